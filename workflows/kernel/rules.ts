@@ -1,0 +1,57 @@
+/**
+ * Business rules shared by several procedures, written once as refusals (reason or null) so the
+ * same function guards the machine and explains a refusal to a person.
+ */
+import type { Refusal } from './definition';
+import { lastRound, refusePosition, type ConsensusRound } from './consensus';
+import type { WorkflowEvent } from './types';
+
+type Ev = WorkflowEvent<string, any>;
+
+/** The draft version an event names must exist and have no drifted authentic texts. */
+export const draftReady: Refusal = ({ event }) => {
+  const v = (event as Ev).payload?.draftVersion;
+  const draft = (event as Ev).world.draft;
+  if (typeof v !== 'number') return 'The event must name the draft version it concerns (draftVersion).';
+  if (!draft) return null; // no document kept for this instance: the version number is the legal officer's record
+  if (v > draft.latestVersion) return `Draft version ${v} does not exist; the latest is ${draft.latestVersion}.`;
+  if (v !== draft.latestVersion) return `Only the latest draft version (${draft.latestVersion}) can be sent on, not version ${v}.`;
+  if (draft.driftedArticles.length)
+    return `The Russian and Chinese texts disagree in ${draft.driftedArticles.length} article(s) (${draft.driftedArticles.join(', ')}): update both authentic texts first.`;
+  return null;
+};
+
+/** A new round needs a newer version than the one last circulated. */
+export const newerDraft: Refusal = ({ context, event }) => {
+  const v = (event as Ev).payload?.draftVersion;
+  const current = (context as { draftVersion: number | null }).draftVersion;
+  if (current !== null && typeof v === 'number' && v <= current)
+    return `A new round needs a new draft version: version ${current} was already circulated.`;
+  return draftReady({ context, event });
+};
+
+/** Four-eyes: the reviewer is not the officer who drafted. */
+export const fourEyes: Refusal = ({ context, event }) => {
+  const drafter = (context as { drafter: string | null }).drafter;
+  if (drafter && drafter === (event as Ev).actor.id) return 'Four-eyes rule: the officer who drafted this version cannot review it.';
+  return null;
+};
+
+/** A member-state position in the current consensus round. */
+export const positionAllowed: Refusal = ({ context, event }) => {
+  const e = event as Ev;
+  const round = lastRound((context as { rounds: ConsensusRound[] }).rounds);
+  return refusePosition(round, { id: e.actor.id, memberState: e.actor.memberState, actingFor: e.actor.actingFor }, e.payload);
+};
+
+export const roundConsensus: Refusal = ({ context }) =>
+  lastRound((context as { rounds: ConsensusRound[] }).rounds)?.outcome === 'consensus' ? null : 'Consensus has not been reached.';
+
+export const roundObjected: Refusal = ({ context }) =>
+  lastRound((context as { rounds: ConsensusRound[] }).rounds)?.outcome === 'objected' ? null : 'No member state has objected.';
+
+/** A REMINDER or DEADLINE_PASSED event for the deadline this state owns (not a stale one). */
+export const deadlineOf =
+  (stateKey: string): Refusal =>
+  ({ event }) =>
+    (event as Ev).payload?.deadlineKey === stateKey ? null : `This deadline (${(event as Ev).payload?.deadlineKey}) does not belong to the current stage.`;

@@ -1,0 +1,115 @@
+/**
+ * Shared vocabulary of the pure workflow layer. Nothing here may import Nest, TypeORM or Redis:
+ * machines describe what should happen; the engine (src/engine) makes it happen.
+ */
+
+/** A label in the SCO's two official languages and the English working language. */
+export interface Labels {
+  en: string;
+  ru: string;
+  zh: string;
+}
+
+export const ROLES = ['legal_officer', 'approver', 'manager', 'admin', 'system'] as const;
+export type Role = (typeof ROLES)[number];
+
+/** Who sent an event. `memberState` is set for approvers and always comes from their identity, never from a payload. */
+export interface Actor {
+  id: string;
+  role: Role;
+  memberState: string | null;
+  /** When an acting approver answers, the id of the approver they stand in for. */
+  actingFor: string | null;
+}
+
+/** The draft as the documents module sees it at the moment the event is applied. */
+export interface DraftFacts {
+  /** Latest saved version number (1-based). */
+  latestVersion: number;
+  /** Article ids whose authentic-language texts (ru/zh) disagree in freshness in the latest version. */
+  driftedArticles: string[];
+}
+
+/**
+ * Facts about the world the engine reads in the event's transaction and hands to the machine,
+ * so the machine stays pure: the member states at this moment (data, not code), the draft.
+ */
+export interface World {
+  memberStates: string[];
+  /** Partners holding a memorandum at this moment: what an adopted Regulation/model can affect. */
+  memoranda: { partner: string; memorandumId: string }[];
+  draft: DraftFacts | null;
+}
+
+/** Every event a machine receives: the type, a validated payload, who sent it and when. */
+export interface WorkflowEvent<T extends string = string, P = Record<string, unknown>> {
+  type: T;
+  payload: P;
+  actor: Actor;
+  /** ISO timestamp from the engine's clock. */
+  at: string;
+  world: World;
+}
+
+/** A deadline rule a state carries in its `meta`. */
+export interface DeadlineRule {
+  /** Length of the period. */
+  days: number;
+  /** Calendar days (default) or working days (weekends skipped). */
+  unit?: 'calendar' | 'working';
+  /** Days before the due time at which REMINDER events are delivered. */
+  remindBefore: number[];
+  /** Who is told when the deadline passes. */
+  escalateTo: Role[];
+}
+
+/** What every state node carries in `meta`, read by the engine, the API and the web pages. */
+export interface StateMeta {
+  label: Labels;
+  responsible: Role;
+  deadline?: DeadlineRule;
+}
+
+/** A deadline that is not tied to one state, e.g. one per memorandum assessment in 1(a). */
+export interface DynamicDeadline {
+  key: string;
+  label: Labels;
+  dueAt: string;
+  remindBefore: number[];
+  escalateTo: Role[];
+  responsible: Role;
+  assignee: string | null;
+}
+
+/** Side effects a machine asks for by `emit`-ting one of these; the engine writes them to the outbox. */
+export interface OpenChildrenEffect {
+  type: 'effect.openChildren';
+  children: { definitionId: string; key: string; input: Record<string, unknown> }[];
+}
+
+export interface NotifyEffect {
+  type: 'effect.notify';
+  kind: 'reminder' | 'escalation' | 'info';
+  audience: { roles?: Role[]; memberStates?: string[]; userIds?: string[] };
+  subject: string;
+  data?: Record<string, unknown>;
+}
+
+export type WorkflowEffect = OpenChildrenEffect | NotifyEffect;
+
+/** Payloads of the events the engine and the deadline processor deliver. */
+export interface DeadlinePayload {
+  deadlineKey: string;
+}
+export interface ReminderPayload extends DeadlinePayload {
+  daysBefore: number;
+}
+export interface ChildDonePayload {
+  childId: string;
+  definitionId: string;
+  key: string;
+  finalState: string;
+  output: Record<string, unknown> | null;
+}
+
+export const SYSTEM_EVENTS = ['REMINDER', 'DEADLINE_PASSED', 'CHILD_DONE'] as const;

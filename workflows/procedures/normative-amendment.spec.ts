@@ -1,0 +1,99 @@
+import type { AnyMachineSnapshot } from 'xstate';
+import { transition, initialTransition } from 'xstate';
+import { lastRound } from '../kernel/consensus';
+import { acceptedEventTypes, effectsOf, explainRefusal, statePaths } from '../kernel/inspect';
+import { actors, ev, explore, MEMBER_STATES, T0 } from '../kernel/testing';
+import { modelMemorandumAmendment } from './model-memorandum-amendment';
+import { regulationAmendment } from './regulation-amendment';
+
+const input = { proposedBy: 'Russian Federation', rationale: 'Align with the 2025 SCO partner status', startedBy: 'officer-1', startedAt: T0 };
+
+function eventsFor(s: AnyMachineSnapshot) {
+  const c = s.context;
+  const v = c.draftVersion ?? 1;
+  const out = [
+    ev('START_DRAFTING'),
+    ev('SUBMIT_FOR_REVIEW', { draftVersion: v }),
+    ev('APPROVE_REVIEW', {}, actors.reviewer),
+    ev('RETURN_TO_DRAFTING', { reason: 'Article 3 unclear' }, actors.reviewer),
+    ev('RECIRCULATE', { draftVersion: v + 1 }),
+    ev('SUBMIT_TO_COORDINATORS', { draftVersion: v + 1 }),
+    ev('SUBMIT_FOR_ADOPTION', { body: 'chs' }),
+    ev('RECORD_ADOPTION', { decisionNumber: '7', date: '2026-07-01' }),
+    ev('WITHDRAW', { reason: 'Superseded' }, actors.manager),
+    ev('REMINDER', { deadlineKey: statePaths(s)[0], daysBefore: 7 }, actors.system),
+    ev('DEADLINE_PASSED', { deadlineKey: statePaths(s)[0] }, actors.system),
+  ];
+  const comments = c.commentRounds[c.commentRounds.length - 1];
+  if (comments && !comments.closedAt) {
+    const pending = comments.electorate.filter((x: string) => !comments.responses[x]);
+    if (pending[0]) out.push(ev('RESPOND', { draftVersion: v, comments: 'Art. 2: wording' }, actors.approver(pending[0])));
+  }
+  const round = lastRound(c.rounds);
+  if (round && round.outcome === 'open') {
+    const pending = round.electorate.filter((x) => !round.positions[x]);
+    if (pending[0]) {
+      out.push(ev('POSITION', { draftVersion: v, kind: 'agree' }, actors.approver(pending[0])));
+      if (pending.length === 3) out.push(ev('POSITION', { draftVersion: v, kind: 'agree_with_reservation', text: 'Reservation on art. 4' }, actors.approver(pending[0])));
+      if (pending.length === 2) out.push(ev('POSITION', { draftVersion: v, kind: 'object', text: 'Art. 5 unacceptable' }, actors.approver(pending[0])));
+    }
+  }
+  return out;
+}
+
+const abstract = (s: AnyMachineSnapshot) => {
+  const c = s.context;
+  const cr = c.commentRounds[c.commentRounds.length - 1];
+  const r = lastRound(c.rounds);
+  return [Math.min(c.commentRounds.length, 2), cr ? Object.keys(cr.responses).length : -1, Math.min(c.rounds.length, 2), r ? Object.keys(r.positions).length : -1, r?.outcome, !!c.adoption];
+};
+
+describe.each([regulationAmendment, modelMemorandumAmendment])('$id', (def) => {
+  it('reaches every state and fires every declared transition', () => {
+    const x = explore(def.machine, input, eventsFor, abstract);
+    expect(x.unreached).toEqual([]);
+    expect(x.unfired).toEqual([]);
+    expect([...x.reachedFinals].sort()).toEqual(['adopted', 'withdrawn']);
+  });
+
+  it('drives the happy path and opens one 1(e) procedure per affected memorandum on adoption', () => {
+    const m = def.machine;
+    let [s] = initialTransition(m, input);
+    const step = (e: ReturnType<typeof ev>) => {
+      const [n, actions] = transition(m, s, e);
+      s = n;
+      return actions;
+    };
+    step(ev('START_DRAFTING'));
+    step(ev('SUBMIT_FOR_REVIEW', { draftVersion: 1 }));
+    // four-eyes
+    expect(s.can(ev('APPROVE_REVIEW'))).toBe(false);
+    expect(explainRefusal(def, s, ev('APPROVE_REVIEW'))).toMatch(/Four-eyes/);
+    step(ev('APPROVE_REVIEW', {}, actors.reviewer));
+    expect(statePaths(s)).toEqual(['circulation']);
+    for (const st of MEMBER_STATES) step(ev('RESPOND', { draftVersion: 1 }, actors.approver(st)));
+    expect(statePaths(s)).toEqual(['consolidation']);
+    step(ev('SUBMIT_TO_COORDINATORS', { draftVersion: 1 }));
+    for (const st of MEMBER_STATES) step(ev('POSITION', { draftVersion: 1, kind: 'agree' }, actors.approver(st)));
+    expect(statePaths(s)).toEqual(['submitted_for_adoption']);
+    expect(acceptedEventTypes(def, s)).toEqual(['RECORD_ADOPTION', 'SUBMIT_FOR_ADOPTION', 'WITHDRAW']);
+    step(ev('SUBMIT_FOR_ADOPTION', { body: 'chs' }));
+    const actions = step(ev('RECORD_ADOPTION', { decisionNumber: '14', date: '2026-07-01', affectedPartners: ['TR', 'AM'] }));
+    expect(s.status).toBe('done');
+    const [open] = effectsOf(actions);
+    expect(open).toMatchObject({ type: 'effect.openChildren' });
+    expect((open as any).children.map((c: any) => c.key)).toEqual(['TR', 'AM']);
+  });
+
+  it('sends the draft back to consolidation on one objection, and refuses the same version again', () => {
+    const m = def.machine;
+    let [s] = initialTransition(m, input);
+    for (const e of [ev('START_DRAFTING'), ev('SUBMIT_FOR_REVIEW', { draftVersion: 1 }), ev('APPROVE_REVIEW', {}, actors.reviewer), ev('DEADLINE_PASSED', { deadlineKey: 'circulation' }, actors.system), ev('SUBMIT_TO_COORDINATORS', { draftVersion: 1 })])
+      [s] = transition(m, s, e);
+    expect(statePaths(s)).toEqual(['cnc_approval']);
+    [s] = transition(m, s, ev('POSITION', { draftVersion: 1, kind: 'object', text: 'Art. 5' }, actors.approver('IN')));
+    expect(statePaths(s)).toEqual(['consolidation']);
+    expect(lastRound(s.context.rounds)?.objection).toEqual({ memberState: 'IN', reason: 'Art. 5' });
+    expect(explainRefusal(def, s, ev('SUBMIT_TO_COORDINATORS', { draftVersion: 1 }))).toMatch(/objected to by IN/);
+  });
+});

@@ -1,0 +1,44 @@
+/** Payload schemas shared by several procedures. Every field a person types is bounded. */
+import { z } from 'zod';
+import { POSITION_KINDS } from '../kernel/consensus';
+
+export const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date written YYYY-MM-DD').refine((s) => !Number.isNaN(Date.parse(s)), 'must be a real calendar date');
+export const text = (max = 5000) => z.string().trim().min(1, 'must not be empty').max(max, `must be at most ${max} characters`);
+export const code = z.string().regex(/^[A-Z]{2,3}$/, 'must be a partner or state code such as TR');
+
+export const draftVersionPayload = z.object({ draftVersion: z.number().int().min(1).max(100000) }).strict();
+export const reasonPayload = z.object({ reason: text(2000) }).strict();
+export const commentResponsePayload = z
+  .object({ draftVersion: z.number().int().min(1), comments: z.string().trim().max(20000).optional().nullable() })
+  .strict();
+export const positionPayload = z
+  .object({
+    draftVersion: z.number().int().min(1),
+    kind: z.enum(POSITION_KINDS),
+    text: z.string().trim().max(5000).optional().nullable(),
+  })
+  .strict()
+  .superRefine((v, ctx) => {
+    if (v.kind !== 'agree' && !(v.text ?? '').trim())
+      ctx.addIssue({ code: 'custom', path: ['text'], message: v.kind === 'object' ? 'an objection needs a reason' : 'a reservation needs its text' });
+  });
+export const bodyId = z.enum(['chs', 'chg', 'cfm', 'cnc'], { message: 'must be one of chs, chg, cfm, cnc (see the reference bodies)' });
+export const submitAdoptionPayload = z.object({ body: bodyId }).strict();
+export const adoptionPayload = z
+  .object({
+    decisionNumber: text(50),
+    date: isoDate,
+    affectedPartners: z.array(code).max(100).optional(),
+  })
+  .strict();
+export const deadlinePayload = z.object({ deadlineKey: z.string().min(1).max(200) }).strict();
+export const reminderPayload = z.object({ deadlineKey: z.string().min(1).max(200), daysBefore: z.number().min(0).max(3650) }).strict();
+export const childDonePayload = z
+  .object({
+    childId: z.string().uuid(),
+    definitionId: z.string(),
+    key: z.string(),
+    finalState: z.string(),
+    output: z.record(z.string(), z.unknown()).nullable(),
+  })
+  .strict();
