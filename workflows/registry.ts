@@ -1,0 +1,51 @@
+/**
+ * The definition registry: definition id -> versions -> definition. Instances record the version
+ * they started on and keep running on it; new instances take the newest version.
+ */
+import type { WorkflowDefinition } from './kernel/definition';
+import { modelMemorandumAmendment } from './procedures/model-memorandum-amendment';
+import { regulationAmendment } from './procedures/regulation-amendment';
+
+export class DefinitionRegistry {
+  private readonly byId = new Map<string, Map<number, WorkflowDefinition>>();
+
+  constructor(definitions: readonly WorkflowDefinition[] = []) {
+    for (const d of definitions) this.register(d);
+  }
+
+  register(def: WorkflowDefinition): void {
+    const versions = this.byId.get(def.id) ?? new Map<number, WorkflowDefinition>();
+    if (versions.has(def.version)) throw new Error(`Definition ${def.id} v${def.version} is registered twice`);
+    versions.set(def.version, def);
+    this.byId.set(def.id, versions);
+  }
+
+  ids(): string[] {
+    return [...this.byId.keys()].sort();
+  }
+
+  latest(id: string): WorkflowDefinition | undefined {
+    const versions = this.byId.get(id);
+    if (!versions) return undefined;
+    return versions.get(Math.max(...versions.keys()));
+  }
+
+  get(id: string, version: number): WorkflowDefinition | undefined {
+    return this.byId.get(id)?.get(version);
+  }
+
+  versions(id: string): number[] {
+    return [...(this.byId.get(id)?.keys() ?? [])].sort((a, b) => a - b);
+  }
+
+  all(): WorkflowDefinition[] {
+    return [...this.byId.values()].flatMap((v) => [...v.values()]);
+  }
+}
+
+/** The six direction-1 procedures. */
+export const DIRECTION_1: readonly WorkflowDefinition[] = [regulationAmendment, modelMemorandumAmendment];
+
+export function defaultRegistry(): DefinitionRegistry {
+  return new DefinitionRegistry(DIRECTION_1);
+}
