@@ -1,0 +1,49 @@
+import { BullModule } from '@nestjs/bullmq';
+import { Module, type DynamicModule } from '@nestjs/common';
+import { APP_FILTER, APP_PIPE } from '@nestjs/core';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { HttpExceptionFilter } from './common/http-exception.filter';
+import { createValidationPipe } from './common/validation';
+import { HealthModule } from './health/health.module';
+import { buildDataSourceOptions } from './infra/data-source';
+import { RedisModule } from './infra/redis.module';
+import { RUNTIME, type Runtime } from './infra/runtime';
+import { RuntimeModule } from './infra/runtime.module';
+
+/**
+ * The application. Boot it with a resolved Runtime (see src/bootstrap.ts or
+ * test/support/test-app.ts). Feature modules go in `imports` below.
+ */
+@Module({})
+export class AppModule {
+  static forRoot(runtime: Runtime): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        RuntimeModule.forRoot(runtime),
+        TypeOrmModule.forRootAsync({
+          inject: [RUNTIME],
+          useFactory: (rt: Runtime) => ({
+            ...buildDataSourceOptions(rt.postgresUrl),
+            autoLoadEntities: true,
+            retryAttempts: 2,
+            retryDelay: 1000,
+          }),
+        }),
+        RedisModule,
+        BullModule.forRootAsync({
+          inject: [RUNTIME],
+          useFactory: (rt: Runtime) => ({
+            connection: { url: rt.redisUrl },
+            prefix: rt.env.REDIS_PREFIX,
+          }),
+        }),
+        HealthModule,
+      ],
+      providers: [
+        { provide: APP_FILTER, useClass: HttpExceptionFilter },
+        { provide: APP_PIPE, useFactory: createValidationPipe },
+      ],
+    };
+  }
+}

@@ -1,0 +1,246 @@
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { Logger, type LogLevel as NestLogLevel, type LoggerService } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import type { NextFunction, Request, Response } from 'express';
+import { Client } from 'pg';
+import { AppModule } from './app.module';
+import { BODY_LIMIT, bodyParserError } from './common/http-exception.filter';
+import { enabledLogLevels, EnvValidationError, loadEnv, type Env, type LogLevel } from './config/env';
+import { BootError } from './infra/boot-error';
+import { systemClock, type Clock } from './infra/clock';
+import { createDataSource } from './infra/data-source';
+import { errorReason } from './infra/net';
+import { resolvePostgres, type ResolvedPostgres } from './infra/postgres-resolver';
+import { resolveRedis, type ResolvedRedis } from './infra/redis-resolver';
+import type { Runtime } from './infra/runtime';
+
+/** Version from the nearest package.json (works from src/ and from dist/src/). */
+function packageVersion(): string {
+  for (let dir = __dirname; dir !== path.dirname(dir); dir = path.dirname(dir)) {
+    try {
+      const pkg = JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8')) as { name?: string; version?: string };
+      if (pkg.name === 'amendflow' && pkg.version) return pkg.version;
+    } catch {
+      // keep looking
+    }
+  }
+  return '0.0.0';
+}
+
+export function nestLogLevels(level: LogLevel): NestLogLevel[] {
+  return ['fatal', ...enabledLogLevels(level)];
+}
+
+export interface ResolvedInfrastructure {
+  readonly env: Env;
+  readonly postgres: ResolvedPostgres;
+  readonly redis: ResolvedRedis;
+  readonly runtime: Runtime;
+  /** Stops what the resolvers started (embedded PostgreSQL, child redis-server). */
+  stop(): Promise<void>;
+}
+
+/**
+ * Validates the environment (unless `env` is given) and finds PostgreSQL and
+ * Redis (see the resolvers), then logs the one "Using ..." line.
+ * Throws EnvValidationError / BootError with readable messages.
+ */
+export async function resolveRuntime(options: { env?: Env; clock?: Clock } = {}): Promise<ResolvedInfrastructure> {
+  const env = options.env ?? loadEnv();
+  const logger = new Logger('Bootstrap');
+  const postgres = await resolvePostgres({ databaseUrl: env.DATABASE_URL, localPort: env.PG_LOCAL_PORT, dataDir: env.DATA_DIR });
+  let redis: ResolvedRedis;
+  try {
+    redis = await resolveRedis({ redisUrl: env.REDIS_URL, localPort: env.REDIS_LOCAL_PORT });
+  } catch (err) {
+    await postgres.stop().catch(() => undefined);
+    throw err;
+  }
+  logger.log(`Using PostgreSQL ${postgres.describe} and Redis ${redis.describe}`);
+  if (env.JWT_SECRET_GENERATED) {
+    logger.warn('JWT_SECRET is not set: using a random secret for this run only (tokens will not survive a restart)');
+  }
+  return {
+    env,
+    postgres,
+    redis,
+    runtime: Object.freeze({ env, postgresUrl: postgres.url, redisUrl: redis.url, clock: options.clock ?? systemClock }),
+    stop: async () => {
+      const results = await Promise.allSettled([redis.stop(), postgres.stop()]);
+      const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+      if (failed) throw failed.reason;
+    },
+  };
+}
+
+/** Any number that identifies "amendflow migrations" among advisory locks. */
+const MIGRATION_LOCK_KEY = 727_001;
+
+/** Serialises migration runs of several processes (API, workers) on one database. */
+async function withMigrationLock<T>(url: string, fn: () => Promise<T>): Promise<T> {
+  const client = new Client({ connectionString: url, connectionTimeoutMillis: 5000 });
+  client.on('error', () => undefined);
+  await client.connect();
+  try {
+    await client.query('select pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
+    return await fn();
+  } finally {
+    await client.query('select pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]).catch(() => undefined);
+    await client.end().catch(() => undefined);
+  }
+}
+
+/** Applies pending migrations (each in its own transaction); returns the names applied. */
+export async function runMigrations(url: string): Promise<string[]> {
+  return withMigrationLock(url, async () => {
+    const dataSource = createDataSource(url);
+    await dataSource.initialize();
+    try {
+      const applied = await dataSource.runMigrations({ transaction: 'each' });
+      return applied.map((m) => m.name);
+    } finally {
+      await dataSource.destroy();
+    }
+  });
+}
+
+/** Reverts the last `count` applied migrations (all of them with `Infinity`); returns the names reverted. */
+export async function revertMigrations(url: string, count = 1): Promise<string[]> {
+  return withMigrationLock(url, async () => {
+    const dataSource = createDataSource(url);
+    await dataSource.initialize();
+    const reverted: string[] = [];
+    try {
+      for (let i = 0; i < count; i++) {
+        const [last] = await dataSource.query<Array<{ name: string }>>(
+          `select name from ${dataSource.driver.escape(dataSource.options.migrationsTableName ?? 'migrations')} order by "timestamp" desc, id desc limit 1`,
+        ).catch(() => [] as Array<{ name: string }>);
+        if (!last) break;
+        await dataSource.undoLastMigration({ transaction: 'each' });
+        reverted.push(last.name);
+      }
+      return reverted;
+    } finally {
+      await dataSource.destroy();
+    }
+  });
+}
+
+/** Middleware-level wiring shared by the service and the tests (body limits, docs). */
+export function configureApp(app: NestExpressApplication): void {
+  app.disable('x-powered-by');
+  app.useBodyParser('json', { limit: BODY_LIMIT });
+  app.useBodyParser('urlencoded', { limit: BODY_LIMIT, extended: true });
+  // Body-parser failures (malformed JSON, too large) become DomainExceptions
+  // before Nest's error handler sees them, so the global filter shapes them.
+  app.use((err: unknown, _req: Request, _res: Response, next: NextFunction) => next(bodyParserError(err) ?? err));
+
+  const config = new DocumentBuilder()
+    .setTitle('amendflow API')
+    .setDescription('Workflow engine for SCO memorandum and regulation amendment procedures')
+    .setVersion(packageVersion())
+    .addBearerAuth()
+    .build();
+  const document = SwaggerModule.createDocument(app, config);
+  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json', yamlDocumentUrl: 'docs-yaml' });
+}
+
+/** Creates (but does not start) the Nest application for a resolved Runtime. */
+export async function createApp(
+  runtime: Runtime,
+  options: { logger?: LoggerService | NestLogLevel[] | false } = {},
+): Promise<NestExpressApplication> {
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(runtime), {
+    bodyParser: false,
+    abortOnError: false,
+    logger: options.logger ?? nestLogLevels(runtime.env.LOG_LEVEL),
+  });
+  configureApp(app);
+  return app;
+}
+
+/**
+ * SIGTERM / SIGINT: close the app (HTTP server, pools, queues), then stop the
+ * embedded PostgreSQL / child redis-server, then exit 0. A second signal
+ * exits at once. (Used instead of app.enableShutdownHooks(), whose handler
+ * re-raises the signal after closing and so cannot stop the infrastructure
+ * afterwards nor exit 0.)
+ */
+export function installShutdownHandlers(app: NestExpressApplication, infra: Pick<ResolvedInfrastructure, 'stop'>): void {
+  const logger = new Logger('Shutdown');
+  let shuttingDown = false;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (shuttingDown) {
+      logger.warn(`Received ${signal} again; exiting now`);
+      process.exit(1);
+    }
+    shuttingDown = true;
+    logger.log(`Received ${signal}; shutting down`);
+    const force = setTimeout(() => {
+      logger.error('Shutdown did not finish within 20 s; exiting');
+      process.exit(1);
+    }, 20_000);
+    force.unref();
+    void (async () => {
+      let code = 0;
+      try {
+        await app.close();
+      } catch (err) {
+        code = 1;
+        logger.error(`Closing the application failed: ${errorReason(err)}`, (err as Error)?.stack);
+      }
+      try {
+        await infra.stop();
+      } catch (err) {
+        code = 1;
+        logger.error(`Stopping PostgreSQL/Redis failed: ${errorReason(err)}`);
+      }
+      logger.log('Stopped');
+      process.exit(code);
+    })();
+  };
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+}
+
+/** Prints a boot failure: one readable line for known failures, the stack otherwise. */
+export function reportBootFailure(err: unknown): void {
+  if (err instanceof EnvValidationError || err instanceof BootError) {
+    process.stderr.write(`${err.message}\n`);
+  } else {
+    process.stderr.write(`Boot failed: ${(err as Error)?.stack ?? String(err)}\n`);
+  }
+}
+
+/** The service entry point (src/main.ts). */
+export async function startService(): Promise<void> {
+  let infra: ResolvedInfrastructure | undefined;
+  try {
+    const env = loadEnv();
+    Logger.overrideLogger(nestLogLevels(env.LOG_LEVEL));
+    infra = await resolveRuntime({ env });
+    const logger = new Logger('Bootstrap');
+
+    const applied = await runMigrations(infra.runtime.postgresUrl).catch((err: unknown) => {
+      throw new BootError(`Database migrations failed: ${errorReason(err)}`, { cause: err });
+    });
+    if (applied.length > 0) logger.log(`Applied ${applied.length} migration(s): ${applied.join(', ')}`);
+
+    const app = await createApp(infra.runtime);
+    installShutdownHandlers(app, infra);
+    await app.listen(env.PORT);
+    const address = app.getHttpServer().address();
+    const port = typeof address === 'object' && address ? address.port : env.PORT;
+    logger.log(`amendflow listening on http://localhost:${port} (API docs at http://localhost:${port}/docs)`);
+  } catch (err) {
+    reportBootFailure(err);
+    if (err instanceof BootError && err.cause) {
+      new Logger('Bootstrap').debug((err.cause as Error)?.stack ?? String(err.cause));
+    }
+    await infra?.stop().catch(() => undefined);
+    process.exit(1);
+  }
+}

@@ -1,0 +1,70 @@
+/**
+ * Errors the application raises on purpose. Throw a DomainException from any
+ * layer; the global HttpExceptionFilter turns it into
+ * `{ statusCode, error: <code>, message, details? }` with the status below.
+ *
+ *   throw new DomainException(ErrorCode.NOT_FOUND, `Procedure ${id} does not exist`, { id });
+ */
+export enum ErrorCode {
+  NOT_FOUND = 'NOT_FOUND',
+  CONFLICT = 'CONFLICT',
+  INVALID_PAYLOAD = 'INVALID_PAYLOAD',
+  FORBIDDEN = 'FORBIDDEN',
+  UNAUTHENTICATED = 'UNAUTHENTICATED',
+  UNPROCESSABLE = 'UNPROCESSABLE',
+  UNAVAILABLE = 'UNAVAILABLE',
+  TOO_LARGE = 'TOO_LARGE',
+  /** Rate limit hit (e.g. @nestjs/throttler). */
+  RATE_LIMITED = 'RATE_LIMITED',
+  /** Unexpected failure; the body never carries internals. */
+  INTERNAL = 'INTERNAL',
+}
+
+export const HTTP_STATUS_BY_CODE: Readonly<Record<ErrorCode, number>> = Object.freeze({
+  [ErrorCode.INVALID_PAYLOAD]: 400,
+  [ErrorCode.UNAUTHENTICATED]: 401,
+  [ErrorCode.FORBIDDEN]: 403,
+  [ErrorCode.NOT_FOUND]: 404,
+  [ErrorCode.CONFLICT]: 409,
+  [ErrorCode.TOO_LARGE]: 413,
+  [ErrorCode.UNPROCESSABLE]: 422,
+  [ErrorCode.RATE_LIMITED]: 429,
+  [ErrorCode.INTERNAL]: 500,
+  [ErrorCode.UNAVAILABLE]: 503,
+});
+
+export type ErrorDetails = Record<string, unknown>;
+
+/** The body of every error response. */
+export interface ErrorBody {
+  statusCode: number;
+  error: ErrorCode;
+  message: string;
+  details?: ErrorDetails;
+}
+
+export class DomainException extends Error {
+  override readonly name = 'DomainException';
+
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly details?: ErrorDetails,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+
+  get status(): number {
+    return HTTP_STATUS_BY_CODE[this.code];
+  }
+
+  toBody(): ErrorBody {
+    return {
+      statusCode: this.status,
+      error: this.code,
+      message: this.message,
+      ...(this.details ? { details: this.details } : {}),
+    };
+  }
+}

@@ -1,0 +1,174 @@
+import { randomBytes } from 'node:crypto';
+import * as path from 'node:path';
+import { z } from 'zod';
+
+/**
+ * Environment configuration, validated once at boot.
+ *
+ * `loadEnv()` never prints or exits by itself: it returns a frozen, typed
+ * object or throws an {@link EnvValidationError} whose message has one
+ * readable line per bad variable. The boot code prints that message and
+ * exits with code 1.
+ */
+
+export const NODE_ENVS = ['development', 'production', 'test'] as const;
+export type NodeEnv = (typeof NODE_ENVS)[number];
+
+export const LOG_LEVELS = ['error', 'warn', 'log', 'debug', 'verbose'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+const TRUE_WORDS = ['true', '1', 'yes', 'on'];
+const FALSE_WORDS = ['false', '0', 'no', 'off'];
+
+/** Empty strings (e.g. `FOO=` in a compose file) count as "not set". */
+const blankToUndefined = (value: unknown): unknown =>
+  typeof value === 'string' && value.trim() === '' ? undefined : value;
+
+const optionalString = <T extends z.ZodType>(schema: T) => z.preprocess(blankToUndefined, schema.optional());
+
+function urlWithProtocols(protocols: string[], label: string) {
+  return z.string().refine(
+    (value) => {
+      try {
+        const url = new URL(value);
+        return protocols.includes(url.protocol) && url.hostname !== '';
+      } catch {
+        return false;
+      }
+    },
+    { error: `must be a ${label} URL` },
+  );
+}
+
+function port(defaultValue: number) {
+  const error = 'must be a port number between 0 and 65535';
+  return z.preprocess(
+    (value) => {
+      const v = blankToUndefined(value);
+      return typeof v === 'string' && /^\s*\d+\s*$/.test(v) ? Number(v) : v;
+    },
+    z.number({ error }).int({ error }).min(0, { error }).max(65535, { error }).default(defaultValue),
+  );
+}
+
+function booleanFlag(defaultValue: boolean) {
+  const error = `must be one of ${[...TRUE_WORDS, ...FALSE_WORDS].join(', ')}`;
+  return z.preprocess(
+    (value) => {
+      const v = blankToUndefined(value);
+      if (typeof v !== 'string') return v;
+      const word = v.trim().toLowerCase();
+      if (TRUE_WORDS.includes(word)) return true;
+      if (FALSE_WORDS.includes(word)) return false;
+      return v;
+    },
+    z.boolean({ error }).default(defaultValue),
+  );
+}
+
+const schema = z.object({
+  NODE_ENV: z.preprocess(
+    blankToUndefined,
+    z.enum(NODE_ENVS, { error: `must be one of ${NODE_ENVS.join(', ')}` }).default('development'),
+  ),
+  DATABASE_URL: optionalString(urlWithProtocols(['postgres:', 'postgresql:'], 'postgres://')),
+  REDIS_URL: optionalString(urlWithProtocols(['redis:', 'rediss:'], 'redis://')),
+  PORT: port(3000),
+  JWT_SECRET: optionalString(z.string().min(16, { error: 'must be at least 16 characters long' })),
+  REDIS_PREFIX: z.preprocess(
+    blankToUndefined,
+    z
+      .string()
+      .regex(/^[A-Za-z0-9][A-Za-z0-9_.:-]*$/, {
+        error: 'must start with a letter or digit and contain only letters, digits, "_", ".", ":" or "-"',
+      })
+      .default('amendflow'),
+  ),
+  WORKERS_IN_PROCESS: booleanFlag(true),
+  DATA_DIR: z.preprocess(blankToUndefined, z.string().default('./data')),
+  LOG_LEVEL: optionalString(
+    z
+      .string()
+      .transform((s) => (s.trim().toLowerCase() === 'info' ? 'log' : s.trim().toLowerCase()))
+      .pipe(z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')} (info = log)` })),
+  ),
+  /** Port probed for a local PostgreSQL when DATABASE_URL is not set. */
+  PG_LOCAL_PORT: port(5432),
+  /** Port probed for a local Redis when REDIS_URL is not set. */
+  REDIS_LOCAL_PORT: port(6379),
+});
+
+export interface Env {
+  readonly NODE_ENV: NodeEnv;
+  readonly DATABASE_URL?: string;
+  readonly REDIS_URL?: string;
+  readonly PORT: number;
+  readonly JWT_SECRET: string;
+  /** True when JWT_SECRET was not configured and a random one was generated for this boot. */
+  readonly JWT_SECRET_GENERATED: boolean;
+  readonly REDIS_PREFIX: string;
+  readonly WORKERS_IN_PROCESS: boolean;
+  /** Absolute path (DATA_DIR resolved against the working directory). */
+  readonly DATA_DIR: string;
+  readonly LOG_LEVEL: LogLevel;
+  readonly PG_LOCAL_PORT: number;
+  readonly REDIS_LOCAL_PORT: number;
+}
+
+export interface EnvIssue {
+  variable: string;
+  message: string;
+}
+
+export class EnvValidationError extends Error {
+  override readonly name = 'EnvValidationError';
+
+  constructor(readonly issues: EnvIssue[]) {
+    super(issues.map((i) => `${i.variable}: ${i.message}`).join('\n'));
+  }
+}
+
+/** Nest logger levels enabled for a configured LOG_LEVEL (each level includes the ones above it). */
+export function enabledLogLevels(level: LogLevel): LogLevel[] {
+  return LOG_LEVELS.slice(0, LOG_LEVELS.indexOf(level) + 1);
+}
+
+export function loadEnv(source: NodeJS.ProcessEnv | Record<string, string | undefined> = process.env): Env {
+  const parsed = schema.safeParse(source);
+  const issues: EnvIssue[] = [];
+  if (!parsed.success) {
+    const seen = new Set<string>();
+    for (const issue of parsed.error.issues) {
+      const variable = String(issue.path[0] ?? '(environment)');
+      if (seen.has(variable)) continue; // one message per variable
+      seen.add(variable);
+      issues.push({ variable, message: issue.message });
+    }
+  }
+
+  const data = parsed.success ? parsed.data : undefined;
+  const nodeEnv = data?.NODE_ENV ?? 'development';
+  if (nodeEnv === 'production' && data && !data.JWT_SECRET) {
+    issues.push({ variable: 'JWT_SECRET', message: 'is required when NODE_ENV=production' });
+  }
+  if (issues.length > 0 || !data) {
+    throw new EnvValidationError(issues);
+  }
+
+  const generated = !data.JWT_SECRET;
+  const env: Env = {
+    NODE_ENV: data.NODE_ENV,
+    DATABASE_URL: data.DATABASE_URL,
+    REDIS_URL: data.REDIS_URL,
+    PORT: data.PORT,
+    JWT_SECRET: data.JWT_SECRET ?? randomBytes(32).toString('base64url'),
+    JWT_SECRET_GENERATED: generated,
+    REDIS_PREFIX: data.REDIS_PREFIX,
+    WORKERS_IN_PROCESS: data.WORKERS_IN_PROCESS,
+    DATA_DIR: path.resolve(data.DATA_DIR),
+    LOG_LEVEL: data.LOG_LEVEL ?? (data.NODE_ENV === 'test' ? 'warn' : 'log'),
+    PG_LOCAL_PORT: data.PG_LOCAL_PORT,
+    REDIS_LOCAL_PORT: data.REDIS_LOCAL_PORT,
+  };
+  return Object.freeze(env);
+}

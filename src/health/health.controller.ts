@@ -1,0 +1,39 @@
+import { Controller, Get, ServiceUnavailableException } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
+import { HealthCheckService, TypeOrmHealthIndicator, type HealthCheckResult } from '@nestjs/terminus';
+import { DomainException, ErrorCode } from '../common/domain.exception';
+import { RedisHealthIndicator } from './redis.health';
+
+@ApiTags('health')
+@Controller('health')
+export class HealthController {
+  constructor(
+    private readonly health: HealthCheckService,
+    private readonly db: TypeOrmHealthIndicator,
+    private readonly redis: RedisHealthIndicator,
+  ) {}
+
+  @Get()
+  @ApiOperation({ summary: 'Liveness and dependencies: PostgreSQL and Redis' })
+  @ApiOkResponse({ description: 'PostgreSQL and Redis answer' })
+  @ApiServiceUnavailableResponse({ description: 'PostgreSQL or Redis does not answer; `details` has the per-dependency report' })
+  async check(): Promise<HealthCheckResult> {
+    try {
+      return await this.health.check([
+        () => this.db.pingCheck('database', { timeout: 1500 }),
+        () => this.redis.pingCheck('redis', 1500),
+      ]);
+    } catch (err) {
+      if (err instanceof ServiceUnavailableException) {
+        const report = err.getResponse() as HealthCheckResult;
+        const down = Object.keys(report.error ?? {});
+        throw new DomainException(
+          ErrorCode.UNAVAILABLE,
+          `Unhealthy: ${down.length ? down.join(' and ') : 'a dependency'} ${down.length > 1 ? 'do' : 'does'} not answer`,
+          report as unknown as Record<string, unknown>,
+        );
+      }
+      throw err;
+    }
+  }
+}

@@ -1,0 +1,33 @@
+import * as path from 'node:path';
+import { DataSource, type DataSourceOptions } from 'typeorm';
+import { ENTITIES } from './entities';
+
+/**
+ * Compiled migrations of the top-level `migrations/` folder. From sources
+ * (jest, ts-node) __dirname is `src/infra`, from the build it is
+ * `dist/src/infra`; in both cases two levels up is the folder that holds
+ * `migrations/` (`.ts` files in the first case, `.js` in the second).
+ */
+export const MIGRATIONS_GLOB = path.join(__dirname, '..', '..', 'migrations', '*.{ts,js}');
+
+export function buildDataSourceOptions(url: string): DataSourceOptions {
+  return {
+    type: 'postgres',
+    url,
+    applicationName: 'amendflow',
+    entities: [...ENTITIES],
+    migrations: [MIGRATIONS_GLOB],
+    migrationsTableName: 'migrations',
+    migrationsTransactionMode: 'each',
+    migrationsRun: false,
+    synchronize: false,
+    // Fail fast when the database is down so requests get a 503 quickly.
+    connectTimeoutMS: 5000,
+    logging: ['warn'],
+  };
+}
+
+/** A standalone DataSource (not initialised) for scripts and tests. */
+export function createDataSource(url: string): DataSource {
+  return new DataSource(buildDataSourceOptions(url));
+}

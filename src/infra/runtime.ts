@@ -1,0 +1,18 @@
+import type { Env } from '../config/env';
+import type { Clock } from './clock';
+
+/**
+ * Everything the application needs from the outside world, resolved before
+ * Nest boots (see src/bootstrap.ts). Tests build their own with a scratch
+ * database, their own Redis prefix and a fake clock.
+ */
+export interface Runtime {
+  readonly env: Env;
+  /** postgres:// URL of the database the app uses (migrations already applied). */
+  readonly postgresUrl: string;
+  /** redis:// URL. All keys the app writes start with `${env.REDIS_PREFIX}:`. */
+  readonly redisUrl: string;
+  readonly clock: Clock;
+}
+
+export const RUNTIME = 'RUNTIME';

@@ -1,0 +1,3 @@
+import { startService } from './bootstrap';
+
+void startService();
