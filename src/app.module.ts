@@ -9,6 +9,8 @@ import { buildDataSourceOptions } from './infra/data-source';
 import { RedisModule } from './infra/redis.module';
 import { RUNTIME, type Runtime } from './infra/runtime';
 import { RuntimeModule } from './infra/runtime.module';
+import { ReferenceModule } from './reference/reference.module';
+import { InstancesModule } from './instances/instances.module';
 
 /**
  * The application. Boot it with a resolved Runtime (see src/bootstrap.ts or
@@ -39,6 +41,8 @@ export class AppModule {
           }),
         }),
         HealthModule,
+        ReferenceModule,
+        InstancesModule,
       ],
       providers: [
         { provide: APP_FILTER, useClass: HttpExceptionFilter },

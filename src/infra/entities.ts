@@ -1,4 +1,5 @@
 import type { EntitySchema } from 'typeorm';
+import { ReferenceRecord } from '../reference/reference-record.entity';
 
 /**
  * Every TypeORM entity of the application.
@@ -10,4 +11,4 @@ import type { EntitySchema } from 'typeorm';
  * exactly the same model as the service.
  */
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
-export const ENTITIES: Array<Function | EntitySchema<any>> = [];
+export const ENTITIES: Array<Function | EntitySchema<any>> = [ReferenceRecord];

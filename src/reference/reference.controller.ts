@@ -1,0 +1,116 @@
+import { Body, Controller, Get, HttpCode, HttpStatus, Param, Post, Query, Req } from '@nestjs/common';
+import { ApiBadRequestResponse, ApiConflictResponse, ApiCreatedResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
+import type { Request } from 'express';
+import { DomainException, ErrorCode } from '../common/domain.exception';
+import {
+  AtQueryDto,
+  KIND_BY_PATH,
+  parseCalendarDate,
+  PartnerItemDto,
+  RecordChangeDto,
+  RecordPathDto,
+  ReferenceItemDto,
+  ReferenceVersionDto,
+} from './reference.dto';
+import { KIND_LABEL, ReferenceService } from './reference.service';
+import type { PartnerItem, ReferenceItem, ReferenceVersion } from './reference.types';
+
+/** `?at=` as the start (UTC) of that day; undefined means now. Already validated by AtQueryDto. */
+function atOf(query: AtQueryDto): Date | undefined {
+  return query.at === undefined ? undefined : parseCalendarDate(query.at);
+}
+
+/**
+ * Versioned reference data. Responses keep nulls as null: null means "not
+ * confirmed" and is shown as such, never filled in.
+ */
+@ApiTags('reference')
+@Controller('reference')
+export class ReferenceController {
+  constructor(private readonly reference: ReferenceService) {}
+
+  @Get('member-states')
+  @ApiOperation({ summary: 'Member states valid at a date (default today), sorted by code' })
+  @ApiOkResponse({ type: ReferenceItemDto, isArray: true })
+  @ApiBadRequestResponse({ description: 'at is not a YYYY-MM-DD date' })
+  memberStates(@Query() query: AtQueryDto): Promise<ReferenceItem[]> {
+    return this.reference.memberStates(atOf(query));
+  }
+
+  @Get('partners')
+  @ApiOperation({ summary: 'Partners of every status (dialogue partners, observers, SCO partners) valid at a date' })
+  @ApiOkResponse({ type: PartnerItemDto, isArray: true })
+  @ApiBadRequestResponse({ description: 'at is not a YYYY-MM-DD date' })
+  partners(@Query() query: AtQueryDto): Promise<PartnerItem[]> {
+    return this.reference.partners(atOf(query));
+  }
+
+  @Get('treaties')
+  @ApiOperation({ summary: 'Treaties valid at a date (default today)' })
+  @ApiOkResponse({ type: ReferenceItemDto, isArray: true })
+  @ApiBadRequestResponse({ description: 'at is not a YYYY-MM-DD date' })
+  treaties(@Query() query: AtQueryDto): Promise<ReferenceItem[]> {
+    return this.reference.treaties(atOf(query));
+  }
+
+  @Get('bodies')
+  @ApiOperation({ summary: 'SCO bodies valid at a date (default today)' })
+  @ApiOkResponse({ type: ReferenceItemDto, isArray: true })
+  @ApiBadRequestResponse({ description: 'at is not a YYYY-MM-DD date' })
+  bodies(@Query() query: AtQueryDto): Promise<ReferenceItem[]> {
+    return this.reference.bodies(atOf(query));
+  }
+
+  @Get(':kind/:code/history')
+  @ApiOperation({ summary: 'Every version of one record, oldest first, with who recorded it and why' })
+  @ApiOkResponse({ type: ReferenceVersionDto, isArray: true })
+  @ApiBadRequestResponse({ description: 'Unknown kind' })
+  @ApiNotFoundResponse({ description: 'No record with this code' })
+  history(@Param() params: RecordPathDto): Promise<ReferenceVersion[]> {
+    return this.reference.history(KIND_BY_PATH[params.kind], params.code);
+  }
+
+  @Get(':kind/:code')
+  @ApiOperation({ summary: 'One record as valid at a date (default today)' })
+  @ApiOkResponse({ type: ReferenceItemDto })
+  @ApiBadRequestResponse({ description: 'Unknown kind or bad date' })
+  @ApiNotFoundResponse({ description: 'No record with this code valid at that date' })
+  async one(@Param() params: RecordPathDto, @Query() query: AtQueryDto): Promise<ReferenceItem> {
+    const kind = KIND_BY_PATH[params.kind];
+    const item = await this.reference.find(kind, params.code, atOf(query));
+    if (item) return item;
+    const known = await this.reference.history(kind, params.code); // NOT_FOUND when the code is unknown
+    throw new DomainException(
+      ErrorCode.NOT_FOUND,
+      `The ${KIND_LABEL[kind]} "${params.code}" is not valid ${query.at ? `on ${query.at}` : 'today'} (see its ${known.length} version(s) in /history)`,
+      { kind, code: params.code, at: query.at ?? null },
+    );
+  }
+
+  // auth: administrators only. Reference data is changed by administrators and by nobody else;
+  // the guard goes here (e.g. @Roles('admin')), and `recordedBy` then comes from the caller.
+  @Post(':kind/:code')
+  @HttpCode(HttpStatus.CREATED)
+  @ApiOperation({
+    summary: 'Record a new version of a record (never an in-place edit): closes the current version at validFrom and adds the next one',
+  })
+  @ApiCreatedResponse({ type: ReferenceVersionDto })
+  @ApiBadRequestResponse({ description: 'Invalid kind, body or data; nothing is written' })
+  @ApiNotFoundResponse({ description: 'Unknown code (send "create": true to add a record)' })
+  @ApiConflictResponse({ description: '"create" on an existing code, or a concurrent change' })
+  @ApiUnprocessableEntityResponse({ description: 'validFrom earlier than the start of the current version' })
+  recordChange(@Param() params: RecordPathDto, @Body() body: RecordChangeDto, @Req() request: Request): Promise<ReferenceVersion> {
+    return this.reference.recordChange(KIND_BY_PATH[params.kind], params.code, body.data, {
+      by: recordedBy(request),
+      note: body.note,
+      validFrom: parseCalendarDate(body.validFrom) as Date,
+      create: body.create ?? false,
+    });
+  }
+}
+
+/** The authenticated caller's id once the auth guard is on this route; until then "unauthenticated". */
+function recordedBy(request: Request): string {
+  const actor = (request as Request & { actor?: { id?: unknown } }).actor;
+  return typeof actor?.id === 'string' && actor.id !== '' ? actor.id : 'unauthenticated';
+}

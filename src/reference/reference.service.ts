@@ -1,0 +1,394 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { DataSource, type EntityManager } from 'typeorm';
+import { DomainException, ErrorCode } from '../common/domain.exception';
+import { CLOCK, type Clock } from '../infra/clock';
+import { isReferenceKind, ReferenceRecord, type ReferenceKind } from './reference-record.entity';
+import type {
+  BodyData,
+  LocalisedName,
+  MemberStateData,
+  MemorandumRef,
+  PartnerData,
+  PartnerItem,
+  RecordChangeOptions,
+  ReferenceDataByKind,
+  ReferenceItem,
+  ReferenceVersion,
+  TreatyData,
+} from './reference.types';
+
+/** Human label of each kind, for messages. */
+export const KIND_LABEL: Readonly<Record<ReferenceKind, string>> = Object.freeze({
+  member_state: 'member state',
+  partner: 'partner',
+  treaty: 'treaty',
+  body: 'body',
+});
+
+/** Field of `data` that repeats the record's code. */
+const IDENTITY_FIELD: Readonly<Record<ReferenceKind, 'code' | 'id'>> = Object.freeze({
+  member_state: 'code',
+  partner: 'code',
+  treaty: 'id',
+  body: 'id',
+});
+
+/** Fields every version of a kind must carry (their value may be null: "not confirmed"). */
+const NAME_FIELDS: Readonly<Record<ReferenceKind, readonly [string, string, string]>> = Object.freeze({
+  member_state: ['name_en', 'name_ru', 'name_zh'],
+  partner: ['name_en', 'name_ru', 'name_zh'],
+  treaty: ['title_en', 'title_ru', 'title_zh'],
+  body: ['name_en', 'name_ru', 'name_zh'],
+});
+
+/** Accepted codes per kind: ISO 3166-1 alpha-2 for states, short upper-case codes for partner organisations, slugs otherwise. */
+export const CODE_PATTERN: Readonly<Record<ReferenceKind, RegExp>> = Object.freeze({
+  member_state: /^[A-Z]{2}$/,
+  partner: /^[A-Z][A-Z0-9]{1,15}$/,
+  treaty: /^[a-z0-9]+(?:-[a-z0-9]+)*$/,
+  body: /^[a-z0-9]+(?:-[a-z0-9]+)*$/,
+});
+
+const CODE_FORMAT_HINT: Readonly<Record<ReferenceKind, string>> = Object.freeze({
+  member_state: 'an ISO 3166-1 alpha-2 code such as "KZ"',
+  partner: 'an ISO 3166-1 alpha-2 code such as "LA", or an upper-case code of up to 16 letters/digits for an organisation',
+  treaty: 'a lower-case slug such as "sco-convention-extremism-2017"',
+  body: 'a lower-case slug such as "cnc"',
+});
+
+export function memorandumIdOf(partnerCode: string): string {
+  return `mem-${partnerCode}`;
+}
+
+/**
+ * Versioned SCO reference data: member states, partners and observers (with
+ * their memoranda), treaties and bodies.
+ *
+ * Reads are answered from an in-memory copy of the whole `reference_record`
+ * table (a few dozen rows per kind), loaded on first use and dropped whenever
+ * this service records a change, so every at-date query, including those for
+ * versions dated in the future, is answered without a database round trip.
+ * The copy is per process: a change recorded by another process (e.g. a
+ * separate worker) is seen there only after `invalidate()` or a restart. All
+ * changes go through `recordChange` (API: POST /reference/:kind/:code), which
+ * suits a single API process; with several, route changes through one of
+ * them or call `invalidate()` on a notification.
+ */
+@Injectable()
+export class ReferenceService {
+  private snapshot: Promise<ReferenceRecord[]> | null = null;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  // ---------------------------------------------------------------- reads
+
+  /** Member states valid at `at` (default: now), sorted by code. */
+  async memberStates(at?: Date): Promise<ReferenceItem<MemberStateData>[]> {
+    return (await this.validAt('member_state', at)).map((r) => toItem<MemberStateData>(r));
+  }
+
+  /** Codes of the member states valid at `at` (default: now), sorted: the electorate of a consensus. */
+  async memberStateCodes(at?: Date): Promise<string[]> {
+    return (await this.validAt('member_state', at)).map((r) => r.code);
+  }
+
+  /** Partners valid at `at` (default: now), of every status (dialogue partners, observers, ...), sorted by code. */
+  async partners(at?: Date): Promise<PartnerItem[]> {
+    return (await this.validAt('partner', at)).map(toPartnerItem);
+  }
+
+  /** Partners holding a memorandum at `at` (default: now), sorted by partner code. */
+  async memoranda(at?: Date): Promise<MemorandumRef[]> {
+    return (await this.partners(at))
+      .filter((p): p is PartnerItem & { memorandumId: string } => p.memorandumId !== null)
+      .map((p) => ({ partner: p.code, memorandumId: p.memorandumId }));
+  }
+
+  /** Treaties valid at `at` (default: now), sorted by id. */
+  async treaties(at?: Date): Promise<ReferenceItem<TreatyData>[]> {
+    return (await this.validAt('treaty', at)).map((r) => toItem<TreatyData>(r));
+  }
+
+  /** Bodies valid at `at` (default: now), sorted by id. */
+  async bodies(at?: Date): Promise<ReferenceItem<BodyData>[]> {
+    return (await this.validAt('body', at)).map((r) => toItem<BodyData>(r));
+  }
+
+  /** One record as valid at `at` (default: now), or null when it is not valid then (or unknown). */
+  async find<K extends ReferenceKind>(kind: K, code: string, at?: Date): Promise<ReferenceItem<ReferenceDataByKind[K]> | null> {
+    assertKind(kind);
+    const moment = this.moment(at);
+    const row = (await this.rows()).find((r) => r.kind === kind && r.code === code && isValidAt(r, moment));
+    return row ? toItem<ReferenceDataByKind[K]>(row) : null;
+  }
+
+  /** Every version of a record, oldest first. Unknown record: NOT_FOUND. */
+  async history(kind: ReferenceKind, code: string): Promise<ReferenceVersion[]> {
+    assertKind(kind);
+    const versions = (await this.rows()).filter((r) => r.kind === kind && r.code === code);
+    if (versions.length === 0) throw notFound(kind, code);
+    return versions.map(toVersion);
+  }
+
+  // --------------------------------------------------------------- writes
+
+  /**
+   * Records a new version of a record: in one transaction, closes the
+   * current version at `validFrom` and inserts the next one with `data` (the
+   * whole record). Stored data is never updated in place.
+   *
+   * - `validFrom` must not be earlier than the current version's own start
+   *   (versions follow each other; a same-day correction is allowed).
+   * - An unknown code is NOT_FOUND unless `create` is set; `create` on an
+   *   existing code is CONFLICT.
+   * - `data` must be an object repeating the code (`code`, or `id` for
+   *   treaties and bodies; filled in when absent), carrying the three name
+   *   (title) fields, a non-empty `sources` array and, for partners, a
+   *   `status` and a `memorandum` (object or null). Any status value is
+   *   accepted (e.g. `sco_partner`): statuses are data.
+   */
+  async recordChange(kind: ReferenceKind, code: string, data: Record<string, unknown>, options: RecordChangeOptions): Promise<ReferenceVersion> {
+    assertKind(kind);
+    const record = checkData(kind, code, data);
+    const by = options.by?.trim();
+    const note = options.note?.trim();
+    if (!by) throw invalid('by', 'the author of the change is required');
+    if (!note) throw invalid('note', 'a note saying what changed and on which source is required');
+    const validFrom = options.validFrom;
+    if (!(validFrom instanceof Date) || Number.isNaN(validFrom.getTime())) throw invalid('validFrom', 'must be a valid date');
+
+    let saved: ReferenceRecord;
+    try {
+      saved = await this.dataSource.transaction(async (em) => {
+        const current = await em
+          .createQueryBuilder(ReferenceRecord, 'r')
+          .setLock('pessimistic_write')
+          .where('r.kind = :kind and r.code = :code and r.validTo is null', { kind, code })
+          .getOne();
+        const { max } = (await em
+          .createQueryBuilder(ReferenceRecord, 'r')
+          .select('coalesce(max(r.version), 0)', 'max')
+          .where('r.kind = :kind and r.code = :code', { kind, code })
+          .getRawOne<{ max: number | string }>()) ?? { max: 0 };
+        const lastVersion = Number(max);
+
+        if (lastVersion === 0 && !options.create) {
+          throw new DomainException(
+            ErrorCode.NOT_FOUND,
+            `No ${KIND_LABEL[kind]} with code "${code}" exists; to add a new record, send "create": true`,
+            { kind, code },
+          );
+        }
+        if (lastVersion > 0 && options.create) {
+          throw new DomainException(ErrorCode.CONFLICT, `The ${KIND_LABEL[kind]} "${code}" already exists (version ${lastVersion}); record a new version without "create"`, {
+            kind,
+            code,
+            version: lastVersion,
+          });
+        }
+        if (lastVersion === 0 && !CODE_PATTERN[kind].test(code)) {
+          throw invalid('code', `"${code}" is not a valid ${KIND_LABEL[kind]} code: expected ${CODE_FORMAT_HINT[kind]}`);
+        }
+        if (current) {
+          if (validFrom.getTime() < current.validFrom.getTime()) {
+            throw new DomainException(
+              ErrorCode.UNPROCESSABLE,
+              `validFrom ${isoDate(validFrom)} is earlier than the start of the current version ${current.version} (${isoDate(current.validFrom)}); a version cannot start before the one it replaces`,
+              { kind, code, currentVersion: current.version, currentValidFrom: current.validFrom.toISOString() },
+            );
+          }
+          await closeVersion(em, current.id, validFrom);
+        } else if (lastVersion > 0) {
+          // Every version is closed: the record had ended. The new one must not overlap the last.
+          const last = await em.findOneByOrFail(ReferenceRecord, { kind, code, version: lastVersion });
+          if (last.validTo && validFrom.getTime() < last.validTo.getTime()) {
+            throw new DomainException(
+              ErrorCode.UNPROCESSABLE,
+              `validFrom ${isoDate(validFrom)} is earlier than the end of the last version ${last.version} (${isoDate(last.validTo)})`,
+              { kind, code },
+            );
+          }
+        }
+
+        const next = em.create(ReferenceRecord, {
+          kind,
+          code,
+          version: lastVersion + 1,
+          validFrom,
+          validTo: null,
+          data: record,
+          recordedBy: by,
+          recordedAt: this.clock.now(),
+          note,
+        });
+        return em.save(ReferenceRecord, next);
+      });
+    } catch (err) {
+      if ((err as { code?: unknown; driverError?: { code?: unknown } }).driverError?.code === '23505') {
+        throw new DomainException(ErrorCode.CONFLICT, `The ${KIND_LABEL[kind]} "${code}" was changed at the same time by someone else; reload and try again`, {
+          kind,
+          code,
+        });
+      }
+      throw err;
+    } finally {
+      // Also after a failure: the transaction may have committed before the error surfaced.
+      this.invalidate();
+    }
+    return toVersion(saved);
+  }
+
+  /** Drops the in-memory copy; the next read reloads it from the database. */
+  invalidate(): void {
+    this.snapshot = null;
+  }
+
+  // -------------------------------------------------------------- helpers
+
+  private moment(at?: Date): Date {
+    const moment = at ?? this.clock.now();
+    if (!(moment instanceof Date) || Number.isNaN(moment.getTime())) throw invalid('at', 'must be a valid date');
+    return moment;
+  }
+
+  private async validAt(kind: ReferenceKind, at?: Date): Promise<ReferenceRecord[]> {
+    const moment = this.moment(at);
+    return (await this.rows()).filter((r) => r.kind === kind && isValidAt(r, moment));
+  }
+
+  /** Every stored version, sorted by kind, code, version (cached, see the class comment). */
+  private rows(): Promise<ReferenceRecord[]> {
+    if (!this.snapshot) {
+      const loading = this.dataSource
+        .getRepository(ReferenceRecord)
+        .find({ order: { kind: 'ASC', code: 'ASC', version: 'ASC' } })
+        .then((rows) => Object.freeze(rows.map(freezeRow)) as ReferenceRecord[]);
+      this.snapshot = loading;
+      loading.catch(() => {
+        if (this.snapshot === loading) this.snapshot = null; // never cache a failure
+      });
+    }
+    return this.snapshot;
+  }
+}
+
+async function closeVersion(em: EntityManager, id: string, validTo: Date): Promise<void> {
+  // The one update ever made to a stored version: closing it.
+  const result = await em
+    .createQueryBuilder()
+    .update(ReferenceRecord)
+    .set({ validTo })
+    .where('id = :id and valid_to is null', { id })
+    .execute();
+  if (result.affected !== 1) {
+    throw Object.assign(new Error('the current version was closed concurrently'), { driverError: { code: '23505' } });
+  }
+}
+
+function isValidAt(row: ReferenceRecord, moment: Date): boolean {
+  const t = moment.getTime();
+  return row.validFrom.getTime() <= t && (row.validTo === null || t < row.validTo.getTime());
+}
+
+function freezeRow(row: ReferenceRecord): ReferenceRecord {
+  deepFreeze(row.data);
+  return Object.freeze(row);
+}
+
+function deepFreeze(value: unknown): void {
+  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const v of Object.values(value)) deepFreeze(v);
+  }
+}
+
+function nameOf(kind: ReferenceKind, data: Record<string, unknown>): LocalisedName {
+  const [en, ru, zh] = NAME_FIELDS[kind];
+  const text = (v: unknown) => (typeof v === 'string' ? v : null);
+  return { en: text(data[en]), ru: text(data[ru]), zh: text(data[zh]) };
+}
+
+function toItem<T>(row: ReferenceRecord): ReferenceItem<T> {
+  return {
+    kind: row.kind,
+    code: row.code,
+    name: nameOf(row.kind, row.data),
+    version: row.version,
+    validFrom: row.validFrom,
+    validTo: row.validTo,
+    data: row.data as T,
+  };
+}
+
+function toPartnerItem(row: ReferenceRecord): PartnerItem {
+  const item = toItem<PartnerData>(row);
+  const memorandum = item.data.memorandum;
+  return {
+    ...item,
+    status: typeof item.data.status === 'string' ? item.data.status : '',
+    memorandumId: memorandum !== null && typeof memorandum === 'object' ? memorandumIdOf(row.code) : null,
+  };
+}
+
+function toVersion(row: ReferenceRecord): ReferenceVersion {
+  return { ...toItem<Record<string, unknown>>(row), recordedBy: row.recordedBy, recordedAt: row.recordedAt, note: row.note };
+}
+
+function isoDate(d: Date): string {
+  return d.toISOString().slice(0, 10);
+}
+
+function assertKind(kind: unknown): asserts kind is ReferenceKind {
+  if (!isReferenceKind(kind)) {
+    throw invalid('kind', `must be one of member_state, partner, treaty, body (got ${JSON.stringify(kind)})`);
+  }
+}
+
+function invalid(field: string, problem: string): DomainException {
+  return new DomainException(ErrorCode.INVALID_PAYLOAD, `Invalid field "${field}": ${problem}`, { fields: [{ field, problems: [problem] }] });
+}
+
+function notFound(kind: ReferenceKind, code: string): DomainException {
+  return new DomainException(ErrorCode.NOT_FOUND, `No ${KIND_LABEL[kind]} with code "${code}" exists`, { kind, code });
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
+/** Checks a new version's data; returns a copy with the identity field filled in. */
+function checkData(kind: ReferenceKind, code: string, data: unknown): Record<string, unknown> {
+  if (!isPlainObject(data)) throw invalid('data', 'must be an object (the whole record)');
+  const idField = IDENTITY_FIELD[kind];
+  const record: Record<string, unknown> = structuredClone(data);
+  if (record[idField] === undefined || record[idField] === null) {
+    record[idField] = code;
+  } else if (record[idField] !== code) {
+    throw invalid(`data.${idField}`, `is "${String(record[idField])}" but the record is "${code}"; the code of a record cannot change`);
+  }
+  for (const field of NAME_FIELDS[kind]) {
+    if (!(field in record)) throw invalid(`data.${field}`, 'is required (null when not confirmed)');
+    if (record[field] !== null && typeof record[field] !== 'string') throw invalid(`data.${field}`, 'must be a string or null');
+  }
+  const sources = record.sources;
+  if (!Array.isArray(sources) || sources.length === 0) {
+    throw invalid('data.sources', 'must be a non-empty array of {url, supports, note}: every fact needs a source');
+  }
+  sources.forEach((s, i) => {
+    if (!isPlainObject(s) || typeof s.url !== 'string' || s.url.trim() === '') {
+      throw invalid(`data.sources[${i}]`, 'must be an object with a non-empty "url"');
+    }
+  });
+  if (kind === 'partner') {
+    if (typeof record.status !== 'string' || !/^[a-z][a-z_]{0,63}$/.test(record.status)) {
+      throw invalid('data.status', 'must be a lower-case status word such as "dialogue_partner", "observer" or "sco_partner"');
+    }
+    if (!('memorandum' in record) || (record.memorandum !== null && !isPlainObject(record.memorandum))) {
+      throw invalid('data.memorandum', 'must be an object or null (no memorandum)');
+    }
+  }
+  return record;
+}

@@ -1,0 +1,152 @@
+import type { ReferenceKind } from './reference-record.entity';
+
+/**
+ * Shapes of the reference records as stored in `reference_record.data`: the
+ * records of src/reference/data/*.json, field for field. Every field may be
+ * null ("not confirmed"); administrators may add fields in later versions,
+ * hence the index signatures.
+ */
+
+export interface SourceRef {
+  url: string;
+  supports?: string[];
+  note?: string | null;
+  [field: string]: unknown;
+}
+
+/** Date truncated to its precision: "2023-05-04", "2023-05" or "2023". */
+export type DatePrecision = 'day' | 'month' | 'year';
+
+export interface MemberStateData {
+  code: string;
+  name_en: string | null;
+  name_en_full: string | null;
+  name_ru: string | null;
+  name_ru_full: string | null;
+  name_zh: string | null;
+  accession_year: number | null;
+  accession_date: string | null;
+  founding_member: boolean | null;
+  notes: string | null;
+  sources: SourceRef[];
+  [field: string]: unknown;
+}
+
+export interface MemorandumData {
+  signature_date: string | null;
+  signature_date_precision: DatePrecision | null;
+  place: string | null;
+  /** `on_signature` | `after_internal_procedures` | null (not confirmed). */
+  entry_into_force_mode: string | null;
+  signatories: string[] | null;
+  note: string | null;
+  [field: string]: unknown;
+}
+
+export interface PartnerData {
+  code: string;
+  /** `state` or `organisation`. */
+  kind: string | null;
+  name_en: string | null;
+  name_en_full: string | null;
+  name_ru: string | null;
+  name_ru_full: string | null;
+  name_zh: string | null;
+  /**
+   * `dialogue_partner` | `observer` in the 2024 files; `sco_partner` after the
+   * 2025 merger. Deliberately open: a new status is a new data version, not code.
+   */
+  status: string;
+  status_decided: string | null;
+  status_decided_precision: DatePrecision | null;
+  status_decided_by: string | null;
+  /** null for observers (by design) and where no memorandum exists. */
+  memorandum: MemorandumData | null;
+  notes: string | null;
+  sources: SourceRef[];
+  [field: string]: unknown;
+}
+
+export interface TreatyData {
+  id: string;
+  title_en: string | null;
+  title_ru: string | null;
+  title_zh: string | null;
+  signature_date: string | null;
+  signature_place: string | null;
+  open_for_accession: boolean | null;
+  accession_article: string | null;
+  accession_conditions: string | null;
+  depositary: string | null;
+  entry_into_force: string | null;
+  notes: string | null;
+  sources: SourceRef[];
+  [field: string]: unknown;
+}
+
+export interface BodyData {
+  id: string;
+  name_en: string | null;
+  name_ru: string | null;
+  name_zh: string | null;
+  seat: string | null;
+  role: string | null;
+  sources: SourceRef[];
+  [field: string]: unknown;
+}
+
+export interface ReferenceDataByKind {
+  member_state: MemberStateData;
+  partner: PartnerData;
+  treaty: TreatyData;
+  body: BodyData;
+}
+
+/** Name (or title, for treaties) in the working language and the two official languages. */
+export interface LocalisedName {
+  en: string | null;
+  ru: string | null;
+  zh: string | null;
+}
+
+/** One record as valid at a given moment. */
+export interface ReferenceItem<T = Record<string, unknown>> {
+  kind: ReferenceKind;
+  code: string;
+  name: LocalisedName;
+  version: number;
+  validFrom: Date;
+  /** When this version stopped being valid (a later version exists), else null. */
+  validTo: Date | null;
+  /** The whole record, nulls kept ("not confirmed"). */
+  data: T;
+}
+
+export interface PartnerItem extends ReferenceItem<PartnerData> {
+  status: string;
+  /** `mem-<code>` when the partner holds a memorandum, else null. */
+  memorandumId: string | null;
+}
+
+export interface MemorandumRef {
+  partner: string;
+  memorandumId: string;
+}
+
+/** One stored version, with who recorded it, when and why. */
+export interface ReferenceVersion<T = Record<string, unknown>> extends ReferenceItem<T> {
+  recordedBy: string;
+  recordedAt: Date;
+  note: string | null;
+}
+
+export interface RecordChangeOptions {
+  /** Who records the change (user id or name); stored as `recorded_by`. */
+  by: string;
+  /** Why, and on which source; stored with the version. */
+  note: string;
+  /** Start of validity of the new version; the current version ends there. */
+  validFrom: Date;
+  /** Add a record whose code does not exist yet (otherwise an unknown code is NOT_FOUND). */
+  create?: boolean;
+}
