@@ -1,0 +1,53 @@
+import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
+import type { Actor } from '../../workflows/kernel/types';
+import { DomainException, ErrorCode } from '../common/domain.exception';
+import { WorkflowEngine } from './engine.service';
+import { OutboxRelay, type OutboxMessage } from './outbox.relay';
+
+export const SYSTEM_ACTOR: Actor = Object.freeze({ id: 'system', role: 'system', memberState: null, actingFor: null });
+
+/**
+ * Parent and child procedures, run from the outbox after the parent's commit: a parent's
+ * `effect.openChildren` opens each child once (unique per parent and key), and a child that
+ * reaches a final state delivers CHILD_DONE to its parent once (idempotency key per child).
+ */
+@Injectable()
+export class ChildProcedures implements OnModuleInit {
+  private readonly log = new Logger('ChildProcedures');
+
+  constructor(
+    private readonly engine: WorkflowEngine,
+    private readonly relay: OutboxRelay,
+  ) {}
+
+  onModuleInit(): void {
+    this.relay.register('child.open', (m) => this.open(m));
+    this.relay.register('child.done', (m) => this.done(m));
+  }
+
+  private async open(m: OutboxMessage): Promise<void> {
+    const { parentId, definitionId, key, input } = m.payload as { parentId: string; definitionId: string; key: string; input: unknown };
+    const r = await this.engine.start({ definitionId, input, actor: SYSTEM_ACTOR, parent: { id: parentId, key } });
+    this.log.log(`${r.replayed ? 'already open' : 'opened'}: ${definitionId} ${key} (${r.instanceId}) for ${parentId}`);
+  }
+
+  private async done(m: OutboxMessage): Promise<void> {
+    const p = m.payload as { parentId: string; childId: string; definitionId: string; key: string; finalState: string; output: Record<string, unknown> | null };
+    try {
+      await this.engine.apply({
+        instanceId: p.parentId,
+        type: 'CHILD_DONE',
+        payload: { childId: p.childId, definitionId: p.definitionId, key: p.key, finalState: p.finalState, output: p.output },
+        actor: SYSTEM_ACTOR,
+        idempotencyKey: `child-done-${p.childId}`,
+      });
+    } catch (err) {
+      // A parent that does not listen for its children (or has closed) records nothing: skipped, not retried.
+      if (err instanceof DomainException && (err.code === ErrorCode.CONFLICT || err.code === ErrorCode.INVALID_PAYLOAD)) {
+        this.log.log(`CHILD_DONE for ${p.childId} skipped by parent ${p.parentId}: ${err.message}`);
+        return;
+      }
+      throw err;
+    }
+  }
+}

@@ -1,0 +1,534 @@
+import { randomUUID } from 'node:crypto';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { AnyMachineSnapshot, AnyStateMachine } from 'xstate';
+import { initialTransition, transition } from 'xstate';
+import { DataSource, type EntityManager } from 'typeorm';
+import type { z } from 'zod';
+import type { WorkflowDefinition } from '../../workflows/kernel/definition';
+import {
+  acceptedEventTypes,
+  activeStateMeta,
+  allStates,
+  dynamicDeadlines,
+  effectsOf,
+  explainRefusal,
+  finalStateOf,
+  statePaths,
+} from '../../workflows/kernel/inspect';
+import type { Actor, DynamicDeadline, Labels, Role, WorkflowEffect, WorkflowEvent } from '../../workflows/kernel/types';
+import type { DefinitionRegistry } from '../../workflows/registry';
+import { DomainException, ErrorCode } from '../common/domain.exception';
+import { CLOCK, type Clock } from '../infra/clock';
+import { addDays } from './deadline-plan';
+import {
+  DEFINITIONS,
+  ENGINE_EVENTS,
+  type ApplyCommand,
+  type ApplyResult,
+  type FaultInjector,
+  type FaultPoint,
+  type InstanceRow,
+  type StartCommand,
+} from './engine.types';
+import { eventHash, GENESIS_HASH, requestHash } from './event-hash';
+import { OutboxRelay } from './outbox.relay';
+import { WorldService } from './world.service';
+
+interface DeadlineDemand {
+  key: string;
+  label: Labels;
+  responsible: Role;
+  assignee: string | null;
+  escalateTo: Role[];
+  unit: 'calendar' | 'working';
+  remindBefore: number[];
+  /** Absolute due time (dynamic deadlines), or a length in days from now (state deadlines). */
+  dueAt: Date | null;
+  days: number | null;
+}
+
+interface PendingEvent {
+  type: string;
+  payload: unknown;
+  actor: Actor;
+  idempotencyKey: string | null;
+  stateBefore: string | null;
+}
+
+const PG_UNIQUE_VIOLATION = '23505';
+const PG_DEADLOCK = '40P01';
+const PG_SERIALIZATION = '40001';
+const MAX_ATTEMPTS = 5;
+
+/**
+ * The one write path. Starting an instance, applying an event, migrating an instance to a new
+ * definition version and extending a deadline are each one PostgreSQL transaction:
+ *
+ *   lock the instance row -> restore the snapshot -> check role, payload and machine guards ->
+ *   transition (XState's pure `transition`) -> write snapshot, hash-chained event, deadlines and
+ *   outbox rows -> commit -> kick the outbox relay.
+ *
+ * HTTP handlers, queue processors and scripts all call these methods; nothing else writes
+ * workflow state.
+ */
+@Injectable()
+export class WorkflowEngine {
+  private readonly log = new Logger('WorkflowEngine');
+
+  constructor(
+    @InjectDataSource() private readonly ds: DataSource,
+    @Inject(DEFINITIONS) private readonly registry: DefinitionRegistry,
+    @Inject(CLOCK) private readonly clock: Clock,
+    private readonly world: WorldService,
+    private readonly outbox: OutboxRelay,
+  ) {}
+
+  private fault: FaultInjector | null = null;
+
+  /** Fault tests make the transaction fail at a chosen step; never set in production. */
+  setFaultInjector(fault: FaultInjector | null): void {
+    this.fault = fault;
+  }
+
+  definitions(): DefinitionRegistry {
+    return this.registry;
+  }
+
+  async start(cmd: StartCommand): Promise<ApplyResult> {
+    const def = this.registry.latest(cmd.definitionId);
+    if (!def)
+      throw new DomainException(ErrorCode.NOT_FOUND, `There is no procedure definition "${cmd.definitionId}". Known: ${this.registry.ids().join(', ')}.`, {
+        definitionId: cmd.definitionId,
+      });
+    if (cmd.actor.role !== 'system' && !def.startRoles.includes(cmd.actor.role))
+      throw new DomainException(ErrorCode.FORBIDDEN, `Starting ${def.id} needs the role ${def.startRoles.join(' or ')}; you are ${cmd.actor.role}.`);
+    const input = parsePayload(def.input, cmd.input, 'input');
+    const fingerprint = requestHash({ op: 'start', definitionId: def.id, input, parent: cmd.parent ?? null });
+
+    const result = await this.inTransaction(async (m) => {
+      if (cmd.idempotencyKey) {
+        const seen = await this.replay(m, cmd.actor, cmd.idempotencyKey, fingerprint);
+        if (seen) return seen;
+      }
+      if (cmd.parent) {
+        const [existing] = await m.query(`SELECT id, seq FROM workflow_instance WHERE parent_id = $1 AND parent_key = $2`, [cmd.parent.id, cmd.parent.key]);
+        if (existing) return this.resultOf(m, existing.id, existing.seq, true);
+      }
+      const now = this.clock.now();
+      const id = randomUUID();
+      const world = await this.world.for(m, null, now);
+      const machineInput = { ...(input as object), startedBy: cmd.actor.id, startedAt: now.toISOString(), world };
+      const [snapshot, actions] = initialTransition(def.machine, machineInput);
+      const keys = def.businessKeys(input);
+      const statePath = statePaths(snapshot).join(',');
+      const status = snapshot.status === 'done' ? 'done' : 'active';
+      const persisted = def.machine.getPersistedSnapshot(snapshot);
+      const hash = eventHash({
+        instanceId: id,
+        seq: 1,
+        type: ENGINE_EVENTS.start,
+        payload: input,
+        actorId: cmd.actor.id,
+        actorRole: cmd.actor.role,
+        actorMemberState: cmd.actor.memberState,
+        actingFor: cmd.actor.actingFor,
+        at: now.toISOString(),
+        stateAfter: statePath,
+        prevHash: GENESIS_HASH,
+      });
+      await m.query(
+        `INSERT INTO workflow_instance (id, definition_id, definition_version, snapshot, state_path, status, outcome, partner, memorandum, treaty, subject,
+           parent_id, parent_key, started_by, seq, last_hash, created_at, updated_at)
+         VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,1,$15,$16,$16)`,
+        [id, def.id, def.version, persisted, statePath, status, finalStateOf(snapshot), keys.partner, keys.memorandum, keys.treaty, keys.subject,
+          cmd.parent?.id ?? null, cmd.parent?.key ?? null, cmd.actor.id, hash, now],
+      );
+      this.inject('after-snapshot', { type: ENGINE_EVENTS.start, instanceId: id });
+      await this.insertEvent(m, id, 1, def.version, { type: ENGINE_EVENTS.start, payload: input, actor: cmd.actor, idempotencyKey: cmd.idempotencyKey ?? null, stateBefore: null }, statePath, now, GENESIS_HASH, hash);
+      this.inject('after-event', { type: ENGINE_EVENTS.start, instanceId: id });
+      await this.syncDeadlines(m, def, id, 1, null, snapshot, [], now);
+      this.inject('after-deadlines', { type: ENGINE_EVENTS.start, instanceId: id });
+      await this.writeEffects(m, def, id, 1, effectsOf(actions), cmd.actor, now);
+      this.inject('after-outbox', { type: ENGINE_EVENTS.start, instanceId: id });
+      if (cmd.idempotencyKey) await this.remember(m, cmd.actor, cmd.idempotencyKey, fingerprint, id, 1, now);
+      return { instanceId: id, seq: 1, type: ENGINE_EVENTS.start, state: statePath, status, outcome: finalStateOf(snapshot), replayed: false } satisfies ApplyResult;
+    });
+    this.outbox.kick();
+    return result;
+  }
+
+  async apply(cmd: ApplyCommand): Promise<ApplyResult> {
+    const fingerprint = requestHash({ op: 'apply', instanceId: cmd.instanceId, type: cmd.type, payload: cmd.payload ?? {} });
+    const result = await this.inTransaction(async (m) => {
+      const row = await this.lock(m, cmd.instanceId);
+      this.inject('after-lock', { type: cmd.type, instanceId: row.id });
+      if (cmd.idempotencyKey) {
+        const seen = await this.replay(m, cmd.actor, cmd.idempotencyKey, fingerprint);
+        if (seen) return seen;
+      }
+      const def = this.definitionOf(row);
+      const spec = def.events[cmd.type];
+      if (!spec) {
+        throw new DomainException(ErrorCode.INVALID_PAYLOAD, `${def.id} has no event "${cmd.type}". Its events are: ${Object.keys(def.events).join(', ')}.`, {
+          type: cmd.type,
+        });
+      }
+      if (!spec.roles.includes(cmd.actor.role))
+        throw new DomainException(ErrorCode.FORBIDDEN, `${cmd.type} needs the role ${spec.roles.join(' or ')}; you are ${cmd.actor.role}.`, {
+          requiredRoles: spec.roles,
+        });
+      const payload = parsePayload(spec.payload, cmd.payload ?? {}, 'payload');
+      const snapshot = restore(def.machine, row.snapshot);
+      const stateBefore = row.state_path;
+      if (snapshot.status !== 'active')
+        throw new DomainException(ErrorCode.CONFLICT, `This procedure is closed (${row.outcome ?? row.state_path}) and accepts no further events.`, {
+          state: row.state_path,
+          acceptedEvents: [],
+        });
+      const accepted = acceptedEventTypes(def, snapshot);
+      if (!accepted.includes(cmd.type))
+        throw new DomainException(ErrorCode.CONFLICT, `${cmd.type} is not accepted in stage "${stateBefore}". Accepted now: ${accepted.join(', ') || 'none'}.`, {
+          state: stateBefore,
+          acceptedEvents: accepted,
+        });
+      const now = this.clock.now();
+      const event: WorkflowEvent = {
+        type: cmd.type,
+        payload: payload as Record<string, unknown>,
+        actor: cmd.actor,
+        at: now.toISOString(),
+        world: await this.world.for(m, row.id, now),
+      };
+      if (!snapshot.can(event))
+        throw new DomainException(ErrorCode.CONFLICT, explainRefusal(def, snapshot, event), { state: stateBefore, acceptedEvents: accepted });
+      const reentered = reenteredPaths(def.machine, snapshot, event);
+      const [next, actions] = transition(def.machine, snapshot, event);
+      const seq = row.seq + 1;
+      const applied = await this.persist(m, def, row, next, seq, now, {
+        type: cmd.type,
+        payload,
+        actor: cmd.actor,
+        idempotencyKey: cmd.idempotencyKey ?? null,
+        stateBefore,
+      });
+      await this.syncDeadlines(m, def, row.id, seq, snapshot, next, reentered, now);
+      this.inject('after-deadlines', { type: cmd.type, instanceId: row.id });
+      await this.writeEffects(m, def, row.id, seq, effectsOf(actions), cmd.actor, now);
+      if (applied.status === 'done' && row.parent_id) {
+        await this.enqueue(m, row.id, 'child.done', {
+          parentId: row.parent_id,
+          childId: row.id,
+          definitionId: def.id,
+          key: row.parent_key,
+          finalState: applied.outcome,
+          output: def.output ? def.output(next.context, applied.outcome ?? '') : null,
+        }, now);
+      }
+      this.inject('after-outbox', { type: cmd.type, instanceId: row.id });
+      if (cmd.idempotencyKey) await this.remember(m, cmd.actor, cmd.idempotencyKey, fingerprint, row.id, seq, now);
+      return applied;
+    });
+    if (!result.replayed) this.outbox.kick();
+    return result;
+  }
+
+  /**
+   * Moves one instance to another version of its definition, mapping its current state. A
+   * mapping that names a state the target version lacks is refused. Recorded as an event.
+   */
+  async migrate(cmd: { instanceId: string; toVersion: number; stateMapping: Record<string, string>; reason: string; actor: Actor }): Promise<ApplyResult> {
+    const result = await this.inTransaction(async (m) => {
+      const row = await this.lock(m, cmd.instanceId);
+      const from = this.definitionOf(row);
+      const to = this.registry.get(row.definition_id, cmd.toVersion);
+      if (!to)
+        throw new DomainException(ErrorCode.NOT_FOUND, `${row.definition_id} has no version ${cmd.toVersion}. Versions: ${this.registry.versions(row.definition_id).join(', ')}.`);
+      if (to.version === from.version) throw new DomainException(ErrorCode.CONFLICT, `The instance already runs on version ${to.version}.`);
+      if (row.status !== 'active') throw new DomainException(ErrorCode.CONFLICT, 'A closed procedure cannot be migrated.');
+      const targetStates = new Set(allStates(to.machine).map((s) => s.path));
+      const missing = Object.entries(cmd.stateMapping).filter(([, target]) => !targetStates.has(target));
+      if (missing.length)
+        throw new DomainException(
+          ErrorCode.INVALID_PAYLOAD,
+          `The mapping names state(s) that version ${to.version} lacks: ${missing.map(([f, t]) => `${f} -> ${t}`).join(', ')}. Its states are: ${[...targetStates].join(', ')}.`,
+          { missing: missing.map(([, t]) => t) },
+        );
+      const current = restore(from.machine, row.snapshot);
+      const paths = statePaths(current);
+      const mapped = paths.map((p) => cmd.stateMapping[p] ?? p);
+      const unmapped = mapped.filter((p) => !targetStates.has(p));
+      if (unmapped.length)
+        throw new DomainException(ErrorCode.INVALID_PAYLOAD, `State ${unmapped.join(', ')} does not exist in version ${to.version}; map it to one that does.`, {
+          unmapped,
+        });
+      const next = restore(to.machine, { status: 'active', value: pathsToValue(mapped), context: current.context, historyValue: {}, children: {} });
+      const now = this.clock.now();
+      const seq = row.seq + 1;
+      const applied = await this.persist(m, to, row, next, seq, now, {
+        type: ENGINE_EVENTS.migrated,
+        payload: { fromVersion: from.version, toVersion: to.version, from: paths.join(','), to: mapped.join(','), reason: cmd.reason },
+        actor: cmd.actor,
+        idempotencyKey: null,
+        stateBefore: row.state_path,
+      });
+      await this.syncDeadlines(m, to, row.id, seq, null, next, [], now);
+      return applied;
+    });
+    this.outbox.kick();
+    return result;
+  }
+
+  /** A manager moves an open deadline, with a reason; the jobs are rescheduled after commit. */
+  async extendDeadline(cmd: { instanceId: string; deadlineKey: string; dueAt: Date; reason: string; actor: Actor; idempotencyKey?: string | null }): Promise<ApplyResult> {
+    const fingerprint = requestHash({ op: 'extend', ...cmd, actor: undefined, dueAt: cmd.dueAt.toISOString() });
+    const result = await this.inTransaction(async (m) => {
+      const row = await this.lock(m, cmd.instanceId);
+      if (cmd.idempotencyKey) {
+        const seen = await this.replay(m, cmd.actor, cmd.idempotencyKey, fingerprint);
+        if (seen) return seen;
+      }
+      const [dl] = await m.query(`SELECT id, due_at FROM deadline WHERE instance_id = $1 AND key = $2 AND status = 'open'`, [row.id, cmd.deadlineKey]);
+      if (!dl) throw new DomainException(ErrorCode.NOT_FOUND, `There is no open deadline "${cmd.deadlineKey}" on this procedure.`);
+      const now = this.clock.now();
+      if (cmd.dueAt.getTime() <= now.getTime()) throw new DomainException(ErrorCode.INVALID_PAYLOAD, 'The new due date must be in the future.');
+      const def = this.definitionOf(row);
+      const snapshot = restore(def.machine, row.snapshot);
+      const seq = row.seq + 1;
+      const applied = await this.persist(m, def, row, snapshot, seq, now, {
+        type: ENGINE_EVENTS.deadlineExtended,
+        payload: { deadlineKey: cmd.deadlineKey, from: new Date(dl.due_at).toISOString(), to: cmd.dueAt.toISOString(), reason: cmd.reason },
+        actor: cmd.actor,
+        idempotencyKey: cmd.idempotencyKey ?? null,
+        stateBefore: row.state_path,
+      });
+      await m.query(
+        `UPDATE deadline SET due_at = $2, passed_at = NULL,
+           extensions = extensions || jsonb_build_array(jsonb_build_object('from', $3::text, 'to', $4::text, 'by', $5::text, 'reason', $6::text, 'at', $7::text))
+         WHERE id = $1`,
+        [dl.id, cmd.dueAt, new Date(dl.due_at).toISOString(), cmd.dueAt.toISOString(), cmd.actor.id, cmd.reason, now.toISOString()],
+      );
+      await this.enqueue(m, row.id, 'deadline.sync', { deadlineId: dl.id }, now);
+      if (cmd.idempotencyKey) await this.remember(m, cmd.actor, cmd.idempotencyKey, fingerprint, row.id, seq, now);
+      return applied;
+    });
+    if (!result.replayed) this.outbox.kick();
+    return result;
+  }
+
+  // ---------------------------------------------------------------------------------------------
+
+  private async persist(m: EntityManager, def: WorkflowDefinition, row: InstanceRow, next: AnyMachineSnapshot, seq: number, now: Date, ev: PendingEvent): Promise<ApplyResult> {
+    const statePath = statePaths(next).join(',');
+    const status = next.status === 'done' ? 'done' : 'active';
+    const outcome = finalStateOf(next);
+    const hash = eventHash({
+      instanceId: row.id,
+      seq,
+      type: ev.type,
+      payload: ev.payload,
+      actorId: ev.actor.id,
+      actorRole: ev.actor.role,
+      actorMemberState: ev.actor.memberState,
+      actingFor: ev.actor.actingFor,
+      at: now.toISOString(),
+      stateAfter: statePath,
+      prevHash: row.last_hash,
+    });
+    await m.query(
+      `UPDATE workflow_instance SET snapshot = $2, state_path = $3, status = $4, outcome = $5, seq = $6, last_hash = $7, updated_at = $8, definition_version = $9
+       WHERE id = $1`,
+      [row.id, def.machine.getPersistedSnapshot(next), statePath, status, outcome, seq, hash, now, def.version],
+    );
+    this.inject('after-snapshot', { type: ev.type, instanceId: row.id });
+    await this.insertEvent(m, row.id, seq, def.version, ev, statePath, now, row.last_hash, hash);
+    this.inject('after-event', { type: ev.type, instanceId: row.id });
+    return { instanceId: row.id, seq, type: ev.type, state: statePath, status, outcome, replayed: false };
+  }
+
+  private async insertEvent(m: EntityManager, instanceId: string, seq: number, version: number, ev: PendingEvent, stateAfter: string, at: Date, prevHash: string, hash: string) {
+    await m.query(
+      `INSERT INTO workflow_event (instance_id, seq, type, payload, actor_id, actor_role, actor_member_state, acting_for, idempotency_key,
+         definition_version, state_before, state_after, at, prev_hash, hash)
+       VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15)`,
+      [instanceId, seq, ev.type, JSON.stringify(ev.payload ?? {}), ev.actor.id, ev.actor.role, ev.actor.memberState, ev.actor.actingFor, ev.idempotencyKey,
+        version, ev.stateBefore, stateAfter, at, prevHash, hash],
+    );
+  }
+
+  /**
+   * Deadlines follow the machine: every active state whose meta has a deadline rule, and every
+   * dynamic deadline the definition names, has exactly one open deadline row; a state left (or
+   * re-entered) closes its row. Each change is relayed to the scheduler through the outbox.
+   */
+  private async syncDeadlines(m: EntityManager, def: WorkflowDefinition, instanceId: string, seq: number, before: AnyMachineSnapshot | null, next: AnyMachineSnapshot, reentered: string[], now: Date) {
+    const demands = next.status === 'active' ? deadlineDemands(def, next) : [];
+    const open: { id: string; key: string; due_at: Date }[] = await m.query(`SELECT id, key, due_at FROM deadline WHERE instance_id = $1 AND status = 'open'`, [instanceId]);
+    const wanted = new Map(demands.map((d) => [d.key, d]));
+    for (const row of open) {
+      const demand = wanted.get(row.key);
+      const dynamicMoved = demand?.dueAt && demand.dueAt.getTime() !== new Date(row.due_at).getTime();
+      if (!demand || reentered.includes(row.key) || dynamicMoved) {
+        await m.query(`UPDATE deadline SET status = 'closed', closed_at = $2, closed_by_seq = $3 WHERE id = $1`, [row.id, now, seq]);
+        await this.enqueue(m, instanceId, 'deadline.sync', { deadlineId: row.id }, now);
+      } else {
+        wanted.delete(row.key);
+      }
+    }
+    for (const d of wanted.values()) {
+      const id = randomUUID();
+      const due = d.dueAt ?? addDays(now, d.days ?? 0, d.unit);
+      await m.query(
+        `INSERT INTO deadline (id, instance_id, key, label, responsible, assignee, escalate_to, unit, starts_at, due_at, remind_before, status, opened_by_seq, created_at)
+         VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,'open',$12,$9)`,
+        [id, instanceId, d.key, d.label, d.responsible, d.assignee, d.escalateTo, d.unit, now, due, d.remindBefore, seq],
+      );
+      await this.enqueue(m, instanceId, 'deadline.sync', { deadlineId: id }, now);
+    }
+    void before;
+  }
+
+  private async writeEffects(m: EntityManager, def: WorkflowDefinition, instanceId: string, seq: number, effects: WorkflowEffect[], actor: Actor, now: Date) {
+    for (const effect of effects) {
+      if (effect.type === 'effect.openChildren') {
+        for (const child of effect.children)
+          await this.enqueue(m, instanceId, 'child.open', { parentId: instanceId, definitionId: child.definitionId, key: child.key, input: child.input }, now);
+      } else {
+        await this.enqueue(m, instanceId, 'notify', { instanceId, seq, definitionId: def.id, effect, by: actor.id }, now);
+      }
+    }
+  }
+
+  private async enqueue(m: EntityManager, instanceId: string | null, kind: string, payload: unknown, now: Date) {
+    await m.query(`INSERT INTO outbox_message (instance_id, kind, payload, created_at, available_at) VALUES ($1,$2,$3,$4,$4)`, [instanceId, kind, JSON.stringify(payload), now]);
+  }
+
+  private async lock(m: EntityManager, instanceId: string): Promise<InstanceRow> {
+    if (!isUuid(instanceId)) throw new DomainException(ErrorCode.NOT_FOUND, `There is no procedure with id "${instanceId}".`);
+    const [row] = await m.query(`SELECT * FROM workflow_instance WHERE id = $1 FOR UPDATE`, [instanceId]);
+    if (!row) throw new DomainException(ErrorCode.NOT_FOUND, `There is no procedure with id "${instanceId}".`);
+    return row as InstanceRow;
+  }
+
+  private definitionOf(row: InstanceRow): WorkflowDefinition {
+    const def = this.registry.get(row.definition_id, row.definition_version);
+    if (!def) throw new Error(`Definition ${row.definition_id} v${row.definition_version} is not deployed`);
+    return def;
+  }
+
+  private async replay(m: EntityManager, actor: Actor, key: string, fingerprint: string): Promise<ApplyResult | null> {
+    const [seen] = await m.query(`SELECT request_hash, instance_id, seq FROM idempotency_record WHERE actor_id = $1 AND key = $2`, [actor.id, key]);
+    if (!seen) return null;
+    if (seen.request_hash !== fingerprint)
+      throw new DomainException(ErrorCode.CONFLICT, `The Idempotency-Key "${key}" was already used for a different request; use a new key.`);
+    return this.resultOf(m, seen.instance_id, seen.seq, true);
+  }
+
+  private async resultOf(m: EntityManager, instanceId: string, seq: number, replayed: boolean): Promise<ApplyResult> {
+    const [e] = await m.query(
+      `SELECT e.type, e.state_after, i.status, i.outcome FROM workflow_event e JOIN workflow_instance i ON i.id = e.instance_id WHERE e.instance_id = $1 AND e.seq = $2`,
+      [instanceId, seq],
+    );
+    return { instanceId, seq, type: e.type, state: e.state_after, status: e.status, outcome: e.outcome, replayed };
+  }
+
+  private async remember(m: EntityManager, actor: Actor, key: string, fingerprint: string, instanceId: string, seq: number, now: Date) {
+    await m.query(`INSERT INTO idempotency_record (actor_id, key, request_hash, instance_id, seq, created_at) VALUES ($1,$2,$3,$4,$5,$6)`, [
+      actor.id,
+      key,
+      fingerprint,
+      instanceId,
+      seq,
+      now,
+    ]);
+  }
+
+  /** Runs `work` in a transaction, retrying on deadlock, serialization failure or a concurrent duplicate idempotency key. */
+  private async inTransaction<T>(work: (m: EntityManager) => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.ds.transaction(work);
+      } catch (err) {
+        const code = (err as { code?: string; driverError?: { code?: string } }).driverError?.code ?? (err as { code?: string }).code;
+        const retriable = code === PG_DEADLOCK || code === PG_SERIALIZATION || code === PG_UNIQUE_VIOLATION;
+        if (!retriable || attempt >= MAX_ATTEMPTS) {
+          if (code === PG_UNIQUE_VIOLATION) throw new DomainException(ErrorCode.CONFLICT, 'A concurrent request changed this procedure; retry.');
+          throw err;
+        }
+        this.log.debug(`retrying transaction after ${code} (attempt ${attempt})`);
+      }
+    }
+  }
+
+  private inject(point: FaultPoint, command: { type: string; instanceId?: string }) {
+    this.fault?.(point, command);
+  }
+}
+
+function parsePayload(schema: z.ZodType, value: unknown, where: string): unknown {
+  const parsed = schema.safeParse(value);
+  if (parsed.success) return parsed.data;
+  const issues = parsed.error.issues.map((i) => ({ field: [where, ...i.path.map(String)].join('.'), message: i.message }));
+  throw new DomainException(ErrorCode.INVALID_PAYLOAD, issues.map((i) => `${i.field}: ${i.message}`).join('; '), { issues });
+}
+
+export function restore(machine: AnyStateMachine, persisted: Record<string, unknown>): AnyMachineSnapshot {
+  return machine.resolveState(persisted as never) as AnyMachineSnapshot;
+}
+
+function deadlineDemands(def: WorkflowDefinition, snapshot: AnyMachineSnapshot): DeadlineDemand[] {
+  const fromStates: DeadlineDemand[] = activeStateMeta(snapshot)
+    .filter((s) => s.meta.deadline)
+    .map(({ path, meta }) => ({
+      key: path,
+      label: meta.label,
+      responsible: meta.responsible,
+      assignee: null,
+      escalateTo: [...meta.deadline!.escalateTo],
+      unit: meta.deadline!.unit ?? 'calendar',
+      remindBefore: [...meta.deadline!.remindBefore],
+      dueAt: null,
+      days: meta.deadline!.days,
+    }));
+  const dynamic: DeadlineDemand[] = dynamicDeadlines(def, snapshot).map((d: DynamicDeadline) => ({
+    key: d.key,
+    label: d.label,
+    responsible: d.responsible,
+    assignee: d.assignee,
+    escalateTo: [...d.escalateTo],
+    unit: 'calendar',
+    remindBefore: [...d.remindBefore],
+    dueAt: new Date(d.dueAt),
+    days: null,
+  }));
+  return [...fromStates, ...dynamic];
+}
+
+/** State paths a transition leaves and enters again (`reenter: true`), whose deadlines restart. */
+function reenteredPaths(machine: AnyStateMachine, snapshot: AnyMachineSnapshot, event: WorkflowEvent): string[] {
+  const data = (machine as unknown as { getTransitionData(s: unknown, e: unknown): { reenter: boolean; target?: { id: string }[] }[] }).getTransitionData(snapshot, event);
+  const prefix = `${machine.id}.`;
+  return data.filter((t) => t.reenter && t.target).flatMap((t) => t.target!.map((n) => (n.id.startsWith(prefix) ? n.id.slice(prefix.length) : n.id)));
+}
+
+function pathsToValue(paths: string[]): unknown {
+  if (paths.length === 1 && !paths[0].includes('.')) return paths[0];
+  const value: Record<string, unknown> = {};
+  for (const p of paths) {
+    const parts = p.split('.');
+    let node = value;
+    for (let i = 0; i < parts.length - 1; i++) node = (node[parts[i]] ??= {}) as Record<string, unknown>;
+    node[parts[parts.length - 1]] = {};
+  }
+  const collapse = (v: Record<string, unknown>): unknown => {
+    const entries = Object.entries(v);
+    if (entries.length === 1 && Object.keys(entries[0][1] as object).length === 0) return entries[0][0];
+    return Object.fromEntries(entries.map(([k, c]) => [k, Object.keys(c as object).length ? collapse(c as Record<string, unknown>) : {}]));
+  };
+  return collapse(value);
+}
+
+const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+export function isUuid(s: string): boolean {
+  return UUID_RE.test(s);
+}

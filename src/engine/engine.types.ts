@@ -1,0 +1,60 @@
+import type { Actor } from '../../workflows/kernel/types';
+
+export interface StartCommand {
+  definitionId: string;
+  input: unknown;
+  actor: Actor;
+  idempotencyKey?: string | null;
+  /** Set when a parent procedure opens this one. */
+  parent?: { id: string; key: string } | null;
+}
+
+export interface ApplyCommand {
+  instanceId: string;
+  type: string;
+  payload: unknown;
+  actor: Actor;
+  idempotencyKey?: string | null;
+}
+
+export interface ApplyResult {
+  instanceId: string;
+  seq: number;
+  type: string;
+  state: string;
+  status: 'active' | 'done';
+  outcome: string | null;
+  /** True when the idempotency key was seen before and nothing was applied this time. */
+  replayed: boolean;
+}
+
+export interface InstanceRow {
+  id: string;
+  definition_id: string;
+  definition_version: number;
+  snapshot: Record<string, unknown>;
+  state_path: string;
+  status: 'active' | 'done';
+  outcome: string | null;
+  partner: string | null;
+  memorandum: string | null;
+  treaty: string | null;
+  subject: string;
+  parent_id: string | null;
+  parent_key: string | null;
+  started_by: string;
+  seq: number;
+  last_hash: string;
+  created_at: Date;
+  updated_at: Date;
+}
+
+/** A step at which tests may make the transaction fail, to prove nothing partial is kept. */
+export type FaultPoint = 'after-lock' | 'after-snapshot' | 'after-event' | 'after-deadlines' | 'after-outbox';
+
+export type FaultInjector = (point: FaultPoint, command: { type: string; instanceId?: string }) => void;
+
+export const DEFINITIONS = 'WORKFLOW_DEFINITIONS';
+
+/** Engine events that are not machine events: written to the same history, through the same path. */
+export const ENGINE_EVENTS = { start: '$start', migrated: '$migrated', deadlineExtended: '$deadline_extended' } as const;

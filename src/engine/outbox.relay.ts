@@ -1,0 +1,126 @@
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { CLOCK, type Clock } from '../infra/clock';
+
+export interface OutboxMessage {
+  id: string;
+  instanceId: string | null;
+  kind: string;
+  payload: any;
+  attempts: number;
+}
+
+/** Runs one kind of outbox message. Must be idempotent: a message may be run again after a crash. */
+export type OutboxHandler = (message: OutboxMessage) => Promise<void>;
+
+const BATCH = 100;
+
+/**
+ * The transactional outbox's relay. Side effects a transition asked for are rows written in the
+ * same transaction as the state change; after commit the relay runs them (start a child, deliver
+ * CHILD_DONE, schedule deadline jobs, store notifications). A crash between commit and relay only
+ * delays the work: the periodic sweep and the sweep at start pick up every row not yet processed.
+ * Rows are claimed with FOR UPDATE SKIP LOCKED, so any number of processes can relay at once.
+ */
+@Injectable()
+export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly log = new Logger('OutboxRelay');
+  private readonly handlers = new Map<string, OutboxHandler>();
+  private timer: NodeJS.Timeout | null = null;
+  private running: Promise<number> | null = null;
+  private again = false;
+  private stopped = false;
+
+  constructor(
+    @InjectDataSource() private readonly ds: DataSource,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  register(kind: string, handler: OutboxHandler): void {
+    this.handlers.set(kind, handler);
+  }
+
+  onApplicationBootstrap(): void {
+    const every = Number(process.env.OUTBOX_SWEEP_MS ?? 5000);
+    if (every > 0) {
+      this.timer = setInterval(() => this.kick(), every);
+      this.timer.unref();
+    }
+    this.kick();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearInterval(this.timer);
+    await this.running?.catch(() => undefined);
+  }
+
+  /** Ask for a drain soon, without waiting for it (called after every commit). */
+  kick(): void {
+    if (this.stopped) return;
+    if (this.running) {
+      this.again = true;
+      return;
+    }
+    void this.drain().catch((err) => this.log.error(`outbox drain failed: ${(err as Error).message}`));
+  }
+
+  /** Process every available message; resolves with how many were processed. Tests await it. */
+  async drain(): Promise<number> {
+    if (this.running) {
+      this.again = true;
+      await this.running.catch(() => 0);
+    }
+    this.running = this.drainLoop();
+    try {
+      return await this.running;
+    } finally {
+      this.running = null;
+    }
+  }
+
+  private async drainLoop(): Promise<number> {
+    let total = 0;
+    do {
+      this.again = false;
+      for (;;) {
+        const n = await this.batch();
+        total += n;
+        if (n < BATCH || this.stopped) break;
+      }
+    } while (this.again && !this.stopped);
+    return total;
+  }
+
+  private async batch(): Promise<number> {
+    const kinds = [...this.handlers.keys()];
+    if (!kinds.length || !this.ds.isInitialized) return 0;
+    return this.ds.transaction(async (m) => {
+      const rows: { id: string; instance_id: string | null; kind: string; payload: unknown; attempts: number }[] = await m.query(
+        `SELECT id, instance_id, kind, payload, attempts FROM outbox_message
+         WHERE processed_at IS NULL AND available_at <= $1 AND kind = ANY($2)
+         ORDER BY id LIMIT ${BATCH} FOR UPDATE SKIP LOCKED`,
+        [this.clock.now(), kinds],
+      );
+      let done = 0;
+      for (const r of rows) {
+        const handler = this.handlers.get(r.kind)!;
+        try {
+          await handler({ id: String(r.id), instanceId: r.instance_id, kind: r.kind, payload: r.payload, attempts: r.attempts });
+          await m.query(`UPDATE outbox_message SET processed_at = $2, attempts = attempts + 1, last_error = NULL WHERE id = $1`, [r.id, this.clock.now()]);
+          done++;
+        } catch (err) {
+          const backoffMs = Math.min(60_000, 500 * 2 ** Math.min(r.attempts, 7));
+          this.log.warn(`outbox ${r.kind} #${r.id} failed (attempt ${r.attempts + 1}): ${(err as Error).message}`);
+          await m.query(`UPDATE outbox_message SET attempts = attempts + 1, last_error = $2, available_at = $3 WHERE id = $1`, [
+            r.id,
+            String((err as Error).message).slice(0, 2000),
+            new Date(this.clock.now().getTime() + backoffMs),
+          ]);
+        }
+      }
+      return rows.length === BATCH ? BATCH : done;
+    });
+  }
+}

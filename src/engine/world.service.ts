@@ -1,0 +1,34 @@
+import { Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import type { DraftFacts, World } from '../../workflows/kernel/types';
+import { ReferenceService } from '../reference/reference.service';
+
+/** The documents module tells the engine about an instance's draft (latest version, drift). */
+export interface DraftFactsProvider {
+  factsFor(manager: EntityManager, instanceId: string): Promise<DraftFacts | null>;
+}
+
+/**
+ * The facts a machine may read, gathered inside the event's transaction: the member states and
+ * memoranda at this moment (versioned reference data, not code) and the instance's draft.
+ */
+@Injectable()
+export class WorldService {
+  private drafts: DraftFactsProvider | null = null;
+
+  constructor(private readonly reference: ReferenceService) {}
+
+  /** The documents module registers itself here at start-up (no import cycle between the two). */
+  useDraftFacts(provider: DraftFactsProvider): void {
+    this.drafts = provider;
+  }
+
+  async for(manager: EntityManager, instanceId: string | null, at: Date): Promise<World> {
+    const [states, memoranda, draft] = await Promise.all([
+      this.reference.memberStateCodes(at),
+      this.reference.memoranda(at),
+      instanceId && this.drafts ? this.drafts.factsFor(manager, instanceId) : Promise.resolve(null),
+    ]);
+    return { memberStates: states, memoranda, draft };
+  }
+}

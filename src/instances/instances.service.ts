@@ -1,0 +1,255 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { z } from 'zod';
+import type { WorkflowDefinition } from '../../workflows/kernel/definition';
+import { activeStateMeta, allStates, statePaths } from '../../workflows/kernel/inspect';
+import type { Actor } from '../../workflows/kernel/types';
+import type { DefinitionRegistry } from '../../workflows/registry';
+import { DomainException, ErrorCode } from '../common/domain.exception';
+import { CLOCK, type Clock } from '../infra/clock';
+import { GENESIS_HASH, eventHash } from '../engine/event-hash';
+import { isUuid, restore } from '../engine/engine.service';
+import { DEFINITIONS, type InstanceRow } from '../engine/engine.types';
+import { acceptedEventTypes } from '../../workflows/kernel/inspect';
+import type { ListInstancesQuery } from './instances.dto';
+
+/** Read side of procedures: definitions, one instance, lists, history and chain verification. */
+@Injectable()
+export class InstancesService {
+  constructor(
+    @InjectDataSource() private readonly ds: DataSource,
+    @Inject(DEFINITIONS) private readonly registry: DefinitionRegistry,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  definitions() {
+    return this.registry.ids().map((id) => describeDefinition(this.registry.latest(id)!, this.registry.versions(id)));
+  }
+
+  definition(id: string) {
+    const def = this.registry.latest(id);
+    if (!def) throw new DomainException(ErrorCode.NOT_FOUND, `There is no procedure definition "${id}". Known: ${this.registry.ids().join(', ')}.`);
+    return describeDefinition(def, this.registry.versions(id));
+  }
+
+  async view(id: string, actor: Actor) {
+    const row = await this.row(id);
+    const def = this.registry.get(row.definition_id, row.definition_version)!;
+    const snapshot = restore(def.machine, row.snapshot);
+    const [deadlines, children] = await Promise.all([
+      this.ds.query(
+        `SELECT key, label, responsible, assignee, due_at, starts_at, remind_before, unit, passed_at, extensions FROM deadline WHERE instance_id = $1 AND status = 'open' ORDER BY due_at`,
+        [row.id],
+      ),
+      this.ds.query(`SELECT id, definition_id, parent_key, state_path, status, outcome FROM workflow_instance WHERE parent_id = $1 ORDER BY parent_key`, [row.id]),
+    ]);
+    const now = this.clock.now();
+    const accepted = acceptedEventTypes(def, snapshot);
+    const stages = activeStateMeta(snapshot).filter((s) => statePaths(snapshot).includes(s.path));
+    return {
+      id: row.id,
+      definition: { id: def.id, version: def.version, measure: def.measure, title: def.title },
+      state: row.state_path,
+      stages: stages.map((s) => ({ path: s.path, label: s.meta.label, responsible: s.meta.responsible })),
+      status: row.status,
+      outcome: row.outcome,
+      subject: row.subject,
+      partner: row.partner,
+      memorandum: row.memorandum,
+      treaty: row.treaty,
+      parentId: row.parent_id,
+      parentKey: row.parent_key,
+      startedBy: row.started_by,
+      seq: row.seq,
+      createdAt: row.created_at,
+      updatedAt: row.updated_at,
+      context: snapshot.context,
+      allowedEvents: accepted
+        .filter((t) => def.events[t].roles.includes(actor.role))
+        .map((t) => ({ type: t, description: def.events[t].description, payloadSchema: z.toJSONSchema(def.events[t].payload, { unrepresentable: 'any' }) })),
+      acceptedEvents: accepted,
+      deadlines: deadlines.map((d: any) => ({
+        key: d.key,
+        label: d.label,
+        responsible: d.responsible,
+        assignee: d.assignee,
+        startsAt: d.starts_at,
+        dueAt: d.due_at,
+        unit: d.unit,
+        remindBefore: d.remind_before,
+        overdue: new Date(d.due_at).getTime() < now.getTime(),
+        daysLeft: Math.ceil((new Date(d.due_at).getTime() - now.getTime()) / 86_400_000),
+        extensions: d.extensions,
+      })),
+      children: children.map((c: any) => ({ id: c.id, definitionId: c.definition_id, key: c.parent_key, state: c.state_path, status: c.status, outcome: c.outcome })),
+    };
+  }
+
+  async list(q: ListInstancesQuery) {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    const add = (sql: string, v: unknown) => {
+      params.push(v);
+      where.push(sql.replace('?', `$${params.length}`));
+    };
+    if (q.definition) add('i.definition_id = ?', q.definition);
+    if (q.state) add('i.state_path = ?', q.state);
+    if (q.partner) add('i.partner = ?', q.partner);
+    if (q.status) add('i.status = ?', q.status);
+    if (q.parent) add('i.parent_id = ?', q.parent);
+    if (q.overdue === 'true') add(`EXISTS (SELECT 1 FROM deadline d WHERE d.instance_id = i.id AND d.status = 'open' AND d.due_at < ?)`, this.clock.now());
+    if (q.overdue === 'false') add(`NOT EXISTS (SELECT 1 FROM deadline d WHERE d.instance_id = i.id AND d.status = 'open' AND d.due_at < ?)`, this.clock.now());
+    const page = q.page ?? 1;
+    const pageSize = q.pageSize ?? 25;
+    const cond = where.length ? `WHERE ${where.join(' AND ')}` : '';
+    const [rows, [{ total }]] = await Promise.all([
+      this.ds.query(
+        `SELECT i.id, i.definition_id, i.definition_version, i.state_path, i.status, i.outcome, i.subject, i.partner, i.memorandum, i.treaty, i.parent_id, i.seq, i.created_at, i.updated_at,
+           (SELECT min(d.due_at) FROM deadline d WHERE d.instance_id = i.id AND d.status = 'open') AS next_due
+         FROM workflow_instance i ${cond} ORDER BY i.updated_at DESC, i.id LIMIT ${pageSize} OFFSET ${(page - 1) * pageSize}`,
+        params,
+      ),
+      this.ds.query(`SELECT count(*)::int AS total FROM workflow_instance i ${cond}`, params),
+    ]);
+    return {
+      page,
+      pageSize,
+      total,
+      items: rows.map((r: any) => {
+        const def = this.registry.get(r.definition_id, r.definition_version);
+        const meta = def ? allStates(def.machine).find((s) => s.path === r.state_path)?.meta : null;
+        return {
+          id: r.id,
+          definitionId: r.definition_id,
+          definitionVersion: r.definition_version,
+          measure: def?.measure ?? null,
+          state: r.state_path,
+          stateLabel: meta?.label ?? null,
+          status: r.status,
+          outcome: r.outcome,
+          subject: r.subject,
+          partner: r.partner,
+          memorandum: r.memorandum,
+          treaty: r.treaty,
+          parentId: r.parent_id,
+          seq: r.seq,
+          nextDue: r.next_due,
+          overdue: r.next_due ? new Date(r.next_due).getTime() < this.clock.now().getTime() : false,
+          createdAt: r.created_at,
+          updatedAt: r.updated_at,
+        };
+      }),
+    };
+  }
+
+  async history(id: string) {
+    await this.row(id);
+    const rows = await this.ds.query(
+      `SELECT seq, type, payload, actor_id, actor_role, actor_member_state, acting_for, idempotency_key, definition_version, state_before, state_after, at, prev_hash, hash
+       FROM workflow_event WHERE instance_id = $1 ORDER BY seq`,
+      [id],
+    );
+    return rows.map((r: any) => ({
+      seq: r.seq,
+      type: r.type,
+      payload: r.payload,
+      actor: { id: r.actor_id, role: r.actor_role, memberState: r.actor_member_state, actingFor: r.acting_for },
+      idempotencyKey: r.idempotency_key,
+      definitionVersion: r.definition_version,
+      stateBefore: r.state_before,
+      stateAfter: r.state_after,
+      at: r.at,
+      prevHash: r.prev_hash,
+      hash: r.hash,
+    }));
+  }
+
+  /** Recomputes the hash chain; reports the first broken link. */
+  async verify(id: string) {
+    const row = await this.row(id);
+    const events = await this.ds.query(
+      `SELECT seq, type, payload, actor_id, actor_role, actor_member_state, acting_for, state_after, at, prev_hash, hash FROM workflow_event WHERE instance_id = $1 ORDER BY seq`,
+      [id],
+    );
+    let prev = GENESIS_HASH;
+    let expectedSeq = 1;
+    for (const e of events) {
+      const problem =
+        e.seq !== expectedSeq
+          ? `event ${expectedSeq} is missing`
+          : e.prev_hash !== prev
+            ? `event ${e.seq} does not point to the hash of event ${e.seq - 1}`
+            : eventHash({
+                  instanceId: id,
+                  seq: e.seq,
+                  type: e.type,
+                  payload: e.payload,
+                  actorId: e.actor_id,
+                  actorRole: e.actor_role,
+                  actorMemberState: e.actor_member_state,
+                  actingFor: e.acting_for,
+                  at: new Date(e.at).toISOString(),
+                  stateAfter: e.state_after,
+                  prevHash: e.prev_hash,
+                }) !== e.hash
+              ? `the content of event ${e.seq} (${e.type}) does not match its hash`
+              : null;
+      if (problem) return { valid: false, checked: expectedSeq - 1, firstBrokenSeq: expectedSeq, reason: problem };
+      prev = e.hash;
+      expectedSeq++;
+    }
+    if (row.last_hash !== prev || row.seq !== expectedSeq - 1)
+      return { valid: false, checked: expectedSeq - 1, firstBrokenSeq: expectedSeq, reason: 'the instance does not point to its last event (an event was removed)' };
+    return { valid: true, checked: expectedSeq - 1, firstBrokenSeq: null, reason: null };
+  }
+
+  private async row(id: string): Promise<InstanceRow> {
+    if (!isUuid(id)) throw new DomainException(ErrorCode.NOT_FOUND, `There is no procedure with id "${id}".`);
+    const [row] = await this.ds.query(`SELECT * FROM workflow_instance WHERE id = $1`, [id]);
+    if (!row) throw new DomainException(ErrorCode.NOT_FOUND, `There is no procedure with id "${id}".`);
+    return row;
+  }
+}
+
+export function describeDefinition(def: WorkflowDefinition, versions: number[]) {
+  return {
+    id: def.id,
+    version: def.version,
+    versions,
+    measure: def.measure,
+    title: def.title,
+    description: def.description,
+    startRoles: def.startRoles,
+    inputSchema: z.toJSONSchema(def.input, { unrepresentable: 'any' }),
+    initial: (def.machine.config as { initial?: string }).initial ?? null,
+    states: allStates(def.machine).map((s) => ({
+      path: s.path,
+      type: s.type,
+      label: s.meta?.label ?? null,
+      responsible: s.meta?.responsible ?? null,
+      deadline: s.meta?.deadline ?? null,
+      events: s.on,
+      transitions: transitionsOf(def, s.path),
+    })),
+    events: Object.fromEntries(
+      Object.entries(def.events).map(([type, spec]) => [type, { description: spec.description, roles: spec.roles, payloadSchema: z.toJSONSchema(spec.payload, { unrepresentable: 'any' }) }]),
+    ),
+  };
+}
+
+/** Edges for diagrams: event -> target state paths, from the machine's own definition. */
+function transitionsOf(def: WorkflowDefinition, path: string): { event: string; targets: string[] }[] {
+  const node = path.split('.').reduce((n: any, k) => n.states[k], def.machine.root as any);
+  const prefix = `${def.machine.id}.`;
+  const out: { event: string; targets: string[] }[] = [];
+  const add = (event: string, ts: any[]) => {
+    for (const t of ts) {
+      const targets = (t.target ?? []).map((n: any) => (n.id.startsWith(prefix) ? n.id.slice(prefix.length) : n.id));
+      if (targets.length) out.push({ event, targets });
+    }
+  };
+  for (const [event, ts] of Object.entries(node.on ?? {})) add(event, ts as any[]);
+  if (node.always) add('(automatic)', node.always);
+  return out;
+}
