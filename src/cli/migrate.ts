@@ -10,7 +10,8 @@
  * local PostgreSQL, embedded PostgreSQL).
  */
 import { Logger } from '@nestjs/common';
-import { nestLogLevels, reportBootFailure, revertMigrations, runMigrations } from '../bootstrap';
+import { nestLogLevels, reportBootFailure } from '../bootstrap';
+import { revertMigrations, runMigrations } from '../infra/migrations';
 import { loadEnv } from '../config/env';
 import { resolvePostgres, type ResolvedPostgres } from '../infra/postgres-resolver';
 

