@@ -2,6 +2,7 @@ import { BullModule } from '@nestjs/bullmq';
 import { Module, type DynamicModule } from '@nestjs/common';
 import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { AuthModule } from './auth/auth.module';
 import { HttpExceptionFilter } from './common/http-exception.filter';
 import { createValidationPipe } from './common/validation';
 import { HealthModule } from './health/health.module';
@@ -41,6 +42,7 @@ export class AppModule {
           }),
         }),
         HealthModule,
+        AuthModule,
         ReferenceModule,
         InstancesModule,
       ],

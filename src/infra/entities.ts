@@ -1,4 +1,8 @@
 import type { EntitySchema } from 'typeorm';
+import { ActingAppointmentEntity } from '../auth/acting-appointment.entity';
+import { AuditLogEntity } from '../auth/audit-log.entity';
+import { AuthTokenEntity } from '../auth/auth-token.entity';
+import { UserEntity } from '../auth/user.entity';
 import { ReferenceRecord } from '../reference/reference-record.entity';
 
 /**
@@ -11,4 +15,10 @@ import { ReferenceRecord } from '../reference/reference-record.entity';
  * exactly the same model as the service.
  */
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
-export const ENTITIES: Array<Function | EntitySchema<any>> = [ReferenceRecord];
+export const ENTITIES: Array<Function | EntitySchema<any>> = [
+  ReferenceRecord,
+  UserEntity,
+  AuthTokenEntity,
+  ActingAppointmentEntity,
+  AuditLogEntity,
+];

@@ -1,0 +1,55 @@
+import { Body, Controller, Get, HttpCode, Post, Req, UseGuards } from '@nestjs/common';
+import {
+  ApiBearerAuth,
+  ApiNoContentResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+  ApiTooManyRequestsResponse,
+  ApiUnauthorizedResponse,
+} from '@nestjs/swagger';
+import type { Request } from 'express';
+import type { Actor } from '../../workflows/kernel/types';
+import { AuthService } from './auth.service';
+import { SignInDto, SignInResponseDto, UserDto } from './auth.dto';
+import { ClientIp } from './client-ip.decorator';
+import { CurrentActor } from './current-actor.decorator';
+import { Public } from './public.decorator';
+import { SignInThrottlerGuard } from './sign-in-throttler.guard';
+import './request-actor';
+
+@ApiTags('auth')
+@Controller('auth')
+export class AuthController {
+  constructor(private readonly auth: AuthService) {}
+
+  @Post('sign-in')
+  @Public()
+  @UseGuards(SignInThrottlerGuard)
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Exchange email and password for a short-lived access token' })
+  @ApiOkResponse({ type: SignInResponseDto })
+  @ApiUnauthorizedResponse({ description: 'Email or password is incorrect (the same answer for every failure)' })
+  @ApiTooManyRequestsResponse({ description: 'Too many attempts from this address' })
+  async signIn(@Body() body: SignInDto, @ClientIp() ip: string | null): Promise<SignInResponseDto> {
+    const result = await this.auth.signIn(body.email, body.password, ip);
+    return { accessToken: result.accessToken, expiresIn: result.expiresIn, expiresAt: result.expiresAt, user: UserDto.from(result.user) };
+  }
+
+  @Post('sign-out')
+  @HttpCode(204)
+  @ApiBearerAuth()
+  @ApiOperation({ summary: 'Revoke the access token this request was made with' })
+  @ApiNoContentResponse()
+  async signOut(@CurrentActor() actor: Actor, @Req() request: Request, @ClientIp() ip: string | null): Promise<void> {
+    await this.auth.signOut(actor, request.accessTokenId as string, ip);
+  }
+
+  @Get('me')
+  @ApiBearerAuth()
+  @ApiOperation({ summary: 'The signed-in user' })
+  @ApiOkResponse({ type: UserDto })
+  async me(@CurrentActor() actor: Actor): Promise<UserDto> {
+    return UserDto.from(await this.auth.me(actor));
+  }
+}

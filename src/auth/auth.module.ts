@@ -1,0 +1,68 @@
+import { Module } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
+import { JwtModule } from '@nestjs/jwt';
+import { ThrottlerModule } from '@nestjs/throttler';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { RUNTIME, type Runtime } from '../infra/runtime';
+import { ReferenceModule } from '../reference/reference.module';
+import { AccessTokenService } from './access-token.service';
+import { ActingAppointmentEntity } from './acting-appointment.entity';
+import { ActingAppointmentsController } from './acting-appointments.controller';
+import { ActingAppointmentsService } from './acting-appointments.service';
+import { AuditLogEntity } from './audit-log.entity';
+import { AuditService } from './audit.service';
+import { AUTH_SETTINGS, authSettingsFrom } from './auth-settings';
+import { AuthTokenEntity } from './auth-token.entity';
+import { AuthController } from './auth.controller';
+import { AuthGuard } from './auth.guard';
+import { AuthService } from './auth.service';
+import { DemoAccountsSeeder } from './demo-accounts.seeder';
+import { MemberStateDirectory } from './member-state.directory';
+import { RolesGuard } from './roles.guard';
+import { SIGN_IN_THROTTLER, SignInThrottlerGuard } from './sign-in-throttler.guard';
+import { UserEntity } from './user.entity';
+import { UsersController } from './users.controller';
+import { UsersService } from './users.service';
+
+const authSettingsProvider = { provide: AUTH_SETTINGS, inject: [RUNTIME], useFactory: (rt: Runtime) => authSettingsFrom(rt.env) };
+
+/**
+ * Identities, roles and member-state scoping. Installs two global guards, in this order:
+ * AuthGuard (bearer token → `request.actor`, unless @Public()) and RolesGuard (@Roles(...)).
+ */
+@Module({
+  imports: [
+    TypeOrmModule.forFeature([UserEntity, AuthTokenEntity, ActingAppointmentEntity, AuditLogEntity]),
+    ReferenceModule,
+    JwtModule.registerAsync({
+      inject: [RUNTIME],
+      useFactory: (rt: Runtime) => ({
+        secret: rt.env.JWT_SECRET,
+        signOptions: { algorithm: 'HS256' },
+        verifyOptions: { algorithms: ['HS256'] },
+      }),
+    }),
+    ThrottlerModule.forRootAsync({
+      inject: [RUNTIME],
+      useFactory: (rt: Runtime) => ({
+        throttlers: [{ name: SIGN_IN_THROTTLER, ttl: 60_000, limit: authSettingsFrom(rt.env).signInAttemptsPerMinute }],
+      }),
+    }),
+  ],
+  controllers: [AuthController, UsersController, ActingAppointmentsController],
+  providers: [
+    authSettingsProvider,
+    AccessTokenService,
+    AuditService,
+    AuthService,
+    UsersService,
+    ActingAppointmentsService,
+    MemberStateDirectory,
+    DemoAccountsSeeder,
+    SignInThrottlerGuard,
+    { provide: APP_GUARD, useClass: AuthGuard },
+    { provide: APP_GUARD, useClass: RolesGuard },
+  ],
+  exports: [AuthService, UsersService, AuditService, AccessTokenService],
+})
+export class AuthModule {}

@@ -1,0 +1,74 @@
+import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
+import type { NodeEnv } from '../config/env';
+import { DomainException, ErrorCode } from '../common/domain.exception';
+import { RUNTIME, type Runtime } from '../infra/runtime';
+import { MemberStateDirectory } from './member-state.directory';
+import type { UserRole } from './roles';
+import { UsersService } from './users.service';
+
+/** Password of every demo account. Development only: demo accounts are never created in production or tests. */
+export const DEMO_PASSWORD = 'amendflow-demo';
+
+export interface DemoAccount {
+  email: string;
+  displayName: string;
+  role: UserRole;
+  memberState: string | null;
+}
+
+/** The demo accounts for the current member states: two legal officers, a manager, an admin, one approver per state. */
+export function demoAccounts(memberStates: { code: string; name: string }[]): DemoAccount[] {
+  return [
+    { email: 'officer@amendflow.local', displayName: 'Demo legal officer', role: 'legal_officer', memberState: null },
+    { email: 'officer2@amendflow.local', displayName: 'Demo legal officer (reviewer)', role: 'legal_officer', memberState: null },
+    { email: 'manager@amendflow.local', displayName: 'Demo manager', role: 'manager', memberState: null },
+    { email: 'admin@amendflow.local', displayName: 'Demo administrator', role: 'admin', memberState: null },
+    ...memberStates.map((s) => ({
+      email: `approver.${s.code.toLowerCase()}@amendflow.local`,
+      displayName: `Demo approver (${s.name})`,
+      role: 'approver' as const,
+      memberState: s.code,
+    })),
+  ];
+}
+
+/**
+ * Creates the missing demo accounts when the service boots with NODE_ENV=development, so a
+ * whole consensus (one approver per current member state) can be tried at once. Existing
+ * accounts are left as they are (their passwords are not reset).
+ */
+@Injectable()
+export class DemoAccountsSeeder implements OnApplicationBootstrap {
+  private readonly logger = new Logger('DemoAccounts');
+
+  constructor(
+    @Inject(RUNTIME) private readonly runtime: Runtime,
+    private readonly users: UsersService,
+    private readonly memberStates: MemberStateDirectory,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    await this.seedFor(this.runtime.env.NODE_ENV);
+  }
+
+  /** Returns the emails created; does nothing unless `nodeEnv` is development. */
+  async seedFor(nodeEnv: NodeEnv): Promise<string[]> {
+    if (nodeEnv !== 'development') return [];
+    const accounts = demoAccounts(await this.memberStates.current());
+    const created: string[] = [];
+    for (const account of accounts) {
+      if (await this.users.findByEmail(account.email)) continue;
+      try {
+        await this.users.create({ ...account, password: DEMO_PASSWORD }, { actor: null, ip: null }, { demo: true });
+        created.push(account.email);
+      } catch (err) {
+        // another process seeding at the same moment created it first
+        if (!(err instanceof DomainException && err.code === ErrorCode.CONFLICT)) throw err;
+      }
+    }
+    if (created.length > 0) {
+      this.logger.warn(`Created ${created.length} demo account(s) for development, password "${DEMO_PASSWORD}": ${created.join(', ')}`);
+    }
+    return created;
+  }
+}
