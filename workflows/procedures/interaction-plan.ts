@@ -1,0 +1,499 @@
+/**
+ * 1(f): a separate plan of interaction with one dialogue partner, its activities drawn from
+ * directions 2-4 of the roadmap (political dialogue; security, economic and humanitarian
+ * cooperation; briefings by the Secretariat and the RATS Executive Committee).
+ *
+ * Stages (domain.md), with these refinements:
+ * - `drafting`: a plan version is the document version (`draftVersion`) with its list of activities
+ *   {id, direction 2|3|4, title, due?}; every version's list is kept in `plans`. After a return
+ *   (from the consultation or an objection) only a newer version may go forward. No four-eyes
+ *   review: the plan is a working document that creates no legal obligations, and the coordinators'
+ *   consensus that follows is the control.
+ * - `partner_consultation`: the version is sent to the partner (30 days, reminders 7 and 1 to the
+ *   legal officers, escalation to the managers). The officer records the partner's answers as they
+ *   come (PARTNER_COMMENTS, PARTNER_AGREED; several notes may arrive, all kept) and either returns
+ *   the draft to drafting with a reason or, once the partner's latest answer on the version is its
+ *   agreement, submits it to the coordinators — the coordinators decide on a text the partner has
+ *   accepted.
+ * - `coordinators_consensus`: a consensus round of the national coordinators (30 days, reminders
+ *   7 and 1 to the states that have not answered). The silence procedure may be chosen when
+ *   submitting and is recorded in the round: an operational plan is what the coordinators commonly
+ *   agree that way. Under silence, states still silent at the deadline are recorded as `silence`;
+ *   otherwise the managers are told who is holding the round up. One objection returns the plan to
+ *   drafting with the reason; reservations are kept.
+ * - `approved` → `in_implementation` on START_IMPLEMENTATION.
+ * - `in_implementation`: periodic progress reviews. The state carries a 90-day deadline (reminders
+ *   14 and 1 days before to the legal officers, escalation to the managers). PROGRESS_REVIEW (a
+ *   status for every activity of the approved plan) is a self-transition with `reenter: true`: XState
+ *   v5 then exits and re-enters the state, running its exit and entry actions, so the state's
+ *   deadline ends and a new one starts. Without `reenter` a self-transition neither exits nor
+ *   re-enters (the v5 default) and the period would not restart. The state value is the same before
+ *   and after, so the re-entry shows in the transition taken (its `reenter` flag), not in a diff of
+ *   state paths; the entry action also numbers the period in `context.period`, so each restart is
+ *   visible in the snapshot. A missed review only escalates: the period restarts when the review is
+ *   finally recorded.
+ * - `completed` (COMPLETE with a closing summary; allowed once the latest review leaves no activity
+ *   not started or in progress — postponed and cancelled ones close with the plan); `withdrawn`
+ *   (from any open stage, with a reason; an open round is marked superseded).
+ */
+import { assign, emit, setup } from 'xstate';
+import { z } from 'zod';
+import { applySilence, lastRound, openRound, pendingStates, recordPosition, supersede, type ConsensusRound } from '../kernel/consensus';
+import { guardsFrom, type WorkflowDefinition } from '../kernel/definition';
+import { deadlineOf, draftReady, positionAllowed, roundConsensus, roundObjected } from '../kernel/rules';
+import type { Labels, NotifyEffect, StateMeta, WorkflowEffect, WorkflowEvent } from '../kernel/types';
+import {
+  CLOSED_STATUSES,
+  completePayload,
+  interactionPlanInput,
+  partnerAgreedPayload,
+  partnerCommentsPayload,
+  planDraftPayload,
+  progressReviewPayload,
+  submitToCoordinatorsPayload,
+  type Activity,
+  type ActivityStatus,
+} from './partner-payloads';
+import { deadlinePayload, positionPayload, reasonPayload, reminderPayload } from './payloads';
+
+export interface PlanVersion {
+  draftVersion: number;
+  activities: Activity[];
+  by: string;
+  at: string;
+}
+
+export interface Consultation {
+  number: number;
+  draftVersion: number;
+  sentBy: string;
+  sentAt: string;
+  /** The partner's answers in the order received; the latest one counts. */
+  answers: { kind: 'agreed' | 'comments'; text: string | null; recordedBy: string; at: string }[];
+}
+
+export interface ProgressReview {
+  number: number;
+  /** The implementation period the review closes. */
+  period: number;
+  statuses: Record<string, { status: ActivityStatus; note: string | null }>;
+  summary: string | null;
+  by: string;
+  at: string;
+}
+
+export interface InteractionPlanContext {
+  partner: string;
+  title: string | null;
+  opened: { by: string; at: string };
+  draftVersion: number | null;
+  plans: PlanVersion[];
+  consultations: Consultation[];
+  rounds: ConsensusRound[];
+  returns: { from: 'consultation' | 'consensus'; draftVersion: number; reason: string; at: string }[];
+  approval: { draftVersion: number; at: string } | null;
+  /** The current implementation period: numbered from 1, restarted by each progress review. */
+  period: { number: number; startedAt: string } | null;
+  progressReviews: ProgressReview[];
+  completion: { summary: string; by: string; at: string } | null;
+  withdrawal: { reason: string; by: string; at: string } | null;
+}
+
+type Ev = WorkflowEvent<string, any>;
+type Args = { context: InteractionPlanContext; event: Ev };
+
+export interface InteractionPlanInput {
+  partner: string;
+  title?: string;
+  startedBy: string;
+  startedAt: string;
+}
+
+function meta(label: Labels, responsible: StateMeta['responsible'], deadline?: StateMeta['deadline']): StateMeta {
+  return deadline ? { label, responsible, deadline } : { label, responsible };
+}
+
+function notice(kind: NotifyEffect['kind'], audience: NotifyEffect['audience'], subject: string, data?: Record<string, unknown>): NotifyEffect {
+  return data ? { type: 'effect.notify', kind, audience, subject, data } : { type: 'effect.notify', kind, audience, subject };
+}
+
+const lastOf = <T>(xs: readonly T[]): T | undefined => xs[xs.length - 1];
+const currentPlan = (c: InteractionPlanContext) => lastOf(c.plans);
+const partnerAnswer = (c: InteractionPlanContext) => {
+  const x = lastOf(c.consultations);
+  return x ? lastOf(x.answers) : undefined;
+};
+/** Activities the latest progress review leaves open (not started or in progress), or all of them before any review. */
+const openActivities = (c: InteractionPlanContext): string[] => {
+  const activities = currentPlan(c)?.activities ?? [];
+  const review = lastOf(c.progressReviews);
+  return activities.filter((a) => !review || !CLOSED_STATUSES.includes(review.statuses[a.id]?.status)).map((a) => a.id);
+};
+
+const RETURN_WORDS = { consultation: 'returned after the consultation with the partner', consensus: 'objected to by a member state' } as const;
+
+const refusals = {
+  draftReady,
+  positionAllowed,
+  roundConsensus,
+  roundObjected,
+  consultationDeadline: deadlineOf('partner_consultation'),
+  consensusDeadline: deadlineOf('coordinators_consensus'),
+  reviewDeadline: deadlineOf('in_implementation'),
+  /** After a return, only a newer version may go forward. */
+  revisedDraft: ({ context, event }: Args) => {
+    const v = event.payload?.draftVersion;
+    const current = context.draftVersion;
+    if (current !== null && typeof v === 'number' && v <= current) {
+      const back = lastOf(context.returns);
+      const why = back ? `was ${RETURN_WORDS[back.from]} ("${back.reason}")` : 'has already gone forward';
+      return `Version ${current} ${why}: send a revised version (${current + 1} or later).`;
+    }
+    return draftReady({ context, event });
+  },
+  consultedVersion: ({ context, event }: Args) => {
+    const x = lastOf(context.consultations);
+    if (!x) return 'The partner has not been consulted.';
+    if (event.payload?.draftVersion !== x.draftVersion)
+      return `The partner was consulted on version ${x.draftVersion}; an answer on version ${event.payload?.draftVersion} cannot be recorded.`;
+    return null;
+  },
+  /** The coordinators decide on a text the partner has agreed to. */
+  partnerAgreed: ({ context, event }: Args) => {
+    const x = lastOf(context.consultations);
+    if (!x) return 'The partner has not been consulted.';
+    if (event.payload?.draftVersion !== x.draftVersion)
+      return `Version ${x.draftVersion} is the one consulted with the partner; version ${event.payload?.draftVersion} cannot be submitted.`;
+    const a = lastOf(x.answers);
+    if (!a) return `${context.partner} has not answered on version ${x.draftVersion}: record its agreement (PARTNER_AGREED) or return the draft to drafting.`;
+    if (a.kind !== 'agreed')
+      return `${context.partner}'s latest answer on version ${x.draftVersion} is comments ("${a.text}"): return the draft to drafting, or record the partner's agreement.`;
+    return null;
+  },
+  silenceDue: ({ context, event }: Args) => {
+    const d = deadlineOf('coordinators_consensus')({ context, event });
+    if (d) return d;
+    return lastRound(context.rounds)?.silenceProcedure ? null : 'This round does not use the silence procedure: a missing answer is not an agreement.';
+  },
+  /** A progress review gives one status for every activity of the approved plan, and for nothing else. */
+  reviewCoversPlan: ({ context, event }: Args) => {
+    const ids = (currentPlan(context)?.activities ?? []).map((a) => a.id);
+    const given: string[] = ((event.payload?.statuses ?? []) as { activityId: string }[]).map((s) => s.activityId);
+    const unknown = given.filter((id) => !ids.includes(id));
+    if (unknown.length) return `Not activities of the approved plan: ${unknown.join(', ')}.`;
+    const missing = ids.filter((id) => !given.includes(id));
+    if (missing.length) return `The review must give the status of every activity; missing: ${missing.join(', ')}.`;
+    return null;
+  },
+  completable: ({ context }: Args) => {
+    if (!context.progressReviews.length) return 'Record at least one progress review before completing the plan.';
+    const open = openActivities(context);
+    if (open.length)
+      return `Activities still open in the latest progress review: ${open.join(', ')}. Record a review that closes them (done, postponed or cancelled) first.`;
+    return null;
+  },
+} as const;
+
+const ID = 'interaction-plan';
+
+export const interactionPlanMachine = setup({
+  types: {
+    context: {} as InteractionPlanContext,
+    events: {} as Ev,
+    input: {} as InteractionPlanInput,
+    emitted: {} as WorkflowEffect,
+  },
+  guards: guardsFrom(refusals as any),
+}).createMachine({
+  id: ID,
+  initial: 'drafting',
+  context: ({ input }) => ({
+    partner: input.partner,
+    title: input.title ?? null,
+    opened: { by: input.startedBy, at: input.startedAt },
+    draftVersion: null,
+    plans: [],
+    consultations: [],
+    rounds: [],
+    returns: [],
+    approval: null,
+    period: null,
+    progressReviews: [],
+    completion: null,
+    withdrawal: null,
+  }),
+  on: {
+    WITHDRAW: {
+      target: '.withdrawn',
+      actions: assign(({ context, event }) => ({
+        withdrawal: { reason: event.payload.reason, by: event.actor.id, at: event.at },
+        rounds: context.rounds.map((r) => supersede(r, event.at)),
+      })),
+    },
+  },
+  states: {
+    drafting: {
+      meta: meta({ en: 'Drafting the plan', ru: 'Подготовка проекта плана', zh: '起草计划' }, 'legal_officer'),
+      on: {
+        SEND_TO_PARTNER: {
+          guard: 'revisedDraft',
+          target: 'partner_consultation',
+          actions: assign(({ context, event }) => ({
+            draftVersion: event.payload.draftVersion,
+            plans: [...context.plans, { draftVersion: event.payload.draftVersion, activities: event.payload.activities, by: event.actor.id, at: event.at }],
+            consultations: [
+              ...context.consultations,
+              { number: context.consultations.length + 1, draftVersion: event.payload.draftVersion, sentBy: event.actor.id, sentAt: event.at, answers: [] },
+            ],
+          })),
+        },
+      },
+    },
+    partner_consultation: {
+      meta: meta({ en: 'Consultation with the partner', ru: 'Консультации с партнёром по диалогу', zh: '与对话伙伴磋商' }, 'legal_officer', {
+        days: 30,
+        remindBefore: [7, 1],
+        escalateTo: ['manager'],
+      }),
+      on: {
+        PARTNER_AGREED: {
+          guard: 'consultedVersion',
+          actions: assign(({ context, event }) => ({ consultations: withAnswer(context, { kind: 'agreed', text: event.payload.remarks ?? null, recordedBy: event.actor.id, at: event.at }) })),
+        },
+        PARTNER_COMMENTS: {
+          guard: 'consultedVersion',
+          actions: assign(({ context, event }) => ({ consultations: withAnswer(context, { kind: 'comments', text: event.payload.comments, recordedBy: event.actor.id, at: event.at }) })),
+        },
+        RETURN_TO_DRAFTING: {
+          target: 'drafting',
+          actions: assign(({ context, event }) => ({
+            returns: [...context.returns, { from: 'consultation' as const, draftVersion: context.draftVersion as number, reason: event.payload.reason, at: event.at }],
+          })),
+        },
+        SUBMIT_TO_COORDINATORS: { guard: 'partnerAgreed', target: 'coordinators_consensus' },
+        REMINDER: {
+          guard: 'consultationDeadline',
+          actions: emit(({ context, event }) =>
+            notice(
+              'reminder',
+              { roles: ['legal_officer'] },
+              partnerAnswer(context)?.kind === 'agreed'
+                ? `${context.partner} agreed to the interaction plan (version ${context.draftVersion}): submit it to the coordinators; the consultation ends in ${event.payload.daysBefore} day(s)`
+                : `The consultation with ${context.partner} on the interaction plan (version ${context.draftVersion}) ends in ${event.payload.daysBefore} day(s)`,
+              { partner: context.partner },
+            ),
+          ),
+        },
+        DEADLINE_PASSED: {
+          guard: 'consultationDeadline',
+          actions: emit(({ context }) =>
+            notice('escalation', { roles: ['manager'] }, `The consultation with ${context.partner} on the interaction plan (version ${context.draftVersion}) is overdue`, {
+              partner: context.partner,
+              partnerAnswer: partnerAnswer(context)?.kind ?? null,
+            }),
+          ),
+        },
+      },
+    },
+    coordinators_consensus: {
+      meta: meta({ en: 'Consensus of the national coordinators', ru: 'Согласование национальными координаторами (консенсус)', zh: '国家协调员协商一致' }, 'approver', {
+        days: 30,
+        remindBefore: [7, 1],
+        escalateTo: ['manager'],
+      }),
+      entry: assign(({ context, event }) => ({
+        rounds: [
+          ...context.rounds,
+          openRound(context.rounds, {
+            stage: 'coordinators_consensus',
+            draftVersion: context.draftVersion as number,
+            electorate: event.world.memberStates,
+            silenceProcedure: event.payload?.silenceProcedure === true,
+            at: event.at,
+          }),
+        ],
+      })),
+      always: [
+        {
+          guard: 'roundObjected',
+          target: 'drafting',
+          actions: assign(({ context }) => {
+            const r = lastRound(context.rounds) as ConsensusRound;
+            return {
+              returns: [...context.returns, { from: 'consensus' as const, draftVersion: r.draftVersion, reason: `${r.objection?.memberState}: ${r.objection?.reason}`, at: r.closedAt as string }],
+            };
+          }),
+        },
+        {
+          guard: 'roundConsensus',
+          target: 'approved',
+          actions: assign(({ context }) => {
+            const r = lastRound(context.rounds) as ConsensusRound;
+            return { approval: { draftVersion: r.draftVersion, at: r.closedAt as string } };
+          }),
+        },
+      ],
+      on: {
+        POSITION: {
+          guard: 'positionAllowed',
+          actions: assign(({ context, event }) => ({
+            rounds: [
+              ...context.rounds.slice(0, -1),
+              recordPosition(lastRound(context.rounds) as ConsensusRound, { id: event.actor.id, memberState: event.actor.memberState, actingFor: event.actor.actingFor }, event.payload, event.at),
+            ],
+          })),
+        },
+        REMINDER: {
+          guard: 'consensusDeadline',
+          actions: emit(({ context, event }) =>
+            notice(
+              'reminder',
+              { memberStates: pendingStates(lastRound(context.rounds)) },
+              `Your state's position on the interaction plan with ${context.partner} (version ${context.draftVersion}) is due in ${event.payload.daysBefore} day(s)`,
+            ),
+          ),
+        },
+        DEADLINE_PASSED: [
+          {
+            guard: 'silenceDue',
+            actions: [
+              emit(({ context }) => {
+                const silent = pendingStates(lastRound(context.rounds));
+                return notice(
+                  'info',
+                  { roles: ['manager'] },
+                  `Silence procedure on the interaction plan with ${context.partner} (version ${context.draftVersion}) ended; counted as agreeing by silence: ${silent.join(', ') || 'none'}`,
+                  { silent },
+                );
+              }),
+              assign(({ context, event }) => ({ rounds: [...context.rounds.slice(0, -1), applySilence(lastRound(context.rounds) as ConsensusRound, event.at)] })),
+            ],
+          },
+          {
+            guard: 'consensusDeadline',
+            actions: emit(({ context }) => {
+              const pending = pendingStates(lastRound(context.rounds));
+              return notice(
+                'escalation',
+                { roles: ['manager'] },
+                `Consensus on the interaction plan with ${context.partner} (version ${context.draftVersion}) is overdue; waiting for ${pending.join(', ')}`,
+                { pending },
+              );
+            }),
+          },
+        ],
+      },
+    },
+    approved: {
+      meta: meta({ en: 'Approved', ru: 'Утверждён', zh: '已批准' }, 'legal_officer'),
+      on: { START_IMPLEMENTATION: { target: 'in_implementation' } },
+    },
+    in_implementation: {
+      meta: meta({ en: 'In implementation (periodic progress reviews)', ru: 'Реализация (периодический обзор хода выполнения)', zh: '执行中（定期进展审议）' }, 'legal_officer', {
+        days: 90,
+        remindBefore: [14, 1],
+        escalateTo: ['manager'],
+      }),
+      entry: assign(({ context, event }) => ({ period: { number: (context.period?.number ?? 0) + 1, startedAt: event.at } })),
+      on: {
+        PROGRESS_REVIEW: {
+          guard: 'reviewCoversPlan',
+          target: 'in_implementation',
+          reenter: true,
+          actions: assign(({ context, event }) => {
+            const statuses: ProgressReview['statuses'] = {};
+            for (const s of event.payload.statuses as { activityId: string; status: ActivityStatus; note?: string | null }[])
+              statuses[s.activityId] = { status: s.status, note: s.note ?? null };
+            const review: ProgressReview = {
+              number: context.progressReviews.length + 1,
+              period: context.period?.number ?? 1,
+              statuses,
+              summary: event.payload.summary ?? null,
+              by: event.actor.id,
+              at: event.at,
+            };
+            return { progressReviews: [...context.progressReviews, review] };
+          }),
+        },
+        COMPLETE: {
+          guard: 'completable',
+          target: 'completed',
+          actions: assign(({ event }) => ({ completion: { summary: event.payload.summary, by: event.actor.id, at: event.at } })),
+        },
+        REMINDER: {
+          guard: 'reviewDeadline',
+          actions: emit(({ context, event }) =>
+            notice(
+              'reminder',
+              { roles: ['legal_officer'] },
+              `Progress review no. ${context.period?.number} of the interaction plan with ${context.partner} is due in ${event.payload.daysBefore} day(s)`,
+              { partner: context.partner, period: context.period?.number ?? null, open: openActivities(context) },
+            ),
+          ),
+        },
+        DEADLINE_PASSED: {
+          guard: 'reviewDeadline',
+          actions: emit(({ context }) =>
+            notice('escalation', { roles: ['manager'] }, `Progress review no. ${context.period?.number} of the interaction plan with ${context.partner} is overdue`, {
+              partner: context.partner,
+              period: context.period?.number ?? null,
+              periodStartedAt: context.period?.startedAt ?? null,
+            }),
+          ),
+        },
+      },
+    },
+    completed: { type: 'final', meta: meta({ en: 'Completed', ru: 'Выполнен', zh: '已完成' }, 'legal_officer') },
+    withdrawn: { type: 'final', meta: meta({ en: 'Withdrawn', ru: 'Отозван', zh: '已撤回' }, 'legal_officer') },
+  },
+});
+
+function withAnswer(context: InteractionPlanContext, a: Consultation['answers'][number]): Consultation[] {
+  const x = lastOf(context.consultations) as Consultation;
+  return [...context.consultations.slice(0, -1), { ...x, answers: [...x.answers, a] }];
+}
+
+const officer = ['legal_officer'] as const;
+
+export const interactionPlan: WorkflowDefinition = {
+  id: ID,
+  version: 1,
+  measure: '1(f)',
+  title: {
+    en: 'Interaction plan with a dialogue partner',
+    ru: 'План взаимодействия с партнёром по диалогу ШОС',
+    zh: '与上合组织对话伙伴的互动计划',
+  },
+  description:
+    'Drafting the plan (activities from directions 2-4), consultation with the partner, consensus of the national coordinators (optionally under the silence procedure), approval, implementation with periodic progress reviews, completion.',
+  machine: interactionPlanMachine,
+  startRoles: officer,
+  input: interactionPlanInput,
+  refusals: refusals as unknown as WorkflowDefinition['refusals'],
+  businessKeys: (input: { partner: string }) => ({ partner: input.partner, memorandum: null, treaty: null, subject: `1f:${input.partner}` }),
+  output: (context: InteractionPlanContext, finalState: string) => ({
+    finalState,
+    partner: context.partner,
+    approval: context.approval,
+    progressReviews: context.progressReviews.length,
+    completion: context.completion,
+  }),
+  events: {
+    SEND_TO_PARTNER: { description: 'Send a plan version (with its activities) to the partner for consultation', roles: officer, payload: planDraftPayload },
+    PARTNER_AGREED: { description: "Record the partner's agreement to the version it was consulted on", roles: officer, payload: partnerAgreedPayload },
+    PARTNER_COMMENTS: { description: "Record the partner's comments on the version it was consulted on", roles: officer, payload: partnerCommentsPayload },
+    RETURN_TO_DRAFTING: { description: 'Return the plan to drafting with a reason (e.g. to take up the partner’s comments)', roles: officer, payload: reasonPayload },
+    SUBMIT_TO_COORDINATORS: {
+      description: 'Submit the version the partner agreed to the national coordinators, optionally under the silence procedure',
+      roles: officer,
+      payload: submitToCoordinatorsPayload,
+    },
+    POSITION: { description: "Record your member state's position on the plan version", roles: ['approver'], payload: positionPayload },
+    START_IMPLEMENTATION: { description: 'Start implementing the approved plan', roles: officer, payload: z.object({}).strict() },
+    PROGRESS_REVIEW: { description: 'Record a periodic progress review with the status of every activity', roles: officer, payload: progressReviewPayload },
+    COMPLETE: { description: 'Complete the plan with a closing summary', roles: ['legal_officer', 'manager'], payload: completePayload },
+    WITHDRAW: { description: 'Withdraw the procedure with a reason', roles: ['legal_officer', 'manager'], payload: reasonPayload },
+    REMINDER: { description: 'A deadline reminder (delivered by the scheduler)', roles: ['system'], payload: reminderPayload },
+    DEADLINE_PASSED: { description: 'A deadline has passed (delivered by the scheduler)', roles: ['system'], payload: deadlinePayload },
+  },
+};

@@ -1,0 +1,346 @@
+import type { AnyMachineSnapshot } from 'xstate';
+import { initialTransition, transition } from 'xstate';
+import { lastRound, reservations } from '../kernel/consensus';
+import type { WorkflowDefinition } from '../kernel/definition';
+import { acceptedEventTypes, effectsOf, explainRefusal, statePaths } from '../kernel/inspect';
+import { actors, ev, explore, MEMBER_STATES, T0 } from '../kernel/testing';
+import type { WorkflowEvent } from '../kernel/types';
+import { latestDateAt, memorandumAmendment as def } from './memorandum-amendment';
+import { regulationAmendment } from './regulation-amendment';
+
+const basis = { document: 'model_memorandum', decisionNumber: '14', date: '2024-12-01' };
+const input = { partner: 'TR', memorandumId: 'mem-TR', basis, startedBy: 'officer-1', startedAt: T0 };
+const signed = (draftVersion: number, date = '2025-01-05') => ({
+  draftVersion,
+  date,
+  place: 'Beijing',
+  signatories: { forSco: { name: 'Nurlan Yermekbayev' }, forPartner: { name: 'A. Partner', title: 'Ambassador to the PRC' } },
+});
+
+function eventsFor(s: AnyMachineSnapshot) {
+  const c = s.context;
+  const v = c.draftVersion ?? 1;
+  const key = statePaths(s)[0];
+  const out = [
+    ev('COMPLETE_GAP_ANALYSIS', { findings: 'Art. 3 cites the 2008 Regulation', provisions: ['art. 3'] }),
+    ev('CLOSE_NO_AMENDMENT', { findings: 'The memorandum already conforms' }),
+    ev('SUBMIT_FOR_REVIEW', { draftVersion: c.draftVersion === null ? 1 : v + 1 }),
+    ev('APPROVE_REVIEW', {}, actors.reviewer),
+    ev('APPROVE_REVIEW', { silenceProcedure: true }, actors.reviewer),
+    ev('RETURN_TO_DRAFTING', { reason: 'Article 2 unclear' }, actors.reviewer),
+    ev('SEND_TO_PARTNER', { draftVersion: v, reference: 'No. 2025/17' }),
+    ev('PARTNER_ACCEPTED', { draftVersion: v }),
+    ev('PARTNER_COUNTER_PROPOSAL', { draftVersion: v, text: 'Keep the 2013 wording of art. 3' }),
+    ev('SIGNED', signed(v)),
+    ev('NOTIFICATION_RECEIVED', { date: '2025-01-06' }),
+    ev('ENTERED_INTO_FORCE', { mode: 'on_signature', date: '2025-01-05' }),
+    ev('ENTERED_INTO_FORCE', { mode: 'on_notification', date: '2025-01-06' }),
+    ev('WITHDRAW', { reason: 'Superseded' }, actors.manager),
+    ev('REMINDER', { deadlineKey: key, daysBefore: 7 }, actors.system),
+    ev('DEADLINE_PASSED', { deadlineKey: key }, actors.system),
+  ];
+  const round = lastRound(c.rounds);
+  if (round && round.outcome === 'open') {
+    const pending = round.electorate.filter((x) => !round.positions[x]);
+    if (pending[0]) {
+      out.push(ev('POSITION', { draftVersion: v, kind: 'agree' }, actors.approver(pending[0])));
+      if (pending.length === 3) out.push(ev('POSITION', { draftVersion: v, kind: 'agree_with_reservation', text: 'Reservation on art. 4' }, actors.approver(pending[0])));
+      if (pending.length === 2) out.push(ev('POSITION', { draftVersion: v, kind: 'object', text: 'Art. 5 unacceptable' }, actors.approver(pending[0])));
+    }
+  }
+  return out;
+}
+
+const abstract = (s: AnyMachineSnapshot) => {
+  const c = s.context;
+  const r = lastRound(c.rounds);
+  const x = c.exchanges[c.exchanges.length - 1];
+  return [Math.min(c.rounds.length, 2), r ? Object.keys(r.positions).length : -1, r?.outcome, r?.silenceProcedure, Math.min(c.exchanges.length, 2), x?.answer?.kind, !!c.signing, !!c.notification];
+};
+
+function run(start: Record<string, unknown> = input, d: WorkflowDefinition = def) {
+  let [s] = initialTransition(d.machine, start);
+  return {
+    get s() {
+      return s;
+    },
+    step(e: WorkflowEvent) {
+      const [n, actions] = transition(d.machine, s, e);
+      s = n;
+      return effectsOf(actions);
+    },
+    /** Asserts the event is refused and returns the reason. */
+    refuse(e: WorkflowEvent) {
+      expect(s.can(e)).toBe(false);
+      return explainRefusal(d, s, e);
+    },
+  };
+}
+
+/** Drives a fresh instance to the consensus stage on version 1. */
+function toConsensus(opts: { silenceProcedure?: boolean; start?: Record<string, unknown> } = {}) {
+  const r = run(opts.start ?? input);
+  r.step(ev('COMPLETE_GAP_ANALYSIS', { findings: 'Art. 3 cites the 2008 Regulation', provisions: ['art. 3'] }));
+  r.step(ev('SUBMIT_FOR_REVIEW', { draftVersion: 1 }));
+  r.step(ev('APPROVE_REVIEW', opts.silenceProcedure ? { silenceProcedure: true } : {}, actors.reviewer));
+  expect(statePaths(r.s)).toEqual(['consensus']);
+  return r;
+}
+
+function allAgree(r: ReturnType<typeof run>, v: number) {
+  for (const st of MEMBER_STATES) r.step(ev('POSITION', { draftVersion: v, kind: 'agree' }, actors.approver(st)));
+}
+
+describe('memorandum-amendment (1(e))', () => {
+  it('reaches every state, fires every declared transition and reaches every final state', () => {
+    const x = explore(def.machine, input, eventsFor, abstract);
+    expect(x.unreached).toEqual([]);
+    expect(x.unfired).toEqual([]);
+    expect([...x.reachedFinals].sort()).toEqual(['in_force', 'no_amendment_needed', 'withdrawn']);
+  });
+
+  it('accepts exactly what the 1(c)/1(d) adoption emits as its start input, and files it under the partner', () => {
+    const m = regulationAmendment.machine;
+    let [s] = initialTransition(m, { proposedBy: 'RU', rationale: 'SCO partner status', startedBy: 'officer-1', startedAt: T0 });
+    for (const e of [
+      ev('START_DRAFTING'),
+      ev('SUBMIT_FOR_REVIEW', { draftVersion: 1 }),
+      ev('APPROVE_REVIEW', {}, actors.reviewer),
+      ev('DEADLINE_PASSED', { deadlineKey: 'circulation' }, actors.system),
+      ev('SUBMIT_TO_COORDINATORS', { draftVersion: 1 }),
+      ...MEMBER_STATES.map((st) => ev('POSITION', { draftVersion: 1, kind: 'agree' }, actors.approver(st))),
+      ev('SUBMIT_FOR_ADOPTION', { body: 'chs' }),
+    ])
+      [s] = transition(m, s, e);
+    const [, actions] = transition(m, s, ev('RECORD_ADOPTION', { decisionNumber: '14', date: '2025-07-04', affectedPartners: ['TR'] }));
+    const open = effectsOf(actions)[0] as { children: { definitionId: string; input: Record<string, unknown> }[] };
+    expect(open.children[0].definitionId).toBe(def.id);
+    const parsed = def.input.safeParse(open.children[0].input);
+    expect(parsed.success).toBe(true);
+    expect(def.businessKeys(parsed.data)).toEqual({ partner: 'TR', memorandum: 'mem-TR', treaty: null, subject: '1e:TR' });
+    // started by hand, without a basis
+    expect(def.input.safeParse({ partner: 'LK', memorandumId: 'mem-LK' }).success).toBe(true);
+    expect(def.input.safeParse({ partner: 'Sri Lanka', memorandumId: 'mem-LK' }).success).toBe(false);
+  });
+
+  it('drives the happy path to in force after the partner’s notification, and reports to the parent', () => {
+    const r = toConsensus();
+    allAgree(r, 1);
+    expect(statePaths(r.s)).toEqual(['agreed']);
+    expect(acceptedEventTypes(def, r.s)).toEqual(['SEND_TO_PARTNER', 'WITHDRAW']);
+    r.step(ev('SEND_TO_PARTNER', { draftVersion: 1, reference: 'No. 2025/17' }));
+    r.step(ev('PARTNER_ACCEPTED', { draftVersion: 1 }));
+    expect(statePaths(r.s)).toEqual(['signing']);
+    r.step(ev('SIGNED', signed(1)));
+    expect(statePaths(r.s)).toEqual(['entry_into_force']);
+    r.step(ev('NOTIFICATION_RECEIVED', { date: '2025-01-06' }));
+    r.step(ev('ENTERED_INTO_FORCE', { mode: 'on_notification', date: '2025-01-06' }));
+    expect(r.s.status).toBe('done');
+    expect(statePaths(r.s)).toEqual(['in_force']);
+    const out = def.output?.(r.s.context, 'in_force');
+    expect(out).toMatchObject({
+      finalState: 'in_force',
+      partner: 'TR',
+      memorandumId: 'mem-TR',
+      signing: { date: '2025-01-05', place: 'Beijing', signatories: { forSco: { name: 'Nurlan Yermekbayev', title: 'Secretary-General of the SCO' }, forPartner: { title: 'Ambassador to the PRC' } } },
+      entryIntoForce: { mode: 'on_notification', date: '2025-01-06' },
+    });
+  });
+
+  it('closes as no_amendment_needed when the gap analysis finds nothing to amend', () => {
+    const r = run();
+    r.step(ev('CLOSE_NO_AMENDMENT', { findings: 'The memorandum already conforms' }));
+    expect(r.s.status).toBe('done');
+    expect(def.output?.(r.s.context, 'no_amendment_needed')).toMatchObject({ finalState: 'no_amendment_needed', signing: null, entryIntoForce: null });
+    expect(r.s.context.gapAnalysis).toMatchObject({ amendmentNeeded: false });
+  });
+
+  it('applies four-eyes in legal review and requires a revised version after a return', () => {
+    const r = run();
+    r.step(ev('COMPLETE_GAP_ANALYSIS', { findings: 'f', provisions: ['art. 3'] }));
+    r.step(ev('SUBMIT_FOR_REVIEW', { draftVersion: 1 }));
+    expect(r.refuse(ev('APPROVE_REVIEW'))).toMatch(/Four-eyes/);
+    expect(r.refuse(ev('RETURN_TO_DRAFTING', { reason: 'x' }))).toMatch(/Four-eyes/);
+    r.step(ev('RETURN_TO_DRAFTING', { reason: 'Article 2 unclear' }, actors.reviewer));
+    expect(statePaths(r.s)).toEqual(['drafting']);
+    expect(r.refuse(ev('SUBMIT_FOR_REVIEW', { draftVersion: 1 }))).toBe('Version 1 was returned by the legal review ("Article 2 unclear"): submit a revised version (2 or later).');
+    // the documents module's view of the draft is honoured
+    const drifted = { memberStates: MEMBER_STATES, memoranda: [], draft: { latestVersion: 2, driftedArticles: ['art-3'] } };
+    expect(r.refuse(ev('SUBMIT_FOR_REVIEW', { draftVersion: 2 }, actors.officer, T0, drifted))).toMatch(/Russian and Chinese texts disagree/);
+    r.step(ev('SUBMIT_FOR_REVIEW', { draftVersion: 2 }));
+    expect(statePaths(r.s)).toEqual(['legal_review']);
+  });
+
+  it('keeps reservations and returns the draft to drafting on one objection; a new version needs new positions', () => {
+    const r = toConsensus();
+    r.step(ev('POSITION', { draftVersion: 1, kind: 'agree_with_reservation', text: 'KZ reserves on art. 4' }, actors.approver('KZ')));
+    r.step(ev('POSITION', { draftVersion: 1, kind: 'agree' }, actors.approver('CN')));
+    expect(r.refuse(ev('POSITION', { draftVersion: 1, kind: 'agree' }, actors.approver('CN')))).toMatch(/already answered/);
+    expect(r.refuse(ev('POSITION', { draftVersion: 2, kind: 'agree' }, actors.approver('RU')))).toMatch(/round is on draft version 1/);
+    expect(r.refuse(ev('POSITION', { draftVersion: 1, kind: 'agree' }, actors.officer))).toMatch(/Only a member-state approver/);
+    r.step(ev('POSITION', { draftVersion: 1, kind: 'object', text: 'Art. 5 unacceptable' }, actors.approver('IN')));
+    expect(statePaths(r.s)).toEqual(['drafting']);
+    const first = lastRound(r.s.context.rounds);
+    expect(first).toMatchObject({ outcome: 'objected', objection: { memberState: 'IN', reason: 'Art. 5 unacceptable' }, silenceProcedure: false });
+    expect(r.refuse(ev('SUBMIT_FOR_REVIEW', { draftVersion: 1 }))).toMatch(/Version 1 was objected to by a member state \("IN: Art. 5 unacceptable"\)/);
+    r.step(ev('SUBMIT_FOR_REVIEW', { draftVersion: 2 }));
+    r.step(ev('APPROVE_REVIEW', {}, actors.reviewer));
+    const second = lastRound(r.s.context.rounds);
+    expect(second).toMatchObject({ number: 2, draftVersion: 2, outcome: 'open', positions: {} });
+    expect(r.s.context.rounds).toHaveLength(2);
+    expect(reservations(r.s.context.rounds).map((p) => [p.memberState, p.text])).toEqual([['KZ', 'KZ reserves on art. 4']]);
+    allAgree(r, 2);
+    expect(statePaths(r.s)).toEqual(['agreed']);
+  });
+
+  it('reminds only the states that have not answered, and escalates to the managers when the round is late', () => {
+    const r = toConsensus();
+    r.step(ev('POSITION', { draftVersion: 1, kind: 'agree' }, actors.approver('CN')));
+    r.step(ev('POSITION', { draftVersion: 1, kind: 'agree' }, actors.approver('RU')));
+    const [reminder] = r.step(ev('REMINDER', { deadlineKey: 'consensus', daysBefore: 7 }, actors.system));
+    expect(reminder).toMatchObject({ type: 'effect.notify', kind: 'reminder' });
+    expect((reminder as any).audience).toEqual({ memberStates: MEMBER_STATES.filter((x) => x !== 'CN' && x !== 'RU') });
+    expect(r.refuse(ev('REMINDER', { deadlineKey: 'legal_review', daysBefore: 2 }, actors.system))).toMatch(/does not belong to the current stage/);
+    const [escalation] = r.step(ev('DEADLINE_PASSED', { deadlineKey: 'consensus' }, actors.system));
+    expect(escalation).toMatchObject({ kind: 'escalation', audience: { roles: ['manager'] }, data: { pending: MEMBER_STATES.filter((x) => x !== 'CN' && x !== 'RU') } });
+    // without the silence procedure the round stays open: a missing answer is not an agreement
+    expect(statePaths(r.s)).toEqual(['consensus']);
+    expect(lastRound(r.s.context.rounds)?.outcome).toBe('open');
+  });
+
+  it('under the silence procedure counts the silent states as agreeing at the deadline, and says so', () => {
+    const r = toConsensus({ silenceProcedure: true });
+    expect(lastRound(r.s.context.rounds)?.silenceProcedure).toBe(true);
+    r.step(ev('POSITION', { draftVersion: 1, kind: 'agree_with_reservation', text: 'On art. 4' }, actors.approver('PK')));
+    const [info] = r.step(ev('DEADLINE_PASSED', { deadlineKey: 'consensus' }, actors.system));
+    expect(info).toMatchObject({ kind: 'info', audience: { roles: ['manager'] }, data: { silent: MEMBER_STATES.filter((x) => x !== 'PK') } });
+    expect(statePaths(r.s)).toEqual(['agreed']);
+    const round = r.s.context.rounds[0];
+    expect(round.outcome).toBe('consensus');
+    expect(round.positions.RU).toMatchObject({ kind: 'silence', by: 'system' });
+    expect(round.positions.PK).toMatchObject({ kind: 'agree_with_reservation', text: 'On art. 4' });
+  });
+
+  it('refuses the silence procedure for a protocol with no adopted basis', () => {
+    const r = run({ partner: 'LK', memorandumId: 'mem-LK', basis: null, startedBy: 'officer-1', startedAt: T0 });
+    r.step(ev('COMPLETE_GAP_ANALYSIS', { findings: 'f', provisions: ['art. 1'] }));
+    r.step(ev('SUBMIT_FOR_REVIEW', { draftVersion: 1 }));
+    expect(r.refuse(ev('APPROVE_REVIEW', { silenceProcedure: true }, actors.reviewer))).toMatch(/silence procedure is available only for a protocol implementing an adopted Regulation/);
+    r.step(ev('APPROVE_REVIEW', {}, actors.reviewer));
+    expect(statePaths(r.s)).toEqual(['consensus']);
+    expect(r.refuse(ev('DEADLINE_PASSED', { deadlineKey: 'gap_analysis' }, actors.system))).toMatch(/does not belong/);
+  });
+
+  it('sends only the agreed version, and loops back to drafting on the partner’s counter-proposal', () => {
+    const r = toConsensus();
+    allAgree(r, 1);
+    expect(r.refuse(ev('SEND_TO_PARTNER', { draftVersion: 2 }))).toMatch(/Only version 1, agreed by the member states/);
+    r.step(ev('SEND_TO_PARTNER', { draftVersion: 1 }));
+    expect(statePaths(r.s)).toEqual(['with_partner']);
+    expect(r.refuse(ev('PARTNER_ACCEPTED', { draftVersion: 2 }))).toMatch(/partner was sent version 1/);
+    const [reminder] = r.step(ev('REMINDER', { deadlineKey: 'with_partner', daysBefore: 14 }, actors.system));
+    expect(reminder).toMatchObject({ kind: 'reminder', audience: { roles: ['legal_officer'] } });
+    const [escalation] = r.step(ev('DEADLINE_PASSED', { deadlineKey: 'with_partner' }, actors.system));
+    expect(escalation).toMatchObject({ kind: 'escalation', audience: { roles: ['manager'] } });
+    r.step(ev('PARTNER_COUNTER_PROPOSAL', { draftVersion: 1, text: 'Keep the 2013 wording of art. 3' }));
+    expect(statePaths(r.s)).toEqual(['drafting']);
+    expect(r.s.context.exchanges[0].answer).toMatchObject({ kind: 'counter_proposal', text: 'Keep the 2013 wording of art. 3' });
+    expect(r.refuse(ev('SUBMIT_FOR_REVIEW', { draftVersion: 1 }))).toMatch(/countered by the partner/);
+    // the changed text goes through review and the member states again
+    r.step(ev('SUBMIT_FOR_REVIEW', { draftVersion: 2 }));
+    r.step(ev('APPROVE_REVIEW', {}, actors.reviewer));
+    allAgree(r, 2);
+    r.step(ev('SEND_TO_PARTNER', { draftVersion: 2 }));
+    r.step(ev('PARTNER_ACCEPTED', { draftVersion: 2 }));
+    expect(statePaths(r.s)).toEqual(['signing']);
+    expect(r.s.context.exchanges.map((x: any) => [x.draftVersion, x.answer.kind])).toEqual([
+      [1, 'counter_proposal'],
+      [2, 'accepted'],
+    ]);
+    expect(r.s.context.rounds.map((x: any) => [x.draftVersion, x.outcome])).toEqual([
+      [1, 'consensus'],
+      [2, 'consensus'],
+    ]);
+  });
+
+  describe('signing and entry into force', () => {
+    function toSigning() {
+      const r = toConsensus();
+      allAgree(r, 1);
+      r.step(ev('SEND_TO_PARTNER', { draftVersion: 1 }));
+      r.step(ev('PARTNER_ACCEPTED', { draftVersion: 1 }));
+      return r;
+    }
+
+    it('requires the signing payload: version, date, place, the Secretary-General and the partner’s signatory with title', () => {
+      const schema = def.events.SIGNED.payload;
+      expect(schema.safeParse(signed(1)).success).toBe(true);
+      const { place: _p, ...noPlace } = signed(1);
+      const { date: _d, ...noDate } = signed(1);
+      expect(schema.safeParse(noPlace).success).toBe(false);
+      expect(schema.safeParse(noDate).success).toBe(false);
+      expect(schema.safeParse({ ...signed(1), date: '2025-02-30' }).success).toBe(false);
+      expect(schema.safeParse({ ...signed(1), signatories: { forPartner: { name: 'A', title: 'B' } } }).success).toBe(false);
+      expect(schema.safeParse({ ...signed(1), signatories: { forSco: { name: 'X' }, forPartner: { name: 'A' } } }).success).toBe(false);
+      expect(schema.safeParse({ ...signed(1), signatories: { forSco: { name: ' ' }, forPartner: { name: 'A', title: 'B' } } }).success).toBe(false);
+      const { draftVersion: _v, ...noVersion } = signed(1);
+      expect(schema.safeParse(noVersion).success).toBe(false);
+    });
+
+    it('records only the accepted version, on a date that has come', () => {
+      const r = toSigning();
+      expect(r.refuse(ev('SIGNED', signed(2)))).toMatch(/partner accepted version 1/);
+      expect(r.refuse(ev('SIGNED', signed(1, '2025-01-08')))).toMatch(/signing date 2025-01-08 is in the future/);
+      // the next calendar day somewhere on Earth is not the future
+      expect(latestDateAt(T0)).toBe('2025-01-06');
+      expect(latestDateAt('2025-01-06T12:00:00.000Z')).toBe('2025-01-07');
+      r.step(ev('SIGNED', signed(1, '2025-01-06')));
+      expect(statePaths(r.s)).toEqual(['entry_into_force']);
+    });
+
+    it('enters into force on signature only on the signing date', () => {
+      const r = toSigning();
+      r.step(ev('SIGNED', signed(1)));
+      expect(r.refuse(ev('ENTERED_INTO_FORCE', { mode: 'on_signature', date: '2025-01-06' }))).toMatch(/enters into force on the signing date \(2025-01-05\)/);
+      r.step(ev('ENTERED_INTO_FORCE', { mode: 'on_signature', date: '2025-01-05' }));
+      expect(statePaths(r.s)).toEqual(['in_force']);
+      expect(r.s.context.notification).toBeNull();
+    });
+
+    it('enters into force after the partner’s notification, which cannot precede signing nor be recorded twice', () => {
+      const r = toSigning();
+      r.step(ev('SIGNED', signed(1)));
+      expect(r.refuse(ev('ENTERED_INTO_FORCE', { mode: 'on_notification', date: '2025-01-06' }))).toMatch(/Record the partner's notification/);
+      expect(r.refuse(ev('NOTIFICATION_RECEIVED', { date: '2025-01-04' }))).toMatch(/cannot precede the signing/);
+      r.step(ev('NOTIFICATION_RECEIVED', { date: '2025-01-06' }));
+      expect(r.refuse(ev('NOTIFICATION_RECEIVED', { date: '2025-01-06' }))).toMatch(/already recorded/);
+      expect(r.refuse(ev('ENTERED_INTO_FORCE', { mode: 'on_notification', date: '2025-01-05' }))).toMatch(/cannot precede the partner's notification/);
+      expect(r.refuse(ev('ENTERED_INTO_FORCE', { mode: 'on_notification', date: '2025-02-01' }))).toMatch(/has not happened yet/);
+      const [reminder] = r.step(ev('REMINDER', { deadlineKey: 'entry_into_force', daysBefore: 14 }, actors.system));
+      expect(reminder).toMatchObject({ kind: 'reminder', audience: { roles: ['legal_officer'] }, data: { notificationReceived: true } });
+      const [escalation] = r.step(ev('DEADLINE_PASSED', { deadlineKey: 'entry_into_force' }, actors.system));
+      expect(escalation).toMatchObject({ kind: 'escalation', audience: { roles: ['manager'] } });
+      r.step(ev('ENTERED_INTO_FORCE', { mode: 'on_notification', date: '2025-01-06' }));
+      expect(statePaths(r.s)).toEqual(['in_force']);
+    });
+  });
+
+  it('reminds the officers and escalates to the managers at the gap-analysis and legal-review deadlines', () => {
+    const r = run();
+    expect(r.step(ev('REMINDER', { deadlineKey: 'gap_analysis', daysBefore: 7 }, actors.system))[0]).toMatchObject({ kind: 'reminder', audience: { roles: ['legal_officer'] } });
+    expect(r.step(ev('DEADLINE_PASSED', { deadlineKey: 'gap_analysis' }, actors.system))[0]).toMatchObject({ kind: 'escalation', audience: { roles: ['manager'] } });
+    r.step(ev('COMPLETE_GAP_ANALYSIS', { findings: 'f', provisions: ['art. 3'] }));
+    r.step(ev('SUBMIT_FOR_REVIEW', { draftVersion: 1 }));
+    expect(r.step(ev('REMINDER', { deadlineKey: 'legal_review', daysBefore: 2 }, actors.system))[0]).toMatchObject({ kind: 'reminder', audience: { roles: ['legal_officer'] } });
+    expect(r.step(ev('DEADLINE_PASSED', { deadlineKey: 'legal_review' }, actors.system))[0]).toMatchObject({ kind: 'escalation', audience: { roles: ['manager'] } });
+  });
+
+  it('withdraws from an open stage with the reason and supersedes the open round', () => {
+    const r = toConsensus();
+    r.step(ev('POSITION', { draftVersion: 1, kind: 'agree' }, actors.approver('CN')));
+    r.step(ev('WITHDRAW', { reason: 'The partner’s status changed' }, actors.manager));
+    expect(statePaths(r.s)).toEqual(['withdrawn']);
+    expect(r.s.context.withdrawal).toMatchObject({ reason: 'The partner’s status changed', by: 'manager-1' });
+    expect(lastRound(r.s.context.rounds)).toMatchObject({ outcome: 'superseded', positions: { CN: { kind: 'agree' } } });
+  });
+});
