@@ -1,0 +1,581 @@
+/**
+ * 1(a): comprehensive analysis of the implementation of the memoranda granting SCO dialogue-partner
+ * status, and preparation of the final information.
+ *
+ * Stages (domain.md), with these refinements:
+ * - `scoping`: the officer records the criteria and the memoranda to assess (every memorandum in
+ *   force when none are named) and, for each memorandum, who assesses it and by when. Every
+ *   memorandum in scope must have exactly one assignee, and every due date lies ahead.
+ * - `assessments`: one assessment per memorandum, all running at once. Their number is only known
+ *   at scoping, so they live in `context.assessments` (memorandumId → assignee, due date, status,
+ *   findings) rather than as parallel state nodes. Only the assigned officer may submit. A manager may
+ *   reassign one, with a new due date. Each open assessment carries its own deadline
+ *   (`dynamicDeadlines`, key `assessment:<memorandumId>`): the assignee gets the reminders and the
+ *   managers get the escalation, once per due date. When the last assessment is in, the analysis
+ *   moves on by itself.
+ * - `consolidation`: a legal officer writes the consolidated analysis (a document version).
+ * - `internal_review`: four-eyes, as for normative drafts. The reviewer may return the analysis
+ *   with a reason.
+ * - `comments`: the member states comment on one version within 30 days. When all have answered or
+ *   the period ends, the analysis goes to `finalisation` and the managers are told who did not answer.
+ * - `finalisation`: the officer turns the analysis and the comments into the final information. A
+ *   new version can go back for comments, or a version goes to the member states for approval.
+ *   This stage is needed because comments have to be worked into a version before anyone signs off.
+ * - `approval`: the final information is approved by consensus (no silence procedure, because every
+ *   state signs off). One objection returns it to finalisation with its reason, and that version cannot
+ *   be submitted again unchanged.
+ * - `completed`. Findings can name the measure they feed (1(c), 1(d), 1(e)). From consolidation on, an
+ *   officer links a finding to the procedure opened for it (LINK_FINDING). `output()` reports every
+ *   finding with its links.
+ * - Withdrawal with a reason from any open stage.
+ */
+import { assign, emit, setup } from 'xstate';
+import { lastRound, openRound, pendingStates, recordPosition, supersede, type ConsensusRound } from '../kernel/consensus';
+import { guardsFrom, type Refusal, type WorkflowDefinition } from '../kernel/definition';
+import { deadlineOf, draftReady, fourEyes, newerDraft, positionAllowed, roundConsensus, roundObjected } from '../kernel/rules';
+import type { DynamicDeadline, Labels, StateMeta, WorkflowEffect, WorkflowEvent } from '../kernel/types';
+import {
+  analysisStartInput,
+  assessmentSubmittedPayload,
+  dueInstant,
+  emptyPayload,
+  linkFindingPayload,
+  reassignPayload,
+  scopePayload,
+  type FINDING_SEVERITIES,
+  type LINKABLE_MEASURES,
+} from './analysis-payloads';
+import type { CommentResponse, CommentRound } from './normative-amendment';
+import { commentResponsePayload, deadlinePayload, draftVersionPayload, positionPayload, reasonPayload, reminderPayload } from './payloads';
+
+export interface Finding {
+  id: string;
+  text: string;
+  severity: (typeof FINDING_SEVERITIES)[number];
+  suggestedMeasure: (typeof LINKABLE_MEASURES)[number] | null;
+}
+
+export interface Assessment {
+  memorandumId: string;
+  partner: string;
+  assignee: string;
+  /** ISO timestamp. */
+  dueAt: string;
+  /** `overdue` once its deadline has passed and the managers were told; a reassignment makes it `assigned` again. */
+  status: 'assigned' | 'overdue' | 'submitted';
+  findings: Finding[];
+  submittedAt: string | null;
+  submittedBy: string | null;
+  /** Every assignment in order, the first one made at scoping. */
+  assignments: { assignee: string; dueAt: string; by: string; at: string }[];
+}
+
+export interface FindingLink {
+  findingId: string;
+  instanceId: string;
+  by: string;
+  at: string;
+}
+
+export interface AnalysisContext {
+  title: string;
+  startedBy: string;
+  startedAt: string;
+  scope: { criteria: string[]; memoranda: string[]; by: string; at: string } | null;
+  assessments: Record<string, Assessment>;
+  draftVersion: number | null;
+  drafter: string | null;
+  reviews: { draftVersion: number; by: string; at: string; decision: 'approved' | 'returned'; reason: string | null }[];
+  commentRounds: CommentRound[];
+  rounds: ConsensusRound[];
+  links: FindingLink[];
+  completedAt: string | null;
+  withdrawal: { reason: string; by: string; at: string } | null;
+}
+
+type Ev = WorkflowEvent<string, any>;
+type Args = { context: AnalysisContext; event: Ev };
+
+export const ASSESSMENT_REMINDERS = [7, 1];
+export const assessmentKey = (memorandumId: string) => `assessment:${memorandumId}`;
+
+function meta(label: Labels, responsible: StateMeta['responsible'], deadline?: StateMeta['deadline']): StateMeta {
+  return deadline ? { label, responsible, deadline } : { label, responsible };
+}
+
+const lastComments = (c: AnalysisContext) => c.commentRounds[c.commentRounds.length - 1];
+const unansweredComments = (c: AnalysisContext) => {
+  const r = lastComments(c);
+  return r && !r.closedAt ? r.electorate.filter((s) => !r.responses[s]) : [];
+};
+const openAssessments = (c: AnalysisContext) => Object.values(c.assessments).filter((a) => a.status !== 'submitted');
+const allFindings = (c: AnalysisContext) => Object.values(c.assessments).flatMap((a) => a.findings.map((f) => ({ ...f, memorandumId: a.memorandumId, partner: a.partner })));
+const assessmentOfKey = (c: AnalysisContext, key: unknown) =>
+  typeof key === 'string' && key.startsWith('assessment:') ? c.assessments[key.slice('assessment:'.length)] : undefined;
+
+/** The memoranda a SCOPE event puts in scope: those named, else every memorandum in force. */
+const scopedMemoranda = (event: Ev): string[] => event.payload.memoranda ?? event.world.memoranda.map((m) => m.memorandumId);
+
+const refusals = {
+  draftReady,
+  newerDraft,
+  fourEyes,
+  positionAllowed,
+  roundConsensus,
+  roundObjected,
+  reviewDeadline: deadlineOf('internal_review'),
+  commentsDeadline: deadlineOf('comments'),
+  approvalDeadline: deadlineOf('approval'),
+  scopeValid: ({ event }: Args) => {
+    const known = new Map(event.world.memoranda.map((m) => [m.memorandumId, m.partner]));
+    const scope = scopedMemoranda(event);
+    if (scope.length === 0) return 'There is no memorandum to assess.';
+    const unknown = scope.filter((m) => !known.has(m));
+    if (unknown.length) return `${unknown.join(', ')}: not among the memoranda in force (${[...known.keys()].join(', ') || 'none'}).`;
+    const assignments: { memorandumId: string; dueAt: string }[] = event.payload.assignments ?? [];
+    const outside = assignments.filter((a) => !scope.includes(a.memorandumId)).map((a) => a.memorandumId);
+    if (outside.length) return `${outside.join(', ')}: assigned but not in the scope of this analysis.`;
+    const unassigned = scope.filter((m) => !assignments.some((a) => a.memorandumId === m));
+    if (unassigned.length) return `No assessor is assigned to ${unassigned.map((m) => `${m} (${known.get(m)})`).join(', ')}.`;
+    const past = assignments.filter((a) => Date.parse(dueInstant(a.dueAt)) <= Date.parse(event.at));
+    if (past.length) return `The assessment of ${past.map((a) => a.memorandumId).join(', ')} would be due before now: give a due date ahead.`;
+    return null;
+  },
+  assessmentSubmittable: ({ context, event }: Args) => {
+    const a = context.assessments[event.payload.memorandumId];
+    if (!a) return `${event.payload.memorandumId} is not assessed in this analysis.`;
+    if (a.status === 'submitted') return `The assessment of ${a.memorandumId} was already submitted by ${a.submittedBy} on ${a.submittedAt}.`;
+    if (a.assignee !== event.actor.id) return `Only the assigned officer (${a.assignee}) can submit the assessment of ${a.memorandumId}.`;
+    const used = new Map(allFindings(context).map((f) => [f.id, f.memorandumId]));
+    const clash = (event.payload.findings as Finding[]).find((f) => used.has(f.id));
+    if (clash) return `Finding id ${clash.id} is already used in the assessment of ${used.get(clash.id)}: give it another id.`;
+    return null;
+  },
+  reassignable: ({ context, event }: Args) => {
+    const a = context.assessments[event.payload.memorandumId];
+    if (!a) return `${event.payload.memorandumId} is not assessed in this analysis.`;
+    if (a.status === 'submitted') return `The assessment of ${a.memorandumId} is already submitted; it cannot be reassigned.`;
+    const due = dueInstant(event.payload.dueAt);
+    if (Date.parse(due) <= Date.parse(event.at)) return `The new due date of ${a.memorandumId} must lie ahead.`;
+    if (a.assignee === event.payload.assignee && a.dueAt === due) return `${a.memorandumId} is already assigned to ${a.assignee}, due ${a.dueAt}.`;
+    return null;
+  },
+  /** A REMINDER or DEADLINE_PASSED for the deadline of an assessment still awaited (once per due date). */
+  assessmentDeadline: ({ context, event }: Args) => {
+    const a = assessmentOfKey(context, event.payload?.deadlineKey);
+    if (!a) return `This deadline (${event.payload?.deadlineKey}) does not belong to an assessment of this analysis.`;
+    if (a.status === 'submitted') return `The assessment of ${a.memorandumId} is already submitted.`;
+    if (a.status === 'overdue') return `The assessment of ${a.memorandumId} is already overdue and the managers were told; reassign it to set a new due date.`;
+    return null;
+  },
+  allAssessmentsIn: ({ context }: Args) =>
+    context.scope && openAssessments(context).length === 0 ? null : `Assessments still awaited: ${openAssessments(context).map((a) => a.memorandumId).join(', ')}.`,
+  commentAllowed: ({ context, event }: Args) => {
+    const r = lastComments(context);
+    const state = event.actor.memberState;
+    if (!r || r.closedAt) return 'No round of comments is open.';
+    if (!state) return 'Only a member-state approver can comment for a member state.';
+    if (!r.electorate.includes(state)) return `${state} is not among the member states of this round of comments.`;
+    if (event.payload.draftVersion !== r.draftVersion)
+      return `This round of comments is on version ${r.draftVersion}; an answer on version ${event.payload.draftVersion} cannot be recorded.`;
+    if (r.responses[state]) return `${state} has already answered this round of comments.`;
+    return null;
+  },
+  allCommentsIn: ({ context }: Args) => (lastComments(context) && unansweredComments(context).length === 0 ? null : 'Some member states have not answered yet.'),
+  /** A version objected to by a member state cannot go back for approval unchanged. */
+  submittable: ({ context, event }: Args) => {
+    const objected = [...context.rounds].reverse().find((r) => r.outcome === 'objected');
+    if (objected && event.payload.draftVersion <= objected.draftVersion)
+      return `Version ${objected.draftVersion} was objected to by ${objected.objection?.memberState} ("${objected.objection?.reason}"): submit a new version.`;
+    return draftReady({ context, event });
+  },
+  findingLinkable: ({ context, event }: Args) => {
+    const finding = allFindings(context).find((f) => f.id === event.payload.findingId);
+    if (!finding) return `There is no finding ${event.payload.findingId} in the submitted assessments.`;
+    if (context.links.some((l) => l.findingId === finding.id && l.instanceId === event.payload.instanceId))
+      return `Finding ${finding.id} is already linked to procedure ${event.payload.instanceId}.`;
+    return null;
+  },
+} satisfies Record<string, Refusal>;
+
+/** LINK_FINDING is accepted from consolidation until the procedure ends. */
+const linkFinding = { guard: 'findingLinkable', actions: 'recordLink' } as const;
+
+function closeComments(context: AnalysisContext, at: string): Partial<AnalysisContext> {
+  const r = lastComments(context);
+  if (!r || r.closedAt) return {};
+  return { commentRounds: [...context.commentRounds.slice(0, -1), { ...r, closedAt: at, unanswered: r.electorate.filter((s) => !r.responses[s]) }] };
+}
+
+function withAssessment(context: AnalysisContext, id: string, change: Partial<Assessment>): Partial<AnalysisContext> {
+  return { assessments: { ...context.assessments, [id]: { ...context.assessments[id], ...change } } };
+}
+
+export const implementationAnalysisMachine = setup({
+  types: {
+    context: {} as AnalysisContext,
+    events: {} as Ev,
+    input: {} as { title: string; startedBy: string; startedAt: string },
+    emitted: {} as WorkflowEffect,
+  },
+  guards: guardsFrom(refusals as any),
+  actions: {
+    recordLink: assign(({ context, event }) => ({
+      links: [...context.links, { findingId: event.payload.findingId, instanceId: event.payload.instanceId, by: event.actor.id, at: event.at }],
+    })),
+  },
+}).createMachine({
+  id: 'implementation-analysis',
+  initial: 'scoping',
+  context: ({ input }) => ({
+    title: input.title,
+    startedBy: input.startedBy,
+    startedAt: input.startedAt,
+    scope: null,
+    assessments: {},
+    draftVersion: null,
+    drafter: null,
+    reviews: [],
+    commentRounds: [],
+    rounds: [],
+    links: [],
+    completedAt: null,
+    withdrawal: null,
+  }),
+  on: {
+    WITHDRAW: {
+      target: '.withdrawn',
+      actions: assign(({ context, event }) => ({
+        withdrawal: { reason: event.payload.reason, by: event.actor.id, at: event.at },
+        rounds: context.rounds.map((r) => supersede(r, event.at)),
+        ...closeComments(context, event.at),
+      })),
+    },
+  },
+  states: {
+    scoping: {
+      meta: meta({ en: 'Scoping', ru: 'Определение рамок анализа', zh: '确定分析范围' }, 'legal_officer'),
+      on: {
+        SCOPE: {
+          guard: 'scopeValid',
+          target: 'assessments',
+          actions: assign(({ event }) => {
+            const partners = new Map(event.world.memoranda.map((m) => [m.memorandumId, m.partner]));
+            const memoranda = scopedMemoranda(event);
+            const assessments: Record<string, Assessment> = {};
+            for (const id of memoranda) {
+              const a = (event.payload.assignments as { memorandumId: string; assignee: string; dueAt: string }[]).find((x) => x.memorandumId === id)!;
+              const due = dueInstant(a.dueAt);
+              assessments[id] = {
+                memorandumId: id,
+                partner: partners.get(id) as string,
+                assignee: a.assignee,
+                dueAt: due,
+                status: 'assigned',
+                findings: [],
+                submittedAt: null,
+                submittedBy: null,
+                assignments: [{ assignee: a.assignee, dueAt: due, by: event.actor.id, at: event.at }],
+              };
+            }
+            return { scope: { criteria: event.payload.criteria, memoranda, by: event.actor.id, at: event.at }, assessments };
+          }),
+        },
+      },
+    },
+    assessments: {
+      meta: meta({ en: 'Assessment of each memorandum', ru: 'Оценка выполнения каждого меморандума', zh: '逐份评估备忘录执行情况' }, 'legal_officer'),
+      always: { guard: 'allAssessmentsIn', target: 'consolidation' },
+      on: {
+        ASSESSMENT_SUBMITTED: {
+          guard: 'assessmentSubmittable',
+          actions: assign(({ context, event }) =>
+            withAssessment(context, event.payload.memorandumId, {
+              status: 'submitted',
+              findings: (event.payload.findings as Finding[]).map((f) => ({ id: f.id, text: f.text, severity: f.severity, suggestedMeasure: f.suggestedMeasure })),
+              submittedAt: event.at,
+              submittedBy: event.actor.id,
+            }),
+          ),
+        },
+        REASSIGN_ASSESSMENT: {
+          guard: 'reassignable',
+          actions: assign(({ context, event }) => {
+            const a = context.assessments[event.payload.memorandumId];
+            const due = dueInstant(event.payload.dueAt);
+            return withAssessment(context, a.memorandumId, {
+              assignee: event.payload.assignee,
+              dueAt: due,
+              status: 'assigned',
+              assignments: [...a.assignments, { assignee: event.payload.assignee, dueAt: due, by: event.actor.id, at: event.at }],
+            });
+          }),
+        },
+        REMINDER: {
+          guard: 'assessmentDeadline',
+          actions: emit(({ context, event }) => {
+            const a = assessmentOfKey(context, event.payload.deadlineKey) as Assessment;
+            return {
+              type: 'effect.notify' as const,
+              kind: 'reminder' as const,
+              audience: { userIds: [a.assignee] },
+              subject: `Your assessment of the memorandum with ${a.partner} (${a.memorandumId}) is due in ${event.payload.daysBefore} day(s)`,
+              data: { memorandumId: a.memorandumId, dueAt: a.dueAt },
+            };
+          }),
+        },
+        DEADLINE_PASSED: {
+          guard: 'assessmentDeadline',
+          actions: [
+            emit(({ context, event }) => {
+              const a = assessmentOfKey(context, event.payload.deadlineKey) as Assessment;
+              return {
+                type: 'effect.notify' as const,
+                kind: 'escalation' as const,
+                audience: { roles: ['manager' as const] },
+                subject: `The assessment of the memorandum with ${a.partner} (${a.memorandumId}) by ${a.assignee} is overdue`,
+                data: { memorandumId: a.memorandumId, assignee: a.assignee, dueAt: a.dueAt },
+              };
+            }),
+            assign(({ context, event }) => withAssessment(context, (assessmentOfKey(context, event.payload.deadlineKey) as Assessment).memorandumId, { status: 'overdue' })),
+          ],
+        },
+      },
+    },
+    consolidation: {
+      meta: meta({ en: 'Consolidated analysis', ru: 'Подготовка сводного анализа', zh: '编写综合分析' }, 'legal_officer'),
+      on: {
+        SUBMIT_FOR_REVIEW: {
+          guard: 'draftReady',
+          target: 'internal_review',
+          actions: assign(({ event }) => ({ draftVersion: event.payload.draftVersion, drafter: event.actor.id })),
+        },
+        LINK_FINDING: linkFinding,
+      },
+    },
+    internal_review: {
+      meta: meta({ en: 'Internal review', ru: 'Внутренняя экспертиза', zh: '内部审查' }, 'legal_officer', {
+        days: 10,
+        unit: 'working',
+        remindBefore: [2],
+        escalateTo: ['manager'],
+      }),
+      on: {
+        APPROVE_REVIEW: {
+          guard: 'fourEyes',
+          target: 'comments',
+          actions: assign(({ context, event }) => ({
+            reviews: [...context.reviews, { draftVersion: context.draftVersion as number, by: event.actor.id, at: event.at, decision: 'approved' as const, reason: null }],
+          })),
+        },
+        RETURN_TO_CONSOLIDATION: {
+          guard: 'fourEyes',
+          target: 'consolidation',
+          actions: assign(({ context, event }) => ({
+            reviews: [...context.reviews, { draftVersion: context.draftVersion as number, by: event.actor.id, at: event.at, decision: 'returned' as const, reason: event.payload.reason }],
+          })),
+        },
+        LINK_FINDING: linkFinding,
+        REMINDER: {
+          guard: 'reviewDeadline',
+          actions: emit(({ context }) => ({ type: 'effect.notify' as const, kind: 'reminder' as const, audience: { roles: ['legal_officer' as const] }, subject: `Internal review of the consolidated analysis, version ${context.draftVersion}, is due soon` })),
+        },
+        DEADLINE_PASSED: {
+          guard: 'reviewDeadline',
+          actions: emit(({ context }) => ({ type: 'effect.notify' as const, kind: 'escalation' as const, audience: { roles: ['manager' as const] }, subject: `Internal review of the consolidated analysis, version ${context.draftVersion}, is overdue` })),
+        },
+      },
+    },
+    comments: {
+      meta: meta({ en: 'Comments of the member states', ru: 'Замечания государств-членов', zh: '成员国意见' }, 'approver', {
+        days: 30,
+        remindBefore: [7, 1],
+        escalateTo: ['manager'],
+      }),
+      entry: assign(({ context, event }) => ({
+        commentRounds: [
+          ...context.commentRounds,
+          {
+            number: context.commentRounds.length + 1,
+            draftVersion: context.draftVersion as number,
+            electorate: [...new Set(event.world.memberStates)].sort(),
+            openedAt: event.at,
+            responses: {},
+            closedAt: null,
+            unanswered: [],
+          },
+        ],
+      })),
+      always: { guard: 'allCommentsIn', target: 'finalisation', actions: assign(({ context, event }) => closeComments(context, event.at)) },
+      on: {
+        RESPOND: {
+          guard: 'commentAllowed',
+          actions: assign(({ context, event }) => {
+            const r = lastComments(context);
+            const state = event.actor.memberState as string;
+            const comments = (event.payload.comments ?? '').trim();
+            const response: CommentResponse = { memberState: state, hasComments: comments.length > 0, comments: comments || null, by: event.actor.id, actingFor: event.actor.actingFor, at: event.at };
+            return { commentRounds: [...context.commentRounds.slice(0, -1), { ...r, responses: { ...r.responses, [state]: response } }] };
+          }),
+        },
+        LINK_FINDING: linkFinding,
+        REMINDER: {
+          guard: 'commentsDeadline',
+          actions: emit(({ context, event }) => ({
+            type: 'effect.notify' as const,
+            kind: 'reminder' as const,
+            audience: { memberStates: unansweredComments(context) },
+            subject: `Comments on the analysis, version ${context.draftVersion}, are due in ${event.payload.daysBefore} day(s)`,
+          })),
+        },
+        DEADLINE_PASSED: {
+          guard: 'commentsDeadline',
+          target: 'finalisation',
+          actions: [
+            emit(({ context }) => ({
+              type: 'effect.notify' as const,
+              kind: 'escalation' as const,
+              audience: { roles: ['manager' as const] },
+              subject: `Comments on the analysis, version ${context.draftVersion}, closed without answers from ${unansweredComments(context).join(', ') || 'nobody'}`,
+              data: { unanswered: unansweredComments(context) },
+            })),
+            assign(({ context, event }) => closeComments(context, event.at)),
+          ],
+        },
+      },
+    },
+    finalisation: {
+      meta: meta({ en: 'Preparation of the final information', ru: 'Подготовка итоговой информации', zh: '编写最终信息' }, 'legal_officer'),
+      on: {
+        RECIRCULATE: {
+          guard: 'newerDraft',
+          target: 'comments',
+          actions: assign(({ event }) => ({ draftVersion: event.payload.draftVersion })),
+        },
+        SUBMIT_FOR_APPROVAL: {
+          guard: 'submittable',
+          target: 'approval',
+          actions: assign(({ event }) => ({ draftVersion: event.payload.draftVersion })),
+        },
+        LINK_FINDING: linkFinding,
+      },
+    },
+    approval: {
+      meta: meta({ en: 'Approval of the final information by consensus', ru: 'Одобрение итоговой информации консенсусом', zh: '以协商一致方式批准最终信息' }, 'approver', {
+        days: 30,
+        remindBefore: [7, 1],
+        escalateTo: ['manager'],
+      }),
+      entry: assign(({ context, event }) => ({
+        rounds: [
+          ...context.rounds,
+          openRound(context.rounds, { stage: 'approval', draftVersion: context.draftVersion as number, electorate: event.world.memberStates, silenceProcedure: false, at: event.at }),
+        ],
+      })),
+      always: [
+        { guard: 'roundObjected', target: 'finalisation' },
+        { guard: 'roundConsensus', target: 'completed', actions: assign(({ event }) => ({ completedAt: event.at })) },
+      ],
+      on: {
+        POSITION: {
+          guard: 'positionAllowed',
+          actions: assign(({ context, event }) => ({
+            rounds: [
+              ...context.rounds.slice(0, -1),
+              recordPosition(lastRound(context.rounds) as ConsensusRound, { id: event.actor.id, memberState: event.actor.memberState, actingFor: event.actor.actingFor }, event.payload, event.at),
+            ],
+          })),
+        },
+        LINK_FINDING: linkFinding,
+        REMINDER: {
+          guard: 'approvalDeadline',
+          actions: emit(({ context, event }) => ({
+            type: 'effect.notify' as const,
+            kind: 'reminder' as const,
+            audience: { memberStates: pendingStates(lastRound(context.rounds)) },
+            subject: `Your state's position on the final information, version ${context.draftVersion}, is due in ${event.payload.daysBefore} day(s)`,
+          })),
+        },
+        DEADLINE_PASSED: {
+          guard: 'approvalDeadline',
+          actions: emit(({ context }) => ({
+            type: 'effect.notify' as const,
+            kind: 'escalation' as const,
+            audience: { roles: ['manager' as const] },
+            subject: `Approval of the final information, version ${context.draftVersion}, is overdue; waiting for ${pendingStates(lastRound(context.rounds)).join(', ')}`,
+            data: { pending: pendingStates(lastRound(context.rounds)) },
+          })),
+        },
+      },
+    },
+    completed: { type: 'final', meta: meta({ en: 'Completed', ru: 'Завершено', zh: '已完成' }, 'legal_officer') },
+    withdrawn: { type: 'final', meta: meta({ en: 'Withdrawn', ru: 'Отозвано', zh: '已撤回' }, 'legal_officer') },
+  },
+});
+
+/** One deadline per assessment still awaited (overdue ones stay listed with their passed due date). */
+export function assessmentDeadlines(context: AnalysisContext): DynamicDeadline[] {
+  return openAssessments(context).map((a) => ({
+    key: assessmentKey(a.memorandumId),
+    label: {
+      en: `Assessment of the memorandum with ${a.partner}`,
+      ru: `Оценка выполнения меморандума с партнёром ${a.partner}`,
+      zh: `评估与${a.partner}签署的备忘录的执行情况`,
+    },
+    dueAt: a.dueAt,
+    remindBefore: ASSESSMENT_REMINDERS,
+    escalateTo: ['manager'],
+    responsible: 'legal_officer',
+    assignee: a.assignee,
+  }));
+}
+
+/** Every finding with the memorandum it came from and the procedures it was linked to. */
+export function findingsWithLinks(context: AnalysisContext) {
+  return allFindings(context).map((f) => ({ ...f, links: context.links.filter((l) => l.findingId === f.id).map((l) => l.instanceId) }));
+}
+
+const officer = ['legal_officer'] as const;
+
+export const implementationAnalysis: WorkflowDefinition = {
+  id: 'implementation-analysis',
+  version: 1,
+  measure: '1(a)',
+  title: {
+    en: 'Analysis of the implementation of the dialogue-partner memoranda',
+    ru: 'Комплексный анализ выполнения меморандумов о предоставлении статуса партнёра по диалогу ШОС',
+    zh: '全面分析给予上合组织对话伙伴地位的备忘录的执行情况',
+  },
+  description:
+    'Scoping, one assessment per memorandum in parallel (each with its assignee and deadline), consolidated analysis, four-eyes internal review, comments of the member states, final information approved by consensus; findings are linked to the 1(c)-(e) procedures they feed.',
+  machine: implementationAnalysisMachine,
+  startRoles: officer,
+  input: analysisStartInput,
+  refusals: refusals as unknown as WorkflowDefinition['refusals'],
+  businessKeys: () => ({ partner: null, memorandum: null, treaty: null, subject: '1a' }),
+  dynamicDeadlines: (context: AnalysisContext) => assessmentDeadlines(context),
+  output: (context: AnalysisContext, finalState: string) => ({
+    finalState,
+    title: context.title,
+    criteria: context.scope?.criteria ?? [],
+    memoranda: context.scope?.memoranda ?? [],
+    finalVersion: finalState === 'completed' ? context.draftVersion : null,
+    findings: findingsWithLinks(context),
+  }),
+  events: {
+    SCOPE: { description: 'Record the criteria, the memoranda to assess and who assesses each by when', roles: officer, payload: scopePayload },
+    ASSESSMENT_SUBMITTED: { description: 'Submit the assessment of a memorandum assigned to you, with its findings', roles: officer, payload: assessmentSubmittedPayload },
+    REASSIGN_ASSESSMENT: { description: 'Give an assessment to another officer or a new due date', roles: ['manager'], payload: reassignPayload },
+    SUBMIT_FOR_REVIEW: { description: 'Send a version of the consolidated analysis to internal review', roles: officer, payload: draftVersionPayload },
+    APPROVE_REVIEW: { description: 'Approve the analysis in internal review (not by its author) and send it for comments', roles: officer, payload: emptyPayload },
+    RETURN_TO_CONSOLIDATION: { description: 'Return the analysis from internal review with a reason', roles: officer, payload: reasonPayload },
+    RESPOND: { description: 'Comment on the analysis for your member state, or answer that you have no comments', roles: ['approver'], payload: commentResponsePayload },
+    RECIRCULATE: { description: 'Send a new version for another round of comments', roles: officer, payload: draftVersionPayload },
+    SUBMIT_FOR_APPROVAL: { description: 'Submit a version of the final information to the member states for approval', roles: officer, payload: draftVersionPayload },
+    POSITION: { description: "Record your member state's position on the final information", roles: ['approver'], payload: positionPayload },
+    LINK_FINDING: { description: 'Link a finding to the 1(c), 1(d) or 1(e) procedure opened for it', roles: officer, payload: linkFindingPayload },
+    WITHDRAW: { description: 'Withdraw the procedure with a reason', roles: ['legal_officer', 'manager'], payload: reasonPayload },
+    REMINDER: { description: 'A deadline reminder (delivered by the scheduler)', roles: ['system'], payload: reminderPayload },
+    DEADLINE_PASSED: { description: 'A deadline has passed (delivered by the scheduler)', roles: ['system'], payload: deadlinePayload },
+  },
+};

@@ -1,0 +1,454 @@
+/**
+ * 1(b): encouraging a dialogue partner to accede to an open international treaty of the
+ * Organisation. There is one procedure per partner and treaty.
+ *
+ * Stages (domain.md), with these refinements:
+ * - `identification`: a legal officer confirms that the treaty is open to this partner and that the
+ *   partner is eligible. The reference data leave most final clauses null ("not confirmed"), so
+ *   the confirmation records its note and its source (authentic text, depositary copy, Secretariat
+ *   record), with the accession article and depositary where found. The same step settles whether
+ *   accession by a non-member needs the member states' consent (for example art. 23 of the 2014
+ *   road-transport agreement). It may come with the start input. If it is still unknown, the step
+ *   refuses, because the product must not guess it. A member state cannot be the subject.
+ * - `outreach`: the information package is sent (date, channel). The stage has 60 days. When the
+ *   period ends and the partner has not answered, the managers are told and the procedure moves on
+ *   to `considering`, where the follow-ups take over. If the package was never sent, the managers are
+ *   told and the procedure stays in outreach.
+ * - `considering`: periodic follow-ups. The stage deadline is 90 days and restarts with every
+ *   FOLLOW_UP. That event is a self-transition with `reenter: true`, so XState exits and re-enters the
+ *   state, runs its entry action (a new consideration cycle in context) and the engine restarts
+ *   the state's deadline. When 90 days pass without a follow-up, the managers are told.
+ * - The partner may decline from `outreach` or `considering` (reason kept), or send a request.
+ * - `request_received`: the partner's request (date, reference) is the version the member states
+ *   consent to (`draftVersion`). PROCEED goes to `member_consent` when the treaty requires consent.
+ *   Otherwise a guarded transition skips that stage and goes straight to `deposit`.
+ * - `member_consent`: a consensus round with no silence procedure, because the treaties ask for
+ *   written consent. One objection returns the request to `request_received` with its reason. Only a
+ *   revised request (a new version) can go back to the member states.
+ * - `deposit` → `acceded`: the depositary and the date of deposit, which can be neither in the future
+ *   nor before the request.
+ * - Withdrawal with a reason from any open stage (for example when the treaty turns out not to be
+ *   open).
+ */
+import { assign, emit, setup } from 'xstate';
+import { lastRound, openRound, pendingStates, recordPosition, supersede, type ConsensusRound } from '../kernel/consensus';
+import { guardsFrom, type Refusal, type WorkflowDefinition } from '../kernel/definition';
+import { deadlineOf, positionAllowed, roundConsensus, roundObjected } from '../kernel/rules';
+import type { Labels, StateMeta, WorkflowEffect, WorkflowEvent } from '../kernel/types';
+import {
+  accessionRequestPayload,
+  accessionStartInput,
+  depositPayload,
+  eligibilityPayload,
+  emptyPayload,
+  followUpPayload,
+  isAfterDayOf,
+  packageSentPayload,
+  partnerNotePayload,
+} from './analysis-payloads';
+import { deadlinePayload, positionPayload, reasonPayload, reminderPayload } from './payloads';
+
+export interface AccessionRequest {
+  version: number;
+  receivedOn: string;
+  reference: string;
+  note: string | null;
+  by: string;
+  at: string;
+}
+
+export interface AccessionContext {
+  partner: string;
+  treatyId: string;
+  startedBy: string;
+  startedAt: string;
+  /** Whether accession needs the member states' consent; null until the start input or the identification settles it. */
+  consentRequired: boolean | null;
+  eligibility: {
+    note: string;
+    source: string;
+    consentRequired: boolean;
+    accessionArticle: string | null;
+    depositary: string | null;
+    /** Whether the partner held a memorandum in the reference data at the moment of confirmation. */
+    partnerHoldsMemorandum: boolean;
+    by: string;
+    at: string;
+  } | null;
+  informationPackage: { sentOn: string; channel: string; note: string | null; by: string; at: string } | null;
+  /** The partner's answers recorded by officers (acknowledgements while considering). */
+  partnerNotes: { note: string; by: string; at: string }[];
+  followUps: { contactedOn: string; note: string; by: string; at: string }[];
+  /** Restarted on every (re-)entry into `considering`: the 90-day period runs from `since`. */
+  consideration: { cycle: number; since: string } | null;
+  requests: AccessionRequest[];
+  /** The request version the member states are asked to consent to. */
+  draftVersion: number | null;
+  rounds: ConsensusRound[];
+  deposit: { depositary: string; date: string; entryIntoForce: string | null; by: string; at: string } | null;
+  decline: { reason: string; by: string; at: string } | null;
+  withdrawal: { reason: string; by: string; at: string } | null;
+}
+
+type Ev = WorkflowEvent<string, any>;
+type Args = { context: AccessionContext; event: Ev };
+
+function meta(label: Labels, responsible: StateMeta['responsible'], deadline?: StateMeta['deadline']): StateMeta {
+  return deadline ? { label, responsible, deadline } : { label, responsible };
+}
+
+/** The first refusal of several, so one named guard can state several rules. */
+const allOf =
+  (...rules: Refusal[]): Refusal =>
+  (args, params) => {
+    for (const r of rules) {
+      const why = r(args, params);
+      if (why) return why;
+    }
+    return null;
+  };
+
+const DATE_FIELDS = ['sentOn', 'contactedOn', 'receivedOn', 'date'] as const;
+const notInFuture: Refusal = ({ event }) => {
+  for (const f of DATE_FIELDS) {
+    const d = (event as Ev).payload?.[f];
+    if (typeof d === 'string' && isAfterDayOf(d, (event as Ev).at)) return `The date ${d} is in the future: record what has happened.`;
+  }
+  return null;
+};
+
+const packageSent: Refusal = ({ context }) =>
+  (context as AccessionContext).informationPackage ? null : 'Record the information package sent to the partner (PACKAGE_SENT) first.';
+
+const latestRequest = (c: AccessionContext) => c.requests[c.requests.length - 1];
+
+const refusals = {
+  positionAllowed,
+  roundConsensus,
+  roundObjected,
+  outreachDeadline: deadlineOf('outreach'),
+  consideringDeadline: deadlineOf('considering'),
+  consentDeadline: deadlineOf('member_consent'),
+  /** The outreach period ended with the package sent but no answer: the follow-ups take over. */
+  outreachUnanswered: allOf(deadlineOf('outreach'), packageSent),
+  eligibilityConfirmable: ({ context, event }: Args) => {
+    if (event.world.memberStates.includes(context.partner))
+      return `${context.partner} is a member state of the SCO; encouraging accession under 1(b) concerns partners.`;
+    if (typeof event.payload.consentRequired !== 'boolean' && context.consentRequired === null)
+      return "Say whether accession needs the member states' consent (consentRequired): the reference data do not confirm the treaty's final clauses.";
+    return null;
+  },
+  packageSendable: allOf(({ context }) => {
+    const p = (context as AccessionContext).informationPackage;
+    return p ? `The information package was already sent on ${p.sentOn}; record further contacts as follow-ups.` : null;
+  }, notInFuture),
+  packageSent,
+  requestRecordable: allOf(packageSent, notInFuture, ({ context, event }) => {
+    const p = (context as AccessionContext).informationPackage;
+    const d = (event as Ev).payload.receivedOn;
+    return p && typeof d === 'string' && d < p.sentOn ? `The request cannot predate the information package (sent on ${p.sentOn}).` : null;
+  }),
+  followUpRecordable: notInFuture,
+  /** PROCEED to the member states: consent is required, and the request was not objected to as it stands. */
+  consentToAsk: ({ context }: Args) => {
+    if (!context.consentRequired) return "This treaty does not require the member states' consent to accession.";
+    const objected = [...context.rounds].reverse().find((r) => r.outcome === 'objected');
+    if (objected && objected.draftVersion === context.draftVersion)
+      return `The request (version ${objected.draftVersion}) was objected to by ${objected.objection?.memberState} ("${objected.objection?.reason}"): record the partner's revised request first.`;
+    return null;
+  },
+  /** PROCEED straight to deposit: the treaty does not require consent. */
+  noConsentNeeded: ({ context }: Args) =>
+    context.consentRequired === false ? null : "This treaty requires the member states' consent before the instrument is deposited.",
+  depositRecordable: allOf(notInFuture, ({ context, event }) => {
+    const r = latestRequest(context as AccessionContext);
+    const d = (event as Ev).payload.date;
+    return r && typeof d === 'string' && d < r.receivedOn ? `The deposit cannot predate the request for accession (received on ${r.receivedOn}).` : null;
+  }),
+} satisfies Record<string, Refusal>;
+
+export const treatyAccessionMachine = setup({
+  types: {
+    context: {} as AccessionContext,
+    events: {} as Ev,
+    input: {} as { partner: string; treatyId: string; consentRequired?: boolean; startedBy: string; startedAt: string },
+    emitted: {} as WorkflowEffect,
+  },
+  guards: guardsFrom(refusals as any),
+  actions: {
+    recordDecline: assign(({ event }) => ({ decline: { reason: event.payload.reason, by: event.actor.id, at: event.at } })),
+    recordRequest: assign(({ context, event }) => {
+      const version = context.requests.length + 1;
+      return {
+        requests: [...context.requests, { version, receivedOn: event.payload.receivedOn, reference: event.payload.reference, note: event.payload.note ?? null, by: event.actor.id, at: event.at }],
+        draftVersion: version,
+      };
+    }),
+  },
+}).createMachine({
+  id: 'treaty-accession',
+  initial: 'identification',
+  context: ({ input }) => ({
+    partner: input.partner,
+    treatyId: input.treatyId,
+    startedBy: input.startedBy,
+    startedAt: input.startedAt,
+    consentRequired: typeof input.consentRequired === 'boolean' ? input.consentRequired : null,
+    eligibility: null,
+    informationPackage: null,
+    partnerNotes: [],
+    followUps: [],
+    consideration: null,
+    requests: [],
+    draftVersion: null,
+    rounds: [],
+    deposit: null,
+    decline: null,
+    withdrawal: null,
+  }),
+  on: {
+    WITHDRAW: {
+      target: '.withdrawn',
+      actions: assign(({ context, event }) => ({
+        withdrawal: { reason: event.payload.reason, by: event.actor.id, at: event.at },
+        rounds: context.rounds.map((r) => supersede(r, event.at)),
+      })),
+    },
+  },
+  states: {
+    identification: {
+      meta: meta({ en: 'Treaty and partner identified', ru: 'Определение договора и партнёра', zh: '确定条约和伙伴' }, 'legal_officer'),
+      on: {
+        CONFIRM_ELIGIBILITY: {
+          guard: 'eligibilityConfirmable',
+          target: 'outreach',
+          actions: assign(({ context, event }) => {
+            const consentRequired: boolean = typeof event.payload.consentRequired === 'boolean' ? event.payload.consentRequired : (context.consentRequired as boolean);
+            return {
+              consentRequired,
+              eligibility: {
+                note: event.payload.note,
+                source: event.payload.source,
+                consentRequired,
+                accessionArticle: event.payload.accessionArticle || null,
+                depositary: event.payload.depositary || null,
+                partnerHoldsMemorandum: event.world.memoranda.some((m) => m.partner === context.partner),
+                by: event.actor.id,
+                at: event.at,
+              },
+            };
+          }),
+        },
+      },
+    },
+    outreach: {
+      meta: meta({ en: 'Outreach to the partner', ru: 'Информационная работа с партнёром', zh: '向伙伴开展宣介' }, 'legal_officer', {
+        days: 60,
+        remindBefore: [14, 3],
+        escalateTo: ['manager'],
+      }),
+      on: {
+        PACKAGE_SENT: {
+          guard: 'packageSendable',
+          actions: assign(({ event }) => ({
+            informationPackage: { sentOn: event.payload.sentOn, channel: event.payload.channel, note: event.payload.note ?? null, by: event.actor.id, at: event.at },
+          })),
+        },
+        PARTNER_CONSIDERING: {
+          guard: 'packageSent',
+          target: 'considering',
+          actions: assign(({ context, event }) => ({ partnerNotes: [...context.partnerNotes, { note: event.payload.note, by: event.actor.id, at: event.at }] })),
+        },
+        REQUEST_RECEIVED: { guard: 'requestRecordable', target: 'request_received', actions: 'recordRequest' },
+        PARTNER_DECLINED: { target: 'declined', actions: 'recordDecline' },
+        REMINDER: {
+          guard: 'outreachDeadline',
+          actions: emit(({ context, event }) => ({
+            type: 'effect.notify' as const,
+            kind: 'reminder' as const,
+            audience: { roles: ['legal_officer' as const] },
+            subject: context.informationPackage
+              ? `The outreach period for ${context.partner} (${context.treatyId}) ends in ${event.payload.daysBefore} day(s); no answer recorded yet`
+              : `Send the information package on ${context.treatyId} to ${context.partner}: the outreach period ends in ${event.payload.daysBefore} day(s)`,
+          })),
+        },
+        DEADLINE_PASSED: [
+          {
+            guard: 'outreachUnanswered',
+            target: 'considering',
+            actions: emit(({ context }) => ({
+              type: 'effect.notify' as const,
+              kind: 'escalation' as const,
+              audience: { roles: ['manager' as const] },
+              subject: `${context.partner} has not answered the information package on ${context.treatyId} within the outreach period; follow-ups begin`,
+            })),
+          },
+          {
+            guard: 'outreachDeadline',
+            actions: emit(({ context }) => ({
+              type: 'effect.notify' as const,
+              kind: 'escalation' as const,
+              audience: { roles: ['manager' as const] },
+              subject: `The information package on ${context.treatyId} has not been sent to ${context.partner} within the outreach period`,
+            })),
+          },
+        ],
+      },
+    },
+    considering: {
+      meta: meta({ en: 'Partner considering accession', ru: 'Рассмотрение вопроса о присоединении партнёром', zh: '伙伴审议加入事宜' }, 'legal_officer', {
+        days: 90,
+        remindBefore: [14],
+        escalateTo: ['manager'],
+      }),
+      entry: assign(({ context, event }) => ({ consideration: { cycle: (context.consideration?.cycle ?? 0) + 1, since: event.at } })),
+      on: {
+        FOLLOW_UP: {
+          guard: 'followUpRecordable',
+          // Re-entering restarts the state's 90-day deadline from this follow-up.
+          target: 'considering',
+          reenter: true,
+          actions: assign(({ context, event }) => ({
+            followUps: [...context.followUps, { contactedOn: event.payload.contactedOn, note: event.payload.note, by: event.actor.id, at: event.at }],
+          })),
+        },
+        REQUEST_RECEIVED: { guard: 'requestRecordable', target: 'request_received', actions: 'recordRequest' },
+        PARTNER_DECLINED: { target: 'declined', actions: 'recordDecline' },
+        REMINDER: {
+          guard: 'consideringDeadline',
+          actions: emit(({ context, event }) => ({
+            type: 'effect.notify' as const,
+            kind: 'reminder' as const,
+            audience: { roles: ['legal_officer' as const] },
+            subject: `A follow-up with ${context.partner} on ${context.treatyId} is due in ${event.payload.daysBefore} day(s)`,
+          })),
+        },
+        DEADLINE_PASSED: {
+          guard: 'consideringDeadline',
+          actions: emit(({ context }) => ({
+            type: 'effect.notify' as const,
+            kind: 'escalation' as const,
+            audience: { roles: ['manager' as const] },
+            subject: `No follow-up with ${context.partner} on ${context.treatyId} since ${context.consideration?.since}`,
+            data: { partner: context.partner, treatyId: context.treatyId, since: context.consideration?.since ?? null, followUps: context.followUps.length },
+          })),
+        },
+      },
+    },
+    request_received: {
+      meta: meta({ en: 'Request for accession received', ru: 'Получена просьба о присоединении', zh: '已收到加入请求' }, 'legal_officer'),
+      on: {
+        PROCEED: [
+          { guard: 'consentToAsk', target: 'member_consent' },
+          { guard: 'noConsentNeeded', target: 'deposit' },
+        ],
+        REVISE_REQUEST: { guard: 'requestRecordable', actions: 'recordRequest' },
+      },
+    },
+    member_consent: {
+      meta: meta({ en: 'Consent of the member states', ru: 'Согласие государств-членов', zh: '成员国同意' }, 'approver', {
+        days: 60,
+        remindBefore: [14, 3],
+        escalateTo: ['manager'],
+      }),
+      entry: assign(({ context, event }) => ({
+        rounds: [
+          ...context.rounds,
+          openRound(context.rounds, { stage: 'member_consent', draftVersion: context.draftVersion as number, electorate: event.world.memberStates, silenceProcedure: false, at: event.at }),
+        ],
+      })),
+      always: [
+        { guard: 'roundObjected', target: 'request_received' },
+        { guard: 'roundConsensus', target: 'deposit' },
+      ],
+      on: {
+        POSITION: {
+          guard: 'positionAllowed',
+          actions: assign(({ context, event }) => ({
+            rounds: [
+              ...context.rounds.slice(0, -1),
+              recordPosition(lastRound(context.rounds) as ConsensusRound, { id: event.actor.id, memberState: event.actor.memberState, actingFor: event.actor.actingFor }, event.payload, event.at),
+            ],
+          })),
+        },
+        REMINDER: {
+          guard: 'consentDeadline',
+          actions: emit(({ context, event }) => ({
+            type: 'effect.notify' as const,
+            kind: 'reminder' as const,
+            audience: { memberStates: pendingStates(lastRound(context.rounds)) },
+            subject: `Your state's consent to the accession of ${context.partner} to ${context.treatyId} is due in ${event.payload.daysBefore} day(s)`,
+          })),
+        },
+        DEADLINE_PASSED: {
+          guard: 'consentDeadline',
+          actions: emit(({ context }) => ({
+            type: 'effect.notify' as const,
+            kind: 'escalation' as const,
+            audience: { roles: ['manager' as const] },
+            subject: `Consent to the accession of ${context.partner} to ${context.treatyId} is overdue; waiting for ${pendingStates(lastRound(context.rounds)).join(', ')}`,
+            data: { pending: pendingStates(lastRound(context.rounds)) },
+          })),
+        },
+      },
+    },
+    deposit: {
+      meta: meta({ en: 'Deposit of the instrument of accession', ru: 'Сдача документа о присоединении на хранение', zh: '交存加入书' }, 'legal_officer'),
+      on: {
+        INSTRUMENT_DEPOSITED: {
+          guard: 'depositRecordable',
+          target: 'acceded',
+          actions: assign(({ event }) => ({
+            deposit: { depositary: event.payload.depositary, date: event.payload.date, entryIntoForce: event.payload.entryIntoForce ?? null, by: event.actor.id, at: event.at },
+          })),
+        },
+      },
+    },
+    acceded: { type: 'final', meta: meta({ en: 'Acceded', ru: 'Присоединение состоялось', zh: '已加入' }, 'legal_officer') },
+    declined: { type: 'final', meta: meta({ en: 'Declined by the partner', ru: 'Партнёр отказался от присоединения', zh: '伙伴拒绝加入' }, 'legal_officer') },
+    withdrawn: { type: 'final', meta: meta({ en: 'Withdrawn', ru: 'Отозвано', zh: '已撤回' }, 'legal_officer') },
+  },
+});
+
+const officer = ['legal_officer'] as const;
+
+export const treatyAccession: WorkflowDefinition = {
+  id: 'treaty-accession',
+  version: 1,
+  measure: '1(b)',
+  title: {
+    en: 'Encouraging a dialogue partner to accede to an open SCO treaty',
+    ru: 'Содействие присоединению партнёра по диалогу к открытому международному договору ШОС',
+    zh: '鼓励对话伙伴加入上合组织开放性国际条约',
+  },
+  description:
+    "One partner and one treaty: eligibility confirmed with its source, outreach with an information package, the partner's consideration with periodic follow-ups, the request for accession, the member states' consent where the treaty requires it, deposit of the instrument; or the partner declines.",
+  machine: treatyAccessionMachine,
+  startRoles: officer,
+  input: accessionStartInput,
+  refusals: refusals as unknown as WorkflowDefinition['refusals'],
+  businessKeys: (input: { partner: string; treatyId: string }) => ({ partner: input.partner, memorandum: null, treaty: input.treatyId, subject: `1b:${input.partner}:${input.treatyId}` }),
+  output: (context: AccessionContext, finalState: string) => ({
+    finalState,
+    partner: context.partner,
+    treatyId: context.treatyId,
+    consentRequired: context.consentRequired,
+    deposit: context.deposit,
+    decline: context.decline,
+  }),
+  events: {
+    CONFIRM_ELIGIBILITY: { description: 'Confirm that the treaty is open to the partner and the partner is eligible, with the source', roles: officer, payload: eligibilityPayload },
+    PACKAGE_SENT: { description: 'Record the information package sent to the partner', roles: officer, payload: packageSentPayload },
+    PARTNER_CONSIDERING: { description: 'Record that the partner has acknowledged and is considering accession', roles: officer, payload: partnerNotePayload },
+    FOLLOW_UP: { description: 'Record a follow-up contact with the partner (restarts the follow-up period)', roles: officer, payload: followUpPayload },
+    REQUEST_RECEIVED: { description: "Record the partner's request for accession", roles: officer, payload: accessionRequestPayload },
+    REVISE_REQUEST: { description: "Record the partner's revised request for accession", roles: officer, payload: accessionRequestPayload },
+    PARTNER_DECLINED: { description: 'Record that the partner declines to accede, with its reason', roles: officer, payload: reasonPayload },
+    PROCEED: { description: "Send the request to the member states for consent, or straight to deposit where no consent is needed", roles: officer, payload: emptyPayload },
+    POSITION: { description: "Record your member state's consent (agree) or objection to the accession", roles: ['approver'], payload: positionPayload },
+    INSTRUMENT_DEPOSITED: { description: 'Record the deposit of the instrument of accession (depositary, date)', roles: officer, payload: depositPayload },
+    WITHDRAW: { description: 'Withdraw the procedure with a reason', roles: ['legal_officer', 'manager'], payload: reasonPayload },
+    REMINDER: { description: 'A deadline reminder (delivered by the scheduler)', roles: ['system'], payload: reminderPayload },
+    DEADLINE_PASSED: { description: 'A deadline has passed (delivered by the scheduler)', roles: ['system'], payload: deadlinePayload },
+  },
+};
