@@ -12,6 +12,7 @@ import { RUNTIME, type Runtime } from './infra/runtime';
 import { RuntimeModule } from './infra/runtime.module';
 import { ReferenceModule } from './reference/reference.module';
 import { InstancesModule } from './instances/instances.module';
+import { ApprovalsModule } from './approvals/approvals.module';
 
 /**
  * The application. Boot it with a resolved Runtime (see src/bootstrap.ts or
@@ -45,6 +46,7 @@ export class AppModule {
         AuthModule,
         ReferenceModule,
         InstancesModule,
+        ApprovalsModule,
       ],
       providers: [
         { provide: APP_FILTER, useClass: HttpExceptionFilter },

@@ -1,9 +1,11 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Actor } from '../../workflows/kernel/types';
+import { AuthService } from '../auth/auth.service';
 import { CurrentActor } from '../auth/current-actor.decorator';
 import { Roles } from '../auth/roles.decorator';
 import { WorkflowEngine } from '../engine/engine.service';
+import { CLOCK, type Clock } from '../infra/clock';
 import { IdempotencyKey } from './idempotency-key.decorator';
 import { ExtendDeadlineDto, ListInstancesQuery, MigrateInstanceDto, SendEventDto, StartInstanceDto } from './instances.dto';
 import { InstancesService } from './instances.service';
@@ -36,6 +38,8 @@ export class InstancesController {
   constructor(
     private readonly engine: WorkflowEngine,
     private readonly instances: InstancesService,
+    private readonly auth: AuthService,
+    @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
   @Post()
@@ -63,7 +67,9 @@ export class InstancesController {
   @ApiOperation({ summary: 'Send an event to a procedure' })
   @ApiHeader(IDEMPOTENCY_HEADER)
   async send(@CurrentActor() actor: Actor, @Param('id') id: string, @Body() dto: SendEventDto, @IdempotencyKey() key: string | null) {
-    const result = await this.engine.apply({ instanceId: id, type: dto.type, payload: dto.payload ?? {}, actor, idempotencyKey: key });
+    // An acting approver answers with both identities recorded (memberState, actingFor).
+    const sender = actor.role === 'approver' ? await this.auth.resolveActing(actor, this.clock.now()) : actor;
+    const result = await this.engine.apply({ instanceId: id, type: dto.type, payload: dto.payload ?? {}, actor: sender, idempotencyKey: key });
     return { result, instance: await this.instances.view(result.instanceId, actor) };
   }
 

@@ -1,10 +1,11 @@
 import { Module } from '@nestjs/common';
+import { AuthModule } from '../auth/auth.module';
 import { EngineModule } from '../engine/engine.module';
 import { DefinitionsController, InstancesController } from './instances.controller';
 import { InstancesService } from './instances.service';
 
 @Module({
-  imports: [EngineModule],
+  imports: [EngineModule, AuthModule],
   controllers: [DefinitionsController, InstancesController],
   providers: [InstancesService],
   exports: [InstancesService],
