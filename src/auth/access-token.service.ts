@@ -95,9 +95,9 @@ export class AccessTokenService {
       throw unauthenticated('This token is not valid; sign in again');
     }
 
-    const rows: { revoked_at: Date | null; expires_at: Date; role: UserRole; member_state: string | null; active: boolean }[] =
+    const rows: { revoked_at: Date | null; role: UserRole; member_state: string | null; active: boolean }[] =
       await this.dataSource.query(
-        `select t.revoked_at, t.expires_at, u.role, u.member_state, u.active
+        `select t.revoked_at, u.role, u.member_state, u.active
            from auth_token t join app_user u on u.id = t.user_id
           where t.id = $1 and t.user_id = $2`,
         [claims.jti, claims.sub],
@@ -105,7 +105,6 @@ export class AccessTokenService {
     const row = rows[0];
     if (!row) throw unauthenticated('This token is not valid; sign in again');
     if (row.revoked_at) throw unauthenticated('This token has been revoked');
-    if (row.expires_at.getTime() <= now.getTime()) throw unauthenticated('Your session has expired; sign in again');
     if (!row.active) throw unauthenticated('This account has been deactivated');
 
     return {

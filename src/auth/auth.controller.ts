@@ -16,7 +16,6 @@ import { ClientIp } from './client-ip.decorator';
 import { CurrentActor } from './current-actor.decorator';
 import { Public } from './public.decorator';
 import { SignInThrottlerGuard } from './sign-in-throttler.guard';
-import './request-actor';
 
 @ApiTags('auth')
 @Controller('auth')

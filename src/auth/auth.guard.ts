@@ -3,7 +3,6 @@ import { Reflector } from '@nestjs/core';
 import type { Request } from 'express';
 import { AccessTokenService } from './access-token.service';
 import { IS_PUBLIC } from './public.decorator';
-import './request-actor';
 
 /**
  * Global guard (APP_GUARD): every HTTP route needs a valid, unrevoked bearer token of an

@@ -55,20 +55,23 @@ export class DemoAccountsSeeder implements OnApplicationBootstrap {
   async seedFor(nodeEnv: NodeEnv): Promise<string[]> {
     if (nodeEnv !== 'development') return [];
     const accounts = demoAccounts(await this.memberStates.current());
-    const created: string[] = [];
-    for (const account of accounts) {
-      if (await this.users.findByEmail(account.email)) continue;
-      try {
-        await this.users.create({ ...account, password: DEMO_PASSWORD }, { actor: null, ip: null }, { demo: true });
-        created.push(account.email);
-      } catch (err) {
-        // another process seeding at the same moment created it first
-        if (!(err instanceof DomainException && err.code === ErrorCode.CONFLICT)) throw err;
-      }
-    }
+    // Hashing dominates; the accounts are created side by side (argon2 runs on the thread pool).
+    const created = (await Promise.all(accounts.map((account) => this.createIfMissing(account)))).filter((e): e is string => e !== null);
     if (created.length > 0) {
       this.logger.warn(`Created ${created.length} demo account(s) for development, password "${DEMO_PASSWORD}": ${created.join(', ')}`);
     }
     return created;
+  }
+
+  private async createIfMissing(account: DemoAccount): Promise<string | null> {
+    if (await this.users.findByEmail(account.email)) return null;
+    try {
+      await this.users.create({ ...account, password: DEMO_PASSWORD }, { actor: null, ip: null }, { demo: true });
+      return account.email;
+    } catch (err) {
+      // another process seeding at the same moment created it first
+      if (err instanceof DomainException && err.code === ErrorCode.CONFLICT) return null;
+      throw err;
+    }
   }
 }

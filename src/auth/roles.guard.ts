@@ -4,7 +4,6 @@ import type { Request } from 'express';
 import { DomainException, ErrorCode } from '../common/domain.exception';
 import { REQUIRED_ROLES } from './roles.decorator';
 import type { UserRole } from './roles';
-import './request-actor';
 
 /** Global guard (APP_GUARD, after AuthGuard): enforces @Roles(...) with a 403 that names the roles needed. */
 @Injectable()
