@@ -3,8 +3,12 @@
  * they started on and keep running on it; new instances take the newest version.
  */
 import type { WorkflowDefinition } from './kernel/definition';
+import { implementationAnalysis } from './procedures/implementation-analysis';
+import { interactionPlan } from './procedures/interaction-plan';
+import { memorandumAmendment } from './procedures/memorandum-amendment';
 import { modelMemorandumAmendment } from './procedures/model-memorandum-amendment';
 import { regulationAmendment } from './procedures/regulation-amendment';
+import { treatyAccession } from './procedures/treaty-accession';
 
 export class DefinitionRegistry {
   private readonly byId = new Map<string, Map<number, WorkflowDefinition>>();
@@ -44,7 +48,14 @@ export class DefinitionRegistry {
 }
 
 /** The six direction-1 procedures. */
-export const DIRECTION_1: readonly WorkflowDefinition[] = [regulationAmendment, modelMemorandumAmendment];
+export const DIRECTION_1: readonly WorkflowDefinition[] = [
+  implementationAnalysis, // 1(a)
+  treatyAccession, // 1(b)
+  regulationAmendment, // 1(c)
+  modelMemorandumAmendment, // 1(d)
+  memorandumAmendment, // 1(e)
+  interactionPlan, // 1(f)
+];
 
 export function defaultRegistry(): DefinitionRegistry {
   return new DefinitionRegistry(DIRECTION_1);

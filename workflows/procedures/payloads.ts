@@ -2,7 +2,10 @@
 import { z } from 'zod';
 import { POSITION_KINDS } from '../kernel/consensus';
 
-export const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date written YYYY-MM-DD').refine((s) => !Number.isNaN(Date.parse(s)), 'must be a real calendar date');
+export const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date written YYYY-MM-DD').refine((s) => {
+  const t = Date.parse(`${s}T00:00:00Z`);
+  return !Number.isNaN(t) && new Date(t).toISOString().slice(0, 10) === s;
+}, 'must be a real calendar date');
 export const text = (max = 5000) => z.string().trim().min(1, 'must not be empty').max(max, `must be at most ${max} characters`);
 export const code = z.string().regex(/^[A-Z]{2,3}$/, 'must be a partner or state code such as TR');
 
