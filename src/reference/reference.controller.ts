@@ -1,3 +1,4 @@
+import { Roles } from '../auth/roles.decorator';
 import { Body, Controller, Get, HttpCode, HttpStatus, Param, Post, Query, Req } from '@nestjs/common';
 import { ApiBadRequestResponse, ApiConflictResponse, ApiCreatedResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
 import type { Request } from 'express';
@@ -87,9 +88,9 @@ export class ReferenceController {
     );
   }
 
-  // auth: administrators only. Reference data is changed by administrators and by nobody else;
-  // the guard goes here (e.g. @Roles('admin')), and `recordedBy` then comes from the caller.
+  // Reference data is changed by administrators and by nobody else; `recordedBy` is the caller.
   @Post(':kind/:code')
+  @Roles('admin')
   @HttpCode(HttpStatus.CREATED)
   @ApiOperation({
     summary: 'Record a new version of a record (never an in-place edit): closes the current version at validFrom and adds the next one',
@@ -109,8 +110,7 @@ export class ReferenceController {
   }
 }
 
-/** The authenticated caller's id once the auth guard is on this route; until then "unauthenticated". */
+/** The authenticated administrator's id (the global auth guard has set it). */
 function recordedBy(request: Request): string {
-  const actor = (request as Request & { actor?: { id?: unknown } }).actor;
-  return typeof actor?.id === 'string' && actor.id !== '' ? actor.id : 'unauthenticated';
+  return (request as Request & { actor: { id: string } }).actor.id;
 }
