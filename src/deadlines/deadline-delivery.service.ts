@@ -1,0 +1,83 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DelayedError, type Job } from 'bullmq';
+import { DataSource } from 'typeorm';
+import type { Actor } from '../../workflows/kernel/types';
+import { DomainException, ErrorCode } from '../common/domain.exception';
+import { WorkflowEngine } from '../engine/engine.service';
+import { CLOCK, type Clock } from '../infra/clock';
+import type { DeadlineJobData } from './deadline-jobs';
+
+export const SYSTEM_ACTOR: Actor = Object.freeze({ id: 'system', role: 'system', memberState: null, actingFor: null });
+
+/** A job that fires more than this ahead of its time by the application clock goes back to wait. */
+const EARLY_TOLERANCE_MS = 1000;
+
+/** Where fault tests make a delivery crash (as if the worker died there). */
+export type DeliveryFaultPoint = 'before-apply' | 'after-apply';
+
+/**
+ * What a due deadline job does. The job is only a wake-up call: the deadline row decides. A
+ * closed or moved deadline, or a procedure that moved on, makes the job a no-op ("skipped: why");
+ * otherwise REMINDER {deadlineKey, daysBefore} or DEADLINE_PASSED {deadlineKey} is applied through
+ * the engine, as the system, with the job id as idempotency key, so a job delivered twice (a
+ * retry after a crash, a re-added job) changes nothing the second time.
+ */
+@Injectable()
+export class DeadlineDelivery {
+  private readonly log = new Logger('DeadlineDelivery');
+  private fault: ((point: DeliveryFaultPoint, job: Job<DeadlineJobData>) => void) | null = null;
+
+  constructor(
+    @InjectDataSource() private readonly ds: DataSource,
+    @Inject(CLOCK) private readonly clock: Clock,
+    private readonly engine: WorkflowEngine,
+  ) {}
+
+  /** Fault tests only. */
+  setFaultInjector(fault: ((point: DeliveryFaultPoint, job: Job<DeadlineJobData>) => void) | null): void {
+    this.fault = fault;
+  }
+
+  async handle(job: Job<DeadlineJobData>, token?: string): Promise<string> {
+    const d = job.data;
+    const [row]: { status: string; due_at: Date; remind_before: number[]; key: string; instance_id: string }[] = await this.ds.query(
+      `SELECT status, due_at, remind_before, key, instance_id FROM deadline WHERE id = $1`,
+      [d.deadlineId],
+    );
+    if (!row) return `skipped: deadline ${d.deadlineId} does not exist`;
+    if (row.status !== 'open') return `skipped: deadline ${row.key} is closed`;
+    if (new Date(row.due_at).getTime() !== d.dueAt) return `skipped: deadline ${row.key} was moved to ${new Date(row.due_at).toISOString()}`;
+    const now = this.clock.now().getTime();
+    if (d.kind === 'reminder') {
+      if (!row.remind_before.includes(d.daysBefore as number)) return `skipped: deadline ${row.key} has no ${d.daysBefore}-day reminder`;
+      if (d.dueAt <= now) return `skipped: deadline ${row.key} has already passed`;
+    }
+    if (d.at > now + EARLY_TOLERANCE_MS) {
+      // Redis fired before our clock says it is time (clock skew, a delay computed elsewhere): wait again.
+      if (token) {
+        await job.moveToDelayed(Date.now() + (d.at - now), token);
+        throw new DelayedError();
+      }
+      return `skipped: not due until ${new Date(d.at).toISOString()}`;
+    }
+
+    const type = d.kind === 'reminder' ? 'REMINDER' : 'DEADLINE_PASSED';
+    const payload = d.kind === 'reminder' ? { deadlineKey: row.key, daysBefore: d.daysBefore } : { deadlineKey: row.key };
+    this.fault?.('before-apply', job);
+    let applied;
+    try {
+      applied = await this.engine.apply({ instanceId: row.instance_id, type, payload, actor: SYSTEM_ACTOR, idempotencyKey: job.id ?? null });
+    } catch (err) {
+      // The procedure moved on (409), does not take this event (400/403) or is gone (404): nothing to deliver.
+      if (err instanceof DomainException && [ErrorCode.CONFLICT, ErrorCode.INVALID_PAYLOAD, ErrorCode.FORBIDDEN, ErrorCode.NOT_FOUND].includes(err.code)) {
+        return `skipped: ${type} refused: ${err.message}`;
+      }
+      throw err;
+    }
+    this.fault?.('after-apply', job);
+    if (applied.replayed) return `skipped: ${type} already delivered (event ${applied.seq})`;
+    this.log.debug(`${type} ${row.key} delivered to ${row.instance_id} as event ${applied.seq}`);
+    return `done: ${type} applied as event ${applied.seq} (state ${applied.state})`;
+  }
+}

@@ -1,0 +1,236 @@
+import { randomUUID } from 'node:crypto';
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type Redis from 'ioredis';
+import { DataSource } from 'typeorm';
+import { CLOCK, type Clock } from '../infra/clock';
+import { REDIS, REDIS_PREFIX, redisKey } from '../infra/redis.module';
+import { parseDeadlineJobId, planDeadlineJobs, type DeadlineRow, type PlannedJob } from './deadline-jobs';
+import { DEADLINE_ROW_COLUMNS, DeadlineScheduler } from './deadline-scheduler.service';
+import { DEADLINE_SETTINGS, type DeadlineSettings } from './deadline-settings';
+
+export interface ReconcileReport {
+  /** Unprocessed `deadline.sync` outbox rows run again. */
+  outboxRerun: number;
+  /** Open deadlines compared. */
+  checked: number;
+  /** Planned jobs missing from Redis and added. */
+  readded: number;
+  /** Jobs in Redis whose deadline is closed, gone or moved, removed. */
+  removed: number;
+  /** Failed jobs of deadlines still open retried. */
+  retried: number;
+  durationMs: number;
+  /** Set when another process held the reconciliation lock. */
+  skipped?: string;
+}
+
+/** Whether this process reconciles by itself (at start and every RECONCILE_EVERY_MS): where workers run. */
+export const RECONCILE_AUTOMATICALLY = 'RECONCILE_AUTOMATICALLY';
+
+const PAGE = 1000;
+const ZERO_UUID = '00000000-0000-0000-0000-000000000000';
+const LOCK_MS = 10 * 60_000;
+const RELEASE = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end`;
+
+/**
+ * PostgreSQL is the truth about deadlines; Redis only holds wake-up calls. The reconciler makes
+ * Redis agree again after anything that made them drift — Redis restarted empty or failed over,
+ * a relay crashed before scheduling, a removal lost:
+ *
+ * 1. runs again every `deadline.sync` outbox row left unprocessed;
+ * 2. walks the open deadlines (keyset pages of 1000), plans their jobs, checks which exist with
+ *    one pipelined EXISTS per page, and adds the missing ones with addBulk — except jobs whose time
+ *    has passed and whose event is already in the history (idempotency key = job id);
+ * 3. walks the jobs waiting in Redis (delayed, waiting, prioritized, paused) and removes those
+ *    whose deadline is closed, gone or moved; retries failed jobs of deadlines still open.
+ *
+ * One process at a time (a Redis lock); runs at start and every RECONCILE_EVERY_MS where workers
+ * run, and on demand (`reconcile()`).
+ */
+@Injectable()
+export class DeadlineReconciler implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly log = new Logger('DeadlineReconciler');
+  private timer: NodeJS.Timeout | null = null;
+  private running: Promise<ReconcileReport> | null = null;
+  private stopped = false;
+
+  constructor(
+    @InjectDataSource() private readonly ds: DataSource,
+    private readonly scheduler: DeadlineScheduler,
+    @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(DEADLINE_SETTINGS) private readonly settings: DeadlineSettings,
+    @Inject(REDIS) private readonly redis: Redis,
+    @Inject(REDIS_PREFIX) private readonly prefix: string,
+    @Inject(RECONCILE_AUTOMATICALLY) private readonly automatic: boolean,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    if (!this.automatic) return;
+    const run = () => void this.reconcile().catch((err) => this.log.error(`reconciliation failed: ${(err as Error).message}`));
+    run();
+    if (this.settings.reconcileEveryMs > 0) {
+      this.timer = setInterval(run, this.settings.reconcileEveryMs);
+      this.timer.unref();
+    }
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearInterval(this.timer);
+    await this.running?.catch(() => undefined);
+  }
+
+  /** One reconciliation; concurrent calls in this process wait for the one running and then run their own. */
+  async reconcile(): Promise<ReconcileReport> {
+    while (this.running) await this.running.catch(() => undefined);
+    this.running = this.locked();
+    try {
+      return await this.running;
+    } finally {
+      this.running = null;
+    }
+  }
+
+  private async locked(): Promise<ReconcileReport> {
+    const started = Date.now();
+    const key = redisKey(this.prefix, 'locks', 'deadline-reconciler');
+    const token = randomUUID();
+    if ((await this.redis.set(key, token, 'PX', LOCK_MS, 'NX')) !== 'OK') {
+      return { outboxRerun: 0, checked: 0, readded: 0, removed: 0, retried: 0, durationMs: 0, skipped: 'another process is reconciling' };
+    }
+    try {
+      const outboxRerun = await this.rerunOutbox();
+      const { checked, readded } = await this.addMissing();
+      const { removed, retried } = await this.removeStale();
+      const report: ReconcileReport = { outboxRerun, checked, readded, removed, retried, durationMs: Date.now() - started };
+      const extra = [retried ? `${retried} failed retried` : '', outboxRerun ? `${outboxRerun} outbox rows re-run` : ''].filter(Boolean).join(', ');
+      const line = `reconciled deadlines: ${readded} jobs re-added, ${removed} removed${extra ? `, ${extra}` : ''} (${checked} open deadlines, ${report.durationMs} ms)`;
+      if (readded || removed || retried || outboxRerun) this.log.log(line);
+      else this.log.debug(line);
+      return report;
+    } finally {
+      await this.redis.eval(RELEASE, 1, key, token).catch(() => undefined);
+    }
+  }
+
+  /** Step 1: `deadline.sync` rows a crashed relay left behind (claimed like the relay does, backoff ignored). */
+  private async rerunOutbox(): Promise<number> {
+    let total = 0;
+    for (;;) {
+      if (this.stopped) break;
+      const done = await this.ds.transaction(async (m) => {
+        const rows: { id: string; payload: { deadlineId: string } }[] = await m.query(
+          `SELECT id, payload FROM outbox_message WHERE processed_at IS NULL AND kind = 'deadline.sync' ORDER BY id LIMIT 500 FOR UPDATE SKIP LOCKED`,
+        );
+        let n = 0;
+        for (const r of rows) {
+          try {
+            await this.scheduler.sync(r.payload.deadlineId);
+            await m.query(`UPDATE outbox_message SET processed_at = $2, attempts = attempts + 1, last_error = NULL WHERE id = $1`, [r.id, this.clock.now()]);
+            n++;
+          } catch (err) {
+            this.log.warn(`deadline.sync #${r.id} failed again: ${(err as Error).message}`);
+          }
+        }
+        return { claimed: rows.length, n };
+      });
+      total += done.n;
+      if (done.claimed < 500 || done.n === 0) break;
+    }
+    return total;
+  }
+
+  /** Step 2: every planned job of every open deadline exists in Redis. */
+  private async addMissing(): Promise<{ checked: number; readded: number }> {
+    let after = ZERO_UUID;
+    let checked = 0;
+    let readded = 0;
+    const queue = this.scheduler.queue;
+    for (;;) {
+      if (this.stopped) break;
+      const rows: DeadlineRow[] = await this.ds.query(`SELECT ${DEADLINE_ROW_COLUMNS} FROM deadline WHERE status = 'open' AND id > $1 ORDER BY id LIMIT ${PAGE}`, [after]);
+      if (!rows.length) break;
+      after = rows[rows.length - 1].id;
+      checked += rows.length;
+      const now = this.clock.now();
+      const planned = rows.flatMap((r) => planDeadlineJobs(r, now));
+      const pipeline = this.redis.pipeline();
+      for (const j of planned) pipeline.exists(queue.toKey(j.id));
+      const exists = ((await pipeline.exec()) ?? []).map(([err, n]) => {
+        if (err) throw err;
+        return n === 1;
+      });
+      let missing = planned.filter((_, i) => !exists[i]);
+      missing = await this.withoutDelivered(missing, now);
+      if (missing.length) await this.scheduler.add(missing, now);
+      readded += missing.length;
+      if (rows.length < PAGE) break;
+    }
+    return { checked, readded };
+  }
+
+  /** Jobs whose time has passed and whose event is in the history already ran: not re-added. */
+  private async withoutDelivered(jobs: PlannedJob[], now: Date): Promise<PlannedJob[]> {
+    const past = jobs.filter((j) => j.data.at <= now.getTime());
+    if (!past.length) return jobs;
+    const seen: { idempotency_key: string }[] = await this.ds.query(
+      `SELECT e.idempotency_key FROM workflow_event e
+         JOIN unnest($1::uuid[], $2::text[]) AS k(instance_id, key) ON e.instance_id = k.instance_id AND e.idempotency_key = k.key`,
+      [past.map((j) => j.data.instanceId), past.map((j) => j.id)],
+    );
+    const delivered = new Set(seen.map((s) => s.idempotency_key));
+    return jobs.filter((j) => !delivered.has(j.id));
+  }
+
+  /** Step 3: jobs waiting in Redis for deadlines that are closed, gone or moved. */
+  private async removeStale(): Promise<{ removed: number; retried: number }> {
+    const queue = this.scheduler.queue;
+    const k = queue.keys;
+    const ids = [
+      ...(await this.zsetMembers(k.delayed)),
+      ...(await this.zsetMembers(k.prioritized)),
+      ...(await this.redis.lrange(k.wait, 0, -1)),
+      ...(await this.redis.lrange(k.paused, 0, -1)),
+    ];
+    const failed = new Set(await this.zsetMembers(k.failed));
+    let removed = 0;
+    let retried = 0;
+    const all = [...new Set([...ids, ...failed])];
+    for (let i = 0; i < all.length; i += PAGE) {
+      if (this.stopped) break;
+      const chunk = all.map((id) => ({ id, parsed: parseDeadlineJobId(id) })).slice(i, i + PAGE).filter((c) => c.parsed);
+      if (!chunk.length) continue;
+      const rows: DeadlineRow[] = await this.ds.query(`SELECT ${DEADLINE_ROW_COLUMNS} FROM deadline WHERE id = ANY($1::uuid[])`, [
+        [...new Set(chunk.map((c) => c.parsed!.deadlineId))],
+      ]);
+      const now = this.clock.now();
+      const plannedIds = new Set(rows.flatMap((r) => planDeadlineJobs(r, now)).map((j) => j.id));
+      const stale = chunk.filter((c) => !plannedIds.has(c.id) && !failed.has(c.id));
+      const retry = chunk.filter((c) => plannedIds.has(c.id) && failed.has(c.id));
+      for (let j = 0; j < stale.length; j += 200) {
+        const results = await Promise.all(stale.slice(j, j + 200).map((c) => queue.remove(c.id)));
+        removed += results.reduce((a, b) => a + b, 0);
+      }
+      for (const c of retry) {
+        const job = await queue.getJob(c.id);
+        if (!job) continue;
+        await job.retry('failed').then(
+          () => retried++,
+          () => undefined,
+        );
+      }
+    }
+    return { removed, retried };
+  }
+
+  private async zsetMembers(key: string): Promise<string[]> {
+    const out: string[] = [];
+    for (let start = 0; ; start += 10_000) {
+      const page = await this.redis.zrange(key, start, start + 9_999);
+      out.push(...page);
+      if (page.length < 10_000) break;
+    }
+    return out;
+  }
+}

@@ -1,0 +1,143 @@
+import { InjectQueue } from '@nestjs/bullmq';
+import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { JobsOptions, Queue } from 'bullmq';
+import { DataSource } from 'typeorm';
+import { OutboxRelay } from '../engine/outbox.relay';
+import { CLOCK, type Clock } from '../infra/clock';
+import { allJobIdsOf, DEADLINES_QUEUE, planDeadlineJobs, type DeadlineJobData, type DeadlineRow, type PlannedJob } from './deadline-jobs';
+import { DEADLINE_SETTINGS, type DeadlineSettings } from './deadline-settings';
+
+export const DEADLINE_ROW_COLUMNS = `id, instance_id, key, unit, starts_at, due_at, remind_before, status, extensions`;
+
+/** One job run by {@link DeadlineScheduler.fireDue}. */
+export interface FiredJob {
+  jobId: string;
+  name: string;
+  /** completed | failed | unknown (removed meanwhile, e.g. its deadline closed) */
+  state: string;
+  /** What the handler returned ("done: ..." / "skipped: ..."), or the failure reason. */
+  result: string | null;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Keeps the BullMQ `deadlines` queue in line with the `deadline` table. The engine writes a
+ * `deadline.sync` outbox row for every deadline it opens, closes or moves; after commit this
+ * handler reads the row as it is *now* and adds the planned jobs (see planDeadlineJobs) and removes
+ * every other job the deadline may have had. Running it twice changes nothing: job ids are
+ * deterministic, BullMQ ignores an id it already holds (in any state), and removing a job that
+ * is gone is a no-op.
+ */
+@Injectable()
+export class DeadlineScheduler implements OnModuleInit {
+  private readonly log = new Logger('DeadlineScheduler');
+
+  constructor(
+    @InjectDataSource() private readonly ds: DataSource,
+    @InjectQueue(DEADLINES_QUEUE) readonly queue: Queue<DeadlineJobData>,
+    @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(DEADLINE_SETTINGS) private readonly settings: DeadlineSettings,
+    private readonly relay: OutboxRelay,
+  ) {}
+
+  onModuleInit(): void {
+    this.relay.register('deadline.sync', async (m) => {
+      await this.sync(String((m.payload as { deadlineId: string }).deadlineId));
+    });
+  }
+
+  /** Brings one deadline's jobs in line with its row; returns how many jobs were removed. */
+  async sync(deadlineId: string): Promise<{ planned: number; removed: number }> {
+    const [row] = (await this.ds.query(`SELECT ${DEADLINE_ROW_COLUMNS} FROM deadline WHERE id = $1`, [deadlineId])) as DeadlineRow[];
+    if (!row) return { planned: 0, removed: 0 };
+    const now = this.clock.now();
+    const planned = planDeadlineJobs(row, now);
+    const keep = new Set(planned.map((j) => j.id));
+    const stale = allJobIdsOf(row).filter((id) => !keep.has(id));
+    const removed = (await Promise.all(stale.map((id) => this.queue.remove(id)))).reduce((a, b) => a + b, 0);
+    await this.add(planned, now);
+    if (removed) this.log.debug(`deadline ${row.id} (${row.key}, ${row.status}): ${planned.length} job(s) planned, ${removed} removed`);
+    return { planned: planned.length, removed };
+  }
+
+  /** Adds jobs (an id BullMQ already holds is left as it is). Delays come from the application clock. */
+  async add(jobs: PlannedJob[], now: Date = this.clock.now()): Promise<void> {
+    for (let i = 0; i < jobs.length; i += 500) {
+      const chunk = jobs.slice(i, i + 500);
+      if (chunk.length === 1) await this.queue.add(chunk[0].name, chunk[0].data, this.jobOptions(chunk[0], now));
+      else await this.queue.addBulk(chunk.map((j) => ({ name: j.name, data: j.data, opts: this.jobOptions(j, now) })));
+    }
+  }
+
+  jobOptions(job: PlannedJob, now: Date): JobsOptions {
+    return {
+      jobId: job.id,
+      delay: Math.max(0, job.data.at - now.getTime()),
+      attempts: this.settings.deadlineAttempts,
+      backoff: { type: 'exponential', delay: this.settings.deadlineBackoffMs },
+      // Kept after they ran, so that re-adding the same id (a re-run outbox row, a reconciliation)
+      // is a no-op; a closed deadline's sync removes them, age removes the rest.
+      removeOnComplete: { age: this.settings.keepCompletedSeconds },
+      removeOnFail: { age: this.settings.keepFailedSeconds },
+    };
+  }
+
+  /**
+   * Runs now every delayed job that is due by the application clock at `now`, through the
+   * workers (in this process or another), and waits until each has finished: the test path that
+   * replaces waiting for Redis's own timers when a FakeClock moves. Jobs run in waves of equal
+   * due time, earliest first (a reminder before the deadline it announces). A retry waiting for
+   * its backoff is due as well and is promoted too.
+   */
+  async fireDue(now: Date = this.clock.now(), options: { timeoutMs?: number } = {}): Promise<FiredJob[]> {
+    const until = Date.now() + (options.timeoutMs ?? 120_000);
+    const t = now.getTime();
+    const delayed = await this.queue.getDelayed(0, -1);
+    const due = delayed
+      .filter((j) => j?.id && typeof j.data?.at === 'number' && j.data.at <= t)
+      .sort((a, b) => a.data.at - b.data.at || (a.data.kind === b.data.kind ? 0 : a.data.kind === 'reminder' ? -1 : 1));
+    const waves: string[][] = [];
+    let last: number | null = null;
+    for (const j of due) {
+      if (j.data.at !== last) waves.push([]);
+      last = j.data.at;
+      waves[waves.length - 1].push(j.id!);
+    }
+    const fired: FiredJob[] = [];
+    for (const wave of waves) {
+      await Promise.all(wave.map((id) => this.promote(id)));
+      fired.push(...(await this.awaitFinished(wave, until)));
+    }
+    return fired;
+  }
+
+  private async promote(id: string): Promise<void> {
+    const job = await this.queue.getJob(id);
+    await job?.promote().catch(() => undefined); // no longer delayed: already running or gone
+  }
+
+  private async awaitFinished(ids: string[], until: number): Promise<FiredJob[]> {
+    const pending = new Set(ids);
+    while (pending.size) {
+      const states = await Promise.all([...pending].map(async (id) => [id, await this.queue.getJobState(id)] as const));
+      for (const [id, state] of states) {
+        if (state === 'completed' || state === 'failed' || state === 'unknown') pending.delete(id);
+        else if (state === 'delayed') await this.promote(id); // a retry waiting for its backoff
+      }
+      if (!pending.size) break;
+      if (Date.now() > until)
+        throw new Error(`fireDue: ${pending.size} due job(s) were not processed in time; is a deadlines worker running (WORKERS_IN_PROCESS or npm run start:worker)?`);
+      await sleep(10);
+    }
+    return Promise.all(
+      ids.map(async (id) => {
+        const job = await this.queue.getJob(id);
+        const state = job ? await job.getState() : 'unknown';
+        const result = job ? (state === 'failed' ? job.failedReason : (job.returnvalue as string | null)) : null;
+        return { jobId: id, name: job?.name ?? '', state, result: result ?? null };
+      }),
+    );
+  }
+}

@@ -1,0 +1,51 @@
+/**
+ * Tuning of the deadline and webhook queues, read from the environment once per process (like
+ * OUTBOX_SWEEP_MS). Every value has a production default; tests lower the delays.
+ *
+ *   RECONCILE_EVERY_MS        60000   periodic PostgreSQL -> Redis reconciliation; 0 = only at start
+ *   DEADLINE_CONCURRENCY      8       deadline jobs processed at once per worker process
+ *   DEADLINE_JOB_ATTEMPTS     10      tries of a deadline job before it is marked failed
+ *   DEADLINE_BACKOFF_MS       2000    first retry delay (exponential)
+ *   WEBHOOK_CONCURRENCY       8
+ *   WEBHOOK_ATTEMPTS          8
+ *   WEBHOOK_BACKOFF_MS        5000    first retry delay (exponential)
+ *   WEBHOOK_TIMEOUT_MS        10000   per POST
+ */
+export interface DeadlineSettings {
+  reconcileEveryMs: number;
+  deadlineConcurrency: number;
+  deadlineAttempts: number;
+  deadlineBackoffMs: number;
+  webhookConcurrency: number;
+  webhookAttempts: number;
+  webhookBackoffMs: number;
+  webhookTimeoutMs: number;
+  /** Completed jobs are kept this long (seconds) so that re-adding the same id is a no-op. */
+  keepCompletedSeconds: number;
+  keepFailedSeconds: number;
+}
+
+export const DEADLINE_SETTINGS = 'DEADLINE_SETTINGS';
+
+function int(source: Record<string, string | undefined>, name: string, fallback: number, min: number): number {
+  const raw = source[name];
+  if (raw === undefined || raw.trim() === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min) throw new Error(`${name} must be a whole number >= ${min}, not "${raw}"`);
+  return n;
+}
+
+export function deadlineSettingsFrom(source: Record<string, string | undefined> = process.env): DeadlineSettings {
+  return {
+    reconcileEveryMs: int(source, 'RECONCILE_EVERY_MS', 60_000, 0),
+    deadlineConcurrency: int(source, 'DEADLINE_CONCURRENCY', 8, 1),
+    deadlineAttempts: int(source, 'DEADLINE_JOB_ATTEMPTS', 10, 1),
+    deadlineBackoffMs: int(source, 'DEADLINE_BACKOFF_MS', 2000, 1),
+    webhookConcurrency: int(source, 'WEBHOOK_CONCURRENCY', 8, 1),
+    webhookAttempts: int(source, 'WEBHOOK_ATTEMPTS', 8, 1),
+    webhookBackoffMs: int(source, 'WEBHOOK_BACKOFF_MS', 5000, 1),
+    webhookTimeoutMs: int(source, 'WEBHOOK_TIMEOUT_MS', 10_000, 1),
+    keepCompletedSeconds: 14 * 24 * 3600,
+    keepFailedSeconds: 30 * 24 * 3600,
+  };
+}

@@ -1,0 +1,34 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength } from 'class-validator';
+
+export class ListNotificationsQuery {
+  @ApiPropertyOptional({ description: 'Only notifications not read yet' })
+  @IsOptional()
+  @Type(() => String)
+  @IsIn(['true', 'false'], { message: 'unread must be true or false' })
+  unread?: 'true' | 'false';
+
+  @ApiPropertyOptional({ default: 1 }) @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(100000) page?: number;
+  @ApiPropertyOptional({ default: 25 }) @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(200) pageSize?: number;
+}
+
+export class CreateWebhookDto {
+  @ApiProperty({ example: 'https://ministry.example/amendflow-hook', description: 'http:// or https:// URL that receives a signed JSON POST per notification' })
+  @IsString()
+  @MaxLength(2000)
+  @Matches(/^https?:\/\//i, { message: 'url must be an http:// or https:// URL' })
+  url!: string;
+
+  @ApiPropertyOptional({ example: 'KZ', description: "Managers and administrators: subscribe for a member state's notifications instead of your own" })
+  @IsOptional()
+  @Matches(/^[A-Z]{2}$/, { message: 'memberState must be a member state code such as KZ' })
+  memberState?: string;
+
+  @ApiPropertyOptional({ description: 'Signing secret (at least 16 characters); generated when omitted. Returned once, on creation.' })
+  @IsOptional()
+  @IsString()
+  @MinLength(16)
+  @MaxLength(200)
+  secret?: string;
+}

@@ -1,0 +1,26 @@
+import { Processor, WorkerHost } from '@nestjs/bullmq';
+import { Inject, type OnApplicationBootstrap } from '@nestjs/common';
+import type { Job } from 'bullmq';
+import { WEBHOOKS_QUEUE } from './deadline-jobs';
+import { DEADLINE_SETTINGS, type DeadlineSettings } from './deadline-settings';
+import type { WebhookJobData } from './notifications.service';
+import { WebhooksService } from './webhooks.service';
+
+/** The BullMQ worker of the `webhooks` queue (registered only where workers run). */
+@Processor(WEBHOOKS_QUEUE)
+export class WebhookProcessor extends WorkerHost implements OnApplicationBootstrap {
+  constructor(
+    private readonly webhooks: WebhooksService,
+    @Inject(DEADLINE_SETTINGS) private readonly settings: DeadlineSettings,
+  ) {
+    super();
+  }
+
+  onApplicationBootstrap(): void {
+    this.worker.concurrency = this.settings.webhookConcurrency;
+  }
+
+  process(job: Job<WebhookJobData>): Promise<string> {
+    return this.webhooks.deliver(job);
+  }
+}
