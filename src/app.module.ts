@@ -14,6 +14,7 @@ import { RuntimeModule } from './infra/runtime.module';
 import { ReferenceModule } from './reference/reference.module';
 import { InstancesModule } from './instances/instances.module';
 import { ApprovalsModule } from './approvals/approvals.module';
+import { WebModule } from './web/web.module';
 
 /**
  * The application. Boot it with a resolved Runtime (see src/bootstrap.ts or
@@ -49,6 +50,7 @@ export class AppModule {
         InstancesModule,
         DeadlinesModule.register({ workers: runtime.env.WORKERS_IN_PROCESS }),
         ApprovalsModule,
+        WebModule,
       ],
       providers: [
         { provide: APP_FILTER, useClass: HttpExceptionFilter },

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
+import { ENGINE_METRICS, type EngineMetricsHook } from '../web/engine-metrics';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { AnyMachineSnapshot, AnyStateMachine } from 'xstate';
 import { initialTransition, transition } from 'xstate';
@@ -82,6 +83,8 @@ export class WorkflowEngine {
     @Inject(CLOCK) private readonly clock: Clock,
     private readonly world: WorldService,
     private readonly outbox: OutboxRelay,
+    // metrics hook (src/web/engine-metrics.ts), absent when no metrics module is loaded
+    @Optional() @Inject(ENGINE_METRICS) private readonly metrics?: EngineMetricsHook,
   ) {}
 
   private fault: FaultInjector | null = null;
@@ -159,6 +162,8 @@ export class WorkflowEngine {
   }
 
   async apply(cmd: ApplyCommand): Promise<ApplyResult> {
+    const startedAt = performance.now();
+    let definitionId = '';
     const fingerprint = requestHash({ op: 'apply', instanceId: cmd.instanceId, type: cmd.type, payload: cmd.payload ?? {} });
     const result = await this.inTransaction(async (m) => {
       const row = await this.lock(m, cmd.instanceId);
@@ -168,6 +173,7 @@ export class WorkflowEngine {
         if (seen) return seen;
       }
       const def = this.definitionOf(row);
+      definitionId = def.id;
       const spec = def.events[cmd.type];
       if (!spec) {
         throw new DomainException(ErrorCode.INVALID_PAYLOAD, `${def.id} has no event "${cmd.type}". Its events are: ${Object.keys(def.events).join(', ')}.`, {
@@ -230,6 +236,7 @@ export class WorkflowEngine {
       return applied;
     });
     if (!result.replayed) this.outbox.kick();
+    if (!result.replayed) this.metrics?.eventApplied(definitionId, cmd.type, (performance.now() - startedAt) / 1000);
     return result;
   }
 
