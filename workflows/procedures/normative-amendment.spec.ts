@@ -96,4 +96,20 @@ describe.each([regulationAmendment, modelMemorandumAmendment])('$id', (def) => {
     expect(lastRound(s.context.rounds)?.objection).toEqual({ memberState: 'IN', reason: 'Art. 5' });
     expect(explainRefusal(def, s, ev('SUBMIT_TO_COORDINATORS', { draftVersion: 1 }))).toMatch(/objected to by IN/);
   });
+
+  it('closes an open circulation on withdrawal, and refuses an adoption naming partners without a memorandum', () => {
+    const m = def.machine;
+    let [s] = initialTransition(m, input);
+    for (const e of [ev('START_DRAFTING'), ev('SUBMIT_FOR_REVIEW', { draftVersion: 1 }), ev('APPROVE_REVIEW', {}, actors.reviewer)]) [s] = transition(m, s, e);
+    const [w] = transition(m, s, ev('WITHDRAW', { reason: 'Superseded by the 2025 status' }, actors.manager));
+    expect(w.status).toBe('done');
+    expect(w.context.commentRounds[0].closedAt).toBe(T0);
+
+    for (const e of [ev('DEADLINE_PASSED', { deadlineKey: 'circulation' }, actors.system), ev('SUBMIT_TO_COORDINATORS', { draftVersion: 1 })]) [s] = transition(m, s, e);
+    for (const st of MEMBER_STATES) [s] = transition(m, s, ev('POSITION', { draftVersion: 1, kind: 'agree' }, actors.approver(st)));
+    [s] = transition(m, s, ev('SUBMIT_FOR_ADOPTION', { body: 'chs' }));
+    const bad = ev('RECORD_ADOPTION', { decisionNumber: '3', date: '2026-07-01', affectedPartners: ['TR', 'XX'] });
+    expect(s.can(bad)).toBe(false);
+    expect(explainRefusal(def, s, bad)).toMatch(/No memorandum in force for XX/);
+  });
 });

@@ -99,8 +99,14 @@ const refusals = {
     if (r.responses[state]) return `${state} has already answered this circulation.`;
     return null;
   },
-  adoptionSubmitted: ({ context }: { context: NormativeContext }) =>
-    context.adoption ? null : 'Record the body the draft was submitted to (SUBMIT_FOR_ADOPTION) first.',
+  adoptionSubmitted: ({ context, event }: { context: NormativeContext; event: Ev }) => {
+    if (!context.adoption) return 'Record the body the draft was submitted to (SUBMIT_FOR_ADOPTION) first.';
+    const named: string[] = event.payload.affectedPartners ?? [];
+    const known = new Set(event.world.memoranda.map((m) => m.partner));
+    const unknown = named.filter((p) => !known.has(p));
+    if (unknown.length) return `No memorandum in force for ${unknown.join(', ')}: name partners that hold one (${[...known].join(', ')}), or none for all.`;
+    return null;
+  },
   /** A version objected to by the coordinators cannot go back to them unchanged. */
   submittable: ({ context, event }: { context: NormativeContext; event: Ev }) => {
     const objected = [...context.rounds].reverse().find((r) => r.outcome === 'objected');
@@ -140,6 +146,7 @@ export function normativeAmendmentMachine(document: NormativeDocument, id: strin
       WITHDRAW: {
         target: '.withdrawn',
         actions: assign(({ context, event }) => ({
+          ...closeComments(context, event.at),
           withdrawal: { reason: event.payload.reason, by: event.actor.id, at: event.at },
           rounds: context.rounds.map((r) => supersede(r, event.at)),
         })),
