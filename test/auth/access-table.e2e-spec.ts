@@ -1,0 +1,104 @@
+import { randomUUID } from 'node:crypto';
+import type { UserRole } from '../../src/auth/roles';
+import { bearer, createUser, tokenFor, type TestUser } from '../support/auth';
+import { createTestApp, type TestApp } from '../support/test-app';
+
+type Who = UserRole | 'anonymous';
+const WHO: Who[] = ['anonymous', 'legal_officer', 'approver', 'manager', 'admin'];
+
+interface Row {
+  method: 'get' | 'post' | 'patch' | 'delete';
+  path: string;
+  body?: object;
+  /** Expected status per caller. A number, or 'ok' for any status that is not 401/403 (e.g. 400 for a deliberately empty body). */
+  expect: Record<Who, number | 'ok'>;
+}
+
+const NO_ID = randomUUID();
+const everyone = (status: number | 'ok' = 200): Record<Who, number | 'ok'> => ({ anonymous: 401, legal_officer: status, approver: status, manager: status, admin: status });
+const only = (roles: UserRole[], status: number | 'ok'): Record<Who, number | 'ok'> =>
+  Object.fromEntries(WHO.map((w) => [w, w === 'anonymous' ? 401 : roles.includes(w as UserRole) ? status : 403])) as Record<Who, number | 'ok'>;
+
+/**
+ * Every route of identities, procedures, approvals and reference data × every role. Bodies are
+ * deliberately incomplete or ids unknown, so an allowed caller gets 400/404 and nothing is written,
+ * while the access decision (401/403) comes first.
+ */
+const TABLE: Row[] = [
+  { method: 'post', path: '/auth/sign-in', body: {}, expect: { anonymous: 400, legal_officer: 400, approver: 400, manager: 400, admin: 400 } },
+  { method: 'get', path: '/auth/me', expect: everyone(200) },
+  { method: 'post', path: '/auth/sign-out', expect: everyone('ok') },
+  { method: 'post', path: '/users', body: {}, expect: only(['admin'], 400) },
+  { method: 'get', path: '/users', expect: only(['manager', 'admin'], 200) },
+  { method: 'patch', path: `/users/${NO_ID}`, body: { active: true }, expect: only(['admin'], 404) },
+  { method: 'post', path: `/users/${NO_ID}/revoke-tokens`, expect: only(['admin'], 404) },
+  { method: 'post', path: '/acting-appointments', body: {}, expect: only(['manager', 'admin'], 400) },
+  { method: 'get', path: '/acting-appointments', expect: everyone('ok') },
+  { method: 'delete', path: `/acting-appointments/${NO_ID}`, expect: only(['manager', 'admin'], 404) },
+  { method: 'get', path: '/definitions', expect: everyone(200) },
+  { method: 'get', path: '/definitions/regulation-amendment', expect: everyone(200) },
+  { method: 'post', path: '/instances', body: { definitionId: 'regulation-amendment', input: {} }, expect: { anonymous: 401, legal_officer: 400, approver: 403, manager: 403, admin: 403 } },
+  { method: 'get', path: '/instances', expect: everyone(200) },
+  { method: 'get', path: `/instances/${NO_ID}`, expect: everyone(404) },
+  { method: 'post', path: `/instances/${NO_ID}/events`, body: { type: 'WITHDRAW', payload: {} }, expect: everyone(404) },
+  { method: 'get', path: `/instances/${NO_ID}/history`, expect: everyone(404) },
+  { method: 'get', path: `/instances/${NO_ID}/verify`, expect: everyone(404) },
+  { method: 'post', path: `/instances/${NO_ID}/migrate`, body: {}, expect: only(['admin'], 400) },
+  { method: 'post', path: `/instances/${NO_ID}/deadlines/circulation/extend`, body: {}, expect: only(['manager'], 400) },
+  { method: 'get', path: `/instances/${NO_ID}/approvals`, expect: everyone(404) },
+  { method: 'get', path: '/approvals/inbox', expect: only(['approver'], 200) },
+  { method: 'get', path: '/approvals/history', expect: only(['approver'], 200) },
+  { method: 'post', path: `/approvals/${NO_ID}/answer`, body: { draftVersion: 1, kind: 'agree' }, expect: only(['approver'], 404) },
+  { method: 'get', path: '/reference/member-states', expect: everyone(200) },
+  { method: 'get', path: '/reference/partners', expect: everyone(200) },
+  { method: 'get', path: '/reference/treaties', expect: everyone(200) },
+  { method: 'get', path: '/reference/bodies', expect: everyone(200) },
+  { method: 'get', path: '/reference/member-states/KZ', expect: everyone(200) },
+  { method: 'get', path: '/reference/member-states/KZ/history', expect: everyone(200) },
+  { method: 'post', path: '/reference/member-states/KZ', body: {}, expect: only(['admin'], 400) },
+];
+
+/** The route families this table answers for; every documented route under them must be in it. */
+const COVERED = /^\/(auth|users|acting-appointments|definitions|instances(\/\{id\})?(\/(events|history|verify|migrate|approvals|deadlines\/\{key\}\/extend))?$|approvals|reference)/;
+
+describe('access: every route × every role', () => {
+  let t: TestApp;
+  const users: Partial<Record<UserRole, TestUser>> = {};
+
+  beforeAll(async () => {
+    t = await createTestApp();
+    users.legal_officer = await createUser(t.app, { role: 'legal_officer' });
+    users.approver = await createUser(t.app, { role: 'approver', memberState: 'KZ' });
+    users.manager = await createUser(t.app, { role: 'manager' });
+    users.admin = await createUser(t.app, { role: 'admin' });
+  });
+  afterAll(() => t.close());
+
+  it('has a row for every documented route of these families', async () => {
+    const doc = (await t.http().get('/docs-json').expect(200)).body as { paths: Record<string, Record<string, unknown>> };
+    const toTemplate = (p: string) =>
+      p
+        .replace(NO_ID, '{id}')
+        .replace('/circulation/', '/{key}/')
+        .replace('/definitions/regulation-amendment', '/definitions/{id}')
+        .replace(/\/reference\/member-states\/KZ/, '/reference/{kind}/{code}');
+    const tabled = new Set(TABLE.map((r) => `${r.method} ${toTemplate(r.path)}`));
+    const documented = Object.entries(doc.paths)
+      .flatMap(([path, ops]) => Object.keys(ops).map((m) => `${m} ${path.replace(/\{[^}]+\}/g, (x) => (x === '{key}' || x === '{kind}' || x === '{code}' ? x : '{id}'))}`))
+      .filter((k) => COVERED.test(k.split(' ')[1]))
+      .filter((k) => !/\/draft|\/report|\/notifications|\/webhooks/.test(k));
+    const missing = documented.filter((k) => !tabled.has(k) && !tabled.has(k.replace('{kind}/{code}', 'member-states/{code}')));
+    expect(missing).toEqual([]);
+  });
+
+  it.each(TABLE.flatMap((row) => WHO.map((who) => [`${row.method.toUpperCase()} ${row.path} as ${who}`, row, who] as const)))('%s', async (_name, row, who) => {
+    let req = t.http()[row.method](row.path);
+    if (who !== 'anonymous') req = req.set(bearer(await tokenFor(t.app, users[who]!)));
+    const res = row.body ? await req.send(row.body) : await req;
+    const expected = row.expect[who];
+    if (expected === 'ok') expect([401, 403]).not.toContain(res.status);
+    else expect({ status: res.status, body: res.status === expected ? undefined : res.body }).toEqual({ status: expected, body: undefined });
+    if (res.status === 401) expect(res.body.message).toMatch(/sign in/i);
+    if (res.status === 403) expect(res.body.message).toMatch(/role|approver|administrator|manager/i);
+  });
+});
