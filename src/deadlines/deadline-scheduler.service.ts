@@ -4,7 +4,9 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { JobsOptions, Queue } from 'bullmq';
 import { DataSource } from 'typeorm';
 import { OutboxRelay } from '../engine/outbox.relay';
+import type Redis from 'ioredis';
 import { CLOCK, type Clock } from '../infra/clock';
+import { REDIS } from '../infra/redis.module';
 import { allJobIdsOf, DEADLINES_QUEUE, planDeadlineJobs, type DeadlineJobData, type DeadlineRow, type PlannedJob } from './deadline-jobs';
 import { DEADLINE_SETTINGS, type DeadlineSettings } from './deadline-settings';
 
@@ -37,6 +39,7 @@ export class DeadlineScheduler implements OnModuleInit {
   constructor(
     @InjectDataSource() private readonly ds: DataSource,
     @InjectQueue(DEADLINES_QUEUE) readonly queue: Queue<DeadlineJobData>,
+    @Inject(REDIS) private readonly redis: Redis,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(DEADLINE_SETTINGS) private readonly settings: DeadlineSettings,
     private readonly relay: OutboxRelay,
@@ -120,16 +123,27 @@ export class DeadlineScheduler implements OnModuleInit {
 
   private async awaitFinished(ids: string[], until: number): Promise<FiredJob[]> {
     const pending = new Set(ids);
+    const k = this.queue.keys;
     while (pending.size) {
-      const states = await Promise.all([...pending].map(async (id) => [id, await this.queue.getJobState(id)] as const));
-      for (const [id, state] of states) {
-        if (state === 'completed' || state === 'failed' || state === 'unknown') pending.delete(id);
-        else if (state === 'delayed') await this.promote(id); // a retry waiting for its backoff
-      }
+      // one round trip per poll: is each job finished, gone, or back in the delayed set (a retry)?
+      const list = [...pending];
+      const pipeline = this.redis.pipeline();
+      for (const id of list) pipeline.zscore(k.completed, id).zscore(k.failed, id).zscore(k.delayed, id).exists(this.queue.toKey(id));
+      const replies = ((await pipeline.exec()) ?? []).map(([err, v]) => {
+        if (err) throw err;
+        return v;
+      });
+      const retries: string[] = [];
+      list.forEach((id, i) => {
+        const [completed, failed, delayed, exists] = replies.slice(i * 4, i * 4 + 4);
+        if (completed !== null || failed !== null || exists === 0) pending.delete(id);
+        else if (delayed !== null) retries.push(id); // a retry waiting for its backoff
+      });
+      await Promise.all(retries.map((id) => this.promote(id)));
       if (!pending.size) break;
       if (Date.now() > until)
         throw new Error(`fireDue: ${pending.size} due job(s) were not processed in time; is a deadlines worker running (WORKERS_IN_PROCESS or npm run start:worker)?`);
-      await sleep(10);
+      await sleep(pending.size > 50 ? 50 : 10);
     }
     return Promise.all(
       ids.map(async (id) => {

@@ -1,0 +1,270 @@
+/**
+ * Notifications (audience resolution, once per person per message), the /notifications API,
+ * webhook subscriptions with signed deliveries to a local HTTP server (retries, permanent
+ * failures, deletion), and Bull Board behind the administrators-only check.
+ */
+import { createHmac } from 'node:crypto';
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { DefinitionRegistry } from '../../workflows/registry';
+import type { NotifyEffect } from '../../workflows/kernel/types';
+import { NotificationsService } from '../../src/deadlines/notifications.service';
+import { WorkflowEngine } from '../../src/engine/engine.service';
+import { DEFINITIONS } from '../../src/engine/engine.types';
+import { bearer, signedIn } from '../support/auth';
+import { createTestApp, type TestApp } from '../support/test-app';
+import { counterDefinition } from '../engine/counter.definition';
+
+process.env.RECONCILE_EVERY_MS = '0';
+process.env.WEBHOOK_BACKOFF_MS = '20';
+process.env.WEBHOOK_ATTEMPTS = '3';
+process.env.WEBHOOK_TIMEOUT_MS = '2000';
+
+interface Received {
+  path: string;
+  headers: IncomingHttpHeaders;
+  body: string;
+}
+
+describe('notifications, webhooks and the queue dashboard', () => {
+  let t: TestApp;
+  let notifications: NotificationsService;
+  let server: Server;
+  let hookBase: string;
+  const received: Received[] = [];
+  /** Status codes a path answers with, in order (200 once they run out). */
+  const script = new Map<string, number[]>();
+  let instanceId: string;
+  let nextOutboxId = 9_000_000;
+  type Signed = Awaited<ReturnType<typeof signedIn>>;
+  let kz1: Signed, kz2: Signed, ru: Signed;
+  let mgr: Signed, admin: Signed, officer: Signed;
+
+  beforeAll(async () => {
+    server = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        const path = req.url ?? '/';
+        received.push({ path, headers: req.headers, body: Buffer.concat(chunks).toString('utf8') });
+        const status = script.get(path)?.shift() ?? 200;
+        res.writeHead(status, { 'content-type': 'text/plain' }).end(status === 200 ? 'ok' : 'no');
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    hookBase = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+
+    t = await createTestApp();
+    notifications = t.app.get(NotificationsService);
+    const registry = t.app.get<DefinitionRegistry>(DEFINITIONS);
+    if (!registry.get('test-counter', 1)) registry.register(counterDefinition(1));
+    [kz1, kz2, ru, mgr, admin, officer] = await Promise.all([
+      signedIn(t.app, { role: 'approver', memberState: 'KZ' }),
+      signedIn(t.app, { role: 'approver', memberState: 'KZ' }),
+      signedIn(t.app, { role: 'approver', memberState: 'RU' }),
+      signedIn(t.app, { role: 'manager' }),
+      signedIn(t.app, { role: 'admin' }),
+      signedIn(t.app, { role: 'legal_officer' }),
+    ]);
+    ({ instanceId } = await t.app.get(WorkflowEngine).start({ definitionId: 'test-counter', input: {}, actor: officer.actor }));
+  });
+  afterAll(async () => {
+    await t.close();
+    await new Promise((r) => server.close(r));
+  });
+
+  /** Runs the `notify` outbox handler for a message, as the relay would. */
+  const notify = async (effect: Omit<NotifyEffect, 'type'>, id = String(nextOutboxId++)) => {
+    await notifications.store({ id, instanceId, kind: 'notify', attempts: 0, payload: { instanceId, seq: 1, definitionId: 'test-counter', effect: { type: 'effect.notify', ...effect }, by: 'test' } });
+    return id;
+  };
+  const recipients = async (outboxId: string) =>
+    ((await t.dataSource.query(`SELECT user_id FROM notification WHERE outbox_id = $1 ORDER BY user_id`, [outboxId])) as { user_id: string }[]).map((r) => r.user_id);
+  const settled = async () => {
+    for (let i = 0; i < 500; i++) {
+      const [{ n }] = await t.dataSource.query(`SELECT count(*)::int AS n FROM webhook_delivery WHERE status = 'pending'`);
+      if (n === 0) return;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    throw new Error('webhook deliveries still pending');
+  };
+
+  describe('audience', () => {
+    it('resolves roles, member states and user ids to active users, each once per message', async () => {
+      expect(await recipients(await notify({ kind: 'escalation', audience: { roles: ['manager'] }, subject: 'overdue' }))).toEqual([mgr.user.id]);
+      expect(await recipients(await notify({ kind: 'reminder', audience: { memberStates: ['KZ'] }, subject: 'due soon' }))).toEqual([kz1.user.id, kz2.user.id].sort());
+      expect(await recipients(await notify({ kind: 'info', audience: { userIds: [ru.user.id, 'system', 'not-a-uuid'] }, subject: 'fyi' }))).toEqual([ru.user.id]);
+      expect(await recipients(await notify({ kind: 'info', audience: { memberStates: [] }, subject: 'nobody' }))).toEqual([]);
+      const both = await notify({ kind: 'info', audience: { roles: ['manager'], userIds: [mgr.user.id], memberStates: ['RU'] }, subject: 'overlap' });
+      expect(await recipients(both)).toEqual([mgr.user.id, ru.user.id].sort());
+
+      // the same message handled again (a re-run outbox row) notifies nobody twice
+      await notify({ kind: 'info', audience: { roles: ['manager'], userIds: [mgr.user.id], memberStates: ['RU'] }, subject: 'overlap' }, both);
+      expect(await recipients(both)).toEqual([mgr.user.id, ru.user.id].sort());
+
+      // deactivated people are not notified
+      await t.dataSource.query(`UPDATE app_user SET active = false WHERE id = $1`, [kz2.user.id]);
+      try {
+        expect(await recipients(await notify({ kind: 'reminder', audience: { memberStates: ['KZ'] }, subject: 'due soon' }))).toEqual([kz1.user.id]);
+      } finally {
+        await t.dataSource.query(`UPDATE app_user SET active = true WHERE id = $1`, [kz2.user.id]);
+      }
+    });
+  });
+
+  describe('GET/POST /notifications', () => {
+    it('lists mine newest first, filters unread, counts, marks read', async () => {
+      const http = () => t.http();
+      await http().get('/notifications').expect(401);
+      await notify({ kind: 'info', audience: { userIds: [officer.user.id] }, subject: 'first' });
+      t.clock.advance({ minutes: 1 });
+      await notify({ kind: 'reminder', audience: { userIds: [officer.user.id] }, subject: 'second' });
+      t.clock.advance({ minutes: 1 });
+      await notify({ kind: 'escalation', audience: { userIds: [officer.user.id] }, subject: 'third' });
+
+      const all = await http().get('/notifications').set(bearer(officer.token)).expect(200);
+      expect(all.body).toMatchObject({ total: 3, page: 1, pageSize: 25 });
+      expect(all.body.items.map((n: { subject: string }) => n.subject)).toEqual(['third', 'second', 'first']);
+      expect(all.body.items[0]).toMatchObject({ kind: 'escalation', instanceId, readAt: null, data: { definitionId: 'test-counter' } });
+      const page2 = await http().get('/notifications?pageSize=1&page=2').set(bearer(officer.token)).expect(200);
+      expect(page2.body.items.map((n: { subject: string }) => n.subject)).toEqual(['second']);
+      await http().get('/notifications?pageSize=0').set(bearer(officer.token)).expect(400);
+
+      expect((await http().get('/notifications/unread-count').set(bearer(officer.token)).expect(200)).body).toEqual({ unread: 3 });
+      const secondId = all.body.items[1].id;
+      const read = await http().post(`/notifications/${secondId}/read`).set(bearer(officer.token)).expect(200);
+      expect(read.body.readAt).toBe(t.clock.now().toISOString());
+      await http().post(`/notifications/${secondId}/read`).set(bearer(kz1.token)).expect(404); // not theirs
+      await http().post('/notifications/not-an-id/read').set(bearer(officer.token)).expect(404);
+      const unread = await http().get('/notifications?unread=true').set(bearer(officer.token)).expect(200);
+      expect(unread.body.items.map((n: { subject: string }) => n.subject)).toEqual(['third', 'first']);
+      expect((await http().get('/notifications/unread-count').set(bearer(officer.token)).expect(200)).body).toEqual({ unread: 2 });
+      expect((await http().post('/notifications/read-all').set(bearer(officer.token)).expect(200)).body).toEqual({ updated: 2 });
+      expect((await http().get('/notifications/unread-count').set(bearer(officer.token)).expect(200)).body).toEqual({ unread: 0 });
+    });
+  });
+
+  describe('webhooks', () => {
+    it('subscriptions: a person for themselves, a manager or administrator for a member state', async () => {
+      await t.http().post('/webhooks').set(bearer(kz1.token)).send({ url: 'ftp://example.org/x' }).expect(400);
+      await t.http().post('/webhooks').set(bearer(kz1.token)).send({ url: 'https://user:pw@example.org/x' }).expect(400);
+      await t.http().post('/webhooks').set(bearer(kz1.token)).send({ url: `${hookBase}/x`, memberState: 'KZ' }).expect(403);
+      await t.http().post('/webhooks').set(bearer(mgr.token)).send({ url: `${hookBase}/x`, memberState: 'ZZ' }).expect(400);
+      const mine = await t.http().post('/webhooks').set(bearer(ru.token)).send({ url: `${hookBase}/ru` }).expect(201);
+      expect(mine.body).toMatchObject({ userId: ru.user.id, memberState: null, url: `${hookBase}/ru`, active: true, secret: expect.any(String) });
+      const state = await t.http().post('/webhooks').set(bearer(mgr.token)).send({ url: `${hookBase}/ru-state`, memberState: 'RU' }).expect(201);
+      expect(state.body).toMatchObject({ userId: null, memberState: 'RU' });
+
+      const listed = await t.http().get('/webhooks').set(bearer(ru.token)).expect(200);
+      expect(listed.body.map((s: { id: string }) => s.id)).toEqual([mine.body.id]);
+      expect(listed.body[0].secret).toBeUndefined();
+      const mgrList = await t.http().get('/webhooks').set(bearer(mgr.token)).expect(200);
+      expect(mgrList.body.map((s: { id: string }) => s.id)).toEqual([state.body.id]);
+
+      await t.http().delete(`/webhooks/${mine.body.id}`).set(bearer(kz1.token)).expect(404);
+      await t.http().delete(`/webhooks/${state.body.id}`).set(bearer(ru.token)).expect(404);
+      await t.http().delete(`/webhooks/${mine.body.id}`).set(bearer(ru.token)).expect(204);
+      await t.http().delete(`/webhooks/${state.body.id}`).set(bearer(admin.token)).expect(204);
+      expect((await t.http().get('/webhooks').set(bearer(ru.token)).expect(200)).body).toEqual([]);
+
+      // nothing is POSTed to deleted subscriptions
+      received.length = 0;
+      await notify({ kind: 'info', audience: { memberStates: ['RU'] }, subject: 'after delete' });
+      await settled();
+      expect(received).toEqual([]);
+    });
+
+    it('POSTs each notification once per subscription, signed, retrying server errors', async () => {
+      const own = await t.http().post('/webhooks').set(bearer(kz1.token)).send({ url: `${hookBase}/kz1`, secret: 'kz1-secret-kz1-secret' }).expect(201);
+      const state = await t.http().post('/webhooks').set(bearer(mgr.token)).send({ url: `${hookBase}/kz`, memberState: 'KZ' }).expect(201);
+      script.set('/kz1', [500, 503]); // fails twice, then succeeds on the third (last) attempt
+      received.length = 0;
+
+      const outboxId = await notify({ kind: 'reminder', audience: { memberStates: ['KZ'] }, subject: 'Comments are due in 7 day(s)' });
+      await settled();
+      expect(received.filter((r) => r.path === '/kz1')).toHaveLength(3);
+      expect(received.filter((r) => r.path === '/kz')).toHaveLength(1); // one per message for the state, not one per approver
+
+      const ok = received.filter((r) => r.path === '/kz1')[2];
+      const timestamp = ok.headers['x-amendflow-timestamp'] as string;
+      const expected = `sha256=${createHmac('sha256', 'kz1-secret-kz1-secret').update(`${timestamp}.${ok.body}`).digest('hex')}`;
+      expect(ok.headers['x-amendflow-signature']).toBe(expected);
+      expect(ok.headers['content-type']).toBe('application/json');
+      const body = JSON.parse(ok.body);
+      expect(body).toMatchObject({
+        deliveryId: ok.headers['x-amendflow-delivery'],
+        subscriptionId: own.body.id,
+        memberState: null,
+        notification: { userId: kz1.user.id, instanceId, kind: 'reminder', subject: 'Comments are due in 7 day(s)' },
+      });
+      const stateBody = JSON.parse(received.find((r) => r.path === '/kz')!.body);
+      expect(stateBody).toMatchObject({ subscriptionId: state.body.id, memberState: 'KZ' });
+      expect(() => JSON.parse(received[0].body)).not.toThrow();
+
+      const deliveries = await t.dataSource.query(
+        `SELECT d.status, d.attempts, d.last_error, s.url FROM webhook_delivery d JOIN webhook_subscription s ON s.id = d.subscription_id
+          JOIN notification n ON n.id = d.notification_id WHERE n.outbox_id = $1 ORDER BY s.url`,
+        [outboxId],
+      );
+      expect(deliveries).toEqual([
+        { status: 'delivered', attempts: 1, last_error: null, url: `${hookBase}/kz` },
+        { status: 'delivered', attempts: 3, last_error: null, url: `${hookBase}/kz1` },
+      ]);
+
+      // the message relayed again: nothing new is stored or sent
+      received.length = 0;
+      await notify({ kind: 'reminder', audience: { memberStates: ['KZ'] }, subject: 'Comments are due in 7 day(s)' }, outboxId);
+      await settled();
+      await new Promise((r) => setTimeout(r, 100));
+      expect(received).toEqual([]);
+      await t.http().delete(`/webhooks/${own.body.id}`).set(bearer(kz1.token)).expect(204);
+      await t.http().delete(`/webhooks/${state.body.id}`).set(bearer(mgr.token)).expect(204);
+    });
+
+    it('gives up at once on a client error', async () => {
+      const sub = await t.http().post('/webhooks').set(bearer(kz2.token)).send({ url: `${hookBase}/gone` }).expect(201);
+      script.set('/gone', [410]);
+      received.length = 0;
+      const outboxId = await notify({ kind: 'info', audience: { userIds: [kz2.user.id] }, subject: 'hello' });
+      await settled();
+      expect(received.map((r) => r.path)).toEqual(['/gone']);
+      const [d] = await t.dataSource.query(
+        `SELECT d.status, d.attempts, d.last_error FROM webhook_delivery d JOIN notification n ON n.id = d.notification_id WHERE n.outbox_id = $1`,
+        [outboxId],
+      );
+      expect(d).toEqual({ status: 'failed', attempts: 1, last_error: 'HTTP 410' });
+      await t.http().delete(`/webhooks/${sub.body.id}`).set(bearer(kz2.token)).expect(204);
+    });
+  });
+
+  describe('Bull Board at /admin/queues', () => {
+    it('answers 401 without a token and 403 to anyone but an administrator', async () => {
+      const none = await t.http().get('/admin/queues').expect(401);
+      expect(none.body).toMatchObject({ statusCode: 401, error: 'UNAUTHENTICATED' });
+      await t.http().get('/admin/queues/api/queues').expect(401);
+      await t.http().get('/admin/queues').set(bearer('not-a-token')).expect(401);
+      for (const who of [kz1, mgr, officer]) {
+        const res = await t.http().get('/admin/queues').set(bearer(who.token)).expect(403);
+        expect(res.body).toMatchObject({ statusCode: 403, error: 'FORBIDDEN' });
+        await t.http().get('/admin/queues/api/queues').set(bearer(who.token)).expect(403);
+      }
+      await t.http().put('/admin/queues/api/queues/deadlines/pause').set(bearer(mgr.token)).expect(403);
+    });
+
+    it('shows the deadlines and webhooks queues to an administrator', async () => {
+      const page = await t.http().get('/admin/queues').set(bearer(admin.token)).expect(200);
+      expect(page.headers['content-type']).toMatch(/text\/html/);
+      const api = await t.http().get('/admin/queues/api/queues').set(bearer(admin.token)).expect(200);
+      expect(api.body.queues.map((q: { name: string }) => q.name).sort()).toEqual(['deadlines', 'webhooks']);
+    });
+
+    it('lets a browser in with the token once in the URL, then a cookie limited to the dashboard', async () => {
+      const first = await t.http().get(`/admin/queues?access_token=${admin.token}`).expect(303);
+      expect(first.headers.location).toBe('/admin/queues');
+      const setCookie = String(first.headers['set-cookie']);
+      expect(setCookie).toMatch(/^amendflow_board=.+; Path=\/admin\/queues; HttpOnly; SameSite=Strict/);
+      await t.http().get('/admin/queues').set('Cookie', setCookie.split(';')[0]).expect(200);
+      await t.http().get(`/admin/queues?access_token=${mgr.token}`).expect(403);
+    });
+  });
+});
