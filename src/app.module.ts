@@ -5,6 +5,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { AuthModule } from './auth/auth.module';
 import { HttpExceptionFilter } from './common/http-exception.filter';
 import { createValidationPipe } from './common/validation';
+import { DocumentsModule } from './documents/documents.module';
 import { DeadlinesModule } from './deadlines/deadlines.module';
 import { HealthModule } from './health/health.module';
 import { buildDataSourceOptions } from './infra/data-source';
@@ -48,6 +49,7 @@ export class AppModule {
         AuthModule,
         ReferenceModule,
         InstancesModule,
+        DocumentsModule,
         DeadlinesModule.register({ workers: runtime.env.WORKERS_IN_PROCESS }),
         ApprovalsModule,
         WebModule,

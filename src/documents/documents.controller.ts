@@ -1,0 +1,170 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, ParseIntPipe, Patch, Post, Put, Query, Res, StreamableFile } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import type { Response } from 'express';
+import type { Actor } from '../../workflows/kernel/types';
+import { CurrentActor } from '../auth/current-actor.decorator';
+import { Roles } from '../auth/roles.decorator';
+import { DomainException, ErrorCode } from '../common/domain.exception';
+import { AnalysisReportService } from './analysis-report.service';
+import { DraftExportService, type RenderedExport } from './draft-export.service';
+import { DraftReviewService } from './draft-review.service';
+import { DraftsService } from './drafts.service';
+import { AddCommentDto, ComparisonExportQuery, ComparisonQuery, ConsolidationQuery, CreateDraftDto, DiffQuery, ExportQuery, SaveVersionDto } from './documents.dto';
+import { EXPORT_CSP } from './render/html';
+
+const VersionParam = () =>
+  new ParseIntPipe({ exceptionFactory: () => new DomainException(ErrorCode.INVALID_PAYLOAD, 'The version in the path must be a version number such as 3.') });
+
+function send(res: Response, file: RenderedExport): StreamableFile {
+  res.setHeader('Content-Security-Policy', EXPORT_CSP);
+  res.setHeader('X-Content-Type-Options', 'nosniff');
+  res.setHeader('Cache-Control', 'private, no-store');
+  return new StreamableFile(file.body, { type: file.contentType, disposition: `inline; filename="${file.filename}"`, length: file.body.length });
+}
+
+const immutable = () =>
+  new DomainException(ErrorCode.CONFLICT, 'Draft versions are immutable; save a new version (POST /instances/:id/draft/versions) instead.', {
+    allowed: ['GET'],
+  });
+
+@ApiTags('drafts')
+@ApiBearerAuth()
+@Controller('instances/:id/draft')
+export class DraftsController {
+  constructor(
+    private readonly drafts: DraftsService,
+    private readonly review: DraftReviewService,
+    private readonly exports: DraftExportService,
+  ) {}
+
+  @Post()
+  @Roles('legal_officer')
+  @ApiOperation({ summary: "Create the procedure's draft from the Regulation, the model Memorandum, an existing memorandum or blank (version 1)" })
+  create(@CurrentActor() actor: Actor, @Param('id') id: string, @Body() dto: CreateDraftDto) {
+    return this.drafts.create(id, { source: dto.source, memorandumId: dto.memorandumId, title: dto.title }, actor);
+  }
+
+  @Get()
+  @ApiOperation({ summary: 'The draft: its latest version (articles, language status) and the list of every version' })
+  document(@Param('id') id: string) {
+    return this.drafts.document(id);
+  }
+
+  @Post('versions')
+  @Roles('legal_officer')
+  @ApiOperation({ summary: 'Save a new version: every article in order; without articleId an article is new, an article left out is removed' })
+  save(@CurrentActor() actor: Actor, @Param('id') id: string, @Body() dto: SaveVersionDto) {
+    return this.drafts.saveVersion(id, { note: dto.note, basedOn: dto.basedOn, articles: dto.articles }, actor);
+  }
+
+  @Get('versions/:n')
+  @ApiOperation({ summary: 'One version with its articles, drifted articles and English working-text status' })
+  version(@Param('id') id: string, @Param('n', VersionParam()) n: number) {
+    return this.drafts.version(id, n);
+  }
+
+  @Put('versions/:n')
+  @ApiOperation({ summary: 'Refused: versions are immutable (409); save a new version' })
+  async put(@Param('id') id: string, @Param('n', VersionParam()) n: number): Promise<never> {
+    await this.drafts.version(id, n);
+    throw immutable();
+  }
+
+  @Patch('versions/:n')
+  @ApiOperation({ summary: 'Refused: versions are immutable (409); save a new version' })
+  async patch(@Param('id') id: string, @Param('n', VersionParam()) n: number): Promise<never> {
+    await this.drafts.version(id, n);
+    throw immutable();
+  }
+
+  @Delete('versions/:n')
+  @ApiOperation({ summary: 'Refused: versions are immutable (409); every version is kept' })
+  async remove(@Param('id') id: string, @Param('n', VersionParam()) n: number): Promise<never> {
+    await this.drafts.version(id, n);
+    throw immutable();
+  }
+
+  @Get('versions/:n/comments')
+  @ApiOperation({ summary: 'Comments on a version, oldest first (member state, or the Secretariat)' })
+  comments(@Param('id') id: string, @Param('n', VersionParam()) n: number) {
+    return this.drafts.comments(id, n);
+  }
+
+  @Post('versions/:n/comments')
+  @Roles('approver', 'legal_officer')
+  @ApiOperation({ summary: "Comment on a version or one of its articles: approvers for their own member state, legal officers for the Secretariat" })
+  comment(@CurrentActor() actor: Actor, @Param('id') id: string, @Param('n', VersionParam()) n: number, @Body() dto: AddCommentDto) {
+    return this.drafts.addComment(id, n, { articleId: dto.articleId, text: dto.text }, actor);
+  }
+
+  @Put('versions/:n/comments/:commentId')
+  @ApiOperation({ summary: 'Refused: comments are kept as made (409); add another comment' })
+  editComment(): never {
+    throw new DomainException(ErrorCode.CONFLICT, 'Comments are append-only; add another comment instead.');
+  }
+
+  @Patch('versions/:n/comments/:commentId')
+  @ApiOperation({ summary: 'Refused: comments are kept as made (409); add another comment' })
+  patchComment(): never {
+    throw new DomainException(ErrorCode.CONFLICT, 'Comments are append-only; add another comment instead.');
+  }
+
+  @Delete('versions/:n/comments/:commentId')
+  @ApiOperation({ summary: 'Refused: comments are kept as made (409)' })
+  deleteComment(): never {
+    throw new DomainException(ErrorCode.CONFLICT, 'Comments are append-only and cannot be deleted.');
+  }
+
+  @Get('versions/:n/export')
+  @ApiOperation({ summary: 'The version as HTML or PDF in one language' })
+  @ApiProduces('text/html', 'application/pdf')
+  async exportVersion(@Param('id') id: string, @Param('n', VersionParam()) n: number, @Query() q: ExportQuery, @Res({ passthrough: true }) res: Response) {
+    return send(res, await this.exports.version(id, n, q.format ?? 'html', q.lang ?? 'ru'));
+  }
+
+  @Get('diff')
+  @ApiOperation({ summary: 'Article-by-article comparison of two versions: added, removed, moved, renumbered, changed, with word-level redlines' })
+  diff(@Param('id') id: string, @Query() q: DiffQuery) {
+    return this.review.diff(id, q.from, q.to, q.lang);
+  }
+
+  @Get('consolidation')
+  @ApiOperation({ summary: "For each article of a version: every state's comments and position, and whether the next version changed it" })
+  consolidation(@Param('id') id: string, @Query() q: ConsolidationQuery) {
+    return this.review.consolidation(id, q.version);
+  }
+
+  @Get('comparison')
+  @ApiOperation({ summary: "The comparison table: base text | proposed text | the member states' comments, positions and reservations" })
+  comparison(@Param('id') id: string, @Query() q: ComparisonQuery) {
+    return this.review.comparison(id, q.from, q.to, q.lang ?? 'ru');
+  }
+
+  @Get('comparison/export')
+  @ApiOperation({ summary: 'The comparison table as HTML or PDF' })
+  @ApiProduces('text/html', 'application/pdf')
+  async exportComparison(@Param('id') id: string, @Query() q: ComparisonExportQuery, @Res({ passthrough: true }) res: Response) {
+    return send(res, await this.exports.comparison(id, q.from, q.to, q.format ?? 'html', q.lang ?? 'ru'));
+  }
+}
+
+@ApiTags('drafts')
+@ApiBearerAuth()
+@Controller('instances/:id/report')
+export class AnalysisReportController {
+  constructor(private readonly reports: AnalysisReportService) {}
+
+  @Get()
+  @HttpCode(200)
+  @ApiOperation({ summary: '1(a): the final information assembled from the per-memorandum assessments and their findings' })
+  report(@Param('id') id: string) {
+    return this.reports.report(id);
+  }
+
+  @Get('export')
+  @ApiOperation({ summary: '1(a): the final information as HTML or PDF' })
+  @ApiProduces('text/html', 'application/pdf')
+  async export(@Param('id') id: string, @Query() q: ExportQuery, @Res({ passthrough: true }) res: Response) {
+    return send(res, await this.reports.export(id, q.format ?? 'html', q.lang ?? 'ru'));
+  }
+}

@@ -1,0 +1,70 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource } from 'typeorm';
+import { DraftReviewService } from './draft-review.service';
+import type { Lang } from './draft.types';
+import { DraftsService } from './drafts.service';
+import { comparisonPrintable, versionPrintable, type NameOf } from './render/draft-printables';
+import { renderHtml } from './render/html';
+import { renderPdf, printableText } from './render/pdf';
+import { PdfFontLocator } from './render/pdf-fonts';
+import type { Printable } from './render/printable';
+
+export type ExportFormat = 'html' | 'pdf';
+
+export interface RenderedExport {
+  body: Buffer;
+  contentType: string;
+  filename: string;
+}
+
+export const PDF_FONTS = 'PDF_FONT_LOCATOR';
+
+/** Renders drafts, comparison tables and reports as HTML or PDF. */
+@Injectable()
+export class DraftExportService {
+  constructor(
+    @InjectDataSource() private readonly ds: DataSource,
+    @Inject(PDF_FONTS) private readonly fonts: PdfFontLocator,
+    private readonly drafts: DraftsService,
+    private readonly review: DraftReviewService,
+  ) {}
+
+  async version(instanceId: string, number: number, format: ExportFormat, lang: Lang): Promise<RenderedExport> {
+    const doc = await this.drafts.document(instanceId);
+    const v = await this.drafts.version(instanceId, number);
+    const nameOf = await this.namesOf([v.authorId]);
+    return this.render(versionPrintable(doc, v, lang, nameOf), format, `draft-v${number}-${lang}`);
+  }
+
+  async comparison(instanceId: string, from: number, to: number, format: ExportFormat, lang: Lang): Promise<RenderedExport> {
+    const c = await this.review.comparison(instanceId, from, to, lang);
+    const ids = [
+      ...c.rows.flatMap((r) => r.comments.flatMap((x) => [x.authorId, x.actingFor ?? ''])),
+      ...c.generalComments.flatMap((x) => [x.authorId, x.actingFor ?? '']),
+      ...c.states.flatMap((s) => [s.position?.actingFor ?? '']),
+    ];
+    return this.render(comparisonPrintable(c, await this.namesOf(ids)), format, `comparison-v${from}-v${to}-${lang}`);
+  }
+
+  async render(doc: Printable, format: ExportFormat, basename: string): Promise<RenderedExport> {
+    if (format === 'html') return { body: Buffer.from(renderHtml(doc), 'utf8'), contentType: 'text/html; charset=utf-8', filename: `${basename}.html` };
+    const fonts = this.fonts.fontsFor(printableText(doc));
+    return { body: await renderPdf(doc, fonts), contentType: 'application/pdf', filename: `${basename}.pdf` };
+  }
+
+  /** Display names of users (as the identity module keeps them); unknown ids show as themselves. */
+  async namesOf(ids: string[]): Promise<NameOf> {
+    const wanted = [...new Set(ids.filter(Boolean))];
+    const names = new Map<string, string>();
+    if (wanted.length) {
+      try {
+        const rows: { id: string; display_name: string }[] = await this.ds.query(`SELECT id::text AS id, display_name FROM app_user WHERE id::text = ANY($1::text[])`, [wanted]);
+        for (const r of rows) names.set(r.id, r.display_name);
+      } catch {
+        // no identity table (e.g. a database without the auth migration): ids are shown as they are
+      }
+    }
+    return (id) => names.get(id) ?? id;
+  }
+}
