@@ -106,7 +106,8 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     close: async () => {
       if (closed) return;
       closed = true;
-      await app.close();
+      // An app whose Redis is unreachable cannot close its queues cleanly; do not let that hang the suite.
+      await Promise.race([app.close(), new Promise<void>((resolve) => setTimeout(resolve, 15_000).unref())]);
       await database?.drop();
       await deleteRedisKeys(redisUrl, redisPrefix).catch(() => undefined);
     },
