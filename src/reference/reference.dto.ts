@@ -133,7 +133,7 @@ export class PartnerItemDto extends ReferenceItemDto {
   @ApiProperty({ example: 'dialogue_partner', description: 'dialogue_partner | observer (2024); sco_partner after the 2025 merger' })
   status!: string;
 
-  @ApiProperty({ type: String, nullable: true, example: 'mem-TR', description: 'Set when the partner holds a memorandum' })
+  @ApiProperty({ type: String, nullable: true, example: 'mem-TR', description: 'Set when the partner holds a signed memorandum (signature date recorded, at any precision)' })
   memorandumId!: string | null;
 }
 

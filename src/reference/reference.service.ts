@@ -100,7 +100,10 @@ export class ReferenceService {
     return (await this.validAt('partner', at)).map(toPartnerItem);
   }
 
-  /** Partners holding a memorandum at `at` (default: now), sorted by partner code. */
+  /**
+   * Partners holding a signed memorandum at `at` (default: now), sorted by partner code;
+   * `memorandumId` is `mem-<code>` (see holdsMemorandum for what counts as held).
+   */
   async memoranda(at?: Date): Promise<MemorandumRef[]> {
     return (await this.partners(at))
       .filter((p): p is PartnerItem & { memorandumId: string } => p.memorandumId !== null)
@@ -163,9 +166,11 @@ export class ReferenceService {
     let saved: ReferenceRecord;
     try {
       saved = await this.dataSource.transaction(async (em) => {
+        // One change per record at a time (also for a record being created, which has no row to lock yet);
+        // the reads below then see the committed result of any change that went first.
+        await em.query(`select pg_advisory_xact_lock(hashtext('reference_record'), hashtext($1))`, [`${kind}:${code}`]);
         const current = await em
           .createQueryBuilder(ReferenceRecord, 'r')
-          .setLock('pessimistic_write')
           .where('r.kind = :kind and r.code = :code and r.validTo is null', { kind, code })
           .getOne();
         const { max } = (await em
@@ -323,13 +328,28 @@ function toItem<T>(row: ReferenceRecord): ReferenceItem<T> {
   };
 }
 
+/**
+ * A partner holds a memorandum once its signature is recorded, at any
+ * precision ("2010-05" counts). A memorandum entry without a signature date
+ * is not (yet) confirmed as signed, e.g. Laos in 2025 ("still to be signed"),
+ * and observers have none: neither has a memorandum to analyse or amend.
+ */
+export function holdsMemorandum(data: Pick<PartnerData, 'memorandum'>): boolean {
+  const memorandum = data.memorandum as unknown;
+  return (
+    memorandum !== null &&
+    typeof memorandum === 'object' &&
+    typeof (memorandum as { signature_date?: unknown }).signature_date === 'string' &&
+    (memorandum as { signature_date: string }).signature_date !== ''
+  );
+}
+
 function toPartnerItem(row: ReferenceRecord): PartnerItem {
   const item = toItem<PartnerData>(row);
-  const memorandum = item.data.memorandum;
   return {
     ...item,
     status: typeof item.data.status === 'string' ? item.data.status : '',
-    memorandumId: memorandum !== null && typeof memorandum === 'object' ? memorandumIdOf(row.code) : null,
+    memorandumId: holdsMemorandum(item.data) ? memorandumIdOf(row.code) : null,
   };
 }
 

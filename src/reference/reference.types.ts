@@ -124,7 +124,7 @@ export interface ReferenceItem<T = Record<string, unknown>> {
 
 export interface PartnerItem extends ReferenceItem<PartnerData> {
   status: string;
-  /** `mem-<code>` when the partner holds a memorandum, else null. */
+  /** `mem-<code>` when the partner holds a signed memorandum (signature date recorded), else null. */
   memorandumId: string | null;
 }
 
