@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, ParseIntPipe, Patch, Post, Put, Query, Res, StreamableFile } from '@nestjs/common';
+import { Body, Controller, Delete, Get, Param, ParseIntPipe, Patch, Post, Put, Query, Res, StreamableFile } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import type { Actor } from '../../workflows/kernel/types';
@@ -155,7 +155,6 @@ export class AnalysisReportController {
   constructor(private readonly reports: AnalysisReportService) {}
 
   @Get()
-  @HttpCode(200)
   @ApiOperation({ summary: '1(a): the final information assembled from the per-memorandum assessments and their findings' })
   report(@Param('id') id: string) {
     return this.reports.report(id);

@@ -106,7 +106,7 @@ export class DraftReviewService {
     const record = procedureRecord(instance);
     const circulation = record.commentRounds.filter((r) => r.draftVersion === versionNumber);
     const consensus = record.rounds.filter((r) => r.draftVersion === versionNumber);
-    const states = await this.statesFor(instance, [...circulation.map((r) => r.electorate), ...consensus.map((r) => r.electorate)]);
+    const states = await this.statesFor([...circulation.map((r) => r.electorate), ...consensus.map((r) => r.electorate)]);
     const lastPosition = (state: string) => positionOf(consensus, state);
     const lastResponse = (state: string) => responsesOf(circulation, state).at(-1) ?? null;
 
@@ -162,7 +162,7 @@ export class DraftReviewService {
     const record = procedureRecord(instance);
     const consensus = record.rounds.filter((r) => r.draftVersion === to);
     const circulation = record.commentRounds.filter((r) => r.draftVersion === from || r.draftVersion === to);
-    const states = await this.statesFor(instance, [...consensus.map((r) => r.electorate), ...circulation.map((r) => r.electorate)]);
+    const states = await this.statesFor([...consensus.map((r) => r.electorate), ...circulation.map((r) => r.electorate)]);
     const round = consensus.at(-1) ?? null;
     const before = new Map(a.articles.map((x) => [x.articleId, x]));
     const after = new Map(b.articles.map((x) => [x.articleId, x]));
@@ -204,8 +204,7 @@ export class DraftReviewService {
   }
 
   /** The member states concerned: the electorate of the procedure's rounds, else those of the reference data today. */
-  async statesFor(instance: InstanceRef, electorates: string[][]): Promise<MemberStateName[]> {
-    void instance;
+  async statesFor(electorates: string[][]): Promise<MemberStateName[]> {
     const all = await this.reference.memberStates();
     const codes = new Set(electorates.flat());
     const names = new Map(all.map((s) => [s.code, s.name]));
