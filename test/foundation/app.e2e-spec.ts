@@ -77,7 +77,7 @@ describe('health when Redis is down', () => {
   let t: TestApp;
 
   beforeAll(async () => {
-    t = await createTestApp({ redisUrl: 'redis://127.0.0.1:1', logLevels: [] });
+    t = await createTestApp({ logLevels: [] });
   });
 
   afterAll(async () => {
@@ -85,6 +85,9 @@ describe('health when Redis is down', () => {
   });
 
   it('GET /health is 503 UNAVAILABLE with the per-dependency report', async () => {
+    await t.http().get('/health').expect(200);
+    // Cut the app's shared Redis connection (queues keep theirs, so the app still closes cleanly).
+    t.redis.disconnect();
     const res = await t.http().get('/health').expect(503);
     expectErrorShape(res.body, 503, 'UNAVAILABLE');
     expect(res.body.message).toMatch(/redis/);
