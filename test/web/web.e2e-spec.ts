@@ -7,6 +7,9 @@ import { WEB_DIST } from '../../src/web/web.controller';
 import { bearer, createUser, tokenFor, type TestUser } from '../support/auth';
 import { createTestApp, type TestApp } from '../support/test-app';
 
+/** The page's global object, inside `page.evaluate` callbacks (this file is compiled without DOM typings). */
+declare const window: unknown;
+
 const ARTIFACTS = path.join(__dirname, '..', '..', 'test-artifacts', 'web');
 const XSS = 'Art. 3 breaks the consensus rule <script>window.__xss=1</script>';
 const SYSTEM = { id: 'system', role: 'system' as const, memberState: null, actingFor: null };
