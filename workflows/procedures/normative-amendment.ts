@@ -18,65 +18,41 @@
  *   a 1(e) procedure for each existing memorandum it affects (all, unless the officer names them).
  * - Withdrawal with a reason from any open stage.
  */
-import { assign, emit, setup } from 'xstate';
+import { emit, setup } from 'xstate';
 import { z } from 'zod';
-import { lastRound, openRound, pendingStates, recordPosition, supersede, type ConsensusRound } from '../kernel/consensus';
+import { commentAllowedOf, allCommentsIn, closeComments, commentRoundStage, type CommentRound } from '../kernel/comment-round';
+import { consensusStage, lastObjected, withdrawTransition, type Withdrawal } from '../kernel/consensus-stage';
+import type { ConsensusRound } from '../kernel/consensus';
 import { guardsFrom, type WorkflowDefinition } from '../kernel/definition';
+import { reviewStage, type Review } from '../kernel/review';
 import { deadlineOf, draftReady, fourEyes, newerDraft, positionAllowed, roundConsensus, roundObjected } from '../kernel/rules';
-import type { Labels, StateMeta, WorkflowEffect, WorkflowEvent } from '../kernel/types';
-import { adoptionPayload, commentResponsePayload, deadlinePayload, draftVersionPayload, positionPayload, reasonPayload, reminderPayload, submitAdoptionPayload } from './payloads';
+import { assignTo, meta, type ProcedureEvent, type StageArgs } from '../kernel/stage';
+import type { Labels, WorkflowEffect } from '../kernel/types';
+import { adoptionPayload, commentResponsePayload, draftVersionPayload, positionPayload, procedureEvents, reasonPayload, submitAdoptionPayload } from './payloads';
+
+export type { CommentResponse, CommentRound } from '../kernel/comment-round';
 
 export type NormativeDocument = 'regulation' | 'model_memorandum';
-
-export interface CommentResponse {
-  memberState: string;
-  hasComments: boolean;
-  comments: string | null;
-  by: string;
-  actingFor: string | null;
-  at: string;
-}
-
-export interface CommentRound {
-  number: number;
-  draftVersion: number;
-  electorate: string[];
-  openedAt: string;
-  responses: Record<string, CommentResponse>;
-  closedAt: string | null;
-  /** States that had not answered when the period ended. */
-  unanswered: string[];
-}
 
 export interface NormativeContext {
   document: NormativeDocument;
   proposal: { proposedBy: string; rationale: string; registeredBy: string; at: string };
   draftVersion: number | null;
   drafter: string | null;
-  reviews: { draftVersion: number; by: string; at: string; decision: 'approved' | 'returned'; reason: string | null }[];
+  reviews: Review[];
   commentRounds: CommentRound[];
   rounds: ConsensusRound[];
   adoption: { body: string; submittedAt: string; decisionNumber: string | null; date: string | null } | null;
   affectedPartners: string[];
-  withdrawal: { reason: string; by: string; at: string } | null;
+  withdrawal: Withdrawal | null;
 }
 
-type Ev = WorkflowEvent<string, any>;
+type Args = StageArgs<NormativeContext>;
 
 const startInput = z.object({
   proposedBy: z.string().trim().min(1).max(200).describe('Who proposes the amendment (a member state, body or the Secretariat)'),
   rationale: z.string().trim().min(1).max(5000).describe('Why the amendment is proposed'),
 });
-
-function meta(label: Labels, responsible: StateMeta['responsible'], deadline?: StateMeta['deadline']): StateMeta {
-  return deadline ? { label, responsible, deadline } : { label, responsible };
-}
-
-const lastComments = (c: NormativeContext) => c.commentRounds[c.commentRounds.length - 1];
-const unansweredComments = (c: NormativeContext) => {
-  const r = lastComments(c);
-  return r && !r.closedAt ? r.electorate.filter((s) => !r.responses[s]) : [];
-};
 
 const refusals = {
   draftReady,
@@ -88,18 +64,13 @@ const refusals = {
   circulationDeadline: deadlineOf('circulation'),
   approvalDeadline: deadlineOf('cnc_approval'),
   reviewDeadline: deadlineOf('legal_review'),
-  commentAllowed: ({ context, event }: { context: NormativeContext; event: Ev }) => {
-    const r = lastComments(context);
-    const state = event.actor.memberState;
-    if (!r || r.closedAt) return 'No circulation round is open.';
-    if (!state) return 'Only a member-state approver can answer a circulation.';
-    if (!r.electorate.includes(state)) return `${state} is not among the member states of this circulation.`;
-    if (event.payload.draftVersion !== r.draftVersion)
-      return `This circulation is on draft version ${r.draftVersion}; an answer on version ${event.payload.draftVersion} cannot be recorded.`;
-    if (r.responses[state]) return `${state} has already answered this circulation.`;
-    return null;
-  },
-  adoptionSubmitted: ({ context, event }: { context: NormativeContext; event: Ev }) => {
+  commentAllowed: commentAllowedOf({
+    noneOpen: 'No circulation round is open.',
+    notApprover: 'Only a member-state approver can answer a circulation.',
+    round: 'this circulation',
+    version: 'draft version',
+  }),
+  adoptionSubmitted: ({ context, event }: Args) => {
     if (!context.adoption) return 'Record the body the draft was submitted to (SUBMIT_FOR_ADOPTION) first.';
     const named: string[] = event.payload.affectedPartners ?? [];
     const known = new Set(event.world.memoranda.map((m) => m.partner));
@@ -108,25 +79,50 @@ const refusals = {
     return null;
   },
   /** A version objected to by the coordinators cannot go back to them unchanged. */
-  submittable: ({ context, event }: { context: NormativeContext; event: Ev }) => {
-    const objected = [...context.rounds].reverse().find((r) => r.outcome === 'objected');
+  submittable: ({ context, event }: Args) => {
+    const objected = lastObjected(context.rounds);
     if (objected && event.payload.draftVersion <= objected.draftVersion)
       return `Version ${objected.draftVersion} was objected to by ${objected.objection?.memberState} ("${objected.objection?.reason}"): submit a new version.`;
     return draftReady({ context, event });
   },
-  allCommentsIn: ({ context }: { context: NormativeContext }) =>
-    lastComments(context) && unansweredComments(context).length === 0 ? null : 'Some member states have not answered yet.',
+  allCommentsIn,
 } as const;
+
+const review = reviewStage<NormativeContext, 'reviewDeadline'>({
+  deadline: 'reviewDeadline',
+  what: (c) => `Legal review of draft version ${c.draftVersion}`,
+});
+
+const circulation = commentRoundStage<NormativeContext, 'circulationDeadline', 'consolidation'>({
+  deadline: 'circulationDeadline',
+  next: 'consolidation',
+  reminder: (c, days) => `Comments on draft version ${c.draftVersion} are due in ${days} day(s)`,
+  closed: (c, unanswered) => `Circulation of draft version ${c.draftVersion} closed without answers from ${unanswered.join(', ') || 'nobody'}`,
+});
+
+const approval = consensusStage<NormativeContext, 'approvalDeadline'>({
+  stage: 'cnc_approval',
+  deadline: 'approvalDeadline',
+  reminder: (c, days) => `Your state's position on draft version ${c.draftVersion} is due in ${days} day(s)`,
+  overdue: (c, pending) => `Approval of draft version ${c.draftVersion} is overdue; waiting for ${pending.join(', ')}`,
+});
+
+/** The partners an adoption affects: those named, else every partner holding a memorandum. */
+const affectedMemoranda = (event: ProcedureEvent) => {
+  const known = event.world.memoranda;
+  const named: string[] | undefined = event.payload.affectedPartners;
+  return named && named.length ? known.filter((m) => named.includes(m.partner)) : known;
+};
 
 export function normativeAmendmentMachine(document: NormativeDocument, id: string) {
   return setup({
     types: {
       context: {} as NormativeContext,
-      events: {} as Ev,
+      events: {} as ProcedureEvent,
       input: {} as { proposedBy: string; rationale: string; startedBy: string; startedAt: string },
       emitted: {} as WorkflowEffect,
     },
-    guards: guardsFrom(refusals as any),
+    guards: guardsFrom(refusals),
   }).createMachine({
     id,
     initial: 'proposal',
@@ -142,16 +138,7 @@ export function normativeAmendmentMachine(document: NormativeDocument, id: strin
       affectedPartners: [],
       withdrawal: null,
     }),
-    on: {
-      WITHDRAW: {
-        target: '.withdrawn',
-        actions: assign(({ context, event }) => ({
-          ...closeComments(context, event.at),
-          withdrawal: { reason: event.payload.reason, by: event.actor.id, at: event.at },
-          rounds: context.rounds.map((r) => supersede(r, event.at)),
-        })),
-      },
-    },
+    on: { WITHDRAW: withdrawTransition<NormativeContext>(closeComments) },
     states: {
       proposal: {
         meta: meta({ en: 'Proposal registered', ru: 'Предложение зарегистрировано', zh: '提案已登记' }, 'legal_officer'),
@@ -159,13 +146,7 @@ export function normativeAmendmentMachine(document: NormativeDocument, id: strin
       },
       drafting: {
         meta: meta({ en: 'Drafting', ru: 'Подготовка проекта', zh: '起草' }, 'legal_officer'),
-        on: {
-          SUBMIT_FOR_REVIEW: {
-            guard: 'draftReady',
-            target: 'legal_review',
-            actions: assign(({ event }) => ({ draftVersion: event.payload.draftVersion, drafter: event.actor.id })),
-          },
-        },
+        on: { SUBMIT_FOR_REVIEW: { guard: 'draftReady', target: 'legal_review', actions: review.submitted } },
       },
       legal_review: {
         meta: meta({ en: 'Internal legal review', ru: 'Внутренняя правовая экспертиза', zh: '内部法律审查' }, 'legal_officer', {
@@ -175,28 +156,10 @@ export function normativeAmendmentMachine(document: NormativeDocument, id: strin
           escalateTo: ['manager'],
         }),
         on: {
-          APPROVE_REVIEW: {
-            guard: 'fourEyes',
-            target: 'circulation',
-            actions: assign(({ context, event }) => ({
-              reviews: [...context.reviews, { draftVersion: context.draftVersion as number, by: event.actor.id, at: event.at, decision: 'approved' as const, reason: null }],
-            })),
-          },
-          RETURN_TO_DRAFTING: {
-            guard: 'fourEyes',
-            target: 'drafting',
-            actions: assign(({ context, event }) => ({
-              reviews: [...context.reviews, { draftVersion: context.draftVersion as number, by: event.actor.id, at: event.at, decision: 'returned' as const, reason: event.payload.reason }],
-            })),
-          },
-          REMINDER: {
-            guard: 'reviewDeadline',
-            actions: emit(({ context }) => ({ type: 'effect.notify' as const, kind: 'reminder' as const, audience: { roles: ['legal_officer' as const] }, subject: `Legal review of draft version ${context.draftVersion} is due soon` })),
-          },
-          DEADLINE_PASSED: {
-            guard: 'reviewDeadline',
-            actions: emit(({ context }) => ({ type: 'effect.notify' as const, kind: 'escalation' as const, audience: { roles: ['manager' as const] }, subject: `Legal review of draft version ${context.draftVersion} is overdue` })),
-          },
+          APPROVE_REVIEW: { guard: 'fourEyes', target: 'circulation', actions: review.approved },
+          RETURN_TO_DRAFTING: { guard: 'fourEyes', target: 'drafting', actions: review.returned },
+          REMINDER: review.reminder,
+          DEADLINE_PASSED: review.deadlinePassed,
         },
       },
       circulation: {
@@ -205,55 +168,12 @@ export function normativeAmendmentMachine(document: NormativeDocument, id: strin
           remindBefore: [7, 1],
           escalateTo: ['manager'],
         }),
-        entry: assign(({ context, event }) => ({
-          commentRounds: [
-            ...context.commentRounds,
-            {
-              number: context.commentRounds.length + 1,
-              draftVersion: context.draftVersion as number,
-              electorate: [...new Set(event.world.memberStates)].sort(),
-              openedAt: event.at,
-              responses: {},
-              closedAt: null,
-              unanswered: [],
-            },
-          ],
-        })),
-        always: { guard: 'allCommentsIn', target: 'consolidation', actions: assign(({ context, event }) => closeComments(context, event.at)) },
+        entry: circulation.open,
+        always: circulation.allIn,
         on: {
-          RESPOND: {
-            guard: 'commentAllowed',
-            actions: assign(({ context, event }) => {
-              const r = lastComments(context);
-              const state = event.actor.memberState as string;
-              const comments = (event.payload.comments ?? '').trim();
-              const response: CommentResponse = { memberState: state, hasComments: comments.length > 0, comments: comments || null, by: event.actor.id, actingFor: event.actor.actingFor, at: event.at };
-              return { commentRounds: [...context.commentRounds.slice(0, -1), { ...r, responses: { ...r.responses, [state]: response } }] };
-            }),
-          },
-          REMINDER: {
-            guard: 'circulationDeadline',
-            actions: emit(({ context, event }) => ({
-              type: 'effect.notify' as const,
-              kind: 'reminder' as const,
-              audience: { memberStates: unansweredComments(context) },
-              subject: `Comments on draft version ${context.draftVersion} are due in ${event.payload.daysBefore} day(s)`,
-            })),
-          },
-          DEADLINE_PASSED: {
-            guard: 'circulationDeadline',
-            target: 'consolidation',
-            actions: [
-              emit(({ context }) => ({
-                type: 'effect.notify' as const,
-                kind: 'escalation' as const,
-                audience: { roles: ['manager' as const] },
-                subject: `Circulation of draft version ${context.draftVersion} closed without answers from ${unansweredComments(context).join(', ') || 'nobody'}`,
-                data: { unanswered: unansweredComments(context) },
-              })),
-              assign(({ context, event }) => closeComments(context, event.at)),
-            ],
-          },
+          RESPOND: circulation.respond,
+          REMINDER: circulation.reminder,
+          DEADLINE_PASSED: circulation.deadlinePassed,
         },
       },
       consolidation: {
@@ -262,12 +182,12 @@ export function normativeAmendmentMachine(document: NormativeDocument, id: strin
           RECIRCULATE: {
             guard: 'newerDraft',
             target: 'circulation',
-            actions: assign(({ event }) => ({ draftVersion: event.payload.draftVersion })),
+            actions: assignTo<NormativeContext>(({ event }) => ({ draftVersion: event.payload.draftVersion })),
           },
           SUBMIT_TO_COORDINATORS: {
             guard: 'submittable',
             target: 'cnc_approval',
-            actions: assign(({ event }) => ({ draftVersion: event.payload.draftVersion })),
+            actions: assignTo<NormativeContext>(({ event }) => ({ draftVersion: event.payload.draftVersion })),
           },
         },
       },
@@ -277,78 +197,39 @@ export function normativeAmendmentMachine(document: NormativeDocument, id: strin
           remindBefore: [7, 1],
           escalateTo: ['manager'],
         }),
-        entry: assign(({ context, event }) => ({
-          rounds: [
-            ...context.rounds,
-            openRound(context.rounds, { stage: 'cnc_approval', draftVersion: context.draftVersion as number, electorate: event.world.memberStates, silenceProcedure: false, at: event.at }),
-          ],
-        })),
+        entry: approval.open,
         always: [
           { guard: 'roundObjected', target: 'consolidation' },
           { guard: 'roundConsensus', target: 'submitted_for_adoption' },
         ],
         on: {
-          POSITION: {
-            guard: 'positionAllowed',
-            actions: assign(({ context, event }) => ({
-              rounds: [
-                ...context.rounds.slice(0, -1),
-                recordPosition(lastRound(context.rounds) as ConsensusRound, { id: event.actor.id, memberState: event.actor.memberState, actingFor: event.actor.actingFor }, event.payload, event.at),
-              ],
-            })),
-          },
-          REMINDER: {
-            guard: 'approvalDeadline',
-            actions: emit(({ context, event }) => ({
-              type: 'effect.notify' as const,
-              kind: 'reminder' as const,
-              audience: { memberStates: pendingStates(lastRound(context.rounds)) },
-              subject: `Your state's position on draft version ${context.draftVersion} is due in ${event.payload.daysBefore} day(s)`,
-            })),
-          },
-          DEADLINE_PASSED: {
-            guard: 'approvalDeadline',
-            actions: emit(({ context }) => ({
-              type: 'effect.notify' as const,
-              kind: 'escalation' as const,
-              audience: { roles: ['manager' as const] },
-              subject: `Approval of draft version ${context.draftVersion} is overdue; waiting for ${pendingStates(lastRound(context.rounds)).join(', ')}`,
-              data: { pending: pendingStates(lastRound(context.rounds)) },
-            })),
-          },
+          POSITION: approval.position,
+          REMINDER: approval.reminder,
+          DEADLINE_PASSED: approval.deadlinePassed,
         },
       },
       submitted_for_adoption: {
         meta: meta({ en: 'Submitted for adoption', ru: 'Внесено на утверждение', zh: '提交通过' }, 'legal_officer'),
         on: {
           SUBMIT_FOR_ADOPTION: {
-            actions: assign(({ event }) => ({ adoption: { body: event.payload.body, submittedAt: event.at, decisionNumber: null, date: null } })),
+            actions: assignTo<NormativeContext>(({ event }) => ({ adoption: { body: event.payload.body, submittedAt: event.at, decisionNumber: null, date: null } })),
           },
           RECORD_ADOPTION: {
             guard: 'adoptionSubmitted',
             target: 'adopted',
             actions: [
-              assign(({ context, event }) => {
-                const known = event.world.memoranda.map((m) => m.partner);
-                const named: string[] | undefined = event.payload.affectedPartners;
-                return {
-                  adoption: { ...(context.adoption as NonNullable<NormativeContext['adoption']>), decisionNumber: event.payload.decisionNumber, date: event.payload.date },
-                  affectedPartners: named && named.length ? known.filter((p) => named.includes(p)) : known,
-                };
-              }),
-              emit(({ context, event }) => {
-                const known = event.world.memoranda;
-                const named: string[] | undefined = event.payload.affectedPartners;
-                const affected = named && named.length ? known.filter((m) => named.includes(m.partner)) : known;
-                return {
-                  type: 'effect.openChildren' as const,
-                  children: affected.map((m) => ({
-                    definitionId: 'memorandum-amendment',
-                    key: m.partner,
-                    input: { partner: m.partner, memorandumId: m.memorandumId, basis: { document: context.document, decisionNumber: event.payload.decisionNumber, date: event.payload.date } },
-                  })),
-                };
-              }),
+              assignTo<NormativeContext>(({ context, event }) => ({
+                adoption: { ...(context.adoption as NonNullable<NormativeContext['adoption']>), decisionNumber: event.payload.decisionNumber, date: event.payload.date },
+                affectedPartners: affectedMemoranda(event).map((m) => m.partner),
+              })),
+              emit(({ context, event }) => ({
+                type: 'effect.openChildren' as const,
+                children: affectedMemoranda(event).map((m) => ({
+                  definitionId: 'memorandum-amendment',
+                  key: m.partner,
+                  input: { partner: m.partner, memorandumId: m.memorandumId, basis: { document: context.document, decisionNumber: event.payload.decisionNumber, date: event.payload.date } },
+                })),
+              })),
             ],
           },
         },
@@ -357,12 +238,6 @@ export function normativeAmendmentMachine(document: NormativeDocument, id: strin
       withdrawn: { type: 'final', meta: meta({ en: 'Withdrawn', ru: 'Отозвано', zh: '已撤回' }, 'legal_officer') },
     },
   });
-}
-
-function closeComments(context: NormativeContext, at: string): Partial<NormativeContext> {
-  const r = lastComments(context);
-  if (!r || r.closedAt) return {};
-  return { commentRounds: [...context.commentRounds.slice(0, -1), { ...r, closedAt: at, unanswered: r.electorate.filter((s) => !r.responses[s]) }] };
 }
 
 const officer = ['legal_officer'] as const;
@@ -391,9 +266,7 @@ export function normativeAmendmentDefinition(opts: { id: string; measure: string
       POSITION: { description: "Record your member state's position on the draft version", roles: ['approver'], payload: positionPayload },
       SUBMIT_FOR_ADOPTION: { description: 'Record the body the approved draft is submitted to', roles: officer, payload: submitAdoptionPayload },
       RECORD_ADOPTION: { description: 'Record the adopting decision (number and date)', roles: officer, payload: adoptionPayload },
-      WITHDRAW: { description: 'Withdraw the procedure with a reason', roles: ['legal_officer', 'manager'], payload: reasonPayload },
-      REMINDER: { description: 'A deadline reminder (delivered by the scheduler)', roles: ['system'], payload: reminderPayload },
-      DEADLINE_PASSED: { description: 'A deadline has passed (delivered by the scheduler)', roles: ['system'], payload: deadlinePayload },
+      ...procedureEvents,
     },
   };
 }

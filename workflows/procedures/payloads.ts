@@ -45,3 +45,10 @@ export const childDonePayload = z
     output: z.record(z.string(), z.unknown()).nullable(),
   })
   .strict();
+
+/** The events every procedure accepts: withdrawal with a reason, and the scheduler's deadline events. */
+export const procedureEvents = {
+  WITHDRAW: { description: 'Withdraw the procedure with a reason', roles: ['legal_officer', 'manager'], payload: reasonPayload },
+  REMINDER: { description: 'A deadline reminder (delivered by the scheduler)', roles: ['system'], payload: reminderPayload },
+  DEADLINE_PASSED: { description: 'A deadline has passed (delivered by the scheduler)', roles: ['system'], payload: deadlinePayload },
+} as const;

@@ -1,0 +1,61 @@
+/**
+ * The four-eyes internal review of a draft version: SUBMIT_FOR_REVIEW records the version and its
+ * drafter, a reviewer who is not the drafter (kernel rule `fourEyes`) approves it or returns it
+ * with a reason, and every decision is logged in `context.reviews`. The review state's deadline
+ * reminds the legal officers and tells the managers when it is overdue.
+ */
+import type { MachineContext } from 'xstate';
+import { assignTo, emitTo, notice, type ProcedureEvent } from './stage';
+
+export interface Review {
+  draftVersion: number;
+  by: string;
+  at: string;
+  decision: 'approved' | 'returned';
+  reason: string | null;
+}
+
+/** The part of a machine's context the review reads and writes. */
+export interface ReviewContext extends MachineContext {
+  draftVersion: number | null;
+  drafter: string | null;
+  reviews: Review[];
+}
+
+/** The version sent to review and who drafted it (the sender). */
+export function withSubmission<C extends ReviewContext>(event: ProcedureEvent): Partial<C> {
+  return { draftVersion: event.payload.draftVersion, drafter: event.actor.id } as Partial<C>;
+}
+
+/** Logs the reviewer's decision on the context's draft version; a return carries the event's reason. */
+export function withReview<C extends ReviewContext>(context: C, event: ProcedureEvent, decision: Review['decision']): Partial<C> {
+  const review: Review = {
+    draftVersion: context.draftVersion as number,
+    by: event.actor.id,
+    at: event.at,
+    decision,
+    reason: decision === 'returned' ? event.payload.reason : null,
+  };
+  return { reviews: [...context.reviews, review] } as Partial<C>;
+}
+
+/**
+ * The actions and deadline transitions of a review stage. `what` names the thing under review in
+ * the notifications (`… is due soon`, `… is overdue`); `deadline` is the guard of the state's deadline.
+ */
+export function reviewStage<C extends ReviewContext, D extends string>(opts: { deadline: D; what: (context: C) => string }) {
+  return {
+    /** SUBMIT_FOR_REVIEW: record the version and its drafter. */
+    submitted: assignTo<C>(({ event }) => withSubmission<C>(event)),
+    approved: assignTo<C>(({ context, event }) => withReview(context, event, 'approved')),
+    returned: assignTo<C>(({ context, event }) => withReview(context, event, 'returned')),
+    reminder: {
+      guard: opts.deadline,
+      actions: emitTo<C>(({ context }) => notice('reminder', { roles: ['legal_officer'] }, `${opts.what(context)} is due soon`)),
+    },
+    deadlinePassed: {
+      guard: opts.deadline,
+      actions: emitTo<C>(({ context }) => notice('escalation', { roles: ['manager'] }, `${opts.what(context)} is overdue`)),
+    },
+  };
+}
