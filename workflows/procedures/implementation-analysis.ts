@@ -30,10 +30,14 @@
  * - Withdrawal with a reason from any open stage.
  */
 import { assign, emit, setup } from 'xstate';
-import { lastRound, openRound, pendingStates, recordPosition, supersede, type ConsensusRound } from '../kernel/consensus';
+import { allCommentsIn, closeComments, commentAllowedOf, commentRoundStage, type CommentRound } from '../kernel/comment-round';
+import type { ConsensusRound } from '../kernel/consensus';
+import { consensusStage, lastObjected, withdrawTransition, type Withdrawal } from '../kernel/consensus-stage';
 import { guardsFrom, type Refusal, type WorkflowDefinition } from '../kernel/definition';
+import { reviewStage, type Review } from '../kernel/review';
 import { deadlineOf, draftReady, fourEyes, newerDraft, positionAllowed, roundConsensus, roundObjected } from '../kernel/rules';
-import type { DynamicDeadline, Labels, StateMeta, WorkflowEffect, WorkflowEvent } from '../kernel/types';
+import { meta, type ProcedureEvent, type StageArgs } from '../kernel/stage';
+import type { DynamicDeadline, WorkflowEffect } from '../kernel/types';
 import {
   analysisStartInput,
   assessmentSubmittedPayload,
@@ -45,8 +49,7 @@ import {
   type FINDING_SEVERITIES,
   type LINKABLE_MEASURES,
 } from './analysis-payloads';
-import type { CommentResponse, CommentRound } from './normative-amendment';
-import { commentResponsePayload, deadlinePayload, draftVersionPayload, positionPayload, reasonPayload, reminderPayload } from './payloads';
+import { commentResponsePayload, draftVersionPayload, positionPayload, procedureEvents, reasonPayload } from './payloads';
 
 export interface Finding {
   id: string;
@@ -85,29 +88,20 @@ export interface AnalysisContext {
   assessments: Record<string, Assessment>;
   draftVersion: number | null;
   drafter: string | null;
-  reviews: { draftVersion: number; by: string; at: string; decision: 'approved' | 'returned'; reason: string | null }[];
+  reviews: Review[];
   commentRounds: CommentRound[];
   rounds: ConsensusRound[];
   links: FindingLink[];
   completedAt: string | null;
-  withdrawal: { reason: string; by: string; at: string } | null;
+  withdrawal: Withdrawal | null;
 }
 
-type Ev = WorkflowEvent<string, any>;
-type Args = { context: AnalysisContext; event: Ev };
+type Ev = ProcedureEvent;
+type Args = StageArgs<AnalysisContext>;
 
 export const ASSESSMENT_REMINDERS = [7, 1];
 export const assessmentKey = (memorandumId: string) => `assessment:${memorandumId}`;
 
-function meta(label: Labels, responsible: StateMeta['responsible'], deadline?: StateMeta['deadline']): StateMeta {
-  return deadline ? { label, responsible, deadline } : { label, responsible };
-}
-
-const lastComments = (c: AnalysisContext) => c.commentRounds[c.commentRounds.length - 1];
-const unansweredComments = (c: AnalysisContext) => {
-  const r = lastComments(c);
-  return r && !r.closedAt ? r.electorate.filter((s) => !r.responses[s]) : [];
-};
 const openAssessments = (c: AnalysisContext) => Object.values(c.assessments).filter((a) => a.status !== 'submitted');
 const allFindings = (c: AnalysisContext) => Object.values(c.assessments).flatMap((a) => a.findings.map((f) => ({ ...f, memorandumId: a.memorandumId, partner: a.partner })));
 const assessmentOfKey = (c: AnalysisContext, key: unknown) =>
@@ -170,21 +164,16 @@ const refusals = {
   },
   allAssessmentsIn: ({ context }: Args) =>
     context.scope && openAssessments(context).length === 0 ? null : `Assessments still awaited: ${openAssessments(context).map((a) => a.memorandumId).join(', ')}.`,
-  commentAllowed: ({ context, event }: Args) => {
-    const r = lastComments(context);
-    const state = event.actor.memberState;
-    if (!r || r.closedAt) return 'No round of comments is open.';
-    if (!state) return 'Only a member-state approver can comment for a member state.';
-    if (!r.electorate.includes(state)) return `${state} is not among the member states of this round of comments.`;
-    if (event.payload.draftVersion !== r.draftVersion)
-      return `This round of comments is on version ${r.draftVersion}; an answer on version ${event.payload.draftVersion} cannot be recorded.`;
-    if (r.responses[state]) return `${state} has already answered this round of comments.`;
-    return null;
-  },
-  allCommentsIn: ({ context }: Args) => (lastComments(context) && unansweredComments(context).length === 0 ? null : 'Some member states have not answered yet.'),
+  commentAllowed: commentAllowedOf({
+    noneOpen: 'No round of comments is open.',
+    notApprover: 'Only a member-state approver can comment for a member state.',
+    round: 'this round of comments',
+    version: 'version',
+  }),
+  allCommentsIn,
   /** A version objected to by a member state cannot go back for approval unchanged. */
   submittable: ({ context, event }: Args) => {
-    const objected = [...context.rounds].reverse().find((r) => r.outcome === 'objected');
+    const objected = lastObjected(context.rounds);
     if (objected && event.payload.draftVersion <= objected.draftVersion)
       return `Version ${objected.draftVersion} was objected to by ${objected.objection?.memberState} ("${objected.objection?.reason}"): submit a new version.`;
     return draftReady({ context, event });
@@ -201,15 +190,28 @@ const refusals = {
 /** LINK_FINDING is accepted from consolidation until the procedure ends. */
 const linkFinding = { guard: 'findingLinkable', actions: 'recordLink' } as const;
 
-function closeComments(context: AnalysisContext, at: string): Partial<AnalysisContext> {
-  const r = lastComments(context);
-  if (!r || r.closedAt) return {};
-  return { commentRounds: [...context.commentRounds.slice(0, -1), { ...r, closedAt: at, unanswered: r.electorate.filter((s) => !r.responses[s]) }] };
-}
-
 function withAssessment(context: AnalysisContext, id: string, change: Partial<Assessment>): Partial<AnalysisContext> {
   return { assessments: { ...context.assessments, [id]: { ...context.assessments[id], ...change } } };
 }
+
+const review = reviewStage<AnalysisContext, 'reviewDeadline'>({
+  deadline: 'reviewDeadline',
+  what: (c) => `Internal review of the consolidated analysis, version ${c.draftVersion},`,
+});
+
+const comments = commentRoundStage<AnalysisContext, 'commentsDeadline', 'finalisation'>({
+  deadline: 'commentsDeadline',
+  next: 'finalisation',
+  reminder: (c, days) => `Comments on the analysis, version ${c.draftVersion}, are due in ${days} day(s)`,
+  closed: (c, unanswered) => `Comments on the analysis, version ${c.draftVersion}, closed without answers from ${unanswered.join(', ') || 'nobody'}`,
+});
+
+const approval = consensusStage<AnalysisContext, 'approvalDeadline'>({
+  stage: 'approval',
+  deadline: 'approvalDeadline',
+  reminder: (c, days) => `Your state's position on the final information, version ${c.draftVersion}, is due in ${days} day(s)`,
+  overdue: (c, pending) => `Approval of the final information, version ${c.draftVersion}, is overdue; waiting for ${pending.join(', ')}`,
+});
 
 export const implementationAnalysisMachine = setup({
   types: {
@@ -218,7 +220,7 @@ export const implementationAnalysisMachine = setup({
     input: {} as { title: string; startedBy: string; startedAt: string },
     emitted: {} as WorkflowEffect,
   },
-  guards: guardsFrom(refusals as any),
+  guards: guardsFrom(refusals),
   actions: {
     recordLink: assign(({ context, event }) => ({
       links: [...context.links, { findingId: event.payload.findingId, instanceId: event.payload.instanceId, by: event.actor.id, at: event.at }],
@@ -242,16 +244,7 @@ export const implementationAnalysisMachine = setup({
     completedAt: null,
     withdrawal: null,
   }),
-  on: {
-    WITHDRAW: {
-      target: '.withdrawn',
-      actions: assign(({ context, event }) => ({
-        withdrawal: { reason: event.payload.reason, by: event.actor.id, at: event.at },
-        rounds: context.rounds.map((r) => supersede(r, event.at)),
-        ...closeComments(context, event.at),
-      })),
-    },
-  },
+  on: { WITHDRAW: withdrawTransition<AnalysisContext>(closeComments) },
   states: {
     scoping: {
       meta: meta({ en: 'Scoping', ru: 'Определение рамок анализа', zh: '确定分析范围' }, 'legal_officer'),
@@ -345,11 +338,7 @@ export const implementationAnalysisMachine = setup({
     consolidation: {
       meta: meta({ en: 'Consolidated analysis', ru: 'Подготовка сводного анализа', zh: '编写综合分析' }, 'legal_officer'),
       on: {
-        SUBMIT_FOR_REVIEW: {
-          guard: 'draftReady',
-          target: 'internal_review',
-          actions: assign(({ event }) => ({ draftVersion: event.payload.draftVersion, drafter: event.actor.id })),
-        },
+        SUBMIT_FOR_REVIEW: { guard: 'draftReady', target: 'internal_review', actions: review.submitted },
         LINK_FINDING: linkFinding,
       },
     },
@@ -361,29 +350,11 @@ export const implementationAnalysisMachine = setup({
         escalateTo: ['manager'],
       }),
       on: {
-        APPROVE_REVIEW: {
-          guard: 'fourEyes',
-          target: 'comments',
-          actions: assign(({ context, event }) => ({
-            reviews: [...context.reviews, { draftVersion: context.draftVersion as number, by: event.actor.id, at: event.at, decision: 'approved' as const, reason: null }],
-          })),
-        },
-        RETURN_TO_CONSOLIDATION: {
-          guard: 'fourEyes',
-          target: 'consolidation',
-          actions: assign(({ context, event }) => ({
-            reviews: [...context.reviews, { draftVersion: context.draftVersion as number, by: event.actor.id, at: event.at, decision: 'returned' as const, reason: event.payload.reason }],
-          })),
-        },
+        APPROVE_REVIEW: { guard: 'fourEyes', target: 'comments', actions: review.approved },
+        RETURN_TO_CONSOLIDATION: { guard: 'fourEyes', target: 'consolidation', actions: review.returned },
         LINK_FINDING: linkFinding,
-        REMINDER: {
-          guard: 'reviewDeadline',
-          actions: emit(({ context }) => ({ type: 'effect.notify' as const, kind: 'reminder' as const, audience: { roles: ['legal_officer' as const] }, subject: `Internal review of the consolidated analysis, version ${context.draftVersion}, is due soon` })),
-        },
-        DEADLINE_PASSED: {
-          guard: 'reviewDeadline',
-          actions: emit(({ context }) => ({ type: 'effect.notify' as const, kind: 'escalation' as const, audience: { roles: ['manager' as const] }, subject: `Internal review of the consolidated analysis, version ${context.draftVersion}, is overdue` })),
-        },
+        REMINDER: review.reminder,
+        DEADLINE_PASSED: review.deadlinePassed,
       },
     },
     comments: {
@@ -392,56 +363,13 @@ export const implementationAnalysisMachine = setup({
         remindBefore: [7, 1],
         escalateTo: ['manager'],
       }),
-      entry: assign(({ context, event }) => ({
-        commentRounds: [
-          ...context.commentRounds,
-          {
-            number: context.commentRounds.length + 1,
-            draftVersion: context.draftVersion as number,
-            electorate: [...new Set(event.world.memberStates)].sort(),
-            openedAt: event.at,
-            responses: {},
-            closedAt: null,
-            unanswered: [],
-          },
-        ],
-      })),
-      always: { guard: 'allCommentsIn', target: 'finalisation', actions: assign(({ context, event }) => closeComments(context, event.at)) },
+      entry: comments.open,
+      always: comments.allIn,
       on: {
-        RESPOND: {
-          guard: 'commentAllowed',
-          actions: assign(({ context, event }) => {
-            const r = lastComments(context);
-            const state = event.actor.memberState as string;
-            const comments = (event.payload.comments ?? '').trim();
-            const response: CommentResponse = { memberState: state, hasComments: comments.length > 0, comments: comments || null, by: event.actor.id, actingFor: event.actor.actingFor, at: event.at };
-            return { commentRounds: [...context.commentRounds.slice(0, -1), { ...r, responses: { ...r.responses, [state]: response } }] };
-          }),
-        },
+        RESPOND: comments.respond,
         LINK_FINDING: linkFinding,
-        REMINDER: {
-          guard: 'commentsDeadline',
-          actions: emit(({ context, event }) => ({
-            type: 'effect.notify' as const,
-            kind: 'reminder' as const,
-            audience: { memberStates: unansweredComments(context) },
-            subject: `Comments on the analysis, version ${context.draftVersion}, are due in ${event.payload.daysBefore} day(s)`,
-          })),
-        },
-        DEADLINE_PASSED: {
-          guard: 'commentsDeadline',
-          target: 'finalisation',
-          actions: [
-            emit(({ context }) => ({
-              type: 'effect.notify' as const,
-              kind: 'escalation' as const,
-              audience: { roles: ['manager' as const] },
-              subject: `Comments on the analysis, version ${context.draftVersion}, closed without answers from ${unansweredComments(context).join(', ') || 'nobody'}`,
-              data: { unanswered: unansweredComments(context) },
-            })),
-            assign(({ context, event }) => closeComments(context, event.at)),
-          ],
-        },
+        REMINDER: comments.reminder,
+        DEADLINE_PASSED: comments.deadlinePassed,
       },
     },
     finalisation: {
@@ -466,46 +394,16 @@ export const implementationAnalysisMachine = setup({
         remindBefore: [7, 1],
         escalateTo: ['manager'],
       }),
-      entry: assign(({ context, event }) => ({
-        rounds: [
-          ...context.rounds,
-          openRound(context.rounds, { stage: 'approval', draftVersion: context.draftVersion as number, electorate: event.world.memberStates, silenceProcedure: false, at: event.at }),
-        ],
-      })),
+      entry: approval.open,
       always: [
         { guard: 'roundObjected', target: 'finalisation' },
         { guard: 'roundConsensus', target: 'completed', actions: assign(({ event }) => ({ completedAt: event.at })) },
       ],
       on: {
-        POSITION: {
-          guard: 'positionAllowed',
-          actions: assign(({ context, event }) => ({
-            rounds: [
-              ...context.rounds.slice(0, -1),
-              recordPosition(lastRound(context.rounds) as ConsensusRound, { id: event.actor.id, memberState: event.actor.memberState, actingFor: event.actor.actingFor }, event.payload, event.at),
-            ],
-          })),
-        },
+        POSITION: approval.position,
         LINK_FINDING: linkFinding,
-        REMINDER: {
-          guard: 'approvalDeadline',
-          actions: emit(({ context, event }) => ({
-            type: 'effect.notify' as const,
-            kind: 'reminder' as const,
-            audience: { memberStates: pendingStates(lastRound(context.rounds)) },
-            subject: `Your state's position on the final information, version ${context.draftVersion}, is due in ${event.payload.daysBefore} day(s)`,
-          })),
-        },
-        DEADLINE_PASSED: {
-          guard: 'approvalDeadline',
-          actions: emit(({ context }) => ({
-            type: 'effect.notify' as const,
-            kind: 'escalation' as const,
-            audience: { roles: ['manager' as const] },
-            subject: `Approval of the final information, version ${context.draftVersion}, is overdue; waiting for ${pendingStates(lastRound(context.rounds)).join(', ')}`,
-            data: { pending: pendingStates(lastRound(context.rounds)) },
-          })),
-        },
+        REMINDER: approval.reminder,
+        DEADLINE_PASSED: approval.deadlinePassed,
       },
     },
     completed: { type: 'final', meta: meta({ en: 'Completed', ru: 'Завершено', zh: '已完成' }, 'legal_officer') },
@@ -574,8 +472,6 @@ export const implementationAnalysis: WorkflowDefinition = {
     SUBMIT_FOR_APPROVAL: { description: 'Submit a version of the final information to the member states for approval', roles: officer, payload: draftVersionPayload },
     POSITION: { description: "Record your member state's position on the final information", roles: ['approver'], payload: positionPayload },
     LINK_FINDING: { description: 'Link a finding to the 1(c), 1(d) or 1(e) procedure opened for it', roles: officer, payload: linkFindingPayload },
-    WITHDRAW: { description: 'Withdraw the procedure with a reason', roles: ['legal_officer', 'manager'], payload: reasonPayload },
-    REMINDER: { description: 'A deadline reminder (delivered by the scheduler)', roles: ['system'], payload: reminderPayload },
-    DEADLINE_PASSED: { description: 'A deadline has passed (delivered by the scheduler)', roles: ['system'], payload: deadlinePayload },
+    ...procedureEvents,
   },
 };
