@@ -31,10 +31,12 @@
  *   open).
  */
 import { assign, emit, setup } from 'xstate';
-import { lastRound, openRound, pendingStates, recordPosition, supersede, type ConsensusRound } from '../kernel/consensus';
+import type { ConsensusRound } from '../kernel/consensus';
+import { consensusStage, lastObjected, withdrawTransition, type Withdrawal } from '../kernel/consensus-stage';
 import { guardsFrom, type Refusal, type WorkflowDefinition } from '../kernel/definition';
 import { deadlineOf, positionAllowed, roundConsensus, roundObjected } from '../kernel/rules';
-import type { Labels, StateMeta, WorkflowEffect, WorkflowEvent } from '../kernel/types';
+import { meta, type ProcedureEvent, type StageArgs } from '../kernel/stage';
+import type { WorkflowEffect } from '../kernel/types';
 import {
   accessionRequestPayload,
   accessionStartInput,
@@ -46,7 +48,7 @@ import {
   packageSentPayload,
   partnerNotePayload,
 } from './analysis-payloads';
-import { deadlinePayload, positionPayload, reasonPayload, reminderPayload } from './payloads';
+import { positionPayload, procedureEvents, reasonPayload } from './payloads';
 
 export interface AccessionRequest {
   version: number;
@@ -87,15 +89,11 @@ export interface AccessionContext {
   rounds: ConsensusRound[];
   deposit: { depositary: string; date: string; entryIntoForce: string | null; by: string; at: string } | null;
   decline: { reason: string; by: string; at: string } | null;
-  withdrawal: { reason: string; by: string; at: string } | null;
+  withdrawal: Withdrawal | null;
 }
 
-type Ev = WorkflowEvent<string, any>;
-type Args = { context: AccessionContext; event: Ev };
-
-function meta(label: Labels, responsible: StateMeta['responsible'], deadline?: StateMeta['deadline']): StateMeta {
-  return deadline ? { label, responsible, deadline } : { label, responsible };
-}
+type Ev = ProcedureEvent;
+type Args = StageArgs<AccessionContext>;
 
 /** The first refusal of several, so one named guard can state several rules. */
 const allOf =
@@ -152,7 +150,7 @@ const refusals = {
   /** PROCEED to the member states: consent is required, and the request was not objected to as it stands. */
   consentToAsk: ({ context }: Args) => {
     if (!context.consentRequired) return "This treaty does not require the member states' consent to accession.";
-    const objected = [...context.rounds].reverse().find((r) => r.outcome === 'objected');
+    const objected = lastObjected(context.rounds);
     if (objected && objected.draftVersion === context.draftVersion)
       return `The request (version ${objected.draftVersion}) was objected to by ${objected.objection?.memberState} ("${objected.objection?.reason}"): record the partner's revised request first.`;
     return null;
@@ -167,6 +165,13 @@ const refusals = {
   }),
 } satisfies Record<string, Refusal>;
 
+const consent = consensusStage<AccessionContext, 'consentDeadline'>({
+  stage: 'member_consent',
+  deadline: 'consentDeadline',
+  reminder: (c, days) => `Your state's consent to the accession of ${c.partner} to ${c.treatyId} is due in ${days} day(s)`,
+  overdue: (c, pending) => `Consent to the accession of ${c.partner} to ${c.treatyId} is overdue; waiting for ${pending.join(', ')}`,
+});
+
 export const treatyAccessionMachine = setup({
   types: {
     context: {} as AccessionContext,
@@ -174,7 +179,7 @@ export const treatyAccessionMachine = setup({
     input: {} as { partner: string; treatyId: string; consentRequired?: boolean; startedBy: string; startedAt: string },
     emitted: {} as WorkflowEffect,
   },
-  guards: guardsFrom(refusals as any),
+  guards: guardsFrom(refusals),
   actions: {
     recordDecline: assign(({ event }) => ({ decline: { reason: event.payload.reason, by: event.actor.id, at: event.at } })),
     recordRequest: assign(({ context, event }) => {
@@ -206,15 +211,7 @@ export const treatyAccessionMachine = setup({
     decline: null,
     withdrawal: null,
   }),
-  on: {
-    WITHDRAW: {
-      target: '.withdrawn',
-      actions: assign(({ context, event }) => ({
-        withdrawal: { reason: event.payload.reason, by: event.actor.id, at: event.at },
-        rounds: context.rounds.map((r) => supersede(r, event.at)),
-      })),
-    },
-  },
+  on: { WITHDRAW: withdrawTransition<AccessionContext>() },
   states: {
     identification: {
       meta: meta({ en: 'Treaty and partner identified', ru: 'Определение договора и партнёра', zh: '确定条约和伙伴' }, 'legal_officer'),
@@ -351,45 +348,15 @@ export const treatyAccessionMachine = setup({
         remindBefore: [14, 3],
         escalateTo: ['manager'],
       }),
-      entry: assign(({ context, event }) => ({
-        rounds: [
-          ...context.rounds,
-          openRound(context.rounds, { stage: 'member_consent', draftVersion: context.draftVersion as number, electorate: event.world.memberStates, silenceProcedure: false, at: event.at }),
-        ],
-      })),
+      entry: consent.open,
       always: [
         { guard: 'roundObjected', target: 'request_received' },
         { guard: 'roundConsensus', target: 'deposit' },
       ],
       on: {
-        POSITION: {
-          guard: 'positionAllowed',
-          actions: assign(({ context, event }) => ({
-            rounds: [
-              ...context.rounds.slice(0, -1),
-              recordPosition(lastRound(context.rounds) as ConsensusRound, { id: event.actor.id, memberState: event.actor.memberState, actingFor: event.actor.actingFor }, event.payload, event.at),
-            ],
-          })),
-        },
-        REMINDER: {
-          guard: 'consentDeadline',
-          actions: emit(({ context, event }) => ({
-            type: 'effect.notify' as const,
-            kind: 'reminder' as const,
-            audience: { memberStates: pendingStates(lastRound(context.rounds)) },
-            subject: `Your state's consent to the accession of ${context.partner} to ${context.treatyId} is due in ${event.payload.daysBefore} day(s)`,
-          })),
-        },
-        DEADLINE_PASSED: {
-          guard: 'consentDeadline',
-          actions: emit(({ context }) => ({
-            type: 'effect.notify' as const,
-            kind: 'escalation' as const,
-            audience: { roles: ['manager' as const] },
-            subject: `Consent to the accession of ${context.partner} to ${context.treatyId} is overdue; waiting for ${pendingStates(lastRound(context.rounds)).join(', ')}`,
-            data: { pending: pendingStates(lastRound(context.rounds)) },
-          })),
-        },
+        POSITION: consent.position,
+        REMINDER: consent.reminder,
+        DEADLINE_PASSED: consent.deadlinePassed,
       },
     },
     deposit: {
@@ -447,8 +414,6 @@ export const treatyAccession: WorkflowDefinition = {
     PROCEED: { description: "Send the request to the member states for consent, or straight to deposit where no consent is needed", roles: officer, payload: emptyPayload },
     POSITION: { description: "Record your member state's consent (agree) or objection to the accession", roles: ['approver'], payload: positionPayload },
     INSTRUMENT_DEPOSITED: { description: 'Record the deposit of the instrument of accession (depositary, date)', roles: officer, payload: depositPayload },
-    WITHDRAW: { description: 'Withdraw the procedure with a reason', roles: ['legal_officer', 'manager'], payload: reasonPayload },
-    REMINDER: { description: 'A deadline reminder (delivered by the scheduler)', roles: ['system'], payload: reminderPayload },
-    DEADLINE_PASSED: { description: 'A deadline has passed (delivered by the scheduler)', roles: ['system'], payload: deadlinePayload },
+    ...procedureEvents,
   },
 };
