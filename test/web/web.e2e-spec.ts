@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import * as path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { WorkflowEngine } from '../../src/engine/engine.service';
 import { WEB_DIST } from '../../src/web/web.controller';
 import { bearer, createUser, tokenFor, type TestUser } from '../support/auth';
@@ -49,8 +49,10 @@ describe('web application (Chromium)', () => {
     await t?.close();
   });
 
-  async function signIn(user: TestUser, page: string): Promise<Page> {
-    const p = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
+  async function signIn(user: TestUser, page: string, setup?: (ctx: BrowserContext) => Promise<void>): Promise<Page> {
+    const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    if (setup) await setup(ctx);
+    const p = await ctx.newPage();
     p.setDefaultTimeout(15_000);
     await p.goto(`${t.url}/`);
     await p.waitForSelector('[data-testid=sign-in]');
@@ -137,7 +139,9 @@ describe('web application (Chromium)', () => {
     await shot(app, '05-history');
 
     // the manager's dashboard: the item, the objecting state, the states holding up the other one
-    const man = await signIn(manager, 'dashboard');
+    // the dashboard as the page works it out without GET /monitoring/dashboard (drafts.e2e-spec.ts covers it)
+    const man = await signIn(manager, 'dashboard', (ctx) => ctx.route('**/monitoring/dashboard**', (route) => route.fulfill({ status: 404, contentType: 'application/json', body: '{"statusCode":404}' })));
+    await man.waitForSelector('[data-page=dashboard][data-source=instances][data-ready]');
     await man.waitForSelector(`[data-testid=all-procedures] tr[data-id="${id}"]`);
     const objection = man.locator('[data-testid=objections] tr[data-state=KZ]');
     expect(await objection.count()).toBe(1);

@@ -37,3 +37,17 @@ export async function api(method, path, body) {
 
 export const get = (p) => api('GET', p);
 export const post = (p, b) => api('POST', p, b ?? {});
+
+/** Fetches a protected file (exports need the bearer token) and hands it to the browser as a download. */
+export async function download(path, filename) {
+  const res = await fetch(path, { headers: session.token ? { Authorization: `Bearer ${session.token}` } : {} });
+  if (!res.ok) throw new ApiError(res.status, `${res.status} ${res.statusText}`, null);
+  const url = URL.createObjectURL(await res.blob());
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = filename;
+  document.body.appendChild(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 60_000);
+}

@@ -6,8 +6,11 @@ function longText(name, s) {
   return (s.maxLength ?? 0) > 300 || /text|reason|rationale|comment|description|summary|note/i.test(name);
 }
 
-/** Returns { element, read() } where read() gives the payload object or throws with a message. */
-export function schemaForm(schema, idPrefix) {
+/**
+ * Returns { element, read() } where read() gives the payload object or throws with a message.
+ * `values` pre-fills fields by name (undefined values are skipped).
+ */
+export function schemaForm(schema, idPrefix, values = {}) {
   const props = (schema && schema.properties) || {};
   const required = new Set((schema && schema.required) || []);
   const fields = [];
@@ -31,6 +34,10 @@ export function schemaForm(schema, idPrefix) {
       input = h('textarea', { id, name, placeholder: s.type === 'array' ? '[ ]' : '{ }' });
     } else {
       input = longText(name, s) ? h('textarea', { id, name, maxlength: s.maxLength }) : h('input', { id, name, type: 'text', maxlength: s.maxLength });
+    }
+    if (values[name] !== undefined && values[name] !== null) {
+      if (kind === 'boolean') input.checked = !!values[name];
+      else input.value = typeof values[name] === 'object' ? JSON.stringify(values[name]) : String(values[name]);
     }
     fields.push({ name, kind, input, required: required.has(name) });
     element.appendChild(

@@ -46,6 +46,65 @@ const STRINGS = {
   },
 };
 
+// Drafts, notifications, dashboard.
+const MORE = {
+  en: {
+    noDraft: 'This procedure has no draft yet.', createDraft: 'Create the draft', source: 'Start from', source_regulation: 'The Regulation (current text)',
+    source_model_memorandum: 'The model Memorandum', source_memorandum: 'An existing memorandum', source_blank: 'A blank draft', memorandum: 'Memorandum',
+    ownMemorandum: "The procedure's memorandum", title: 'Title', titleHint: 'Title in the three languages: required for a blank draft, otherwise the source\'s title is used.',
+    driftTitle: 'Russian and Chinese texts disagree', driftArticles: 'articles', driftBlocks: 'This version cannot be circulated or submitted until both authentic texts are updated in a new version.',
+    englishStale: 'English working text possibly stale in articles', noVersion: 'No version yet.', versions: 'Versions', exportLanguage: 'Export language', note: 'Note',
+    articles: 'Articles', drift: 'Drifted', from: 'from', to: 'to', allLanguages: 'All languages', editNewVersion: 'Edit into a new version', writeFirstVersion: 'Write the first version',
+    redline: 'Redline', comparison: 'Comparison table', consolidation: 'Consolidation', outOfDate: 'out of date', possiblyStale: 'possibly stale', upToDate: 'up to date',
+    latestVersion: 'latest', secretariat: 'Secretariat', addComment: 'Comment on this', comment: 'Add comment', generalComments: 'General comments', article: 'Art.',
+    workingText: 'working text', noteHint: 'What this version changes and why', confirmMatches: 'checked: still matches', moveUp: 'Move up', moveDown: 'Move down',
+    remove: 'Remove', newArticle: 'new', newVersionFrom: 'New version based on version', addArticle: 'Add an article', saveVersion: 'Save as a new version',
+    change_added: 'added', change_removed: 'removed', change_moved: 'moved', change_renumbered: 'renumbered', change_changed: 'changed', change_unchanged: 'unchanged',
+    base: 'Base text', proposed: 'Proposed text', reservations: 'Reservations', unanswered: 'No answer from', noNextVersion: 'No next version yet',
+    addressed: 'Changed in the next version', notAddressed: 'Not changed in the next version', nextVersion: 'Next version', openDraftVersion: 'Open draft version',
+    notifications: 'Notifications', markAllRead: 'Mark all read', markRead: 'Mark read', kind_reminder: 'Reminder', kind_escalation: 'Escalation', kind_info: 'Information',
+    allPartners: 'All partners', partner: 'Partner', generatedAt: 'Figures as of', stageDurations: 'Average time per stage', doneCount: 'Completed', since: 'Since',
+    averageDays: 'Average (days)', samples: 'Stages measured', daysOverdue: 'Days overdue', extend: 'Extend', newDueDate: 'New due date',
+  },
+  ru: {
+    noDraft: 'У процедуры ещё нет проекта.', createDraft: 'Создать проект', source: 'Основа', source_regulation: 'Положение (действующий текст)',
+    source_model_memorandum: 'Типовой меморандум', source_memorandum: 'Действующий меморандум', source_blank: 'Пустой проект', memorandum: 'Меморандум',
+    ownMemorandum: 'Меморандум процедуры', title: 'Название', titleHint: 'Название на трёх языках: обязательно для пустого проекта, иначе берётся название основы.',
+    driftTitle: 'Тексты на русском и китайском языках расходятся', driftArticles: 'статьи', driftBlocks: 'Эту версию нельзя разослать или представить, пока оба аутентичных текста не будут обновлены в новой версии.',
+    englishStale: 'Рабочий английский текст, возможно, устарел в статьях', noVersion: 'Версий ещё нет.', versions: 'Версии', exportLanguage: 'Язык выгрузки', note: 'Примечание',
+    articles: 'Статей', drift: 'Расхождения', from: 'с', to: 'по', allLanguages: 'Все языки', editNewVersion: 'Редактировать в новую версию', writeFirstVersion: 'Написать первую версию',
+    redline: 'Правка', comparison: 'Сравнительная таблица', consolidation: 'Обобщение', outOfDate: 'устарел', possiblyStale: 'возможно, устарел', upToDate: 'актуален',
+    latestVersion: 'последняя', secretariat: 'Секретариат', addComment: 'Замечание', comment: 'Добавить замечание', generalComments: 'Общие замечания', article: 'Ст.',
+    workingText: 'рабочий текст', noteHint: 'Что меняет эта версия и почему', confirmMatches: 'проверено: соответствует', moveUp: 'Выше', moveDown: 'Ниже',
+    remove: 'Удалить', newArticle: 'новая', newVersionFrom: 'Новая версия на основе версии', addArticle: 'Добавить статью', saveVersion: 'Сохранить как новую версию',
+    change_added: 'добавлена', change_removed: 'исключена', change_moved: 'перемещена', change_renumbered: 'перенумерована', change_changed: 'изменена', change_unchanged: 'без изменений',
+    base: 'Базовый текст', proposed: 'Предлагаемый текст', reservations: 'Оговорки', unanswered: 'Нет ответа от', noNextVersion: 'Следующей версии ещё нет',
+    addressed: 'Изменена в следующей версии', notAddressed: 'Не изменена в следующей версии', nextVersion: 'Следующая версия', openDraftVersion: 'Открыть версию проекта',
+    notifications: 'Уведомления', markAllRead: 'Отметить все как прочитанные', markRead: 'Прочитано', kind_reminder: 'Напоминание', kind_escalation: 'Эскалация', kind_info: 'Сведения',
+    allPartners: 'Все партнёры', partner: 'Партнёр', generatedAt: 'Данные на', stageDurations: 'Средняя продолжительность этапов', doneCount: 'Завершено', since: 'С',
+    averageDays: 'В среднем (дней)', samples: 'Учтено этапов', daysOverdue: 'Дней просрочки', extend: 'Продлить', newDueDate: 'Новый срок',
+  },
+  zh: {
+    noDraft: '本程序尚无草案。', createDraft: '创建草案', source: '依据', source_regulation: '条例（现行文本）',
+    source_model_memorandum: '备忘录范本', source_memorandum: '现有备忘录', source_blank: '空白草案', memorandum: '备忘录',
+    ownMemorandum: '本程序的备忘录', title: '标题', titleHint: '三种语言的标题：空白草案必填，否则采用依据文件的标题。',
+    driftTitle: '俄文和中文文本不一致', driftArticles: '条款', driftBlocks: '在新版本中更新两种作准文本之前，此版本不能分发或提交。',
+    englishStale: '英文工作文本可能已过时的条款', noVersion: '尚无版本。', versions: '版本', exportLanguage: '导出语言', note: '说明',
+    articles: '条款数', drift: '不一致', from: '从', to: '到', allLanguages: '所有语言', editNewVersion: '编辑为新版本', writeFirstVersion: '撰写第一版',
+    redline: '修订对照', comparison: '对照表', consolidation: '意见汇总', outOfDate: '已过时', possiblyStale: '可能已过时', upToDate: '最新',
+    latestVersion: '最新', secretariat: '秘书处', addComment: '意见', comment: '添加意见', generalComments: '一般意见', article: '第',
+    workingText: '工作文本', noteHint: '本版本的修改内容及理由', confirmMatches: '已核对：仍一致', moveUp: '上移', moveDown: '下移',
+    remove: '删除', newArticle: '新', newVersionFrom: '基于版本的新版本', addArticle: '添加条款', saveVersion: '保存为新版本',
+    change_added: '新增', change_removed: '删除', change_moved: '移动', change_renumbered: '重新编号', change_changed: '修改', change_unchanged: '未改',
+    base: '原文本', proposed: '建议文本', reservations: '保留', unanswered: '未答复', noNextVersion: '尚无下一版本',
+    addressed: '下一版本已修改', notAddressed: '下一版本未修改', nextVersion: '下一版本', openDraftVersion: '打开草案版本',
+    notifications: '通知', markAllRead: '全部标为已读', markRead: '标为已读', kind_reminder: '提醒', kind_escalation: '升级', kind_info: '信息',
+    allPartners: '所有伙伴', partner: '伙伴', generatedAt: '数据截至', stageDurations: '各阶段平均用时', doneCount: '已完成', since: '起始',
+    averageDays: '平均（天）', samples: '统计阶段数', daysOverdue: '逾期天数', extend: '延长', newDueDate: '新期限',
+  },
+};
+for (const l of Object.keys(MORE)) Object.assign(STRINGS[l], MORE[l]);
+
 export const LANGS = ['en', 'ru', 'zh'];
 
 export function lang() {

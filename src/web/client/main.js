@@ -2,7 +2,9 @@
 import { post, session } from './api.js';
 import { h, clear } from './dom.js';
 import { t, lang, setLang, LANGS } from './i18n.js';
-import { signInPage, proceduresPage, startPage, procedurePage, inboxPage, historyPage, dashboardPage, homeOf } from './pages.js';
+import { signInPage, proceduresPage, startPage, procedurePage, inboxPage, historyPage, homeOf } from './pages.js';
+import { dashboardPage } from './dashboard.js';
+import { notificationBadge, notificationsPage, updateBadge } from './notifications.js';
 
 const view = document.getElementById('view');
 const top = document.getElementById('top');
@@ -25,6 +27,7 @@ function header() {
     h('span', { class: 'brand' }, 'amendflow'),
     ...links.map(([href, text]) => h('a', { href }, text)),
     h('span', { class: 'spacer' }),
+    user ? notificationBadge() : null,
     user ? h('span', { 'data-testid': 'who' }, `${user.displayName} (${user.role}${user.memberState ? `, ${user.memberState}` : ''})`) : null,
     select,
     user ? h('button', { class: 'secondary', onclick: signOut }, t('signOut')) : null,
@@ -55,6 +58,7 @@ async function render() {
       case 'inbox': await inboxPage(page, go); break;
       case 'history': await historyPage(page, go); break;
       case 'dashboard': await dashboardPage(page, go); break;
+      case 'notifications': await notificationsPage(page, go); break;
       default: return go(homeOf(session.user));
     }
     if (mine === rendering) page.setAttribute('data-ready', 'true');
@@ -65,4 +69,5 @@ async function render() {
 }
 
 window.addEventListener('hashchange', render);
+setInterval(updateBadge, 60_000);
 render();

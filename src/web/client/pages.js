@@ -4,21 +4,22 @@ import { h, clear, table, fmtDate } from './dom.js';
 import { t, label } from './i18n.js';
 import { schemaForm } from './forms.js';
 import { renderDiagram } from './diagram.js';
+import { loadDraft, draftPanel, inboxDraft } from './draft.js';
 
 const defsCache = { list: null };
-async function definitions() {
+export async function definitions() {
   if (!defsCache.list) defsCache.list = await get('/definitions');
   return defsCache.list;
 }
-function defById(defs, id) { return defs.find((d) => d.id === id); }
+export function defById(defs, id) { return defs.find((d) => d.id === id); }
 function stageLabel(defs, definitionId, path, fallback) {
   const s = defById(defs, definitionId)?.states.find((x) => x.path === path);
   return label(s?.label ?? fallback, path);
 }
-function errorBox(err) { return h('p', { class: 'error', 'data-testid': 'error' }, err instanceof Error ? err.message : String(err)); }
-function card(title, ...body) { return h('section', { class: 'card' }, title ? h('h2', {}, title) : null, ...body); }
-function procLink(id, text) { return h('a', { href: `#/procedure/${id}` }, text || id.slice(0, 8)); }
-function dueCell(item) {
+export function errorBox(err) { return h('p', { class: 'error', 'data-testid': 'error' }, err instanceof Error ? err.message : String(err)); }
+export function card(title, ...body) { return h('section', { class: 'card' }, title ? h('h2', {}, title) : null, ...body); }
+export function procLink(id, text) { return h('a', { href: `#/procedure/${id}` }, text || id.slice(0, 8)); }
+export function dueCell(item) {
   if (!item.nextDue) return '';
   return h('span', { class: item.overdue ? 'overdue' : '' }, fmtDate(item.nextDue), item.overdue ? ` (${t('overdue')})` : '');
 }
@@ -51,8 +52,9 @@ export function homeOf(user) {
 
 export async function proceduresPage(view) {
   const user = session.user;
-  const [defs, list] = await Promise.all([definitions(), get('/instances?status=active&pageSize=200')]);
-  const mine = user.role === 'legal_officer' ? list.items.filter((i) => !i.startedBy || i.startedBy === user.id) : list.items;
+  const officer = user.role === 'legal_officer';
+  const [defs, list] = await Promise.all([definitions(), officer ? myProcedures() : get('/instances?status=active&pageSize=200')]);
+  const mine = officer && !list.startedByMe ? list.items.filter((i) => !i.startedBy || i.startedBy === user.id) : list.items;
   const rows = mine.map((i) =>
     h('tr', { 'data-id': i.id },
       h('td', {}, procLink(i.id, `${i.measure ?? ''} ${label(defById(defs, i.definitionId)?.title, i.definitionId)}`)),
@@ -64,6 +66,16 @@ export async function proceduresPage(view) {
   view.appendChild(h('h1', {}, user.role === 'legal_officer' ? t('myProcedures') : t('allProcedures')));
   view.appendChild(card(null, h('p', {}, h('a', { href: '#/start', 'data-testid': 'start-link' }, t('start'))),
     rows.length ? table([t('procedure'), t('subject'), t('stage'), t('nextDeadline'), t('updated')], rows, { 'data-testid': 'procedures' }) : h('p', { class: 'muted' }, t('none'))));
+}
+
+/** The officer's own procedures: ?startedBy=me where the API knows it (400 otherwise: every active one). */
+async function myProcedures() {
+  try {
+    return { ...(await get('/instances?status=active&startedBy=me&pageSize=200')), startedByMe: true };
+  } catch (err) {
+    if (err instanceof ApiError && err.status === 400) return get('/instances?status=active&pageSize=200');
+    throw err;
+  }
 }
 
 export async function startPage(view, go) {
@@ -98,7 +110,12 @@ export async function startPage(view, go) {
 }
 
 export async function procedurePage(view, go, id) {
-  const [inst, defs, hist] = await Promise.all([get(`/instances/${encodeURIComponent(id)}`), definitions(), get(`/instances/${encodeURIComponent(id)}/history`)]);
+  const [inst, defs, hist, doc] = await Promise.all([
+    get(`/instances/${encodeURIComponent(id)}`), definitions(), get(`/instances/${encodeURIComponent(id)}/history`),
+    loadDraft(id).catch((err) => ({ error: err })),
+  ]);
+  const reload = () => go(`#/procedure/${id}`, true);
+  const user = session.user;
   const def = defById(defs, inst.definition.id);
   const current = inst.stages.map((s) => s.path).concat(inst.state);
   const stageText = inst.stages.map((s) => label(s.label, s.path)).join(', ') || inst.state;
@@ -116,10 +133,11 @@ export async function procedurePage(view, go, id) {
   actions.setAttribute('data-testid', 'actions');
   if (!inst.allowedEvents.length) actions.appendChild(h('p', { class: 'muted' }, t('noActions')));
   for (const ev of inst.allowedEvents) {
-    const form = schemaForm(ev.payloadSchema, `ev-${ev.type}`);
+    // a version named in a payload defaults to the latest version of the draft
+    const form = schemaForm(ev.payloadSchema, `ev-${ev.type}`, { draftVersion: doc?.latest?.number });
     const msg = h('div');
     actions.appendChild(h('form', {
-      class: 'event-form',
+      class: `event-form${ev.type === 'WITHDRAW' ? ' danger' : ''}`,
       'data-event': ev.type,
       async onsubmit(e) {
         e.preventDefault();
@@ -133,16 +151,18 @@ export async function procedurePage(view, go, id) {
   }
 
   const diagram = h('div', { class: 'diagram', 'data-testid': 'diagram', 'data-current': inst.state });
+  const manager = user.role === 'manager' && inst.status === 'active';
   const deadlines = inst.deadlines.length
-    ? table([t('deadlines'), t('due'), t('daysLeft')], inst.deadlines.map((d) =>
-        h('tr', {}, h('td', {}, label(d.label, d.key)), h('td', { class: d.overdue ? 'overdue' : '' }, fmtDate(d.dueAt)), h('td', {}, d.overdue ? `${t('overdue')} (${d.daysLeft})` : String(d.daysLeft)))))
+    ? table([t('deadlines'), t('due'), t('daysLeft')].concat(manager ? [t('extend')] : []), inst.deadlines.map((d) =>
+        h('tr', { 'data-key': d.key }, h('td', {}, label(d.label, d.key)), h('td', { class: d.overdue ? 'overdue' : '' }, fmtDate(d.dueAt)), h('td', {}, d.overdue ? `${t('overdue')} (${d.daysLeft})` : String(d.daysLeft)),
+          manager ? h('td', {}, extendForm(id, d, reload)) : null)), { 'data-testid': 'deadlines' })
     : h('p', { class: 'muted' }, t('none'));
   const children = inst.children.length
     ? table([t('procedure'), t('stage'), t('status')], inst.children.map((c) =>
         h('tr', {}, h('td', {}, procLink(c.id, `${c.definitionId} ${c.key ?? ''}`)), h('td', {}, stageLabel(defs, c.definitionId, c.state, c.state)), h('td', {}, c.outcome ?? c.status))))
     : h('p', { class: 'muted' }, t('none'));
   const matrix = h('div', { 'data-testid': 'matrix' }, t('loading'));
-  const draft = h('div', { 'data-testid': 'draft' }, t('loading'));
+  const draft = h('div', { 'data-testid': 'draft' }, doc?.error ? errorBox(doc.error) : draftPanel(inst, doc, reload));
   const timeline = table([t('when'), t('event'), t('who'), t('stage'), t('details')], hist.map((e) =>
     h('tr', {},
       h('td', {}, fmtDate(e.at)), h('td', {}, e.type),
@@ -159,10 +179,26 @@ export async function procedurePage(view, go, id) {
 
   if (def) await renderDiagram(diagram, def, current);
   get(`/instances/${encodeURIComponent(id)}/approvals`).then((m) => { clear(matrix).appendChild(matrixView(m)); }, (err) => { clear(matrix).appendChild(errorBox(err)); });
-  get(`/instances/${encodeURIComponent(id)}/draft`).then(
-    (d) => { clear(draft).appendChild(h('pre', { class: 'text' }, JSON.stringify(d, null, 2).slice(0, 4000))); },
-    (err) => { clear(draft).appendChild(h('p', { class: 'muted' }, err instanceof ApiError && err.status === 404 ? t('notAvailable') : err.message)); },
-  );
+}
+
+/** Managers move a deadline: a new due date and the reason, kept in the record. */
+function extendForm(id, d, reload) {
+  const due = new Date(new Date(d.dueAt).getTime() + 7 * 86_400_000);
+  const dueAt = h('input', { type: 'datetime-local', name: 'dueAt', 'aria-label': t('newDueDate'), value: due.toISOString().slice(0, 16) });
+  const reason = h('input', { type: 'text', name: 'reason', 'aria-label': t('reason'), placeholder: t('reason') });
+  const msg = h('div');
+  return h('form', {
+    class: 'inline-form', 'data-testid': `extend-${d.key}`,
+    async onsubmit(e) {
+      e.preventDefault();
+      clear(msg);
+      try {
+        if (!dueAt.value) throw new Error(`${t('newDueDate')}: ${t('required')}`);
+        await post(`/instances/${encodeURIComponent(id)}/deadlines/${encodeURIComponent(d.key)}/extend`, { dueAt: new Date(dueAt.value).toISOString(), reason: reason.value });
+        reload();
+      } catch (err) { msg.appendChild(errorBox(err)); }
+    },
+  }, dueAt, ' ', reason, h('button', { type: 'submit' }, t('extend')), msg);
 }
 
 function matrixView(m) {
@@ -191,10 +227,16 @@ export async function inboxPage(view, go) {
     const kind = h('select', { name: 'kind', class: 'wide' }, item.answers.map((a) => h('option', { value: a }, t(a))));
     const text = h('textarea', { name: 'text' });
     const msg = h('div');
-    view.appendChild(card(null,
+    const draftBox = h('div');
+    const openDraft = h('button', {
+      type: 'button', class: 'secondary', 'data-testid': 'open-draft',
+      onclick: () => { openDraft.remove(); draftBox.appendChild(inboxDraft(item.instanceId, item.draftVersion)); },
+    }, `${t('openDraftVersion')} ${item.draftVersion}`);
+    const box = card(null,
       h('h2', {}, procLink(item.instanceId, `${item.measure} ${label(item.title, item.definitionId)}`)),
       h('p', {}, `${t('stage')}: ${label(item.stageLabel, item.stage)} — ${t('draftVersion')} ${item.draftVersion}`),
       item.dueAt ? h('p', { class: item.daysLeft < 0 ? 'overdue' : '' }, `${t('due')}: ${fmtDate(item.dueAt)} (${t('daysLeft')}: ${item.daysLeft})`) : null,
+      openDraft, draftBox,
       h('form', {
         'data-testid': 'answer-form', 'data-id': item.instanceId,
         async onsubmit(e) {
@@ -207,7 +249,10 @@ export async function inboxPage(view, go) {
             go('#/history', true);
           } catch (err) { msg.appendChild(errorBox(err)); }
         },
-      }, h('label', {}, `${t('kind')} (${t('draftVersion')} ${item.draftVersion})`), kind, h('label', {}, t('text')), text, h('div', {}, h('button', { type: 'submit' }, t('answer'))), msg)));
+      }, h('label', {}, `${t('kind')} (${t('draftVersion')} ${item.draftVersion})`), kind, h('label', {}, t('text')), text, h('div', {}, h('button', { type: 'submit' }, t('answer'))), msg));
+    box.setAttribute('data-testid', 'inbox-item');
+    box.setAttribute('data-id', item.instanceId);
+    view.appendChild(box);
   }
 }
 
@@ -220,60 +265,4 @@ export async function historyPage(view) {
       h('td', {}, stageLabel(defs, r.definitionId, r.stage, r.stage)),
       h('td', { class: `pos-${r.payload?.kind}` }, t(r.payload?.kind ?? r.type)), h('td', {}, r.payload?.draftVersion ?? ''),
       h('td', { class: 'text', 'data-testid': 'answer-text' }, r.payload?.text ?? r.payload?.comments ?? ''))), { 'data-testid': 'history' }) : h('p', { class: 'muted' }, t('none'))));
-}
-
-export async function dashboardPage(view) {
-  const [defs, list] = await Promise.all([definitions(), get('/instances?status=active&pageSize=200')]);
-  const items = list.items;
-  const now = Date.now();
-  const week = now + 7 * 86_400_000;
-
-  // counts by procedure and stage
-  const counts = new Map();
-  for (const i of items) {
-    const key = `${i.definitionId}|${i.state}`;
-    counts.set(key, { i, n: (counts.get(key)?.n ?? 0) + 1 });
-  }
-  const overdue = items.filter((i) => i.overdue);
-  const dueWeek = items.filter((i) => !i.overdue && i.nextDue && new Date(i.nextDue).getTime() <= week);
-
-  // who holds up open rounds, and the objections of the latest rounds (approval matrices)
-  const matrices = await Promise.all(items.slice(0, 100).map((i) => get(`/instances/${i.id}/approvals`).then((m) => ({ i, m }), () => null)));
-  const holding = new Map();
-  const objections = [];
-  for (const x of matrices) {
-    if (!x) continue;
-    const last = x.m.approvalRounds[x.m.approvalRounds.length - 1];
-    if (!last) continue;
-    if (!last.closedAt) {
-      for (const s of last.states.filter((s) => s.position === 'no_answer')) {
-        const since = new Date(last.openedAt).getTime();
-        const cur = holding.get(s.memberState) ?? { n: 0, oldest: now, ids: [] };
-        cur.n += 1;
-        cur.oldest = Math.min(cur.oldest, since);
-        cur.ids.push(x.i.id);
-        holding.set(s.memberState, cur);
-      }
-    }
-    for (const s of last.states.filter((s) => s.position === 'object')) objections.push({ i: x.i, s, round: last });
-  }
-
-  const procRow = (i) => h('tr', { 'data-id': i.id },
-    h('td', {}, procLink(i.id, `${i.measure ?? ''} ${label(defById(defs, i.definitionId)?.title, i.definitionId)}`)),
-    h('td', {}, label(i.stateLabel, i.state)), h('td', {}, i.subject ?? ''), h('td', {}, dueCell(i)));
-
-  view.appendChild(h('h1', {}, t('dashboard')));
-  view.appendChild(h('div', { class: 'grid' },
-    card(t('activeOnly'), h('p', { style: 'font-size:24px', 'data-testid': 'active-count' }, String(list.total))),
-    card(t('overdueItems'), h('p', { style: 'font-size:24px', class: overdue.length ? 'overdue' : '', 'data-testid': 'overdue-count' }, String(overdue.length))),
-    card(t('dueThisWeek'), h('p', { style: 'font-size:24px', 'data-testid': 'due-week-count' }, String(dueWeek.length)))));
-  view.appendChild(card(t('byProcedure'), table([t('procedure'), t('stage'), t('count')], [...counts.values()].map(({ i, n }) =>
-    h('tr', {}, h('td', {}, `${i.measure ?? ''} ${label(defById(defs, i.definitionId)?.title, i.definitionId)}`), h('td', {}, label(i.stateLabel, i.state)), h('td', {}, String(n)))), { 'data-testid': 'by-stage' })));
-  view.appendChild(card(t('holding'), holding.size ? table([t('memberState'), t('items'), t('waitingDays')], [...holding.entries()].sort((a, b) => b[1].n - a[1].n).map(([state, v]) =>
-    h('tr', { 'data-state': state }, h('td', {}, state), h('td', {}, String(v.n)), h('td', {}, String(Math.max(0, Math.floor((now - v.oldest) / 86_400_000)))))), { 'data-testid': 'holding' }) : h('p', { class: 'muted', 'data-testid': 'holding' }, t('none'))));
-  view.appendChild(card(t('objections'), objections.length ? table([t('procedure'), t('memberState'), t('version'), t('reason'), t('when')], objections.map(({ i, s, round }) =>
-    h('tr', { 'data-state': s.memberState }, h('td', {}, procLink(i.id, label(defById(defs, i.definitionId)?.title, i.definitionId))), h('td', {}, s.memberState), h('td', {}, String(round.draftVersion)), h('td', { class: 'text' }, s.text ?? ''), h('td', {}, fmtDate(s.at)))), { 'data-testid': 'objections' }) : h('p', { class: 'muted', 'data-testid': 'objections' }, t('none'))));
-  view.appendChild(card(t('overdueItems'), overdue.length ? table([t('procedure'), t('stage'), t('subject'), t('nextDeadline')], overdue.map(procRow)) : h('p', { class: 'muted' }, t('none'))));
-  view.appendChild(card(t('dueThisWeek'), dueWeek.length ? table([t('procedure'), t('stage'), t('subject'), t('nextDeadline')], dueWeek.map(procRow)) : h('p', { class: 'muted' }, t('none'))));
-  view.appendChild(card(t('allProcedures'), table([t('procedure'), t('stage'), t('subject'), t('nextDeadline')], items.map(procRow), { 'data-testid': 'all-procedures' })));
 }
