@@ -15,6 +15,7 @@ import { RuntimeModule } from './infra/runtime.module';
 import { ReferenceModule } from './reference/reference.module';
 import { InstancesModule } from './instances/instances.module';
 import { ApprovalsModule } from './approvals/approvals.module';
+import { MonitoringModule } from './monitoring/monitoring.module';
 import { WebModule } from './web/web.module';
 
 /**
@@ -52,6 +53,7 @@ export class AppModule {
         DocumentsModule,
         DeadlinesModule.register({ workers: runtime.env.WORKERS_IN_PROCESS }),
         ApprovalsModule,
+        MonitoringModule,
         WebModule,
       ],
       providers: [

@@ -1,7 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { lastRound, pendingStates, type ConsensusRound } from '../../workflows/kernel/consensus';
+import { awaitedAnswers } from '../../workflows/kernel/awaited';
+import type { ConsensusRound } from '../../workflows/kernel/consensus';
 import { allStates } from '../../workflows/kernel/inspect';
 import type { Actor } from '../../workflows/kernel/types';
 import type { DefinitionRegistry } from '../../workflows/registry';
@@ -22,14 +23,6 @@ interface CommentRound {
   closedAt: string | null;
 }
 
-interface OpenQuestion {
-  kind: 'position' | 'comments';
-  event: 'POSITION' | 'RESPOND';
-  round: number;
-  draftVersion: number;
-  electorate: string[];
-  pending: string[];
-}
 
 /**
  * What member states owe and have answered. Reads the rounds the procedures keep in their context;
@@ -46,51 +39,43 @@ export class ApprovalsService {
     private readonly auth: AuthService,
   ) {}
 
-  /** Stages where member states answer, per definition id and version. */
-  private approverStages(): { id: string; version: number; paths: string[] }[] {
-    return this.registry.all().map((d) => ({ id: d.id, version: d.version, paths: allStates(d.machine).filter((s) => s.meta?.responsible === 'approver').map((s) => s.path) }));
-  }
-
   async inbox(actor: Actor) {
     const me = await this.auth.resolveActing(actor, this.clock.now());
     if (!me.memberState) throw new DomainException(ErrorCode.FORBIDDEN, 'The inbox is for member-state approvers.');
-    const stages = this.approverStages().filter((s) => s.paths.length);
-    if (!stages.length) return { memberState: me.memberState, items: [] };
-    const cond = stages.map((_, i) => `(definition_id = $${i * 3 + 1} AND definition_version = $${i * 3 + 2} AND state_path = ANY($${i * 3 + 3}))`).join(' OR ');
-    const params = stages.flatMap((s) => [s.id, s.version, s.paths]);
     const rows = await this.ds.query(
-      `SELECT i.id, i.definition_id, i.definition_version, i.state_path, i.subject, i.partner, i.snapshot -> 'context' AS context,
-         (SELECT json_build_object('dueAt', d.due_at, 'key', d.key) FROM deadline d WHERE d.instance_id = i.id AND d.status = 'open' AND d.key = i.state_path) AS deadline
-       FROM workflow_instance i WHERE i.status = 'active' AND (${cond}) ORDER BY i.updated_at`,
-      params,
+      `SELECT i.id, i.definition_id, i.definition_version, i.state_path, i.subject, i.partner,
+              a.question, a.round, a.draft_version, a.since, d.due_at
+       FROM awaiting_answer a
+       JOIN workflow_instance i ON i.id = a.instance_id
+       LEFT JOIN deadline d ON d.instance_id = i.id AND d.status = 'open' AND d.key = i.state_path
+       WHERE a.member_state = $1 AND i.status = 'active'
+       ORDER BY d.due_at NULLS LAST, a.since`,
+      [me.memberState],
     );
     const now = this.clock.now().getTime();
-    const items = [];
-    for (const r of rows) {
-      const q = openQuestion(r.context);
-      if (!q || !q.pending.includes(me.memberState)) continue;
-      const def = this.registry.get(r.definition_id, r.definition_version)!;
-      const stage = allStates(def.machine).find((s) => s.path === r.state_path);
-      const dueAt = r.deadline?.dueAt ? new Date(r.deadline.dueAt) : null;
-      items.push({
+    const items = rows.map((r: any) => {
+      const def = this.registry.get(r.definition_id, r.definition_version);
+      const stage = def ? allStates(def.machine).find((s) => s.path === r.state_path) : undefined;
+      const dueAt = r.due_at ? new Date(r.due_at) : null;
+      return {
         instanceId: r.id,
-        definitionId: def.id,
-        measure: def.measure,
-        title: def.title,
+        definitionId: r.definition_id,
+        measure: def?.measure ?? null,
+        title: def?.title ?? null,
         subject: r.subject,
         partner: r.partner,
         stage: r.state_path,
         stageLabel: stage?.meta?.label ?? null,
-        question: q.kind,
-        event: q.event,
-        round: q.round,
-        draftVersion: q.draftVersion,
+        question: r.question,
+        event: r.question === 'position' ? 'POSITION' : 'RESPOND',
+        round: r.round,
+        draftVersion: r.draft_version,
+        waitingSince: r.since,
         dueAt,
         daysLeft: dueAt ? Math.ceil((dueAt.getTime() - now) / 86_400_000) : null,
-        answers: q.kind === 'position' ? ['agree', 'agree_with_reservation', 'object'] : ['comments', 'no_comments'],
-      });
-    }
-    items.sort((a, b) => (a.dueAt?.getTime() ?? Infinity) - (b.dueAt?.getTime() ?? Infinity));
+        answers: r.question === 'position' ? ['agree', 'agree_with_reservation', 'object'] : ['comments', 'no_comments'],
+      };
+    });
     return { memberState: me.memberState, actingFor: me.actingFor, items };
   }
 
@@ -99,7 +84,7 @@ export class ApprovalsService {
     const me = await this.auth.resolveActing(actor, this.clock.now());
     const [row] = await this.ds.query(`SELECT snapshot -> 'context' AS context, state_path, status FROM workflow_instance WHERE id = $1`, [instanceId]);
     if (!row) throw new DomainException(ErrorCode.NOT_FOUND, `There is no procedure with id "${instanceId}".`);
-    const q = row.status === 'active' ? openQuestion(row.context) : null;
+    const q = row.status === 'active' ? awaitedAnswers(row.context) : null;
     if (!q) throw new DomainException(ErrorCode.CONFLICT, `Nothing is waiting for member states' answers in stage "${row.state_path}".`, { state: row.state_path });
     if (dto.draftVersion !== q.draftVersion)
       throw new DomainException(ErrorCode.CONFLICT, `Draft version ${dto.draftVersion} is outdated: this round is on version ${q.draftVersion}. Read version ${q.draftVersion} and answer on it.`, {
@@ -187,17 +172,4 @@ export class ApprovalsService {
       at: r.at,
     }));
   }
-}
-
-/** The question open to member states in a context, if any: a consensus round or a circulation for comments. */
-export function openQuestion(context: any): OpenQuestion | null {
-  const rounds: ConsensusRound[] = Array.isArray(context?.rounds) ? context.rounds : [];
-  const r = lastRound(rounds);
-  if (r && r.outcome === 'open')
-    return { kind: 'position', event: 'POSITION', round: r.number, draftVersion: r.draftVersion, electorate: r.electorate, pending: pendingStates(r) };
-  const comments: CommentRound[] = Array.isArray(context?.commentRounds) ? context.commentRounds : [];
-  const c = comments[comments.length - 1];
-  if (c && !c.closedAt)
-    return { kind: 'comments', event: 'RESPOND', round: c.number, draftVersion: c.draftVersion, electorate: c.electorate, pending: c.electorate.filter((s) => !c.responses[s]) };
-  return null;
 }

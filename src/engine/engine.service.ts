@@ -6,6 +6,7 @@ import type { AnyMachineSnapshot, AnyStateMachine } from 'xstate';
 import { initialTransition, transition } from 'xstate';
 import { DataSource, type EntityManager } from 'typeorm';
 import type { z } from 'zod';
+import { awaitedAnswers, type AwaitedAnswers } from '../../workflows/kernel/awaited';
 import type { WorkflowDefinition } from '../../workflows/kernel/definition';
 import {
   acceptedEventTypes,
@@ -150,6 +151,7 @@ export class WorkflowEngine {
       this.inject('after-snapshot', { type: ENGINE_EVENTS.start, instanceId: id });
       await this.insertEvent(m, id, 1, def.version, { type: ENGINE_EVENTS.start, payload: input, actor: cmd.actor, idempotencyKey: cmd.idempotencyKey ?? null, stateBefore: null }, statePath, now, GENESIS_HASH, hash);
       this.inject('after-event', { type: ENGINE_EVENTS.start, instanceId: id });
+      await this.syncReadModels(m, def.id, id, 1, null, null, statePath, snapshot.context, now);
       await this.syncDeadlines(m, def, id, 1, null, snapshot, [], now);
       this.inject('after-deadlines', { type: ENGINE_EVENTS.start, instanceId: id });
       await this.writeEffects(m, def, id, 1, effectsOf(actions), cmd.actor, now);
@@ -350,7 +352,35 @@ export class WorkflowEngine {
     this.inject('after-snapshot', { type: ev.type, instanceId: row.id });
     await this.insertEvent(m, row.id, seq, def.version, ev, statePath, now, row.last_hash, hash);
     this.inject('after-event', { type: ev.type, instanceId: row.id });
+    await this.syncReadModels(m, def.id, row.id, seq, row.state_path, (row.snapshot as { context?: unknown }).context ?? null, statePath, next.context, now);
     return { instanceId: row.id, seq, type: ev.type, state: statePath, status, outcome, replayed: false };
+  }
+
+  /**
+   * Read models kept with the event: the stage visits (time spent per stage) and the member
+   * states that owe an answer now (inboxes, "who is holding it up"). Written only when they change.
+   */
+  private async syncReadModels(m: EntityManager, definitionId: string, instanceId: string, seq: number, pathBefore: string | null, contextBefore: unknown, pathAfter: string, contextAfter: unknown, now: Date) {
+    if (pathBefore !== pathAfter) {
+      if (pathBefore !== null) await m.query(`UPDATE stage_visit SET left_at = $2, left_seq = $3 WHERE instance_id = $1 AND left_at IS NULL`, [instanceId, now, seq]);
+      await m.query(`INSERT INTO stage_visit (instance_id, definition_id, state_path, entered_at, entered_seq) VALUES ($1,$2,$3,$4,$5)`, [instanceId, definitionId, pathAfter, now, seq]);
+    }
+    const before = contextBefore === null ? null : awaitedAnswers(contextBefore);
+    const after = awaitedAnswers(contextAfter);
+    const key = (a: AwaitedAnswers | null) => (a ? `${a.kind}|${a.round}|${a.draftVersion}|${a.pending.join(',')}` : '');
+    if (key(before) === key(after)) return;
+    const sameRound = before && after && before.kind === after.kind && before.round === after.round && before.draftVersion === after.draftVersion;
+    if (sameRound) {
+      await m.query(`DELETE FROM awaiting_answer WHERE instance_id = $1 AND NOT (member_state = ANY($2))`, [instanceId, after.pending]);
+      return;
+    }
+    if (before) await m.query(`DELETE FROM awaiting_answer WHERE instance_id = $1`, [instanceId]);
+    if (after && after.pending.length)
+      await m.query(
+        `INSERT INTO awaiting_answer (instance_id, member_state, question, round, draft_version, since)
+         SELECT $1, s, $3, $4, $5, $6 FROM unnest($2::text[]) AS s`,
+        [instanceId, after.pending, after.kind, after.round, after.draftVersion, after.since],
+      );
   }
 
   private async insertEvent(m: EntityManager, instanceId: string, seq: number, version: number, ev: PendingEvent, stateAfter: string, at: Date, prevHash: string, hash: string) {

@@ -52,8 +52,8 @@ export class InstancesController {
 
   @Get()
   @ApiOperation({ summary: 'List procedures, filtered and paginated' })
-  list(@Query() query: ListInstancesQuery) {
-    return this.instances.list(query);
+  list(@CurrentActor() actor: Actor, @Query() query: ListInstancesQuery) {
+    return this.instances.list(query, actor);
   }
 
   @Get(':id')

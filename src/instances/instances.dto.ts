@@ -36,6 +36,10 @@ export class ListInstancesQuery {
   @IsIn(['true', 'false'], { message: 'overdue must be true or false' })
   overdue?: 'true' | 'false';
   @ApiPropertyOptional({ description: 'Opened by this parent procedure' }) @IsOptional() @Matches(/^[0-9a-f-]{36}$/i, { message: 'parent must be a procedure id' }) parent?: string;
+  @ApiPropertyOptional({ description: 'Started by this user id, or `me`' })
+  @IsOptional()
+  @Matches(/^(me|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/i, { message: 'startedBy must be me or a user id' })
+  startedBy?: string;
   @ApiPropertyOptional({ default: 1 }) @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(100000) page?: number;
   @ApiPropertyOptional({ default: 25 }) @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(200) pageSize?: number;
 }

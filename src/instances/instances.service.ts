@@ -86,7 +86,7 @@ export class InstancesService {
     };
   }
 
-  async list(q: ListInstancesQuery) {
+  async list(q: ListInstancesQuery, actor?: Actor) {
     const where: string[] = [];
     const params: unknown[] = [];
     const add = (sql: string, v: unknown) => {
@@ -98,6 +98,7 @@ export class InstancesService {
     if (q.partner) add('i.partner = ?', q.partner);
     if (q.status) add('i.status = ?', q.status);
     if (q.parent) add('i.parent_id = ?', q.parent);
+    if (q.startedBy) add('i.started_by = ?', q.startedBy === 'me' ? (actor?.id ?? '') : q.startedBy);
     if (q.overdue === 'true') add(`EXISTS (SELECT 1 FROM deadline d WHERE d.instance_id = i.id AND d.status = 'open' AND d.due_at < ?)`, this.clock.now());
     if (q.overdue === 'false') add(`NOT EXISTS (SELECT 1 FROM deadline d WHERE d.instance_id = i.id AND d.status = 'open' AND d.due_at < ?)`, this.clock.now());
     const page = q.page ?? 1;

@@ -49,6 +49,7 @@ const TABLE: Row[] = [
   { method: 'get', path: '/approvals/inbox', expect: only(['approver'], 200) },
   { method: 'get', path: '/approvals/history', expect: only(['approver'], 200) },
   { method: 'post', path: `/approvals/${NO_ID}/answer`, body: { draftVersion: 1, kind: 'agree' }, expect: only(['approver'], 404) },
+  { method: 'get', path: '/monitoring/dashboard', expect: only(['legal_officer', 'manager', 'admin'], 200) },
   { method: 'get', path: '/reference/member-states', expect: everyone(200) },
   { method: 'get', path: '/reference/partners', expect: everyone(200) },
   { method: 'get', path: '/reference/treaties', expect: everyone(200) },
@@ -59,7 +60,7 @@ const TABLE: Row[] = [
 ];
 
 /** The route families this table answers for; every documented route under them must be in it. */
-const COVERED = /^\/(auth|users|acting-appointments|definitions|instances(\/\{id\})?(\/(events|history|verify|migrate|approvals|deadlines\/\{key\}\/extend))?$|approvals|reference)/;
+const COVERED = /^\/(auth|users|acting-appointments|definitions|instances(\/\{id\})?(\/(events|history|verify|migrate|approvals|deadlines\/\{key\}\/extend))?$|approvals|reference|monitoring)/;
 
 describe('access: every route × every role', () => {
   let t: TestApp;

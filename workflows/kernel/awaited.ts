@@ -1,0 +1,48 @@
+/**
+ * Which member states owe an answer in a procedure, read from the conventions every procedure
+ * keeps in its context: consensus rounds in `context.rounds`, circulations for comments in
+ * `context.commentRounds`. The engine keeps this as an indexed table (for inboxes and the
+ * managers' "who is holding it up"), the approvals module answers with it.
+ */
+import { lastRound, pendingStates, type ConsensusRound } from './consensus';
+
+export interface AwaitedAnswers {
+  kind: 'position' | 'comments';
+  event: 'POSITION' | 'RESPOND';
+  round: number;
+  draftVersion: number;
+  electorate: string[];
+  pending: string[];
+  /** When the round opened: how long the pending states have held it up. */
+  since: string;
+}
+
+interface CommentRoundLike {
+  number: number;
+  draftVersion: number;
+  electorate: string[];
+  openedAt: string;
+  responses: Record<string, unknown>;
+  closedAt: string | null;
+}
+
+export function awaitedAnswers(context: unknown): AwaitedAnswers | null {
+  const c = (context ?? {}) as { rounds?: unknown; commentRounds?: unknown };
+  const rounds: ConsensusRound[] = Array.isArray(c.rounds) ? c.rounds : [];
+  const r = lastRound(rounds);
+  if (r && r.outcome === 'open')
+    return { kind: 'position', event: 'POSITION', round: r.number, draftVersion: r.draftVersion, electorate: r.electorate, pending: pendingStates(r), since: r.openedAt };
+  const comments: CommentRoundLike[] = Array.isArray(c.commentRounds) ? c.commentRounds : [];
+  const last = comments[comments.length - 1];
+  if (last && !last.closedAt)
+    return {
+      kind: 'comments',
+      event: 'RESPOND',
+      round: last.number,
+      draftVersion: last.draftVersion,
+      electorate: last.electorate,
+      pending: last.electorate.filter((s) => !last.responses[s]),
+      since: last.openedAt,
+    };
+  return null;
+}
