@@ -55,3 +55,22 @@ export const deadlineOf =
   (stateKey: string): Refusal =>
   ({ event }) =>
     (event as Ev).payload?.deadlineKey === stateKey ? null : `This deadline (${(event as Ev).payload?.deadlineKey}) does not belong to the current stage.`;
+
+/**
+ * After a return to drafting, only a newer version may go forward; the first version may be any
+ * saved one. The refusal says why the version came back, in the procedure's words for where it
+ * came back from (`returns[].from`), and asks to `verb` (submit, send) a revised version.
+ */
+export const revisedDraftOf =
+  (returnWords: Readonly<Record<string, string>>, verb: string): Refusal =>
+  ({ context, event }) => {
+    const c = context as { draftVersion: number | null; returns: readonly { from: string; reason: string }[] };
+    const v = (event as Ev).payload?.draftVersion;
+    const current = c.draftVersion;
+    if (current !== null && typeof v === 'number' && v <= current) {
+      const back = c.returns[c.returns.length - 1];
+      const why = back ? `was ${returnWords[back.from]} ("${back.reason}")` : 'has already gone forward';
+      return `Version ${current} ${why}: ${verb} a revised version (${current + 1} or later).`;
+    }
+    return draftReady({ context, event });
+  };

@@ -49,10 +49,13 @@
  * - Output to the parent: final state, partner, memorandum, signing and entry-into-force data.
  */
 import { assign, emit, setup } from 'xstate';
-import { applySilence, lastRound, openRound, pendingStates, recordPosition, supersede, type ConsensusRound } from '../kernel/consensus';
+import { lastRound, type ConsensusRound } from '../kernel/consensus';
+import { consensusStage, objectionReturn, silenceDueOf, withdrawTransition, type Withdrawal } from '../kernel/consensus-stage';
 import { guardsFrom, type WorkflowDefinition } from '../kernel/definition';
-import { deadlineOf, draftReady, fourEyes, positionAllowed, roundConsensus, roundObjected } from '../kernel/rules';
-import type { Labels, NotifyEffect, StateMeta, WorkflowEffect, WorkflowEvent } from '../kernel/types';
+import { reviewStage, withReview, type Review } from '../kernel/review';
+import { deadlineOf, draftReady, fourEyes, positionAllowed, revisedDraftOf, roundConsensus, roundObjected } from '../kernel/rules';
+import { assignTo, meta, notice, type ProcedureEvent, type StageArgs } from '../kernel/stage';
+import type { WorkflowEffect } from '../kernel/types';
 import {
   approveAndCirculatePayload,
   counterProposalPayload,
@@ -66,7 +69,7 @@ import {
   signedPayload,
   type EntryIntoForceMode,
 } from './partner-payloads';
-import { deadlinePayload, draftVersionPayload, positionPayload, reasonPayload, reminderPayload } from './payloads';
+import { draftVersionPayload, positionPayload, procedureEvents, reasonPayload } from './payloads';
 
 export interface AmendmentBasis {
   document: 'regulation' | 'model_memorandum';
@@ -100,7 +103,7 @@ export interface MemorandumAmendmentContext {
   gapAnalysis: { findings: string; provisions: string[]; amendmentNeeded: boolean; by: string; at: string } | null;
   draftVersion: number | null;
   drafter: string | null;
-  reviews: { draftVersion: number; by: string; at: string; decision: 'approved' | 'returned'; reason: string | null }[];
+  reviews: Review[];
   rounds: ConsensusRound[];
   exchanges: PartnerExchange[];
   /** Every time the draft went back to drafting, and why. */
@@ -108,11 +111,10 @@ export interface MemorandumAmendmentContext {
   signing: Signing | null;
   notification: { date: string; reference: string | null; recordedBy: string; at: string } | null;
   entryIntoForce: { mode: EntryIntoForceMode; date: string; recordedBy: string; at: string } | null;
-  withdrawal: { reason: string; by: string; at: string } | null;
+  withdrawal: Withdrawal | null;
 }
 
-type Ev = WorkflowEvent<string, any>;
-type Args = { context: MemorandumAmendmentContext; event: Ev };
+type Args = StageArgs<MemorandumAmendmentContext>;
 
 export interface MemorandumAmendmentInput {
   partner: string;
@@ -120,14 +122,6 @@ export interface MemorandumAmendmentInput {
   basis?: AmendmentBasis | null;
   startedBy: string;
   startedAt: string;
-}
-
-function meta(label: Labels, responsible: StateMeta['responsible'], deadline?: StateMeta['deadline']): StateMeta {
-  return deadline ? { label, responsible, deadline } : { label, responsible };
-}
-
-function notice(kind: NotifyEffect['kind'], audience: NotifyEffect['audience'], subject: string, data?: Record<string, unknown>): NotifyEffect {
-  return data ? { type: 'effect.notify', kind, audience, subject, data } : { type: 'effect.notify', kind, audience, subject };
 }
 
 /** The latest calendar date anywhere on Earth (UTC+14) at the event's time: a fact dated later has not happened yet. */
@@ -151,16 +145,7 @@ const refusals = {
   partnerDeadline: deadlineOf('with_partner'),
   entryDeadline: deadlineOf('entry_into_force'),
   /** After a return, only a newer version may go forward; the first version may be any saved one. */
-  revisedDraft: ({ context, event }: Args) => {
-    const v = event.payload?.draftVersion;
-    const current = context.draftVersion;
-    if (current !== null && typeof v === 'number' && v <= current) {
-      const back = context.returns[context.returns.length - 1];
-      const why = back ? `was ${RETURN_WORDS[back.from]} ("${back.reason}")` : 'has already gone forward';
-      return `Version ${current} ${why}: submit a revised version (${current + 1} or later).`;
-    }
-    return draftReady({ context, event });
-  },
+  revisedDraft: revisedDraftOf(RETURN_WORDS, 'submit'),
   /** Four-eyes, and the silence procedure only where the member states already agreed the substance. */
   approvable: ({ context, event }: Args) => {
     const fe = fourEyes({ context, event });
@@ -170,11 +155,7 @@ const refusals = {
     return null;
   },
   /** DEADLINE_PASSED of the consensus stage when its round uses the silence procedure. */
-  silenceDue: ({ context, event }: Args) => {
-    const d = deadlineOf('consensus')({ context, event });
-    if (d) return d;
-    return lastRound(context.rounds)?.silenceProcedure ? null : 'This round does not use the silence procedure: a missing answer is not an agreement.';
-  },
+  silenceDue: silenceDueOf('consensus'),
   agreedVersion: ({ context, event }: Args) => {
     const r = lastRound(context.rounds);
     if (!r || r.outcome !== 'consensus') return 'The member states have not agreed a version yet.';
@@ -226,14 +207,31 @@ const refusals = {
 
 const ID = 'memorandum-amendment';
 
+const review = reviewStage<MemorandumAmendmentContext, 'reviewDeadline'>({
+  deadline: 'reviewDeadline',
+  what: (c) => `Legal review of the draft protocol (version ${c.draftVersion}) with ${c.partner}`,
+});
+
+const consensus = consensusStage<MemorandumAmendmentContext, 'consensusDeadline', 'silenceDue'>({
+  stage: 'consensus',
+  deadline: 'consensusDeadline',
+  silence: {
+    guard: 'silenceDue',
+    subject: (c, silent) =>
+      `Silence procedure on the draft protocol with ${c.partner} (version ${c.draftVersion}) ended; counted as agreeing by silence: ${silent.join(', ') || 'none'}`,
+  },
+  reminder: (c, days) => `Your state's position on the draft protocol with ${c.partner} (version ${c.draftVersion}) is due in ${days} day(s)`,
+  overdue: (c, pending) => `Consensus on the draft protocol with ${c.partner} (version ${c.draftVersion}) is overdue; waiting for ${pending.join(', ')}`,
+});
+
 export const memorandumAmendmentMachine = setup({
   types: {
     context: {} as MemorandumAmendmentContext,
-    events: {} as Ev,
+    events: {} as ProcedureEvent,
     input: {} as MemorandumAmendmentInput,
     emitted: {} as WorkflowEffect,
   },
-  guards: guardsFrom(refusals as any),
+  guards: guardsFrom(refusals),
 }).createMachine({
   id: ID,
   initial: 'gap_analysis',
@@ -254,15 +252,7 @@ export const memorandumAmendmentMachine = setup({
     entryIntoForce: null,
     withdrawal: null,
   }),
-  on: {
-    WITHDRAW: {
-      target: '.withdrawn',
-      actions: assign(({ context, event }) => ({
-        withdrawal: { reason: event.payload.reason, by: event.actor.id, at: event.at },
-        rounds: context.rounds.map((r) => supersede(r, event.at)),
-      })),
-    },
-  },
+  on: { WITHDRAW: withdrawTransition<MemorandumAmendmentContext>() },
   states: {
     gap_analysis: {
       meta: meta(
@@ -298,11 +288,7 @@ export const memorandumAmendmentMachine = setup({
     drafting: {
       meta: meta({ en: 'Drafting the protocol of amendments', ru: 'Подготовка проекта протокола о внесении изменений', zh: '起草修改议定书' }, 'legal_officer'),
       on: {
-        SUBMIT_FOR_REVIEW: {
-          guard: 'revisedDraft',
-          target: 'legal_review',
-          actions: assign(({ event }) => ({ draftVersion: event.payload.draftVersion, drafter: event.actor.id })),
-        },
+        SUBMIT_FOR_REVIEW: { guard: 'revisedDraft', target: 'legal_review', actions: review.submitted },
       },
     },
     legal_review: {
@@ -313,29 +299,17 @@ export const memorandumAmendmentMachine = setup({
         escalateTo: ['manager'],
       }),
       on: {
-        APPROVE_REVIEW: {
-          guard: 'approvable',
-          target: 'consensus',
-          actions: assign(({ context, event }) => ({
-            reviews: [...context.reviews, { draftVersion: context.draftVersion as number, by: event.actor.id, at: event.at, decision: 'approved' as const, reason: null }],
-          })),
-        },
+        APPROVE_REVIEW: { guard: 'approvable', target: 'consensus', actions: review.approved },
         RETURN_TO_DRAFTING: {
           guard: 'fourEyes',
           target: 'drafting',
-          actions: assign(({ context, event }) => ({
-            reviews: [...context.reviews, { draftVersion: context.draftVersion as number, by: event.actor.id, at: event.at, decision: 'returned' as const, reason: event.payload.reason }],
+          actions: assignTo<MemorandumAmendmentContext>(({ context, event }) => ({
+            ...withReview(context, event, 'returned'),
             returns: [...context.returns, { from: 'legal_review' as const, draftVersion: context.draftVersion as number, reason: event.payload.reason, at: event.at }],
           })),
         },
-        REMINDER: {
-          guard: 'reviewDeadline',
-          actions: emit(({ context }) => notice('reminder', { roles: ['legal_officer'] }, `Legal review of the draft protocol (version ${context.draftVersion}) with ${context.partner} is due soon`)),
-        },
-        DEADLINE_PASSED: {
-          guard: 'reviewDeadline',
-          actions: emit(({ context }) => notice('escalation', { roles: ['manager'] }, `Legal review of the draft protocol (version ${context.draftVersion}) with ${context.partner} is overdue`)),
-        },
+        REMINDER: review.reminder,
+        DEADLINE_PASSED: review.deadlinePassed,
       },
     },
     consensus: {
@@ -344,80 +318,19 @@ export const memorandumAmendmentMachine = setup({
         remindBefore: [7, 1],
         escalateTo: ['manager'],
       }),
-      entry: assign(({ context, event }) => ({
-        rounds: [
-          ...context.rounds,
-          openRound(context.rounds, {
-            stage: 'consensus',
-            draftVersion: context.draftVersion as number,
-            electorate: event.world.memberStates,
-            silenceProcedure: event.payload?.silenceProcedure === true,
-            at: event.at,
-          }),
-        ],
-      })),
+      entry: consensus.open,
       always: [
         {
           guard: 'roundObjected',
           target: 'drafting',
-          actions: assign(({ context }) => {
-            const r = lastRound(context.rounds) as ConsensusRound;
-            return {
-              returns: [...context.returns, { from: 'consensus' as const, draftVersion: r.draftVersion, reason: `${r.objection?.memberState}: ${r.objection?.reason}`, at: r.closedAt as string }],
-            };
-          }),
+          actions: assignTo<MemorandumAmendmentContext>(({ context }) => ({ returns: [...context.returns, { from: 'consensus' as const, ...objectionReturn(context) }] })),
         },
         { guard: 'roundConsensus', target: 'agreed' },
       ],
       on: {
-        POSITION: {
-          guard: 'positionAllowed',
-          actions: assign(({ context, event }) => ({
-            rounds: [
-              ...context.rounds.slice(0, -1),
-              recordPosition(lastRound(context.rounds) as ConsensusRound, { id: event.actor.id, memberState: event.actor.memberState, actingFor: event.actor.actingFor }, event.payload, event.at),
-            ],
-          })),
-        },
-        REMINDER: {
-          guard: 'consensusDeadline',
-          actions: emit(({ context, event }) =>
-            notice(
-              'reminder',
-              { memberStates: pendingStates(lastRound(context.rounds)) },
-              `Your state's position on the draft protocol with ${context.partner} (version ${context.draftVersion}) is due in ${event.payload.daysBefore} day(s)`,
-            ),
-          ),
-        },
-        DEADLINE_PASSED: [
-          {
-            guard: 'silenceDue',
-            actions: [
-              emit(({ context }) => {
-                const silent = pendingStates(lastRound(context.rounds));
-                return notice(
-                  'info',
-                  { roles: ['manager'] },
-                  `Silence procedure on the draft protocol with ${context.partner} (version ${context.draftVersion}) ended; counted as agreeing by silence: ${silent.join(', ') || 'none'}`,
-                  { silent },
-                );
-              }),
-              assign(({ context, event }) => ({ rounds: [...context.rounds.slice(0, -1), applySilence(lastRound(context.rounds) as ConsensusRound, event.at)] })),
-            ],
-          },
-          {
-            guard: 'consensusDeadline',
-            actions: emit(({ context }) => {
-              const pending = pendingStates(lastRound(context.rounds));
-              return notice(
-                'escalation',
-                { roles: ['manager'] },
-                `Consensus on the draft protocol with ${context.partner} (version ${context.draftVersion}) is overdue; waiting for ${pending.join(', ')}`,
-                { pending },
-              );
-            }),
-          },
-        ],
+        POSITION: consensus.position,
+        REMINDER: consensus.reminder,
+        DEADLINE_PASSED: consensus.deadlinePassed,
       },
     },
     agreed: {
@@ -584,8 +497,6 @@ export const memorandumAmendment: WorkflowDefinition = {
     SIGNED: { description: 'Record the signing: version, date, place, the Secretary-General and the partner’s signatory', roles: officer, payload: signedPayload },
     NOTIFICATION_RECEIVED: { description: "Record the partner's notification that its internal procedures are completed", roles: officer, payload: notificationPayload },
     ENTERED_INTO_FORCE: { description: 'Record the entry into force: on signature or after the partner’s notification, with the date', roles: officer, payload: entryIntoForcePayload },
-    WITHDRAW: { description: 'Withdraw the procedure with a reason', roles: ['legal_officer', 'manager'], payload: reasonPayload },
-    REMINDER: { description: 'A deadline reminder (delivered by the scheduler)', roles: ['system'], payload: reminderPayload },
-    DEADLINE_PASSED: { description: 'A deadline has passed (delivered by the scheduler)', roles: ['system'], payload: deadlinePayload },
+    ...procedureEvents,
   },
 };
