@@ -38,10 +38,12 @@
  */
 import { assign, emit, setup } from 'xstate';
 import { z } from 'zod';
-import { applySilence, lastRound, openRound, pendingStates, recordPosition, supersede, type ConsensusRound } from '../kernel/consensus';
+import { lastRound, type ConsensusRound } from '../kernel/consensus';
+import { consensusStage, objectionReturn, silenceDueOf, withdrawTransition, type Withdrawal } from '../kernel/consensus-stage';
 import { guardsFrom, type WorkflowDefinition } from '../kernel/definition';
-import { deadlineOf, draftReady, positionAllowed, roundConsensus, roundObjected } from '../kernel/rules';
-import type { Labels, NotifyEffect, StateMeta, WorkflowEffect, WorkflowEvent } from '../kernel/types';
+import { deadlineOf, draftReady, positionAllowed, revisedDraftOf, roundConsensus, roundObjected } from '../kernel/rules';
+import { assignTo, lastOf, meta, notice, type ProcedureEvent, type StageArgs } from '../kernel/stage';
+import type { WorkflowEffect } from '../kernel/types';
 import {
   CLOSED_STATUSES,
   completePayload,
@@ -54,7 +56,7 @@ import {
   type Activity,
   type ActivityStatus,
 } from './partner-payloads';
-import { deadlinePayload, positionPayload, reasonPayload, reminderPayload } from './payloads';
+import { positionPayload, procedureEvents, reasonPayload } from './payloads';
 
 export interface PlanVersion {
   draftVersion: number;
@@ -96,11 +98,10 @@ export interface InteractionPlanContext {
   period: { number: number; startedAt: string } | null;
   progressReviews: ProgressReview[];
   completion: { summary: string; by: string; at: string } | null;
-  withdrawal: { reason: string; by: string; at: string } | null;
+  withdrawal: Withdrawal | null;
 }
 
-type Ev = WorkflowEvent<string, any>;
-type Args = { context: InteractionPlanContext; event: Ev };
+type Args = StageArgs<InteractionPlanContext>;
 
 export interface InteractionPlanInput {
   partner: string;
@@ -109,15 +110,6 @@ export interface InteractionPlanInput {
   startedAt: string;
 }
 
-function meta(label: Labels, responsible: StateMeta['responsible'], deadline?: StateMeta['deadline']): StateMeta {
-  return deadline ? { label, responsible, deadline } : { label, responsible };
-}
-
-function notice(kind: NotifyEffect['kind'], audience: NotifyEffect['audience'], subject: string, data?: Record<string, unknown>): NotifyEffect {
-  return data ? { type: 'effect.notify', kind, audience, subject, data } : { type: 'effect.notify', kind, audience, subject };
-}
-
-const lastOf = <T>(xs: readonly T[]): T | undefined => xs[xs.length - 1];
 const currentPlan = (c: InteractionPlanContext) => lastOf(c.plans);
 const partnerAnswer = (c: InteractionPlanContext) => {
   const x = lastOf(c.consultations);
@@ -141,16 +133,7 @@ const refusals = {
   consensusDeadline: deadlineOf('coordinators_consensus'),
   reviewDeadline: deadlineOf('in_implementation'),
   /** After a return, only a newer version may go forward. */
-  revisedDraft: ({ context, event }: Args) => {
-    const v = event.payload?.draftVersion;
-    const current = context.draftVersion;
-    if (current !== null && typeof v === 'number' && v <= current) {
-      const back = lastOf(context.returns);
-      const why = back ? `was ${RETURN_WORDS[back.from]} ("${back.reason}")` : 'has already gone forward';
-      return `Version ${current} ${why}: send a revised version (${current + 1} or later).`;
-    }
-    return draftReady({ context, event });
-  },
+  revisedDraft: revisedDraftOf(RETURN_WORDS, 'send'),
   consultedVersion: ({ context, event }: Args) => {
     const x = lastOf(context.consultations);
     if (!x) return 'The partner has not been consulted.';
@@ -170,11 +153,7 @@ const refusals = {
       return `${context.partner}'s latest answer on version ${x.draftVersion} is comments ("${a.text}"): return the draft to drafting, or record the partner's agreement.`;
     return null;
   },
-  silenceDue: ({ context, event }: Args) => {
-    const d = deadlineOf('coordinators_consensus')({ context, event });
-    if (d) return d;
-    return lastRound(context.rounds)?.silenceProcedure ? null : 'This round does not use the silence procedure: a missing answer is not an agreement.';
-  },
+  silenceDue: silenceDueOf('coordinators_consensus'),
   /** A progress review gives one status for every activity of the approved plan, and for nothing else. */
   reviewCoversPlan: ({ context, event }: Args) => {
     const ids = (currentPlan(context)?.activities ?? []).map((a) => a.id);
@@ -196,14 +175,26 @@ const refusals = {
 
 const ID = 'interaction-plan';
 
+const consensus = consensusStage<InteractionPlanContext, 'consensusDeadline', 'silenceDue'>({
+  stage: 'coordinators_consensus',
+  deadline: 'consensusDeadline',
+  silence: {
+    guard: 'silenceDue',
+    subject: (c, silent) =>
+      `Silence procedure on the interaction plan with ${c.partner} (version ${c.draftVersion}) ended; counted as agreeing by silence: ${silent.join(', ') || 'none'}`,
+  },
+  reminder: (c, days) => `Your state's position on the interaction plan with ${c.partner} (version ${c.draftVersion}) is due in ${days} day(s)`,
+  overdue: (c, pending) => `Consensus on the interaction plan with ${c.partner} (version ${c.draftVersion}) is overdue; waiting for ${pending.join(', ')}`,
+});
+
 export const interactionPlanMachine = setup({
   types: {
     context: {} as InteractionPlanContext,
-    events: {} as Ev,
+    events: {} as ProcedureEvent,
     input: {} as InteractionPlanInput,
     emitted: {} as WorkflowEffect,
   },
-  guards: guardsFrom(refusals as any),
+  guards: guardsFrom(refusals),
 }).createMachine({
   id: ID,
   initial: 'drafting',
@@ -222,15 +213,7 @@ export const interactionPlanMachine = setup({
     completion: null,
     withdrawal: null,
   }),
-  on: {
-    WITHDRAW: {
-      target: '.withdrawn',
-      actions: assign(({ context, event }) => ({
-        withdrawal: { reason: event.payload.reason, by: event.actor.id, at: event.at },
-        rounds: context.rounds.map((r) => supersede(r, event.at)),
-      })),
-    },
-  },
+  on: { WITHDRAW: withdrawTransition<InteractionPlanContext>() },
   states: {
     drafting: {
       meta: meta({ en: 'Drafting the plan', ru: 'Подготовка проекта плана', zh: '起草计划' }, 'legal_officer'),
@@ -301,87 +284,26 @@ export const interactionPlanMachine = setup({
         remindBefore: [7, 1],
         escalateTo: ['manager'],
       }),
-      entry: assign(({ context, event }) => ({
-        rounds: [
-          ...context.rounds,
-          openRound(context.rounds, {
-            stage: 'coordinators_consensus',
-            draftVersion: context.draftVersion as number,
-            electorate: event.world.memberStates,
-            silenceProcedure: event.payload?.silenceProcedure === true,
-            at: event.at,
-          }),
-        ],
-      })),
+      entry: consensus.open,
       always: [
         {
           guard: 'roundObjected',
           target: 'drafting',
-          actions: assign(({ context }) => {
-            const r = lastRound(context.rounds) as ConsensusRound;
-            return {
-              returns: [...context.returns, { from: 'consensus' as const, draftVersion: r.draftVersion, reason: `${r.objection?.memberState}: ${r.objection?.reason}`, at: r.closedAt as string }],
-            };
-          }),
+          actions: assignTo<InteractionPlanContext>(({ context }) => ({ returns: [...context.returns, { from: 'consensus' as const, ...objectionReturn(context) }] })),
         },
         {
           guard: 'roundConsensus',
           target: 'approved',
-          actions: assign(({ context }) => {
+          actions: assignTo<InteractionPlanContext>(({ context }) => {
             const r = lastRound(context.rounds) as ConsensusRound;
             return { approval: { draftVersion: r.draftVersion, at: r.closedAt as string } };
           }),
         },
       ],
       on: {
-        POSITION: {
-          guard: 'positionAllowed',
-          actions: assign(({ context, event }) => ({
-            rounds: [
-              ...context.rounds.slice(0, -1),
-              recordPosition(lastRound(context.rounds) as ConsensusRound, { id: event.actor.id, memberState: event.actor.memberState, actingFor: event.actor.actingFor }, event.payload, event.at),
-            ],
-          })),
-        },
-        REMINDER: {
-          guard: 'consensusDeadline',
-          actions: emit(({ context, event }) =>
-            notice(
-              'reminder',
-              { memberStates: pendingStates(lastRound(context.rounds)) },
-              `Your state's position on the interaction plan with ${context.partner} (version ${context.draftVersion}) is due in ${event.payload.daysBefore} day(s)`,
-            ),
-          ),
-        },
-        DEADLINE_PASSED: [
-          {
-            guard: 'silenceDue',
-            actions: [
-              emit(({ context }) => {
-                const silent = pendingStates(lastRound(context.rounds));
-                return notice(
-                  'info',
-                  { roles: ['manager'] },
-                  `Silence procedure on the interaction plan with ${context.partner} (version ${context.draftVersion}) ended; counted as agreeing by silence: ${silent.join(', ') || 'none'}`,
-                  { silent },
-                );
-              }),
-              assign(({ context, event }) => ({ rounds: [...context.rounds.slice(0, -1), applySilence(lastRound(context.rounds) as ConsensusRound, event.at)] })),
-            ],
-          },
-          {
-            guard: 'consensusDeadline',
-            actions: emit(({ context }) => {
-              const pending = pendingStates(lastRound(context.rounds));
-              return notice(
-                'escalation',
-                { roles: ['manager'] },
-                `Consensus on the interaction plan with ${context.partner} (version ${context.draftVersion}) is overdue; waiting for ${pending.join(', ')}`,
-                { pending },
-              );
-            }),
-          },
-        ],
+        POSITION: consensus.position,
+        REMINDER: consensus.reminder,
+        DEADLINE_PASSED: consensus.deadlinePassed,
       },
     },
     approved: {
@@ -492,8 +414,6 @@ export const interactionPlan: WorkflowDefinition = {
     START_IMPLEMENTATION: { description: 'Start implementing the approved plan', roles: officer, payload: z.object({}).strict() },
     PROGRESS_REVIEW: { description: 'Record a periodic progress review with the status of every activity', roles: officer, payload: progressReviewPayload },
     COMPLETE: { description: 'Complete the plan with a closing summary', roles: ['legal_officer', 'manager'], payload: completePayload },
-    WITHDRAW: { description: 'Withdraw the procedure with a reason', roles: ['legal_officer', 'manager'], payload: reasonPayload },
-    REMINDER: { description: 'A deadline reminder (delivered by the scheduler)', roles: ['system'], payload: reminderPayload },
-    DEADLINE_PASSED: { description: 'A deadline has passed (delivered by the scheduler)', roles: ['system'], payload: deadlinePayload },
+    ...procedureEvents,
   },
 };
