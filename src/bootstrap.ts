@@ -4,9 +4,9 @@ import { Logger, type LogLevel as NestLogLevel, type LoggerService } from '@nest
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import type { NextFunction, Request, Response } from 'express';
+import { json, type NextFunction, type Request, type Response } from 'express';
 import { AppModule } from './app.module';
-import { BODY_LIMIT, bodyParserError } from './common/http-exception.filter';
+import { BODY_LIMIT, bodyParserError, DRAFT_BODY_LIMIT } from './common/http-exception.filter';
 import { enabledLogLevels, EnvValidationError, loadEnv, type Env, type LogLevel } from './config/env';
 import { BootError } from './infra/boot-error';
 import { systemClock, type Clock } from './infra/clock';
@@ -80,6 +80,10 @@ export { revertMigrations, runMigrations } from './infra/migrations';
 /** Middleware-level wiring shared by the service and the tests (body limits, docs). */
 export function configureApp(app: NestExpressApplication): void {
   app.disable('x-powered-by');
+  // Saving a draft version sends every article in three languages: that one route has a larger limit.
+  const draftJson = json({ limit: DRAFT_BODY_LIMIT });
+  const draftVersions = /^\/instances\/[^/]+\/draft\/versions\/?$/;
+  app.use((req: Request, res: Response, next: NextFunction) => (req.method === 'POST' && draftVersions.test(req.path) ? draftJson(req, res, next) : next()));
   app.useBodyParser('json', { limit: BODY_LIMIT });
   app.useBodyParser('urlencoded', { limit: BODY_LIMIT, extended: true });
   // Body-parser failures (malformed JSON, too large) become DomainExceptions

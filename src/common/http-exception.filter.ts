@@ -4,7 +4,14 @@ import { DomainException, ErrorCode, HTTP_STATUS_BY_CODE, type ErrorBody } from 
 
 /** Largest accepted request body; bigger ones get 413 TOO_LARGE. */
 export const BODY_LIMIT = '1mb';
+/** Saving a draft version (POST /instances/:id/draft/versions) carries every article in three languages. */
+export const DRAFT_BODY_LIMIT = '16mb';
 const BODY_LIMIT_LABEL = '1 MB';
+
+/** "1 MB", "16 MB": the limit body-parser reports (bytes), in the unit a person reads. */
+function limitLabel(bytes: unknown): string {
+  return typeof bytes === 'number' && bytes > 0 ? `${Math.round(bytes / (1024 * 1024))} MB` : BODY_LIMIT_LABEL;
+}
 
 const CODE_BY_STATUS: Record<number, ErrorCode> = {
   400: ErrorCode.INVALID_PAYLOAD,
@@ -79,7 +86,7 @@ export function bodyParserError(err: unknown): DomainException | undefined {
     case 'entity.parse.failed':
       return new DomainException(ErrorCode.INVALID_PAYLOAD, `The request body is not valid JSON: ${String(message)}`);
     case 'entity.too.large':
-      return new DomainException(ErrorCode.TOO_LARGE, `The request body is larger than the ${BODY_LIMIT_LABEL} limit`);
+      return new DomainException(ErrorCode.TOO_LARGE, `The request body is larger than the ${limitLabel((err as { limit?: unknown }).limit)} limit`);
     case 'encoding.unsupported':
     case 'charset.unsupported':
       return new DomainException(ErrorCode.INVALID_PAYLOAD, `The request body cannot be read: ${String(message)}`);
