@@ -105,6 +105,8 @@ describe('web application: drafts, redlines, notifications, monitoring (Chromium
     await off.waitForSelector('[data-testid=version-reader] [data-testid=article] [data-testid=comment-text]:text-is("Secretariat: check the term")');
     await off.click('[data-testid=show-redline]');
     await off.waitForSelector('[data-testid=redline][data-from="2"][data-to="3"] [data-lang=zh] ins');
+    await off.click('[data-testid=show-consolidation]');
+    await off.waitForSelector('[data-testid=consolidation] tr[data-article]');
     await off.click('[data-testid=show-comparison]');
     await off.waitForSelector('[data-testid=comparison] tr[data-article]');
     const [file] = await Promise.all([off.waitForEvent('download'), off.click('[data-testid=versions] tr[data-version="3"] [data-testid=export-html]')]);
@@ -168,7 +170,10 @@ describe('web application: drafts, redlines, notifications, monitoring (Chromium
       generatedAt: new Date().toISOString(),
       totals: { active: 1, done: 4, overdue: 1, dueThisWeek: 0 },
       byProcedure: [{ definitionId: 'regulation-amendment', measure: '1(c)', title: { en: 'Regulation', ru: 'Положение', zh: '条例' }, active: 1, done: 4, overdue: 1,
-        stages: [{ state: 'circulation', label: { en: 'Circulated', ru: 'Рассылка', zh: '分发' }, count: 1, overdue: 1 }] }],
+        stages: [
+          { state: 'circulation', status: 'active', label: { en: 'Circulated', ru: 'Рассылка', zh: '分发' }, count: 1, overdue: 1 },
+          { state: 'adopted', status: 'done', label: null, count: 4, overdue: 0 },
+        ] }],
       holdingUp: [{ memberState: 'CN', items: 1, oldestSince: new Date().toISOString(), days: 3, instanceIds: [id] }],
       stageDurations: [{ definitionId: 'regulation-amendment', state: 'legal_review', label: { en: 'Internal legal review', ru: 'Экспертиза', zh: '审查' }, averageDays: 4.5, samples: 2 }],
       overdueItems: [{ instanceId: id, definitionId: 'regulation-amendment', subject: 'Regulation <b>x</b>', state: 'circulation', deadlineKey: 'circulation', label: { en: 'Circulation', ru: 'Рассылка', zh: '分发' }, dueAt: new Date().toISOString(), daysOverdue: 2 }],
@@ -184,6 +189,7 @@ describe('web application: drafts, redlines, notifications, monitoring (Chromium
     expect(await man.locator('[data-testid=holding] tr[data-state=CN]').count()).toBe(1);
     expect(await man.textContent(`[data-testid=overdue-items] tr[data-id="${id}"] td:nth-child(3)`)).toBe('Regulation <b>x</b>');
     expect(await man.textContent('[data-testid=done-count]')).toBe('4');
+    expect(await man.locator('[data-testid=by-stage] tr[data-state]').evaluateAll((rows) => rows.map((r) => (r as unknown as { dataset: { state: string } }).dataset.state))).toEqual(['circulation']);
     await man.selectOption('[data-testid=filter-definition]', 'regulation-amendment');
     await man.waitForSelector('[data-page=dashboard][data-ready] [data-testid=filter-definition]');
     expect(asked.at(-1)).toContain('definition=regulation-amendment');

@@ -88,7 +88,7 @@ function monitoringView(view, m, title, stage) {
     card(t('overdueItems'), big('overdue-count', m.totals.overdue, m.totals.overdue ? 'overdue' : '')),
     card(t('dueThisWeek'), big('due-week-count', m.totals.dueThisWeek)),
     card(t('doneCount'), big('done-count', m.totals.done))));
-  const rows = m.byProcedure.flatMap((p) => p.stages.map((s) =>
+  const rows = m.byProcedure.flatMap((p) => p.stages.filter((s) => s.status !== 'done').map((s) =>
     h('tr', { 'data-definition': p.definitionId, 'data-state': s.state },
       h('td', {}, title(p.definitionId, p.measure)), h('td', {}, stage(p.definitionId, s.state, s.label)), h('td', {}, String(s.count)), h('td', { class: s.overdue ? 'overdue' : '' }, String(s.overdue)))));
   view.appendChild(card(t('byProcedure'), rows.length ? table([t('procedure'), t('stage'), t('count'), t('overdueItems')], rows, { 'data-testid': 'by-stage' }) : none('by-stage')));
