@@ -1,7 +1,11 @@
-import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import type { DefinitionRegistry } from '../../workflows/registry';
 import type { Actor } from '../../workflows/kernel/types';
 import { DomainException, ErrorCode } from '../common/domain.exception';
 import { WorkflowEngine } from './engine.service';
+import { DEFINITIONS } from './engine.types';
 import { OutboxRelay, type OutboxMessage } from './outbox.relay';
 
 export const SYSTEM_ACTOR: Actor = Object.freeze({ id: 'system', role: 'system', memberState: null, actingFor: null });
@@ -18,6 +22,8 @@ export class ChildProcedures implements OnModuleInit {
   constructor(
     private readonly engine: WorkflowEngine,
     private readonly relay: OutboxRelay,
+    @InjectDataSource() private readonly ds: DataSource,
+    @Inject(DEFINITIONS) private readonly registry: DefinitionRegistry,
   ) {}
 
   onModuleInit(): void {
@@ -33,6 +39,13 @@ export class ChildProcedures implements OnModuleInit {
 
   private async done(m: OutboxMessage): Promise<void> {
     const p = m.payload as { parentId: string; childId: string; definitionId: string; key: string; finalState: string; output: Record<string, unknown> | null };
+    const [parent] = await this.ds.query(`SELECT definition_id, definition_version, status FROM workflow_instance WHERE id = $1`, [p.parentId]);
+    const def = parent ? this.registry.get(parent.definition_id, parent.definition_version) : undefined;
+    if (!def?.events.CHILD_DONE || parent.status !== 'active') {
+      // The parent does not follow its children (or has closed): nothing to record.
+      this.log.log(`CHILD_DONE for ${p.childId} not delivered: parent ${p.parentId} ${parent?.status === 'active' ? 'does not listen for it' : 'is closed'}`);
+      return;
+    }
     try {
       await this.engine.apply({
         instanceId: p.parentId,
@@ -42,8 +55,8 @@ export class ChildProcedures implements OnModuleInit {
         idempotencyKey: `child-done-${p.childId}`,
       });
     } catch (err) {
-      // A parent that does not listen for its children (or has closed) records nothing: skipped, not retried.
-      if (err instanceof DomainException && (err.code === ErrorCode.CONFLICT || err.code === ErrorCode.INVALID_PAYLOAD)) {
+      // The parent's stage does not take it now (409): recorded as skipped. Anything else is retried.
+      if (err instanceof DomainException && err.code === ErrorCode.CONFLICT) {
         this.log.log(`CHILD_DONE for ${p.childId} skipped by parent ${p.parentId}: ${err.message}`);
         return;
       }
