@@ -122,24 +122,31 @@ export function commentRoundStage<C extends CommentsContext, D extends string, T
   closed: (context: C, unanswered: string[]) => string;
 }) {
   const close = assignTo<C>(({ context, event }) => closeComments(context, event.at));
+  const respond = { guard: 'commentAllowed' as const, actions: assignTo<C>(({ context, event }) => withResponse(context, event)) };
+  const reminder = {
+    guard: opts.deadline,
+    actions: emitTo<C>(({ context, event }) => notice('reminder', { memberStates: unansweredComments(context) }, opts.reminder(context, event.payload.daysBefore))),
+  };
+  const deadlinePassed = {
+    guard: opts.deadline,
+    target: opts.next,
+    actions: [
+      emitTo<C>(({ context }) => {
+        const unanswered = unansweredComments(context);
+        return notice('escalation', { roles: ['manager'] }, opts.closed(context, unanswered), { unanswered });
+      }),
+      close,
+    ],
+  };
   return {
+    /** Entry action: opens the round. */
     open: assignTo<C>(({ context, event }) => withCommentRoundOpened(context, event)),
+    /** The `always` transition: every state has answered. */
     allIn: { guard: 'allCommentsIn' as const, target: opts.next, actions: close },
-    respond: { guard: 'commentAllowed' as const, actions: assignTo<C>(({ context, event }) => withResponse(context, event)) },
-    reminder: {
-      guard: opts.deadline,
-      actions: emitTo<C>(({ context, event }) => notice('reminder', { memberStates: unansweredComments(context) }, opts.reminder(context, event.payload.daysBefore))),
-    },
-    deadlinePassed: {
-      guard: opts.deadline,
-      target: opts.next,
-      actions: [
-        emitTo<C>(({ context }) => {
-          const unanswered = unansweredComments(context);
-          return notice('escalation', { roles: ['manager'] }, opts.closed(context, unanswered), { unanswered });
-        }),
-        close,
-      ],
-    },
+    respond,
+    reminder,
+    deadlinePassed,
+    /** The stage's events, for a state that accepts no others. */
+    on: { RESPOND: respond, REMINDER: reminder, DEADLINE_PASSED: deadlinePassed },
   };
 }

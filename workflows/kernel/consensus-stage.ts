@@ -147,29 +147,35 @@ export function consensusStage<C extends RoundsContext, D extends string, S exte
     }),
   };
   const silence = opts.silence;
+  const position = { guard: 'positionAllowed' as const, actions: assignTo<C>(({ context, event }) => withPosition(context, event)) };
+  const reminder = {
+    guard: opts.deadline,
+    actions: emitTo<C>(({ context, event }) => notice('reminder', { memberStates: pendingIn(context) }, opts.reminder(context, event.payload.daysBefore))),
+  };
+  const deadlinePassed = silence
+    ? [
+        {
+          guard: silence.guard,
+          actions: [
+            emitTo<C>(({ context }) => {
+              const silent = pendingIn(context);
+              return notice('info', { roles: ['manager'] }, silence.subject(context, silent), { silent });
+            }),
+            assignTo<C>(({ context, event }) => withSilence(context, event.at)),
+          ],
+        },
+        escalate,
+      ]
+    : [escalate];
   return {
+    /** Entry action: opens the round. */
     open: assignTo<C>(({ context, event }) =>
       withRoundOpened(context, event, { stage: opts.stage, silenceProcedure: silence ? event.payload?.silenceProcedure === true : false }),
     ),
-    position: { guard: 'positionAllowed' as const, actions: assignTo<C>(({ context, event }) => withPosition(context, event)) },
-    reminder: {
-      guard: opts.deadline,
-      actions: emitTo<C>(({ context, event }) => notice('reminder', { memberStates: pendingIn(context) }, opts.reminder(context, event.payload.daysBefore))),
-    },
-    deadlinePassed: silence
-      ? [
-          {
-            guard: silence.guard,
-            actions: [
-              emitTo<C>(({ context }) => {
-                const silent = pendingIn(context);
-                return notice('info', { roles: ['manager'] }, silence.subject(context, silent), { silent });
-              }),
-              assignTo<C>(({ context, event }) => withSilence(context, event.at)),
-            ],
-          },
-          escalate,
-        ]
-      : [escalate],
+    position,
+    reminder,
+    deadlinePassed,
+    /** The stage's events, for a state that accepts no others. */
+    on: { POSITION: position, REMINDER: reminder, DEADLINE_PASSED: deadlinePassed },
   };
 }

@@ -44,18 +44,22 @@ export function withReview<C extends ReviewContext>(context: C, event: Procedure
  * the notifications (`… is due soon`, `… is overdue`); `deadline` is the guard of the state's deadline.
  */
 export function reviewStage<C extends ReviewContext, D extends string>(opts: { deadline: D; what: (context: C) => string }) {
+  const reminder = {
+    guard: opts.deadline,
+    actions: emitTo<C>(({ context }) => notice('reminder', { roles: ['legal_officer'] }, `${opts.what(context)} is due soon`)),
+  };
+  const deadlinePassed = {
+    guard: opts.deadline,
+    actions: emitTo<C>(({ context }) => notice('escalation', { roles: ['manager'] }, `${opts.what(context)} is overdue`)),
+  };
   return {
     /** SUBMIT_FOR_REVIEW: record the version and its drafter. */
     submitted: assignTo<C>(({ event }) => withSubmission<C>(event)),
     approved: assignTo<C>(({ context, event }) => withReview(context, event, 'approved')),
     returned: assignTo<C>(({ context, event }) => withReview(context, event, 'returned')),
-    reminder: {
-      guard: opts.deadline,
-      actions: emitTo<C>(({ context }) => notice('reminder', { roles: ['legal_officer'] }, `${opts.what(context)} is due soon`)),
-    },
-    deadlinePassed: {
-      guard: opts.deadline,
-      actions: emitTo<C>(({ context }) => notice('escalation', { roles: ['manager'] }, `${opts.what(context)} is overdue`)),
-    },
+    reminder,
+    deadlinePassed,
+    /** REMINDER and DEADLINE_PASSED of the review's deadline. */
+    deadlineEvents: { REMINDER: reminder, DEADLINE_PASSED: deadlinePassed },
   };
 }

@@ -353,8 +353,7 @@ export const implementationAnalysisMachine = setup({
         APPROVE_REVIEW: { guard: 'fourEyes', target: 'comments', actions: review.approved },
         RETURN_TO_CONSOLIDATION: { guard: 'fourEyes', target: 'consolidation', actions: review.returned },
         LINK_FINDING: linkFinding,
-        REMINDER: review.reminder,
-        DEADLINE_PASSED: review.deadlinePassed,
+        ...review.deadlineEvents,
       },
     },
     comments: {
@@ -365,12 +364,7 @@ export const implementationAnalysisMachine = setup({
       }),
       entry: comments.open,
       always: comments.allIn,
-      on: {
-        RESPOND: comments.respond,
-        LINK_FINDING: linkFinding,
-        REMINDER: comments.reminder,
-        DEADLINE_PASSED: comments.deadlinePassed,
-      },
+      on: { ...comments.on, LINK_FINDING: linkFinding },
     },
     finalisation: {
       meta: meta({ en: 'Preparation of the final information', ru: 'Подготовка итоговой информации', zh: '编写最终信息' }, 'legal_officer'),
@@ -399,12 +393,7 @@ export const implementationAnalysisMachine = setup({
         { guard: 'roundObjected', target: 'finalisation' },
         { guard: 'roundConsensus', target: 'completed', actions: assign(({ event }) => ({ completedAt: event.at })) },
       ],
-      on: {
-        POSITION: approval.position,
-        LINK_FINDING: linkFinding,
-        REMINDER: approval.reminder,
-        DEADLINE_PASSED: approval.deadlinePassed,
-      },
+      on: { ...approval.on, LINK_FINDING: linkFinding },
     },
     completed: { type: 'final', meta: meta({ en: 'Completed', ru: 'Завершено', zh: '已完成' }, 'legal_officer') },
     withdrawn: { type: 'final', meta: meta({ en: 'Withdrawn', ru: 'Отозвано', zh: '已撤回' }, 'legal_officer') },

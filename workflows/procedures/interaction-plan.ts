@@ -300,11 +300,7 @@ export const interactionPlanMachine = setup({
           }),
         },
       ],
-      on: {
-        POSITION: consensus.position,
-        REMINDER: consensus.reminder,
-        DEADLINE_PASSED: consensus.deadlinePassed,
-      },
+      on: consensus.on,
     },
     approved: {
       meta: meta({ en: 'Approved', ru: 'Утверждён', zh: '已批准' }, 'legal_officer'),

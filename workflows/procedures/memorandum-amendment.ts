@@ -308,8 +308,7 @@ export const memorandumAmendmentMachine = setup({
             returns: [...context.returns, { from: 'legal_review' as const, draftVersion: context.draftVersion as number, reason: event.payload.reason, at: event.at }],
           })),
         },
-        REMINDER: review.reminder,
-        DEADLINE_PASSED: review.deadlinePassed,
+        ...review.deadlineEvents,
       },
     },
     consensus: {
@@ -327,11 +326,7 @@ export const memorandumAmendmentMachine = setup({
         },
         { guard: 'roundConsensus', target: 'agreed' },
       ],
-      on: {
-        POSITION: consensus.position,
-        REMINDER: consensus.reminder,
-        DEADLINE_PASSED: consensus.deadlinePassed,
-      },
+      on: consensus.on,
     },
     agreed: {
       meta: meta({ en: 'Agreed by the member states, to be sent to the partner', ru: 'Согласовано государствами-членами, подлежит направлению партнёру', zh: '成员国已协商一致，待送交对话伙伴' }, 'legal_officer'),

@@ -158,8 +158,7 @@ export function normativeAmendmentMachine(document: NormativeDocument, id: strin
         on: {
           APPROVE_REVIEW: { guard: 'fourEyes', target: 'circulation', actions: review.approved },
           RETURN_TO_DRAFTING: { guard: 'fourEyes', target: 'drafting', actions: review.returned },
-          REMINDER: review.reminder,
-          DEADLINE_PASSED: review.deadlinePassed,
+          ...review.deadlineEvents,
         },
       },
       circulation: {
@@ -170,11 +169,7 @@ export function normativeAmendmentMachine(document: NormativeDocument, id: strin
         }),
         entry: circulation.open,
         always: circulation.allIn,
-        on: {
-          RESPOND: circulation.respond,
-          REMINDER: circulation.reminder,
-          DEADLINE_PASSED: circulation.deadlinePassed,
-        },
+        on: circulation.on,
       },
       consolidation: {
         meta: meta({ en: 'Consolidation of comments', ru: 'Обобщение замечаний', zh: '汇总意见' }, 'legal_officer'),
@@ -202,11 +197,7 @@ export function normativeAmendmentMachine(document: NormativeDocument, id: strin
           { guard: 'roundObjected', target: 'consolidation' },
           { guard: 'roundConsensus', target: 'submitted_for_adoption' },
         ],
-        on: {
-          POSITION: approval.position,
-          REMINDER: approval.reminder,
-          DEADLINE_PASSED: approval.deadlinePassed,
-        },
+        on: approval.on,
       },
       submitted_for_adoption: {
         meta: meta({ en: 'Submitted for adoption', ru: 'Внесено на утверждение', zh: '提交通过' }, 'legal_officer'),

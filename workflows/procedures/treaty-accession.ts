@@ -353,11 +353,7 @@ export const treatyAccessionMachine = setup({
         { guard: 'roundObjected', target: 'request_received' },
         { guard: 'roundConsensus', target: 'deposit' },
       ],
-      on: {
-        POSITION: consent.position,
-        REMINDER: consent.reminder,
-        DEADLINE_PASSED: consent.deadlinePassed,
-      },
+      on: consent.on,
     },
     deposit: {
       meta: meta({ en: 'Deposit of the instrument of accession', ru: 'Сдача документа о присоединении на хранение', zh: '交存加入书' }, 'legal_officer'),
