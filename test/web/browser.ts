@@ -24,7 +24,7 @@ export async function launchBrowser(): Promise<Browser> {
  * `setup` runs on the context before the first request (e.g. to stub a route).
  */
 export async function signInAs(browser: Browser, baseUrl: string, user: TestUser, page: string, setup?: (ctx: BrowserContext) => Promise<void>): Promise<Page> {
-  const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 }, timezoneId: 'UTC' });
   if (setup) await setup(ctx);
   const p = await ctx.newPage();
   p.setDefaultTimeout(15_000);

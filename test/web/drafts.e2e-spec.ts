@@ -68,6 +68,7 @@ describe('web application: drafts, redlines, notifications, monitoring (Chromium
     await off.click('[data-testid=create-draft] button[type=submit]');
     await off.waitForSelector('[data-testid=draft-panel][data-latest="1"] [data-testid=version-reader][data-version="1"]');
     expect(await off.inputValue('#ev-SUBMIT_FOR_REVIEW-draftVersion')).toBe('1');
+    expect(await off.textContent('[data-testid=source-notice]')).toMatch(/NOT the authentic text/);
     const ru1 = await firstArticle(off).locator('[lang=ru].text').textContent();
 
     // version 2: Russian only -> the Chinese text of article 1 is out of date
@@ -141,7 +142,7 @@ describe('web application: drafts, redlines, notifications, monitoring (Chromium
     await shot(app, '13-approver-redline');
 
     // a reminder reaches KZ: the badge counts it, the list shows it, reading clears it
-    expect(await app.getAttribute('[data-testid=unread-count]', 'data-count')).toBe('0');
+    await app.waitForSelector('[data-testid=unread-count][data-count="0"]', { state: 'hidden' });
     await t.app.get(WorkflowEngine).apply({ instanceId: id, type: 'REMINDER', payload: { deadlineKey: 'circulation', daysBefore: 7 }, actor: SYSTEM });
     await t.app.get(OutboxRelay).drain();
     await openRoute(app, t.url, 'inbox', 'inbox');
@@ -153,6 +154,7 @@ describe('web application: drafts, redlines, notifications, monitoring (Chromium
     await app.click('[data-testid=read-all]');
     await app.waitForSelector('[data-testid=notifications] li.read');
     await app.waitForSelector('[data-testid=unread-count][data-count="0"]', { state: 'attached' });
+    expect(await app.isHidden('[data-testid=unread-count]')).toBe(true);
 
     // answer the circulation for KZ
     await openRoute(app, t.url, 'inbox', 'inbox');

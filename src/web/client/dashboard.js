@@ -36,7 +36,7 @@ export async function dashboardPage(view, go) {
   const stage = (definitionId, state, l) => label(l ?? defById(defs, definitionId)?.states.find((s) => s.path === state)?.label, state);
 
   // filters: procedure and partner
-  const defSel = h('select', { id: 'filter-definition', 'data-testid': 'filter-definition' }, h('option', { value: '' }, t('allProcedures')),
+  const defSel = h('select', { id: 'filter-definition', 'data-testid': 'filter-definition' }, h('option', { value: '' }, t('anyProcedure')),
     defs.map((d) => h('option', { value: d.id, selected: d.id === filters.definition }, `${d.measure} ${label(d.title, d.id)}`)));
   const partnerSel = h('select', { id: 'filter-partner', 'data-testid': 'filter-partner' }, h('option', { value: '' }, t('allPartners')),
     partners.map((p) => h('option', { value: p.code, selected: p.code === filters.partner }, `${p.code} ${label(p.name, p.code)}`)));

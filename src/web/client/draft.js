@@ -47,7 +47,7 @@ export function draftPanel(inst, doc, reload) {
   const latest = doc.latest;
   const box = h('div', { 'data-testid': 'draft-panel', 'data-latest': latest ? latest.number : 0 });
   box.appendChild(h('h3', {}, label(doc.title)));
-  if (doc.source?.notice) box.appendChild(h('p', { class: 'muted' }, doc.source.notice));
+  if (doc.source?.notice) box.appendChild(h('p', { class: 'banner warn', 'data-testid': 'source-notice' }, label(doc.source.notice)));
   if (latest && latest.driftedArticles.length) {
     const numbers = latest.articles.filter((a) => a.drifted).map((a) => a.number).join(', ');
     box.appendChild(h('div', { class: 'banner danger', 'data-testid': 'drift-banner', role: 'alert' },

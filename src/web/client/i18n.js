@@ -63,7 +63,7 @@ const MORE = {
     base: 'Base text', proposed: 'Proposed text', reservations: 'Reservations', unanswered: 'No answer from', noNextVersion: 'No next version yet',
     addressed: 'Changed in the next version', notAddressed: 'Not changed in the next version', nextVersion: 'Next version', openDraftVersion: 'Open draft version',
     notifications: 'Notifications', markAllRead: 'Mark all read', markRead: 'Mark read', kind_reminder: 'Reminder', kind_escalation: 'Escalation', kind_info: 'Information',
-    allPartners: 'All partners', partner: 'Partner', generatedAt: 'Figures as of', stageDurations: 'Average time per stage', doneCount: 'Completed', since: 'Since',
+    allPartners: 'All partners', anyProcedure: 'All procedures', partner: 'Partner', generatedAt: 'Figures as of', stageDurations: 'Average time per stage', doneCount: 'Completed', since: 'Since',
     averageDays: 'Average (days)', samples: 'Stages measured', daysOverdue: 'Days overdue', extend: 'Extend', newDueDate: 'New due date',
   },
   ru: {
@@ -81,7 +81,7 @@ const MORE = {
     base: 'Базовый текст', proposed: 'Предлагаемый текст', reservations: 'Оговорки', unanswered: 'Нет ответа от', noNextVersion: 'Следующей версии ещё нет',
     addressed: 'Изменена в следующей версии', notAddressed: 'Не изменена в следующей версии', nextVersion: 'Следующая версия', openDraftVersion: 'Открыть версию проекта',
     notifications: 'Уведомления', markAllRead: 'Отметить все как прочитанные', markRead: 'Прочитано', kind_reminder: 'Напоминание', kind_escalation: 'Эскалация', kind_info: 'Сведения',
-    allPartners: 'Все партнёры', partner: 'Партнёр', generatedAt: 'Данные на', stageDurations: 'Средняя продолжительность этапов', doneCount: 'Завершено', since: 'С',
+    allPartners: 'Все партнёры', anyProcedure: 'Все процедуры', partner: 'Партнёр', generatedAt: 'Данные на', stageDurations: 'Средняя продолжительность этапов', doneCount: 'Завершено', since: 'С',
     averageDays: 'В среднем (дней)', samples: 'Учтено этапов', daysOverdue: 'Дней просрочки', extend: 'Продлить', newDueDate: 'Новый срок',
   },
   zh: {
@@ -99,7 +99,7 @@ const MORE = {
     base: '原文本', proposed: '建议文本', reservations: '保留', unanswered: '未答复', noNextVersion: '尚无下一版本',
     addressed: '下一版本已修改', notAddressed: '下一版本未修改', nextVersion: '下一版本', openDraftVersion: '打开草案版本',
     notifications: '通知', markAllRead: '全部标为已读', markRead: '标为已读', kind_reminder: '提醒', kind_escalation: '升级', kind_info: '信息',
-    allPartners: '所有伙伴', partner: '伙伴', generatedAt: '数据截至', stageDurations: '各阶段平均用时', doneCount: '已完成', since: '起始',
+    allPartners: '所有伙伴', anyProcedure: '所有程序', partner: '伙伴', generatedAt: '数据截至', stageDurations: '各阶段平均用时', doneCount: '已完成', since: '起始',
     averageDays: '平均（天）', samples: '统计阶段数', daysOverdue: '逾期天数', extend: '延长', newDueDate: '新期限',
   },
 };
