@@ -28,7 +28,8 @@ export interface ReconcileReport {
 /** Whether this process reconciles by itself (at start and every RECONCILE_EVERY_MS): where workers run. */
 export const RECONCILE_AUTOMATICALLY = 'RECONCILE_AUTOMATICALLY';
 
-const PAGE = 1000;
+const PAGE = 2000;
+const STALE_PAGE = 5000;
 const ZERO_UUID = '00000000-0000-0000-0000-000000000000';
 const LOCK_MS = 10 * 60_000;
 const RELEASE = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end`;
@@ -39,11 +40,11 @@ const RELEASE = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call
  * a relay crashed before scheduling, a removal lost:
  *
  * 1. runs again every `deadline.sync` outbox row left unprocessed;
- * 2. walks the open deadlines (keyset pages of 1000), plans their jobs, checks which exist with
+ * 2. walks the open deadlines (keyset pages of 2000, the next read while the current is checked), plans their jobs, checks which exist with
  *    one pipelined EXISTS per page, and adds the missing ones with addBulk — except jobs whose time
  *    has passed and whose event is already in the history (idempotency key = job id);
- * 3. walks the jobs waiting in Redis (delayed, waiting, prioritized, paused) and removes those
- *    whose deadline is closed, gone or moved; retries failed jobs of deadlines still open.
+ * 3. walks the jobs waiting in Redis (delayed, waiting, prioritized, paused), looks their deadlines
+ *    up 5000 at a time and removes those whose deadline is closed, gone or moved; retries failed jobs of deadlines still open.
  *
  * One process at a time (a Redis lock); runs at start and every RECONCILE_EVERY_MS where workers
  * run, and on demand (`reconcile()`).
@@ -147,11 +148,19 @@ export class DeadlineReconciler implements OnApplicationBootstrap, OnApplication
     let checked = 0;
     let readded = 0;
     const queue = this.scheduler.queue;
+    const page = (from: string): Promise<DeadlineRow[]> =>
+      this.ds.query(`SELECT ${DEADLINE_ROW_COLUMNS} FROM deadline WHERE status = 'open' AND id > $1 ORDER BY id LIMIT ${PAGE}`, [from]);
+    let next = page(after);
     for (;;) {
-      if (this.stopped) break;
-      const rows: DeadlineRow[] = await this.ds.query(`SELECT ${DEADLINE_ROW_COLUMNS} FROM deadline WHERE status = 'open' AND id > $1 ORDER BY id LIMIT ${PAGE}`, [after]);
+      if (this.stopped) {
+        void next.catch(() => undefined);
+        break;
+      }
+      const rows = await next;
       if (!rows.length) break;
       after = rows[rows.length - 1].id;
+      // the next page is read from PostgreSQL while this one is checked against Redis
+      next = rows.length < PAGE ? Promise.resolve([]) : page(after);
       checked += rows.length;
       const now = this.clock.now();
       const planned = rows.flatMap((r) => planDeadlineJobs(r, now));
@@ -197,19 +206,32 @@ export class DeadlineReconciler implements OnApplicationBootstrap, OnApplication
     let removed = 0;
     let retried = 0;
     const all = [...new Set([...ids, ...failed])];
-    for (let i = 0; i < all.length; i += PAGE) {
+    for (let i = 0; i < all.length; i += STALE_PAGE) {
       if (this.stopped) break;
-      const chunk = all.map((id) => ({ id, parsed: parseDeadlineJobId(id) })).slice(i, i + PAGE).filter((c) => c.parsed);
+      const chunk = all
+        .slice(i, i + STALE_PAGE)
+        .map((id) => ({ id, parsed: parseDeadlineJobId(id) }))
+        .filter((c): c is { id: string; parsed: NonNullable<ReturnType<typeof parseDeadlineJobId>> } => c.parsed !== null);
       if (!chunk.length) continue;
-      const rows: DeadlineRow[] = await this.ds.query(`SELECT ${DEADLINE_ROW_COLUMNS} FROM deadline WHERE id = ANY($1::uuid[])`, [
-        [...new Set(chunk.map((c) => c.parsed!.deadlineId))],
-      ]);
-      const now = this.clock.now();
-      const plannedIds = new Set(rows.flatMap((r) => planDeadlineJobs(r, now)).map((j) => j.id));
-      const stale = chunk.filter((c) => !plannedIds.has(c.id) && !failed.has(c.id));
-      const retry = chunk.filter((c) => plannedIds.has(c.id) && failed.has(c.id));
-      for (let j = 0; j < stale.length; j += 200) {
-        const results = await Promise.all(stale.slice(j, j + 200).map((c) => queue.remove(c.id)));
+      const rows: { id: string; status: string; due_at: Date; remind_before: number[] }[] = await this.ds.query(
+        `SELECT id, status, due_at, remind_before FROM deadline WHERE id = ANY($1::uuid[])`,
+        [[...new Set(chunk.map((c) => c.parsed.deadlineId))]],
+      );
+      const byId = new Map(rows.map((r) => [r.id, r]));
+      // A job is live while its deadline is open, still due when the job says, and (a reminder) still has that reminder.
+      const live = (c: (typeof chunk)[number]) => {
+        const row = byId.get(c.parsed.deadlineId);
+        return (
+          !!row &&
+          row.status === 'open' &&
+          new Date(row.due_at).getTime() === c.parsed.dueAt &&
+          (c.parsed.kind === 'due' || row.remind_before.includes(c.parsed.daysBefore as number))
+        );
+      };
+      const stale = chunk.filter((c) => !failed.has(c.id) && !live(c));
+      const retry = chunk.filter((c) => failed.has(c.id) && live(c));
+      for (let j = 0; j < stale.length; j += 500) {
+        const results = await Promise.all(stale.slice(j, j + 500).map((c) => queue.remove(c.id)));
         removed += results.reduce((a, b) => a + b, 0);
       }
       for (const c of retry) {
