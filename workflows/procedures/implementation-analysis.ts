@@ -36,7 +36,7 @@ import { consensusStage, lastObjected, withdrawTransition, type Withdrawal } fro
 import { guardsFrom, type Refusal, type WorkflowDefinition } from '../kernel/definition';
 import { reviewStage, type Review } from '../kernel/review';
 import { deadlineOf, draftReady, fourEyes, newerDraft, positionAllowed, roundConsensus, roundObjected } from '../kernel/rules';
-import { meta, type ProcedureEvent, type StageArgs } from '../kernel/stage';
+import { meta, notice, type ProcedureEvent, type StageArgs } from '../kernel/stage';
 import type { DynamicDeadline, WorkflowEffect } from '../kernel/types';
 import {
   analysisStartInput,
@@ -308,13 +308,12 @@ export const implementationAnalysisMachine = setup({
           guard: 'assessmentDeadline',
           actions: emit(({ context, event }) => {
             const a = assessmentOfKey(context, event.payload.deadlineKey) as Assessment;
-            return {
-              type: 'effect.notify' as const,
-              kind: 'reminder' as const,
-              audience: { userIds: [a.assignee] },
-              subject: `Your assessment of the memorandum with ${a.partner} (${a.memorandumId}) is due in ${event.payload.daysBefore} day(s)`,
-              data: { memorandumId: a.memorandumId, dueAt: a.dueAt },
-            };
+            return notice(
+              'reminder',
+              { userIds: [a.assignee] },
+              `Your assessment of the memorandum with ${a.partner} (${a.memorandumId}) is due in ${event.payload.daysBefore} day(s)`,
+              { memorandumId: a.memorandumId, dueAt: a.dueAt },
+            );
           }),
         },
         DEADLINE_PASSED: {
@@ -322,13 +321,12 @@ export const implementationAnalysisMachine = setup({
           actions: [
             emit(({ context, event }) => {
               const a = assessmentOfKey(context, event.payload.deadlineKey) as Assessment;
-              return {
-                type: 'effect.notify' as const,
-                kind: 'escalation' as const,
-                audience: { roles: ['manager' as const] },
-                subject: `The assessment of the memorandum with ${a.partner} (${a.memorandumId}) by ${a.assignee} is overdue`,
-                data: { memorandumId: a.memorandumId, assignee: a.assignee, dueAt: a.dueAt },
-              };
+              return notice(
+                'escalation',
+                { roles: ['manager'] },
+                `The assessment of the memorandum with ${a.partner} (${a.memorandumId}) by ${a.assignee} is overdue`,
+                { memorandumId: a.memorandumId, assignee: a.assignee, dueAt: a.dueAt },
+              );
             }),
             assign(({ context, event }) => withAssessment(context, (assessmentOfKey(context, event.payload.deadlineKey) as Assessment).memorandumId, { status: 'overdue' })),
           ],

@@ -35,7 +35,7 @@ import type { ConsensusRound } from '../kernel/consensus';
 import { consensusStage, lastObjected, withdrawTransition, type Withdrawal } from '../kernel/consensus-stage';
 import { guardsFrom, type Refusal, type WorkflowDefinition } from '../kernel/definition';
 import { deadlineOf, positionAllowed, roundConsensus, roundObjected } from '../kernel/rules';
-import { meta, type ProcedureEvent, type StageArgs } from '../kernel/stage';
+import { meta, notice, type ProcedureEvent, type StageArgs } from '../kernel/stage';
 import type { WorkflowEffect } from '../kernel/types';
 import {
   accessionRequestPayload,
@@ -260,34 +260,31 @@ export const treatyAccessionMachine = setup({
         PARTNER_DECLINED: { target: 'declined', actions: 'recordDecline' },
         REMINDER: {
           guard: 'outreachDeadline',
-          actions: emit(({ context, event }) => ({
-            type: 'effect.notify' as const,
-            kind: 'reminder' as const,
-            audience: { roles: ['legal_officer' as const] },
-            subject: context.informationPackage
+          actions: emit(({ context, event }) => notice(
+            'reminder',
+            { roles: ['legal_officer'] },
+            context.informationPackage
               ? `The outreach period for ${context.partner} (${context.treatyId}) ends in ${event.payload.daysBefore} day(s); no answer recorded yet`
               : `Send the information package on ${context.treatyId} to ${context.partner}: the outreach period ends in ${event.payload.daysBefore} day(s)`,
-          })),
+          )),
         },
         DEADLINE_PASSED: [
           {
             guard: 'outreachUnanswered',
             target: 'considering',
-            actions: emit(({ context }) => ({
-              type: 'effect.notify' as const,
-              kind: 'escalation' as const,
-              audience: { roles: ['manager' as const] },
-              subject: `${context.partner} has not answered the information package on ${context.treatyId} within the outreach period; follow-ups begin`,
-            })),
+            actions: emit(({ context }) => notice(
+              'escalation',
+              { roles: ['manager'] },
+              `${context.partner} has not answered the information package on ${context.treatyId} within the outreach period; follow-ups begin`,
+            )),
           },
           {
             guard: 'outreachDeadline',
-            actions: emit(({ context }) => ({
-              type: 'effect.notify' as const,
-              kind: 'escalation' as const,
-              audience: { roles: ['manager' as const] },
-              subject: `The information package on ${context.treatyId} has not been sent to ${context.partner} within the outreach period`,
-            })),
+            actions: emit(({ context }) => notice(
+              'escalation',
+              { roles: ['manager'] },
+              `The information package on ${context.treatyId} has not been sent to ${context.partner} within the outreach period`,
+            )),
           },
         ],
       },
@@ -313,22 +310,20 @@ export const treatyAccessionMachine = setup({
         PARTNER_DECLINED: { target: 'declined', actions: 'recordDecline' },
         REMINDER: {
           guard: 'consideringDeadline',
-          actions: emit(({ context, event }) => ({
-            type: 'effect.notify' as const,
-            kind: 'reminder' as const,
-            audience: { roles: ['legal_officer' as const] },
-            subject: `A follow-up with ${context.partner} on ${context.treatyId} is due in ${event.payload.daysBefore} day(s)`,
-          })),
+          actions: emit(({ context, event }) => notice(
+            'reminder',
+            { roles: ['legal_officer'] },
+            `A follow-up with ${context.partner} on ${context.treatyId} is due in ${event.payload.daysBefore} day(s)`,
+          )),
         },
         DEADLINE_PASSED: {
           guard: 'consideringDeadline',
-          actions: emit(({ context }) => ({
-            type: 'effect.notify' as const,
-            kind: 'escalation' as const,
-            audience: { roles: ['manager' as const] },
-            subject: `No follow-up with ${context.partner} on ${context.treatyId} since ${context.consideration?.since}`,
-            data: { partner: context.partner, treatyId: context.treatyId, since: context.consideration?.since ?? null, followUps: context.followUps.length },
-          })),
+          actions: emit(({ context }) => notice(
+            'escalation',
+            { roles: ['manager'] },
+            `No follow-up with ${context.partner} on ${context.treatyId} since ${context.consideration?.since}`,
+            { partner: context.partner, treatyId: context.treatyId, since: context.consideration?.since ?? null, followUps: context.followUps.length },
+          )),
         },
       },
     },
