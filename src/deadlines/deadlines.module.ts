@@ -10,6 +10,7 @@ import { DeadlineReconciler, RECONCILE_AUTOMATICALLY } from './deadline-reconcil
 import { DeadlineScheduler } from './deadline-scheduler.service';
 import { DEADLINE_SETTINGS, deadlineSettingsFrom } from './deadline-settings';
 import { DeadlineProcessor } from './deadline.processor';
+import { DeadlinesAdminController } from './deadlines-admin.controller';
 import { NotificationsController, WebhooksController } from './notifications.controller';
 import { NotificationsService } from './notifications.service';
 import { WebhookProcessor } from './webhook.processor';
@@ -17,8 +18,8 @@ import { WebhooksService } from './webhooks.service';
 
 /**
  * Deadlines, reminders and notifications: the `deadlines` and `webhooks` queues, the outbox
- * handlers `deadline.sync` and `notify`, the reconciler, /notifications, /webhooks and Bull Board
- * at /admin/queues. `workers: true` also registers the BullMQ workers and reconciles at start and
+ * handlers `deadline.sync` and `notify`, the reconciler (also POST /admin/deadlines/reconcile),
+ * /notifications, /webhooks and Bull Board at /admin/queues. `workers: true` also registers the BullMQ workers and reconciles at start and
  * periodically (the API with WORKERS_IN_PROCESS=true, and `npm run start:worker`).
  */
 @Module({})
@@ -28,7 +29,7 @@ export class DeadlinesModule {
     return {
       module: DeadlinesModule,
       imports: [EngineModule, AuthModule, ReferenceModule, BullModule.registerQueue({ name: DEADLINES_QUEUE }, { name: WEBHOOKS_QUEUE })],
-      controllers: [NotificationsController, WebhooksController],
+      controllers: [NotificationsController, WebhooksController, DeadlinesAdminController],
       providers: [
         { provide: DEADLINE_SETTINGS, useFactory: () => deadlineSettingsFrom(process.env) },
         { provide: RECONCILE_AUTOMATICALLY, useValue: options.workers },

@@ -237,6 +237,15 @@ describe('notifications, webhooks and the queue dashboard', () => {
     });
   });
 
+  describe('POST /admin/deadlines/reconcile', () => {
+    it('reconciles at once for an administrator, and for nobody else', async () => {
+      await t.http().post('/admin/deadlines/reconcile').expect(401);
+      await t.http().post('/admin/deadlines/reconcile').set(bearer(mgr.token)).expect(403);
+      const res = await t.http().post('/admin/deadlines/reconcile').set(bearer(admin.token)).expect(200);
+      expect(res.body).toMatchObject({ checked: 1, readded: 0, removed: 0, retried: 0, outboxRerun: 0 });
+    });
+  });
+
   describe('Bull Board at /admin/queues', () => {
     it('answers 401 without a token and 403 to anyone but an administrator', async () => {
       const none = await t.http().get('/admin/queues').expect(401);
