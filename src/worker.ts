@@ -56,6 +56,7 @@ async function main(): Promise<void> {
           logger.error(`Closing the worker failed: ${errorReason(err)}`);
         });
         await infra?.stop().catch(() => (code = 1));
+        logger.log('Stopped');
         process.exit(code);
       })();
     };
