@@ -32,7 +32,7 @@ export class AppModule {
         TypeOrmModule.forRootAsync({
           inject: [RUNTIME],
           useFactory: (rt: Runtime) => ({
-            ...buildDataSourceOptions(rt.postgresUrl),
+            ...buildDataSourceOptions(rt.postgresUrl, { poolSize: rt.env.DB_POOL_SIZE }),
             autoLoadEntities: true,
             retryAttempts: 2,
             retryDelay: 1000,

@@ -1,3 +1,4 @@
+import { createSecretKey } from 'node:crypto';
 import { Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { JwtModule } from '@nestjs/jwt';
@@ -37,7 +38,8 @@ const authSettingsProvider = { provide: AUTH_SETTINGS, inject: [RUNTIME], useFac
     JwtModule.registerAsync({
       inject: [RUNTIME],
       useFactory: (rt: Runtime) => ({
-        secret: rt.env.JWT_SECRET,
+        // A KeyObject: jsonwebtoken otherwise tries the string as a public key first, on every verify.
+        secret: createSecretKey(Buffer.from(rt.env.JWT_SECRET)),
         signOptions: { algorithm: 'HS256' },
         verifyOptions: { algorithms: ['HS256'] },
       }),

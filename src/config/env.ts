@@ -96,6 +96,11 @@ const schema = z.object({
   PG_LOCAL_PORT: port(5432),
   /** Port probed for a local Redis when REDIS_URL is not set. */
   REDIS_LOCAL_PORT: port(6379),
+  /** Connections in the PostgreSQL pool of each process. */
+  DB_POOL_SIZE: z.preprocess(
+    blankToUndefined,
+    z.coerce.number({ error: 'must be a whole number from 2 to 200' }).int({ error: 'must be a whole number from 2 to 200' }).min(2, { error: 'must be a whole number from 2 to 200' }).max(200, { error: 'must be a whole number from 2 to 200' }).default(20),
+  ),
 });
 
 export interface Env {
@@ -113,6 +118,7 @@ export interface Env {
   readonly LOG_LEVEL: LogLevel;
   readonly PG_LOCAL_PORT: number;
   readonly REDIS_LOCAL_PORT: number;
+  readonly DB_POOL_SIZE: number;
 }
 
 export interface EnvIssue {
@@ -169,6 +175,7 @@ export function loadEnv(source: NodeJS.ProcessEnv | Record<string, string | unde
     LOG_LEVEL: data.LOG_LEVEL ?? (data.NODE_ENV === 'test' ? 'warn' : 'log'),
     PG_LOCAL_PORT: data.PG_LOCAL_PORT,
     REDIS_LOCAL_PORT: data.REDIS_LOCAL_PORT,
+    DB_POOL_SIZE: data.DB_POOL_SIZE,
   };
   return Object.freeze(env);
 }

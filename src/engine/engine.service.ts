@@ -89,6 +89,8 @@ export class WorkflowEngine {
   ) {}
 
   private fault: FaultInjector | null = null;
+  /** Transactions that wrote outbox rows: only those kick the relay after commit. */
+  private readonly wroteOutbox = new WeakSet<EntityManager>();
 
   /** Fault tests make the transaction fail at a chosen step; never set in production. */
   setFaultInjector(fault: FaultInjector | null): void {
@@ -159,7 +161,6 @@ export class WorkflowEngine {
       if (cmd.idempotencyKey) await this.remember(m, cmd.actor, cmd.idempotencyKey, fingerprint, id, 1, now);
       return { instanceId: id, seq: 1, type: ENGINE_EVENTS.start, state: statePath, status, outcome: finalStateOf(snapshot), replayed: false } satisfies ApplyResult;
     });
-    this.outbox.kick();
     return result;
   }
 
@@ -206,7 +207,8 @@ export class WorkflowEngine {
         payload: payload as Record<string, unknown>,
         actor: cmd.actor,
         at: now.toISOString(),
-        world: await this.world.for(m, row.id, now),
+        // The draft is read only for an event that names a draft version (the only one a guard checks it for).
+        world: await this.world.for(m, hasDraftVersion(payload) ? row.id : null, now),
       };
       if (!snapshot.can(event))
         throw new DomainException(ErrorCode.CONFLICT, explainRefusal(def, snapshot, event), { state: stateBefore, acceptedEvents: accepted });
@@ -237,7 +239,6 @@ export class WorkflowEngine {
       if (cmd.idempotencyKey) await this.remember(m, cmd.actor, cmd.idempotencyKey, fingerprint, row.id, seq, now);
       return applied;
     });
-    if (!result.replayed) this.outbox.kick();
     if (!result.replayed) this.metrics?.eventApplied(definitionId, cmd.type, (performance.now() - startedAt) / 1000);
     return result;
   }
@@ -284,7 +285,6 @@ export class WorkflowEngine {
       await this.syncDeadlines(m, to, row.id, seq, null, next, [], now);
       return applied;
     });
-    this.outbox.kick();
     return result;
   }
 
@@ -321,7 +321,6 @@ export class WorkflowEngine {
       if (cmd.idempotencyKey) await this.remember(m, cmd.actor, cmd.idempotencyKey, fingerprint, row.id, seq, now);
       return applied;
     });
-    if (!result.replayed) this.outbox.kick();
     return result;
   }
 
@@ -344,13 +343,18 @@ export class WorkflowEngine {
       stateAfter: statePath,
       prevHash: row.last_hash,
     });
+    // The snapshot and its event in one statement: one round trip on the hot path.
     await m.query(
-      `UPDATE workflow_instance SET snapshot = $2, state_path = $3, status = $4, outcome = $5, seq = $6, last_hash = $7, updated_at = $8, definition_version = $9
-       WHERE id = $1`,
-      [row.id, def.machine.getPersistedSnapshot(next), statePath, status, outcome, seq, hash, now, def.version],
+      `WITH u AS (
+         UPDATE workflow_instance SET snapshot = $2, state_path = $3, status = $4, outcome = $5, seq = $6, last_hash = $7, updated_at = $8, definition_version = $9
+         WHERE id = $1 RETURNING id)
+       INSERT INTO workflow_event (instance_id, seq, type, payload, actor_id, actor_role, actor_member_state, acting_for, idempotency_key,
+         definition_version, state_before, state_after, at, prev_hash, hash)
+       SELECT u.id, $6, $10, $11, $12, $13, $14, $15, $16, $9, $17, $3, $8, $18, $7 FROM u`,
+      [row.id, def.machine.getPersistedSnapshot(next), statePath, status, outcome, seq, hash, now, def.version,
+        ev.type, JSON.stringify(ev.payload ?? {}), ev.actor.id, ev.actor.role, ev.actor.memberState, ev.actor.actingFor, ev.idempotencyKey, ev.stateBefore, row.last_hash],
     );
     this.inject('after-snapshot', { type: ev.type, instanceId: row.id });
-    await this.insertEvent(m, row.id, seq, def.version, ev, statePath, now, row.last_hash, hash);
     this.inject('after-event', { type: ev.type, instanceId: row.id });
     await this.syncReadModels(m, def.id, row.id, seq, row.state_path, (row.snapshot as { context?: unknown }).context ?? null, statePath, next.context, now);
     return { instanceId: row.id, seq, type: ev.type, state: statePath, status, outcome, replayed: false };
@@ -399,6 +403,8 @@ export class WorkflowEngine {
    * re-entered) closes its row. Each change is relayed to the scheduler through the outbox.
    */
   private async syncDeadlines(m: EntityManager, def: WorkflowDefinition, instanceId: string, seq: number, before: AnyMachineSnapshot | null, next: AnyMachineSnapshot, reentered: string[], now: Date) {
+    // Nothing can change when the stage is the same, not re-entered, and no deadline depends on context.
+    if (before && !reentered.length && !def.dynamicDeadlines && next.status === 'active' && JSON.stringify(before.value) === JSON.stringify(next.value)) return;
     const demands = next.status === 'active' ? deadlineDemands(def, next) : [];
     const open: { id: string; key: string; due_at: Date }[] = await m.query(`SELECT id, key, due_at FROM deadline WHERE instance_id = $1 AND status = 'open'`, [instanceId]);
     const wanted = new Map(demands.map((d) => [d.key, d]));
@@ -422,7 +428,6 @@ export class WorkflowEngine {
       );
       await this.enqueue(m, instanceId, 'deadline.sync', { deadlineId: id }, now);
     }
-    void before;
   }
 
   private async writeEffects(m: EntityManager, def: WorkflowDefinition, instanceId: string, seq: number, effects: WorkflowEffect[], actor: Actor, now: Date) {
@@ -437,6 +442,7 @@ export class WorkflowEngine {
   }
 
   private async enqueue(m: EntityManager, instanceId: string | null, kind: string, payload: unknown, now: Date) {
+    this.wroteOutbox.add(m);
     await m.query(`INSERT INTO outbox_message (instance_id, kind, payload, created_at, available_at) VALUES ($1,$2,$3,$4,$4)`, [instanceId, kind, JSON.stringify(payload), now]);
   }
 
@@ -484,7 +490,14 @@ export class WorkflowEngine {
   private async inTransaction<T>(work: (m: EntityManager) => Promise<T>): Promise<T> {
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.ds.transaction(work);
+        let kick = false;
+        const result = await this.ds.transaction(async (m) => {
+          const r = await work(m);
+          kick = this.wroteOutbox.has(m);
+          return r;
+        });
+        if (kick) this.outbox.kick();
+        return result;
       } catch (err) {
         const code = (err as { code?: string; driverError?: { code?: string } }).driverError?.code ?? (err as { code?: string }).code;
         const retriable = code === PG_DEADLOCK || code === PG_SERIALIZATION || code === PG_UNIQUE_VIOLATION;
@@ -563,6 +576,10 @@ function pathsToValue(paths: string[]): unknown {
     return Object.fromEntries(entries.map(([k, c]) => [k, Object.keys(c as object).length ? collapse(c as Record<string, unknown>) : {}]));
   };
   return collapse(value);
+}
+
+function hasDraftVersion(payload: unknown): boolean {
+  return typeof payload === 'object' && payload !== null && 'draftVersion' in payload;
 }
 
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

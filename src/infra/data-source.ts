@@ -10,10 +10,11 @@ import { ENTITIES } from './entities';
  */
 export const MIGRATIONS_GLOB = path.join(__dirname, '..', '..', 'migrations', '*.{ts,js}');
 
-export function buildDataSourceOptions(url: string): DataSourceOptions {
+export function buildDataSourceOptions(url: string, opts: { poolSize?: number } = {}): DataSourceOptions {
   return {
     type: 'postgres',
     url,
+    ...(opts.poolSize ? { poolSize: opts.poolSize } : {}),
     applicationName: 'amendflow',
     entities: [...ENTITIES],
     migrations: [MIGRATIONS_GLOB],
