@@ -39,24 +39,31 @@ export class DashboardService {
     const weekParam = params.length + 2;
     const p = [...params, now, weekEnd];
 
-    const [stages, totals, holding, overdue, dueSoon, durations] = await Promise.all([
+    // Each query reads an index: stage counts (definition, stage, status), open deadlines by due
+    // date, and the awaiting_answer table; none of them looks at every instance's snapshot.
+    const [stageCounts, overdueByStage, totals, holding, overdue, dueSoon, durations] = await Promise.all([
+      this.ds.query(`SELECT i.definition_id, i.state_path, i.status, count(*)::int AS n FROM workflow_instance i WHERE true ${cond} GROUP BY 1, 2, 3`, params),
       this.ds.query(
-        `SELECT i.definition_id, i.state_path, i.status, count(*)::int AS n,
-                count(*) FILTER (WHERE EXISTS (SELECT 1 FROM deadline d WHERE d.instance_id = i.id AND d.status = 'open' AND d.due_at < $${nowParam}))::int AS overdue
-         FROM workflow_instance i WHERE true ${cond} GROUP BY 1, 2, 3`,
+        `SELECT i.definition_id, i.state_path, count(DISTINCT i.id)::int AS overdue
+         FROM deadline d JOIN workflow_instance i ON i.id = d.instance_id
+         WHERE d.status = 'open' AND d.due_at < $${nowParam} ${cond} GROUP BY 1, 2`,
         p.slice(0, nowParam),
       ),
       this.ds.query(
         `SELECT count(DISTINCT d.instance_id) FILTER (WHERE d.due_at < $${nowParam})::int AS overdue,
-                count(DISTINCT d.instance_id) FILTER (WHERE d.due_at >= $${nowParam} AND d.due_at < $${weekParam})::int AS due_this_week
-         FROM deadline d JOIN workflow_instance i ON i.id = d.instance_id WHERE d.status = 'open' ${cond}`,
+                count(DISTINCT d.instance_id) FILTER (WHERE d.due_at >= $${nowParam})::int AS due_this_week
+         FROM deadline d ${where.length ? 'JOIN workflow_instance i ON i.id = d.instance_id' : ''}
+         WHERE d.status = 'open' AND d.due_at < $${weekParam} ${cond}`,
         p,
       ),
       this.ds.query(
-        `SELECT a.member_state, count(*)::int AS items, min(a.since) AS oldest_since,
-                (array_agg(a.instance_id ORDER BY a.since))[1:20] AS instance_ids
-         FROM awaiting_answer a JOIN workflow_instance i ON i.id = a.instance_id
-         WHERE i.status = 'active' ${cond} GROUP BY a.member_state ORDER BY items DESC, oldest_since`,
+        where.length
+          ? `SELECT a.member_state, count(*)::int AS items, min(a.since) AS oldest_since, (array_agg(a.instance_id ORDER BY a.since))[1:20] AS instance_ids
+             FROM awaiting_answer a JOIN workflow_instance i ON i.id = a.instance_id
+             WHERE i.status = 'active' ${cond} GROUP BY a.member_state ORDER BY items DESC, oldest_since`
+          : // rows exist only while an instance is open: the engine removes them when a round closes
+            `SELECT a.member_state, count(*)::int AS items, min(a.since) AS oldest_since, (array_agg(a.instance_id ORDER BY a.since))[1:20] AS instance_ids
+             FROM awaiting_answer a GROUP BY a.member_state ORDER BY items DESC, oldest_since`,
         params,
       ),
       this.ds.query(
@@ -73,10 +80,15 @@ export class DashboardService {
       ),
       this.stageDurations(q),
     ]);
+    const overdueAt = new Map((overdueByStage as { definition_id: string; state_path: string; overdue: number }[]).map((r) => [`${r.definition_id}|${r.state_path}`, r.overdue]));
+    const stages: StageRow[] = (stageCounts as Omit<StageRow, 'overdue'>[]).map((r) => ({
+      ...r,
+      overdue: r.status === 'active' ? (overdueAt.get(`${r.definition_id}|${r.state_path}`) ?? 0) : 0,
+    }));
 
     const byProcedure = this.registry.ids().filter((id) => !q.definition || id === q.definition).map((id) => {
       const def = this.registry.latest(id)!;
-      const rows = (stages as StageRow[]).filter((r) => r.definition_id === id);
+      const rows = stages.filter((r) => r.definition_id === id);
       const active = rows.filter((r) => r.status === 'active');
       return {
         definitionId: id,
