@@ -60,6 +60,9 @@ describe('web application: drafts, redlines, notifications, monitoring (Chromium
   it('officer: creates the draft, a Russian-only edit shows drift and is refused, the Chinese fix clears it', async () => {
     const off = await signInAs(browser, t.url, officer, 'procedures');
     await off.waitForSelector(`[data-testid=procedures] tr[data-id="${id}"]`); // my procedures
+    await off.click('[data-testid=all-link]');
+    await off.waitForSelector(`[data-page=procedures][data-ready] [data-testid=mine-link]`);
+    await off.waitForSelector(`[data-testid=procedures] tr[data-id="${id}"]`); // every active one
     await procedure(off);
     await send(off, 'START_DRAFTING');
 

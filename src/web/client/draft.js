@@ -41,6 +41,7 @@ function exportButton(path, filename, text) {
 export function draftPanel(inst, doc, reload) {
   const user = session.user;
   const officer = user?.role === 'legal_officer' && inst.status === 'active';
+  const commenter = officer || (user?.role === 'approver' && inst.status === 'active');
   const id = inst.id;
   if (!doc) return officer ? createForm(id, inst, reload) : h('p', { class: 'muted', 'data-testid': 'no-draft' }, t('noDraft'));
 
@@ -62,7 +63,7 @@ export function draftPanel(inst, doc, reload) {
   // every version, with exports in a chosen language
   const exportLang = langSelect({ 'aria-label': t('exportLanguage') }, false, 'ru');
   const work = h('div', { class: 'work', 'data-testid': 'draft-work' });
-  const read = (n) => fill(work, () => versionReader(id, n, { canComment: officer }));
+  const read = (n) => fill(work, () => versionReader(id, n, { canComment: commenter }));
   box.appendChild(h('h4', {}, t('versions'), ' ', h('span', { class: 'muted' }, `${t('exportLanguage')}: `), exportLang));
   box.appendChild(table([t('version'), t('note'), t('who'), t('when'), t('articles'), t('drift'), 'EN', ''], doc.versions.map((v) =>
     h('tr', { 'data-version': v.number },
@@ -85,7 +86,7 @@ export function draftPanel(inst, doc, reload) {
       h('span', {}, ` ${t('from')} `), from, h('span', {}, ` ${t('to')} `), to, ' ', lang,
       h('button', { type: 'button', class: 'secondary', 'data-testid': 'show-redline', onclick: () => fill(work, () => redlineView(id, +from.value, +to.value, lang.value)) }, t('redline')),
       h('button', { type: 'button', class: 'secondary', 'data-testid': 'show-comparison', onclick: () => fill(work, () => comparisonView(id, +from.value, +to.value, lang.value || 'ru')) }, t('comparison')),
-      h('button', { type: 'button', class: 'secondary', 'data-testid': 'show-consolidation', onclick: () => fill(work, () => consolidationView(id, +from.value)) }, `${t('consolidation')} (${t('from')})`),
+      h('button', { type: 'button', class: 'secondary', 'data-testid': 'show-consolidation', title: t('consolidationHint'), onclick: () => fill(work, () => consolidationView(id, +from.value)) }, t('consolidation')),
     );
   }
   box.appendChild(tools);

@@ -52,7 +52,7 @@ async function render() {
     if (!session.token && route !== 'sign-in') return go('#/sign-in');
     switch (route) {
       case 'sign-in': await signInPage(page, go); break;
-      case 'procedures': await proceduresPage(page, go); break;
+      case 'procedures': await proceduresPage(page, go, arg); break;
       case 'start': await startPage(page, go); break;
       case 'procedure': await procedurePage(page, go, decodeURIComponent(arg || '')); break;
       case 'inbox': await inboxPage(page, go); break;

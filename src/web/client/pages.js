@@ -50,9 +50,10 @@ export function homeOf(user) {
   return '#/procedures';
 }
 
-export async function proceduresPage(view) {
+/** Officers see their own procedures (#/procedures) or every active one (#/procedures/all, e.g. to review a colleague's draft). */
+export async function proceduresPage(view, go, scope) {
   const user = session.user;
-  const officer = user.role === 'legal_officer';
+  const officer = user.role === 'legal_officer' && scope !== 'all';
   const [defs, list] = await Promise.all([definitions(), officer ? myProcedures() : get('/instances?status=active&pageSize=200')]);
   const mine = officer && !list.startedByMe ? list.items.filter((i) => !i.startedBy || i.startedBy === user.id) : list.items;
   const rows = mine.map((i) =>
@@ -63,8 +64,10 @@ export async function proceduresPage(view) {
       h('td', {}, dueCell(i)),
       h('td', {}, fmtDate(i.updatedAt))),
   );
-  view.appendChild(h('h1', {}, user.role === 'legal_officer' ? t('myProcedures') : t('allProcedures')));
-  view.appendChild(card(null, h('p', {}, h('a', { href: '#/start', 'data-testid': 'start-link' }, t('start'))),
+  view.appendChild(h('h1', {}, officer ? t('myProcedures') : t('allProcedures')));
+  const other = user.role !== 'legal_officer' ? null
+    : officer ? h('a', { href: '#/procedures/all', 'data-testid': 'all-link' }, t('allActive')) : h('a', { href: '#/procedures', 'data-testid': 'mine-link' }, t('myProcedures'));
+  view.appendChild(card(null, h('p', {}, h('a', { href: '#/start', 'data-testid': 'start-link' }, t('start')), other ? ' · ' : null, other),
     rows.length ? table([t('procedure'), t('subject'), t('stage'), t('nextDeadline'), t('updated')], rows, { 'data-testid': 'procedures' }) : h('p', { class: 'muted' }, t('none'))));
 }
 
