@@ -1,4 +1,4 @@
-import { initialTransition, setup, transition, type AnyMachineSnapshot, type AnyStateMachine } from 'xstate';
+import { setup, type AnyStateMachine } from 'xstate';
 import {
   allCommentsIn,
   closeComments,
@@ -11,10 +11,9 @@ import {
   type CommentRound,
 } from './comment-round';
 import { guardsFrom } from './definition';
-import { effectsOf } from './inspect';
 import { deadlineOf } from './rules';
 import type { ProcedureEvent } from './stage';
-import { actors, ev, MEMBER_STATES, T0 } from './testing';
+import { actors, ev, play, MEMBER_STATES, T0 } from './testing';
 import type { WorkflowEffect } from './types';
 
 const T1 = '2025-01-07T09:00:00.000Z';
@@ -103,26 +102,15 @@ describe('commentRoundStage in a machine', () => {
     },
   });
 
-  function run(events: ProcedureEvent[]): { s: AnyMachineSnapshot; effects: WorkflowEffect[] } {
-    let [s] = initialTransition(m);
-    const effects: WorkflowEffect[] = [];
-    for (const e of events) {
-      const [n, actions] = transition(m, s, e);
-      effects.push(...effectsOf(actions));
-      s = n;
-    }
-    return { s, effects };
-  }
-
   it('moves on and closes the round when every state has answered', () => {
-    const { s, effects } = run([ev('START'), ...MEMBER_STATES.map((st) => respond(st))]);
+    const { s, effects } = play(m, [ev('START'), ...MEMBER_STATES.map((st) => respond(st))]);
     expect(s.value).toBe('next');
     expect(s.context.commentRounds[0]).toMatchObject({ closedAt: T1, unanswered: [] });
     expect(effects).toEqual([]);
   });
 
   it('reminds the silent states, and at the deadline tells the managers and moves on', () => {
-    const { s, effects } = run([
+    const { s, effects } = play(m, [
       ev('START'),
       respond('CN', 'x'),
       ev('REMINDER', { deadlineKey: 'comments', daysBefore: 1 }, actors.system),
@@ -138,7 +126,7 @@ describe('commentRoundStage in a machine', () => {
   });
 
   it('ignores a deadline that is not the stage’s', () => {
-    const { s } = run([ev('START'), ev('DEADLINE_PASSED', { deadlineKey: 'other' }, actors.system)]);
+    const { s } = play(m, [ev('START'), ev('DEADLINE_PASSED', { deadlineKey: 'other' }, actors.system)]);
     expect(s.value).toBe('comments');
   });
 });

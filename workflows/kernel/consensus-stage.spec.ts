@@ -1,4 +1,4 @@
-import { initialTransition, setup, transition, type AnyMachineSnapshot, type AnyStateMachine } from 'xstate';
+import { setup, type AnyStateMachine } from 'xstate';
 import { lastRound, type ConsensusRound } from './consensus';
 import {
   answererOf,
@@ -15,9 +15,8 @@ import {
   type Withdrawal,
 } from './consensus-stage';
 import { guardsFrom } from './definition';
-import { effectsOf } from './inspect';
 import { deadlineOf, positionAllowed, roundConsensus, roundObjected } from './rules';
-import { actors, ev, MEMBER_STATES, T0, world } from './testing';
+import { actors, ev, play, MEMBER_STATES, T0, world } from './testing';
 import type { WorkflowEffect } from './types';
 import type { ProcedureEvent } from './stage';
 
@@ -123,39 +122,28 @@ describe('consensusStage in a machine', () => {
     });
   }
 
-  function run(m: AnyStateMachine, events: ProcedureEvent[]): { s: AnyMachineSnapshot; effects: WorkflowEffect[] } {
-    let [s] = initialTransition(m);
-    const effects: WorkflowEffect[] = [];
-    for (const e of events) {
-      const [n, actions] = transition(m, s, e);
-      effects.push(...effectsOf(actions));
-      s = n;
-    }
-    return { s, effects };
-  }
-
   const start = ev('START', { silenceProcedure: true });
 
   it('opens a round on entry, records positions and moves on at consensus', () => {
-    const { s } = run(machine(false), [start, ...MEMBER_STATES.map((st) => pos(st, 'agree'))]);
+    const { s } = play(machine(false), [start, ...MEMBER_STATES.map((st) => pos(st, 'agree'))]);
     expect(s.value).toBe('agreed');
     expect(s.context.rounds[0]).toMatchObject({ stage: 'vote', silenceProcedure: false, outcome: 'consensus' });
   });
 
   it('goes to the objection target on one objection', () => {
-    const { s } = run(machine(false), [start, pos('RU', 'object', 'No')]);
+    const { s } = play(machine(false), [start, pos('RU', 'object', 'No')]);
     expect(s.value).toBe('objected');
   });
 
   it('refuses a position from a state outside the round', () => {
     const m = machine(false);
-    const { s } = run(m, [start]);
+    const { s } = play(m, [start]);
     expect(s.can(ev('POSITION', { draftVersion: 2, kind: 'agree' }, actors.officer))).toBe(false);
     expect(s.can(ev('POSITION', { draftVersion: 1, kind: 'agree' }, actors.approver('CN')))).toBe(false);
   });
 
   it('reminds the states that have not answered and escalates to the managers with the pending list', () => {
-    const { effects } = run(machine(false), [
+    const { effects } = play(machine(false), [
       start,
       pos('CN', 'agree'),
       ev('REMINDER', { deadlineKey: 'vote', daysBefore: 7 }, actors.system),
@@ -170,7 +158,7 @@ describe('consensusStage in a machine', () => {
   });
 
   it('under silence, takes the procedure from the entering event and records the silent states at the deadline', () => {
-    const { s, effects } = run(machine(true), [start, pos('CN', 'agree'), ev('DEADLINE_PASSED', { deadlineKey: 'vote' }, actors.system)]);
+    const { s, effects } = play(machine(true), [start, pos('CN', 'agree'), ev('DEADLINE_PASSED', { deadlineKey: 'vote' }, actors.system)]);
     const silent = MEMBER_STATES.filter((x) => x !== 'CN');
     expect(effects).toEqual([{ type: 'effect.notify', kind: 'info', audience: { roles: ['manager'] }, subject: `v2 silent: ${silent.join(',')}`, data: { silent } }]);
     expect(s.value).toBe('agreed');
@@ -179,13 +167,13 @@ describe('consensusStage in a machine', () => {
 
   it('without silence in the entering event, escalates instead of recording silence', () => {
     const m = machine(true);
-    const { s, effects } = run(m, [ev('START', {}), ev('DEADLINE_PASSED', { deadlineKey: 'vote' }, actors.system)]);
+    const { s, effects } = play(m, [ev('START', {}), ev('DEADLINE_PASSED', { deadlineKey: 'vote' }, actors.system)]);
     expect(s.value).toBe('vote');
     expect(effects.map((e) => (e.type === 'effect.notify' ? e.kind : e.type))).toEqual(['escalation']);
   });
 
   it('withdraws with the reason, supersedes the open round and runs what the machine closes too', () => {
-    const { s } = run(machine(false), [start, ev('WITHDRAW', { reason: 'Moot' }, actors.manager, T2)]);
+    const { s } = play(machine(false), [start, ev('WITHDRAW', { reason: 'Moot' }, actors.manager, T2)]);
     expect(s.value).toBe('withdrawn');
     expect(s.context).toMatchObject({ withdrawal: { reason: 'Moot', by: 'manager-1', at: T2 }, closedAlso: T2 });
     expect(s.context.rounds[0]).toMatchObject({ outcome: 'superseded', closedAt: T2 });
@@ -193,7 +181,7 @@ describe('consensusStage in a machine', () => {
 
   it('uses the world of the entering event for the electorate', () => {
     const small = { ...world, memberStates: ['KZ', 'CN'] };
-    const { s } = run(machine(false), [ev('START', {}, actors.officer, T0, small)]);
+    const { s } = play(machine(false), [ev('START', {}, actors.officer, T0, small)]);
     expect(s.context.rounds[0].electorate).toEqual(['CN', 'KZ']);
   });
 });

@@ -1,10 +1,9 @@
-import { initialTransition, setup, transition, type AnyMachineSnapshot, type AnyStateMachine } from 'xstate';
+import { setup, type AnyStateMachine } from 'xstate';
 import { guardsFrom } from './definition';
-import { effectsOf } from './inspect';
 import { reviewStage, withReview, withSubmission, type Review } from './review';
 import { deadlineOf, fourEyes } from './rules';
 import type { ProcedureEvent } from './stage';
-import { actors, ev, T0 } from './testing';
+import { actors, ev, play, T0 } from './testing';
 import type { WorkflowEffect } from './types';
 
 interface Ctx {
@@ -52,27 +51,16 @@ describe('reviewStage in a machine', () => {
     },
   });
 
-  function run(events: ProcedureEvent[]): { s: AnyMachineSnapshot; effects: WorkflowEffect[] } {
-    let [s] = initialTransition(m);
-    const effects: WorkflowEffect[] = [];
-    for (const e of events) {
-      const [n, actions] = transition(m, s, e);
-      effects.push(...effectsOf(actions));
-      s = n;
-    }
-    return { s, effects };
-  }
-
   it('keeps the drafter from approving, and lets another officer approve', () => {
-    const { s: refused } = run([ev('SUBMIT_FOR_REVIEW', { draftVersion: 2 }), ev('APPROVE_REVIEW')]);
+    const { s: refused } = play(m, [ev('SUBMIT_FOR_REVIEW', { draftVersion: 2 }), ev('APPROVE_REVIEW')]);
     expect(refused.value).toBe('review');
-    const { s } = run([ev('SUBMIT_FOR_REVIEW', { draftVersion: 2 }), ev('APPROVE_REVIEW', {}, actors.reviewer)]);
+    const { s } = play(m, [ev('SUBMIT_FOR_REVIEW', { draftVersion: 2 }), ev('APPROVE_REVIEW', {}, actors.reviewer)]);
     expect(s.value).toBe('approved');
     expect(s.context.reviews).toEqual([{ draftVersion: 2, by: 'officer-2', at: T0, decision: 'approved', reason: null }]);
   });
 
   it('reminds the legal officers and escalates to the managers for the review deadline only', () => {
-    const { effects } = run([
+    const { effects } = play(m, [
       ev('SUBMIT_FOR_REVIEW', { draftVersion: 2 }),
       ev('REMINDER', { deadlineKey: 'review', daysBefore: 2 }, actors.system),
       ev('DEADLINE_PASSED', { deadlineKey: 'other' }, actors.system),

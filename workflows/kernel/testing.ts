@@ -4,9 +4,9 @@
  * Pure and fast (no engine, no database).
  */
 import { getAdjacencyMap } from 'xstate/graph';
-import type { AnyMachineSnapshot, AnyStateMachine } from 'xstate';
-import { allStates, statePaths } from './inspect';
-import type { Actor, World, WorkflowEvent } from './types';
+import { initialTransition, transition, type AnyMachineSnapshot, type AnyStateMachine } from 'xstate';
+import { allStates, effectsOf, statePaths } from './inspect';
+import type { Actor, World, WorkflowEffect, WorkflowEvent } from './types';
 
 export const MEMBER_STATES = ['BY', 'CN', 'IN', 'IR', 'KG', 'KZ', 'PK', 'RU', 'TJ', 'UZ'];
 export const T0 = '2025-01-06T09:00:00.000Z';
@@ -99,4 +99,16 @@ export function explore(
     unfired: [...declared].filter((d) => !fired.has(d)),
     snapshots,
   };
+}
+
+/** Plays `events` from the machine's initial state; returns the last snapshot and every effect emitted on the way. */
+export function play(machine: AnyStateMachine, events: WorkflowEvent[], input?: unknown): { s: AnyMachineSnapshot; effects: WorkflowEffect[] } {
+  let [s] = initialTransition(machine, input);
+  const effects: WorkflowEffect[] = [];
+  for (const e of events) {
+    const [next, actions] = transition(machine, s, e);
+    effects.push(...effectsOf(actions));
+    s = next;
+  }
+  return { s, effects };
 }
