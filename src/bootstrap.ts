@@ -7,6 +7,7 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { json, type NextFunction, type Request, type Response } from 'express';
 import { AppModule } from './app.module';
 import { BODY_LIMIT, bodyParserError, DRAFT_BODY_LIMIT } from './common/http-exception.filter';
+import { jsonNestsDeeperThan, MAX_JSON_DEPTH } from './common/json-depth';
 import { enabledLogLevels, EnvValidationError, loadEnv, type Env, type LogLevel } from './config/env';
 import { BootError } from './infra/boot-error';
 import { systemClock, type Clock } from './infra/clock';
@@ -77,14 +78,21 @@ export async function resolveRuntime(options: { env?: Env; clock?: Clock } = {})
 
 export { revertMigrations, runMigrations } from './infra/migrations';
 
+/** Body-parser `verify`: absurdly deep nesting is refused (400) before anything recursive walks it (a stack overflow, 500). */
+function refuseDeepJson(_req: unknown, _res: unknown, buf: Buffer): void {
+  if (jsonNestsDeeperThan(buf)) {
+    throw Object.assign(new Error(`The request body nests arrays or objects deeper than ${MAX_JSON_DEPTH} levels`), { status: 400, type: 'entity.too.deep' });
+  }
+}
+
 /** Middleware-level wiring shared by the service and the tests (body limits, docs). */
 export function configureApp(app: NestExpressApplication): void {
   app.disable('x-powered-by');
   // Saving a draft version sends every article in three languages: that one route has a larger limit.
-  const draftJson = json({ limit: DRAFT_BODY_LIMIT });
+  const draftJson = json({ limit: DRAFT_BODY_LIMIT, verify: refuseDeepJson });
   const draftVersions = /^\/instances\/[^/]+\/draft\/versions\/?$/;
   app.use((req: Request, res: Response, next: NextFunction) => (req.method === 'POST' && draftVersions.test(req.path) ? draftJson(req, res, next) : next()));
-  app.useBodyParser('json', { limit: BODY_LIMIT });
+  app.useBodyParser('json', { limit: BODY_LIMIT, verify: refuseDeepJson });
   app.useBodyParser('urlencoded', { limit: BODY_LIMIT, extended: true });
   // Body-parser failures (malformed JSON, too large) become DomainExceptions
   // before Nest's error handler sees them, so the global filter shapes them.

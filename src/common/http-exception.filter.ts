@@ -67,6 +67,15 @@ function isRedisError(err: unknown): boolean {
   });
 }
 
+// SQLSTATE 22021 character_not_in_repertoire, 22P05 untranslatable_character: text PostgreSQL
+// cannot store (a NUL, U+0000, in a text or jsonb value). The input is at fault, not the server.
+const UNSTORABLE_TEXT_SQLSTATES = new Set(['22021', '22P05']);
+
+/** True when PostgreSQL refused a value of the request because it cannot store its characters. */
+export function isUnstorableTextError(err: unknown): boolean {
+  return causes(err).some((e) => !!e && typeof e === 'object' && UNSTORABLE_TEXT_SQLSTATES.has(String((e as { code?: unknown }).code)));
+}
+
 /** True for errors meaning "cannot reach the database" rather than "the query is wrong". */
 export function isConnectionError(err: unknown): boolean {
   return causes(err).some((e) => {
@@ -85,6 +94,8 @@ export function bodyParserError(err: unknown): DomainException | undefined {
   switch (type) {
     case 'entity.parse.failed':
       return new DomainException(ErrorCode.INVALID_PAYLOAD, `The request body is not valid JSON: ${String(message)}`);
+    case 'entity.too.deep':
+      return new DomainException(ErrorCode.INVALID_PAYLOAD, String(message));
     case 'entity.too.large':
       return new DomainException(ErrorCode.TOO_LARGE, `The request body is larger than the ${limitLabel((err as { limit?: unknown }).limit)} limit`);
     case 'encoding.unsupported':
@@ -162,6 +173,14 @@ export class HttpExceptionFilter implements ExceptionFilter {
         return { statusCode: status, error: code, message: 'An unexpected error occurred' };
       }
       return { statusCode: status, error: code, message: httpExceptionMessage(exception, request) };
+    }
+
+    if (isUnstorableTextError(exception)) {
+      return {
+        statusCode: HTTP_STATUS_BY_CODE[ErrorCode.INVALID_PAYLOAD],
+        error: ErrorCode.INVALID_PAYLOAD,
+        message: 'The request contains characters that cannot be stored (such as the NUL character U+0000); remove them and try again',
+      };
     }
 
     if (isConnectionError(exception)) {

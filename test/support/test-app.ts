@@ -36,6 +36,8 @@ export interface TestAppOptions {
   env?: Record<string, string | undefined>;
   /** Use another Redis (e.g. an unreachable one to test degraded behaviour). */
   redisUrl?: string;
+  /** Use this database URL (e.g. through a proxy) instead of a database of its own; not dropped on close(). */
+  databaseUrl?: string;
   /** Nest log levels (default: error and warn, or LOG_LEVEL if set). */
   logLevels?: LogLevel[];
 }
@@ -66,7 +68,8 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
   const redisPrefix = `${required(ENV_KEYS.redisPrefix)}-${randomBytes(3).toString('hex')}`;
 
   let database: TestDatabase | undefined;
-  const databaseUrl = options.freshDatabase === false ? sharedDatabaseUrl() : (database = await createFreshDatabase()).url;
+  const databaseUrl =
+    options.databaseUrl ?? (options.freshDatabase === false ? sharedDatabaseUrl() : (database = await createFreshDatabase()).url);
 
   const env = loadEnv({
     NODE_ENV: 'test',

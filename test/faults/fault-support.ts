@@ -1,0 +1,260 @@
+/**
+ * Helpers for the fault tests: the service as a child process, a private redis-server, a TCP
+ * proxy that can be cut, users inserted straight into a database, and bounded polling.
+ * Nothing here touches the shared PostgreSQL or Redis beyond this run's own databases and keys.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import * as net from 'node:net';
+import * as path from 'node:path';
+import { hashPassword } from '../../src/auth/password-hasher';
+import { withPg } from '../setup/test-infra';
+
+export const ROOT = path.resolve(__dirname, '..', '..');
+
+export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** A TCP port nobody listens on right now (the kernel picks it). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** Polls `probe` until it returns a truthy value or `timeoutMs` passes (then throws with `what`). */
+export async function waitFor<T>(what: string, probe: () => Promise<T | undefined | null | false>, timeoutMs = 30_000, everyMs = 200): Promise<T> {
+  const until = Date.now() + timeoutMs;
+  let lastError: unknown;
+  for (;;) {
+    try {
+      const value = await probe();
+      if (value) return value;
+    } catch (err) {
+      lastError = err;
+    }
+    if (Date.now() > until) throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}${lastError ? ` (last error: ${(lastError as Error).message})` : ''}`);
+    await sleep(everyMs);
+  }
+}
+
+export interface ChildService {
+  url: string;
+  port: number;
+  proc: ChildProcess;
+  /** Everything the process printed (stdout and stderr). */
+  output(): string;
+  /** Resolves with the exit code / signal once the process has exited. */
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  kill(signal?: NodeJS.Signals): Promise<void>;
+}
+
+/**
+ * Starts the service from its sources (`node -r ts-node/register/transpile-only src/main.ts`,
+ * so it does not depend on a build) and waits until /health answers 200.
+ */
+export async function startService(env: Record<string, string>, bootTimeoutMs = 90_000): Promise<ChildService> {
+  const port = await freePort();
+  const proc = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', 'src/main.ts'], {
+    cwd: ROOT,
+    env: {
+      PATH: process.env.PATH ?? '',
+      HOME: process.env.HOME ?? '/tmp',
+      TS_NODE_TRANSPILE_ONLY: 'true',
+      NODE_ENV: 'test',
+      LOG_LEVEL: 'warn',
+      ...env,
+      PORT: String(port),
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  const append = (chunk: Buffer) => {
+    out += chunk.toString();
+    if (out.length > 200_000) out = out.slice(-100_000);
+  };
+  proc.stdout!.on('data', append);
+  proc.stderr!.on('data', append);
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => proc.on('exit', (code, signal) => resolve({ code, signal })));
+  let gone = false;
+  void exited.then(() => (gone = true));
+  const url = `http://127.0.0.1:${port}`;
+  const service: ChildService = {
+    url,
+    port,
+    proc,
+    output: () => out,
+    exited,
+    kill: async (signal: NodeJS.Signals = 'SIGKILL') => {
+      if (gone) return;
+      proc.kill(signal);
+      await exited;
+    },
+  };
+  try {
+    await waitFor(
+      'the service to answer /health',
+      async () => {
+        if (gone) throw new Error(`the service exited during boot:\n${out.slice(-3000)}`);
+        const res = await fetch(`${url}/health`, { signal: AbortSignal.timeout(2000) });
+        return res.status === 200;
+      },
+      bootTimeoutMs,
+      250,
+    );
+  } catch (err) {
+    await service.kill();
+    throw new Error(`${(err as Error).message}\n--- service output ---\n${out.slice(-3000)}`);
+  }
+  return service;
+}
+
+export interface RedisServer {
+  port: number;
+  url: string;
+  running(): boolean;
+  stop(): Promise<void>;
+}
+
+/** A private redis-server (no persistence) on `port`; stopped with SIGKILL, like a crash. */
+export async function startRedis(port: number): Promise<RedisServer> {
+  const proc = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--maxmemory-policy', 'noeviction'], {
+    stdio: 'ignore',
+  });
+  const exited = new Promise<void>((resolve) => proc.on('exit', () => resolve()));
+  let gone = false;
+  void exited.then(() => (gone = true));
+  await waitFor(
+    `redis-server on port ${port}`,
+    () =>
+      new Promise<boolean>((resolve) => {
+        if (gone) throw new Error('redis-server exited');
+        const socket = net.connect(port, '127.0.0.1');
+        socket.once('connect', () => {
+          socket.write('PING\r\n');
+          socket.once('data', (d) => {
+            socket.destroy();
+            resolve(d.toString().startsWith('+PONG'));
+          });
+        });
+        socket.once('error', () => resolve(false));
+      }),
+    15_000,
+    100,
+  );
+  return {
+    port,
+    url: `redis://127.0.0.1:${port}`,
+    running: () => !gone,
+    stop: async () => {
+      if (gone) return;
+      proc.kill('SIGKILL');
+      await exited;
+    },
+  };
+}
+
+/**
+ * A TCP proxy to `target` that can be cut (every connection dropped, new ones refused) and
+ * restored on the same port.
+ */
+export class TcpProxy {
+  private server: net.Server | null = null;
+  private readonly sockets = new Set<net.Socket>();
+  port = 0;
+
+  constructor(private readonly target: { host: string; port: number }) {}
+
+  async start(port = 0): Promise<void> {
+    const server = net.createServer((client) => {
+      const upstream = net.connect(this.target.port, this.target.host);
+      this.sockets.add(client);
+      this.sockets.add(upstream);
+      const drop = () => {
+        client.destroy();
+        upstream.destroy();
+        this.sockets.delete(client);
+        this.sockets.delete(upstream);
+      };
+      client.on('error', drop).on('close', drop);
+      upstream.on('error', drop).on('close', drop);
+      client.pipe(upstream);
+      upstream.pipe(client);
+    });
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, '127.0.0.1', () => resolve());
+    });
+    this.server = server;
+    this.port = (server.address() as net.AddressInfo).port;
+  }
+
+  /** Drops every open connection and stops listening (new connections: ECONNREFUSED). */
+  async cut(): Promise<void> {
+    const server = this.server;
+    this.server = null;
+    for (const s of this.sockets) s.destroy();
+    this.sockets.clear();
+    if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+
+  /** Listens again on the same port. */
+  async restore(): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.start(this.port);
+        return;
+      } catch (err) {
+        if (attempt >= 20) throw err;
+        await sleep(100);
+      }
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.cut();
+  }
+}
+
+export interface InsertedUser {
+  id: string;
+  email: string;
+  password: string;
+}
+
+/** Inserts an active user with an argon2id password hash straight into `databaseUrl`. */
+export async function insertUser(databaseUrl: string, role: string, memberState: string | null = null): Promise<InsertedUser> {
+  const tag = randomBytes(4).toString('hex');
+  const email = `${role.replace('_', '-')}.${tag}@faults.test`;
+  const password = `fault-test-password-${tag}`;
+  const hash = await hashPassword(password);
+  const id = await withPg(databaseUrl, async (c) => {
+    const r = await c.query<{ id: string }>(
+      `INSERT INTO app_user (email, display_name, password_hash, role, member_state, active, created_at, updated_at)
+       VALUES ($1, $2, $3, $4, $5, true, now(), now()) RETURNING id`,
+      [email, `Fault test ${role} ${tag}`, hash, role, memberState],
+    );
+    return r.rows[0].id;
+  });
+  return { id, email, password };
+}
+
+/** Signs in over HTTP and returns the access token. */
+export async function signInOverHttp(url: string, user: InsertedUser): Promise<string> {
+  const res = await fetch(`${url}/auth/sign-in`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ email: user.email, password: user.password }),
+  });
+  const body = (await res.json()) as { accessToken?: string };
+  if (res.status !== 200 || !body.accessToken) throw new Error(`sign-in answered ${res.status}: ${JSON.stringify(body)}`);
+  return body.accessToken;
+}
+
+/** ISO date (YYYY-MM-DD) of `d`. */
+export const isoDay = (d: Date = new Date()) => d.toISOString().slice(0, 10);

@@ -1,0 +1,134 @@
+/**
+ * Redis dies in the middle of a load of state changes (a private redis-server, killed with
+ * SIGKILL, no persistence: it comes back empty). State changes keep being accepted, with their
+ * `deadline.sync` outbox rows waiting; once Redis is back on the same port every open deadline
+ * gets its jobs again, and each reminder, fired through the scheduler's test path, fires once.
+ */
+import { DeadlineScheduler, DEADLINE_ROW_COLUMNS } from '../../src/deadlines/deadline-scheduler.service';
+import { planDeadlineJobs, type DeadlineRow } from '../../src/deadlines/deadline-jobs';
+import { bearer, createUser, tokenFor } from '../support/auth';
+import { createTestApp, type TestApp } from '../support/test-app';
+import { freePort, isoDay, sleep, startRedis, waitFor, type RedisServer } from './fault-support';
+
+jest.setTimeout(100_000);
+
+const INSTANCES = 5;
+
+describe('Redis stopped during the load, then started again', () => {
+  let redis: RedisServer;
+  let t: TestApp;
+
+  beforeAll(async () => {
+    // BullMQ prints every refused reconnection while Redis is down
+    jest.spyOn(console, 'error').mockImplementation(() => undefined);
+    jest.spyOn(console, 'warn').mockImplementation(() => undefined);
+    const port = await freePort();
+    redis = await startRedis(port);
+    t = await createTestApp({ redisUrl: redis.url, env: { OUTBOX_SWEEP_MS: '500', RECONCILE_EVERY_MS: '1000' }, logLevels: ['error'] });
+  });
+
+  afterAll(async () => {
+    // the app closes its queues against a live Redis
+    if (redis && !redis.running()) redis = await startRedis(redis.port).catch(() => redis);
+    await t?.close();
+    await redis?.stop();
+    jest.restoreAllMocks();
+  });
+
+  it('keeps accepting state changes, then schedules every reminder, which fires once', async () => {
+    const officer = await createUser(t.app, { role: 'legal_officer' });
+    const auth = bearer(await tokenFor(t.app, officer));
+    const today = isoDay(t.clock.now());
+    const scheduler = t.app.get(DeadlineScheduler);
+    const event = (id: string, type: string, payload: unknown) => t.http().post(`/instances/${id}/events`).set(auth).send({ type, payload });
+
+    const ids: string[] = [];
+    for (let i = 0; i < INSTANCES; i++) {
+      const r = await t.http().post('/instances').set(auth)
+        .send({ definitionId: 'treaty-accession', input: { partner: 'TR', treatyId: 'sco-agreement-road-transport-2014' } })
+        .expect(201);
+      ids.push(r.body.instance.id);
+    }
+    // half the instances reach "considering" before the outage, the others during it
+    const toConsidering = async (id: string) => {
+      await event(id, 'CONFIRM_ELIGIBILITY', { note: 'Open to any state', source: 'Depositary copy', consentRequired: false }).expect(200);
+      await event(id, 'PACKAGE_SENT', { sentOn: today, channel: 'Note verbale' }).expect(200);
+      await event(id, 'PARTNER_CONSIDERING', { note: 'Studying it' }).expect(200);
+    };
+    for (const id of ids.slice(0, 3)) await toConsidering(id);
+    await waitFor('the first jobs in Redis', async () => (await scheduler.queue.getDelayedCount()) > 0, 20_000);
+
+    // The load: follow-ups on the instances in "considering", Redis killed in the middle.
+    const statuses: number[] = [];
+    let sent = 0;
+    const load = Promise.all(
+      ids.slice(0, 3).map(async (id) => {
+        for (let i = 0; i < 12; i++) {
+          const r = await event(id, 'FOLLOW_UP', { contactedOn: today, note: `follow-up ${i}` });
+          statuses.push(r.status);
+          sent++;
+        }
+      }),
+    );
+    await waitFor('part of the load to be sent', async () => sent >= 10, 30_000, 10);
+    await redis.stop();
+    await load;
+    expect(statuses.every((s) => s === 200)).toBe(true);
+
+    // Still accepted while Redis is down: new stages open deadlines; their sync rows wait in the outbox.
+    for (const id of ids.slice(3)) await toConsidering(id);
+    for (const id of ids) await event(id, 'FOLLOW_UP', { contactedOn: today, note: 'during the outage' }).expect(200);
+    await sleep(1000);
+    const [{ n: waiting }] = await t.dataSource.query(`SELECT count(*)::int AS n FROM outbox_message WHERE kind = 'deadline.sync' AND processed_at IS NULL`);
+    expect(waiting).toBeGreaterThan(0);
+
+    // Redis back on the same port, empty.
+    redis = await startRedis(redis.port);
+
+    const openDeadlines = async () => (await t.dataSource.query(`SELECT ${DEADLINE_ROW_COLUMNS} FROM deadline WHERE status = 'open' ORDER BY id`)) as DeadlineRow[];
+    await waitFor(
+      'the outbox to drain and every open deadline to have its jobs',
+      async () => {
+        const [{ n }] = await t.dataSource.query(`SELECT count(*)::int AS n FROM outbox_message WHERE processed_at IS NULL`);
+        if (n > 0) return false;
+        const now = t.clock.now();
+        for (const row of await openDeadlines()) {
+          for (const job of planDeadlineJobs(row, now)) {
+            const found = await scheduler.queue.getJob(job.id);
+            if (!found || (await found.getState()) !== 'delayed') return false;
+          }
+        }
+        return true;
+      },
+      45_000,
+      500,
+    );
+    const open = await openDeadlines();
+    expect(open).toHaveLength(INSTANCES);
+    expect(new Set(open.map((d) => d.instance_id))).toEqual(new Set(ids));
+    // jobs of closed deadlines were not resurrected
+    const delayed = await scheduler.queue.getDelayed(0, -1);
+    const openIds = new Set(open.map((d) => d.id));
+    expect(delayed.filter((j) => !openIds.has(j.data.deadlineId))).toEqual([]);
+
+    // 90-day stage, reminder 14 days before: fire it.
+    t.clock.advance({ days: 77 });
+    const fired = await scheduler.fireDue();
+    const reminders = fired.filter((f) => f.name === 'REMINDER');
+    expect(reminders).toHaveLength(INSTANCES);
+    for (const f of reminders) {
+      expect(f.state).toBe('completed');
+      expect(f.result).toMatch(/^done/);
+    }
+    expect(fired.filter((f) => f.name !== 'REMINDER')).toEqual([]);
+    // once: nothing fires again, even after another reconciliation
+    await waitFor('a reconciliation after the reminders', async () => (await scheduler.queue.getDelayedCount()) >= INSTANCES, 10_000);
+    await sleep(1500);
+    expect((await scheduler.fireDue()).filter((f) => f.result?.startsWith('done'))).toEqual([]);
+    const perInstance = await t.dataSource.query(
+      `SELECT instance_id, count(*)::int AS n FROM workflow_event WHERE type = 'REMINDER' GROUP BY instance_id`,
+    );
+    expect(perInstance).toHaveLength(INSTANCES);
+    for (const row of perInstance) expect(row.n).toBe(1);
+  });
+});
