@@ -188,6 +188,7 @@ export class WorkflowEngine {
           requiredRoles: spec.roles,
         });
       const payload = parsePayload(spec.payload, cmd.payload ?? {}, 'payload');
+      await this.checkReferences(m, def, cmd.type, payload);
       const snapshot = restore(def.machine, row.snapshot);
       const stateBefore = row.state_path;
       if (snapshot.status !== 'active')
@@ -444,6 +445,20 @@ export class WorkflowEngine {
   private async enqueue(m: EntityManager, instanceId: string | null, kind: string, payload: unknown, now: Date) {
     this.wroteOutbox.add(m);
     await m.query(`INSERT INTO outbox_message (instance_id, kind, payload, created_at, available_at) VALUES ($1,$2,$3,$4,$4)`, [instanceId, kind, JSON.stringify(payload), now]);
+  }
+
+  /** Procedures a payload names must exist and be of the kinds the definition allows. */
+  private async checkReferences(m: EntityManager, def: WorkflowDefinition, type: string, payload: unknown) {
+    for (const ref of def.references?.(type, payload) ?? []) {
+      const [target] = isUuid(ref.instanceId) ? await m.query(`SELECT definition_id FROM workflow_instance WHERE id = $1`, [ref.instanceId]) : [];
+      if (!target) throw new DomainException(ErrorCode.INVALID_PAYLOAD, `payload.${ref.field}: there is no procedure with id "${ref.instanceId}".`, { field: ref.field });
+      if (!ref.definitions.includes(target.definition_id))
+        throw new DomainException(
+          ErrorCode.INVALID_PAYLOAD,
+          `payload.${ref.field}: procedure ${ref.instanceId} is a ${target.definition_id}; it must be one of ${ref.definitions.join(', ')}.`,
+          { field: ref.field },
+        );
+    }
   }
 
   private async lock(m: EntityManager, instanceId: string): Promise<InstanceRow> {

@@ -266,7 +266,17 @@ describe('direction-1 procedures end to end (real engine, real PostgreSQL)', () 
         { type: 'SUBMIT_FOR_APPROVAL', payload: { draftVersion: 2 }, actor: officer, state: 'approval' },
         ...everyState('POSITION', () => ({ draftVersion: 2, kind: 'agree' }), 'completed'),
       ];
-      await d.run(id, rest);
+      const link = rest.findIndex((step) => step.type === 'LINK_FINDING');
+      await d.run(id, rest.slice(0, link));
+      // a finding links only to an existing 1(c), 1(d) or 1(e) procedure: refused with nothing written
+      await expect(
+        d.engine.apply({ instanceId: id, type: 'LINK_FINDING', payload: { findingId: 'F1', instanceId: '00000000-0000-4000-8000-000000000000' }, actor: officer }),
+      ).rejects.toThrow('payload.instanceId: there is no procedure with id "00000000-0000-4000-8000-000000000000".');
+      const treaty = await d.start('treaty-accession', { partner: m1.partner, treatyId: 'sco-agreement-road-transport-2014' });
+      await expect(d.engine.apply({ instanceId: id, type: 'LINK_FINDING', payload: { findingId: 'F1', instanceId: treaty }, actor: officer })).rejects.toThrow(
+        /is a treaty-accession; it must be one of regulation-amendment, model-memorandum-amendment, memorandum-amendment/,
+      );
+      await d.run(id, rest.slice(link));
       await d.expectFinished(id, 'completed', [...scoping, ...rest]);
 
       const view = await d.reads.view(id, officer);

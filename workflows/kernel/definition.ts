@@ -15,6 +15,13 @@ export interface EventSpec {
  */
 export type Refusal = (args: { context: any; event: WorkflowEvent<string, any> }, params?: unknown) => string | null;
 
+/** A payload field naming another procedure, and which definitions it may be. */
+export interface InstanceReference {
+  field: string;
+  instanceId: string;
+  definitions: readonly string[];
+}
+
 /** Business keys an instance is filed under, for filtering and for finding existing procedures. */
 export interface BusinessKeys {
   partner: string | null;
@@ -41,6 +48,11 @@ export interface WorkflowDefinition {
   businessKeys(input: any): BusinessKeys;
   /** Deadlines not tied to one state (e.g. one per memorandum assessment); the engine keeps them in sync. */
   dynamicDeadlines?(context: any): DynamicDeadline[];
+  /**
+   * Other procedures an event's payload names (e.g. a finding linked to a 1(e)). The engine checks,
+   * in the event's transaction, that each exists and is of one of the allowed definitions.
+   */
+  references?(type: string, payload: any): InstanceReference[];
   /** What a finished instance reports to its parent (CHILD_DONE). */
   output?(context: any, finalState: string): Record<string, unknown> | null;
 }

@@ -434,6 +434,8 @@ export const implementationAnalysis: WorkflowDefinition = {
   description:
     'Scoping, one assessment per memorandum in parallel (each with its assignee and deadline), consolidated analysis, four-eyes internal review, comments of the member states, final information approved by consensus; findings are linked to the 1(c)-(e) procedures they feed.',
   machine: implementationAnalysisMachine,
+  references: (type, payload) =>
+    type === 'LINK_FINDING' ? [{ field: 'instanceId', instanceId: payload.instanceId, definitions: ['regulation-amendment', 'model-memorandum-amendment', 'memorandum-amendment'] }] : [],
   startRoles: officer,
   input: analysisStartInput,
   refusals: refusals as unknown as WorkflowDefinition['refusals'],
