@@ -23,7 +23,7 @@ export async function launchBrowser(): Promise<Browser> {
  * A new browser context signed in as `user`, waiting for its home page `page` to be ready.
  * `setup` runs on the context before the first request (e.g. to stub a route).
  */
-export async function signInAs(browser: Browser, baseUrl: string, user: TestUser, page: string, setup?: (ctx: BrowserContext) => Promise<void>): Promise<Page> {
+export async function signInAs(browser: Browser, baseUrl: string, user: TestUser, page: string, setup?: (ctx: BrowserContext) => Promise<unknown>): Promise<Page> {
   const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 }, timezoneId: 'UTC' });
   if (setup) await setup(ctx);
   const p = await ctx.newPage();

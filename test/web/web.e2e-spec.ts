@@ -49,7 +49,7 @@ describe('web application (Chromium)', () => {
     await t?.close();
   });
 
-  async function signIn(user: TestUser, page: string, setup?: (ctx: BrowserContext) => Promise<void>): Promise<Page> {
+  async function signIn(user: TestUser, page: string, setup?: (ctx: BrowserContext) => Promise<unknown>): Promise<Page> {
     const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 } });
     if (setup) await setup(ctx);
     const p = await ctx.newPage();
