@@ -34,16 +34,24 @@ export class InstancesService {
   }
 
   async view(id: string, actor: Actor) {
-    const row = await this.row(id);
+    if (!isUuid(id)) throw new DomainException(ErrorCode.NOT_FOUND, `There is no procedure with id "${id}".`);
+    // One round trip: the instance with its open deadlines and its children.
+    const [row] = await this.ds.query(
+      `SELECT i.*,
+         (SELECT coalesce(json_agg(json_build_object('key', d.key, 'label', d.label, 'responsible', d.responsible, 'assignee', d.assignee, 'due_at', d.due_at,
+                 'starts_at', d.starts_at, 'remind_before', d.remind_before, 'unit', d.unit, 'passed_at', d.passed_at, 'extensions', d.extensions) ORDER BY d.due_at), '[]')
+          FROM deadline d WHERE d.instance_id = i.id AND d.status = 'open') AS open_deadlines,
+         (SELECT coalesce(json_agg(json_build_object('id', c.id, 'definition_id', c.definition_id, 'parent_key', c.parent_key, 'state_path', c.state_path,
+                 'status', c.status, 'outcome', c.outcome) ORDER BY c.parent_key), '[]')
+          FROM workflow_instance c WHERE c.parent_id = i.id) AS child_rows
+       FROM workflow_instance i WHERE i.id = $1`,
+      [id],
+    );
+    if (!row) throw new DomainException(ErrorCode.NOT_FOUND, `There is no procedure with id "${id}".`);
     const def = this.registry.get(row.definition_id, row.definition_version)!;
     const snapshot = restore(def.machine, row.snapshot);
-    const [deadlines, children] = await Promise.all([
-      this.ds.query(
-        `SELECT key, label, responsible, assignee, due_at, starts_at, remind_before, unit, passed_at, extensions FROM deadline WHERE instance_id = $1 AND status = 'open' ORDER BY due_at`,
-        [row.id],
-      ),
-      this.ds.query(`SELECT id, definition_id, parent_key, state_path, status, outcome FROM workflow_instance WHERE parent_id = $1 ORDER BY parent_key`, [row.id]),
-    ]);
+    const deadlines = row.open_deadlines;
+    const children = row.child_rows;
     const now = this.clock.now();
     const accepted = acceptedEventTypes(def, snapshot);
     const stages = activeStateMeta(snapshot).filter((s) => statePaths(snapshot).includes(s.path));
@@ -67,15 +75,15 @@ export class InstancesService {
       context: snapshot.context,
       allowedEvents: accepted
         .filter((t) => def.events[t].roles.includes(actor.role))
-        .map((t) => ({ type: t, description: def.events[t].description, payloadSchema: z.toJSONSchema(def.events[t].payload, { unrepresentable: 'any' }) })),
+        .map((t) => ({ type: t, description: def.events[t].description, payloadSchema: jsonSchemaOf(def.events[t].payload) })),
       acceptedEvents: accepted,
       deadlines: deadlines.map((d: any) => ({
         key: d.key,
         label: d.label,
         responsible: d.responsible,
         assignee: d.assignee,
-        startsAt: d.starts_at,
-        dueAt: d.due_at,
+        startsAt: new Date(d.starts_at).toISOString(),
+        dueAt: new Date(d.due_at).toISOString(),
         unit: d.unit,
         remindBefore: d.remind_before,
         overdue: new Date(d.due_at).getTime() < now.getTime(),
@@ -213,6 +221,18 @@ export class InstancesService {
   }
 }
 
+const JSON_SCHEMAS = new WeakMap<z.ZodType, unknown>();
+
+/** The JSON Schema of a payload schema, computed once per schema (it is read with every view). */
+function jsonSchemaOf(schema: z.ZodType): unknown {
+  let json = JSON_SCHEMAS.get(schema);
+  if (json === undefined) {
+    json = z.toJSONSchema(schema, { unrepresentable: 'any' });
+    JSON_SCHEMAS.set(schema, json);
+  }
+  return json;
+}
+
 export function describeDefinition(def: WorkflowDefinition, versions: number[]) {
   return {
     id: def.id,
@@ -222,7 +242,7 @@ export function describeDefinition(def: WorkflowDefinition, versions: number[]) 
     title: def.title,
     description: def.description,
     startRoles: def.startRoles,
-    inputSchema: z.toJSONSchema(def.input, { unrepresentable: 'any' }),
+    inputSchema: jsonSchemaOf(def.input),
     initial: (def.machine.config as { initial?: string }).initial ?? null,
     states: allStates(def.machine).map((s) => ({
       path: s.path,
@@ -234,7 +254,7 @@ export function describeDefinition(def: WorkflowDefinition, versions: number[]) 
       transitions: transitionsOf(def, s.path),
     })),
     events: Object.fromEntries(
-      Object.entries(def.events).map(([type, spec]) => [type, { description: spec.description, roles: spec.roles, payloadSchema: z.toJSONSchema(spec.payload, { unrepresentable: 'any' }) }]),
+      Object.entries(def.events).map(([type, spec]) => [type, { description: spec.description, roles: spec.roles, payloadSchema: jsonSchemaOf(spec.payload) }]),
     ),
   };
 }

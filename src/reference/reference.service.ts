@@ -77,6 +77,7 @@ export function memorandumIdOf(partnerCode: string): string {
 @Injectable()
 export class ReferenceService {
   private snapshot: Promise<ReferenceRecord[]> | null = null;
+  private memorandaMemo: { key: string; value: MemorandumRef[] } | null = null;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -105,9 +106,18 @@ export class ReferenceService {
    * `memorandumId` is `mem-<code>` (see holdsMemorandum for what counts as held).
    */
   async memoranda(at?: Date): Promise<MemorandumRef[]> {
-    return (await this.partners(at))
-      .filter((p): p is PartnerItem & { memorandumId: string } => p.memorandumId !== null)
-      .map((p) => ({ partner: p.code, memorandumId: p.memorandumId }));
+    // Read with every workflow event: the list is rebuilt only when the valid records change.
+    const records = await this.validAt('partner', at);
+    const key = records.map((r) => r.id).join(',');
+    if (this.memorandaMemo?.key === key) return this.memorandaMemo.value;
+    const value = Object.freeze(
+      records
+        .map(toPartnerItem)
+        .filter((p): p is PartnerItem & { memorandumId: string } => p.memorandumId !== null)
+        .map((p) => Object.freeze({ partner: p.code, memorandumId: p.memorandumId })),
+    ) as MemorandumRef[];
+    this.memorandaMemo = { key, value };
+    return value;
   }
 
   /** Treaties valid at `at` (default: now), sorted by id. */
