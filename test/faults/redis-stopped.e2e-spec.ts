@@ -78,6 +78,13 @@ describe('Redis stopped during the load, then started again', () => {
     // Still accepted while Redis is down: new stages open deadlines; their sync rows wait in the outbox.
     for (const id of ids.slice(3)) await toConsidering(id);
     for (const id of ids) await event(id, 'FOLLOW_UP', { contactedOn: today, note: 'during the outage' }).expect(200);
+    // /health says so, quickly, naming Redis
+    const askedAt = Date.now();
+    const health = await t.http().get('/health');
+    expect(Date.now() - askedAt).toBeLessThan(5_000);
+    expect(health.status).toBe(503);
+    expect(health.body).toMatchObject({ statusCode: 503, error: 'UNAVAILABLE' });
+    expect(health.body.message).toMatch(/redis/);
     await sleep(1000);
     const [{ n: waiting }] = await t.dataSource.query(`SELECT count(*)::int AS n FROM outbox_message WHERE kind = 'deadline.sync' AND processed_at IS NULL`);
     expect(waiting).toBeGreaterThan(0);
