@@ -3,8 +3,8 @@
  * OUTBOX_SWEEP_MS). Every value has a production default; tests lower the delays.
  *
  *   RECONCILE_EVERY_MS        60000   periodic PostgreSQL -> Redis reconciliation; 0 = only at start
- *   DEADLINE_CONCURRENCY      4       deadline jobs processed at once per worker process (each holds
- *                                     database connections: keep it well below the pool size, 10)
+ *   DEADLINE_CONCURRENCY      8       deadline jobs processed at once per worker process (each holds
+ *                                     a database connection: keep it below DB_POOL_SIZE, default 20)
  *   DEADLINE_JOB_ATTEMPTS     10      tries of a deadline job before it is marked failed
  *   DEADLINE_BACKOFF_MS       2000    first retry delay (exponential)
  *   WEBHOOK_CONCURRENCY       8       webhook POSTs at once per worker process
@@ -39,7 +39,7 @@ function int(source: Record<string, string | undefined>, name: string, fallback:
 export function deadlineSettingsFrom(source: Record<string, string | undefined> = process.env): DeadlineSettings {
   return {
     reconcileEveryMs: int(source, 'RECONCILE_EVERY_MS', 60_000, 0),
-    deadlineConcurrency: int(source, 'DEADLINE_CONCURRENCY', 4, 1),
+    deadlineConcurrency: int(source, 'DEADLINE_CONCURRENCY', 8, 1),
     deadlineAttempts: int(source, 'DEADLINE_JOB_ATTEMPTS', 10, 1),
     deadlineBackoffMs: int(source, 'DEADLINE_BACKOFF_MS', 2000, 1),
     webhookConcurrency: int(source, 'WEBHOOK_CONCURRENCY', 8, 1),
