@@ -263,6 +263,14 @@ describe('fuzzing the state-changing endpoints', () => {
       base: () => ({ type: 'WITHDRAW', payload: { reason: 'Again' } }),
     },
     {
+      // an open procedure: the payload is checked against the event's schema (WITHDRAW needs a reason)
+      name: 'POST /instances/:id/events (open procedure)',
+      method: 'post',
+      path: () => `/instances/${open}/events`,
+      token: 'officer',
+      base: () => ({ type: 'WITHDRAW', payload: {} }),
+    },
+    {
       name: 'POST /approvals/:id/answer',
       method: 'post',
       path: () => `/approvals/${open}/answer`,
@@ -384,6 +392,7 @@ describe('fuzzing the state-changing endpoints', () => {
   const NAMES = [
     'POST /instances',
     'POST /instances/:id/events',
+    'POST /instances/:id/events (open procedure)',
     'POST /approvals/:id/answer',
     'POST /instances/:id/draft',
     'POST /instances/:id/draft/versions',
