@@ -167,7 +167,8 @@ export class WorkflowEngine {
   async apply(cmd: ApplyCommand): Promise<ApplyResult> {
     const startedAt = performance.now();
     let definitionId = '';
-    const fingerprint = requestHash({ op: 'apply', instanceId: cmd.instanceId, type: cmd.type, payload: cmd.payload ?? {} });
+    // Only a request with an Idempotency-Key needs its fingerprint.
+    const fingerprint = cmd.idempotencyKey ? requestHash({ op: 'apply', instanceId: cmd.instanceId, type: cmd.type, payload: cmd.payload ?? {} }) : '';
     const result = await this.inTransaction(async (m) => {
       const row = await this.lock(m, cmd.instanceId);
       this.inject('after-lock', { type: cmd.type, instanceId: row.id });
