@@ -1,7 +1,7 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, IsArray, IsIn, IsInt, IsNotEmpty, IsOptional, IsString, IsUUID, Matches, Max, Min, ValidateNested } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsIn, IsInt, IsNotEmpty, IsObject, IsOptional, IsString, IsUUID, Matches, Max, Min, ValidateNested } from 'class-validator';
 import { DRAFT_LIMITS } from './draft-limits';
 import { LANGUAGES, SOURCE_KINDS, type Lang, type SourceKind } from './draft.types';
 
@@ -29,6 +29,7 @@ export class CreateDraftDto {
 
   @ApiPropertyOptional({ type: DraftTitleDto, description: "The draft's title in the three languages (default: the source's title; required for a blank draft)" })
   @IsOptional()
+  @IsObject({ message: 'title must be an object with en, ru and zh' })
   @ValidateNested()
   @Type(() => DraftTitleDto)
   title?: DraftTitleDto;
