@@ -46,7 +46,7 @@ const CONNECTION_ERROR_CODES = new Set([
 // Connection exceptions (class 08) except 08P01, a protocol violation: that is a bug in a query, not an outage.
 const UNAVAILABLE_SQLSTATES = /^(08000|08001|08003|08004|08006|08007|57P01|57P02|57P03|53300)$/;
 const PG_CONNECTION_MESSAGES =
-  /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|the database system is (starting up|shutting down|in recovery mode)|Client was closed and is not queryable|Cannot use a pool after calling end/i;
+  /Connection terminated|Query read timeout|timeout exceeded when trying to connect|Client has encountered a connection error|the database system is (starting up|shutting down|in recovery mode)|Client was closed and is not queryable|Cannot use a pool after calling end/i;
 
 function causes(err: unknown): unknown[] {
   const chain: unknown[] = [];

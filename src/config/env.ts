@@ -96,6 +96,11 @@ const schema = z.object({
   PG_LOCAL_PORT: port(5432),
   /** Port probed for a local Redis when REDIS_URL is not set. */
   REDIS_LOCAL_PORT: port(6379),
+  /** A query with no answer after this long fails (503) and its connection is dropped. */
+  DB_QUERY_TIMEOUT_MS: z.preprocess(
+    blankToUndefined,
+    z.coerce.number({ error: 'must be a whole number of milliseconds from 100 to 600000' }).int({ error: 'must be a whole number of milliseconds from 100 to 600000' }).min(100, { error: 'must be a whole number of milliseconds from 100 to 600000' }).max(600_000, { error: 'must be a whole number of milliseconds from 100 to 600000' }).default(30_000),
+  ),
   /** Connections in the PostgreSQL pool of each process. */
   DB_POOL_SIZE: z.preprocess(
     blankToUndefined,
@@ -119,6 +124,7 @@ export interface Env {
   readonly PG_LOCAL_PORT: number;
   readonly REDIS_LOCAL_PORT: number;
   readonly DB_POOL_SIZE: number;
+  readonly DB_QUERY_TIMEOUT_MS: number;
 }
 
 export interface EnvIssue {
@@ -176,6 +182,7 @@ export function loadEnv(source: NodeJS.ProcessEnv | Record<string, string | unde
     PG_LOCAL_PORT: data.PG_LOCAL_PORT,
     REDIS_LOCAL_PORT: data.REDIS_LOCAL_PORT,
     DB_POOL_SIZE: data.DB_POOL_SIZE,
+    DB_QUERY_TIMEOUT_MS: data.DB_QUERY_TIMEOUT_MS,
   };
   return Object.freeze(env);
 }

@@ -10,11 +10,14 @@ import { ENTITIES } from './entities';
  */
 export const MIGRATIONS_GLOB = path.join(__dirname, '..', '..', 'migrations', '*.{ts,js}');
 
-export function buildDataSourceOptions(url: string, opts: { poolSize?: number } = {}): DataSourceOptions {
+export function buildDataSourceOptions(url: string, opts: { poolSize?: number; queryTimeoutMs?: number } = {}): DataSourceOptions {
   return {
     type: 'postgres',
     url,
     ...(opts.poolSize ? { poolSize: opts.poolSize } : {}),
+    // The service's pool only (migrations may run longer): a query with no answer in time fails
+    // (503) instead of holding its request while the network to PostgreSQL is partitioned.
+    ...(opts.queryTimeoutMs ? { extra: { query_timeout: opts.queryTimeoutMs } } : {}),
     applicationName: 'amendflow',
     entities: [...ENTITIES],
     migrations: [MIGRATIONS_GLOB],

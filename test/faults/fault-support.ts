@@ -166,6 +166,7 @@ export async function startRedis(port: number): Promise<RedisServer> {
 export class TcpProxy {
   private server: net.Server | null = null;
   private readonly sockets = new Set<net.Socket>();
+  private stalled = false;
   port = 0;
 
   constructor(private readonly target: { host: string; port: number }) {}
@@ -185,6 +186,7 @@ export class TcpProxy {
       upstream.on('error', drop).on('close', drop);
       client.pipe(upstream);
       upstream.pipe(client);
+      if (this.stalled) this.freeze(client, upstream);
     });
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
@@ -201,6 +203,28 @@ export class TcpProxy {
     for (const s of this.sockets) s.destroy();
     this.sockets.clear();
     if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+
+  /** Keeps every connection open but carries nothing either way, like a network partition. */
+  stall(): void {
+    this.stalled = true;
+    const all = [...this.sockets];
+    for (let i = 0; i < all.length; i += 2) this.freeze(all[i], all[i + 1]);
+  }
+
+  /** Ends a stall: connections made during it are dropped, new ones carry data again. */
+  unstall(): void {
+    this.stalled = false;
+    for (const s of this.sockets) s.destroy();
+    this.sockets.clear();
+  }
+
+  private freeze(a: net.Socket | undefined, b: net.Socket | undefined): void {
+    for (const s of [a, b]) {
+      if (!s) continue;
+      s.unpipe();
+      s.pause();
+    }
   }
 
   /** Listens again on the same port. */
