@@ -9,6 +9,8 @@ import * as net from 'node:net';
 import * as path from 'node:path';
 import { hashPassword } from '../../src/auth/password-hasher';
 import { withPg } from '../setup/test-infra';
+import { createFreshDatabase, type TestDatabase } from '../support/databases';
+import { createTestApp, type TestApp } from '../support/test-app';
 
 export const ROOT = path.resolve(__dirname, '..', '..');
 
@@ -214,6 +216,7 @@ export class TcpProxy {
 
   /** Ends a stall: connections made during it are dropped, new ones carry data again. */
   unstall(): void {
+    if (!this.stalled) return;
     this.stalled = false;
     for (const s of this.sockets) s.destroy();
     this.sockets.clear();
@@ -229,6 +232,7 @@ export class TcpProxy {
 
   /** Listens again on the same port. */
   async restore(): Promise<void> {
+    if (this.server) return; // not cut
     for (let attempt = 1; ; attempt++) {
       try {
         await this.start(this.port);
@@ -243,6 +247,37 @@ export class TcpProxy {
   async close(): Promise<void> {
     await this.cut();
   }
+}
+
+/** The application on a database of its own reached only through a TcpProxy the test controls. */
+export interface AppBehindProxy {
+  t: TestApp;
+  proxy: TcpProxy;
+  db: TestDatabase;
+  close(): Promise<void>;
+}
+
+export async function appBehindProxy(env: Record<string, string>): Promise<AppBehindProxy> {
+  const db = await createFreshDatabase();
+  const target = new URL(db.url);
+  const proxy = new TcpProxy({ host: target.hostname, port: Number(target.port || 5432) });
+  await proxy.start();
+  const viaProxy = new URL(db.url);
+  viaProxy.hostname = '127.0.0.1';
+  viaProxy.port = String(proxy.port);
+  const t = await createTestApp({ databaseUrl: viaProxy.toString(), env, logLevels: ['error'] });
+  return {
+    t,
+    proxy,
+    db,
+    close: async () => {
+      proxy.unstall();
+      await proxy.restore().catch(() => undefined);
+      await t.close();
+      await proxy.close();
+      await db.drop().catch(() => undefined);
+    },
+  };
 }
 
 export interface InsertedUser {

@@ -5,36 +5,24 @@
  * the proxy is back the service must recover by itself.
  */
 import { bearer, createUser, tokenFor } from '../support/auth';
-import { createFreshDatabase, type TestDatabase } from '../support/databases';
-import { createTestApp, type TestApp } from '../support/test-app';
-import { isoDay, TcpProxy, waitFor } from './fault-support';
+import type { TestApp } from '../support/test-app';
+import { appBehindProxy, isoDay, waitFor, type AppBehindProxy, type TcpProxy } from './fault-support';
 
 jest.setTimeout(90_000);
 
 const FAST_MS = 5_000;
 
 describe('PostgreSQL connection lost and restored', () => {
-  let db: TestDatabase;
-  let proxy: TcpProxy;
+  let env: AppBehindProxy;
   let t: TestApp;
+  let proxy: TcpProxy;
 
   beforeAll(async () => {
-    db = await createFreshDatabase();
-    const target = new URL(db.url);
-    proxy = new TcpProxy({ host: target.hostname, port: Number(target.port || 5432) });
-    await proxy.start();
-    const viaProxy = new URL(db.url);
-    viaProxy.hostname = '127.0.0.1';
-    viaProxy.port = String(proxy.port);
-    t = await createTestApp({ databaseUrl: viaProxy.toString(), env: { OUTBOX_SWEEP_MS: '1000', RECONCILE_EVERY_MS: '0' }, logLevels: ['error'] });
+    env = await appBehindProxy({ OUTBOX_SWEEP_MS: '1000', RECONCILE_EVERY_MS: '0' });
+    ({ t, proxy } = env);
   });
 
-  afterAll(async () => {
-    await proxy?.restore().catch(() => undefined);
-    await t?.close();
-    await proxy?.close();
-    await db?.drop().catch(() => undefined);
-  });
+  afterAll(() => env?.close());
 
   const timed = async <T>(p: Promise<T>): Promise<{ res: T; ms: number }> => {
     const started = Date.now();

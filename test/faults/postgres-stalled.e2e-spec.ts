@@ -5,9 +5,8 @@
  * network is back the service answers again without a restart.
  */
 import { bearer, createUser, tokenFor } from '../support/auth';
-import { createFreshDatabase, type TestDatabase } from '../support/databases';
-import { createTestApp, type TestApp } from '../support/test-app';
-import { TcpProxy, waitFor } from './fault-support';
+import type { TestApp } from '../support/test-app';
+import { appBehindProxy, waitFor, type AppBehindProxy, type TcpProxy } from './fault-support';
 
 jest.setTimeout(90_000);
 
@@ -16,31 +15,16 @@ const QUERY_TIMEOUT_MS = 1_500;
 const BOUNDED_MS = 12_000;
 
 describe('PostgreSQL connection stalled', () => {
-  let db: TestDatabase;
-  let proxy: TcpProxy;
+  let env: AppBehindProxy;
   let t: TestApp;
+  let proxy: TcpProxy;
 
   beforeAll(async () => {
-    db = await createFreshDatabase();
-    const target = new URL(db.url);
-    proxy = new TcpProxy({ host: target.hostname, port: Number(target.port || 5432) });
-    await proxy.start();
-    const viaProxy = new URL(db.url);
-    viaProxy.hostname = '127.0.0.1';
-    viaProxy.port = String(proxy.port);
-    t = await createTestApp({
-      databaseUrl: viaProxy.toString(),
-      env: { DB_QUERY_TIMEOUT_MS: String(QUERY_TIMEOUT_MS), OUTBOX_SWEEP_MS: '0', RECONCILE_EVERY_MS: '0' },
-      logLevels: ['error'],
-    });
+    env = await appBehindProxy({ DB_QUERY_TIMEOUT_MS: String(QUERY_TIMEOUT_MS), OUTBOX_SWEEP_MS: '0', RECONCILE_EVERY_MS: '0' });
+    ({ t, proxy } = env);
   });
 
-  afterAll(async () => {
-    proxy?.unstall();
-    await t?.close();
-    await proxy?.close();
-    await db?.drop().catch(() => undefined);
-  });
+  afterAll(() => env?.close());
 
   it('answers 503 in bounded time while stalled, and recovers by itself', async () => {
     const officer = await createUser(t.app, { role: 'legal_officer' });
