@@ -85,14 +85,24 @@ function refuseDeepJson(_req: unknown, _res: unknown, buf: Buffer): void {
   }
 }
 
+/** A lone UTF-16 surrogate (only a JSON `\\uD800`-style escape can make one) is not text: validators and PostgreSQL choke on it. */
+const LONE_SURROGATE = /\p{Cs}/u;
+
+/** Body-parser `reviver`: every key and string must be valid Unicode (400 otherwise). */
+function refuseIllFormedText(key: string, value: unknown): unknown {
+  if (LONE_SURROGATE.test(key) || (typeof value === 'string' && LONE_SURROGATE.test(value)))
+    throw new SyntaxError('a text holds an unpaired surrogate (\\uD800-\\uDFFF); send valid Unicode');
+  return value;
+}
+
 /** Middleware-level wiring shared by the service and the tests (body limits, docs). */
 export function configureApp(app: NestExpressApplication): void {
   app.disable('x-powered-by');
   // Saving a draft version sends every article in three languages: that one route has a larger limit.
-  const draftJson = json({ limit: DRAFT_BODY_LIMIT, verify: refuseDeepJson });
+  const draftJson = json({ limit: DRAFT_BODY_LIMIT, verify: refuseDeepJson, reviver: refuseIllFormedText });
   const draftVersions = /^\/instances\/[^/]+\/draft\/versions\/?$/;
   app.use((req: Request, res: Response, next: NextFunction) => (req.method === 'POST' && draftVersions.test(req.path) ? draftJson(req, res, next) : next()));
-  app.useBodyParser('json', { limit: BODY_LIMIT, verify: refuseDeepJson });
+  app.useBodyParser('json', { limit: BODY_LIMIT, verify: refuseDeepJson, reviver: refuseIllFormedText });
   app.useBodyParser('urlencoded', { limit: BODY_LIMIT, extended: true });
   // Body-parser failures (malformed JSON, too large) become DomainExceptions
   // before Nest's error handler sees them, so the global filter shapes them.

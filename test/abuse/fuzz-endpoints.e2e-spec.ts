@@ -17,6 +17,11 @@ import { createTestApp, type TestApp } from '../support/test-app';
 jest.setTimeout(150_000);
 
 const RUNS = Number(process.env.FUZZ_RUNS ?? 100);
+/**
+ * CI replays a fixed seed, so a run there is reproducible and a landing is not decided by luck;
+ * elsewhere every run explores new cases (FUZZ_SEED replays one, e.g. from a failure report).
+ */
+const SEED = process.env.FUZZ_SEED ? Number(process.env.FUZZ_SEED) : process.env.CI ? 20261127 : undefined;
 
 // ------------------------------------------------------------------------------- generators
 
@@ -422,7 +427,7 @@ describe('fuzzing the state-changing endpoints', () => {
         const res = await send(e, e.path(), body, e.fuzzKey === false ? undefined : key);
         expectErrorShape(res, `${name} with ${body.label} body ${body.raw.slice(0, 200)} key ${String(key)}`);
       }),
-      { numRuns: RUNS },
+      { numRuns: RUNS, seed: SEED },
     );
     if (e.fuzzPath) {
       await fc.assert(
@@ -430,7 +435,7 @@ describe('fuzzing the state-changing endpoints', () => {
           const res = await send(e, e.fuzzPath!(segment), { raw: JSON.stringify(base), contentType: 'application/json', label: 'base' });
           expectErrorShape(res, `${name} at ${e.fuzzPath!(segment).slice(0, 200)}`);
         }),
-        { numRuns: Math.ceil(RUNS / 4) },
+        { numRuns: Math.ceil(RUNS / 4), seed: SEED },
       );
     }
     expect(await snapshot(t.dataSource, watched)).toEqual(before);
