@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { awaitedAnswers } from '../../workflows/kernel/awaited';
 import type { ConsensusRound } from '../../workflows/kernel/consensus';
-import { allStates } from '../../workflows/kernel/inspect';
+import { stateMeta } from '../../workflows/kernel/inspect';
 import type { Actor } from '../../workflows/kernel/types';
 import type { DefinitionRegistry } from '../../workflows/registry';
 import { AuthService } from '../auth/auth.service';
@@ -55,7 +55,7 @@ export class ApprovalsService {
     const now = this.clock.now().getTime();
     const items = rows.map((r: any) => {
       const def = this.registry.get(r.definition_id, r.definition_version);
-      const stage = def ? allStates(def.machine).find((s) => s.path === r.state_path) : undefined;
+      const stage = def ? stateMeta(def.machine, r.state_path) : null;
       const dueAt = r.due_at ? new Date(r.due_at) : null;
       return {
         instanceId: r.id,
@@ -65,7 +65,7 @@ export class ApprovalsService {
         subject: r.subject,
         partner: r.partner,
         stage: r.state_path,
-        stageLabel: stage?.meta?.label ?? null,
+        stageLabel: stage?.label ?? null,
         question: r.question,
         event: r.question === 'position' ? 'POSITION' : 'RESPOND',
         round: r.round,

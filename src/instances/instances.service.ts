@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { z } from 'zod';
 import type { WorkflowDefinition } from '../../workflows/kernel/definition';
-import { activeStateMeta, allStates, statePaths } from '../../workflows/kernel/inspect';
+import { acceptedEventTypes, activeStateMeta, allStates, stateMeta, statePaths } from '../../workflows/kernel/inspect';
 import type { Actor } from '../../workflows/kernel/types';
 import type { DefinitionRegistry } from '../../workflows/registry';
 import { DomainException, ErrorCode } from '../common/domain.exception';
@@ -11,7 +11,6 @@ import { CLOCK, type Clock } from '../infra/clock';
 import { GENESIS_HASH, eventHash } from '../engine/event-hash';
 import { isUuid, restore } from '../engine/engine.service';
 import { DEFINITIONS, type InstanceRow } from '../engine/engine.types';
-import { acceptedEventTypes } from '../../workflows/kernel/inspect';
 import type { ListInstancesQuery } from './instances.dto';
 
 /** Read side of procedures: definitions, one instance, lists, history and chain verification. */
@@ -127,7 +126,7 @@ export class InstancesService {
       total,
       items: rows.map((r: any) => {
         const def = this.registry.get(r.definition_id, r.definition_version);
-        const meta = def ? allStates(def.machine).find((s) => s.path === r.state_path)?.meta : null;
+        const meta = def ? stateMeta(def.machine, r.state_path) : null;
         return {
           id: r.id,
           definitionId: r.definition_id,

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { allStates } from '../../workflows/kernel/inspect';
+import { stateMeta } from '../../workflows/kernel/inspect';
 import type { Labels } from '../../workflows/kernel/types';
 import type { DefinitionRegistry } from '../../workflows/registry';
 import { DEFINITIONS } from '../engine/engine.types';
@@ -164,7 +164,7 @@ export class DashboardService {
 
   private label(definitionId: string, path: string): Labels | null {
     const def = this.registry.latest(definitionId);
-    return (def && allStates(def.machine).find((s) => s.path === path)?.meta?.label) ?? null;
+    return (def && stateMeta(def.machine, path)?.label) ?? null;
   }
 }
 

@@ -50,6 +50,18 @@ export function allStates(machine: AnyStateMachine): { path: string; type: strin
   return out;
 }
 
+const META_BY_PATH = new WeakMap<AnyStateMachine, Map<string, StateMeta | null>>();
+
+/** The meta of one state of a machine by its path (indexed once per machine: read for every row of a list). */
+export function stateMeta(machine: AnyStateMachine, path: string): StateMeta | null {
+  let byPath = META_BY_PATH.get(machine);
+  if (!byPath) {
+    byPath = new Map(allStates(machine).map((s) => [s.path, s.meta]));
+    META_BY_PATH.set(machine, byPath);
+  }
+  return byPath.get(path) ?? null;
+}
+
 /** Event types with a transition from some active state, restricted to the definition's catalogue. */
 export function acceptedEventTypes(def: WorkflowDefinition, snapshot: AnyMachineSnapshot): string[] {
   if (snapshot.status !== 'active') return [];

@@ -7,6 +7,9 @@
 import type { MachineContext } from 'xstate';
 import { assignTo, emitTo, notice, type ProcedureEvent } from './stage';
 
+/** The internal legal review's period, the same wherever the four-eyes review stage is used. */
+export const REVIEW_PERIOD = Object.freeze({ days: 10, unit: 'working' as const, remindBefore: [2], escalateTo: ['manager' as const] });
+
 export interface Review {
   draftVersion: number;
   by: string;

@@ -34,7 +34,7 @@ import { allCommentsIn, closeComments, commentAllowedOf, commentRoundStage, type
 import type { ConsensusRound } from '../kernel/consensus';
 import { consensusStage, lastObjected, withdrawTransition, type Withdrawal } from '../kernel/consensus-stage';
 import { guardsFrom, type Refusal, type WorkflowDefinition } from '../kernel/definition';
-import { reviewStage, type Review } from '../kernel/review';
+import { reviewStage, type Review, REVIEW_PERIOD } from '../kernel/review';
 import { deadlineOf, draftReady, fourEyes, newerDraft, positionAllowed, roundConsensus, roundObjected } from '../kernel/rules';
 import { meta, notice, type ProcedureEvent, type StageArgs } from '../kernel/stage';
 import type { DynamicDeadline, WorkflowEffect } from '../kernel/types';
@@ -341,12 +341,7 @@ export const implementationAnalysisMachine = setup({
       },
     },
     internal_review: {
-      meta: meta({ en: 'Internal review', ru: 'Внутренняя экспертиза', zh: '内部审查' }, 'legal_officer', {
-        days: 10,
-        unit: 'working',
-        remindBefore: [2],
-        escalateTo: ['manager'],
-      }),
+      meta: meta({ en: 'Internal review', ru: 'Внутренняя экспертиза', zh: '内部审查' }, 'legal_officer', REVIEW_PERIOD),
       on: {
         APPROVE_REVIEW: { guard: 'fourEyes', target: 'comments', actions: review.approved },
         RETURN_TO_CONSOLIDATION: { guard: 'fourEyes', target: 'consolidation', actions: review.returned },

@@ -52,7 +52,7 @@ import { assign, emit, setup } from 'xstate';
 import { lastRound, type ConsensusRound } from '../kernel/consensus';
 import { consensusStage, objectionReturn, silenceDueOf, withdrawTransition, type Withdrawal } from '../kernel/consensus-stage';
 import { guardsFrom, type WorkflowDefinition } from '../kernel/definition';
-import { reviewStage, withReview, type Review } from '../kernel/review';
+import { reviewStage, withReview, type Review, REVIEW_PERIOD } from '../kernel/review';
 import { deadlineOf, draftReady, fourEyes, positionAllowed, revisedDraftOf, roundConsensus, roundObjected } from '../kernel/rules';
 import { assignTo, meta, notice, type ProcedureEvent, type StageArgs } from '../kernel/stage';
 import type { WorkflowEffect } from '../kernel/types';
@@ -292,12 +292,7 @@ export const memorandumAmendmentMachine = setup({
       },
     },
     legal_review: {
-      meta: meta({ en: 'Internal legal review', ru: 'Внутренняя правовая экспертиза', zh: '内部法律审查' }, 'legal_officer', {
-        days: 10,
-        unit: 'working',
-        remindBefore: [2],
-        escalateTo: ['manager'],
-      }),
+      meta: meta({ en: 'Internal legal review', ru: 'Внутренняя правовая экспертиза', zh: '内部法律审查' }, 'legal_officer', REVIEW_PERIOD),
       on: {
         APPROVE_REVIEW: { guard: 'approvable', target: 'consensus', actions: review.approved },
         RETURN_TO_DRAFTING: {

@@ -24,7 +24,7 @@ import { commentAllowedOf, allCommentsIn, closeComments, commentRoundStage, type
 import { consensusStage, lastObjected, withdrawTransition, type Withdrawal } from '../kernel/consensus-stage';
 import type { ConsensusRound } from '../kernel/consensus';
 import { guardsFrom, type WorkflowDefinition } from '../kernel/definition';
-import { reviewStage, type Review } from '../kernel/review';
+import { reviewStage, type Review, REVIEW_PERIOD } from '../kernel/review';
 import { deadlineOf, draftReady, fourEyes, newerDraft, positionAllowed, roundConsensus, roundObjected } from '../kernel/rules';
 import { assignTo, meta, type ProcedureEvent, type StageArgs } from '../kernel/stage';
 import type { Labels, WorkflowEffect } from '../kernel/types';
@@ -149,12 +149,7 @@ export function normativeAmendmentMachine(document: NormativeDocument, id: strin
         on: { SUBMIT_FOR_REVIEW: { guard: 'draftReady', target: 'legal_review', actions: review.submitted } },
       },
       legal_review: {
-        meta: meta({ en: 'Internal legal review', ru: 'Внутренняя правовая экспертиза', zh: '内部法律审查' }, 'legal_officer', {
-          days: 10,
-          unit: 'working',
-          remindBefore: [2],
-          escalateTo: ['manager'],
-        }),
+        meta: meta({ en: 'Internal legal review', ru: 'Внутренняя правовая экспертиза', zh: '内部法律审查' }, 'legal_officer', REVIEW_PERIOD),
         on: {
           APPROVE_REVIEW: { guard: 'fourEyes', target: 'circulation', actions: review.approved },
           RETURN_TO_DRAFTING: { guard: 'fourEyes', target: 'drafting', actions: review.returned },
