@@ -41,7 +41,17 @@ import type { Runtime } from '../src/infra/runtime';
 import { guardsFrom, type WorkflowDefinition } from '../workflows/kernel/definition';
 import type { WorkflowEffect, WorkflowEvent } from '../workflows/kernel/types';
 import type { DefinitionRegistry } from '../workflows/registry';
-import { countStatements, fmt, log, machineLine, OFFICER, percentile, REDIS_URL, withScratch, type Scratch } from './lib/harness';
+import {
+  countStatements,
+  fmt,
+  log,
+  machineLine,
+  OFFICER,
+  percentile,
+  REDIS_URL,
+  withScratch,
+  type Scratch,
+} from './lib/harness';
 
 const DEADLINES = Number(process.env.BENCH_DEADLINES ?? 100_000);
 const BATCH = Number(process.env.BENCH_BATCH ?? 1_000);
@@ -60,7 +70,8 @@ const GENESIS = '0'.repeat(64);
 const DEFINITION_ID = 'bench-deadline';
 type Ev = WorkflowEvent<string, any>;
 const refusals = {
-  ownDeadline: ({ event }: { context: unknown; event: Ev }) => (event.payload?.deadlineKey === 'waiting' ? null : 'Not this stage’s deadline.'),
+  ownDeadline: ({ event }: { context: unknown; event: Ev }) =>
+    event.payload?.deadlineKey === 'waiting' ? null : 'Not this stage’s deadline.',
 };
 const machine = setup({
   types: { context: {} as Record<string, never>, events: {} as Ev, emitted: {} as WorkflowEffect },
@@ -71,20 +82,43 @@ const machine = setup({
   context: {},
   states: {
     waiting: {
-      meta: { label: { en: 'Waiting', ru: 'Ожидание', zh: '等待' }, responsible: 'legal_officer', deadline: { days: 30, remindBefore: [7, 1], escalateTo: ['manager'] } },
+      meta: {
+        label: { en: 'Waiting', ru: 'Ожидание', zh: '等待' },
+        responsible: 'legal_officer',
+        deadline: { days: 30, remindBefore: [7, 1], escalateTo: ['manager'] },
+      },
       on: {
         REMINDER: {
           guard: 'ownDeadline',
-          actions: emit(({ event }) => ({ type: 'effect.notify', kind: 'reminder', audience: { roles: ['legal_officer'] }, subject: `Due in ${event.payload.daysBefore} day(s)` }) as WorkflowEffect),
+          actions: emit(
+            ({ event }) =>
+              ({
+                type: 'effect.notify',
+                kind: 'reminder',
+                audience: { roles: ['legal_officer'] },
+                subject: `Due in ${event.payload.daysBefore} day(s)`,
+              }) as WorkflowEffect,
+          ),
         },
         DEADLINE_PASSED: {
           guard: 'ownDeadline',
-          actions: emit(() => ({ type: 'effect.notify', kind: 'escalation', audience: { roles: ['manager'] }, subject: 'Overdue' }) as WorkflowEffect),
+          actions: emit(
+            () =>
+              ({
+                type: 'effect.notify',
+                kind: 'escalation',
+                audience: { roles: ['manager'] },
+                subject: 'Overdue',
+              }) as WorkflowEffect,
+          ),
         },
         FINISH: 'finished',
       },
     },
-    finished: { type: 'final', meta: { label: { en: 'Finished', ru: 'Завершено', zh: '已完成' }, responsible: 'legal_officer' } },
+    finished: {
+      type: 'final',
+      meta: { label: { en: 'Finished', ru: 'Завершено', zh: '已完成' }, responsible: 'legal_officer' },
+    },
   },
 });
 
@@ -102,7 +136,11 @@ function definition(): WorkflowDefinition {
     refusals: refusals as any,
     businessKeys: () => ({ partner: null, memorandum: null, treaty: null, subject: 'bench' }),
     events: {
-      REMINDER: { description: 'reminder', roles: ['system'], payload: deadlinePayload.extend({ daysBefore: z.number().int().min(0) }) },
+      REMINDER: {
+        description: 'reminder',
+        roles: ['system'],
+        payload: deadlinePayload.extend({ daysBefore: z.number().int().min(0) }),
+      },
       DEADLINE_PASSED: { description: 'deadline passed', roles: ['system'], payload: deadlinePayload },
       FINISH: { description: 'finish', roles: ['legal_officer'], payload: z.object({}).strict() },
     },
@@ -188,7 +226,8 @@ function bullmqScripts(): Map<string, string> {
   const out = new Map<string, string>();
   try {
     const all = require('bullmq/dist/cjs/scripts') as Record<string, { name?: string; content?: string }>;
-    for (const s of Object.values(all)) if (s?.name && s.content) out.set(createHash('sha1').update(s.content).digest('hex'), s.name);
+    for (const s of Object.values(all))
+      if (s?.name && s.content) out.set(createHash('sha1').update(s.content).digest('hex'), s.name);
   } catch {
     // named by sha prefix instead
   }
@@ -199,7 +238,11 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 
 /** Counts the Redis commands this process sends (every ioredis connection, BullMQ's included) except `ignore`'s, while `fn` runs. */
-async function countRedisCommands<T>(ignore: Redis, scripts: Map<string, string>, fn: () => Promise<T>): Promise<{ result: T; commands: Map<string, number> }> {
+async function countRedisCommands<T>(
+  ignore: Redis,
+  scripts: Map<string, string>,
+  fn: () => Promise<T>,
+): Promise<{ result: T; commands: Map<string, number> }> {
   const proto = Redis.prototype as unknown as { sendCommand: (...args: any[]) => unknown };
   const original = proto.sendCommand;
   const commands = new Map<string, number>();
@@ -225,7 +268,14 @@ async function countRedisCommands<T>(ignore: Redis, scripts: Map<string, string>
  * WorkflowEngine.start leaves behind. `due` is an SQL expression over `n` (1..count) for due_at;
  * the deadline opened 30 days before it. Returns the deadline ids.
  */
-async function bulkDeadlines(c: Client, templateId: string, count: number, due: string, remindBefore: number[], params: unknown[] = []): Promise<string[]> {
+async function bulkDeadlines(
+  c: Client,
+  templateId: string,
+  count: number,
+  due: string,
+  remindBefore: number[],
+  params: unknown[] = [],
+): Promise<string[]> {
   const [tpl] = (await c.query(`SELECT snapshot FROM workflow_instance WHERE id = $1`, [templateId])).rows;
   const [dl] = (await c.query(`SELECT label FROM deadline WHERE instance_id = $1`, [templateId])).rows;
   const ids: string[] = [];
@@ -283,7 +333,13 @@ interface BatchResult {
   delivered: number;
 }
 
-async function batchDueTogether(a: App, c: Client, redis: Redis, templateId: string, label: string): Promise<BatchResult> {
+async function batchDueTogether(
+  a: App,
+  c: Client,
+  redis: Redis,
+  templateId: string,
+  label: string,
+): Promise<BatchResult> {
   const queue = a.scheduler.queue;
   const completedBefore = (await redis.zcard(queue.keys.completed)) + (await redis.zcard(queue.keys.failed));
   const T = Date.now() + LEAD_MS;
@@ -294,9 +350,14 @@ async function batchDueTogether(a: App, c: Client, redis: Redis, templateId: str
   const scheduledMs = performance.now() - s0;
   const margin = T - Date.now();
   const jobIds = ids.map((id) => `dl-${id}-r1-${T + DAY}`);
-  const present = ((await Promise.all(jobIds.map((id) => redis.zscore(queue.keys.delayed, id)))) as (string | null)[]).filter((x) => x !== null).length;
-  log(`  ${label}: ${fmt(BATCH)} deadlines (reminder 1 day before, due ${new Date(T + DAY).toISOString()}) scheduled through the relay in ${(scheduledMs / 1000).toFixed(2)} s; ${fmt(present)} reminders delayed in Redis for ${new Date(T).toISOString()}, ${(margin / 1000).toFixed(1)} s ahead`);
-  if (margin < 500) log(`  WARNING: scheduling ended ${(-margin / 1000).toFixed(1)} s too late for a clean start; raise BENCH_LEAD_MS`);
+  const present = (
+    (await Promise.all(jobIds.map((id) => redis.zscore(queue.keys.delayed, id)))) as (string | null)[]
+  ).filter((x) => x !== null).length;
+  log(
+    `  ${label}: ${fmt(BATCH)} deadlines (reminder 1 day before, due ${new Date(T + DAY).toISOString()}) scheduled through the relay in ${(scheduledMs / 1000).toFixed(2)} s; ${fmt(present)} reminders delayed in Redis for ${new Date(T).toISOString()}, ${(margin / 1000).toFixed(1)} s ahead`,
+  );
+  if (margin < 500)
+    log(`  WARNING: scheduling ended ${(-margin / 1000).toFixed(1)} s too late for a clean start; raise BENCH_LEAD_MS`);
 
   const scripts = bullmqScripts();
   const cpu0 = process.cpuUsage();
@@ -304,9 +365,11 @@ async function batchDueTogether(a: App, c: Client, redis: Redis, templateId: str
   const { result: statements, commands } = await countRedisCommands(redis, scripts, () =>
     countStatements(async () => {
       for (;;) {
-        const finished = (await redis.zcard(queue.keys.completed)) + (await redis.zcard(queue.keys.failed)) - completedBefore;
+        const finished =
+          (await redis.zcard(queue.keys.completed)) + (await redis.zcard(queue.keys.failed)) - completedBefore;
         if (finished >= BATCH) return finished;
-        if (Date.now() > timeoutAt) throw new Error(`only ${finished} of ${BATCH} reminders finished within 300 s of their time`);
+        if (Date.now() > timeoutAt)
+          throw new Error(`only ${finished} of ${BATCH} reminders finished within 300 s of their time`);
         await sleep(200);
       }
     }),
@@ -315,7 +378,10 @@ async function batchDueTogether(a: App, c: Client, redis: Redis, templateId: str
   const cpu = process.cpuUsage(cpu0);
 
   const events = (
-    await c.query(`SELECT idempotency_key, extract(epoch FROM at) * 1000 AS at FROM workflow_event WHERE type = 'REMINDER' AND idempotency_key = ANY($1)`, [jobIds])
+    await c.query(
+      `SELECT idempotency_key, extract(epoch FROM at) * 1000 AS at FROM workflow_event WHERE type = 'REMINDER' AND idempotency_key = ANY($1)`,
+      [jobIds],
+    )
   ).rows as { idempotency_key: string; at: string }[];
   const lateness = events.map((e) => Number(e.at) - T);
   const pipeline = redis.pipeline();
@@ -331,10 +397,18 @@ async function batchDueTogether(a: App, c: Client, redis: Redis, templateId: str
   const p = (xs: number[], q: number) => percentile(xs, q).toFixed(0);
 
   log(`  ${label}: ${fmt(events.length)} REMINDER events applied (${notDone} jobs not "done", ${retried} retried)`);
-  log(`    lateness (event.at - due instant): p50 ${p(lateness, 50)} ms, p90 ${p(lateness, 90)} ms, p99 ${p(lateness, 99)} ms, max ${p(lateness, 100)} ms, min ${p(lateness, 0)} ms`);
-  log(`    worker picked the job up (processedOn - due): p50 ${p(wait, 50)} ms, p99 ${p(wait, 99)} ms; handler time per job (finishedOn - processedOn): p50 ${p(run, 50)} ms, p99 ${p(run, 99)} ms`);
-  log(`    burst drained in ${fmt(lastFinish - T)} ms: ${fmt(BATCH / Math.max(1, (lastFinish - T) / 1000))} reminders/s at concurrency ${a.concurrency} (concurrency / median handler time = ${fmt((a.concurrency * 1000) / Math.max(1, percentile(run, 50)))} /s)`);
-  log(`    per reminder: ${(totalCommands / BATCH).toFixed(1)} Redis commands, ${(totalStatements / BATCH).toFixed(1)} SQL statements, ${((cpu.user + cpu.system) / 1000 / BATCH).toFixed(2)} ms Node CPU (whole window, notify relay included)`);
+  log(
+    `    lateness (event.at - due instant): p50 ${p(lateness, 50)} ms, p90 ${p(lateness, 90)} ms, p99 ${p(lateness, 99)} ms, max ${p(lateness, 100)} ms, min ${p(lateness, 0)} ms`,
+  );
+  log(
+    `    worker picked the job up (processedOn - due): p50 ${p(wait, 50)} ms, p99 ${p(wait, 99)} ms; handler time per job (finishedOn - processedOn): p50 ${p(run, 50)} ms, p99 ${p(run, 99)} ms`,
+  );
+  log(
+    `    burst drained in ${fmt(lastFinish - T)} ms: ${fmt(BATCH / Math.max(1, (lastFinish - T) / 1000))} reminders/s at concurrency ${a.concurrency} (concurrency / median handler time = ${fmt((a.concurrency * 1000) / Math.max(1, percentile(run, 50)))} /s)`,
+  );
+  log(
+    `    per reminder: ${(totalCommands / BATCH).toFixed(1)} Redis commands, ${(totalStatements / BATCH).toFixed(1)} SQL statements, ${((cpu.user + cpu.system) / 1000 / BATCH).toFixed(2)} ms Node CPU (whole window, notify relay included)`,
+  );
   const top = (m: Map<string, number>, k: number) =>
     [...m.entries()]
       .sort((x, y) => y[1] - x[1])
@@ -343,7 +417,13 @@ async function batchDueTogether(a: App, c: Client, redis: Redis, templateId: str
       .join('; ');
   log(`    Redis commands per reminder: ${top(commands, 8)}`);
   log(`    SQL per reminder: ${top(statements.counts, 14)}`);
-  return { concurrency: a.concurrency, p50: percentile(lateness, 50), p99: percentile(lateness, 99), max: percentile(lateness, 100), delivered: events.length };
+  return {
+    concurrency: a.concurrency,
+    p50: percentile(lateness, 50),
+    p99: percentile(lateness, 99),
+    max: percentile(lateness, 100),
+    delivered: events.length,
+  };
 }
 
 // ------------------------------------------------------------------------------ the run
@@ -355,7 +435,9 @@ void withScratch(async (scratch) => {
   } catch {
     load = 'uptime unavailable';
   }
-  log(`deadlines at scale: ${fmt(DEADLINES)} deadlines, batch ${fmt(BATCH)}, lead ${LEAD_MS} ms; ${machineLine()}; ${new Date().toISOString()}`);
+  log(
+    `deadlines at scale: ${fmt(DEADLINES)} deadlines, batch ${fmt(BATCH)}, lead ${LEAD_MS} ms; ${machineLine()}; ${new Date().toISOString()}`,
+  );
   log(`load: ${load}`);
   const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 2 });
   const c = await pgClient(scratch.dbUrl);
@@ -371,8 +453,16 @@ void withScratch(async (scratch) => {
     log(`1. scheduling ${fmt(DEADLINES)} open deadlines through the outbox relay`);
     const m0 = performance.now();
     // due over the next 30..36 days (opened up to 6 days ago): reminders 7 and 1 days before are both ahead, 3 jobs each
-    await bulkDeadlines(c, template.instanceId, DEADLINES, `now() + interval '30 days' - n * interval '5 seconds'`, [7, 1]);
-    log(`  inserted ${fmt(DEADLINES)} instances, deadlines and deadline.sync outbox rows with SQL in ${seconds(performance.now() - m0)} (untimed)`);
+    await bulkDeadlines(
+      c,
+      template.instanceId,
+      DEADLINES,
+      `now() + interval '30 days' - n * interval '5 seconds'`,
+      [7, 1],
+    );
+    log(
+      `  inserted ${fmt(DEADLINES)} instances, deadlines and deadline.sync outbox rows with SQL in ${seconds(performance.now() - m0)} (untimed)`,
+    );
     const zBefore = await redis.zcard(queue.keys.delayed);
     const memBefore = await usedMemory(redis);
     const t0 = performance.now();
@@ -380,22 +470,39 @@ void withScratch(async (scratch) => {
     const scheduleMs = performance.now() - t0;
     const memAfter = await usedMemory(redis);
     const jobs = (await redis.zcard(queue.keys.delayed)) - zBefore;
-    const [{ left }] = (await c.query(`SELECT count(*)::int AS left FROM outbox_message WHERE processed_at IS NULL`)).rows;
+    const [{ left }] = (await c.query(`SELECT count(*)::int AS left FROM outbox_message WHERE processed_at IS NULL`))
+      .rows;
     const perDeadline = (memAfter - memBefore) / DEADLINES;
     const sample = (await redis.zrange(queue.keys.delayed, 0, 199)) as string[];
-    const sampled = await Promise.all(sample.map((id) => redis.call('MEMORY', 'USAGE', queue.toKey(id)) as Promise<number>));
+    const sampled = await Promise.all(
+      sample.map((id) => redis.call('MEMORY', 'USAGE', queue.toKey(id)) as Promise<number>),
+    );
     const perJobHash = sampled.reduce((x, y) => x + Number(y), 0) / Math.max(1, sampled.length);
     const zsetBytes = Number(await redis.call('MEMORY', 'USAGE', queue.keys.delayed, 'SAMPLES', '1000'));
     const jobsPerDeadline = jobs / DEADLINES;
-    log(`  relay drained ${fmt(drained)} outbox rows in ${seconds(scheduleMs)}: ${fmt(jobs)} delayed jobs (${jobsPerDeadline.toFixed(2)} per deadline), ${fmt(jobs / (scheduleMs / 1000))} jobs/s, ${fmt(DEADLINES / (scheduleMs / 1000))} deadlines/s; ${left} rows left unprocessed`);
-    log(`  Redis used_memory ${fmt(memBefore / 1048576, 1)} -> ${fmt(memAfter / 1048576, 1)} MiB: ${fmt(perDeadline)} bytes per deadline (${fmt(perDeadline / jobsPerDeadline)} per job; server-wide figure, other clients share this Redis)`);
-    log(`  cross-check: MEMORY USAGE of 200 job hashes averages ${fmt(perJobHash)} bytes, delayed set ${fmt(zsetBytes / 1048576, 1)} MiB: ${fmt(perJobHash * jobsPerDeadline + zsetBytes / DEADLINES)} bytes per deadline`);
+    log(
+      `  relay drained ${fmt(drained)} outbox rows in ${seconds(scheduleMs)}: ${fmt(jobs)} delayed jobs (${jobsPerDeadline.toFixed(2)} per deadline), ${fmt(jobs / (scheduleMs / 1000))} jobs/s, ${fmt(DEADLINES / (scheduleMs / 1000))} deadlines/s; ${left} rows left unprocessed`,
+    );
+    log(
+      `  Redis used_memory ${fmt(memBefore / 1048576, 1)} -> ${fmt(memAfter / 1048576, 1)} MiB: ${fmt(perDeadline)} bytes per deadline (${fmt(perDeadline / jobsPerDeadline)} per job; server-wide figure, other clients share this Redis)`,
+    );
+    log(
+      `  cross-check: MEMORY USAGE of 200 job hashes averages ${fmt(perJobHash)} bytes, delayed set ${fmt(zsetBytes / 1048576, 1)} MiB: ${fmt(perJobHash * jobsPerDeadline + zsetBytes / DEADLINES)} bytes per deadline`,
+    );
 
     // ---------------------------------------------------------------- 2a. a batch due together, configured concurrency
     log('');
     log(`2. ${fmt(BATCH)} reminders due at the same instant, real worker in process, system clock`);
     const batches: BatchResult[] = [];
-    batches.push(await batchDueTogether(a, c, redis, template.instanceId, `DEADLINE_CONCURRENCY=${CONFIGURED_CONCURRENCY ?? '(default)'} -> ${a.concurrency}`));
+    batches.push(
+      await batchDueTogether(
+        a,
+        c,
+        redis,
+        template.instanceId,
+        `DEADLINE_CONCURRENCY=${CONFIGURED_CONCURRENCY ?? '(default)'} -> ${a.concurrency}`,
+      ),
+    );
     await a.app.close();
     a = null;
 
@@ -403,27 +510,47 @@ void withScratch(async (scratch) => {
     a = await boot(scratch, String(ALT_CONCURRENCY));
     // the reconciliation at start runs over an intact Redis; reconcile() waits for it, then confirms once more (timed)
     const confirm = await a.reconciler.reconcile();
-    log(`  (booted again with DEADLINE_CONCURRENCY=${ALT_CONCURRENCY}; reconciliation confirming an intact Redis: ${fmt(confirm.checked)} open deadlines, ${confirm.readded} re-added, ${confirm.removed} removed, ${seconds(confirm.durationMs)})`);
-    batches.push(await batchDueTogether(a, c, redis, template.instanceId, `DEADLINE_CONCURRENCY=${ALT_CONCURRENCY} -> ${a.concurrency}`));
+    log(
+      `  (booted again with DEADLINE_CONCURRENCY=${ALT_CONCURRENCY}; reconciliation confirming an intact Redis: ${fmt(confirm.checked)} open deadlines, ${confirm.readded} re-added, ${confirm.removed} removed, ${seconds(confirm.durationMs)})`,
+    );
+    batches.push(
+      await batchDueTogether(
+        a,
+        c,
+        redis,
+        template.instanceId,
+        `DEADLINE_CONCURRENCY=${ALT_CONCURRENCY} -> ${a.concurrency}`,
+      ),
+    );
 
     // ---------------------------------------------------------------- 3. reconciliation after a Redis loss
     log('');
     const [{ open }] = (await c.query(`SELECT count(*)::int AS open FROM deadline WHERE status = 'open'`)).rows;
     const delayedBefore = await redis.zcard(queue.keys.delayed);
     const deleted = await deletePrefix(redis, scratch.redisPrefix);
-    log(`3. Redis loss: deleted ${fmt(deleted)} keys of ${scratch.redisPrefix}:* (${fmt(delayedBefore)} delayed jobs, ${fmt(open)} open deadlines)`);
+    log(
+      `3. Redis loss: deleted ${fmt(deleted)} keys of ${scratch.redisPrefix}:* (${fmt(delayedBefore)} delayed jobs, ${fmt(open)} open deadlines)`,
+    );
     const r0 = performance.now();
     const rebuilt = await a.reconciler.reconcile();
     const rebuildMs = performance.now() - r0;
     const delayedAfter = await redis.zcard(queue.keys.delayed);
-    log(`  reconcile(): ${fmt(rebuilt.readded)} jobs re-added, ${rebuilt.removed} removed, ${fmt(rebuilt.checked)} open deadlines checked in ${seconds(rebuildMs)} (${fmt(rebuilt.readded / (rebuildMs / 1000))} jobs/s); delayed jobs now ${fmt(delayedAfter)} (before the loss ${fmt(delayedBefore)})`);
+    log(
+      `  reconcile(): ${fmt(rebuilt.readded)} jobs re-added, ${rebuilt.removed} removed, ${fmt(rebuilt.checked)} open deadlines checked in ${seconds(rebuildMs)} (${fmt(rebuilt.readded / (rebuildMs / 1000))} jobs/s); delayed jobs now ${fmt(delayedAfter)} (before the loss ${fmt(delayedBefore)})`,
+    );
 
     // ---------------------------------------------------------------- summary
     log('');
-    log(`SUMMARY scheduling: ${fmt(DEADLINES)} deadlines -> ${fmt(jobs)} jobs in ${seconds(scheduleMs)} (${fmt(jobs / (scheduleMs / 1000))} jobs/s); Redis ${fmt(perDeadline)} bytes per deadline (${jobsPerDeadline.toFixed(0)} jobs each)`);
+    log(
+      `SUMMARY scheduling: ${fmt(DEADLINES)} deadlines -> ${fmt(jobs)} jobs in ${seconds(scheduleMs)} (${fmt(jobs / (scheduleMs / 1000))} jobs/s); Redis ${fmt(perDeadline)} bytes per deadline (${jobsPerDeadline.toFixed(0)} jobs each)`,
+    );
     for (const b of batches)
-      log(`SUMMARY ${fmt(BATCH)} reminders due together, concurrency ${b.concurrency}: lateness p50 ${fmt(b.p50)} ms, p99 ${fmt(b.p99)} ms, max ${fmt(b.max)} ms (target p99 <= ${TARGET_P99_MS} ms: ${b.p99 <= TARGET_P99_MS && b.delivered === BATCH ? 'met' : 'MISSED'})`);
-    log(`SUMMARY reconciliation after a Redis loss: ${fmt(rebuilt.readded)} jobs for ${fmt(rebuilt.checked)} open deadlines in ${seconds(rebuildMs)} (target <= ${TARGET_RECONCILE_S} s: ${rebuildMs <= TARGET_RECONCILE_S * 1000 && delayedAfter === delayedBefore ? 'met' : 'MISSED'}); confirming an intact Redis ${seconds(confirm.durationMs)}`);
+      log(
+        `SUMMARY ${fmt(BATCH)} reminders due together, concurrency ${b.concurrency}: lateness p50 ${fmt(b.p50)} ms, p99 ${fmt(b.p99)} ms, max ${fmt(b.max)} ms (target p99 <= ${TARGET_P99_MS} ms: ${b.p99 <= TARGET_P99_MS && b.delivered === BATCH ? 'met' : 'MISSED'})`,
+      );
+    log(
+      `SUMMARY reconciliation after a Redis loss: ${fmt(rebuilt.readded)} jobs for ${fmt(rebuilt.checked)} open deadlines in ${seconds(rebuildMs)} (target <= ${TARGET_RECONCILE_S} s: ${rebuildMs <= TARGET_RECONCILE_S * 1000 && delayedAfter === delayedBefore ? 'met' : 'MISSED'}); confirming an intact Redis ${seconds(confirm.durationMs)}`,
+    );
   } finally {
     if (a) await a.app.close().catch((e) => log(`close failed: ${(e as Error).message}`));
     await c.end().catch(() => undefined);

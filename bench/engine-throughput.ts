@@ -45,7 +45,9 @@ const line = (label: string, r: Measured) =>
   `${label.padEnd(8)} ${fmt(r.perSecond).padStart(7)} events/s  (${fmt(r.ops)} in ${r.seconds.toFixed(1)} s; p50 ${percentile(r.latencies, 50).toFixed(2)} ms, p99 ${percentile(r.latencies, 99).toFixed(2)} ms; node CPU ${r.cpuMsPerOp.toFixed(3)} ms/event)`;
 
 void withScratch(async (scratch) => {
-  log(`engine throughput: ${WORKERS} workers, ${fmt(INSTANCES)} instances, ${ROUNDS} rounds of ${SECONDS} s per side; ${machineLine()}; ${new Date().toISOString()}`);
+  log(
+    `engine throughput: ${WORKERS} workers, ${fmt(INSTANCES)} instances, ${ROUNDS} rounds of ${SECONDS} s per side; ${machineLine()}; ${new Date().toISOString()}`,
+  );
   const { app, engine } = await bootApp(scratch);
   const floor = await Floor.create(scratch.dbUrl, INSTANCES, WORKERS);
   try {
@@ -60,7 +62,10 @@ void withScratch(async (scratch) => {
     const engines: Measured[] = [];
     const floors: Measured[] = [];
     for (let r = 0; r < ROUNDS; r++) {
-      const pair = r % 2 === 0 ? [await floorRun(SECONDS), await engineRun(SECONDS)] : [await engineRun(SECONDS), await floorRun(SECONDS)].reverse();
+      const pair =
+        r % 2 === 0
+          ? [await floorRun(SECONDS), await engineRun(SECONDS)]
+          : [await engineRun(SECONDS), await floorRun(SECONDS)].reverse();
       floors.push(pair[0]);
       engines.push(pair[1]);
       log(`round ${r + 1}: ratio ${(pair[1].perSecond / pair[0].perSecond).toFixed(3)}`);
@@ -86,15 +91,22 @@ void withScratch(async (scratch) => {
     const fStmts = await countStatements(() => floor.run(WORKERS, { seconds: 60, maxOps: N }));
 
     log('');
-    log('statements per event (engine, 8 workers, 2,000 events; includes the outbox relay drains kicked after commits):');
-    for (const [k, n] of [...eStmts.counts.entries()].sort((a, b) => b[1] - a[1])) log(`  ${(n / eStmts.result.ops).toFixed(2).padStart(6)}  ${k}`);
-    log(`  total ${([...eStmts.counts.values()].reduce((a, b) => a + b, 0) / eStmts.result.ops).toFixed(2)} (floor: ${([...fStmts.counts.values()].reduce((a, b) => a + b, 0) / fStmts.result.ops).toFixed(2)})`);
+    log(
+      'statements per event (engine, 8 workers, 2,000 events; includes the outbox relay drains kicked after commits):',
+    );
+    for (const [k, n] of [...eStmts.counts.entries()].sort((a, b) => b[1] - a[1]))
+      log(`  ${(n / eStmts.result.ops).toFixed(2).padStart(6)}  ${k}`);
+    log(
+      `  total ${([...eStmts.counts.values()].reduce((a, b) => a + b, 0) / eStmts.result.ops).toFixed(2)} (floor: ${([...fStmts.counts.values()].reduce((a, b) => a + b, 0) / fStmts.result.ops).toFixed(2)})`,
+    );
     log('');
     log('single client (no queueing):');
     log(`  ${line('floor', floor1)}`);
     log(`  ${line('engine', engine1)}`);
     log('');
-    log(`SUMMARY engine ${fmt(e)} events/s, floor ${fmt(f)} events/s, ratio ${ratio.toFixed(3)} (median of ${ROUNDS} rounds; target >= ${TARGET}: ${ratio >= TARGET ? 'met' : 'MISSED'})`);
+    log(
+      `SUMMARY engine ${fmt(e)} events/s, floor ${fmt(f)} events/s, ratio ${ratio.toFixed(3)} (median of ${ROUNDS} rounds; target >= ${TARGET}: ${ratio >= TARGET ? 'met' : 'MISSED'})`,
+    );
   } finally {
     await floor.close().catch(() => undefined);
     await app.close();

@@ -12,7 +12,20 @@
 import { AccessTokenService } from '../src/auth/access-token.service';
 import { DataSource } from 'typeorm';
 import { UsersService } from '../src/auth/users.service';
-import { bootApp, engineOp, Floor, fmt, log, machineLine, makeInstances, median, percentile, runBounded, withScratch, type RunResult } from './lib/harness';
+import {
+  bootApp,
+  engineOp,
+  Floor,
+  fmt,
+  log,
+  machineLine,
+  makeInstances,
+  median,
+  percentile,
+  runBounded,
+  withScratch,
+  type RunResult,
+} from './lib/harness';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
@@ -34,7 +47,9 @@ function shuffled<T>(xs: T[]): T[] {
 }
 
 void withScratch(async (scratch) => {
-  log(`growth: ${fmt(SMALL)} -> ${fmt(LARGE)} instances (${EVENTS_PER_INSTANCE} events each), ${WORKERS} workers, ${ROUNDS} rounds of ${SECONDS} s per side; ${machineLine()}; ${new Date().toISOString()}`);
+  log(
+    `growth: ${fmt(SMALL)} -> ${fmt(LARGE)} instances (${EVENTS_PER_INSTANCE} events each), ${WORKERS} workers, ${ROUNDS} rounds of ${SECONDS} s per side; ${machineLine()}; ${new Date().toISOString()}`,
+  );
   const { app, engine } = await bootApp(scratch);
   await app.listen(0, '127.0.0.1');
   const address = app.getHttpServer().address();
@@ -56,43 +71,76 @@ void withScratch(async (scratch) => {
           e.push(await eng());
           f.push(await flo());
         }
-        log(`  ${name} round ${r + 1}: engine ${fmt(e[r].perSecond)} events/s (p99 ${percentile(e[r].latencies, 99).toFixed(1)} ms), floor ${fmt(f[r].perSecond)} events/s`);
+        log(
+          `  ${name} round ${r + 1}: engine ${fmt(e[r].perSecond)} events/s (p99 ${percentile(e[r].latencies, 99).toFixed(1)} ms), floor ${fmt(f[r].perSecond)} events/s`,
+        );
       }
       return { engine: median(e.map((x) => x.perSecond)), floor: median(f.map((x) => x.perSecond)) };
     };
 
-    const small = await makeInstances(engine, scratch.dbUrl, SMALL, { extraEvents: EVENTS_PER_INSTANCE - 1, overdueShare: 0.1 });
+    const small = await makeInstances(engine, scratch.dbUrl, SMALL, {
+      extraEvents: EVENTS_PER_INSTANCE - 1,
+      overdueShare: 0.1,
+    });
     log(`phase 1: ${fmt(small.length)} instances`);
     const a = await phase('small', small);
 
     const t0 = performance.now();
-    const more = await makeInstances(engine, scratch.dbUrl, LARGE - SMALL, { extraEvents: EVENTS_PER_INSTANCE - 1, overdueShare: 0.1 });
+    const more = await makeInstances(engine, scratch.dbUrl, LARGE - SMALL, {
+      extraEvents: EVENTS_PER_INSTANCE - 1,
+      overdueShare: 0.1,
+    });
     const all = shuffled([...small, ...more]);
     // A table that grew by a million rows in seconds is vacuumed and analysed by autovacuum within
     // a minute in service; do it now so the large phase measures that state, not the minute after a bulk load.
-    await app.get(DataSource).query(`VACUUM ANALYZE workflow_instance, workflow_event, deadline, stage_visit, awaiting_answer`);
-    const [counts] = await app.get(DataSource).query(`SELECT (SELECT count(*) FROM workflow_instance)::int AS i, (SELECT count(*) FROM workflow_event)::int AS e`);
-    log(`phase 2: ${fmt(counts.i)} instances, ${fmt(counts.e)} events, bulk-loaded in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+    await app
+      .get(DataSource)
+      .query(`VACUUM ANALYZE workflow_instance, workflow_event, deadline, stage_visit, awaiting_answer`);
+    const [counts] = await app
+      .get(DataSource)
+      .query(
+        `SELECT (SELECT count(*) FROM workflow_instance)::int AS i, (SELECT count(*) FROM workflow_event)::int AS e`,
+      );
+    log(
+      `phase 2: ${fmt(counts.i)} instances, ${fmt(counts.e)} events, bulk-loaded in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
+    );
     const b = await phase('large', all);
 
     const raw = b.engine / a.engine;
     const normalised = b.engine / b.floor / (a.engine / a.floor);
 
     // The managers' dashboard (or, while it does not exist, the overdue list and the list).
-    const manager = await app.get(UsersService).create(
-      { email: 'bench-manager@bench.local', password: 'bench password not secret', displayName: 'Bench manager', role: 'manager', memberState: null },
-      { actor: null, ip: null },
-    );
-    const { accessToken } = await app.get(AccessTokenService).issue({ id: manager.id, role: manager.role, memberState: manager.memberState });
+    const manager = await app
+      .get(UsersService)
+      .create(
+        {
+          email: 'bench-manager@bench.local',
+          password: 'bench password not secret',
+          displayName: 'Bench manager',
+          role: 'manager',
+          memberState: null,
+        },
+        { actor: null, ip: null },
+      );
+    const { accessToken } = await app
+      .get(AccessTokenService)
+      .issue({ id: manager.id, role: manager.role, memberState: manager.memberState });
     const get = async (path: string) => {
       const s = performance.now();
-      const res = await fetch(url + path, { headers: { authorization: `Bearer ${accessToken}` }, signal: AbortSignal.timeout(30_000) });
+      const res = await fetch(url + path, {
+        headers: { authorization: `Bearer ${accessToken}` },
+        signal: AbortSignal.timeout(30_000),
+      });
       await res.arrayBuffer();
       return { status: res.status, ms: performance.now() - s };
     };
     const probe = await get('/monitoring/dashboard');
-    const reads = probe.status === 200 ? ['/monitoring/dashboard'] : ['/instances?overdue=true&pageSize=50', '/instances?pageSize=50'];
-    if (probe.status !== 200) log(`GET /monitoring/dashboard answered ${probe.status}: timing ${reads.join(' and ')} instead`);
+    const reads =
+      probe.status === 200
+        ? ['/monitoring/dashboard']
+        : ['/instances?overdue=true&pageSize=50', '/instances?pageSize=50'];
+    if (probe.status !== 200)
+      log(`GET /monitoring/dashboard answered ${probe.status}: timing ${reads.join(' and ')} instead`);
     const readResults: string[] = [];
     for (const path of reads) {
       const times: number[] = [];
@@ -102,12 +150,18 @@ void withScratch(async (scratch) => {
         if (i >= 3) times.push(r.ms);
       }
       const p95 = percentile(times, 95);
-      readResults.push(`GET ${path}: p50 ${percentile(times, 50).toFixed(1)} ms, p95 ${p95.toFixed(1)} ms (${READS} requests; target p95 <= ${TARGET_P95} ms: ${p95 <= TARGET_P95 ? 'met' : 'MISSED'})`);
+      readResults.push(
+        `GET ${path}: p50 ${percentile(times, 50).toFixed(1)} ms, p95 ${p95.toFixed(1)} ms (${READS} requests; target p95 <= ${TARGET_P95} ms: ${p95 <= TARGET_P95 ? 'met' : 'MISSED'})`,
+      );
     }
 
     log('');
-    log(`SUMMARY ${fmt(SMALL)} instances: engine ${fmt(a.engine)} events/s (floor ${fmt(a.floor)}); ${fmt(LARGE)} instances / ${fmt(LARGE * EVENTS_PER_INSTANCE)} events: engine ${fmt(b.engine)} events/s (floor ${fmt(b.floor)})`);
-    log(`SUMMARY ratio large/small ${raw.toFixed(3)} (floor-normalised ${normalised.toFixed(3)}; target >= ${TARGET_RATIO}: ${raw >= TARGET_RATIO ? 'met' : 'MISSED'})`);
+    log(
+      `SUMMARY ${fmt(SMALL)} instances: engine ${fmt(a.engine)} events/s (floor ${fmt(a.floor)}); ${fmt(LARGE)} instances / ${fmt(LARGE * EVENTS_PER_INSTANCE)} events: engine ${fmt(b.engine)} events/s (floor ${fmt(b.floor)})`,
+    );
+    log(
+      `SUMMARY ratio large/small ${raw.toFixed(3)} (floor-normalised ${normalised.toFixed(3)}; target >= ${TARGET_RATIO}: ${raw >= TARGET_RATIO ? 'met' : 'MISSED'})`,
+    );
     for (const r of readResults) log(`SUMMARY ${r}`);
   } finally {
     await floor.close().catch(() => undefined);

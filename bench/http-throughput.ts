@@ -11,7 +11,19 @@ import { fork } from 'node:child_process';
 import * as path from 'node:path';
 import { AccessTokenService } from '../src/auth/access-token.service';
 import { UsersService } from '../src/auth/users.service';
-import { bootApp, Floor, profiled, fmt, log, machineLine, makeInstances, median, percentile, withScratch, type RunResult } from './lib/harness';
+import {
+  bootApp,
+  Floor,
+  profiled,
+  fmt,
+  log,
+  machineLine,
+  makeInstances,
+  median,
+  percentile,
+  withScratch,
+  type RunResult,
+} from './lib/harness';
 import type { LoadJob, LoadResult } from './lib/load-runner';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
@@ -24,7 +36,10 @@ const TARGET_P99 = 50;
 
 function load(job: LoadJob): Promise<LoadResult> {
   return new Promise((resolve, reject) => {
-    const child = fork(path.join(__dirname, 'lib', 'load-runner.ts'), [], { execArgv: ['-r', 'ts-node/register/transpile-only'], stdio: 'inherit' });
+    const child = fork(path.join(__dirname, 'lib', 'load-runner.ts'), [], {
+      execArgv: ['-r', 'ts-node/register/transpile-only'],
+      stdio: 'inherit',
+    });
     const killer = setTimeout(() => child.kill('SIGKILL'), (job.seconds + 60) * 1000);
     let answered = false;
     child.on('message', (m: { result?: LoadResult; error?: string }) => {
@@ -47,18 +62,30 @@ const httpLine = (r: LoadResult) =>
   `http   ${fmt(r.perSecond).padStart(7)} events/s  (${fmt(r.requests)} requests in ${r.seconds.toFixed(1)} s, ${CONNECTIONS} connections, non-2xx ${r.non2xx}, errors ${r.errors}; p50 ${r.p50} ms, p90 ${r.p90} ms, p99 ${r.p99} ms, max ${r.max} ms; server CPU ${r.serverCpuMsPerRequest?.toFixed(2)} ms/request)`;
 
 void withScratch(async (scratch) => {
-  log(`HTTP throughput: ${CONNECTIONS} connections, ${fmt(INSTANCES)} instances, ${ROUNDS} rounds of ${SECONDS} s per side; ${machineLine()}; ${new Date().toISOString()}`);
+  log(
+    `HTTP throughput: ${CONNECTIONS} connections, ${fmt(INSTANCES)} instances, ${ROUNDS} rounds of ${SECONDS} s per side; ${machineLine()}; ${new Date().toISOString()}`,
+  );
   const { app, engine } = await bootApp(scratch);
   await app.listen(0, '127.0.0.1');
   const address = app.getHttpServer().address();
   const url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
   const floor = await Floor.create(scratch.dbUrl, INSTANCES, FLOOR_CLIENTS);
   try {
-    const officer = await app.get(UsersService).create(
-      { email: 'bench-officer@bench.local', password: 'bench password not secret', displayName: 'Bench officer', role: 'legal_officer', memberState: null },
-      { actor: null, ip: null },
-    );
-    const { accessToken } = await app.get(AccessTokenService).issue({ id: officer.id, role: officer.role, memberState: officer.memberState });
+    const officer = await app
+      .get(UsersService)
+      .create(
+        {
+          email: 'bench-officer@bench.local',
+          password: 'bench password not secret',
+          displayName: 'Bench officer',
+          role: 'legal_officer',
+          memberState: null,
+        },
+        { actor: null, ip: null },
+      );
+    const { accessToken } = await app
+      .get(AccessTokenService)
+      .issue({ id: officer.id, role: officer.role, memberState: officer.memberState });
     const ids = await makeInstances(engine, scratch.dbUrl, INSTANCES);
     log(`made ${fmt(ids.length)} instances (untimed), listening on ${url}`);
 

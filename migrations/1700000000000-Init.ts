@@ -8,7 +8,9 @@ export class Init1700000000000 implements MigrationInterface {
   name = 'Init1700000000000';
 
   async up(queryRunner: QueryRunner): Promise<void> {
-    const available = (await queryRunner.query(`select 1 from pg_available_extensions where name = 'pgcrypto'`)) as unknown[];
+    const available = (await queryRunner.query(
+      `select 1 from pg_available_extensions where name = 'pgcrypto'`,
+    )) as unknown[];
     if (available.length > 0) {
       await queryRunner.query(`create extension if not exists pgcrypto`);
     }

@@ -121,11 +121,23 @@ function baselineRows(): BaselineRow[] {
   }
 
   for (const treaty of treatiesFile.treaties) {
-    rows.push({ kind: 'treaty', code: treaty.id, validFrom: utc(startOf(treatiesFile.as_of)), data: treaty as Record<string, unknown>, note: BASELINE_NOTE });
+    rows.push({
+      kind: 'treaty',
+      code: treaty.id,
+      validFrom: utc(startOf(treatiesFile.as_of)),
+      data: treaty as Record<string, unknown>,
+      note: BASELINE_NOTE,
+    });
   }
 
   for (const body of bodiesFile.bodies) {
-    rows.push({ kind: 'body', code: body.id, validFrom: utc(startOf(bodiesFile.as_of)), data: body as Record<string, unknown>, note: BASELINE_NOTE });
+    rows.push({
+      kind: 'body',
+      code: body.id,
+      validFrom: utc(startOf(bodiesFile.as_of)),
+      data: body as Record<string, unknown>,
+      note: BASELINE_NOTE,
+    });
   }
 
   return rows;

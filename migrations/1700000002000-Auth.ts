@@ -62,8 +62,12 @@ export class Auth1700000002000 implements MigrationInterface {
         constraint acting_appointment_reason_given check (btrim(reason) <> ''),
         constraint acting_appointment_revocation check ((revoked_at is null) = (revoked_by is null))
       )`);
-    await q.query(`create index acting_appointment_acting_idx on acting_appointment (acting_user_id, valid_from) where revoked_at is null`);
-    await q.query(`create index acting_appointment_for_idx on acting_appointment (for_user_id, valid_from) where revoked_at is null`);
+    await q.query(
+      `create index acting_appointment_acting_idx on acting_appointment (acting_user_id, valid_from) where revoked_at is null`,
+    );
+    await q.query(
+      `create index acting_appointment_for_idx on acting_appointment (for_user_id, valid_from) where revoked_at is null`,
+    );
 
     await q.query(`
       create table audit_log (

@@ -56,8 +56,12 @@ export class Engine1700000003000 implements MigrationInterface {
         hash text NOT NULL,
         CONSTRAINT workflow_event_seq UNIQUE (instance_id, seq)
       )`);
-    await q.query(`CREATE UNIQUE INDEX workflow_event_idempotency ON workflow_event (instance_id, idempotency_key) WHERE idempotency_key IS NOT NULL`);
-    await q.query(`CREATE INDEX workflow_event_actor_state ON workflow_event (actor_member_state, at) WHERE actor_member_state IS NOT NULL`);
+    await q.query(
+      `CREATE UNIQUE INDEX workflow_event_idempotency ON workflow_event (instance_id, idempotency_key) WHERE idempotency_key IS NOT NULL`,
+    );
+    await q.query(
+      `CREATE INDEX workflow_event_actor_state ON workflow_event (actor_member_state, at) WHERE actor_member_state IS NOT NULL`,
+    );
 
     await q.query(`
       CREATE TABLE idempotency_record (

@@ -23,7 +23,9 @@ export class Notifications1700000004000 implements MigrationInterface {
         CONSTRAINT notification_once UNIQUE (outbox_id, user_id)
       )`);
     await q.query(`CREATE INDEX notification_user_newest ON notification (user_id, created_at DESC, id DESC)`);
-    await q.query(`CREATE INDEX notification_user_unread ON notification (user_id, created_at DESC) WHERE read_at IS NULL`);
+    await q.query(
+      `CREATE INDEX notification_user_unread ON notification (user_id, created_at DESC) WHERE read_at IS NULL`,
+    );
     await q.query(`CREATE INDEX notification_instance ON notification (instance_id) WHERE instance_id IS NOT NULL`);
 
     await q.query(`
@@ -39,8 +41,12 @@ export class Notifications1700000004000 implements MigrationInterface {
         deactivated_at timestamptz,
         CONSTRAINT webhook_subscription_one_owner CHECK ((user_id IS NULL) <> (member_state IS NULL))
       )`);
-    await q.query(`CREATE INDEX webhook_subscription_user ON webhook_subscription (user_id) WHERE active AND user_id IS NOT NULL`);
-    await q.query(`CREATE INDEX webhook_subscription_state ON webhook_subscription (member_state) WHERE active AND member_state IS NOT NULL`);
+    await q.query(
+      `CREATE INDEX webhook_subscription_user ON webhook_subscription (user_id) WHERE active AND user_id IS NOT NULL`,
+    );
+    await q.query(
+      `CREATE INDEX webhook_subscription_state ON webhook_subscription (member_state) WHERE active AND member_state IS NOT NULL`,
+    );
 
     await q.query(`
       CREATE TABLE webhook_delivery (

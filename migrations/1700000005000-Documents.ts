@@ -93,8 +93,12 @@ export class Documents1700000005000 implements MigrationInterface {
       END
       $$`);
     for (const table of ['draft_document', 'draft_version', 'draft_article', 'draft_comment']) {
-      await q.query(`CREATE TRIGGER ${table}_no_change BEFORE UPDATE OR DELETE ON ${table} FOR EACH ROW EXECUTE FUNCTION draft_append_only()`);
-      await q.query(`CREATE TRIGGER ${table}_no_truncate BEFORE TRUNCATE ON ${table} FOR EACH STATEMENT EXECUTE FUNCTION draft_append_only()`);
+      await q.query(
+        `CREATE TRIGGER ${table}_no_change BEFORE UPDATE OR DELETE ON ${table} FOR EACH ROW EXECUTE FUNCTION draft_append_only()`,
+      );
+      await q.query(
+        `CREATE TRIGGER ${table}_no_truncate BEFORE TRUNCATE ON ${table} FOR EACH STATEMENT EXECUTE FUNCTION draft_append_only()`,
+      );
     }
   }
 

@@ -22,7 +22,9 @@ export class Monitoring1700000006000 implements MigrationInterface {
         left_seq int
       )`);
     await q.query(`CREATE UNIQUE INDEX stage_visit_current ON stage_visit (instance_id) WHERE left_at IS NULL`);
-    await q.query(`CREATE INDEX stage_visit_done ON stage_visit (definition_id, state_path) INCLUDE (entered_at, left_at) WHERE left_at IS NOT NULL`);
+    await q.query(
+      `CREATE INDEX stage_visit_done ON stage_visit (definition_id, state_path) INCLUDE (entered_at, left_at) WHERE left_at IS NOT NULL`,
+    );
     await q.query(`
       CREATE TABLE awaiting_answer (
         instance_id uuid NOT NULL REFERENCES workflow_instance(id),
@@ -36,7 +38,9 @@ export class Monitoring1700000006000 implements MigrationInterface {
     await q.query(`CREATE INDEX awaiting_answer_state ON awaiting_answer (member_state, since)`);
     await q.query(`CREATE INDEX workflow_instance_started_by ON workflow_instance (started_by, updated_at DESC)`);
     // Counts by procedure, stage and status for the dashboard, answered from the index alone.
-    await q.query(`CREATE INDEX workflow_instance_stage_counts ON workflow_instance (definition_id, state_path, status)`);
+    await q.query(
+      `CREATE INDEX workflow_instance_stage_counts ON workflow_instance (definition_id, state_path, status)`,
+    );
 
     // Backfill from the history and the snapshots already stored.
     await q.query(`
@@ -47,18 +51,16 @@ export class Monitoring1700000006000 implements MigrationInterface {
             WHERE state_before IS NULL OR state_before <> state_after) e
       JOIN workflow_instance i ON i.id = e.instance_id
       WINDOW w AS (PARTITION BY e.instance_id ORDER BY e.seq)`);
-    const active: { id: string; context: unknown }[] = await q.query(`SELECT id, snapshot -> 'context' AS context FROM workflow_instance WHERE status = 'active'`);
+    const active: { id: string; context: unknown }[] = await q.query(
+      `SELECT id, snapshot -> 'context' AS context FROM workflow_instance WHERE status = 'active'`,
+    );
     for (const row of active) {
       const a = awaitedAnswers(row.context);
       for (const s of a?.pending ?? [])
-        await q.query(`INSERT INTO awaiting_answer (instance_id, member_state, question, round, draft_version, since) VALUES ($1,$2,$3,$4,$5,$6)`, [
-          row.id,
-          s,
-          a!.kind,
-          a!.round,
-          a!.draftVersion,
-          a!.since,
-        ]);
+        await q.query(
+          `INSERT INTO awaiting_answer (instance_id, member_state, question, round, draft_version, since) VALUES ($1,$2,$3,$4,$5,$6)`,
+          [row.id, s, a!.kind, a!.round, a!.draftVersion, a!.since],
+        );
     }
   }
 

@@ -32,7 +32,10 @@ export class AppModule {
         TypeOrmModule.forRootAsync({
           inject: [RUNTIME],
           useFactory: (rt: Runtime) => ({
-            ...buildDataSourceOptions(rt.postgresUrl, { poolSize: rt.env.DB_POOL_SIZE, queryTimeoutMs: rt.env.DB_QUERY_TIMEOUT_MS }),
+            ...buildDataSourceOptions(rt.postgresUrl, {
+              poolSize: rt.env.DB_POOL_SIZE,
+              queryTimeoutMs: rt.env.DB_QUERY_TIMEOUT_MS,
+            }),
             autoLoadEntities: true,
             retryAttempts: 2,
             retryDelay: 1000,

@@ -21,7 +21,10 @@ import type { Runtime } from './infra/runtime';
 function packageVersion(): string {
   for (let dir = __dirname; dir !== path.dirname(dir); dir = path.dirname(dir)) {
     try {
-      const pkg = JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8')) as { name?: string; version?: string };
+      const pkg = JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8')) as {
+        name?: string;
+        version?: string;
+      };
       if (pkg.name === 'amendflow' && pkg.version) return pkg.version;
     } catch {
       // keep looking
@@ -51,7 +54,11 @@ export interface ResolvedInfrastructure {
 export async function resolveRuntime(options: { env?: Env; clock?: Clock } = {}): Promise<ResolvedInfrastructure> {
   const env = options.env ?? loadEnv();
   const logger = new Logger('Bootstrap');
-  const postgres = await resolvePostgres({ databaseUrl: env.DATABASE_URL, localPort: env.PG_LOCAL_PORT, dataDir: env.DATA_DIR });
+  const postgres = await resolvePostgres({
+    databaseUrl: env.DATABASE_URL,
+    localPort: env.PG_LOCAL_PORT,
+    dataDir: env.DATA_DIR,
+  });
   let redis: ResolvedRedis;
   try {
     redis = await resolveRedis({ redisUrl: env.REDIS_URL, localPort: env.REDIS_LOCAL_PORT });
@@ -67,7 +74,12 @@ export async function resolveRuntime(options: { env?: Env; clock?: Clock } = {})
     env,
     postgres,
     redis,
-    runtime: Object.freeze({ env, postgresUrl: postgres.url, redisUrl: redis.url, clock: options.clock ?? systemClock }),
+    runtime: Object.freeze({
+      env,
+      postgresUrl: postgres.url,
+      redisUrl: redis.url,
+      clock: options.clock ?? systemClock,
+    }),
     stop: async () => {
       const results = await Promise.allSettled([redis.stop(), postgres.stop()]);
       const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
@@ -81,7 +93,10 @@ export { revertMigrations, runMigrations } from './infra/migrations';
 /** Body-parser `verify`: absurdly deep nesting is refused (400) before anything recursive walks it (a stack overflow, 500). */
 function refuseDeepJson(_req: unknown, _res: unknown, buf: Buffer): void {
   if (jsonNestsDeeperThan(buf)) {
-    throw Object.assign(new Error(`The request body nests arrays or objects deeper than ${MAX_JSON_DEPTH} levels`), { status: 400, type: 'entity.too.deep' });
+    throw Object.assign(new Error(`The request body nests arrays or objects deeper than ${MAX_JSON_DEPTH} levels`), {
+      status: 400,
+      type: 'entity.too.deep',
+    });
   }
 }
 
@@ -101,7 +116,9 @@ export function configureApp(app: NestExpressApplication): void {
   // Saving a draft version sends every article in three languages: that one route has a larger limit.
   const draftJson = json({ limit: DRAFT_BODY_LIMIT, verify: refuseDeepJson, reviver: refuseIllFormedText });
   const draftVersions = /^\/instances\/[^/]+\/draft\/versions\/?$/;
-  app.use((req: Request, res: Response, next: NextFunction) => (req.method === 'POST' && draftVersions.test(req.path) ? draftJson(req, res, next) : next()));
+  app.use((req: Request, res: Response, next: NextFunction) =>
+    req.method === 'POST' && draftVersions.test(req.path) ? draftJson(req, res, next) : next(),
+  );
   app.useBodyParser('json', { limit: BODY_LIMIT, verify: refuseDeepJson, reviver: refuseIllFormedText });
   app.useBodyParser('urlencoded', { limit: BODY_LIMIT, extended: true });
   // Body-parser failures (malformed JSON, too large) become DomainExceptions
@@ -139,7 +156,10 @@ export async function createApp(
  * re-raises the signal after closing and so cannot stop the infrastructure
  * afterwards nor exit 0.)
  */
-export function installShutdownHandlers(app: NestExpressApplication, infra: Pick<ResolvedInfrastructure, 'stop'>): void {
+export function installShutdownHandlers(
+  app: NestExpressApplication,
+  infra: Pick<ResolvedInfrastructure, 'stop'>,
+): void {
   const logger = new Logger('Shutdown');
   let shuttingDown = false;
   const onSignal = (signal: NodeJS.Signals) => {

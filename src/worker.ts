@@ -18,8 +18,14 @@ import { errorReason } from './infra/net';
 import type { Runtime } from './infra/runtime';
 
 /** Boots the worker application context for a resolved Runtime (workers always on). */
-export async function createWorker(runtime: Runtime, options: { logger?: LoggerService | LogLevel[] | false } = {}): Promise<INestApplicationContext> {
-  const workerRuntime: Runtime = Object.freeze({ ...runtime, env: Object.freeze({ ...runtime.env, WORKERS_IN_PROCESS: true }) });
+export async function createWorker(
+  runtime: Runtime,
+  options: { logger?: LoggerService | LogLevel[] | false } = {},
+): Promise<INestApplicationContext> {
+  const workerRuntime: Runtime = Object.freeze({
+    ...runtime,
+    env: Object.freeze({ ...runtime.env, WORKERS_IN_PROCESS: true }),
+  });
   const app = await NestFactory.createApplicationContext(AppModule.forRoot(workerRuntime), {
     abortOnError: false,
     logger: options.logger ?? nestLogLevels(runtime.env.LOG_LEVEL),

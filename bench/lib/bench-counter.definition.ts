@@ -12,7 +12,8 @@ export const BENCH_DEFINITION_ID = 'bench-counter';
 
 type Ev = WorkflowEvent<string, any>;
 const refusals = {
-  positive: ({ event }: { context: { count: number }; event: Ev }) => ((event.payload.by ?? 1) > 0 ? null : 'Count by a positive number.'),
+  positive: ({ event }: { context: { count: number }; event: Ev }) =>
+    (event.payload.by ?? 1) > 0 ? null : 'Count by a positive number.',
 };
 
 const machine = setup({
@@ -24,13 +25,23 @@ const machine = setup({
   context: { count: 0 },
   states: {
     counting: {
-      meta: { label: { en: 'Counting', ru: 'Подсчёт', zh: '计数' }, responsible: 'legal_officer', deadline: { days: 30, remindBefore: [7, 1], escalateTo: ['manager'] } },
+      meta: {
+        label: { en: 'Counting', ru: 'Подсчёт', zh: '计数' },
+        responsible: 'legal_officer',
+        deadline: { days: 30, remindBefore: [7, 1], escalateTo: ['manager'] },
+      },
       on: {
-        COUNT: { guard: 'positive', actions: assign({ count: ({ context, event }) => context.count + (event.payload.by ?? 1) }) },
+        COUNT: {
+          guard: 'positive',
+          actions: assign({ count: ({ context, event }) => context.count + (event.payload.by ?? 1) }),
+        },
         FINISH: 'finished',
       },
     },
-    finished: { type: 'final', meta: { label: { en: 'Finished', ru: 'Завершено', zh: '已完成' }, responsible: 'legal_officer' } },
+    finished: {
+      type: 'final',
+      meta: { label: { en: 'Finished', ru: 'Завершено', zh: '已完成' }, responsible: 'legal_officer' },
+    },
   },
 });
 
@@ -47,7 +58,11 @@ export function benchDefinition(): WorkflowDefinition {
     refusals: refusals as any,
     businessKeys: () => ({ partner: null, memorandum: null, treaty: null, subject: 'bench' }),
     events: {
-      COUNT: { description: 'count', roles: ['legal_officer'], payload: z.object({ by: z.number().int().min(1).max(100).optional() }).strict() },
+      COUNT: {
+        description: 'count',
+        roles: ['legal_officer'],
+        payload: z.object({ by: z.number().int().min(1).max(100).optional() }).strict(),
+      },
       FINISH: { description: 'finish', roles: ['legal_officer'], payload: z.object({}).strict() },
     },
   };

@@ -68,10 +68,12 @@ export async function createScratch(): Promise<Scratch> {
   const cleanup = async () => {
     if (cleaned) return;
     cleaned = true;
-    await withClient(ADMIN_URL, (c) => c.query(`DROP DATABASE IF EXISTS ${c.escapeIdentifier(dbName)} WITH (FORCE)`)).catch((e) =>
-      log(`could not drop ${dbName}: ${(e as Error).message}`),
+    await withClient(ADMIN_URL, (c) =>
+      c.query(`DROP DATABASE IF EXISTS ${c.escapeIdentifier(dbName)} WITH (FORCE)`),
+    ).catch((e) => log(`could not drop ${dbName}: ${(e as Error).message}`));
+    await deleteRedisKeys(redisPrefix).catch((e) =>
+      log(`could not delete Redis keys ${redisPrefix}:*: ${(e as Error).message}`),
     );
-    await deleteRedisKeys(redisPrefix).catch((e) => log(`could not delete Redis keys ${redisPrefix}:*: ${(e as Error).message}`));
   };
   try {
     await runMigrations(dbUrl);
@@ -120,7 +122,9 @@ export async function withScratch(main: (s: Scratch) => Promise<void>): Promise<
 // ------------------------------------------------------------------------------ the application
 
 /** The real application over the scratch database (workers not in process), with the bench definition registered. */
-export async function bootApp(scratch: Scratch): Promise<{ app: NestExpressApplication; engine: WorkflowEngine; runtime: Runtime }> {
+export async function bootApp(
+  scratch: Scratch,
+): Promise<{ app: NestExpressApplication; engine: WorkflowEngine; runtime: Runtime }> {
   const env = loadEnv({
     NODE_ENV: 'production',
     DATABASE_URL: scratch.dbUrl,
@@ -163,7 +167,10 @@ export async function makeInstances(
     for (let done = 1; done < count; done += batch) {
       const n = Math.min(batch, count - done);
       await c.query('BEGIN');
-      await c.query(`CREATE TEMP TABLE bench_new ON COMMIT DROP AS SELECT g AS n, gen_random_uuid() AS id FROM generate_series(1, $1) g`, [n]);
+      await c.query(
+        `CREATE TEMP TABLE bench_new ON COMMIT DROP AS SELECT g AS n, gen_random_uuid() AS id FROM generate_series(1, $1) g`,
+        [n],
+      );
       await c.query(
         `INSERT INTO workflow_instance (id, definition_id, definition_version, snapshot, state_path, status, outcome, partner, memorandum, treaty, subject,
            parent_id, parent_key, started_by, seq, last_hash, created_at, updated_at)
@@ -227,7 +234,9 @@ export class Floor {
     });
     const pool = new Pool({ connectionString: dbUrl, max: clients, application_name: 'amendflow-bench-floor' });
     pool.on('error', () => undefined);
-    const ids = await pool.query(`SELECT id FROM floor_instance ORDER BY id`).then((r) => r.rows.map((x: { id: string }) => x.id));
+    const ids = await pool
+      .query(`SELECT id FROM floor_instance ORDER BY id`)
+      .then((r) => r.rows.map((x: { id: string }) => x.id));
     return new Floor(pool, ids);
   }
 
@@ -235,19 +244,41 @@ export class Floor {
   static async apply(c: PoolClient, id: string): Promise<void> {
     await c.query('BEGIN');
     try {
-      const { rows } = await c.query(`SELECT id, snapshot, seq, last_hash FROM floor_instance WHERE id = $1 FOR UPDATE`, [id]);
+      const { rows } = await c.query(
+        `SELECT id, snapshot, seq, last_hash FROM floor_instance WHERE id = $1 FOR UPDATE`,
+        [id],
+      );
       const row = rows[0];
       const snapshot = row.snapshot;
       snapshot.context.count += 1;
       const seq = row.seq + 1;
       const now = new Date();
       const hash = createHash('sha256').update(`${id}:${seq}:${row.last_hash}`).digest('hex');
-      await c.query(`UPDATE floor_instance SET snapshot = $2, seq = $3, last_hash = $4, updated_at = $5 WHERE id = $1`, [id, snapshot, seq, hash, now]);
+      await c.query(
+        `UPDATE floor_instance SET snapshot = $2, seq = $3, last_hash = $4, updated_at = $5 WHERE id = $1`,
+        [id, snapshot, seq, hash, now],
+      );
       await c.query(
         `INSERT INTO floor_event (instance_id, seq, type, payload, actor_id, actor_role, actor_member_state, acting_for, idempotency_key,
            definition_version, state_before, state_after, at, prev_hash, hash)
          VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15)`,
-        [id, seq, 'COUNT', '{}', OFFICER.id, OFFICER.role, null, null, null, 1, 'counting', 'counting', now, row.last_hash, hash],
+        [
+          id,
+          seq,
+          'COUNT',
+          '{}',
+          OFFICER.id,
+          OFFICER.role,
+          null,
+          null,
+          null,
+          1,
+          'counting',
+          'counting',
+          now,
+          row.last_hash,
+          hash,
+        ],
       );
       await c.query('COMMIT');
     } catch (err) {
@@ -261,11 +292,7 @@ export class Floor {
     const conns = await Promise.all(Array.from({ length: clients }, () => this.pool.connect()));
     try {
       let i = 0;
-      return await runBounded(
-        clients,
-        limits,
-        (w) => Floor.apply(conns[w], this.ids[i++ % this.ids.length]),
-      );
+      return await runBounded(clients, limits, (w) => Floor.apply(conns[w], this.ids[i++ % this.ids.length]));
     } finally {
       for (const c of conns) c.release();
     }
@@ -292,7 +319,11 @@ export interface RunResult {
 }
 
 /** `workers` concurrent loops calling `op` until `limits.seconds` pass or `limits.maxOps` ops are done. Any failure aborts the run. */
-export async function runBounded(workers: number, limits: Limits, op: (worker: number) => Promise<void>): Promise<RunResult> {
+export async function runBounded(
+  workers: number,
+  limits: Limits,
+  op: (worker: number) => Promise<void>,
+): Promise<RunResult> {
   const latencies = new Float64Array(limits.maxOps);
   let started = 0;
   let done = 0;
@@ -321,7 +352,8 @@ export function median(values: number[]): number {
   return percentile(values, 50);
 }
 
-export const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+export const fmt = (n: number, digits = 0) =>
+  n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
 
 /** Round-robin over the given instances for the engine: one COUNT per call. */
 export function engineOp(engine: WorkflowEngine, ids: string[], start = 0): () => Promise<void> {
@@ -332,19 +364,25 @@ export function engineOp(engine: WorkflowEngine, ids: string[], start = 0): () =
 }
 
 /** Counts statements sent through `pg` (which TypeORM uses) by their first words, while `fn` runs. */
-export async function countStatements<T>(fn: () => Promise<T>): Promise<{ result: T; counts: Map<string, number>; dbMs: number }> {
+export async function countStatements<T>(
+  fn: () => Promise<T>,
+): Promise<{ result: T; counts: Map<string, number>; dbMs: number }> {
   const proto = Client.prototype as unknown as { query: (...args: unknown[]) => unknown };
   const original = proto.query;
   const counts = new Map<string, number>();
   let dbMs = 0;
   proto.query = function (this: unknown, ...args: unknown[]) {
     const q = args[0];
-    const text = typeof q === 'string' ? q : (q as { text?: string })?.text ?? '?';
+    const text = typeof q === 'string' ? q : ((q as { text?: string })?.text ?? '?');
     const key = text.replace(/\s+/g, ' ').trim().slice(0, 70);
     counts.set(key, (counts.get(key) ?? 0) + 1);
     const s = performance.now();
     const out = original.apply(this, args);
-    if (out && typeof (out as Promise<unknown>).then === 'function') (out as Promise<unknown>).then(() => (dbMs += performance.now() - s), () => (dbMs += performance.now() - s));
+    if (out && typeof (out as Promise<unknown>).then === 'function')
+      (out as Promise<unknown>).then(
+        () => (dbMs += performance.now() - s),
+        () => (dbMs += performance.now() - s),
+      );
     return out;
   };
   try {
@@ -369,7 +407,9 @@ export async function profiled<T>(name: string, fn: () => Promise<T>): Promise<T
   const session = new inspector.Session();
   session.connect();
   const post = (method: string, params?: object) =>
-    new Promise<any>((resolve, reject) => session.post(method, params ?? {}, (err, res) => (err ? reject(err) : resolve(res))));
+    new Promise<any>((resolve, reject) =>
+      session.post(method, params ?? {}, (err, res) => (err ? reject(err) : resolve(res))),
+    );
   await post('Profiler.enable');
   await post('Profiler.setSamplingInterval', { interval: 500 });
   await post('Profiler.start');

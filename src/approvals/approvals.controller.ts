@@ -35,7 +35,9 @@ export class ApprovalsController {
 
   @Get('approvals/inbox')
   @Roles('approver')
-  @ApiOperation({ summary: "What waits for my member state's answer: procedure, stage, draft version, deadline, days left" })
+  @ApiOperation({
+    summary: "What waits for my member state's answer: procedure, stage, draft version, deadline, days left",
+  })
   inbox(@CurrentActor() actor: Actor) {
     return this.approvals.inbox(actor);
   }
@@ -51,15 +53,25 @@ export class ApprovalsController {
   @HttpCode(200)
   @Roles('approver')
   @ApiHeader({ name: 'Idempotency-Key', required: false })
-  @ApiOperation({ summary: "Answer for my member state on a named draft version: agree, reservation, objection, or comments" })
-  async answer(@CurrentActor() actor: Actor, @Req() req: Request, @Param('instanceId') id: string, @Body() dto: AnswerDto, @IdempotencyKey() key: string | null) {
+  @ApiOperation({
+    summary: 'Answer for my member state on a named draft version: agree, reservation, objection, or comments',
+  })
+  async answer(
+    @CurrentActor() actor: Actor,
+    @Req() req: Request,
+    @Param('instanceId') id: string,
+    @Body() dto: AnswerDto,
+    @IdempotencyKey() key: string | null,
+  ) {
     refuseNamedState(req, actor);
     const result = await this.approvals.answer(id, actor, dto, key);
     return { result, instance: await this.instances.view(result.instanceId, actor) };
   }
 
   @Get('instances/:id/approvals')
-  @ApiOperation({ summary: 'Approval matrix: every round, each member state × position, who, when, on which version, acting-for' })
+  @ApiOperation({
+    summary: 'Approval matrix: every round, each member state × position, who, when, on which version, acting-for',
+  })
   matrix(@Param('id') id: string) {
     return this.approvals.matrix(id);
   }

@@ -12,7 +12,8 @@ export class AnswerDto {
 
   @ApiProperty({
     enum: ANSWER_KINDS,
-    description: 'In an approval round: agree, agree_with_reservation (text required) or object (reason required). In a circulation for comments: comments (text required) or no_comments.',
+    description:
+      'In an approval round: agree, agree_with_reservation (text required) or object (reason required). In a circulation for comments: comments (text required) or no_comments.',
   })
   @IsIn(ANSWER_KINDS, { message: `kind must be one of ${ANSWER_KINDS.join(', ')}` })
   kind!: AnswerKind;

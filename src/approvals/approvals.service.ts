@@ -19,10 +19,19 @@ interface CommentRound {
   draftVersion: number;
   electorate: string[];
   openedAt: string;
-  responses: Record<string, { memberState: string; hasComments: boolean; comments: string | null; by: string; actingFor: string | null; at: string }>;
+  responses: Record<
+    string,
+    {
+      memberState: string;
+      hasComments: boolean;
+      comments: string | null;
+      by: string;
+      actingFor: string | null;
+      at: string;
+    }
+  >;
   closedAt: string | null;
 }
-
 
 /**
  * What member states owe and have answered. Reads the rounds the procedures keep in their context;
@@ -73,35 +82,56 @@ export class ApprovalsService {
         waitingSince: r.since,
         dueAt,
         daysLeft: dueAt ? Math.ceil((dueAt.getTime() - now) / 86_400_000) : null,
-        answers: r.question === 'position' ? ['agree', 'agree_with_reservation', 'object'] : ['comments', 'no_comments'],
+        answers:
+          r.question === 'position' ? ['agree', 'agree_with_reservation', 'object'] : ['comments', 'no_comments'],
       };
     });
     return { memberState: me.memberState, actingFor: me.actingFor, items };
   }
 
   async answer(instanceId: string, actor: Actor, dto: AnswerDto, idempotencyKey: string | null): Promise<ApplyResult> {
-    if (!isUuid(instanceId)) throw new DomainException(ErrorCode.NOT_FOUND, `There is no procedure with id "${instanceId}".`);
+    if (!isUuid(instanceId))
+      throw new DomainException(ErrorCode.NOT_FOUND, `There is no procedure with id "${instanceId}".`);
     const me = await this.auth.resolveActing(actor, this.clock.now());
-    const [row] = await this.ds.query(`SELECT snapshot -> 'context' AS context, state_path, status FROM workflow_instance WHERE id = $1`, [instanceId]);
+    const [row] = await this.ds.query(
+      `SELECT snapshot -> 'context' AS context, state_path, status FROM workflow_instance WHERE id = $1`,
+      [instanceId],
+    );
     if (!row) throw new DomainException(ErrorCode.NOT_FOUND, `There is no procedure with id "${instanceId}".`);
     const q = row.status === 'active' ? awaitedAnswers(row.context) : null;
-    if (!q) throw new DomainException(ErrorCode.CONFLICT, `Nothing is waiting for member states' answers in stage "${row.state_path}".`, { state: row.state_path });
+    if (!q)
+      throw new DomainException(
+        ErrorCode.CONFLICT,
+        `Nothing is waiting for member states' answers in stage "${row.state_path}".`,
+        { state: row.state_path },
+      );
     if (dto.draftVersion !== q.draftVersion)
-      throw new DomainException(ErrorCode.CONFLICT, `Draft version ${dto.draftVersion} is outdated: this round is on version ${q.draftVersion}. Read version ${q.draftVersion} and answer on it.`, {
-        currentVersion: q.draftVersion,
-      });
+      throw new DomainException(
+        ErrorCode.CONFLICT,
+        `Draft version ${dto.draftVersion} is outdated: this round is on version ${q.draftVersion}. Read version ${q.draftVersion} and answer on it.`,
+        {
+          currentVersion: q.draftVersion,
+        },
+      );
     const text = dto.text?.trim() || null;
     let type: string;
     let payload: Record<string, unknown>;
     if (q.kind === 'position') {
       if (dto.kind === 'comments' || dto.kind === 'no_comments')
-        throw new DomainException(ErrorCode.INVALID_PAYLOAD, 'This round asks for a position: agree, agree_with_reservation or object.');
+        throw new DomainException(
+          ErrorCode.INVALID_PAYLOAD,
+          'This round asks for a position: agree, agree_with_reservation or object.',
+        );
       type = 'POSITION';
       payload = { draftVersion: dto.draftVersion, kind: dto.kind, ...(text ? { text } : {}) };
     } else {
       if (dto.kind !== 'comments' && dto.kind !== 'no_comments')
-        throw new DomainException(ErrorCode.INVALID_PAYLOAD, 'This circulation asks for comments: kind comments (with text) or no_comments.');
-      if (dto.kind === 'comments' && !text) throw new DomainException(ErrorCode.INVALID_PAYLOAD, 'text: comments need their text.');
+        throw new DomainException(
+          ErrorCode.INVALID_PAYLOAD,
+          'This circulation asks for comments: kind comments (with text) or no_comments.',
+        );
+      if (dto.kind === 'comments' && !text)
+        throw new DomainException(ErrorCode.INVALID_PAYLOAD, 'text: comments need their text.');
       type = 'RESPOND';
       payload = { draftVersion: dto.draftVersion, comments: dto.kind === 'comments' ? text : null };
     }
@@ -110,8 +140,11 @@ export class ApprovalsService {
 
   /** The approval matrix: every round of an instance, each member state's answer with who, when, on which version. */
   async matrix(instanceId: string) {
-    if (!isUuid(instanceId)) throw new DomainException(ErrorCode.NOT_FOUND, `There is no procedure with id "${instanceId}".`);
-    const [row] = await this.ds.query(`SELECT snapshot -> 'context' AS context FROM workflow_instance WHERE id = $1`, [instanceId]);
+    if (!isUuid(instanceId))
+      throw new DomainException(ErrorCode.NOT_FOUND, `There is no procedure with id "${instanceId}".`);
+    const [row] = await this.ds.query(`SELECT snapshot -> 'context' AS context FROM workflow_instance WHERE id = $1`, [
+      instanceId,
+    ]);
     if (!row) throw new DomainException(ErrorCode.NOT_FOUND, `There is no procedure with id "${instanceId}".`);
     const ctx = row.context ?? {};
     const rounds: ConsensusRound[] = Array.isArray(ctx.rounds) ? ctx.rounds : [];
@@ -130,8 +163,24 @@ export class ApprovalsService {
         states: r.electorate.map((s) => {
           const p = r.positions[s];
           return p
-            ? { memberState: s, position: p.kind, text: p.text, by: p.by, actingFor: p.actingFor, at: p.at, draftVersion: r.draftVersion }
-            : { memberState: s, position: 'no_answer', text: null, by: null, actingFor: null, at: null, draftVersion: r.draftVersion };
+            ? {
+                memberState: s,
+                position: p.kind,
+                text: p.text,
+                by: p.by,
+                actingFor: p.actingFor,
+                at: p.at,
+                draftVersion: r.draftVersion,
+              }
+            : {
+                memberState: s,
+                position: 'no_answer',
+                text: null,
+                by: null,
+                actingFor: null,
+                at: null,
+                draftVersion: r.draftVersion,
+              };
         }),
       })),
       commentRounds: comments.map((c) => ({
@@ -142,8 +191,24 @@ export class ApprovalsService {
         states: c.electorate.map((s) => {
           const a = c.responses[s];
           return a
-            ? { memberState: s, answer: a.hasComments ? 'comments' : 'no_comments', text: a.comments, by: a.by, actingFor: a.actingFor, at: a.at, draftVersion: c.draftVersion }
-            : { memberState: s, answer: 'no_answer', text: null, by: null, actingFor: null, at: null, draftVersion: c.draftVersion };
+            ? {
+                memberState: s,
+                answer: a.hasComments ? 'comments' : 'no_comments',
+                text: a.comments,
+                by: a.by,
+                actingFor: a.actingFor,
+                at: a.at,
+                draftVersion: c.draftVersion,
+              }
+            : {
+                memberState: s,
+                answer: 'no_answer',
+                text: null,
+                by: null,
+                actingFor: null,
+                at: null,
+                draftVersion: c.draftVersion,
+              };
         }),
       })),
     };
@@ -152,7 +217,8 @@ export class ApprovalsService {
   /** Everything my member state has answered, newest first. */
   async history(actor: Actor, limit = 100) {
     const me = await this.auth.resolveActing(actor, this.clock.now());
-    if (!me.memberState) throw new DomainException(ErrorCode.FORBIDDEN, 'The history of answers is for member-state approvers.');
+    if (!me.memberState)
+      throw new DomainException(ErrorCode.FORBIDDEN, 'The history of answers is for member-state approvers.');
     const rows = await this.ds.query(
       `SELECT e.instance_id, i.definition_id, i.subject, e.seq, e.type, e.payload, e.actor_id, e.acting_for, e.at, e.state_before
        FROM workflow_event e JOIN workflow_instance i ON i.id = e.instance_id

@@ -58,7 +58,14 @@ export class AccessTokenService {
     const now = this.clock.now();
     const iat = Math.floor(now.getTime() / 1000);
     const ttl = this.settings.accessTokenTtlSeconds;
-    const claims: AccessTokenClaims = { sub: user.id, jti: randomUUID(), role: user.role, ms: user.memberState, iat, exp: iat + ttl };
+    const claims: AccessTokenClaims = {
+      sub: user.id,
+      jti: randomUUID(),
+      role: user.role,
+      ms: user.memberState,
+      iat,
+      exp: iat + ttl,
+    };
     const issuedAt = new Date(iat * 1000);
     const expiresAt = new Date(claims.exp * 1000);
 
@@ -67,9 +74,19 @@ export class AccessTokenService {
         .createQueryBuilder()
         .delete()
         .from(AuthTokenEntity)
-        .where('user_id = :userId and expires_at < :cutoff', { userId: user.id, cutoff: new Date(now.getTime() - EXPIRED_TOKEN_RETENTION_MS) })
+        .where('user_id = :userId and expires_at < :cutoff', {
+          userId: user.id,
+          cutoff: new Date(now.getTime() - EXPIRED_TOKEN_RETENTION_MS),
+        })
         .execute();
-      await manager.insert(AuthTokenEntity, { id: claims.jti, userId: user.id, issuedAt, expiresAt, revokedAt: null, revokedReason: null });
+      await manager.insert(AuthTokenEntity, {
+        id: claims.jti,
+        userId: user.id,
+        issuedAt,
+        expiresAt,
+        revokedAt: null,
+        revokedReason: null,
+      });
     });
     const accessToken = await this.jwt.signAsync({ ...claims });
     return { accessToken, expiresIn: ttl, expiresAt, tokenId: claims.jti };
@@ -114,7 +131,11 @@ export class AccessTokenService {
   }
 
   /** Revokes one token; false when it was already revoked. */
-  async revoke(tokenId: string, reason: TokenRevocationReason, manager: EntityManager = this.dataSource.manager): Promise<boolean> {
+  async revoke(
+    tokenId: string,
+    reason: TokenRevocationReason,
+    manager: EntityManager = this.dataSource.manager,
+  ): Promise<boolean> {
     const result = await manager
       .createQueryBuilder()
       .update(AuthTokenEntity)
@@ -125,7 +146,11 @@ export class AccessTokenService {
   }
 
   /** Revokes every token of the user that has not expired yet; returns how many. */
-  async revokeAllFor(userId: string, reason: TokenRevocationReason, manager: EntityManager = this.dataSource.manager): Promise<number> {
+  async revokeAllFor(
+    userId: string,
+    reason: TokenRevocationReason,
+    manager: EntityManager = this.dataSource.manager,
+  ): Promise<number> {
     const now = this.clock.now();
     const result = await manager
       .createQueryBuilder()

@@ -45,13 +45,22 @@ export class ActingAppointmentsService {
     const { memberState, actingUserId, forUserId, validFrom, validTo } = input;
     const now = this.clock.now();
     if (validTo.getTime() <= validFrom.getTime()) {
-      throw new DomainException(ErrorCode.INVALID_PAYLOAD, 'validTo must be later than validFrom', { validFrom, validTo });
+      throw new DomainException(ErrorCode.INVALID_PAYLOAD, 'validTo must be later than validFrom', {
+        validFrom,
+        validTo,
+      });
     }
     if (validTo.getTime() <= now.getTime()) {
-      throw new DomainException(ErrorCode.UNPROCESSABLE, 'The period has already ended; an appointment must end in the future', { validTo });
+      throw new DomainException(
+        ErrorCode.UNPROCESSABLE,
+        'The period has already ended; an appointment must end in the future',
+        { validTo },
+      );
     }
     if (actingUserId === forUserId) {
-      throw new DomainException(ErrorCode.UNPROCESSABLE, 'An approver cannot stand in for themselves', { actingUserId });
+      throw new DomainException(ErrorCode.UNPROCESSABLE, 'An approver cannot stand in for themselves', {
+        actingUserId,
+      });
     }
     await this.memberStates.assertCurrent(memberState);
 
@@ -66,9 +75,13 @@ export class ActingAppointmentsService {
       const forUser = people.find((u) => u.id === forUserId);
       const actingUser = people.find((u) => u.id === actingUserId);
       if (!forUser) throw new DomainException(ErrorCode.NOT_FOUND, `User ${forUserId} does not exist`, { forUserId });
-      if (!actingUser) throw new DomainException(ErrorCode.NOT_FOUND, `User ${actingUserId} does not exist`, { actingUserId });
+      if (!actingUser)
+        throw new DomainException(ErrorCode.NOT_FOUND, `User ${actingUserId} does not exist`, { actingUserId });
       if (forUser.role !== 'approver' || forUser.memberState !== memberState) {
-        throw new DomainException(ErrorCode.UNPROCESSABLE, `${forUser.email} is not an approver of ${memberState}`, { forUserId, memberState });
+        throw new DomainException(ErrorCode.UNPROCESSABLE, `${forUser.email} is not an approver of ${memberState}`, {
+          forUserId,
+          memberState,
+        });
       }
       if (actingUser.role !== 'approver' || actingUser.memberState !== memberState) {
         throw new DomainException(
@@ -87,7 +100,9 @@ export class ActingAppointmentsService {
         .andWhere('a.validFrom < :validTo and a.validTo > :validFrom', { validFrom, validTo })
         .andWhere(
           new Brackets((w) =>
-            w.where('a.actingUserId in (:...ids)', { ids: [actingUserId, forUserId] }).orWhere('a.forUserId in (:...ids)', { ids: [actingUserId, forUserId] }),
+            w
+              .where('a.actingUserId in (:...ids)', { ids: [actingUserId, forUserId] })
+              .orWhere('a.forUserId in (:...ids)', { ids: [actingUserId, forUserId] }),
           ),
         )
         .getOne();
@@ -117,7 +132,14 @@ export class ActingAppointmentsService {
           action: 'acting_appointed',
           actorId: ctx.actor.id,
           subject: `acting_appointment:${appointment.id}`,
-          details: { memberState, actingUserId, forUserId, validFrom: validFrom.toISOString(), validTo: validTo.toISOString(), reason: appointment.reason },
+          details: {
+            memberState,
+            actingUserId,
+            forUserId,
+            validFrom: validFrom.toISOString(),
+            validTo: validTo.toISOString(),
+            reason: appointment.reason,
+          },
           ip: ctx.ip,
         },
         manager,
@@ -127,7 +149,10 @@ export class ActingAppointmentsService {
   }
 
   async list(filter: ActingAppointmentFilter = {}): Promise<ActingAppointmentEntity[]> {
-    const q = this.dataSource.manager.createQueryBuilder(ActingAppointmentEntity, 'a').orderBy('a.validFrom', 'DESC').addOrderBy('a.createdAt', 'DESC');
+    const q = this.dataSource.manager
+      .createQueryBuilder(ActingAppointmentEntity, 'a')
+      .orderBy('a.validFrom', 'DESC')
+      .addOrderBy('a.createdAt', 'DESC');
     if (filter.memberState) q.andWhere('a.memberState = :state', { state: filter.memberState });
     if (!filter.includeRevoked || filter.activeAt) q.andWhere('a.revokedAt is null');
     if (filter.activeAt) q.andWhere('a.validFrom <= :at and a.validTo > :at', { at: filter.activeAt });
@@ -136,16 +161,34 @@ export class ActingAppointmentsService {
 
   async revoke(id: string, ctx: ChangeContext & { actor: Actor }): Promise<ActingAppointmentEntity> {
     return this.dataSource.transaction(async (manager) => {
-      const appointment = await manager.findOne(ActingAppointmentEntity, { where: { id }, lock: { mode: 'pessimistic_write' } });
-      if (!appointment) throw new DomainException(ErrorCode.NOT_FOUND, `Acting appointment ${id} does not exist`, { id });
+      const appointment = await manager.findOne(ActingAppointmentEntity, {
+        where: { id },
+        lock: { mode: 'pessimistic_write' },
+      });
+      if (!appointment)
+        throw new DomainException(ErrorCode.NOT_FOUND, `Acting appointment ${id} does not exist`, { id });
       if (appointment.revokedAt) {
-        throw new DomainException(ErrorCode.CONFLICT, `Acting appointment ${id} was already revoked at ${appointment.revokedAt.toISOString()}`, { id });
+        throw new DomainException(
+          ErrorCode.CONFLICT,
+          `Acting appointment ${id} was already revoked at ${appointment.revokedAt.toISOString()}`,
+          { id },
+        );
       }
       appointment.revokedAt = this.clock.now();
       appointment.revokedBy = ctx.actor.id;
       await manager.save(appointment);
       await this.audit.record(
-        { action: 'acting_revoked', actorId: ctx.actor.id, subject: `acting_appointment:${id}`, details: { memberState: appointment.memberState, actingUserId: appointment.actingUserId, forUserId: appointment.forUserId }, ip: ctx.ip },
+        {
+          action: 'acting_revoked',
+          actorId: ctx.actor.id,
+          subject: `acting_appointment:${id}`,
+          details: {
+            memberState: appointment.memberState,
+            actingUserId: appointment.actingUserId,
+            forUserId: appointment.forUserId,
+          },
+          ip: ctx.ip,
+        },
         manager,
       );
       return appointment;

@@ -14,7 +14,12 @@ export const AUTH_SETTINGS = 'AUTH_SETTINGS';
 export const DEFAULT_ACCESS_TOKEN_TTL_SECONDS = 15 * 60;
 export const DEFAULT_SIGN_IN_ATTEMPTS_PER_MINUTE = 10;
 
-function positiveInteger(source: Record<string, string | undefined>, name: string, fallback: number, max: number): number {
+function positiveInteger(
+  source: Record<string, string | undefined>,
+  name: string,
+  fallback: number,
+  max: number,
+): number {
   const raw = source[name]?.trim();
   if (!raw) return fallback;
   const value = /^\d+$/.test(raw) ? Number(raw) : NaN;
@@ -24,10 +29,18 @@ function positiveInteger(source: Record<string, string | undefined>, name: strin
   return value;
 }
 
-export function authSettingsFrom(env: Pick<Env, 'JWT_SECRET'>, source: Record<string, string | undefined> = process.env): AuthSettings {
+export function authSettingsFrom(
+  env: Pick<Env, 'JWT_SECRET'>,
+  source: Record<string, string | undefined> = process.env,
+): AuthSettings {
   return Object.freeze({
     jwtSecret: env.JWT_SECRET,
     accessTokenTtlSeconds: positiveInteger(source, 'ACCESS_TOKEN_TTL', DEFAULT_ACCESS_TOKEN_TTL_SECONDS, 24 * 60 * 60),
-    signInAttemptsPerMinute: positiveInteger(source, 'SIGN_IN_ATTEMPTS_PER_MINUTE', DEFAULT_SIGN_IN_ATTEMPTS_PER_MINUTE, 10_000),
+    signInAttemptsPerMinute: positiveInteger(
+      source,
+      'SIGN_IN_ATTEMPTS_PER_MINUTE',
+      DEFAULT_SIGN_IN_ATTEMPTS_PER_MINUTE,
+      10_000,
+    ),
   });
 }

@@ -32,7 +32,12 @@ export class AuthController {
   @ApiTooManyRequestsResponse({ description: 'Too many attempts from this address' })
   async signIn(@Body() body: SignInDto, @ClientIp() ip: string | null): Promise<SignInResponseDto> {
     const result = await this.auth.signIn(body.email, body.password, ip);
-    return { accessToken: result.accessToken, expiresIn: result.expiresIn, expiresAt: result.expiresAt, user: UserDto.from(result.user) };
+    return {
+      accessToken: result.accessToken,
+      expiresIn: result.expiresIn,
+      expiresAt: result.expiresAt,
+      user: UserDto.from(result.user),
+    };
   }
 
   @Post('sign-out')

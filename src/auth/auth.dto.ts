@@ -1,6 +1,19 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsBoolean, IsDate, IsEmail, IsIn, IsOptional, IsString, IsUUID, Length, Matches, MaxLength, MinLength, ValidateIf } from 'class-validator';
+import {
+  IsBoolean,
+  IsDate,
+  IsEmail,
+  IsIn,
+  IsOptional,
+  IsString,
+  IsUUID,
+  Length,
+  Matches,
+  MaxLength,
+  MinLength,
+  ValidateIf,
+} from 'class-validator';
 import { ActingAppointmentEntity } from './acting-appointment.entity';
 import { MEMBER_STATE_CODE, USER_ROLES, type UserRole } from './roles';
 import { UserEntity } from './user.entity';
@@ -26,7 +39,12 @@ export class UserDto {
   @ApiProperty({ example: 'approver.kz@amendflow.local' }) email!: string;
   @ApiProperty({ example: 'Approver (Kazakhstan)' }) displayName!: string;
   @ApiProperty({ enum: USER_ROLES }) role!: UserRole;
-  @ApiProperty({ type: String, nullable: true, example: 'KZ', description: 'Set for approvers only: the state whose positions they record' })
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    example: 'KZ',
+    description: 'Set for approvers only: the state whose positions they record',
+  })
   memberState!: string | null;
   @ApiProperty() active!: boolean;
   @ApiProperty() createdAt!: Date;
@@ -74,7 +92,10 @@ export class CreateUserDto {
   @IsIn(USER_ROLES)
   role!: UserRole;
 
-  @ApiPropertyOptional({ example: 'KZ', description: 'Required for approvers (a current member state); not allowed for other roles' })
+  @ApiPropertyOptional({
+    example: 'KZ',
+    description: 'Required for approvers (a current member state); not allowed for other roles',
+  })
   @IsOptional()
   @Matches(MEMBER_STATE_CODE, { message: `memberState ${MEMBER_STATE_HINT}` })
   memberState?: string;
@@ -92,7 +113,12 @@ export class UpdateUserDto {
   @IsIn(USER_ROLES)
   role?: UserRole;
 
-  @ApiPropertyOptional({ type: String, nullable: true, example: 'KZ', description: 'A change revokes the user’s tokens; null clears it' })
+  @ApiPropertyOptional({
+    type: String,
+    nullable: true,
+    example: 'KZ',
+    description: 'A change revokes the user’s tokens; null clears it',
+  })
   @ValidateIf((_o, value) => value !== undefined && value !== null)
   @Matches(MEMBER_STATE_CODE, { message: `memberState ${MEMBER_STATE_HINT}` })
   memberState?: string | null;

@@ -25,7 +25,11 @@ import { UserEntity } from './user.entity';
 import { UsersController } from './users.controller';
 import { UsersService } from './users.service';
 
-const authSettingsProvider = { provide: AUTH_SETTINGS, inject: [RUNTIME], useFactory: (rt: Runtime) => authSettingsFrom(rt.env) };
+const authSettingsProvider = {
+  provide: AUTH_SETTINGS,
+  inject: [RUNTIME],
+  useFactory: (rt: Runtime) => authSettingsFrom(rt.env),
+};
 
 /**
  * Identities, roles and member-state scoping. Installs two global guards, in this order:

@@ -39,18 +39,36 @@ export class AuthService {
     const passwordMatches = await verifyPassword(user?.passwordHash ?? null, password);
     const failure = !user ? 'unknown_email' : !passwordMatches ? 'wrong_password' : !user.active ? 'deactivated' : null;
     if (failure || !user) {
-      await this.audit.record({ action: 'sign_in_failed', actorId: user?.id ?? null, subject: `email:${normalised}`, details: { reason: failure }, ip });
+      await this.audit.record({
+        action: 'sign_in_failed',
+        actorId: user?.id ?? null,
+        subject: `email:${normalised}`,
+        details: { reason: failure },
+        ip,
+      });
       throw new DomainException(ErrorCode.UNAUTHENTICATED, SIGN_IN_FAILED_MESSAGE);
     }
     const token = await this.tokens.issue(user);
-    await this.audit.record({ action: 'sign_in', actorId: user.id, subject: `user:${user.id}`, details: { tokenId: token.tokenId }, ip });
+    await this.audit.record({
+      action: 'sign_in',
+      actorId: user.id,
+      subject: `user:${user.id}`,
+      details: { tokenId: token.tokenId },
+      ip,
+    });
     const { passwordHash: _hash, ...safe } = user;
     return { ...token, user: safe as UserEntity };
   }
 
   async signOut(actor: Actor, tokenId: string, ip: string | null): Promise<void> {
     if (await this.tokens.revoke(tokenId, 'sign_out')) {
-      await this.audit.record({ action: 'sign_out', actorId: actor.id, subject: `user:${actor.id}`, details: { tokenId }, ip });
+      await this.audit.record({
+        action: 'sign_out',
+        actorId: actor.id,
+        subject: `user:${actor.id}`,
+        details: { tokenId },
+        ip,
+      });
     }
   }
 

@@ -20,7 +20,12 @@ export interface DemoAccount {
 export function demoAccounts(memberStates: { code: string; name: string }[]): DemoAccount[] {
   return [
     { email: 'officer@amendflow.local', displayName: 'Demo legal officer', role: 'legal_officer', memberState: null },
-    { email: 'officer2@amendflow.local', displayName: 'Demo legal officer (reviewer)', role: 'legal_officer', memberState: null },
+    {
+      email: 'officer2@amendflow.local',
+      displayName: 'Demo legal officer (reviewer)',
+      role: 'legal_officer',
+      memberState: null,
+    },
     { email: 'manager@amendflow.local', displayName: 'Demo manager', role: 'manager', memberState: null },
     { email: 'admin@amendflow.local', displayName: 'Demo administrator', role: 'admin', memberState: null },
     ...memberStates.map((s) => ({
@@ -56,9 +61,13 @@ export class DemoAccountsSeeder implements OnApplicationBootstrap {
     if (nodeEnv !== 'development') return [];
     const accounts = demoAccounts(await this.memberStates.current());
     // Hashing dominates; the accounts are created side by side (argon2 runs on the thread pool).
-    const created = (await Promise.all(accounts.map((account) => this.createIfMissing(account)))).filter((e): e is string => e !== null);
+    const created = (await Promise.all(accounts.map((account) => this.createIfMissing(account)))).filter(
+      (e): e is string => e !== null,
+    );
     if (created.length > 0) {
-      this.logger.warn(`Created ${created.length} demo account(s) for development, password "${DEMO_PASSWORD}": ${created.join(', ')}`);
+      this.logger.warn(
+        `Created ${created.length} demo account(s) for development, password "${DEMO_PASSWORD}": ${created.join(', ')}`,
+      );
     }
     return created;
   }

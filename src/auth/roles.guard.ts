@@ -12,15 +12,22 @@ export class RolesGuard implements CanActivate {
 
   canActivate(context: ExecutionContext): boolean {
     if (context.getType() !== 'http') return true;
-    const required = this.reflector.getAllAndOverride<UserRole[] | undefined>(REQUIRED_ROLES, [context.getHandler(), context.getClass()]);
+    const required = this.reflector.getAllAndOverride<UserRole[] | undefined>(REQUIRED_ROLES, [
+      context.getHandler(),
+      context.getClass(),
+    ]);
     if (!required?.length) return true;
     const actor = context.switchToHttp().getRequest<Request>().actor;
     if (!actor) throw new DomainException(ErrorCode.UNAUTHENTICATED, 'Sign in first');
     if (!(required as string[]).includes(actor.role)) {
-      throw new DomainException(ErrorCode.FORBIDDEN, `This action needs the role ${required.join(' or ')}; you are ${actor.role}`, {
-        requiredRoles: required,
-        role: actor.role,
-      });
+      throw new DomainException(
+        ErrorCode.FORBIDDEN,
+        `This action needs the role ${required.join(' or ')}; you are ${actor.role}`,
+        {
+          requiredRoles: required,
+          role: actor.role,
+        },
+      );
     }
     return true;
   }

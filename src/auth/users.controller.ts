@@ -1,5 +1,12 @@
 import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiCreatedResponse, ApiForbiddenResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import {
+  ApiBearerAuth,
+  ApiCreatedResponse,
+  ApiForbiddenResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
 import type { Actor } from '../../workflows/kernel/types';
 import { CreateUserDto, ListUsersQueryDto, RevokedTokensDto, UpdateUserDto, UserDto } from './auth.dto';
 import { ClientIp } from './client-ip.decorator';
@@ -18,7 +25,11 @@ export class UsersController {
   @Roles('admin')
   @ApiOperation({ summary: 'Create a user; an approver needs a current member state' })
   @ApiCreatedResponse({ type: UserDto })
-  async create(@Body() body: CreateUserDto, @CurrentActor() actor: Actor, @ClientIp() ip: string | null): Promise<UserDto> {
+  async create(
+    @Body() body: CreateUserDto,
+    @CurrentActor() actor: Actor,
+    @ClientIp() ip: string | null,
+  ): Promise<UserDto> {
     return UserDto.from(await this.users.create(body, { actor, ip }));
   }
 
@@ -32,7 +43,10 @@ export class UsersController {
 
   @Patch(':id')
   @Roles('admin')
-  @ApiOperation({ summary: 'Change role, member state, name or active flag; a role/state change or a deactivation revokes the user’s tokens' })
+  @ApiOperation({
+    summary:
+      'Change role, member state, name or active flag; a role/state change or a deactivation revokes the user’s tokens',
+  })
   @ApiOkResponse({ type: UserDto })
   async update(
     @Param('id', ParseUUIDPipe) id: string,
@@ -48,7 +62,11 @@ export class UsersController {
   @Roles('admin')
   @ApiOperation({ summary: 'Revoke every unexpired token of the user (they must sign in again)' })
   @ApiOkResponse({ type: RevokedTokensDto })
-  async revokeTokens(@Param('id', ParseUUIDPipe) id: string, @CurrentActor() actor: Actor, @ClientIp() ip: string | null): Promise<RevokedTokensDto> {
+  async revokeTokens(
+    @Param('id', ParseUUIDPipe) id: string,
+    @CurrentActor() actor: Actor,
+    @ClientIp() ip: string | null,
+  ): Promise<RevokedTokensDto> {
     return { tokensRevoked: await this.users.revokeTokens(id, { actor, ip }) };
   }
 }

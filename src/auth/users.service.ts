@@ -60,14 +60,29 @@ export class UsersService {
         .createQueryBuilder()
         .insert()
         .into(UserEntity)
-        .values({ email, displayName: input.displayName.trim(), passwordHash, role: input.role, memberState, active: true, createdAt: now, updatedAt: now })
+        .values({
+          email,
+          displayName: input.displayName.trim(),
+          passwordHash,
+          role: input.role,
+          memberState,
+          active: true,
+          createdAt: now,
+          updatedAt: now,
+        })
         .orIgnore()
         .returning('id')
         .execute();
       const id = (inserted.raw as { id: string }[])[0]?.id;
       if (!id) throw new DomainException(ErrorCode.CONFLICT, `A user with email ${email} already exists`, { email });
       await this.audit.record(
-        { action: 'user_created', actorId: ctx.actor?.id ?? null, subject: `user:${id}`, details: { email, role: input.role, memberState, ...extraAudit }, ip: ctx.ip },
+        {
+          action: 'user_created',
+          actorId: ctx.actor?.id ?? null,
+          subject: `user:${id}`,
+          details: { email, role: input.role, memberState, ...extraAudit },
+          ip: ctx.ip,
+        },
         manager,
       );
       return this.get(id, manager);
@@ -89,7 +104,10 @@ export class UsersService {
     if (filter.role) where.role = filter.role;
     if (filter.memberState) where.memberState = filter.memberState;
     if (filter.active !== undefined) where.active = filter.active;
-    return this.dataSource.manager.find(UserEntity, { where, order: { role: 'ASC', memberState: 'ASC', email: 'ASC' } });
+    return this.dataSource.manager.find(UserEntity, {
+      where,
+      order: { role: 'ASC', memberState: 'ASC', email: 'ASC' },
+    });
   }
 
   /**
@@ -101,12 +119,16 @@ export class UsersService {
     const current = await this.get(id);
     const role = changes.role ?? current.role;
     // Leaving the approver role drops the member state unless the caller set one explicitly (then it is refused).
-    const requestedState = changes.memberState !== undefined ? changes.memberState : role === 'approver' ? current.memberState : null;
+    const requestedState =
+      changes.memberState !== undefined ? changes.memberState : role === 'approver' ? current.memberState : null;
     const unchanged = role === current.role && requestedState === current.memberState;
     const memberState = unchanged ? current.memberState : await this.checkRoleAndState(role, requestedState);
 
     if (ctx.actor?.id === id && (role !== current.role || changes.active === false)) {
-      throw new DomainException(ErrorCode.UNPROCESSABLE, 'You cannot change your own role or deactivate yourself; ask another admin');
+      throw new DomainException(
+        ErrorCode.UNPROCESSABLE,
+        'You cannot change your own role or deactivate yourself; ask another admin',
+      );
     }
 
     return this.dataSource.transaction(async (manager) => {
@@ -117,8 +139,14 @@ export class UsersService {
       const displayName = changes.displayName?.trim() ?? locked.displayName;
 
       await manager.update(UserEntity, { id }, { role, memberState, active, displayName, updatedAt: this.clock.now() });
-      const audit = (action: 'role_changed' | 'user_deactivated' | 'user_reactivated', details: Record<string, unknown>) =>
-        this.audit.record({ action, actorId: ctx.actor?.id ?? null, subject: `user:${id}`, details, ip: ctx.ip }, manager);
+      const audit = (
+        action: 'role_changed' | 'user_deactivated' | 'user_reactivated',
+        details: Record<string, unknown>,
+      ) =>
+        this.audit.record(
+          { action, actorId: ctx.actor?.id ?? null, subject: `user:${id}`, details, ip: ctx.ip },
+          manager,
+        );
 
       if (roleChanged) {
         const tokensRevoked = await this.tokens.revokeAllFor(id, 'role_changed', manager);
@@ -143,7 +171,13 @@ export class UsersService {
     return this.dataSource.transaction(async (manager) => {
       const tokensRevoked = await this.tokens.revokeAllFor(id, 'admin', manager);
       await this.audit.record(
-        { action: 'token_revoked', actorId: ctx.actor?.id ?? null, subject: `user:${id}`, details: { scope: 'all', tokensRevoked }, ip: ctx.ip },
+        {
+          action: 'token_revoked',
+          actorId: ctx.actor?.id ?? null,
+          subject: `user:${id}`,
+          details: { scope: 'all', tokensRevoked },
+          ip: ctx.ip,
+        },
         manager,
       );
       return tokensRevoked;
@@ -154,12 +188,20 @@ export class UsersService {
   private async checkRoleAndState(role: UserRole, memberState: string | null): Promise<string | null> {
     if (role !== 'approver') {
       if (memberState) {
-        throw new DomainException(ErrorCode.UNPROCESSABLE, `Only approvers have a member state; a ${role} cannot be given ${memberState}`, { role, memberState });
+        throw new DomainException(
+          ErrorCode.UNPROCESSABLE,
+          `Only approvers have a member state; a ${role} cannot be given ${memberState}`,
+          { role, memberState },
+        );
       }
       return null;
     }
     if (!memberState) {
-      throw new DomainException(ErrorCode.UNPROCESSABLE, 'An approver needs a member state (the state whose positions they record)', { role });
+      throw new DomainException(
+        ErrorCode.UNPROCESSABLE,
+        'An approver needs a member state (the state whose positions they record)',
+        { role },
+      );
     }
     await this.memberStates.assertCurrent(memberState);
     return memberState;

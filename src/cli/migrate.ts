@@ -33,7 +33,11 @@ async function main(argv: string[]): Promise<void> {
     const env = loadEnv();
     Logger.overrideLogger(nestLogLevels(env.LOG_LEVEL));
     const logger = new Logger('Migrations');
-    postgres = await resolvePostgres({ databaseUrl: env.DATABASE_URL, localPort: env.PG_LOCAL_PORT, dataDir: env.DATA_DIR });
+    postgres = await resolvePostgres({
+      databaseUrl: env.DATABASE_URL,
+      localPort: env.PG_LOCAL_PORT,
+      dataDir: env.DATA_DIR,
+    });
     logger.log(`Using PostgreSQL ${postgres.describe}`);
     if (command === 'run') {
       const applied = await runMigrations(postgres.url);

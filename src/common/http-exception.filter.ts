@@ -54,7 +54,8 @@ function causes(err: unknown): unknown[] {
   for (let depth = 0; current && depth < 5; depth++) {
     chain.push(current);
     if (current instanceof AggregateError) chain.push(...current.errors);
-    const next = (current as { driverError?: unknown; cause?: unknown }).driverError ?? (current as { cause?: unknown }).cause;
+    const next =
+      (current as { driverError?: unknown; cause?: unknown }).driverError ?? (current as { cause?: unknown }).cause;
     current = next === current ? undefined : next;
   }
   return chain;
@@ -63,7 +64,11 @@ function causes(err: unknown): unknown[] {
 function isRedisError(err: unknown): boolean {
   return causes(err).some((e) => {
     if (!(e instanceof Error)) return false;
-    return e.name === 'MaxRetriesPerRequestError' || e.message === 'Connection is closed.' || /[\\/]ioredis[\\/]/.test(e.stack ?? '');
+    return (
+      e.name === 'MaxRetriesPerRequestError' ||
+      e.message === 'Connection is closed.' ||
+      /[\\/]ioredis[\\/]/.test(e.stack ?? '')
+    );
   });
 }
 
@@ -73,7 +78,9 @@ const UNSTORABLE_TEXT_SQLSTATES = new Set(['22021', '22P05']);
 
 /** True when PostgreSQL refused a value of the request because it cannot store its characters. */
 export function isUnstorableTextError(err: unknown): boolean {
-  return causes(err).some((e) => !!e && typeof e === 'object' && UNSTORABLE_TEXT_SQLSTATES.has(String((e as { code?: unknown }).code)));
+  return causes(err).some(
+    (e) => !!e && typeof e === 'object' && UNSTORABLE_TEXT_SQLSTATES.has(String((e as { code?: unknown }).code)),
+  );
 }
 
 /** True for errors meaning "cannot reach the database" rather than "the query is wrong". */
@@ -97,7 +104,10 @@ export function bodyParserError(err: unknown): DomainException | undefined {
     case 'entity.too.deep':
       return new DomainException(ErrorCode.INVALID_PAYLOAD, String(message));
     case 'entity.too.large':
-      return new DomainException(ErrorCode.TOO_LARGE, `The request body is larger than the ${limitLabel((err as { limit?: unknown }).limit)} limit`);
+      return new DomainException(
+        ErrorCode.TOO_LARGE,
+        `The request body is larger than the ${limitLabel((err as { limit?: unknown }).limit)} limit`,
+      );
     case 'encoding.unsupported':
     case 'charset.unsupported':
       return new DomainException(ErrorCode.INVALID_PAYLOAD, `The request body cannot be read: ${String(message)}`);
@@ -148,7 +158,10 @@ export class HttpExceptionFilter implements ExceptionFilter {
     const body = this.toBody(exception, request);
 
     if (response.headersSent) {
-      this.logger.error(`Error after the response was sent for ${request?.method} ${request?.originalUrl}`, (exception as Error)?.stack);
+      this.logger.error(
+        `Error after the response was sent for ${request?.method} ${request?.originalUrl}`,
+        (exception as Error)?.stack,
+      );
       return;
     }
     response.status(body.statusCode).json(body);
@@ -179,21 +192,29 @@ export class HttpExceptionFilter implements ExceptionFilter {
       return {
         statusCode: HTTP_STATUS_BY_CODE[ErrorCode.INVALID_PAYLOAD],
         error: ErrorCode.INVALID_PAYLOAD,
-        message: 'The request contains characters that cannot be stored (such as the NUL character U+0000); remove them and try again',
+        message:
+          'The request contains characters that cannot be stored (such as the NUL character U+0000); remove them and try again',
       };
     }
 
     if (isConnectionError(exception)) {
       const redis = isRedisError(exception);
-      this.logger.warn(`${where}: ${redis ? 'Redis' : 'database'} unavailable: ${(exception as Error)?.message ?? String(exception)}`);
+      this.logger.warn(
+        `${where}: ${redis ? 'Redis' : 'database'} unavailable: ${(exception as Error)?.message ?? String(exception)}`,
+      );
       return {
         statusCode: HTTP_STATUS_BY_CODE[ErrorCode.UNAVAILABLE],
         error: ErrorCode.UNAVAILABLE,
-        message: redis ? 'The queue store is unavailable; try again shortly' : 'The database is unavailable; try again shortly',
+        message: redis
+          ? 'The queue store is unavailable; try again shortly'
+          : 'The database is unavailable; try again shortly',
       };
     }
 
-    this.logger.error(`${where}: unhandled ${(exception as Error)?.name ?? 'error'}: ${(exception as Error)?.message ?? String(exception)}`, (exception as Error)?.stack);
+    this.logger.error(
+      `${where}: unhandled ${(exception as Error)?.name ?? 'error'}: ${(exception as Error)?.message ?? String(exception)}`,
+      (exception as Error)?.stack,
+    );
     return {
       statusCode: HTTP_STATUS_BY_CODE[ErrorCode.INTERNAL],
       error: ErrorCode.INTERNAL,

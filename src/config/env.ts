@@ -42,28 +42,22 @@ function urlWithProtocols(protocols: string[], label: string) {
 
 function port(defaultValue: number) {
   const error = 'must be a port number between 0 and 65535';
-  return z.preprocess(
-    (value) => {
-      const v = blankToUndefined(value);
-      return typeof v === 'string' && /^\s*\d+\s*$/.test(v) ? Number(v) : v;
-    },
-    z.number({ error }).int({ error }).min(0, { error }).max(65535, { error }).default(defaultValue),
-  );
+  return z.preprocess((value) => {
+    const v = blankToUndefined(value);
+    return typeof v === 'string' && /^\s*\d+\s*$/.test(v) ? Number(v) : v;
+  }, z.number({ error }).int({ error }).min(0, { error }).max(65535, { error }).default(defaultValue));
 }
 
 function booleanFlag(defaultValue: boolean) {
   const error = `must be one of ${[...TRUE_WORDS, ...FALSE_WORDS].join(', ')}`;
-  return z.preprocess(
-    (value) => {
-      const v = blankToUndefined(value);
-      if (typeof v !== 'string') return v;
-      const word = v.trim().toLowerCase();
-      if (TRUE_WORDS.includes(word)) return true;
-      if (FALSE_WORDS.includes(word)) return false;
-      return v;
-    },
-    z.boolean({ error }).default(defaultValue),
-  );
+  return z.preprocess((value) => {
+    const v = blankToUndefined(value);
+    if (typeof v !== 'string') return v;
+    const word = v.trim().toLowerCase();
+    if (TRUE_WORDS.includes(word)) return true;
+    if (FALSE_WORDS.includes(word)) return false;
+    return v;
+  }, z.boolean({ error }).default(defaultValue));
 }
 
 const schema = z.object({
@@ -99,12 +93,22 @@ const schema = z.object({
   /** A query with no answer after this long fails (503) and its connection is dropped. */
   DB_QUERY_TIMEOUT_MS: z.preprocess(
     blankToUndefined,
-    z.coerce.number({ error: 'must be a whole number of milliseconds from 100 to 600000' }).int({ error: 'must be a whole number of milliseconds from 100 to 600000' }).min(100, { error: 'must be a whole number of milliseconds from 100 to 600000' }).max(600_000, { error: 'must be a whole number of milliseconds from 100 to 600000' }).default(30_000),
+    z.coerce
+      .number({ error: 'must be a whole number of milliseconds from 100 to 600000' })
+      .int({ error: 'must be a whole number of milliseconds from 100 to 600000' })
+      .min(100, { error: 'must be a whole number of milliseconds from 100 to 600000' })
+      .max(600_000, { error: 'must be a whole number of milliseconds from 100 to 600000' })
+      .default(30_000),
   ),
   /** Connections in the PostgreSQL pool of each process. */
   DB_POOL_SIZE: z.preprocess(
     blankToUndefined,
-    z.coerce.number({ error: 'must be a whole number from 2 to 200' }).int({ error: 'must be a whole number from 2 to 200' }).min(2, { error: 'must be a whole number from 2 to 200' }).max(200, { error: 'must be a whole number from 2 to 200' }).default(20),
+    z.coerce
+      .number({ error: 'must be a whole number from 2 to 200' })
+      .int({ error: 'must be a whole number from 2 to 200' })
+      .min(2, { error: 'must be a whole number from 2 to 200' })
+      .max(200, { error: 'must be a whole number from 2 to 200' })
+      .default(20),
   ),
 });
 

@@ -34,17 +34,30 @@ function cookie(req: Request, name: string): string | undefined {
  */
 export function adminOnly(tokens: AccessTokenService): RequestHandler {
   return (req: Request, res: Response, next: NextFunction) => {
-    const fromQuery = req.method === 'GET' && typeof req.query?.access_token === 'string' ? (req.query.access_token as string) : undefined;
-    const header = req.headers.authorization ?? (fromQuery ? `Bearer ${fromQuery}` : undefined) ?? (cookie(req, COOKIE) ? `Bearer ${cookie(req, COOKIE)}` : undefined);
+    const fromQuery =
+      req.method === 'GET' && typeof req.query?.access_token === 'string'
+        ? (req.query.access_token as string)
+        : undefined;
+    const header =
+      req.headers.authorization ??
+      (fromQuery ? `Bearer ${fromQuery}` : undefined) ??
+      (cookie(req, COOKIE) ? `Bearer ${cookie(req, COOKIE)}` : undefined);
     tokens
       .authenticate(header)
       .then(({ actor }) => {
         if (actor.role !== 'admin') {
-          throw new DomainException(ErrorCode.FORBIDDEN, `The queue dashboard needs the role admin; you are ${actor.role}`, { requiredRoles: ['admin'], role: actor.role });
+          throw new DomainException(
+            ErrorCode.FORBIDDEN,
+            `The queue dashboard needs the role admin; you are ${actor.role}`,
+            { requiredRoles: ['admin'], role: actor.role },
+          );
         }
         if (fromQuery) {
           const secure = req.secure ? '; Secure' : '';
-          res.setHeader('Set-Cookie', `${COOKIE}=${encodeURIComponent(fromQuery)}; Path=${BOARD_PATH}; HttpOnly; SameSite=Strict${secure}`);
+          res.setHeader(
+            'Set-Cookie',
+            `${COOKIE}=${encodeURIComponent(fromQuery)}; Path=${BOARD_PATH}; HttpOnly; SameSite=Strict${secure}`,
+          );
           const url = new URL(req.originalUrl, 'http://localhost');
           url.searchParams.delete('access_token');
           res.redirect(303, `${url.pathname}${url.search}`);

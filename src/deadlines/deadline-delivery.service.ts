@@ -41,16 +41,18 @@ export class DeadlineDelivery {
 
   async handle(job: Job<DeadlineJobData>, token?: string): Promise<string> {
     const d = job.data;
-    const [row]: { status: string; due_at: Date; remind_before: number[]; key: string; instance_id: string }[] = await this.ds.query(
-      `SELECT status, due_at, remind_before, key, instance_id FROM deadline WHERE id = $1`,
-      [d.deadlineId],
-    );
+    const [row]: { status: string; due_at: Date; remind_before: number[]; key: string; instance_id: string }[] =
+      await this.ds.query(`SELECT status, due_at, remind_before, key, instance_id FROM deadline WHERE id = $1`, [
+        d.deadlineId,
+      ]);
     if (!row) return `skipped: deadline ${d.deadlineId} does not exist`;
     if (row.status !== 'open') return `skipped: deadline ${row.key} is closed`;
-    if (new Date(row.due_at).getTime() !== d.dueAt) return `skipped: deadline ${row.key} was moved to ${new Date(row.due_at).toISOString()}`;
+    if (new Date(row.due_at).getTime() !== d.dueAt)
+      return `skipped: deadline ${row.key} was moved to ${new Date(row.due_at).toISOString()}`;
     const now = this.clock.now().getTime();
     if (d.kind === 'reminder') {
-      if (!row.remind_before.includes(d.daysBefore as number)) return `skipped: deadline ${row.key} has no ${d.daysBefore}-day reminder`;
+      if (!row.remind_before.includes(d.daysBefore as number))
+        return `skipped: deadline ${row.key} has no ${d.daysBefore}-day reminder`;
       if (d.dueAt <= now) return `skipped: deadline ${row.key} has already passed`;
     }
     if (d.at > now + EARLY_TOLERANCE_MS) {
@@ -63,14 +65,24 @@ export class DeadlineDelivery {
     }
 
     const type = d.kind === 'reminder' ? 'REMINDER' : 'DEADLINE_PASSED';
-    const payload = d.kind === 'reminder' ? { deadlineKey: row.key, daysBefore: d.daysBefore } : { deadlineKey: row.key };
+    const payload =
+      d.kind === 'reminder' ? { deadlineKey: row.key, daysBefore: d.daysBefore } : { deadlineKey: row.key };
     this.fault?.('before-apply', job);
     let applied;
     try {
-      applied = await this.engine.apply({ instanceId: row.instance_id, type, payload, actor: SYSTEM_ACTOR, idempotencyKey: job.id ?? null });
+      applied = await this.engine.apply({
+        instanceId: row.instance_id,
+        type,
+        payload,
+        actor: SYSTEM_ACTOR,
+        idempotencyKey: job.id ?? null,
+      });
     } catch (err) {
       // The procedure moved on (409), does not take this event (400/403) or is gone (404): nothing to deliver.
-      if (err instanceof DomainException && [ErrorCode.CONFLICT, ErrorCode.INVALID_PAYLOAD, ErrorCode.FORBIDDEN, ErrorCode.NOT_FOUND].includes(err.code)) {
+      if (
+        err instanceof DomainException &&
+        [ErrorCode.CONFLICT, ErrorCode.INVALID_PAYLOAD, ErrorCode.FORBIDDEN, ErrorCode.NOT_FOUND].includes(err.code)
+      ) {
         return `skipped: ${type} refused: ${err.message}`;
       }
       throw err;

@@ -55,21 +55,34 @@ const ms = (d: Date | string): number => (d instanceof Date ? d.getTime() : new 
  *   dl-<deadlineId>-r<daysBefore>-<dueAtMs>   a reminder
  *   dl-<deadlineId>-due-<dueAtMs>             the deadline passing
  */
-export function deadlineJobId(deadlineId: string, kind: DeadlineJobKind, dueAtMs: number, daysBefore?: number | null): string {
+export function deadlineJobId(
+  deadlineId: string,
+  kind: DeadlineJobKind,
+  dueAtMs: number,
+  daysBefore?: number | null,
+): string {
   if (!/^[0-9a-f-]{36}$/i.test(deadlineId)) throw new Error(`not a deadline id: ${deadlineId}`);
   if (!Number.isSafeInteger(dueAtMs)) throw new Error(`not a due time: ${dueAtMs}`);
   if (kind === 'due') return `dl-${deadlineId}-due-${dueAtMs}`;
-  if (!Number.isInteger(daysBefore) || (daysBefore as number) < 0) throw new Error(`a reminder needs whole days before, not ${String(daysBefore)}`);
+  if (!Number.isInteger(daysBefore) || (daysBefore as number) < 0)
+    throw new Error(`a reminder needs whole days before, not ${String(daysBefore)}`);
   return `dl-${deadlineId}-r${daysBefore}-${dueAtMs}`;
 }
 
 const JOB_ID = /^dl-([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})-(?:r(\d+)|(due))-(\d+)$/i;
 
 /** The parts of a deadline job id, or null for any other id. */
-export function parseDeadlineJobId(id: string): { deadlineId: string; kind: DeadlineJobKind; daysBefore: number | null; dueAt: number } | null {
+export function parseDeadlineJobId(
+  id: string,
+): { deadlineId: string; kind: DeadlineJobKind; daysBefore: number | null; dueAt: number } | null {
   const m = JOB_ID.exec(id);
   if (!m) return null;
-  return { deadlineId: m[1].toLowerCase(), kind: m[3] ? 'due' : 'reminder', daysBefore: m[2] !== undefined ? Number(m[2]) : null, dueAt: Number(m[4]) };
+  return {
+    deadlineId: m[1].toLowerCase(),
+    kind: m[3] ? 'due' : 'reminder',
+    daysBefore: m[2] !== undefined ? Number(m[2]) : null,
+    dueAt: Number(m[4]),
+  };
 }
 
 /** When the deadline's current period began: its opening, or the latest extension. */
@@ -95,7 +108,9 @@ export function planDeadlineJobs(row: DeadlineRow, now: Date): PlannedJob[] {
   const start = periodStart(row);
   const t = now.getTime();
   const jobs: PlannedJob[] = [];
-  const reminders = reminderTimes(new Date(dueAt), row.remind_before ?? [], row.unit).filter((r) => r.at.getTime() > start && r.at.getTime() < dueAt);
+  const reminders = reminderTimes(new Date(dueAt), row.remind_before ?? [], row.unit).filter(
+    (r) => r.at.getTime() > start && r.at.getTime() < dueAt,
+  );
   const ahead = reminders.filter((r) => r.at.getTime() > t);
   const past = reminders.filter((r) => r.at.getTime() <= t);
   const latestPast = dueAt > t && past.length ? [past[past.length - 1]] : [];
@@ -112,7 +127,11 @@ export function planDeadlineJobs(row: DeadlineRow, now: Date): PlannedJob[] {
  * scanning Redis.
  */
 export function allJobIdsOf(row: DeadlineRow): string[] {
-  const dues = new Set([ms(row.due_at), ...(row.extensions ?? []).flatMap((e) => [ms(e.from), ms(e.to)])].filter((n) => Number.isSafeInteger(n)));
+  const dues = new Set(
+    [ms(row.due_at), ...(row.extensions ?? []).flatMap((e) => [ms(e.from), ms(e.to)])].filter((n) =>
+      Number.isSafeInteger(n),
+    ),
+  );
   const ids: string[] = [];
   for (const due of dues) {
     ids.push(deadlineJobId(row.id, 'due', due));
@@ -121,7 +140,13 @@ export function allJobIdsOf(row: DeadlineRow): string[] {
   return ids;
 }
 
-function job(row: DeadlineRow, kind: DeadlineJobKind, dueAt: number, at: number, daysBefore: number | null): PlannedJob {
+function job(
+  row: DeadlineRow,
+  kind: DeadlineJobKind,
+  dueAt: number,
+  at: number,
+  daysBefore: number | null,
+): PlannedJob {
   return {
     id: deadlineJobId(row.id, kind, dueAt, daysBefore),
     name: DEADLINE_JOB_NAMES[kind],

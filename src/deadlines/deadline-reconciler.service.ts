@@ -68,7 +68,8 @@ export class DeadlineReconciler implements OnApplicationBootstrap, OnApplication
 
   onApplicationBootstrap(): void {
     if (!this.automatic) return;
-    const run = () => void this.reconcile().catch((err) => this.log.error(`reconciliation failed: ${(err as Error).message}`));
+    const run = () =>
+      void this.reconcile().catch((err) => this.log.error(`reconciliation failed: ${(err as Error).message}`));
     run();
     if (this.settings.reconcileEveryMs > 0) {
       this.timer = setInterval(run, this.settings.reconcileEveryMs);
@@ -98,14 +99,31 @@ export class DeadlineReconciler implements OnApplicationBootstrap, OnApplication
     const key = redisKey(this.prefix, 'locks', 'deadline-reconciler');
     const token = randomUUID();
     if ((await this.redis.set(key, token, 'PX', LOCK_MS, 'NX')) !== 'OK') {
-      return { outboxRerun: 0, checked: 0, readded: 0, removed: 0, retried: 0, durationMs: 0, skipped: 'another process is reconciling' };
+      return {
+        outboxRerun: 0,
+        checked: 0,
+        readded: 0,
+        removed: 0,
+        retried: 0,
+        durationMs: 0,
+        skipped: 'another process is reconciling',
+      };
     }
     try {
       const outboxRerun = await this.rerunOutbox();
       const { checked, readded } = await this.addMissing();
       const { removed, retried } = await this.removeStale();
-      const report: ReconcileReport = { outboxRerun, checked, readded, removed, retried, durationMs: Date.now() - started };
-      const extra = [retried ? `${retried} failed retried` : '', outboxRerun ? `${outboxRerun} outbox rows re-run` : ''].filter(Boolean).join(', ');
+      const report: ReconcileReport = {
+        outboxRerun,
+        checked,
+        readded,
+        removed,
+        retried,
+        durationMs: Date.now() - started,
+      };
+      const extra = [retried ? `${retried} failed retried` : '', outboxRerun ? `${outboxRerun} outbox rows re-run` : '']
+        .filter(Boolean)
+        .join(', ');
       const line = `reconciled deadlines: ${readded} jobs re-added, ${removed} removed${extra ? `, ${extra}` : ''} (${checked} open deadlines, ${report.durationMs} ms)`;
       if (readded || removed || retried || outboxRerun) this.log.log(line);
       else this.log.debug(line);
@@ -128,7 +146,10 @@ export class DeadlineReconciler implements OnApplicationBootstrap, OnApplication
         for (const r of rows) {
           try {
             await this.scheduler.sync(r.payload.deadlineId);
-            await m.query(`UPDATE outbox_message SET processed_at = $2, attempts = attempts + 1, last_error = NULL WHERE id = $1`, [r.id, this.clock.now()]);
+            await m.query(
+              `UPDATE outbox_message SET processed_at = $2, attempts = attempts + 1, last_error = NULL WHERE id = $1`,
+              [r.id, this.clock.now()],
+            );
             n++;
           } catch (err) {
             this.log.warn(`deadline.sync #${r.id} failed again: ${(err as Error).message}`);
@@ -149,7 +170,10 @@ export class DeadlineReconciler implements OnApplicationBootstrap, OnApplication
     let readded = 0;
     const queue = this.scheduler.queue;
     const page = (from: string): Promise<DeadlineRow[]> =>
-      this.ds.query(`SELECT ${DEADLINE_ROW_COLUMNS} FROM deadline WHERE status = 'open' AND id > $1 ORDER BY id LIMIT ${PAGE}`, [from]);
+      this.ds.query(
+        `SELECT ${DEADLINE_ROW_COLUMNS} FROM deadline WHERE status = 'open' AND id > $1 ORDER BY id LIMIT ${PAGE}`,
+        [from],
+      );
     let next = page(after);
     for (;;) {
       if (this.stopped) {
@@ -211,7 +235,9 @@ export class DeadlineReconciler implements OnApplicationBootstrap, OnApplication
       const chunk = all
         .slice(i, i + STALE_PAGE)
         .map((id) => ({ id, parsed: parseDeadlineJobId(id) }))
-        .filter((c): c is { id: string; parsed: NonNullable<ReturnType<typeof parseDeadlineJobId>> } => c.parsed !== null);
+        .filter(
+          (c): c is { id: string; parsed: NonNullable<ReturnType<typeof parseDeadlineJobId>> } => c.parsed !== null,
+        );
       if (!chunk.length) continue;
       const rows: { id: string; status: string; due_at: Date; remind_before: number[] }[] = await this.ds.query(
         `SELECT id, status, due_at, remind_before FROM deadline WHERE id = ANY($1::uuid[])`,

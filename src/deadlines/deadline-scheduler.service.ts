@@ -7,7 +7,14 @@ import { OutboxRelay } from '../engine/outbox.relay';
 import type Redis from 'ioredis';
 import { CLOCK, type Clock } from '../infra/clock';
 import { REDIS } from '../infra/redis.module';
-import { allJobIdsOf, DEADLINES_QUEUE, planDeadlineJobs, type DeadlineJobData, type DeadlineRow, type PlannedJob } from './deadline-jobs';
+import {
+  allJobIdsOf,
+  DEADLINES_QUEUE,
+  planDeadlineJobs,
+  type DeadlineJobData,
+  type DeadlineRow,
+  type PlannedJob,
+} from './deadline-jobs';
 import { DEADLINE_SETTINGS, type DeadlineSettings } from './deadline-settings';
 
 export const DEADLINE_ROW_COLUMNS = `id, instance_id, key, unit, starts_at, due_at, remind_before, status, extensions`;
@@ -53,7 +60,9 @@ export class DeadlineScheduler implements OnModuleInit {
 
   /** Brings one deadline's jobs in line with its row; returns how many jobs were removed. */
   async sync(deadlineId: string): Promise<{ planned: number; removed: number }> {
-    const [row] = (await this.ds.query(`SELECT ${DEADLINE_ROW_COLUMNS} FROM deadline WHERE id = $1`, [deadlineId])) as DeadlineRow[];
+    const [row] = (await this.ds.query(`SELECT ${DEADLINE_ROW_COLUMNS} FROM deadline WHERE id = $1`, [
+      deadlineId,
+    ])) as DeadlineRow[];
     if (!row) return { planned: 0, removed: 0 };
     const now = this.clock.now();
     const planned = planDeadlineJobs(row, now);
@@ -61,7 +70,10 @@ export class DeadlineScheduler implements OnModuleInit {
     const stale = allJobIdsOf(row).filter((id) => !keep.has(id));
     const removed = (await Promise.all(stale.map((id) => this.queue.remove(id)))).reduce((a, b) => a + b, 0);
     await this.add(planned, now);
-    if (removed) this.log.debug(`deadline ${row.id} (${row.key}, ${row.status}): ${planned.length} job(s) planned, ${removed} removed`);
+    if (removed)
+      this.log.debug(
+        `deadline ${row.id} (${row.key}, ${row.status}): ${planned.length} job(s) planned, ${removed} removed`,
+      );
     return { planned: planned.length, removed };
   }
 
@@ -135,7 +147,11 @@ export class DeadlineScheduler implements OnModuleInit {
    * it is known even when the job is removed right after (a deadline closed by its own event),
    * and from the job itself otherwise. A retry waiting for its backoff is promoted.
    */
-  private async awaitFinished(ids: string[], from: string, until: number): Promise<Map<string, Omit<FiredJob, 'jobId' | 'name'>>> {
+  private async awaitFinished(
+    ids: string[],
+    from: string,
+    until: number,
+  ): Promise<Map<string, Omit<FiredJob, 'jobId' | 'name'>>> {
     const done = new Map<string, Omit<FiredJob, 'jobId' | 'name'>>();
     const k = this.queue.keys;
     let cursor = from;
@@ -153,7 +169,12 @@ export class DeadlineScheduler implements OnModuleInit {
       if (!pending.length) return done;
       // 1. where each job is now (one round trip)
       const pipeline = this.redis.pipeline();
-      for (const id of pending) pipeline.zscore(k.completed, id).zscore(k.failed, id).zscore(k.delayed, id).hmget(this.queue.toKey(id), 'returnvalue', 'failedReason', 'name');
+      for (const id of pending)
+        pipeline
+          .zscore(k.completed, id)
+          .zscore(k.failed, id)
+          .zscore(k.delayed, id)
+          .hmget(this.queue.toKey(id), 'returnvalue', 'failedReason', 'name');
       const replies = ((await pipeline.exec()) ?? []).map(([err, v]) => {
         if (err) throw err;
         return v;
@@ -166,7 +187,10 @@ export class DeadlineScheduler implements OnModuleInit {
           const f: Record<string, string> = {};
           for (let i = 0; i < fields.length; i += 2) f[fields[i]] = fields[i + 1];
           if ((f.event === 'completed' || f.event === 'failed') && wanted.has(f.jobId) && !done.has(f.jobId)) {
-            done.set(f.jobId, { state: f.event, result: f.event === 'completed' ? parse(f.returnvalue ?? null) : (f.failedReason ?? null) });
+            done.set(f.jobId, {
+              state: f.event,
+              result: f.event === 'completed' ? parse(f.returnvalue ?? null) : (f.failedReason ?? null),
+            });
           }
         }
         if (entries.length < 5000) break;
@@ -174,17 +198,25 @@ export class DeadlineScheduler implements OnModuleInit {
       const retries: string[] = [];
       pending.forEach((id, i) => {
         if (done.has(id)) return;
-        const [completed, failed, delayed, hash] = replies.slice(i * 4, i * 4 + 4) as [string | null, string | null, string | null, (string | null)[]];
+        const [completed, failed, delayed, hash] = replies.slice(i * 4, i * 4 + 4) as [
+          string | null,
+          string | null,
+          string | null,
+          (string | null)[],
+        ];
         if (completed !== null) done.set(id, { state: 'completed', result: parse(hash[0]) });
         else if (failed !== null) done.set(id, { state: 'failed', result: hash[1] });
-        else if (hash.every((v) => v === null)) done.set(id, { state: 'unknown', result: null }); // removed before it ran
+        else if (hash.every((v) => v === null))
+          done.set(id, { state: 'unknown', result: null }); // removed before it ran
         else if (delayed !== null) retries.push(id); // a retry waiting for its backoff
       });
       await Promise.all(retries.map((id) => this.promote(id)));
       const left = ids.length - done.size;
       if (!left) return done;
       if (Date.now() > until)
-        throw new Error(`fireDue: ${left} due job(s) were not processed in time; is a deadlines worker running (WORKERS_IN_PROCESS or npm run start:worker)?`);
+        throw new Error(
+          `fireDue: ${left} due job(s) were not processed in time; is a deadlines worker running (WORKERS_IN_PROCESS or npm run start:worker)?`,
+        );
       await sleep(left > 50 ? 50 : 10);
     }
   }

@@ -14,7 +14,8 @@ export class DeadlinesAdminController {
   @Roles('admin')
   @ApiOperation({
     summary: 'Reconcile the deadline jobs in Redis with the deadlines in PostgreSQL now',
-    description: 'What the periodic reconciliation does (re-run unprocessed deadline.sync rows, add missing jobs, remove stale ones, retry failed ones), at once; answers with what it fixed.',
+    description:
+      'What the periodic reconciliation does (re-run unprocessed deadline.sync rows, add missing jobs, remove stale ones, retry failed ones), at once; answers with what it fixed.',
   })
   reconcile() {
     return this.reconciler.reconcile();

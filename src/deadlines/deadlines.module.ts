@@ -28,7 +28,12 @@ export class DeadlinesModule {
     const workerProviders: Provider[] = options.workers ? [DeadlineProcessor, WebhookProcessor] : [];
     return {
       module: DeadlinesModule,
-      imports: [EngineModule, AuthModule, ReferenceModule, BullModule.registerQueue({ name: DEADLINES_QUEUE }, { name: WEBHOOKS_QUEUE })],
+      imports: [
+        EngineModule,
+        AuthModule,
+        ReferenceModule,
+        BullModule.registerQueue({ name: DEADLINES_QUEUE }, { name: WEBHOOKS_QUEUE }),
+      ],
       controllers: [NotificationsController, WebhooksController, DeadlinesAdminController],
       providers: [
         { provide: DEADLINE_SETTINGS, useFactory: () => deadlineSettingsFrom(process.env) },

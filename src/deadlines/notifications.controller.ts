@@ -15,7 +15,11 @@ export class NotificationsController {
   @Get()
   @ApiOperation({ summary: 'My notifications, newest first, paginated (?unread=true for the unread ones)' })
   list(@CurrentActor() actor: Actor, @Query() q: ListNotificationsQuery) {
-    return this.notifications.list(actor.id, { unread: q.unread === 'true', page: q.page ?? 1, pageSize: q.pageSize ?? 25 });
+    return this.notifications.list(actor.id, {
+      unread: q.unread === 'true',
+      page: q.page ?? 1,
+      pageSize: q.pageSize ?? 25,
+    });
   }
 
   @Get('unread-count')
@@ -47,15 +51,16 @@ export class WebhooksController {
 
   @Post()
   @ApiOperation({
-    summary: 'Subscribe a URL to notifications: your own, or (managers and administrators) a member state\'s',
-    description: 'Each notification is POSTed as JSON with X-Amendflow-Signature: sha256=HMAC-SHA256(secret, "<X-Amendflow-Timestamp>.<body>"). The secret is returned only here.',
+    summary: "Subscribe a URL to notifications: your own, or (managers and administrators) a member state's",
+    description:
+      'Each notification is POSTed as JSON with X-Amendflow-Signature: sha256=HMAC-SHA256(secret, "<X-Amendflow-Timestamp>.<body>"). The secret is returned only here.',
   })
   create(@CurrentActor() actor: Actor, @Body() dto: CreateWebhookDto) {
     return this.webhooks.subscribe(actor, dto);
   }
 
   @Get()
-  @ApiOperation({ summary: 'My webhook subscriptions (managers and administrators: also the member states\')' })
+  @ApiOperation({ summary: "My webhook subscriptions (managers and administrators: also the member states')" })
   list(@CurrentActor() actor: Actor) {
     return this.webhooks.list(actor);
   }

@@ -14,18 +14,26 @@ export class ListNotificationsQuery {
 }
 
 export class CreateWebhookDto {
-  @ApiProperty({ example: 'https://ministry.example/amendflow-hook', description: 'http:// or https:// URL that receives a signed JSON POST per notification' })
+  @ApiProperty({
+    example: 'https://ministry.example/amendflow-hook',
+    description: 'http:// or https:// URL that receives a signed JSON POST per notification',
+  })
   @IsString()
   @MaxLength(2000)
   @Matches(/^https?:\/\//i, { message: 'url must be an http:// or https:// URL' })
   url!: string;
 
-  @ApiPropertyOptional({ example: 'KZ', description: "Managers and administrators: subscribe for a member state's notifications instead of your own" })
+  @ApiPropertyOptional({
+    example: 'KZ',
+    description: "Managers and administrators: subscribe for a member state's notifications instead of your own",
+  })
   @IsOptional()
   @Matches(/^[A-Z]{2}$/, { message: 'memberState must be a member state code such as KZ' })
   memberState?: string;
 
-  @ApiPropertyOptional({ description: 'Signing secret (at least 16 characters); generated when omitted. Returned once, on creation.' })
+  @ApiPropertyOptional({
+    description: 'Signing secret (at least 16 characters); generated when omitted. Returned once, on creation.',
+  })
   @IsOptional()
   @IsString()
   @MinLength(16)

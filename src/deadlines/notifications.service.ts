@@ -90,7 +90,15 @@ export class NotificationsService implements OnModuleInit {
         `INSERT INTO notification (id, user_id, instance_id, kind, subject, data, outbox_id, created_at)
          SELECT gen_random_uuid(), u, $2::uuid, $3::text, $4::text, $5::jsonb, $6::bigint, $7::timestamptz FROM unnest($1::uuid[]) AS u
          ON CONFLICT (outbox_id, user_id) DO NOTHING RETURNING id`,
-        [users, p.instanceId ?? null, effect.kind, String(effect.subject).slice(0, 2000), JSON.stringify(data), message.id, now],
+        [
+          users,
+          p.instanceId ?? null,
+          effect.kind,
+          String(effect.subject).slice(0, 2000),
+          JSON.stringify(data),
+          message.id,
+          now,
+        ],
       );
       // One delivery per (subscription, notification): a person's own subscriptions get each of
       // their notifications; a member state's subscription gets one per message for that state.
@@ -118,7 +126,8 @@ export class NotificationsService implements OnModuleInit {
       [message.id],
     );
     if (pending.length) await this.queueDeliveries(pending.map((d) => d.id));
-    if (created) this.log.debug(`${effect.kind} "${effect.subject}": ${created} notification(s), ${pending.length} webhook(s)`);
+    if (created)
+      this.log.debug(`${effect.kind} "${effect.subject}": ${created} notification(s), ${pending.length} webhook(s)`);
     return created;
   }
 
@@ -152,10 +161,12 @@ export class NotificationsService implements OnModuleInit {
       `SELECT id FROM app_user WHERE active AND role = ANY($1::text[])
        UNION SELECT id FROM app_user WHERE active AND role = 'approver' AND member_state = ANY($2::text[])
        UNION SELECT id FROM app_user WHERE active AND id = ANY($3::uuid[])
-       ${acting
-         ? `UNION SELECT a.acting_user_id FROM acting_appointment a JOIN app_user u ON u.id = a.acting_user_id
+       ${
+         acting
+           ? `UNION SELECT a.acting_user_id FROM acting_appointment a JOIN app_user u ON u.id = a.acting_user_id
              WHERE u.active AND a.member_state = ANY($2::text[]) AND a.revoked_at IS NULL AND a.valid_from <= $4 AND a.valid_to > $4`
-         : ''}
+           : ''
+       }
        ORDER BY 1`,
       acting ? [roles, states, ids, at] : [roles, states, ids],
     );
@@ -163,7 +174,9 @@ export class NotificationsService implements OnModuleInit {
   }
 
   private hasActingAppointments(m: EntityManager): Promise<boolean> {
-    this.actingTable ??= m.query(`SELECT to_regclass('acting_appointment') IS NOT NULL AS present`).then((r: { present: boolean }[]) => r[0].present);
+    this.actingTable ??= m
+      .query(`SELECT to_regclass('acting_appointment') IS NOT NULL AS present`)
+      .then((r: { present: boolean }[]) => r[0].present);
     return this.actingTable;
   }
 
@@ -177,13 +190,18 @@ export class NotificationsService implements OnModuleInit {
          ORDER BY created_at DESC, id DESC LIMIT $2 OFFSET $3`,
         [userId, q.pageSize, (q.page - 1) * q.pageSize],
       ) as Promise<NotificationRow[]>,
-      this.ds.query(`SELECT count(*)::int AS total FROM notification WHERE ${where}`, [userId]) as Promise<{ total: number }[]>,
+      this.ds.query(`SELECT count(*)::int AS total FROM notification WHERE ${where}`, [userId]) as Promise<
+        { total: number }[]
+      >,
     ]);
     return { items: rows.map(view), total, page: q.page, pageSize: q.pageSize };
   }
 
   async unreadCount(userId: string): Promise<{ unread: number }> {
-    const [{ n }] = await this.ds.query(`SELECT count(*)::int AS n FROM notification WHERE user_id = $1 AND read_at IS NULL`, [userId]);
+    const [{ n }] = await this.ds.query(
+      `SELECT count(*)::int AS n FROM notification WHERE user_id = $1 AND read_at IS NULL`,
+      [userId],
+    );
     return { unread: n };
   }
 
@@ -201,7 +219,10 @@ export class NotificationsService implements OnModuleInit {
   }
 
   async markAllRead(userId: string): Promise<{ updated: number }> {
-    const [, updated]: [unknown[], number] = await this.ds.query(`UPDATE notification SET read_at = $2 WHERE user_id = $1 AND read_at IS NULL`, [userId, this.clock.now()]);
+    const [, updated]: [unknown[], number] = await this.ds.query(
+      `UPDATE notification SET read_at = $2 WHERE user_id = $1 AND read_at IS NULL`,
+      [userId, this.clock.now()],
+    );
     return { updated };
   }
 }

@@ -77,18 +77,40 @@ export class WebhooksService {
     private readonly reference: ReferenceService,
   ) {}
 
-  async subscribe(actor: Actor, dto: { url: string; memberState?: string | null; secret?: string | null }): Promise<WebhookSubscriptionView & { secret: string }> {
-    if (!isHttpUrl(dto.url)) throw new DomainException(ErrorCode.INVALID_PAYLOAD, 'url must be an http:// or https:// URL without credentials.');
+  async subscribe(
+    actor: Actor,
+    dto: { url: string; memberState?: string | null; secret?: string | null },
+  ): Promise<WebhookSubscriptionView & { secret: string }> {
+    if (!isHttpUrl(dto.url))
+      throw new DomainException(
+        ErrorCode.INVALID_PAYLOAD,
+        'url must be an http:// or https:// URL without credentials.',
+      );
     const state = dto.memberState ?? null;
     if (state) {
       if (!MANAGES_STATES.includes(actor.role))
-        throw new DomainException(ErrorCode.FORBIDDEN, `Subscribing for a member state needs the role manager or admin; you are ${actor.role}.`, { requiredRoles: MANAGES_STATES });
+        throw new DomainException(
+          ErrorCode.FORBIDDEN,
+          `Subscribing for a member state needs the role manager or admin; you are ${actor.role}.`,
+          { requiredRoles: MANAGES_STATES },
+        );
       const states = await this.reference.memberStateCodes(this.clock.now());
-      if (!states.includes(state)) throw new DomainException(ErrorCode.INVALID_PAYLOAD, `${state} is not a current member state (${states.join(', ')}).`);
+      if (!states.includes(state))
+        throw new DomainException(
+          ErrorCode.INVALID_PAYLOAD,
+          `${state} is not a current member state (${states.join(', ')}).`,
+        );
     }
     const owner = state ? { column: 'member_state', value: state } : { column: 'user_id', value: actor.id };
-    const [{ n }] = await this.ds.query(`SELECT count(*)::int AS n FROM webhook_subscription WHERE active AND ${owner.column} = $1`, [owner.value]);
-    if (n >= MAX_PER_OWNER) throw new DomainException(ErrorCode.CONFLICT, `At most ${MAX_PER_OWNER} active webhook subscriptions per ${state ? 'member state' : 'person'}; delete one first.`);
+    const [{ n }] = await this.ds.query(
+      `SELECT count(*)::int AS n FROM webhook_subscription WHERE active AND ${owner.column} = $1`,
+      [owner.value],
+    );
+    if (n >= MAX_PER_OWNER)
+      throw new DomainException(
+        ErrorCode.CONFLICT,
+        `At most ${MAX_PER_OWNER} active webhook subscriptions per ${state ? 'member state' : 'person'}; delete one first.`,
+      );
     const secret = dto.secret ?? randomBytes(32).toString('base64url');
     const [row]: SubscriptionRow[] = await this.ds.query(
       `INSERT INTO webhook_subscription (id, user_id, member_state, url, secret, active, created_by, created_at)
@@ -135,10 +157,10 @@ export class WebhooksService {
     if (row.status === 'delivered') return 'skipped: already delivered';
     if (row.status !== 'pending') return `skipped: delivery is ${row.status}`;
     if (!row.active || !isHttpUrl(row.url)) {
-      await this.ds.query(`UPDATE webhook_delivery SET status = 'cancelled', last_error = $2 WHERE id = $1 AND status = 'pending'`, [
-        row.id,
-        row.active ? 'not an http(s) URL' : 'subscription deleted',
-      ]);
+      await this.ds.query(
+        `UPDATE webhook_delivery SET status = 'cancelled', last_error = $2 WHERE id = $1 AND status = 'pending'`,
+        [row.id, row.active ? 'not an http(s) URL' : 'subscription deleted'],
+      );
       return 'skipped: subscription no longer active';
     }
 
@@ -175,24 +197,26 @@ export class WebhooksService {
       });
       await res.body?.cancel().catch(() => undefined);
       if (res.status >= 200 && res.status < 300) {
-        await this.ds.query(`UPDATE webhook_delivery SET status = 'delivered', attempts = attempts + 1, last_error = NULL, delivered_at = $2 WHERE id = $1`, [
-          row.id,
-          this.clock.now(),
-        ]);
+        await this.ds.query(
+          `UPDATE webhook_delivery SET status = 'delivered', attempts = attempts + 1, last_error = NULL, delivered_at = $2 WHERE id = $1`,
+          [row.id, this.clock.now()],
+        );
         return `done: delivered (HTTP ${res.status})`;
       }
       failure = `HTTP ${res.status}`;
       retry = res.status >= 500 || res.status === 408 || res.status === 429;
     } catch (err) {
       const e = err as Error;
-      failure = e.name === 'TimeoutError' ? `timed out after ${this.settings.webhookTimeoutMs} ms` : `${e.message}${(e.cause as Error)?.message ? ` (${(e.cause as Error).message})` : ''}`;
+      failure =
+        e.name === 'TimeoutError'
+          ? `timed out after ${this.settings.webhookTimeoutMs} ms`
+          : `${e.message}${(e.cause as Error)?.message ? ` (${(e.cause as Error).message})` : ''}`;
     }
     const last = !retry || job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
-    await this.ds.query(`UPDATE webhook_delivery SET attempts = attempts + 1, last_error = $2, status = $3 WHERE id = $1 AND status = 'pending'`, [
-      row.id,
-      failure.slice(0, 500),
-      last ? 'failed' : 'pending',
-    ]);
+    await this.ds.query(
+      `UPDATE webhook_delivery SET attempts = attempts + 1, last_error = $2, status = $3 WHERE id = $1 AND status = 'pending'`,
+      [row.id, failure.slice(0, 500), last ? 'failed' : 'pending'],
+    );
     this.log.warn(`webhook ${row.id} to ${new URL(row.url).host} failed (attempt ${job.attemptsMade + 1}): ${failure}`);
     if (!retry) throw new UnrecoverableError(failure);
     throw new Error(failure);

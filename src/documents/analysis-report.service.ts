@@ -77,11 +77,15 @@ export class AnalysisReportService {
           status: a.status,
           submittedAt: a.submittedAt,
           submittedBy: a.submittedBy,
-          findings: a.findings.map((f) => ({ ...f, links: links.filter((l) => l.findingId === f.id).map((l) => l.instanceId) })),
+          findings: a.findings.map((f) => ({
+            ...f,
+            links: links.filter((l) => l.findingId === f.id).map((l) => l.instanceId),
+          })),
         };
       });
     const findings = assessments.flatMap((a) => a.findings);
-    const count = (key: (f: (typeof findings)[number]) => string) => findings.reduce<Record<string, number>>((acc, f) => ((acc[key(f)] = (acc[key(f)] ?? 0) + 1), acc), {});
+    const count = (key: (f: (typeof findings)[number]) => string) =>
+      findings.reduce<Record<string, number>>((acc, f) => ((acc[key(f)] = (acc[key(f)] ?? 0) + 1), acc), {});
     const approval = [...(c.rounds ?? [])].reverse().find((r) => r.stage === 'approval') ?? null;
     const approvedVersion = approval?.outcome === 'consensus' ? approval.draftVersion : null;
     return {
@@ -93,7 +97,14 @@ export class AnalysisReportService {
         approved: approvedVersion !== null,
         version: approvedVersion,
         completedAt: c.completedAt ?? null,
-        round: approval ? { number: approval.number, draftVersion: approval.draftVersion, outcome: approval.outcome, objection: approval.objection } : null,
+        round: approval
+          ? {
+              number: approval.number,
+              draftVersion: approval.draftVersion,
+              outcome: approval.outcome,
+              objection: approval.objection,
+            }
+          : null,
       },
       summary: {
         memoranda: assessments.length,
@@ -149,7 +160,12 @@ export class AnalysisReportService {
     const doc: Printable = {
       lang,
       title: `${label(lang, 'reportTitle')}: ${r.title}`,
-      subtitle: [label(lang, 'reportStatus', { state: r.procedure.state }), r.approval.approved ? label(lang, 'approvedVersion', { n: r.approval.version ?? '' }) : label(lang, 'notApproved')],
+      subtitle: [
+        label(lang, 'reportStatus', { state: r.procedure.state }),
+        r.approval.approved
+          ? label(lang, 'approvedVersion', { n: r.approval.version ?? '' })
+          : label(lang, 'notApproved'),
+      ],
       notices: lang === 'en' ? [label(lang, 'englishWorking')] : [],
       blocks,
     };
@@ -160,7 +176,15 @@ export class AnalysisReportService {
     if (!version) return null;
     try {
       const v = await this.drafts.version(instance.id, version);
-      return { version: v.number, articles: v.articles.map((a) => ({ articleId: a.articleId, number: a.number, text: a.text, languages: a.languages })) };
+      return {
+        version: v.number,
+        articles: v.articles.map((a) => ({
+          articleId: a.articleId,
+          number: a.number,
+          text: a.text,
+          languages: a.languages,
+        })),
+      };
     } catch (err) {
       if (err instanceof DomainException && err.code === ErrorCode.NOT_FOUND) return null; // no draft kept for this analysis
       throw err;

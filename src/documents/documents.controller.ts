@@ -1,4 +1,17 @@
-import { Body, Controller, Delete, Get, Param, ParseIntPipe, Patch, Post, Put, Query, Res, StreamableFile } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  Param,
+  ParseIntPipe,
+  Patch,
+  Post,
+  Put,
+  Query,
+  Res,
+  StreamableFile,
+} from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import type { Actor } from '../../workflows/kernel/types';
@@ -9,23 +22,43 @@ import { AnalysisReportService } from './analysis-report.service';
 import { DraftExportService, type RenderedExport } from './draft-export.service';
 import { DraftReviewService } from './draft-review.service';
 import { DraftsService } from './drafts.service';
-import { AddCommentDto, ComparisonExportQuery, ComparisonQuery, ConsolidationQuery, CreateDraftDto, DiffQuery, ExportQuery, SaveVersionDto } from './documents.dto';
+import {
+  AddCommentDto,
+  ComparisonExportQuery,
+  ComparisonQuery,
+  ConsolidationQuery,
+  CreateDraftDto,
+  DiffQuery,
+  ExportQuery,
+  SaveVersionDto,
+} from './documents.dto';
 import { EXPORT_CSP } from './render/html';
 
 const VersionParam = () =>
-  new ParseIntPipe({ exceptionFactory: () => new DomainException(ErrorCode.INVALID_PAYLOAD, 'The version in the path must be a version number such as 3.') });
+  new ParseIntPipe({
+    exceptionFactory: () =>
+      new DomainException(ErrorCode.INVALID_PAYLOAD, 'The version in the path must be a version number such as 3.'),
+  });
 
 function send(res: Response, file: RenderedExport): StreamableFile {
   res.setHeader('Content-Security-Policy', EXPORT_CSP);
   res.setHeader('X-Content-Type-Options', 'nosniff');
   res.setHeader('Cache-Control', 'private, no-store');
-  return new StreamableFile(file.body, { type: file.contentType, disposition: `inline; filename="${file.filename}"`, length: file.body.length });
+  return new StreamableFile(file.body, {
+    type: file.contentType,
+    disposition: `inline; filename="${file.filename}"`,
+    length: file.body.length,
+  });
 }
 
 const immutable = () =>
-  new DomainException(ErrorCode.CONFLICT, 'Draft versions are immutable; save a new version (POST /instances/:id/draft/versions) instead.', {
-    allowed: ['GET'],
-  });
+  new DomainException(
+    ErrorCode.CONFLICT,
+    'Draft versions are immutable; save a new version (POST /instances/:id/draft/versions) instead.',
+    {
+      allowed: ['GET'],
+    },
+  );
 
 @ApiTags('drafts')
 @ApiBearerAuth()
@@ -39,7 +72,10 @@ export class DraftsController {
 
   @Post()
   @Roles('legal_officer')
-  @ApiOperation({ summary: "Create the procedure's draft from the Regulation, the model Memorandum, an existing memorandum or blank (version 1)" })
+  @ApiOperation({
+    summary:
+      "Create the procedure's draft from the Regulation, the model Memorandum, an existing memorandum or blank (version 1)",
+  })
   create(@CurrentActor() actor: Actor, @Param('id') id: string, @Body() dto: CreateDraftDto) {
     return this.drafts.create(id, { source: dto.source, memorandumId: dto.memorandumId, title: dto.title }, actor);
   }
@@ -52,7 +88,10 @@ export class DraftsController {
 
   @Post('versions')
   @Roles('legal_officer')
-  @ApiOperation({ summary: 'Save a new version: every article in order; without articleId an article is new, an article left out is removed' })
+  @ApiOperation({
+    summary:
+      'Save a new version: every article in order; without articleId an article is new, an article left out is removed',
+  })
   save(@CurrentActor() actor: Actor, @Param('id') id: string, @Body() dto: SaveVersionDto) {
     return this.drafts.saveVersion(id, { note: dto.note, basedOn: dto.basedOn, articles: dto.articles }, actor);
   }
@@ -92,8 +131,16 @@ export class DraftsController {
 
   @Post('versions/:n/comments')
   @Roles('approver', 'legal_officer')
-  @ApiOperation({ summary: "Comment on a version or one of its articles: approvers for their own member state, legal officers for the Secretariat" })
-  comment(@CurrentActor() actor: Actor, @Param('id') id: string, @Param('n', VersionParam()) n: number, @Body() dto: AddCommentDto) {
+  @ApiOperation({
+    summary:
+      'Comment on a version or one of its articles: approvers for their own member state, legal officers for the Secretariat',
+  })
+  comment(
+    @CurrentActor() actor: Actor,
+    @Param('id') id: string,
+    @Param('n', VersionParam()) n: number,
+    @Body() dto: AddCommentDto,
+  ) {
     return this.drafts.addComment(id, n, { articleId: dto.articleId, text: dto.text }, actor);
   }
 
@@ -118,24 +165,38 @@ export class DraftsController {
   @Get('versions/:n/export')
   @ApiOperation({ summary: 'The version as HTML or PDF in one language' })
   @ApiProduces('text/html', 'application/pdf')
-  async exportVersion(@Param('id') id: string, @Param('n', VersionParam()) n: number, @Query() q: ExportQuery, @Res({ passthrough: true }) res: Response) {
+  async exportVersion(
+    @Param('id') id: string,
+    @Param('n', VersionParam()) n: number,
+    @Query() q: ExportQuery,
+    @Res({ passthrough: true }) res: Response,
+  ) {
     return send(res, await this.exports.version(id, n, q.format ?? 'html', q.lang ?? 'ru'));
   }
 
   @Get('diff')
-  @ApiOperation({ summary: 'Article-by-article comparison of two versions: added, removed, moved, renumbered, changed, with word-level redlines' })
+  @ApiOperation({
+    summary:
+      'Article-by-article comparison of two versions: added, removed, moved, renumbered, changed, with word-level redlines',
+  })
   diff(@Param('id') id: string, @Query() q: DiffQuery) {
     return this.review.diff(id, q.from, q.to, q.lang);
   }
 
   @Get('consolidation')
-  @ApiOperation({ summary: "For each article of a version: every state's comments and position, and whether the next version changed it" })
+  @ApiOperation({
+    summary:
+      "For each article of a version: every state's comments and position, and whether the next version changed it",
+  })
   consolidation(@Param('id') id: string, @Query() q: ConsolidationQuery) {
     return this.review.consolidation(id, q.version);
   }
 
   @Get('comparison')
-  @ApiOperation({ summary: "The comparison table: base text | proposed text | the member states' comments, positions and reservations" })
+  @ApiOperation({
+    summary:
+      "The comparison table: base text | proposed text | the member states' comments, positions and reservations",
+  })
   comparison(@Param('id') id: string, @Query() q: ComparisonQuery) {
     return this.review.comparison(id, q.from, q.to, q.lang ?? 'ru');
   }
@@ -143,7 +204,11 @@ export class DraftsController {
   @Get('comparison/export')
   @ApiOperation({ summary: 'The comparison table as HTML or PDF' })
   @ApiProduces('text/html', 'application/pdf')
-  async exportComparison(@Param('id') id: string, @Query() q: ComparisonExportQuery, @Res({ passthrough: true }) res: Response) {
+  async exportComparison(
+    @Param('id') id: string,
+    @Query() q: ComparisonExportQuery,
+    @Res({ passthrough: true }) res: Response,
+  ) {
     return send(res, await this.exports.comparison(id, q.from, q.to, q.format ?? 'html', q.lang ?? 'ru'));
   }
 }
@@ -155,7 +220,9 @@ export class AnalysisReportController {
   constructor(private readonly reports: AnalysisReportService) {}
 
   @Get()
-  @ApiOperation({ summary: '1(a): the final information assembled from the per-memorandum assessments and their findings' })
+  @ApiOperation({
+    summary: '1(a): the final information assembled from the per-memorandum assessments and their findings',
+  })
   report(@Param('id') id: string) {
     return this.reports.report(id);
   }

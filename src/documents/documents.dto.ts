@@ -1,7 +1,21 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, IsArray, IsIn, IsInt, IsNotEmpty, IsObject, IsOptional, IsString, IsUUID, Matches, Max, Min, ValidateNested } from 'class-validator';
+import {
+  ArrayMaxSize,
+  IsArray,
+  IsIn,
+  IsInt,
+  IsNotEmpty,
+  IsObject,
+  IsOptional,
+  IsString,
+  IsUUID,
+  Matches,
+  Max,
+  Min,
+  ValidateNested,
+} from 'class-validator';
 import { DRAFT_LIMITS } from './draft-limits';
 import { LANGUAGES, SOURCE_KINDS, type Lang, type SourceKind } from './draft.types';
 
@@ -9,25 +23,36 @@ import { LANGUAGES, SOURCE_KINDS, type Lang, type SourceKind } from './draft.typ
 // check shape and type (400).
 
 export class DraftTitleDto {
-  @ApiProperty({ maxLength: DRAFT_LIMITS.title, example: 'Regulation on the status of dialogue partner of the SCO' }) @IsString() en!: string;
-  @ApiProperty({ maxLength: DRAFT_LIMITS.title, example: 'Положение о статусе партнёра по диалогу ШОС' }) @IsString() ru!: string;
+  @ApiProperty({ maxLength: DRAFT_LIMITS.title, example: 'Regulation on the status of dialogue partner of the SCO' })
+  @IsString()
+  en!: string;
+  @ApiProperty({ maxLength: DRAFT_LIMITS.title, example: 'Положение о статусе партнёра по диалогу ШОС' })
+  @IsString()
+  ru!: string;
   @ApiProperty({ maxLength: DRAFT_LIMITS.title, example: '上海合作组织对话伙伴地位条例' }) @IsString() zh!: string;
 }
 
 export class CreateDraftDto {
   @ApiProperty({
     enum: SOURCE_KINDS,
-    description: 'regulation: the current text of the Regulation; model_memorandum: the model Memorandum; memorandum: an existing memorandum (memorandumId); blank: no text yet',
+    description:
+      'regulation: the current text of the Regulation; model_memorandum: the model Memorandum; memorandum: an existing memorandum (memorandumId); blank: no text yet',
   })
   @IsIn(SOURCE_KINDS, { message: `source must be one of ${SOURCE_KINDS.join(', ')}` })
   source!: SourceKind;
 
-  @ApiPropertyOptional({ example: 'mem-TR', description: "With source=memorandum: the memorandum (default: the procedure's own memorandum)" })
+  @ApiPropertyOptional({
+    example: 'mem-TR',
+    description: "With source=memorandum: the memorandum (default: the procedure's own memorandum)",
+  })
   @IsOptional()
   @Matches(/^[A-Za-z0-9][A-Za-z0-9-]{0,99}$/, { message: 'memorandumId must be a memorandum id such as mem-TR' })
   memorandumId?: string;
 
-  @ApiPropertyOptional({ type: DraftTitleDto, description: "The draft's title in the three languages (default: the source's title; required for a blank draft)" })
+  @ApiPropertyOptional({
+    type: DraftTitleDto,
+    description: "The draft's title in the three languages (default: the source's title; required for a blank draft)",
+  })
   @IsOptional()
   @IsObject({ message: 'title must be an object with en, ru and zh' })
   @ValidateNested()
@@ -36,24 +61,36 @@ export class CreateDraftDto {
 }
 
 export class ArticleInputDto {
-  @ApiPropertyOptional({ format: 'uuid', description: 'The id of an existing article (kept across versions); leave out for a new article' })
+  @ApiPropertyOptional({
+    format: 'uuid',
+    description: 'The id of an existing article (kept across versions); leave out for a new article',
+  })
   @IsOptional()
   @IsUUID('all', { message: 'articleId must be the id of an article of this draft' })
   articleId?: string;
 
   @ApiProperty({ example: '3 bis', description: 'The article number as printed: "3", "3 bis", "12.1"' })
   @IsString()
-  @Matches(/^[\p{L}\p{N}](?:[\p{L}\p{N} .\-]{0,18}[\p{L}\p{N}.])?$/u, { message: 'number must be an article number such as 3, 3 bis or 12.1 (at most 20 characters)' })
+  @Matches(/^[\p{L}\p{N}](?:[\p{L}\p{N} .\-]{0,18}[\p{L}\p{N}.])?$/u, {
+    message: 'number must be an article number such as 3, 3 bis or 12.1 (at most 20 characters)',
+  })
   number!: string;
 
-  @ApiProperty({ maxLength: DRAFT_LIMITS.articleText, description: 'Russian text (authentic)' }) @IsString() ru!: string;
-  @ApiProperty({ maxLength: DRAFT_LIMITS.articleText, description: 'Chinese text (authentic)' }) @IsString() zh!: string;
-  @ApiProperty({ maxLength: DRAFT_LIMITS.articleText, description: 'English text (working text, not authentic)' }) @IsString() en!: string;
+  @ApiProperty({ maxLength: DRAFT_LIMITS.articleText, description: 'Russian text (authentic)' })
+  @IsString()
+  ru!: string;
+  @ApiProperty({ maxLength: DRAFT_LIMITS.articleText, description: 'Chinese text (authentic)' })
+  @IsString()
+  zh!: string;
+  @ApiProperty({ maxLength: DRAFT_LIMITS.articleText, description: 'English text (working text, not authentic)' })
+  @IsString()
+  en!: string;
 
   @ApiPropertyOptional({
     enum: LANGUAGES,
     isArray: true,
-    description: 'Languages you checked and confirm still match the others without changing them (clears their out-of-date mark)',
+    description:
+      'Languages you checked and confirm still match the others without changing them (clears their out-of-date mark)',
   })
   @IsOptional()
   @IsArray()
@@ -63,7 +100,11 @@ export class ArticleInputDto {
 }
 
 export class SaveVersionDto {
-  @ApiProperty({ maxLength: DRAFT_LIMITS.note, example: 'Consolidated comments of round 1', description: 'What this version changes and why' })
+  @ApiProperty({
+    maxLength: DRAFT_LIMITS.note,
+    example: 'Consolidated comments of round 1',
+    description: 'What this version changes and why',
+  })
   @IsString()
   note!: string;
 
@@ -73,7 +114,11 @@ export class SaveVersionDto {
   @Min(0)
   basedOn?: number;
 
-  @ApiProperty({ type: [ArticleInputDto], maxItems: DRAFT_LIMITS.articlesPerVersion, description: 'Every article of the new version, in order; an article left out is removed' })
+  @ApiProperty({
+    type: [ArticleInputDto],
+    maxItems: DRAFT_LIMITS.articlesPerVersion,
+    description: 'Every article of the new version, in order; an article left out is removed',
+  })
   @IsArray()
   @ValidateNested({ each: true })
   @Type(() => ArticleInputDto)
@@ -81,19 +126,32 @@ export class SaveVersionDto {
 }
 
 export class AddCommentDto {
-  @ApiPropertyOptional({ format: 'uuid', nullable: true, description: 'The article commented on; leave out for a general comment' })
+  @ApiPropertyOptional({
+    format: 'uuid',
+    nullable: true,
+    description: 'The article commented on; leave out for a general comment',
+  })
   @IsOptional()
   @IsUUID('all', { message: 'articleId must be the id of an article of this version' })
   articleId?: string | null;
 
-  @ApiProperty({ maxLength: DRAFT_LIMITS.comment, example: 'Article 3: add "and observers" after "dialogue partners".' })
+  @ApiProperty({
+    maxLength: DRAFT_LIMITS.comment,
+    example: 'Article 3: add "and observers" after "dialogue partners".',
+  })
   @IsString()
   @IsNotEmpty({ message: 'text must not be empty' })
   text!: string;
 }
 
 /** A version number in a query string. */
-const VersionNumber = () => applyDecorators(Type(() => Number), IsInt({ message: '$property must be a version number' }), Min(1), Max(1_000_000));
+const VersionNumber = () =>
+  applyDecorators(
+    Type(() => Number),
+    IsInt({ message: '$property must be a version number' }),
+    Min(1),
+    Max(1_000_000),
+  );
 
 export class DiffQuery {
   @ApiProperty({ example: 1 }) @VersionNumber() from!: number;
@@ -135,5 +193,7 @@ export class ComparisonExportQuery extends ComparisonQuery {
 }
 
 export class ConsolidationQuery {
-  @ApiProperty({ example: 1, description: 'The version whose comments are consolidated' }) @VersionNumber() version!: number;
+  @ApiProperty({ example: 1, description: 'The version whose comments are consolidated' })
+  @VersionNumber()
+  version!: number;
 }

@@ -17,7 +17,13 @@ import { PdfFontLocator } from './render/pdf-fonts';
 @Module({
   imports: [EngineModule, ReferenceModule],
   controllers: [DraftsController, AnalysisReportController],
-  providers: [DraftsService, DraftReviewService, DraftExportService, AnalysisReportService, { provide: PDF_FONTS, useFactory: () => new PdfFontLocator() }],
+  providers: [
+    DraftsService,
+    DraftReviewService,
+    DraftExportService,
+    AnalysisReportService,
+    { provide: PDF_FONTS, useFactory: () => new PdfFontLocator() },
+  ],
   exports: [DraftsService],
 })
 export class DocumentsModule implements OnModuleInit {

@@ -71,7 +71,8 @@ const authenticDiff: Record<'ru' | 'zh', SegmentedWordsDiff> = {
 /** Word-level redline of one text in one language. */
 export function redline(lang: Lang, before: string, after: string): RedlineSegment[] {
   if (before === after) return before ? [{ op: 'equal', text: before }] : [];
-  const changes: ChangeObject<string>[] = lang === 'en' ? diffWordsWithSpace(before, after) : authenticDiff[lang].diff(before, after);
+  const changes: ChangeObject<string>[] =
+    lang === 'en' ? diffWordsWithSpace(before, after) : authenticDiff[lang].diff(before, after);
   const out: RedlineSegment[] = [];
   for (const c of changes) {
     if (!c.value) continue;
@@ -89,9 +90,10 @@ function inOrder(fromIds: string[], toIds: string[]): Set<string> {
   const m = toIds.length;
   const table: Uint16Array[] = Array.from({ length: n + 1 }, () => new Uint16Array(m + 1));
   for (let i = n - 1; i >= 0; i--)
-    for (let j = m - 1; j >= 0; j--) table[i][j] = fromIds[i] === toIds[j] ? table[i + 1][j + 1] + 1 : Math.max(table[i + 1][j], table[i][j + 1]);
+    for (let j = m - 1; j >= 0; j--)
+      table[i][j] = fromIds[i] === toIds[j] ? table[i + 1][j + 1] + 1 : Math.max(table[i + 1][j], table[i][j + 1]);
   const kept = new Set<string>();
-  for (let i = 0, j = 0; i < n && j < m; ) {
+  for (let i = 0, j = 0; i < n && j < m;) {
     if (fromIds[i] === toIds[j]) {
       kept.add(fromIds[i]);
       i++;
@@ -106,7 +108,11 @@ function inOrder(fromIds: string[], toIds: string[]): Set<string> {
  * The comparison of version `from` with version `to`, in the order of `to`; a removed article
  * is listed where it stood, after the article that preceded it in `from`.
  */
-export function diffArticles(from: readonly DraftArticle[], to: readonly DraftArticle[], langs: readonly Lang[] = LANGUAGES): { articles: ArticleDiff[]; summary: DraftDiffSummary } {
+export function diffArticles(
+  from: readonly DraftArticle[],
+  to: readonly DraftArticle[],
+  langs: readonly Lang[] = LANGUAGES,
+): { articles: ArticleDiff[]; summary: DraftDiffSummary } {
   const before = new Map(from.map((a) => [a.articleId, a]));
   const after = new Map(to.map((a) => [a.articleId, a]));
   const keptFrom = from.filter((a) => after.has(a.articleId)).map((a) => a.articleId);

@@ -37,7 +37,13 @@ export class DraftExportService {
     return this.render(versionPrintable(doc, v, lang, nameOf), format, `draft-v${number}-${lang}`);
   }
 
-  async comparison(instanceId: string, from: number, to: number, format: ExportFormat, lang: Lang): Promise<RenderedExport> {
+  async comparison(
+    instanceId: string,
+    from: number,
+    to: number,
+    format: ExportFormat,
+    lang: Lang,
+  ): Promise<RenderedExport> {
     const c = await this.review.comparison(instanceId, from, to, lang);
     const ids = [
       ...c.rows.flatMap((r) => r.comments.flatMap((x) => [x.authorId, x.actingFor ?? ''])),
@@ -48,7 +54,12 @@ export class DraftExportService {
   }
 
   async render(doc: Printable, format: ExportFormat, basename: string): Promise<RenderedExport> {
-    if (format === 'html') return { body: Buffer.from(renderHtml(doc), 'utf8'), contentType: 'text/html; charset=utf-8', filename: `${basename}.html` };
+    if (format === 'html')
+      return {
+        body: Buffer.from(renderHtml(doc), 'utf8'),
+        contentType: 'text/html; charset=utf-8',
+        filename: `${basename}.html`,
+      };
     const fonts = this.fonts.fontsFor(printableText(doc));
     return { body: await renderPdf(doc, fonts), contentType: 'application/pdf', filename: `${basename}.pdf` };
   }
@@ -59,7 +70,10 @@ export class DraftExportService {
     const names = new Map<string, string>();
     if (wanted.length) {
       try {
-        const rows: { id: string; display_name: string }[] = await this.ds.query(`SELECT id::text AS id, display_name FROM app_user WHERE id::text = ANY($1::text[])`, [wanted]);
+        const rows: { id: string; display_name: string }[] = await this.ds.query(
+          `SELECT id::text AS id, display_name FROM app_user WHERE id::text = ANY($1::text[])`,
+          [wanted],
+        );
         for (const r of rows) names.set(r.id, r.display_name);
       } catch {
         // no identity table (e.g. a database without the auth migration): ids are shown as they are

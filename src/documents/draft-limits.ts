@@ -36,14 +36,22 @@ export function characters(s: string): number {
 export function checkText(field: string, value: string, max: number): string {
   // Code points never outnumber UTF-16 units, so the quick test settles almost every text.
   if (value.length > max && characters(value) > max)
-    throw new DomainException(ErrorCode.TOO_LARGE, `${field} is ${characters(value)} characters long; the limit is ${max}.`, { field, limit: max });
+    throw new DomainException(
+      ErrorCode.TOO_LARGE,
+      `${field} is ${characters(value)} characters long; the limit is ${max}.`,
+      { field, limit: max },
+    );
   const bad = FORBIDDEN.exec(value);
   if (bad) {
     const code = bad[0].codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0');
-    throw new DomainException(ErrorCode.INVALID_PAYLOAD, `${field} contains the control character U+${code} at position ${bad.index + 1}; only text, newlines and tabs are accepted.`, {
-      field,
-      character: `U+${code}`,
-    });
+    throw new DomainException(
+      ErrorCode.INVALID_PAYLOAD,
+      `${field} contains the control character U+${code} at position ${bad.index + 1}; only text, newlines and tabs are accepted.`,
+      {
+        field,
+        character: `U+${code}`,
+      },
+    );
   }
   return value;
 }

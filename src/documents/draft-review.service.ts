@@ -63,7 +63,12 @@ export interface Comparison {
   from: { number: number; createdAt: string; authorId: string; note: string };
   to: { number: number; createdAt: string; authorId: string; note: string };
   /** Whether a consensus round was opened on the proposed version, and how it stands. */
-  round: { number: number; stage: string; outcome: string; objection: { memberState: string; reason: string } | null } | null;
+  round: {
+    number: number;
+    stage: string;
+    outcome: string;
+    objection: { memberState: string; reason: string } | null;
+  } | null;
   states: ComparisonStateColumn[];
   rows: ComparisonRow[];
   generalComments: DraftComment[];
@@ -101,12 +106,17 @@ export class DraftReviewService {
     const version = await this.drafts.loadVersion(doc.id, versionNumber);
     const latest = await this.drafts.latestNumber(doc.id);
     const next = versionNumber < latest ? await this.drafts.loadVersion(doc.id, versionNumber + 1) : null;
-    const changes = next ? new Map(diffArticles(version.articles, next.articles, []).articles.map((r) => [r.articleId, r.kinds])) : null;
+    const changes = next
+      ? new Map(diffArticles(version.articles, next.articles, []).articles.map((r) => [r.articleId, r.kinds]))
+      : null;
     const comments = await this.drafts.commentsOf(doc.id, [versionNumber]);
     const record = procedureRecord(instance);
     const circulation = record.commentRounds.filter((r) => r.draftVersion === versionNumber);
     const consensus = record.rounds.filter((r) => r.draftVersion === versionNumber);
-    const states = await this.statesFor([...circulation.map((r) => r.electorate), ...consensus.map((r) => r.electorate)]);
+    const states = await this.statesFor([
+      ...circulation.map((r) => r.electorate),
+      ...consensus.map((r) => r.electorate),
+    ]);
     const lastPosition = (state: string) => positionOf(consensus, state);
     const lastResponse = (state: string) => responsesOf(circulation, state).at(-1) ?? null;
 
@@ -122,7 +132,13 @@ export class DraftReviewService {
         unanswered: r.closedAt ? r.unanswered : r.electorate.filter((s) => !r.responses[s]),
         responses: Object.values(r.responses),
       })),
-      consensus: consensus.map((r) => ({ round: r.number, stage: r.stage, outcome: r.outcome, objection: r.objection, positions: Object.values(r.positions) })),
+      consensus: consensus.map((r) => ({
+        round: r.number,
+        stage: r.stage,
+        outcome: r.outcome,
+        objection: r.objection,
+        positions: Object.values(r.positions),
+      })),
       generalComments: comments.filter((c) => !c.articleId),
       articles: version.articles.map((a) => {
         const kinds = changes?.get(a.articleId) ?? null;
@@ -162,7 +178,10 @@ export class DraftReviewService {
     const record = procedureRecord(instance);
     const consensus = record.rounds.filter((r) => r.draftVersion === to);
     const circulation = record.commentRounds.filter((r) => r.draftVersion === from || r.draftVersion === to);
-    const states = await this.statesFor([...consensus.map((r) => r.electorate), ...circulation.map((r) => r.electorate)]);
+    const states = await this.statesFor([
+      ...consensus.map((r) => r.electorate),
+      ...circulation.map((r) => r.electorate),
+    ]);
     const round = consensus.at(-1) ?? null;
     const before = new Map(a.articles.map((x) => [x.articleId, x]));
     const after = new Map(b.articles.map((x) => [x.articleId, x]));
@@ -173,14 +192,18 @@ export class DraftReviewService {
       lang,
       from: { number: a.number, createdAt: a.createdAt, authorId: a.authorId, note: a.note },
       to: { number: b.number, createdAt: b.createdAt, authorId: b.authorId, note: b.note },
-      round: round ? { number: round.number, stage: round.stage, outcome: round.outcome, objection: round.objection } : null,
+      round: round
+        ? { number: round.number, stage: round.stage, outcome: round.outcome, objection: round.objection }
+        : null,
       states: states.map((s) => ({
         memberState: s.code,
         name: s.name,
         position: positionOf(consensus, s.code),
         reservations: record.rounds
           .filter((r) => r.draftVersion <= to)
-          .flatMap((r) => (r.positions[s.code]?.kind === 'agree_with_reservation' ? [toStatePosition(r, r.positions[s.code])] : [])),
+          .flatMap((r) =>
+            r.positions[s.code]?.kind === 'agree_with_reservation' ? [toStatePosition(r, r.positions[s.code])] : [],
+          ),
         responses: responsesOf(circulation, s.code),
       })),
       rows: articles.map((r) => {
@@ -226,7 +249,16 @@ export function procedureRecord(instance: InstanceRef): { commentRounds: Comment
 }
 
 function toStatePosition(r: ConsensusRound, p: Position): StatePosition {
-  return { round: r.number, stage: r.stage, draftVersion: r.draftVersion, kind: p.kind, text: p.text, by: p.by, actingFor: p.actingFor, at: p.at };
+  return {
+    round: r.number,
+    stage: r.stage,
+    draftVersion: r.draftVersion,
+    kind: p.kind,
+    text: p.text,
+    by: p.by,
+    actingFor: p.actingFor,
+    at: p.at,
+  };
 }
 
 /** The state's position in the latest round (of those given) where it answered. */
@@ -241,6 +273,18 @@ function positionOf(rounds: ConsensusRound[], state: string): StatePosition | nu
 function responsesOf(rounds: CommentRound[], state: string): StateResponse[] {
   return rounds.flatMap((r) => {
     const x: CommentResponse | undefined = r.responses[state];
-    return x ? [{ round: r.number, draftVersion: r.draftVersion, hasComments: x.hasComments, comments: x.comments, by: x.by, actingFor: x.actingFor, at: x.at }] : [];
+    return x
+      ? [
+          {
+            round: r.number,
+            draftVersion: r.draftVersion,
+            hasComments: x.hasComments,
+            comments: x.comments,
+            by: x.by,
+            actingFor: x.actingFor,
+            at: x.at,
+          },
+        ]
+      : [];
   });
 }

@@ -28,14 +28,26 @@ const fill = (s: string, partner: Record<Lang, string>, lang: Lang) => s.split('
 function localise(file: SourceFile, partner: Record<Lang, string> | null): SourceText {
   const names = partner ?? { en: '______', ru: '______', zh: '______' };
   return {
-    title: { en: fill(file.title.en, names, 'en'), ru: fill(file.title.ru, names, 'ru'), zh: fill(file.title.zh, names, 'zh') },
-    articles: file.articles.map((a) => ({ number: a.number, ru: fill(a.ru, names, 'ru'), zh: fill(a.zh, names, 'zh'), en: fill(a.en, names, 'en') })),
+    title: {
+      en: fill(file.title.en, names, 'en'),
+      ru: fill(file.title.ru, names, 'ru'),
+      zh: fill(file.title.zh, names, 'zh'),
+    },
+    articles: file.articles.map((a) => ({
+      number: a.number,
+      ru: fill(a.ru, names, 'ru'),
+      zh: fill(a.zh, names, 'zh'),
+      en: fill(a.en, names, 'en'),
+    })),
     notice: file.illustrative ? file.notice : null,
   };
 }
 
 /** The text of a source; `partner` (names in the three languages) only for an existing memorandum. */
-export function sourceText(kind: Exclude<SourceKind, 'blank'>, partner: Record<Lang, string> | null = null): SourceText {
+export function sourceText(
+  kind: Exclude<SourceKind, 'blank'>,
+  partner: Record<Lang, string> | null = null,
+): SourceText {
   if (kind === 'regulation') return localise(regulationFile as SourceFile, null);
   return localise(modelMemorandumFile as SourceFile, kind === 'memorandum' ? partner : null);
 }

@@ -69,7 +69,10 @@ export class DraftsService implements DraftFactsProvider {
   async factsFor(manager: EntityManager, instanceId: string): Promise<DraftFacts | null> {
     const [doc] = await manager.query(`SELECT id FROM draft_document WHERE instance_id = $1`, [instanceId]);
     if (!doc) return null;
-    const [latest] = await manager.query(`SELECT id, number FROM draft_version WHERE document_id = $1 ORDER BY number DESC LIMIT 1`, [doc.id]);
+    const [latest] = await manager.query(
+      `SELECT id, number FROM draft_version WHERE document_id = $1 ORDER BY number DESC LIMIT 1`,
+      [doc.id],
+    );
     if (!latest) return { latestVersion: 0, driftedArticles: [] };
     const drifted: { article_id: string }[] = await manager.query(
       `SELECT article_id FROM draft_article WHERE version_id = $1 AND out_of_date && ARRAY['ru', 'zh'] ORDER BY position`,
@@ -89,19 +92,39 @@ export class DraftsService implements DraftFactsProvider {
     if (cmd.source === 'memorandum') {
       const memorandumId = cmd.memorandumId ?? instance.memorandum;
       if (!memorandumId)
-        throw new DomainException(ErrorCode.INVALID_PAYLOAD, 'Name the memorandum to start from (memorandumId, e.g. mem-TR); this procedure is not about one memorandum.');
+        throw new DomainException(
+          ErrorCode.INVALID_PAYLOAD,
+          'Name the memorandum to start from (memorandumId, e.g. mem-TR); this procedure is not about one memorandum.',
+        );
       const held = (await this.reference.memoranda(now)).find((m) => m.memorandumId === memorandumId);
-      if (!held) throw new DomainException(ErrorCode.NOT_FOUND, `There is no memorandum "${memorandumId}" in force in the reference data.`, { memorandumId });
+      if (!held)
+        throw new DomainException(
+          ErrorCode.NOT_FOUND,
+          `There is no memorandum "${memorandumId}" in force in the reference data.`,
+          { memorandumId },
+        );
       const partner = (await this.reference.partners(now)).find((p) => p.code === held.partner);
       const names = partner?.name ?? { en: null, ru: null, zh: null };
-      text = sourceText('memorandum', { en: names.en ?? held.partner, ru: names.ru ?? held.partner, zh: names.zh ?? held.partner });
+      text = sourceText('memorandum', {
+        en: names.en ?? held.partner,
+        ru: names.ru ?? held.partner,
+        zh: names.zh ?? held.partner,
+      });
       sourceRef = memorandumId;
     } else if (cmd.source !== 'blank') {
-      if (cmd.memorandumId) throw new DomainException(ErrorCode.INVALID_PAYLOAD, `memorandumId only goes with the source "memorandum", not "${cmd.source}".`);
+      if (cmd.memorandumId)
+        throw new DomainException(
+          ErrorCode.INVALID_PAYLOAD,
+          `memorandumId only goes with the source "memorandum", not "${cmd.source}".`,
+        );
       text = sourceText(cmd.source);
     }
     const title = cmd.title ?? text?.title;
-    if (!title) throw new DomainException(ErrorCode.INVALID_PAYLOAD, 'A blank draft needs a title in the three languages (title.en, title.ru, title.zh).');
+    if (!title)
+      throw new DomainException(
+        ErrorCode.INVALID_PAYLOAD,
+        'A blank draft needs a title in the three languages (title.en, title.ru, title.zh).',
+      );
     for (const l of LANGUAGES) checkText(`title.${l}`, title[l], DRAFT_LIMITS.title);
 
     const documentId = randomUUID();
@@ -114,11 +137,25 @@ export class DraftsService implements DraftFactsProvider {
         );
         if (text && text.articles.length) {
           const articles = text.articles.map((a) => ({ number: a.number, ru: a.ru, zh: a.zh, en: a.en }));
-          await this.insertVersion(m, documentId, 1, null, articles, new Map(), `Created from ${describeSource(cmd.source, sourceRef)}`, actor, now);
+          await this.insertVersion(
+            m,
+            documentId,
+            1,
+            null,
+            articles,
+            new Map(),
+            `Created from ${describeSource(cmd.source, sourceRef)}`,
+            actor,
+            now,
+          );
         }
       });
     } catch (err) {
-      if (pgCode(err) === PG_UNIQUE_VIOLATION) throw new DomainException(ErrorCode.CONFLICT, 'This procedure already has a draft; save a new version of it instead.');
+      if (pgCode(err) === PG_UNIQUE_VIOLATION)
+        throw new DomainException(
+          ErrorCode.CONFLICT,
+          'This procedure already has a draft; save a new version of it instead.',
+        );
       throw err;
     }
     return this.document(instanceId);
@@ -126,9 +163,13 @@ export class DraftsService implements DraftFactsProvider {
 
   async saveVersion(instanceId: string, cmd: SaveVersionCommand, actor: Actor) {
     if (cmd.articles.length > DRAFT_LIMITS.articlesPerVersion)
-      throw new DomainException(ErrorCode.TOO_LARGE, `A version holds at most ${DRAFT_LIMITS.articlesPerVersion} articles; this one has ${cmd.articles.length}.`, {
-        limit: DRAFT_LIMITS.articlesPerVersion,
-      });
+      throw new DomainException(
+        ErrorCode.TOO_LARGE,
+        `A version holds at most ${DRAFT_LIMITS.articlesPerVersion} articles; this one has ${cmd.articles.length}.`,
+        {
+          limit: DRAFT_LIMITS.articlesPerVersion,
+        },
+      );
     checkText('note', cmd.note, DRAFT_LIMITS.note);
     cmd.articles.forEach((a, i) => {
       for (const l of LANGUAGES) checkText(`articles[${i}].${l}`, a[l], DRAFT_LIMITS.articleText);
@@ -136,7 +177,11 @@ export class DraftsService implements DraftFactsProvider {
     const numbers = new Map<string, number>();
     cmd.articles.forEach((a, i) => {
       const seen = numbers.get(a.number);
-      if (seen !== undefined) throw new DomainException(ErrorCode.INVALID_PAYLOAD, `Article number "${a.number}" is used twice (articles[${seen}] and articles[${i}]).`);
+      if (seen !== undefined)
+        throw new DomainException(
+          ErrorCode.INVALID_PAYLOAD,
+          `Article number "${a.number}" is used twice (articles[${seen}] and articles[${i}]).`,
+        );
       numbers.set(a.number, i);
     });
 
@@ -145,7 +190,10 @@ export class DraftsService implements DraftFactsProvider {
       if (instance.status !== 'active') throw closed(instance);
       const [doc] = await m.query(`SELECT id FROM draft_document WHERE instance_id = $1 FOR UPDATE`, [instanceId]);
       if (!doc) throw noDraft();
-      const [latest] = await m.query(`SELECT number, author_id, created_at, content_hash FROM draft_version WHERE document_id = $1 ORDER BY number DESC LIMIT 1`, [doc.id]);
+      const [latest] = await m.query(
+        `SELECT number, author_id, created_at, content_hash FROM draft_version WHERE document_id = $1 ORDER BY number DESC LIMIT 1`,
+        [doc.id],
+      );
       const latestNumber: number = latest?.number ?? 0;
       if (cmd.basedOn !== undefined && cmd.basedOn !== latestNumber)
         throw new DomainException(
@@ -159,31 +207,66 @@ export class DraftsService implements DraftFactsProvider {
       const seenIds = new Set<string>();
       cmd.articles.forEach((a, i) => {
         if (!a.articleId) return;
-        if (seenIds.has(a.articleId)) throw new DomainException(ErrorCode.INVALID_PAYLOAD, `articles[${i}]: article ${a.articleId} appears twice in this version.`);
+        if (seenIds.has(a.articleId))
+          throw new DomainException(
+            ErrorCode.INVALID_PAYLOAD,
+            `articles[${i}]: article ${a.articleId} appears twice in this version.`,
+          );
         seenIds.add(a.articleId);
         if (!known.has(a.articleId))
-          throw new DomainException(ErrorCode.INVALID_PAYLOAD, `articles[${i}]: article ${a.articleId} is not an article of this draft; leave articleId out for a new article.`);
+          throw new DomainException(
+            ErrorCode.INVALID_PAYLOAD,
+            `articles[${i}]: article ${a.articleId} is not an article of this draft; leave articleId out for a new article.`,
+          );
       });
-      const written = await this.insertVersion(m, doc.id, latestNumber + 1, latest ? latestNumber : null, cmd.articles, known, cmd.note, actor, this.clock.now());
+      const written = await this.insertVersion(
+        m,
+        doc.id,
+        latestNumber + 1,
+        latest ? latestNumber : null,
+        cmd.articles,
+        known,
+        cmd.note,
+        actor,
+        this.clock.now(),
+      );
       if (latest && written.contentHash === latest.content_hash) {
         const previous = await this.articlesOf(m, doc.id, latestNumber);
-        const same = previous.length === written.articles.length && previous.every((p, i) => sameLanguages(p.outOfDate, written.articles[i].outOfDate));
-        if (same) throw new DomainException(ErrorCode.CONFLICT, `Nothing changed since version ${latestNumber}: a new version needs a change in its text, order, numbering or language status.`);
+        const same =
+          previous.length === written.articles.length &&
+          previous.every((p, i) => sameLanguages(p.outOfDate, written.articles[i].outOfDate));
+        if (same)
+          throw new DomainException(
+            ErrorCode.CONFLICT,
+            `Nothing changed since version ${latestNumber}: a new version needs a change in its text, order, numbering or language status.`,
+          );
       }
       return written.number;
     });
     return this.version(instanceId, number);
   }
 
-  async addComment(instanceId: string, versionNumber: number, cmd: { articleId?: string | null; text: string }, actor: Actor): Promise<DraftComment> {
+  async addComment(
+    instanceId: string,
+    versionNumber: number,
+    cmd: { articleId?: string | null; text: string },
+    actor: Actor,
+  ): Promise<DraftComment> {
     checkText('text', cmd.text, DRAFT_LIMITS.comment);
     if (!cmd.text.trim()) throw new DomainException(ErrorCode.INVALID_PAYLOAD, 'A comment needs some text.');
     let memberState: string | null = null;
     if (actor.role === 'approver') {
-      if (!actor.memberState) throw new DomainException(ErrorCode.FORBIDDEN, 'Your account is not attached to a member state, so you cannot comment for one.');
+      if (!actor.memberState)
+        throw new DomainException(
+          ErrorCode.FORBIDDEN,
+          'Your account is not attached to a member state, so you cannot comment for one.',
+        );
       memberState = actor.memberState;
     } else if (actor.role !== 'legal_officer') {
-      throw new DomainException(ErrorCode.FORBIDDEN, `Comments are made by member-state approvers and by legal officers (for the Secretariat); you are ${actor.role}.`);
+      throw new DomainException(
+        ErrorCode.FORBIDDEN,
+        `Comments are made by member-state approvers and by legal officers (for the Secretariat); you are ${actor.role}.`,
+      );
     }
     const instance = await this.instance(instanceId);
     if (instance.status !== 'active') throw closed(instance);
@@ -194,14 +277,28 @@ export class DraftsService implements DraftFactsProvider {
         `SELECT 1 FROM draft_article a JOIN draft_version v ON v.id = a.version_id WHERE v.document_id = $1 AND v.number = $2 AND a.article_id = $3`,
         [doc.id, version.number, cmd.articleId],
       );
-      if (!article) throw new DomainException(ErrorCode.NOT_FOUND, `Version ${version.number} has no article ${cmd.articleId}.`, { articleId: cmd.articleId });
+      if (!article)
+        throw new DomainException(ErrorCode.NOT_FOUND, `Version ${version.number} has no article ${cmd.articleId}.`, {
+          articleId: cmd.articleId,
+        });
     }
     const id = randomUUID();
     const now = this.clock.now();
     await this.ds.query(
       `INSERT INTO draft_comment (id, document_id, version_number, article_id, author_id, author_role, member_state, acting_for, text, created_at)
        VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10)`,
-      [id, doc.id, version.number, cmd.articleId ?? null, actor.id, actor.role, memberState, actor.actingFor, cmd.text, now],
+      [
+        id,
+        doc.id,
+        version.number,
+        cmd.articleId ?? null,
+        actor.id,
+        actor.role,
+        memberState,
+        actor.actingFor,
+        cmd.text,
+        now,
+      ],
     );
     return {
       id,
@@ -245,7 +342,9 @@ export class DraftsService implements DraftFactsProvider {
   async version(instanceId: string, number: number) {
     const doc = await this.documentRow(instanceId);
     const v = await this.loadVersion(doc.id, number);
-    const [latest] = await this.ds.query(`SELECT max(number)::int AS n FROM draft_version WHERE document_id = $1`, [doc.id]);
+    const [latest] = await this.ds.query(`SELECT max(number)::int AS n FROM draft_version WHERE document_id = $1`, [
+      doc.id,
+    ]);
     return versionView(v, latest.n === v.number);
   }
 
@@ -298,14 +397,20 @@ export class DraftsService implements DraftFactsProvider {
   /** The procedure instance, or 404. */
   async instance(instanceId: string): Promise<InstanceRef> {
     if (!isUuid(instanceId)) throw noInstance(instanceId);
-    const [row] = await this.ds.query(`SELECT id, definition_id, status, state_path, memorandum, partner, snapshot FROM workflow_instance WHERE id = $1`, [instanceId]);
+    const [row] = await this.ds.query(
+      `SELECT id, definition_id, status, state_path, memorandum, partner, snapshot FROM workflow_instance WHERE id = $1`,
+      [instanceId],
+    );
     if (!row) throw noInstance(instanceId);
     return instanceRef(row);
   }
 
   /** The latest version number of a document (0 when it has none). */
   async latestNumber(documentId: string): Promise<number> {
-    const [row] = await this.ds.query(`SELECT coalesce(max(number), 0)::int AS n FROM draft_version WHERE document_id = $1`, [documentId]);
+    const [row] = await this.ds.query(
+      `SELECT coalesce(max(number), 0)::int AS n FROM draft_version WHERE document_id = $1`,
+      [documentId],
+    );
     return row.n;
   }
 
@@ -315,18 +420,37 @@ export class DraftsService implements DraftFactsProvider {
     if (!isUuid(instanceId)) throw noInstance(instanceId);
     // FOR SHARE: a version save waits for an event being applied to the procedure (which locks
     // the row FOR UPDATE), so the engine never judges a draft that is half saved.
-    const [row] = await m.query(`SELECT id, definition_id, status, state_path, memorandum, partner, snapshot FROM workflow_instance WHERE id = $1 FOR SHARE`, [instanceId]);
+    const [row] = await m.query(
+      `SELECT id, definition_id, status, state_path, memorandum, partner, snapshot FROM workflow_instance WHERE id = $1 FOR SHARE`,
+      [instanceId],
+    );
     if (!row) throw noInstance(instanceId);
     return instanceRef(row);
   }
 
-  private async versionHeader(m: EntityManager, documentId: string, number: number): Promise<DraftVersionHeader & { id: string }> {
-    const [row] = await m.query(`SELECT * FROM draft_version WHERE document_id = $1 AND number = $2`, [documentId, number]);
+  private async versionHeader(
+    m: EntityManager,
+    documentId: string,
+    number: number,
+  ): Promise<DraftVersionHeader & { id: string }> {
+    const [row] = await m.query(`SELECT * FROM draft_version WHERE document_id = $1 AND number = $2`, [
+      documentId,
+      number,
+    ]);
     if (!row) {
-      const [latest] = await m.query(`SELECT coalesce(max(number), 0)::int AS n FROM draft_version WHERE document_id = $1`, [documentId]);
-      throw new DomainException(ErrorCode.NOT_FOUND, latest.n ? `There is no version ${number}; the versions are 1 to ${latest.n}.` : 'This draft has no version yet.', {
-        latestVersion: latest.n,
-      });
+      const [latest] = await m.query(
+        `SELECT coalesce(max(number), 0)::int AS n FROM draft_version WHERE document_id = $1`,
+        [documentId],
+      );
+      throw new DomainException(
+        ErrorCode.NOT_FOUND,
+        latest.n
+          ? `There is no version ${number}; the versions are 1 to ${latest.n}.`
+          : 'This draft has no version yet.',
+        {
+          latestVersion: latest.n,
+        },
+      );
     }
     return { id: row.id, ...headerOf(row) };
   }
@@ -365,7 +489,14 @@ export class DraftsService implements DraftFactsProvider {
       const text = { ru: a.ru, zh: a.zh, en: a.en };
       const confirm = a.confirm ?? [];
       const freshness = carryFreshness(known.get(articleId), text, number, confirm);
-      return { articleId, position: i + 1, number: a.number, text, ...freshness, confirmed: LANGUAGES.filter((l) => confirm.includes(l)) };
+      return {
+        articleId,
+        position: i + 1,
+        number: a.number,
+        text,
+        ...freshness,
+        confirmed: LANGUAGES.filter((l) => confirm.includes(l)),
+      };
     });
     const contentHash = createHash('sha256')
       .update(JSON.stringify(articles.map((a) => [a.articleId, a.number, a.text.ru, a.text.zh, a.text.en])))
@@ -503,13 +634,20 @@ function describeSource(kind: SourceKind, ref: string | null): string {
 }
 
 function closed(instance: InstanceRef): DomainException {
-  return new DomainException(ErrorCode.CONFLICT, `This procedure is closed (${instance.state}); its draft is kept as it stands and takes no new versions or drafts.`, {
-    state: instance.state,
-  });
+  return new DomainException(
+    ErrorCode.CONFLICT,
+    `This procedure is closed (${instance.state}); its draft is kept as it stands and takes no new versions or drafts.`,
+    {
+      state: instance.state,
+    },
+  );
 }
 
 function noDraft(): DomainException {
-  return new DomainException(ErrorCode.NOT_FOUND, 'This procedure has no draft yet: create it with POST /instances/:id/draft.');
+  return new DomainException(
+    ErrorCode.NOT_FOUND,
+    'This procedure has no draft yet: create it with POST /instances/:id/draft.',
+  );
 }
 
 function noInstance(id: string): DomainException {

@@ -26,7 +26,12 @@ const blank = (s: string) => s.trim().length === 0;
 const other = (l: Lang): Lang => (l === 'ru' ? 'zh' : 'ru');
 
 /** The freshness of an article's texts in version `version`, given its state before (if any). */
-export function carryFreshness(previous: Pick<DraftArticle, 'text' | 'updatedAtVersion' | 'outOfDate'> | undefined, text: ArticleTexts, version: number, confirm: readonly Lang[] = []): Freshness {
+export function carryFreshness(
+  previous: Pick<DraftArticle, 'text' | 'updatedAtVersion' | 'outOfDate'> | undefined,
+  text: ArticleTexts,
+  version: number,
+  confirm: readonly Lang[] = [],
+): Freshness {
   const stale = new Set<Lang>();
   let updatedAtVersion: Record<Lang, number>;
   if (!previous) {

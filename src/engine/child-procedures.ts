@@ -32,25 +32,48 @@ export class ChildProcedures implements OnModuleInit {
   }
 
   private async open(m: OutboxMessage): Promise<void> {
-    const { parentId, definitionId, key, input } = m.payload as { parentId: string; definitionId: string; key: string; input: unknown };
+    const { parentId, definitionId, key, input } = m.payload as {
+      parentId: string;
+      definitionId: string;
+      key: string;
+      input: unknown;
+    };
     const r = await this.engine.start({ definitionId, input, actor: SYSTEM_ACTOR, parent: { id: parentId, key } });
     this.log.log(`${r.replayed ? 'already open' : 'opened'}: ${definitionId} ${key} (${r.instanceId}) for ${parentId}`);
   }
 
   private async done(m: OutboxMessage): Promise<void> {
-    const p = m.payload as { parentId: string; childId: string; definitionId: string; key: string; finalState: string; output: Record<string, unknown> | null };
-    const [parent] = await this.ds.query(`SELECT definition_id, definition_version, status FROM workflow_instance WHERE id = $1`, [p.parentId]);
+    const p = m.payload as {
+      parentId: string;
+      childId: string;
+      definitionId: string;
+      key: string;
+      finalState: string;
+      output: Record<string, unknown> | null;
+    };
+    const [parent] = await this.ds.query(
+      `SELECT definition_id, definition_version, status FROM workflow_instance WHERE id = $1`,
+      [p.parentId],
+    );
     const def = parent ? this.registry.get(parent.definition_id, parent.definition_version) : undefined;
     if (!def?.events.CHILD_DONE || parent.status !== 'active') {
       // The parent does not follow its children (or has closed): nothing to record.
-      this.log.log(`CHILD_DONE for ${p.childId} not delivered: parent ${p.parentId} ${parent?.status === 'active' ? 'does not listen for it' : 'is closed'}`);
+      this.log.log(
+        `CHILD_DONE for ${p.childId} not delivered: parent ${p.parentId} ${parent?.status === 'active' ? 'does not listen for it' : 'is closed'}`,
+      );
       return;
     }
     try {
       await this.engine.apply({
         instanceId: p.parentId,
         type: 'CHILD_DONE',
-        payload: { childId: p.childId, definitionId: p.definitionId, key: p.key, finalState: p.finalState, output: p.output },
+        payload: {
+          childId: p.childId,
+          definitionId: p.definitionId,
+          key: p.key,
+          finalState: p.finalState,
+          output: p.output,
+        },
         actor: SYSTEM_ACTOR,
         idempotencyKey: `child-done-${p.childId}`,
       });

@@ -29,7 +29,12 @@ export function subtractDays(from: Date, days: number, unit: 'calendar' | 'worki
 }
 
 /** Reminder times for a due date, earliest first, dropping any already in the past at `now`. */
-export function reminderTimes(due: Date, remindBefore: readonly number[], unit: 'calendar' | 'working', now?: Date): { daysBefore: number; at: Date }[] {
+export function reminderTimes(
+  due: Date,
+  remindBefore: readonly number[],
+  unit: 'calendar' | 'working',
+  now?: Date,
+): { daysBefore: number; at: Date }[] {
   return [...new Set(remindBefore)]
     .sort((a, b) => b - a)
     .map((d) => ({ daysBefore: d, at: subtractDays(due, d, unit) }))

@@ -9,7 +9,13 @@ import { WorldService } from './world.service';
 
 @Module({
   imports: [ReferenceModule],
-  providers: [{ provide: DEFINITIONS, useFactory: defaultRegistry }, WorkflowEngine, OutboxRelay, WorldService, ChildProcedures],
+  providers: [
+    { provide: DEFINITIONS, useFactory: defaultRegistry },
+    WorkflowEngine,
+    OutboxRelay,
+    WorldService,
+    ChildProcedures,
+  ],
   exports: [WorkflowEngine, OutboxRelay, DEFINITIONS, WorldService],
 })
 export class EngineModule {}

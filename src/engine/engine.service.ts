@@ -104,11 +104,18 @@ export class WorkflowEngine {
   async start(cmd: StartCommand): Promise<ApplyResult> {
     const def = this.registry.latest(cmd.definitionId);
     if (!def)
-      throw new DomainException(ErrorCode.NOT_FOUND, `There is no procedure definition "${cmd.definitionId}". Known: ${this.registry.ids().join(', ')}.`, {
-        definitionId: cmd.definitionId,
-      });
+      throw new DomainException(
+        ErrorCode.NOT_FOUND,
+        `There is no procedure definition "${cmd.definitionId}". Known: ${this.registry.ids().join(', ')}.`,
+        {
+          definitionId: cmd.definitionId,
+        },
+      );
     if (cmd.actor.role !== 'system' && !def.startRoles.includes(cmd.actor.role))
-      throw new DomainException(ErrorCode.FORBIDDEN, `Starting ${def.id} needs the role ${def.startRoles.join(' or ')}; you are ${cmd.actor.role}.`);
+      throw new DomainException(
+        ErrorCode.FORBIDDEN,
+        `Starting ${def.id} needs the role ${def.startRoles.join(' or ')}; you are ${cmd.actor.role}.`,
+      );
     const input = parsePayload(def.input, cmd.input, 'input');
     const fingerprint = requestHash({ op: 'start', definitionId: def.id, input, parent: cmd.parent ?? null });
 
@@ -118,7 +125,10 @@ export class WorkflowEngine {
         if (seen) return seen;
       }
       if (cmd.parent) {
-        const [existing] = await m.query(`SELECT id, seq FROM workflow_instance WHERE parent_id = $1 AND parent_key = $2`, [cmd.parent.id, cmd.parent.key]);
+        const [existing] = await m.query(
+          `SELECT id, seq FROM workflow_instance WHERE parent_id = $1 AND parent_key = $2`,
+          [cmd.parent.id, cmd.parent.key],
+        );
         if (existing) return this.resultOf(m, existing.id, existing.seq, true);
       }
       const now = this.clock.now();
@@ -147,11 +157,43 @@ export class WorkflowEngine {
         `INSERT INTO workflow_instance (id, definition_id, definition_version, snapshot, state_path, status, outcome, partner, memorandum, treaty, subject,
            parent_id, parent_key, started_by, seq, last_hash, created_at, updated_at)
          VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,1,$15,$16,$16)`,
-        [id, def.id, def.version, persisted, statePath, status, finalStateOf(snapshot), keys.partner, keys.memorandum, keys.treaty, keys.subject,
-          cmd.parent?.id ?? null, cmd.parent?.key ?? null, cmd.actor.id, hash, now],
+        [
+          id,
+          def.id,
+          def.version,
+          persisted,
+          statePath,
+          status,
+          finalStateOf(snapshot),
+          keys.partner,
+          keys.memorandum,
+          keys.treaty,
+          keys.subject,
+          cmd.parent?.id ?? null,
+          cmd.parent?.key ?? null,
+          cmd.actor.id,
+          hash,
+          now,
+        ],
       );
       this.inject('after-snapshot', { type: ENGINE_EVENTS.start, instanceId: id });
-      await this.insertEvent(m, id, 1, def.version, { type: ENGINE_EVENTS.start, payload: input, actor: cmd.actor, idempotencyKey: cmd.idempotencyKey ?? null, stateBefore: null }, statePath, now, GENESIS_HASH, hash);
+      await this.insertEvent(
+        m,
+        id,
+        1,
+        def.version,
+        {
+          type: ENGINE_EVENTS.start,
+          payload: input,
+          actor: cmd.actor,
+          idempotencyKey: cmd.idempotencyKey ?? null,
+          stateBefore: null,
+        },
+        statePath,
+        now,
+        GENESIS_HASH,
+        hash,
+      );
       this.inject('after-event', { type: ENGINE_EVENTS.start, instanceId: id });
       await this.syncReadModels(m, def.id, id, 1, null, null, statePath, snapshot.context, now);
       await this.syncDeadlines(m, def, id, 1, null, snapshot, [], now);
@@ -159,7 +201,15 @@ export class WorkflowEngine {
       await this.writeEffects(m, def, id, 1, effectsOf(actions), cmd.actor, now);
       this.inject('after-outbox', { type: ENGINE_EVENTS.start, instanceId: id });
       if (cmd.idempotencyKey) await this.remember(m, cmd.actor, cmd.idempotencyKey, fingerprint, id, 1, now);
-      return { instanceId: id, seq: 1, type: ENGINE_EVENTS.start, state: statePath, status, outcome: finalStateOf(snapshot), replayed: false } satisfies ApplyResult;
+      return {
+        instanceId: id,
+        seq: 1,
+        type: ENGINE_EVENTS.start,
+        state: statePath,
+        status,
+        outcome: finalStateOf(snapshot),
+        replayed: false,
+      } satisfies ApplyResult;
     });
     return result;
   }
@@ -168,7 +218,9 @@ export class WorkflowEngine {
     const startedAt = performance.now();
     let definitionId = '';
     // Only a request with an Idempotency-Key needs its fingerprint.
-    const fingerprint = cmd.idempotencyKey ? requestHash({ op: 'apply', instanceId: cmd.instanceId, type: cmd.type, payload: cmd.payload ?? {} }) : '';
+    const fingerprint = cmd.idempotencyKey
+      ? requestHash({ op: 'apply', instanceId: cmd.instanceId, type: cmd.type, payload: cmd.payload ?? {} })
+      : '';
     const result = await this.inTransaction(async (m) => {
       const row = await this.lock(m, cmd.instanceId);
       this.inject('after-lock', { type: cmd.type, instanceId: row.id });
@@ -180,29 +232,45 @@ export class WorkflowEngine {
       definitionId = def.id;
       const spec = def.events[cmd.type];
       if (!spec) {
-        throw new DomainException(ErrorCode.INVALID_PAYLOAD, `${def.id} has no event "${cmd.type}". Its events are: ${Object.keys(def.events).join(', ')}.`, {
-          type: cmd.type,
-        });
+        throw new DomainException(
+          ErrorCode.INVALID_PAYLOAD,
+          `${def.id} has no event "${cmd.type}". Its events are: ${Object.keys(def.events).join(', ')}.`,
+          {
+            type: cmd.type,
+          },
+        );
       }
       if (!spec.roles.includes(cmd.actor.role))
-        throw new DomainException(ErrorCode.FORBIDDEN, `${cmd.type} needs the role ${spec.roles.join(' or ')}; you are ${cmd.actor.role}.`, {
-          requiredRoles: spec.roles,
-        });
+        throw new DomainException(
+          ErrorCode.FORBIDDEN,
+          `${cmd.type} needs the role ${spec.roles.join(' or ')}; you are ${cmd.actor.role}.`,
+          {
+            requiredRoles: spec.roles,
+          },
+        );
       const payload = parsePayload(spec.payload, cmd.payload ?? {}, 'payload');
       await this.checkReferences(m, def, cmd.type, payload);
       const snapshot = restore(def.machine, row.snapshot);
       const stateBefore = row.state_path;
       if (snapshot.status !== 'active')
-        throw new DomainException(ErrorCode.CONFLICT, `This procedure is closed (${row.outcome ?? row.state_path}) and accepts no further events.`, {
-          state: row.state_path,
-          acceptedEvents: [],
-        });
+        throw new DomainException(
+          ErrorCode.CONFLICT,
+          `This procedure is closed (${row.outcome ?? row.state_path}) and accepts no further events.`,
+          {
+            state: row.state_path,
+            acceptedEvents: [],
+          },
+        );
       const accepted = acceptedEventTypes(def, snapshot);
       if (!accepted.includes(cmd.type))
-        throw new DomainException(ErrorCode.CONFLICT, `${cmd.type} is not accepted in stage "${stateBefore}". Accepted now: ${accepted.join(', ') || 'none'}.`, {
-          state: stateBefore,
-          acceptedEvents: accepted,
-        });
+        throw new DomainException(
+          ErrorCode.CONFLICT,
+          `${cmd.type} is not accepted in stage "${stateBefore}". Accepted now: ${accepted.join(', ') || 'none'}.`,
+          {
+            state: stateBefore,
+            acceptedEvents: accepted,
+          },
+        );
       const now = this.clock.now();
       const event: WorkflowEvent = {
         type: cmd.type,
@@ -213,7 +281,10 @@ export class WorkflowEngine {
         world: await this.world.for(m, hasDraftVersion(payload) ? row.id : null, now),
       };
       if (!snapshot.can(event))
-        throw new DomainException(ErrorCode.CONFLICT, explainRefusal(def, snapshot, event), { state: stateBefore, acceptedEvents: accepted });
+        throw new DomainException(ErrorCode.CONFLICT, explainRefusal(def, snapshot, event), {
+          state: stateBefore,
+          acceptedEvents: accepted,
+        });
       const reentered = reenteredPaths(def.machine, snapshot, event);
       const [next, actions] = transition(def.machine, snapshot, event);
       const seq = row.seq + 1;
@@ -228,14 +299,20 @@ export class WorkflowEngine {
       this.inject('after-deadlines', { type: cmd.type, instanceId: row.id });
       await this.writeEffects(m, def, row.id, seq, effectsOf(actions), cmd.actor, now);
       if (applied.status === 'done' && row.parent_id) {
-        await this.enqueue(m, row.id, 'child.done', {
-          parentId: row.parent_id,
-          childId: row.id,
-          definitionId: def.id,
-          key: row.parent_key,
-          finalState: applied.outcome,
-          output: def.output ? def.output(next.context, applied.outcome ?? '') : null,
-        }, now);
+        await this.enqueue(
+          m,
+          row.id,
+          'child.done',
+          {
+            parentId: row.parent_id,
+            childId: row.id,
+            definitionId: def.id,
+            key: row.parent_key,
+            finalState: applied.outcome,
+            output: def.output ? def.output(next.context, applied.outcome ?? '') : null,
+          },
+          now,
+        );
       }
       this.inject('after-outbox', { type: cmd.type, instanceId: row.id });
       if (cmd.idempotencyKey) await this.remember(m, cmd.actor, cmd.idempotencyKey, fingerprint, row.id, seq, now);
@@ -249,15 +326,26 @@ export class WorkflowEngine {
    * Moves one instance to another version of its definition, mapping its current state. A
    * mapping that names a state the target version lacks is refused. Recorded as an event.
    */
-  async migrate(cmd: { instanceId: string; toVersion: number; stateMapping: Record<string, string>; reason: string; actor: Actor }): Promise<ApplyResult> {
+  async migrate(cmd: {
+    instanceId: string;
+    toVersion: number;
+    stateMapping: Record<string, string>;
+    reason: string;
+    actor: Actor;
+  }): Promise<ApplyResult> {
     const result = await this.inTransaction(async (m) => {
       const row = await this.lock(m, cmd.instanceId);
       const from = this.definitionOf(row);
       const to = this.registry.get(row.definition_id, cmd.toVersion);
       if (!to)
-        throw new DomainException(ErrorCode.NOT_FOUND, `${row.definition_id} has no version ${cmd.toVersion}. Versions: ${this.registry.versions(row.definition_id).join(', ')}.`);
-      if (to.version === from.version) throw new DomainException(ErrorCode.CONFLICT, `The instance already runs on version ${to.version}.`);
-      if (row.status !== 'active') throw new DomainException(ErrorCode.CONFLICT, 'A closed procedure cannot be migrated.');
+        throw new DomainException(
+          ErrorCode.NOT_FOUND,
+          `${row.definition_id} has no version ${cmd.toVersion}. Versions: ${this.registry.versions(row.definition_id).join(', ')}.`,
+        );
+      if (to.version === from.version)
+        throw new DomainException(ErrorCode.CONFLICT, `The instance already runs on version ${to.version}.`);
+      if (row.status !== 'active')
+        throw new DomainException(ErrorCode.CONFLICT, 'A closed procedure cannot be migrated.');
       const targetStates = new Set(allStates(to.machine).map((s) => s.path));
       const missing = Object.entries(cmd.stateMapping).filter(([, target]) => !targetStates.has(target));
       if (missing.length)
@@ -271,15 +359,31 @@ export class WorkflowEngine {
       const mapped = paths.map((p) => cmd.stateMapping[p] ?? p);
       const unmapped = mapped.filter((p) => !targetStates.has(p));
       if (unmapped.length)
-        throw new DomainException(ErrorCode.INVALID_PAYLOAD, `State ${unmapped.join(', ')} does not exist in version ${to.version}; map it to one that does.`, {
-          unmapped,
-        });
-      const next = restore(to.machine, { status: 'active', value: pathsToValue(mapped), context: current.context, historyValue: {}, children: {} });
+        throw new DomainException(
+          ErrorCode.INVALID_PAYLOAD,
+          `State ${unmapped.join(', ')} does not exist in version ${to.version}; map it to one that does.`,
+          {
+            unmapped,
+          },
+        );
+      const next = restore(to.machine, {
+        status: 'active',
+        value: pathsToValue(mapped),
+        context: current.context,
+        historyValue: {},
+        children: {},
+      });
       const now = this.clock.now();
       const seq = row.seq + 1;
       const applied = await this.persist(m, to, row, next, seq, now, {
         type: ENGINE_EVENTS.migrated,
-        payload: { fromVersion: from.version, toVersion: to.version, from: paths.join(','), to: mapped.join(','), reason: cmd.reason },
+        payload: {
+          fromVersion: from.version,
+          toVersion: to.version,
+          from: paths.join(','),
+          to: mapped.join(','),
+          reason: cmd.reason,
+        },
         actor: cmd.actor,
         idempotencyKey: null,
         stateBefore: row.state_path,
@@ -291,7 +395,14 @@ export class WorkflowEngine {
   }
 
   /** A manager moves an open deadline, with a reason; the jobs are rescheduled after commit. */
-  async extendDeadline(cmd: { instanceId: string; deadlineKey: string; dueAt: Date; reason: string; actor: Actor; idempotencyKey?: string | null }): Promise<ApplyResult> {
+  async extendDeadline(cmd: {
+    instanceId: string;
+    deadlineKey: string;
+    dueAt: Date;
+    reason: string;
+    actor: Actor;
+    idempotencyKey?: string | null;
+  }): Promise<ApplyResult> {
     const fingerprint = requestHash({ op: 'extend', ...cmd, actor: undefined, dueAt: cmd.dueAt.toISOString() });
     const result = await this.inTransaction(async (m) => {
       const row = await this.lock(m, cmd.instanceId);
@@ -299,16 +410,29 @@ export class WorkflowEngine {
         const seen = await this.replay(m, cmd.actor, cmd.idempotencyKey, fingerprint);
         if (seen) return seen;
       }
-      const [dl] = await m.query(`SELECT id, due_at FROM deadline WHERE instance_id = $1 AND key = $2 AND status = 'open'`, [row.id, cmd.deadlineKey]);
-      if (!dl) throw new DomainException(ErrorCode.NOT_FOUND, `There is no open deadline "${cmd.deadlineKey}" on this procedure.`);
+      const [dl] = await m.query(
+        `SELECT id, due_at FROM deadline WHERE instance_id = $1 AND key = $2 AND status = 'open'`,
+        [row.id, cmd.deadlineKey],
+      );
+      if (!dl)
+        throw new DomainException(
+          ErrorCode.NOT_FOUND,
+          `There is no open deadline "${cmd.deadlineKey}" on this procedure.`,
+        );
       const now = this.clock.now();
-      if (cmd.dueAt.getTime() <= now.getTime()) throw new DomainException(ErrorCode.INVALID_PAYLOAD, 'The new due date must be in the future.');
+      if (cmd.dueAt.getTime() <= now.getTime())
+        throw new DomainException(ErrorCode.INVALID_PAYLOAD, 'The new due date must be in the future.');
       const def = this.definitionOf(row);
       const snapshot = restore(def.machine, row.snapshot);
       const seq = row.seq + 1;
       const applied = await this.persist(m, def, row, snapshot, seq, now, {
         type: ENGINE_EVENTS.deadlineExtended,
-        payload: { deadlineKey: cmd.deadlineKey, from: new Date(dl.due_at).toISOString(), to: cmd.dueAt.toISOString(), reason: cmd.reason },
+        payload: {
+          deadlineKey: cmd.deadlineKey,
+          from: new Date(dl.due_at).toISOString(),
+          to: cmd.dueAt.toISOString(),
+          reason: cmd.reason,
+        },
         actor: cmd.actor,
         idempotencyKey: cmd.idempotencyKey ?? null,
         stateBefore: row.state_path,
@@ -317,7 +441,15 @@ export class WorkflowEngine {
         `UPDATE deadline SET due_at = $2, passed_at = NULL,
            extensions = extensions || jsonb_build_array(jsonb_build_object('from', $3::text, 'to', $4::text, 'by', $5::text, 'reason', $6::text, 'at', $7::text))
          WHERE id = $1`,
-        [dl.id, cmd.dueAt, new Date(dl.due_at).toISOString(), cmd.dueAt.toISOString(), cmd.actor.id, cmd.reason, now.toISOString()],
+        [
+          dl.id,
+          cmd.dueAt,
+          new Date(dl.due_at).toISOString(),
+          cmd.dueAt.toISOString(),
+          cmd.actor.id,
+          cmd.reason,
+          now.toISOString(),
+        ],
       );
       await this.enqueue(m, row.id, 'deadline.sync', { deadlineId: dl.id }, now);
       if (cmd.idempotencyKey) await this.remember(m, cmd.actor, cmd.idempotencyKey, fingerprint, row.id, seq, now);
@@ -328,7 +460,15 @@ export class WorkflowEngine {
 
   // ---------------------------------------------------------------------------------------------
 
-  private async persist(m: EntityManager, def: WorkflowDefinition, row: InstanceRow, next: AnyMachineSnapshot, seq: number, now: Date, ev: PendingEvent): Promise<ApplyResult> {
+  private async persist(
+    m: EntityManager,
+    def: WorkflowDefinition,
+    row: InstanceRow,
+    next: AnyMachineSnapshot,
+    seq: number,
+    now: Date,
+    ev: PendingEvent,
+  ): Promise<ApplyResult> {
     const statePath = statePaths(next).join(',');
     const status = next.status === 'done' ? 'done' : 'active';
     const outcome = finalStateOf(next);
@@ -353,12 +493,40 @@ export class WorkflowEngine {
        INSERT INTO workflow_event (instance_id, seq, type, payload, actor_id, actor_role, actor_member_state, acting_for, idempotency_key,
          definition_version, state_before, state_after, at, prev_hash, hash)
        SELECT u.id, $6, $10, $11, $12, $13, $14, $15, $16, $9, $17, $3, $8, $18, $7 FROM u`,
-      [row.id, def.machine.getPersistedSnapshot(next), statePath, status, outcome, seq, hash, now, def.version,
-        ev.type, JSON.stringify(ev.payload ?? {}), ev.actor.id, ev.actor.role, ev.actor.memberState, ev.actor.actingFor, ev.idempotencyKey, ev.stateBefore, row.last_hash],
+      [
+        row.id,
+        def.machine.getPersistedSnapshot(next),
+        statePath,
+        status,
+        outcome,
+        seq,
+        hash,
+        now,
+        def.version,
+        ev.type,
+        JSON.stringify(ev.payload ?? {}),
+        ev.actor.id,
+        ev.actor.role,
+        ev.actor.memberState,
+        ev.actor.actingFor,
+        ev.idempotencyKey,
+        ev.stateBefore,
+        row.last_hash,
+      ],
     );
     this.inject('after-snapshot', { type: ev.type, instanceId: row.id });
     this.inject('after-event', { type: ev.type, instanceId: row.id });
-    await this.syncReadModels(m, def.id, row.id, seq, row.state_path, (row.snapshot as { context?: unknown }).context ?? null, statePath, next.context, now);
+    await this.syncReadModels(
+      m,
+      def.id,
+      row.id,
+      seq,
+      row.state_path,
+      (row.snapshot as { context?: unknown }).context ?? null,
+      statePath,
+      next.context,
+      now,
+    );
     return { instanceId: row.id, seq, type: ev.type, state: statePath, status, outcome, replayed: false };
   }
 
@@ -366,18 +534,45 @@ export class WorkflowEngine {
    * Read models kept with the event: the stage visits (time spent per stage) and the member
    * states that owe an answer now (inboxes, "who is holding it up"). Written only when they change.
    */
-  private async syncReadModels(m: EntityManager, definitionId: string, instanceId: string, seq: number, pathBefore: string | null, contextBefore: unknown, pathAfter: string, contextAfter: unknown, now: Date) {
+  private async syncReadModels(
+    m: EntityManager,
+    definitionId: string,
+    instanceId: string,
+    seq: number,
+    pathBefore: string | null,
+    contextBefore: unknown,
+    pathAfter: string,
+    contextAfter: unknown,
+    now: Date,
+  ) {
     if (pathBefore !== pathAfter) {
-      if (pathBefore !== null) await m.query(`UPDATE stage_visit SET left_at = $2, left_seq = $3 WHERE instance_id = $1 AND left_at IS NULL`, [instanceId, now, seq]);
-      await m.query(`INSERT INTO stage_visit (instance_id, definition_id, state_path, entered_at, entered_seq) VALUES ($1,$2,$3,$4,$5)`, [instanceId, definitionId, pathAfter, now, seq]);
+      if (pathBefore !== null)
+        await m.query(`UPDATE stage_visit SET left_at = $2, left_seq = $3 WHERE instance_id = $1 AND left_at IS NULL`, [
+          instanceId,
+          now,
+          seq,
+        ]);
+      await m.query(
+        `INSERT INTO stage_visit (instance_id, definition_id, state_path, entered_at, entered_seq) VALUES ($1,$2,$3,$4,$5)`,
+        [instanceId, definitionId, pathAfter, now, seq],
+      );
     }
     const before = contextBefore === null ? null : awaitedAnswers(contextBefore);
     const after = awaitedAnswers(contextAfter);
-    const key = (a: AwaitedAnswers | null) => (a ? `${a.kind}|${a.round}|${a.draftVersion}|${a.pending.join(',')}` : '');
+    const key = (a: AwaitedAnswers | null) =>
+      a ? `${a.kind}|${a.round}|${a.draftVersion}|${a.pending.join(',')}` : '';
     if (key(before) === key(after)) return;
-    const sameRound = before && after && before.kind === after.kind && before.round === after.round && before.draftVersion === after.draftVersion;
+    const sameRound =
+      before &&
+      after &&
+      before.kind === after.kind &&
+      before.round === after.round &&
+      before.draftVersion === after.draftVersion;
     if (sameRound) {
-      await m.query(`DELETE FROM awaiting_answer WHERE instance_id = $1 AND NOT (member_state = ANY($2))`, [instanceId, after.pending]);
+      await m.query(`DELETE FROM awaiting_answer WHERE instance_id = $1 AND NOT (member_state = ANY($2))`, [
+        instanceId,
+        after.pending,
+      ]);
       return;
     }
     if (before) await m.query(`DELETE FROM awaiting_answer WHERE instance_id = $1`, [instanceId]);
@@ -389,13 +584,38 @@ export class WorkflowEngine {
       );
   }
 
-  private async insertEvent(m: EntityManager, instanceId: string, seq: number, version: number, ev: PendingEvent, stateAfter: string, at: Date, prevHash: string, hash: string) {
+  private async insertEvent(
+    m: EntityManager,
+    instanceId: string,
+    seq: number,
+    version: number,
+    ev: PendingEvent,
+    stateAfter: string,
+    at: Date,
+    prevHash: string,
+    hash: string,
+  ) {
     await m.query(
       `INSERT INTO workflow_event (instance_id, seq, type, payload, actor_id, actor_role, actor_member_state, acting_for, idempotency_key,
          definition_version, state_before, state_after, at, prev_hash, hash)
        VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15)`,
-      [instanceId, seq, ev.type, JSON.stringify(ev.payload ?? {}), ev.actor.id, ev.actor.role, ev.actor.memberState, ev.actor.actingFor, ev.idempotencyKey,
-        version, ev.stateBefore, stateAfter, at, prevHash, hash],
+      [
+        instanceId,
+        seq,
+        ev.type,
+        JSON.stringify(ev.payload ?? {}),
+        ev.actor.id,
+        ev.actor.role,
+        ev.actor.memberState,
+        ev.actor.actingFor,
+        ev.idempotencyKey,
+        version,
+        ev.stateBefore,
+        stateAfter,
+        at,
+        prevHash,
+        hash,
+      ],
     );
   }
 
@@ -404,17 +624,40 @@ export class WorkflowEngine {
    * dynamic deadline the definition names, has exactly one open deadline row; a state left (or
    * re-entered) closes its row. Each change is relayed to the scheduler through the outbox.
    */
-  private async syncDeadlines(m: EntityManager, def: WorkflowDefinition, instanceId: string, seq: number, before: AnyMachineSnapshot | null, next: AnyMachineSnapshot, reentered: string[], now: Date) {
+  private async syncDeadlines(
+    m: EntityManager,
+    def: WorkflowDefinition,
+    instanceId: string,
+    seq: number,
+    before: AnyMachineSnapshot | null,
+    next: AnyMachineSnapshot,
+    reentered: string[],
+    now: Date,
+  ) {
     // Nothing can change when the stage is the same, not re-entered, and no deadline depends on context.
-    if (before && !reentered.length && !def.dynamicDeadlines && next.status === 'active' && JSON.stringify(before.value) === JSON.stringify(next.value)) return;
+    if (
+      before &&
+      !reentered.length &&
+      !def.dynamicDeadlines &&
+      next.status === 'active' &&
+      JSON.stringify(before.value) === JSON.stringify(next.value)
+    )
+      return;
     const demands = next.status === 'active' ? deadlineDemands(def, next) : [];
-    const open: { id: string; key: string; due_at: Date }[] = await m.query(`SELECT id, key, due_at FROM deadline WHERE instance_id = $1 AND status = 'open'`, [instanceId]);
+    const open: { id: string; key: string; due_at: Date }[] = await m.query(
+      `SELECT id, key, due_at FROM deadline WHERE instance_id = $1 AND status = 'open'`,
+      [instanceId],
+    );
     const wanted = new Map(demands.map((d) => [d.key, d]));
     for (const row of open) {
       const demand = wanted.get(row.key);
       const dynamicMoved = demand?.dueAt && demand.dueAt.getTime() !== new Date(row.due_at).getTime();
       if (!demand || reentered.includes(row.key) || dynamicMoved) {
-        await m.query(`UPDATE deadline SET status = 'closed', closed_at = $2, closed_by_seq = $3 WHERE id = $1`, [row.id, now, seq]);
+        await m.query(`UPDATE deadline SET status = 'closed', closed_at = $2, closed_by_seq = $3 WHERE id = $1`, [
+          row.id,
+          now,
+          seq,
+        ]);
         await this.enqueue(m, instanceId, 'deadline.sync', { deadlineId: row.id }, now);
       } else {
         wanted.delete(row.key);
@@ -426,33 +669,76 @@ export class WorkflowEngine {
       await m.query(
         `INSERT INTO deadline (id, instance_id, key, label, responsible, assignee, escalate_to, unit, starts_at, due_at, remind_before, status, opened_by_seq, created_at)
          VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,'open',$12,$9)`,
-        [id, instanceId, d.key, d.label, d.responsible, d.assignee, d.escalateTo, d.unit, now, due, d.remindBefore, seq],
+        [
+          id,
+          instanceId,
+          d.key,
+          d.label,
+          d.responsible,
+          d.assignee,
+          d.escalateTo,
+          d.unit,
+          now,
+          due,
+          d.remindBefore,
+          seq,
+        ],
       );
       await this.enqueue(m, instanceId, 'deadline.sync', { deadlineId: id }, now);
     }
   }
 
-  private async writeEffects(m: EntityManager, def: WorkflowDefinition, instanceId: string, seq: number, effects: WorkflowEffect[], actor: Actor, now: Date) {
+  private async writeEffects(
+    m: EntityManager,
+    def: WorkflowDefinition,
+    instanceId: string,
+    seq: number,
+    effects: WorkflowEffect[],
+    actor: Actor,
+    now: Date,
+  ) {
     for (const effect of effects) {
       if (effect.type === 'effect.openChildren') {
         for (const child of effect.children)
-          await this.enqueue(m, instanceId, 'child.open', { parentId: instanceId, definitionId: child.definitionId, key: child.key, input: child.input }, now);
+          await this.enqueue(
+            m,
+            instanceId,
+            'child.open',
+            { parentId: instanceId, definitionId: child.definitionId, key: child.key, input: child.input },
+            now,
+          );
       } else {
-        await this.enqueue(m, instanceId, 'notify', { instanceId, seq, definitionId: def.id, effect, by: actor.id }, now);
+        await this.enqueue(
+          m,
+          instanceId,
+          'notify',
+          { instanceId, seq, definitionId: def.id, effect, by: actor.id },
+          now,
+        );
       }
     }
   }
 
   private async enqueue(m: EntityManager, instanceId: string | null, kind: string, payload: unknown, now: Date) {
     this.wroteOutbox.add(m);
-    await m.query(`INSERT INTO outbox_message (instance_id, kind, payload, created_at, available_at) VALUES ($1,$2,$3,$4,$4)`, [instanceId, kind, JSON.stringify(payload), now]);
+    await m.query(
+      `INSERT INTO outbox_message (instance_id, kind, payload, created_at, available_at) VALUES ($1,$2,$3,$4,$4)`,
+      [instanceId, kind, JSON.stringify(payload), now],
+    );
   }
 
   /** Procedures a payload names must exist and be of the kinds the definition allows. */
   private async checkReferences(m: EntityManager, def: WorkflowDefinition, type: string, payload: unknown) {
     for (const ref of def.references?.(type, payload) ?? []) {
-      const [target] = isUuid(ref.instanceId) ? await m.query(`SELECT definition_id FROM workflow_instance WHERE id = $1`, [ref.instanceId]) : [];
-      if (!target) throw new DomainException(ErrorCode.INVALID_PAYLOAD, `payload.${ref.field}: there is no procedure with id "${ref.instanceId}".`, { field: ref.field });
+      const [target] = isUuid(ref.instanceId)
+        ? await m.query(`SELECT definition_id FROM workflow_instance WHERE id = $1`, [ref.instanceId])
+        : [];
+      if (!target)
+        throw new DomainException(
+          ErrorCode.INVALID_PAYLOAD,
+          `payload.${ref.field}: there is no procedure with id "${ref.instanceId}".`,
+          { field: ref.field },
+        );
       if (!ref.definitions.includes(target.definition_id))
         throw new DomainException(
           ErrorCode.INVALID_PAYLOAD,
@@ -463,7 +749,8 @@ export class WorkflowEngine {
   }
 
   private async lock(m: EntityManager, instanceId: string): Promise<InstanceRow> {
-    if (!isUuid(instanceId)) throw new DomainException(ErrorCode.NOT_FOUND, `There is no procedure with id "${instanceId}".`);
+    if (!isUuid(instanceId))
+      throw new DomainException(ErrorCode.NOT_FOUND, `There is no procedure with id "${instanceId}".`);
     const [row] = await m.query(`SELECT * FROM workflow_instance WHERE id = $1 FOR UPDATE`, [instanceId]);
     if (!row) throw new DomainException(ErrorCode.NOT_FOUND, `There is no procedure with id "${instanceId}".`);
     return row as InstanceRow;
@@ -476,10 +763,16 @@ export class WorkflowEngine {
   }
 
   private async replay(m: EntityManager, actor: Actor, key: string, fingerprint: string): Promise<ApplyResult | null> {
-    const [seen] = await m.query(`SELECT request_hash, instance_id, seq FROM idempotency_record WHERE actor_id = $1 AND key = $2`, [actor.id, key]);
+    const [seen] = await m.query(
+      `SELECT request_hash, instance_id, seq FROM idempotency_record WHERE actor_id = $1 AND key = $2`,
+      [actor.id, key],
+    );
     if (!seen) return null;
     if (seen.request_hash !== fingerprint)
-      throw new DomainException(ErrorCode.CONFLICT, `The Idempotency-Key "${key}" was already used for a different request; use a new key.`);
+      throw new DomainException(
+        ErrorCode.CONFLICT,
+        `The Idempotency-Key "${key}" was already used for a different request; use a new key.`,
+      );
     return this.resultOf(m, seen.instance_id, seen.seq, true);
   }
 
@@ -491,15 +784,19 @@ export class WorkflowEngine {
     return { instanceId, seq, type: e.type, state: e.state_after, status: e.status, outcome: e.outcome, replayed };
   }
 
-  private async remember(m: EntityManager, actor: Actor, key: string, fingerprint: string, instanceId: string, seq: number, now: Date) {
-    await m.query(`INSERT INTO idempotency_record (actor_id, key, request_hash, instance_id, seq, created_at) VALUES ($1,$2,$3,$4,$5,$6)`, [
-      actor.id,
-      key,
-      fingerprint,
-      instanceId,
-      seq,
-      now,
-    ]);
+  private async remember(
+    m: EntityManager,
+    actor: Actor,
+    key: string,
+    fingerprint: string,
+    instanceId: string,
+    seq: number,
+    now: Date,
+  ) {
+    await m.query(
+      `INSERT INTO idempotency_record (actor_id, key, request_hash, instance_id, seq, created_at) VALUES ($1,$2,$3,$4,$5,$6)`,
+      [actor.id, key, fingerprint, instanceId, seq, now],
+    );
   }
 
   /** Runs `work` in a transaction, retrying on deadlock, serialization failure or a concurrent duplicate idempotency key. */
@@ -515,10 +812,13 @@ export class WorkflowEngine {
         if (kick) this.outbox.kick();
         return result;
       } catch (err) {
-        const code = (err as { code?: string; driverError?: { code?: string } }).driverError?.code ?? (err as { code?: string }).code;
+        const code =
+          (err as { code?: string; driverError?: { code?: string } }).driverError?.code ??
+          (err as { code?: string }).code;
         const retriable = code === PG_DEADLOCK || code === PG_SERIALIZATION || code === PG_UNIQUE_VIOLATION;
         if (!retriable || attempt >= MAX_ATTEMPTS) {
-          if (code === PG_UNIQUE_VIOLATION) throw new DomainException(ErrorCode.CONFLICT, 'A concurrent request changed this procedure; retry.');
+          if (code === PG_UNIQUE_VIOLATION)
+            throw new DomainException(ErrorCode.CONFLICT, 'A concurrent request changed this procedure; retry.');
           throw err;
         }
         this.log.debug(`retrying transaction after ${code} (attempt ${attempt})`);
@@ -534,8 +834,13 @@ export class WorkflowEngine {
 function parsePayload(schema: z.ZodType, value: unknown, where: string): unknown {
   const parsed = schema.safeParse(value);
   if (parsed.success) return parsed.data;
-  const issues = parsed.error.issues.map((i) => ({ field: [where, ...i.path.map(String)].join('.'), message: i.message }));
-  throw new DomainException(ErrorCode.INVALID_PAYLOAD, issues.map((i) => `${i.field}: ${i.message}`).join('; '), { issues });
+  const issues = parsed.error.issues.map((i) => ({
+    field: [where, ...i.path.map(String)].join('.'),
+    message: i.message,
+  }));
+  throw new DomainException(ErrorCode.INVALID_PAYLOAD, issues.map((i) => `${i.field}: ${i.message}`).join('; '), {
+    issues,
+  });
 }
 
 export function restore(machine: AnyStateMachine, persisted: Record<string, unknown>): AnyMachineSnapshot {
@@ -572,9 +877,15 @@ function deadlineDemands(def: WorkflowDefinition, snapshot: AnyMachineSnapshot):
 
 /** State paths a transition leaves and enters again (`reenter: true`), whose deadlines restart. */
 function reenteredPaths(machine: AnyStateMachine, snapshot: AnyMachineSnapshot, event: WorkflowEvent): string[] {
-  const data = (machine as unknown as { getTransitionData(s: unknown, e: unknown): { reenter: boolean; target?: { id: string }[] }[] }).getTransitionData(snapshot, event);
+  const data = (
+    machine as unknown as {
+      getTransitionData(s: unknown, e: unknown): { reenter: boolean; target?: { id: string }[] }[];
+    }
+  ).getTransitionData(snapshot, event);
   const prefix = `${machine.id}.`;
-  return data.filter((t) => t.reenter && t.target).flatMap((t) => t.target!.map((n) => (n.id.startsWith(prefix) ? n.id.slice(prefix.length) : n.id)));
+  return data
+    .filter((t) => t.reenter && t.target)
+    .flatMap((t) => t.target!.map((n) => (n.id.startsWith(prefix) ? n.id.slice(prefix.length) : n.id)));
 }
 
 function pathsToValue(paths: string[]): unknown {
@@ -589,7 +900,9 @@ function pathsToValue(paths: string[]): unknown {
   const collapse = (v: Record<string, unknown>): unknown => {
     const entries = Object.entries(v);
     if (entries.length === 1 && Object.keys(entries[0][1] as object).length === 0) return entries[0][0];
-    return Object.fromEntries(entries.map(([k, c]) => [k, Object.keys(c as object).length ? collapse(c as Record<string, unknown>) : {}]));
+    return Object.fromEntries(
+      entries.map(([k, c]) => [k, Object.keys(c as object).length ? collapse(c as Record<string, unknown>) : {}]),
+    );
   };
   return collapse(value);
 }

@@ -57,4 +57,8 @@ export type FaultInjector = (point: FaultPoint, command: { type: string; instanc
 export const DEFINITIONS = 'WORKFLOW_DEFINITIONS';
 
 /** Engine events that are not machine events: written to the same history, through the same path. */
-export const ENGINE_EVENTS = { start: '$start', migrated: '$migrated', deadlineExtended: '$deadline_extended' } as const;
+export const ENGINE_EVENTS = {
+  start: '$start',
+  migrated: '$migrated',
+  deadlineExtended: '$deadline_extended',
+} as const;

@@ -23,9 +23,13 @@ export interface HashedEventContent {
 }
 
 export function eventHash(e: HashedEventContent): string {
-  return createHash('sha256').update(stringify(e) as string).digest('hex');
+  return createHash('sha256')
+    .update(stringify(e) as string)
+    .digest('hex');
 }
 
 export function requestHash(value: unknown): string {
-  return createHash('sha256').update(stringify(value) as string).digest('hex');
+  return createHash('sha256')
+    .update(stringify(value) as string)
+    .digest('hex');
 }

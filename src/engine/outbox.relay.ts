@@ -98,27 +98,36 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
     const kinds = [...this.handlers.keys()];
     if (!kinds.length || !this.ds.isInitialized) return 0;
     return this.ds.transaction(async (m) => {
-      const rows: { id: string; instance_id: string | null; kind: string; payload: unknown; attempts: number }[] = await m.query(
-        `SELECT id, instance_id, kind, payload, attempts FROM outbox_message
+      const rows: { id: string; instance_id: string | null; kind: string; payload: unknown; attempts: number }[] =
+        await m.query(
+          `SELECT id, instance_id, kind, payload, attempts FROM outbox_message
          WHERE processed_at IS NULL AND available_at <= $1 AND kind = ANY($2)
          ORDER BY id LIMIT ${BATCH} FOR UPDATE SKIP LOCKED`,
-        [this.clock.now(), kinds],
-      );
+          [this.clock.now(), kinds],
+        );
       let done = 0;
       for (const r of rows) {
         const handler = this.handlers.get(r.kind)!;
         try {
-          await handler({ id: String(r.id), instanceId: r.instance_id, kind: r.kind, payload: r.payload, attempts: r.attempts });
-          await m.query(`UPDATE outbox_message SET processed_at = $2, attempts = attempts + 1, last_error = NULL WHERE id = $1`, [r.id, this.clock.now()]);
+          await handler({
+            id: String(r.id),
+            instanceId: r.instance_id,
+            kind: r.kind,
+            payload: r.payload,
+            attempts: r.attempts,
+          });
+          await m.query(
+            `UPDATE outbox_message SET processed_at = $2, attempts = attempts + 1, last_error = NULL WHERE id = $1`,
+            [r.id, this.clock.now()],
+          );
           done++;
         } catch (err) {
           const backoffMs = Math.min(60_000, 500 * 2 ** Math.min(r.attempts, 7));
           this.log.warn(`outbox ${r.kind} #${r.id} failed (attempt ${r.attempts + 1}): ${(err as Error).message}`);
-          await m.query(`UPDATE outbox_message SET attempts = attempts + 1, last_error = $2, available_at = $3 WHERE id = $1`, [
-            r.id,
-            String((err as Error).message).slice(0, 2000),
-            new Date(this.clock.now().getTime() + backoffMs),
-          ]);
+          await m.query(
+            `UPDATE outbox_message SET attempts = attempts + 1, last_error = $2, available_at = $3 WHERE id = $1`,
+            [r.id, String((err as Error).message).slice(0, 2000), new Date(this.clock.now().getTime() + backoffMs)],
+          );
         }
       }
       return rows.length === BATCH ? BATCH : done;

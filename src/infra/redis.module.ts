@@ -42,7 +42,11 @@ class RedisConnectionCloser implements OnApplicationShutdown {
       inject: [RUNTIME],
       useFactory: (runtime: Runtime): Redis => {
         const logger = new Logger('Redis');
-        const redis = new Redis({ ...redisOptionsFromUrl(runtime.redisUrl), connectionName: 'amendflow', maxRetriesPerRequest: 3 });
+        const redis = new Redis({
+          ...redisOptionsFromUrl(runtime.redisUrl),
+          connectionName: 'amendflow',
+          maxRetriesPerRequest: 3,
+        });
         let lastError = '';
         redis.on('error', (err: Error) => {
           // ioredis reconnects by itself; log each distinct failure once

@@ -10,6 +10,9 @@ export const IdempotencyKey = createParamDecorator((_data: unknown, ctx: Executi
   if (raw === undefined) return null;
   const value = Array.isArray(raw) ? raw[0] : raw;
   if (!KEY.test(value))
-    throw new DomainException(ErrorCode.INVALID_PAYLOAD, 'The Idempotency-Key header must be 1-200 characters of letters, digits and _ . : -');
+    throw new DomainException(
+      ErrorCode.INVALID_PAYLOAD,
+      'The Idempotency-Key header must be 1-200 characters of letters, digits and _ . : -',
+    );
   return value;
 });

@@ -7,10 +7,20 @@ import { Roles } from '../auth/roles.decorator';
 import { WorkflowEngine } from '../engine/engine.service';
 import { CLOCK, type Clock } from '../infra/clock';
 import { IdempotencyKey } from './idempotency-key.decorator';
-import { ExtendDeadlineDto, ListInstancesQuery, MigrateInstanceDto, SendEventDto, StartInstanceDto } from './instances.dto';
+import {
+  ExtendDeadlineDto,
+  ListInstancesQuery,
+  MigrateInstanceDto,
+  SendEventDto,
+  StartInstanceDto,
+} from './instances.dto';
 import { InstancesService } from './instances.service';
 
-const IDEMPOTENCY_HEADER = { name: 'Idempotency-Key', required: false, description: 'Repeat a request safely: the same key returns the first result and applies nothing.' };
+const IDEMPOTENCY_HEADER = {
+  name: 'Idempotency-Key',
+  required: false,
+  description: 'Repeat a request safely: the same key returns the first result and applies nothing.',
+};
 
 @ApiTags('definitions')
 @ApiBearerAuth()
@@ -19,7 +29,9 @@ export class DefinitionsController {
   constructor(private readonly instances: InstancesService) {}
 
   @Get()
-  @ApiOperation({ summary: 'The procedure definitions: states with labels, deadlines, events with roles and payload schemas' })
+  @ApiOperation({
+    summary: 'The procedure definitions: states with labels, deadlines, events with roles and payload schemas',
+  })
   list() {
     return this.instances.definitions();
   }
@@ -46,7 +58,12 @@ export class InstancesController {
   @ApiOperation({ summary: 'Start a procedure' })
   @ApiHeader(IDEMPOTENCY_HEADER)
   async start(@CurrentActor() actor: Actor, @Body() dto: StartInstanceDto, @IdempotencyKey() key: string | null) {
-    const result = await this.engine.start({ definitionId: dto.definitionId, input: dto.input, actor, idempotencyKey: key });
+    const result = await this.engine.start({
+      definitionId: dto.definitionId,
+      input: dto.input,
+      actor,
+      idempotencyKey: key,
+    });
     return { result, instance: await this.instances.view(result.instanceId, actor) };
   }
 
@@ -66,10 +83,21 @@ export class InstancesController {
   @HttpCode(200)
   @ApiOperation({ summary: 'Send an event to a procedure' })
   @ApiHeader(IDEMPOTENCY_HEADER)
-  async send(@CurrentActor() actor: Actor, @Param('id') id: string, @Body() dto: SendEventDto, @IdempotencyKey() key: string | null) {
+  async send(
+    @CurrentActor() actor: Actor,
+    @Param('id') id: string,
+    @Body() dto: SendEventDto,
+    @IdempotencyKey() key: string | null,
+  ) {
     // An acting approver answers with both identities recorded (memberState, actingFor).
     const sender = actor.role === 'approver' ? await this.auth.resolveActing(actor, this.clock.now()) : actor;
-    const result = await this.engine.apply({ instanceId: id, type: dto.type, payload: dto.payload ?? {}, actor: sender, idempotencyKey: key });
+    const result = await this.engine.apply({
+      instanceId: id,
+      type: dto.type,
+      payload: dto.payload ?? {},
+      actor: sender,
+      idempotencyKey: key,
+    });
     return { result, instance: await this.instances.view(result.instanceId, actor) };
   }
 
@@ -90,7 +118,13 @@ export class InstancesController {
   @Roles('admin')
   @ApiOperation({ summary: 'Move a running procedure to another version of its definition (audited)' })
   async migrate(@CurrentActor() actor: Actor, @Param('id') id: string, @Body() dto: MigrateInstanceDto) {
-    const result = await this.engine.migrate({ instanceId: id, toVersion: dto.toVersion, stateMapping: dto.stateMapping, reason: dto.reason, actor });
+    const result = await this.engine.migrate({
+      instanceId: id,
+      toVersion: dto.toVersion,
+      stateMapping: dto.stateMapping,
+      reason: dto.reason,
+      actor,
+    });
     return { result, instance: await this.instances.view(result.instanceId, actor) };
   }
 
@@ -99,8 +133,21 @@ export class InstancesController {
   @Roles('manager')
   @ApiOperation({ summary: 'Extend an open deadline, with a reason (managers)' })
   @ApiHeader(IDEMPOTENCY_HEADER)
-  async extend(@CurrentActor() actor: Actor, @Param('id') id: string, @Param('key') deadlineKey: string, @Body() dto: ExtendDeadlineDto, @IdempotencyKey() key: string | null) {
-    const result = await this.engine.extendDeadline({ instanceId: id, deadlineKey, dueAt: new Date(dto.dueAt), reason: dto.reason, actor, idempotencyKey: key });
+  async extend(
+    @CurrentActor() actor: Actor,
+    @Param('id') id: string,
+    @Param('key') deadlineKey: string,
+    @Body() dto: ExtendDeadlineDto,
+    @IdempotencyKey() key: string | null,
+  ) {
+    const result = await this.engine.extendDeadline({
+      instanceId: id,
+      deadlineKey,
+      dueAt: new Date(dto.dueAt),
+      reason: dto.reason,
+      actor,
+      idempotencyKey: key,
+    });
     return { result, instance: await this.instances.view(result.instanceId, actor) };
   }
 }

@@ -28,7 +28,11 @@ export class InstancesService {
 
   definition(id: string) {
     const def = this.registry.latest(id);
-    if (!def) throw new DomainException(ErrorCode.NOT_FOUND, `There is no procedure definition "${id}". Known: ${this.registry.ids().join(', ')}.`);
+    if (!def)
+      throw new DomainException(
+        ErrorCode.NOT_FOUND,
+        `There is no procedure definition "${id}". Known: ${this.registry.ids().join(', ')}.`,
+      );
     return describeDefinition(def, this.registry.versions(id));
   }
 
@@ -74,7 +78,11 @@ export class InstancesService {
       context: snapshot.context,
       allowedEvents: accepted
         .filter((t) => def.events[t].roles.includes(actor.role))
-        .map((t) => ({ type: t, description: def.events[t].description, payloadSchema: jsonSchemaOf(def.events[t].payload) })),
+        .map((t) => ({
+          type: t,
+          description: def.events[t].description,
+          payloadSchema: jsonSchemaOf(def.events[t].payload),
+        })),
       acceptedEvents: accepted,
       deadlines: deadlines.map((d: any) => ({
         key: d.key,
@@ -89,7 +97,14 @@ export class InstancesService {
         daysLeft: Math.ceil((new Date(d.due_at).getTime() - now.getTime()) / 86_400_000),
         extensions: d.extensions,
       })),
-      children: children.map((c: any) => ({ id: c.id, definitionId: c.definition_id, key: c.parent_key, state: c.state_path, status: c.status, outcome: c.outcome })),
+      children: children.map((c: any) => ({
+        id: c.id,
+        definitionId: c.definition_id,
+        key: c.parent_key,
+        state: c.state_path,
+        status: c.status,
+        outcome: c.outcome,
+      })),
     };
   }
 
@@ -106,8 +121,16 @@ export class InstancesService {
     if (q.status) add('i.status = ?', q.status);
     if (q.parent) add('i.parent_id = ?', q.parent);
     if (q.startedBy) add('i.started_by = ?', q.startedBy === 'me' ? (actor?.id ?? '') : q.startedBy);
-    if (q.overdue === 'true') add(`EXISTS (SELECT 1 FROM deadline d WHERE d.instance_id = i.id AND d.status = 'open' AND d.due_at < ?)`, this.clock.now());
-    if (q.overdue === 'false') add(`NOT EXISTS (SELECT 1 FROM deadline d WHERE d.instance_id = i.id AND d.status = 'open' AND d.due_at < ?)`, this.clock.now());
+    if (q.overdue === 'true')
+      add(
+        `EXISTS (SELECT 1 FROM deadline d WHERE d.instance_id = i.id AND d.status = 'open' AND d.due_at < ?)`,
+        this.clock.now(),
+      );
+    if (q.overdue === 'false')
+      add(
+        `NOT EXISTS (SELECT 1 FROM deadline d WHERE d.instance_id = i.id AND d.status = 'open' AND d.due_at < ?)`,
+        this.clock.now(),
+      );
     const page = q.page ?? 1;
     const pageSize = q.pageSize ?? 25;
     const cond = where.length ? `WHERE ${where.join(' AND ')}` : '';
@@ -208,7 +231,12 @@ export class InstancesService {
       expectedSeq++;
     }
     if (row.last_hash !== prev || row.seq !== expectedSeq - 1)
-      return { valid: false, checked: expectedSeq - 1, firstBrokenSeq: expectedSeq, reason: 'the instance does not point to its last event (an event was removed)' };
+      return {
+        valid: false,
+        checked: expectedSeq - 1,
+        firstBrokenSeq: expectedSeq,
+        reason: 'the instance does not point to its last event (an event was removed)',
+      };
     return { valid: true, checked: expectedSeq - 1, firstBrokenSeq: null, reason: null };
   }
 
@@ -253,7 +281,10 @@ export function describeDefinition(def: WorkflowDefinition, versions: number[]) 
       transitions: transitionsOf(def, s.path),
     })),
     events: Object.fromEntries(
-      Object.entries(def.events).map(([type, spec]) => [type, { description: spec.description, roles: spec.roles, payloadSchema: jsonSchemaOf(spec.payload) }]),
+      Object.entries(def.events).map(([type, spec]) => [
+        type,
+        { description: spec.description, roles: spec.roles, payloadSchema: jsonSchemaOf(spec.payload) },
+      ]),
     ),
   };
 }

@@ -42,7 +42,10 @@ export class DashboardService {
     // Each query reads an index: stage counts (definition, stage, status), open deadlines by due
     // date, and the awaiting_answer table; none of them looks at every instance's snapshot.
     const [stageCounts, overdueByStage, totals, holding, overdue, dueSoon, durations] = await Promise.all([
-      this.ds.query(`SELECT i.definition_id, i.state_path, i.status, count(*)::int AS n FROM workflow_instance i WHERE true ${cond} GROUP BY 1, 2, 3`, params),
+      this.ds.query(
+        `SELECT i.definition_id, i.state_path, i.status, count(*)::int AS n FROM workflow_instance i WHERE true ${cond} GROUP BY 1, 2, 3`,
+        params,
+      ),
       this.ds.query(
         `SELECT i.definition_id, i.state_path, count(DISTINCT i.id)::int AS overdue
          FROM deadline d JOIN workflow_instance i ON i.id = d.instance_id
@@ -80,28 +83,42 @@ export class DashboardService {
       ),
       this.stageDurations(q),
     ]);
-    const overdueAt = new Map((overdueByStage as { definition_id: string; state_path: string; overdue: number }[]).map((r) => [`${r.definition_id}|${r.state_path}`, r.overdue]));
+    const overdueAt = new Map(
+      (overdueByStage as { definition_id: string; state_path: string; overdue: number }[]).map((r) => [
+        `${r.definition_id}|${r.state_path}`,
+        r.overdue,
+      ]),
+    );
     const stages: StageRow[] = (stageCounts as Omit<StageRow, 'overdue'>[]).map((r) => ({
       ...r,
       overdue: r.status === 'active' ? (overdueAt.get(`${r.definition_id}|${r.state_path}`) ?? 0) : 0,
     }));
 
-    const byProcedure = this.registry.ids().filter((id) => !q.definition || id === q.definition).map((id) => {
-      const def = this.registry.latest(id)!;
-      const rows = stages.filter((r) => r.definition_id === id);
-      const active = rows.filter((r) => r.status === 'active');
-      return {
-        definitionId: id,
-        measure: def.measure,
-        title: def.title,
-        active: sum(active.map((r) => r.n)),
-        done: sum(rows.filter((r) => r.status === 'done').map((r) => r.n)),
-        overdue: sum(active.map((r) => r.overdue)),
-        stages: rows
-          .sort((a, b) => b.n - a.n)
-          .map((r) => ({ state: r.state_path, status: r.status, label: this.label(id, r.state_path), count: r.n, overdue: r.overdue })),
-      };
-    });
+    const byProcedure = this.registry
+      .ids()
+      .filter((id) => !q.definition || id === q.definition)
+      .map((id) => {
+        const def = this.registry.latest(id)!;
+        const rows = stages.filter((r) => r.definition_id === id);
+        const active = rows.filter((r) => r.status === 'active');
+        return {
+          definitionId: id,
+          measure: def.measure,
+          title: def.title,
+          active: sum(active.map((r) => r.n)),
+          done: sum(rows.filter((r) => r.status === 'done').map((r) => r.n)),
+          overdue: sum(active.map((r) => r.overdue)),
+          stages: rows
+            .sort((a, b) => b.n - a.n)
+            .map((r) => ({
+              state: r.state_path,
+              status: r.status,
+              label: this.label(id, r.state_path),
+              count: r.n,
+              overdue: r.overdue,
+            })),
+        };
+      });
     const item = (r: DeadlineRow) => ({
       instanceId: r.instance_id,
       definitionId: r.definition_id,
@@ -134,19 +151,29 @@ export class DashboardService {
         averageDays: Math.round((d.avg_seconds / 86_400) * 10) / 10,
         samples: d.samples,
       })),
-      overdueItems: (overdue as DeadlineRow[]).map((r) => ({ ...item(r), daysOverdue: Math.floor((now.getTime() - new Date(r.due_at).getTime()) / DAY) })),
-      dueThisWeekItems: (dueSoon as DeadlineRow[]).map((r) => ({ ...item(r), daysLeft: Math.ceil((new Date(r.due_at).getTime() - now.getTime()) / DAY) })),
+      overdueItems: (overdue as DeadlineRow[]).map((r) => ({
+        ...item(r),
+        daysOverdue: Math.floor((now.getTime() - new Date(r.due_at).getTime()) / DAY),
+      })),
+      dueThisWeekItems: (dueSoon as DeadlineRow[]).map((r) => ({
+        ...item(r),
+        daysLeft: Math.ceil((new Date(r.due_at).getTime() - now.getTime()) / DAY),
+      })),
     };
   }
 
   private stageDurations(q: DashboardQuery): Promise<DurationRow[]> {
     const key = `${q.definition ?? ''}|${q.partner ?? ''}`;
     const at = Date.now();
-    if (this.durations && this.durations.key === key && at - this.durations.at < DURATIONS_TTL_MS) return this.durations.value;
+    if (this.durations && this.durations.key === key && at - this.durations.at < DURATIONS_TTL_MS)
+      return this.durations.value;
     const params: unknown[] = [];
     const where: string[] = [];
     if (q.definition) where.push(`v.definition_id = $${params.push(q.definition)}`);
-    if (q.partner) where.push(`EXISTS (SELECT 1 FROM workflow_instance i WHERE i.id = v.instance_id AND i.partner = $${params.push(q.partner)})`);
+    if (q.partner)
+      where.push(
+        `EXISTS (SELECT 1 FROM workflow_instance i WHERE i.id = v.instance_id AND i.partner = $${params.push(q.partner)})`,
+      );
     const value = this.ds
       .query(
         `SELECT v.definition_id, v.state_path, avg(extract(epoch FROM v.left_at - v.entered_at))::float8 AS avg_seconds, count(*)::int AS samples

@@ -13,7 +13,8 @@ export class MonitoringController {
   @Get('dashboard')
   @Roles('manager', 'admin', 'legal_officer')
   @ApiOperation({
-    summary: 'Every direction-1 procedure at a glance: counts by procedure and stage, overdue and due this week, member states holding items up and since when, average time per stage',
+    summary:
+      'Every direction-1 procedure at a glance: counts by procedure and stage, overdue and due this week, member states holding items up and since when, average time per stage',
   })
   dashboard(@Query() query: DashboardQuery) {
     return this.dashboards.dashboard(query);

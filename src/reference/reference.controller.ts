@@ -1,6 +1,15 @@
 import { Roles } from '../auth/roles.decorator';
 import { Body, Controller, Get, HttpCode, HttpStatus, Param, Post, Query, Req } from '@nestjs/common';
-import { ApiBadRequestResponse, ApiConflictResponse, ApiCreatedResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
+import {
+  ApiBadRequestResponse,
+  ApiConflictResponse,
+  ApiCreatedResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+  ApiUnprocessableEntityResponse,
+} from '@nestjs/swagger';
 import type { Request } from 'express';
 import { DomainException, ErrorCode } from '../common/domain.exception';
 import {
@@ -93,14 +102,19 @@ export class ReferenceController {
   @Roles('admin')
   @HttpCode(HttpStatus.CREATED)
   @ApiOperation({
-    summary: 'Record a new version of a record (never an in-place edit): closes the current version at validFrom and adds the next one',
+    summary:
+      'Record a new version of a record (never an in-place edit): closes the current version at validFrom and adds the next one',
   })
   @ApiCreatedResponse({ type: ReferenceVersionDto })
   @ApiBadRequestResponse({ description: 'Invalid kind, body or data; nothing is written' })
   @ApiNotFoundResponse({ description: 'Unknown code (send "create": true to add a record)' })
   @ApiConflictResponse({ description: '"create" on an existing code, or a concurrent change' })
   @ApiUnprocessableEntityResponse({ description: 'validFrom earlier than the start of the current version' })
-  recordChange(@Param() params: RecordPathDto, @Body() body: RecordChangeDto, @Req() request: Request): Promise<ReferenceVersion> {
+  recordChange(
+    @Param() params: RecordPathDto,
+    @Body() body: RecordChangeDto,
+    @Req() request: Request,
+  ): Promise<ReferenceVersion> {
     return this.reference.recordChange(KIND_BY_PATH[params.kind], params.code, body.data, {
       by: recordedBy(request),
       note: body.note,

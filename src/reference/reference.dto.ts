@@ -1,5 +1,16 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsBoolean, IsIn, IsNotEmpty, IsObject, IsOptional, IsString, Length, MaxLength, registerDecorator, type ValidationOptions } from 'class-validator';
+import {
+  IsBoolean,
+  IsIn,
+  IsNotEmpty,
+  IsObject,
+  IsOptional,
+  IsString,
+  Length,
+  MaxLength,
+  registerDecorator,
+  type ValidationOptions,
+} from 'class-validator';
 import type { ReferenceKind } from './reference-record.entity';
 
 // ------------------------------------------------------------------ dates
@@ -21,7 +32,10 @@ export function IsCalendarDate(options?: ValidationOptions): PropertyDecorator {
       name: 'isCalendarDate',
       target: target.constructor,
       propertyName: String(propertyName),
-      options: { message: ({ property }) => `${property} must be a date written YYYY-MM-DD, e.g. 2024-07-04`, ...options },
+      options: {
+        message: ({ property }) => `${property} must be a date written YYYY-MM-DD, e.g. 2024-07-04`,
+        ...options,
+      },
       validator: { validate: (value: unknown) => typeof value === 'string' && parseCalendarDate(value) !== undefined },
     });
 }
@@ -45,7 +59,8 @@ export const KIND_PATHS = Object.keys(KIND_BY_PATH);
 
 export class AtQueryDto {
   @ApiPropertyOptional({
-    description: 'Date (UTC) at which the data is wanted, YYYY-MM-DD; default today. A version dated D is valid from the start of D.',
+    description:
+      'Date (UTC) at which the data is wanted, YYYY-MM-DD; default today. A version dated D is valid from the start of D.',
     example: '2024-07-04',
   })
   @IsOptional()
@@ -58,7 +73,10 @@ export class RecordPathDto {
   @IsIn(KIND_PATHS, { message: `kind must be one of ${KIND_PATHS.join(', ')}` })
   kind!: string;
 
-  @ApiProperty({ example: 'LA', description: 'ISO alpha-2 code for member states and partner states, the id for treaties and bodies' })
+  @ApiProperty({
+    example: 'LA',
+    description: 'ISO alpha-2 code for member states and partner states, the id for treaties and bodies',
+  })
   @IsString()
   @Length(1, 64)
   code!: string;
@@ -70,12 +88,23 @@ export class RecordChangeDto {
     additionalProperties: true,
     description:
       'The whole record as in the reference files (snake_case fields; null = not confirmed). Must carry the names/titles en/ru/zh, a non-empty "sources" array and, for partners, "status" and "memorandum".',
-    example: { code: 'LA', status: 'sco_partner', name_en: 'Laos', name_ru: 'Лаос', name_zh: '老挝', memorandum: null, sources: [{ url: 'https://tass.com/world/2012137', supports: ['status'] }] },
+    example: {
+      code: 'LA',
+      status: 'sco_partner',
+      name_en: 'Laos',
+      name_ru: 'Лаос',
+      name_zh: '老挝',
+      memorandum: null,
+      sources: [{ url: 'https://tass.com/world/2012137', supports: ['status'] }],
+    },
   })
   @IsObject({ message: 'data must be an object (the whole record)' })
   data!: Record<string, unknown>;
 
-  @ApiProperty({ description: 'What changed and on which source', example: 'Tianjin Declaration of 1 September 2025: statuses merged into "SCO partner"' })
+  @ApiProperty({
+    description: 'What changed and on which source',
+    example: 'Tianjin Declaration of 1 September 2025: statuses merged into "SCO partner"',
+  })
   @IsString()
   @IsNotEmpty()
   @MaxLength(2000)
@@ -122,18 +151,35 @@ export class ReferenceItemDto {
   @ApiProperty({ type: String, format: 'date-time' })
   validFrom!: Date;
 
-  @ApiProperty({ type: String, format: 'date-time', nullable: true, description: 'Set when a later version replaced this one' })
+  @ApiProperty({
+    type: String,
+    format: 'date-time',
+    nullable: true,
+    description: 'Set when a later version replaced this one',
+  })
   validTo!: Date | null;
 
-  @ApiProperty({ type: 'object', additionalProperties: true, description: `The whole record with its sources; ${NULL_MEANS}` })
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: true,
+    description: `The whole record with its sources; ${NULL_MEANS}`,
+  })
   data!: Record<string, unknown>;
 }
 
 export class PartnerItemDto extends ReferenceItemDto {
-  @ApiProperty({ example: 'dialogue_partner', description: 'dialogue_partner | observer (2024); sco_partner after the 2025 merger' })
+  @ApiProperty({
+    example: 'dialogue_partner',
+    description: 'dialogue_partner | observer (2024); sco_partner after the 2025 merger',
+  })
   status!: string;
 
-  @ApiProperty({ type: String, nullable: true, example: 'mem-TR', description: 'Set when the partner holds a signed memorandum (signature date recorded, at any precision)' })
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    example: 'mem-TR',
+    description: 'Set when the partner holds a signed memorandum (signature date recorded, at any precision)',
+  })
   memorandumId!: string | null;
 }
 

@@ -51,7 +51,8 @@ export const CODE_PATTERN: Readonly<Record<ReferenceKind, RegExp>> = Object.free
 
 const CODE_FORMAT_HINT: Readonly<Record<ReferenceKind, string>> = Object.freeze({
   member_state: 'an ISO 3166-1 alpha-2 code such as "KZ"',
-  partner: 'an ISO 3166-1 alpha-2 code such as "LA", or an upper-case code of up to 16 letters/digits for an organisation',
+  partner:
+    'an ISO 3166-1 alpha-2 code such as "LA", or an upper-case code of up to 16 letters/digits for an organisation',
   treaty: 'a lower-case slug such as "sco-convention-extremism-2017"',
   body: 'a lower-case slug such as "cnc"',
 });
@@ -131,7 +132,11 @@ export class ReferenceService {
   }
 
   /** One record as valid at `at` (default: now), or null when it is not valid then (or unknown). */
-  async find<K extends ReferenceKind>(kind: K, code: string, at?: Date): Promise<ReferenceItem<ReferenceDataByKind[K]> | null> {
+  async find<K extends ReferenceKind>(
+    kind: K,
+    code: string,
+    at?: Date,
+  ): Promise<ReferenceItem<ReferenceDataByKind[K]> | null> {
     assertKind(kind);
     const moment = this.moment(at);
     const row = (await this.rows()).find((r) => r.kind === kind && r.code === code && isValidAt(r, moment));
@@ -163,7 +168,12 @@ export class ReferenceService {
    *   `status` and a `memorandum` (object or null). Any status value is
    *   accepted (e.g. `sco_partner`): statuses are data.
    */
-  async recordChange(kind: ReferenceKind, code: string, data: Record<string, unknown>, options: RecordChangeOptions): Promise<ReferenceVersion> {
+  async recordChange(
+    kind: ReferenceKind,
+    code: string,
+    data: Record<string, unknown>,
+    options: RecordChangeOptions,
+  ): Promise<ReferenceVersion> {
     assertKind(kind);
     const record = checkData(kind, code, data);
     const by = options.by?.trim();
@@ -171,7 +181,8 @@ export class ReferenceService {
     if (!by) throw invalid('by', 'the author of the change is required');
     if (!note) throw invalid('note', 'a note saying what changed and on which source is required');
     const validFrom = options.validFrom;
-    if (!(validFrom instanceof Date) || Number.isNaN(validFrom.getTime())) throw invalid('validFrom', 'must be a valid date');
+    if (!(validFrom instanceof Date) || Number.isNaN(validFrom.getTime()))
+      throw invalid('validFrom', 'must be a valid date');
 
     let saved: ReferenceRecord;
     try {
@@ -198,14 +209,21 @@ export class ReferenceService {
           );
         }
         if (lastVersion > 0 && options.create) {
-          throw new DomainException(ErrorCode.CONFLICT, `The ${KIND_LABEL[kind]} "${code}" already exists (version ${lastVersion}); record a new version without "create"`, {
-            kind,
-            code,
-            version: lastVersion,
-          });
+          throw new DomainException(
+            ErrorCode.CONFLICT,
+            `The ${KIND_LABEL[kind]} "${code}" already exists (version ${lastVersion}); record a new version without "create"`,
+            {
+              kind,
+              code,
+              version: lastVersion,
+            },
+          );
         }
         if (lastVersion === 0 && !CODE_PATTERN[kind].test(code)) {
-          throw invalid('code', `"${code}" is not a valid ${KIND_LABEL[kind]} code: expected ${CODE_FORMAT_HINT[kind]}`);
+          throw invalid(
+            'code',
+            `"${code}" is not a valid ${KIND_LABEL[kind]} code: expected ${CODE_FORMAT_HINT[kind]}`,
+          );
         }
         if (current) {
           if (validFrom.getTime() < current.validFrom.getTime()) {
@@ -243,10 +261,14 @@ export class ReferenceService {
       });
     } catch (err) {
       if ((err as { code?: unknown; driverError?: { code?: unknown } }).driverError?.code === '23505') {
-        throw new DomainException(ErrorCode.CONFLICT, `The ${KIND_LABEL[kind]} "${code}" was changed at the same time by someone else; reload and try again`, {
-          kind,
-          code,
-        });
+        throw new DomainException(
+          ErrorCode.CONFLICT,
+          `The ${KIND_LABEL[kind]} "${code}" was changed at the same time by someone else; reload and try again`,
+          {
+            kind,
+            code,
+          },
+        );
       }
       throw err;
     } finally {
@@ -364,7 +386,12 @@ function toPartnerItem(row: ReferenceRecord): PartnerItem {
 }
 
 function toVersion(row: ReferenceRecord): ReferenceVersion {
-  return { ...toItem<Record<string, unknown>>(row), recordedBy: row.recordedBy, recordedAt: row.recordedAt, note: row.note };
+  return {
+    ...toItem<Record<string, unknown>>(row),
+    recordedBy: row.recordedBy,
+    recordedAt: row.recordedAt,
+    note: row.note,
+  };
 }
 
 function isoDate(d: Date): string {
@@ -378,7 +405,9 @@ function assertKind(kind: unknown): asserts kind is ReferenceKind {
 }
 
 function invalid(field: string, problem: string): DomainException {
-  return new DomainException(ErrorCode.INVALID_PAYLOAD, `Invalid field "${field}": ${problem}`, { fields: [{ field, problems: [problem] }] });
+  return new DomainException(ErrorCode.INVALID_PAYLOAD, `Invalid field "${field}": ${problem}`, {
+    fields: [{ field, problems: [problem] }],
+  });
 }
 
 function notFound(kind: ReferenceKind, code: string): DomainException {
@@ -397,11 +426,15 @@ function checkData(kind: ReferenceKind, code: string, data: unknown): Record<str
   if (record[idField] === undefined || record[idField] === null) {
     record[idField] = code;
   } else if (record[idField] !== code) {
-    throw invalid(`data.${idField}`, `is "${String(record[idField])}" but the record is "${code}"; the code of a record cannot change`);
+    throw invalid(
+      `data.${idField}`,
+      `is "${String(record[idField])}" but the record is "${code}"; the code of a record cannot change`,
+    );
   }
   for (const field of NAME_FIELDS[kind]) {
     if (!(field in record)) throw invalid(`data.${field}`, 'is required (null when not confirmed)');
-    if (record[field] !== null && typeof record[field] !== 'string') throw invalid(`data.${field}`, 'must be a string or null');
+    if (record[field] !== null && typeof record[field] !== 'string')
+      throw invalid(`data.${field}`, 'must be a string or null');
   }
   const sources = record.sources;
   if (!Array.isArray(sources) || sources.length === 0) {
@@ -414,7 +447,10 @@ function checkData(kind: ReferenceKind, code: string, data: unknown): Record<str
   });
   if (kind === 'partner') {
     if (typeof record.status !== 'string' || !/^[a-z][a-z_]{0,63}$/.test(record.status)) {
-      throw invalid('data.status', 'must be a lower-case status word such as "dialogue_partner", "observer" or "sco_partner"');
+      throw invalid(
+        'data.status',
+        'must be a lower-case status word such as "dialogue_partner", "observer" or "sco_partner"',
+      );
     }
     if (!('memorandum' in record) || (record.memorandum !== null && !isPlainObject(record.memorandum))) {
       throw invalid('data.memorandum', 'must be an object or null (no memorandum)');

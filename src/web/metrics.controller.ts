@@ -25,7 +25,10 @@ export class MetricsController {
       help: 'Open deadlines whose due time has passed (computed on scrape)',
       registers: [metrics.registry],
       async collect() {
-        const [row] = await self.ds.query(`SELECT count(*)::int AS n FROM deadline WHERE status = 'open' AND due_at < $1`, [self.clock.now()]);
+        const [row] = await self.ds.query(
+          `SELECT count(*)::int AS n FROM deadline WHERE status = 'open' AND due_at < $1`,
+          [self.clock.now()],
+        );
         this.set(row.n);
       },
     });

@@ -58,7 +58,24 @@ const NASTY_STRINGS = [
   ' ',
 ];
 
-const MALFORMED_JSON = ['{', '}', '{"a":', '[1,2', "{'a':1}", '{"a":1}}', '{"a":1,}', 'nul', 'tru', '{"a":"\\x"}', '{"a":01}', '\u0000', '{"a" 1}', '{,}', '[', '{"__proto__":'];
+const MALFORMED_JSON = [
+  '{',
+  '}',
+  '{"a":',
+  '[1,2',
+  "{'a':1}",
+  '{"a":1}}',
+  '{"a":1,}',
+  'nul',
+  'tru',
+  '{"a":"\\x"}',
+  '{"a":01}',
+  '\u0000',
+  '{"a" 1}',
+  '{,}',
+  '[',
+  '{"__proto__":',
+];
 
 const nastyString = fc.oneof(
   fc.constantFrom(...NASTY_STRINGS),
@@ -68,7 +85,20 @@ const nastyString = fc.oneof(
 );
 
 /** Well-formed names no definition has (unknown events, unknown definitions, unknown codes). */
-const unknownName = fc.oneof(fc.stringMatching(/^[A-Z][A-Z0-9_]{1,20}$/), fc.stringMatching(/^[a-z][a-z0-9-]{1,20}$/), fc.constantFrom('DANCE', 'WITHDRAW ', 'withdraw', 'REMINDER', 'DEADLINE_PASSED', '$migrated', 'hasOwnProperty', 'toString'));
+const unknownName = fc.oneof(
+  fc.stringMatching(/^[A-Z][A-Z0-9_]{1,20}$/),
+  fc.stringMatching(/^[a-z][a-z0-9-]{1,20}$/),
+  fc.constantFrom(
+    'DANCE',
+    'WITHDRAW ',
+    'withdraw',
+    'REMINDER',
+    'DEADLINE_PASSED',
+    '$migrated',
+    'hasOwnProperty',
+    'toString',
+  ),
+);
 
 const badValue: fc.Arbitrary<unknown> = fc.oneof(
   nastyString,
@@ -83,7 +113,10 @@ const badValue: fc.Arbitrary<unknown> = fc.oneof(
   fc.constant('__DEEP__'),
 );
 
-const pollutionKey = fc.oneof(fc.constantFrom('__proto__', 'constructor', 'prototype', 'isAdmin', 'role', 'actor', 'memberState', '$where'), fc.string({ minLength: 1, maxLength: 20 }));
+const pollutionKey = fc.oneof(
+  fc.constantFrom('__proto__', 'constructor', 'prototype', 'isAdmin', 'role', 'actor', 'memberState', '$where'),
+  fc.string({ minLength: 1, maxLength: 20 }),
+);
 
 /** Replaces the "__DEEP__" marker with a deeply nested JSON value. */
 function deepen(raw: string, depth: number, arrays: boolean): string {
@@ -99,63 +132,112 @@ interface RawBody {
 
 /** A body (as raw text) built around `base`, the request the service would refuse anyway. */
 function bodyAround(base: Record<string, unknown>): fc.Arbitrary<RawBody> {
-  const json = (label: string) => (value: unknown) => ({ raw: JSON.stringify(value), contentType: 'application/json', label });
+  const json = (label: string) => (value: unknown) => ({
+    raw: JSON.stringify(value),
+    contentType: 'application/json',
+    label,
+  });
   const fields = Object.keys(base);
   const nestedFields = fields.filter((f) => base[f] && typeof base[f] === 'object' && !Array.isArray(base[f]));
   const depth = fc.oneof(fc.integer({ min: 2, max: 64 }), fc.integer({ min: 65, max: 20_000 }));
   const arbitraries: fc.Arbitrary<RawBody>[] = [
     fc.constantFrom(...MALFORMED_JSON).map((raw) => ({ raw, contentType: 'application/json', label: 'malformed' })),
-    fc.string({ maxLength: 60 }).filter((s) => {
-      try {
-        JSON.parse(s);
-        return false;
-      } catch {
-        return true;
-      }
-    }).map((raw) => ({ raw, contentType: 'application/json', label: 'not json' })),
-    fc.oneof(fc.integer(), fc.boolean(), fc.constant(null), fc.string({ maxLength: 20 }), fc.array(fc.jsonValue({ maxDepth: 2 }), { maxLength: 5 })).map(json('not an object')),
-    fc.dictionary(fc.string({ maxLength: 12 }), fc.jsonValue({ maxDepth: 3 }), { maxKeys: 6 }).map(json('random object')),
-    fc.record({ field: fc.constantFrom(...fields), value: badValue, depth, arrays: fc.boolean() }).map(({ field, value, depth: d, arrays }) => ({
-      raw: deepen(JSON.stringify({ ...base, [field]: value }), d, arrays),
-      contentType: 'application/json',
-      label: `bad ${field}`,
-    })),
-    fc.record({ key: pollutionKey, value: fc.oneof(fc.jsonValue({ maxDepth: 2 }), fc.constant({ polluted: 'yes' })) }).map(({ key, value }) => ({
-      raw: JSON.stringify({ ...base, [key]: value }),
-      contentType: 'application/json',
-      label: `extra ${key}`,
-    })),
+    fc
+      .string({ maxLength: 60 })
+      .filter((s) => {
+        try {
+          JSON.parse(s);
+          return false;
+        } catch {
+          return true;
+        }
+      })
+      .map((raw) => ({ raw, contentType: 'application/json', label: 'not json' })),
+    fc
+      .oneof(
+        fc.integer(),
+        fc.boolean(),
+        fc.constant(null),
+        fc.string({ maxLength: 20 }),
+        fc.array(fc.jsonValue({ maxDepth: 2 }), { maxLength: 5 }),
+      )
+      .map(json('not an object')),
+    fc
+      .dictionary(fc.string({ maxLength: 12 }), fc.jsonValue({ maxDepth: 3 }), { maxKeys: 6 })
+      .map(json('random object')),
+    fc
+      .record({ field: fc.constantFrom(...fields), value: badValue, depth, arrays: fc.boolean() })
+      .map(({ field, value, depth: d, arrays }) => ({
+        raw: deepen(JSON.stringify({ ...base, [field]: value }), d, arrays),
+        contentType: 'application/json',
+        label: `bad ${field}`,
+      })),
+    fc
+      .record({ key: pollutionKey, value: fc.oneof(fc.jsonValue({ maxDepth: 2 }), fc.constant({ polluted: 'yes' })) })
+      .map(({ key, value }) => ({
+        raw: JSON.stringify({ ...base, [key]: value }),
+        contentType: 'application/json',
+        label: `extra ${key}`,
+      })),
     fc.record({ depth, arrays: fc.boolean() }).map(({ depth: d, arrays }) => ({
       raw: deepen(JSON.stringify({ ...base, nested: '__DEEP__' }), d, arrays),
       contentType: 'application/json',
       label: `deep ${d}`,
     })),
-    fc.constantFrom('text/plain', 'application/xml', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', 'application/json; charset=utf-7').map((contentType) => ({
-      raw: contentType.startsWith('application/x-www') ? 'a[__proto__][polluted]=yes&b=1' : JSON.stringify(base),
-      contentType,
-      label: `content-type ${contentType}`,
-    })),
+    fc
+      .constantFrom(
+        'text/plain',
+        'application/xml',
+        'application/x-www-form-urlencoded',
+        'multipart/form-data; boundary=x',
+        'application/json; charset=utf-7',
+      )
+      .map((contentType) => ({
+        raw: contentType.startsWith('application/x-www') ? 'a[__proto__][polluted]=yes&b=1' : JSON.stringify(base),
+        contentType,
+        label: `content-type ${contentType}`,
+      })),
   ];
   if (nestedFields.length) {
     arbitraries.push(
-      fc.record({ field: fc.constantFrom(...nestedFields), key: pollutionKey, value: badValue, depth }).map(({ field, key, value, depth: d }) => ({
-        raw: deepen(JSON.stringify({ ...base, [field]: { ...(base[field] as object), [key]: value } }), d, false),
-        contentType: 'application/json',
-        label: `${field}.${key}`,
-      })),
+      fc
+        .record({ field: fc.constantFrom(...nestedFields), key: pollutionKey, value: badValue, depth })
+        .map(({ field, key, value, depth: d }) => ({
+          raw: deepen(JSON.stringify({ ...base, [field]: { ...(base[field] as object), [key]: value } }), d, false),
+          contentType: 'application/json',
+          label: `${field}.${key}`,
+        })),
     );
   }
   return fc.oneof(...arbitraries);
 }
 
 const pathSegment = fc.oneof(
-  fc.constantFrom("1' OR '1'='1", '..%2F..%2Fetc%2Fpasswd', '%00', '00000000-0000-0000-0000-000000000000', 'ffffffff-ffff-ffff-ffff-ffffffffffff', '-1', '0', '1e999', 'NaN', '__proto__', 'constructor', '%E2%80%AE', '%F0%9F%99%82', 'x'.repeat(5000)),
+  fc.constantFrom(
+    "1' OR '1'='1",
+    '..%2F..%2Fetc%2Fpasswd',
+    '%00',
+    '00000000-0000-0000-0000-000000000000',
+    'ffffffff-ffff-ffff-ffff-ffffffffffff',
+    '-1',
+    '0',
+    '1e999',
+    'NaN',
+    '__proto__',
+    'constructor',
+    '%E2%80%AE',
+    '%F0%9F%99%82',
+    'x'.repeat(5000),
+  ),
   fc.string({ minLength: 1, maxLength: 40 }).map((s) => encodeURIComponent(s)),
   fc.uuid().map(String),
 );
 
 const idempotencyHeader = fc.option(
-  fc.oneof(fc.string({ minLength: 1, maxLength: 300 }).filter((s) => /^[\x20-\x7e]+$/.test(s) && s.trim() === s), fc.constantFrom('key', 'a'.repeat(201), "x' OR 1=1")),
+  fc.oneof(
+    fc.string({ minLength: 1, maxLength: 300 }).filter((s) => /^[\x20-\x7e]+$/.test(s) && s.trim() === s),
+    fc.constantFrom('key', 'a'.repeat(201), "x' OR 1=1"),
+  ),
   { nil: undefined },
 );
 
@@ -164,7 +246,9 @@ const idempotencyHeader = fc.option(
 type Snapshot = Record<string, string>;
 
 async function tables(ds: DataSource): Promise<string[]> {
-  const rows: { table_name: string }[] = await ds.query(`SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE' ORDER BY table_name`);
+  const rows: { table_name: string }[] = await ds.query(
+    `SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE' ORDER BY table_name`,
+  );
   return rows.map((r) => r.table_name);
 }
 
@@ -180,7 +264,8 @@ async function snapshot(ds: DataSource, names: string[]): Promise<Snapshot> {
 }
 
 function expectErrorShape(res: { status: number; body: any; text?: string }, context: string) {
-  const problem = (why: string) => new Error(`${why} for ${context}: ${res.status} ${(res.text ?? JSON.stringify(res.body)).slice(0, 400)}`);
+  const problem = (why: string) =>
+    new Error(`${why} for ${context}: ${res.status} ${(res.text ?? JSON.stringify(res.body)).slice(0, 400)}`);
   if (res.status < 400 || res.status > 499) throw problem('not a 4xx');
   const b = res.body;
   if (!b || typeof b !== 'object') throw problem('no JSON error body');
@@ -217,10 +302,21 @@ describe('fuzzing the state-changing endpoints', () => {
       if (key) req.set('Idempotency-Key', key);
       return req.send({ definitionId: 'regulation-amendment', input });
     };
-    open = (await start({ proposedBy: 'Russian Federation', rationale: 'Align with the 2025 status' }).expect(201)).body.instance.id;
-    await t.http().post(`/instances/${open}/draft`).set(bearer(tokens.officer)).send({ source: 'regulation' }).expect(201);
+    open = (await start({ proposedBy: 'Russian Federation', rationale: 'Align with the 2025 status' }).expect(201)).body
+      .instance.id;
+    await t
+      .http()
+      .post(`/instances/${open}/draft`)
+      .set(bearer(tokens.officer))
+      .send({ source: 'regulation' })
+      .expect(201);
     closed = (await start({ proposedBy: 'Kazakhstan', rationale: 'To be withdrawn' }).expect(201)).body.instance.id;
-    await t.http().post(`/instances/${closed}/events`).set(bearer(tokens.officer)).send({ type: 'WITHDRAW', payload: { reason: 'Superseded' } }).expect(200);
+    await t
+      .http()
+      .post(`/instances/${closed}/events`)
+      .set(bearer(tokens.officer))
+      .send({ type: 'WITHDRAW', payload: { reason: 'Superseded' } })
+      .expect(200);
     // a start key already used: any other start sent with it is refused (409)
     await start({ proposedBy: 'India', rationale: 'Key holder' }, 'fuzz-used-key').expect(201);
     await t.app.get(OutboxRelay).drain();
@@ -257,7 +353,10 @@ describe('fuzzing the state-changing endpoints', () => {
       token: 'officer',
       headers: { 'Idempotency-Key': 'fuzz-used-key' },
       fuzzKey: false,
-      base: () => ({ definitionId: 'regulation-amendment', input: { proposedBy: 'China', rationale: 'Another request with the used key' } }),
+      base: () => ({
+        definitionId: 'regulation-amendment',
+        input: { proposedBy: 'China', rationale: 'Another request with the used key' },
+      }),
     },
     {
       name: 'POST /instances/:id/events',
@@ -297,7 +396,11 @@ describe('fuzzing the state-changing endpoints', () => {
       path: () => `/instances/${closed}/draft/versions`,
       fuzzPath: (s) => `/instances/${s}/draft/versions`,
       token: 'officer',
-      base: () => ({ note: 'Fuzz', basedOn: 0, articles: [{ number: '1', ru: 'Статья', zh: '条款', en: 'Article', confirm: ['zh'] }] }),
+      base: () => ({
+        note: 'Fuzz',
+        basedOn: 0,
+        articles: [{ number: '1', ru: 'Статья', zh: '条款', en: 'Article', confirm: ['zh'] }],
+      }),
     },
     {
       name: 'POST /instances/:id/draft/versions/:n/comments',
@@ -312,7 +415,12 @@ describe('fuzzing the state-changing endpoints', () => {
       method: 'post',
       path: () => '/users',
       token: 'admin',
-      base: () => ({ email: officer.email, displayName: 'Duplicate', password: 'a long enough password', role: 'legal_officer' }),
+      base: () => ({
+        email: officer.email,
+        displayName: 'Duplicate',
+        password: 'a long enough password',
+        role: 'legal_officer',
+      }),
     },
     {
       name: 'PATCH /users/:id',
@@ -342,7 +450,19 @@ describe('fuzzing the state-changing endpoints', () => {
       path: () => '/reference/partners/ZZ',
       fuzzPath: (s) => `/reference/${s}/ZZ`,
       token: 'admin',
-      base: () => ({ data: { code: 'ZZ', status: 'sco_partner', name_en: 'Nowhere', name_ru: 'Нигде', name_zh: '无处', memorandum: null, sources: [{ url: 'https://example.test' }] }, note: 'Fuzz', validFrom: '2026-01-01' }),
+      base: () => ({
+        data: {
+          code: 'ZZ',
+          status: 'sco_partner',
+          name_en: 'Nowhere',
+          name_ru: 'Нигде',
+          name_zh: '无处',
+          memorandum: null,
+          sources: [{ url: 'https://example.test' }],
+        },
+        note: 'Fuzz',
+        validFrom: '2026-01-01',
+      }),
     },
     {
       name: 'POST /notifications/:id/read',
@@ -417,7 +537,11 @@ describe('fuzzing the state-changing endpoints', () => {
     const e = endpoints().find((x) => x.name === name)!;
     const base = e.base();
     // the base request itself is refused
-    const baseline = await send(e, e.path(), { raw: JSON.stringify(base), contentType: 'application/json', label: 'base' });
+    const baseline = await send(e, e.path(), {
+      raw: JSON.stringify(base),
+      contentType: 'application/json',
+      label: 'base',
+    });
     expectErrorShape(baseline, `${name} (base request)`);
 
     const watched = names.filter((n) => !(e.mayWrite ?? []).includes(n));
@@ -432,7 +556,11 @@ describe('fuzzing the state-changing endpoints', () => {
     if (e.fuzzPath) {
       await fc.assert(
         fc.asyncProperty(pathSegment, async (segment) => {
-          const res = await send(e, e.fuzzPath!(segment), { raw: JSON.stringify(base), contentType: 'application/json', label: 'base' });
+          const res = await send(e, e.fuzzPath!(segment), {
+            raw: JSON.stringify(base),
+            contentType: 'application/json',
+            label: 'base',
+          });
           expectErrorShape(res, `${name} at ${e.fuzzPath!(segment).slice(0, 200)}`);
         }),
         { numRuns: Math.ceil(RUNS / 4), seed: SEED },
@@ -446,7 +574,17 @@ describe('fuzzing the state-changing endpoints', () => {
 
   it('the service still works normally after the fuzzing', async () => {
     await t.http().get('/health').expect(200);
-    await t.http().get(`/instances/${open}/verify`).set(bearer(tokens.officer)).expect(200).expect((r) => expect(r.body.valid).toBe(true));
-    await t.http().post(`/instances/${open}/events`).set(bearer(tokens.officer)).send({ type: 'WITHDRAW', payload: { reason: 'Done fuzzing' } }).expect(200);
+    await t
+      .http()
+      .get(`/instances/${open}/verify`)
+      .set(bearer(tokens.officer))
+      .expect(200)
+      .expect((r) => expect(r.body.valid).toBe(true));
+    await t
+      .http()
+      .post(`/instances/${open}/events`)
+      .set(bearer(tokens.officer))
+      .send({ type: 'WITHDRAW', payload: { reason: 'Done fuzzing' } })
+      .expect(200);
   });
 });

@@ -19,23 +19,33 @@ function expectErrorShape(res: { status: number; body: any }, status: number, er
 }
 
 /** POSTs `size` bytes of a JSON body in chunks, without a Content-Length (Transfer-Encoding: chunked). */
-function postChunked(url: string, path: string, size: number, headers: Record<string, string> = {}): Promise<{ status: number; body: any }> {
+function postChunked(
+  url: string,
+  path: string,
+  size: number,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; body: any }> {
   return new Promise((resolve, reject) => {
-    const req = http.request(`${url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers } }, (res) => {
-      let text = '';
-      res.setEncoding('utf8');
-      res.on('data', (d) => (text += d));
-      res.on('end', () => {
-        try {
-          resolve({ status: res.statusCode ?? 0, body: JSON.parse(text) });
-        } catch {
-          resolve({ status: res.statusCode ?? 0, body: text });
-        }
-      });
-    });
+    const req = http.request(
+      `${url}${path}`,
+      { method: 'POST', headers: { 'content-type': 'application/json', ...headers } },
+      (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (d) => (text += d));
+        res.on('end', () => {
+          try {
+            resolve({ status: res.statusCode ?? 0, body: JSON.parse(text) });
+          } catch {
+            resolve({ status: res.statusCode ?? 0, body: text });
+          }
+        });
+      },
+    );
     req.on('error', (err) => {
       // the server may answer 413 and close before the whole body is written
-      if ((err as NodeJS.ErrnoException).code !== 'EPIPE' && (err as NodeJS.ErrnoException).code !== 'ECONNRESET') reject(err);
+      if ((err as NodeJS.ErrnoException).code !== 'EPIPE' && (err as NodeJS.ErrnoException).code !== 'ECONNRESET')
+        reject(err);
     });
     const chunk = Buffer.alloc(64 * 1024, 'a');
     req.write('{"definitionId":"regulation-amendment","input":{"rationale":"');
@@ -66,11 +76,15 @@ describe('request size and sign-in rate limits', () => {
   });
   afterAll(() => t?.close());
 
-  const countInstances = async () => (await t.dataSource.query(`SELECT count(*)::int AS n FROM workflow_instance`))[0].n as number;
+  const countInstances = async () =>
+    (await t.dataSource.query(`SELECT count(*)::int AS n FROM workflow_instance`))[0].n as number;
 
   it('refuses a 2 MB body with 413 TOO_LARGE and the error shape, and writes nothing', async () => {
     const before = await countInstances();
-    const big = JSON.stringify({ definitionId: 'regulation-amendment', input: { proposedBy: 'Russian Federation', rationale: 'x'.repeat(TWO_MB) } });
+    const big = JSON.stringify({
+      definitionId: 'regulation-amendment',
+      input: { proposedBy: 'Russian Federation', rationale: 'x'.repeat(TWO_MB) },
+    });
     const res = await t.http().post('/instances').set(bearer(token)).set('Content-Type', 'application/json').send(big);
     expectErrorShape(res, 413, 'TOO_LARGE');
     expect(res.body.message).toMatch(/1 MB/);
@@ -78,7 +92,11 @@ describe('request size and sign-in rate limits', () => {
     // also before authentication, and on the public sign-in route
     const anonymous = await t.http().post('/instances').set('Content-Type', 'application/json').send(big);
     expectErrorShape(anonymous, 413, 'TOO_LARGE');
-    const signIn = await t.http().post('/auth/sign-in').set('Content-Type', 'application/json').send(JSON.stringify({ email: officer.email, password: 'x'.repeat(TWO_MB) }));
+    const signIn = await t
+      .http()
+      .post('/auth/sign-in')
+      .set('Content-Type', 'application/json')
+      .send(JSON.stringify({ email: officer.email, password: 'x'.repeat(TWO_MB) }));
     expectErrorShape(signIn, 413, 'TOO_LARGE');
 
     // without a Content-Length the limit still holds
@@ -86,12 +104,21 @@ describe('request size and sign-in rate limits', () => {
     expectErrorShape(chunked, 413, 'TOO_LARGE');
 
     // form-encoded bodies have the same limit
-    const form = await t.http().post('/instances').set(bearer(token)).set('Content-Type', 'application/x-www-form-urlencoded').send(`definitionId=regulation-amendment&input=${'x'.repeat(TWO_MB)}`);
+    const form = await t
+      .http()
+      .post('/instances')
+      .set(bearer(token))
+      .set('Content-Type', 'application/x-www-form-urlencoded')
+      .send(`definitionId=regulation-amendment&input=${'x'.repeat(TWO_MB)}`);
     expectErrorShape(form, 413, 'TOO_LARGE');
 
     expect(await countInstances()).toBe(before);
     // a body just under the limit is read (and refused for its content, not its size)
-    const under = await t.http().post('/instances').set(bearer(token)).send({ definitionId: 'regulation-amendment', input: { proposedBy: 'x', rationale: 'x'.repeat(900 * 1024) } });
+    const under = await t
+      .http()
+      .post('/instances')
+      .set(bearer(token))
+      .send({ definitionId: 'regulation-amendment', input: { proposedBy: 'x', rationale: 'x'.repeat(900 * 1024) } });
     expect(under.status).not.toBe(413);
     expect(under.status).toBeLessThan(500);
   });
@@ -102,14 +129,27 @@ describe('request size and sign-in rate limits', () => {
     expectErrorShape(res, 400, 'INVALID_PAYLOAD');
     expect(res.body.message).toMatch(/deeper than 64 levels/);
     // brackets inside strings do not count
-    const inString = await t.http().post('/instances').set(bearer(token)).send({ definitionId: 'no-such-definition', input: { note: '['.repeat(10_000) } });
+    const inString = await t
+      .http()
+      .post('/instances')
+      .set(bearer(token))
+      .send({ definitionId: 'no-such-definition', input: { note: '['.repeat(10_000) } });
     expectErrorShape(inString, 404, 'NOT_FOUND');
   });
 
   it('answers a NUL character the database cannot store with 400, not 500', async () => {
-    const started = await t.http().post('/instances').set(bearer(token)).send({ definitionId: 'regulation-amendment', input: { proposedBy: 'Kazakhstan', rationale: 'NUL check' } }).expect(201);
+    const started = await t
+      .http()
+      .post('/instances')
+      .set(bearer(token))
+      .send({ definitionId: 'regulation-amendment', input: { proposedBy: 'Kazakhstan', rationale: 'NUL check' } })
+      .expect(201);
     const id = started.body.instance.id as string;
-    const res = await t.http().post(`/instances/${id}/deadlines/a%00b/extend`).set(bearer(await managerToken())).send({ dueAt: '2099-01-01T00:00:00Z', reason: 'x' });
+    const res = await t
+      .http()
+      .post(`/instances/${id}/deadlines/a%00b/extend`)
+      .set(bearer(await managerToken()))
+      .send({ dueAt: '2099-01-01T00:00:00Z', reason: 'x' });
     expectErrorShape(res, 400, 'INVALID_PAYLOAD');
     expect(res.body.message).toMatch(/cannot be stored/);
     const history = await t.http().get(`/instances/${id}/history`).set(bearer(token)).expect(200);

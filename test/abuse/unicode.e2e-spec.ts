@@ -16,7 +16,8 @@ describe('text that is not valid Unicode', () => {
   afterAll(() => t.close());
 
   const count = async () => (await t.dataSource.query(`SELECT count(*)::int AS n FROM app_user`))[0].n as number;
-  const raw = (body: string) => t.http().post('/users').set(bearer(admin)).set('content-type', 'application/json').send(body);
+  const raw = (body: string) =>
+    t.http().post('/users').set(bearer(admin)).set('content-type', 'application/json').send(body);
 
   it('refuses a lone surrogate in a value or a key with 400, writing nothing', async () => {
     const before = await count();
@@ -33,7 +34,9 @@ describe('text that is not valid Unicode', () => {
   });
 
   it('accepts text outside the basic plane (a surrogate pair)', async () => {
-    const res = await raw('{"email":"emoji@amendflow.example","displayName":"Officer \\ud83d\\ude00 \\u4e2d\\u6587","password":"a long enough password","role":"legal_officer"}');
+    const res = await raw(
+      '{"email":"emoji@amendflow.example","displayName":"Officer \\ud83d\\ude00 \\u4e2d\\u6587","password":"a long enough password","role":"legal_officer"}',
+    );
     expect(res.status).toBe(201);
     expect(res.body.displayName ?? res.body.user?.displayName).toBe('Officer 😀 中文');
   });

@@ -27,8 +27,11 @@ describe('approvals (HTTP, real PostgreSQL)', () => {
   });
   afterAll(() => t.close());
 
-  const send = (id: string, token: string, type: string, payload: object = {}) => t.http().post(`/instances/${id}/events`).set(bearer(token)).send({ type, payload });
-  const eventCount = async (id: string) => (await t.dataSource.query(`SELECT count(*)::int AS n FROM workflow_event WHERE instance_id = $1`, [id]))[0].n as number;
+  const send = (id: string, token: string, type: string, payload: object = {}) =>
+    t.http().post(`/instances/${id}/events`).set(bearer(token)).send({ type, payload });
+  const eventCount = async (id: string) =>
+    (await t.dataSource.query(`SELECT count(*)::int AS n FROM workflow_event WHERE instance_id = $1`, [id]))[0]
+      .n as number;
 
   /** A model-memorandum amendment waiting for the coordinators' approval of version 1. */
   async function atApproval(): Promise<string> {
@@ -40,7 +43,10 @@ describe('approvals (HTTP, real PostgreSQL)', () => {
       .http()
       .post('/instances')
       .set(bearer(officer))
-      .send({ definitionId: 'model-memorandum-amendment', input: { proposedBy: 'Secretariat', rationale: 'The 2025 SCO partner status' } })
+      .send({
+        definitionId: 'model-memorandum-amendment',
+        input: { proposedBy: 'Secretariat', rationale: 'The 2025 SCO partner status' },
+      })
       .expect(201);
     const id = res.body.instance.id as string;
     await send(id, officer, 'START_DRAFTING').expect(200);
@@ -65,21 +71,44 @@ describe('approvals (HTTP, real PostgreSQL)', () => {
     expect(item).toMatchObject({ question: 'position', draftVersion: 1, event: 'POSITION', stage: 'cnc_approval' });
     expect(item.daysLeft).toBe(30);
 
-    await t.http().post(`/approvals/${id}/answer`).set(bearer(approvers.KZ.token)).send({ draftVersion: 1, kind: 'agree_with_reservation', text: 'Art. 4: reservation' }).expect(200);
+    await t
+      .http()
+      .post(`/approvals/${id}/answer`)
+      .set(bearer(approvers.KZ.token))
+      .send({ draftVersion: 1, kind: 'agree_with_reservation', text: 'Art. 4: reservation' })
+      .expect(200);
     const matrix = await t.http().get(`/instances/${id}/approvals`).set(bearer(manager)).expect(200);
     const kz = matrix.body.approvalRounds[0].states.find((s: { memberState: string }) => s.memberState === 'KZ');
-    expect(kz).toMatchObject({ position: 'agree_with_reservation', text: 'Art. 4: reservation', by: approvers.KZ.user.id, actingFor: null, draftVersion: 1 });
-    expect(matrix.body.approvalRounds[0].states.filter((s: { position: string }) => s.position === 'no_answer')).toHaveLength(9);
+    expect(kz).toMatchObject({
+      position: 'agree_with_reservation',
+      text: 'Art. 4: reservation',
+      by: approvers.KZ.user.id,
+      actingFor: null,
+      draftVersion: 1,
+    });
+    expect(
+      matrix.body.approvalRounds[0].states.filter((s: { position: string }) => s.position === 'no_answer'),
+    ).toHaveLength(9);
     // answered: no longer in KZ's inbox, and a second answer in the round is refused
     const after = await t.http().get('/approvals/inbox').set(bearer(approvers.KZ.token)).expect(200);
     expect(after.body.items.find((i: { instanceId: string }) => i.instanceId === id)).toBeUndefined();
-    const again = await t.http().post(`/approvals/${id}/answer`).set(bearer(approvers.KZ.token)).send({ draftVersion: 1, kind: 'agree' }).expect(409);
+    const again = await t
+      .http()
+      .post(`/approvals/${id}/answer`)
+      .set(bearer(approvers.KZ.token))
+      .send({ draftVersion: 1, kind: 'agree' })
+      .expect(409);
     expect(again.body.message).toMatch(/KZ has already answered/);
   });
 
   it('refuses an answer on an outdated draft version with 409', async () => {
     const id = await atApproval();
-    const res = await t.http().post(`/approvals/${id}/answer`).set(bearer(approvers.IN.token)).send({ draftVersion: 2, kind: 'agree' }).expect(409);
+    const res = await t
+      .http()
+      .post(`/approvals/${id}/answer`)
+      .set(bearer(approvers.IN.token))
+      .send({ draftVersion: 2, kind: 'agree' })
+      .expect(409);
     expect(res.body.message).toMatch(/version 2 is outdated: this round is on version 1/);
   });
 
@@ -88,24 +117,57 @@ describe('approvals (HTTP, real PostgreSQL)', () => {
     const before = await eventCount(id);
     const ru = approvers.RU.token;
     // by body: unknown fields are refused
-    const byBody = await t.http().post(`/approvals/${id}/answer`).set(bearer(ru)).send({ draftVersion: 1, kind: 'object', text: 'x', memberState: 'CN' }).expect(400);
+    const byBody = await t
+      .http()
+      .post(`/approvals/${id}/answer`)
+      .set(bearer(ru))
+      .send({ draftVersion: 1, kind: 'object', text: 'x', memberState: 'CN' })
+      .expect(400);
     expect(byBody.body.message).toMatch(/memberState/);
     await send(id, ru, 'POSITION', { draftVersion: 1, kind: 'object', text: 'x', memberState: 'CN' }).expect(400);
     // by query and by header
-    await t.http().post(`/approvals/${id}/answer?memberState=CN`).set(bearer(ru)).send({ draftVersion: 1, kind: 'object', text: 'x' }).expect(403);
-    await t.http().post(`/approvals/${id}/answer`).set(bearer(ru)).set('X-Member-State', 'CN').send({ draftVersion: 1, kind: 'object', text: 'x' }).expect(403);
+    await t
+      .http()
+      .post(`/approvals/${id}/answer?memberState=CN`)
+      .set(bearer(ru))
+      .send({ draftVersion: 1, kind: 'object', text: 'x' })
+      .expect(403);
+    await t
+      .http()
+      .post(`/approvals/${id}/answer`)
+      .set(bearer(ru))
+      .set('X-Member-State', 'CN')
+      .send({ draftVersion: 1, kind: 'object', text: 'x' })
+      .expect(403);
     // other roles
-    const officerTry = await t.http().post(`/approvals/${id}/answer`).set(bearer(officer)).send({ draftVersion: 1, kind: 'agree' }).expect(403);
+    const officerTry = await t
+      .http()
+      .post(`/approvals/${id}/answer`)
+      .set(bearer(officer))
+      .send({ draftVersion: 1, kind: 'agree' })
+      .expect(403);
     expect(officerTry.body.message).toMatch(/approver/);
-    await t.http().post(`/approvals/${id}/answer`).set(bearer(manager)).send({ draftVersion: 1, kind: 'agree' }).expect(403);
+    await t
+      .http()
+      .post(`/approvals/${id}/answer`)
+      .set(bearer(manager))
+      .send({ draftVersion: 1, kind: 'agree' })
+      .expect(403);
     await send(id, officer, 'POSITION', { draftVersion: 1, kind: 'agree' }).expect(403);
     await send(id, manager, 'POSITION', { draftVersion: 1, kind: 'agree' }).expect(403);
     // no token, a forged token
     await t.http().post(`/approvals/${id}/answer`).send({ draftVersion: 1, kind: 'agree' }).expect(401);
-    await t.http().post(`/approvals/${id}/answer`).set(bearer('not.a.token')).send({ draftVersion: 1, kind: 'agree' }).expect(401);
+    await t
+      .http()
+      .post(`/approvals/${id}/answer`)
+      .set(bearer('not.a.token'))
+      .send({ draftVersion: 1, kind: 'agree' })
+      .expect(401);
     expect(await eventCount(id)).toBe(before);
     const matrix = await t.http().get(`/instances/${id}/approvals`).set(bearer(manager)).expect(200);
-    expect(matrix.body.approvalRounds[0].states.every((s: { position: string }) => s.position === 'no_answer')).toBe(true);
+    expect(matrix.body.approvalRounds[0].states.every((s: { position: string }) => s.position === 'no_answer')).toBe(
+      true,
+    );
   });
 
   it('all ten states answering at the same moment on 20 instances: each answer once, consensus once per instance', async () => {
@@ -114,11 +176,18 @@ describe('approvals (HTTP, real PostgreSQL)', () => {
     // fresh tokens at the current (advanced) clock
     const tokens: Record<string, string> = {};
     for (const s of STATES) tokens[s] = (await signedIn(t.app, { role: 'approver', memberState: s })).token;
-    const answers = ids.flatMap((id) => STATES.map((s) => t.http().post(`/approvals/${id}/answer`).set(bearer(tokens[s])).send({ draftVersion: 1, kind: 'agree' })));
+    const answers = ids.flatMap((id) =>
+      STATES.map((s) =>
+        t.http().post(`/approvals/${id}/answer`).set(bearer(tokens[s])).send({ draftVersion: 1, kind: 'agree' }),
+      ),
+    );
     const results = await Promise.all(answers);
     expect(results.map((r) => r.status).filter((s) => s !== 200)).toEqual([]);
     for (const id of ids) {
-      const positions = await t.dataSource.query(`SELECT actor_member_state FROM workflow_event WHERE instance_id = $1 AND type = 'POSITION' ORDER BY seq`, [id]);
+      const positions = await t.dataSource.query(
+        `SELECT actor_member_state FROM workflow_event WHERE instance_id = $1 AND type = 'POSITION' ORDER BY seq`,
+        [id],
+      );
       expect(positions.map((p: { actor_member_state: string }) => p.actor_member_state).sort()).toEqual(STATES);
       const reached = await t.dataSource.query(
         `SELECT count(*)::int AS n FROM workflow_event WHERE instance_id = $1 AND state_before = 'cnc_approval' AND state_after = 'submitted_for_adoption'`,
@@ -141,20 +210,45 @@ describe('approvals (HTTP, real PostgreSQL)', () => {
       .http()
       .post('/acting-appointments')
       .set(bearer(admin))
-      .send({ memberState: 'PK', actingUserId: acting.user.id, forUserId: absent.id, validFrom: new Date(now - 3_600_000).toISOString(), validTo: new Date(now + 86_400_000).toISOString(), reason: 'Leave' })
+      .send({
+        memberState: 'PK',
+        actingUserId: acting.user.id,
+        forUserId: absent.id,
+        validFrom: new Date(now - 3_600_000).toISOString(),
+        validTo: new Date(now + 86_400_000).toISOString(),
+        reason: 'Leave',
+      })
       .expect(201);
-    await t.http().post(`/approvals/${id}/answer`).set(bearer(acting.token)).send({ draftVersion: 1, kind: 'agree' }).expect(200);
+    await t
+      .http()
+      .post(`/approvals/${id}/answer`)
+      .set(bearer(acting.token))
+      .send({ draftVersion: 1, kind: 'agree' })
+      .expect(200);
     const matrix = await t.http().get(`/instances/${id}/approvals`).set(bearer(manager)).expect(200);
-    expect(matrix.body.approvalRounds[0].states.find((s: { memberState: string }) => s.memberState === 'PK')).toMatchObject({ by: acting.user.id, actingFor: absent.id });
-    const [ev] = await t.dataSource.query(`SELECT actor_id, acting_for FROM workflow_event WHERE instance_id = $1 AND type = 'POSITION'`, [id]);
+    expect(
+      matrix.body.approvalRounds[0].states.find((s: { memberState: string }) => s.memberState === 'PK'),
+    ).toMatchObject({ by: acting.user.id, actingFor: absent.id });
+    const [ev] = await t.dataSource.query(
+      `SELECT actor_id, acting_for FROM workflow_event WHERE instance_id = $1 AND type = 'POSITION'`,
+      [id],
+    );
     expect(ev).toEqual({ actor_id: acting.user.id, acting_for: absent.id });
 
     // two days later the appointment has lapsed: an answer is the user's own, not acting-for
     const id2 = await atApproval();
     t.clock.advance({ days: 2 });
     const lateToken = await tokenFor(t.app, acting.user);
-    await t.http().post(`/approvals/${id2}/answer`).set(bearer(lateToken)).send({ draftVersion: 1, kind: 'agree' }).expect(200);
-    const [late] = await t.dataSource.query(`SELECT actor_id, acting_for FROM workflow_event WHERE instance_id = $1 AND type = 'POSITION'`, [id2]);
+    await t
+      .http()
+      .post(`/approvals/${id2}/answer`)
+      .set(bearer(lateToken))
+      .send({ draftVersion: 1, kind: 'agree' })
+      .expect(200);
+    const [late] = await t.dataSource.query(
+      `SELECT actor_id, acting_for FROM workflow_event WHERE instance_id = $1 AND type = 'POSITION'`,
+      [id2],
+    );
     expect(late).toEqual({ actor_id: acting.user.id, acting_for: null });
   });
   it('refuses an expired token and a revoked token, writing nothing', async () => {
@@ -162,12 +256,26 @@ describe('approvals (HTTP, real PostgreSQL)', () => {
     const before = await eventCount(id);
     const { token, user } = await signedIn(t.app, { role: 'approver', memberState: 'UZ' });
     const admin = (await signedIn(t.app, { role: 'admin' })).token;
-    await t.http().post(`/users/${user.id}/revoke-tokens`).set(bearer(admin)).expect((r) => expect([200, 201, 204]).toContain(r.status));
-    const revoked = await t.http().post(`/approvals/${id}/answer`).set(bearer(token)).send({ draftVersion: 1, kind: 'agree' }).expect(401);
+    await t
+      .http()
+      .post(`/users/${user.id}/revoke-tokens`)
+      .set(bearer(admin))
+      .expect((r) => expect([200, 201, 204]).toContain(r.status));
+    const revoked = await t
+      .http()
+      .post(`/approvals/${id}/answer`)
+      .set(bearer(token))
+      .send({ draftVersion: 1, kind: 'agree' })
+      .expect(401);
     expect(revoked.body.message).toMatch(/revoked|sign in/i);
     const { token: shortLived } = await signedIn(t.app, { role: 'approver', memberState: 'UZ' });
     t.clock.advance({ hours: 2 });
-    const expired = await t.http().post(`/approvals/${id}/answer`).set(bearer(shortLived)).send({ draftVersion: 1, kind: 'agree' }).expect(401);
+    const expired = await t
+      .http()
+      .post(`/approvals/${id}/answer`)
+      .set(bearer(shortLived))
+      .send({ draftVersion: 1, kind: 'agree' })
+      .expect(401);
     expect(expired.body.message).toMatch(/expired/i);
     expect(await eventCount(id)).toBe(before);
     // tokens issued later are valid again

@@ -15,9 +15,17 @@ interface Row {
 }
 
 const NO_ID = randomUUID();
-const everyone = (status: number | 'ok' = 200): Record<Who, number | 'ok'> => ({ anonymous: 401, legal_officer: status, approver: status, manager: status, admin: status });
+const everyone = (status: number | 'ok' = 200): Record<Who, number | 'ok'> => ({
+  anonymous: 401,
+  legal_officer: status,
+  approver: status,
+  manager: status,
+  admin: status,
+});
 const only = (roles: UserRole[], status: number | 'ok'): Record<Who, number | 'ok'> =>
-  Object.fromEntries(WHO.map((w) => [w, w === 'anonymous' ? 401 : roles.includes(w as UserRole) ? status : 403])) as Record<Who, number | 'ok'>;
+  Object.fromEntries(
+    WHO.map((w) => [w, w === 'anonymous' ? 401 : roles.includes(w as UserRole) ? status : 403]),
+  ) as Record<Who, number | 'ok'>;
 
 /**
  * Every route of identities, procedures, approvals and reference data × every role. Bodies are
@@ -25,7 +33,12 @@ const only = (roles: UserRole[], status: number | 'ok'): Record<Who, number | 'o
  * while the access decision (401/403) comes first.
  */
 const TABLE: Row[] = [
-  { method: 'post', path: '/auth/sign-in', body: {}, expect: { anonymous: 400, legal_officer: 400, approver: 400, manager: 400, admin: 400 } },
+  {
+    method: 'post',
+    path: '/auth/sign-in',
+    body: {},
+    expect: { anonymous: 400, legal_officer: 400, approver: 400, manager: 400, admin: 400 },
+  },
   { method: 'get', path: '/auth/me', expect: everyone(200) },
   { method: 'post', path: '/auth/sign-out', expect: everyone('ok') },
   { method: 'post', path: '/users', body: {}, expect: only(['admin'], 400) },
@@ -37,18 +50,38 @@ const TABLE: Row[] = [
   { method: 'delete', path: `/acting-appointments/${NO_ID}`, expect: only(['manager', 'admin'], 404) },
   { method: 'get', path: '/definitions', expect: everyone(200) },
   { method: 'get', path: '/definitions/regulation-amendment', expect: everyone(200) },
-  { method: 'post', path: '/instances', body: { definitionId: 'regulation-amendment', input: {} }, expect: { anonymous: 401, legal_officer: 400, approver: 403, manager: 403, admin: 403 } },
+  {
+    method: 'post',
+    path: '/instances',
+    body: { definitionId: 'regulation-amendment', input: {} },
+    expect: { anonymous: 401, legal_officer: 400, approver: 403, manager: 403, admin: 403 },
+  },
   { method: 'get', path: '/instances', expect: everyone(200) },
   { method: 'get', path: `/instances/${NO_ID}`, expect: everyone(404) },
-  { method: 'post', path: `/instances/${NO_ID}/events`, body: { type: 'WITHDRAW', payload: {} }, expect: everyone(404) },
+  {
+    method: 'post',
+    path: `/instances/${NO_ID}/events`,
+    body: { type: 'WITHDRAW', payload: {} },
+    expect: everyone(404),
+  },
   { method: 'get', path: `/instances/${NO_ID}/history`, expect: everyone(404) },
   { method: 'get', path: `/instances/${NO_ID}/verify`, expect: everyone(404) },
   { method: 'post', path: `/instances/${NO_ID}/migrate`, body: {}, expect: only(['admin'], 400) },
-  { method: 'post', path: `/instances/${NO_ID}/deadlines/circulation/extend`, body: {}, expect: only(['manager'], 400) },
+  {
+    method: 'post',
+    path: `/instances/${NO_ID}/deadlines/circulation/extend`,
+    body: {},
+    expect: only(['manager'], 400),
+  },
   { method: 'get', path: `/instances/${NO_ID}/approvals`, expect: everyone(404) },
   { method: 'get', path: '/approvals/inbox', expect: only(['approver'], 200) },
   { method: 'get', path: '/approvals/history', expect: only(['approver'], 200) },
-  { method: 'post', path: `/approvals/${NO_ID}/answer`, body: { draftVersion: 1, kind: 'agree' }, expect: only(['approver'], 404) },
+  {
+    method: 'post',
+    path: `/approvals/${NO_ID}/answer`,
+    body: { draftVersion: 1, kind: 'agree' },
+    expect: only(['approver'], 404),
+  },
   { method: 'get', path: '/monitoring/dashboard', expect: only(['legal_officer', 'manager', 'admin'], 200) },
   { method: 'get', path: '/reference/member-states', expect: everyone(200) },
   { method: 'get', path: '/reference/partners', expect: everyone(200) },
@@ -60,7 +93,8 @@ const TABLE: Row[] = [
 ];
 
 /** The route families this table answers for; every documented route under them must be in it. */
-const COVERED = /^\/(auth|users|acting-appointments|definitions|instances(\/\{id\})?(\/(events|history|verify|migrate|approvals|deadlines\/\{key\}\/extend))?$|approvals|reference|monitoring)/;
+const COVERED =
+  /^\/(auth|users|acting-appointments|definitions|instances(\/\{id\})?(\/(events|history|verify|migrate|approvals|deadlines\/\{key\}\/extend))?$|approvals|reference|monitoring)/;
 
 describe('access: every route × every role', () => {
   let t: TestApp;
@@ -76,7 +110,9 @@ describe('access: every route × every role', () => {
   afterAll(() => t.close());
 
   it('has a row for every documented route of these families', async () => {
-    const doc = (await t.http().get('/docs-json').expect(200)).body as { paths: Record<string, Record<string, unknown>> };
+    const doc = (await t.http().get('/docs-json').expect(200)).body as {
+      paths: Record<string, Record<string, unknown>>;
+    };
     const toTemplate = (p: string) =>
       p
         .replace(NO_ID, '{id}')
@@ -85,20 +121,33 @@ describe('access: every route × every role', () => {
         .replace(/\/reference\/member-states\/KZ/, '/reference/{kind}/{code}');
     const tabled = new Set(TABLE.map((r) => `${r.method} ${toTemplate(r.path)}`));
     const documented = Object.entries(doc.paths)
-      .flatMap(([path, ops]) => Object.keys(ops).map((m) => `${m} ${path.replace(/\{[^}]+\}/g, (x) => (x === '{key}' || x === '{kind}' || x === '{code}' ? x : '{id}'))}`))
+      .flatMap(([path, ops]) =>
+        Object.keys(ops).map(
+          (m) =>
+            `${m} ${path.replace(/\{[^}]+\}/g, (x) => (x === '{key}' || x === '{kind}' || x === '{code}' ? x : '{id}'))}`,
+        ),
+      )
       .filter((k) => COVERED.test(k.split(' ')[1]))
       .filter((k) => !/\/draft|\/report|\/notifications|\/webhooks/.test(k));
-    const missing = documented.filter((k) => !tabled.has(k) && !tabled.has(k.replace('{kind}/{code}', 'member-states/{code}')));
+    const missing = documented.filter(
+      (k) => !tabled.has(k) && !tabled.has(k.replace('{kind}/{code}', 'member-states/{code}')),
+    );
     expect(missing).toEqual([]);
   });
 
-  it.each(TABLE.flatMap((row) => WHO.map((who) => [`${row.method.toUpperCase()} ${row.path} as ${who}`, row, who] as const)))('%s', async (_name, row, who) => {
+  it.each(
+    TABLE.flatMap((row) => WHO.map((who) => [`${row.method.toUpperCase()} ${row.path} as ${who}`, row, who] as const)),
+  )('%s', async (_name, row, who) => {
     let req = t.http()[row.method](row.path);
     if (who !== 'anonymous') req = req.set(bearer(await tokenFor(t.app, users[who]!)));
     const res = row.body ? await req.send(row.body) : await req;
     const expected = row.expect[who];
     if (expected === 'ok') expect([401, 403]).not.toContain(res.status);
-    else expect({ status: res.status, body: res.status === expected ? undefined : res.body }).toEqual({ status: expected, body: undefined });
+    else
+      expect({ status: res.status, body: res.status === expected ? undefined : res.body }).toEqual({
+        status: expected,
+        body: undefined,
+      });
     if (res.status === 401) expect(res.body.message).toMatch(/sign in/i);
     if (res.status === 403) expect(res.body.message).toMatch(/role|approver|administrator|manager/i);
   });

@@ -32,12 +32,31 @@ describe('acting approvers', () => {
       .http()
       .post('/acting-appointments')
       .set(bearer(manager.token))
-      .send({ memberState: 'KZ', actingUserId: standIn.id, forUserId: away.id, validFrom: iso(start), validTo: iso(end), reason: 'Annual leave' })
+      .send({
+        memberState: 'KZ',
+        actingUserId: standIn.id,
+        forUserId: away.id,
+        validFrom: iso(start),
+        validTo: iso(end),
+        reason: 'Annual leave',
+      })
       .expect(201);
-    expect(res.body).toMatchObject({ memberState: 'KZ', actingUserId: standIn.id, forUserId: away.id, appointedBy: manager.user.id, revokedAt: null });
+    expect(res.body).toMatchObject({
+      memberState: 'KZ',
+      actingUserId: standIn.id,
+      forUserId: away.id,
+      appointedBy: manager.user.id,
+      revokedAt: null,
+    });
 
-    const [appointed] = await auditRows(t.dataSource, { subject: `acting_appointment:${res.body.id}`, action: 'acting_appointed' });
-    expect(appointed).toMatchObject({ actor_id: manager.user.id, details: { memberState: 'KZ', actingUserId: standIn.id, forUserId: away.id, reason: 'Annual leave' } });
+    const [appointed] = await auditRows(t.dataSource, {
+      subject: `acting_appointment:${res.body.id}`,
+      action: 'acting_appointed',
+    });
+    expect(appointed).toMatchObject({
+      actor_id: manager.user.id,
+      details: { memberState: 'KZ', actingUserId: standIn.id, forUserId: away.id, reason: 'Annual leave' },
+    });
 
     const acting = { ...actorOf(standIn), memberState: 'KZ', actingFor: away.id };
     expect(await auth.resolveActing(actorOf(standIn), new Date(start - 1))).toEqual(actorOf(standIn));
@@ -49,7 +68,9 @@ describe('acting approvers', () => {
 
     await t.http().delete(`/acting-appointments/${res.body.id}`).set(bearer(manager.token)).expect(200);
     expect(await auth.resolveActing(actorOf(standIn), new Date(start + DAY))).toEqual(actorOf(standIn));
-    expect(await auditRows(t.dataSource, { subject: `acting_appointment:${res.body.id}`, action: 'acting_revoked' })).toHaveLength(1);
+    expect(
+      await auditRows(t.dataSource, { subject: `acting_appointment:${res.body.id}`, action: 'acting_revoked' }),
+    ).toHaveLength(1);
     const again = await t.http().delete(`/acting-appointments/${res.body.id}`).set(bearer(manager.token)).expect(409);
     expect(again.body.message).toMatch(/already revoked/);
   });
@@ -68,7 +89,12 @@ describe('acting approvers', () => {
       .expect(422);
     expect(otherState.body.message).toMatch(new RegExp(`^${ru.email} is not an approver of KZ`));
 
-    await t.http().post('/acting-appointments').set(bearer(manager.token)).send({ memberState: 'KZ', actingUserId: officer.id, forUserId: away.id, ...period }).expect(422);
+    await t
+      .http()
+      .post('/acting-appointments')
+      .set(bearer(manager.token))
+      .send({ memberState: 'KZ', actingUserId: officer.id, forUserId: away.id, ...period })
+      .expect(422);
     const notApprover = await t
       .http()
       .post('/acting-appointments')
@@ -76,13 +102,30 @@ describe('acting approvers', () => {
       .send({ memberState: 'KZ', actingUserId: standIn.id, forUserId: officer.id, ...period })
       .expect(422);
     expect(notApprover.body.message).toBe(`${officer.email} is not an approver of KZ`);
-    await t.http().post('/acting-appointments').set(bearer(manager.token)).send({ memberState: 'KZ', actingUserId: away.id, forUserId: away.id, ...period }).expect(422);
-    await t.http().post('/acting-appointments').set(bearer(manager.token)).send({ memberState: 'KZ', actingUserId: standIn.id, forUserId: away.id, ...period, validTo: period.validFrom }).expect(400);
     await t
       .http()
       .post('/acting-appointments')
       .set(bearer(manager.token))
-      .send({ memberState: 'KZ', actingUserId: standIn.id, forUserId: away.id, validFrom: iso(now - 2 * DAY), validTo: iso(now - DAY), reason: 'late' })
+      .send({ memberState: 'KZ', actingUserId: away.id, forUserId: away.id, ...period })
+      .expect(422);
+    await t
+      .http()
+      .post('/acting-appointments')
+      .set(bearer(manager.token))
+      .send({ memberState: 'KZ', actingUserId: standIn.id, forUserId: away.id, ...period, validTo: period.validFrom })
+      .expect(400);
+    await t
+      .http()
+      .post('/acting-appointments')
+      .set(bearer(manager.token))
+      .send({
+        memberState: 'KZ',
+        actingUserId: standIn.id,
+        forUserId: away.id,
+        validFrom: iso(now - 2 * DAY),
+        validTo: iso(now - DAY),
+        reason: 'late',
+      })
       .expect(422);
   });
 
@@ -92,13 +135,27 @@ describe('acting approvers', () => {
       .http()
       .post('/acting-appointments')
       .set(bearer(manager.token))
-      .send({ memberState: 'KZ', actingUserId: standIn.id, forUserId: away.id, validFrom: iso(now + 30 * DAY), validTo: iso(now + 40 * DAY), reason: 'Leave' })
+      .send({
+        memberState: 'KZ',
+        actingUserId: standIn.id,
+        forUserId: away.id,
+        validFrom: iso(now + 30 * DAY),
+        validTo: iso(now + 40 * DAY),
+        reason: 'Leave',
+      })
       .expect(201);
     const clash = await t
       .http()
       .post('/acting-appointments')
       .set(bearer(manager.token))
-      .send({ memberState: 'KZ', actingUserId: standIn.id, forUserId: away.id, validFrom: iso(now + 35 * DAY), validTo: iso(now + 45 * DAY), reason: 'Leave' })
+      .send({
+        memberState: 'KZ',
+        actingUserId: standIn.id,
+        forUserId: away.id,
+        validFrom: iso(now + 35 * DAY),
+        validTo: iso(now + 45 * DAY),
+        reason: 'Leave',
+      })
       .expect(409);
     expect(clash.body.details).toEqual({ conflictingAppointmentId: first.body.id });
     // back to back is fine
@@ -106,7 +163,14 @@ describe('acting approvers', () => {
       .http()
       .post('/acting-appointments')
       .set(bearer(manager.token))
-      .send({ memberState: 'KZ', actingUserId: standIn.id, forUserId: away.id, validFrom: iso(now + 40 * DAY), validTo: iso(now + 45 * DAY), reason: 'Leave extended' })
+      .send({
+        memberState: 'KZ',
+        actingUserId: standIn.id,
+        forUserId: away.id,
+        validFrom: iso(now + 40 * DAY),
+        validTo: iso(now + 45 * DAY),
+        reason: 'Leave extended',
+      })
       .expect(201);
   });
 
@@ -116,7 +180,14 @@ describe('acting approvers', () => {
       .http()
       .post('/acting-appointments')
       .set(bearer(approver.token))
-      .send({ memberState: 'KZ', actingUserId: approver.user.id, forUserId: away.id, validFrom: iso(Date.now()), validTo: iso(Date.now() + DAY), reason: 'x' })
+      .send({
+        memberState: 'KZ',
+        actingUserId: approver.user.id,
+        forUserId: away.id,
+        validFrom: iso(Date.now()),
+        validTo: iso(Date.now() + DAY),
+        reason: 'x',
+      })
       .expect(403);
     expect(denied.body.message).toBe('This action needs the role manager or admin; you are approver');
 
@@ -128,7 +199,14 @@ describe('acting approvers', () => {
       .http()
       .post('/acting-appointments')
       .set(bearer(admin.token))
-      .send({ memberState: 'UZ', actingUserId: uz2.id, forUserId: uz1.id, validFrom: iso(now), validTo: iso(now + DAY), reason: 'Illness' })
+      .send({
+        memberState: 'UZ',
+        actingUserId: uz2.id,
+        forUserId: uz1.id,
+        validFrom: iso(now),
+        validTo: iso(now + DAY),
+        reason: 'Illness',
+      })
       .expect(201);
 
     const all = await t.http().get('/acting-appointments').set(bearer(manager.token)).expect(200);
@@ -136,7 +214,11 @@ describe('acting approvers', () => {
     const mine = await t.http().get('/acting-appointments?memberState=UZ').set(bearer(approver.token)).expect(200);
     expect(mine.body.length).toBeGreaterThan(0);
     expect(mine.body.every((a: { memberState: string }) => a.memberState === 'KZ')).toBe(true);
-    const activeNow = await t.http().get(`/acting-appointments?activeAt=${encodeURIComponent(iso(now + 1000))}`).set(bearer(manager.token)).expect(200);
+    const activeNow = await t
+      .http()
+      .get(`/acting-appointments?activeAt=${encodeURIComponent(iso(now + 1000))}`)
+      .set(bearer(manager.token))
+      .expect(200);
     expect(activeNow.body.map((a: { memberState: string }) => a.memberState)).toEqual(['UZ']);
   });
 
@@ -148,7 +230,14 @@ describe('acting approvers', () => {
       .http()
       .post('/acting-appointments')
       .set(bearer(manager.token))
-      .send({ memberState: 'TJ', actingUserId: tj2.id, forUserId: tj1.id, validFrom: iso(now), validTo: iso(now + DAY), reason: 'Leave' })
+      .send({
+        memberState: 'TJ',
+        actingUserId: tj2.id,
+        forUserId: tj1.id,
+        validFrom: iso(now),
+        validTo: iso(now + DAY),
+        reason: 'Leave',
+      })
       .expect(201);
     expect((await auth.resolveActing(actorOf(tj2), new Date(now + 1))).actingFor).toBe(tj1.id);
     const moved: Actor = { ...actorOf(tj2), memberState: 'KG' };

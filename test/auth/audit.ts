@@ -10,7 +10,10 @@ export interface AuditRow {
 }
 
 /** Audit entries about a subject (or of an action), oldest first. */
-export async function auditRows(dataSource: DataSource, where: { subject?: string; action?: string }): Promise<AuditRow[]> {
+export async function auditRows(
+  dataSource: DataSource,
+  where: { subject?: string; action?: string },
+): Promise<AuditRow[]> {
   return dataSource.query(
     `select action, actor_id, subject, details, ip, at from audit_log
       where ($1::text is null or subject = $1) and ($2::text is null or action = $2)

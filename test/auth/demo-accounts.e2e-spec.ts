@@ -27,7 +27,9 @@ describe('demo accounts', () => {
         ]),
       );
       expect(rows).toHaveLength(4 + MEMBER_STATES.length);
-      const created = await t.dataSource.query(`select count(*)::int as n from audit_log where action = 'user_created' and details->>'demo' = 'true'`);
+      const created = await t.dataSource.query(
+        `select count(*)::int as n from audit_log where action = 'user_created' and details->>'demo' = 'true'`,
+      );
       expect(created[0].n).toBe(rows.length);
 
       const token = await signIn(t.http(), 'approver.kz@amendflow.local', DEMO_PASSWORD);
@@ -47,7 +49,11 @@ describe('demo accounts', () => {
       expect(await users(t)).toEqual([]);
       expect(await t.app.get(DemoAccountsSeeder).seedFor(nodeEnv)).toEqual([]);
       expect(await users(t)).toEqual([]);
-      await t.http().post('/auth/sign-in').send({ email: 'admin@amendflow.local', password: DEMO_PASSWORD }).expect(401);
+      await t
+        .http()
+        .post('/auth/sign-in')
+        .send({ email: 'admin@amendflow.local', password: DEMO_PASSWORD })
+        .expect(401);
     } finally {
       await t.close();
     }

@@ -9,17 +9,31 @@ describe('sign-in, tokens and sign-out', () => {
 
   beforeAll(async () => {
     t = await createTestApp();
-    officer = await createUser(t.app, { role: 'legal_officer', email: 'Officer.One@Example.org', password: 'a long enough password' });
+    officer = await createUser(t.app, {
+      role: 'legal_officer',
+      email: 'Officer.One@Example.org',
+      password: 'a long enough password',
+    });
   });
   afterAll(() => t.close());
 
   it('signs in with email and password and answers /auth/me with the user', async () => {
-    const res = await t.http().post('/auth/sign-in').send({ email: 'officer.one@example.org', password: 'a long enough password' }).expect(200);
+    const res = await t
+      .http()
+      .post('/auth/sign-in')
+      .send({ email: 'officer.one@example.org', password: 'a long enough password' })
+      .expect(200);
     expect(res.body).toEqual({
       accessToken: expect.any(String),
       expiresIn: 900,
       expiresAt: new Date(t.clock.now().getTime() - (t.clock.now().getTime() % 1000) + 900_000).toISOString(),
-      user: expect.objectContaining({ id: officer.id, email: 'officer.one@example.org', role: 'legal_officer', memberState: null, active: true }),
+      user: expect.objectContaining({
+        id: officer.id,
+        email: 'officer.one@example.org',
+        role: 'legal_officer',
+        memberState: null,
+        active: true,
+      }),
     });
     expect(JSON.stringify(res.body)).not.toMatch(/password|argon2/i);
 
@@ -31,16 +45,36 @@ describe('sign-in, tokens and sign-out', () => {
   });
 
   it('answers every failed sign-in with the same 401 and audits the reason, never the password', async () => {
-    const unknown = await t.http().post('/auth/sign-in').send({ email: 'nobody@example.org', password: 'secret-guess-1' }).expect(401);
-    const wrong = await t.http().post('/auth/sign-in').send({ email: officer.email, password: 'secret-guess-2' }).expect(401);
+    const unknown = await t
+      .http()
+      .post('/auth/sign-in')
+      .send({ email: 'nobody@example.org', password: 'secret-guess-1' })
+      .expect(401);
+    const wrong = await t
+      .http()
+      .post('/auth/sign-in')
+      .send({ email: officer.email, password: 'secret-guess-2' })
+      .expect(401);
     for (const res of [unknown, wrong]) {
-      expect(res.body).toEqual({ statusCode: 401, error: 'UNAUTHENTICATED', message: 'Email or password is incorrect' });
+      expect(res.body).toEqual({
+        statusCode: 401,
+        error: 'UNAUTHENTICATED',
+        message: 'Email or password is incorrect',
+      });
     }
 
     const failures = await auditRows(t.dataSource, { action: 'sign_in_failed' });
     expect(failures).toEqual([
-      expect.objectContaining({ actor_id: null, subject: 'email:nobody@example.org', details: { reason: 'unknown_email' } }),
-      expect.objectContaining({ actor_id: officer.id, subject: 'email:officer.one@example.org', details: { reason: 'wrong_password' } }),
+      expect.objectContaining({
+        actor_id: null,
+        subject: 'email:nobody@example.org',
+        details: { reason: 'unknown_email' },
+      }),
+      expect.objectContaining({
+        actor_id: officer.id,
+        subject: 'email:officer.one@example.org',
+        details: { reason: 'wrong_password' },
+      }),
     ]);
     expect(JSON.stringify(failures)).not.toContain('secret-guess');
   });
@@ -62,9 +96,16 @@ describe('sign-in, tokens and sign-out', () => {
   it('asks to sign in when the token is missing or not a token of this service', async () => {
     const missing = await t.http().get('/auth/me').expect(401);
     expect(missing.body).toEqual({ statusCode: 401, error: 'UNAUTHENTICATED', message: 'Sign in first' });
-    await t.http().get('/auth/me').set('Authorization', 'Basic abc').expect(401, { statusCode: 401, error: 'UNAUTHENTICATED', message: 'Sign in first' });
+    await t
+      .http()
+      .get('/auth/me')
+      .set('Authorization', 'Basic abc')
+      .expect(401, { statusCode: 401, error: 'UNAUTHENTICATED', message: 'Sign in first' });
 
-    const forged = await new JwtService({ secret: 'some-other-secret-of-enough-length' }).signAsync({ sub: officer.id, jti: officer.id });
+    const forged = await new JwtService({ secret: 'some-other-secret-of-enough-length' }).signAsync({
+      sub: officer.id,
+      jti: officer.id,
+    });
     const res = await t.http().get('/auth/me').set(bearer(forged)).expect(401);
     expect(res.body.message).toBe('This token is not valid; sign in again');
     await t.http().get('/auth/me').set(bearer('not.a.jwt')).expect(401);
@@ -82,7 +123,12 @@ describe('sign-in, tokens and sign-out', () => {
   it('rejects a token signed with the right secret but a past expiry', async () => {
     const jwt = t.app.get(JwtService);
     const past = Math.floor(t.clock.now().getTime() / 1000) - 60;
-    const token = await jwt.signAsync({ sub: officer.id, jti: '00000000-0000-4000-8000-000000000000', iat: past - 900, exp: past });
+    const token = await jwt.signAsync({
+      sub: officer.id,
+      jti: '00000000-0000-4000-8000-000000000000',
+      iat: past - 900,
+      exp: past,
+    });
     const res = await t.http().get('/auth/me').set(bearer(token)).expect(401);
     expect(res.body.message).toBe('Your session has expired; sign in again');
   });
@@ -140,11 +186,19 @@ describe('sign-in throttling', () => {
   it('answers 429 after 10 attempts in a minute from one address', async () => {
     const user = await createUser(t.app, { role: 'admin' });
     for (let i = 0; i < 9; i++) {
-      await t.http().post('/auth/sign-in').send({ email: user.email, password: `wrong guess ${i}` }).expect(401);
+      await t
+        .http()
+        .post('/auth/sign-in')
+        .send({ email: user.email, password: `wrong guess ${i}` })
+        .expect(401);
     }
     await signIn(t.http(), user.email, user.password); // the 10th attempt, still allowed
     const res = await t.http().post('/auth/sign-in').send({ email: user.email, password: user.password }).expect(429);
-    expect(res.body).toMatchObject({ statusCode: 429, error: 'RATE_LIMITED', message: expect.stringMatching(/^Too many sign-in attempts from this address; try again in \d+ seconds?$/) });
+    expect(res.body).toMatchObject({
+      statusCode: 429,
+      error: 'RATE_LIMITED',
+      message: expect.stringMatching(/^Too many sign-in attempts from this address; try again in \d+ seconds?$/),
+    });
     expect(Number(res.headers['retry-after'])).toBeGreaterThan(0);
     // other routes are not throttled
     await t.http().get('/auth/me').expect(401);

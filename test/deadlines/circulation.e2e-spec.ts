@@ -25,7 +25,13 @@ describe('regulation amendment: 30-day circulation with reminders and escalation
   let scheduler: DeadlineScheduler;
   let queue: Queue<DeadlineJobData>;
   let ds: DataSource;
-  let drafter: TestUser, reviewer: TestUser, manager: TestUser, kz1: TestUser, kz2: TestUser, ru: TestUser, cn: TestUser;
+  let drafter: TestUser,
+    reviewer: TestUser,
+    manager: TestUser,
+    kz1: TestUser,
+    kz2: TestUser,
+    ru: TestUser,
+    cn: TestUser;
 
   beforeAll(async () => {
     t = await createTestApp();
@@ -47,7 +53,9 @@ describe('regulation amendment: 30-day circulation with reminders and escalation
   afterAll(() => t.close());
 
   const notificationsOf = async (u: TestUser) =>
-    (await ds.query(`SELECT kind, subject FROM notification WHERE user_id = $1 ORDER BY created_at, subject`, [u.id])) as { kind: string; subject: string }[];
+    (await ds.query(`SELECT kind, subject FROM notification WHERE user_id = $1 ORDER BY created_at, subject`, [
+      u.id,
+    ])) as { kind: string; subject: string }[];
   const jobIdsOf = async (deadlineId: string) => {
     const jobs = await queue.getJobs(['delayed', 'wait', 'active', 'completed', 'failed', 'prioritized']);
     return jobs.filter((j) => j?.id?.startsWith(`dl-${deadlineId}-`)).map((j) => j.id!);
@@ -60,32 +68,56 @@ describe('regulation amendment: 30-day circulation with reminders and escalation
 
   it('runs the circulation to consolidation', async () => {
     // proposal -> drafting -> legal review (drafted by one officer, approved by another: four-eyes)
-    const { instanceId } = await engine.start({ definitionId: 'regulation-amendment', input: { proposedBy: 'Secretariat', rationale: 'Align the partner status rules' }, actor: actor(drafter) });
+    const { instanceId } = await engine.start({
+      definitionId: 'regulation-amendment',
+      input: { proposedBy: 'Secretariat', rationale: 'Align the partner status rules' },
+      actor: actor(drafter),
+    });
     await engine.apply({ instanceId, type: 'START_DRAFTING', payload: {}, actor: actor(drafter) });
     await engine.apply({ instanceId, type: 'SUBMIT_FOR_REVIEW', payload: { draftVersion: 1 }, actor: actor(drafter) });
     await relay.drain();
-    const [review] = await ds.query(`SELECT id, due_at FROM deadline WHERE instance_id = $1 AND key = 'legal_review' AND status = 'open'`, [instanceId]);
-    expect((await jobIdsOf(review.id)).sort()).toEqual(
-      [deadlineJobId(review.id, 'reminder', new Date(review.due_at).getTime(), 2), deadlineJobId(review.id, 'due', new Date(review.due_at).getTime())].sort(),
+    const [review] = await ds.query(
+      `SELECT id, due_at FROM deadline WHERE instance_id = $1 AND key = 'legal_review' AND status = 'open'`,
+      [instanceId],
     );
-    await expect(engine.apply({ instanceId, type: 'APPROVE_REVIEW', payload: {}, actor: actor(drafter) })).rejects.toThrow(/Four-eyes/);
+    expect((await jobIdsOf(review.id)).sort()).toEqual(
+      [
+        deadlineJobId(review.id, 'reminder', new Date(review.due_at).getTime(), 2),
+        deadlineJobId(review.id, 'due', new Date(review.due_at).getTime()),
+      ].sort(),
+    );
+    await expect(
+      engine.apply({ instanceId, type: 'APPROVE_REVIEW', payload: {}, actor: actor(drafter) }),
+    ).rejects.toThrow(/Four-eyes/);
     const circulated = await engine.apply({ instanceId, type: 'APPROVE_REVIEW', payload: {}, actor: actor(reviewer) });
     expect(circulated.state).toBe('circulation');
     await relay.drain();
 
     // leaving legal review removed its jobs; the circulation has a 30-day deadline with two reminders
     expect(await jobIdsOf(review.id)).toEqual([]);
-    const [circ] = await ds.query(`SELECT id, due_at, starts_at FROM deadline WHERE instance_id = $1 AND key = 'circulation' AND status = 'open'`, [instanceId]);
+    const [circ] = await ds.query(
+      `SELECT id, due_at, starts_at FROM deadline WHERE instance_id = $1 AND key = 'circulation' AND status = 'open'`,
+      [instanceId],
+    );
     const due = new Date(circ.due_at).getTime();
     expect(due - new Date(circ.starts_at).getTime()).toBe(30 * 86_400_000);
     expect((await jobIdsOf(circ.id)).sort()).toEqual(
-      [deadlineJobId(circ.id, 'reminder', due, 7), deadlineJobId(circ.id, 'reminder', due, 1), deadlineJobId(circ.id, 'due', due)].sort(),
+      [
+        deadlineJobId(circ.id, 'reminder', due, 7),
+        deadlineJobId(circ.id, 'reminder', due, 1),
+        deadlineJobId(circ.id, 'due', due),
+      ].sort(),
     );
 
     // day 5: RU answers
     t.clock.advance({ days: 5 });
     expect(await fire()).toEqual([]);
-    await engine.apply({ instanceId, type: 'RESPOND', payload: { draftVersion: 1, comments: 'No comments' }, actor: actor(ru) });
+    await engine.apply({
+      instanceId,
+      type: 'RESPOND',
+      payload: { draftVersion: 1, comments: 'No comments' },
+      actor: actor(ru),
+    });
 
     // day 23: the 7-day reminder reaches the states that have not answered (both KZ approvers, CN)
     t.clock.advance({ days: 18 });
@@ -103,8 +135,14 @@ describe('regulation amendment: 30-day circulation with reminders and escalation
     expect(await fire()).toEqual(['REMINDER done']);
     expect(await fire()).toEqual([]); // nothing twice
     const r1 = 'Comments on draft version 1 are due in 1 day(s)';
-    expect(await notificationsOf(kz1)).toEqual([{ kind: 'reminder', subject: r7 }, { kind: 'reminder', subject: r1 }]);
-    expect(await notificationsOf(kz2)).toEqual([{ kind: 'reminder', subject: r7 }, { kind: 'reminder', subject: r1 }]);
+    expect(await notificationsOf(kz1)).toEqual([
+      { kind: 'reminder', subject: r7 },
+      { kind: 'reminder', subject: r1 },
+    ]);
+    expect(await notificationsOf(kz2)).toEqual([
+      { kind: 'reminder', subject: r7 },
+      { kind: 'reminder', subject: r1 },
+    ]);
     expect(await notificationsOf(cn)).toEqual([{ kind: 'reminder', subject: r7 }]);
     expect(await notificationsOf(ru)).toEqual([]);
     expect(await notificationsOf(manager)).toEqual([]);
@@ -114,9 +152,15 @@ describe('regulation amendment: 30-day circulation with reminders and escalation
     expect(await fire()).toEqual(['DEADLINE_PASSED done']);
     const [row] = await ds.query(`SELECT state_path FROM workflow_instance WHERE id = $1`, [instanceId]);
     expect(row.state_path).toBe('consolidation');
-    const escalations = await ds.query(`SELECT user_id, kind, subject, data FROM notification WHERE instance_id = $1 AND kind = 'escalation'`, [instanceId]);
+    const escalations = await ds.query(
+      `SELECT user_id, kind, subject, data FROM notification WHERE instance_id = $1 AND kind = 'escalation'`,
+      [instanceId],
+    );
     expect(escalations).toHaveLength(1);
-    expect(escalations[0]).toMatchObject({ user_id: manager.id, subject: expect.stringMatching(/^Circulation of draft version 1 closed without answers from .*KZ/) });
+    expect(escalations[0]).toMatchObject({
+      user_id: manager.id,
+      subject: expect.stringMatching(/^Circulation of draft version 1 closed without answers from .*KZ/),
+    });
     const unanswered: string[] = escalations[0].data.details.unanswered;
     expect(unanswered).toContain('KZ');
     expect(unanswered).not.toContain('RU');
@@ -126,7 +170,10 @@ describe('regulation amendment: 30-day circulation with reminders and escalation
     const [closed] = await ds.query(`SELECT status FROM deadline WHERE id = $1`, [circ.id]);
     expect(closed.status).toBe('closed');
     expect(await jobIdsOf(circ.id)).toEqual([]);
-    const history = await ds.query(`SELECT type, actor_id, idempotency_key FROM workflow_event WHERE instance_id = $1 AND actor_id = 'system' ORDER BY seq`, [instanceId]);
+    const history = await ds.query(
+      `SELECT type, actor_id, idempotency_key FROM workflow_event WHERE instance_id = $1 AND actor_id = 'system' ORDER BY seq`,
+      [instanceId],
+    );
     expect(history).toEqual([
       { type: 'REMINDER', actor_id: 'system', idempotency_key: deadlineJobId(circ.id, 'reminder', due, 7) },
       { type: 'REMINDER', actor_id: 'system', idempotency_key: deadlineJobId(circ.id, 'reminder', due, 1) },

@@ -1,5 +1,11 @@
 import { addDays, reminderTimes, subtractDays } from '../../src/engine/deadline-plan';
-import { allJobIdsOf, deadlineJobId, parseDeadlineJobId, planDeadlineJobs, type DeadlineRow } from '../../src/deadlines/deadline-jobs';
+import {
+  allJobIdsOf,
+  deadlineJobId,
+  parseDeadlineJobId,
+  planDeadlineJobs,
+  type DeadlineRow,
+} from '../../src/deadlines/deadline-jobs';
 import { deadlineSettingsFrom } from '../../src/deadlines/deadline-settings';
 import { isHttpUrl, webhookSignature } from '../../src/deadlines/webhooks.service';
 
@@ -14,8 +20,18 @@ describe('deadline job ids', () => {
   });
 
   it('round-trip through parse', () => {
-    expect(parseDeadlineJobId(deadlineJobId(ID, 'reminder', 42, 7))).toEqual({ deadlineId: ID, kind: 'reminder', daysBefore: 7, dueAt: 42 });
-    expect(parseDeadlineJobId(deadlineJobId(ID, 'due', 42))).toEqual({ deadlineId: ID, kind: 'due', daysBefore: null, dueAt: 42 });
+    expect(parseDeadlineJobId(deadlineJobId(ID, 'reminder', 42, 7))).toEqual({
+      deadlineId: ID,
+      kind: 'reminder',
+      daysBefore: 7,
+      dueAt: 42,
+    });
+    expect(parseDeadlineJobId(deadlineJobId(ID, 'due', 42))).toEqual({
+      deadlineId: ID,
+      kind: 'due',
+      daysBefore: null,
+      dueAt: 42,
+    });
     expect(parseDeadlineJobId('wh-123')).toBeNull();
     expect(parseDeadlineJobId(`dl-${ID}-x-42`)).toBeNull();
   });
@@ -63,7 +79,10 @@ describe('planDeadlineJobs', () => {
     extensions: [],
     ...over,
   });
-  const ids = (now: Date, r = row()) => planDeadlineJobs(r, now).map((j) => `${j.data.kind}${j.data.daysBefore ?? ''}@${(j.data.at - start.getTime()) / DAY}`);
+  const ids = (now: Date, r = row()) =>
+    planDeadlineJobs(r, now).map(
+      (j) => `${j.data.kind}${j.data.daysBefore ?? ''}@${(j.data.at - start.getTime()) / DAY}`,
+    );
 
   it('plans the reminders ahead and the due job of an open deadline', () => {
     expect(ids(start)).toEqual(['reminder7@23', 'reminder1@29', 'due@30']);
@@ -78,17 +97,32 @@ describe('planDeadlineJobs', () => {
 
   it('never plans a reminder that was already past when the period began', () => {
     const short = row({ due_at: new Date(start.getTime() + 5 * DAY) });
-    expect(planDeadlineJobs(short, start).map((j) => j.data.kind + (j.data.daysBefore ?? ''))).toEqual(['reminder1', 'due']);
+    expect(planDeadlineJobs(short, start).map((j) => j.data.kind + (j.data.daysBefore ?? ''))).toEqual([
+      'reminder1',
+      'due',
+    ]);
     // extended on day 20 to day 40: the new 7-day reminder (day 33) is ahead, both planned afresh
     const extended = row({
       due_at: new Date(start.getTime() + 40 * DAY),
-      extensions: [{ from: new Date(start.getTime() + 30 * DAY).toISOString(), to: new Date(start.getTime() + 40 * DAY).toISOString(), at: new Date(start.getTime() + 20 * DAY).toISOString() }],
+      extensions: [
+        {
+          from: new Date(start.getTime() + 30 * DAY).toISOString(),
+          to: new Date(start.getTime() + 40 * DAY).toISOString(),
+          at: new Date(start.getTime() + 20 * DAY).toISOString(),
+        },
+      ],
     });
     expect(ids(new Date(start.getTime() + 20 * DAY), extended)).toEqual(['reminder7@33', 'reminder1@39', 'due@40']);
     // extended on day 35 to day 37: the 7-day reminder (day 30) was before the extension
     const late = row({
       due_at: new Date(start.getTime() + 37 * DAY),
-      extensions: [{ from: new Date(start.getTime() + 30 * DAY).toISOString(), to: new Date(start.getTime() + 37 * DAY).toISOString(), at: new Date(start.getTime() + 35 * DAY).toISOString() }],
+      extensions: [
+        {
+          from: new Date(start.getTime() + 30 * DAY).toISOString(),
+          to: new Date(start.getTime() + 37 * DAY).toISOString(),
+          at: new Date(start.getTime() + 35 * DAY).toISOString(),
+        },
+      ],
     });
     expect(ids(new Date(start.getTime() + 35 * DAY), late)).toEqual(['reminder1@36', 'due@37']);
   });
@@ -96,9 +130,19 @@ describe('planDeadlineJobs', () => {
   it('knows every id the deadline ever had, across extensions', () => {
     const due1 = start.getTime() + 30 * DAY;
     const due2 = start.getTime() + 40 * DAY;
-    const r = row({ due_at: new Date(due2), extensions: [{ from: new Date(due1).toISOString(), to: new Date(due2).toISOString(), at: start.toISOString() }] });
+    const r = row({
+      due_at: new Date(due2),
+      extensions: [{ from: new Date(due1).toISOString(), to: new Date(due2).toISOString(), at: start.toISOString() }],
+    });
     expect(allJobIdsOf(r).sort()).toEqual(
-      [deadlineJobId(ID, 'due', due1), deadlineJobId(ID, 'reminder', due1, 7), deadlineJobId(ID, 'reminder', due1, 1), deadlineJobId(ID, 'due', due2), deadlineJobId(ID, 'reminder', due2, 7), deadlineJobId(ID, 'reminder', due2, 1)].sort(),
+      [
+        deadlineJobId(ID, 'due', due1),
+        deadlineJobId(ID, 'reminder', due1, 7),
+        deadlineJobId(ID, 'reminder', due1, 1),
+        deadlineJobId(ID, 'due', due2),
+        deadlineJobId(ID, 'reminder', due2, 7),
+        deadlineJobId(ID, 'reminder', due2, 1),
+      ].sort(),
     );
   });
 });
@@ -107,7 +151,9 @@ describe('settings and webhook helpers', () => {
   it('reads settings with defaults and refuses nonsense', () => {
     expect(deadlineSettingsFrom({})).toMatchObject({ reconcileEveryMs: 60_000, deadlineAttempts: 10 });
     expect(deadlineSettingsFrom({ RECONCILE_EVERY_MS: '0' }).reconcileEveryMs).toBe(0);
-    expect(() => deadlineSettingsFrom({ RECONCILE_EVERY_MS: 'soon' })).toThrow(/RECONCILE_EVERY_MS must be a whole number/);
+    expect(() => deadlineSettingsFrom({ RECONCILE_EVERY_MS: 'soon' })).toThrow(
+      /RECONCILE_EVERY_MS must be a whole number/,
+    );
   });
 
   it('accepts only http(s) URLs without credentials', () => {
@@ -121,6 +167,8 @@ describe('settings and webhook helpers', () => {
 
   it('signs timestamp and body with HMAC-SHA256', () => {
     expect(webhookSignature('s3cret-s3cret-s3cret', '1700000000', '{"a":1}')).toMatch(/^sha256=[0-9a-f]{64}$/);
-    expect(webhookSignature('s3cret-s3cret-s3cret', '1700000000', '{"a":1}')).not.toBe(webhookSignature('s3cret-s3cret-s3cret', '1700000001', '{"a":1}'));
+    expect(webhookSignature('s3cret-s3cret-s3cret', '1700000000', '{"a":1}')).not.toBe(
+      webhookSignature('s3cret-s3cret-s3cret', '1700000001', '{"a":1}'),
+    );
   });
 });

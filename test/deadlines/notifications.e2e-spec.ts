@@ -66,7 +66,9 @@ describe('notifications, webhooks and the queue dashboard', () => {
       signedIn(t.app, { role: 'admin' }),
       signedIn(t.app, { role: 'legal_officer' }),
     ]);
-    ({ instanceId } = await t.app.get(WorkflowEngine).start({ definitionId: 'test-counter', input: {}, actor: officer.actor }));
+    ({ instanceId } = await t.app
+      .get(WorkflowEngine)
+      .start({ definitionId: 'test-counter', input: {}, actor: officer.actor }));
   });
   afterAll(async () => {
     await t.close();
@@ -75,14 +77,32 @@ describe('notifications, webhooks and the queue dashboard', () => {
 
   /** Runs the `notify` outbox handler for a message, as the relay would. */
   const notify = async (effect: Omit<NotifyEffect, 'type'>, id = String(nextOutboxId++)) => {
-    await notifications.store({ id, instanceId, kind: 'notify', attempts: 0, payload: { instanceId, seq: 1, definitionId: 'test-counter', effect: { type: 'effect.notify', ...effect }, by: 'test' } });
+    await notifications.store({
+      id,
+      instanceId,
+      kind: 'notify',
+      attempts: 0,
+      payload: {
+        instanceId,
+        seq: 1,
+        definitionId: 'test-counter',
+        effect: { type: 'effect.notify', ...effect },
+        by: 'test',
+      },
+    });
     return id;
   };
   const recipients = async (outboxId: string) =>
-    ((await t.dataSource.query(`SELECT user_id FROM notification WHERE outbox_id = $1 ORDER BY user_id`, [outboxId])) as { user_id: string }[]).map((r) => r.user_id);
+    (
+      (await t.dataSource.query(`SELECT user_id FROM notification WHERE outbox_id = $1 ORDER BY user_id`, [
+        outboxId,
+      ])) as { user_id: string }[]
+    ).map((r) => r.user_id);
   const settled = async () => {
     for (let i = 0; i < 500; i++) {
-      const [{ n }] = await t.dataSource.query(`SELECT count(*)::int AS n FROM webhook_delivery WHERE status = 'pending'`);
+      const [{ n }] = await t.dataSource.query(
+        `SELECT count(*)::int AS n FROM webhook_delivery WHERE status = 'pending'`,
+      );
       if (n === 0) return;
       await new Promise((r) => setTimeout(r, 20));
     }
@@ -91,21 +111,44 @@ describe('notifications, webhooks and the queue dashboard', () => {
 
   describe('audience', () => {
     it('resolves roles, member states and user ids to active users, each once per message', async () => {
-      expect(await recipients(await notify({ kind: 'escalation', audience: { roles: ['manager'] }, subject: 'overdue' }))).toEqual([mgr.user.id]);
-      expect(await recipients(await notify({ kind: 'reminder', audience: { memberStates: ['KZ'] }, subject: 'due soon' }))).toEqual([kz1.user.id, kz2.user.id].sort());
-      expect(await recipients(await notify({ kind: 'info', audience: { userIds: [ru.user.id, 'system', 'not-a-uuid'] }, subject: 'fyi' }))).toEqual([ru.user.id]);
-      expect(await recipients(await notify({ kind: 'info', audience: { memberStates: [] }, subject: 'nobody' }))).toEqual([]);
-      const both = await notify({ kind: 'info', audience: { roles: ['manager'], userIds: [mgr.user.id], memberStates: ['RU'] }, subject: 'overlap' });
+      expect(
+        await recipients(await notify({ kind: 'escalation', audience: { roles: ['manager'] }, subject: 'overdue' })),
+      ).toEqual([mgr.user.id]);
+      expect(
+        await recipients(await notify({ kind: 'reminder', audience: { memberStates: ['KZ'] }, subject: 'due soon' })),
+      ).toEqual([kz1.user.id, kz2.user.id].sort());
+      expect(
+        await recipients(
+          await notify({ kind: 'info', audience: { userIds: [ru.user.id, 'system', 'not-a-uuid'] }, subject: 'fyi' }),
+        ),
+      ).toEqual([ru.user.id]);
+      expect(
+        await recipients(await notify({ kind: 'info', audience: { memberStates: [] }, subject: 'nobody' })),
+      ).toEqual([]);
+      const both = await notify({
+        kind: 'info',
+        audience: { roles: ['manager'], userIds: [mgr.user.id], memberStates: ['RU'] },
+        subject: 'overlap',
+      });
       expect(await recipients(both)).toEqual([mgr.user.id, ru.user.id].sort());
 
       // the same message handled again (a re-run outbox row) notifies nobody twice
-      await notify({ kind: 'info', audience: { roles: ['manager'], userIds: [mgr.user.id], memberStates: ['RU'] }, subject: 'overlap' }, both);
+      await notify(
+        {
+          kind: 'info',
+          audience: { roles: ['manager'], userIds: [mgr.user.id], memberStates: ['RU'] },
+          subject: 'overlap',
+        },
+        both,
+      );
       expect(await recipients(both)).toEqual([mgr.user.id, ru.user.id].sort());
 
       // deactivated people are not notified
       await t.dataSource.query(`UPDATE app_user SET active = false WHERE id = $1`, [kz2.user.id]);
       try {
-        expect(await recipients(await notify({ kind: 'reminder', audience: { memberStates: ['KZ'] }, subject: 'due soon' }))).toEqual([kz1.user.id]);
+        expect(
+          await recipients(await notify({ kind: 'reminder', audience: { memberStates: ['KZ'] }, subject: 'due soon' })),
+        ).toEqual([kz1.user.id]);
       } finally {
         await t.dataSource.query(`UPDATE app_user SET active = true WHERE id = $1`, [kz2.user.id]);
       }
@@ -125,12 +168,19 @@ describe('notifications, webhooks and the queue dashboard', () => {
       const all = await http().get('/notifications').set(bearer(officer.token)).expect(200);
       expect(all.body).toMatchObject({ total: 3, page: 1, pageSize: 25 });
       expect(all.body.items.map((n: { subject: string }) => n.subject)).toEqual(['third', 'second', 'first']);
-      expect(all.body.items[0]).toMatchObject({ kind: 'escalation', instanceId, readAt: null, data: { definitionId: 'test-counter' } });
+      expect(all.body.items[0]).toMatchObject({
+        kind: 'escalation',
+        instanceId,
+        readAt: null,
+        data: { definitionId: 'test-counter' },
+      });
       const page2 = await http().get('/notifications?pageSize=1&page=2').set(bearer(officer.token)).expect(200);
       expect(page2.body.items.map((n: { subject: string }) => n.subject)).toEqual(['second']);
       await http().get('/notifications?pageSize=0').set(bearer(officer.token)).expect(400);
 
-      expect((await http().get('/notifications/unread-count').set(bearer(officer.token)).expect(200)).body).toEqual({ unread: 3 });
+      expect((await http().get('/notifications/unread-count').set(bearer(officer.token)).expect(200)).body).toEqual({
+        unread: 3,
+      });
       const secondId = all.body.items[1].id;
       const read = await http().post(`/notifications/${secondId}/read`).set(bearer(officer.token)).expect(200);
       expect(read.body.readAt).toBe(t.clock.now().toISOString());
@@ -138,21 +188,58 @@ describe('notifications, webhooks and the queue dashboard', () => {
       await http().post('/notifications/not-an-id/read').set(bearer(officer.token)).expect(404);
       const unread = await http().get('/notifications?unread=true').set(bearer(officer.token)).expect(200);
       expect(unread.body.items.map((n: { subject: string }) => n.subject)).toEqual(['third', 'first']);
-      expect((await http().get('/notifications/unread-count').set(bearer(officer.token)).expect(200)).body).toEqual({ unread: 2 });
-      expect((await http().post('/notifications/read-all').set(bearer(officer.token)).expect(200)).body).toEqual({ updated: 2 });
-      expect((await http().get('/notifications/unread-count').set(bearer(officer.token)).expect(200)).body).toEqual({ unread: 0 });
+      expect((await http().get('/notifications/unread-count').set(bearer(officer.token)).expect(200)).body).toEqual({
+        unread: 2,
+      });
+      expect((await http().post('/notifications/read-all').set(bearer(officer.token)).expect(200)).body).toEqual({
+        updated: 2,
+      });
+      expect((await http().get('/notifications/unread-count').set(bearer(officer.token)).expect(200)).body).toEqual({
+        unread: 0,
+      });
     });
   });
 
   describe('webhooks', () => {
     it('subscriptions: a person for themselves, a manager or administrator for a member state', async () => {
       await t.http().post('/webhooks').set(bearer(kz1.token)).send({ url: 'ftp://example.org/x' }).expect(400);
-      await t.http().post('/webhooks').set(bearer(kz1.token)).send({ url: 'https://user:pw@example.org/x' }).expect(400);
-      await t.http().post('/webhooks').set(bearer(kz1.token)).send({ url: `${hookBase}/x`, memberState: 'KZ' }).expect(403);
-      await t.http().post('/webhooks').set(bearer(mgr.token)).send({ url: `${hookBase}/x`, memberState: 'ZZ' }).expect(400);
-      const mine = await t.http().post('/webhooks').set(bearer(ru.token)).send({ url: `${hookBase}/ru` }).expect(201);
-      expect(mine.body).toMatchObject({ userId: ru.user.id, memberState: null, url: `${hookBase}/ru`, active: true, secret: expect.any(String) });
-      const state = await t.http().post('/webhooks').set(bearer(mgr.token)).send({ url: `${hookBase}/ru-state`, memberState: 'RU' }).expect(201);
+      await t
+        .http()
+        .post('/webhooks')
+        .set(bearer(kz1.token))
+        .send({ url: 'https://user:pw@example.org/x' })
+        .expect(400);
+      await t
+        .http()
+        .post('/webhooks')
+        .set(bearer(kz1.token))
+        .send({ url: `${hookBase}/x`, memberState: 'KZ' })
+        .expect(403);
+      await t
+        .http()
+        .post('/webhooks')
+        .set(bearer(mgr.token))
+        .send({ url: `${hookBase}/x`, memberState: 'ZZ' })
+        .expect(400);
+      const mine = await t
+        .http()
+        .post('/webhooks')
+        .set(bearer(ru.token))
+        .send({ url: `${hookBase}/ru` })
+        .expect(201);
+      expect(mine.body).toMatchObject({
+        userId: ru.user.id,
+        memberState: null,
+        url: `${hookBase}/ru`,
+        active: true,
+        secret: expect.any(String),
+      });
+      const state = await t
+        .http()
+        .post('/webhooks')
+        .set(bearer(mgr.token))
+        .send({ url: `${hookBase}/ru-state`, memberState: 'RU' })
+        .expect(201);
       expect(state.body).toMatchObject({ userId: null, memberState: 'RU' });
 
       const listed = await t.http().get('/webhooks').set(bearer(ru.token)).expect(200);
@@ -175,12 +262,26 @@ describe('notifications, webhooks and the queue dashboard', () => {
     });
 
     it('POSTs each notification once per subscription, signed, retrying server errors', async () => {
-      const own = await t.http().post('/webhooks').set(bearer(kz1.token)).send({ url: `${hookBase}/kz1`, secret: 'kz1-secret-kz1-secret' }).expect(201);
-      const state = await t.http().post('/webhooks').set(bearer(mgr.token)).send({ url: `${hookBase}/kz`, memberState: 'KZ' }).expect(201);
+      const own = await t
+        .http()
+        .post('/webhooks')
+        .set(bearer(kz1.token))
+        .send({ url: `${hookBase}/kz1`, secret: 'kz1-secret-kz1-secret' })
+        .expect(201);
+      const state = await t
+        .http()
+        .post('/webhooks')
+        .set(bearer(mgr.token))
+        .send({ url: `${hookBase}/kz`, memberState: 'KZ' })
+        .expect(201);
       script.set('/kz1', [500, 503]); // fails twice, then succeeds on the third (last) attempt
       received.length = 0;
 
-      const outboxId = await notify({ kind: 'reminder', audience: { memberStates: ['KZ'] }, subject: 'Comments are due in 7 day(s)' });
+      const outboxId = await notify({
+        kind: 'reminder',
+        audience: { memberStates: ['KZ'] },
+        subject: 'Comments are due in 7 day(s)',
+      });
       await settled();
       expect(received.filter((r) => r.path === '/kz1')).toHaveLength(3);
       expect(received.filter((r) => r.path === '/kz')).toHaveLength(1); // one per message for the state, not one per approver
@@ -213,7 +314,10 @@ describe('notifications, webhooks and the queue dashboard', () => {
 
       // the message relayed again: nothing new is stored or sent
       received.length = 0;
-      await notify({ kind: 'reminder', audience: { memberStates: ['KZ'] }, subject: 'Comments are due in 7 day(s)' }, outboxId);
+      await notify(
+        { kind: 'reminder', audience: { memberStates: ['KZ'] }, subject: 'Comments are due in 7 day(s)' },
+        outboxId,
+      );
       await settled();
       await new Promise((r) => setTimeout(r, 100));
       expect(received).toEqual([]);
@@ -222,7 +326,12 @@ describe('notifications, webhooks and the queue dashboard', () => {
     });
 
     it('gives up at once on a client error', async () => {
-      const sub = await t.http().post('/webhooks').set(bearer(kz2.token)).send({ url: `${hookBase}/gone` }).expect(201);
+      const sub = await t
+        .http()
+        .post('/webhooks')
+        .set(bearer(kz2.token))
+        .send({ url: `${hookBase}/gone` })
+        .expect(201);
       script.set('/gone', [410]);
       received.length = 0;
       const outboxId = await notify({ kind: 'info', audience: { userIds: [kz2.user.id] }, subject: 'hello' });

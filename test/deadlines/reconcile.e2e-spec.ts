@@ -10,7 +10,12 @@ import type { DataSource } from 'typeorm';
 import type { Actor } from '../../workflows/kernel/types';
 import type { DefinitionRegistry } from '../../workflows/registry';
 import { DeadlineDelivery } from '../../src/deadlines/deadline-delivery.service';
-import { deadlineJobId, planDeadlineJobs, type DeadlineJobData, type DeadlineRow } from '../../src/deadlines/deadline-jobs';
+import {
+  deadlineJobId,
+  planDeadlineJobs,
+  type DeadlineJobData,
+  type DeadlineRow,
+} from '../../src/deadlines/deadline-jobs';
 import { DeadlineReconciler } from '../../src/deadlines/deadline-reconciler.service';
 import { DEADLINE_ROW_COLUMNS, DeadlineScheduler } from '../../src/deadlines/deadline-scheduler.service';
 import { WorkflowEngine } from '../../src/engine/engine.service';
@@ -62,17 +67,30 @@ describe('deadline reconciliation (real PostgreSQL and Redis)', () => {
   const startMany = async (n: number) => {
     const ids: string[] = [];
     for (let i = 0; i < n; i += 5) {
-      const batch = await Promise.all(Array.from({ length: Math.min(5, n - i) }, () => engine.start({ definitionId: 'test-counter', input: {}, actor: officer })));
+      const batch = await Promise.all(
+        Array.from({ length: Math.min(5, n - i) }, () =>
+          engine.start({ definitionId: 'test-counter', input: {}, actor: officer }),
+        ),
+      );
       ids.push(...batch.map((r) => r.instanceId));
     }
     await relay.drain();
     return ids;
   };
   const countEvents = async (type: string) =>
-    (await ds.query(`SELECT count(*)::int AS n, count(DISTINCT idempotency_key)::int AS keys FROM workflow_event WHERE type = $1`, [type]))[0] as { n: number; keys: number };
+    (
+      await ds.query(
+        `SELECT count(*)::int AS n, count(DISTINCT idempotency_key)::int AS keys FROM workflow_event WHERE type = $1`,
+        [type],
+      )
+    )[0] as { n: number; keys: number };
   const finishAll = async (ids: string[]) => {
     for (let i = 0; i < ids.length; i += 5) {
-      await Promise.all(ids.slice(i, i + 5).map((instanceId) => engine.apply({ instanceId, type: 'FINISH', payload: {}, actor: officer })));
+      await Promise.all(
+        ids
+          .slice(i, i + 5)
+          .map((instanceId) => engine.apply({ instanceId, type: 'FINISH', payload: {}, actor: officer })),
+      );
     }
     await relay.drain();
   };
@@ -95,11 +113,15 @@ describe('deadline reconciliation (real PostgreSQL and Redis)', () => {
       spy.mockRestore();
     }
     expect(report).toMatchObject({ checked: 1000, readded: 3000, removed: 0, retried: 0 });
-    expect(logged.find((l) => l.startsWith('reconciled deadlines:'))).toMatch(/^reconciled deadlines: 3000 jobs re-added, 0 removed \(1000 open deadlines, \d+ ms\)$/);
+    expect(logged.find((l) => l.startsWith('reconciled deadlines:'))).toMatch(
+      /^reconciled deadlines: 3000 jobs re-added, 0 removed \(1000 open deadlines, \d+ ms\)$/,
+    );
     process.stdout.write(`reconcile of 1,000 deadlines after a Redis loss: ${report.durationMs} ms\n`);
     expect(await queue.getDelayedCount()).toBe(3000);
     // the re-added jobs are exactly the planned ones, with delays from the clock
-    const rows: DeadlineRow[] = await ds.query(`SELECT ${DEADLINE_ROW_COLUMNS} FROM deadline WHERE status = 'open' ORDER BY id LIMIT 1`);
+    const rows: DeadlineRow[] = await ds.query(
+      `SELECT ${DEADLINE_ROW_COLUMNS} FROM deadline WHERE status = 'open' ORDER BY id LIMIT 1`,
+    );
     const [plan] = planDeadlineJobs(rows[0], t.clock.now());
     const job = await queue.getJob(plan.id);
     expect(job!.data).toEqual(plan.data);
@@ -132,7 +154,8 @@ describe('deadline reconciliation (real PostgreSQL and Redis)', () => {
 
   it('removes jobs whose deadline closed or moved when the removal was lost', async () => {
     const [a, b] = await startMany(2);
-    const rowsOf = async (instanceId: string): Promise<DeadlineRow[]> => ds.query(`SELECT ${DEADLINE_ROW_COLUMNS} FROM deadline WHERE instance_id = $1`, [instanceId]);
+    const rowsOf = async (instanceId: string): Promise<DeadlineRow[]> =>
+      ds.query(`SELECT ${DEADLINE_ROW_COLUMNS} FROM deadline WHERE instance_id = $1`, [instanceId]);
     const [openA] = await rowsOf(a);
     const [openB] = await rowsOf(b);
     const now = t.clock.now();
@@ -143,7 +166,13 @@ describe('deadline reconciliation (real PostgreSQL and Redis)', () => {
     await scheduler.add(planDeadlineJobs(openA, now), now);
     // b: the deadline is extended, then the jobs of the old due time come back
     const newDue = new Date(new Date(openB.due_at).getTime() + 5 * 86_400_000);
-    await engine.extendDeadline({ instanceId: b, deadlineKey: 'counting', dueAt: newDue, reason: 'More time', actor: manager });
+    await engine.extendDeadline({
+      instanceId: b,
+      deadlineKey: 'counting',
+      dueAt: newDue,
+      reason: 'More time',
+      actor: manager,
+    });
     await relay.drain();
     await scheduler.add(planDeadlineJobs(openB, now), now);
     expect(await queue.getDelayedCount()).toBe(9);
@@ -151,7 +180,11 @@ describe('deadline reconciliation (real PostgreSQL and Redis)', () => {
     expect(await reconciler.reconcile()).toMatchObject({ readded: 0, removed: 6 });
     const left = (await queue.getDelayed()).map((j) => j.id).sort();
     expect(left).toEqual(
-      [deadlineJobId(openB.id, 'reminder', newDue.getTime(), 7), deadlineJobId(openB.id, 'reminder', newDue.getTime(), 1), deadlineJobId(openB.id, 'due', newDue.getTime())].sort(),
+      [
+        deadlineJobId(openB.id, 'reminder', newDue.getTime(), 7),
+        deadlineJobId(openB.id, 'reminder', newDue.getTime(), 1),
+        deadlineJobId(openB.id, 'due', newDue.getTime()),
+      ].sort(),
     );
     await finishAll([b]);
   });
@@ -166,14 +199,20 @@ describe('deadline reconciliation (real PostgreSQL and Redis)', () => {
     } finally {
       scheduler.onModuleInit(); // the real handler again
     }
-    const [row] = await ds.query(`SELECT processed_at, attempts FROM outbox_message WHERE instance_id = $1 AND kind = 'deadline.sync'`, [instanceId]);
+    const [row] = await ds.query(
+      `SELECT processed_at, attempts FROM outbox_message WHERE instance_id = $1 AND kind = 'deadline.sync'`,
+      [instanceId],
+    );
     expect(row).toMatchObject({ processed_at: null, attempts: 1 });
     expect(await queue.getDelayedCount()).toBe(0);
 
     const report = await reconciler.reconcile();
     expect(report).toMatchObject({ outboxRerun: 1, readded: 0, removed: 0 });
     expect(await queue.getDelayedCount()).toBe(3);
-    const [after] = await ds.query(`SELECT processed_at FROM outbox_message WHERE instance_id = $1 AND kind = 'deadline.sync'`, [instanceId]);
+    const [after] = await ds.query(
+      `SELECT processed_at FROM outbox_message WHERE instance_id = $1 AND kind = 'deadline.sync'`,
+      [instanceId],
+    );
     expect(after.processed_at).not.toBeNull();
     await finishAll([instanceId]);
   });
@@ -195,7 +234,8 @@ describe('deadline reconciliation (real PostgreSQL and Redis)', () => {
     }
     expect(await reconciler.reconcile()).toMatchObject({ retried: 1, readded: 0, removed: 0 });
     // the retried job is waiting again: the worker takes it at once
-    for (let i = 0; i < 500 && (await queue.getJobState(jobId)) !== 'completed'; i++) await new Promise((r) => setTimeout(r, 10));
+    for (let i = 0; i < 500 && (await queue.getJobState(jobId)) !== 'completed'; i++)
+      await new Promise((r) => setTimeout(r, 10));
     const job = await queue.getJob(jobId);
     expect(job!.returnvalue).toMatch(/^done: REMINDER/);
     await finishAll([instanceId]);

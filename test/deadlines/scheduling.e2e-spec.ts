@@ -56,7 +56,9 @@ describe('deadline scheduling (real PostgreSQL and Redis, fake clock)', () => {
   const start = async () => {
     const r = await engine.start({ definitionId: 'test-counter', input: {}, actor: officer });
     await relay.drain();
-    const [d] = await ds.query(`SELECT id, due_at FROM deadline WHERE instance_id = $1 AND status = 'open'`, [r.instanceId]);
+    const [d] = await ds.query(`SELECT id, due_at FROM deadline WHERE instance_id = $1 AND status = 'open'`, [
+      r.instanceId,
+    ]);
     return { instanceId: r.instanceId, deadlineId: d.id as string, dueAt: new Date(d.due_at).getTime() };
   };
   /** Ids and states of every job of a deadline held in Redis (any state). */
@@ -66,9 +68,15 @@ describe('deadline scheduling (real PostgreSQL and Redis, fake clock)', () => {
     return Object.fromEntries(await Promise.all(mine.map(async (j) => [j.id!, await j.getState()] as const)));
   };
   const events = async (instanceId: string, type: string) =>
-    (await ds.query(`SELECT seq, idempotency_key FROM workflow_event WHERE instance_id = $1 AND type = $2 ORDER BY seq`, [instanceId, type])) as { seq: number; idempotency_key: string }[];
+    (await ds.query(
+      `SELECT seq, idempotency_key FROM workflow_event WHERE instance_id = $1 AND type = $2 ORDER BY seq`,
+      [instanceId, type],
+    )) as { seq: number; idempotency_key: string }[];
   const notifications = async (instanceId: string) =>
-    (await ds.query(`SELECT user_id, kind, subject FROM notification WHERE instance_id = $1 ORDER BY created_at, kind`, [instanceId])) as { user_id: string; kind: string; subject: string }[];
+    (await ds.query(
+      `SELECT user_id, kind, subject FROM notification WHERE instance_id = $1 ORDER BY created_at, kind`,
+      [instanceId],
+    )) as { user_id: string; kind: string; subject: string }[];
   const fire = async () => {
     const fired = await scheduler.fireDue();
     await relay.drain();
@@ -77,13 +85,23 @@ describe('deadline scheduling (real PostgreSQL and Redis, fake clock)', () => {
 
   it('schedules one job per reminder and one for the due time, with ids from the deadline and delays from the clock', async () => {
     const { deadlineId, dueAt } = await start();
-    const ids = [deadlineJobId(deadlineId, 'reminder', dueAt, 7), deadlineJobId(deadlineId, 'reminder', dueAt, 1), deadlineJobId(deadlineId, 'due', dueAt)];
+    const ids = [
+      deadlineJobId(deadlineId, 'reminder', dueAt, 7),
+      deadlineJobId(deadlineId, 'reminder', dueAt, 1),
+      deadlineJobId(deadlineId, 'due', dueAt),
+    ];
     expect(await jobsOf(deadlineId)).toEqual(Object.fromEntries(ids.map((id) => [id, 'delayed'])));
     const now = t.clock.now().getTime();
     const jobs = await Promise.all(ids.map((id) => queue.getJob(id)));
     expect(jobs.map((j) => Math.round((j!.opts.delay ?? 0) / DAY))).toEqual([23, 29, 30]);
     expect(jobs.map((j) => j!.data.at - now)).toEqual([23 * DAY, 29 * DAY, 30 * DAY]);
-    expect(jobs[0]!.data).toMatchObject({ deadlineId, deadlineKey: 'counting', kind: 'reminder', daysBefore: 7, dueAt });
+    expect(jobs[0]!.data).toMatchObject({
+      deadlineId,
+      deadlineKey: 'counting',
+      kind: 'reminder',
+      daysBefore: 7,
+      dueAt,
+    });
 
     // running the handler again (a re-run outbox row) schedules nothing twice
     await scheduler.sync(deadlineId);
@@ -102,10 +120,20 @@ describe('deadline scheduling (real PostgreSQL and Redis, fake clock)', () => {
   it('an extension moves the jobs to the new due time', async () => {
     const { instanceId, deadlineId, dueAt } = await start();
     const newDue = dueAt + 10 * DAY;
-    await engine.extendDeadline({ instanceId, deadlineKey: 'counting', dueAt: new Date(newDue), reason: 'Holidays', actor: { id: manager.id, role: 'manager', memberState: null, actingFor: null } });
+    await engine.extendDeadline({
+      instanceId,
+      deadlineKey: 'counting',
+      dueAt: new Date(newDue),
+      reason: 'Holidays',
+      actor: { id: manager.id, role: 'manager', memberState: null, actingFor: null },
+    });
     await relay.drain();
     expect(Object.keys(await jobsOf(deadlineId)).sort()).toEqual(
-      [deadlineJobId(deadlineId, 'reminder', newDue, 7), deadlineJobId(deadlineId, 'reminder', newDue, 1), deadlineJobId(deadlineId, 'due', newDue)].sort(),
+      [
+        deadlineJobId(deadlineId, 'reminder', newDue, 7),
+        deadlineJobId(deadlineId, 'reminder', newDue, 1),
+        deadlineJobId(deadlineId, 'due', newDue),
+      ].sort(),
     );
     const due = await queue.getJob(deadlineJobId(deadlineId, 'due', newDue));
     expect(due!.data.at).toBe(newDue);
@@ -121,11 +149,27 @@ describe('deadline scheduling (real PostgreSQL and Redis, fake clock)', () => {
 
     t.clock.advance({ days: 1 });
     const fired = (await fire()).filter((f) => f.jobId.includes(deadlineId));
-    expect(fired).toEqual([{ jobId: r7, name: 'REMINDER', state: 'completed', result: expect.stringMatching(/^done: REMINDER applied as event 2/) }]);
+    expect(fired).toEqual([
+      {
+        jobId: r7,
+        name: 'REMINDER',
+        state: 'completed',
+        result: expect.stringMatching(/^done: REMINDER applied as event 2/),
+      },
+    ]);
     expect(await events(instanceId, 'REMINDER')).toEqual([{ seq: 2, idempotency_key: r7 }]);
-    const [ev] = await ds.query(`SELECT actor_id, actor_role, payload FROM workflow_event WHERE instance_id = $1 AND seq = 2`, [instanceId]);
-    expect(ev).toEqual({ actor_id: 'system', actor_role: 'system', payload: { deadlineKey: 'counting', daysBefore: 7 } });
-    expect(await notifications(instanceId)).toEqual([{ user_id: officerUser.id, kind: 'reminder', subject: 'Counting is due' }]);
+    const [ev] = await ds.query(
+      `SELECT actor_id, actor_role, payload FROM workflow_event WHERE instance_id = $1 AND seq = 2`,
+      [instanceId],
+    );
+    expect(ev).toEqual({
+      actor_id: 'system',
+      actor_role: 'system',
+      payload: { deadlineKey: 'counting', daysBefore: 7 },
+    });
+    expect(await notifications(instanceId)).toEqual([
+      { user_id: officerUser.id, kind: 'reminder', subject: 'Counting is due' },
+    ]);
 
     // firing again finds nothing due; the same job handled again changes nothing
     expect((await fire()).filter((f) => f.jobId.includes(deadlineId))).toEqual([]);
@@ -141,8 +185,12 @@ describe('deadline scheduling (real PostgreSQL and Redis, fake clock)', () => {
       ['REMINDER', 'skipped'], // the 1-day reminder's time and the due time went by together: no stale reminder
       ['DEADLINE_PASSED', 'done'],
     ]);
-    expect(await events(instanceId, 'DEADLINE_PASSED')).toEqual([{ seq: 3, idempotency_key: deadlineJobId(deadlineId, 'due', dueAt) }]);
-    expect((await notifications(instanceId)).filter((n) => n.kind === 'escalation')).toEqual([{ user_id: manager.id, kind: 'escalation', subject: 'Counting is overdue' }]);
+    expect(await events(instanceId, 'DEADLINE_PASSED')).toEqual([
+      { seq: 3, idempotency_key: deadlineJobId(deadlineId, 'due', dueAt) },
+    ]);
+    expect((await notifications(instanceId)).filter((n) => n.kind === 'escalation')).toEqual([
+      { user_id: manager.id, kind: 'escalation', subject: 'Counting is overdue' },
+    ]);
 
     // the counter stays in its state (deadline open, overdue): reconciling re-adds nothing that already ran
     const report = await t.app.get(DeadlineReconciler).reconcile();
@@ -157,12 +205,20 @@ describe('deadline scheduling (real PostgreSQL and Redis, fake clock)', () => {
     const { instanceId, deadlineId, dueAt } = await start();
     let crashes = 0;
     delivery.setFaultInjector((point, job) => {
-      if (point === 'after-apply' && job.data.deadlineId === deadlineId && crashes++ === 0) throw new Error('worker killed');
+      if (point === 'after-apply' && job.data.deadlineId === deadlineId && crashes++ === 0)
+        throw new Error('worker killed');
     });
     t.clock.advance({ days: 23 });
     const fired = (await fire()).filter((f) => f.jobId.includes(deadlineId));
     expect(crashes).toBe(2);
-    expect(fired).toEqual([{ jobId: deadlineJobId(deadlineId, 'reminder', dueAt, 7), name: 'REMINDER', state: 'completed', result: expect.stringMatching(/^skipped: REMINDER already delivered/) }]);
+    expect(fired).toEqual([
+      {
+        jobId: deadlineJobId(deadlineId, 'reminder', dueAt, 7),
+        name: 'REMINDER',
+        state: 'completed',
+        result: expect.stringMatching(/^skipped: REMINDER already delivered/),
+      },
+    ]);
     const job = await queue.getJob(fired[0].jobId);
     expect(job!.attemptsMade).toBe(2); // the crashed attempt and the one that completed
     expect(await events(instanceId, 'REMINDER')).toHaveLength(1);
@@ -174,7 +230,11 @@ describe('deadline scheduling (real PostgreSQL and Redis, fake clock)', () => {
   it('a job for a closed or moved deadline does nothing and says why', async () => {
     const { instanceId, deadlineId, dueAt } = await start();
     const job = (await queue.getJob(deadlineJobId(deadlineId, 'due', dueAt))) as Job<DeadlineJobData>;
-    const moved = { ...job, id: deadlineJobId(deadlineId, 'due', dueAt - DAY), data: { ...job.data, dueAt: dueAt - DAY, at: dueAt - DAY } } as unknown as Job<DeadlineJobData>;
+    const moved = {
+      ...job,
+      id: deadlineJobId(deadlineId, 'due', dueAt - DAY),
+      data: { ...job.data, dueAt: dueAt - DAY, at: dueAt - DAY },
+    } as unknown as Job<DeadlineJobData>;
     expect(await delivery.handle(moved)).toMatch(/^skipped: deadline counting was moved/);
     const early = await delivery.handle(job);
     expect(early).toMatch(/^skipped: not due until/);

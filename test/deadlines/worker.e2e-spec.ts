@@ -35,7 +35,9 @@ describe('worker process apart from the API', () => {
   it('the API alone leaves due jobs waiting; the worker runs them', async () => {
     const registry = api.app.get<DefinitionRegistry>(DEFINITIONS);
     if (!registry.get('test-counter', 1)) registry.register(counterDefinition(1));
-    const { instanceId } = await api.app.get(WorkflowEngine).start({ definitionId: 'test-counter', input: {}, actor: officer });
+    const { instanceId } = await api.app
+      .get(WorkflowEngine)
+      .start({ definitionId: 'test-counter', input: {}, actor: officer });
     await api.app.get(OutboxRelay).drain();
     const scheduler = api.app.get(DeadlineScheduler);
     expect(await scheduler.queue.getDelayedCount()).toBe(3);
@@ -49,7 +51,13 @@ describe('worker process apart from the API', () => {
     // the worker has its own registry: deploy the test procedure there too (a first attempt may fail and be retried)
     const workerRegistry = worker.get<DefinitionRegistry>(DEFINITIONS);
     if (!workerRegistry.get('test-counter', 1)) workerRegistry.register(counterDefinition(1));
-    const reminders = async () => (await api.dataSource.query(`SELECT count(*)::int AS n FROM workflow_event WHERE instance_id = $1 AND type = 'REMINDER'`, [instanceId]))[0].n;
+    const reminders = async () =>
+      (
+        await api.dataSource.query(
+          `SELECT count(*)::int AS n FROM workflow_event WHERE instance_id = $1 AND type = 'REMINDER'`,
+          [instanceId],
+        )
+      )[0].n;
     for (let i = 0; i < 300 && (await reminders()) === 0; i++) await new Promise((r) => setTimeout(r, 20));
     expect(await reminders()).toBe(1);
 

@@ -37,8 +37,13 @@ describe('consolidation, comparison table and exports (HTTP, real PostgreSQL)', 
     const art3 = v1.articles[2].articleId;
     await api.as(approvers.RU.token).comment(id, 1, { articleId: art3, text: RU_COMMENT }).expect(201);
     await api.as(approvers.CN.token).comment(id, 1, { articleId: art3, text: CN_COMMENT }).expect(201);
-    await api.as(approvers.KZ.token).comment(id, 1, { text: `General remark ${SCRIPT}` }).expect(201);
-    await api.comment(id, 1, { articleId: art3, text: 'Секретариат: предложение будет учтено в версии 2.' }).expect(201);
+    await api
+      .as(approvers.KZ.token)
+      .comment(id, 1, { text: `General remark ${SCRIPT}` })
+      .expect(201);
+    await api
+      .comment(id, 1, { articleId: art3, text: 'Секретариат: предложение будет учтено в версии 2.' })
+      .expect(201);
     for (const s of STATES)
       await api
         .as(approvers[s].token)
@@ -48,26 +53,57 @@ describe('consolidation, comparison table and exports (HTTP, real PostgreSQL)', 
 
     // version 2 takes the comments on article 3 into account, in all three languages
     const second = asInput(v1);
-    second[2].ru = second[2].ru.replace('государству или международной межправительственной организации', 'государству, наблюдателю или международной межправительственной организации');
+    second[2].ru = second[2].ru.replace(
+      'государству или международной межправительственной организации',
+      'государству, наблюдателю или международной межправительственной организации',
+    );
     second[2].zh = second[2].zh.replace('国家或国际政府间组织', '国家、观察员或国际政府间组织');
     second[2].en = second[2].en.replace('a state or an international', 'a state, an observer or an international');
-    v2 = (await api.save(id, { note: 'Comments of round 1 on article 3', basedOn: 1, articles: second }).expect(201)).body;
+    v2 = (await api.save(id, { note: 'Comments of round 1 on article 3', basedOn: 1, articles: second }).expect(201))
+      .body;
     await api.event(id, 'RECIRCULATE', { draftVersion: 2 }).expect(200);
-    await api.as(approvers.IN.token).comment(id, 2, { articleId: v2.articles[4].articleId, text: 'Article 5 should name the Council of National Coordinators.' }).expect(201);
-    for (const s of STATES) await api.as(approvers[s].token).event(id, 'RESPOND', { draftVersion: 2, comments: s === 'IN' ? 'See our comment on article 5.' : null }).expect(200);
+    await api
+      .as(approvers.IN.token)
+      .comment(id, 2, {
+        articleId: v2.articles[4].articleId,
+        text: 'Article 5 should name the Council of National Coordinators.',
+      })
+      .expect(201);
+    for (const s of STATES)
+      await api
+        .as(approvers[s].token)
+        .event(id, 'RESPOND', { draftVersion: 2, comments: s === 'IN' ? 'See our comment on article 5.' : null })
+        .expect(200);
 
     // version 3: article 5 changed, a new article 12; then the coordinators
     const third = asInput(v2);
-    third[4].ru = 'Решение о предоставлении статуса принимается Советом глав государств-членов по рекомендации Совета национальных координаторов путём консенсуса.';
+    third[4].ru =
+      'Решение о предоставлении статуса принимается Советом глав государств-членов по рекомендации Совета национальных координаторов путём консенсуса.';
     third[4].zh = '给予该地位的决定由成员国元首理事会根据国家协调员理事会的建议以协商一致方式作出。';
-    third[4].en = 'The decision to grant the status is taken by the Council of Heads of State on the recommendation of the Council of National Coordinators, by consensus.';
-    third.push({ number: '12', ru: 'Статус партнёра ШОС заменяет статусы наблюдателя и партнёра по диалогу.', zh: '上合组织伙伴地位取代观察员和对话伙伴地位。', en: 'The status of SCO partner replaces the statuses of observer and dialogue partner.' } as (typeof third)[number]);
-    v3 = (await api.save(id, { note: 'Comments of round 2; the single partner status', basedOn: 2, articles: third }).expect(201)).body;
+    third[4].en =
+      'The decision to grant the status is taken by the Council of Heads of State on the recommendation of the Council of National Coordinators, by consensus.';
+    third.push({
+      number: '12',
+      ru: 'Статус партнёра ШОС заменяет статусы наблюдателя и партнёра по диалогу.',
+      zh: '上合组织伙伴地位取代观察员和对话伙伴地位。',
+      en: 'The status of SCO partner replaces the statuses of observer and dialogue partner.',
+    } as (typeof third)[number]);
+    v3 = (
+      await api
+        .save(id, { note: 'Comments of round 2; the single partner status', basedOn: 2, articles: third })
+        .expect(201)
+    ).body;
     await api.event(id, 'SUBMIT_TO_COORDINATORS', { draftVersion: 3 }).expect(200);
-    await api.as(approvers.RU.token).event(id, 'POSITION', { draftVersion: 3, kind: 'agree_with_reservation', text: RESERVATION }).expect(200);
+    await api
+      .as(approvers.RU.token)
+      .event(id, 'POSITION', { draftVersion: 3, kind: 'agree_with_reservation', text: RESERVATION })
+      .expect(200);
     await api.as(approvers.CN.token).event(id, 'POSITION', { draftVersion: 3, kind: 'agree' }).expect(200);
     await api.as(approvers.KZ.token).event(id, 'POSITION', { draftVersion: 3, kind: 'agree' }).expect(200);
-    await api.as(approvers.CN.token).comment(id, 3, { articleId: v3.articles[11].articleId, text: '同意新增第十二条。' }).expect(201);
+    await api
+      .as(approvers.CN.token)
+      .comment(id, 3, { articleId: v3.articles[11].articleId, text: '同意新增第十二条。' })
+      .expect(201);
   }, 120_000);
   afterAll(() => t.close());
 
@@ -76,7 +112,9 @@ describe('consolidation, comparison table and exports (HTTP, real PostgreSQL)', 
     expect(c).toMatchObject({ version: 1, nextVersion: 2 });
     expect(c.circulation).toHaveLength(1);
     expect(c.circulation[0]).toMatchObject({ round: 1, unanswered: [] });
-    expect(c.generalComments).toEqual([expect.objectContaining({ memberState: 'KZ', text: `General remark ${SCRIPT}` })]);
+    expect(c.generalComments).toEqual([
+      expect.objectContaining({ memberState: 'KZ', text: `General remark ${SCRIPT}` }),
+    ]);
     const art3 = c.articles[2];
     expect(art3).toMatchObject({ number: '3', addressed: true, nextVersionChange: ['changed'] });
     expect(art3.states.map((s: { memberState: string }) => s.memberState)).toEqual([...STATES]);
@@ -98,18 +136,33 @@ describe('consolidation, comparison table and exports (HTTP, real PostgreSQL)', 
 
   it('builds the comparison table: base | proposed with redlines | comments, and each state position and reservation', async () => {
     const c = (await api.get(`/instances/${id}/draft/comparison?from=1&to=3&lang=ru`).expect(200)).body;
-    expect(c).toMatchObject({ lang: 'ru', from: { number: 1 }, to: { number: 3 }, round: { stage: 'cnc_approval', outcome: 'open' } });
+    expect(c).toMatchObject({
+      lang: 'ru',
+      from: { number: 1 },
+      to: { number: 3 },
+      round: { stage: 'cnc_approval', outcome: 'open' },
+    });
     expect(c.rows).toHaveLength(12);
     const row3 = c.rows[2];
     expect(row3.kinds).toEqual(['changed']);
     expect(row3.base).toBe(v1.articles[2].text.ru);
     expect(row3.proposed).toBe(v3.articles[2].text.ru);
-    expect(row3.redline).toEqual(expect.arrayContaining([{ op: 'insert', text: expect.stringContaining('наблюдателю') }]));
+    expect(row3.redline).toEqual(
+      expect.arrayContaining([{ op: 'insert', text: expect.stringContaining('наблюдателю') }]),
+    );
     expect(row3.comments.map((x: { memberState: string | null }) => x.memberState)).toEqual(['RU', 'CN', null]);
     expect(c.rows[4].comments).toEqual([expect.objectContaining({ memberState: 'IN', version: 2 })]);
-    expect(c.rows[11]).toMatchObject({ kinds: ['added'], base: null, comments: [expect.objectContaining({ memberState: 'CN', text: '同意新增第十二条。' })] });
+    expect(c.rows[11]).toMatchObject({
+      kinds: ['added'],
+      base: null,
+      comments: [expect.objectContaining({ memberState: 'CN', text: '同意新增第十二条。' })],
+    });
     const state = (code: string) => c.states.find((s: { memberState: string }) => s.memberState === code);
-    expect(state('RU')).toMatchObject({ name: { ru: 'Россия' }, position: { kind: 'agree_with_reservation', text: RESERVATION }, reservations: [expect.objectContaining({ text: RESERVATION })] });
+    expect(state('RU')).toMatchObject({
+      name: { ru: 'Россия' },
+      position: { kind: 'agree_with_reservation', text: RESERVATION },
+      reservations: [expect.objectContaining({ text: RESERVATION })],
+    });
     expect(state('RU').responses).toEqual([expect.objectContaining({ draftVersion: 1, comments: RU_COMMENT })]);
     expect(state('CN').position).toMatchObject({ kind: 'agree' });
     expect(state('UZ').position).toBeNull();
@@ -133,14 +186,22 @@ describe('consolidation, comparison table and exports (HTTP, real PostgreSQL)', 
 
   it('exports the comparison table and a version as PDF, Chinese included', async () => {
     for (const lang of ['zh', 'ru', 'en']) {
-      const res = await api.get(`/instances/${id}/draft/comparison/export?from=1&to=3&lang=${lang}&format=pdf`).buffer(true).parse(binary).expect(200);
+      const res = await api
+        .get(`/instances/${id}/draft/comparison/export?from=1&to=3&lang=${lang}&format=pdf`)
+        .buffer(true)
+        .parse(binary)
+        .expect(200);
       expect(res.headers['content-type']).toBe('application/pdf');
       const pdf = res.body as Buffer;
       expect(pdf.subarray(0, 5).toString('latin1')).toBe('%PDF-');
       expect(pdf.length).toBeGreaterThan(5000);
       expect(pdf.toString('latin1')).toMatch(/FontFile2/); // the fonts are embedded
     }
-    const version = await api.get(`/instances/${id}/draft/versions/3/export?format=pdf&lang=zh`).buffer(true).parse(binary).expect(200);
+    const version = await api
+      .get(`/instances/${id}/draft/versions/3/export?format=pdf&lang=zh`)
+      .buffer(true)
+      .parse(binary)
+      .expect(200);
     expect((version.body as Buffer).subarray(0, 4).toString('latin1')).toBe('%PDF');
   });
 

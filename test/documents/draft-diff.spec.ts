@@ -38,7 +38,13 @@ describe('article-by-article diff', () => {
   });
 
   it('redlines Russian by word, Chinese by word (no spaces), English with diffWordsWithSpace', () => {
-    expect(redline('ru', 'Государства-члены уведомляют Секретариат.', 'Государства-члены незамедлительно уведомляют Секретариат.')).toEqual([
+    expect(
+      redline(
+        'ru',
+        'Государства-члены уведомляют Секретариат.',
+        'Государства-члены незамедлительно уведомляют Секретариат.',
+      ),
+    ).toEqual([
       { op: 'equal', text: 'Государства-члены ' },
       { op: 'insert', text: 'незамедлительно ' },
       { op: 'equal', text: 'уведомляют Секретариат.' },
@@ -49,7 +55,11 @@ describe('article-by-article diff', () => {
       { op: 'insert', text: '可以' },
     ]);
     const en = redline('en', 'The status is granted.', 'The status may be granted.');
-    const join = (ops: string[]) => en.filter((s) => ops.includes(s.op)).map((s) => s.text).join('');
+    const join = (ops: string[]) =>
+      en
+        .filter((s) => ops.includes(s.op))
+        .map((s) => s.text)
+        .join('');
     expect(join(['equal', 'delete'])).toBe('The status is granted.');
     expect(join(['equal', 'insert'])).toBe('The status may be granted.');
     expect(join(['delete'])).toBe('is');

@@ -44,7 +44,13 @@ export class DraftClient {
       .http()
       .post('/instances')
       .set(bearer(this.token))
-      .send({ definitionId: 'regulation-amendment', input: { proposedBy: 'Secretariat', rationale: 'Align the Regulation with the single SCO partner status of 2025' } });
+      .send({
+        definitionId: 'regulation-amendment',
+        input: {
+          proposedBy: 'Secretariat',
+          rationale: 'Align the Regulation with the single SCO partner status of 2025',
+        },
+      });
   }
 
   event(id: string, type: string, payload: object = {}) {
@@ -75,7 +81,13 @@ export class DraftClient {
 
 /** The articles of a version as a save payload (ids kept), to be edited by the test. */
 export function asInput(v: VersionView) {
-  return v.articles.map((a) => ({ articleId: a.articleId, number: a.number, ru: a.text.ru, zh: a.text.zh, en: a.text.en }));
+  return v.articles.map((a) => ({
+    articleId: a.articleId,
+    number: a.number,
+    ru: a.text.ru,
+    zh: a.text.zh,
+    en: a.text.en,
+  }));
 }
 
 export async function people(t: TestApp, states: readonly string[] = []) {

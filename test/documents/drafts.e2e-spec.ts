@@ -47,8 +47,14 @@ describe('drafts: versions, history, diff, comments, limits (HTTP, real PostgreS
   });
 
   it('lets only legal officers create drafts and save versions', async () => {
-    await api.as(ru.token).save(id, { note: 'x', articles: asInput(v1) }).expect(403);
-    await api.as(manager.token).save(id, { note: 'x', articles: asInput(v1) }).expect(403);
+    await api
+      .as(ru.token)
+      .save(id, { note: 'x', articles: asInput(v1) })
+      .expect(403);
+    await api
+      .as(manager.token)
+      .save(id, { note: 'x', articles: asInput(v1) })
+      .expect(403);
     const other = (await api.startRegulationAmendment().expect(201)).body.instance.id;
     await api.as(cn.token).createDraft(other, { source: 'regulation' }).expect(403);
   });
@@ -65,8 +71,15 @@ describe('drafts: versions, history, diff, comments, limits (HTTP, real PostgreS
     a10.number = '1 bis';
     const withoutNine = input.filter((a) => a.number !== '9' && a !== a10);
     withoutNine.splice(1, 0, a10); // article 10 moves to second place as "1 bis"
-    withoutNine.push({ number: '12', ru: 'Новая статья.', zh: '新条款。', en: 'A new article.' } as (typeof input)[number]);
-    const saved = await api.save(id, { note: 'Move, renumber, change, remove and add', basedOn: 1, articles: withoutNine }).expect(201);
+    withoutNine.push({
+      number: '12',
+      ru: 'Новая статья.',
+      zh: '新条款。',
+      en: 'A new article.',
+    } as (typeof input)[number]);
+    const saved = await api
+      .save(id, { note: 'Move, renumber, change, remove and add', basedOn: 1, articles: withoutNine })
+      .expect(201);
     const v2 = saved.body as VersionView;
     expect(v2.number).toBe(2);
     expect(v2.basedOn).toBe(1);
@@ -76,7 +89,11 @@ describe('drafts: versions, history, diff, comments, limits (HTTP, real PostgreS
 
     const diff = (await api.get(`/instances/${id}/draft/diff?from=1&to=2&lang=ru`).expect(200)).body;
     const row = (articleId: string) => diff.articles.find((r: { articleId: string }) => r.articleId === articleId);
-    expect(row(byNumber(v1, '10').articleId)).toMatchObject({ kinds: ['moved', 'renumbered'], from: { number: '10', position: 10 }, to: { number: '1 bis', position: 2 } });
+    expect(row(byNumber(v1, '10').articleId)).toMatchObject({
+      kinds: ['moved', 'renumbered'],
+      from: { number: '10', position: 10 },
+      to: { number: '1 bis', position: 2 },
+    });
     expect(row(byNumber(v1, '3').articleId).kinds).toEqual(['renumbered']); // shifted by the insertion, not moved
     expect(row(byNumber(v1, '2').articleId).kinds).toEqual(['unchanged']);
     const five = row(byNumber(v1, '5').articleId);
@@ -84,7 +101,9 @@ describe('drafts: versions, history, diff, comments, limits (HTTP, real PostgreS
     expect(five.changedLanguages).toEqual(['ru', 'zh', 'en']);
     expect(Object.keys(five.redlines)).toEqual(['ru']);
     expect(five.redlines.ru).toEqual(
-      expect.arrayContaining([expect.objectContaining({ op: 'insert', text: expect.stringContaining('после консультаций с партнёрами') })]),
+      expect.arrayContaining([
+        expect.objectContaining({ op: 'insert', text: expect.stringContaining('после консультаций с партнёрами') }),
+      ]),
     );
     expect(five.redlines.ru.filter((s: { op: string }) => s.op === 'delete')).toEqual([]);
     const removedAt = diff.articles.findIndex((r: { kinds: string[] }) => r.kinds.includes('removed'));
@@ -95,7 +114,8 @@ describe('drafts: versions, history, diff, comments, limits (HTTP, real PostgreS
 
     // Chinese redlines are by word, not the whole sentence
     const zh = (await api.get(`/instances/${id}/draft/diff?from=1&to=2&lang=zh`).expect(200)).body;
-    const zhFive = zh.articles.find((r: { articleId: string }) => r.articleId === byNumber(v1, '5').articleId).redlines.zh;
+    const zhFive = zh.articles.find((r: { articleId: string }) => r.articleId === byNumber(v1, '5').articleId).redlines
+      .zh;
     expect(zhFive.find((s: { op: string }) => s.op === 'insert').text).toBe('在与伙伴磋商后');
   });
 
@@ -107,8 +127,16 @@ describe('drafts: versions, history, diff, comments, limits (HTTP, real PostgreS
     expect(old).toEqual({ ...v1, latest: false });
 
     for (const method of ['put', 'patch', 'delete'] as const) {
-      const res = await t.http()[method](`/instances/${id}/draft/versions/1`).set(bearer(officer.token)).send({ note: 'rewrite', articles: [] }).expect(409);
-      expect(res.body).toMatchObject({ error: 'CONFLICT', message: expect.stringMatching(/versions are immutable; save a new version/) });
+      const res = await t
+        .http()
+        [method](`/instances/${id}/draft/versions/1`)
+        .set(bearer(officer.token))
+        .send({ note: 'rewrite', articles: [] })
+        .expect(409);
+      expect(res.body).toMatchObject({
+        error: 'CONFLICT',
+        message: expect.stringMatching(/versions are immutable; save a new version/),
+      });
     }
     await t.http().put(`/instances/${id}/draft/versions/99`).set(bearer(officer.token)).send({}).expect(404);
     expect(await api.version(id, 1)).toEqual({ ...v1, latest: false });
@@ -141,13 +169,17 @@ describe('drafts: versions, history, diff, comments, limits (HTTP, real PostgreS
     const v2 = await api.version(id, 2);
     const unknown = asInput(v2);
     unknown[0].articleId = '00000000-0000-4000-8000-000000000000';
-    expect((await api.save(id, { note: 'x', articles: unknown }).expect(400)).body.message).toMatch(/not an article of this draft/);
+    expect((await api.save(id, { note: 'x', articles: unknown }).expect(400)).body.message).toMatch(
+      /not an article of this draft/,
+    );
     const twice = asInput(v2);
     twice[1].articleId = twice[0].articleId;
     expect((await api.save(id, { note: 'x', articles: twice }).expect(400)).body.message).toMatch(/appears twice/);
     const number = asInput(v2);
     number[1].number = number[0].number;
-    expect((await api.save(id, { note: 'x', articles: number }).expect(400)).body.message).toMatch(/Article number "1" is used twice/);
+    expect((await api.save(id, { note: 'x', articles: number }).expect(400)).body.message).toMatch(
+      /Article number "1" is used twice/,
+    );
     const badNumber = asInput(v2);
     badNumber[0].number = '<b>1</b>';
     expect((await api.save(id, { note: 'x', articles: badNumber }).expect(400)).body.message).toMatch(/article number/);
@@ -156,7 +188,10 @@ describe('drafts: versions, history, diff, comments, limits (HTTP, real PostgreS
   it('restores a removed article under its old id', async () => {
     const v2 = await api.version(id, 2);
     const nine = v1.articles.find((a) => a.number === '9')!;
-    const input = [...asInput(v2), { articleId: nine.articleId, number: '9', ru: nine.text.ru, zh: nine.text.zh, en: nine.text.en }];
+    const input = [
+      ...asInput(v2),
+      { articleId: nine.articleId, number: '9', ru: nine.text.ru, zh: nine.text.zh, en: nine.text.en },
+    ];
     const v3 = (await api.save(id, { note: 'Article 9 back', articles: input }).expect(201)).body as VersionView;
     expect(v3.articles.at(-1)).toMatchObject({ articleId: nine.articleId, number: '9', drifted: false });
     const diff = (await api.get(`/instances/${id}/draft/diff?from=2&to=3`).expect(200)).body;
@@ -166,15 +201,30 @@ describe('drafts: versions, history, diff, comments, limits (HTTP, real PostgreS
   describe('comments', () => {
     it("records an approver's comment for the approver's own state and a legal officer's for the Secretariat", async () => {
       const art = byNumber(v1, '3');
-      const mine = await api.as(ru.token).comment(id, 1, { articleId: art.articleId, text: 'Предлагаем уточнить формулировку.' }).expect(201);
-      expect(mine.body).toMatchObject({ version: 1, articleId: art.articleId, memberState: 'RU', authorId: ru.user.id, authorRole: 'approver', actingFor: null });
-      const forged = await api.as(ru.token).comment(id, 1, { articleId: art.articleId, text: 'x', memberState: 'CN' }).expect(400);
+      const mine = await api
+        .as(ru.token)
+        .comment(id, 1, { articleId: art.articleId, text: 'Предлагаем уточнить формулировку.' })
+        .expect(201);
+      expect(mine.body).toMatchObject({
+        version: 1,
+        articleId: art.articleId,
+        memberState: 'RU',
+        authorId: ru.user.id,
+        authorRole: 'approver',
+        actingFor: null,
+      });
+      const forged = await api
+        .as(ru.token)
+        .comment(id, 1, { articleId: art.articleId, text: 'x', memberState: 'CN' })
+        .expect(400);
       expect(forged.body.message).toMatch(/memberState/);
       const secretariat = await api.comment(id, 1, { text: 'Секретариат: учтено.' }).expect(201);
       expect(secretariat.body).toMatchObject({ memberState: null, authorRole: 'legal_officer', articleId: null });
       await api.as(manager.token).comment(id, 1, { text: 'x' }).expect(403);
       const list = (await api.get(`/instances/${id}/draft/versions/1/comments`).expect(200)).body;
-      expect(list.map((c: { memberState: string | null }) => c.memberState)).toEqual(expect.arrayContaining(['RU', null]));
+      expect(list.map((c: { memberState: string | null }) => c.memberState)).toEqual(
+        expect.arrayContaining(['RU', null]),
+      );
     });
 
     it('refuses a comment on an article the version does not have, on a missing version, and any edit', async () => {
@@ -184,8 +234,17 @@ describe('drafts: versions, history, diff, comments, limits (HTTP, real PostgreS
       await api.as(cn.token).comment(id, 2, { articleId: removed.articleId, text: '意见' }).expect(404);
       await api.as(cn.token).comment(id, 42, { text: '意见' }).expect(404);
       const c = await api.as(cn.token).comment(id, 2, { text: '意见' }).expect(201);
-      await t.http().patch(`/instances/${id}/draft/versions/2/comments/${c.body.id}`).set(bearer(cn.token)).send({ text: 'edited' }).expect(409);
-      await t.http().delete(`/instances/${id}/draft/versions/2/comments/${c.body.id}`).set(bearer(cn.token)).expect(409);
+      await t
+        .http()
+        .patch(`/instances/${id}/draft/versions/2/comments/${c.body.id}`)
+        .set(bearer(cn.token))
+        .send({ text: 'edited' })
+        .expect(409);
+      await t
+        .http()
+        .delete(`/instances/${id}/draft/versions/2/comments/${c.body.id}`)
+        .set(bearer(cn.token))
+        .expect(409);
     });
   });
 
@@ -193,21 +252,39 @@ describe('drafts: versions, history, diff, comments, limits (HTTP, real PostgreS
     it('refuses more than 500 articles with 413', async () => {
       const articles = Array.from({ length: 501 }, (_, i) => ({ number: String(i + 1), ru: 'т', zh: '文', en: 't' }));
       const res = await api.save(id, { note: 'too many', articles }).expect(413);
-      expect(res.body).toMatchObject({ error: 'TOO_LARGE', message: 'A version holds at most 500 articles; this one has 501.' });
+      expect(res.body).toMatchObject({
+        error: 'TOO_LARGE',
+        message: 'A version holds at most 500 articles; this one has 501.',
+      });
     });
 
     it('refuses an article text over 20,000 characters, a comment over 10,000 and a title over 500 with 413', async () => {
       const v2 = await api.version(id, 2);
       const long = asInput(v2);
       long[0].zh = '文'.repeat(20_001);
-      expect((await api.save(id, { note: 'long', articles: long }).expect(413)).body.message).toBe('articles[0].zh is 20001 characters long; the limit is 20000.');
+      expect((await api.save(id, { note: 'long', articles: long }).expect(413)).body.message).toBe(
+        'articles[0].zh is 20001 characters long; the limit is 20000.',
+      );
       const fits = asInput(v2);
       fits[0].ru = 'я'.repeat(20_000);
       fits[0].zh = '文'.repeat(20_000);
       await api.save(id, { note: 'at the limit', articles: fits }).expect(201);
-      expect((await api.as(ru.token).comment(id, 1, { text: 'к'.repeat(10_001) }).expect(413)).body.message).toMatch(/limit is 10000/);
+      expect(
+        (
+          await api
+            .as(ru.token)
+            .comment(id, 1, { text: 'к'.repeat(10_001) })
+            .expect(413)
+        ).body.message,
+      ).toMatch(/limit is 10000/);
       const other = (await api.startRegulationAmendment().expect(201)).body.instance.id;
-      expect((await api.createDraft(other, { source: 'blank', title: { en: 'T'.repeat(501), ru: 'Т', zh: '标' } }).expect(413)).body.message).toMatch(/title.en .* limit is 500/);
+      expect(
+        (
+          await api
+            .createDraft(other, { source: 'blank', title: { en: 'T'.repeat(501), ru: 'Т', zh: '标' } })
+            .expect(413)
+        ).body.message,
+      ).toMatch(/title.en .* limit is 500/);
     });
 
     it('refuses control characters other than newline and tab with 400, and stores everything else as typed', async () => {
@@ -223,9 +300,17 @@ describe('drafts: versions, history, diff, comments, limits (HTTP, real PostgreS
     it('starts a blank draft without a version, then takes a first version', async () => {
       const other = (await api.startRegulationAmendment().expect(201)).body.instance.id;
       await api.createDraft(other, { source: 'blank' }).expect(400);
-      const blank = await api.createDraft(other, { source: 'blank', title: { en: 'Protocol', ru: 'Протокол', zh: '议定书' } }).expect(201);
+      const blank = await api
+        .createDraft(other, { source: 'blank', title: { en: 'Protocol', ru: 'Протокол', zh: '议定书' } })
+        .expect(201);
       expect(blank.body).toMatchObject({ latest: null, versions: [], source: { kind: 'blank', notice: null } });
-      const first = await api.save(other, { note: 'First text', basedOn: 0, articles: [{ number: '1', ru: 'Текст.', zh: '文本。', en: 'Text.' }] }).expect(201);
+      const first = await api
+        .save(other, {
+          note: 'First text',
+          basedOn: 0,
+          articles: [{ number: '1', ru: 'Текст.', zh: '文本。', en: 'Text.' }],
+        })
+        .expect(201);
       expect(first.body).toMatchObject({ number: 1, basedOn: null, driftedArticles: [] });
     });
 

@@ -39,11 +39,16 @@ describe('language drift blocks sending a draft on (engine + documents, real Pos
     edit[1].ru = `${edit[1].ru} Партнёрами могут быть и международные организации.`;
     const v2 = (await api.save(id, { note: 'Russian edit of article 2', basedOn: 1, articles: edit }).expect(201)).body;
     expect(v2.driftedArticles).toEqual([art2.articleId]);
-    expect(v2.articles[1]).toMatchObject({ drifted: true, languages: { ru: 'current', zh: 'out_of_date', en: 'possibly_stale' } });
+    expect(v2.articles[1]).toMatchObject({
+      drifted: true,
+      languages: { ru: 'current', zh: 'out_of_date', en: 'possibly_stale' },
+    });
     expect(v2.englishPossiblyStale).toEqual([art2.articleId]);
 
     const refused = await api.event(id, 'SUBMIT_FOR_REVIEW', { draftVersion: 2 }).expect(409);
-    expect(refused.body.message).toBe(`The Russian and Chinese texts disagree in 1 article(s) (${art2.articleId}): update both authentic texts first.`);
+    expect(refused.body.message).toBe(
+      `The Russian and Chinese texts disagree in 1 article(s) (${art2.articleId}): update both authentic texts first.`,
+    );
     const older = await api.event(id, 'SUBMIT_FOR_REVIEW', { draftVersion: 1 }).expect(409);
     expect(older.body.message).toBe('Only the latest draft version (2) can be sent on, not version 1.');
     await api.event(id, 'SUBMIT_FOR_REVIEW', { draftVersion: 3 }).expect(409);
@@ -54,7 +59,11 @@ describe('language drift blocks sending a draft on (engine + documents, real Pos
     v2input[1].zh = `${v2input[1].zh}国际组织也可成为伙伴。`;
     const v3 = (await api.save(id, { note: 'Chinese follows', basedOn: 2, articles: v2input }).expect(201)).body;
     expect(v3.driftedArticles).toEqual([]);
-    expect(v3.articles[1]).toMatchObject({ drifted: false, languages: { ru: 'current', zh: 'current', en: 'possibly_stale' }, updatedAtVersion: { ru: 2, zh: 3, en: 1 } });
+    expect(v3.articles[1]).toMatchObject({
+      drifted: false,
+      languages: { ru: 'current', zh: 'current', en: 'possibly_stale' },
+      updatedAtVersion: { ru: 2, zh: 3, en: 1 },
+    });
     expect(v3.englishPossiblyStale).toEqual([art2.articleId]);
 
     const ok = await api.event(id, 'SUBMIT_FOR_REVIEW', { draftVersion: 3 }).expect(200);
@@ -69,7 +78,9 @@ describe('language drift blocks sending a draft on (engine + documents, real Pos
     const zhOnly = asInput(v1);
     zhOnly[4].zh = '给予该地位的决定由成员国元首理事会以协商一致方式作出。';
     await api.save(id, { note: 'Chinese only', articles: zhOnly }).expect(201);
-    const err = await engine.apply({ instanceId: id, type: 'SUBMIT_FOR_REVIEW', payload: { draftVersion: 2 }, actor }).catch((e: unknown) => e);
+    const err = await engine
+      .apply({ instanceId: id, type: 'SUBMIT_FOR_REVIEW', payload: { draftVersion: 2 }, actor })
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(DomainException);
     expect((err as DomainException).message).toMatch(/Russian and Chinese texts disagree in 1 article/);
 
@@ -77,7 +88,9 @@ describe('language drift blocks sending a draft on (engine + documents, real Pos
     both[4].ru = 'Решение о предоставлении статуса принимается Советом глав государств-членов путём консенсуса.';
     both[4].en = 'The decision to grant the status is taken by the Council of Heads of State by consensus.';
     await api.save(id, { note: 'Russian and English follow', articles: both }).expect(201);
-    await expect(engine.apply({ instanceId: id, type: 'SUBMIT_FOR_REVIEW', payload: { draftVersion: 3 }, actor })).resolves.toMatchObject({ state: 'legal_review' });
+    await expect(
+      engine.apply({ instanceId: id, type: 'SUBMIT_FOR_REVIEW', payload: { draftVersion: 3 }, actor }),
+    ).resolves.toMatchObject({ state: 'legal_review' });
   });
 
   it('lets the officer confirm the other authentic text still matches (a typo fixed in one language)', async () => {
@@ -88,9 +101,14 @@ describe('language drift blocks sending a draft on (engine + documents, real Pos
     const v2 = (await api.save(id, { note: 'Typo', articles: typo }).expect(201)).body;
     expect(v2.driftedArticles).toHaveLength(1);
     const confirmed = asInput(await api.version(id, 2)).map((a, i) => (i === 0 ? { ...a, confirm: ['zh', 'en'] } : a));
-    const v3 = (await api.save(id, { note: 'Chinese and English checked: no change needed', articles: confirmed }).expect(201)).body;
+    const v3 = (
+      await api.save(id, { note: 'Chinese and English checked: no change needed', articles: confirmed }).expect(201)
+    ).body;
     expect(v3.driftedArticles).toEqual([]);
-    expect(v3.articles[0]).toMatchObject({ confirmed: ['zh', 'en'], languages: { ru: 'current', zh: 'current', en: 'current' } });
+    expect(v3.articles[0]).toMatchObject({
+      confirmed: ['zh', 'en'],
+      languages: { ru: 'current', zh: 'current', en: 'current' },
+    });
     await api.event(id, 'SUBMIT_FOR_REVIEW', { draftVersion: 3 }).expect(200);
     await api.as(reviewer.token).event(id, 'APPROVE_REVIEW').expect(200);
   });

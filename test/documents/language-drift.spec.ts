@@ -15,24 +15,40 @@ function history(...versions: { text: ArticleTexts; confirm?: ('ru' | 'zh' | 'en
 
 describe('language drift between the authentic texts', () => {
   it('a new article with both authentic texts is current', () => {
-    expect(carryFreshness(undefined, texts('А', '甲', 'A'), 1)).toEqual({ updatedAtVersion: { ru: 1, zh: 1, en: 1 }, outOfDate: [] });
+    expect(carryFreshness(undefined, texts('А', '甲', 'A'), 1)).toEqual({
+      updatedAtVersion: { ru: 1, zh: 1, en: 1 },
+      outOfDate: [],
+    });
   });
 
   it('an edit in Russian only leaves Chinese out of date (and English possibly stale) until Chinese is updated in a later version', () => {
-    const [, v2, v3, v4] = history({ text: texts('А', '甲', 'A') }, { text: texts('Б', '甲', 'A') }, { text: texts('Б', '甲', 'A2') }, { text: texts('Б', '乙', 'A2') });
+    const [, v2, v3, v4] = history(
+      { text: texts('А', '甲', 'A') },
+      { text: texts('Б', '甲', 'A') },
+      { text: texts('Б', '甲', 'A2') },
+      { text: texts('Б', '乙', 'A2') },
+    );
     expect(v2).toEqual({ updatedAtVersion: { ru: 2, zh: 1, en: 1 }, outOfDate: ['zh', 'en'] });
     expect(v3.outOfDate).toEqual(['zh']); // English caught up, Chinese still behind
     expect(v4).toEqual({ updatedAtVersion: { ru: 2, zh: 4, en: 3 }, outOfDate: [] });
   });
 
   it('an edit in Chinese only leaves Russian out of date; a second Chinese edit does not clear it', () => {
-    const [, v2, v3] = history({ text: texts('А', '甲', 'A') }, { text: texts('А', '乙', 'A') }, { text: texts('А', '丙', 'A') });
+    const [, v2, v3] = history(
+      { text: texts('А', '甲', 'A') },
+      { text: texts('А', '乙', 'A') },
+      { text: texts('А', '丙', 'A') },
+    );
     expect(v2.outOfDate).toEqual(['ru', 'en']);
     expect(v3.outOfDate).toEqual(['ru', 'en']);
   });
 
   it('both authentic texts edited in the same version: no drift; English alone edited: nothing drifts', () => {
-    const [, v2, v3] = history({ text: texts('А', '甲', 'A') }, { text: texts('Б', '乙', 'A') }, { text: texts('Б', '乙', 'B') });
+    const [, v2, v3] = history(
+      { text: texts('А', '甲', 'A') },
+      { text: texts('Б', '乙', 'A') },
+      { text: texts('Б', '乙', 'B') },
+    );
     expect(v2.outOfDate).toEqual(['en']);
     expect(v3.outOfDate).toEqual([]);
   });
@@ -45,7 +61,11 @@ describe('language drift between the authentic texts', () => {
   });
 
   it('a confirmation clears a language without a text change', () => {
-    const [, , v3] = history({ text: texts('А', '甲', 'A') }, { text: texts('Б', '甲', 'A') }, { text: texts('Б', '甲', 'A'), confirm: ['zh'] });
+    const [, , v3] = history(
+      { text: texts('А', '甲', 'A') },
+      { text: texts('Б', '甲', 'A') },
+      { text: texts('Б', '甲', 'A'), confirm: ['zh'] },
+    );
     expect(v3).toEqual({ updatedAtVersion: { ru: 2, zh: 1, en: 1 }, outOfDate: ['en'] });
   });
 

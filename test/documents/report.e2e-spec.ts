@@ -52,29 +52,70 @@ describe('1(a) final information report (HTTP, real PostgreSQL)', () => {
         memorandumId: 'mem-TR',
         findings: [
           { id: 'TR-1', text: FINDING, severity: 'high', suggestedMeasure: '1(e)' },
-          { id: 'TR-2', text: 'Указанные в меморандуме области сотрудничества устарели.', severity: 'medium', suggestedMeasure: '1(d)' },
+          {
+            id: 'TR-2',
+            text: 'Указанные в меморандуме области сотрудничества устарели.',
+            severity: 'medium',
+            suggestedMeasure: '1(d)',
+          },
         ],
       })
       .expect(200);
-    await api.as(reviewer.token).event(id, 'ASSESSMENT_SUBMITTED', { memorandumId: 'mem-EG', findings: [] }).expect(200);
-    await api.createDraft(id, { source: 'blank', title: { en: 'Final information', ru: 'Итоговая информация', zh: '最终信息' } }).expect(201);
+    await api
+      .as(reviewer.token)
+      .event(id, 'ASSESSMENT_SUBMITTED', { memorandumId: 'mem-EG', findings: [] })
+      .expect(200);
+    await api
+      .createDraft(id, {
+        source: 'blank',
+        title: { en: 'Final information', ru: 'Итоговая информация', zh: '最终信息' },
+      })
+      .expect(201);
     await api
       .save(id, {
         note: 'Consolidated analysis',
         articles: [
-          { number: '1', ru: 'Меморандумы выполняются в целом удовлетворительно.', zh: '备忘录总体执行情况良好。', en: 'The memoranda are implemented satisfactorily on the whole.' },
-          { number: '2', ru: 'Рекомендуется обновить типовой меморандум.', zh: '建议更新备忘录范本。', en: 'The model memorandum should be updated.' },
+          {
+            number: '1',
+            ru: 'Меморандумы выполняются в целом удовлетворительно.',
+            zh: '备忘录总体执行情况良好。',
+            en: 'The memoranda are implemented satisfactorily on the whole.',
+          },
+          {
+            number: '2',
+            ru: 'Рекомендуется обновить типовой меморандум.',
+            zh: '建议更新备忘录范本。',
+            en: 'The model memorandum should be updated.',
+          },
         ],
       })
       .expect(201);
     await api.event(id, 'SUBMIT_FOR_REVIEW', { draftVersion: 1 }).expect(200);
 
     const r = (await api.get(`/instances/${id}/report`).expect(200)).body;
-    expect(r.summary).toEqual({ memoranda: 2, submitted: 2, awaited: [], findings: 2, bySeverity: { high: 1, medium: 1 }, byMeasure: { '1(e)': 1, '1(d)': 1 } });
+    expect(r.summary).toEqual({
+      memoranda: 2,
+      submitted: 2,
+      awaited: [],
+      findings: 2,
+      bySeverity: { high: 1, medium: 1 },
+      byMeasure: { '1(e)': 1, '1(d)': 1 },
+    });
     const tr = r.assessments[0];
-    expect(tr).toMatchObject({ memorandumId: 'mem-TR', partner: 'TR', status: 'submitted', submittedBy: officer.user.id });
+    expect(tr).toMatchObject({
+      memorandumId: 'mem-TR',
+      partner: 'TR',
+      status: 'submitted',
+      submittedBy: officer.user.id,
+    });
     expect(tr.partnerName.en).toMatch(/T(ü|u)rk/);
-    expect(tr.findings[0]).toEqual({ id: 'TR-1', text: FINDING, severity: 'high', suggestedMeasure: '1(e)', links: [] });
+    expect(tr.findings[0]).toEqual({
+      id: 'TR-1',
+      text: FINDING,
+      severity: 'high',
+      suggestedMeasure: '1(e)',
+      links: [],
+    });
     expect(r.assessments[1]).toMatchObject({ memorandumId: 'mem-EG', findings: [] });
     expect(r.finalText).toMatchObject({ version: 1, articles: [{ number: '1' }, { number: '2' }] });
 
@@ -84,11 +125,15 @@ describe('1(a) final information report (HTTP, real PostgreSQL)', () => {
     expect(html).not.toContain('<b>meetings');
     expect(html).toContain('значимость: высокая; для меры 1(e)');
     expect(html).toContain(tr.partnerName.ru);
-    const pdf = await api.get(`/instances/${id}/report/export?format=pdf&lang=zh`).buffer(true).parse((res, done) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => done(null, Buffer.concat(chunks)));
-    }).expect(200);
+    const pdf = await api
+      .get(`/instances/${id}/report/export?format=pdf&lang=zh`)
+      .buffer(true)
+      .parse((res, done) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => done(null, Buffer.concat(chunks)));
+      })
+      .expect(200);
     expect((pdf.body as Buffer).subarray(0, 4).toString('latin1')).toBe('%PDF');
   });
 

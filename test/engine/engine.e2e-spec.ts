@@ -33,7 +33,8 @@ describe('workflow engine (real PostgreSQL)', () => {
   afterEach(() => engine.setFaultInjector(null));
 
   const start = () => engine.start({ definitionId: 'test-counter', input: {}, actor: officer });
-  const count = async (id: string) => (await ds.query(`SELECT count(*)::int AS n FROM workflow_event WHERE instance_id = $1`, [id]))[0].n as number;
+  const count = async (id: string) =>
+    (await ds.query(`SELECT count(*)::int AS n FROM workflow_event WHERE instance_id = $1`, [id]))[0].n as number;
   const rejection = async (p: Promise<unknown>) => {
     try {
       await p;
@@ -47,7 +48,10 @@ describe('workflow engine (real PostgreSQL)', () => {
   it('starts an instance with its first event, snapshot and state deadline in one transaction', async () => {
     const r = await start();
     expect(r).toMatchObject({ seq: 1, state: 'counting', status: 'active', replayed: false });
-    const [row] = await ds.query(`SELECT definition_version, state_path, snapshot FROM workflow_instance WHERE id = $1`, [r.instanceId]);
+    const [row] = await ds.query(
+      `SELECT definition_version, state_path, snapshot FROM workflow_instance WHERE id = $1`,
+      [r.instanceId],
+    );
     expect(row).toMatchObject({ definition_version: 1, state_path: 'counting' });
     const deadlines = await ds.query(`SELECT key, status FROM deadline WHERE instance_id = $1`, [r.instanceId]);
     expect(deadlines).toEqual([{ key: 'counting', status: 'open' }]);
@@ -55,9 +59,18 @@ describe('workflow engine (real PostgreSQL)', () => {
 
   describe('refusals write nothing', () => {
     it('unknown instance: 404', async () => {
-      const e = await rejection(engine.apply({ instanceId: '00000000-0000-4000-8000-000000000000', type: 'COUNT', payload: {}, actor: officer }));
+      const e = await rejection(
+        engine.apply({
+          instanceId: '00000000-0000-4000-8000-000000000000',
+          type: 'COUNT',
+          payload: {},
+          actor: officer,
+        }),
+      );
       expect(e.status).toBe(404);
-      const e2 = await rejection(engine.apply({ instanceId: 'not-a-uuid', type: 'COUNT', payload: {}, actor: officer }));
+      const e2 = await rejection(
+        engine.apply({ instanceId: 'not-a-uuid', type: 'COUNT', payload: {}, actor: officer }),
+      );
       expect(e2.status).toBe(404);
     });
 
@@ -76,7 +89,9 @@ describe('workflow engine (real PostgreSQL)', () => {
       const e = await rejection(engine.apply({ instanceId, type: 'COUNT', payload: { by: 'three' }, actor: officer }));
       expect(e.status).toBe(400);
       expect(e.message).toMatch(/payload\.by/);
-      const e2 = await rejection(engine.apply({ instanceId, type: 'COUNT', payload: { by: 1, extra: true }, actor: officer }));
+      const e2 = await rejection(
+        engine.apply({ instanceId, type: 'COUNT', payload: { by: 1, extra: true }, actor: officer }),
+      );
       expect(e2.message).toMatch(/extra/);
       expect(await count(instanceId)).toBe(1);
     });
@@ -91,7 +106,8 @@ describe('workflow engine (real PostgreSQL)', () => {
 
     it('a business guard refusing: 409 with its reason', async () => {
       const { instanceId } = await start();
-      for (let i = 0; i < 10; i++) await engine.apply({ instanceId, type: 'COUNT', payload: { by: 100 }, actor: officer });
+      for (let i = 0; i < 10; i++)
+        await engine.apply({ instanceId, type: 'COUNT', payload: { by: 100 }, actor: officer });
       const e = await rejection(engine.apply({ instanceId, type: 'COUNT', payload: { by: 1 }, actor: officer }));
       expect(e.status).toBe(409);
       expect(e.message).toBe('The counter cannot pass 1000.');
@@ -108,8 +124,12 @@ describe('workflow engine (real PostgreSQL)', () => {
 
   it('applies 50 concurrent events to one instance once each, in a gap-free sequence', async () => {
     const { instanceId } = await start();
-    await Promise.all(Array.from({ length: 50 }, () => engine.apply({ instanceId, type: 'COUNT', payload: {}, actor: officer })));
-    const seqs = (await ds.query(`SELECT seq FROM workflow_event WHERE instance_id = $1 ORDER BY seq`, [instanceId])).map((r: { seq: number }) => r.seq);
+    await Promise.all(
+      Array.from({ length: 50 }, () => engine.apply({ instanceId, type: 'COUNT', payload: {}, actor: officer })),
+    );
+    const seqs = (
+      await ds.query(`SELECT seq FROM workflow_event WHERE instance_id = $1 ORDER BY seq`, [instanceId])
+    ).map((r: { seq: number }) => r.seq);
     expect(seqs).toEqual(Array.from({ length: 51 }, (_, i) => i + 1));
     const view = await reads.view(instanceId, officer);
     expect(view.context).toMatchObject({ count: 50 });
@@ -119,18 +139,26 @@ describe('workflow engine (real PostgreSQL)', () => {
   it('applies the same idempotency key sent concurrently once, and returns the first result to all', async () => {
     const { instanceId } = await start();
     const results = await Promise.all(
-      Array.from({ length: 10 }, () => engine.apply({ instanceId, type: 'COUNT', payload: { by: 5 }, actor: officer, idempotencyKey: 'count-once' })),
+      Array.from({ length: 10 }, () =>
+        engine.apply({ instanceId, type: 'COUNT', payload: { by: 5 }, actor: officer, idempotencyKey: 'count-once' }),
+      ),
     );
     expect(new Set(results.map((r) => r.seq))).toEqual(new Set([2]));
     expect(results.filter((r) => !r.replayed)).toHaveLength(1);
     expect((await reads.view(instanceId, officer)).context).toMatchObject({ count: 5 });
-    const e = await rejection(engine.apply({ instanceId, type: 'COUNT', payload: { by: 6 }, actor: officer, idempotencyKey: 'count-once' }));
+    const e = await rejection(
+      engine.apply({ instanceId, type: 'COUNT', payload: { by: 6 }, actor: officer, idempotencyKey: 'count-once' }),
+    );
     expect(e.status).toBe(409);
     expect(e.message).toMatch(/already used for a different request/);
   });
 
   it('starts once for one idempotency key sent concurrently', async () => {
-    const results = await Promise.all(Array.from({ length: 5 }, () => engine.start({ definitionId: 'test-counter', input: {}, actor: officer, idempotencyKey: 'start-once' })));
+    const results = await Promise.all(
+      Array.from({ length: 5 }, () =>
+        engine.start({ definitionId: 'test-counter', input: {}, actor: officer, idempotencyKey: 'start-once' }),
+      ),
+    );
     expect(new Set(results.map((r) => r.instanceId)).size).toBe(1);
   });
 
@@ -138,16 +166,26 @@ describe('workflow engine (real PostgreSQL)', () => {
     'a crash %s leaves no partial state; the outbox runs later, once',
     async (point) => {
       const { instanceId } = await start();
-      const before = await ds.query(`SELECT seq, snapshot, last_hash FROM workflow_instance WHERE id = $1`, [instanceId]);
-      const outboxBefore = (await ds.query(`SELECT count(*)::int AS n FROM outbox_message WHERE instance_id = $1`, [instanceId]))[0].n;
+      const before = await ds.query(`SELECT seq, snapshot, last_hash FROM workflow_instance WHERE id = $1`, [
+        instanceId,
+      ]);
+      const outboxBefore = (
+        await ds.query(`SELECT count(*)::int AS n FROM outbox_message WHERE instance_id = $1`, [instanceId])
+      )[0].n;
       engine.setFaultInjector((p) => {
         if (p === point) throw new Error(`injected crash ${p}`);
       });
-      await expect(engine.apply({ instanceId, type: 'NOTE', payload: { text: 'hello' }, actor: officer })).rejects.toThrow(/injected crash/);
+      await expect(
+        engine.apply({ instanceId, type: 'NOTE', payload: { text: 'hello' }, actor: officer }),
+      ).rejects.toThrow(/injected crash/);
       engine.setFaultInjector(null);
-      expect(await ds.query(`SELECT seq, snapshot, last_hash FROM workflow_instance WHERE id = $1`, [instanceId])).toEqual(before);
+      expect(
+        await ds.query(`SELECT seq, snapshot, last_hash FROM workflow_instance WHERE id = $1`, [instanceId]),
+      ).toEqual(before);
       expect(await count(instanceId)).toBe(1);
-      expect((await ds.query(`SELECT count(*)::int AS n FROM outbox_message WHERE instance_id = $1`, [instanceId]))[0].n).toBe(outboxBefore);
+      expect(
+        (await ds.query(`SELECT count(*)::int AS n FROM outbox_message WHERE instance_id = $1`, [instanceId]))[0].n,
+      ).toBe(outboxBefore);
 
       // The same event succeeds; its notification is relayed after commit even if the first relay run fails.
       const seen: string[] = [];
@@ -171,15 +209,26 @@ describe('workflow engine (real PostgreSQL)', () => {
 
   it('opens children once and tells the parent when each finishes', async () => {
     const parent = await start();
-    await engine.apply({ instanceId: parent.instanceId, type: 'SPAWN', payload: { keys: ['TR', 'AM'] }, actor: officer });
+    await engine.apply({
+      instanceId: parent.instanceId,
+      type: 'SPAWN',
+      payload: { keys: ['TR', 'AM'] },
+      actor: officer,
+    });
     await relay.drain();
     await relay.drain();
-    const children = await ds.query(`SELECT id, parent_key FROM workflow_instance WHERE parent_id = $1 ORDER BY parent_key`, [parent.instanceId]);
+    const children = await ds.query(
+      `SELECT id, parent_key FROM workflow_instance WHERE parent_id = $1 ORDER BY parent_key`,
+      [parent.instanceId],
+    );
     expect(children.map((c: { parent_key: string }) => c.parent_key)).toEqual(['AM', 'TR']);
     // asking again opens nothing new
     await engine.apply({ instanceId: parent.instanceId, type: 'SPAWN', payload: { keys: ['TR'] }, actor: officer });
     await relay.drain();
-    expect((await ds.query(`SELECT count(*)::int AS n FROM workflow_instance WHERE parent_id = $1`, [parent.instanceId]))[0].n).toBe(2);
+    expect(
+      (await ds.query(`SELECT count(*)::int AS n FROM workflow_instance WHERE parent_id = $1`, [parent.instanceId]))[0]
+        .n,
+    ).toBe(2);
     for (const c of children) await engine.apply({ instanceId: c.id, type: 'FINISH', payload: {}, actor: officer });
     await relay.drain();
     await relay.drain();
@@ -190,7 +239,9 @@ describe('workflow engine (real PostgreSQL)', () => {
   it('closes a state deadline when the state is left', async () => {
     const { instanceId } = await start();
     await engine.apply({ instanceId, type: 'FINISH', payload: {}, actor: officer });
-    expect(await ds.query(`SELECT key, status FROM deadline WHERE instance_id = $1`, [instanceId])).toEqual([{ key: 'counting', status: 'closed' }]);
+    expect(await ds.query(`SELECT key, status FROM deadline WHERE instance_id = $1`, [instanceId])).toEqual([
+      { key: 'counting', status: 'closed' },
+    ]);
   });
 
   it('migrates an instance to a new version with a state mapping, audited, and refuses a bad mapping', async () => {
@@ -204,19 +255,38 @@ describe('workflow engine (real PostgreSQL)', () => {
       expect((await reads.view(fresh.instanceId, officer)).definition.version).toBe(2);
       expect((await reads.view(instanceId, officer)).definition.version).toBe(1);
 
-      const bad = await rejection(engine.migrate({ instanceId, toVersion: 2, stateMapping: { counting: 'counted' }, reason: 'rename', actor: admin }));
+      const bad = await rejection(
+        engine.migrate({
+          instanceId,
+          toVersion: 2,
+          stateMapping: { counting: 'counted' },
+          reason: 'rename',
+          actor: admin,
+        }),
+      );
       expect(bad.status).toBe(400);
       expect(bad.message).toMatch(/lacks: counting -> counted/);
-      const unmapped = await rejection(engine.migrate({ instanceId, toVersion: 2, stateMapping: {}, reason: 'rename', actor: admin }));
+      const unmapped = await rejection(
+        engine.migrate({ instanceId, toVersion: 2, stateMapping: {}, reason: 'rename', actor: admin }),
+      );
       expect(unmapped.message).toMatch(/counting does not exist in version 2/);
 
-      const r = await engine.migrate({ instanceId, toVersion: 2, stateMapping: { counting: 'tallying' }, reason: 'Stage renamed', actor: admin });
+      const r = await engine.migrate({
+        instanceId,
+        toVersion: 2,
+        stateMapping: { counting: 'tallying' },
+        reason: 'Stage renamed',
+        actor: admin,
+      });
       expect(r).toMatchObject({ state: 'tallying' });
       const view = await reads.view(instanceId, officer);
       expect(view.definition.version).toBe(2);
       expect(view.context).toMatchObject({ count: 3 });
       const history = await reads.history(instanceId);
-      expect(history[history.length - 1]).toMatchObject({ type: '$migrated', payload: { fromVersion: 1, toVersion: 2, from: 'counting', to: 'tallying', reason: 'Stage renamed' } });
+      expect(history[history.length - 1]).toMatchObject({
+        type: '$migrated',
+        payload: { fromVersion: 1, toVersion: 2, from: 'counting', to: 'tallying', reason: 'Stage renamed' },
+      });
       await engine.apply({ instanceId, type: 'COUNT', payload: {}, actor: officer });
       expect((await reads.view(instanceId, officer)).context).toMatchObject({ count: 4 });
       expect((await reads.verify(instanceId)).valid).toBe(true);
@@ -230,7 +300,9 @@ describe('workflow engine (real PostgreSQL)', () => {
     const { instanceId } = await start();
     for (let i = 0; i < 4; i++) await engine.apply({ instanceId, type: 'COUNT', payload: {}, actor: officer });
     expect(await reads.verify(instanceId)).toEqual({ valid: true, checked: 5, firstBrokenSeq: null, reason: null });
-    await ds.query(`UPDATE workflow_event SET payload = '{"by": 100}' WHERE instance_id = $1 AND seq = 3`, [instanceId]);
+    await ds.query(`UPDATE workflow_event SET payload = '{"by": 100}' WHERE instance_id = $1 AND seq = 3`, [
+      instanceId,
+    ]);
     expect(await reads.verify(instanceId)).toMatchObject({ valid: false, firstBrokenSeq: 3 });
     await ds.query(`UPDATE workflow_event SET payload = '{}' WHERE instance_id = $1 AND seq = 3`, [instanceId]);
     expect((await reads.verify(instanceId)).valid).toBe(true);

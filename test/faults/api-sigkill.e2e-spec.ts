@@ -81,7 +81,10 @@ describe('SIGKILL of the API process during a load of idempotent events', () => 
     const today = isoDay();
     const instanceIds: string[] = [];
     for (let i = 0; i < INSTANCES; i++) {
-      const started = await call('POST', '/instances', { definitionId: 'treaty-accession', input: { partner: 'TR', treatyId: 'sco-agreement-road-transport-2014' } });
+      const started = await call('POST', '/instances', {
+        definitionId: 'treaty-accession',
+        input: { partner: 'TR', treatyId: 'sco-agreement-road-transport-2014' },
+      });
       expect(started.status).toBe(201);
       const id = started.body.instance.id as string;
       for (const [type, payload] of [
@@ -109,7 +112,12 @@ describe('SIGKILL of the API process during a load of idempotent events', () => 
     });
     const send = async (s: Sent) => {
       try {
-        const r = await call('POST', `/instances/${s.instanceId}/events`, { type: 'FOLLOW_UP', payload: { contactedOn: today, note: s.note } }, s.key);
+        const r = await call(
+          'POST',
+          `/instances/${s.instanceId}/events`,
+          { type: 'FOLLOW_UP', payload: { contactedOn: today, note: s.note } },
+          s.key,
+        );
         if (r.status === 200) {
           s.acked = true;
           s.seq = r.body.result.seq;
@@ -148,7 +156,12 @@ describe('SIGKILL of the API process during a load of idempotent events', () => 
     base = service.url;
     let replayed = 0;
     for (const s of pending) {
-      const r = await call('POST', `/instances/${s.instanceId}/events`, { type: 'FOLLOW_UP', payload: { contactedOn: today, note: s.note } }, s.key);
+      const r = await call(
+        'POST',
+        `/instances/${s.instanceId}/events`,
+        { type: 'FOLLOW_UP', payload: { contactedOn: today, note: s.note } },
+        s.key,
+      );
       expect({ key: s.key, status: r.status }).toEqual({ key: s.key, status: 200 });
       s.acked = true;
       s.seq = r.body.result.seq;
@@ -158,7 +171,12 @@ describe('SIGKILL of the API process during a load of idempotent events', () => 
     // acknowledged requests replay too, with the same seq.
     const again = sent.filter((s) => s.seq !== undefined).slice(0, 5);
     for (const s of again) {
-      const r = await call('POST', `/instances/${s.instanceId}/events`, { type: 'FOLLOW_UP', payload: { contactedOn: today, note: s.note } }, s.key);
+      const r = await call(
+        'POST',
+        `/instances/${s.instanceId}/events`,
+        { type: 'FOLLOW_UP', payload: { contactedOn: today, note: s.note } },
+        s.key,
+      );
       expect(r.status).toBe(200);
       expect(r.body.result).toMatchObject({ seq: s.seq, replayed: true });
     }
@@ -183,13 +201,20 @@ describe('SIGKILL of the API process during a load of idempotent events', () => 
     // Nothing stuck: the outbox drains (after a restart the relay sweeps what the dead process left).
     await waitFor(
       'every outbox row to be processed',
-      () => withPg(db.url, async (c) => (await c.query(`SELECT count(*)::int AS n FROM outbox_message WHERE processed_at IS NULL`)).rows[0].n === 0),
+      () =>
+        withPg(
+          db.url,
+          async (c) =>
+            (await c.query(`SELECT count(*)::int AS n FROM outbox_message WHERE processed_at IS NULL`)).rows[0].n === 0,
+        ),
       45_000,
       500,
     );
     await withPg(db.url, async (c) => {
       // exactly one open deadline per instance (the "considering" stage), none leaked
-      const open = await c.query(`SELECT instance_id, count(*)::int AS n FROM deadline WHERE status = 'open' GROUP BY instance_id`);
+      const open = await c.query(
+        `SELECT instance_id, count(*)::int AS n FROM deadline WHERE status = 'open' GROUP BY instance_id`,
+      );
       expect(open.rows).toHaveLength(INSTANCES);
       for (const row of open.rows) expect(row.n).toBe(1);
       // no idempotency key recorded twice, none recorded without its event
@@ -200,7 +225,12 @@ describe('SIGKILL of the API process during a load of idempotent events', () => 
     });
     // and every instance still takes events
     for (const id of instanceIds) {
-      const r = await call('POST', `/instances/${id}/events`, { type: 'FOLLOW_UP', payload: { contactedOn: today, note: 'after the crash' } }, `after-${id}`);
+      const r = await call(
+        'POST',
+        `/instances/${id}/events`,
+        { type: 'FOLLOW_UP', payload: { contactedOn: today, note: 'after the crash' } },
+        `after-${id}`,
+      );
       expect(r.status).toBe(200);
     }
     // at least every request the dead process had committed without answering came back as a replay

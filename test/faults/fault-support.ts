@@ -30,7 +30,12 @@ export function freePort(): Promise<number> {
 }
 
 /** Polls `probe` until it returns a truthy value or `timeoutMs` passes (then throws with `what`). */
-export async function waitFor<T>(what: string, probe: () => Promise<T | undefined | null | false>, timeoutMs = 30_000, everyMs = 200): Promise<T> {
+export async function waitFor<T>(
+  what: string,
+  probe: () => Promise<T | undefined | null | false>,
+  timeoutMs = 30_000,
+  everyMs = 200,
+): Promise<T> {
   const until = Date.now() + timeoutMs;
   let lastError: unknown;
   for (;;) {
@@ -40,7 +45,10 @@ export async function waitFor<T>(what: string, probe: () => Promise<T | undefine
     } catch (err) {
       lastError = err;
     }
-    if (Date.now() > until) throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}${lastError ? ` (last error: ${(lastError as Error).message})` : ''}`);
+    if (Date.now() > until)
+      throw new Error(
+        `Timed out after ${timeoutMs} ms waiting for ${what}${lastError ? ` (last error: ${(lastError as Error).message})` : ''}`,
+      );
     await sleep(everyMs);
   }
 }
@@ -82,7 +90,9 @@ export async function startService(env: Record<string, string>, bootTimeoutMs = 
   };
   proc.stdout!.on('data', append);
   proc.stderr!.on('data', append);
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => proc.on('exit', (code, signal) => resolve({ code, signal })));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    proc.on('exit', (code, signal) => resolve({ code, signal })),
+  );
   let gone = false;
   void exited.then(() => (gone = true));
   const url = `http://127.0.0.1:${port}`;
@@ -125,9 +135,24 @@ export interface RedisServer {
 
 /** A private redis-server (no persistence) on `port`; stopped with SIGKILL, like a crash. */
 export async function startRedis(port: number): Promise<RedisServer> {
-  const proc = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--maxmemory-policy', 'noeviction'], {
-    stdio: 'ignore',
-  });
+  const proc = spawn(
+    'redis-server',
+    [
+      '--port',
+      String(port),
+      '--bind',
+      '127.0.0.1',
+      '--save',
+      '',
+      '--appendonly',
+      'no',
+      '--maxmemory-policy',
+      'noeviction',
+    ],
+    {
+      stdio: 'ignore',
+    },
+  );
   const exited = new Promise<void>((resolve) => proc.on('exit', () => resolve()));
   let gone = false;
   void exited.then(() => (gone = true));
@@ -287,7 +312,11 @@ export interface InsertedUser {
 }
 
 /** Inserts an active user with an argon2id password hash straight into `databaseUrl`. */
-export async function insertUser(databaseUrl: string, role: string, memberState: string | null = null): Promise<InsertedUser> {
+export async function insertUser(
+  databaseUrl: string,
+  role: string,
+  memberState: string | null = null,
+): Promise<InsertedUser> {
   const tag = randomBytes(4).toString('hex');
   const email = `${role.replace('_', '-')}.${tag}@faults.test`;
   const password = `fault-test-password-${tag}`;
@@ -311,7 +340,8 @@ export async function signInOverHttp(url: string, user: InsertedUser): Promise<s
     body: JSON.stringify({ email: user.email, password: user.password }),
   });
   const body = (await res.json()) as { accessToken?: string };
-  if (res.status !== 200 || !body.accessToken) throw new Error(`sign-in answered ${res.status}: ${JSON.stringify(body)}`);
+  if (res.status !== 200 || !body.accessToken)
+    throw new Error(`sign-in answered ${res.status}: ${JSON.stringify(body)}`);
   return body.accessToken;
 }
 

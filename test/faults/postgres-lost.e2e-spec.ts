@@ -48,14 +48,33 @@ describe('PostgreSQL connection lost and restored', () => {
         .http()
         .post('/instances')
         .set(auth)
-        .send({ definitionId: 'treaty-accession', input: { partner: 'TR', treatyId: 'sco-agreement-road-transport-2014' } });
+        .send({
+          definitionId: 'treaty-accession',
+          input: { partner: 'TR', treatyId: 'sco-agreement-road-transport-2014' },
+        });
     const started = await start().expect(201);
     const id = started.body.instance.id as string;
-    await t.http().post(`/instances/${id}/events`).set(auth)
-      .send({ type: 'CONFIRM_ELIGIBILITY', payload: { note: 'Open to any state', source: 'Depositary copy', consentRequired: false } })
+    await t
+      .http()
+      .post(`/instances/${id}/events`)
+      .set(auth)
+      .send({
+        type: 'CONFIRM_ELIGIBILITY',
+        payload: { note: 'Open to any state', source: 'Depositary copy', consentRequired: false },
+      })
       .expect(200);
-    await t.http().post(`/instances/${id}/events`).set(auth).send({ type: 'PACKAGE_SENT', payload: { sentOn: today, channel: 'Note verbale' } }).expect(200);
-    await t.http().post(`/instances/${id}/events`).set(auth).send({ type: 'PARTNER_CONSIDERING', payload: { note: 'Studying it' } }).expect(200);
+    await t
+      .http()
+      .post(`/instances/${id}/events`)
+      .set(auth)
+      .send({ type: 'PACKAGE_SENT', payload: { sentOn: today, channel: 'Note verbale' } })
+      .expect(200);
+    await t
+      .http()
+      .post(`/instances/${id}/events`)
+      .set(auth)
+      .send({ type: 'PARTNER_CONSIDERING', payload: { note: 'Studying it' } })
+      .expect(200);
     const followUp = (note: string, key?: string) => {
       const req = t.http().post(`/instances/${id}/events`).set(auth);
       if (key) req.set('Idempotency-Key', key);
@@ -73,34 +92,77 @@ describe('PostgreSQL connection lost and restored', () => {
 
     // While it is down: reads, writes, the auth guard's own lookup and sign-in all answer 503.
     const down = await Promise.all([
-      timed(t.http().get(`/instances/${id}`).set(auth).then((r) => r)),
-      timed(t.http().get('/instances').set(auth).then((r) => r)),
+      timed(
+        t
+          .http()
+          .get(`/instances/${id}`)
+          .set(auth)
+          .then((r) => r),
+      ),
+      timed(
+        t
+          .http()
+          .get('/instances')
+          .set(auth)
+          .then((r) => r),
+      ),
       timed(followUp('while down').then((r) => r)),
       timed(start().then((r) => r)),
-      timed(t.http().post('/auth/sign-in').send({ email: officer.email, password: officer.password }).then((r) => r)),
+      timed(
+        t
+          .http()
+          .post('/auth/sign-in')
+          .send({ email: officer.email, password: officer.password })
+          .then((r) => r),
+      ),
     ]);
     for (const { res, ms } of down) expectUnavailable(res, ms);
 
-    const health = await timed(t.http().get('/health').then((r) => r));
+    const health = await timed(
+      t
+        .http()
+        .get('/health')
+        .then((r) => r),
+    );
     expectUnavailable(health.res, health.ms);
     expect(health.res.body.message).toMatch(/database/);
 
     // Asked again, still fast (no pile-up of waiting connection attempts).
-    const second = await timed(t.http().get(`/instances/${id}/history`).set(auth).then((r) => r));
+    const second = await timed(
+      t
+        .http()
+        .get(`/instances/${id}/history`)
+        .set(auth)
+        .then((r) => r),
+    );
     expectUnavailable(second.res, second.ms);
 
     // Back: the service recovers by itself.
     await proxy.restore();
-    await waitFor('the health check to pass again', async () => (await t.http().get('/health')).status === 200, 30_000, 250);
+    await waitFor(
+      'the health check to pass again',
+      async () => (await t.http().get('/health')).status === 200,
+      30_000,
+      250,
+    );
     await followUp('after the outage', 'after-outage').expect(200);
     // the burst's keys: whatever committed replays, whatever did not applies now; once each
     for (let i = 0; i < 10; i++) await followUp(`burst ${i}`, `burst-${i}`).expect(200);
     const history = await t.http().get(`/instances/${id}/history`).set(auth).expect(200);
-    const notes = (history.body as { type: string; payload: { note?: string } }[]).filter((e) => e.type === 'FOLLOW_UP').map((e) => e.payload.note);
-    expect(notes.filter((n) => n?.startsWith('burst ')).sort()).toEqual(Array.from({ length: 10 }, (_, i) => `burst ${i}`).sort());
+    const notes = (history.body as { type: string; payload: { note?: string } }[])
+      .filter((e) => e.type === 'FOLLOW_UP')
+      .map((e) => e.payload.note);
+    expect(notes.filter((n) => n?.startsWith('burst ')).sort()).toEqual(
+      Array.from({ length: 10 }, (_, i) => `burst ${i}`).sort(),
+    );
     expect(notes).toContain('after the outage');
     expect(notes).not.toContain('while down');
-    await t.http().get(`/instances/${id}/verify`).set(auth).expect(200).expect((r) => expect(r.body.valid).toBe(true));
+    await t
+      .http()
+      .get(`/instances/${id}/verify`)
+      .set(auth)
+      .expect(200)
+      .expect((r) => expect(r.body.valid).toBe(true));
     await start().expect(201);
     await t.http().post('/auth/sign-in').send({ email: officer.email, password: officer.password }).expect(200);
   });

@@ -20,7 +20,11 @@ describe('PostgreSQL connection stalled', () => {
   let proxy: TcpProxy;
 
   beforeAll(async () => {
-    env = await appBehindProxy({ DB_QUERY_TIMEOUT_MS: String(QUERY_TIMEOUT_MS), OUTBOX_SWEEP_MS: '0', RECONCILE_EVERY_MS: '0' });
+    env = await appBehindProxy({
+      DB_QUERY_TIMEOUT_MS: String(QUERY_TIMEOUT_MS),
+      OUTBOX_SWEEP_MS: '0',
+      RECONCILE_EVERY_MS: '0',
+    });
     ({ t, proxy } = env);
   });
 
@@ -34,7 +38,9 @@ describe('PostgreSQL connection stalled', () => {
 
     proxy.stall();
     const started = Date.now();
-    const answers = await Promise.all(Array.from({ length: 6 }, () => t.http().get('/instances').set(auth).timeout(30_000)));
+    const answers = await Promise.all(
+      Array.from({ length: 6 }, () => t.http().get('/instances').set(auth).timeout(30_000)),
+    );
     const took = Date.now() - started;
     for (const res of answers) {
       expect({ status: res.status, error: res.body?.error }).toEqual({ status: 503, error: 'UNAVAILABLE' });
@@ -43,16 +49,24 @@ describe('PostgreSQL connection stalled', () => {
     expect(took).toBeLessThan(BOUNDED_MS);
 
     proxy.unstall();
-    const back = await waitFor('the service to answer again', async () => {
-      const res = await t.http().get('/instances').set(auth);
-      return res.status === 200 ? res : undefined;
-    }, 30_000, 250);
+    const back = await waitFor(
+      'the service to answer again',
+      async () => {
+        const res = await t.http().get('/instances').set(auth);
+        return res.status === 200 ? res : undefined;
+      },
+      30_000,
+      250,
+    );
     expect(back.body).toMatchObject({ page: 1 });
     await t
       .http()
       .post('/instances')
       .set(auth)
-      .send({ definitionId: 'regulation-amendment', input: { proposedBy: 'Secretariat', rationale: 'after the partition' } })
+      .send({
+        definitionId: 'regulation-amendment',
+        input: { proposedBy: 'Secretariat', rationale: 'after the partition' },
+      })
       .expect(201);
   });
 });

@@ -24,7 +24,11 @@ describe('Redis stopped during the load, then started again', () => {
     jest.spyOn(console, 'warn').mockImplementation(() => undefined);
     const port = await freePort();
     redis = await startRedis(port);
-    t = await createTestApp({ redisUrl: redis.url, env: { OUTBOX_SWEEP_MS: '500', RECONCILE_EVERY_MS: '1000' }, logLevels: ['error'] });
+    t = await createTestApp({
+      redisUrl: redis.url,
+      env: { OUTBOX_SWEEP_MS: '500', RECONCILE_EVERY_MS: '1000' },
+      logLevels: ['error'],
+    });
   });
 
   afterAll(async () => {
@@ -40,18 +44,29 @@ describe('Redis stopped during the load, then started again', () => {
     const auth = bearer(await tokenFor(t.app, officer));
     const today = isoDay(t.clock.now());
     const scheduler = t.app.get(DeadlineScheduler);
-    const event = (id: string, type: string, payload: unknown) => t.http().post(`/instances/${id}/events`).set(auth).send({ type, payload });
+    const event = (id: string, type: string, payload: unknown) =>
+      t.http().post(`/instances/${id}/events`).set(auth).send({ type, payload });
 
     const ids: string[] = [];
     for (let i = 0; i < INSTANCES; i++) {
-      const r = await t.http().post('/instances').set(auth)
-        .send({ definitionId: 'treaty-accession', input: { partner: 'TR', treatyId: 'sco-agreement-road-transport-2014' } })
+      const r = await t
+        .http()
+        .post('/instances')
+        .set(auth)
+        .send({
+          definitionId: 'treaty-accession',
+          input: { partner: 'TR', treatyId: 'sco-agreement-road-transport-2014' },
+        })
         .expect(201);
       ids.push(r.body.instance.id);
     }
     // half the instances reach "considering" before the outage, the others during it
     const toConsidering = async (id: string) => {
-      await event(id, 'CONFIRM_ELIGIBILITY', { note: 'Open to any state', source: 'Depositary copy', consentRequired: false }).expect(200);
+      await event(id, 'CONFIRM_ELIGIBILITY', {
+        note: 'Open to any state',
+        source: 'Depositary copy',
+        consentRequired: false,
+      }).expect(200);
       await event(id, 'PACKAGE_SENT', { sentOn: today, channel: 'Note verbale' }).expect(200);
       await event(id, 'PARTNER_CONSIDERING', { note: 'Studying it' }).expect(200);
     };
@@ -86,17 +101,24 @@ describe('Redis stopped during the load, then started again', () => {
     expect(health.body).toMatchObject({ statusCode: 503, error: 'UNAVAILABLE' });
     expect(health.body.message).toMatch(/redis/);
     await sleep(1000);
-    const [{ n: waiting }] = await t.dataSource.query(`SELECT count(*)::int AS n FROM outbox_message WHERE kind = 'deadline.sync' AND processed_at IS NULL`);
+    const [{ n: waiting }] = await t.dataSource.query(
+      `SELECT count(*)::int AS n FROM outbox_message WHERE kind = 'deadline.sync' AND processed_at IS NULL`,
+    );
     expect(waiting).toBeGreaterThan(0);
 
     // Redis back on the same port, empty.
     redis = await startRedis(redis.port);
 
-    const openDeadlines = async () => (await t.dataSource.query(`SELECT ${DEADLINE_ROW_COLUMNS} FROM deadline WHERE status = 'open' ORDER BY id`)) as DeadlineRow[];
+    const openDeadlines = async () =>
+      (await t.dataSource.query(
+        `SELECT ${DEADLINE_ROW_COLUMNS} FROM deadline WHERE status = 'open' ORDER BY id`,
+      )) as DeadlineRow[];
     await waitFor(
       'the outbox to drain and every open deadline to have its jobs',
       async () => {
-        const [{ n }] = await t.dataSource.query(`SELECT count(*)::int AS n FROM outbox_message WHERE processed_at IS NULL`);
+        const [{ n }] = await t.dataSource.query(
+          `SELECT count(*)::int AS n FROM outbox_message WHERE processed_at IS NULL`,
+        );
         if (n > 0) return false;
         const now = t.clock.now();
         for (const row of await openDeadlines()) {
@@ -129,7 +151,11 @@ describe('Redis stopped during the load, then started again', () => {
     }
     expect(fired.filter((f) => f.name !== 'REMINDER')).toEqual([]);
     // once: nothing fires again, even after another reconciliation
-    await waitFor('a reconciliation after the reminders', async () => (await scheduler.queue.getDelayedCount()) >= INSTANCES, 10_000);
+    await waitFor(
+      'a reconciliation after the reminders',
+      async () => (await scheduler.queue.getDelayedCount()) >= INSTANCES,
+      10_000,
+    );
     await sleep(1500);
     expect((await scheduler.fireDue()).filter((f) => f.result?.startsWith('done'))).toEqual([]);
     const perInstance = await t.dataSource.query(

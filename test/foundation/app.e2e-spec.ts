@@ -31,7 +31,9 @@ describe('application foundation', () => {
     expect(res.body.openapi).toMatch(/^3\./);
     expect(res.body.info.title).toBe('amendflow API');
     expect(res.body.paths['/health']).toBeDefined();
-    expect(res.body.components.securitySchemes.bearer).toEqual(expect.objectContaining({ type: 'http', scheme: 'bearer' }));
+    expect(res.body.components.securitySchemes.bearer).toEqual(
+      expect.objectContaining({ type: 'http', scheme: 'bearer' }),
+    );
     const ui = await t.http().get('/docs').redirects(1).expect(200);
     expect(ui.text).toContain('swagger');
   });

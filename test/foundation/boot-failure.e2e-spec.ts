@@ -8,7 +8,12 @@ function startService(env: Record<string, string>): Promise<{ code: number | nul
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', 'src/main.ts'], {
       cwd: ROOT,
-      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', JWT_SECRET: 'boot-failure-test-secret', ...env },
+      env: {
+        PATH: process.env.PATH ?? '',
+        HOME: process.env.HOME ?? '/tmp',
+        JWT_SECRET: 'boot-failure-test-secret',
+        ...env,
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';
@@ -28,11 +33,15 @@ const nonEmptyLines = (s: string) => s.split('\n').filter((l) => l.trim() !== ''
 
 describe('boot failures', () => {
   it('an unreachable DATABASE_URL exits 1 with one readable line and no stack trace', async () => {
-    const { code, stdout, stderr } = await startService({ DATABASE_URL: 'postgres://postgres:s3cret-pw@127.0.0.1:1/x' });
+    const { code, stdout, stderr } = await startService({
+      DATABASE_URL: 'postgres://postgres:s3cret-pw@127.0.0.1:1/x',
+    });
     expect(code).toBe(1);
     const lines = nonEmptyLines(stdout + stderr);
     expect(lines).toHaveLength(1);
-    expect(lines[0]).toMatch(/^Cannot connect to PostgreSQL at 127\.0\.0\.1:1\/x: .+\. Set DATABASE_URL or start PostgreSQL\.$/);
+    expect(lines[0]).toMatch(
+      /^Cannot connect to PostgreSQL at 127\.0\.0\.1:1\/x: .+\. Set DATABASE_URL or start PostgreSQL\.$/,
+    );
     expect(stdout + stderr).not.toContain('s3cret-pw');
     expect(stdout + stderr).not.toMatch(/^\s+at /m);
   });

@@ -55,7 +55,13 @@ describe('loadEnv', () => {
   });
 
   it('parses booleans, ports and log levels', () => {
-    const env = loadEnv({ WORKERS_IN_PROCESS: 'no', PORT: '8080', LOG_LEVEL: 'info', NODE_ENV: 'test', DATABASE_URL: 'postgresql://u:p@db:5433/x' });
+    const env = loadEnv({
+      WORKERS_IN_PROCESS: 'no',
+      PORT: '8080',
+      LOG_LEVEL: 'info',
+      NODE_ENV: 'test',
+      DATABASE_URL: 'postgresql://u:p@db:5433/x',
+    });
     expect(env.WORKERS_IN_PROCESS).toBe(false);
     expect(env.PORT).toBe(8080);
     expect(env.LOG_LEVEL).toBe('log');

@@ -21,7 +21,12 @@ const filter = new HttpExceptionFilter();
 describe('error mapping', () => {
   it('maps every DomainException code to its status and the common body', () => {
     const e = new DomainException(ErrorCode.CONFLICT, 'Procedure P-1 is already closed', { id: 'P-1' });
-    expect(filter.toBody(e)).toEqual({ statusCode: 409, error: 'CONFLICT', message: 'Procedure P-1 is already closed', details: { id: 'P-1' } });
+    expect(filter.toBody(e)).toEqual({
+      statusCode: 409,
+      error: 'CONFLICT',
+      message: 'Procedure P-1 is already closed',
+      details: { id: 'P-1' },
+    });
     expect(HTTP_STATUS_BY_CODE).toMatchObject({
       NOT_FOUND: 404,
       CONFLICT: 409,
@@ -57,11 +62,22 @@ describe('error mapping', () => {
     const refused = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' });
     const query = new QueryFailedError('select 1', [], refused);
     expect(isConnectionError(query)).toBe(true);
-    expect(filter.toBody(query)).toEqual({ statusCode: 503, error: 'UNAVAILABLE', message: 'The database is unavailable; try again shortly' });
+    expect(filter.toBody(query)).toEqual({
+      statusCode: 503,
+      error: 'UNAVAILABLE',
+      message: 'The database is unavailable; try again shortly',
+    });
     expect(filter.toBody(new Error('timeout exceeded when trying to connect')).statusCode).toBe(503);
-    expect(filter.toBody(Object.assign(new Error('terminating connection due to administrator command'), { code: '57P01' })).statusCode).toBe(503);
+    expect(
+      filter.toBody(Object.assign(new Error('terminating connection due to administrator command'), { code: '57P01' }))
+        .statusCode,
+    ).toBe(503);
     // a query error is not a connection error
-    const syntax = new QueryFailedError('selec 1', [], Object.assign(new Error('syntax error at or near "selec"'), { code: '42601' }));
+    const syntax = new QueryFailedError(
+      'selec 1',
+      [],
+      Object.assign(new Error('syntax error at or near "selec"'), { code: '42601' }),
+    );
     expect(filter.toBody(syntax).statusCode).toBe(500);
   });
 });
@@ -81,7 +97,9 @@ describe('validation', () => {
   });
 
   it('rejects unknown properties and names them', async () => {
-    const err = (await pipe.transform({ name: 'ok', count: 1, admin: true }, meta).catch((e: unknown) => e)) as DomainException;
+    const err = (await pipe
+      .transform({ name: 'ok', count: 1, admin: true }, meta)
+      .catch((e: unknown) => e)) as DomainException;
     expect(err.code).toBe(ErrorCode.INVALID_PAYLOAD);
     expect(err.message).toContain('"admin"');
   });

@@ -24,7 +24,9 @@ describe('Redis resolution', () => {
     const closedPort = await freePort();
     const attempt = resolveRedis({ redisUrl: `redis://:hunter2@127.0.0.1:${closedPort}`, logger: quiet });
     await expect(attempt).rejects.toBeInstanceOf(BootError);
-    await expect(attempt).rejects.toThrow(new RegExp(`^Cannot connect to Redis at 127\\.0\\.0\\.1:${closedPort}: .+\\. Set REDIS_URL or start Redis\\.$`));
+    await expect(attempt).rejects.toThrow(
+      new RegExp(`^Cannot connect to Redis at 127\\.0\\.0\\.1:${closedPort}: .+\\. Set REDIS_URL or start Redis\\.$`),
+    );
     await attempt.catch((err: Error) => expect(err.message).not.toContain('hunter2'));
   });
 });

@@ -21,7 +21,12 @@ const reviewer: Actor = { id: 'officer-2', role: 'legal_officer', memberState: n
 const assessor: Actor = { id: 'officer-3', role: 'legal_officer', memberState: null, actingFor: null };
 const manager: Actor = { id: 'manager-1', role: 'manager', memberState: null, actingFor: null };
 const system: Actor = { id: 'system', role: 'system', memberState: null, actingFor: null };
-const approver = (state: string): Actor => ({ id: `approver-${state}`, role: 'approver', memberState: state, actingFor: null });
+const approver = (state: string): Actor => ({
+  id: `approver-${state}`,
+  role: 'approver',
+  memberState: state,
+  actingFor: null,
+});
 
 interface Step {
   type: string;
@@ -32,8 +37,17 @@ interface Step {
 }
 
 /** One step per member state. */
-const everyState = (type: string, payload: (state: string, i: number) => Record<string, unknown>, last?: string): Step[] =>
-  MEMBER_STATES.map((s, i) => ({ type, payload: payload(s, i), actor: approver(s), state: i === MEMBER_STATES.length - 1 ? last : undefined }));
+const everyState = (
+  type: string,
+  payload: (state: string, i: number) => Record<string, unknown>,
+  last?: string,
+): Step[] =>
+  MEMBER_STATES.map((s, i) => ({
+    type,
+    payload: payload(s, i),
+    actor: approver(s),
+    state: i === MEMBER_STATES.length - 1 ? last : undefined,
+  }));
 
 const dayOf = (d: Date) => d.toISOString().slice(0, 10);
 
@@ -84,12 +98,18 @@ class Driver {
   }
 
   async openDeadlines(instanceId: string): Promise<number> {
-    const [{ n }] = await this.ds.query(`SELECT count(*)::int AS n FROM deadline WHERE instance_id = $1 AND status = 'open'`, [instanceId]);
+    const [{ n }] = await this.ds.query(
+      `SELECT count(*)::int AS n FROM deadline WHERE instance_id = $1 AND status = 'open'`,
+      [instanceId],
+    );
     return n as number;
   }
 
   async openDeadlineKeys(instanceId: string): Promise<string[]> {
-    const rows: { key: string }[] = await this.ds.query(`SELECT key FROM deadline WHERE instance_id = $1 AND status = 'open' ORDER BY key`, [instanceId]);
+    const rows: { key: string }[] = await this.ds.query(
+      `SELECT key FROM deadline WHERE instance_id = $1 AND status = 'open' ORDER BY key`,
+      [instanceId],
+    );
     return rows.map((r) => r.key);
   }
 
@@ -100,18 +120,32 @@ class Driver {
    */
   async expectFinished(instanceId: string, finalState: string, applied: Step[]): Promise<void> {
     const view = await this.reads.view(instanceId, officer);
-    expect(view).toMatchObject({ state: finalState, status: 'done', outcome: finalState, acceptedEvents: [], deadlines: [] });
+    expect(view).toMatchObject({
+      state: finalState,
+      status: 'done',
+      outcome: finalState,
+      acceptedEvents: [],
+      deadlines: [],
+    });
     const history = await this.reads.history(instanceId);
     expect(history.map((h: { type: string }) => h.type)).toEqual(['$start', ...applied.map((s) => s.type)]);
     expect(history.map((h: { seq: number }) => h.seq)).toEqual(history.map((_: unknown, i: number) => i + 1));
-    expect(history.map((h: { actor: { id: string } }) => h.actor.id)).toEqual([history[0].actor.id, ...applied.map((s) => s.actor.id)]);
+    expect(history.map((h: { actor: { id: string } }) => h.actor.id)).toEqual([
+      history[0].actor.id,
+      ...applied.map((s) => s.actor.id),
+    ]);
     for (let i = 1; i < history.length; i++) {
       expect(history[i].stateBefore).toBe(history[i - 1].stateAfter);
       expect(history[i].prevHash).toBe(history[i - 1].hash);
     }
     expect(history[history.length - 1].stateAfter).toBe(finalState);
     expect(view.seq).toBe(history.length);
-    expect(await this.reads.verify(instanceId)).toEqual({ valid: true, checked: history.length, firstBrokenSeq: null, reason: null });
+    expect(await this.reads.verify(instanceId)).toEqual({
+      valid: true,
+      checked: history.length,
+      firstBrokenSeq: null,
+      reason: null,
+    });
     expect(await this.openDeadlines(instanceId)).toBe(0);
   }
 }
@@ -124,13 +158,29 @@ function normativeToAdoption(d: Driver, affectedPartners?: string[]): Step[] {
   return [
     { type: 'START_DRAFTING', actor: officer, state: 'drafting' },
     { type: 'SUBMIT_FOR_REVIEW', payload: { draftVersion: 1 }, actor: officer, state: 'legal_review' },
-    { type: 'RETURN_TO_DRAFTING', payload: { reason: 'Article 4 does not match the Charter wording' }, actor: reviewer, state: 'drafting' },
+    {
+      type: 'RETURN_TO_DRAFTING',
+      payload: { reason: 'Article 4 does not match the Charter wording' },
+      actor: reviewer,
+      state: 'drafting',
+    },
     { type: 'SUBMIT_FOR_REVIEW', payload: { draftVersion: 2 }, actor: officer, state: 'legal_review' },
     { type: 'REMINDER', payload: { deadlineKey: 'legal_review', daysBefore: 2 }, actor: system, state: 'legal_review' },
     { type: 'APPROVE_REVIEW', actor: reviewer, state: 'circulation' },
-    ...everyState('RESPOND', (s, i) => ({ draftVersion: 2, comments: i % 3 === 0 ? `Comments of ${s} on article 2` : null }), 'consolidation'),
+    ...everyState(
+      'RESPOND',
+      (s, i) => ({ draftVersion: 2, comments: i % 3 === 0 ? `Comments of ${s} on article 2` : null }),
+      'consolidation',
+    ),
     { type: 'SUBMIT_TO_COORDINATORS', payload: { draftVersion: 3 }, actor: officer, state: 'cnc_approval' },
-    ...everyState('POSITION', (s) => (s === 'KZ' ? { draftVersion: 3, kind: 'agree_with_reservation', text: 'On the translation of art. 5' } : { draftVersion: 3, kind: 'agree' }), 'submitted_for_adoption'),
+    ...everyState(
+      'POSITION',
+      (s) =>
+        s === 'KZ'
+          ? { draftVersion: 3, kind: 'agree_with_reservation', text: 'On the translation of art. 5' }
+          : { draftVersion: 3, kind: 'agree' },
+      'submitted_for_adoption',
+    ),
     { type: 'SUBMIT_FOR_ADOPTION', payload: { body: 'cfm' }, actor: officer, state: 'submitted_for_adoption' },
     {
       type: 'RECORD_ADOPTION',
@@ -144,25 +194,53 @@ function normativeToAdoption(d: Driver, affectedPartners?: string[]): Step[] {
 /** 1(e): from the gap analysis to the entry into force after the partner's notification. */
 function memorandumToForce(d: Driver): Step[] {
   return [
-    { type: 'COMPLETE_GAP_ANALYSIS', payload: { findings: 'Art. 3 and 7 predate the new model', provisions: ['art. 3', 'art. 7'] }, actor: officer, state: 'drafting' },
+    {
+      type: 'COMPLETE_GAP_ANALYSIS',
+      payload: { findings: 'Art. 3 and 7 predate the new model', provisions: ['art. 3', 'art. 7'] },
+      actor: officer,
+      state: 'drafting',
+    },
     { type: 'SUBMIT_FOR_REVIEW', payload: { draftVersion: 1 }, actor: officer, state: 'legal_review' },
     { type: 'APPROVE_REVIEW', payload: {}, actor: reviewer, state: 'consensus' },
     ...everyState('POSITION', () => ({ draftVersion: 1, kind: 'agree' }), 'agreed'),
-    { type: 'SEND_TO_PARTNER', payload: { draftVersion: 1, reference: 'Note verbale No. 2026/114' }, actor: officer, state: 'with_partner' },
-    { type: 'PARTNER_ACCEPTED', payload: { draftVersion: 1, reference: 'Note No. 55' }, actor: officer, state: 'signing' },
+    {
+      type: 'SEND_TO_PARTNER',
+      payload: { draftVersion: 1, reference: 'Note verbale No. 2026/114' },
+      actor: officer,
+      state: 'with_partner',
+    },
+    {
+      type: 'PARTNER_ACCEPTED',
+      payload: { draftVersion: 1, reference: 'Note No. 55' },
+      actor: officer,
+      state: 'signing',
+    },
     {
       type: 'SIGNED',
       payload: {
         draftVersion: 1,
         date: d.today(),
         place: 'Beijing',
-        signatories: { forSco: { name: 'Secretary-General' }, forPartner: { name: 'The Ambassador', title: 'Ambassador to the PRC' } },
+        signatories: {
+          forSco: { name: 'Secretary-General' },
+          forPartner: { name: 'The Ambassador', title: 'Ambassador to the PRC' },
+        },
       },
       actor: officer,
       state: 'entry_into_force',
     },
-    { type: 'NOTIFICATION_RECEIVED', payload: { date: d.today(), reference: 'Note No. 61' }, actor: officer, state: 'entry_into_force' },
-    { type: 'ENTERED_INTO_FORCE', payload: { mode: 'on_notification', date: d.today() }, actor: officer, state: 'in_force' },
+    {
+      type: 'NOTIFICATION_RECEIVED',
+      payload: { date: d.today(), reference: 'Note No. 61' },
+      actor: officer,
+      state: 'entry_into_force',
+    },
+    {
+      type: 'ENTERED_INTO_FORCE',
+      payload: { mode: 'on_notification', date: d.today() },
+      actor: officer,
+      state: 'in_force',
+    },
   ];
 }
 
@@ -174,15 +252,36 @@ function planToCompletion(d: Driver): Step[] {
     { id: 'brief-1', direction: 4, title: 'Briefing by the RATS Executive Committee' },
   ];
   return [
-    { type: 'SEND_TO_PARTNER', payload: { draftVersion: 1, activities }, actor: officer, state: 'partner_consultation' },
-    { type: 'PARTNER_COMMENTS', payload: { draftVersion: 1, comments: 'Add a cultural week' }, actor: officer, state: 'partner_consultation' },
-    { type: 'PARTNER_AGREED', payload: { draftVersion: 1, remarks: 'Agreed as it stands after consultations' }, actor: officer, state: 'partner_consultation' },
+    {
+      type: 'SEND_TO_PARTNER',
+      payload: { draftVersion: 1, activities },
+      actor: officer,
+      state: 'partner_consultation',
+    },
+    {
+      type: 'PARTNER_COMMENTS',
+      payload: { draftVersion: 1, comments: 'Add a cultural week' },
+      actor: officer,
+      state: 'partner_consultation',
+    },
+    {
+      type: 'PARTNER_AGREED',
+      payload: { draftVersion: 1, remarks: 'Agreed as it stands after consultations' },
+      actor: officer,
+      state: 'partner_consultation',
+    },
     { type: 'SUBMIT_TO_COORDINATORS', payload: { draftVersion: 1 }, actor: officer, state: 'coordinators_consensus' },
     ...everyState('POSITION', () => ({ draftVersion: 1, kind: 'agree' }), 'approved'),
     { type: 'START_IMPLEMENTATION', actor: officer, state: 'in_implementation' },
     {
       type: 'PROGRESS_REVIEW',
-      payload: { statuses: [{ activityId: 'pol-1', status: 'done' }, { activityId: 'eco-1', status: 'in_progress' }, { activityId: 'brief-1', status: 'not_started' }] },
+      payload: {
+        statuses: [
+          { activityId: 'pol-1', status: 'done' },
+          { activityId: 'eco-1', status: 'in_progress' },
+          { activityId: 'brief-1', status: 'not_started' },
+        ],
+      },
       actor: officer,
       state: 'in_implementation',
     },
@@ -199,7 +298,12 @@ function planToCompletion(d: Driver): Step[] {
       actor: officer,
       state: 'in_implementation',
     },
-    { type: 'COMPLETE', payload: { summary: 'Plan implemented; the briefing moves to the next plan' }, actor: manager, state: 'completed' },
+    {
+      type: 'COMPLETE',
+      payload: { summary: 'Plan implemented; the briefing moves to the next plan' },
+      actor: manager,
+      state: 'completed',
+    },
   ];
 }
 
@@ -246,23 +350,52 @@ describe('direction-1 procedures end to end (real engine, real PostgreSQL)', () 
         },
       ];
       await d.run(id, scoping);
-      expect(await d.openDeadlineKeys(id)).toEqual([`assessment:${m1.memorandumId}`, `assessment:${m2.memorandumId}`].sort());
+      expect(await d.openDeadlineKeys(id)).toEqual(
+        [`assessment:${m1.memorandumId}`, `assessment:${m2.memorandumId}`].sort(),
+      );
 
       const rest: Step[] = [
-        { type: 'REMINDER', payload: { deadlineKey: `assessment:${m2.memorandumId}`, daysBefore: 7 }, actor: system, state: 'assessments' },
-        { type: 'REASSIGN_ASSESSMENT', payload: { memorandumId: m2.memorandumId, assignee: reviewer.id, dueAt: d.daysAhead(45) }, actor: manager, state: 'assessments' },
+        {
+          type: 'REMINDER',
+          payload: { deadlineKey: `assessment:${m2.memorandumId}`, daysBefore: 7 },
+          actor: system,
+          state: 'assessments',
+        },
+        {
+          type: 'REASSIGN_ASSESSMENT',
+          payload: { memorandumId: m2.memorandumId, assignee: reviewer.id, dueAt: d.daysAhead(45) },
+          actor: manager,
+          state: 'assessments',
+        },
         {
           type: 'ASSESSMENT_SUBMITTED',
-          payload: { memorandumId: m1.memorandumId, findings: [{ id: 'F1', text: 'Article 5 is not applied', severity: 'medium', suggestedMeasure: '1(e)' }] },
+          payload: {
+            memorandumId: m1.memorandumId,
+            findings: [{ id: 'F1', text: 'Article 5 is not applied', severity: 'medium', suggestedMeasure: '1(e)' }],
+          },
           actor: officer,
           state: 'assessments',
         },
-        { type: 'ASSESSMENT_SUBMITTED', payload: { memorandumId: m2.memorandumId, findings: [] }, actor: reviewer, state: 'consolidation' },
-        { type: 'LINK_FINDING', payload: { findingId: 'F1', instanceId: linked }, actor: officer, state: 'consolidation' },
+        {
+          type: 'ASSESSMENT_SUBMITTED',
+          payload: { memorandumId: m2.memorandumId, findings: [] },
+          actor: reviewer,
+          state: 'consolidation',
+        },
+        {
+          type: 'LINK_FINDING',
+          payload: { findingId: 'F1', instanceId: linked },
+          actor: officer,
+          state: 'consolidation',
+        },
         { type: 'SUBMIT_FOR_REVIEW', payload: { draftVersion: 1 }, actor: officer, state: 'internal_review' },
         { type: 'APPROVE_REVIEW', payload: {}, actor: reviewer, state: 'comments' },
         { type: 'REMINDER', payload: { deadlineKey: 'comments', daysBefore: 7 }, actor: system, state: 'comments' },
-        ...everyState('RESPOND', (s) => ({ draftVersion: 1, comments: s === 'CN' ? 'Add the 2024 figures' : null }), 'finalisation'),
+        ...everyState(
+          'RESPOND',
+          (s) => ({ draftVersion: 1, comments: s === 'CN' ? 'Add the 2024 figures' : null }),
+          'finalisation',
+        ),
         { type: 'SUBMIT_FOR_APPROVAL', payload: { draftVersion: 2 }, actor: officer, state: 'approval' },
         ...everyState('POSITION', () => ({ draftVersion: 2, kind: 'agree' }), 'completed'),
       ];
@@ -270,22 +403,46 @@ describe('direction-1 procedures end to end (real engine, real PostgreSQL)', () 
       await d.run(id, rest.slice(0, link));
       // a finding links only to an existing 1(c), 1(d) or 1(e) procedure: refused with nothing written
       await expect(
-        d.engine.apply({ instanceId: id, type: 'LINK_FINDING', payload: { findingId: 'F1', instanceId: '00000000-0000-4000-8000-000000000000' }, actor: officer }),
+        d.engine.apply({
+          instanceId: id,
+          type: 'LINK_FINDING',
+          payload: { findingId: 'F1', instanceId: '00000000-0000-4000-8000-000000000000' },
+          actor: officer,
+        }),
       ).rejects.toThrow('payload.instanceId: there is no procedure with id "00000000-0000-4000-8000-000000000000".');
-      const treaty = await d.start('treaty-accession', { partner: m1.partner, treatyId: 'sco-agreement-road-transport-2014' });
-      await expect(d.engine.apply({ instanceId: id, type: 'LINK_FINDING', payload: { findingId: 'F1', instanceId: treaty }, actor: officer })).rejects.toThrow(
+      const treaty = await d.start('treaty-accession', {
+        partner: m1.partner,
+        treatyId: 'sco-agreement-road-transport-2014',
+      });
+      await expect(
+        d.engine.apply({
+          instanceId: id,
+          type: 'LINK_FINDING',
+          payload: { findingId: 'F1', instanceId: treaty },
+          actor: officer,
+        }),
+      ).rejects.toThrow(
         /is a treaty-accession; it must be one of regulation-amendment, model-memorandum-amendment, memorandum-amendment/,
       );
       await d.run(id, rest.slice(link));
       await d.expectFinished(id, 'completed', [...scoping, ...rest]);
 
       const view = await d.reads.view(id, officer);
-      const ctx = view.context as { assessments: Record<string, { status: string; assignee: string }>; links: { findingId: string; instanceId: string }[] };
+      const ctx = view.context as {
+        assessments: Record<string, { status: string; assignee: string }>;
+        links: { findingId: string; instanceId: string }[];
+      };
       expect(ctx.assessments[m2.memorandumId]).toMatchObject({ status: 'submitted', assignee: reviewer.id });
       expect(ctx.links).toEqual([expect.objectContaining({ findingId: 'F1', instanceId: linked })]);
       const closed = await d.ds.query(`SELECT key FROM deadline WHERE instance_id = $1 ORDER BY key, created_at`, [id]);
       expect(closed.map((r: { key: string }) => r.key)).toEqual(
-        expect.arrayContaining([`assessment:${m1.memorandumId}`, `assessment:${m2.memorandumId}`, 'internal_review', 'comments', 'approval']),
+        expect.arrayContaining([
+          `assessment:${m1.memorandumId}`,
+          `assessment:${m2.memorandumId}`,
+          'internal_review',
+          'comments',
+          'approval',
+        ]),
       );
     });
 
@@ -295,52 +452,110 @@ describe('direction-1 procedures end to end (real engine, real PostgreSQL)', () 
       const steps: Step[] = [
         {
           type: 'CONFIRM_ELIGIBILITY',
-          payload: { note: 'Art. 23 opens the Agreement to any state', source: 'Depositary copy, SCO Secretariat', consentRequired: true, accessionArticle: '23', depositary: 'SCO Secretariat' },
+          payload: {
+            note: 'Art. 23 opens the Agreement to any state',
+            source: 'Depositary copy, SCO Secretariat',
+            consentRequired: true,
+            accessionArticle: '23',
+            depositary: 'SCO Secretariat',
+          },
           actor: officer,
           state: 'outreach',
         },
-        { type: 'PACKAGE_SENT', payload: { sentOn: d.today(), channel: 'Note verbale through the embassy in Beijing' }, actor: officer, state: 'outreach' },
-        { type: 'PARTNER_CONSIDERING', payload: { note: 'The Ministry of Transport is studying the Agreement' }, actor: officer, state: 'considering' },
-        { type: 'FOLLOW_UP', payload: { contactedOn: d.today(), note: 'Meeting with the embassy' }, actor: officer, state: 'considering' },
-        { type: 'REQUEST_RECEIVED', payload: { receivedOn: d.today(), reference: 'Note No. 12/2026' }, actor: officer, state: 'request_received' },
+        {
+          type: 'PACKAGE_SENT',
+          payload: { sentOn: d.today(), channel: 'Note verbale through the embassy in Beijing' },
+          actor: officer,
+          state: 'outreach',
+        },
+        {
+          type: 'PARTNER_CONSIDERING',
+          payload: { note: 'The Ministry of Transport is studying the Agreement' },
+          actor: officer,
+          state: 'considering',
+        },
+        {
+          type: 'FOLLOW_UP',
+          payload: { contactedOn: d.today(), note: 'Meeting with the embassy' },
+          actor: officer,
+          state: 'considering',
+        },
+        {
+          type: 'REQUEST_RECEIVED',
+          payload: { receivedOn: d.today(), reference: 'Note No. 12/2026' },
+          actor: officer,
+          state: 'request_received',
+        },
         { type: 'PROCEED', payload: {}, actor: officer, state: 'member_consent' },
         ...everyState('POSITION', () => ({ draftVersion: 1, kind: 'agree' }), 'deposit'),
-        { type: 'INSTRUMENT_DEPOSITED', payload: { depositary: 'SCO Secretariat', date: d.today() }, actor: officer, state: 'acceded' },
+        {
+          type: 'INSTRUMENT_DEPOSITED',
+          payload: { depositary: 'SCO Secretariat', date: d.today() },
+          actor: officer,
+          state: 'acceded',
+        },
       ];
       await d.run(id, steps.slice(0, 3));
-      const [before] = await d.ds.query(`SELECT id FROM deadline WHERE instance_id = $1 AND key = 'considering' AND status = 'open'`, [id]);
+      const [before] = await d.ds.query(
+        `SELECT id FROM deadline WHERE instance_id = $1 AND key = 'considering' AND status = 'open'`,
+        [id],
+      );
       await d.run(id, steps.slice(3, 4));
       // the follow-up re-enters `considering`: its deadline restarts as a new row
-      const [after] = await d.ds.query(`SELECT id FROM deadline WHERE instance_id = $1 AND key = 'considering' AND status = 'open'`, [id]);
+      const [after] = await d.ds.query(
+        `SELECT id FROM deadline WHERE instance_id = $1 AND key = 'considering' AND status = 'open'`,
+        [id],
+      );
       expect(after.id).not.toBe(before.id);
       await d.run(id, steps.slice(4));
       await d.expectFinished(id, 'acceded', steps);
-      expect((await d.reads.view(id, officer)).context).toMatchObject({ consentRequired: true, deposit: { depositary: 'SCO Secretariat' }, eligibility: { partnerHoldsMemorandum: true } });
+      expect((await d.reads.view(id, officer)).context).toMatchObject({
+        consentRequired: true,
+        deposit: { depositary: 'SCO Secretariat' },
+        eligibility: { partnerHoldsMemorandum: true },
+      });
     });
 
     it('1(c) regulation amendment: drafting, four-eyes review, circulation, coordinators, adoption -> adopted', async () => {
-      const id = await d.start('regulation-amendment', { proposedBy: 'RU', rationale: 'Align the Regulation with the 2025 partner category' });
+      const id = await d.start('regulation-amendment', {
+        proposedBy: 'RU',
+        rationale: 'Align the Regulation with the 2025 partner category',
+      });
       const partner = memoranda[memoranda.length - 1].partner;
       const steps = normativeToAdoption(d, [partner]);
       await d.run(id, steps.slice(0, 2));
       // four-eyes: the drafter cannot approve his own version
-      await expect(d.engine.apply({ instanceId: id, type: 'APPROVE_REVIEW', payload: {}, actor: officer })).rejects.toThrow(/Four-eyes/);
+      await expect(
+        d.engine.apply({ instanceId: id, type: 'APPROVE_REVIEW', payload: {}, actor: officer }),
+      ).rejects.toThrow(/Four-eyes/);
       await d.run(id, steps.slice(2));
       await d.expectFinished(id, 'adopted', steps);
       await d.relay.drain();
       // the officer named one affected partner: one 1(e) for it
-      const children = await d.ds.query(`SELECT definition_id, partner, memorandum, parent_key FROM workflow_instance WHERE parent_id = $1`, [id]);
-      expect(children).toEqual([{ definition_id: 'memorandum-amendment', partner, memorandum: `mem-${partner}`, parent_key: partner }]);
+      const children = await d.ds.query(
+        `SELECT definition_id, partner, memorandum, parent_key FROM workflow_instance WHERE parent_id = $1`,
+        [id],
+      );
+      expect(children).toEqual([
+        { definition_id: 'memorandum-amendment', partner, memorandum: `mem-${partner}`, parent_key: partner },
+      ]);
     });
 
     it('1(d) model memorandum amendment: the same stages -> adopted', async () => {
-      const id = await d.start('model-memorandum-amendment', { proposedBy: 'Secretariat', rationale: 'New model after the 2025 merger of categories' });
+      const id = await d.start('model-memorandum-amendment', {
+        proposedBy: 'Secretariat',
+        rationale: 'New model after the 2025 merger of categories',
+      });
       const partner = memoranda[0].partner;
       const steps = normativeToAdoption(d, [partner]);
       await d.run(id, steps);
       await d.expectFinished(id, 'adopted', steps);
       const view = await d.reads.view(id, officer);
-      expect(view.context).toMatchObject({ document: 'model_memorandum', affectedPartners: [partner], adoption: { body: 'cfm', decisionNumber: 'CFM-2026/7' } });
+      expect(view.context).toMatchObject({
+        document: 'model_memorandum',
+        affectedPartners: [partner],
+        adoption: { body: 'cfm', decisionNumber: 'CFM-2026/7' },
+      });
     });
 
     it('1(e) memorandum amendment: gap analysis, protocol, consensus, partner, signing, notification -> in_force', async () => {
@@ -350,8 +565,16 @@ describe('direction-1 procedures end to end (real engine, real PostgreSQL)', () 
       await d.run(id, steps);
       await d.expectFinished(id, 'in_force', steps);
       const view = await d.reads.view(id, officer);
-      expect(view).toMatchObject({ partner: m.partner, memorandum: m.memorandumId, subject: `1e:${m.partner}`, parentId: null });
-      expect(view.context).toMatchObject({ entryIntoForce: { mode: 'on_notification', date: d.today() }, signing: { draftVersion: 1 } });
+      expect(view).toMatchObject({
+        partner: m.partner,
+        memorandum: m.memorandumId,
+        subject: `1e:${m.partner}`,
+        parentId: null,
+      });
+      expect(view.context).toMatchObject({
+        entryIntoForce: { mode: 'on_notification', date: d.today() },
+        signing: { draftVersion: 1 },
+      });
     });
 
     it('1(f) interaction plan: consultation, coordinators, implementation with progress reviews -> completed', async () => {
@@ -360,28 +583,54 @@ describe('direction-1 procedures end to end (real engine, real PostgreSQL)', () 
       const steps = planToCompletion(d);
       const idx = steps.findIndex((s) => s.type === 'PROGRESS_REVIEW');
       await d.run(id, steps.slice(0, idx));
-      const [before] = await d.ds.query(`SELECT id FROM deadline WHERE instance_id = $1 AND key = 'in_implementation' AND status = 'open'`, [id]);
+      const [before] = await d.ds.query(
+        `SELECT id FROM deadline WHERE instance_id = $1 AND key = 'in_implementation' AND status = 'open'`,
+        [id],
+      );
       await d.run(id, steps.slice(idx, idx + 1));
       // a progress review restarts the implementation period and its deadline
-      const [after] = await d.ds.query(`SELECT id FROM deadline WHERE instance_id = $1 AND key = 'in_implementation' AND status = 'open'`, [id]);
+      const [after] = await d.ds.query(
+        `SELECT id FROM deadline WHERE instance_id = $1 AND key = 'in_implementation' AND status = 'open'`,
+        [id],
+      );
       expect(after.id).not.toBe(before.id);
       await d.run(id, steps.slice(idx + 1));
       await d.expectFinished(id, 'completed', steps);
-      expect((await d.reads.view(id, officer)).context).toMatchObject({ period: { number: 3 }, approval: { draftVersion: 1 }, completion: { by: manager.id } });
+      expect((await d.reads.view(id, officer)).context).toMatchObject({
+        period: { number: 3 },
+        approval: { draftVersion: 1 },
+        completion: { by: manager.id },
+      });
     });
   });
 
   it('cascade: an adopted 1(d) naming no partners opens one 1(e) per memorandum in force, once; a finished child is reported to the closed parent and skipped', async () => {
-    const parentId = await d.start('model-memorandum-amendment', { proposedBy: 'CN', rationale: 'Model memorandum for the new partner category' });
+    const parentId = await d.start('model-memorandum-amendment', {
+      proposedBy: 'CN',
+      rationale: 'Model memorandum for the new partner category',
+    });
     const steps = normativeToAdoption(d);
     await d.run(parentId, steps);
     await d.expectFinished(parentId, 'adopted', steps);
 
     await d.relay.drain();
     await d.relay.drain();
-    type ChildRow = { id: string; definition_id: string; partner: string; memorandum: string; subject: string; parent_id: string; parent_key: string; state_path: string; status: string };
+    type ChildRow = {
+      id: string;
+      definition_id: string;
+      partner: string;
+      memorandum: string;
+      subject: string;
+      parent_id: string;
+      parent_key: string;
+      state_path: string;
+      status: string;
+    };
     const childrenOf = async (): Promise<ChildRow[]> =>
-      d.ds.query(`SELECT id, definition_id, partner, memorandum, subject, parent_id, parent_key, state_path, status FROM workflow_instance WHERE parent_id = $1 ORDER BY parent_key`, [parentId]);
+      d.ds.query(
+        `SELECT id, definition_id, partner, memorandum, subject, parent_id, parent_key, state_path, status FROM workflow_instance WHERE parent_id = $1 ORDER BY parent_key`,
+        [parentId],
+      );
     const children = await childrenOf();
     const expected = [...memoranda].sort((a, b) => a.partner.localeCompare(b.partner));
     expect(expected.length).toBeGreaterThanOrEqual(14);
@@ -390,15 +639,25 @@ describe('direction-1 procedures end to end (real engine, real PostgreSQL)', () 
       expected.map((m) => ({ partner: m.partner, memorandum: m.memorandumId, key: m.partner })),
     );
     for (const c of children) {
-      expect(c).toMatchObject({ definition_id: 'memorandum-amendment', parent_id: parentId, subject: `1e:${c.partner}`, state_path: 'gap_analysis', status: 'active' });
+      expect(c).toMatchObject({
+        definition_id: 'memorandum-amendment',
+        parent_id: parentId,
+        subject: `1e:${c.partner}`,
+        state_path: 'gap_analysis',
+        status: 'active',
+      });
       expect(await d.openDeadlineKeys(c.id)).toEqual(['gap_analysis']);
     }
     const view = await d.reads.view(children[0].id, officer);
-    expect(view.context).toMatchObject({ basis: { document: 'model_memorandum', decisionNumber: 'CFM-2026/7', date: d.today() } });
+    expect(view.context).toMatchObject({
+      basis: { document: 'model_memorandum', decisionNumber: 'CFM-2026/7', date: d.today() },
+    });
 
     // the relay again, and the open messages delivered once more (as after a crash): no duplicates
     await d.relay.drain();
-    await d.ds.query(`UPDATE outbox_message SET processed_at = NULL WHERE instance_id = $1 AND kind = 'child.open'`, [parentId]);
+    await d.ds.query(`UPDATE outbox_message SET processed_at = NULL WHERE instance_id = $1 AND kind = 'child.open'`, [
+      parentId,
+    ]);
     expect(await d.relay.drain()).toBeGreaterThanOrEqual(expected.length);
     expect((await childrenOf()).map((c) => c.id)).toEqual(children.map((c) => c.id));
 
@@ -407,11 +666,21 @@ describe('direction-1 procedures end to end (real engine, real PostgreSQL)', () 
     // one child through the silence procedure to in_force, another closed with no amendment needed
     const [first, second] = children;
     const toAgreed: Step[] = [
-      { type: 'COMPLETE_GAP_ANALYSIS', payload: { findings: 'Art. 2 follows the old model', provisions: ['art. 2'] }, actor: officer, state: 'drafting' },
+      {
+        type: 'COMPLETE_GAP_ANALYSIS',
+        payload: { findings: 'Art. 2 follows the old model', provisions: ['art. 2'] },
+        actor: officer,
+        state: 'drafting',
+      },
       { type: 'SUBMIT_FOR_REVIEW', payload: { draftVersion: 1 }, actor: officer, state: 'legal_review' },
       { type: 'APPROVE_REVIEW', payload: { silenceProcedure: true }, actor: reviewer, state: 'consensus' },
       { type: 'POSITION', payload: { draftVersion: 1, kind: 'agree' }, actor: approver('RU'), state: 'consensus' },
-      { type: 'POSITION', payload: { draftVersion: 1, kind: 'agree_with_reservation', text: 'Art. 2 (2)' }, actor: approver('CN'), state: 'consensus' },
+      {
+        type: 'POSITION',
+        payload: { draftVersion: 1, kind: 'agree_with_reservation', text: 'Art. 2 (2)' },
+        actor: approver('CN'),
+        state: 'consensus',
+      },
     ];
     await d.run(first.id, toAgreed);
     await d.relay.drain();
@@ -423,11 +692,22 @@ describe('direction-1 procedures end to end (real engine, real PostgreSQL)', () 
     expect(afterSilence[1].type).toBe('SEND_TO_PARTNER');
     await d.run(first.id, afterSilence);
     await d.expectFinished(first.id, 'in_force', [...toAgreed, ...afterSilence]);
-    const round = ((await d.reads.view(first.id, officer)).context as { rounds: { outcome: string; positions: Record<string, { kind: string }> }[] }).rounds[0];
+    const round = (
+      (await d.reads.view(first.id, officer)).context as {
+        rounds: { outcome: string; positions: Record<string, { kind: string }> }[];
+      }
+    ).rounds[0];
     expect(round.outcome).toBe('consensus');
     expect(Object.values(round.positions).filter((p) => p.kind === 'silence')).toHaveLength(MEMBER_STATES.length - 2);
 
-    const closeIt: Step[] = [{ type: 'CLOSE_NO_AMENDMENT', payload: { findings: 'The memorandum already conforms to the new model' }, actor: manager, state: 'no_amendment_needed' }];
+    const closeIt: Step[] = [
+      {
+        type: 'CLOSE_NO_AMENDMENT',
+        payload: { findings: 'The memorandum already conforms to the new model' },
+        actor: manager,
+        state: 'no_amendment_needed',
+      },
+    ];
     await d.run(second.id, closeIt);
     await d.expectFinished(second.id, 'no_amendment_needed', closeIt);
 
@@ -438,7 +718,8 @@ describe('direction-1 procedures end to end (real engine, real PostgreSQL)', () 
       `SELECT payload->>'childId' AS child, payload->>'finalState' AS final, processed_at IS NOT NULL AS processed, last_error FROM outbox_message WHERE kind = 'child.done' AND payload->>'parentId' = $1`,
       [parentId],
     );
-    const byChild = (a: { child: string }, b: { child: string }) => (a.child < b.child ? -1 : a.child > b.child ? 1 : 0);
+    const byChild = (a: { child: string }, b: { child: string }) =>
+      a.child < b.child ? -1 : a.child > b.child ? 1 : 0;
     expect([...done].sort(byChild)).toEqual(
       [
         { child: first.id, final: 'in_force', processed: true, last_error: null },
@@ -452,32 +733,58 @@ describe('direction-1 procedures end to end (real engine, real PostgreSQL)', () 
     const byId = new Map(parentView.children.map((c: { id: string; state: string; status: string }) => [c.id, c]));
     expect(byId.get(first.id)).toMatchObject({ state: 'in_force', status: 'done' });
     expect(byId.get(second.id)).toMatchObject({ state: 'no_amendment_needed', status: 'done' });
-    expect(parentView.children.filter((c: { status: string }) => c.status === 'active')).toHaveLength(expected.length - 2);
+    expect(parentView.children.filter((c: { status: string }) => c.status === 'active')).toHaveLength(
+      expected.length - 2,
+    );
   });
 
   it('withdrawal: a 1(c) withdrawn by a manager mid-circulation ends withdrawn and closes its deadlines', async () => {
-    const id = await d.start('regulation-amendment', { proposedBy: 'KZ', rationale: 'Clarify the rights of dialogue partners' });
+    const id = await d.start('regulation-amendment', {
+      proposedBy: 'KZ',
+      rationale: 'Clarify the rights of dialogue partners',
+    });
     const steps: Step[] = [
       { type: 'START_DRAFTING', actor: officer, state: 'drafting' },
       { type: 'SUBMIT_FOR_REVIEW', payload: { draftVersion: 1 }, actor: officer, state: 'legal_review' },
       { type: 'APPROVE_REVIEW', actor: reviewer, state: 'circulation' },
-      { type: 'RESPOND', payload: { draftVersion: 1, comments: 'Not timely' }, actor: approver('IN'), state: 'circulation' },
+      {
+        type: 'RESPOND',
+        payload: { draftVersion: 1, comments: 'Not timely' },
+        actor: approver('IN'),
+        state: 'circulation',
+      },
       { type: 'RESPOND', payload: { draftVersion: 1 }, actor: approver('PK'), state: 'circulation' },
     ];
     const applied = await d.run(id, steps);
     expect(await d.openDeadlineKeys(id)).toEqual(['circulation']);
-    const withdraw: Step[] = [{ type: 'WITHDRAW', payload: { reason: 'Superseded by the Council decision of 2026' }, actor: manager, state: 'withdrawn' }];
+    const withdraw: Step[] = [
+      {
+        type: 'WITHDRAW',
+        payload: { reason: 'Superseded by the Council decision of 2026' },
+        actor: manager,
+        state: 'withdrawn',
+      },
+    ];
     const [w] = await d.run(id, withdraw);
     await d.expectFinished(id, 'withdrawn', [...steps, ...withdraw]);
-    const rows = await d.ds.query(`SELECT key, status, opened_by_seq, closed_by_seq FROM deadline WHERE instance_id = $1 ORDER BY opened_by_seq`, [id]);
+    const rows = await d.ds.query(
+      `SELECT key, status, opened_by_seq, closed_by_seq FROM deadline WHERE instance_id = $1 ORDER BY opened_by_seq`,
+      [id],
+    );
     expect(rows).toEqual([
       { key: 'legal_review', status: 'closed', opened_by_seq: applied[1].seq, closed_by_seq: applied[2].seq },
       { key: 'circulation', status: 'closed', opened_by_seq: applied[2].seq, closed_by_seq: w.seq },
     ]);
-    expect((await d.reads.view(id, officer)).context).toMatchObject({ withdrawal: { reason: 'Superseded by the Council decision of 2026', by: manager.id } });
-    await expect(d.engine.apply({ instanceId: id, type: 'RESPOND', payload: { draftVersion: 1 }, actor: approver('RU') })).rejects.toThrow(/closed \(withdrawn\)/);
+    expect((await d.reads.view(id, officer)).context).toMatchObject({
+      withdrawal: { reason: 'Superseded by the Council decision of 2026', by: manager.id },
+    });
+    await expect(
+      d.engine.apply({ instanceId: id, type: 'RESPOND', payload: { draftVersion: 1 }, actor: approver('RU') }),
+    ).rejects.toThrow(/closed \(withdrawn\)/);
     await d.relay.drain();
-    expect(await d.ds.query(`SELECT count(*)::int AS n FROM workflow_instance WHERE parent_id = $1`, [id])).toEqual([{ n: 0 }]);
+    expect(await d.ds.query(`SELECT count(*)::int AS n FROM workflow_instance WHERE parent_id = $1`, [id])).toEqual([
+      { n: 0 },
+    ]);
   });
 });
 
@@ -508,12 +815,19 @@ describe('a procedure survives a restart of the application (shared database)', 
     second = await createTestApp({ freshDatabase: false, clock });
     const d2 = new Driver(second);
     const resumed = await d2.reads.view(id, officer);
-    expect(resumed).toMatchObject({ state: before.state, seq: before.seq, context: before.context, deadlines: [expect.objectContaining({ key: 'coordinators_consensus' })] });
+    expect(resumed).toMatchObject({
+      state: before.state,
+      seq: before.seq,
+      context: before.context,
+      deadlines: [expect.objectContaining({ key: 'coordinators_consensus' })],
+    });
     expect(await d2.reads.verify(id)).toMatchObject({ valid: true, checked: half + 1 });
     await d2.run(id, steps.slice(half));
     await d2.expectFinished(id, 'completed', steps);
     const history = await d2.reads.history(id);
     // the second half was recorded after the restart, on the moved clock
-    expect(new Date(history[half + 1].at).getTime() - new Date(history[half].at).getTime()).toBeGreaterThanOrEqual(2 * 86_400_000);
+    expect(new Date(history[half + 1].at).getTime() - new Date(history[half].at).getTime()).toBeGreaterThanOrEqual(
+      2 * 86_400_000,
+    );
   });
 });

@@ -19,8 +19,15 @@ const DIALOGUE_PARTNERS_2024 = ['AE', 'AM', 'AZ', 'BH', 'EG', 'KH', 'KW', 'LK', 
 const OBSERVERS_2024 = ['AF', 'MN'];
 const TIANJIN = '2025-09-01';
 const TIANJIN_SOURCES = [
-  { url: 'https://tass.com/world/2012137', supports: ['status'], note: 'Tianjin Declaration: observer and dialogue-partner statuses merged into "SCO partner"' },
-  { url: 'https://report.az/ru/drugie-strany/strany-shos-prinyali-reshenie-sozdat-edinyj-status-partner-shos', supports: ['status'] },
+  {
+    url: 'https://tass.com/world/2012137',
+    supports: ['status'],
+    note: 'Tianjin Declaration: observer and dialogue-partner statuses merged into "SCO partner"',
+  },
+  {
+    url: 'https://report.az/ru/drugie-strany/strany-shos-prinyali-reshenie-sozdat-edinyj-status-partner-shos',
+    supports: ['status'],
+  },
 ];
 
 type Json = Record<string, unknown>;
@@ -33,12 +40,24 @@ describe('Reference data (e2e)', () => {
   let db: DataSource;
 
   const get = (path: string) => t.http().get(path).set(bearer(officerToken));
-  const post = (path: string, body: unknown) => t.http().post(path).set(bearer(admin.token)).send(body as object);
-  const rowCount = async (): Promise<number> => Number((await db.query(`select count(*)::int as n from reference_record`))[0].n);
+  const post = (path: string, body: unknown) =>
+    t
+      .http()
+      .post(path)
+      .set(bearer(admin.token))
+      .send(body as object);
+  const rowCount = async (): Promise<number> =>
+    Number((await db.query(`select count(*)::int as n from reference_record`))[0].n);
   const openRows = async (kind: string, code: string): Promise<Array<{ version: number; valid_to: Date | null }>> =>
-    db.query(`select version, valid_to from reference_record where kind = $1 and code = $2 and valid_to is null`, [kind, code]);
+    db.query(`select version, valid_to from reference_record where kind = $1 and code = $2 and valid_to is null`, [
+      kind,
+      code,
+    ]);
   const currentData = async (kind: string, code: string): Promise<Json> => {
-    const versions = (await get(`/reference/${kind}/${code}/history`).expect(200)).body as Array<{ data: Json; validTo: string | null }>;
+    const versions = (await get(`/reference/${kind}/${code}/history`).expect(200)).body as Array<{
+      data: Json;
+      validTo: string | null;
+    }>;
     return versions.find((v) => v.validTo === null)!.data;
   };
 
@@ -78,7 +97,13 @@ describe('Reference data (e2e)', () => {
 
       const partners = (await get(`/reference/partners?at=${BASELINE}`).expect(200)).body as PartnerItem[];
       const lk = partners.find((p) => p.code === 'LK')!;
-      expect(lk.data.memorandum).toMatchObject({ signature_date: '2010-05', signature_date_precision: 'month', place: null, entry_into_force_mode: null, signatories: null });
+      expect(lk.data.memorandum).toMatchObject({
+        signature_date: '2010-05',
+        signature_date_precision: 'month',
+        place: null,
+        entry_into_force_mode: null,
+        signatories: null,
+      });
       const treaties = (await get(`/reference/treaties?at=${BASELINE}`).expect(200)).body as ReferenceItem[];
       const shanghai = treaties.find((x) => x.code === 'shanghai-convention-2001')!;
       expect(shanghai.name.zh).toBeNull();
@@ -98,7 +123,9 @@ describe('Reference data (e2e)', () => {
       }
       expect(partners.find((p) => p.code === 'LA')).toBeUndefined();
 
-      expect(await reference.memoranda(new Date(BASELINE))).toEqual(DIALOGUE_PARTNERS_2024.map((code) => ({ partner: code, memorandumId: `mem-${code}` })));
+      expect(await reference.memoranda(new Date(BASELINE))).toEqual(
+        DIALOGUE_PARTNERS_2024.map((code) => ({ partner: code, memorandumId: `mem-${code}` })),
+      );
     });
 
     it('has Laos only from its status date, 1 September 2025', async () => {
@@ -130,14 +157,25 @@ describe('Reference data (e2e)', () => {
 
       const bodies = (await get('/reference/bodies').expect(200)).body as ReferenceItem[];
       expect(bodies.map((b) => b.code)).toEqual(['cfm', 'chg', 'chs', 'cnc', 'rats-ec', 'secretariat']);
-      expect(bodies.find((b) => b.code === 'cnc')!.name).toEqual({ en: expect.any(String), ru: expect.any(String), zh: expect.any(String) });
+      expect(bodies.find((b) => b.code === 'cnc')!.name).toEqual({
+        en: expect.any(String),
+        ru: expect.any(String),
+        zh: expect.any(String),
+      });
       expect((await reference.bodies()).length).toBe(6);
     });
 
     it('is recorded as version 1 by the seed, with its note', async () => {
       const history = (await get('/reference/member-states/KZ/history').expect(200)).body as ReferenceVersion[];
       expect(history).toEqual([
-        expect.objectContaining({ kind: 'member_state', code: 'KZ', version: 1, recordedBy: 'seed', note: 'Baseline of 4 July 2024 from reference files', validTo: null }),
+        expect.objectContaining({
+          kind: 'member_state',
+          code: 'KZ',
+          version: 1,
+          recordedBy: 'seed',
+          note: 'Baseline of 4 July 2024 from reference files',
+          validTo: null,
+        }),
       ]);
       // the stored kind name works as well as the list path
       await get('/reference/member_state/KZ/history').expect(200);
@@ -177,23 +215,102 @@ describe('Reference data (e2e)', () => {
       const before = await rowCount();
       const good = await currentData('partners', 'TR');
       const cases: Array<{ path: string; body: unknown; status: number; mentions: string }> = [
-        { path: '/reference/partners/TR', body: { data: good, note: 'x', validFrom: '2025-02-30' }, status: 400, mentions: '"validFrom"' },
+        {
+          path: '/reference/partners/TR',
+          body: { data: good, note: 'x', validFrom: '2025-02-30' },
+          status: 400,
+          mentions: '"validFrom"',
+        },
         { path: '/reference/partners/TR', body: { data: good, note: 'x' }, status: 400, mentions: '"validFrom"' },
         { path: '/reference/partners/TR', body: { data: good, validFrom: TIANJIN }, status: 400, mentions: '"note"' },
-        { path: '/reference/partners/TR', body: { data: good, note: '', validFrom: TIANJIN }, status: 400, mentions: '"note"' },
-        { path: '/reference/partners/TR', body: { data: 'sco_partner', note: 'x', validFrom: TIANJIN }, status: 400, mentions: '"data"' },
-        { path: '/reference/partners/TR', body: { data: [good], note: 'x', validFrom: TIANJIN }, status: 400, mentions: '"data"' },
-        { path: '/reference/partners/TR', body: { data: good, note: 'x', validFrom: TIANJIN, extra: 1 }, status: 400, mentions: 'extra' },
-        { path: '/reference/partners/TR', body: { data: { ...good, code: 'AZ' }, note: 'x', validFrom: TIANJIN }, status: 400, mentions: '"data.code"' },
-        { path: '/reference/partners/TR', body: { data: { ...good, sources: [] }, note: 'x', validFrom: TIANJIN }, status: 400, mentions: '"data.sources"' },
-        { path: '/reference/partners/TR', body: { data: { ...good, status: '' }, note: 'x', validFrom: TIANJIN }, status: 400, mentions: '"data.status"' },
-        { path: '/reference/partners/TR', body: { data: { ...good, memorandum: 'signed' }, note: 'x', validFrom: TIANJIN }, status: 400, mentions: '"data.memorandum"' },
-        { path: '/reference/partners/TR', body: { data: { code: 'TR', status: 'sco_partner', memorandum: null, sources: TIANJIN_SOURCES }, note: 'x', validFrom: TIANJIN }, status: 400, mentions: '"data.name_en"' },
-        { path: '/reference/partners/TR', body: { data: good, note: 'x', validFrom: '2024-07-03' }, status: 422, mentions: 'earlier than the start of the current version' },
-        { path: '/reference/partners/TR', body: { data: good, note: 'x', validFrom: TIANJIN, create: true }, status: 409, mentions: 'already exists' },
-        { path: '/reference/partners/XX', body: { data: { ...good, code: 'XX' }, note: 'x', validFrom: TIANJIN }, status: 404, mentions: '"create": true' },
-        { path: '/reference/partners/xx', body: { data: { ...good, code: 'xx' }, note: 'x', validFrom: TIANJIN, create: true }, status: 400, mentions: 'not a valid partner code' },
-        { path: '/reference/planets/TR', body: { data: good, note: 'x', validFrom: TIANJIN }, status: 400, mentions: '"kind"' },
+        {
+          path: '/reference/partners/TR',
+          body: { data: good, note: '', validFrom: TIANJIN },
+          status: 400,
+          mentions: '"note"',
+        },
+        {
+          path: '/reference/partners/TR',
+          body: { data: 'sco_partner', note: 'x', validFrom: TIANJIN },
+          status: 400,
+          mentions: '"data"',
+        },
+        {
+          path: '/reference/partners/TR',
+          body: { data: [good], note: 'x', validFrom: TIANJIN },
+          status: 400,
+          mentions: '"data"',
+        },
+        {
+          path: '/reference/partners/TR',
+          body: { data: good, note: 'x', validFrom: TIANJIN, extra: 1 },
+          status: 400,
+          mentions: 'extra',
+        },
+        {
+          path: '/reference/partners/TR',
+          body: { data: { ...good, code: 'AZ' }, note: 'x', validFrom: TIANJIN },
+          status: 400,
+          mentions: '"data.code"',
+        },
+        {
+          path: '/reference/partners/TR',
+          body: { data: { ...good, sources: [] }, note: 'x', validFrom: TIANJIN },
+          status: 400,
+          mentions: '"data.sources"',
+        },
+        {
+          path: '/reference/partners/TR',
+          body: { data: { ...good, status: '' }, note: 'x', validFrom: TIANJIN },
+          status: 400,
+          mentions: '"data.status"',
+        },
+        {
+          path: '/reference/partners/TR',
+          body: { data: { ...good, memorandum: 'signed' }, note: 'x', validFrom: TIANJIN },
+          status: 400,
+          mentions: '"data.memorandum"',
+        },
+        {
+          path: '/reference/partners/TR',
+          body: {
+            data: { code: 'TR', status: 'sco_partner', memorandum: null, sources: TIANJIN_SOURCES },
+            note: 'x',
+            validFrom: TIANJIN,
+          },
+          status: 400,
+          mentions: '"data.name_en"',
+        },
+        {
+          path: '/reference/partners/TR',
+          body: { data: good, note: 'x', validFrom: '2024-07-03' },
+          status: 422,
+          mentions: 'earlier than the start of the current version',
+        },
+        {
+          path: '/reference/partners/TR',
+          body: { data: good, note: 'x', validFrom: TIANJIN, create: true },
+          status: 409,
+          mentions: 'already exists',
+        },
+        {
+          path: '/reference/partners/XX',
+          body: { data: { ...good, code: 'XX' }, note: 'x', validFrom: TIANJIN },
+          status: 404,
+          mentions: '"create": true',
+        },
+        {
+          path: '/reference/partners/xx',
+          body: { data: { ...good, code: 'xx' }, note: 'x', validFrom: TIANJIN, create: true },
+          status: 400,
+          mentions: 'not a valid partner code',
+        },
+        {
+          path: '/reference/planets/TR',
+          body: { data: good, note: 'x', validFrom: TIANJIN },
+          status: 400,
+          mentions: '"kind"',
+        },
       ];
       for (const c of cases) {
         const res = await post(c.path, c.body);
@@ -215,10 +332,18 @@ describe('Reference data (e2e)', () => {
 
     it('allows one current version per record, unique version numbers and known kinds only', async () => {
       const before = await rowCount();
-      await expect(insert('partner', 'TR', 2, null)).rejects.toMatchObject({ driverError: { code: '23505', constraint: 'reference_record_current_uq' } });
-      await expect(insert('partner', 'TR', 1, '2025-01-01')).rejects.toMatchObject({ driverError: { code: '23505', constraint: 'reference_record_kind_code_version_uq' } });
-      await expect(insert('planet', 'MA', 1, null)).rejects.toMatchObject({ driverError: { code: '23514', constraint: 'reference_record_kind_check' } });
-      await expect(insert('partner', 'QQ', 1, '2024-07-03')).rejects.toMatchObject({ driverError: { code: '23514', constraint: 'reference_record_period_check' } });
+      await expect(insert('partner', 'TR', 2, null)).rejects.toMatchObject({
+        driverError: { code: '23505', constraint: 'reference_record_current_uq' },
+      });
+      await expect(insert('partner', 'TR', 1, '2025-01-01')).rejects.toMatchObject({
+        driverError: { code: '23505', constraint: 'reference_record_kind_code_version_uq' },
+      });
+      await expect(insert('planet', 'MA', 1, null)).rejects.toMatchObject({
+        driverError: { code: '23514', constraint: 'reference_record_kind_check' },
+      });
+      await expect(insert('partner', 'QQ', 1, '2024-07-03')).rejects.toMatchObject({
+        driverError: { code: '23514', constraint: 'reference_record_period_check' },
+      });
       expect(await rowCount()).toBe(before);
     });
 
@@ -227,9 +352,13 @@ describe('Reference data (e2e)', () => {
       try {
         await runMigrations(scratch.url);
         await revertMigrations(scratch.url, Number.POSITIVE_INFINITY);
-        expect(await withPg(scratch.url, (c) => c.query(`select to_regclass('reference_record') as t`))).toMatchObject({ rows: [{ t: null }] });
+        expect(await withPg(scratch.url, (c) => c.query(`select to_regclass('reference_record') as t`))).toMatchObject({
+          rows: [{ t: null }],
+        });
         await runMigrations(scratch.url);
-        const counts = await withPg(scratch.url, (c) => c.query(`select kind, count(*)::int as n from reference_record group by kind order by kind`));
+        const counts = await withPg(scratch.url, (c) =>
+          c.query(`select kind, count(*)::int as n from reference_record group by kind order by kind`),
+        );
         expect(counts.rows).toEqual([
           { kind: 'body', n: 6 },
           { kind: 'member_state', n: 10 },
@@ -248,7 +377,11 @@ describe('Reference data (e2e)', () => {
     beforeAll(async () => {
       // read first, so the in-memory copy is warm and must be refreshed by the changes
       before2025 = (await get(`/reference/partners?at=${TIANJIN}`).expect(200)).body as PartnerItem[];
-      expect(before2025.map((p) => p.status).sort()).toEqual([...Array(15).fill('dialogue_partner'), 'observer', 'observer']);
+      expect(before2025.map((p) => p.status).sort()).toEqual([
+        ...Array(15).fill('dialogue_partner'),
+        'observer',
+        'observer',
+      ]);
 
       // Tianjin, 1 September 2025: every observer and dialogue partner (Laos included) becomes an "SCO partner".
       for (const p of before2025) {
@@ -312,12 +445,35 @@ describe('Reference data (e2e)', () => {
     it('adds a record only when asked to, and answers 409 when it exists', async () => {
       // ZZ is a user-assigned ISO code, not a real state: a made-up future partner, valid from 2030.
       const data = {
-        code: 'ZZ', kind: 'state', name_en: 'Testland', name_en_full: null, name_ru: null, name_ru_full: null, name_zh: null,
-        status: 'sco_partner', status_decided: null, status_decided_precision: null, status_decided_by: null,
-        memorandum: null, notes: null, sources: [{ url: 'https://example.org/test-source', supports: ['code'] }],
+        code: 'ZZ',
+        kind: 'state',
+        name_en: 'Testland',
+        name_en_full: null,
+        name_ru: null,
+        name_ru_full: null,
+        name_zh: null,
+        status: 'sco_partner',
+        status_decided: null,
+        status_decided_precision: null,
+        status_decided_by: null,
+        memorandum: null,
+        notes: null,
+        sources: [{ url: 'https://example.org/test-source', supports: ['code'] }],
       };
-      const created = await post('/reference/partners/ZZ', { data, note: 'test record', validFrom: '2030-01-01', create: true }).expect(201);
-      expect(created.body).toMatchObject({ kind: 'partner', code: 'ZZ', version: 1, validFrom: '2030-01-01T00:00:00.000Z', validTo: null, recordedBy: admin.userId });
+      const created = await post('/reference/partners/ZZ', {
+        data,
+        note: 'test record',
+        validFrom: '2030-01-01',
+        create: true,
+      }).expect(201);
+      expect(created.body).toMatchObject({
+        kind: 'partner',
+        code: 'ZZ',
+        version: 1,
+        validFrom: '2030-01-01T00:00:00.000Z',
+        validTo: null,
+        recordedBy: admin.userId,
+      });
       expect(created.body.data).toEqual(data);
       await post('/reference/partners/ZZ', { data, note: 'again', validFrom: '2030-01-01', create: true }).expect(409);
       expect((await reference.partners()).map((p) => p.code)).not.toContain('ZZ');
@@ -325,7 +481,13 @@ describe('Reference data (e2e)', () => {
 
       // two administrators at once: both versions are kept, in order, and one stays current
       const answers = await Promise.all(
-        [1, 2, 3, 4, 5].map((n) => post('/reference/partners/ZZ', { data: { ...data, notes: `change ${n}` }, note: `change ${n}`, validFrom: '2030-02-01' })),
+        [1, 2, 3, 4, 5].map((n) =>
+          post('/reference/partners/ZZ', {
+            data: { ...data, notes: `change ${n}` },
+            note: `change ${n}`,
+            validFrom: '2030-02-01',
+          }),
+        ),
       );
       expect(answers.map((r) => r.status)).toEqual([201, 201, 201, 201, 201]);
       expect(answers.map((r) => r.body.version as number).sort()).toEqual([2, 3, 4, 5, 6]);

@@ -40,7 +40,9 @@ export default async function globalSetup(): Promise<void> {
   try {
     await withPg(admin, (c) => c.query('select 1'));
   } catch (err) {
-    throw new Error(`The tests need PostgreSQL at ${where} (user postgres): ${(err as Error).message}. Start it or set TEST_DATABASE_URL.`);
+    throw new Error(
+      `The tests need PostgreSQL at ${where} (user postgres): ${(err as Error).message}. Start it or set TEST_DATABASE_URL.`,
+    );
   }
 
   const redisUrl = testRedisUrl();
@@ -50,7 +52,9 @@ export default async function globalSetup(): Promise<void> {
     await redis.connect();
     await redis.ping();
   } catch (err) {
-    throw new Error(`The tests need Redis at ${new URL(redisUrl).host}: ${(err as Error).message}. Start it or set TEST_REDIS_URL.`);
+    throw new Error(
+      `The tests need Redis at ${new URL(redisUrl).host}: ${(err as Error).message}. Start it or set TEST_REDIS_URL.`,
+    );
   } finally {
     redis.disconnect();
   }

@@ -45,13 +45,19 @@ export function databaseUrl(admin: string, name: string): string {
 
 /** Base36 timestamp (seconds) + random: sortable, fixed length, unique per run. */
 export function runId(): string {
-  return Math.floor(Date.now() / 1000).toString(36).padStart(7, '0') + randomBytes(4).toString('hex');
+  return (
+    Math.floor(Date.now() / 1000)
+      .toString(36)
+      .padStart(7, '0') + randomBytes(4).toString('hex')
+  );
 }
 
 export function required(name: string): string {
   const value = process.env[name];
   if (!value) {
-    throw new Error(`${name} is not set: run the tests through jest (npm test), whose globalSetup prepares the test database and Redis prefix`);
+    throw new Error(
+      `${name} is not set: run the tests through jest (npm test), whose globalSetup prepares the test database and Redis prefix`,
+    );
   }
   return value;
 }
@@ -84,7 +90,9 @@ export async function createDatabase(admin: string, name: string, template?: str
 }
 
 export async function dropDatabase(admin: string, name: string): Promise<void> {
-  await withPg(admin, (client) => client.query(`drop database if exists ${client.escapeIdentifier(name)} with (force)`));
+  await withPg(admin, (client) =>
+    client.query(`drop database if exists ${client.escapeIdentifier(name)} with (force)`),
+  );
 }
 
 export async function listDatabases(admin: string, prefix: string): Promise<string[]> {

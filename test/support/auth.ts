@@ -40,18 +40,33 @@ export const TEST_PASSWORD = 'correct horse battery staple';
 /** Creates a user through UsersService (validated and audited like POST /users, actor: the system). */
 export async function createUser(app: INestApplication, options: CreateUserOptions): Promise<TestUser> {
   const tag = randomBytes(4).toString('hex');
-  const email = options.email ?? `${options.role.replace('_', '-')}${options.memberState ? `.${options.memberState.toLowerCase()}` : ''}.${tag}@test.local`;
+  const email =
+    options.email ??
+    `${options.role.replace('_', '-')}${options.memberState ? `.${options.memberState.toLowerCase()}` : ''}.${tag}@test.local`;
   const password = options.password ?? TEST_PASSWORD;
-  const displayName = options.displayName ?? `Test ${options.role}${options.memberState ? ` (${options.memberState})` : ''} ${tag}`;
-  const user = await app.get(UsersService).create(
-    { email, password, displayName, role: options.role, memberState: options.memberState ?? null },
-    { actor: null, ip: null },
-  );
-  return { id: user.id, email: user.email, password, displayName: user.displayName, role: user.role, memberState: user.memberState };
+  const displayName =
+    options.displayName ?? `Test ${options.role}${options.memberState ? ` (${options.memberState})` : ''} ${tag}`;
+  const user = await app
+    .get(UsersService)
+    .create(
+      { email, password, displayName, role: options.role, memberState: options.memberState ?? null },
+      { actor: null, ip: null },
+    );
+  return {
+    id: user.id,
+    email: user.email,
+    password,
+    displayName: user.displayName,
+    role: user.role,
+    memberState: user.memberState,
+  };
 }
 
 /** Issues an access token for the user as sign-in would (valid for ACCESS_TOKEN_TTL from the app clock). */
-export async function tokenFor(app: INestApplication, user: Pick<TestUser, 'id' | 'role' | 'memberState'>): Promise<string> {
+export async function tokenFor(
+  app: INestApplication,
+  user: Pick<TestUser, 'id' | 'role' | 'memberState'>,
+): Promise<string> {
   return (await app.get(AccessTokenService).issue(user)).accessToken;
 }
 
@@ -68,7 +83,10 @@ export function bearer(token: string): { Authorization: string } {
 }
 
 /** A user and a token at once: `const { user, token } = await signedIn(t.app, { role: 'manager' })`. */
-export async function signedIn(app: INestApplication, options: CreateUserOptions): Promise<{ user: TestUser; token: string; actor: Actor }> {
+export async function signedIn(
+  app: INestApplication,
+  options: CreateUserOptions,
+): Promise<{ user: TestUser; token: string; actor: Actor }> {
   const user = await createUser(app, options);
   const token = await tokenFor(app, user);
   return { user, token, actor: { id: user.id, role: user.role, memberState: user.memberState, actingFor: null } };

@@ -69,7 +69,8 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
 
   let database: TestDatabase | undefined;
   const databaseUrl =
-    options.databaseUrl ?? (options.freshDatabase === false ? sharedDatabaseUrl() : (database = await createFreshDatabase()).url);
+    options.databaseUrl ??
+    (options.freshDatabase === false ? sharedDatabaseUrl() : (database = await createFreshDatabase()).url);
 
   const env = loadEnv({
     NODE_ENV: 'test',

@@ -10,12 +10,24 @@ export const ARTIFACTS = path.join(__dirname, '..', '..', 'test-artifacts', 'web
 
 /** Builds the web application if needed and starts Debian's Chromium (a new temporary profile per run). */
 export async function launchBrowser(): Promise<Browser> {
-  if (!existsSync(path.join(WEB_DIST, 'app.js'))) execFileSync(process.execPath, [path.join(__dirname, '..', '..', 'src', 'web', 'build-client.js')], { stdio: 'inherit' });
+  if (!existsSync(path.join(WEB_DIST, 'app.js')))
+    execFileSync(process.execPath, [path.join(__dirname, '..', '..', 'src', 'web', 'build-client.js')], {
+      stdio: 'inherit',
+    });
   mkdirSync(ARTIFACTS, { recursive: true });
   return chromium.launch({
     executablePath: '/usr/bin/chromium',
     headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   });
 }
 
@@ -23,7 +35,13 @@ export async function launchBrowser(): Promise<Browser> {
  * A new browser context signed in as `user`, waiting for its home page `page` to be ready.
  * `setup` runs on the context before the first request (e.g. to stub a route).
  */
-export async function signInAs(browser: Browser, baseUrl: string, user: TestUser, page: string, setup?: (ctx: BrowserContext) => Promise<unknown>): Promise<Page> {
+export async function signInAs(
+  browser: Browser,
+  baseUrl: string,
+  user: TestUser,
+  page: string,
+  setup?: (ctx: BrowserContext) => Promise<unknown>,
+): Promise<Page> {
   const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 }, timezoneId: 'UTC' });
   if (setup) await setup(ctx);
   const p = await ctx.newPage();
@@ -37,7 +55,8 @@ export async function signInAs(browser: Browser, baseUrl: string, user: TestUser
   return p;
 }
 
-export const shot = (p: Page, name: string) => p.screenshot({ path: path.join(ARTIFACTS, `${name}.png`), fullPage: true });
+export const shot = (p: Page, name: string) =>
+  p.screenshot({ path: path.join(ARTIFACTS, `${name}.png`), fullPage: true });
 
 /** Opens a hash route and waits until the page is drawn (the same URL with a hash does not load the page again: reload). */
 export async function openRoute(p: Page, baseUrl: string, route: string, page: string): Promise<void> {

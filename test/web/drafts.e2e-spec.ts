@@ -38,8 +38,15 @@ describe('web application: drafts, redlines, notifications, monitoring (Chromium
       createUser(t.app, { role: 'manager' }),
     ]);
     browser = await launchBrowser();
-    const res = await t.http().post('/instances').set(bearer(await tokenFor(t.app, officer)))
-      .send({ definitionId: 'regulation-amendment', input: { proposedBy: 'Secretariat', rationale: 'The 2025 SCO partner status' } }).expect(201);
+    const res = await t
+      .http()
+      .post('/instances')
+      .set(bearer(await tokenFor(t.app, officer)))
+      .send({
+        definitionId: 'regulation-amendment',
+        input: { proposedBy: 'Secretariat', rationale: 'The 2025 SCO partner status' },
+      })
+      .expect(201);
     id = res.body.instance.id;
   });
 
@@ -69,7 +76,9 @@ describe('web application: drafts, redlines, notifications, monitoring (Chromium
     // create the draft from the Regulation: version 1
     await off.selectOption('#draft-source', 'regulation');
     await off.click('[data-testid=create-draft] button[type=submit]');
-    await off.waitForSelector('[data-testid=draft-panel][data-latest="1"] [data-testid=version-reader][data-version="1"]');
+    await off.waitForSelector(
+      '[data-testid=draft-panel][data-latest="1"] [data-testid=version-reader][data-version="1"]',
+    );
     expect(await off.inputValue('#ev-SUBMIT_FOR_REVIEW-draftVersion')).toBe('1');
     expect(await off.textContent('[data-testid=source-notice]')).toMatch(/NOT the authentic text/);
     const ru1 = await firstArticle(off).locator('[lang=ru].text').textContent();
@@ -80,11 +89,19 @@ describe('web application: drafts, redlines, notifications, monitoring (Chromium
     await editor.locator('textarea[name=ru]').fill(`${ru1}${RU_EDIT}`);
     await off.fill('#draft-note', 'Observers, Russian text');
     await off.click('[data-testid=save-version]');
-    await off.waitForSelector('[data-testid=draft-panel][data-latest="2"] [data-testid=version-reader][data-version="2"]');
-    expect(await off.locator('[data-testid=drift-banner]').textContent()).toContain('Russian and Chinese texts disagree');
+    await off.waitForSelector(
+      '[data-testid=draft-panel][data-latest="2"] [data-testid=version-reader][data-version="2"]',
+    );
+    expect(await off.locator('[data-testid=drift-banner]').textContent()).toContain(
+      'Russian and Chinese texts disagree',
+    );
     expect(await firstArticle(off).getAttribute('data-drifted')).toBe('true');
-    expect(await firstArticle(off).locator('[data-testid=lang-status][data-lang=zh]').getAttribute('data-status')).toBe('out_of_date');
-    expect(await firstArticle(off).locator('[data-testid=lang-status][data-lang=en]').getAttribute('data-status')).toBe('possibly_stale');
+    expect(await firstArticle(off).locator('[data-testid=lang-status][data-lang=zh]').getAttribute('data-status')).toBe(
+      'out_of_date',
+    );
+    expect(await firstArticle(off).locator('[data-testid=lang-status][data-lang=en]').getAttribute('data-status')).toBe(
+      'possibly_stale',
+    );
     expect(await off.inputValue('#ev-SUBMIT_FOR_REVIEW-draftVersion')).toBe('2');
     await shot(off, '11-drift-banner');
     // the machine refuses to send a drifted version on
@@ -97,29 +114,43 @@ describe('web application: drafts, redlines, notifications, monitoring (Chromium
     await zh.fill(`${await zh.inputValue()}${ZH_FIX}`);
     await off.fill('#draft-note', 'Observers, Chinese text');
     await off.click('[data-testid=save-version]');
-    await off.waitForSelector('[data-testid=draft-panel][data-latest="3"] [data-testid=version-reader][data-version="3"]');
+    await off.waitForSelector(
+      '[data-testid=draft-panel][data-latest="3"] [data-testid=version-reader][data-version="3"]',
+    );
     expect(await off.locator('[data-testid=drift-banner]').count()).toBe(0);
-    expect(await firstArticle(off).locator('[data-testid=lang-status][data-lang=zh]').getAttribute('data-status')).toBe('current');
+    expect(await firstArticle(off).locator('[data-testid=lang-status][data-lang=zh]').getAttribute('data-status')).toBe(
+      'current',
+    );
     expect(await off.locator('[data-testid=versions] tr[data-version]').count()).toBe(3);
 
     // the Secretariat comments on article 1; redline and comparison table of 2 -> 3; an export
     await firstArticle(off).locator('details.comment-form summary').click();
     await firstArticle(off).locator('textarea[name=comment]').fill('Secretariat: check the term');
     await firstArticle(off).locator('[data-testid=comment-form] button[type=submit]').click();
-    await off.waitForSelector('[data-testid=version-reader] [data-testid=article] [data-testid=comment-text]:text-is("Secretariat: check the term")');
+    await off.waitForSelector(
+      '[data-testid=version-reader] [data-testid=article] [data-testid=comment-text]:text-is("Secretariat: check the term")',
+    );
     await off.click('[data-testid=show-redline]');
     await off.waitForSelector('[data-testid=redline][data-from="2"][data-to="3"] [data-lang=zh] ins');
     await off.click('[data-testid=show-consolidation]');
     await off.waitForSelector('[data-testid=consolidation] tr[data-article]');
     await off.click('[data-testid=show-comparison]');
     await off.waitForSelector('[data-testid=comparison] tr[data-article]');
-    const [file] = await Promise.all([off.waitForEvent('download'), off.click('[data-testid=versions] tr[data-version="3"] [data-testid=export-html]')]);
+    const [file] = await Promise.all([
+      off.waitForEvent('download'),
+      off.click('[data-testid=versions] tr[data-version="3"] [data-testid=export-html]'),
+    ]);
     expect(file.suggestedFilename()).toBe('draft-v3-ru.html');
     await shot(off, '12-comparison');
 
     // version 3 goes to review (draftVersion defaults to it); a second officer approves: circulation
     await send(off, 'SUBMIT_FOR_REVIEW');
-    await t.http().post(`/instances/${id}/events`).set(bearer(await tokenFor(t.app, reviewer))).send({ type: 'APPROVE_REVIEW', payload: {} }).expect(200);
+    await t
+      .http()
+      .post(`/instances/${id}/events`)
+      .set(bearer(await tokenFor(t.app, reviewer)))
+      .send({ type: 'APPROVE_REVIEW', payload: {} })
+      .expect(200);
     await off.close();
   }, 60_000);
 
@@ -138,7 +169,11 @@ describe('web application: drafts, redlines, notifications, monitoring (Chromium
     await article.locator('textarea[name=comment]').fill(COMMENT);
     await article.locator('[data-testid=comment-form] button[type=submit]').click();
     await app.waitForSelector(`${item} [data-testid=article] li:has(strong:text-is("KZ")) [data-testid=comment-text]`);
-    const texts = await app.locator(`${item} [data-testid=version-reader] [data-testid=article]`).first().locator('[data-testid=comment-text]').allTextContents();
+    const texts = await app
+      .locator(`${item} [data-testid=version-reader] [data-testid=article]`)
+      .first()
+      .locator('[data-testid=comment-text]')
+      .allTextContents();
     expect(texts).toEqual(['Secretariat: check the term', COMMENT]);
     expect(await app.locator(`${item} [data-testid=version-reader] img`).count()).toBe(0);
     expect(await app.evaluate(() => (window as unknown as { __xss?: number }).__xss)).toBeUndefined();
@@ -146,7 +181,14 @@ describe('web application: drafts, redlines, notifications, monitoring (Chromium
 
     // a reminder reaches KZ: the badge counts it, the list shows it, reading clears it
     await app.waitForSelector('[data-testid=unread-count][data-count="0"]', { state: 'hidden' });
-    await t.app.get(WorkflowEngine).apply({ instanceId: id, type: 'REMINDER', payload: { deadlineKey: 'circulation', daysBefore: 7 }, actor: SYSTEM });
+    await t.app
+      .get(WorkflowEngine)
+      .apply({
+        instanceId: id,
+        type: 'REMINDER',
+        payload: { deadlineKey: 'circulation', daysBefore: 7 },
+        actor: SYSTEM,
+      });
     await t.app.get(OutboxRelay).drain();
     await openRoute(app, t.url, 'inbox', 'inbox');
     await app.waitForSelector('[data-testid=unread-count][data-count="1"]:not([hidden])');
@@ -174,27 +216,70 @@ describe('web application: drafts, redlines, notifications, monitoring (Chromium
     const fixture = {
       generatedAt: new Date().toISOString(),
       totals: { active: 1, done: 4, overdue: 1, dueThisWeek: 0 },
-      byProcedure: [{ definitionId: 'regulation-amendment', measure: '1(c)', title: { en: 'Regulation', ru: 'Положение', zh: '条例' }, active: 1, done: 4, overdue: 1,
-        stages: [
-          { state: 'circulation', status: 'active', label: { en: 'Circulated', ru: 'Рассылка', zh: '分发' }, count: 1, overdue: 1 },
-          { state: 'adopted', status: 'done', label: null, count: 4, overdue: 0 },
-        ] }],
+      byProcedure: [
+        {
+          definitionId: 'regulation-amendment',
+          measure: '1(c)',
+          title: { en: 'Regulation', ru: 'Положение', zh: '条例' },
+          active: 1,
+          done: 4,
+          overdue: 1,
+          stages: [
+            {
+              state: 'circulation',
+              status: 'active',
+              label: { en: 'Circulated', ru: 'Рассылка', zh: '分发' },
+              count: 1,
+              overdue: 1,
+            },
+            { state: 'adopted', status: 'done', label: null, count: 4, overdue: 0 },
+          ],
+        },
+      ],
       holdingUp: [{ memberState: 'CN', items: 1, oldestSince: new Date().toISOString(), days: 3, instanceIds: [id] }],
-      stageDurations: [{ definitionId: 'regulation-amendment', state: 'legal_review', label: { en: 'Internal legal review', ru: 'Экспертиза', zh: '审查' }, averageDays: 4.5, samples: 2 }],
-      overdueItems: [{ instanceId: id, definitionId: 'regulation-amendment', subject: 'Regulation <b>x</b>', state: 'circulation', deadlineKey: 'circulation', label: { en: 'Circulation', ru: 'Рассылка', zh: '分发' }, dueAt: new Date().toISOString(), daysOverdue: 2 }],
+      stageDurations: [
+        {
+          definitionId: 'regulation-amendment',
+          state: 'legal_review',
+          label: { en: 'Internal legal review', ru: 'Экспертиза', zh: '审查' },
+          averageDays: 4.5,
+          samples: 2,
+        },
+      ],
+      overdueItems: [
+        {
+          instanceId: id,
+          definitionId: 'regulation-amendment',
+          subject: 'Regulation <b>x</b>',
+          state: 'circulation',
+          deadlineKey: 'circulation',
+          label: { en: 'Circulation', ru: 'Рассылка', zh: '分发' },
+          dueAt: new Date().toISOString(),
+          daysOverdue: 2,
+        },
+      ],
       dueThisWeekItems: [],
     };
     const man = await signInAs(browser, t.url, manager, 'dashboard', (ctx) =>
       ctx.route('**/monitoring/dashboard**', (route) => {
         asked.push(route.request().url());
         return route.fulfill({ status: 200, contentType: 'application/json', body: JSON.stringify(fixture) });
-      }));
+      }),
+    );
     await man.waitForSelector('[data-page=dashboard][data-source=monitoring][data-ready]');
-    expect(await man.textContent('[data-testid=stage-durations] tr[data-state=legal_review] [data-testid=average-days]')).toBe('4.5');
+    expect(
+      await man.textContent('[data-testid=stage-durations] tr[data-state=legal_review] [data-testid=average-days]'),
+    ).toBe('4.5');
     expect(await man.locator('[data-testid=holding] tr[data-state=CN]').count()).toBe(1);
-    expect(await man.textContent(`[data-testid=overdue-items] tr[data-id="${id}"] td:nth-child(3)`)).toBe('Regulation <b>x</b>');
+    expect(await man.textContent(`[data-testid=overdue-items] tr[data-id="${id}"] td:nth-child(3)`)).toBe(
+      'Regulation <b>x</b>',
+    );
     expect(await man.textContent('[data-testid=done-count]')).toBe('4');
-    expect(await man.locator('[data-testid=by-stage] tr[data-state]').evaluateAll((rows) => rows.map((r) => (r as unknown as { dataset: { state: string } }).dataset.state))).toEqual(['circulation']);
+    expect(
+      await man
+        .locator('[data-testid=by-stage] tr[data-state]')
+        .evaluateAll((rows) => rows.map((r) => (r as unknown as { dataset: { state: string } }).dataset.state)),
+    ).toEqual(['circulation']);
     await man.selectOption('[data-testid=filter-definition]', 'regulation-amendment');
     await man.waitForSelector('[data-page=dashboard][data-ready] [data-testid=filter-definition]');
     expect(asked.at(-1)).toContain('definition=regulation-amendment');

@@ -28,7 +28,10 @@ describe('web application (Chromium)', () => {
   let manager: TestUser;
 
   beforeAll(async () => {
-    if (!existsSync(path.join(WEB_DIST, 'app.js'))) execFileSync(process.execPath, [path.join(__dirname, '..', '..', 'src', 'web', 'build-client.js')], { stdio: 'inherit' });
+    if (!existsSync(path.join(WEB_DIST, 'app.js')))
+      execFileSync(process.execPath, [path.join(__dirname, '..', '..', 'src', 'web', 'build-client.js')], {
+        stdio: 'inherit',
+      });
     mkdirSync(ARTIFACTS, { recursive: true });
     t = await createTestApp();
     officer = await createUser(t.app, { role: 'legal_officer' });
@@ -38,9 +41,17 @@ describe('web application (Chromium)', () => {
     browser = await chromium.launch({
       executablePath: '/usr/bin/chromium',
       headless: true,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
       // launch() gives every run a new temporary profile (user-data-dir) and removes it on close
-
     });
   });
 
@@ -49,7 +60,11 @@ describe('web application (Chromium)', () => {
     await t?.close();
   });
 
-  async function signIn(user: TestUser, page: string, setup?: (ctx: BrowserContext) => Promise<unknown>): Promise<Page> {
+  async function signIn(
+    user: TestUser,
+    page: string,
+    setup?: (ctx: BrowserContext) => Promise<unknown>,
+  ): Promise<Page> {
     const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 } });
     if (setup) await setup(ctx);
     const p = await ctx.newPage();
@@ -110,18 +125,43 @@ describe('web application (Chromium)', () => {
     await shot(rev, '02-review-approved');
 
     // the circulation period ends (the scheduler's event), then the officer submits to the coordinators
-    await t.app.get(WorkflowEngine).apply({ instanceId: id, type: 'DEADLINE_PASSED', payload: { deadlineKey: 'circulation' }, actor: SYSTEM });
+    await t.app
+      .get(WorkflowEngine)
+      .apply({ instanceId: id, type: 'DEADLINE_PASSED', payload: { deadlineKey: 'circulation' }, actor: SYSTEM });
     await openProcedure(off, id);
     await send(off, 'SUBMIT_TO_COORDINATORS', { draftVersion: '1' });
     await shot(off, '03-at-coordinators');
 
     // a second procedure waits for every state: the dashboard shows who holds it up
     const token = await tokenFor(t.app, officer);
-    const other = (await t.http().post('/instances').set(bearer(token)).send({ definitionId: 'model-memorandum-amendment', input: { proposedBy: 'Secretariat', rationale: 'Second' } }).expect(201)).body.instance.id;
-    for (const [type, payload, who] of [['START_DRAFTING', {}, officer], ['SUBMIT_FOR_REVIEW', { draftVersion: 1 }, officer], ['APPROVE_REVIEW', {}, reviewer]] as const)
-      await t.http().post(`/instances/${other}/events`).set(bearer(await tokenFor(t.app, who))).send({ type, payload }).expect(200);
-    await t.app.get(WorkflowEngine).apply({ instanceId: other, type: 'DEADLINE_PASSED', payload: { deadlineKey: 'circulation' }, actor: SYSTEM });
-    await t.http().post(`/instances/${other}/events`).set(bearer(await tokenFor(t.app, officer))).send({ type: 'SUBMIT_TO_COORDINATORS', payload: { draftVersion: 1 } }).expect(200);
+    const other = (
+      await t
+        .http()
+        .post('/instances')
+        .set(bearer(token))
+        .send({ definitionId: 'model-memorandum-amendment', input: { proposedBy: 'Secretariat', rationale: 'Second' } })
+        .expect(201)
+    ).body.instance.id;
+    for (const [type, payload, who] of [
+      ['START_DRAFTING', {}, officer],
+      ['SUBMIT_FOR_REVIEW', { draftVersion: 1 }, officer],
+      ['APPROVE_REVIEW', {}, reviewer],
+    ] as const)
+      await t
+        .http()
+        .post(`/instances/${other}/events`)
+        .set(bearer(await tokenFor(t.app, who)))
+        .send({ type, payload })
+        .expect(200);
+    await t.app
+      .get(WorkflowEngine)
+      .apply({ instanceId: other, type: 'DEADLINE_PASSED', payload: { deadlineKey: 'circulation' }, actor: SYSTEM });
+    await t
+      .http()
+      .post(`/instances/${other}/events`)
+      .set(bearer(await tokenFor(t.app, officer)))
+      .send({ type: 'SUBMIT_TO_COORDINATORS', payload: { draftVersion: 1 } })
+      .expect(200);
 
     // the approver of KZ objects with a reason that carries markup: it stays text
     const app = await signIn(approver, 'inbox');
@@ -140,7 +180,11 @@ describe('web application (Chromium)', () => {
 
     // the manager's dashboard: the item, the objecting state, the states holding up the other one
     // the dashboard as the page works it out without GET /monitoring/dashboard (drafts.e2e-spec.ts covers it)
-    const man = await signIn(manager, 'dashboard', (ctx) => ctx.route('**/monitoring/dashboard**', (route) => route.fulfill({ status: 404, contentType: 'application/json', body: '{"statusCode":404}' })));
+    const man = await signIn(manager, 'dashboard', (ctx) =>
+      ctx.route('**/monitoring/dashboard**', (route) =>
+        route.fulfill({ status: 404, contentType: 'application/json', body: '{"statusCode":404}' }),
+      ),
+    );
     await man.waitForSelector('[data-page=dashboard][data-source=instances][data-ready]');
     await man.waitForSelector(`[data-testid=all-procedures] tr[data-id="${id}"]`);
     const objection = man.locator('[data-testid=objections] tr[data-state=KZ]');
@@ -158,12 +202,23 @@ describe('web application (Chromium)', () => {
     // drill down into the procedure: Mermaid diagram with the current stage highlighted
     await man.click(`[data-testid=all-procedures] tr[data-id="${id}"] a`);
     await man.waitForSelector('[data-page=procedure][data-ready] [data-testid=diagram][data-rendered] svg');
-    const view = (await t.http().get(`/instances/${id}`).set(bearer(await tokenFor(t.app, manager))).expect(200)).body;
+    const view = (
+      await t
+        .http()
+        .get(`/instances/${id}`)
+        .set(bearer(await tokenFor(t.app, manager)))
+        .expect(200)
+    ).body;
     expect(await man.getAttribute('[data-testid=diagram]', 'data-current')).toBe(view.state);
     const current = man.locator('[data-testid=diagram] svg g.node.current');
     expect(await current.count()).toBeGreaterThanOrEqual(1);
     const labels = (await current.allTextContents()).map((s) => s.replace(/\s+/g, ' ').trim());
-    expect(labels).toContain(view.stages[view.stages.length - 1].label.en.replace(/["'`<>&#;{}[\]()|\\]/g, ' ').replace(/\s+/g, ' ').trim());
+    expect(labels).toContain(
+      view.stages[view.stages.length - 1].label.en
+        .replace(/["'`<>&#;{}[\]()|\\]/g, ' ')
+        .replace(/\s+/g, ' ')
+        .trim(),
+    );
     await man.waitForSelector('[data-testid=matrix] tr[data-state=KZ] td.pos-object');
     await shot(man, '07-procedure');
   }, 60_000);

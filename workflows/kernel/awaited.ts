@@ -31,7 +31,15 @@ export function awaitedAnswers(context: unknown): AwaitedAnswers | null {
   const rounds: ConsensusRound[] = Array.isArray(c.rounds) ? c.rounds : [];
   const r = lastRound(rounds);
   if (r && r.outcome === 'open')
-    return { kind: 'position', event: 'POSITION', round: r.number, draftVersion: r.draftVersion, electorate: r.electorate, pending: pendingStates(r), since: r.openedAt };
+    return {
+      kind: 'position',
+      event: 'POSITION',
+      round: r.number,
+      draftVersion: r.draftVersion,
+      electorate: r.electorate,
+      pending: pendingStates(r),
+      since: r.openedAt,
+    };
   const comments: CommentRoundLike[] = Array.isArray(c.commentRounds) ? c.commentRounds : [];
   const last = comments[comments.length - 1];
   if (last && !last.closedAt)

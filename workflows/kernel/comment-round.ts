@@ -62,15 +62,29 @@ export function withResponse<C extends CommentsContext>(context: C, event: Proce
   const r = lastCommentRound(context) as CommentRound;
   const state = event.actor.memberState as string;
   const comments = ((event.payload.comments as string | null | undefined) ?? '').trim();
-  const response: CommentResponse = { memberState: state, hasComments: comments.length > 0, comments: comments || null, by: event.actor.id, actingFor: event.actor.actingFor, at: event.at };
-  return { commentRounds: [...context.commentRounds.slice(0, -1), { ...r, responses: { ...r.responses, [state]: response } }] } as Partial<C>;
+  const response: CommentResponse = {
+    memberState: state,
+    hasComments: comments.length > 0,
+    comments: comments || null,
+    by: event.actor.id,
+    actingFor: event.actor.actingFor,
+    at: event.at,
+  };
+  return {
+    commentRounds: [...context.commentRounds.slice(0, -1), { ...r, responses: { ...r.responses, [state]: response } }],
+  } as Partial<C>;
 }
 
 /** Closes the open round, if any, recording the states that did not answer; nothing to change otherwise. */
 export function closeComments<C extends CommentsContext>(context: C, at: string): Partial<C> {
   const r = lastCommentRound(context);
   if (!r || r.closedAt) return {};
-  return { commentRounds: [...context.commentRounds.slice(0, -1), { ...r, closedAt: at, unanswered: r.electorate.filter((s) => !r.responses[s]) }] } as Partial<C>;
+  return {
+    commentRounds: [
+      ...context.commentRounds.slice(0, -1),
+      { ...r, closedAt: at, unanswered: r.electorate.filter((s) => !r.responses[s]) },
+    ],
+  } as Partial<C>;
 }
 
 /** How a procedure names its circulation in the sentences of a refusal. */
@@ -104,7 +118,9 @@ export function commentAllowedOf(wording: CommentRoundWording): Refusal {
 
 /** Every state of the open round has answered. */
 export const allCommentsIn: Refusal = ({ context }) =>
-  lastCommentRound(context as CommentsContext) && unansweredComments(context as CommentsContext).length === 0 ? null : 'Some member states have not answered yet.';
+  lastCommentRound(context as CommentsContext) && unansweredComments(context as CommentsContext).length === 0
+    ? null
+    : 'Some member states have not answered yet.';
 
 /**
  * The entry action, the `always` transition and the RESPOND, REMINDER and DEADLINE_PASSED
@@ -122,10 +138,19 @@ export function commentRoundStage<C extends CommentsContext, D extends string, T
   closed: (context: C, unanswered: string[]) => string;
 }) {
   const close = assignTo<C>(({ context, event }) => closeComments(context, event.at));
-  const respond = { guard: 'commentAllowed' as const, actions: assignTo<C>(({ context, event }) => withResponse(context, event)) };
+  const respond = {
+    guard: 'commentAllowed' as const,
+    actions: assignTo<C>(({ context, event }) => withResponse(context, event)),
+  };
   const reminder = {
     guard: opts.deadline,
-    actions: emitTo<C>(({ context, event }) => notice('reminder', { memberStates: unansweredComments(context) }, opts.reminder(context, event.payload.daysBefore))),
+    actions: emitTo<C>(({ context, event }) =>
+      notice(
+        'reminder',
+        { memberStates: unansweredComments(context) },
+        opts.reminder(context, event.payload.daysBefore),
+      ),
+    ),
   };
   const deadlinePassed = {
     guard: opts.deadline,

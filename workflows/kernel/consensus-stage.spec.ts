@@ -31,15 +31,33 @@ interface Ctx {
   closedAlso: string | null;
 }
 
-const ctx = (over: Partial<Ctx> = {}): Ctx => ({ draftVersion: 2, rounds: [], withdrawal: null, closedAlso: null, ...over });
-const opened = (c: Ctx = ctx(), silenceProcedure = false): Ctx => ({ ...c, ...withRoundOpened(c, ev('X', {}, actors.officer, T0), { stage: 'vote', silenceProcedure }) });
-const pos = (state: string, kind: 'agree' | 'object' | 'agree_with_reservation', text?: string) => ev('POSITION', { draftVersion: 2, kind, text }, actors.approver(state), T1);
+const ctx = (over: Partial<Ctx> = {}): Ctx => ({
+  draftVersion: 2,
+  rounds: [],
+  withdrawal: null,
+  closedAlso: null,
+  ...over,
+});
+const opened = (c: Ctx = ctx(), silenceProcedure = false): Ctx => ({
+  ...c,
+  ...withRoundOpened(c, ev('X', {}, actors.officer, T0), { stage: 'vote', silenceProcedure }),
+});
+const pos = (state: string, kind: 'agree' | 'object' | 'agree_with_reservation', text?: string) =>
+  ev('POSITION', { draftVersion: 2, kind, text }, actors.approver(state), T1);
 
 describe('pure helpers', () => {
   it('opens a round on the context draft version with the member states of the event world', () => {
     const c = opened();
     expect(c.rounds).toHaveLength(1);
-    expect(c.rounds[0]).toMatchObject({ number: 1, stage: 'vote', draftVersion: 2, electorate: [...MEMBER_STATES].sort(), silenceProcedure: false, openedAt: T0, outcome: 'open' });
+    expect(c.rounds[0]).toMatchObject({
+      number: 1,
+      stage: 'vote',
+      draftVersion: 2,
+      electorate: [...MEMBER_STATES].sort(),
+      silenceProcedure: false,
+      openedAt: T0,
+      outcome: 'open',
+    });
     const again = opened(c, true);
     expect(again.rounds.map((r) => [r.number, r.silenceProcedure])).toEqual([
       [1, false],
@@ -48,7 +66,11 @@ describe('pure helpers', () => {
   });
 
   it('takes the answerer from the actor identity', () => {
-    expect(answererOf({ id: 'u', role: 'approver', memberState: 'KZ', actingFor: 'v' })).toEqual({ id: 'u', memberState: 'KZ', actingFor: 'v' });
+    expect(answererOf({ id: 'u', role: 'approver', memberState: 'KZ', actingFor: 'v' })).toEqual({
+      id: 'u',
+      memberState: 'KZ',
+      actingFor: 'v',
+    });
   });
 
   it('records a position in the last round only, leaving earlier rounds untouched', () => {
@@ -82,18 +104,30 @@ describe('pure helpers', () => {
     const rule = silenceDueOf('vote');
     const deadline = (key: string) => ev('DEADLINE_PASSED', { deadlineKey: key }, actors.system, T2);
     expect(rule({ context: opened(ctx(), true), event: deadline('vote') })).toBeNull();
-    expect(rule({ context: opened(ctx(), true), event: deadline('other') })).toBe(deadlineOf('vote')({ context: null, event: deadline('other') }));
-    expect(rule({ context: opened(), event: deadline('vote') })).toBe('This round does not use the silence procedure: a missing answer is not an agreement.');
+    expect(rule({ context: opened(ctx(), true), event: deadline('other') })).toBe(
+      deadlineOf('vote')({ context: null, event: deadline('other') }),
+    );
+    expect(rule({ context: opened(), event: deadline('vote') })).toBe(
+      'This round does not use the silence procedure: a missing answer is not an agreement.',
+    );
   });
 });
 
 describe('consensusStage in a machine', () => {
   function machine(silence: boolean): AnyStateMachine {
-    const refusals = { positionAllowed, roundConsensus, roundObjected, voteDeadline: deadlineOf('vote'), silenceDue: silenceDueOf('vote') };
+    const refusals = {
+      positionAllowed,
+      roundConsensus,
+      roundObjected,
+      voteDeadline: deadlineOf('vote'),
+      silenceDue: silenceDueOf('vote'),
+    };
     const vote = consensusStage<Ctx, 'voteDeadline', 'silenceDue'>({
       stage: 'vote',
       deadline: 'voteDeadline',
-      silence: silence ? { guard: 'silenceDue', subject: (c, s) => `v${c.draftVersion} silent: ${s.join(',') || 'none'}` } : undefined,
+      silence: silence
+        ? { guard: 'silenceDue', subject: (c, s) => `v${c.draftVersion} silent: ${s.join(',') || 'none'}` }
+        : undefined,
       reminder: (c, days) => `v${c.draftVersion} due in ${days}`,
       overdue: (c, pending) => `v${c.draftVersion} waiting for ${pending.join(',')}`,
     });
@@ -153,16 +187,36 @@ describe('consensusStage in a machine', () => {
     const pending = MEMBER_STATES.filter((s) => s !== 'CN');
     expect(effects).toEqual([
       { type: 'effect.notify', kind: 'reminder', audience: { memberStates: pending }, subject: 'v2 due in 7' },
-      { type: 'effect.notify', kind: 'escalation', audience: { roles: ['manager'] }, subject: `v2 waiting for ${pending.join(',')}`, data: { pending } },
+      {
+        type: 'effect.notify',
+        kind: 'escalation',
+        audience: { roles: ['manager'] },
+        subject: `v2 waiting for ${pending.join(',')}`,
+        data: { pending },
+      },
     ]);
   });
 
   it('under silence, takes the procedure from the entering event and records the silent states at the deadline', () => {
-    const { s, effects } = play(machine(true), [start, pos('CN', 'agree'), ev('DEADLINE_PASSED', { deadlineKey: 'vote' }, actors.system)]);
+    const { s, effects } = play(machine(true), [
+      start,
+      pos('CN', 'agree'),
+      ev('DEADLINE_PASSED', { deadlineKey: 'vote' }, actors.system),
+    ]);
     const silent = MEMBER_STATES.filter((x) => x !== 'CN');
-    expect(effects).toEqual([{ type: 'effect.notify', kind: 'info', audience: { roles: ['manager'] }, subject: `v2 silent: ${silent.join(',')}`, data: { silent } }]);
+    expect(effects).toEqual([
+      {
+        type: 'effect.notify',
+        kind: 'info',
+        audience: { roles: ['manager'] },
+        subject: `v2 silent: ${silent.join(',')}`,
+        data: { silent },
+      },
+    ]);
     expect(s.value).toBe('agreed');
-    expect(Object.values(s.context.rounds[0].positions).filter((p) => (p as { kind: string }).kind === 'silence')).toHaveLength(silent.length);
+    expect(
+      Object.values(s.context.rounds[0].positions).filter((p) => (p as { kind: string }).kind === 'silence'),
+    ).toHaveLength(silent.length);
   });
 
   it('without silence in the entering event, escalates instead of recording silence', () => {

@@ -10,7 +10,16 @@
  * kernel rules `roundObjected` and `roundConsensus`).
  */
 import type { MachineContext } from 'xstate';
-import { lastRound, openRound, pendingStates, recordPosition, applySilence, supersede, type Answerer, type ConsensusRound } from './consensus';
+import {
+  lastRound,
+  openRound,
+  pendingStates,
+  recordPosition,
+  applySilence,
+  supersede,
+  type Answerer,
+  type ConsensusRound,
+} from './consensus';
 import type { Refusal } from './definition';
 import { deadlineOf } from './rules';
 import { assignTo, emitTo, notice, type ProcedureEvent } from './stage';
@@ -66,7 +75,12 @@ export function withRoundOpened<C extends RoundsContext>(
 
 /** Records the sender's position in the last round (guard with `positionAllowed` first). */
 export function withPosition<C extends RoundsContext>(context: C, event: ProcedureEvent): Partial<C> {
-  return { rounds: replaceLast(context.rounds, recordPosition(currentRound(context.rounds), answererOf(event.actor), event.payload, event.at)) } as Partial<C>;
+  return {
+    rounds: replaceLast(
+      context.rounds,
+      recordPosition(currentRound(context.rounds), answererOf(event.actor), event.payload, event.at),
+    ),
+  } as Partial<C>;
 }
 
 /** Applies the silence procedure to the last round. */
@@ -87,7 +101,11 @@ export function pendingIn(context: RoundsContext): string[] {
 /** What a return to drafting records after the last round was objected to: the version, who objected and why, when. */
 export function objectionReturn(context: RoundsContext): { draftVersion: number; reason: string; at: string } {
   const r = currentRound(context.rounds);
-  return { draftVersion: r.draftVersion, reason: `${r.objection?.memberState}: ${r.objection?.reason}`, at: r.closedAt as string };
+  return {
+    draftVersion: r.draftVersion,
+    reason: `${r.objection?.memberState}: ${r.objection?.reason}`,
+    at: r.closedAt as string,
+  };
 }
 
 /** The latest round that ended in an objection, if any. */
@@ -112,7 +130,11 @@ export function withdrawTransition<C extends WithdrawableContext>(also?: (contex
     target: '.withdrawn',
     actions: assignTo<C>(({ context, event }) => {
       const withdrawal: Withdrawal = { reason: event.payload.reason, by: event.actor.id, at: event.at };
-      return { ...(also ? also(context, event.at) : {}), ...withRoundsSuperseded(context, event.at), withdrawal } as Partial<C>;
+      return {
+        ...(also ? also(context, event.at) : {}),
+        ...withRoundsSuperseded(context, event.at),
+        withdrawal,
+      } as Partial<C>;
     }),
   } as const;
 }
@@ -138,7 +160,9 @@ export interface ConsensusStageOptions<C, D extends string, S extends string> {
  * The entry action and the POSITION, REMINDER and DEADLINE_PASSED transitions of a consensus stage.
  * POSITION is guarded by the kernel rule `positionAllowed`.
  */
-export function consensusStage<C extends RoundsContext, D extends string, S extends string = never>(opts: ConsensusStageOptions<C, D, S>) {
+export function consensusStage<C extends RoundsContext, D extends string, S extends string = never>(
+  opts: ConsensusStageOptions<C, D, S>,
+) {
   const escalate = {
     guard: opts.deadline,
     actions: emitTo<C>(({ context }) => {
@@ -147,10 +171,15 @@ export function consensusStage<C extends RoundsContext, D extends string, S exte
     }),
   };
   const silence = opts.silence;
-  const position = { guard: 'positionAllowed' as const, actions: assignTo<C>(({ context, event }) => withPosition(context, event)) };
+  const position = {
+    guard: 'positionAllowed' as const,
+    actions: assignTo<C>(({ context, event }) => withPosition(context, event)),
+  };
   const reminder = {
     guard: opts.deadline,
-    actions: emitTo<C>(({ context, event }) => notice('reminder', { memberStates: pendingIn(context) }, opts.reminder(context, event.payload.daysBefore))),
+    actions: emitTo<C>(({ context, event }) =>
+      notice('reminder', { memberStates: pendingIn(context) }, opts.reminder(context, event.payload.daysBefore)),
+    ),
   };
   const deadlinePassed = silence
     ? [
@@ -170,7 +199,10 @@ export function consensusStage<C extends RoundsContext, D extends string, S exte
   return {
     /** Entry action: opens the round. */
     open: assignTo<C>(({ context, event }) =>
-      withRoundOpened(context, event, { stage: opts.stage, silenceProcedure: silence ? event.payload?.silenceProcedure === true : false }),
+      withRoundOpened(context, event, {
+        stage: opts.stage,
+        silenceProcedure: silence ? event.payload?.silenceProcedure === true : false,
+      }),
     ),
     position,
     reminder,

@@ -17,12 +17,27 @@ import { MEMBER_STATES, T0 } from './testing';
 const T1 = '2025-01-07T09:00:00.000Z';
 const T2 = '2025-02-06T09:00:00.000Z';
 
-const approver = (state: string, actingFor: string | null = null): Answerer => ({ id: `approver-${state}`, memberState: state, actingFor });
+const approver = (state: string, actingFor: string | null = null): Answerer => ({
+  id: `approver-${state}`,
+  memberState: state,
+  actingFor,
+});
 const agree = (draftVersion = 1): PositionInput => ({ kind: 'agree', draftVersion });
-const reserve = (text: string, draftVersion = 1): PositionInput => ({ kind: 'agree_with_reservation', text, draftVersion });
+const reserve = (text: string, draftVersion = 1): PositionInput => ({
+  kind: 'agree_with_reservation',
+  text,
+  draftVersion,
+});
 const object = (text: string, draftVersion = 1): PositionInput => ({ kind: 'object', text, draftVersion });
 
-function round(opts: Partial<{ electorate: string[]; silenceProcedure: boolean; draftVersion: number; previous: ConsensusRound[] }> = {}): ConsensusRound {
+function round(
+  opts: Partial<{
+    electorate: string[];
+    silenceProcedure: boolean;
+    draftVersion: number;
+    previous: ConsensusRound[];
+  }> = {},
+): ConsensusRound {
   return openRound(opts.previous ?? [], {
     stage: 'cnc_approval',
     draftVersion: opts.draftVersion ?? 1,
@@ -40,7 +55,14 @@ function answerAll(r: ConsensusRound, answers: [string, PositionInput][]): Conse
 describe('openRound', () => {
   it('opens a round with no positions, numbered after the previous ones, on the given version', () => {
     const r1 = round();
-    expect(r1).toMatchObject({ number: 1, draftVersion: 1, positions: {}, outcome: 'open', closedAt: null, objection: null });
+    expect(r1).toMatchObject({
+      number: 1,
+      draftVersion: 1,
+      positions: {},
+      outcome: 'open',
+      closedAt: null,
+      objection: null,
+    });
     const closed = answerAll(r1, [['IN', object('Art. 5')]]);
     const r2 = round({ previous: [closed], draftVersion: 2 });
     expect(r2).toMatchObject({ number: 2, draftVersion: 2, positions: {}, outcome: 'open' });
@@ -89,7 +111,9 @@ describe('reservations', () => {
   it('pass, are kept with their text, and do not block consensus', () => {
     const r = answerAll(
       round(),
-      MEMBER_STATES.map((s) => [s, s === 'KZ' || s === 'PK' ? reserve(`Reservation of ${s}`) : agree()] as [string, PositionInput]),
+      MEMBER_STATES.map(
+        (s) => [s, s === 'KZ' || s === 'PK' ? reserve(`Reservation of ${s}`) : agree()] as [string, PositionInput],
+      ),
     );
     expect(r.outcome).toBe('consensus');
     expect(r.positions.KZ).toMatchObject({ kind: 'agree_with_reservation', text: 'Reservation of KZ' });
@@ -132,7 +156,14 @@ describe('silence procedure', () => {
     expect(s.outcome).toBe('consensus');
     expect(s.closedAt).toBe(T2);
     for (const state of MEMBER_STATES.filter((x) => x !== 'RU' && x !== 'CN'))
-      expect(s.positions[state]).toEqual({ memberState: state, kind: 'silence', text: null, by: 'system', actingFor: null, at: T2 });
+      expect(s.positions[state]).toEqual({
+        memberState: state,
+        kind: 'silence',
+        text: null,
+        by: 'system',
+        actingFor: null,
+        at: T2,
+      });
     // the answers given are kept as given
     expect(s.positions.RU.kind).toBe('agree');
     expect(s.positions.CN).toMatchObject({ kind: 'agree_with_reservation', text: 'Art. 3' });
@@ -148,24 +179,34 @@ describe('silence procedure', () => {
 describe('refusals', () => {
   it('a state cannot answer twice in one round', () => {
     const r = answerAll(round(), [['KG', agree()]]);
-    expect(refusePosition(r, approver('KG'), object('changed my mind'))).toBe('KG has already answered in round 1 (agree).');
+    expect(refusePosition(r, approver('KG'), object('changed my mind'))).toBe(
+      'KG has already answered in round 1 (agree).',
+    );
     // not even through an acting approver of the same state
-    expect(refusePosition(r, { id: 'acting-KG', memberState: 'KG', actingFor: 'approver-KG' }, agree())).toMatch(/already answered/);
+    expect(refusePosition(r, { id: 'acting-KG', memberState: 'KG', actingFor: 'approver-KG' }, agree())).toMatch(
+      /already answered/,
+    );
   });
 
   it('an approver whose state is not in the electorate is refused', () => {
     const nine = MEMBER_STATES.filter((s) => s !== 'BY');
-    expect(refusePosition(round({ electorate: nine }), approver('BY'), agree())).toMatch(/^BY is not among the member states of this round/);
+    expect(refusePosition(round({ electorate: nine }), approver('BY'), agree())).toMatch(
+      /^BY is not among the member states of this round/,
+    );
     expect(refusePosition(round(), approver('LA'), agree())).toMatch(/^LA is not among the member states/);
   });
 
   it('someone who represents no member state is refused', () => {
-    expect(refusePosition(round(), { id: 'officer-1', memberState: null, actingFor: null }, agree())).toBe('Only a member-state approver can record a position.');
+    expect(refusePosition(round(), { id: 'officer-1', memberState: null, actingFor: null }, agree())).toBe(
+      'Only a member-state approver can record a position.',
+    );
   });
 
   it('a position on another draft version is refused', () => {
     const r = round({ draftVersion: 3 });
-    expect(refusePosition(r, approver('RU'), agree(2))).toBe('This round is on draft version 3; a position on version 2 cannot be recorded.');
+    expect(refusePosition(r, approver('RU'), agree(2))).toBe(
+      'This round is on draft version 3; a position on version 2 cannot be recorded.',
+    );
     expect(refusePosition(r, approver('RU'), agree(4))).toMatch(/version 4 cannot be recorded/);
     expect(refusePosition(r, approver('RU'), agree(3))).toBeNull();
   });
@@ -173,15 +214,23 @@ describe('refusals', () => {
   it('an objection without a reason and a reservation without text are refused', () => {
     const r = round();
     for (const text of [undefined, null, '', '   ']) {
-      expect(refusePosition(r, approver('PK'), { kind: 'object', text, draftVersion: 1 })).toBe('An objection needs a reason.');
-      expect(refusePosition(r, approver('PK'), { kind: 'agree_with_reservation', text, draftVersion: 1 })).toBe('A reservation needs its text.');
+      expect(refusePosition(r, approver('PK'), { kind: 'object', text, draftVersion: 1 })).toBe(
+        'An objection needs a reason.',
+      );
+      expect(refusePosition(r, approver('PK'), { kind: 'agree_with_reservation', text, draftVersion: 1 })).toBe(
+        'A reservation needs its text.',
+      );
     }
-    expect(() => recordPosition(r, approver('PK'), { kind: 'object', text: ' ', draftVersion: 1 }, T1)).toThrow('An objection needs a reason.');
+    expect(() => recordPosition(r, approver('PK'), { kind: 'object', text: ' ', draftVersion: 1 }, T1)).toThrow(
+      'An objection needs a reason.',
+    );
   });
 
   it('no round, or a closed one, accepts no position', () => {
     expect(refusePosition(undefined, approver('RU'), agree())).toBe('No consensus round is open at this stage.');
-    expect(refusePosition(supersede(round(), T1), approver('RU'), agree())).toBe('No consensus round is open at this stage.');
+    expect(refusePosition(supersede(round(), T1), approver('RU'), agree())).toBe(
+      'No consensus round is open at this stage.',
+    );
   });
 });
 
@@ -203,7 +252,10 @@ describe('consensus', () => {
     ['eleven states (a new member)', [...MEMBER_STATES, 'LA']],
   ])('the electorate is the data passed in: %s', (_label, electorate) => {
     const [last, ...rest] = [...electorate].reverse();
-    const r = answerAll(round({ electorate }), rest.map((s) => [s, agree()] as [string, PositionInput]));
+    const r = answerAll(
+      round({ electorate }),
+      rest.map((s) => [s, agree()] as [string, PositionInput]),
+    );
     expect(r.outcome).toBe('open');
     expect(pendingStates(r)).toEqual([last]);
     expect(recordPosition(r, approver(last), agree(), T2).outcome).toBe('consensus');
@@ -277,7 +329,8 @@ describe('property: outcome follows the answers', () => {
           } catch (e) {
             thrown = e;
           }
-          if (!(thrown instanceof Error) || thrown.message !== why) throw new Error(`recordPosition accepted or misreported a refused answer: ${why}`);
+          if (!(thrown instanceof Error) || thrown.message !== why)
+            throw new Error(`recordPosition accepted or misreported a refused answer: ${why}`);
           continue;
         }
         r = recordPosition(r, approver(state), input, T1);
@@ -296,8 +349,10 @@ describe('property: outcome follows the answers', () => {
       expect(r.outcome === 'objected').toBe(objectionSeen);
       // at most one objection is ever recorded: it closes the round, and it is the one reported
       expect(objections.length).toBe(objectionSeen ? 1 : 0);
-      if (r.outcome === 'objected') expect(r.objection).toEqual({ memberState: objections[0].memberState, reason: objections[0].text });
-      if (r.outcome === 'consensus') expect(electorate.every((s) => r.positions[s] && r.positions[s].kind !== 'object')).toBe(true);
+      if (r.outcome === 'objected')
+        expect(r.objection).toEqual({ memberState: objections[0].memberState, reason: objections[0].text });
+      if (r.outcome === 'consensus')
+        expect(electorate.every((s) => r.positions[s] && r.positions[s].kind !== 'object')).toBe(true);
       if (r.outcome === 'consensus') consensus++;
       else if (r.outcome === 'objected') objected++;
       else open++;

@@ -122,7 +122,8 @@ export function applySilence(round: ConsensusRound, at: string): ConsensusRound 
   if (round.outcome !== 'open' || !round.silenceProcedure) return round;
   const positions = { ...round.positions };
   for (const s of round.electorate) {
-    if (!positions[s]) positions[s] = { memberState: s, kind: 'silence', text: null, by: 'system', actingFor: null, at };
+    if (!positions[s])
+      positions[s] = { memberState: s, kind: 'silence', text: null, by: 'system', actingFor: null, at };
   }
   return settle({ ...round, positions }, at);
 }

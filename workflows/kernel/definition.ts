@@ -58,10 +58,13 @@ export interface WorkflowDefinition {
 }
 
 /** Turns refusals into XState guards, so one function both guards the machine and explains a refusal. */
-export function guardsFrom<T extends Record<string, Refusal>>(refusals: T): { [K in keyof T]: (args: any, params?: any) => boolean } {
+export function guardsFrom<T extends Record<string, Refusal>>(
+  refusals: T,
+): { [K in keyof T]: (args: any, params?: any) => boolean } {
   const guards = {} as { [K in keyof T]: (args: any, params?: any) => boolean };
   for (const key of Object.keys(refusals) as (keyof T)[]) {
-    guards[key] = (args: any, params?: any) => refusals[key]({ context: args.context, event: args.event }, params) === null;
+    guards[key] = (args: any, params?: any) =>
+      refusals[key]({ context: args.context, event: args.event }, params) === null;
   }
   return guards;
 }

@@ -40,10 +40,13 @@ export function activeStateMeta(snapshot: AnyMachineSnapshot): { path: string; m
 }
 
 /** Every state node of a machine with its meta, in document order (for diagrams and labels). */
-export function allStates(machine: AnyStateMachine): { path: string; type: string; meta: StateMeta | null; on: string[] }[] {
+export function allStates(
+  machine: AnyStateMachine,
+): { path: string; type: string; meta: StateMeta | null; on: string[] }[] {
   const out: { path: string; type: string; meta: StateMeta | null; on: string[] }[] = [];
   const walk = (n: NodeLike) => {
-    if (n.parent) out.push({ path: nodePath(n), type: n.type, meta: (n.meta as StateMeta) ?? null, on: Object.keys(n.on) });
+    if (n.parent)
+      out.push({ path: nodePath(n), type: n.type, meta: (n.meta as StateMeta) ?? null, on: Object.keys(n.on) });
     for (const child of Object.values(n.states ?? {})) walk(child);
   };
   walk(machine.root as unknown as NodeLike);

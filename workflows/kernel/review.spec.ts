@@ -15,13 +15,19 @@ interface Ctx {
 
 describe('review helpers', () => {
   it('records the submitted version and its drafter', () => {
-    expect(withSubmission<Ctx>(ev('SUBMIT_FOR_REVIEW', { draftVersion: 4 }))).toEqual({ draftVersion: 4, drafter: 'officer-1' });
+    expect(withSubmission<Ctx>(ev('SUBMIT_FOR_REVIEW', { draftVersion: 4 }))).toEqual({
+      draftVersion: 4,
+      drafter: 'officer-1',
+    });
   });
 
   it('logs an approval without a reason and a return with the event’s reason', () => {
     const c: Ctx = { draftVersion: 4, drafter: 'officer-1', reviews: [] };
     const approved = { ...c, ...withReview(c, ev('APPROVE_REVIEW', {}, actors.reviewer), 'approved') };
-    const returned = { ...approved, ...withReview(approved, ev('RETURN_TO_DRAFTING', { reason: 'Art. 3' }, actors.reviewer), 'returned') };
+    const returned = {
+      ...approved,
+      ...withReview(approved, ev('RETURN_TO_DRAFTING', { reason: 'Art. 3' }, actors.reviewer), 'returned'),
+    };
     expect(returned.reviews).toEqual([
       { draftVersion: 4, by: 'officer-2', at: T0, decision: 'approved', reason: null },
       { draftVersion: 4, by: 'officer-2', at: T0, decision: 'returned', reason: 'Art. 3' },
@@ -30,7 +36,10 @@ describe('review helpers', () => {
 });
 
 describe('reviewStage in a machine', () => {
-  const review = reviewStage<Ctx, 'reviewDeadline'>({ deadline: 'reviewDeadline', what: (c) => `Review of v${c.draftVersion}` });
+  const review = reviewStage<Ctx, 'reviewDeadline'>({
+    deadline: 'reviewDeadline',
+    what: (c) => `Review of v${c.draftVersion}`,
+  });
   const m: AnyStateMachine = setup({
     types: { context: {} as Ctx, events: {} as ProcedureEvent, emitted: {} as WorkflowEffect },
     guards: guardsFrom({ fourEyes, reviewDeadline: deadlineOf('review') }),
@@ -56,7 +65,9 @@ describe('reviewStage in a machine', () => {
     expect(refused.value).toBe('review');
     const { s } = play(m, [ev('SUBMIT_FOR_REVIEW', { draftVersion: 2 }), ev('APPROVE_REVIEW', {}, actors.reviewer)]);
     expect(s.value).toBe('approved');
-    expect(s.context.reviews).toEqual([{ draftVersion: 2, by: 'officer-2', at: T0, decision: 'approved', reason: null }]);
+    expect(s.context.reviews).toEqual([
+      { draftVersion: 2, by: 'officer-2', at: T0, decision: 'approved', reason: null },
+    ]);
   });
 
   it('reminds the legal officers and escalates to the managers for the review deadline only', () => {
@@ -67,8 +78,18 @@ describe('reviewStage in a machine', () => {
       ev('DEADLINE_PASSED', { deadlineKey: 'review' }, actors.system),
     ]);
     expect(effects).toEqual([
-      { type: 'effect.notify', kind: 'reminder', audience: { roles: ['legal_officer'] }, subject: 'Review of v2 is due soon' },
-      { type: 'effect.notify', kind: 'escalation', audience: { roles: ['manager'] }, subject: 'Review of v2 is overdue' },
+      {
+        type: 'effect.notify',
+        kind: 'reminder',
+        audience: { roles: ['legal_officer'] },
+        subject: 'Review of v2 is due soon',
+      },
+      {
+        type: 'effect.notify',
+        kind: 'escalation',
+        audience: { roles: ['manager'] },
+        subject: 'Review of v2 is overdue',
+      },
     ]);
   });
 });

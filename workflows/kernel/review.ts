@@ -8,7 +8,12 @@ import type { MachineContext } from 'xstate';
 import { assignTo, emitTo, notice, type ProcedureEvent } from './stage';
 
 /** The internal legal review's period, the same wherever the four-eyes review stage is used. */
-export const REVIEW_PERIOD = Object.freeze({ days: 10, unit: 'working' as const, remindBefore: [2], escalateTo: ['manager' as const] });
+export const REVIEW_PERIOD = Object.freeze({
+  days: 10,
+  unit: 'working' as const,
+  remindBefore: [2],
+  escalateTo: ['manager' as const],
+});
 
 export interface Review {
   draftVersion: number;
@@ -31,7 +36,11 @@ export function withSubmission<C extends ReviewContext>(event: ProcedureEvent): 
 }
 
 /** Logs the reviewer's decision on the context's draft version; a return carries the event's reason. */
-export function withReview<C extends ReviewContext>(context: C, event: ProcedureEvent, decision: Review['decision']): Partial<C> {
+export function withReview<C extends ReviewContext>(
+  context: C,
+  event: ProcedureEvent,
+  decision: Review['decision'],
+): Partial<C> {
   const review: Review = {
     draftVersion: context.draftVersion as number,
     by: event.actor.id,
@@ -46,14 +55,21 @@ export function withReview<C extends ReviewContext>(context: C, event: Procedure
  * The actions and deadline transitions of a review stage. `what` names the thing under review in
  * the notifications (`… is due soon`, `… is overdue`); `deadline` is the guard of the state's deadline.
  */
-export function reviewStage<C extends ReviewContext, D extends string>(opts: { deadline: D; what: (context: C) => string }) {
+export function reviewStage<C extends ReviewContext, D extends string>(opts: {
+  deadline: D;
+  what: (context: C) => string;
+}) {
   const reminder = {
     guard: opts.deadline,
-    actions: emitTo<C>(({ context }) => notice('reminder', { roles: ['legal_officer'] }, `${opts.what(context)} is due soon`)),
+    actions: emitTo<C>(({ context }) =>
+      notice('reminder', { roles: ['legal_officer'] }, `${opts.what(context)} is due soon`),
+    ),
   };
   const deadlinePassed = {
     guard: opts.deadline,
-    actions: emitTo<C>(({ context }) => notice('escalation', { roles: ['manager'] }, `${opts.what(context)} is overdue`)),
+    actions: emitTo<C>(({ context }) =>
+      notice('escalation', { roles: ['manager'] }, `${opts.what(context)} is overdue`),
+    ),
   };
   return {
     /** SUBMIT_FOR_REVIEW: record the version and its drafter. */

@@ -15,7 +15,8 @@ export const draftReady: Refusal = ({ event }) => {
   if (typeof v !== 'number') return 'The event must name the draft version it concerns (draftVersion).';
   if (!draft) return null; // no document kept for this instance: the version number is the legal officer's record
   if (v > draft.latestVersion) return `Draft version ${v} does not exist; the latest is ${draft.latestVersion}.`;
-  if (v !== draft.latestVersion) return `Only the latest draft version (${draft.latestVersion}) can be sent on, not version ${v}.`;
+  if (v !== draft.latestVersion)
+    return `Only the latest draft version (${draft.latestVersion}) can be sent on, not version ${v}.`;
   if (draft.driftedArticles.length)
     return `The Russian and Chinese texts disagree in ${draft.driftedArticles.length} article(s) (${draft.driftedArticles.join(', ')}): update both authentic texts first.`;
   return null;
@@ -33,7 +34,8 @@ export const newerDraft: Refusal = ({ context, event }) => {
 /** Four-eyes: the reviewer is not the officer who drafted. */
 export const fourEyes: Refusal = ({ context, event }) => {
   const drafter = (context as { drafter: string | null }).drafter;
-  if (drafter && drafter === (event as Ev).actor.id) return 'Four-eyes rule: the officer who drafted this version cannot review it.';
+  if (drafter && drafter === (event as Ev).actor.id)
+    return 'Four-eyes rule: the officer who drafted this version cannot review it.';
   return null;
 };
 
@@ -41,20 +43,30 @@ export const fourEyes: Refusal = ({ context, event }) => {
 export const positionAllowed: Refusal = ({ context, event }) => {
   const e = event as Ev;
   const round = lastRound((context as { rounds: ConsensusRound[] }).rounds);
-  return refusePosition(round, { id: e.actor.id, memberState: e.actor.memberState, actingFor: e.actor.actingFor }, e.payload);
+  return refusePosition(
+    round,
+    { id: e.actor.id, memberState: e.actor.memberState, actingFor: e.actor.actingFor },
+    e.payload,
+  );
 };
 
 export const roundConsensus: Refusal = ({ context }) =>
-  lastRound((context as { rounds: ConsensusRound[] }).rounds)?.outcome === 'consensus' ? null : 'Consensus has not been reached.';
+  lastRound((context as { rounds: ConsensusRound[] }).rounds)?.outcome === 'consensus'
+    ? null
+    : 'Consensus has not been reached.';
 
 export const roundObjected: Refusal = ({ context }) =>
-  lastRound((context as { rounds: ConsensusRound[] }).rounds)?.outcome === 'objected' ? null : 'No member state has objected.';
+  lastRound((context as { rounds: ConsensusRound[] }).rounds)?.outcome === 'objected'
+    ? null
+    : 'No member state has objected.';
 
 /** A REMINDER or DEADLINE_PASSED event for the deadline this state owns (not a stale one). */
 export const deadlineOf =
   (stateKey: string): Refusal =>
   ({ event }) =>
-    (event as Ev).payload?.deadlineKey === stateKey ? null : `This deadline (${(event as Ev).payload?.deadlineKey}) does not belong to the current stage.`;
+    (event as Ev).payload?.deadlineKey === stateKey
+      ? null
+      : `This deadline (${(event as Ev).payload?.deadlineKey}) does not belong to the current stage.`;
 
 /**
  * After a return to drafting, only a newer version may go forward; the first version may be any

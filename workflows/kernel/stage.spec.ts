@@ -12,9 +12,20 @@ describe('stage building blocks', () => {
   });
 
   it('builds a notify effect, with data only when given', () => {
-    expect(notice('reminder', { roles: ['legal_officer'] }, 'S')).toEqual({ type: 'effect.notify', kind: 'reminder', audience: { roles: ['legal_officer'] }, subject: 'S' });
+    expect(notice('reminder', { roles: ['legal_officer'] }, 'S')).toEqual({
+      type: 'effect.notify',
+      kind: 'reminder',
+      audience: { roles: ['legal_officer'] },
+      subject: 'S',
+    });
     expect('data' in notice('info', {}, 'S')).toBe(false);
-    expect(notice('escalation', { memberStates: ['CN'] }, 'S', { x: 1 })).toEqual({ type: 'effect.notify', kind: 'escalation', audience: { memberStates: ['CN'] }, subject: 'S', data: { x: 1 } });
+    expect(notice('escalation', { memberStates: ['CN'] }, 'S', { x: 1 })).toEqual({
+      type: 'effect.notify',
+      kind: 'escalation',
+      audience: { memberStates: ['CN'] },
+      subject: 'S',
+      data: { x: 1 },
+    });
   });
 
   it('gives the last element of a log', () => {
@@ -29,10 +40,12 @@ describe('revisedDraftOf', () => {
 
   it('accepts any version first, then only a newer one, saying why the last one came back', () => {
     expect(rule({ context: { draftVersion: null, returns: [] }, event: submit(1) })).toBeNull();
-    expect(rule({ context: { draftVersion: 2, returns: [] }, event: submit(2) })).toBe('Version 2 has already gone forward: send a revised version (3 or later).');
-    expect(rule({ context: { draftVersion: 2, returns: [{ from: 'review', reason: 'Art. 1' }] }, event: submit(1) })).toBe(
-      'Version 2 was returned by the review ("Art. 1"): send a revised version (3 or later).',
+    expect(rule({ context: { draftVersion: 2, returns: [] }, event: submit(2) })).toBe(
+      'Version 2 has already gone forward: send a revised version (3 or later).',
     );
+    expect(
+      rule({ context: { draftVersion: 2, returns: [{ from: 'review', reason: 'Art. 1' }] }, event: submit(1) }),
+    ).toBe('Version 2 was returned by the review ("Art. 1"): send a revised version (3 or later).');
     expect(rule({ context: { draftVersion: 2, returns: [] }, event: submit(3) })).toBeNull();
   });
 

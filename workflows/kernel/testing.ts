@@ -16,13 +16,24 @@ export const actors = {
   reviewer: { id: 'officer-2', role: 'legal_officer', memberState: null, actingFor: null } as Actor,
   manager: { id: 'manager-1', role: 'manager', memberState: null, actingFor: null } as Actor,
   system: { id: 'system', role: 'system', memberState: null, actingFor: null } as Actor,
-  approver: (state: string): Actor => ({ id: `approver-${state}`, role: 'approver', memberState: state, actingFor: null }),
+  approver: (state: string): Actor => ({
+    id: `approver-${state}`,
+    role: 'approver',
+    memberState: state,
+    actingFor: null,
+  }),
 };
 
 export const MEMORANDA = ['LK', 'TR', 'AM', 'AZ'].map((p) => ({ partner: p, memorandumId: `mem-${p}` }));
 export const world: World = { memberStates: MEMBER_STATES, memoranda: MEMORANDA, draft: null };
 
-export function ev(type: string, payload: Record<string, unknown> = {}, actor: Actor = actors.officer, at = T0, w: World = world): WorkflowEvent {
+export function ev(
+  type: string,
+  payload: Record<string, unknown> = {},
+  actor: Actor = actors.officer,
+  at = T0,
+  w: World = world,
+): WorkflowEvent {
   return { type, payload, actor, at, world: w };
 }
 
@@ -49,13 +60,19 @@ export function explore(
   abstract: (s: AnyMachineSnapshot) => unknown = () => null,
   limit = 20000,
 ): Exploration {
-  const map = getAdjacencyMap(machine as any, {
-    input: input as any,
-    events: (s: any) => eventsFor(s) as any,
-    serializeState: (s: any) => JSON.stringify([s.value, s.status, abstract(s)]),
-    serializeEvent: (e: any) => JSON.stringify([e.type, e.payload, e.actor?.id]),
-    limit,
-  } as any) as Record<string, { state: AnyMachineSnapshot; transitions: Record<string, { event: WorkflowEvent; state: AnyMachineSnapshot }> }>;
+  const map = getAdjacencyMap(
+    machine as any,
+    {
+      input: input as any,
+      events: (s: any) => eventsFor(s) as any,
+      serializeState: (s: any) => JSON.stringify([s.value, s.status, abstract(s)]),
+      serializeEvent: (e: any) => JSON.stringify([e.type, e.payload, e.actor?.id]),
+      limit,
+    } as any,
+  ) as Record<
+    string,
+    { state: AnyMachineSnapshot; transitions: Record<string, { event: WorkflowEvent; state: AnyMachineSnapshot }> }
+  >;
 
   const states = allStates(machine);
   const declared = new Set<string>();
@@ -102,7 +119,11 @@ export function explore(
 }
 
 /** Plays `events` from the machine's initial state; returns the last snapshot and every effect emitted on the way. */
-export function play(machine: AnyStateMachine, events: WorkflowEvent[], input?: unknown): { s: AnyMachineSnapshot; effects: WorkflowEffect[] } {
+export function play(
+  machine: AnyStateMachine,
+  events: WorkflowEvent[],
+  input?: unknown,
+): { s: AnyMachineSnapshot; effects: WorkflowEffect[] } {
   let [s] = initialTransition(machine, input);
   const effects: WorkflowEffect[] = [];
   for (const e of events) {

@@ -9,7 +9,9 @@ import { code, isoDate, text } from './payloads';
 export const userId = z.string().trim().min(1, 'must not be empty').max(100, 'must be at most 100 characters');
 export const memorandumId = z.string().trim().min(1, 'must not be empty').max(100, 'must be at most 100 characters');
 /** A due date: a calendar date (due at the end of that day, UTC) or an ISO timestamp with its offset. */
-export const dueAt = z.union([isoDate, z.iso.datetime({ offset: true })], { message: 'must be a date YYYY-MM-DD or an ISO timestamp' });
+export const dueAt = z.union([isoDate, z.iso.datetime({ offset: true })], {
+  message: 'must be a date YYYY-MM-DD or an ISO timestamp',
+});
 
 /** The instant a due date means: a bare date is due at the end of that day (UTC). */
 export function dueInstant(due: string): string {
@@ -49,8 +51,17 @@ export const assignmentPayload = z
 export const scopePayload = z
   .object({
     criteria: z.array(text(1000)).min(1, 'name at least one criterion').max(50),
-    memoranda: z.array(memorandumId).min(1).max(100).optional().describe('Memoranda to assess; every memorandum in force when omitted'),
-    assignments: z.array(assignmentPayload).min(1).max(100).describe('One assignee and due date per memorandum in scope'),
+    memoranda: z
+      .array(memorandumId)
+      .min(1)
+      .max(100)
+      .optional()
+      .describe('Memoranda to assess; every memorandum in force when omitted'),
+    assignments: z
+      .array(assignmentPayload)
+      .min(1)
+      .max(100)
+      .describe('One assignee and due date per memorandum in scope'),
   })
   .strict()
   .superRefine((v, ctx) => {
@@ -65,7 +76,9 @@ export const LINKABLE_MEASURES = ['1(c)', '1(d)', '1(e)'] as const;
 
 export const findingPayload = z
   .object({
-    id: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'must be a short id of letters, digits, dot, dash or underscore'),
+    id: z
+      .string()
+      .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'must be a short id of letters, digits, dot, dash or underscore'),
     text: text(5000),
     severity: z.enum(FINDING_SEVERITIES),
     suggestedMeasure: z.enum(LINKABLE_MEASURES).nullable(),
@@ -75,7 +88,10 @@ export const findingPayload = z
 export const assessmentSubmittedPayload = z
   .object({
     memorandumId,
-    findings: z.array(findingPayload).max(200).describe('What the assessment found; empty when the memorandum is implemented without issue'),
+    findings: z
+      .array(findingPayload)
+      .max(200)
+      .describe('What the assessment found; empty when the memorandum is implemented without issue'),
   })
   .strict()
   .superRefine((v, ctx) => {
@@ -95,18 +111,29 @@ export const linkFindingPayload = z
 // ---------------------------------------------------------------------------------------------
 // 1(b)
 
-export const treatyId = z.string().regex(/^[a-z0-9]+(-[a-z0-9]+)*$/, 'must be a treaty id from the reference data, e.g. sco-agreement-road-transport-2014').max(100);
+export const treatyId = z
+  .string()
+  .regex(
+    /^[a-z0-9]+(-[a-z0-9]+)*$/,
+    'must be a treaty id from the reference data, e.g. sco-agreement-road-transport-2014',
+  )
+  .max(100);
 
 export const accessionStartInput = z.object({
   partner: code.describe('Code of the dialogue partner, e.g. TR'),
   treatyId: treatyId.describe('Id of the treaty in the reference data'),
-  consentRequired: z.boolean().optional().describe("Whether a non-member's accession needs the member states' consent, where already known"),
+  consentRequired: z
+    .boolean()
+    .optional()
+    .describe("Whether a non-member's accession needs the member states' consent, where already known"),
 });
 
 export const eligibilityPayload = z
   .object({
     note: text(5000).describe('What was checked: the treaty is open to this partner and the partner is eligible'),
-    source: text(1000).describe('Where it was confirmed: the authentic text, the depositary copy, a Secretariat record (URL or reference)'),
+    source: text(1000).describe(
+      'Where it was confirmed: the authentic text, the depositary copy, a Secretariat record (URL or reference)',
+    ),
     consentRequired: z.boolean().optional(),
     accessionArticle: z.string().trim().max(50).nullable().optional(),
     depositary: z.string().trim().max(300).nullable().optional(),

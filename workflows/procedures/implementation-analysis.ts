@@ -30,12 +30,26 @@
  * - Withdrawal with a reason from any open stage.
  */
 import { assign, emit, setup } from 'xstate';
-import { allCommentsIn, closeComments, commentAllowedOf, commentRoundStage, type CommentRound } from '../kernel/comment-round';
+import {
+  allCommentsIn,
+  closeComments,
+  commentAllowedOf,
+  commentRoundStage,
+  type CommentRound,
+} from '../kernel/comment-round';
 import type { ConsensusRound } from '../kernel/consensus';
 import { consensusStage, lastObjected, withdrawTransition, type Withdrawal } from '../kernel/consensus-stage';
 import { guardsFrom, type Refusal, type WorkflowDefinition } from '../kernel/definition';
 import { reviewStage, type Review, REVIEW_PERIOD } from '../kernel/review';
-import { deadlineOf, draftReady, fourEyes, newerDraft, positionAllowed, roundConsensus, roundObjected } from '../kernel/rules';
+import {
+  deadlineOf,
+  draftReady,
+  fourEyes,
+  newerDraft,
+  positionAllowed,
+  roundConsensus,
+  roundObjected,
+} from '../kernel/rules';
 import { meta, notice, type ProcedureEvent, type StageArgs } from '../kernel/stage';
 import type { DynamicDeadline, WorkflowEffect } from '../kernel/types';
 import {
@@ -49,7 +63,13 @@ import {
   type FINDING_SEVERITIES,
   type LINKABLE_MEASURES,
 } from './analysis-payloads';
-import { commentResponsePayload, draftVersionPayload, positionPayload, procedureEvents, reasonPayload } from './payloads';
+import {
+  commentResponsePayload,
+  draftVersionPayload,
+  positionPayload,
+  procedureEvents,
+  reasonPayload,
+} from './payloads';
 
 export interface Finding {
   id: string;
@@ -103,12 +123,16 @@ export const ASSESSMENT_REMINDERS = [7, 1];
 export const assessmentKey = (memorandumId: string) => `assessment:${memorandumId}`;
 
 const openAssessments = (c: AnalysisContext) => Object.values(c.assessments).filter((a) => a.status !== 'submitted');
-const allFindings = (c: AnalysisContext) => Object.values(c.assessments).flatMap((a) => a.findings.map((f) => ({ ...f, memorandumId: a.memorandumId, partner: a.partner })));
+const allFindings = (c: AnalysisContext) =>
+  Object.values(c.assessments).flatMap((a) =>
+    a.findings.map((f) => ({ ...f, memorandumId: a.memorandumId, partner: a.partner })),
+  );
 const assessmentOfKey = (c: AnalysisContext, key: unknown) =>
   typeof key === 'string' && key.startsWith('assessment:') ? c.assessments[key.slice('assessment:'.length)] : undefined;
 
 /** The memoranda a SCOPE event puts in scope: those named, else every memorandum in force. */
-const scopedMemoranda = (event: Ev): string[] => event.payload.memoranda ?? event.world.memoranda.map((m) => m.memorandumId);
+const scopedMemoranda = (event: Ev): string[] =>
+  event.payload.memoranda ?? event.world.memoranda.map((m) => m.memorandumId);
 
 const refusals = {
   draftReady,
@@ -125,33 +149,41 @@ const refusals = {
     const scope = scopedMemoranda(event);
     if (scope.length === 0) return 'There is no memorandum to assess.';
     const unknown = scope.filter((m) => !known.has(m));
-    if (unknown.length) return `${unknown.join(', ')}: not among the memoranda in force (${[...known.keys()].join(', ') || 'none'}).`;
+    if (unknown.length)
+      return `${unknown.join(', ')}: not among the memoranda in force (${[...known.keys()].join(', ') || 'none'}).`;
     const assignments: { memorandumId: string; dueAt: string }[] = event.payload.assignments ?? [];
     const outside = assignments.filter((a) => !scope.includes(a.memorandumId)).map((a) => a.memorandumId);
     if (outside.length) return `${outside.join(', ')}: assigned but not in the scope of this analysis.`;
     const unassigned = scope.filter((m) => !assignments.some((a) => a.memorandumId === m));
-    if (unassigned.length) return `No assessor is assigned to ${unassigned.map((m) => `${m} (${known.get(m)})`).join(', ')}.`;
+    if (unassigned.length)
+      return `No assessor is assigned to ${unassigned.map((m) => `${m} (${known.get(m)})`).join(', ')}.`;
     const past = assignments.filter((a) => Date.parse(dueInstant(a.dueAt)) <= Date.parse(event.at));
-    if (past.length) return `The assessment of ${past.map((a) => a.memorandumId).join(', ')} would be due before now: give a due date ahead.`;
+    if (past.length)
+      return `The assessment of ${past.map((a) => a.memorandumId).join(', ')} would be due before now: give a due date ahead.`;
     return null;
   },
   assessmentSubmittable: ({ context, event }: Args) => {
     const a = context.assessments[event.payload.memorandumId];
     if (!a) return `${event.payload.memorandumId} is not assessed in this analysis.`;
-    if (a.status === 'submitted') return `The assessment of ${a.memorandumId} was already submitted by ${a.submittedBy} on ${a.submittedAt}.`;
-    if (a.assignee !== event.actor.id) return `Only the assigned officer (${a.assignee}) can submit the assessment of ${a.memorandumId}.`;
+    if (a.status === 'submitted')
+      return `The assessment of ${a.memorandumId} was already submitted by ${a.submittedBy} on ${a.submittedAt}.`;
+    if (a.assignee !== event.actor.id)
+      return `Only the assigned officer (${a.assignee}) can submit the assessment of ${a.memorandumId}.`;
     const used = new Map(allFindings(context).map((f) => [f.id, f.memorandumId]));
     const clash = (event.payload.findings as Finding[]).find((f) => used.has(f.id));
-    if (clash) return `Finding id ${clash.id} is already used in the assessment of ${used.get(clash.id)}: give it another id.`;
+    if (clash)
+      return `Finding id ${clash.id} is already used in the assessment of ${used.get(clash.id)}: give it another id.`;
     return null;
   },
   reassignable: ({ context, event }: Args) => {
     const a = context.assessments[event.payload.memorandumId];
     if (!a) return `${event.payload.memorandumId} is not assessed in this analysis.`;
-    if (a.status === 'submitted') return `The assessment of ${a.memorandumId} is already submitted; it cannot be reassigned.`;
+    if (a.status === 'submitted')
+      return `The assessment of ${a.memorandumId} is already submitted; it cannot be reassigned.`;
     const due = dueInstant(event.payload.dueAt);
     if (Date.parse(due) <= Date.parse(event.at)) return `The new due date of ${a.memorandumId} must lie ahead.`;
-    if (a.assignee === event.payload.assignee && a.dueAt === due) return `${a.memorandumId} is already assigned to ${a.assignee}, due ${a.dueAt}.`;
+    if (a.assignee === event.payload.assignee && a.dueAt === due)
+      return `${a.memorandumId} is already assigned to ${a.assignee}, due ${a.dueAt}.`;
     return null;
   },
   /** A REMINDER or DEADLINE_PASSED for the deadline of an assessment still awaited (once per due date). */
@@ -159,11 +191,16 @@ const refusals = {
     const a = assessmentOfKey(context, event.payload?.deadlineKey);
     if (!a) return `This deadline (${event.payload?.deadlineKey}) does not belong to an assessment of this analysis.`;
     if (a.status === 'submitted') return `The assessment of ${a.memorandumId} is already submitted.`;
-    if (a.status === 'overdue') return `The assessment of ${a.memorandumId} is already overdue and the managers were told; reassign it to set a new due date.`;
+    if (a.status === 'overdue')
+      return `The assessment of ${a.memorandumId} is already overdue and the managers were told; reassign it to set a new due date.`;
     return null;
   },
   allAssessmentsIn: ({ context }: Args) =>
-    context.scope && openAssessments(context).length === 0 ? null : `Assessments still awaited: ${openAssessments(context).map((a) => a.memorandumId).join(', ')}.`,
+    context.scope && openAssessments(context).length === 0
+      ? null
+      : `Assessments still awaited: ${openAssessments(context)
+          .map((a) => a.memorandumId)
+          .join(', ')}.`,
   commentAllowed: commentAllowedOf({
     noneOpen: 'No round of comments is open.',
     notApprover: 'Only a member-state approver can comment for a member state.',
@@ -203,14 +240,17 @@ const comments = commentRoundStage<AnalysisContext, 'commentsDeadline', 'finalis
   deadline: 'commentsDeadline',
   next: 'finalisation',
   reminder: (c, days) => `Comments on the analysis, version ${c.draftVersion}, are due in ${days} day(s)`,
-  closed: (c, unanswered) => `Comments on the analysis, version ${c.draftVersion}, closed without answers from ${unanswered.join(', ') || 'nobody'}`,
+  closed: (c, unanswered) =>
+    `Comments on the analysis, version ${c.draftVersion}, closed without answers from ${unanswered.join(', ') || 'nobody'}`,
 });
 
 const approval = consensusStage<AnalysisContext, 'approvalDeadline'>({
   stage: 'approval',
   deadline: 'approvalDeadline',
-  reminder: (c, days) => `Your state's position on the final information, version ${c.draftVersion}, is due in ${days} day(s)`,
-  overdue: (c, pending) => `Approval of the final information, version ${c.draftVersion}, is overdue; waiting for ${pending.join(', ')}`,
+  reminder: (c, days) =>
+    `Your state's position on the final information, version ${c.draftVersion}, is due in ${days} day(s)`,
+  overdue: (c, pending) =>
+    `Approval of the final information, version ${c.draftVersion}, is overdue; waiting for ${pending.join(', ')}`,
 });
 
 export const implementationAnalysisMachine = setup({
@@ -223,7 +263,10 @@ export const implementationAnalysisMachine = setup({
   guards: guardsFrom(refusals),
   actions: {
     recordLink: assign(({ context, event }) => ({
-      links: [...context.links, { findingId: event.payload.findingId, instanceId: event.payload.instanceId, by: event.actor.id, at: event.at }],
+      links: [
+        ...context.links,
+        { findingId: event.payload.findingId, instanceId: event.payload.instanceId, by: event.actor.id, at: event.at },
+      ],
     })),
   },
 }).createMachine({
@@ -257,7 +300,9 @@ export const implementationAnalysisMachine = setup({
             const memoranda = scopedMemoranda(event);
             const assessments: Record<string, Assessment> = {};
             for (const id of memoranda) {
-              const a = (event.payload.assignments as { memorandumId: string; assignee: string; dueAt: string }[]).find((x) => x.memorandumId === id)!;
+              const a = (event.payload.assignments as { memorandumId: string; assignee: string; dueAt: string }[]).find(
+                (x) => x.memorandumId === id,
+              )!;
               const due = dueInstant(a.dueAt);
               assessments[id] = {
                 memorandumId: id,
@@ -271,13 +316,23 @@ export const implementationAnalysisMachine = setup({
                 assignments: [{ assignee: a.assignee, dueAt: due, by: event.actor.id, at: event.at }],
               };
             }
-            return { scope: { criteria: event.payload.criteria, memoranda, by: event.actor.id, at: event.at }, assessments };
+            return {
+              scope: { criteria: event.payload.criteria, memoranda, by: event.actor.id, at: event.at },
+              assessments,
+            };
           }),
         },
       },
     },
     assessments: {
-      meta: meta({ en: 'Assessment of each memorandum', ru: 'Оценка выполнения каждого меморандума', zh: '逐份评估备忘录执行情况' }, 'legal_officer'),
+      meta: meta(
+        {
+          en: 'Assessment of each memorandum',
+          ru: 'Оценка выполнения каждого меморандума',
+          zh: '逐份评估备忘录执行情况',
+        },
+        'legal_officer',
+      ),
       always: { guard: 'allAssessmentsIn', target: 'consolidation' },
       on: {
         ASSESSMENT_SUBMITTED: {
@@ -285,7 +340,12 @@ export const implementationAnalysisMachine = setup({
           actions: assign(({ context, event }) =>
             withAssessment(context, event.payload.memorandumId, {
               status: 'submitted',
-              findings: (event.payload.findings as Finding[]).map((f) => ({ id: f.id, text: f.text, severity: f.severity, suggestedMeasure: f.suggestedMeasure })),
+              findings: (event.payload.findings as Finding[]).map((f) => ({
+                id: f.id,
+                text: f.text,
+                severity: f.severity,
+                suggestedMeasure: f.suggestedMeasure,
+              })),
               submittedAt: event.at,
               submittedBy: event.actor.id,
             }),
@@ -300,7 +360,10 @@ export const implementationAnalysisMachine = setup({
               assignee: event.payload.assignee,
               dueAt: due,
               status: 'assigned',
-              assignments: [...a.assignments, { assignee: event.payload.assignee, dueAt: due, by: event.actor.id, at: event.at }],
+              assignments: [
+                ...a.assignments,
+                { assignee: event.payload.assignee, dueAt: due, by: event.actor.id, at: event.at },
+              ],
             });
           }),
         },
@@ -328,20 +391,33 @@ export const implementationAnalysisMachine = setup({
                 { memorandumId: a.memorandumId, assignee: a.assignee, dueAt: a.dueAt },
               );
             }),
-            assign(({ context, event }) => withAssessment(context, (assessmentOfKey(context, event.payload.deadlineKey) as Assessment).memorandumId, { status: 'overdue' })),
+            assign(({ context, event }) =>
+              withAssessment(
+                context,
+                (assessmentOfKey(context, event.payload.deadlineKey) as Assessment).memorandumId,
+                { status: 'overdue' },
+              ),
+            ),
           ],
         },
       },
     },
     consolidation: {
-      meta: meta({ en: 'Consolidated analysis', ru: 'Подготовка сводного анализа', zh: '编写综合分析' }, 'legal_officer'),
+      meta: meta(
+        { en: 'Consolidated analysis', ru: 'Подготовка сводного анализа', zh: '编写综合分析' },
+        'legal_officer',
+      ),
       on: {
         SUBMIT_FOR_REVIEW: { guard: 'draftReady', target: 'internal_review', actions: review.submitted },
         LINK_FINDING: linkFinding,
       },
     },
     internal_review: {
-      meta: meta({ en: 'Internal review', ru: 'Внутренняя экспертиза', zh: '内部审查' }, 'legal_officer', REVIEW_PERIOD),
+      meta: meta(
+        { en: 'Internal review', ru: 'Внутренняя экспертиза', zh: '内部审查' },
+        'legal_officer',
+        REVIEW_PERIOD,
+      ),
       on: {
         APPROVE_REVIEW: { guard: 'fourEyes', target: 'comments', actions: review.approved },
         RETURN_TO_CONSOLIDATION: { guard: 'fourEyes', target: 'consolidation', actions: review.returned },
@@ -350,17 +426,24 @@ export const implementationAnalysisMachine = setup({
       },
     },
     comments: {
-      meta: meta({ en: 'Comments of the member states', ru: 'Замечания государств-членов', zh: '成员国意见' }, 'approver', {
-        days: 30,
-        remindBefore: [7, 1],
-        escalateTo: ['manager'],
-      }),
+      meta: meta(
+        { en: 'Comments of the member states', ru: 'Замечания государств-членов', zh: '成员国意见' },
+        'approver',
+        {
+          days: 30,
+          remindBefore: [7, 1],
+          escalateTo: ['manager'],
+        },
+      ),
       entry: comments.open,
       always: comments.allIn,
       on: { ...comments.on, LINK_FINDING: linkFinding },
     },
     finalisation: {
-      meta: meta({ en: 'Preparation of the final information', ru: 'Подготовка итоговой информации', zh: '编写最终信息' }, 'legal_officer'),
+      meta: meta(
+        { en: 'Preparation of the final information', ru: 'Подготовка итоговой информации', zh: '编写最终信息' },
+        'legal_officer',
+      ),
       on: {
         RECIRCULATE: {
           guard: 'newerDraft',
@@ -376,11 +459,19 @@ export const implementationAnalysisMachine = setup({
       },
     },
     approval: {
-      meta: meta({ en: 'Approval of the final information by consensus', ru: 'Одобрение итоговой информации консенсусом', zh: '以协商一致方式批准最终信息' }, 'approver', {
-        days: 30,
-        remindBefore: [7, 1],
-        escalateTo: ['manager'],
-      }),
+      meta: meta(
+        {
+          en: 'Approval of the final information by consensus',
+          ru: 'Одобрение итоговой информации консенсусом',
+          zh: '以协商一致方式批准最终信息',
+        },
+        'approver',
+        {
+          days: 30,
+          remindBefore: [7, 1],
+          escalateTo: ['manager'],
+        },
+      ),
       entry: approval.open,
       always: [
         { guard: 'roundObjected', target: 'finalisation' },
@@ -412,7 +503,10 @@ export function assessmentDeadlines(context: AnalysisContext): DynamicDeadline[]
 
 /** Every finding with the memorandum it came from and the procedures it was linked to. */
 export function findingsWithLinks(context: AnalysisContext) {
-  return allFindings(context).map((f) => ({ ...f, links: context.links.filter((l) => l.findingId === f.id).map((l) => l.instanceId) }));
+  return allFindings(context).map((f) => ({
+    ...f,
+    links: context.links.filter((l) => l.findingId === f.id).map((l) => l.instanceId),
+  }));
 }
 
 const officer = ['legal_officer'] as const;
@@ -430,7 +524,15 @@ export const implementationAnalysis: WorkflowDefinition = {
     'Scoping, one assessment per memorandum in parallel (each with its assignee and deadline), consolidated analysis, four-eyes internal review, comments of the member states, final information approved by consensus; findings are linked to the 1(c)-(e) procedures they feed.',
   machine: implementationAnalysisMachine,
   references: (type, payload) =>
-    type === 'LINK_FINDING' ? [{ field: 'instanceId', instanceId: payload.instanceId, definitions: ['regulation-amendment', 'model-memorandum-amendment', 'memorandum-amendment'] }] : [],
+    type === 'LINK_FINDING'
+      ? [
+          {
+            field: 'instanceId',
+            instanceId: payload.instanceId,
+            definitions: ['regulation-amendment', 'model-memorandum-amendment', 'memorandum-amendment'],
+          },
+        ]
+      : [],
   startRoles: officer,
   input: analysisStartInput,
   refusals: refusals as unknown as WorkflowDefinition['refusals'],
@@ -445,17 +547,61 @@ export const implementationAnalysis: WorkflowDefinition = {
     findings: findingsWithLinks(context),
   }),
   events: {
-    SCOPE: { description: 'Record the criteria, the memoranda to assess and who assesses each by when', roles: officer, payload: scopePayload },
-    ASSESSMENT_SUBMITTED: { description: 'Submit the assessment of a memorandum assigned to you, with its findings', roles: officer, payload: assessmentSubmittedPayload },
-    REASSIGN_ASSESSMENT: { description: 'Give an assessment to another officer or a new due date', roles: ['manager'], payload: reassignPayload },
-    SUBMIT_FOR_REVIEW: { description: 'Send a version of the consolidated analysis to internal review', roles: officer, payload: draftVersionPayload },
-    APPROVE_REVIEW: { description: 'Approve the analysis in internal review (not by its author) and send it for comments', roles: officer, payload: emptyPayload },
-    RETURN_TO_CONSOLIDATION: { description: 'Return the analysis from internal review with a reason', roles: officer, payload: reasonPayload },
-    RESPOND: { description: 'Comment on the analysis for your member state, or answer that you have no comments', roles: ['approver'], payload: commentResponsePayload },
-    RECIRCULATE: { description: 'Send a new version for another round of comments', roles: officer, payload: draftVersionPayload },
-    SUBMIT_FOR_APPROVAL: { description: 'Submit a version of the final information to the member states for approval', roles: officer, payload: draftVersionPayload },
-    POSITION: { description: "Record your member state's position on the final information", roles: ['approver'], payload: positionPayload },
-    LINK_FINDING: { description: 'Link a finding to the 1(c), 1(d) or 1(e) procedure opened for it', roles: officer, payload: linkFindingPayload },
+    SCOPE: {
+      description: 'Record the criteria, the memoranda to assess and who assesses each by when',
+      roles: officer,
+      payload: scopePayload,
+    },
+    ASSESSMENT_SUBMITTED: {
+      description: 'Submit the assessment of a memorandum assigned to you, with its findings',
+      roles: officer,
+      payload: assessmentSubmittedPayload,
+    },
+    REASSIGN_ASSESSMENT: {
+      description: 'Give an assessment to another officer or a new due date',
+      roles: ['manager'],
+      payload: reassignPayload,
+    },
+    SUBMIT_FOR_REVIEW: {
+      description: 'Send a version of the consolidated analysis to internal review',
+      roles: officer,
+      payload: draftVersionPayload,
+    },
+    APPROVE_REVIEW: {
+      description: 'Approve the analysis in internal review (not by its author) and send it for comments',
+      roles: officer,
+      payload: emptyPayload,
+    },
+    RETURN_TO_CONSOLIDATION: {
+      description: 'Return the analysis from internal review with a reason',
+      roles: officer,
+      payload: reasonPayload,
+    },
+    RESPOND: {
+      description: 'Comment on the analysis for your member state, or answer that you have no comments',
+      roles: ['approver'],
+      payload: commentResponsePayload,
+    },
+    RECIRCULATE: {
+      description: 'Send a new version for another round of comments',
+      roles: officer,
+      payload: draftVersionPayload,
+    },
+    SUBMIT_FOR_APPROVAL: {
+      description: 'Submit a version of the final information to the member states for approval',
+      roles: officer,
+      payload: draftVersionPayload,
+    },
+    POSITION: {
+      description: "Record your member state's position on the final information",
+      roles: ['approver'],
+      payload: positionPayload,
+    },
+    LINK_FINDING: {
+      description: 'Link a finding to the 1(c), 1(d) or 1(e) procedure opened for it',
+      roles: officer,
+      payload: linkFindingPayload,
+    },
     ...procedureEvents,
   },
 };

@@ -8,11 +8,17 @@ import { interactionPlan as def } from './interaction-plan';
 
 const input = { partner: 'AZ', title: 'Interaction plan 2025-2027', startedBy: 'officer-1', startedAt: T0 };
 const activities = [
-  { id: 'a1', direction: 2, title: 'Meeting of the Council of National Coordinators with the partner’s representatives' },
+  {
+    id: 'a1',
+    direction: 2,
+    title: 'Meeting of the Council of National Coordinators with the partner’s representatives',
+  },
   { id: 'a2', direction: 3, title: 'Seminar on transport connectivity', due: '2025-10-01' },
   { id: 'a3', direction: 4, title: 'Briefing by the RATS Executive Committee' },
 ];
-const review = (status: string, ids = ['a1', 'a2', 'a3']) => ({ statuses: ids.map((activityId) => ({ activityId, status })) });
+const review = (status: string, ids = ['a1', 'a2', 'a3']) => ({
+  statuses: ids.map((activityId) => ({ activityId, status })),
+});
 
 function eventsFor(s: AnyMachineSnapshot) {
   const c = s.context;
@@ -38,8 +44,18 @@ function eventsFor(s: AnyMachineSnapshot) {
     const pending = round.electorate.filter((x) => !round.positions[x]);
     if (pending[0]) {
       out.push(ev('POSITION', { draftVersion: v, kind: 'agree' }, actors.approver(pending[0])));
-      if (pending.length === 3) out.push(ev('POSITION', { draftVersion: v, kind: 'agree_with_reservation', text: 'Reservation on a2' }, actors.approver(pending[0])));
-      if (pending.length === 2) out.push(ev('POSITION', { draftVersion: v, kind: 'object', text: 'a3 out of scope' }, actors.approver(pending[0])));
+      if (pending.length === 3)
+        out.push(
+          ev(
+            'POSITION',
+            { draftVersion: v, kind: 'agree_with_reservation', text: 'Reservation on a2' },
+            actors.approver(pending[0]),
+          ),
+        );
+      if (pending.length === 2)
+        out.push(
+          ev('POSITION', { draftVersion: v, kind: 'object', text: 'a3 out of scope' }, actors.approver(pending[0])),
+        );
     }
   }
   return out;
@@ -108,14 +124,30 @@ describe('interaction-plan (1(f))', () => {
   });
 
   it('files the plan under its partner and validates the plan', () => {
-    expect(def.businessKeys(def.input.parse({ partner: 'AZ' }))).toEqual({ partner: 'AZ', memorandum: null, treaty: null, subject: '1f:AZ' });
+    expect(def.businessKeys(def.input.parse({ partner: 'AZ' }))).toEqual({
+      partner: 'AZ',
+      memorandum: null,
+      treaty: null,
+      subject: '1f:AZ',
+    });
     const p = def.events.SEND_TO_PARTNER.payload;
     expect(p.safeParse({ draftVersion: 1, activities }).success).toBe(true);
     expect(p.safeParse({ draftVersion: 1, activities: [] }).success).toBe(false);
-    expect(p.safeParse({ draftVersion: 1, activities: [{ id: 'a1', direction: 1, title: 'Legal framework' }] }).success).toBe(false);
-    expect(p.safeParse({ draftVersion: 1, activities: [activities[0], { ...activities[1], id: 'a1' }] }).success).toBe(false);
+    expect(
+      p.safeParse({ draftVersion: 1, activities: [{ id: 'a1', direction: 1, title: 'Legal framework' }] }).success,
+    ).toBe(false);
+    expect(p.safeParse({ draftVersion: 1, activities: [activities[0], { ...activities[1], id: 'a1' }] }).success).toBe(
+      false,
+    );
     expect(p.safeParse({ draftVersion: 1, activities: [{ ...activities[1], due: '2025-13-01' }] }).success).toBe(false);
-    expect(def.events.PROGRESS_REVIEW.payload.safeParse({ statuses: [{ activityId: 'a1', status: 'done' }, { activityId: 'a1', status: 'done' }] }).success).toBe(false);
+    expect(
+      def.events.PROGRESS_REVIEW.payload.safeParse({
+        statuses: [
+          { activityId: 'a1', status: 'done' },
+          { activityId: 'a1', status: 'done' },
+        ],
+      }).success,
+    ).toBe(false);
     expect(def.events.COMPLETE.payload.safeParse({}).success).toBe(false);
   });
 
@@ -126,10 +158,14 @@ describe('interaction-plan (1(f))', () => {
     expect(r.refuse(ev('SUBMIT_TO_COORDINATORS', { draftVersion: 1 }))).toMatch(/AZ has not answered on version 1/);
     expect(r.refuse(ev('PARTNER_COMMENTS', { draftVersion: 2, comments: 'x' }))).toMatch(/consulted on version 1/);
     r.step(ev('PARTNER_COMMENTS', { draftVersion: 1, comments: 'Add a youth forum' }));
-    expect(r.refuse(ev('SUBMIT_TO_COORDINATORS', { draftVersion: 1 }))).toMatch(/latest answer on version 1 is comments \("Add a youth forum"\)/);
+    expect(r.refuse(ev('SUBMIT_TO_COORDINATORS', { draftVersion: 1 }))).toMatch(
+      /latest answer on version 1 is comments \("Add a youth forum"\)/,
+    );
     r.step(ev('RETURN_TO_DRAFTING', { reason: 'Take up the youth forum' }));
     expect(statePaths(r.s)).toEqual(['drafting']);
-    expect(r.refuse(ev('SEND_TO_PARTNER', { draftVersion: 1, activities }))).toMatch(/Version 1 was returned after the consultation with the partner/);
+    expect(r.refuse(ev('SEND_TO_PARTNER', { draftVersion: 1, activities }))).toMatch(
+      /Version 1 was returned after the consultation with the partner/,
+    );
     const v2 = [...activities, { id: 'a4', direction: 4, title: 'Youth forum' }];
     r.step(ev('SEND_TO_PARTNER', { draftVersion: 2, activities: v2 }));
     r.step(ev('PARTNER_AGREED', { draftVersion: 2 }));
@@ -141,7 +177,10 @@ describe('interaction-plan (1(f))', () => {
       [1, 3],
       [2, 4],
     ]);
-    expect(r.s.context.consultations.map((c: any) => c.answers.map((a: any) => a.kind))).toEqual([['comments'], ['agreed']]);
+    expect(r.s.context.consultations.map((c: any) => c.answers.map((a: any) => a.kind))).toEqual([
+      ['comments'],
+      ['agreed'],
+    ]);
   });
 
   it('reminds the officers and escalates to the managers during the consultation', () => {
@@ -150,8 +189,14 @@ describe('interaction-plan (1(f))', () => {
     const [reminder] = r.step(ev('REMINDER', { deadlineKey: 'partner_consultation', daysBefore: 7 }, actors.system));
     expect(reminder).toMatchObject({ kind: 'reminder', audience: { roles: ['legal_officer'] } });
     const [escalation] = r.step(ev('DEADLINE_PASSED', { deadlineKey: 'partner_consultation' }, actors.system));
-    expect(escalation).toMatchObject({ kind: 'escalation', audience: { roles: ['manager'] }, data: { partnerAnswer: null } });
-    expect(r.refuse(ev('DEADLINE_PASSED', { deadlineKey: 'drafting' }, actors.system))).toMatch(/does not belong to the current stage/);
+    expect(escalation).toMatchObject({
+      kind: 'escalation',
+      audience: { roles: ['manager'] },
+      data: { partnerAnswer: null },
+    });
+    expect(r.refuse(ev('DEADLINE_PASSED', { deadlineKey: 'drafting' }, actors.system))).toMatch(
+      /does not belong to the current stage/,
+    );
   });
 
   it('keeps reservations and returns the plan to drafting on one objection', () => {
@@ -162,11 +207,20 @@ describe('interaction-plan (1(f))', () => {
     const [escalation] = r.step(ev('DEADLINE_PASSED', { deadlineKey: 'coordinators_consensus' }, actors.system));
     expect(escalation).toMatchObject({ kind: 'escalation', audience: { roles: ['manager'] } });
     expect(statePaths(r.s)).toEqual(['coordinators_consensus']);
-    expect(r.refuse(ev('POSITION', { draftVersion: 1, kind: 'agree' }, actors.approver('UZ')))).toMatch(/already answered/);
-    r.step(ev('POSITION', { draftVersion: 1, kind: 'object', text: 'a3 is outside the mandate' }, actors.approver('IR')));
+    expect(r.refuse(ev('POSITION', { draftVersion: 1, kind: 'agree' }, actors.approver('UZ')))).toMatch(
+      /already answered/,
+    );
+    r.step(
+      ev('POSITION', { draftVersion: 1, kind: 'object', text: 'a3 is outside the mandate' }, actors.approver('IR')),
+    );
     expect(statePaths(r.s)).toEqual(['drafting']);
-    expect(lastRound(r.s.context.rounds)).toMatchObject({ outcome: 'objected', objection: { memberState: 'IR', reason: 'a3 is outside the mandate' } });
-    expect(r.refuse(ev('SEND_TO_PARTNER', { draftVersion: 1, activities }))).toMatch(/objected to by a member state \("IR: a3 is outside the mandate"\)/);
+    expect(lastRound(r.s.context.rounds)).toMatchObject({
+      outcome: 'objected',
+      objection: { memberState: 'IR', reason: 'a3 is outside the mandate' },
+    });
+    expect(r.refuse(ev('SEND_TO_PARTNER', { draftVersion: 1, activities }))).toMatch(
+      /objected to by a member state \("IR: a3 is outside the mandate"\)/,
+    );
     r.step(ev('SEND_TO_PARTNER', { draftVersion: 2, activities: activities.slice(0, 2) }));
     r.step(ev('PARTNER_AGREED', { draftVersion: 2 }));
     r.step(ev('SUBMIT_TO_COORDINATORS', { draftVersion: 2 }));
@@ -178,7 +232,11 @@ describe('interaction-plan (1(f))', () => {
     const r = toConsensus(true);
     r.step(ev('POSITION', { draftVersion: 1, kind: 'agree' }, actors.approver('CN')));
     const [info] = r.step(ev('DEADLINE_PASSED', { deadlineKey: 'coordinators_consensus' }, actors.system));
-    expect(info).toMatchObject({ kind: 'info', audience: { roles: ['manager'] }, data: { silent: MEMBER_STATES.filter((x) => x !== 'CN') } });
+    expect(info).toMatchObject({
+      kind: 'info',
+      audience: { roles: ['manager'] },
+      data: { silent: MEMBER_STATES.filter((x) => x !== 'CN') },
+    });
     expect(statePaths(r.s)).toEqual(['approved']);
     expect(r.s.context.approval).toMatchObject({ draftVersion: 1 });
     expect(r.s.context.rounds[0].positions.KZ).toMatchObject({ kind: 'silence' });
@@ -192,25 +250,43 @@ describe('interaction-plan (1(f))', () => {
       const e = ev('PROGRESS_REVIEW', review('in_progress'), actors.officer, later);
       // the state value does not change; the engine learns of the restart from the transition taken
       const taken = (def.machine as any).getTransitionData(r.s, e) as { reenter: boolean; target?: { id: string }[] }[];
-      expect(taken.map((t) => [t.reenter, t.target?.map((n) => n.id)])).toEqual([[true, ['interaction-plan.in_implementation']]]);
+      expect(taken.map((t) => [t.reenter, t.target?.map((n) => n.id)])).toEqual([
+        [true, ['interaction-plan.in_implementation']],
+      ]);
       r.step(e);
       expect(statePaths(r.s)).toEqual(['in_implementation']);
       expect(r.s.context.period).toEqual({ number: 2, startedAt: later });
-      expect(r.s.context.progressReviews[0]).toMatchObject({ number: 1, period: 1, statuses: { a2: { status: 'in_progress', note: null } } });
+      expect(r.s.context.progressReviews[0]).toMatchObject({
+        number: 1,
+        period: 1,
+        statuses: { a2: { status: 'in_progress', note: null } },
+      });
       // the state still carries its deadline rule, which the engine creates anew on entry
-      expect(activeStateMeta(r.s)[0].meta.deadline).toMatchObject({ days: 90, remindBefore: [14, 1], escalateTo: ['manager'] });
+      expect(activeStateMeta(r.s)[0].meta.deadline).toMatchObject({
+        days: 90,
+        remindBefore: [14, 1],
+        escalateTo: ['manager'],
+      });
     });
 
     it('requires a status for every activity of the approved plan and for nothing else', () => {
       const r = toImplementation();
-      expect(r.refuse(ev('PROGRESS_REVIEW', review('done', ['a1', 'a2'])))).toBe('The review must give the status of every activity; missing: a3.');
-      expect(r.refuse(ev('PROGRESS_REVIEW', review('done', ['a1', 'a2', 'a3', 'a9'])))).toBe('Not activities of the approved plan: a9.');
+      expect(r.refuse(ev('PROGRESS_REVIEW', review('done', ['a1', 'a2'])))).toBe(
+        'The review must give the status of every activity; missing: a3.',
+      );
+      expect(r.refuse(ev('PROGRESS_REVIEW', review('done', ['a1', 'a2', 'a3', 'a9'])))).toBe(
+        'Not activities of the approved plan: a9.',
+      );
     });
 
     it('reminds the responsible officers of the review and escalates a missed one to the managers', () => {
       const r = toImplementation();
       const [reminder] = r.step(ev('REMINDER', { deadlineKey: 'in_implementation', daysBefore: 14 }, actors.system));
-      expect(reminder).toMatchObject({ kind: 'reminder', audience: { roles: ['legal_officer'] }, data: { period: 1, open: ['a1', 'a2', 'a3'] } });
+      expect(reminder).toMatchObject({
+        kind: 'reminder',
+        audience: { roles: ['legal_officer'] },
+        data: { period: 1, open: ['a1', 'a2', 'a3'] },
+      });
       const [escalation] = r.step(ev('DEADLINE_PASSED', { deadlineKey: 'in_implementation' }, actors.system));
       expect(escalation).toMatchObject({ kind: 'escalation', audience: { roles: ['manager'] }, data: { period: 1 } });
       // a missed review does not restart the period; only the review does
@@ -219,14 +295,43 @@ describe('interaction-plan (1(f))', () => {
 
     it('completes only when the latest review leaves no activity open', () => {
       const r = toImplementation();
-      expect(acceptedEventTypes(def, r.s)).toEqual(['COMPLETE', 'DEADLINE_PASSED', 'PROGRESS_REVIEW', 'REMINDER', 'WITHDRAW']);
+      expect(acceptedEventTypes(def, r.s)).toEqual([
+        'COMPLETE',
+        'DEADLINE_PASSED',
+        'PROGRESS_REVIEW',
+        'REMINDER',
+        'WITHDRAW',
+      ]);
       expect(r.refuse(ev('COMPLETE', { summary: 'Done' }))).toMatch(/at least one progress review/);
-      r.step(ev('PROGRESS_REVIEW', { statuses: [{ activityId: 'a1', status: 'done' }, { activityId: 'a2', status: 'in_progress' }, { activityId: 'a3', status: 'not_started' }] }));
+      r.step(
+        ev('PROGRESS_REVIEW', {
+          statuses: [
+            { activityId: 'a1', status: 'done' },
+            { activityId: 'a2', status: 'in_progress' },
+            { activityId: 'a3', status: 'not_started' },
+          ],
+        }),
+      );
       expect(r.refuse(ev('COMPLETE', { summary: 'Done' }))).toMatch(/still open in the latest progress review: a2, a3/);
-      r.step(ev('PROGRESS_REVIEW', { statuses: [{ activityId: 'a1', status: 'done' }, { activityId: 'a2', status: 'postponed', note: 'To the next plan' }, { activityId: 'a3', status: 'cancelled' }] }));
-      r.step(ev('COMPLETE', { summary: 'Two of three activities held; the seminar moves to the next plan' }, actors.manager));
+      r.step(
+        ev('PROGRESS_REVIEW', {
+          statuses: [
+            { activityId: 'a1', status: 'done' },
+            { activityId: 'a2', status: 'postponed', note: 'To the next plan' },
+            { activityId: 'a3', status: 'cancelled' },
+          ],
+        }),
+      );
+      r.step(
+        ev('COMPLETE', { summary: 'Two of three activities held; the seminar moves to the next plan' }, actors.manager),
+      );
       expect(r.s.status).toBe('done');
-      expect(def.output?.(r.s.context, 'completed')).toMatchObject({ finalState: 'completed', partner: 'AZ', progressReviews: 2, completion: { by: 'manager-1' } });
+      expect(def.output?.(r.s.context, 'completed')).toMatchObject({
+        finalState: 'completed',
+        partner: 'AZ',
+        progressReviews: 2,
+        completion: { by: 'manager-1' },
+      });
     });
 
     it('can be withdrawn during implementation', () => {

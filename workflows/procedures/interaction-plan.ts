@@ -39,9 +39,22 @@
 import { assign, emit, setup } from 'xstate';
 import { z } from 'zod';
 import { lastRound, type ConsensusRound } from '../kernel/consensus';
-import { consensusStage, objectionReturn, silenceDueOf, withdrawTransition, type Withdrawal } from '../kernel/consensus-stage';
+import {
+  consensusStage,
+  objectionReturn,
+  silenceDueOf,
+  withdrawTransition,
+  type Withdrawal,
+} from '../kernel/consensus-stage';
 import { guardsFrom, type WorkflowDefinition } from '../kernel/definition';
-import { deadlineOf, draftReady, positionAllowed, revisedDraftOf, roundConsensus, roundObjected } from '../kernel/rules';
+import {
+  deadlineOf,
+  draftReady,
+  positionAllowed,
+  revisedDraftOf,
+  roundConsensus,
+  roundObjected,
+} from '../kernel/rules';
 import { assignTo, lastOf, meta, notice, type ProcedureEvent, type StageArgs } from '../kernel/stage';
 import type { WorkflowEffect } from '../kernel/types';
 import {
@@ -122,7 +135,10 @@ const openActivities = (c: InteractionPlanContext): string[] => {
   return activities.filter((a) => !review || !CLOSED_STATUSES.includes(review.statuses[a.id]?.status)).map((a) => a.id);
 };
 
-const RETURN_WORDS = { consultation: 'returned after the consultation with the partner', consensus: 'objected to by a member state' } as const;
+const RETURN_WORDS = {
+  consultation: 'returned after the consultation with the partner',
+  consensus: 'objected to by a member state',
+} as const;
 
 const refusals = {
   draftReady,
@@ -148,7 +164,8 @@ const refusals = {
     if (event.payload?.draftVersion !== x.draftVersion)
       return `Version ${x.draftVersion} is the one consulted with the partner; version ${event.payload?.draftVersion} cannot be submitted.`;
     const a = lastOf(x.answers);
-    if (!a) return `${context.partner} has not answered on version ${x.draftVersion}: record its agreement (PARTNER_AGREED) or return the draft to drafting.`;
+    if (!a)
+      return `${context.partner} has not answered on version ${x.draftVersion}: record its agreement (PARTNER_AGREED) or return the draft to drafting.`;
     if (a.kind !== 'agreed')
       return `${context.partner}'s latest answer on version ${x.draftVersion} is comments ("${a.text}"): return the draft to drafting, or record the partner's agreement.`;
     return null;
@@ -183,8 +200,10 @@ const consensus = consensusStage<InteractionPlanContext, 'consensusDeadline', 's
     subject: (c, silent) =>
       `Silence procedure on the interaction plan with ${c.partner} (version ${c.draftVersion}) ended; counted as agreeing by silence: ${silent.join(', ') || 'none'}`,
   },
-  reminder: (c, days) => `Your state's position on the interaction plan with ${c.partner} (version ${c.draftVersion}) is due in ${days} day(s)`,
-  overdue: (c, pending) => `Consensus on the interaction plan with ${c.partner} (version ${c.draftVersion}) is overdue; waiting for ${pending.join(', ')}`,
+  reminder: (c, days) =>
+    `Your state's position on the interaction plan with ${c.partner} (version ${c.draftVersion}) is due in ${days} day(s)`,
+  overdue: (c, pending) =>
+    `Consensus on the interaction plan with ${c.partner} (version ${c.draftVersion}) is overdue; waiting for ${pending.join(', ')}`,
 });
 
 export const interactionPlanMachine = setup({
@@ -223,34 +242,74 @@ export const interactionPlanMachine = setup({
           target: 'partner_consultation',
           actions: assign(({ context, event }) => ({
             draftVersion: event.payload.draftVersion,
-            plans: [...context.plans, { draftVersion: event.payload.draftVersion, activities: event.payload.activities, by: event.actor.id, at: event.at }],
+            plans: [
+              ...context.plans,
+              {
+                draftVersion: event.payload.draftVersion,
+                activities: event.payload.activities,
+                by: event.actor.id,
+                at: event.at,
+              },
+            ],
             consultations: [
               ...context.consultations,
-              { number: context.consultations.length + 1, draftVersion: event.payload.draftVersion, sentBy: event.actor.id, sentAt: event.at, answers: [] },
+              {
+                number: context.consultations.length + 1,
+                draftVersion: event.payload.draftVersion,
+                sentBy: event.actor.id,
+                sentAt: event.at,
+                answers: [],
+              },
             ],
           })),
         },
       },
     },
     partner_consultation: {
-      meta: meta({ en: 'Consultation with the partner', ru: 'Консультации с партнёром по диалогу', zh: '与对话伙伴磋商' }, 'legal_officer', {
-        days: 30,
-        remindBefore: [7, 1],
-        escalateTo: ['manager'],
-      }),
+      meta: meta(
+        { en: 'Consultation with the partner', ru: 'Консультации с партнёром по диалогу', zh: '与对话伙伴磋商' },
+        'legal_officer',
+        {
+          days: 30,
+          remindBefore: [7, 1],
+          escalateTo: ['manager'],
+        },
+      ),
       on: {
         PARTNER_AGREED: {
           guard: 'consultedVersion',
-          actions: assign(({ context, event }) => ({ consultations: withAnswer(context, { kind: 'agreed', text: event.payload.remarks ?? null, recordedBy: event.actor.id, at: event.at }) })),
+          actions: assign(({ context, event }) => ({
+            consultations: withAnswer(context, {
+              kind: 'agreed',
+              text: event.payload.remarks ?? null,
+              recordedBy: event.actor.id,
+              at: event.at,
+            }),
+          })),
         },
         PARTNER_COMMENTS: {
           guard: 'consultedVersion',
-          actions: assign(({ context, event }) => ({ consultations: withAnswer(context, { kind: 'comments', text: event.payload.comments, recordedBy: event.actor.id, at: event.at }) })),
+          actions: assign(({ context, event }) => ({
+            consultations: withAnswer(context, {
+              kind: 'comments',
+              text: event.payload.comments,
+              recordedBy: event.actor.id,
+              at: event.at,
+            }),
+          })),
         },
         RETURN_TO_DRAFTING: {
           target: 'drafting',
           actions: assign(({ context, event }) => ({
-            returns: [...context.returns, { from: 'consultation' as const, draftVersion: context.draftVersion as number, reason: event.payload.reason, at: event.at }],
+            returns: [
+              ...context.returns,
+              {
+                from: 'consultation' as const,
+                draftVersion: context.draftVersion as number,
+                reason: event.payload.reason,
+                at: event.at,
+              },
+            ],
           })),
         },
         SUBMIT_TO_COORDINATORS: { guard: 'partnerAgreed', target: 'coordinators_consensus' },
@@ -270,26 +329,41 @@ export const interactionPlanMachine = setup({
         DEADLINE_PASSED: {
           guard: 'consultationDeadline',
           actions: emit(({ context }) =>
-            notice('escalation', { roles: ['manager'] }, `The consultation with ${context.partner} on the interaction plan (version ${context.draftVersion}) is overdue`, {
-              partner: context.partner,
-              partnerAnswer: partnerAnswer(context)?.kind ?? null,
-            }),
+            notice(
+              'escalation',
+              { roles: ['manager'] },
+              `The consultation with ${context.partner} on the interaction plan (version ${context.draftVersion}) is overdue`,
+              {
+                partner: context.partner,
+                partnerAnswer: partnerAnswer(context)?.kind ?? null,
+              },
+            ),
           ),
         },
       },
     },
     coordinators_consensus: {
-      meta: meta({ en: 'Consensus of the national coordinators', ru: 'Согласование национальными координаторами (консенсус)', zh: '国家协调员协商一致' }, 'approver', {
-        days: 30,
-        remindBefore: [7, 1],
-        escalateTo: ['manager'],
-      }),
+      meta: meta(
+        {
+          en: 'Consensus of the national coordinators',
+          ru: 'Согласование национальными координаторами (консенсус)',
+          zh: '国家协调员协商一致',
+        },
+        'approver',
+        {
+          days: 30,
+          remindBefore: [7, 1],
+          escalateTo: ['manager'],
+        },
+      ),
       entry: consensus.open,
       always: [
         {
           guard: 'roundObjected',
           target: 'drafting',
-          actions: assignTo<InteractionPlanContext>(({ context }) => ({ returns: [...context.returns, { from: 'consensus' as const, ...objectionReturn(context) }] })),
+          actions: assignTo<InteractionPlanContext>(({ context }) => ({
+            returns: [...context.returns, { from: 'consensus' as const, ...objectionReturn(context) }],
+          })),
         },
         {
           guard: 'roundConsensus',
@@ -307,12 +381,22 @@ export const interactionPlanMachine = setup({
       on: { START_IMPLEMENTATION: { target: 'in_implementation' } },
     },
     in_implementation: {
-      meta: meta({ en: 'In implementation (periodic progress reviews)', ru: 'Реализация (периодический обзор хода выполнения)', zh: '执行中（定期进展审议）' }, 'legal_officer', {
-        days: 90,
-        remindBefore: [14, 1],
-        escalateTo: ['manager'],
-      }),
-      entry: assign(({ context, event }) => ({ period: { number: (context.period?.number ?? 0) + 1, startedAt: event.at } })),
+      meta: meta(
+        {
+          en: 'In implementation (periodic progress reviews)',
+          ru: 'Реализация (периодический обзор хода выполнения)',
+          zh: '执行中（定期进展审议）',
+        },
+        'legal_officer',
+        {
+          days: 90,
+          remindBefore: [14, 1],
+          escalateTo: ['manager'],
+        },
+      ),
+      entry: assign(({ context, event }) => ({
+        period: { number: (context.period?.number ?? 0) + 1, startedAt: event.at },
+      })),
       on: {
         PROGRESS_REVIEW: {
           guard: 'reviewCoversPlan',
@@ -320,7 +404,11 @@ export const interactionPlanMachine = setup({
           reenter: true,
           actions: assign(({ context, event }) => {
             const statuses: ProgressReview['statuses'] = {};
-            for (const s of event.payload.statuses as { activityId: string; status: ActivityStatus; note?: string | null }[])
+            for (const s of event.payload.statuses as {
+              activityId: string;
+              status: ActivityStatus;
+              note?: string | null;
+            }[])
               statuses[s.activityId] = { status: s.status, note: s.note ?? null };
             const review: ProgressReview = {
               number: context.progressReviews.length + 1,
@@ -336,7 +424,9 @@ export const interactionPlanMachine = setup({
         COMPLETE: {
           guard: 'completable',
           target: 'completed',
-          actions: assign(({ event }) => ({ completion: { summary: event.payload.summary, by: event.actor.id, at: event.at } })),
+          actions: assign(({ event }) => ({
+            completion: { summary: event.payload.summary, by: event.actor.id, at: event.at },
+          })),
         },
         REMINDER: {
           guard: 'reviewDeadline',
@@ -352,11 +442,16 @@ export const interactionPlanMachine = setup({
         DEADLINE_PASSED: {
           guard: 'reviewDeadline',
           actions: emit(({ context }) =>
-            notice('escalation', { roles: ['manager'] }, `Progress review no. ${context.period?.number} of the interaction plan with ${context.partner} is overdue`, {
-              partner: context.partner,
-              period: context.period?.number ?? null,
-              periodStartedAt: context.period?.startedAt ?? null,
-            }),
+            notice(
+              'escalation',
+              { roles: ['manager'] },
+              `Progress review no. ${context.period?.number} of the interaction plan with ${context.partner} is overdue`,
+              {
+                partner: context.partner,
+                period: context.period?.number ?? null,
+                periodStartedAt: context.period?.startedAt ?? null,
+              },
+            ),
           ),
         },
       },
@@ -388,7 +483,12 @@ export const interactionPlan: WorkflowDefinition = {
   startRoles: officer,
   input: interactionPlanInput,
   refusals: refusals as unknown as WorkflowDefinition['refusals'],
-  businessKeys: (input: { partner: string }) => ({ partner: input.partner, memorandum: null, treaty: null, subject: `1f:${input.partner}` }),
+  businessKeys: (input: { partner: string }) => ({
+    partner: input.partner,
+    memorandum: null,
+    treaty: null,
+    subject: `1f:${input.partner}`,
+  }),
   output: (context: InteractionPlanContext, finalState: string) => ({
     finalState,
     partner: context.partner,
@@ -397,19 +497,52 @@ export const interactionPlan: WorkflowDefinition = {
     completion: context.completion,
   }),
   events: {
-    SEND_TO_PARTNER: { description: 'Send a plan version (with its activities) to the partner for consultation', roles: officer, payload: planDraftPayload },
-    PARTNER_AGREED: { description: "Record the partner's agreement to the version it was consulted on", roles: officer, payload: partnerAgreedPayload },
-    PARTNER_COMMENTS: { description: "Record the partner's comments on the version it was consulted on", roles: officer, payload: partnerCommentsPayload },
-    RETURN_TO_DRAFTING: { description: 'Return the plan to drafting with a reason (e.g. to take up the partner’s comments)', roles: officer, payload: reasonPayload },
+    SEND_TO_PARTNER: {
+      description: 'Send a plan version (with its activities) to the partner for consultation',
+      roles: officer,
+      payload: planDraftPayload,
+    },
+    PARTNER_AGREED: {
+      description: "Record the partner's agreement to the version it was consulted on",
+      roles: officer,
+      payload: partnerAgreedPayload,
+    },
+    PARTNER_COMMENTS: {
+      description: "Record the partner's comments on the version it was consulted on",
+      roles: officer,
+      payload: partnerCommentsPayload,
+    },
+    RETURN_TO_DRAFTING: {
+      description: 'Return the plan to drafting with a reason (e.g. to take up the partner’s comments)',
+      roles: officer,
+      payload: reasonPayload,
+    },
     SUBMIT_TO_COORDINATORS: {
-      description: 'Submit the version the partner agreed to the national coordinators, optionally under the silence procedure',
+      description:
+        'Submit the version the partner agreed to the national coordinators, optionally under the silence procedure',
       roles: officer,
       payload: submitToCoordinatorsPayload,
     },
-    POSITION: { description: "Record your member state's position on the plan version", roles: ['approver'], payload: positionPayload },
-    START_IMPLEMENTATION: { description: 'Start implementing the approved plan', roles: officer, payload: z.object({}).strict() },
-    PROGRESS_REVIEW: { description: 'Record a periodic progress review with the status of every activity', roles: officer, payload: progressReviewPayload },
-    COMPLETE: { description: 'Complete the plan with a closing summary', roles: ['legal_officer', 'manager'], payload: completePayload },
+    POSITION: {
+      description: "Record your member state's position on the plan version",
+      roles: ['approver'],
+      payload: positionPayload,
+    },
+    START_IMPLEMENTATION: {
+      description: 'Start implementing the approved plan',
+      roles: officer,
+      payload: z.object({}).strict(),
+    },
+    PROGRESS_REVIEW: {
+      description: 'Record a periodic progress review with the status of every activity',
+      roles: officer,
+      payload: progressReviewPayload,
+    },
+    COMPLETE: {
+      description: 'Complete the plan with a closing summary',
+      roles: ['legal_officer', 'manager'],
+      payload: completePayload,
+    },
     ...procedureEvents,
   },
 };

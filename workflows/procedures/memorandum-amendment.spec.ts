@@ -14,7 +14,10 @@ const signed = (draftVersion: number, date = '2025-01-05') => ({
   draftVersion,
   date,
   place: 'Beijing',
-  signatories: { forSco: { name: 'Nurlan Yermekbayev' }, forPartner: { name: 'A. Partner', title: 'Ambassador to the PRC' } },
+  signatories: {
+    forSco: { name: 'Nurlan Yermekbayev' },
+    forPartner: { name: 'A. Partner', title: 'Ambassador to the PRC' },
+  },
 });
 
 function eventsFor(s: AnyMachineSnapshot) {
@@ -44,8 +47,18 @@ function eventsFor(s: AnyMachineSnapshot) {
     const pending = round.electorate.filter((x) => !round.positions[x]);
     if (pending[0]) {
       out.push(ev('POSITION', { draftVersion: v, kind: 'agree' }, actors.approver(pending[0])));
-      if (pending.length === 3) out.push(ev('POSITION', { draftVersion: v, kind: 'agree_with_reservation', text: 'Reservation on art. 4' }, actors.approver(pending[0])));
-      if (pending.length === 2) out.push(ev('POSITION', { draftVersion: v, kind: 'object', text: 'Art. 5 unacceptable' }, actors.approver(pending[0])));
+      if (pending.length === 3)
+        out.push(
+          ev(
+            'POSITION',
+            { draftVersion: v, kind: 'agree_with_reservation', text: 'Reservation on art. 4' },
+            actors.approver(pending[0]),
+          ),
+        );
+      if (pending.length === 2)
+        out.push(
+          ev('POSITION', { draftVersion: v, kind: 'object', text: 'Art. 5 unacceptable' }, actors.approver(pending[0])),
+        );
     }
   }
   return out;
@@ -55,7 +68,16 @@ const abstract = (s: AnyMachineSnapshot) => {
   const c = s.context;
   const r = lastRound(c.rounds);
   const x = c.exchanges[c.exchanges.length - 1];
-  return [Math.min(c.rounds.length, 2), r ? Object.keys(r.positions).length : -1, r?.outcome, r?.silenceProcedure, Math.min(c.exchanges.length, 2), x?.answer?.kind, !!c.signing, !!c.notification];
+  return [
+    Math.min(c.rounds.length, 2),
+    r ? Object.keys(r.positions).length : -1,
+    r?.outcome,
+    r?.silenceProcedure,
+    Math.min(c.exchanges.length, 2),
+    x?.answer?.kind,
+    !!c.signing,
+    !!c.notification,
+  ];
 };
 
 function run(start: Record<string, unknown> = input, d: WorkflowDefinition = def) {
@@ -101,7 +123,12 @@ describe('memorandum-amendment (1(e))', () => {
 
   it('accepts exactly what the 1(c)/1(d) adoption emits as its start input, and files it under the partner', () => {
     const m = regulationAmendment.machine;
-    let [s] = initialTransition(m, { proposedBy: 'RU', rationale: 'SCO partner status', startedBy: 'officer-1', startedAt: T0 });
+    let [s] = initialTransition(m, {
+      proposedBy: 'RU',
+      rationale: 'SCO partner status',
+      startedBy: 'officer-1',
+      startedAt: T0,
+    });
     for (const e of [
       ev('START_DRAFTING'),
       ev('SUBMIT_FOR_REVIEW', { draftVersion: 1 }),
@@ -112,12 +139,21 @@ describe('memorandum-amendment (1(e))', () => {
       ev('SUBMIT_FOR_ADOPTION', { body: 'chs' }),
     ])
       [s] = transition(m, s, e);
-    const [, actions] = transition(m, s, ev('RECORD_ADOPTION', { decisionNumber: '14', date: '2025-07-04', affectedPartners: ['TR'] }));
+    const [, actions] = transition(
+      m,
+      s,
+      ev('RECORD_ADOPTION', { decisionNumber: '14', date: '2025-07-04', affectedPartners: ['TR'] }),
+    );
     const open = effectsOf(actions)[0] as { children: { definitionId: string; input: Record<string, unknown> }[] };
     expect(open.children[0].definitionId).toBe(def.id);
     const parsed = def.input.safeParse(open.children[0].input);
     expect(parsed.success).toBe(true);
-    expect(def.businessKeys(parsed.data)).toEqual({ partner: 'TR', memorandum: 'mem-TR', treaty: null, subject: '1e:TR' });
+    expect(def.businessKeys(parsed.data)).toEqual({
+      partner: 'TR',
+      memorandum: 'mem-TR',
+      treaty: null,
+      subject: '1e:TR',
+    });
     // started by hand, without a basis
     expect(def.input.safeParse({ partner: 'LK', memorandumId: 'mem-LK' }).success).toBe(true);
     expect(def.input.safeParse({ partner: 'Sri Lanka', memorandumId: 'mem-LK' }).success).toBe(false);
@@ -142,7 +178,14 @@ describe('memorandum-amendment (1(e))', () => {
       finalState: 'in_force',
       partner: 'TR',
       memorandumId: 'mem-TR',
-      signing: { date: '2025-01-05', place: 'Beijing', signatories: { forSco: { name: 'Nurlan Yermekbayev', title: 'Secretary-General of the SCO' }, forPartner: { title: 'Ambassador to the PRC' } } },
+      signing: {
+        date: '2025-01-05',
+        place: 'Beijing',
+        signatories: {
+          forSco: { name: 'Nurlan Yermekbayev', title: 'Secretary-General of the SCO' },
+          forPartner: { title: 'Ambassador to the PRC' },
+        },
+      },
       entryIntoForce: { mode: 'on_notification', date: '2025-01-06' },
     });
   });
@@ -151,7 +194,11 @@ describe('memorandum-amendment (1(e))', () => {
     const r = run();
     r.step(ev('CLOSE_NO_AMENDMENT', { findings: 'The memorandum already conforms' }));
     expect(r.s.status).toBe('done');
-    expect(def.output?.(r.s.context, 'no_amendment_needed')).toMatchObject({ finalState: 'no_amendment_needed', signing: null, entryIntoForce: null });
+    expect(def.output?.(r.s.context, 'no_amendment_needed')).toMatchObject({
+      finalState: 'no_amendment_needed',
+      signing: null,
+      entryIntoForce: null,
+    });
     expect(r.s.context.gapAnalysis).toMatchObject({ amendmentNeeded: false });
   });
 
@@ -163,32 +210,60 @@ describe('memorandum-amendment (1(e))', () => {
     expect(r.refuse(ev('RETURN_TO_DRAFTING', { reason: 'x' }))).toMatch(/Four-eyes/);
     r.step(ev('RETURN_TO_DRAFTING', { reason: 'Article 2 unclear' }, actors.reviewer));
     expect(statePaths(r.s)).toEqual(['drafting']);
-    expect(r.refuse(ev('SUBMIT_FOR_REVIEW', { draftVersion: 1 }))).toBe('Version 1 was returned by the legal review ("Article 2 unclear"): submit a revised version (2 or later).');
+    expect(r.refuse(ev('SUBMIT_FOR_REVIEW', { draftVersion: 1 }))).toBe(
+      'Version 1 was returned by the legal review ("Article 2 unclear"): submit a revised version (2 or later).',
+    );
     // the documents module's view of the draft is honoured
-    const drifted = { memberStates: MEMBER_STATES, memoranda: [], draft: { latestVersion: 2, driftedArticles: ['art-3'] } };
-    expect(r.refuse(ev('SUBMIT_FOR_REVIEW', { draftVersion: 2 }, actors.officer, T0, drifted))).toMatch(/Russian and Chinese texts disagree/);
+    const drifted = {
+      memberStates: MEMBER_STATES,
+      memoranda: [],
+      draft: { latestVersion: 2, driftedArticles: ['art-3'] },
+    };
+    expect(r.refuse(ev('SUBMIT_FOR_REVIEW', { draftVersion: 2 }, actors.officer, T0, drifted))).toMatch(
+      /Russian and Chinese texts disagree/,
+    );
     r.step(ev('SUBMIT_FOR_REVIEW', { draftVersion: 2 }));
     expect(statePaths(r.s)).toEqual(['legal_review']);
   });
 
   it('keeps reservations and returns the draft to drafting on one objection; a new version needs new positions', () => {
     const r = toConsensus();
-    r.step(ev('POSITION', { draftVersion: 1, kind: 'agree_with_reservation', text: 'KZ reserves on art. 4' }, actors.approver('KZ')));
+    r.step(
+      ev(
+        'POSITION',
+        { draftVersion: 1, kind: 'agree_with_reservation', text: 'KZ reserves on art. 4' },
+        actors.approver('KZ'),
+      ),
+    );
     r.step(ev('POSITION', { draftVersion: 1, kind: 'agree' }, actors.approver('CN')));
-    expect(r.refuse(ev('POSITION', { draftVersion: 1, kind: 'agree' }, actors.approver('CN')))).toMatch(/already answered/);
-    expect(r.refuse(ev('POSITION', { draftVersion: 2, kind: 'agree' }, actors.approver('RU')))).toMatch(/round is on draft version 1/);
-    expect(r.refuse(ev('POSITION', { draftVersion: 1, kind: 'agree' }, actors.officer))).toMatch(/Only a member-state approver/);
+    expect(r.refuse(ev('POSITION', { draftVersion: 1, kind: 'agree' }, actors.approver('CN')))).toMatch(
+      /already answered/,
+    );
+    expect(r.refuse(ev('POSITION', { draftVersion: 2, kind: 'agree' }, actors.approver('RU')))).toMatch(
+      /round is on draft version 1/,
+    );
+    expect(r.refuse(ev('POSITION', { draftVersion: 1, kind: 'agree' }, actors.officer))).toMatch(
+      /Only a member-state approver/,
+    );
     r.step(ev('POSITION', { draftVersion: 1, kind: 'object', text: 'Art. 5 unacceptable' }, actors.approver('IN')));
     expect(statePaths(r.s)).toEqual(['drafting']);
     const first = lastRound(r.s.context.rounds);
-    expect(first).toMatchObject({ outcome: 'objected', objection: { memberState: 'IN', reason: 'Art. 5 unacceptable' }, silenceProcedure: false });
-    expect(r.refuse(ev('SUBMIT_FOR_REVIEW', { draftVersion: 1 }))).toMatch(/Version 1 was objected to by a member state \("IN: Art. 5 unacceptable"\)/);
+    expect(first).toMatchObject({
+      outcome: 'objected',
+      objection: { memberState: 'IN', reason: 'Art. 5 unacceptable' },
+      silenceProcedure: false,
+    });
+    expect(r.refuse(ev('SUBMIT_FOR_REVIEW', { draftVersion: 1 }))).toMatch(
+      /Version 1 was objected to by a member state \("IN: Art. 5 unacceptable"\)/,
+    );
     r.step(ev('SUBMIT_FOR_REVIEW', { draftVersion: 2 }));
     r.step(ev('APPROVE_REVIEW', {}, actors.reviewer));
     const second = lastRound(r.s.context.rounds);
     expect(second).toMatchObject({ number: 2, draftVersion: 2, outcome: 'open', positions: {} });
     expect(r.s.context.rounds).toHaveLength(2);
-    expect(reservations(r.s.context.rounds).map((p) => [p.memberState, p.text])).toEqual([['KZ', 'KZ reserves on art. 4']]);
+    expect(reservations(r.s.context.rounds).map((p) => [p.memberState, p.text])).toEqual([
+      ['KZ', 'KZ reserves on art. 4'],
+    ]);
     allAgree(r, 2);
     expect(statePaths(r.s)).toEqual(['agreed']);
   });
@@ -200,9 +275,15 @@ describe('memorandum-amendment (1(e))', () => {
     const [reminder] = r.step(ev('REMINDER', { deadlineKey: 'consensus', daysBefore: 7 }, actors.system));
     expect(reminder).toMatchObject({ type: 'effect.notify', kind: 'reminder' });
     expect((reminder as any).audience).toEqual({ memberStates: MEMBER_STATES.filter((x) => x !== 'CN' && x !== 'RU') });
-    expect(r.refuse(ev('REMINDER', { deadlineKey: 'legal_review', daysBefore: 2 }, actors.system))).toMatch(/does not belong to the current stage/);
+    expect(r.refuse(ev('REMINDER', { deadlineKey: 'legal_review', daysBefore: 2 }, actors.system))).toMatch(
+      /does not belong to the current stage/,
+    );
     const [escalation] = r.step(ev('DEADLINE_PASSED', { deadlineKey: 'consensus' }, actors.system));
-    expect(escalation).toMatchObject({ kind: 'escalation', audience: { roles: ['manager'] }, data: { pending: MEMBER_STATES.filter((x) => x !== 'CN' && x !== 'RU') } });
+    expect(escalation).toMatchObject({
+      kind: 'escalation',
+      audience: { roles: ['manager'] },
+      data: { pending: MEMBER_STATES.filter((x) => x !== 'CN' && x !== 'RU') },
+    });
     // without the silence procedure the round stays open: a missing answer is not an agreement
     expect(statePaths(r.s)).toEqual(['consensus']);
     expect(lastRound(r.s.context.rounds)?.outcome).toBe('open');
@@ -211,9 +292,15 @@ describe('memorandum-amendment (1(e))', () => {
   it('under the silence procedure counts the silent states as agreeing at the deadline, and says so', () => {
     const r = toConsensus({ silenceProcedure: true });
     expect(lastRound(r.s.context.rounds)?.silenceProcedure).toBe(true);
-    r.step(ev('POSITION', { draftVersion: 1, kind: 'agree_with_reservation', text: 'On art. 4' }, actors.approver('PK')));
+    r.step(
+      ev('POSITION', { draftVersion: 1, kind: 'agree_with_reservation', text: 'On art. 4' }, actors.approver('PK')),
+    );
     const [info] = r.step(ev('DEADLINE_PASSED', { deadlineKey: 'consensus' }, actors.system));
-    expect(info).toMatchObject({ kind: 'info', audience: { roles: ['manager'] }, data: { silent: MEMBER_STATES.filter((x) => x !== 'PK') } });
+    expect(info).toMatchObject({
+      kind: 'info',
+      audience: { roles: ['manager'] },
+      data: { silent: MEMBER_STATES.filter((x) => x !== 'PK') },
+    });
     expect(statePaths(r.s)).toEqual(['agreed']);
     const round = r.s.context.rounds[0];
     expect(round.outcome).toBe('consensus');
@@ -225,7 +312,9 @@ describe('memorandum-amendment (1(e))', () => {
     const r = run({ partner: 'LK', memorandumId: 'mem-LK', basis: null, startedBy: 'officer-1', startedAt: T0 });
     r.step(ev('COMPLETE_GAP_ANALYSIS', { findings: 'f', provisions: ['art. 1'] }));
     r.step(ev('SUBMIT_FOR_REVIEW', { draftVersion: 1 }));
-    expect(r.refuse(ev('APPROVE_REVIEW', { silenceProcedure: true }, actors.reviewer))).toMatch(/silence procedure is available only for a protocol implementing an adopted Regulation/);
+    expect(r.refuse(ev('APPROVE_REVIEW', { silenceProcedure: true }, actors.reviewer))).toMatch(
+      /silence procedure is available only for a protocol implementing an adopted Regulation/,
+    );
     r.step(ev('APPROVE_REVIEW', {}, actors.reviewer));
     expect(statePaths(r.s)).toEqual(['consensus']);
     expect(r.refuse(ev('DEADLINE_PASSED', { deadlineKey: 'gap_analysis' }, actors.system))).toMatch(/does not belong/);
@@ -244,7 +333,10 @@ describe('memorandum-amendment (1(e))', () => {
     expect(escalation).toMatchObject({ kind: 'escalation', audience: { roles: ['manager'] } });
     r.step(ev('PARTNER_COUNTER_PROPOSAL', { draftVersion: 1, text: 'Keep the 2013 wording of art. 3' }));
     expect(statePaths(r.s)).toEqual(['drafting']);
-    expect(r.s.context.exchanges[0].answer).toMatchObject({ kind: 'counter_proposal', text: 'Keep the 2013 wording of art. 3' });
+    expect(r.s.context.exchanges[0].answer).toMatchObject({
+      kind: 'counter_proposal',
+      text: 'Keep the 2013 wording of art. 3',
+    });
     expect(r.refuse(ev('SUBMIT_FOR_REVIEW', { draftVersion: 1 }))).toMatch(/countered by the partner/);
     // the changed text goes through review and the member states again
     r.step(ev('SUBMIT_FOR_REVIEW', { draftVersion: 2 }));
@@ -280,9 +372,18 @@ describe('memorandum-amendment (1(e))', () => {
       expect(schema.safeParse(noPlace).success).toBe(false);
       expect(schema.safeParse(noDate).success).toBe(false);
       expect(schema.safeParse({ ...signed(1), date: '2025-02-30' }).success).toBe(false);
-      expect(schema.safeParse({ ...signed(1), signatories: { forPartner: { name: 'A', title: 'B' } } }).success).toBe(false);
-      expect(schema.safeParse({ ...signed(1), signatories: { forSco: { name: 'X' }, forPartner: { name: 'A' } } }).success).toBe(false);
-      expect(schema.safeParse({ ...signed(1), signatories: { forSco: { name: ' ' }, forPartner: { name: 'A', title: 'B' } } }).success).toBe(false);
+      expect(schema.safeParse({ ...signed(1), signatories: { forPartner: { name: 'A', title: 'B' } } }).success).toBe(
+        false,
+      );
+      expect(
+        schema.safeParse({ ...signed(1), signatories: { forSco: { name: 'X' }, forPartner: { name: 'A' } } }).success,
+      ).toBe(false);
+      expect(
+        schema.safeParse({
+          ...signed(1),
+          signatories: { forSco: { name: ' ' }, forPartner: { name: 'A', title: 'B' } },
+        }).success,
+      ).toBe(false);
       const { draftVersion: _v, ...noVersion } = signed(1);
       expect(schema.safeParse(noVersion).success).toBe(false);
     });
@@ -301,7 +402,9 @@ describe('memorandum-amendment (1(e))', () => {
     it('enters into force on signature only on the signing date', () => {
       const r = toSigning();
       r.step(ev('SIGNED', signed(1)));
-      expect(r.refuse(ev('ENTERED_INTO_FORCE', { mode: 'on_signature', date: '2025-01-06' }))).toMatch(/enters into force on the signing date \(2025-01-05\)/);
+      expect(r.refuse(ev('ENTERED_INTO_FORCE', { mode: 'on_signature', date: '2025-01-06' }))).toMatch(
+        /enters into force on the signing date \(2025-01-05\)/,
+      );
       r.step(ev('ENTERED_INTO_FORCE', { mode: 'on_signature', date: '2025-01-05' }));
       expect(statePaths(r.s)).toEqual(['in_force']);
       expect(r.s.context.notification).toBeNull();
@@ -310,14 +413,24 @@ describe('memorandum-amendment (1(e))', () => {
     it('enters into force after the partner’s notification, which cannot precede signing nor be recorded twice', () => {
       const r = toSigning();
       r.step(ev('SIGNED', signed(1)));
-      expect(r.refuse(ev('ENTERED_INTO_FORCE', { mode: 'on_notification', date: '2025-01-06' }))).toMatch(/Record the partner's notification/);
+      expect(r.refuse(ev('ENTERED_INTO_FORCE', { mode: 'on_notification', date: '2025-01-06' }))).toMatch(
+        /Record the partner's notification/,
+      );
       expect(r.refuse(ev('NOTIFICATION_RECEIVED', { date: '2025-01-04' }))).toMatch(/cannot precede the signing/);
       r.step(ev('NOTIFICATION_RECEIVED', { date: '2025-01-06' }));
       expect(r.refuse(ev('NOTIFICATION_RECEIVED', { date: '2025-01-06' }))).toMatch(/already recorded/);
-      expect(r.refuse(ev('ENTERED_INTO_FORCE', { mode: 'on_notification', date: '2025-01-05' }))).toMatch(/cannot precede the partner's notification/);
-      expect(r.refuse(ev('ENTERED_INTO_FORCE', { mode: 'on_notification', date: '2025-02-01' }))).toMatch(/has not happened yet/);
+      expect(r.refuse(ev('ENTERED_INTO_FORCE', { mode: 'on_notification', date: '2025-01-05' }))).toMatch(
+        /cannot precede the partner's notification/,
+      );
+      expect(r.refuse(ev('ENTERED_INTO_FORCE', { mode: 'on_notification', date: '2025-02-01' }))).toMatch(
+        /has not happened yet/,
+      );
       const [reminder] = r.step(ev('REMINDER', { deadlineKey: 'entry_into_force', daysBefore: 14 }, actors.system));
-      expect(reminder).toMatchObject({ kind: 'reminder', audience: { roles: ['legal_officer'] }, data: { notificationReceived: true } });
+      expect(reminder).toMatchObject({
+        kind: 'reminder',
+        audience: { roles: ['legal_officer'] },
+        data: { notificationReceived: true },
+      });
       const [escalation] = r.step(ev('DEADLINE_PASSED', { deadlineKey: 'entry_into_force' }, actors.system));
       expect(escalation).toMatchObject({ kind: 'escalation', audience: { roles: ['manager'] } });
       r.step(ev('ENTERED_INTO_FORCE', { mode: 'on_notification', date: '2025-01-06' }));
@@ -327,12 +440,24 @@ describe('memorandum-amendment (1(e))', () => {
 
   it('reminds the officers and escalates to the managers at the gap-analysis and legal-review deadlines', () => {
     const r = run();
-    expect(r.step(ev('REMINDER', { deadlineKey: 'gap_analysis', daysBefore: 7 }, actors.system))[0]).toMatchObject({ kind: 'reminder', audience: { roles: ['legal_officer'] } });
-    expect(r.step(ev('DEADLINE_PASSED', { deadlineKey: 'gap_analysis' }, actors.system))[0]).toMatchObject({ kind: 'escalation', audience: { roles: ['manager'] } });
+    expect(r.step(ev('REMINDER', { deadlineKey: 'gap_analysis', daysBefore: 7 }, actors.system))[0]).toMatchObject({
+      kind: 'reminder',
+      audience: { roles: ['legal_officer'] },
+    });
+    expect(r.step(ev('DEADLINE_PASSED', { deadlineKey: 'gap_analysis' }, actors.system))[0]).toMatchObject({
+      kind: 'escalation',
+      audience: { roles: ['manager'] },
+    });
     r.step(ev('COMPLETE_GAP_ANALYSIS', { findings: 'f', provisions: ['art. 3'] }));
     r.step(ev('SUBMIT_FOR_REVIEW', { draftVersion: 1 }));
-    expect(r.step(ev('REMINDER', { deadlineKey: 'legal_review', daysBefore: 2 }, actors.system))[0]).toMatchObject({ kind: 'reminder', audience: { roles: ['legal_officer'] } });
-    expect(r.step(ev('DEADLINE_PASSED', { deadlineKey: 'legal_review' }, actors.system))[0]).toMatchObject({ kind: 'escalation', audience: { roles: ['manager'] } });
+    expect(r.step(ev('REMINDER', { deadlineKey: 'legal_review', daysBefore: 2 }, actors.system))[0]).toMatchObject({
+      kind: 'reminder',
+      audience: { roles: ['legal_officer'] },
+    });
+    expect(r.step(ev('DEADLINE_PASSED', { deadlineKey: 'legal_review' }, actors.system))[0]).toMatchObject({
+      kind: 'escalation',
+      audience: { roles: ['manager'] },
+    });
   });
 
   it('withdraws from an open stage with the reason and supersedes the open round', () => {
@@ -341,6 +466,9 @@ describe('memorandum-amendment (1(e))', () => {
     r.step(ev('WITHDRAW', { reason: 'The partner’s status changed' }, actors.manager));
     expect(statePaths(r.s)).toEqual(['withdrawn']);
     expect(r.s.context.withdrawal).toMatchObject({ reason: 'The partner’s status changed', by: 'manager-1' });
-    expect(lastRound(r.s.context.rounds)).toMatchObject({ outcome: 'superseded', positions: { CN: { kind: 'agree' } } });
+    expect(lastRound(r.s.context.rounds)).toMatchObject({
+      outcome: 'superseded',
+      positions: { CN: { kind: 'agree' } },
+    });
   });
 });

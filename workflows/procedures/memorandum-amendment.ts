@@ -50,10 +50,24 @@
  */
 import { assign, emit, setup } from 'xstate';
 import { lastRound, type ConsensusRound } from '../kernel/consensus';
-import { consensusStage, objectionReturn, silenceDueOf, withdrawTransition, type Withdrawal } from '../kernel/consensus-stage';
+import {
+  consensusStage,
+  objectionReturn,
+  silenceDueOf,
+  withdrawTransition,
+  type Withdrawal,
+} from '../kernel/consensus-stage';
 import { guardsFrom, type WorkflowDefinition } from '../kernel/definition';
 import { reviewStage, withReview, type Review, REVIEW_PERIOD } from '../kernel/review';
-import { deadlineOf, draftReady, fourEyes, positionAllowed, revisedDraftOf, roundConsensus, roundObjected } from '../kernel/rules';
+import {
+  deadlineOf,
+  draftReady,
+  fourEyes,
+  positionAllowed,
+  revisedDraftOf,
+  roundConsensus,
+  roundObjected,
+} from '../kernel/rules';
 import { assignTo, meta, notice, type ProcedureEvent, type StageArgs } from '../kernel/stage';
 import type { WorkflowEffect } from '../kernel/types';
 import {
@@ -83,7 +97,13 @@ export interface PartnerExchange {
   sentBy: string;
   sentAt: string;
   reference: string | null;
-  answer: { kind: 'accepted' | 'counter_proposal'; text: string | null; reference: string | null; recordedBy: string; at: string } | null;
+  answer: {
+    kind: 'accepted' | 'counter_proposal';
+    text: string | null;
+    reference: string | null;
+    recordedBy: string;
+    at: string;
+  } | null;
 }
 
 export interface Signing {
@@ -131,7 +151,11 @@ export function latestDateAt(at: string): string {
 
 const lastExchange = (c: MemorandumAmendmentContext) => c.exchanges[c.exchanges.length - 1];
 
-const RETURN_WORDS = { legal_review: 'returned by the legal review', consensus: 'objected to by a member state', partner: 'countered by the partner' } as const;
+const RETURN_WORDS = {
+  legal_review: 'returned by the legal review',
+  consensus: 'objected to by a member state',
+  partner: 'countered by the partner',
+} as const;
 
 const refusals = {
   draftReady,
@@ -177,11 +201,13 @@ const refusals = {
     if (event.payload?.draftVersion !== accepted)
       return `The partner accepted version ${accepted}; a signature of version ${event.payload?.draftVersion} cannot be recorded.`;
     const today = latestDateAt(event.at);
-    if (event.payload?.date > today) return `The signing date ${event.payload?.date} is in the future (today is ${today} at the latest).`;
+    if (event.payload?.date > today)
+      return `The signing date ${event.payload?.date} is in the future (today is ${today} at the latest).`;
     return null;
   },
   notificationRecordable: ({ context, event }: Args) => {
-    if (context.notification) return `The partner's notification was already recorded (dated ${context.notification.date}).`;
+    if (context.notification)
+      return `The partner's notification was already recorded (dated ${context.notification.date}).`;
     const date: string = event.payload?.date;
     if (context.signing && date < context.signing.date)
       return `The notification (${date}) cannot precede the signing of the protocol (${context.signing.date}).`;
@@ -197,7 +223,8 @@ const refusals = {
     if (mode === 'on_signature' && date !== context.signing.date)
       return `A protocol in force on signature enters into force on the signing date (${context.signing.date}), not on ${date}.`;
     if (mode === 'on_notification') {
-      if (!context.notification) return "Record the partner's notification of completed internal procedures (NOTIFICATION_RECEIVED) first.";
+      if (!context.notification)
+        return "Record the partner's notification of completed internal procedures (NOTIFICATION_RECEIVED) first.";
       if (date < context.notification.date)
         return `Entry into force (${date}) cannot precede the partner's notification (${context.notification.date}).`;
     }
@@ -220,8 +247,10 @@ const consensus = consensusStage<MemorandumAmendmentContext, 'consensusDeadline'
     subject: (c, silent) =>
       `Silence procedure on the draft protocol with ${c.partner} (version ${c.draftVersion}) ended; counted as agreeing by silence: ${silent.join(', ') || 'none'}`,
   },
-  reminder: (c, days) => `Your state's position on the draft protocol with ${c.partner} (version ${c.draftVersion}) is due in ${days} day(s)`,
-  overdue: (c, pending) => `Consensus on the draft protocol with ${c.partner} (version ${c.draftVersion}) is overdue; waiting for ${pending.join(', ')}`,
+  reminder: (c, days) =>
+    `Your state's position on the draft protocol with ${c.partner} (version ${c.draftVersion}) is due in ${days} day(s)`,
+  overdue: (c, pending) =>
+    `Consensus on the draft protocol with ${c.partner} (version ${c.draftVersion}) is overdue; waiting for ${pending.join(', ')}`,
 });
 
 export const memorandumAmendmentMachine = setup({
@@ -256,7 +285,11 @@ export const memorandumAmendmentMachine = setup({
   states: {
     gap_analysis: {
       meta: meta(
-        { en: 'Gap analysis against the new Regulation / model Memorandum', ru: 'Анализ соответствия новому Положению / типовому меморандуму', zh: '对照新条例/备忘录范本进行差距分析' },
+        {
+          en: 'Gap analysis against the new Regulation / model Memorandum',
+          ru: 'Анализ соответствия новому Положению / типовому меморандуму',
+          zh: '对照新条例/备忘录范本进行差距分析',
+        },
         'legal_officer',
         { days: 30, remindBefore: [7, 1], escalateTo: ['manager'] },
       ),
@@ -264,35 +297,70 @@ export const memorandumAmendmentMachine = setup({
         COMPLETE_GAP_ANALYSIS: {
           target: 'drafting',
           actions: assign(({ event }) => ({
-            gapAnalysis: { findings: event.payload.findings, provisions: event.payload.provisions, amendmentNeeded: true, by: event.actor.id, at: event.at },
+            gapAnalysis: {
+              findings: event.payload.findings,
+              provisions: event.payload.provisions,
+              amendmentNeeded: true,
+              by: event.actor.id,
+              at: event.at,
+            },
           })),
         },
         CLOSE_NO_AMENDMENT: {
           target: 'no_amendment_needed',
           actions: assign(({ event }) => ({
-            gapAnalysis: { findings: event.payload.findings, provisions: [], amendmentNeeded: false, by: event.actor.id, at: event.at },
+            gapAnalysis: {
+              findings: event.payload.findings,
+              provisions: [],
+              amendmentNeeded: false,
+              by: event.actor.id,
+              at: event.at,
+            },
           })),
         },
         REMINDER: {
           guard: 'gapDeadline',
           actions: emit(({ context, event }) =>
-            notice('reminder', { roles: ['legal_officer'] }, `Gap analysis of the memorandum with ${context.partner} is due in ${event.payload.daysBefore} day(s)`, { partner: context.partner }),
+            notice(
+              'reminder',
+              { roles: ['legal_officer'] },
+              `Gap analysis of the memorandum with ${context.partner} is due in ${event.payload.daysBefore} day(s)`,
+              { partner: context.partner },
+            ),
           ),
         },
         DEADLINE_PASSED: {
           guard: 'gapDeadline',
-          actions: emit(({ context }) => notice('escalation', { roles: ['manager'] }, `Gap analysis of the memorandum with ${context.partner} is overdue`, { partner: context.partner })),
+          actions: emit(({ context }) =>
+            notice(
+              'escalation',
+              { roles: ['manager'] },
+              `Gap analysis of the memorandum with ${context.partner} is overdue`,
+              { partner: context.partner },
+            ),
+          ),
         },
       },
     },
     drafting: {
-      meta: meta({ en: 'Drafting the protocol of amendments', ru: 'Подготовка проекта протокола о внесении изменений', zh: '起草修改议定书' }, 'legal_officer'),
+      meta: meta(
+        {
+          en: 'Drafting the protocol of amendments',
+          ru: 'Подготовка проекта протокола о внесении изменений',
+          zh: '起草修改议定书',
+        },
+        'legal_officer',
+      ),
       on: {
         SUBMIT_FOR_REVIEW: { guard: 'revisedDraft', target: 'legal_review', actions: review.submitted },
       },
     },
     legal_review: {
-      meta: meta({ en: 'Internal legal review', ru: 'Внутренняя правовая экспертиза', zh: '内部法律审查' }, 'legal_officer', REVIEW_PERIOD),
+      meta: meta(
+        { en: 'Internal legal review', ru: 'Внутренняя правовая экспертиза', zh: '内部法律审查' },
+        'legal_officer',
+        REVIEW_PERIOD,
+      ),
       on: {
         APPROVE_REVIEW: { guard: 'approvable', target: 'consensus', actions: review.approved },
         RETURN_TO_DRAFTING: {
@@ -300,31 +368,56 @@ export const memorandumAmendmentMachine = setup({
           target: 'drafting',
           actions: assignTo<MemorandumAmendmentContext>(({ context, event }) => ({
             ...withReview(context, event, 'returned'),
-            returns: [...context.returns, { from: 'legal_review' as const, draftVersion: context.draftVersion as number, reason: event.payload.reason, at: event.at }],
+            returns: [
+              ...context.returns,
+              {
+                from: 'legal_review' as const,
+                draftVersion: context.draftVersion as number,
+                reason: event.payload.reason,
+                at: event.at,
+              },
+            ],
           })),
         },
         ...review.deadlineEvents,
       },
     },
     consensus: {
-      meta: meta({ en: 'Member-state consensus on the draft protocol', ru: 'Согласование проекта протокола государствами-членами (консенсус)', zh: '成员国协商一致审议议定书草案' }, 'approver', {
-        days: 30,
-        remindBefore: [7, 1],
-        escalateTo: ['manager'],
-      }),
+      meta: meta(
+        {
+          en: 'Member-state consensus on the draft protocol',
+          ru: 'Согласование проекта протокола государствами-членами (консенсус)',
+          zh: '成员国协商一致审议议定书草案',
+        },
+        'approver',
+        {
+          days: 30,
+          remindBefore: [7, 1],
+          escalateTo: ['manager'],
+        },
+      ),
       entry: consensus.open,
       always: [
         {
           guard: 'roundObjected',
           target: 'drafting',
-          actions: assignTo<MemorandumAmendmentContext>(({ context }) => ({ returns: [...context.returns, { from: 'consensus' as const, ...objectionReturn(context) }] })),
+          actions: assignTo<MemorandumAmendmentContext>(({ context }) => ({
+            returns: [...context.returns, { from: 'consensus' as const, ...objectionReturn(context) }],
+          })),
         },
         { guard: 'roundConsensus', target: 'agreed' },
       ],
       on: consensus.on,
     },
     agreed: {
-      meta: meta({ en: 'Agreed by the member states, to be sent to the partner', ru: 'Согласовано государствами-членами, подлежит направлению партнёру', zh: '成员国已协商一致，待送交对话伙伴' }, 'legal_officer'),
+      meta: meta(
+        {
+          en: 'Agreed by the member states, to be sent to the partner',
+          ru: 'Согласовано государствами-членами, подлежит направлению партнёру',
+          zh: '成员国已协商一致，待送交对话伙伴',
+        },
+        'legal_officer',
+      ),
       on: {
         SEND_TO_PARTNER: {
           guard: 'agreedVersion',
@@ -332,46 +425,87 @@ export const memorandumAmendmentMachine = setup({
           actions: assign(({ context, event }) => ({
             exchanges: [
               ...context.exchanges,
-              { number: context.exchanges.length + 1, draftVersion: event.payload.draftVersion, sentBy: event.actor.id, sentAt: event.at, reference: event.payload.reference ?? null, answer: null },
+              {
+                number: context.exchanges.length + 1,
+                draftVersion: event.payload.draftVersion,
+                sentBy: event.actor.id,
+                sentAt: event.at,
+                reference: event.payload.reference ?? null,
+                answer: null,
+              },
             ],
           })),
         },
       },
     },
     with_partner: {
-      meta: meta({ en: 'Sent to the partner', ru: 'Направлено партнёру по диалогу', zh: '已送交对话伙伴' }, 'legal_officer', {
-        days: 60,
-        remindBefore: [14, 7],
-        escalateTo: ['manager'],
-      }),
+      meta: meta(
+        { en: 'Sent to the partner', ru: 'Направлено партнёру по диалогу', zh: '已送交对话伙伴' },
+        'legal_officer',
+        {
+          days: 60,
+          remindBefore: [14, 7],
+          escalateTo: ['manager'],
+        },
+      ),
       on: {
         PARTNER_ACCEPTED: {
           guard: 'sentVersion',
           target: 'signing',
           actions: assign(({ context, event }) => ({
-            exchanges: answer(context, { kind: 'accepted', text: null, reference: event.payload.reference ?? null, recordedBy: event.actor.id, at: event.at }),
+            exchanges: answer(context, {
+              kind: 'accepted',
+              text: null,
+              reference: event.payload.reference ?? null,
+              recordedBy: event.actor.id,
+              at: event.at,
+            }),
           })),
         },
         PARTNER_COUNTER_PROPOSAL: {
           guard: 'sentVersion',
           target: 'drafting',
           actions: assign(({ context, event }) => ({
-            exchanges: answer(context, { kind: 'counter_proposal', text: event.payload.text, reference: null, recordedBy: event.actor.id, at: event.at }),
-            returns: [...context.returns, { from: 'partner' as const, draftVersion: event.payload.draftVersion, reason: event.payload.text, at: event.at }],
+            exchanges: answer(context, {
+              kind: 'counter_proposal',
+              text: event.payload.text,
+              reference: null,
+              recordedBy: event.actor.id,
+              at: event.at,
+            }),
+            returns: [
+              ...context.returns,
+              {
+                from: 'partner' as const,
+                draftVersion: event.payload.draftVersion,
+                reason: event.payload.text,
+                at: event.at,
+              },
+            ],
           })),
         },
         REMINDER: {
           guard: 'partnerDeadline',
           actions: emit(({ context, event }) =>
-            notice('reminder', { roles: ['legal_officer'] }, `${context.partner}'s answer on the draft protocol (version ${context.draftVersion}) is due in ${event.payload.daysBefore} day(s)`, {
-              partner: context.partner,
-            }),
+            notice(
+              'reminder',
+              { roles: ['legal_officer'] },
+              `${context.partner}'s answer on the draft protocol (version ${context.draftVersion}) is due in ${event.payload.daysBefore} day(s)`,
+              {
+                partner: context.partner,
+              },
+            ),
           ),
         },
         DEADLINE_PASSED: {
           guard: 'partnerDeadline',
           actions: emit(({ context }) =>
-            notice('escalation', { roles: ['manager'] }, `${context.partner} has not answered on the draft protocol (version ${context.draftVersion}) within the period`, { partner: context.partner }),
+            notice(
+              'escalation',
+              { roles: ['manager'] },
+              `${context.partner} has not answered on the draft protocol (version ${context.draftVersion}) within the period`,
+              { partner: context.partner },
+            ),
           ),
         },
       },
@@ -389,7 +523,10 @@ export const memorandumAmendmentMachine = setup({
               place: event.payload.place,
               signatories: {
                 forSco: { name: event.payload.signatories.forSco.name, title: 'Secretary-General of the SCO' },
-                forPartner: { name: event.payload.signatories.forPartner.name, title: event.payload.signatories.forPartner.title },
+                forPartner: {
+                  name: event.payload.signatories.forPartner.name,
+                  title: event.payload.signatories.forPartner.title,
+                },
               },
               recordedBy: event.actor.id,
               at: event.at,
@@ -407,35 +544,65 @@ export const memorandumAmendmentMachine = setup({
       on: {
         NOTIFICATION_RECEIVED: {
           guard: 'notificationRecordable',
-          actions: assign(({ event }) => ({ notification: { date: event.payload.date, reference: event.payload.reference ?? null, recordedBy: event.actor.id, at: event.at } })),
+          actions: assign(({ event }) => ({
+            notification: {
+              date: event.payload.date,
+              reference: event.payload.reference ?? null,
+              recordedBy: event.actor.id,
+              at: event.at,
+            },
+          })),
         },
         ENTERED_INTO_FORCE: {
           guard: 'entryIntoForceConsistent',
           target: 'in_force',
-          actions: assign(({ event }) => ({ entryIntoForce: { mode: event.payload.mode, date: event.payload.date, recordedBy: event.actor.id, at: event.at } })),
+          actions: assign(({ event }) => ({
+            entryIntoForce: {
+              mode: event.payload.mode,
+              date: event.payload.date,
+              recordedBy: event.actor.id,
+              at: event.at,
+            },
+          })),
         },
         REMINDER: {
           guard: 'entryDeadline',
           actions: emit(({ context, event }) =>
-            notice('reminder', { roles: ['legal_officer'] }, `Follow up the entry into force of the protocol with ${context.partner}: review due in ${event.payload.daysBefore} day(s)`, {
-              partner: context.partner,
-              notificationReceived: !!context.notification,
-            }),
+            notice(
+              'reminder',
+              { roles: ['legal_officer'] },
+              `Follow up the entry into force of the protocol with ${context.partner}: review due in ${event.payload.daysBefore} day(s)`,
+              {
+                partner: context.partner,
+                notificationReceived: !!context.notification,
+              },
+            ),
           ),
         },
         DEADLINE_PASSED: {
           guard: 'entryDeadline',
           actions: emit(({ context }) =>
-            notice('escalation', { roles: ['manager'] }, `The protocol with ${context.partner} signed on ${context.signing?.date} has not entered into force`, {
-              partner: context.partner,
-              notificationReceived: !!context.notification,
-            }),
+            notice(
+              'escalation',
+              { roles: ['manager'] },
+              `The protocol with ${context.partner} signed on ${context.signing?.date} has not entered into force`,
+              {
+                partner: context.partner,
+                notificationReceived: !!context.notification,
+              },
+            ),
           ),
         },
       },
     },
     in_force: { type: 'final', meta: meta({ en: 'In force', ru: 'Вступил в силу', zh: '已生效' }, 'legal_officer') },
-    no_amendment_needed: { type: 'final', meta: meta({ en: 'Closed: no amendment needed', ru: 'Закрыто: внесение изменений не требуется', zh: '已结案：无需修改' }, 'legal_officer') },
+    no_amendment_needed: {
+      type: 'final',
+      meta: meta(
+        { en: 'Closed: no amendment needed', ru: 'Закрыто: внесение изменений не требуется', zh: '已结案：无需修改' },
+        'legal_officer',
+      ),
+    },
     withdrawn: { type: 'final', meta: meta({ en: 'Withdrawn', ru: 'Отозвано', zh: '已撤回' }, 'legal_officer') },
   },
 });
@@ -462,7 +629,12 @@ export const memorandumAmendment: WorkflowDefinition = {
   startRoles: officer,
   input: memorandumAmendmentInput,
   refusals: refusals as unknown as WorkflowDefinition['refusals'],
-  businessKeys: (input: { partner: string; memorandumId: string }) => ({ partner: input.partner, memorandum: input.memorandumId, treaty: null, subject: `1e:${input.partner}` }),
+  businessKeys: (input: { partner: string; memorandumId: string }) => ({
+    partner: input.partner,
+    memorandum: input.memorandumId,
+    treaty: null,
+    subject: `1e:${input.partner}`,
+  }),
   output: (context: MemorandumAmendmentContext, finalState: string) => ({
     finalState,
     partner: context.partner,
@@ -471,22 +643,67 @@ export const memorandumAmendment: WorkflowDefinition = {
     entryIntoForce: context.entryIntoForce,
   }),
   events: {
-    COMPLETE_GAP_ANALYSIS: { description: 'Record the gap analysis and the provisions to amend, and start drafting', roles: officer, payload: gapAnalysisPayload },
-    CLOSE_NO_AMENDMENT: { description: 'Close the procedure: the gap analysis found nothing to amend', roles: ['legal_officer', 'manager'], payload: noAmendmentPayload },
-    SUBMIT_FOR_REVIEW: { description: 'Send a version of the draft protocol to internal legal review', roles: officer, payload: draftVersionPayload },
+    COMPLETE_GAP_ANALYSIS: {
+      description: 'Record the gap analysis and the provisions to amend, and start drafting',
+      roles: officer,
+      payload: gapAnalysisPayload,
+    },
+    CLOSE_NO_AMENDMENT: {
+      description: 'Close the procedure: the gap analysis found nothing to amend',
+      roles: ['legal_officer', 'manager'],
+      payload: noAmendmentPayload,
+    },
+    SUBMIT_FOR_REVIEW: {
+      description: 'Send a version of the draft protocol to internal legal review',
+      roles: officer,
+      payload: draftVersionPayload,
+    },
     APPROVE_REVIEW: {
-      description: 'Approve the draft protocol in legal review (not by its drafter) and circulate it to the member states, optionally under the silence procedure',
+      description:
+        'Approve the draft protocol in legal review (not by its drafter) and circulate it to the member states, optionally under the silence procedure',
       roles: officer,
       payload: approveAndCirculatePayload,
     },
-    RETURN_TO_DRAFTING: { description: 'Return the draft protocol from legal review with a reason', roles: officer, payload: reasonPayload },
-    POSITION: { description: "Record your member state's position on the draft protocol version", roles: ['approver'], payload: positionPayload },
-    SEND_TO_PARTNER: { description: 'Send the version agreed by the member states to the partner', roles: officer, payload: sendToPartnerPayload },
-    PARTNER_ACCEPTED: { description: "Record the partner's acceptance of the version it was sent", roles: officer, payload: partnerAcceptedPayload },
-    PARTNER_COUNTER_PROPOSAL: { description: "Record the partner's counter-proposal; the draft returns to drafting", roles: officer, payload: counterProposalPayload },
-    SIGNED: { description: 'Record the signing: version, date, place, the Secretary-General and the partner’s signatory', roles: officer, payload: signedPayload },
-    NOTIFICATION_RECEIVED: { description: "Record the partner's notification that its internal procedures are completed", roles: officer, payload: notificationPayload },
-    ENTERED_INTO_FORCE: { description: 'Record the entry into force: on signature or after the partner’s notification, with the date', roles: officer, payload: entryIntoForcePayload },
+    RETURN_TO_DRAFTING: {
+      description: 'Return the draft protocol from legal review with a reason',
+      roles: officer,
+      payload: reasonPayload,
+    },
+    POSITION: {
+      description: "Record your member state's position on the draft protocol version",
+      roles: ['approver'],
+      payload: positionPayload,
+    },
+    SEND_TO_PARTNER: {
+      description: 'Send the version agreed by the member states to the partner',
+      roles: officer,
+      payload: sendToPartnerPayload,
+    },
+    PARTNER_ACCEPTED: {
+      description: "Record the partner's acceptance of the version it was sent",
+      roles: officer,
+      payload: partnerAcceptedPayload,
+    },
+    PARTNER_COUNTER_PROPOSAL: {
+      description: "Record the partner's counter-proposal; the draft returns to drafting",
+      roles: officer,
+      payload: counterProposalPayload,
+    },
+    SIGNED: {
+      description: 'Record the signing: version, date, place, the Secretary-General and the partner’s signatory',
+      roles: officer,
+      payload: signedPayload,
+    },
+    NOTIFICATION_RECEIVED: {
+      description: "Record the partner's notification that its internal procedures are completed",
+      roles: officer,
+      payload: notificationPayload,
+    },
+    ENTERED_INTO_FORCE: {
+      description: 'Record the entry into force: on signature or after the partner’s notification, with the date',
+      roles: officer,
+      payload: entryIntoForcePayload,
+    },
     ...procedureEvents,
   },
 };

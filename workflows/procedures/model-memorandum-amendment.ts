@@ -15,5 +15,6 @@ export const modelMemorandumAmendment = normativeAmendmentDefinition({
     ru: 'Изменения и дополнения в типовой Меморандум о предоставлении статуса партнёра по диалогу ШОС',
     zh: '修改给予上合组织对话伙伴地位的备忘录范本',
   },
-  description: 'Proposal, drafting, four-eyes legal review, circulation to the member states, consolidation, approval by the Council of National Coordinators by consensus, adoption; adoption opens a 1(e) procedure for each existing memorandum it affects.',
+  description:
+    'Proposal, drafting, four-eyes legal review, circulation to the member states, consolidation, approval by the Council of National Coordinators by consensus, adoption; adoption opens a 1(e) procedure for each existing memorandum it affects.',
 });

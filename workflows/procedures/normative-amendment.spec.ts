@@ -6,7 +6,12 @@ import { actors, ev, explore, MEMBER_STATES, T0 } from '../kernel/testing';
 import { modelMemorandumAmendment } from './model-memorandum-amendment';
 import { regulationAmendment } from './regulation-amendment';
 
-const input = { proposedBy: 'Russian Federation', rationale: 'Align with the 2025 SCO partner status', startedBy: 'officer-1', startedAt: T0 };
+const input = {
+  proposedBy: 'Russian Federation',
+  rationale: 'Align with the 2025 SCO partner status',
+  startedBy: 'officer-1',
+  startedAt: T0,
+};
 
 function eventsFor(s: AnyMachineSnapshot) {
   const c = s.context;
@@ -27,15 +32,26 @@ function eventsFor(s: AnyMachineSnapshot) {
   const comments = c.commentRounds[c.commentRounds.length - 1];
   if (comments && !comments.closedAt) {
     const pending = comments.electorate.filter((x: string) => !comments.responses[x]);
-    if (pending[0]) out.push(ev('RESPOND', { draftVersion: v, comments: 'Art. 2: wording' }, actors.approver(pending[0])));
+    if (pending[0])
+      out.push(ev('RESPOND', { draftVersion: v, comments: 'Art. 2: wording' }, actors.approver(pending[0])));
   }
   const round = lastRound(c.rounds);
   if (round && round.outcome === 'open') {
     const pending = round.electorate.filter((x) => !round.positions[x]);
     if (pending[0]) {
       out.push(ev('POSITION', { draftVersion: v, kind: 'agree' }, actors.approver(pending[0])));
-      if (pending.length === 3) out.push(ev('POSITION', { draftVersion: v, kind: 'agree_with_reservation', text: 'Reservation on art. 4' }, actors.approver(pending[0])));
-      if (pending.length === 2) out.push(ev('POSITION', { draftVersion: v, kind: 'object', text: 'Art. 5 unacceptable' }, actors.approver(pending[0])));
+      if (pending.length === 3)
+        out.push(
+          ev(
+            'POSITION',
+            { draftVersion: v, kind: 'agree_with_reservation', text: 'Reservation on art. 4' },
+            actors.approver(pending[0]),
+          ),
+        );
+      if (pending.length === 2)
+        out.push(
+          ev('POSITION', { draftVersion: v, kind: 'object', text: 'Art. 5 unacceptable' }, actors.approver(pending[0])),
+        );
     }
   }
   return out;
@@ -45,7 +61,14 @@ const abstract = (s: AnyMachineSnapshot) => {
   const c = s.context;
   const cr = c.commentRounds[c.commentRounds.length - 1];
   const r = lastRound(c.rounds);
-  return [Math.min(c.commentRounds.length, 2), cr ? Object.keys(cr.responses).length : -1, Math.min(c.rounds.length, 2), r ? Object.keys(r.positions).length : -1, r?.outcome, !!c.adoption];
+  return [
+    Math.min(c.commentRounds.length, 2),
+    cr ? Object.keys(cr.responses).length : -1,
+    Math.min(c.rounds.length, 2),
+    r ? Object.keys(r.positions).length : -1,
+    r?.outcome,
+    !!c.adoption,
+  ];
 };
 
 describe.each([regulationAmendment, modelMemorandumAmendment])('$id', (def) => {
@@ -78,7 +101,9 @@ describe.each([regulationAmendment, modelMemorandumAmendment])('$id', (def) => {
     expect(statePaths(s)).toEqual(['submitted_for_adoption']);
     expect(acceptedEventTypes(def, s)).toEqual(['RECORD_ADOPTION', 'SUBMIT_FOR_ADOPTION', 'WITHDRAW']);
     step(ev('SUBMIT_FOR_ADOPTION', { body: 'chs' }));
-    const actions = step(ev('RECORD_ADOPTION', { decisionNumber: '14', date: '2026-07-01', affectedPartners: ['TR', 'AM'] }));
+    const actions = step(
+      ev('RECORD_ADOPTION', { decisionNumber: '14', date: '2026-07-01', affectedPartners: ['TR', 'AM'] }),
+    );
     expect(s.status).toBe('done');
     const [open] = effectsOf(actions);
     expect(open).toMatchObject({ type: 'effect.openChildren' });
@@ -88,7 +113,13 @@ describe.each([regulationAmendment, modelMemorandumAmendment])('$id', (def) => {
   it('sends the draft back to consolidation on one objection, and refuses the same version again', () => {
     const m = def.machine;
     let [s] = initialTransition(m, input);
-    for (const e of [ev('START_DRAFTING'), ev('SUBMIT_FOR_REVIEW', { draftVersion: 1 }), ev('APPROVE_REVIEW', {}, actors.reviewer), ev('DEADLINE_PASSED', { deadlineKey: 'circulation' }, actors.system), ev('SUBMIT_TO_COORDINATORS', { draftVersion: 1 })])
+    for (const e of [
+      ev('START_DRAFTING'),
+      ev('SUBMIT_FOR_REVIEW', { draftVersion: 1 }),
+      ev('APPROVE_REVIEW', {}, actors.reviewer),
+      ev('DEADLINE_PASSED', { deadlineKey: 'circulation' }, actors.system),
+      ev('SUBMIT_TO_COORDINATORS', { draftVersion: 1 }),
+    ])
       [s] = transition(m, s, e);
     expect(statePaths(s)).toEqual(['cnc_approval']);
     [s] = transition(m, s, ev('POSITION', { draftVersion: 1, kind: 'object', text: 'Art. 5' }, actors.approver('IN')));
@@ -100,13 +131,23 @@ describe.each([regulationAmendment, modelMemorandumAmendment])('$id', (def) => {
   it('closes an open circulation on withdrawal, and refuses an adoption naming partners without a memorandum', () => {
     const m = def.machine;
     let [s] = initialTransition(m, input);
-    for (const e of [ev('START_DRAFTING'), ev('SUBMIT_FOR_REVIEW', { draftVersion: 1 }), ev('APPROVE_REVIEW', {}, actors.reviewer)]) [s] = transition(m, s, e);
+    for (const e of [
+      ev('START_DRAFTING'),
+      ev('SUBMIT_FOR_REVIEW', { draftVersion: 1 }),
+      ev('APPROVE_REVIEW', {}, actors.reviewer),
+    ])
+      [s] = transition(m, s, e);
     const [w] = transition(m, s, ev('WITHDRAW', { reason: 'Superseded by the 2025 status' }, actors.manager));
     expect(w.status).toBe('done');
     expect(w.context.commentRounds[0].closedAt).toBe(T0);
 
-    for (const e of [ev('DEADLINE_PASSED', { deadlineKey: 'circulation' }, actors.system), ev('SUBMIT_TO_COORDINATORS', { draftVersion: 1 })]) [s] = transition(m, s, e);
-    for (const st of MEMBER_STATES) [s] = transition(m, s, ev('POSITION', { draftVersion: 1, kind: 'agree' }, actors.approver(st)));
+    for (const e of [
+      ev('DEADLINE_PASSED', { deadlineKey: 'circulation' }, actors.system),
+      ev('SUBMIT_TO_COORDINATORS', { draftVersion: 1 }),
+    ])
+      [s] = transition(m, s, e);
+    for (const st of MEMBER_STATES)
+      [s] = transition(m, s, ev('POSITION', { draftVersion: 1, kind: 'agree' }, actors.approver(st)));
     [s] = transition(m, s, ev('SUBMIT_FOR_ADOPTION', { body: 'chs' }));
     const bad = ev('RECORD_ADOPTION', { decisionNumber: '3', date: '2026-07-01', affectedPartners: ['TR', 'XX'] });
     expect(s.can(bad)).toBe(false);

@@ -20,15 +20,37 @@
  */
 import { emit, setup } from 'xstate';
 import { z } from 'zod';
-import { commentAllowedOf, allCommentsIn, closeComments, commentRoundStage, type CommentRound } from '../kernel/comment-round';
+import {
+  commentAllowedOf,
+  allCommentsIn,
+  closeComments,
+  commentRoundStage,
+  type CommentRound,
+} from '../kernel/comment-round';
 import { consensusStage, lastObjected, withdrawTransition, type Withdrawal } from '../kernel/consensus-stage';
 import type { ConsensusRound } from '../kernel/consensus';
 import { guardsFrom, type WorkflowDefinition } from '../kernel/definition';
 import { reviewStage, type Review, REVIEW_PERIOD } from '../kernel/review';
-import { deadlineOf, draftReady, fourEyes, newerDraft, positionAllowed, roundConsensus, roundObjected } from '../kernel/rules';
+import {
+  deadlineOf,
+  draftReady,
+  fourEyes,
+  newerDraft,
+  positionAllowed,
+  roundConsensus,
+  roundObjected,
+} from '../kernel/rules';
 import { assignTo, meta, type ProcedureEvent, type StageArgs } from '../kernel/stage';
 import type { Labels, WorkflowEffect } from '../kernel/types';
-import { adoptionPayload, commentResponsePayload, draftVersionPayload, positionPayload, procedureEvents, reasonPayload, submitAdoptionPayload } from './payloads';
+import {
+  adoptionPayload,
+  commentResponsePayload,
+  draftVersionPayload,
+  positionPayload,
+  procedureEvents,
+  reasonPayload,
+  submitAdoptionPayload,
+} from './payloads';
 
 export type { CommentResponse, CommentRound } from '../kernel/comment-round';
 
@@ -50,7 +72,12 @@ export interface NormativeContext {
 type Args = StageArgs<NormativeContext>;
 
 const startInput = z.object({
-  proposedBy: z.string().trim().min(1).max(200).describe('Who proposes the amendment (a member state, body or the Secretariat)'),
+  proposedBy: z
+    .string()
+    .trim()
+    .min(1)
+    .max(200)
+    .describe('Who proposes the amendment (a member state, body or the Secretariat)'),
   rationale: z.string().trim().min(1).max(5000).describe('Why the amendment is proposed'),
 });
 
@@ -75,7 +102,8 @@ const refusals = {
     const named: string[] = event.payload.affectedPartners ?? [];
     const known = new Set(event.world.memoranda.map((m) => m.partner));
     const unknown = named.filter((p) => !known.has(p));
-    if (unknown.length) return `No memorandum in force for ${unknown.join(', ')}: name partners that hold one (${[...known].join(', ')}), or none for all.`;
+    if (unknown.length)
+      return `No memorandum in force for ${unknown.join(', ')}: name partners that hold one (${[...known].join(', ')}), or none for all.`;
     return null;
   },
   /** A version objected to by the coordinators cannot go back to them unchanged. */
@@ -97,7 +125,8 @@ const circulation = commentRoundStage<NormativeContext, 'circulationDeadline', '
   deadline: 'circulationDeadline',
   next: 'consolidation',
   reminder: (c, days) => `Comments on draft version ${c.draftVersion} are due in ${days} day(s)`,
-  closed: (c, unanswered) => `Circulation of draft version ${c.draftVersion} closed without answers from ${unanswered.join(', ') || 'nobody'}`,
+  closed: (c, unanswered) =>
+    `Circulation of draft version ${c.draftVersion} closed without answers from ${unanswered.join(', ') || 'nobody'}`,
 });
 
 const approval = consensusStage<NormativeContext, 'approvalDeadline'>({
@@ -128,7 +157,12 @@ export function normativeAmendmentMachine(document: NormativeDocument, id: strin
     initial: 'proposal',
     context: ({ input }) => ({
       document,
-      proposal: { proposedBy: input.proposedBy, rationale: input.rationale, registeredBy: input.startedBy, at: input.startedAt },
+      proposal: {
+        proposedBy: input.proposedBy,
+        rationale: input.rationale,
+        registeredBy: input.startedBy,
+        at: input.startedAt,
+      },
       draftVersion: null,
       drafter: null,
       reviews: [],
@@ -141,7 +175,10 @@ export function normativeAmendmentMachine(document: NormativeDocument, id: strin
     on: { WITHDRAW: withdrawTransition<NormativeContext>(closeComments) },
     states: {
       proposal: {
-        meta: meta({ en: 'Proposal registered', ru: 'Предложение зарегистрировано', zh: '提案已登记' }, 'legal_officer'),
+        meta: meta(
+          { en: 'Proposal registered', ru: 'Предложение зарегистрировано', zh: '提案已登记' },
+          'legal_officer',
+        ),
         on: { START_DRAFTING: { target: 'drafting' } },
       },
       drafting: {
@@ -149,7 +186,11 @@ export function normativeAmendmentMachine(document: NormativeDocument, id: strin
         on: { SUBMIT_FOR_REVIEW: { guard: 'draftReady', target: 'legal_review', actions: review.submitted } },
       },
       legal_review: {
-        meta: meta({ en: 'Internal legal review', ru: 'Внутренняя правовая экспертиза', zh: '内部法律审查' }, 'legal_officer', REVIEW_PERIOD),
+        meta: meta(
+          { en: 'Internal legal review', ru: 'Внутренняя правовая экспертиза', zh: '内部法律审查' },
+          'legal_officer',
+          REVIEW_PERIOD,
+        ),
         on: {
           APPROVE_REVIEW: { guard: 'fourEyes', target: 'circulation', actions: review.approved },
           RETURN_TO_DRAFTING: { guard: 'fourEyes', target: 'drafting', actions: review.returned },
@@ -157,11 +198,19 @@ export function normativeAmendmentMachine(document: NormativeDocument, id: strin
         },
       },
       circulation: {
-        meta: meta({ en: 'Circulated to member states for comments', ru: 'Рассылка государствам-членам для замечаний', zh: '分发成员国征求意见' }, 'approver', {
-          days: 30,
-          remindBefore: [7, 1],
-          escalateTo: ['manager'],
-        }),
+        meta: meta(
+          {
+            en: 'Circulated to member states for comments',
+            ru: 'Рассылка государствам-членам для замечаний',
+            zh: '分发成员国征求意见',
+          },
+          'approver',
+          {
+            days: 30,
+            remindBefore: [7, 1],
+            escalateTo: ['manager'],
+          },
+        ),
         entry: circulation.open,
         always: circulation.allIn,
         on: circulation.on,
@@ -182,11 +231,19 @@ export function normativeAmendmentMachine(document: NormativeDocument, id: strin
         },
       },
       cnc_approval: {
-        meta: meta({ en: 'Approval by the Council of National Coordinators', ru: 'Одобрение Советом национальных координаторов', zh: '国家协调员理事会批准' }, 'approver', {
-          days: 30,
-          remindBefore: [7, 1],
-          escalateTo: ['manager'],
-        }),
+        meta: meta(
+          {
+            en: 'Approval by the Council of National Coordinators',
+            ru: 'Одобрение Советом национальных координаторов',
+            zh: '国家协调员理事会批准',
+          },
+          'approver',
+          {
+            days: 30,
+            remindBefore: [7, 1],
+            escalateTo: ['manager'],
+          },
+        ),
         entry: approval.open,
         always: [
           { guard: 'roundObjected', target: 'consolidation' },
@@ -198,14 +255,20 @@ export function normativeAmendmentMachine(document: NormativeDocument, id: strin
         meta: meta({ en: 'Submitted for adoption', ru: 'Внесено на утверждение', zh: '提交通过' }, 'legal_officer'),
         on: {
           SUBMIT_FOR_ADOPTION: {
-            actions: assignTo<NormativeContext>(({ event }) => ({ adoption: { body: event.payload.body, submittedAt: event.at, decisionNumber: null, date: null } })),
+            actions: assignTo<NormativeContext>(({ event }) => ({
+              adoption: { body: event.payload.body, submittedAt: event.at, decisionNumber: null, date: null },
+            })),
           },
           RECORD_ADOPTION: {
             guard: 'adoptionSubmitted',
             target: 'adopted',
             actions: [
               assignTo<NormativeContext>(({ context, event }) => ({
-                adoption: { ...(context.adoption as NonNullable<NormativeContext['adoption']>), decisionNumber: event.payload.decisionNumber, date: event.payload.date },
+                adoption: {
+                  ...(context.adoption as NonNullable<NormativeContext['adoption']>),
+                  decisionNumber: event.payload.decisionNumber,
+                  date: event.payload.date,
+                },
                 affectedPartners: affectedMemoranda(event).map((m) => m.partner),
               })),
               emit(({ context, event }) => ({
@@ -213,7 +276,15 @@ export function normativeAmendmentMachine(document: NormativeDocument, id: strin
                 children: affectedMemoranda(event).map((m) => ({
                   definitionId: 'memorandum-amendment',
                   key: m.partner,
-                  input: { partner: m.partner, memorandumId: m.memorandumId, basis: { document: context.document, decisionNumber: event.payload.decisionNumber, date: event.payload.date } },
+                  input: {
+                    partner: m.partner,
+                    memorandumId: m.memorandumId,
+                    basis: {
+                      document: context.document,
+                      decisionNumber: event.payload.decisionNumber,
+                      date: event.payload.date,
+                    },
+                  },
                 })),
               })),
             ],
@@ -228,7 +299,13 @@ export function normativeAmendmentMachine(document: NormativeDocument, id: strin
 
 const officer = ['legal_officer'] as const;
 
-export function normativeAmendmentDefinition(opts: { id: string; measure: string; document: NormativeDocument; title: Labels; description: string }): WorkflowDefinition {
+export function normativeAmendmentDefinition(opts: {
+  id: string;
+  measure: string;
+  document: NormativeDocument;
+  title: Labels;
+  description: string;
+}): WorkflowDefinition {
   return {
     id: opts.id,
     version: 1,
@@ -240,18 +317,62 @@ export function normativeAmendmentDefinition(opts: { id: string; measure: string
     input: startInput,
     refusals: refusals as unknown as WorkflowDefinition['refusals'],
     businessKeys: () => ({ partner: null, memorandum: null, treaty: null, subject: opts.document }),
-    output: (context: NormativeContext, finalState: string) => ({ finalState, adoption: context.adoption, affectedPartners: context.affectedPartners }),
+    output: (context: NormativeContext, finalState: string) => ({
+      finalState,
+      adoption: context.adoption,
+      affectedPartners: context.affectedPartners,
+    }),
     events: {
-      START_DRAFTING: { description: 'Begin drafting the amendment text', roles: officer, payload: z.object({}).strict() },
-      SUBMIT_FOR_REVIEW: { description: 'Send a draft version to internal legal review', roles: officer, payload: draftVersionPayload },
-      APPROVE_REVIEW: { description: 'Approve the draft in legal review (not by its drafter) and circulate it', roles: officer, payload: z.object({}).strict() },
-      RETURN_TO_DRAFTING: { description: 'Return the draft from legal review with a reason', roles: officer, payload: reasonPayload },
-      RESPOND: { description: "Answer a circulation for your member state, with comments or none", roles: ['approver'], payload: commentResponsePayload },
-      RECIRCULATE: { description: 'Circulate a new consolidated version for another round of comments', roles: officer, payload: draftVersionPayload },
-      SUBMIT_TO_COORDINATORS: { description: 'Submit a version to the Council of National Coordinators for approval', roles: officer, payload: draftVersionPayload },
-      POSITION: { description: "Record your member state's position on the draft version", roles: ['approver'], payload: positionPayload },
-      SUBMIT_FOR_ADOPTION: { description: 'Record the body the approved draft is submitted to', roles: officer, payload: submitAdoptionPayload },
-      RECORD_ADOPTION: { description: 'Record the adopting decision (number and date)', roles: officer, payload: adoptionPayload },
+      START_DRAFTING: {
+        description: 'Begin drafting the amendment text',
+        roles: officer,
+        payload: z.object({}).strict(),
+      },
+      SUBMIT_FOR_REVIEW: {
+        description: 'Send a draft version to internal legal review',
+        roles: officer,
+        payload: draftVersionPayload,
+      },
+      APPROVE_REVIEW: {
+        description: 'Approve the draft in legal review (not by its drafter) and circulate it',
+        roles: officer,
+        payload: z.object({}).strict(),
+      },
+      RETURN_TO_DRAFTING: {
+        description: 'Return the draft from legal review with a reason',
+        roles: officer,
+        payload: reasonPayload,
+      },
+      RESPOND: {
+        description: 'Answer a circulation for your member state, with comments or none',
+        roles: ['approver'],
+        payload: commentResponsePayload,
+      },
+      RECIRCULATE: {
+        description: 'Circulate a new consolidated version for another round of comments',
+        roles: officer,
+        payload: draftVersionPayload,
+      },
+      SUBMIT_TO_COORDINATORS: {
+        description: 'Submit a version to the Council of National Coordinators for approval',
+        roles: officer,
+        payload: draftVersionPayload,
+      },
+      POSITION: {
+        description: "Record your member state's position on the draft version",
+        roles: ['approver'],
+        payload: positionPayload,
+      },
+      SUBMIT_FOR_ADOPTION: {
+        description: 'Record the body the approved draft is submitted to',
+        roles: officer,
+        payload: submitAdoptionPayload,
+      },
+      RECORD_ADOPTION: {
+        description: 'Record the adopting decision (number and date)',
+        roles: officer,
+        payload: adoptionPayload,
+      },
       ...procedureEvents,
     },
   };

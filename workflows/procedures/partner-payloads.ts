@@ -79,18 +79,24 @@ export const signedPayload = z
 
 export const ENTRY_INTO_FORCE_MODES = ['on_signature', 'on_notification'] as const;
 export type EntryIntoForceMode = (typeof ENTRY_INTO_FORCE_MODES)[number];
-export const notificationPayload = z.object({ date: calendarDate, reference: text(200).optional().nullable() }).strict();
+export const notificationPayload = z
+  .object({ date: calendarDate, reference: text(200).optional().nullable() })
+  .strict();
 export const entryIntoForcePayload = z.object({ mode: z.enum(ENTRY_INTO_FORCE_MODES), date: calendarDate }).strict();
 
 /** Start input of 1(f). */
 export const interactionPlanInput = z.object({ partner: code, title: text(300).optional() }).strict();
 
 /** One activity of an interaction plan, drawn from directions 2-4 of the roadmap. */
-export const activityId = z.string().regex(/^[A-Za-z0-9._-]{1,40}$/, 'must be 1-40 letters, digits, dots, dashes or underscores');
+export const activityId = z
+  .string()
+  .regex(/^[A-Za-z0-9._-]{1,40}$/, 'must be 1-40 letters, digits, dots, dashes or underscores');
 export const activity = z
   .object({
     id: activityId,
-    direction: z.union([z.literal(2), z.literal(3), z.literal(4)], { message: 'must be direction 2, 3 or 4 of the roadmap' }),
+    direction: z.union([z.literal(2), z.literal(3), z.literal(4)], {
+      message: 'must be direction 2, 3 or 4 of the roadmap',
+    }),
     title: text(500),
     due: calendarDate.optional().nullable(),
   })
@@ -109,11 +115,18 @@ export const planDraftPayload = z
   .strict()
   .superRefine((v, ctx) => {
     const dup = uniqueBy(v.activities, (a) => a.id);
-    if (dup.length) ctx.addIssue({ code: 'custom', path: ['activities'], message: `activity ids must be unique (repeated: ${dup.join(', ')})` });
+    if (dup.length)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['activities'],
+        message: `activity ids must be unique (repeated: ${dup.join(', ')})`,
+      });
   });
 export const partnerAgreedPayload = z.object({ draftVersion, remarks: text(5000).optional().nullable() }).strict();
 export const partnerCommentsPayload = z.object({ draftVersion, comments: text(20000) }).strict();
-export const submitToCoordinatorsPayload = z.object({ draftVersion, silenceProcedure: z.boolean().optional() }).strict();
+export const submitToCoordinatorsPayload = z
+  .object({ draftVersion, silenceProcedure: z.boolean().optional() })
+  .strict();
 
 export const ACTIVITY_STATUSES = ['not_started', 'in_progress', 'done', 'postponed', 'cancelled'] as const;
 export type ActivityStatus = (typeof ACTIVITY_STATUSES)[number];
@@ -123,7 +136,9 @@ export const CLOSED_STATUSES: readonly ActivityStatus[] = ['done', 'postponed', 
 export const progressReviewPayload = z
   .object({
     statuses: z
-      .array(z.object({ activityId, status: z.enum(ACTIVITY_STATUSES), note: text(2000).optional().nullable() }).strict())
+      .array(
+        z.object({ activityId, status: z.enum(ACTIVITY_STATUSES), note: text(2000).optional().nullable() }).strict(),
+      )
       .min(1)
       .max(300),
     summary: text(5000).optional().nullable(),
@@ -131,6 +146,11 @@ export const progressReviewPayload = z
   .strict()
   .superRefine((v, ctx) => {
     const dup = uniqueBy(v.statuses, (s) => s.activityId);
-    if (dup.length) ctx.addIssue({ code: 'custom', path: ['statuses'], message: `one status per activity (repeated: ${dup.join(', ')})` });
+    if (dup.length)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['statuses'],
+        message: `one status per activity (repeated: ${dup.join(', ')})`,
+      });
   });
 export const completePayload = z.object({ summary: text(20000) }).strict();

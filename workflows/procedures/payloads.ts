@@ -2,11 +2,15 @@
 import { z } from 'zod';
 import { POSITION_KINDS } from '../kernel/consensus';
 
-export const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date written YYYY-MM-DD').refine((s) => {
-  const t = Date.parse(`${s}T00:00:00Z`);
-  return !Number.isNaN(t) && new Date(t).toISOString().slice(0, 10) === s;
-}, 'must be a real calendar date');
-export const text = (max = 5000) => z.string().trim().min(1, 'must not be empty').max(max, `must be at most ${max} characters`);
+export const isoDate = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date written YYYY-MM-DD')
+  .refine((s) => {
+    const t = Date.parse(`${s}T00:00:00Z`);
+    return !Number.isNaN(t) && new Date(t).toISOString().slice(0, 10) === s;
+  }, 'must be a real calendar date');
+export const text = (max = 5000) =>
+  z.string().trim().min(1, 'must not be empty').max(max, `must be at most ${max} characters`);
 export const code = z.string().regex(/^[A-Z]{2,3}$/, 'must be a partner or state code such as TR');
 
 export const draftVersionPayload = z.object({ draftVersion: z.number().int().min(1).max(100000) }).strict();
@@ -23,9 +27,15 @@ export const positionPayload = z
   .strict()
   .superRefine((v, ctx) => {
     if (v.kind !== 'agree' && !(v.text ?? '').trim())
-      ctx.addIssue({ code: 'custom', path: ['text'], message: v.kind === 'object' ? 'an objection needs a reason' : 'a reservation needs its text' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['text'],
+        message: v.kind === 'object' ? 'an objection needs a reason' : 'a reservation needs its text',
+      });
   });
-export const bodyId = z.enum(['chs', 'chg', 'cfm', 'cnc'], { message: 'must be one of chs, chg, cfm, cnc (see the reference bodies)' });
+export const bodyId = z.enum(['chs', 'chg', 'cfm', 'cnc'], {
+  message: 'must be one of chs, chg, cfm, cnc (see the reference bodies)',
+});
 export const submitAdoptionPayload = z.object({ body: bodyId }).strict();
 export const adoptionPayload = z
   .object({
@@ -35,7 +45,9 @@ export const adoptionPayload = z
   })
   .strict();
 export const deadlinePayload = z.object({ deadlineKey: z.string().min(1).max(200) }).strict();
-export const reminderPayload = z.object({ deadlineKey: z.string().min(1).max(200), daysBefore: z.number().min(0).max(3650) }).strict();
+export const reminderPayload = z
+  .object({ deadlineKey: z.string().min(1).max(200), daysBefore: z.number().min(0).max(3650) })
+  .strict();
 export const childDonePayload = z
   .object({
     childId: z.string().uuid(),
@@ -48,7 +60,19 @@ export const childDonePayload = z
 
 /** The events every procedure accepts: withdrawal with a reason, and the scheduler's deadline events. */
 export const procedureEvents = {
-  WITHDRAW: { description: 'Withdraw the procedure with a reason', roles: ['legal_officer', 'manager'], payload: reasonPayload },
-  REMINDER: { description: 'A deadline reminder (delivered by the scheduler)', roles: ['system'], payload: reminderPayload },
-  DEADLINE_PASSED: { description: 'A deadline has passed (delivered by the scheduler)', roles: ['system'], payload: deadlinePayload },
+  WITHDRAW: {
+    description: 'Withdraw the procedure with a reason',
+    roles: ['legal_officer', 'manager'],
+    payload: reasonPayload,
+  },
+  REMINDER: {
+    description: 'A deadline reminder (delivered by the scheduler)',
+    roles: ['system'],
+    payload: reminderPayload,
+  },
+  DEADLINE_PASSED: {
+    description: 'A deadline has passed (delivered by the scheduler)',
+    roles: ['system'],
+    payload: deadlinePayload,
+  },
 } as const;

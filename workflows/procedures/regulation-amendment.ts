@@ -14,5 +14,6 @@ export const regulationAmendment = normativeAmendmentDefinition({
     ru: 'Изменения и дополнения в Положение о статусе партнёра по диалогу ШОС',
     zh: '修改上合组织对话伙伴地位条例',
   },
-  description: 'Proposal, drafting, four-eyes legal review, circulation to the member states, consolidation, approval by the Council of National Coordinators by consensus, adoption; adoption opens a 1(e) procedure for each existing memorandum it affects.',
+  description:
+    'Proposal, drafting, four-eyes legal review, circulation to the member states, consolidation, approval by the Council of National Coordinators by consensus, adoption; adoption opens a 1(e) procedure for each existing memorandum it affects.',
 });

@@ -7,7 +7,13 @@ import type { NotifyEffect, WorkflowEvent } from '../kernel/types';
 import { treatyAccession as def, type AccessionContext } from './treaty-accession';
 
 const ROAD = 'sco-agreement-road-transport-2014';
-const input = (extra: Record<string, unknown> = {}) => ({ partner: 'TR', treatyId: ROAD, startedBy: 'officer-1', startedAt: T0, ...extra });
+const input = (extra: Record<string, unknown> = {}) => ({
+  partner: 'TR',
+  treatyId: ROAD,
+  startedBy: 'officer-1',
+  startedAt: T0,
+  ...extra,
+});
 const T_LATER = '2025-04-06T09:00:00.000Z';
 
 const confirm = (consentRequired?: boolean) =>
@@ -17,8 +23,10 @@ const confirm = (consentRequired?: boolean) =>
     accessionArticle: '23',
     ...(consentRequired === undefined ? {} : { consentRequired }),
   });
-const packageSent = (sentOn = '2025-01-06') => ev('PACKAGE_SENT', { sentOn, channel: 'Note verbale through the embassy in Beijing' });
-const request = (receivedOn = '2025-01-06', reference = 'Note No. 12/2025') => ev('REQUEST_RECEIVED', { receivedOn, reference });
+const packageSent = (sentOn = '2025-01-06') =>
+  ev('PACKAGE_SENT', { sentOn, channel: 'Note verbale through the embassy in Beijing' });
+const request = (receivedOn = '2025-01-06', reference = 'Note No. 12/2025') =>
+  ev('REQUEST_RECEIVED', { receivedOn, reference });
 const deposited = (date = '2025-01-06') => ev('INSTRUMENT_DEPOSITED', { depositary: 'SCO Secretariat', date });
 
 function driver(start = input()) {
@@ -83,7 +91,14 @@ function eventsFor(s: AnyMachineSnapshot) {
     const pending = round.electorate.filter((x) => !round.positions[x]);
     if (pending[0]) {
       out.push(ev('POSITION', { draftVersion: v, kind: 'agree' }, actors.approver(pending[0])));
-      if (pending.length === 2) out.push(ev('POSITION', { draftVersion: v, kind: 'object', text: 'Reciprocity not ensured' }, actors.approver(pending[0])));
+      if (pending.length === 2)
+        out.push(
+          ev(
+            'POSITION',
+            { draftVersion: v, kind: 'object', text: 'Reciprocity not ensured' },
+            actors.approver(pending[0]),
+          ),
+        );
     }
   }
   return out;
@@ -107,7 +122,12 @@ describe('treaty-accession', () => {
   it('is measure 1(b), filed under its partner and treaty, with every state labelled', () => {
     expect(def.id).toBe('treaty-accession');
     expect(def.measure).toBe('1(b)');
-    expect(def.businessKeys({ partner: 'TR', treatyId: ROAD })).toEqual({ partner: 'TR', memorandum: null, treaty: ROAD, subject: `1b:TR:${ROAD}` });
+    expect(def.businessKeys({ partner: 'TR', treatyId: ROAD })).toEqual({
+      partner: 'TR',
+      memorandum: null,
+      treaty: ROAD,
+      subject: `1b:TR:${ROAD}`,
+    });
     for (const node of Object.values(def.machine.root.states)) {
       const meta = node.meta as { label: Record<string, string>; responsible: string };
       expect(meta.label.en && meta.label.ru && meta.label.zh).toBeTruthy();
@@ -143,7 +163,9 @@ describe('treaty-accession', () => {
 
     it('refuses while it is not known whether consent is required, and takes it from the start input', () => {
       const d = driver();
-      expect(d.refusal(confirm())).toMatch(/^Say whether accession needs the member states' consent \(consentRequired\)/);
+      expect(d.refusal(confirm())).toMatch(
+        /^Say whether accession needs the member states' consent \(consentRequired\)/,
+      );
       const known = driver(input({ consentRequired: true }));
       known.step(confirm());
       expect(known.c.consentRequired).toBe(true);
@@ -155,7 +177,9 @@ describe('treaty-accession', () => {
 
     it('refuses a member state as the partner', () => {
       const d = driver(input({ partner: 'CN' }));
-      expect(d.refusal(confirm(true))).toBe('CN is a member state of the SCO; encouraging accession under 1(b) concerns partners.');
+      expect(d.refusal(confirm(true))).toBe(
+        'CN is a member state of the SCO; encouraging accession under 1(b) concerns partners.',
+      );
     });
   });
 
@@ -163,20 +187,42 @@ describe('treaty-accession', () => {
     it('needs the package before the partner can be recorded as considering or requesting', () => {
       const d = driver();
       d.step(confirm(true));
-      expect(acceptedEventTypes(def, d.s)).toEqual(['DEADLINE_PASSED', 'PACKAGE_SENT', 'PARTNER_CONSIDERING', 'PARTNER_DECLINED', 'REMINDER', 'REQUEST_RECEIVED', 'WITHDRAW']);
-      expect(d.refusal(ev('PARTNER_CONSIDERING', { note: 'x' }))).toBe('Record the information package sent to the partner (PACKAGE_SENT) first.');
+      expect(acceptedEventTypes(def, d.s)).toEqual([
+        'DEADLINE_PASSED',
+        'PACKAGE_SENT',
+        'PARTNER_CONSIDERING',
+        'PARTNER_DECLINED',
+        'REMINDER',
+        'REQUEST_RECEIVED',
+        'WITHDRAW',
+      ]);
+      expect(d.refusal(ev('PARTNER_CONSIDERING', { note: 'x' }))).toBe(
+        'Record the information package sent to the partner (PACKAGE_SENT) first.',
+      );
       expect(d.refusal(request())).toBe('Record the information package sent to the partner (PACKAGE_SENT) first.');
-      expect(d.refusal(packageSent('2025-01-07'))).toBe('The date 2025-01-07 is in the future: record what has happened.');
+      expect(d.refusal(packageSent('2025-01-07'))).toBe(
+        'The date 2025-01-07 is in the future: record what has happened.',
+      );
       d.step(packageSent('2025-01-03'));
-      expect(d.c.informationPackage).toMatchObject({ sentOn: '2025-01-03', channel: 'Note verbale through the embassy in Beijing', by: 'officer-1' });
-      expect(d.refusal(packageSent())).toBe('The information package was already sent on 2025-01-03; record further contacts as follow-ups.');
-      expect(d.refusal(request('2025-01-02'))).toBe('The request cannot predate the information package (sent on 2025-01-03).');
+      expect(d.c.informationPackage).toMatchObject({
+        sentOn: '2025-01-03',
+        channel: 'Note verbale through the embassy in Beijing',
+        by: 'officer-1',
+      });
+      expect(d.refusal(packageSent())).toBe(
+        'The information package was already sent on 2025-01-03; record further contacts as follow-ups.',
+      );
+      expect(d.refusal(request('2025-01-02'))).toBe(
+        'The request cannot predate the information package (sent on 2025-01-03).',
+      );
     });
 
     it('reminds the officers; when the period ends unanswered the managers are told and follow-ups begin', () => {
       const d = driver();
       d.step(confirm(true));
-      const [send] = d.step(ev('REMINDER', { deadlineKey: 'outreach', daysBefore: 14 }, actors.system)) as NotifyEffect[];
+      const [send] = d.step(
+        ev('REMINDER', { deadlineKey: 'outreach', daysBefore: 14 }, actors.system),
+      ) as NotifyEffect[];
       expect(send).toMatchObject({ kind: 'reminder', audience: { roles: ['legal_officer'] } });
       expect(send.subject).toMatch(/^Send the information package/);
       // package never sent: escalate and stay
@@ -186,9 +232,13 @@ describe('treaty-accession', () => {
       expect(d.paths()).toEqual(['outreach']);
 
       const e = inOutreach(true);
-      const [waiting] = e.step(ev('REMINDER', { deadlineKey: 'outreach', daysBefore: 3 }, actors.system)) as NotifyEffect[];
+      const [waiting] = e.step(
+        ev('REMINDER', { deadlineKey: 'outreach', daysBefore: 3 }, actors.system),
+      ) as NotifyEffect[];
       expect(waiting.subject).toMatch(/ends in 3 day\(s\); no answer recorded yet/);
-      expect(e.refusal(ev('DEADLINE_PASSED', { deadlineKey: 'considering' }, actors.system))).toBe('This deadline (considering) does not belong to the current stage.');
+      expect(e.refusal(ev('DEADLINE_PASSED', { deadlineKey: 'considering' }, actors.system))).toBe(
+        'This deadline (considering) does not belong to the current stage.',
+      );
       const [unanswered] = e.step(ev('DEADLINE_PASSED', { deadlineKey: 'outreach' }, actors.system)) as NotifyEffect[];
       expect(unanswered).toMatchObject({ kind: 'escalation', audience: { roles: ['manager'] } });
       expect(unanswered.subject).toMatch(/has not answered .* follow-ups begin/);
@@ -201,7 +251,12 @@ describe('treaty-accession', () => {
       const d = inOutreach(true);
       d.step(ev('PARTNER_CONSIDERING', { note: 'Under study by the Ministry of Transport' }));
       expect(d.c.consideration).toEqual({ cycle: 1, since: T0 });
-      const followUp = ev('FOLLOW_UP', { contactedOn: '2025-04-06', note: 'Call with the embassy' }, actors.officer, T_LATER);
+      const followUp = ev(
+        'FOLLOW_UP',
+        { contactedOn: '2025-04-06', note: 'Call with the embassy' },
+        actors.officer,
+        T_LATER,
+      );
       // the transition is a re-entering self-transition: the engine sees the state exited and entered again
       const [t] = def.machine.getTransitionData(d.s as any, followUp as any);
       expect(t.reenter).toBe(true);
@@ -209,20 +264,34 @@ describe('treaty-accession', () => {
       d.step(followUp);
       expect(d.paths()).toEqual(['considering']);
       expect(d.c.consideration).toEqual({ cycle: 2, since: T_LATER });
-      expect(d.c.followUps).toEqual([{ contactedOn: '2025-04-06', note: 'Call with the embassy', by: 'officer-1', at: T_LATER }]);
-      expect(d.refusal(ev('FOLLOW_UP', { contactedOn: '2025-04-07', note: 'x' }, actors.officer, T_LATER))).toBe('The date 2025-04-07 is in the future: record what has happened.');
+      expect(d.c.followUps).toEqual([
+        { contactedOn: '2025-04-06', note: 'Call with the embassy', by: 'officer-1', at: T_LATER },
+      ]);
+      expect(d.refusal(ev('FOLLOW_UP', { contactedOn: '2025-04-07', note: 'x' }, actors.officer, T_LATER))).toBe(
+        'The date 2025-04-07 is in the future: record what has happened.',
+      );
     });
 
     it('reminds the officers of the follow-up and escalates to the managers when none was made', () => {
       const d = inOutreach(true);
       d.step(ev('PARTNER_CONSIDERING', { note: 'Under study' }));
-      const [reminder] = d.step(ev('REMINDER', { deadlineKey: 'considering', daysBefore: 14 }, actors.system)) as NotifyEffect[];
+      const [reminder] = d.step(
+        ev('REMINDER', { deadlineKey: 'considering', daysBefore: 14 }, actors.system),
+      ) as NotifyEffect[];
       expect(reminder).toMatchObject({ kind: 'reminder', audience: { roles: ['legal_officer'] } });
       expect(reminder.subject).toMatch(/follow-up with TR .* due in 14 day/);
-      const [escalation] = d.step(ev('DEADLINE_PASSED', { deadlineKey: 'considering' }, actors.system)) as NotifyEffect[];
-      expect(escalation).toMatchObject({ kind: 'escalation', audience: { roles: ['manager'] }, data: { partner: 'TR', treatyId: ROAD, since: T0, followUps: 0 } });
+      const [escalation] = d.step(
+        ev('DEADLINE_PASSED', { deadlineKey: 'considering' }, actors.system),
+      ) as NotifyEffect[];
+      expect(escalation).toMatchObject({
+        kind: 'escalation',
+        audience: { roles: ['manager'] },
+        data: { partner: 'TR', treatyId: ROAD, since: T0, followUps: 0 },
+      });
       expect(d.paths()).toEqual(['considering']);
-      expect(d.refusal(ev('REMINDER', { deadlineKey: 'outreach', daysBefore: 3 }, actors.system))).toMatch(/does not belong to the current stage/);
+      expect(d.refusal(ev('REMINDER', { deadlineKey: 'outreach', daysBefore: 3 }, actors.system))).toMatch(
+        /does not belong to the current stage/,
+      );
     });
 
     it('ends as declined with the reason', () => {
@@ -230,7 +299,11 @@ describe('treaty-accession', () => {
       d.step(ev('PARTNER_CONSIDERING', { note: 'Under study' }));
       d.step(ev('PARTNER_DECLINED', { reason: 'The partner prefers bilateral agreements' }));
       expect(d.paths()).toEqual(['declined']);
-      expect(def.output!(d.c, 'declined')).toMatchObject({ finalState: 'declined', decline: { reason: 'The partner prefers bilateral agreements', by: 'officer-1' }, deposit: null });
+      expect(def.output!(d.c, 'declined')).toMatchObject({
+        finalState: 'declined',
+        decline: { reason: 'The partner prefers bilateral agreements', by: 'officer-1' },
+        deposit: null,
+      });
     });
   });
 
@@ -247,20 +320,48 @@ describe('treaty-accession', () => {
       expect(d.c.draftVersion).toBe(1);
       d.step(ev('PROCEED'));
       expect(d.paths()).toEqual(['member_consent']);
-      expect(lastRound(d.c.rounds)).toMatchObject({ stage: 'member_consent', draftVersion: 1, silenceProcedure: false, electorate: [...MEMBER_STATES].sort() });
+      expect(lastRound(d.c.rounds)).toMatchObject({
+        stage: 'member_consent',
+        draftVersion: 1,
+        silenceProcedure: false,
+        electorate: [...MEMBER_STATES].sort(),
+      });
 
       d.step(ev('POSITION', { draftVersion: 1, kind: 'agree' }, actors.approver('RU')));
-      const [reminder] = d.step(ev('REMINDER', { deadlineKey: 'member_consent', daysBefore: 3 }, actors.system)) as NotifyEffect[];
-      expect(reminder).toMatchObject({ kind: 'reminder', audience: { memberStates: MEMBER_STATES.filter((s) => s !== 'RU') } });
-      const [escalation] = d.step(ev('DEADLINE_PASSED', { deadlineKey: 'member_consent' }, actors.system)) as NotifyEffect[];
-      expect(escalation).toMatchObject({ kind: 'escalation', audience: { roles: ['manager'] }, data: { pending: MEMBER_STATES.filter((s) => s !== 'RU') } });
+      const [reminder] = d.step(
+        ev('REMINDER', { deadlineKey: 'member_consent', daysBefore: 3 }, actors.system),
+      ) as NotifyEffect[];
+      expect(reminder).toMatchObject({
+        kind: 'reminder',
+        audience: { memberStates: MEMBER_STATES.filter((s) => s !== 'RU') },
+      });
+      const [escalation] = d.step(
+        ev('DEADLINE_PASSED', { deadlineKey: 'member_consent' }, actors.system),
+      ) as NotifyEffect[];
+      expect(escalation).toMatchObject({
+        kind: 'escalation',
+        audience: { roles: ['manager'] },
+        data: { pending: MEMBER_STATES.filter((s) => s !== 'RU') },
+      });
       expect(d.paths()).toEqual(['member_consent']);
 
-      expect(d.refusal(ev('POSITION', { draftVersion: 1, kind: 'agree' }, actors.approver('RU')))).toMatch(/RU has already answered/);
-      expect(d.refusal(ev('POSITION', { draftVersion: 1, kind: 'agree' }, { ...actors.officer }))).toBe('Only a member-state approver can record a position.');
-      d.step(ev('POSITION', { draftVersion: 1, kind: 'object', text: 'Reciprocity for our carriers not ensured' }, actors.approver('IN')));
+      expect(d.refusal(ev('POSITION', { draftVersion: 1, kind: 'agree' }, actors.approver('RU')))).toMatch(
+        /RU has already answered/,
+      );
+      expect(d.refusal(ev('POSITION', { draftVersion: 1, kind: 'agree' }, { ...actors.officer }))).toBe(
+        'Only a member-state approver can record a position.',
+      );
+      d.step(
+        ev(
+          'POSITION',
+          { draftVersion: 1, kind: 'object', text: 'Reciprocity for our carriers not ensured' },
+          actors.approver('IN'),
+        ),
+      );
       expect(d.paths()).toEqual(['request_received']);
-      expect(d.refusal(ev('PROCEED'))).toBe('The request (version 1) was objected to by IN ("Reciprocity for our carriers not ensured"): record the partner\'s revised request first.');
+      expect(d.refusal(ev('PROCEED'))).toBe(
+        'The request (version 1) was objected to by IN ("Reciprocity for our carriers not ensured"): record the partner\'s revised request first.',
+      );
 
       d.step(ev('REVISE_REQUEST', { receivedOn: '2025-01-06', reference: 'Note No. 20/2025' }));
       expect(d.c.requests.map((r) => [r.version, r.reference])).toEqual([
@@ -269,7 +370,18 @@ describe('treaty-accession', () => {
       ]);
       d.step(ev('PROCEED'));
       expect(lastRound(d.c.rounds)).toMatchObject({ number: 2, draftVersion: 2, outcome: 'open' });
-      for (const st of MEMBER_STATES) d.step(ev('POSITION', { draftVersion: 2, kind: st === 'KZ' ? 'agree_with_reservation' : 'agree', text: st === 'KZ' ? 'Subject to art. 5 permits' : null }, actors.approver(st)));
+      for (const st of MEMBER_STATES)
+        d.step(
+          ev(
+            'POSITION',
+            {
+              draftVersion: 2,
+              kind: st === 'KZ' ? 'agree_with_reservation' : 'agree',
+              text: st === 'KZ' ? 'Subject to art. 5 permits' : null,
+            },
+            actors.approver(st),
+          ),
+        );
       expect(d.paths()).toEqual(['deposit']);
       expect(d.c.rounds.map((r) => r.outcome)).toEqual(['objected', 'consensus']);
     });
@@ -287,12 +399,22 @@ describe('treaty-accession', () => {
     it('records the depositary and a date that is neither in the future nor before the request', () => {
       const d = atRequest(false);
       d.step(ev('PROCEED'));
-      expect(d.refusal(deposited('2025-01-07'))).toBe('The date 2025-01-07 is in the future: record what has happened.');
-      expect(d.refusal(deposited('2025-01-05'))).toBe('The deposit cannot predate the request for accession (received on 2025-01-06).');
+      expect(d.refusal(deposited('2025-01-07'))).toBe(
+        'The date 2025-01-07 is in the future: record what has happened.',
+      );
+      expect(d.refusal(deposited('2025-01-05'))).toBe(
+        'The deposit cannot predate the request for accession (received on 2025-01-06).',
+      );
       d.step(deposited());
       expect(d.paths()).toEqual(['acceded']);
       expect(d.s.status).toBe('done');
-      expect(def.output!(d.c, 'acceded')).toMatchObject({ finalState: 'acceded', partner: 'TR', treatyId: ROAD, consentRequired: false, deposit: { depositary: 'SCO Secretariat', date: '2025-01-06', entryIntoForce: null } });
+      expect(def.output!(d.c, 'acceded')).toMatchObject({
+        finalState: 'acceded',
+        partner: 'TR',
+        treatyId: ROAD,
+        consentRequired: false,
+        deposit: { depositary: 'SCO Secretariat', date: '2025-01-06', entryIntoForce: null },
+      });
     });
   });
 
@@ -302,6 +424,12 @@ describe('treaty-accession', () => {
     expect(def.input.safeParse({ partner: 'TR', treatyId: 'Road Transport' }).success).toBe(false);
     expect(def.events.CONFIRM_ELIGIBILITY.payload.safeParse({ note: 'n' }).success).toBe(false);
     expect(def.events.PACKAGE_SENT.payload.safeParse({ sentOn: '06.01.2025', channel: 'c' }).success).toBe(false);
-    expect(def.events.INSTRUMENT_DEPOSITED.payload.safeParse({ depositary: 'SCO Secretariat', date: '2025-01-06', entryIntoForce: '2025-02-05' }).success).toBe(true);
+    expect(
+      def.events.INSTRUMENT_DEPOSITED.payload.safeParse({
+        depositary: 'SCO Secretariat',
+        date: '2025-01-06',
+        entryIntoForce: '2025-02-05',
+      }).success,
+    ).toBe(true);
   });
 });

@@ -110,13 +110,16 @@ const DATE_FIELDS = ['sentOn', 'contactedOn', 'receivedOn', 'date'] as const;
 const notInFuture: Refusal = ({ event }) => {
   for (const f of DATE_FIELDS) {
     const d = (event as Ev).payload?.[f];
-    if (typeof d === 'string' && isAfterDayOf(d, (event as Ev).at)) return `The date ${d} is in the future: record what has happened.`;
+    if (typeof d === 'string' && isAfterDayOf(d, (event as Ev).at))
+      return `The date ${d} is in the future: record what has happened.`;
   }
   return null;
 };
 
 const packageSent: Refusal = ({ context }) =>
-  (context as AccessionContext).informationPackage ? null : 'Record the information package sent to the partner (PACKAGE_SENT) first.';
+  (context as AccessionContext).informationPackage
+    ? null
+    : 'Record the information package sent to the partner (PACKAGE_SENT) first.';
 
 const latestRequest = (c: AccessionContext) => c.requests[c.requests.length - 1];
 
@@ -144,7 +147,9 @@ const refusals = {
   requestRecordable: allOf(packageSent, notInFuture, ({ context, event }) => {
     const p = (context as AccessionContext).informationPackage;
     const d = (event as Ev).payload.receivedOn;
-    return p && typeof d === 'string' && d < p.sentOn ? `The request cannot predate the information package (sent on ${p.sentOn}).` : null;
+    return p && typeof d === 'string' && d < p.sentOn
+      ? `The request cannot predate the information package (sent on ${p.sentOn}).`
+      : null;
   }),
   followUpRecordable: notInFuture,
   /** PROCEED to the member states: consent is required, and the request was not objected to as it stands. */
@@ -157,19 +162,25 @@ const refusals = {
   },
   /** PROCEED straight to deposit: the treaty does not require consent. */
   noConsentNeeded: ({ context }: Args) =>
-    context.consentRequired === false ? null : "This treaty requires the member states' consent before the instrument is deposited.",
+    context.consentRequired === false
+      ? null
+      : "This treaty requires the member states' consent before the instrument is deposited.",
   depositRecordable: allOf(notInFuture, ({ context, event }) => {
     const r = latestRequest(context as AccessionContext);
     const d = (event as Ev).payload.date;
-    return r && typeof d === 'string' && d < r.receivedOn ? `The deposit cannot predate the request for accession (received on ${r.receivedOn}).` : null;
+    return r && typeof d === 'string' && d < r.receivedOn
+      ? `The deposit cannot predate the request for accession (received on ${r.receivedOn}).`
+      : null;
   }),
 } satisfies Record<string, Refusal>;
 
 const consent = consensusStage<AccessionContext, 'consentDeadline'>({
   stage: 'member_consent',
   deadline: 'consentDeadline',
-  reminder: (c, days) => `Your state's consent to the accession of ${c.partner} to ${c.treatyId} is due in ${days} day(s)`,
-  overdue: (c, pending) => `Consent to the accession of ${c.partner} to ${c.treatyId} is overdue; waiting for ${pending.join(', ')}`,
+  reminder: (c, days) =>
+    `Your state's consent to the accession of ${c.partner} to ${c.treatyId} is due in ${days} day(s)`,
+  overdue: (c, pending) =>
+    `Consent to the accession of ${c.partner} to ${c.treatyId} is overdue; waiting for ${pending.join(', ')}`,
 });
 
 export const treatyAccessionMachine = setup({
@@ -181,11 +192,23 @@ export const treatyAccessionMachine = setup({
   },
   guards: guardsFrom(refusals),
   actions: {
-    recordDecline: assign(({ event }) => ({ decline: { reason: event.payload.reason, by: event.actor.id, at: event.at } })),
+    recordDecline: assign(({ event }) => ({
+      decline: { reason: event.payload.reason, by: event.actor.id, at: event.at },
+    })),
     recordRequest: assign(({ context, event }) => {
       const version = context.requests.length + 1;
       return {
-        requests: [...context.requests, { version, receivedOn: event.payload.receivedOn, reference: event.payload.reference, note: event.payload.note ?? null, by: event.actor.id, at: event.at }],
+        requests: [
+          ...context.requests,
+          {
+            version,
+            receivedOn: event.payload.receivedOn,
+            reference: event.payload.reference,
+            note: event.payload.note ?? null,
+            by: event.actor.id,
+            at: event.at,
+          },
+        ],
         draftVersion: version,
       };
     }),
@@ -214,13 +237,19 @@ export const treatyAccessionMachine = setup({
   on: { WITHDRAW: withdrawTransition<AccessionContext>() },
   states: {
     identification: {
-      meta: meta({ en: 'Treaty and partner identified', ru: 'Определение договора и партнёра', zh: '确定条约和伙伴' }, 'legal_officer'),
+      meta: meta(
+        { en: 'Treaty and partner identified', ru: 'Определение договора и партнёра', zh: '确定条约和伙伴' },
+        'legal_officer',
+      ),
       on: {
         CONFIRM_ELIGIBILITY: {
           guard: 'eligibilityConfirmable',
           target: 'outreach',
           actions: assign(({ context, event }) => {
-            const consentRequired: boolean = typeof event.payload.consentRequired === 'boolean' ? event.payload.consentRequired : (context.consentRequired as boolean);
+            const consentRequired: boolean =
+              typeof event.payload.consentRequired === 'boolean'
+                ? event.payload.consentRequired
+                : (context.consentRequired as boolean);
             return {
               consentRequired,
               eligibility: {
@@ -239,63 +268,91 @@ export const treatyAccessionMachine = setup({
       },
     },
     outreach: {
-      meta: meta({ en: 'Outreach to the partner', ru: 'Информационная работа с партнёром', zh: '向伙伴开展宣介' }, 'legal_officer', {
-        days: 60,
-        remindBefore: [14, 3],
-        escalateTo: ['manager'],
-      }),
+      meta: meta(
+        { en: 'Outreach to the partner', ru: 'Информационная работа с партнёром', zh: '向伙伴开展宣介' },
+        'legal_officer',
+        {
+          days: 60,
+          remindBefore: [14, 3],
+          escalateTo: ['manager'],
+        },
+      ),
       on: {
         PACKAGE_SENT: {
           guard: 'packageSendable',
           actions: assign(({ event }) => ({
-            informationPackage: { sentOn: event.payload.sentOn, channel: event.payload.channel, note: event.payload.note ?? null, by: event.actor.id, at: event.at },
+            informationPackage: {
+              sentOn: event.payload.sentOn,
+              channel: event.payload.channel,
+              note: event.payload.note ?? null,
+              by: event.actor.id,
+              at: event.at,
+            },
           })),
         },
         PARTNER_CONSIDERING: {
           guard: 'packageSent',
           target: 'considering',
-          actions: assign(({ context, event }) => ({ partnerNotes: [...context.partnerNotes, { note: event.payload.note, by: event.actor.id, at: event.at }] })),
+          actions: assign(({ context, event }) => ({
+            partnerNotes: [...context.partnerNotes, { note: event.payload.note, by: event.actor.id, at: event.at }],
+          })),
         },
         REQUEST_RECEIVED: { guard: 'requestRecordable', target: 'request_received', actions: 'recordRequest' },
         PARTNER_DECLINED: { target: 'declined', actions: 'recordDecline' },
         REMINDER: {
           guard: 'outreachDeadline',
-          actions: emit(({ context, event }) => notice(
-            'reminder',
-            { roles: ['legal_officer'] },
-            context.informationPackage
-              ? `The outreach period for ${context.partner} (${context.treatyId}) ends in ${event.payload.daysBefore} day(s); no answer recorded yet`
-              : `Send the information package on ${context.treatyId} to ${context.partner}: the outreach period ends in ${event.payload.daysBefore} day(s)`,
-          )),
+          actions: emit(({ context, event }) =>
+            notice(
+              'reminder',
+              { roles: ['legal_officer'] },
+              context.informationPackage
+                ? `The outreach period for ${context.partner} (${context.treatyId}) ends in ${event.payload.daysBefore} day(s); no answer recorded yet`
+                : `Send the information package on ${context.treatyId} to ${context.partner}: the outreach period ends in ${event.payload.daysBefore} day(s)`,
+            ),
+          ),
         },
         DEADLINE_PASSED: [
           {
             guard: 'outreachUnanswered',
             target: 'considering',
-            actions: emit(({ context }) => notice(
-              'escalation',
-              { roles: ['manager'] },
-              `${context.partner} has not answered the information package on ${context.treatyId} within the outreach period; follow-ups begin`,
-            )),
+            actions: emit(({ context }) =>
+              notice(
+                'escalation',
+                { roles: ['manager'] },
+                `${context.partner} has not answered the information package on ${context.treatyId} within the outreach period; follow-ups begin`,
+              ),
+            ),
           },
           {
             guard: 'outreachDeadline',
-            actions: emit(({ context }) => notice(
-              'escalation',
-              { roles: ['manager'] },
-              `The information package on ${context.treatyId} has not been sent to ${context.partner} within the outreach period`,
-            )),
+            actions: emit(({ context }) =>
+              notice(
+                'escalation',
+                { roles: ['manager'] },
+                `The information package on ${context.treatyId} has not been sent to ${context.partner} within the outreach period`,
+              ),
+            ),
           },
         ],
       },
     },
     considering: {
-      meta: meta({ en: 'Partner considering accession', ru: 'Рассмотрение вопроса о присоединении партнёром', zh: '伙伴审议加入事宜' }, 'legal_officer', {
-        days: 90,
-        remindBefore: [14],
-        escalateTo: ['manager'],
-      }),
-      entry: assign(({ context, event }) => ({ consideration: { cycle: (context.consideration?.cycle ?? 0) + 1, since: event.at } })),
+      meta: meta(
+        {
+          en: 'Partner considering accession',
+          ru: 'Рассмотрение вопроса о присоединении партнёром',
+          zh: '伙伴审议加入事宜',
+        },
+        'legal_officer',
+        {
+          days: 90,
+          remindBefore: [14],
+          escalateTo: ['manager'],
+        },
+      ),
+      entry: assign(({ context, event }) => ({
+        consideration: { cycle: (context.consideration?.cycle ?? 0) + 1, since: event.at },
+      })),
       on: {
         FOLLOW_UP: {
           guard: 'followUpRecordable',
@@ -303,32 +360,47 @@ export const treatyAccessionMachine = setup({
           target: 'considering',
           reenter: true,
           actions: assign(({ context, event }) => ({
-            followUps: [...context.followUps, { contactedOn: event.payload.contactedOn, note: event.payload.note, by: event.actor.id, at: event.at }],
+            followUps: [
+              ...context.followUps,
+              { contactedOn: event.payload.contactedOn, note: event.payload.note, by: event.actor.id, at: event.at },
+            ],
           })),
         },
         REQUEST_RECEIVED: { guard: 'requestRecordable', target: 'request_received', actions: 'recordRequest' },
         PARTNER_DECLINED: { target: 'declined', actions: 'recordDecline' },
         REMINDER: {
           guard: 'consideringDeadline',
-          actions: emit(({ context, event }) => notice(
-            'reminder',
-            { roles: ['legal_officer'] },
-            `A follow-up with ${context.partner} on ${context.treatyId} is due in ${event.payload.daysBefore} day(s)`,
-          )),
+          actions: emit(({ context, event }) =>
+            notice(
+              'reminder',
+              { roles: ['legal_officer'] },
+              `A follow-up with ${context.partner} on ${context.treatyId} is due in ${event.payload.daysBefore} day(s)`,
+            ),
+          ),
         },
         DEADLINE_PASSED: {
           guard: 'consideringDeadline',
-          actions: emit(({ context }) => notice(
-            'escalation',
-            { roles: ['manager'] },
-            `No follow-up with ${context.partner} on ${context.treatyId} since ${context.consideration?.since}`,
-            { partner: context.partner, treatyId: context.treatyId, since: context.consideration?.since ?? null, followUps: context.followUps.length },
-          )),
+          actions: emit(({ context }) =>
+            notice(
+              'escalation',
+              { roles: ['manager'] },
+              `No follow-up with ${context.partner} on ${context.treatyId} since ${context.consideration?.since}`,
+              {
+                partner: context.partner,
+                treatyId: context.treatyId,
+                since: context.consideration?.since ?? null,
+                followUps: context.followUps.length,
+              },
+            ),
+          ),
         },
       },
     },
     request_received: {
-      meta: meta({ en: 'Request for accession received', ru: 'Получена просьба о присоединении', zh: '已收到加入请求' }, 'legal_officer'),
+      meta: meta(
+        { en: 'Request for accession received', ru: 'Получена просьба о присоединении', zh: '已收到加入请求' },
+        'legal_officer',
+      ),
       on: {
         PROCEED: [
           { guard: 'consentToAsk', target: 'member_consent' },
@@ -338,11 +410,15 @@ export const treatyAccessionMachine = setup({
       },
     },
     member_consent: {
-      meta: meta({ en: 'Consent of the member states', ru: 'Согласие государств-членов', zh: '成员国同意' }, 'approver', {
-        days: 60,
-        remindBefore: [14, 3],
-        escalateTo: ['manager'],
-      }),
+      meta: meta(
+        { en: 'Consent of the member states', ru: 'Согласие государств-членов', zh: '成员国同意' },
+        'approver',
+        {
+          days: 60,
+          remindBefore: [14, 3],
+          escalateTo: ['manager'],
+        },
+      ),
       entry: consent.open,
       always: [
         { guard: 'roundObjected', target: 'request_received' },
@@ -351,19 +427,41 @@ export const treatyAccessionMachine = setup({
       on: consent.on,
     },
     deposit: {
-      meta: meta({ en: 'Deposit of the instrument of accession', ru: 'Сдача документа о присоединении на хранение', zh: '交存加入书' }, 'legal_officer'),
+      meta: meta(
+        {
+          en: 'Deposit of the instrument of accession',
+          ru: 'Сдача документа о присоединении на хранение',
+          zh: '交存加入书',
+        },
+        'legal_officer',
+      ),
       on: {
         INSTRUMENT_DEPOSITED: {
           guard: 'depositRecordable',
           target: 'acceded',
           actions: assign(({ event }) => ({
-            deposit: { depositary: event.payload.depositary, date: event.payload.date, entryIntoForce: event.payload.entryIntoForce ?? null, by: event.actor.id, at: event.at },
+            deposit: {
+              depositary: event.payload.depositary,
+              date: event.payload.date,
+              entryIntoForce: event.payload.entryIntoForce ?? null,
+              by: event.actor.id,
+              at: event.at,
+            },
           })),
         },
       },
     },
-    acceded: { type: 'final', meta: meta({ en: 'Acceded', ru: 'Присоединение состоялось', zh: '已加入' }, 'legal_officer') },
-    declined: { type: 'final', meta: meta({ en: 'Declined by the partner', ru: 'Партнёр отказался от присоединения', zh: '伙伴拒绝加入' }, 'legal_officer') },
+    acceded: {
+      type: 'final',
+      meta: meta({ en: 'Acceded', ru: 'Присоединение состоялось', zh: '已加入' }, 'legal_officer'),
+    },
+    declined: {
+      type: 'final',
+      meta: meta(
+        { en: 'Declined by the partner', ru: 'Партнёр отказался от присоединения', zh: '伙伴拒绝加入' },
+        'legal_officer',
+      ),
+    },
     withdrawn: { type: 'final', meta: meta({ en: 'Withdrawn', ru: 'Отозвано', zh: '已撤回' }, 'legal_officer') },
   },
 });
@@ -385,7 +483,12 @@ export const treatyAccession: WorkflowDefinition = {
   startRoles: officer,
   input: accessionStartInput,
   refusals: refusals as unknown as WorkflowDefinition['refusals'],
-  businessKeys: (input: { partner: string; treatyId: string }) => ({ partner: input.partner, memorandum: null, treaty: input.treatyId, subject: `1b:${input.partner}:${input.treatyId}` }),
+  businessKeys: (input: { partner: string; treatyId: string }) => ({
+    partner: input.partner,
+    memorandum: null,
+    treaty: input.treatyId,
+    subject: `1b:${input.partner}:${input.treatyId}`,
+  }),
   output: (context: AccessionContext, finalState: string) => ({
     finalState,
     partner: context.partner,
@@ -395,16 +498,57 @@ export const treatyAccession: WorkflowDefinition = {
     decline: context.decline,
   }),
   events: {
-    CONFIRM_ELIGIBILITY: { description: 'Confirm that the treaty is open to the partner and the partner is eligible, with the source', roles: officer, payload: eligibilityPayload },
-    PACKAGE_SENT: { description: 'Record the information package sent to the partner', roles: officer, payload: packageSentPayload },
-    PARTNER_CONSIDERING: { description: 'Record that the partner has acknowledged and is considering accession', roles: officer, payload: partnerNotePayload },
-    FOLLOW_UP: { description: 'Record a follow-up contact with the partner (restarts the follow-up period)', roles: officer, payload: followUpPayload },
-    REQUEST_RECEIVED: { description: "Record the partner's request for accession", roles: officer, payload: accessionRequestPayload },
-    REVISE_REQUEST: { description: "Record the partner's revised request for accession", roles: officer, payload: accessionRequestPayload },
-    PARTNER_DECLINED: { description: 'Record that the partner declines to accede, with its reason', roles: officer, payload: reasonPayload },
-    PROCEED: { description: "Send the request to the member states for consent, or straight to deposit where no consent is needed", roles: officer, payload: emptyPayload },
-    POSITION: { description: "Record your member state's consent (agree) or objection to the accession", roles: ['approver'], payload: positionPayload },
-    INSTRUMENT_DEPOSITED: { description: 'Record the deposit of the instrument of accession (depositary, date)', roles: officer, payload: depositPayload },
+    CONFIRM_ELIGIBILITY: {
+      description: 'Confirm that the treaty is open to the partner and the partner is eligible, with the source',
+      roles: officer,
+      payload: eligibilityPayload,
+    },
+    PACKAGE_SENT: {
+      description: 'Record the information package sent to the partner',
+      roles: officer,
+      payload: packageSentPayload,
+    },
+    PARTNER_CONSIDERING: {
+      description: 'Record that the partner has acknowledged and is considering accession',
+      roles: officer,
+      payload: partnerNotePayload,
+    },
+    FOLLOW_UP: {
+      description: 'Record a follow-up contact with the partner (restarts the follow-up period)',
+      roles: officer,
+      payload: followUpPayload,
+    },
+    REQUEST_RECEIVED: {
+      description: "Record the partner's request for accession",
+      roles: officer,
+      payload: accessionRequestPayload,
+    },
+    REVISE_REQUEST: {
+      description: "Record the partner's revised request for accession",
+      roles: officer,
+      payload: accessionRequestPayload,
+    },
+    PARTNER_DECLINED: {
+      description: 'Record that the partner declines to accede, with its reason',
+      roles: officer,
+      payload: reasonPayload,
+    },
+    PROCEED: {
+      description:
+        'Send the request to the member states for consent, or straight to deposit where no consent is needed',
+      roles: officer,
+      payload: emptyPayload,
+    },
+    POSITION: {
+      description: "Record your member state's consent (agree) or objection to the accession",
+      roles: ['approver'],
+      payload: positionPayload,
+    },
+    INSTRUMENT_DEPOSITED: {
+      description: 'Record the deposit of the instrument of accession (depositary, date)',
+      roles: officer,
+      payload: depositPayload,
+    },
     ...procedureEvents,
   },
 };

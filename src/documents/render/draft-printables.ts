@@ -22,17 +22,22 @@ function languageNotices(lang: Lang, doc: DocumentView): string[] {
 const otherAuthentic = (lang: Lang): Lang => (lang === 'ru' ? 'zh' : 'ru');
 
 function statusNote(lang: Lang, status: 'current' | 'out_of_date' | 'possibly_stale' | null): Paragraph | null {
-  if (status === 'out_of_date') return p(label(lang, 'outOfDate', { other: LANGUAGE_NAME[lang][otherAuthentic(lang)] }), 'warning');
+  if (status === 'out_of_date')
+    return p(label(lang, 'outOfDate', { other: LANGUAGE_NAME[lang][otherAuthentic(lang)] }), 'warning');
   if (status === 'possibly_stale') return p(label(lang, 'possiblyStale'), 'muted');
   return null;
 }
 
 export function versionPrintable(doc: DocumentView, v: VersionView, lang: Lang, nameOf: NameOf): Printable {
-  const subtitle = [label(lang, 'version', { n: v.number }), label(lang, 'savedBy', { who: nameOf(v.authorId), at: when(v.createdAt) })];
+  const subtitle = [
+    label(lang, 'version', { n: v.number }),
+    label(lang, 'savedBy', { who: nameOf(v.authorId), at: when(v.createdAt) }),
+  ];
   if (v.note) subtitle.push(label(lang, 'note', { text: v.note }));
   const notices = languageNotices(lang, doc);
   const blocks: Block[] = [];
-  if (v.driftedArticles.length) blocks.push(para(label(lang, 'driftWarning', { n: v.driftedArticles.length }), 'warning'));
+  if (v.driftedArticles.length)
+    blocks.push(para(label(lang, 'driftWarning', { n: v.driftedArticles.length }), 'warning'));
   for (const a of v.articles) {
     blocks.push(heading(label(lang, 'article', { n: a.number }), 3));
     blocks.push(para(a.text[lang] || label(lang, 'none')));
@@ -58,12 +63,21 @@ function articleCell(lang: Lang, r: ComparisonRow): Paragraph[] {
   const from = r.from?.number;
   const to = r.to?.number;
   const number = from && to && from !== to ? `${from} → ${to}` : (to ?? from ?? '');
-  return [{ runs: [{ text: label(lang, 'article', { n: number }), style: 'strong' }] }, p(r.kinds.map((k) => changeKind(lang, k)).join(', '), 'muted')];
+  return [
+    { runs: [{ text: label(lang, 'article', { n: number }), style: 'strong' }] },
+    p(r.kinds.map((k) => changeKind(lang, k)).join(', '), 'muted'),
+  ];
 }
 
 function proposedCell(lang: Lang, r: ComparisonRow): Paragraph[] {
   if (r.proposed === null) return [p(label(lang, 'none'), 'muted')];
-  const runs: Run[] = r.redline.map((s) => (s.op === 'insert' ? { text: s.text, style: 'ins' } : s.op === 'delete' ? { text: s.text, style: 'del' } : { text: s.text }));
+  const runs: Run[] = r.redline.map((s) =>
+    s.op === 'insert'
+      ? { text: s.text, style: 'ins' }
+      : s.op === 'delete'
+        ? { text: s.text, style: 'del' }
+        : { text: s.text },
+  );
   const cell: Paragraph[] = [{ runs: runs.length ? runs : [{ text: r.proposed || label(lang, 'none') }] }];
   const note = statusNote(lang, r.language);
   if (note) cell.push(note);
@@ -78,7 +92,12 @@ export function comparisonPrintable(c: Comparison, nameOf: NameOf): Printable {
 
   blocks.push({
     kind: 'table',
-    columns: [label(lang, 'colArticle'), label(lang, 'colBase', { n: c.from.number }), label(lang, 'colProposed', { n: c.to.number }), label(lang, 'colStates')],
+    columns: [
+      label(lang, 'colArticle'),
+      label(lang, 'colBase', { n: c.from.number }),
+      label(lang, 'colProposed', { n: c.to.number }),
+      label(lang, 'colStates'),
+    ],
     rows: c.rows.map((r) => [
       articleCell(lang, r),
       [p(r.base === null ? label(lang, 'none') : r.base || label(lang, 'none'), r.base === null ? 'muted' : undefined)],
@@ -89,22 +108,43 @@ export function comparisonPrintable(c: Comparison, nameOf: NameOf): Printable {
 
   if (c.generalComments.length) {
     blocks.push(heading(label(lang, 'generalComments')));
-    c.generalComments.forEach((x) => blocks.push({ kind: 'paragraph', paragraph: commentParagraph(lang, x, stateName, nameOf) }));
+    c.generalComments.forEach((x) =>
+      blocks.push({ kind: 'paragraph', paragraph: commentParagraph(lang, x, stateName, nameOf) }),
+    );
   }
 
   blocks.push(heading(label(lang, 'positions', { n: c.to.number })));
   if (!c.round) blocks.push(para(label(lang, 'noRound', { n: c.to.number }), 'muted'));
   if (c.round?.objection)
-    blocks.push(para(label(lang, 'objectionLine', { state: stateName(c.round.objection.memberState), reason: c.round.objection.reason }), 'warning'));
+    blocks.push(
+      para(
+        label(lang, 'objectionLine', {
+          state: stateName(c.round.objection.memberState),
+          reason: c.round.objection.reason,
+        }),
+        'warning',
+      ),
+    );
   for (const s of c.states) {
-    const runs: Run[] = [{ text: `${s.name[lang]}: `, style: 'strong' }, { text: positionKind(lang, s.position?.kind ?? null) }];
+    const runs: Run[] = [
+      { text: `${s.name[lang]}: `, style: 'strong' },
+      { text: positionKind(lang, s.position?.kind ?? null) },
+    ];
     if (s.position?.text) runs.push({ text: ` — ${s.position.text}` });
-    if (s.position?.actingFor) runs.push({ text: ` ${label(lang, 'actingFor', { who: nameOf(s.position.actingFor) })}`, style: 'em' });
+    if (s.position?.actingFor)
+      runs.push({ text: ` ${label(lang, 'actingFor', { who: nameOf(s.position.actingFor) })}`, style: 'em' });
     blocks.push({ kind: 'paragraph', paragraph: { runs } });
     for (const r of s.reservations.filter((x) => x.draftVersion !== c.to.number || x.round !== s.position?.round))
       blocks.push(para(label(lang, 'reservation', { n: r.draftVersion, text: r.text ?? '' }), 'muted'));
     for (const r of s.responses)
-      blocks.push(para(r.hasComments ? label(lang, 'response', { n: r.draftVersion, text: r.comments ?? '' }) : label(lang, 'noComments', { n: r.draftVersion }), 'muted'));
+      blocks.push(
+        para(
+          r.hasComments
+            ? label(lang, 'response', { n: r.draftVersion, text: r.comments ?? '' })
+            : label(lang, 'noComments', { n: r.draftVersion }),
+          'muted',
+        ),
+      );
   }
 
   return {

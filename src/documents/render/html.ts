@@ -13,7 +13,8 @@ export function escapeHtml(s: string): string {
 }
 
 /** The Content-Security-Policy sent with every HTML export. */
-export const EXPORT_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+export const EXPORT_CSP =
+  "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
 const TAG: Record<NonNullable<Run['style']>, string> = { ins: 'ins', del: 'del', strong: 'strong', em: 'em' };
 

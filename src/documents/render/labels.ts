@@ -34,19 +34,39 @@ const W = {
     zh: '俄文和中文文本有{n}条不一致：两种文本均更新前，本版本不能提交。',
   },
   comparisonTitle: { en: 'Comparison table', ru: 'Сравнительная таблица', zh: '对照表' },
-  comparisonOf: { en: 'Version {from} compared with version {to}', ru: 'Сравнение версии {from} с версией {to}', zh: '第{from}版与第{to}版对照' },
+  comparisonOf: {
+    en: 'Version {from} compared with version {to}',
+    ru: 'Сравнение версии {from} с версией {to}',
+    zh: '第{from}版与第{to}版对照',
+  },
   colArticle: { en: 'Article', ru: 'Статья', zh: '条款' },
   colBase: { en: 'Base text (version {n})', ru: 'Исходный текст (версия {n})', zh: '原文本（第{n}版）' },
-  colProposed: { en: 'Proposed text (version {n})', ru: 'Предлагаемая редакция (версия {n})', zh: '拟议文本（第{n}版）' },
+  colProposed: {
+    en: 'Proposed text (version {n})',
+    ru: 'Предлагаемая редакция (версия {n})',
+    zh: '拟议文本（第{n}版）',
+  },
   colStates: { en: 'Comments of the member states', ru: 'Замечания государств-членов', zh: '成员国意见' },
-  positions: { en: 'Positions of the member states on version {n}', ru: 'Позиции государств-членов по версии {n}', zh: '成员国对第{n}版的立场' },
+  positions: {
+    en: 'Positions of the member states on version {n}',
+    ru: 'Позиции государств-членов по версии {n}',
+    zh: '成员国对第{n}版的立场',
+  },
   noRound: {
     en: 'No member state has been asked for its position on version {n} yet.',
     ru: 'Позиции государств-членов по версии {n} ещё не запрашивались.',
     zh: '尚未就第{n}版征求成员国立场。',
   },
-  reservation: { en: 'Reservation (version {n}): {text}', ru: 'Оговорка (версия {n}): {text}', zh: '保留意见（第{n}版）：{text}' },
-  response: { en: 'Comments on version {n}: {text}', ru: 'Замечания по версии {n}: {text}', zh: '对第{n}版的意见：{text}' },
+  reservation: {
+    en: 'Reservation (version {n}): {text}',
+    ru: 'Оговорка (версия {n}): {text}',
+    zh: '保留意见（第{n}版）：{text}',
+  },
+  response: {
+    en: 'Comments on version {n}: {text}',
+    ru: 'Замечания по версии {n}: {text}',
+    zh: '对第{n}版的意见：{text}',
+  },
   noComments: { en: 'No comments on version {n}.', ru: 'Замечаний по версии {n} нет.', zh: '对第{n}版无意见。' },
   actingFor: { en: '(acting for {who})', ru: '(исполняющий обязанности за {who})', zh: '（代理{who}）' },
   secretariat: { en: 'Secretariat', ru: 'Секретариат', zh: '秘书处' },
@@ -57,9 +77,17 @@ const W = {
   // report (1(a))
   reportTitle: { en: 'Final information', ru: 'Итоговая информация', zh: '最终信息' },
   criteria: { en: 'Criteria', ru: 'Критерии', zh: '标准' },
-  memorandumWith: { en: 'Memorandum with {partner} ({id})', ru: 'Меморандум с партнёром {partner} ({id})', zh: '与{partner}签署的备忘录（{id}）' },
+  memorandumWith: {
+    en: 'Memorandum with {partner} ({id})',
+    ru: 'Меморандум с партнёром {partner} ({id})',
+    zh: '与{partner}签署的备忘录（{id}）',
+  },
   assessedBy: { en: 'Assessed by {who} on {at}', ru: 'Оценка: {who}, {at}', zh: '评估人：{who}，{at}' },
-  notAssessed: { en: 'Assessment awaited from {who}, due {at}', ru: 'Ожидается оценка от {who}, срок {at}', zh: '待{who}评估，截止{at}' },
+  notAssessed: {
+    en: 'Assessment awaited from {who}, due {at}',
+    ru: 'Ожидается оценка от {who}, срок {at}',
+    zh: '待{who}评估，截止{at}',
+  },
   findings: { en: 'Findings', ru: 'Выводы', zh: '结论' },
   noFindings: { en: 'No findings.', ru: 'Выводов нет.', zh: '无结论。' },
   suggests: { en: 'feeds measure {m}', ru: 'для меры {m}', zh: '用于措施{m}' },
@@ -67,10 +95,26 @@ const W = {
   summary: { en: 'Summary', ru: 'Сводка', zh: '摘要' },
   severityLabel: { en: 'importance: {s}', ru: 'значимость: {s}', zh: '重要程度：{s}' },
   reportStatus: { en: 'Status of the analysis: {state}', ru: 'Стадия анализа: {state}', zh: '分析所处阶段：{state}' },
-  approvedVersion: { en: 'Approved by consensus: version {n}', ru: 'Одобрено консенсусом: версия {n}', zh: '已以协商一致方式批准：第{n}版' },
-  notApproved: { en: 'Not yet approved by the member states.', ru: 'Ещё не одобрено государствами-членами.', zh: '尚未获成员国批准。' },
-  findingCount: { en: '{n} finding(s) from {m} assessment(s)', ru: 'Выводов: {n}; оценок: {m}', zh: '共{n}项结论，来自{m}份评估' },
-  text: { en: 'Text of the final information (version {n})', ru: 'Текст итоговой информации (версия {n})', zh: '最终信息文本（第{n}版）' },
+  approvedVersion: {
+    en: 'Approved by consensus: version {n}',
+    ru: 'Одобрено консенсусом: версия {n}',
+    zh: '已以协商一致方式批准：第{n}版',
+  },
+  notApproved: {
+    en: 'Not yet approved by the member states.',
+    ru: 'Ещё не одобрено государствами-членами.',
+    zh: '尚未获成员国批准。',
+  },
+  findingCount: {
+    en: '{n} finding(s) from {m} assessment(s)',
+    ru: 'Выводов: {n}; оценок: {m}',
+    zh: '共{n}项结论，来自{m}份评估',
+  },
+  text: {
+    en: 'Text of the final information (version {n})',
+    ru: 'Текст итоговой информации (версия {n})',
+    zh: '最终信息文本（第{n}版）',
+  },
 } satisfies Record<string, Words>;
 
 export type LabelKey = keyof typeof W;
@@ -89,7 +133,11 @@ const KIND: Record<string, Words> = {
   agree: { en: 'agrees', ru: 'согласие', zh: '同意' },
   agree_with_reservation: { en: 'agrees with a reservation', ru: 'согласие с оговоркой', zh: '有保留地同意' },
   object: { en: 'objects', ru: 'возражение', zh: '反对' },
-  silence: { en: 'no answer by the deadline (counted as agreement)', ru: 'нет ответа в срок (считается согласием)', zh: '未在期限内答复（视为同意）' },
+  silence: {
+    en: 'no answer by the deadline (counted as agreement)',
+    ru: 'нет ответа в срок (считается согласием)',
+    zh: '未在期限内答复（视为同意）',
+  },
   none: { en: 'no answer yet', ru: 'ответа пока нет', zh: '尚未答复' },
 };
 

@@ -53,7 +53,8 @@ export const DEFAULT_FONT_CANDIDATES: FontCandidates = {
 };
 
 /** Characters only a CJK font has: Han, kana, hangul, CJK punctuation, full-width forms. */
-export const CJK_CHAR = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}\u3000-\u303F\u3100-\u312F\uFF00-\uFFEF]/u;
+export const CJK_CHAR =
+  /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}\u3000-\u303F\u3100-\u312F\uFF00-\uFFEF]/u;
 const NON_LATIN1 = /[^\u0000-\u00FF]/u;
 
 export class PdfFontLocator {
@@ -98,12 +99,18 @@ export class PdfFontLocator {
   private fromFontconfig(pattern: string): FontFace | null {
     if (!this.useFontconfig) return null;
     try {
-      const out = execFileSync('fc-list', [pattern, '-f', '%{file}\t%{postscriptname}\n'], { encoding: 'utf8', timeout: 5000, stdio: ['ignore', 'pipe', 'ignore'] });
+      const out = execFileSync('fc-list', [pattern, '-f', '%{file}\t%{postscriptname}\n'], {
+        encoding: 'utf8',
+        timeout: 5000,
+        stdio: ['ignore', 'pipe', 'ignore'],
+      });
       const faces = out
         .split('\n')
         .map((l) => l.split('\t'))
         .filter(([file]) => file && /\.(ttf|ttc|otf)$/i.test(file) && existsSync(file))
-        .map(([file, ps]) => (file.toLowerCase().endsWith('.ttc') ? { path: file, postscriptName: ps?.split(',')[0] } : { path: file }));
+        .map(([file, ps]) =>
+          file.toLowerCase().endsWith('.ttc') ? { path: file, postscriptName: ps?.split(',')[0] } : { path: file },
+        );
       // TrueType outlines embed most reliably; prefer them to CFF-based OpenType files.
       return faces.find((f) => !f.path.toLowerCase().endsWith('.otf')) ?? faces[0] ?? null;
     } catch {

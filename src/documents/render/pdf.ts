@@ -9,7 +9,15 @@ import PDFDocument from 'pdfkit';
 import { CJK_CHAR, type PdfFontSet } from './pdf-fonts';
 import type { Block, Paragraph, Printable, Run } from './printable';
 
-const COLOURS = { text: '#111111', muted: '#555555', warning: '#8a4b00', ins: '#1b6e1b', del: '#a11d1d', rule: '#999999', notice: '#7a5c00' };
+const COLOURS = {
+  text: '#111111',
+  muted: '#555555',
+  warning: '#8a4b00',
+  ins: '#1b6e1b',
+  del: '#a11d1d',
+  rule: '#999999',
+  notice: '#7a5c00',
+};
 
 /** Every text of a printable, to decide which fonts it needs. */
 export function printableText(doc: Printable): string {
@@ -28,7 +36,13 @@ export function printableText(doc: Printable): string {
 
 export function renderPdf(doc: Printable, fonts: PdfFontSet): Promise<Buffer> {
   return new Promise((resolve, reject) => {
-    const pdf = new PDFDocument({ size: 'A4', margin: 50, lang: doc.lang, displayTitle: true, info: { Title: doc.title, Creator: 'amendflow' } });
+    const pdf = new PDFDocument({
+      size: 'A4',
+      margin: 50,
+      lang: doc.lang,
+      displayTitle: true,
+      info: { Title: doc.title, Creator: 'amendflow' },
+    });
     const chunks: Buffer[] = [];
     pdf.on('data', (c: Buffer) => chunks.push(c));
     pdf.on('end', () => resolve(Buffer.concat(chunks)));
@@ -39,13 +53,18 @@ export function renderPdf(doc: Printable, fonts: PdfFontSet): Promise<Buffer> {
       const bold = fonts.bold ?? plain;
       if (bold) pdf.registerFont('bold', bold.path, bold.postscriptName);
       if (fonts.cjk) pdf.registerFont('cjk', fonts.cjk.path, fonts.cjk.postscriptName);
-      const fontFor = (cjk: boolean, strong: boolean) => (cjk && fonts.cjk ? 'cjk' : plain ? (strong ? 'bold' : 'plain') : strong ? 'Helvetica-Bold' : 'Helvetica');
+      const fontFor = (cjk: boolean, strong: boolean) =>
+        cjk && fonts.cjk ? 'cjk' : plain ? (strong ? 'bold' : 'plain') : strong ? 'Helvetica-Bold' : 'Helvetica';
 
       const write = (runs: Run[], opts: { size: number; colour: string; strong?: boolean; gapAfter?: number }) => {
         const pieces: { text: string; font: string; run: Run }[] = [];
         for (const run of runs) {
           for (const part of splitByScript(run.text)) {
-            pieces.push({ text: part.text, font: fontFor(part.cjk, Boolean(opts.strong) || run.style === 'strong'), run });
+            pieces.push({
+              text: part.text,
+              font: fontFor(part.cjk, Boolean(opts.strong) || run.style === 'strong'),
+              run,
+            });
           }
         }
         const visible = pieces.filter((x) => x.text.length > 0);
@@ -54,22 +73,43 @@ export function renderPdf(doc: Printable, fonts: PdfFontSet): Promise<Buffer> {
           return;
         }
         visible.forEach((x, i) => {
-          const colour = x.run.style === 'ins' ? COLOURS.ins : x.run.style === 'del' ? COLOURS.del : x.run.style === 'em' ? COLOURS.muted : opts.colour;
+          const colour =
+            x.run.style === 'ins'
+              ? COLOURS.ins
+              : x.run.style === 'del'
+                ? COLOURS.del
+                : x.run.style === 'em'
+                  ? COLOURS.muted
+                  : opts.colour;
           pdf
             .font(x.font)
             .fontSize(opts.size)
             .fillColor(colour)
-            .text(x.text, { continued: i < visible.length - 1, underline: x.run.style === 'ins', strike: x.run.style === 'del', lineGap: 2 });
+            .text(x.text, {
+              continued: i < visible.length - 1,
+              underline: x.run.style === 'ins',
+              strike: x.run.style === 'del',
+              lineGap: 2,
+            });
         });
         pdf.moveDown(opts.gapAfter ?? 0.4);
       };
       const rule = () => {
         const y = pdf.y;
-        pdf.moveTo(pdf.page.margins.left, y).lineTo(pdf.page.width - pdf.page.margins.right, y).lineWidth(0.5).strokeColor(COLOURS.rule).stroke();
+        pdf
+          .moveTo(pdf.page.margins.left, y)
+          .lineTo(pdf.page.width - pdf.page.margins.right, y)
+          .lineWidth(0.5)
+          .strokeColor(COLOURS.rule)
+          .stroke();
         pdf.moveDown(0.4);
       };
       const paragraph = (x: Paragraph, size = 10.5) =>
-        write(x.runs, { size, colour: x.tone === 'warning' ? COLOURS.warning : x.tone === 'muted' ? COLOURS.muted : COLOURS.text, strong: x.tone === 'warning' });
+        write(x.runs, {
+          size,
+          colour: x.tone === 'warning' ? COLOURS.warning : x.tone === 'muted' ? COLOURS.muted : COLOURS.text,
+          strong: x.tone === 'warning',
+        });
 
       write([{ text: doc.title }], { size: 17, colour: COLOURS.text, strong: true, gapAfter: 0.5 });
       doc.subtitle.forEach((s) => write([{ text: s }], { size: 10, colour: COLOURS.muted, gapAfter: 0.2 }));
@@ -79,7 +119,12 @@ export function renderPdf(doc: Printable, fonts: PdfFontSet): Promise<Buffer> {
       const block = (b: Block) => {
         if (b.kind === 'heading') {
           pdf.moveDown(b.level === 2 ? 0.6 : 0.3);
-          write([{ text: b.text }], { size: b.level === 2 ? 13.5 : 11.5, colour: COLOURS.text, strong: true, gapAfter: 0.3 });
+          write([{ text: b.text }], {
+            size: b.level === 2 ? 13.5 : 11.5,
+            colour: COLOURS.text,
+            strong: true,
+            gapAfter: 0.3,
+          });
         } else if (b.kind === 'paragraph') {
           paragraph(b.paragraph);
         } else {

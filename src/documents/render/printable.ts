@@ -26,6 +26,10 @@ export interface Printable {
   blocks: Block[];
 }
 
-export const p = (text: string, tone?: Paragraph['tone']): Paragraph => (tone ? { runs: [{ text }], tone } : { runs: [{ text }] });
-export const para = (text: string, tone?: Paragraph['tone']): Block => ({ kind: 'paragraph', paragraph: p(text, tone) });
+export const p = (text: string, tone?: Paragraph['tone']): Paragraph =>
+  tone ? { runs: [{ text }], tone } : { runs: [{ text }] };
+export const para = (text: string, tone?: Paragraph['tone']): Block => ({
+  kind: 'paragraph',
+  paragraph: p(text, tone),
+});
 export const heading = (text: string, level: 2 | 3 = 2): Block => ({ kind: 'heading', level, text });

@@ -4,16 +4,32 @@ const TOKEN = 'amendflow.token';
 const USER = 'amendflow.user';
 
 export const session = {
-  get token() { return sessionStorage.getItem(TOKEN); },
-  get user() {
-    try { return JSON.parse(sessionStorage.getItem(USER) || 'null'); } catch { return null; }
+  get token() {
+    return sessionStorage.getItem(TOKEN);
   },
-  save(token, user) { sessionStorage.setItem(TOKEN, token); sessionStorage.setItem(USER, JSON.stringify(user)); },
-  clear() { sessionStorage.removeItem(TOKEN); sessionStorage.removeItem(USER); },
+  get user() {
+    try {
+      return JSON.parse(sessionStorage.getItem(USER) || 'null');
+    } catch {
+      return null;
+    }
+  },
+  save(token, user) {
+    sessionStorage.setItem(TOKEN, token);
+    sessionStorage.setItem(USER, JSON.stringify(user));
+  },
+  clear() {
+    sessionStorage.removeItem(TOKEN);
+    sessionStorage.removeItem(USER);
+  },
 };
 
 export class ApiError extends Error {
-  constructor(status, message, body) { super(message); this.status = status; this.body = body; }
+  constructor(status, message, body) {
+    super(message);
+    this.status = status;
+    this.body = body;
+  }
 }
 
 export async function api(method, path, body) {
@@ -23,13 +39,20 @@ export async function api(method, path, body) {
   const res = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
   const text = await res.text();
   let data = null;
-  try { data = text ? JSON.parse(text) : null; } catch { data = text; }
+  try {
+    data = text ? JSON.parse(text) : null;
+  } catch {
+    data = text;
+  }
   if (res.status === 401 && path !== '/auth/sign-in') {
     session.clear();
     location.hash = '#/sign-in';
   }
   if (!res.ok) {
-    const msg = data && typeof data === 'object' ? [].concat(data.message || data.error || res.statusText).join('\n') : String(data || res.statusText);
+    const msg =
+      data && typeof data === 'object'
+        ? [].concat(data.message || data.error || res.statusText).join('\n')
+        : String(data || res.statusText);
     throw new ApiError(res.status, msg, data);
   }
   return data;

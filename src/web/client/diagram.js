@@ -7,7 +7,12 @@ mermaid.initialize({ startOnLoad: false, securityLevel: 'strict', flowchart: { h
 
 /** Mermaid-safe text: no quotes, brackets, entities or markup survive into the diagram source. */
 function safe(text) {
-  return String(text).replace(/["'`<>&#;{}\[\]()|\\]/g, ' ').replace(/\s+/g, ' ').trim() || '?';
+  return (
+    String(text)
+      .replace(/["'`<>&#;{}\[\]()|\\]/g, ' ')
+      .replace(/\s+/g, ' ')
+      .trim() || '?'
+  );
 }
 
 /** Flowchart source for a definition; nodes of `current` paths get the class "current". */

@@ -32,7 +32,20 @@ export function clear(el) {
 }
 
 export function table(headers, rows, attrs) {
-  return h('table', attrs || {}, h('thead', {}, h('tr', {}, headers.map((x) => h('th', {}, x)))), h('tbody', {}, rows));
+  return h(
+    'table',
+    attrs || {},
+    h(
+      'thead',
+      {},
+      h(
+        'tr',
+        {},
+        headers.map((x) => h('th', {}, x)),
+      ),
+    ),
+    h('tbody', {}, rows),
+  );
 }
 
 export function fmtDate(v) {

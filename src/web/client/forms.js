@@ -22,10 +22,21 @@ export function schemaForm(schema, idPrefix, values = {}) {
     let kind = 'string';
     if (Array.isArray(s.enum)) {
       kind = 'enum';
-      input = h('select', { id, name, class: 'wide' }, required.has(name) ? null : h('option', { value: '' }, ''), s.enum.map((v) => h('option', { value: String(v) }, String(v))));
+      input = h(
+        'select',
+        { id, name, class: 'wide' },
+        required.has(name) ? null : h('option', { value: '' }, ''),
+        s.enum.map((v) => h('option', { value: String(v) }, String(v))),
+      );
     } else if (s.type === 'integer' || s.type === 'number') {
       kind = s.type;
-      input = h('input', { id, name, type: 'number', step: s.type === 'integer' ? '1' : 'any', min: s.minimum ?? s.exclusiveMinimum });
+      input = h('input', {
+        id,
+        name,
+        type: 'number',
+        step: s.type === 'integer' ? '1' : 'any',
+        min: s.minimum ?? s.exclusiveMinimum,
+      });
     } else if (s.type === 'boolean') {
       kind = 'boolean';
       input = h('input', { id, name, type: 'checkbox' });
@@ -33,7 +44,9 @@ export function schemaForm(schema, idPrefix, values = {}) {
       kind = 'json';
       input = h('textarea', { id, name, placeholder: s.type === 'array' ? '[ ]' : '{ }' });
     } else {
-      input = longText(name, s) ? h('textarea', { id, name, maxlength: s.maxLength }) : h('input', { id, name, type: 'text', maxlength: s.maxLength });
+      input = longText(name, s)
+        ? h('textarea', { id, name, maxlength: s.maxLength })
+        : h('input', { id, name, type: 'text', maxlength: s.maxLength });
     }
     if (values[name] !== undefined && values[name] !== null) {
       if (kind === 'boolean') input.checked = !!values[name];
@@ -41,10 +54,13 @@ export function schemaForm(schema, idPrefix, values = {}) {
     }
     fields.push({ name, kind, input, required: required.has(name) });
     element.appendChild(
-      h('div', {},
+      h(
+        'div',
+        {},
         h('label', { for: id }, name, required.has(name) ? ` (${t('required')})` : ''),
         s.description ? h('div', { class: 'muted' }, s.description) : null,
-        input),
+        input,
+      ),
     );
   }
   return {
@@ -52,7 +68,10 @@ export function schemaForm(schema, idPrefix, values = {}) {
     read() {
       const out = {};
       for (const f of fields) {
-        if (f.kind === 'boolean') { out[f.name] = f.input.checked; continue; }
+        if (f.kind === 'boolean') {
+          out[f.name] = f.input.checked;
+          continue;
+        }
         const v = f.input.value.trim();
         if (v === '') {
           if (f.required) throw new Error(`${f.name}: ${t('required')}`);
@@ -60,7 +79,11 @@ export function schemaForm(schema, idPrefix, values = {}) {
         }
         if (f.kind === 'integer' || f.kind === 'number') out[f.name] = Number(v);
         else if (f.kind === 'json') {
-          try { out[f.name] = JSON.parse(v); } catch { throw new Error(`${f.name}: JSON`); }
+          try {
+            out[f.name] = JSON.parse(v);
+          } catch {
+            throw new Error(`${f.name}: JSON`);
+          }
         } else out[f.name] = v;
       }
       return out;

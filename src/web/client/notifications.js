@@ -18,7 +18,9 @@ async function refreshBadge(count) {
     count.textContent = String(unread);
     count.setAttribute('data-count', String(unread));
     count.hidden = unread === 0;
-  } catch { /* the badge is a hint; the list page shows errors */ }
+  } catch {
+    /* the badge is a hint; the list page shows errors */
+  }
 }
 
 /** Refreshes the badge now on screen, if any. */
@@ -36,16 +38,48 @@ export async function notificationsPage(view) {
     clear(box).appendChild(listOf(fresh));
     updateBadge();
   };
-  const markAll = h('button', { type: 'button', class: 'secondary', 'data-testid': 'read-all', onclick: () => post('/notifications/read-all').then(redraw) }, t('markAllRead'));
+  const markAll = h(
+    'button',
+    {
+      type: 'button',
+      class: 'secondary',
+      'data-testid': 'read-all',
+      onclick: () => post('/notifications/read-all').then(redraw),
+    },
+    t('markAllRead'),
+  );
   function listOf(l) {
     if (!l.items.length) return h('p', { class: 'muted', 'data-testid': 'notifications-empty' }, t('none'));
-    return h('ul', { class: 'notifications', 'data-testid': 'notifications' }, l.items.map((n) =>
-      h('li', { class: n.readAt ? 'read' : 'unread', 'data-id': n.id, 'data-kind': n.kind },
-        h('span', { class: `badge kind-${n.kind}` }, t(`kind_${n.kind}`)), ' ',
-        h('span', { class: 'text', 'data-testid': 'notification-subject' }, n.subject), ' ',
-        h('span', { class: 'muted' }, fmtDate(n.createdAt)), ' ',
-        n.instanceId ? h('a', { href: `#/procedure/${n.instanceId}` }, t('open')) : null, ' ',
-        n.readAt ? null : h('button', { type: 'button', class: 'secondary', 'data-testid': 'mark-read', onclick: () => post(`/notifications/${encodeURIComponent(n.id)}/read`).then(redraw) }, t('markRead')))));
+    return h(
+      'ul',
+      { class: 'notifications', 'data-testid': 'notifications' },
+      l.items.map((n) =>
+        h(
+          'li',
+          { class: n.readAt ? 'read' : 'unread', 'data-id': n.id, 'data-kind': n.kind },
+          h('span', { class: `badge kind-${n.kind}` }, t(`kind_${n.kind}`)),
+          ' ',
+          h('span', { class: 'text', 'data-testid': 'notification-subject' }, n.subject),
+          ' ',
+          h('span', { class: 'muted' }, fmtDate(n.createdAt)),
+          ' ',
+          n.instanceId ? h('a', { href: `#/procedure/${n.instanceId}` }, t('open')) : null,
+          ' ',
+          n.readAt
+            ? null
+            : h(
+                'button',
+                {
+                  type: 'button',
+                  class: 'secondary',
+                  'data-testid': 'mark-read',
+                  onclick: () => post(`/notifications/${encodeURIComponent(n.id)}/read`).then(redraw),
+                },
+                t('markRead'),
+              ),
+        ),
+      ),
+    );
   }
   box.appendChild(listOf(list));
   view.appendChild(h('div', {}, markAll));
