@@ -1,8 +1,9 @@
 import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiCreatedResponse, ApiHeader, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Actor } from '../../workflows/kernel/types';
 import { AuthService } from '../auth/auth.service';
 import { CurrentActor } from '../auth/current-actor.decorator';
+import { ApiBearer, ApiErrors } from '../common/openapi';
 import { Roles } from '../auth/roles.decorator';
 import { WorkflowEngine } from '../engine/engine.service';
 import { CLOCK, type Clock } from '../infra/clock';
@@ -14,6 +15,14 @@ import {
   SendEventDto,
   StartInstanceDto,
 } from './instances.dto';
+import {
+  ChainVerificationDto,
+  DefinitionDto,
+  EventRecordDto,
+  InstancePageDto,
+  InstanceViewDto,
+  TransitionResponseDto,
+} from './instance-responses.dto';
 import { InstancesService } from './instances.service';
 
 const IDEMPOTENCY_HEADER = {
@@ -23,7 +32,7 @@ const IDEMPOTENCY_HEADER = {
 };
 
 @ApiTags('definitions')
-@ApiBearerAuth()
+@ApiBearer()
 @Controller('definitions')
 export class DefinitionsController {
   constructor(private readonly instances: InstancesService) {}
@@ -32,19 +41,22 @@ export class DefinitionsController {
   @ApiOperation({
     summary: 'The procedure definitions: states with labels, deadlines, events with roles and payload schemas',
   })
+  @ApiOkResponse({ type: DefinitionDto, isArray: true })
   list() {
     return this.instances.definitions();
   }
 
   @Get(':id')
   @ApiOperation({ summary: 'One procedure definition (newest version)' })
+  @ApiOkResponse({ type: DefinitionDto })
+  @ApiErrors({ status: 404, description: 'NOT_FOUND: no definition with this id' })
   one(@Param('id') id: string) {
     return this.instances.definition(id);
   }
 }
 
 @ApiTags('instances')
-@ApiBearerAuth()
+@ApiBearer()
 @Controller('instances')
 export class InstancesController {
   constructor(
@@ -56,6 +68,14 @@ export class InstancesController {
 
   @Post()
   @ApiOperation({ summary: 'Start a procedure' })
+  @ApiCreatedResponse({ type: TransitionResponseDto })
+  @ApiErrors(
+    { status: 400, description: 'INVALID_PAYLOAD: the body or the start input does not match its schema' },
+    { status: 403, description: 'FORBIDDEN: your role may not start this procedure' },
+    { status: 404, description: 'NOT_FOUND: no definition with this id' },
+    { status: 409, description: 'CONFLICT: the idempotency key was used for another request' },
+    413,
+  )
   @ApiHeader(IDEMPOTENCY_HEADER)
   async start(@CurrentActor() actor: Actor, @Body() dto: StartInstanceDto, @IdempotencyKey() key: string | null) {
     const result = await this.engine.start({
@@ -69,12 +89,16 @@ export class InstancesController {
 
   @Get()
   @ApiOperation({ summary: 'List procedures, filtered and paginated' })
+  @ApiOkResponse({ type: InstancePageDto })
+  @ApiErrors(400)
   list(@CurrentActor() actor: Actor, @Query() query: ListInstancesQuery) {
     return this.instances.list(query, actor);
   }
 
   @Get(':id')
   @ApiOperation({ summary: 'One procedure: stage, context, the events you may send now, open deadlines, children' })
+  @ApiOkResponse({ type: InstanceViewDto })
+  @ApiErrors({ status: 404, description: 'NOT_FOUND: no procedure with this id' })
   view(@CurrentActor() actor: Actor, @Param('id') id: string) {
     return this.instances.view(id, actor);
   }
@@ -82,6 +106,18 @@ export class InstancesController {
   @Post(':id/events')
   @HttpCode(200)
   @ApiOperation({ summary: 'Send an event to a procedure' })
+  @ApiOkResponse({ type: TransitionResponseDto })
+  @ApiErrors(
+    { status: 400, description: 'INVALID_PAYLOAD: unknown event type, or the payload does not match its schema' },
+    { status: 403, description: 'FORBIDDEN: your role (or member state) may not send this event' },
+    { status: 404, description: 'NOT_FOUND: no procedure with this id' },
+    {
+      status: 409,
+      description:
+        'CONFLICT: the stage refuses the event, a business rule forbids it, the procedure is closed, a concurrent update, or an idempotency key reused',
+    },
+    413,
+  )
   @ApiHeader(IDEMPOTENCY_HEADER)
   async send(
     @CurrentActor() actor: Actor,
@@ -103,12 +139,16 @@ export class InstancesController {
 
   @Get(':id/history')
   @ApiOperation({ summary: 'Every event applied, in order, with who, when and the hash chain' })
+  @ApiOkResponse({ type: EventRecordDto, isArray: true })
+  @ApiErrors({ status: 404, description: 'NOT_FOUND: no procedure with this id' })
   history(@Param('id') id: string) {
     return this.instances.history(id);
   }
 
   @Get(':id/verify')
   @ApiOperation({ summary: "Verify the instance's hash chain; reports the first broken link" })
+  @ApiOkResponse({ type: ChainVerificationDto })
+  @ApiErrors({ status: 404, description: 'NOT_FOUND: no procedure with this id' })
   verify(@Param('id') id: string) {
     return this.instances.verify(id);
   }
@@ -117,6 +157,14 @@ export class InstancesController {
   @HttpCode(200)
   @Roles('admin')
   @ApiOperation({ summary: 'Move a running procedure to another version of its definition (audited)' })
+  @ApiOkResponse({ type: TransitionResponseDto })
+  @ApiErrors(
+    { status: 400, description: 'INVALID_PAYLOAD: invalid body, or a state of the mapping does not exist' },
+    { status: 403, description: 'FORBIDDEN: administrators only' },
+    { status: 404, description: 'NOT_FOUND: no procedure, or no such version of its definition' },
+    { status: 409, description: 'CONFLICT: already on that version, or the procedure is closed' },
+    413,
+  )
   async migrate(@CurrentActor() actor: Actor, @Param('id') id: string, @Body() dto: MigrateInstanceDto) {
     const result = await this.engine.migrate({
       instanceId: id,
@@ -132,6 +180,14 @@ export class InstancesController {
   @HttpCode(200)
   @Roles('manager')
   @ApiOperation({ summary: 'Extend an open deadline, with a reason (managers)' })
+  @ApiOkResponse({ type: TransitionResponseDto })
+  @ApiErrors(
+    { status: 400, description: 'INVALID_PAYLOAD: invalid body, or the new due date is not in the future' },
+    { status: 403, description: 'FORBIDDEN: managers only' },
+    { status: 404, description: 'NOT_FOUND: no procedure, or no open deadline with this key' },
+    { status: 409, description: 'CONFLICT: a concurrent update, or an idempotency key reused' },
+    413,
+  )
   @ApiHeader(IDEMPOTENCY_HEADER)
   async extend(
     @CurrentActor() actor: Actor,
