@@ -1,12 +1,14 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Req } from '@nestjs/common';
-import { ApiBearerAuth, ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiHeader, ApiOkResponse, ApiOperation, ApiTags, getSchemaPath } from '@nestjs/swagger';
 import type { Request } from 'express';
 import type { Actor } from '../../workflows/kernel/types';
 import { CurrentActor } from '../auth/current-actor.decorator';
 import { Roles } from '../auth/roles.decorator';
 import { DomainException, ErrorCode } from '../common/domain.exception';
+import { ApiBearer, ApiErrors } from '../common/openapi';
 import { IdempotencyKey } from '../instances/idempotency-key.decorator';
 import { InstancesService } from '../instances/instances.service';
+import { AnswerRecordDto, ApprovalMatrixDto, InboxDto } from './approval-responses.dto';
 import { AnswerDto } from './approvals.dto';
 import { ApprovalsService } from './approvals.service';
 
@@ -25,7 +27,7 @@ function refuseNamedState(req: Request, actor: Actor): void {
 }
 
 @ApiTags('approvals')
-@ApiBearerAuth()
+@ApiBearer()
 @Controller()
 export class ApprovalsController {
   constructor(
@@ -38,6 +40,8 @@ export class ApprovalsController {
   @ApiOperation({
     summary: "What waits for my member state's answer: procedure, stage, draft version, deadline, days left",
   })
+  @ApiOkResponse({ type: InboxDto })
+  @ApiErrors({ status: 403, description: 'FORBIDDEN: member-state approvers only' })
   inbox(@CurrentActor() actor: Actor) {
     return this.approvals.inbox(actor);
   }
@@ -45,6 +49,8 @@ export class ApprovalsController {
   @Get('approvals/history')
   @Roles('approver')
   @ApiOperation({ summary: 'Every answer my member state has given' })
+  @ApiOkResponse({ type: AnswerRecordDto, isArray: true })
+  @ApiErrors({ status: 403, description: 'FORBIDDEN: member-state approvers only' })
   history(@CurrentActor() actor: Actor) {
     return this.approvals.history(actor);
   }
@@ -56,6 +62,22 @@ export class ApprovalsController {
   @ApiOperation({
     summary: 'Answer for my member state on a named draft version: agree, reservation, objection, or comments',
   })
+  // The procedure as it stands after the answer (the schema the procedure routes declare).
+  @ApiOkResponse({ schema: { $ref: getSchemaPath('TransitionResponseDto') } })
+  @ApiErrors(
+    { status: 400, description: 'INVALID_PAYLOAD: invalid body, or an answer of the wrong kind for the round' },
+    {
+      status: 403,
+      description: 'FORBIDDEN: member-state approvers only; the member state cannot be named in the request',
+    },
+    { status: 404, description: 'NOT_FOUND: no procedure with this id' },
+    {
+      status: 409,
+      description:
+        'CONFLICT: nothing waits for an answer, the draft version is outdated (details.currentVersion), the stage refuses, or a concurrent update',
+    },
+    413,
+  )
   async answer(
     @CurrentActor() actor: Actor,
     @Req() req: Request,
@@ -72,6 +94,8 @@ export class ApprovalsController {
   @ApiOperation({
     summary: 'Approval matrix: every round, each member state × position, who, when, on which version, acting-for',
   })
+  @ApiOkResponse({ type: ApprovalMatrixDto })
+  @ApiErrors({ status: 404, description: 'NOT_FOUND: no procedure with this id' })
   matrix(@Param('id') id: string) {
     return this.approvals.matrix(id);
   }

@@ -1,0 +1,104 @@
+/** What the approval routes answer (inbox, history, approval matrix), for the OpenAPI document. */
+import { ApiProperty, ApiSchema } from '@nestjs/swagger';
+import { POSITION_KINDS, type PositionKind, type RoundOutcome } from '../../workflows/kernel/consensus';
+import { ANY_OBJECT, LabelsDto } from '../common/openapi';
+import { ANSWER_KINDS, type AnswerKind } from './approvals.dto';
+
+const ROUND_OUTCOMES: RoundOutcome[] = ['open', 'consensus', 'objected', 'superseded'];
+
+export class InboxItemDto {
+  @ApiProperty({ format: 'uuid' }) instanceId!: string;
+  @ApiProperty() definitionId!: string;
+  @ApiProperty({ type: String, nullable: true, example: '1(d)' }) measure!: string | null;
+  @ApiProperty({ type: LabelsDto, nullable: true }) title!: LabelsDto | null;
+  @ApiProperty() subject!: string;
+  @ApiProperty({ type: String, nullable: true }) partner!: string | null;
+  @ApiProperty({ description: 'State path of the stage that waits' }) stage!: string;
+  @ApiProperty({ type: LabelsDto, nullable: true }) stageLabel!: LabelsDto | null;
+  @ApiProperty({ enum: ['position', 'comments'], description: 'What is asked: a position, or comments' })
+  question!: 'position' | 'comments';
+  @ApiProperty({ enum: ['POSITION', 'RESPOND'], description: 'The event an answer sends' }) event!: string;
+  @ApiProperty({ type: 'integer' }) round!: number;
+  @ApiProperty({ type: 'integer' }) draftVersion!: number;
+  @ApiProperty({ format: 'date-time' }) waitingSince!: string;
+  @ApiProperty({ type: String, nullable: true, format: 'date-time' }) dueAt!: string | null;
+  @ApiProperty({ type: 'integer', nullable: true, description: 'Negative when overdue' }) daysLeft!: number | null;
+  @ApiProperty({ enum: ANSWER_KINDS, isArray: true, description: 'The answers this question takes' })
+  answers!: AnswerKind[];
+}
+
+@ApiSchema({ description: "What waits for the caller's member state" })
+export class InboxDto {
+  @ApiProperty({ example: 'KZ' }) memberState!: string;
+  @ApiProperty({ type: String, nullable: true, description: 'The approver the caller stands in for now, if any' })
+  actingFor!: string | null;
+  @ApiProperty({ type: InboxItemDto, isArray: true }) items!: InboxItemDto[];
+}
+
+export class AnswerRecordDto {
+  @ApiProperty({ format: 'uuid' }) instanceId!: string;
+  @ApiProperty() definitionId!: string;
+  @ApiProperty() subject!: string;
+  @ApiProperty({ type: 'integer' }) seq!: number;
+  @ApiProperty({ enum: ['POSITION', 'RESPOND'] }) type!: string;
+  @ApiProperty({ type: String, nullable: true, description: 'The stage answered in' }) stage!: string | null;
+  @ApiProperty({ ...ANY_OBJECT, description: 'The answer as sent (draftVersion, kind, text or comments)' })
+  payload!: Record<string, unknown>;
+  @ApiProperty({ description: 'User id' }) by!: string;
+  @ApiProperty({ type: String, nullable: true }) actingFor!: string | null;
+  @ApiProperty({ format: 'date-time' }) at!: string;
+}
+
+export class ObjectionDto {
+  @ApiProperty() memberState!: string;
+  @ApiProperty() reason!: string;
+}
+
+export class MatrixPositionDto {
+  @ApiProperty() memberState!: string;
+  @ApiProperty({ enum: [...POSITION_KINDS, 'silence', 'no_answer'] })
+  position!: PositionKind | 'silence' | 'no_answer';
+  @ApiProperty({ type: String, nullable: true, description: 'Reservation text or the reason of an objection' })
+  text!: string | null;
+  @ApiProperty({ type: String, nullable: true, description: 'User id ("system" for silence)' }) by!: string | null;
+  @ApiProperty({ type: String, nullable: true }) actingFor!: string | null;
+  @ApiProperty({ type: String, nullable: true, format: 'date-time' }) at!: string | null;
+  @ApiProperty({ type: 'integer' }) draftVersion!: number;
+}
+
+export class ApprovalRoundDto {
+  @ApiProperty({ type: 'integer' }) round!: number;
+  @ApiProperty({ example: 'circulation' }) stage!: string;
+  @ApiProperty({ type: 'integer' }) draftVersion!: number;
+  @ApiProperty({ enum: ROUND_OUTCOMES }) outcome!: RoundOutcome;
+  @ApiProperty() silenceProcedure!: boolean;
+  @ApiProperty({ format: 'date-time' }) openedAt!: string;
+  @ApiProperty({ type: String, nullable: true, format: 'date-time' }) closedAt!: string | null;
+  @ApiProperty({ type: ObjectionDto, nullable: true }) objection!: ObjectionDto | null;
+  @ApiProperty({ type: MatrixPositionDto, isArray: true }) states!: MatrixPositionDto[];
+}
+
+export class MatrixCommentAnswerDto {
+  @ApiProperty() memberState!: string;
+  @ApiProperty({ enum: ['comments', 'no_comments', 'no_answer'] }) answer!: 'comments' | 'no_comments' | 'no_answer';
+  @ApiProperty({ type: String, nullable: true }) text!: string | null;
+  @ApiProperty({ type: String, nullable: true }) by!: string | null;
+  @ApiProperty({ type: String, nullable: true }) actingFor!: string | null;
+  @ApiProperty({ type: String, nullable: true, format: 'date-time' }) at!: string | null;
+  @ApiProperty({ type: 'integer' }) draftVersion!: number;
+}
+
+export class CommentRoundDto {
+  @ApiProperty({ type: 'integer' }) round!: number;
+  @ApiProperty({ type: 'integer' }) draftVersion!: number;
+  @ApiProperty({ format: 'date-time' }) openedAt!: string;
+  @ApiProperty({ type: String, nullable: true, format: 'date-time' }) closedAt!: string | null;
+  @ApiProperty({ type: MatrixCommentAnswerDto, isArray: true }) states!: MatrixCommentAnswerDto[];
+}
+
+@ApiSchema({ description: "Every round of a procedure, each member state's answer" })
+export class ApprovalMatrixDto {
+  @ApiProperty({ format: 'uuid' }) instanceId!: string;
+  @ApiProperty({ type: ApprovalRoundDto, isArray: true }) approvalRounds!: ApprovalRoundDto[];
+  @ApiProperty({ type: CommentRoundDto, isArray: true }) commentRounds!: CommentRoundDto[];
+}
