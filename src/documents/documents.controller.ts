@@ -12,16 +12,26 @@ import {
   Res,
   StreamableFile,
 } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import type { Actor } from '../../workflows/kernel/types';
 import { CurrentActor } from '../auth/current-actor.decorator';
 import { Roles } from '../auth/roles.decorator';
 import { DomainException, ErrorCode } from '../common/domain.exception';
+import { ApiBearer, ApiErrors, ApiRefused, ApiRenderedDocument } from '../common/openapi';
 import { AnalysisReportService } from './analysis-report.service';
 import { DraftExportService, type RenderedExport } from './draft-export.service';
 import { DraftReviewService } from './draft-review.service';
 import { DraftsService } from './drafts.service';
+import {
+  AnalysisReportDto,
+  ComparisonDto,
+  ConsolidationDto,
+  DraftCommentDto,
+  DraftDiffDto,
+  DraftDocumentDto,
+  DraftVersionViewDto,
+} from './document-responses.dto';
 import {
   AddCommentDto,
   ComparisonExportQuery,
@@ -61,7 +71,7 @@ const immutable = () =>
   );
 
 @ApiTags('drafts')
-@ApiBearerAuth()
+@ApiBearer()
 @Controller('instances/:id/draft')
 export class DraftsController {
   constructor(
@@ -76,12 +86,22 @@ export class DraftsController {
     summary:
       "Create the procedure's draft from the Regulation, the model Memorandum, an existing memorandum or blank (version 1)",
   })
+  @ApiCreatedResponse({ type: DraftDocumentDto })
+  @ApiErrors(
+    400,
+    { status: 403, description: 'FORBIDDEN: legal officers only' },
+    { status: 404, description: 'NOT_FOUND: no procedure with this id, or no such memorandum' },
+    { status: 409, description: 'CONFLICT: the procedure already has a draft, or it is closed' },
+    413,
+  )
   create(@CurrentActor() actor: Actor, @Param('id') id: string, @Body() dto: CreateDraftDto) {
     return this.drafts.create(id, { source: dto.source, memorandumId: dto.memorandumId, title: dto.title }, actor);
   }
 
   @Get()
   @ApiOperation({ summary: 'The draft: its latest version (articles, language status) and the list of every version' })
+  @ApiOkResponse({ type: DraftDocumentDto })
+  @ApiErrors({ status: 404, description: 'NOT_FOUND: no procedure with this id, or it has no draft' })
   document(@Param('id') id: string) {
     return this.drafts.document(id);
   }
@@ -92,18 +112,36 @@ export class DraftsController {
     summary:
       'Save a new version: every article in order; without articleId an article is new, an article left out is removed',
   })
+  @ApiCreatedResponse({ type: DraftVersionViewDto })
+  @ApiErrors(
+    400,
+    { status: 403, description: 'FORBIDDEN: legal officers only' },
+    { status: 404, description: 'NOT_FOUND: no procedure with this id, or it has no draft' },
+    { status: 409, description: 'CONFLICT: the procedure is closed, or a newer version was saved meanwhile' },
+    { status: 413, description: 'TOO_LARGE: more articles, or longer texts, than a version holds' },
+  )
   save(@CurrentActor() actor: Actor, @Param('id') id: string, @Body() dto: SaveVersionDto) {
     return this.drafts.saveVersion(id, { note: dto.note, basedOn: dto.basedOn, articles: dto.articles }, actor);
   }
 
   @Get('versions/:n')
   @ApiOperation({ summary: 'One version with its articles, drifted articles and English working-text status' })
+  @ApiOkResponse({ type: DraftVersionViewDto })
+  @ApiErrors(
+    { status: 400, description: 'INVALID_PAYLOAD: the version in the path is not a number' },
+    { status: 404, description: 'NOT_FOUND: no procedure, draft or version with these numbers' },
+  )
   version(@Param('id') id: string, @Param('n', VersionParam()) n: number) {
     return this.drafts.version(id, n);
   }
 
   @Put('versions/:n')
   @ApiOperation({ summary: 'Refused: versions are immutable (409); save a new version' })
+  @ApiRefused('CONFLICT: draft versions are immutable; save a new version')
+  @ApiErrors(
+    { status: 400, description: 'INVALID_PAYLOAD: the version in the path is not a number' },
+    { status: 404, description: 'NOT_FOUND: no procedure, draft or version with these numbers' },
+  )
   async put(@Param('id') id: string, @Param('n', VersionParam()) n: number): Promise<never> {
     await this.drafts.version(id, n);
     throw immutable();
@@ -111,6 +149,11 @@ export class DraftsController {
 
   @Patch('versions/:n')
   @ApiOperation({ summary: 'Refused: versions are immutable (409); save a new version' })
+  @ApiRefused('CONFLICT: draft versions are immutable; save a new version')
+  @ApiErrors(
+    { status: 400, description: 'INVALID_PAYLOAD: the version in the path is not a number' },
+    { status: 404, description: 'NOT_FOUND: no procedure, draft or version with these numbers' },
+  )
   async patch(@Param('id') id: string, @Param('n', VersionParam()) n: number): Promise<never> {
     await this.drafts.version(id, n);
     throw immutable();
@@ -118,6 +161,11 @@ export class DraftsController {
 
   @Delete('versions/:n')
   @ApiOperation({ summary: 'Refused: versions are immutable (409); every version is kept' })
+  @ApiRefused('CONFLICT: draft versions are immutable; every version is kept')
+  @ApiErrors(
+    { status: 400, description: 'INVALID_PAYLOAD: the version in the path is not a number' },
+    { status: 404, description: 'NOT_FOUND: no procedure, draft or version with these numbers' },
+  )
   async remove(@Param('id') id: string, @Param('n', VersionParam()) n: number): Promise<never> {
     await this.drafts.version(id, n);
     throw immutable();
@@ -125,6 +173,11 @@ export class DraftsController {
 
   @Get('versions/:n/comments')
   @ApiOperation({ summary: 'Comments on a version, oldest first (member state, or the Secretariat)' })
+  @ApiOkResponse({ type: DraftCommentDto, isArray: true })
+  @ApiErrors(
+    { status: 400, description: 'INVALID_PAYLOAD: the version in the path is not a number' },
+    { status: 404, description: 'NOT_FOUND: no procedure, draft or version with these numbers' },
+  )
   comments(@Param('id') id: string, @Param('n', VersionParam()) n: number) {
     return this.drafts.comments(id, n);
   }
@@ -135,6 +188,14 @@ export class DraftsController {
     summary:
       'Comment on a version or one of its articles: approvers for their own member state, legal officers for the Secretariat',
   })
+  @ApiCreatedResponse({ type: DraftCommentDto })
+  @ApiErrors(
+    400,
+    { status: 403, description: 'FORBIDDEN: approvers (for their own member state) and legal officers only' },
+    { status: 404, description: 'NOT_FOUND: no procedure, draft or version with these numbers' },
+    { status: 409, description: 'CONFLICT: the procedure is closed' },
+    413,
+  )
   comment(
     @CurrentActor() actor: Actor,
     @Param('id') id: string,
@@ -146,25 +207,32 @@ export class DraftsController {
 
   @Put('versions/:n/comments/:commentId')
   @ApiOperation({ summary: 'Refused: comments are kept as made (409); add another comment' })
+  @ApiRefused('CONFLICT: comments are append-only; add another comment')
   editComment(): never {
     throw new DomainException(ErrorCode.CONFLICT, 'Comments are append-only; add another comment instead.');
   }
 
   @Patch('versions/:n/comments/:commentId')
   @ApiOperation({ summary: 'Refused: comments are kept as made (409); add another comment' })
+  @ApiRefused('CONFLICT: comments are append-only; add another comment')
   patchComment(): never {
     throw new DomainException(ErrorCode.CONFLICT, 'Comments are append-only; add another comment instead.');
   }
 
   @Delete('versions/:n/comments/:commentId')
   @ApiOperation({ summary: 'Refused: comments are kept as made (409)' })
+  @ApiRefused('CONFLICT: comments are append-only and cannot be deleted')
   deleteComment(): never {
     throw new DomainException(ErrorCode.CONFLICT, 'Comments are append-only and cannot be deleted.');
   }
 
   @Get('versions/:n/export')
   @ApiOperation({ summary: 'The version as HTML or PDF in one language' })
-  @ApiProduces('text/html', 'application/pdf')
+  @ApiRenderedDocument('The version, rendered')
+  @ApiErrors(
+    { status: 400, description: 'INVALID_PAYLOAD: a query parameter is invalid' },
+    { status: 404, description: 'NOT_FOUND: no procedure, draft or version with these numbers' },
+  )
   async exportVersion(
     @Param('id') id: string,
     @Param('n', VersionParam()) n: number,
@@ -179,6 +247,11 @@ export class DraftsController {
     summary:
       'Article-by-article comparison of two versions: added, removed, moved, renumbered, changed, with word-level redlines',
   })
+  @ApiOkResponse({ type: DraftDiffDto })
+  @ApiErrors(
+    { status: 400, description: 'INVALID_PAYLOAD: a query parameter is invalid' },
+    { status: 404, description: 'NOT_FOUND: no procedure, draft or version with these numbers' },
+  )
   diff(@Param('id') id: string, @Query() q: DiffQuery) {
     return this.review.diff(id, q.from, q.to, q.lang);
   }
@@ -188,6 +261,11 @@ export class DraftsController {
     summary:
       "For each article of a version: every state's comments and position, and whether the next version changed it",
   })
+  @ApiOkResponse({ type: ConsolidationDto })
+  @ApiErrors(
+    { status: 400, description: 'INVALID_PAYLOAD: a query parameter is invalid' },
+    { status: 404, description: 'NOT_FOUND: no procedure, draft or version with these numbers' },
+  )
   consolidation(@Param('id') id: string, @Query() q: ConsolidationQuery) {
     return this.review.consolidation(id, q.version);
   }
@@ -197,13 +275,22 @@ export class DraftsController {
     summary:
       "The comparison table: base text | proposed text | the member states' comments, positions and reservations",
   })
+  @ApiOkResponse({ type: ComparisonDto })
+  @ApiErrors(
+    { status: 400, description: 'INVALID_PAYLOAD: a query parameter is invalid' },
+    { status: 404, description: 'NOT_FOUND: no procedure, draft or version with these numbers' },
+  )
   comparison(@Param('id') id: string, @Query() q: ComparisonQuery) {
     return this.review.comparison(id, q.from, q.to, q.lang ?? 'ru');
   }
 
   @Get('comparison/export')
   @ApiOperation({ summary: 'The comparison table as HTML or PDF' })
-  @ApiProduces('text/html', 'application/pdf')
+  @ApiRenderedDocument('The comparison table, rendered')
+  @ApiErrors(
+    { status: 400, description: 'INVALID_PAYLOAD: a query parameter is invalid' },
+    { status: 404, description: 'NOT_FOUND: no procedure, draft or version with these numbers' },
+  )
   async exportComparison(
     @Param('id') id: string,
     @Query() q: ComparisonExportQuery,
@@ -214,7 +301,7 @@ export class DraftsController {
 }
 
 @ApiTags('drafts')
-@ApiBearerAuth()
+@ApiBearer()
 @Controller('instances/:id/report')
 export class AnalysisReportController {
   constructor(private readonly reports: AnalysisReportService) {}
@@ -223,13 +310,23 @@ export class AnalysisReportController {
   @ApiOperation({
     summary: '1(a): the final information assembled from the per-memorandum assessments and their findings',
   })
+  @ApiOkResponse({ type: AnalysisReportDto })
+  @ApiErrors(
+    { status: 404, description: 'NOT_FOUND: no procedure with this id' },
+    { status: 409, description: 'CONFLICT: the procedure is not an analysis of the memoranda (1(a))' },
+  )
   report(@Param('id') id: string) {
     return this.reports.report(id);
   }
 
   @Get('export')
   @ApiOperation({ summary: '1(a): the final information as HTML or PDF' })
-  @ApiProduces('text/html', 'application/pdf')
+  @ApiRenderedDocument('The final information, rendered')
+  @ApiErrors(
+    { status: 400, description: 'INVALID_PAYLOAD: a query parameter is invalid' },
+    { status: 404, description: 'NOT_FOUND: no procedure with this id' },
+    { status: 409, description: 'CONFLICT: the procedure is not an analysis of the memoranda (1(a))' },
+  )
   async export(@Param('id') id: string, @Query() q: ExportQuery, @Res({ passthrough: true }) res: Response) {
     return send(res, await this.reports.export(id, q.format ?? 'html', q.lang ?? 'ru'));
   }
