@@ -1,15 +1,8 @@
 import { Body, Controller, Get, HttpCode, Post, Req, UseGuards } from '@nestjs/common';
-import {
-  ApiBearerAuth,
-  ApiNoContentResponse,
-  ApiOkResponse,
-  ApiOperation,
-  ApiTags,
-  ApiTooManyRequestsResponse,
-  ApiUnauthorizedResponse,
-} from '@nestjs/swagger';
+import { ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
 import type { Actor } from '../../workflows/kernel/types';
+import { ApiBearer, ApiErrors } from '../common/openapi';
 import { AuthService } from './auth.service';
 import { SignInDto, SignInResponseDto, UserDto } from './auth.dto';
 import { ClientIp } from './client-ip.decorator';
@@ -28,8 +21,12 @@ export class AuthController {
   @HttpCode(200)
   @ApiOperation({ summary: 'Exchange email and password for a short-lived access token' })
   @ApiOkResponse({ type: SignInResponseDto })
-  @ApiUnauthorizedResponse({ description: 'Email or password is incorrect (the same answer for every failure)' })
-  @ApiTooManyRequestsResponse({ description: 'Too many attempts from this address' })
+  @ApiErrors(
+    400,
+    { status: 401, description: 'UNAUTHENTICATED: email or password is incorrect (the same answer for every failure)' },
+    { status: 429, description: 'RATE_LIMITED: too many attempts from this address' },
+    503,
+  )
   async signIn(@Body() body: SignInDto, @ClientIp() ip: string | null): Promise<SignInResponseDto> {
     const result = await this.auth.signIn(body.email, body.password, ip);
     return {
@@ -42,7 +39,7 @@ export class AuthController {
 
   @Post('sign-out')
   @HttpCode(204)
-  @ApiBearerAuth()
+  @ApiBearer()
   @ApiOperation({ summary: 'Revoke the access token this request was made with' })
   @ApiNoContentResponse()
   async signOut(@CurrentActor() actor: Actor, @Req() request: Request, @ClientIp() ip: string | null): Promise<void> {
@@ -50,7 +47,7 @@ export class AuthController {
   }
 
   @Get('me')
-  @ApiBearerAuth()
+  @ApiBearer()
   @ApiOperation({ summary: 'The signed-in user' })
   @ApiOkResponse({ type: UserDto })
   async me(@CurrentActor() actor: Actor): Promise<UserDto> {

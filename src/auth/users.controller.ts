@@ -1,13 +1,7 @@
 import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post, Query } from '@nestjs/common';
-import {
-  ApiBearerAuth,
-  ApiCreatedResponse,
-  ApiForbiddenResponse,
-  ApiOkResponse,
-  ApiOperation,
-  ApiTags,
-} from '@nestjs/swagger';
+import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Actor } from '../../workflows/kernel/types';
+import { ApiBearer, ApiErrors } from '../common/openapi';
 import { CreateUserDto, ListUsersQueryDto, RevokedTokensDto, UpdateUserDto, UserDto } from './auth.dto';
 import { ClientIp } from './client-ip.decorator';
 import { CurrentActor } from './current-actor.decorator';
@@ -15,8 +9,8 @@ import { Roles } from './roles.decorator';
 import { UsersService } from './users.service';
 
 @ApiTags('users')
-@ApiBearerAuth()
-@ApiForbiddenResponse({ description: 'The caller lacks the role the route needs' })
+@ApiBearer()
+@ApiErrors({ status: 403, description: 'FORBIDDEN: the caller lacks the role the route needs' })
 @Controller('users')
 export class UsersController {
   constructor(private readonly users: UsersService) {}
@@ -25,6 +19,10 @@ export class UsersController {
   @Roles('admin')
   @ApiOperation({ summary: 'Create a user; an approver needs a current member state' })
   @ApiCreatedResponse({ type: UserDto })
+  @ApiErrors(400, { status: 409, description: 'CONFLICT: a user with this email exists' }, 413, {
+    status: 422,
+    description: 'UNPROCESSABLE: a member state for a non-approver, or an approver without one',
+  })
   async create(
     @Body() body: CreateUserDto,
     @CurrentActor() actor: Actor,
@@ -37,6 +35,7 @@ export class UsersController {
   @Roles('manager', 'admin')
   @ApiOperation({ summary: 'List users (filter by role, member state, active)' })
   @ApiOkResponse({ type: UserDto, isArray: true })
+  @ApiErrors(400)
   async list(@Query() query: ListUsersQueryDto): Promise<UserDto[]> {
     return (await this.users.list(query)).map(UserDto.from);
   }
@@ -48,6 +47,16 @@ export class UsersController {
       'Change role, member state, name or active flag; a role/state change or a deactivation revokes the user’s tokens',
   })
   @ApiOkResponse({ type: UserDto })
+  @ApiErrors(
+    { status: 400, description: 'INVALID_PAYLOAD: the id is not a UUID, or the body is invalid' },
+    { status: 404, description: 'NOT_FOUND: no user with this id' },
+    413,
+    {
+      status: 422,
+      description:
+        'UNPROCESSABLE: changing your own role or deactivating yourself, or a member state that does not fit the role',
+    },
+  )
   async update(
     @Param('id', ParseUUIDPipe) id: string,
     @Body() body: UpdateUserDto,
@@ -62,6 +71,10 @@ export class UsersController {
   @Roles('admin')
   @ApiOperation({ summary: 'Revoke every unexpired token of the user (they must sign in again)' })
   @ApiOkResponse({ type: RevokedTokensDto })
+  @ApiErrors(
+    { status: 400, description: 'INVALID_PAYLOAD: the id is not a UUID' },
+    { status: 404, description: 'NOT_FOUND: no user with this id' },
+  )
   async revokeTokens(
     @Param('id', ParseUUIDPipe) id: string,
     @CurrentActor() actor: Actor,
