@@ -1,17 +1,9 @@
 import { Roles } from '../auth/roles.decorator';
 import { Body, Controller, Get, HttpCode, HttpStatus, Param, Post, Query, Req } from '@nestjs/common';
-import {
-  ApiBadRequestResponse,
-  ApiConflictResponse,
-  ApiCreatedResponse,
-  ApiNotFoundResponse,
-  ApiOkResponse,
-  ApiOperation,
-  ApiTags,
-  ApiUnprocessableEntityResponse,
-} from '@nestjs/swagger';
+import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
 import { DomainException, ErrorCode } from '../common/domain.exception';
+import { ApiBearer, ApiErrors } from '../common/openapi';
 import {
   AtQueryDto,
   KIND_BY_PATH,
@@ -35,6 +27,7 @@ function atOf(query: AtQueryDto): Date | undefined {
  * confirmed" and is shown as such, never filled in.
  */
 @ApiTags('reference')
+@ApiBearer()
 @Controller('reference')
 export class ReferenceController {
   constructor(private readonly reference: ReferenceService) {}
@@ -42,7 +35,7 @@ export class ReferenceController {
   @Get('member-states')
   @ApiOperation({ summary: 'Member states valid at a date (default today), sorted by code' })
   @ApiOkResponse({ type: ReferenceItemDto, isArray: true })
-  @ApiBadRequestResponse({ description: 'at is not a YYYY-MM-DD date' })
+  @ApiErrors({ status: 400, description: 'INVALID_PAYLOAD: at is not a YYYY-MM-DD date' })
   memberStates(@Query() query: AtQueryDto): Promise<ReferenceItem[]> {
     return this.reference.memberStates(atOf(query));
   }
@@ -50,7 +43,7 @@ export class ReferenceController {
   @Get('partners')
   @ApiOperation({ summary: 'Partners of every status (dialogue partners, observers, SCO partners) valid at a date' })
   @ApiOkResponse({ type: PartnerItemDto, isArray: true })
-  @ApiBadRequestResponse({ description: 'at is not a YYYY-MM-DD date' })
+  @ApiErrors({ status: 400, description: 'INVALID_PAYLOAD: at is not a YYYY-MM-DD date' })
   partners(@Query() query: AtQueryDto): Promise<PartnerItem[]> {
     return this.reference.partners(atOf(query));
   }
@@ -58,7 +51,7 @@ export class ReferenceController {
   @Get('treaties')
   @ApiOperation({ summary: 'Treaties valid at a date (default today)' })
   @ApiOkResponse({ type: ReferenceItemDto, isArray: true })
-  @ApiBadRequestResponse({ description: 'at is not a YYYY-MM-DD date' })
+  @ApiErrors({ status: 400, description: 'INVALID_PAYLOAD: at is not a YYYY-MM-DD date' })
   treaties(@Query() query: AtQueryDto): Promise<ReferenceItem[]> {
     return this.reference.treaties(atOf(query));
   }
@@ -66,7 +59,7 @@ export class ReferenceController {
   @Get('bodies')
   @ApiOperation({ summary: 'SCO bodies valid at a date (default today)' })
   @ApiOkResponse({ type: ReferenceItemDto, isArray: true })
-  @ApiBadRequestResponse({ description: 'at is not a YYYY-MM-DD date' })
+  @ApiErrors({ status: 400, description: 'INVALID_PAYLOAD: at is not a YYYY-MM-DD date' })
   bodies(@Query() query: AtQueryDto): Promise<ReferenceItem[]> {
     return this.reference.bodies(atOf(query));
   }
@@ -74,8 +67,10 @@ export class ReferenceController {
   @Get(':kind/:code/history')
   @ApiOperation({ summary: 'Every version of one record, oldest first, with who recorded it and why' })
   @ApiOkResponse({ type: ReferenceVersionDto, isArray: true })
-  @ApiBadRequestResponse({ description: 'Unknown kind' })
-  @ApiNotFoundResponse({ description: 'No record with this code' })
+  @ApiErrors(
+    { status: 400, description: 'INVALID_PAYLOAD: unknown kind' },
+    { status: 404, description: 'NOT_FOUND: no record with this code' },
+  )
   history(@Param() params: RecordPathDto): Promise<ReferenceVersion[]> {
     return this.reference.history(KIND_BY_PATH[params.kind], params.code);
   }
@@ -83,8 +78,10 @@ export class ReferenceController {
   @Get(':kind/:code')
   @ApiOperation({ summary: 'One record as valid at a date (default today)' })
   @ApiOkResponse({ type: ReferenceItemDto })
-  @ApiBadRequestResponse({ description: 'Unknown kind or bad date' })
-  @ApiNotFoundResponse({ description: 'No record with this code valid at that date' })
+  @ApiErrors(
+    { status: 400, description: 'INVALID_PAYLOAD: unknown kind or bad date' },
+    { status: 404, description: 'NOT_FOUND: no record with this code valid at that date' },
+  )
   async one(@Param() params: RecordPathDto, @Query() query: AtQueryDto): Promise<ReferenceItem> {
     const kind = KIND_BY_PATH[params.kind];
     const item = await this.reference.find(kind, params.code, atOf(query));
@@ -106,10 +103,14 @@ export class ReferenceController {
       'Record a new version of a record (never an in-place edit): closes the current version at validFrom and adds the next one',
   })
   @ApiCreatedResponse({ type: ReferenceVersionDto })
-  @ApiBadRequestResponse({ description: 'Invalid kind, body or data; nothing is written' })
-  @ApiNotFoundResponse({ description: 'Unknown code (send "create": true to add a record)' })
-  @ApiConflictResponse({ description: '"create" on an existing code, or a concurrent change' })
-  @ApiUnprocessableEntityResponse({ description: 'validFrom earlier than the start of the current version' })
+  @ApiErrors(
+    { status: 400, description: 'INVALID_PAYLOAD: invalid kind, body or data; nothing is written' },
+    { status: 403, description: 'FORBIDDEN: administrators only' },
+    { status: 404, description: 'NOT_FOUND: unknown code (send "create": true to add a record)' },
+    { status: 409, description: 'CONFLICT: "create" on an existing code, or a concurrent change' },
+    413,
+    { status: 422, description: 'UNPROCESSABLE: validFrom earlier than the start of the current version' },
+  )
   recordChange(
     @Param() params: RecordPathDto,
     @Body() body: RecordChangeDto,
