@@ -1,10 +1,12 @@
 import { Controller, HttpCode, Post } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Roles } from '../auth/roles.decorator';
+import { ApiBearer, ApiErrors } from '../common/openapi';
 import { DeadlineReconciler } from './deadline-reconciler.service';
+import { ReconcileReportDto } from './notification-responses.dto';
 
 @ApiTags('admin')
-@ApiBearerAuth()
+@ApiBearer()
 @Controller('admin/deadlines')
 export class DeadlinesAdminController {
   constructor(private readonly reconciler: DeadlineReconciler) {}
@@ -17,6 +19,8 @@ export class DeadlinesAdminController {
     description:
       'What the periodic reconciliation does (re-run unprocessed deadline.sync rows, add missing jobs, remove stale ones, retry failed ones), at once; answers with what it fixed.',
   })
+  @ApiOkResponse({ type: ReconcileReportDto })
+  @ApiErrors({ status: 403, description: 'FORBIDDEN: administrators only' })
   reconcile() {
     return this.reconciler.reconcile();
   }

@@ -1,0 +1,60 @@
+/** What the notification, webhook and deadline-administration routes answer, for the OpenAPI document. */
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import type { NotifyEffect } from '../../workflows/kernel/types';
+import { ANY_OBJECT } from '../common/openapi';
+import type { ReconcileReport } from './deadline-reconciler.service';
+import type { NotificationView } from './notifications.service';
+import type { WebhookSubscriptionView } from './webhooks.service';
+
+export class NotificationDto implements NotificationView {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty({ type: String, nullable: true, format: 'uuid' }) instanceId!: string | null;
+  @ApiProperty({ enum: ['reminder', 'escalation', 'info'] }) kind!: NotifyEffect['kind'];
+  @ApiProperty() subject!: string;
+  @ApiProperty({ ...ANY_OBJECT, description: 'What the procedure attached (deadline, stage, days left…)' })
+  data!: Record<string, unknown>;
+  @ApiProperty({ format: 'date-time' }) createdAt!: string;
+  @ApiProperty({ type: String, nullable: true, format: 'date-time' }) readAt!: string | null;
+}
+
+export class NotificationPageDto {
+  @ApiProperty({ type: NotificationDto, isArray: true }) items!: NotificationDto[];
+  @ApiProperty({ type: 'integer' }) total!: number;
+  @ApiProperty({ type: 'integer' }) page!: number;
+  @ApiProperty({ type: 'integer' }) pageSize!: number;
+}
+
+export class UnreadCountDto {
+  @ApiProperty({ type: 'integer' }) unread!: number;
+}
+
+export class MarkedReadDto {
+  @ApiProperty({ type: 'integer', description: 'How many notifications were unread and are now read' })
+  updated!: number;
+}
+
+export class WebhookSubscriptionDto implements WebhookSubscriptionView {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty({ type: String, nullable: true, description: 'The subscriber, for a personal subscription' })
+  userId!: string | null;
+  @ApiProperty({ type: String, nullable: true, description: "The member state, for a member state's subscription" })
+  memberState!: string | null;
+  @ApiProperty() url!: string;
+  @ApiProperty() active!: boolean;
+  @ApiProperty({ format: 'date-time' }) createdAt!: string;
+}
+
+export class CreatedWebhookSubscriptionDto extends WebhookSubscriptionDto {
+  @ApiProperty({ description: 'The signing secret: returned only here, once' }) secret!: string;
+}
+
+export class ReconcileReportDto implements ReconcileReport {
+  @ApiProperty({ type: 'integer', description: 'Unprocessed deadline.sync outbox rows run again' })
+  outboxRerun!: number;
+  @ApiProperty({ type: 'integer', description: 'Open deadlines compared' }) checked!: number;
+  @ApiProperty({ type: 'integer', description: 'Planned jobs missing from Redis and added' }) readded!: number;
+  @ApiProperty({ type: 'integer', description: 'Jobs of closed, gone or moved deadlines removed' }) removed!: number;
+  @ApiProperty({ type: 'integer', description: 'Failed jobs of open deadlines retried' }) retried!: number;
+  @ApiProperty({ type: 'integer' }) durationMs!: number;
+  @ApiPropertyOptional({ description: 'Set when another process held the reconciliation lock' }) skipped?: string;
+}
