@@ -1,8 +1,10 @@
 import { Controller, Get, ServiceUnavailableException } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { HealthCheckService, TypeOrmHealthIndicator, type HealthCheckResult } from '@nestjs/terminus';
 import { Public } from '../auth/public.decorator';
 import { DomainException, ErrorCode } from '../common/domain.exception';
+import { ApiErrors } from '../common/openapi';
+import { HealthReportDto } from './health-responses.dto';
 import { RedisHealthIndicator } from './redis.health';
 
 @ApiTags('health')
@@ -17,9 +19,10 @@ export class HealthController {
 
   @Get()
   @ApiOperation({ summary: 'Liveness and dependencies: PostgreSQL and Redis' })
-  @ApiOkResponse({ description: 'PostgreSQL and Redis answer' })
-  @ApiServiceUnavailableResponse({
-    description: 'PostgreSQL or Redis does not answer; `details` has the per-dependency report',
+  @ApiOkResponse({ type: HealthReportDto, description: 'PostgreSQL and Redis answer' })
+  @ApiErrors({
+    status: 503,
+    description: 'UNAVAILABLE: PostgreSQL or Redis does not answer; `details` has the per-dependency report',
   })
   async check(): Promise<HealthCheckResult> {
     try {
