@@ -392,3 +392,24 @@ export class AnalysisReportDto {
   })
   finalText!: FinalTextDto | null;
 }
+
+// ---------------------------------------------------------------------------- errors the routes share
+
+export const PROCEDURE_NOT_FOUND = { status: 404, description: 'NOT_FOUND: no procedure with this id' } as const;
+export const DRAFT_NOT_FOUND = {
+  status: 404,
+  description: 'NOT_FOUND: no procedure with this id, or it has no draft',
+} as const;
+export const VERSION_NOT_FOUND = {
+  status: 404,
+  description: 'NOT_FOUND: no procedure, draft or version with these numbers',
+} as const;
+export const BAD_VERSION_NUMBER = {
+  status: 400,
+  description: 'INVALID_PAYLOAD: the version in the path is not a number',
+} as const;
+export const BAD_QUERY = { status: 400, description: 'INVALID_PAYLOAD: a query parameter is invalid' } as const;
+export const NOT_AN_ANALYSIS = {
+  status: 409,
+  description: 'CONFLICT: the procedure is not an analysis of the memoranda (1(a))',
+} as const;

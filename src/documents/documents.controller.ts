@@ -25,12 +25,18 @@ import { DraftReviewService } from './draft-review.service';
 import { DraftsService } from './drafts.service';
 import {
   AnalysisReportDto,
+  BAD_QUERY,
+  BAD_VERSION_NUMBER,
   ComparisonDto,
   ConsolidationDto,
   DraftCommentDto,
   DraftDiffDto,
   DraftDocumentDto,
+  DRAFT_NOT_FOUND,
   DraftVersionViewDto,
+  NOT_AN_ANALYSIS,
+  PROCEDURE_NOT_FOUND,
+  VERSION_NOT_FOUND,
 } from './document-responses.dto';
 import {
   AddCommentDto,
@@ -101,7 +107,7 @@ export class DraftsController {
   @Get()
   @ApiOperation({ summary: 'The draft: its latest version (articles, language status) and the list of every version' })
   @ApiOkResponse({ type: DraftDocumentDto })
-  @ApiErrors({ status: 404, description: 'NOT_FOUND: no procedure with this id, or it has no draft' })
+  @ApiErrors(DRAFT_NOT_FOUND)
   document(@Param('id') id: string) {
     return this.drafts.document(id);
   }
@@ -116,7 +122,7 @@ export class DraftsController {
   @ApiErrors(
     400,
     { status: 403, description: 'FORBIDDEN: legal officers only' },
-    { status: 404, description: 'NOT_FOUND: no procedure with this id, or it has no draft' },
+    DRAFT_NOT_FOUND,
     { status: 409, description: 'CONFLICT: the procedure is closed, or a newer version was saved meanwhile' },
     { status: 413, description: 'TOO_LARGE: more articles, or longer texts, than a version holds' },
   )
@@ -127,10 +133,7 @@ export class DraftsController {
   @Get('versions/:n')
   @ApiOperation({ summary: 'One version with its articles, drifted articles and English working-text status' })
   @ApiOkResponse({ type: DraftVersionViewDto })
-  @ApiErrors(
-    { status: 400, description: 'INVALID_PAYLOAD: the version in the path is not a number' },
-    { status: 404, description: 'NOT_FOUND: no procedure, draft or version with these numbers' },
-  )
+  @ApiErrors(BAD_VERSION_NUMBER, VERSION_NOT_FOUND)
   version(@Param('id') id: string, @Param('n', VersionParam()) n: number) {
     return this.drafts.version(id, n);
   }
@@ -138,10 +141,7 @@ export class DraftsController {
   @Put('versions/:n')
   @ApiOperation({ summary: 'Refused: versions are immutable (409); save a new version' })
   @ApiRefused('CONFLICT: draft versions are immutable; save a new version')
-  @ApiErrors(
-    { status: 400, description: 'INVALID_PAYLOAD: the version in the path is not a number' },
-    { status: 404, description: 'NOT_FOUND: no procedure, draft or version with these numbers' },
-  )
+  @ApiErrors(BAD_VERSION_NUMBER, VERSION_NOT_FOUND)
   async put(@Param('id') id: string, @Param('n', VersionParam()) n: number): Promise<never> {
     await this.drafts.version(id, n);
     throw immutable();
@@ -150,10 +150,7 @@ export class DraftsController {
   @Patch('versions/:n')
   @ApiOperation({ summary: 'Refused: versions are immutable (409); save a new version' })
   @ApiRefused('CONFLICT: draft versions are immutable; save a new version')
-  @ApiErrors(
-    { status: 400, description: 'INVALID_PAYLOAD: the version in the path is not a number' },
-    { status: 404, description: 'NOT_FOUND: no procedure, draft or version with these numbers' },
-  )
+  @ApiErrors(BAD_VERSION_NUMBER, VERSION_NOT_FOUND)
   async patch(@Param('id') id: string, @Param('n', VersionParam()) n: number): Promise<never> {
     await this.drafts.version(id, n);
     throw immutable();
@@ -162,10 +159,7 @@ export class DraftsController {
   @Delete('versions/:n')
   @ApiOperation({ summary: 'Refused: versions are immutable (409); every version is kept' })
   @ApiRefused('CONFLICT: draft versions are immutable; every version is kept')
-  @ApiErrors(
-    { status: 400, description: 'INVALID_PAYLOAD: the version in the path is not a number' },
-    { status: 404, description: 'NOT_FOUND: no procedure, draft or version with these numbers' },
-  )
+  @ApiErrors(BAD_VERSION_NUMBER, VERSION_NOT_FOUND)
   async remove(@Param('id') id: string, @Param('n', VersionParam()) n: number): Promise<never> {
     await this.drafts.version(id, n);
     throw immutable();
@@ -174,10 +168,7 @@ export class DraftsController {
   @Get('versions/:n/comments')
   @ApiOperation({ summary: 'Comments on a version, oldest first (member state, or the Secretariat)' })
   @ApiOkResponse({ type: DraftCommentDto, isArray: true })
-  @ApiErrors(
-    { status: 400, description: 'INVALID_PAYLOAD: the version in the path is not a number' },
-    { status: 404, description: 'NOT_FOUND: no procedure, draft or version with these numbers' },
-  )
+  @ApiErrors(BAD_VERSION_NUMBER, VERSION_NOT_FOUND)
   comments(@Param('id') id: string, @Param('n', VersionParam()) n: number) {
     return this.drafts.comments(id, n);
   }
@@ -192,7 +183,7 @@ export class DraftsController {
   @ApiErrors(
     400,
     { status: 403, description: 'FORBIDDEN: approvers (for their own member state) and legal officers only' },
-    { status: 404, description: 'NOT_FOUND: no procedure, draft or version with these numbers' },
+    VERSION_NOT_FOUND,
     { status: 409, description: 'CONFLICT: the procedure is closed' },
     413,
   )
@@ -229,10 +220,7 @@ export class DraftsController {
   @Get('versions/:n/export')
   @ApiOperation({ summary: 'The version as HTML or PDF in one language' })
   @ApiRenderedDocument('The version, rendered')
-  @ApiErrors(
-    { status: 400, description: 'INVALID_PAYLOAD: a query parameter is invalid' },
-    { status: 404, description: 'NOT_FOUND: no procedure, draft or version with these numbers' },
-  )
+  @ApiErrors(BAD_QUERY, VERSION_NOT_FOUND)
   async exportVersion(
     @Param('id') id: string,
     @Param('n', VersionParam()) n: number,
@@ -248,10 +236,7 @@ export class DraftsController {
       'Article-by-article comparison of two versions: added, removed, moved, renumbered, changed, with word-level redlines',
   })
   @ApiOkResponse({ type: DraftDiffDto })
-  @ApiErrors(
-    { status: 400, description: 'INVALID_PAYLOAD: a query parameter is invalid' },
-    { status: 404, description: 'NOT_FOUND: no procedure, draft or version with these numbers' },
-  )
+  @ApiErrors(BAD_QUERY, VERSION_NOT_FOUND)
   diff(@Param('id') id: string, @Query() q: DiffQuery) {
     return this.review.diff(id, q.from, q.to, q.lang);
   }
@@ -262,10 +247,7 @@ export class DraftsController {
       "For each article of a version: every state's comments and position, and whether the next version changed it",
   })
   @ApiOkResponse({ type: ConsolidationDto })
-  @ApiErrors(
-    { status: 400, description: 'INVALID_PAYLOAD: a query parameter is invalid' },
-    { status: 404, description: 'NOT_FOUND: no procedure, draft or version with these numbers' },
-  )
+  @ApiErrors(BAD_QUERY, VERSION_NOT_FOUND)
   consolidation(@Param('id') id: string, @Query() q: ConsolidationQuery) {
     return this.review.consolidation(id, q.version);
   }
@@ -276,10 +258,7 @@ export class DraftsController {
       "The comparison table: base text | proposed text | the member states' comments, positions and reservations",
   })
   @ApiOkResponse({ type: ComparisonDto })
-  @ApiErrors(
-    { status: 400, description: 'INVALID_PAYLOAD: a query parameter is invalid' },
-    { status: 404, description: 'NOT_FOUND: no procedure, draft or version with these numbers' },
-  )
+  @ApiErrors(BAD_QUERY, VERSION_NOT_FOUND)
   comparison(@Param('id') id: string, @Query() q: ComparisonQuery) {
     return this.review.comparison(id, q.from, q.to, q.lang ?? 'ru');
   }
@@ -287,10 +266,7 @@ export class DraftsController {
   @Get('comparison/export')
   @ApiOperation({ summary: 'The comparison table as HTML or PDF' })
   @ApiRenderedDocument('The comparison table, rendered')
-  @ApiErrors(
-    { status: 400, description: 'INVALID_PAYLOAD: a query parameter is invalid' },
-    { status: 404, description: 'NOT_FOUND: no procedure, draft or version with these numbers' },
-  )
+  @ApiErrors(BAD_QUERY, VERSION_NOT_FOUND)
   async exportComparison(
     @Param('id') id: string,
     @Query() q: ComparisonExportQuery,
@@ -311,10 +287,7 @@ export class AnalysisReportController {
     summary: '1(a): the final information assembled from the per-memorandum assessments and their findings',
   })
   @ApiOkResponse({ type: AnalysisReportDto })
-  @ApiErrors(
-    { status: 404, description: 'NOT_FOUND: no procedure with this id' },
-    { status: 409, description: 'CONFLICT: the procedure is not an analysis of the memoranda (1(a))' },
-  )
+  @ApiErrors(PROCEDURE_NOT_FOUND, NOT_AN_ANALYSIS)
   report(@Param('id') id: string) {
     return this.reports.report(id);
   }
@@ -322,11 +295,7 @@ export class AnalysisReportController {
   @Get('export')
   @ApiOperation({ summary: '1(a): the final information as HTML or PDF' })
   @ApiRenderedDocument('The final information, rendered')
-  @ApiErrors(
-    { status: 400, description: 'INVALID_PAYLOAD: a query parameter is invalid' },
-    { status: 404, description: 'NOT_FOUND: no procedure with this id' },
-    { status: 409, description: 'CONFLICT: the procedure is not an analysis of the memoranda (1(a))' },
-  )
+  @ApiErrors(BAD_QUERY, PROCEDURE_NOT_FOUND, NOT_AN_ANALYSIS)
   async export(@Param('id') id: string, @Query() q: ExportQuery, @Res({ passthrough: true }) res: Response) {
     return send(res, await this.reports.export(id, q.format ?? 'html', q.lang ?? 'ru'));
   }

@@ -243,7 +243,7 @@ describe('OpenAPI document', () => {
               .send(body ?? {});
       if (token) req = req.set(bearer(token));
       const res = await req;
-      check.response(method, url, res.status, res.body);
+      check.response(method, url, res.status, res.body, res.type);
       return res;
     };
     const expectStatus = (res: { status: number; body: unknown }, status: number, what: string) => {
@@ -323,6 +323,29 @@ describe('OpenAPI document', () => {
     await call(officer.token, 'GET', `/instances/${id}/draft/consolidation?version=1`);
     await call(officer.token, 'GET', `/instances/${id}/draft/comparison?from=1&to=1`);
     await call(officer.token, 'GET', `/instances/${id}/report`);
+    await call(officer.token, 'GET', `/instances/${id}/draft/versions/1/export?format=html&lang=en`);
+    await call(officer.token, 'GET', `/instances/${id}/draft/comparison/export?from=1&to=1&format=html`);
+
+    // 1(a): an analysis with one assessment submitted and one awaited.
+    const analysis = await call(officer.token, 'POST', '/instances', {
+      definitionId: 'implementation-analysis',
+      input: { title: 'Implementation of the memoranda, 2013-2024' },
+    });
+    const analysisId = (expectStatus(analysis, 201, 'start analysis').instance as { id: string }).id;
+    await event(analysisId, officer.token, 'SCOPE', {
+      criteria: ['Participation in meetings'],
+      memoranda: ['mem-TR', 'mem-EG'],
+      assignments: [
+        { memorandumId: 'mem-TR', assignee: officer.user.id, dueAt: '2099-12-31' },
+        { memorandumId: 'mem-EG', assignee: reviewer.user.id, dueAt: '2099-12-31' },
+      ],
+    });
+    await event(analysisId, officer.token, 'ASSESSMENT_SUBMITTED', {
+      memorandumId: 'mem-TR',
+      findings: [{ id: 'TR-1', text: 'Outdated areas of cooperation', severity: 'high', suggestedMeasure: '1(e)' }],
+    });
+    await call(officer.token, 'GET', `/instances/${analysisId}/report`);
+    await call(officer.token, 'GET', `/instances/${analysisId}/report/export?format=html&lang=ru`);
 
     await call(officer.token, 'GET', '/notifications');
     await call(officer.token, 'GET', '/notifications/unread-count');

@@ -56,8 +56,11 @@ export class Conformance {
     return candidates.sort((a, b) => a.split('{').length - b.split('{').length)[0];
   }
 
-  /** Checks one response: its status is documented, and its JSON body matches the documented schema. */
-  response(method: string, path: string, status: number, body: unknown): void {
+  /**
+   * Checks one response: its status is documented, and its body matches the documented schema
+   * (JSON), or its media type is one the operation documents (HTML, PDF).
+   */
+  response(method: string, path: string, status: number, body: unknown, mediaType = 'application/json'): void {
     const template = this.template(method, path);
     const where = `${method} ${template ?? path} ${status}`;
     if (!template) {
@@ -71,11 +74,12 @@ export class Conformance {
       return;
     }
     if (status === 204) return;
-    const schema = documented.content?.['application/json']?.schema;
+    const schema = documented.content?.[mediaType]?.schema;
     if (!schema) {
-      this.problems.push(`${where}: no JSON schema documented`);
+      this.problems.push(`${where}: no schema documented for ${mediaType}`);
       return;
     }
+    if (mediaType !== 'application/json') return;
     this.problems.push(...this.validate(schema, body, where));
   }
 
