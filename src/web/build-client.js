@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Builds the web application: src/web/client/*.js (ES modules, Mermaid included) -> dist/web/.
+// Builds the web application: src/web/client/**/*.ts (ES modules, Mermaid included; type-checked by npm run typecheck) -> dist/web/.
 // Run by `npm run build` after `nest build`; no network, everything comes from node_modules.
 const { copyFileSync, mkdirSync } = require('node:fs');
 const path = require('node:path');
@@ -12,7 +12,7 @@ const out = path.join(root, 'dist', 'web');
 async function main() {
   mkdirSync(out, { recursive: true });
   await esbuild.build({
-    entryPoints: [path.join(src, 'main.js')],
+    entryPoints: [path.join(src, 'main.ts')],
     outfile: path.join(out, 'app.js'),
     bundle: true,
     format: 'iife',
