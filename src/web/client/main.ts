@@ -23,7 +23,7 @@ const go: Go = (hash, force) => {
 /** The pages by route (`#/route/arg`). */
 const PAGES = new Map<string, (page: HTMLElement, arg: string) => unknown>([
   ['sign-in', (page) => signInPage(page, go)],
-  ['procedures', (page, arg) => proceduresPage(page, go, arg)],
+  ['procedures', (page, arg) => proceduresPage(page, arg)],
   ['start', (page) => startPage(page, go)],
   ['procedure', (page, arg) => procedurePage(page, go, decodeURIComponent(arg))],
   ['inbox', (page) => inboxPage(page, go)],

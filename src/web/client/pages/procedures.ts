@@ -7,7 +7,7 @@ import { t, label } from '../i18n';
 import { card, dueCell, none, procLink } from '../ui';
 
 /** Officers see their own procedures, or every active one (e.g. to review a colleague's draft). */
-export async function proceduresPage(view: HTMLElement, _go: unknown, scope?: string): Promise<void> {
+export async function proceduresPage(view: HTMLElement, scope?: string): Promise<void> {
   const user = session.user;
   if (!user) return;
   const own = user.role === 'legal_officer' && scope !== 'all';
