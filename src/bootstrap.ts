@@ -1,9 +1,7 @@
-import { readFileSync } from 'node:fs';
-import * as path from 'node:path';
 import { Logger, type LogLevel as NestLogLevel, type LoggerService } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { SwaggerModule } from '@nestjs/swagger';
 import { json, type NextFunction, type Request, type Response } from 'express';
 import { AppModule } from './app.module';
 import { BODY_LIMIT, bodyParserError, DRAFT_BODY_LIMIT } from './common/http-exception.filter';
@@ -12,26 +10,11 @@ import { enabledLogLevels, EnvValidationError, loadEnv, type Env, type LogLevel 
 import { BootError } from './infra/boot-error';
 import { systemClock, type Clock } from './infra/clock';
 import { runMigrations } from './infra/migrations';
+import { createOpenApiDocument } from './openapi-document';
 import { errorReason } from './infra/net';
 import { resolvePostgres, type ResolvedPostgres } from './infra/postgres-resolver';
 import { resolveRedis, type ResolvedRedis } from './infra/redis-resolver';
 import type { Runtime } from './infra/runtime';
-
-/** Version from the nearest package.json (works from src/ and from dist/src/). */
-function packageVersion(): string {
-  for (let dir = __dirname; dir !== path.dirname(dir); dir = path.dirname(dir)) {
-    try {
-      const pkg = JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8')) as {
-        name?: string;
-        version?: string;
-      };
-      if (pkg.name === 'amendflow' && pkg.version) return pkg.version;
-    } catch {
-      // keep looking
-    }
-  }
-  return '0.0.0';
-}
 
 export function nestLogLevels(level: LogLevel): NestLogLevel[] {
   return ['fatal', ...enabledLogLevels(level)];
@@ -125,13 +108,7 @@ export function configureApp(app: NestExpressApplication): void {
   // before Nest's error handler sees them, so the global filter shapes them.
   app.use((err: unknown, _req: Request, _res: Response, next: NextFunction) => next(bodyParserError(err) ?? err));
 
-  const config = new DocumentBuilder()
-    .setTitle('amendflow API')
-    .setDescription('Workflow engine for SCO memorandum and regulation amendment procedures')
-    .setVersion(packageVersion())
-    .addBearerAuth()
-    .build();
-  const document = SwaggerModule.createDocument(app, config);
+  const document = createOpenApiDocument(app);
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json', yamlDocumentUrl: 'docs-yaml' });
 }
 

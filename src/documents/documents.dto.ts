@@ -127,6 +127,7 @@ export class SaveVersionDto {
 
 export class AddCommentDto {
   @ApiPropertyOptional({
+    type: String,
     format: 'uuid',
     nullable: true,
     description: 'The article commented on; leave out for a general comment',

@@ -1,7 +1,10 @@
 // Interface strings in the SCO's official languages and the English working language.
 // Stage labels and titles come from the API in all three.
+import type { Labels } from './api/views';
 
-const STRINGS = {
+export type Lang = 'en' | 'ru' | 'zh';
+
+const STRINGS: Record<Lang, Record<string, string>> = {
   en: {
     signIn: 'Sign in',
     signOut: 'Sign out',
@@ -221,7 +224,7 @@ const STRINGS = {
 };
 
 // Drafts, notifications, dashboard.
-const MORE = {
+const MORE: Record<Lang, Record<string, string>> = {
   en: {
     noDraft: 'This procedure has no draft yet.',
     createDraft: 'Create the draft',
@@ -480,27 +483,31 @@ const MORE = {
     newDueDate: '新期限',
   },
 };
-for (const l of Object.keys(MORE)) Object.assign(STRINGS[l], MORE[l]);
+for (const l of ['en', 'ru', 'zh'] as const) Object.assign(STRINGS[l], MORE[l]);
 
-export const LANGS = ['en', 'ru', 'zh'];
+export const LANGS = ['en', 'ru', 'zh'] as const;
 
-export function lang() {
-  const l = localStorage.getItem('amendflow.lang');
-  return LANGS.includes(l) ? l : 'en';
+function isLang(l: string | null): l is Lang {
+  return (LANGS as readonly (string | null)[]).includes(l);
 }
 
-export function setLang(l) {
-  if (LANGS.includes(l)) localStorage.setItem('amendflow.lang', l);
+export function lang(): Lang {
+  const l = localStorage.getItem('amendflow.lang');
+  return isLang(l) ? l : 'en';
+}
+
+export function setLang(l: string): void {
+  if (isLang(l)) localStorage.setItem('amendflow.lang', l);
   document.documentElement.lang = lang();
 }
 
 /** Interface string. */
-export function t(key) {
+export function t(key: string): string {
   return STRINGS[lang()][key] ?? STRINGS.en[key] ?? key;
 }
 
 /** A label object {en, ru, zh} from the API, in the chosen language. */
-export function label(l, fallback) {
+export function label(l: Labels | null | undefined, fallback?: string | null): string {
   if (!l) return fallback ?? '';
   if (typeof l === 'string') return l;
   return l[lang()] || l.en || fallback || '';
