@@ -862,6 +862,12 @@ export interface components {
       /** Format: date-time */
       validTo: string;
     };
+    ActiveStageDto: {
+      label: components['schemas']['Labels'];
+      path: string;
+      /** @enum {string} */
+      responsible: 'legal_officer' | 'approver' | 'manager' | 'admin' | 'system';
+    };
     AddCommentDto: {
       /**
        * Format: uuid
@@ -870,6 +876,27 @@ export interface components {
       articleId?: string | null;
       /** @example Article 3: add "and observers" after "dialogue partners". */
       text: string;
+    };
+    AllowedEventDto: {
+      description: string;
+      /** @description JSON Schema of the payload */
+      payloadSchema: {
+        [key: string]: unknown;
+      };
+      /** @example SUBMIT */
+      type: string;
+    };
+    /** @description 1(a): the final information assembled from the per-memorandum assessments */
+    AnalysisReportDto: {
+      approval: components['schemas']['ReportApprovalDto'];
+      assessments: components['schemas']['ReportAssessmentDto'][];
+      criteria: string[];
+      /** @description The approved (or latest) text; null without a draft */
+      finalText: components['schemas']['FinalTextDto'] | null;
+      procedure: components['schemas']['ReportProcedureDto'];
+      scope: components['schemas']['ReportScopeDto'] | null;
+      summary: components['schemas']['ReportSummaryDto'];
+      title: string;
     };
     AnswerDto: {
       /**
@@ -884,6 +911,77 @@ export interface components {
       kind: 'agree' | 'agree_with_reservation' | 'object' | 'comments' | 'no_comments';
       /** @description Reservation text, reason for the objection, or the comments */
       text?: string;
+    };
+    AnswerRecordDto: {
+      actingFor: string | null;
+      /** Format: date-time */
+      at: string;
+      /** @description User id */
+      by: string;
+      definitionId: string;
+      /** Format: uuid */
+      instanceId: string;
+      /** @description The answer as sent (draftVersion, kind, text or comments) */
+      payload: {
+        [key: string]: unknown;
+      };
+      seq: number;
+      /** @description The stage answered in */
+      stage: string | null;
+      subject: string;
+      /** @enum {string} */
+      type: 'POSITION' | 'RESPOND';
+    };
+    ApplyResultDto: {
+      /** Format: uuid */
+      instanceId: string;
+      outcome: string | null;
+      /** @description True when the idempotency key was seen before and nothing was applied this time */
+      replayed: boolean;
+      /** @description Number of the event written (or replayed) */
+      seq: number;
+      /** @description State path after the event */
+      state: string;
+      /** @enum {string} */
+      status: 'active' | 'done';
+      /** @example SUBMIT */
+      type: string;
+    };
+    /** @description Every round of a procedure, each member state's answer */
+    ApprovalMatrixDto: {
+      approvalRounds: components['schemas']['ApprovalRoundDto'][];
+      commentRounds: components['schemas']['CommentRoundDto'][];
+      /** Format: uuid */
+      instanceId: string;
+    };
+    ApprovalRoundDto: {
+      /** Format: date-time */
+      closedAt: string | null;
+      draftVersion: number;
+      objection: components['schemas']['ObjectionDto'] | null;
+      /** Format: date-time */
+      openedAt: string;
+      /** @enum {string} */
+      outcome: 'open' | 'consensus' | 'objected' | 'superseded';
+      round: number;
+      silenceProcedure: boolean;
+      /** @example circulation */
+      stage: string;
+      states: components['schemas']['MatrixPositionDto'][];
+    };
+    ArticleDiffDto: {
+      /** Format: uuid */
+      articleId: string;
+      changedLanguages: ('ru' | 'zh' | 'en')[];
+      /** @description Null when added */
+      from: components['schemas']['ArticlePlaceDto'] | null;
+      kinds: ('added' | 'removed' | 'moved' | 'renumbered' | 'changed' | 'unchanged')[];
+      /** @description Languages out of date in the later version */
+      outOfDate: ('ru' | 'zh' | 'en')[];
+      /** @description Word-level redlines in the requested languages */
+      redlines: components['schemas']['RedlinesDto'];
+      /** @description Null when removed */
+      to: components['schemas']['ArticlePlaceDto'] | null;
     };
     ArticleInputDto: {
       /**
@@ -904,6 +1002,144 @@ export interface components {
       ru: string;
       /** @description Chinese text (authentic) */
       zh: string;
+    };
+    ArticlePlaceDto: {
+      number: string;
+      position: number;
+    };
+    ArticleTextsDto: {
+      /** @description English (working text) */
+      en: string;
+      /** @description Russian (authentic) */
+      ru: string;
+      /** @description Chinese (authentic) */
+      zh: string;
+    };
+    ChainVerificationDto: {
+      /** @description Events checked before the first broken link (or all) */
+      checked: number;
+      firstBrokenSeq: number | null;
+      /** @description What is broken, as a sentence */
+      reason: string | null;
+      valid: boolean;
+    };
+    ChildProcedureDto: {
+      definitionId: string;
+      /** Format: uuid */
+      id: string;
+      /** @description Key under the parent */
+      key: string;
+      outcome: string | null;
+      state: string;
+      /** @enum {string} */
+      status: 'active' | 'done';
+    };
+    CirculationRoundDto: {
+      /** Format: date-time */
+      closedAt: string | null;
+      /** Format: date-time */
+      openedAt: string;
+      responses: components['schemas']['CommentResponseDto'][];
+      round: number;
+      unanswered: string[];
+    };
+    CommentResponseDto: {
+      actingFor: string | null;
+      /** Format: date-time */
+      at: string;
+      by: string;
+      comments: string | null;
+      hasComments: boolean;
+      memberState: string;
+    };
+    CommentRoundDto: {
+      /** Format: date-time */
+      closedAt: string | null;
+      draftVersion: number;
+      /** Format: date-time */
+      openedAt: string;
+      round: number;
+      states: components['schemas']['MatrixCommentAnswerDto'][];
+    };
+    /** @description The comparison table: base | proposed | the member states' comments and positions */
+    ComparisonDto: {
+      document: components['schemas']['DraftDocumentRefDto'];
+      from: components['schemas']['VersionRefDto'];
+      generalComments: components['schemas']['DraftCommentDto'][];
+      /** @enum {string} */
+      lang: 'ru' | 'zh' | 'en';
+      procedure: components['schemas']['ProcedureRefDto'];
+      round: components['schemas']['ComparisonRoundDto'] | null;
+      rows: components['schemas']['ComparisonRowDto'][];
+      states: components['schemas']['ComparisonStateColumnDto'][];
+      summary: components['schemas']['DiffSummaryDto'];
+      to: components['schemas']['VersionRefDto'];
+    };
+    ComparisonRoundDto: {
+      number: number;
+      objection: components['schemas']['RoundObjectionDto'] | null;
+      /** @enum {string} */
+      outcome: 'open' | 'consensus' | 'objected' | 'superseded';
+      stage: string;
+    };
+    ComparisonRowDto: {
+      /** Format: uuid */
+      articleId: string;
+      base: string | null;
+      comments: components['schemas']['DraftCommentDto'][];
+      from: components['schemas']['ArticlePlaceDto'] | null;
+      kinds: ('added' | 'removed' | 'moved' | 'renumbered' | 'changed' | 'unchanged')[];
+      /** @enum {string|null} */
+      language: 'current' | 'out_of_date' | 'possibly_stale' | null;
+      proposed: string | null;
+      redline: components['schemas']['RedlineSegmentDto'][];
+      to: components['schemas']['ArticlePlaceDto'] | null;
+    };
+    ComparisonStateColumnDto: {
+      memberState: string;
+      name: components['schemas']['Labels'];
+      position: components['schemas']['StatePositionDto'] | null;
+      /** @description Reservations, carried forward */
+      reservations: components['schemas']['StatePositionDto'][];
+      responses: components['schemas']['StateResponseDto'][];
+    };
+    ConsensusRoundSummaryDto: {
+      objection: components['schemas']['RoundObjectionDto'] | null;
+      /** @enum {string} */
+      outcome: 'open' | 'consensus' | 'objected' | 'superseded';
+      positions: components['schemas']['PositionDto'][];
+      round: number;
+      stage: string;
+    };
+    ConsolidatedArticleDto: {
+      /** @description Whether the next version changed it (null: none yet) */
+      addressed: boolean | null;
+      /** Format: uuid */
+      articleId: string;
+      languages: components['schemas']['LanguageStatusesDto'];
+      nextVersionChange: ('added' | 'removed' | 'moved' | 'renumbered' | 'changed' | 'unchanged')[] | null;
+      number: string;
+      position: number;
+      secretariat: components['schemas']['DraftCommentDto'][];
+      states: components['schemas']['ConsolidatedStateDto'][];
+    };
+    ConsolidatedStateDto: {
+      comments: components['schemas']['DraftCommentDto'][];
+      memberState: string;
+      name: components['schemas']['Labels'];
+      position: components['schemas']['StatePositionDto'] | null;
+      response: components['schemas']['StateResponseDto'] | null;
+    };
+    /** @description For each article of a version: every state's comments and position */
+    ConsolidationDto: {
+      articles: components['schemas']['ConsolidatedArticleDto'][];
+      circulation: components['schemas']['CirculationRoundDto'][];
+      consensus: components['schemas']['ConsensusRoundSummaryDto'][];
+      document: components['schemas']['DraftDocumentRefDto'];
+      generalComments: components['schemas']['DraftCommentDto'][];
+      nextVersion: number | null;
+      procedure: components['schemas']['ProcedureRefDto'];
+      version: number;
     };
     CreateActingAppointmentDto: {
       /**
@@ -947,6 +1183,20 @@ export interface components {
       /** @description The draft's title in the three languages (default: the source's title; required for a blank draft) */
       title?: components['schemas']['DraftTitleDto'];
     };
+    CreatedWebhookSubscriptionDto: {
+      active: boolean;
+      /** Format: date-time */
+      createdAt: string;
+      /** Format: uuid */
+      id: string;
+      /** @description The member state, for a member state's subscription */
+      memberState: string | null;
+      /** @description The signing secret: returned only here, once */
+      secret: string;
+      url: string;
+      /** @description The subscriber, for a personal subscription */
+      userId: string | null;
+    };
     CreateUserDto: {
       /** @example Aigerim Nurlanovna */
       displayName: string;
@@ -979,6 +1229,173 @@ export interface components {
        */
       url: string;
     };
+    /** @description Every direction-1 procedure at a glance */
+    DashboardDto: {
+      byProcedure: components['schemas']['ProcedureCountsDto'][];
+      dueThisWeekItems: components['schemas']['DueSoonItemDto'][];
+      /** Format: date-time */
+      generatedAt: string;
+      /** @description Member states holding items up, and since when */
+      holdingUp: components['schemas']['HoldingUpDto'][];
+      overdueItems: components['schemas']['OverdueItemDto'][];
+      stageDurations: components['schemas']['StageDurationDto'][];
+      totals: components['schemas']['DashboardTotalsDto'];
+    };
+    DashboardTotalsDto: {
+      active: number;
+      done: number;
+      /** @description Procedures with a deadline due within seven days */
+      dueThisWeek: number;
+      /** @description Procedures with an overdue deadline */
+      overdue: number;
+    };
+    DeadlineExtensionDto: {
+      /** Format: date-time */
+      at: string;
+      /** @description User id */
+      by: string;
+      /** Format: date-time */
+      from: string;
+      reason: string;
+      /** Format: date-time */
+      to: string;
+    };
+    DeadlineRuleDto: {
+      /** @description Length of the period */
+      days: number;
+      /** @description Who is told when the deadline passes */
+      escalateTo: ('legal_officer' | 'approver' | 'manager' | 'admin' | 'system')[];
+      /** @description Days before the due time at which reminders go out */
+      remindBefore: number[];
+      /**
+       * @description Default calendar
+       * @enum {string}
+       */
+      unit?: 'calendar' | 'working';
+    };
+    /** @description A procedure definition (its newest version) */
+    DefinitionDto: {
+      description: string;
+      /** @description Events by type */
+      events: {
+        [key: string]: components['schemas']['DefinitionEventDto'];
+      };
+      /** @example model-memorandum-amendment */
+      id: string;
+      initial: string | null;
+      /** @description JSON Schema of the start input */
+      inputSchema: {
+        [key: string]: unknown;
+      };
+      /**
+       * @description The roadmap measure
+       * @example 1(d)
+       */
+      measure: string;
+      startRoles: ('legal_officer' | 'approver' | 'manager' | 'admin' | 'system')[];
+      states: components['schemas']['DefinitionStateDto'][];
+      title: components['schemas']['Labels'];
+      version: number;
+      /** @description Every version known */
+      versions: number[];
+    };
+    DefinitionEventDto: {
+      description: string;
+      /** @description JSON Schema of the payload */
+      payloadSchema: {
+        [key: string]: unknown;
+      };
+      /** @description Roles that may send it */
+      roles: ('legal_officer' | 'approver' | 'manager' | 'admin' | 'system')[];
+    };
+    DefinitionRefDto: {
+      id: string;
+      measure: string;
+      title: components['schemas']['Labels'];
+      version: number;
+    };
+    DefinitionStateDto: {
+      deadline: components['schemas']['DeadlineRuleDto'] | null;
+      /** @description Events the state accepts */
+      events: string[];
+      label: components['schemas']['Labels'] | null;
+      /** @example drafting */
+      path: string;
+      /** @enum {string|null} */
+      responsible: 'legal_officer' | 'approver' | 'manager' | 'admin' | 'system' | null;
+      transitions: components['schemas']['StateTransitionDto'][];
+      /** @enum {string} */
+      type: 'atomic' | 'compound' | 'parallel' | 'final' | 'history';
+    };
+    DependencyStatusDto: {
+      /** @enum {string} */
+      status: 'up' | 'down';
+    };
+    DiffSummaryDto: {
+      added: number;
+      changed: number;
+      moved: number;
+      removed: number;
+      renumbered: number;
+      unchanged: number;
+    };
+    /** @description A comment on a draft version (append-only) */
+    DraftCommentDto: {
+      actingFor: string | null;
+      /** @description Null for a comment on the whole version */
+      articleId: string | null;
+      authorId: string;
+      authorRole: string;
+      /** Format: date-time */
+      createdAt: string;
+      /** Format: uuid */
+      id: string;
+      /** @description Null for the Secretariat */
+      memberState: string | null;
+      text: string;
+      version: number;
+    };
+    /** @description Article-by-article comparison of two versions */
+    DraftDiffDto: {
+      articles: components['schemas']['ArticleDiffDto'][];
+      from: components['schemas']['VersionRefDto'];
+      languages: ('ru' | 'zh' | 'en')[];
+      summary: components['schemas']['DiffSummaryDto'];
+      to: components['schemas']['VersionRefDto'];
+    };
+    /** @description A procedure's draft: its latest version and the list of every version */
+    DraftDocumentDto: {
+      /** Format: date-time */
+      createdAt: string;
+      createdBy: string;
+      /** Format: uuid */
+      id: string;
+      /** Format: uuid */
+      instanceId: string;
+      latest: components['schemas']['DraftVersionViewDto'] | null;
+      source: components['schemas']['DraftSourceDto'];
+      title: components['schemas']['Labels'];
+      versions: components['schemas']['DraftVersionSummaryDto'][];
+    };
+    DraftDocumentRefDto: {
+      /** Format: date-time */
+      createdAt: string;
+      createdBy: string;
+      /** Format: uuid */
+      id: string;
+      /** Format: uuid */
+      instanceId: string;
+      source: components['schemas']['DraftSourceDto'];
+      title: components['schemas']['Labels'];
+    };
+    DraftSourceDto: {
+      /** @enum {string} */
+      kind: 'regulation' | 'model_memorandum' | 'memorandum' | 'blank';
+      /** @description Where the text comes from; null for a blank draft */
+      notice: components['schemas']['Labels'] | null;
+      /** @description The memorandum id, for a memorandum source */
+      ref: string | null;
+    };
     DraftTitleDto: {
       /** @example Regulation on the status of dialogue partner of the SCO */
       en: string;
@@ -987,10 +1404,323 @@ export interface components {
       /** @example 上海合作组织对话伙伴地位条例 */
       zh: string;
     };
+    DraftVersionSummaryDto: {
+      articleCount: number;
+      authorId: string;
+      authorRole: string;
+      basedOn: number | null;
+      contentHash: string;
+      /** Format: date-time */
+      createdAt: string;
+      driftedArticleCount: number;
+      englishPossiblyStaleCount: number;
+      note: string;
+      number: number;
+    };
+    /** @description One draft version with its articles */
+    DraftVersionViewDto: {
+      articles: components['schemas']['VersionArticleDto'][];
+      authorId: string;
+      authorRole: string;
+      basedOn: number | null;
+      contentHash: string;
+      /** Format: date-time */
+      createdAt: string;
+      /** @description Articles whose Russian and Chinese texts disagree */
+      driftedArticles: string[];
+      /** @description Articles whose English text may be stale */
+      englishPossiblyStale: string[];
+      /** @description Whether this is the latest version */
+      latest: boolean;
+      note: string;
+      number: number;
+    };
+    DueSoonItemDto: {
+      daysLeft: number;
+      deadlineKey: string;
+      definitionId: string;
+      /** Format: date-time */
+      dueAt: string;
+      /** Format: uuid */
+      instanceId: string;
+      label: components['schemas']['Labels'];
+      state: string;
+      subject: string;
+    };
+    /** @description The body of every error response: a status, a stable code, a sentence for a person, and details */
+    ErrorBody: {
+      /** @description Facts a client can act on (e.g. `fields` of an invalid payload, `currentVersion` of a stale answer, `reason`) */
+      details?: {
+        [key: string]: unknown;
+      };
+      /**
+       * @description Stable code of the kind of error; read this, not the message
+       * @example NOT_FOUND
+       */
+      error: components['schemas']['ErrorCode'];
+      /**
+       * @description What went wrong, as a sentence
+       * @example There is no procedure with id "…".
+       */
+      message: string;
+      /**
+       * @description The HTTP status, repeated
+       * @example 404
+       */
+      statusCode: number;
+    };
+    /**
+     * @description Stable code of the kind of error; read this, not the message
+     * @enum {string}
+     */
+    ErrorCode:
+      | 'NOT_FOUND'
+      | 'CONFLICT'
+      | 'INVALID_PAYLOAD'
+      | 'FORBIDDEN'
+      | 'UNAUTHENTICATED'
+      | 'UNPROCESSABLE'
+      | 'UNAVAILABLE'
+      | 'TOO_LARGE'
+      | 'RATE_LIMITED'
+      | 'INTERNAL';
+    EventActorDto: {
+      /** @description The approver an acting approver stood in for */
+      actingFor: string | null;
+      /** @description User id, or "system" */
+      id: string;
+      memberState: string | null;
+      /** @enum {string} */
+      role: 'legal_officer' | 'approver' | 'manager' | 'admin' | 'system';
+    };
+    EventRecordDto: {
+      actor: components['schemas']['EventActorDto'];
+      /** Format: date-time */
+      at: string;
+      definitionVersion: number;
+      hash: string;
+      idempotencyKey: string | null;
+      payload: {
+        [key: string]: unknown;
+      };
+      /** @description Hash of the event before (the genesis hash for the first) */
+      prevHash: string;
+      seq: number;
+      stateAfter: string;
+      /** @description Null for the start event */
+      stateBefore: string | null;
+      /** @example SUBMIT */
+      type: string;
+    };
     ExtendDeadlineDto: {
       /** @example 2026-12-31T17:00:00Z */
       dueAt: string;
       reason: string;
+    };
+    FinalTextArticleDto: {
+      /** Format: uuid */
+      articleId: string;
+      languages: components['schemas']['LanguageStatusesDto'];
+      number: string;
+      text: components['schemas']['ArticleTextsDto'];
+    };
+    FinalTextDto: {
+      articles: components['schemas']['FinalTextArticleDto'][];
+      version: number;
+    };
+    HealthReportDto: {
+      /**
+       * @description Every dependency
+       * @example {
+       *       "database": {
+       *         "status": "up"
+       *       },
+       *       "redis": {
+       *         "status": "up"
+       *       }
+       *     }
+       */
+      details: {
+        [key: string]: components['schemas']['DependencyStatusDto'];
+      };
+      /**
+       * @description The dependencies that do not (empty when healthy)
+       * @example {
+       *       "database": {
+       *         "status": "up"
+       *       },
+       *       "redis": {
+       *         "status": "up"
+       *       }
+       *     }
+       */
+      error: {
+        [key: string]: components['schemas']['DependencyStatusDto'];
+      };
+      /**
+       * @description The dependencies that answer
+       * @example {
+       *       "database": {
+       *         "status": "up"
+       *       },
+       *       "redis": {
+       *         "status": "up"
+       *       }
+       *     }
+       */
+      info: {
+        [key: string]: components['schemas']['DependencyStatusDto'];
+      };
+      /**
+       * @description ok: PostgreSQL and Redis answer (otherwise the answer is a 503)
+       * @enum {string}
+       */
+      status: 'ok';
+    };
+    HoldingUpDto: {
+      /** @description Days since the oldest */
+      days: number;
+      /** @description Up to 20 procedures, oldest first */
+      instanceIds: string[];
+      /** @description Answers it owes */
+      items: number;
+      memberState: string;
+      /** Format: date-time */
+      oldestSince: string;
+    };
+    /** @description What waits for the caller's member state */
+    InboxDto: {
+      /** @description The approver the caller stands in for now, if any */
+      actingFor: string | null;
+      items: components['schemas']['InboxItemDto'][];
+      /** @example KZ */
+      memberState: string;
+    };
+    InboxItemDto: {
+      /** @description The answers this question takes */
+      answers: ('agree' | 'agree_with_reservation' | 'object' | 'comments' | 'no_comments')[];
+      /** @description Negative when overdue */
+      daysLeft: number | null;
+      definitionId: string;
+      draftVersion: number;
+      /** Format: date-time */
+      dueAt: string | null;
+      /**
+       * @description The event an answer sends
+       * @enum {string}
+       */
+      event: 'POSITION' | 'RESPOND';
+      /** Format: uuid */
+      instanceId: string;
+      /** @example 1(d) */
+      measure: string | null;
+      partner: string | null;
+      /**
+       * @description What is asked: a position, or comments
+       * @enum {string}
+       */
+      question: 'position' | 'comments';
+      round: number;
+      /** @description State path of the stage that waits */
+      stage: string;
+      stageLabel: components['schemas']['Labels'] | null;
+      subject: string;
+      title: components['schemas']['Labels'] | null;
+      /** Format: date-time */
+      waitingSince: string;
+    };
+    InstanceListItemDto: {
+      /** Format: date-time */
+      createdAt: string;
+      definitionId: string;
+      definitionVersion: number;
+      /** Format: uuid */
+      id: string;
+      measure: string | null;
+      memorandum: string | null;
+      /**
+       * Format: date-time
+       * @description Earliest open deadline
+       */
+      nextDue: string | null;
+      outcome: string | null;
+      overdue: boolean;
+      /** Format: uuid */
+      parentId: string | null;
+      partner: string | null;
+      seq: number;
+      state: string;
+      stateLabel: components['schemas']['Labels'] | null;
+      /** @enum {string} */
+      status: 'active' | 'done';
+      subject: string;
+      treaty: string | null;
+      /** Format: date-time */
+      updatedAt: string;
+    };
+    InstancePageDto: {
+      items: components['schemas']['InstanceListItemDto'][];
+      page: number;
+      pageSize: number;
+      total: number;
+    };
+    /** @description One procedure as the caller sees it now */
+    InstanceViewDto: {
+      /** @description Events the current stage accepts from anyone */
+      acceptedEvents: string[];
+      /** @description Events the caller may send now */
+      allowedEvents: components['schemas']['AllowedEventDto'][];
+      children: components['schemas']['ChildProcedureDto'][];
+      /** @description The machine's context (depends on the definition) */
+      context: {
+        [key: string]: unknown;
+      };
+      /** Format: date-time */
+      createdAt: string;
+      deadlines: components['schemas']['OpenDeadlineDto'][];
+      definition: components['schemas']['DefinitionRefDto'];
+      /** Format: uuid */
+      id: string;
+      memorandum: string | null;
+      outcome: string | null;
+      /** Format: uuid */
+      parentId: string | null;
+      parentKey: string | null;
+      partner: string | null;
+      /** @description Number of the last event */
+      seq: number;
+      stages: components['schemas']['ActiveStageDto'][];
+      /** @description User id */
+      startedBy: string;
+      /** @description State path (parallel regions joined) */
+      state: string;
+      /** @enum {string} */
+      status: 'active' | 'done';
+      subject: string;
+      treaty: string | null;
+      /** Format: date-time */
+      updatedAt: string;
+    };
+    Labels: {
+      /** @example Drafting */
+      en: string;
+      /** @example Подготовка проекта */
+      ru: string;
+      /** @example 起草 */
+      zh: string;
+    };
+    LanguageStatusesDto: {
+      /** @enum {string} */
+      en: 'current' | 'out_of_date' | 'possibly_stale';
+      /** @enum {string} */
+      ru: 'current' | 'out_of_date' | 'possibly_stale';
+      /** @enum {string} */
+      zh: 'current' | 'out_of_date' | 'possibly_stale';
+    };
+    LanguageVersionsDto: {
+      en: number;
+      ru: number;
+      zh: number;
     };
     LocalisedNameDto: {
       /** @description English (working language); null = not confirmed */
@@ -999,6 +1729,34 @@ export interface components {
       ru: string | null;
       /** @description Chinese (official); null = not confirmed */
       zh: string | null;
+    };
+    MarkedReadDto: {
+      /** @description How many notifications were unread and are now read */
+      updated: number;
+    };
+    MatrixCommentAnswerDto: {
+      actingFor: string | null;
+      /** @enum {string} */
+      answer: 'comments' | 'no_comments' | 'no_answer';
+      /** Format: date-time */
+      at: string | null;
+      by: string | null;
+      draftVersion: number;
+      memberState: string;
+      text: string | null;
+    };
+    MatrixPositionDto: {
+      actingFor: string | null;
+      /** Format: date-time */
+      at: string | null;
+      /** @description User id ("system" for silence) */
+      by: string | null;
+      draftVersion: number;
+      memberState: string;
+      /** @enum {string} */
+      position: 'agree' | 'agree_with_reservation' | 'object' | 'silence' | 'no_answer';
+      /** @description Reservation text or the reason of an objection */
+      text: string | null;
     };
     MigrateInstanceDto: {
       reason: string;
@@ -1010,6 +1768,65 @@ export interface components {
        */
       stateMapping: Record<string, unknown>;
       toVersion: number;
+    };
+    NotificationDto: {
+      /** Format: date-time */
+      createdAt: string;
+      /** @description What the procedure attached (deadline, stage, days left…) */
+      data: {
+        [key: string]: unknown;
+      };
+      /** Format: uuid */
+      id: string;
+      /** Format: uuid */
+      instanceId: string | null;
+      /** @enum {string} */
+      kind: 'reminder' | 'escalation' | 'info';
+      /** Format: date-time */
+      readAt: string | null;
+      subject: string;
+    };
+    NotificationPageDto: {
+      items: components['schemas']['NotificationDto'][];
+      page: number;
+      pageSize: number;
+      total: number;
+    };
+    ObjectionDto: {
+      memberState: string;
+      reason: string;
+    };
+    OpenDeadlineDto: {
+      /** @description User id, when one person owes it */
+      assignee: string | null;
+      /** @description Negative when overdue */
+      daysLeft: number;
+      /** Format: date-time */
+      dueAt: string;
+      extensions: components['schemas']['DeadlineExtensionDto'][];
+      /** @example circulation */
+      key: string;
+      label: components['schemas']['Labels'];
+      overdue: boolean;
+      remindBefore: number[];
+      /** @enum {string} */
+      responsible: 'legal_officer' | 'approver' | 'manager' | 'admin' | 'system';
+      /** Format: date-time */
+      startsAt: string;
+      /** @enum {string} */
+      unit: 'calendar' | 'working';
+    };
+    OverdueItemDto: {
+      daysOverdue: number;
+      deadlineKey: string;
+      definitionId: string;
+      /** Format: date-time */
+      dueAt: string;
+      /** Format: uuid */
+      instanceId: string;
+      label: components['schemas']['Labels'];
+      state: string;
+      subject: string;
     };
     PartnerItemDto: {
       /** @example KZ */
@@ -1041,6 +1858,48 @@ export interface components {
       validTo: string | null;
       /** @example 1 */
       version: number;
+    };
+    PositionDto: {
+      actingFor: string | null;
+      /** Format: date-time */
+      at: string;
+      /** @description User id ("system" for silence) */
+      by: string;
+      /** @enum {string} */
+      kind: 'agree' | 'agree_with_reservation' | 'object' | 'silence';
+      memberState: string;
+      text: string | null;
+    };
+    ProcedureCountsDto: {
+      active: number;
+      definitionId: string;
+      done: number;
+      /** @example 1(d) */
+      measure: string;
+      overdue: number;
+      stages: components['schemas']['StageCountDto'][];
+      title: components['schemas']['Labels'];
+    };
+    ProcedureRefDto: {
+      definitionId: string;
+      /** Format: uuid */
+      id: string;
+      state: string;
+    };
+    ReconcileReportDto: {
+      /** @description Open deadlines compared */
+      checked: number;
+      durationMs: number;
+      /** @description Unprocessed deadline.sync outbox rows run again */
+      outboxRerun: number;
+      /** @description Planned jobs missing from Redis and added */
+      readded: number;
+      /** @description Jobs of closed, gone or moved deadlines removed */
+      removed: number;
+      /** @description Failed jobs of open deadlines retried */
+      retried: number;
+      /** @description Set when another process held the reconciliation lock */
+      skipped?: string;
     };
     RecordChangeDto: {
       /**
@@ -1080,6 +1939,16 @@ export interface components {
        * @example 2025-09-01
        */
       validFrom: string;
+    };
+    RedlinesDto: {
+      en?: components['schemas']['RedlineSegmentDto'][];
+      ru?: components['schemas']['RedlineSegmentDto'][];
+      zh?: components['schemas']['RedlineSegmentDto'][];
+    };
+    RedlineSegmentDto: {
+      /** @enum {string} */
+      op: 'equal' | 'insert' | 'delete';
+      text: string;
     };
     ReferenceItemDto: {
       /** @example KZ */
@@ -1128,12 +1997,80 @@ export interface components {
       /** @example 1 */
       version: number;
     };
+    ReportApprovalDto: {
+      approved: boolean;
+      /** Format: date-time */
+      completedAt: string | null;
+      round: components['schemas']['ReportRoundDto'] | null;
+      version: number | null;
+    };
+    ReportAssessmentDto: {
+      assignee: string;
+      /** Format: date-time */
+      dueAt: string;
+      findings: components['schemas']['ReportFindingDto'][];
+      memorandumId: string;
+      partner: string;
+      partnerName: components['schemas']['Labels'];
+      /** @enum {string} */
+      status: 'assigned' | 'overdue' | 'submitted';
+      /** Format: date-time */
+      submittedAt: string | null;
+      submittedBy: string | null;
+    };
+    ReportFindingDto: {
+      id: string;
+      /** @description Procedures opened from this finding */
+      links: string[];
+      severity: string;
+      suggestedMeasure: string | null;
+      text: string;
+    };
+    ReportProcedureDto: {
+      /** Format: uuid */
+      id: string;
+      state: string;
+      /** @enum {string} */
+      status: 'active' | 'done';
+    };
+    ReportRoundDto: {
+      draftVersion: number;
+      number: number;
+      objection: components['schemas']['RoundObjectionDto'] | null;
+      /** @enum {string} */
+      outcome: 'open' | 'consensus' | 'objected' | 'superseded';
+    };
+    ReportScopeDto: {
+      /** Format: date-time */
+      at: string;
+      by: string;
+      memoranda: string[];
+    };
+    ReportSummaryDto: {
+      /** @description Memoranda whose assessment is not submitted */
+      awaited: string[];
+      /** @description Findings by suggested measure ("none" when none) */
+      byMeasure: {
+        [key: string]: number;
+      };
+      /** @description Findings by severity */
+      bySeverity: {
+        [key: string]: number;
+      };
+      findings: number;
+      memoranda: number;
+      submitted: number;
+    };
     RevokedTokensDto: {
       /**
        * @description How many unexpired tokens were revoked
        * @example 2
        */
       tokensRevoked: number;
+    };
+    RoundObjectionDto: {
+      memberState: string;
+      reason: string;
     };
     SaveVersionDto: {
       /** @description Every article of the new version, in order; an article left out is removed */
@@ -1181,6 +2118,22 @@ export interface components {
       expiresIn: number;
       user: components['schemas']['UserDto'];
     };
+    StageCountDto: {
+      count: number;
+      label: components['schemas']['Labels'] | null;
+      overdue: number;
+      state: string;
+      /** @enum {string} */
+      status: 'active' | 'done';
+    };
+    StageDurationDto: {
+      /** @description Average days in the stage, one decimal */
+      averageDays: number;
+      definitionId: string;
+      label: components['schemas']['Labels'] | null;
+      samples: number;
+      state: string;
+    };
     StartInstanceDto: {
       /**
        * @description Definition id (GET /definitions lists them)
@@ -1195,6 +2148,45 @@ export interface components {
        *     }
        */
       input: Record<string, unknown>;
+    };
+    StatePositionDto: {
+      actingFor: string | null;
+      /** Format: date-time */
+      at: string;
+      by: string;
+      draftVersion: number;
+      /** @enum {string} */
+      kind: 'agree' | 'agree_with_reservation' | 'object' | 'silence';
+      round: number;
+      stage: string;
+      text: string | null;
+    };
+    StateResponseDto: {
+      actingFor: string | null;
+      /** Format: date-time */
+      at: string;
+      by: string;
+      comments: string | null;
+      draftVersion: number;
+      hasComments: boolean;
+      round: number;
+    };
+    StateTransitionDto: {
+      /**
+       * @description Event type, or "(automatic)"
+       * @example SUBMIT
+       */
+      event: string;
+      /** @description Target state paths */
+      targets: string[];
+    };
+    /** @description What the command did, and the procedure as it stands after it */
+    TransitionResponseDto: {
+      instance: components['schemas']['InstanceViewDto'];
+      result: components['schemas']['ApplyResultDto'];
+    };
+    UnreadCountDto: {
+      unread: number;
     };
     UpdateUserDto: {
       /** @description false deactivates the user and revokes their tokens */
@@ -1231,6 +2223,40 @@ export interface components {
       /** Format: date-time */
       updatedAt: string;
     };
+    VersionArticleDto: {
+      /** Format: uuid */
+      articleId: string;
+      /** @description Languages confirmed unchanged in this version */
+      confirmed: ('ru' | 'zh' | 'en')[];
+      /** @description The Russian and Chinese texts disagree in freshness */
+      drifted: boolean;
+      languages: components['schemas']['LanguageStatusesDto'];
+      /** @example 3 */
+      number: string;
+      position: number;
+      text: components['schemas']['ArticleTextsDto'];
+      /** @description The version in which each language's text last changed */
+      updatedAtVersion: components['schemas']['LanguageVersionsDto'];
+    };
+    VersionRefDto: {
+      authorId: string;
+      /** Format: date-time */
+      createdAt: string;
+      note: string;
+      number: number;
+    };
+    WebhookSubscriptionDto: {
+      active: boolean;
+      /** Format: date-time */
+      createdAt: string;
+      /** Format: uuid */
+      id: string;
+      /** @description The member state, for a member state's subscription */
+      memberState: string | null;
+      url: string;
+      /** @description The subscriber, for a personal subscription */
+      userId: string | null;
+    };
   };
   responses: never;
   parameters: never;
@@ -1263,12 +2289,32 @@ export interface operations {
           'application/json': components['schemas']['ActingAppointmentDto'][];
         };
       };
-      /** @description The caller lacks the role the route needs */
-      403: {
+      /** @description INVALID_PAYLOAD: the request is invalid (the message names the field) */
+      400: {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description UNAUTHENTICATED: no bearer token, or it is expired, revoked or not valid */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description UNAVAILABLE: PostgreSQL or Redis does not answer; try again shortly */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
       };
     };
   };
@@ -1293,12 +2339,77 @@ export interface operations {
           'application/json': components['schemas']['ActingAppointmentDto'];
         };
       };
-      /** @description The caller lacks the role the route needs */
+      /** @description INVALID_PAYLOAD: invalid body, or validTo not later than validFrom */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description UNAUTHENTICATED: no bearer token, or it is expired, revoked or not valid */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description FORBIDDEN: managers and administrators only */
       403: {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description NOT_FOUND: one of the two users does not exist */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description CONFLICT: an appointment already involves one of these approvers in that period */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description TOO_LARGE: the request is larger than its limit */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description UNPROCESSABLE: the period has ended, the users are not approvers of that member state, the same person, or deactivated */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description UNAVAILABLE: PostgreSQL or Redis does not answer; try again shortly */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
       };
     };
   };
@@ -1321,12 +2432,59 @@ export interface operations {
           'application/json': components['schemas']['ActingAppointmentDto'];
         };
       };
-      /** @description The caller lacks the role the route needs */
+      /** @description INVALID_PAYLOAD: the id is not a UUID */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description UNAUTHENTICATED: no bearer token, or it is expired, revoked or not valid */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description FORBIDDEN: managers and administrators only */
       403: {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description NOT_FOUND: no acting appointment with this id */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description CONFLICT: the appointment was already revoked */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description UNAVAILABLE: PostgreSQL or Redis does not answer; try again shortly */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
       };
     };
   };
@@ -1343,7 +2501,36 @@ export interface operations {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['ReconcileReportDto'];
+        };
+      };
+      /** @description UNAUTHENTICATED: no bearer token, or it is expired, revoked or not valid */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description FORBIDDEN: administrators only */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description UNAVAILABLE: PostgreSQL or Redis does not answer; try again shortly */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
       };
     };
   };
@@ -1368,7 +2555,72 @@ export interface operations {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['TransitionResponseDto'];
+        };
+      };
+      /** @description INVALID_PAYLOAD: invalid body, or an answer of the wrong kind for the round */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description UNAUTHENTICATED: no bearer token, or it is expired, revoked or not valid */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description FORBIDDEN: member-state approvers only; the member state cannot be named in the request */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description NOT_FOUND: no procedure with this id */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description CONFLICT: nothing waits for an answer, the draft version is outdated (details.currentVersion), the stage refuses, or a concurrent update */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description TOO_LARGE: the request is larger than its limit */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description UNAVAILABLE: PostgreSQL or Redis does not answer; try again shortly */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
       };
     };
   };
@@ -1385,7 +2637,36 @@ export interface operations {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['AnswerRecordDto'][];
+        };
+      };
+      /** @description UNAUTHENTICATED: no bearer token, or it is expired, revoked or not valid */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description FORBIDDEN: member-state approvers only */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description UNAVAILABLE: PostgreSQL or Redis does not answer; try again shortly */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
       };
     };
   };
@@ -1402,7 +2683,36 @@ export interface operations {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['InboxDto'];
+        };
+      };
+      /** @description UNAUTHENTICATED: no bearer token, or it is expired, revoked or not valid */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description FORBIDDEN: member-state approvers only */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description UNAVAILABLE: PostgreSQL or Redis does not answer; try again shortly */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
       };
     };
   };
@@ -1421,6 +2731,24 @@ export interface operations {
         };
         content: {
           'application/json': components['schemas']['UserDto'];
+        };
+      };
+      /** @description UNAUTHENTICATED: no bearer token, or it is expired, revoked or not valid */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description UNAVAILABLE: PostgreSQL or Redis does not answer; try again shortly */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
         };
       };
     };
@@ -1446,19 +2774,41 @@ export interface operations {
           'application/json': components['schemas']['SignInResponseDto'];
         };
       };
-      /** @description Email or password is incorrect (the same answer for every failure) */
+      /** @description INVALID_PAYLOAD: the request is invalid (the message names the field) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description UNAUTHENTICATED: email or password is incorrect (the same answer for every failure) */
       401: {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
       };
-      /** @description Too many attempts from this address */
+      /** @description RATE_LIMITED: too many attempts from this address */
       429: {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description UNAVAILABLE: PostgreSQL or Redis does not answer; try again shortly */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
       };
     };
   };
@@ -1477,6 +2827,24 @@ export interface operations {
         };
         content?: never;
       };
+      /** @description UNAUTHENTICATED: no bearer token, or it is expired, revoked or not valid */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description UNAVAILABLE: PostgreSQL or Redis does not answer; try again shortly */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
     };
   };
   DefinitionsController_list: {
@@ -1492,7 +2860,27 @@ export interface operations {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['DefinitionDto'][];
+        };
+      };
+      /** @description UNAUTHENTICATED: no bearer token, or it is expired, revoked or not valid */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description UNAVAILABLE: PostgreSQL or Redis does not answer; try again shortly */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
       };
     };
   };
@@ -1511,7 +2899,36 @@ export interface operations {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['DefinitionDto'];
+        };
+      };
+      /** @description UNAUTHENTICATED: no bearer token, or it is expired, revoked or not valid */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description NOT_FOUND: no definition with this id */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description UNAVAILABLE: PostgreSQL or Redis does not answer; try again shortly */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
       };
     };
   };
@@ -1529,14 +2946,18 @@ export interface operations {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['HealthReportDto'];
+        };
       };
-      /** @description PostgreSQL or Redis does not answer; `details` has the per-dependency report */
+      /** @description UNAVAILABLE: PostgreSQL or Redis does not answer; `details` has the per-dependency report */
       503: {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
       };
     };
   };
@@ -1568,7 +2989,36 @@ export interface operations {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['InstancePageDto'];
+        };
+      };
+      /** @description INVALID_PAYLOAD: the request is invalid (the message names the field) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description UNAUTHENTICATED: no bearer token, or it is expired, revoked or not valid */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description UNAVAILABLE: PostgreSQL or Redis does not answer; try again shortly */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
       };
     };
   };
@@ -1592,7 +3042,72 @@ export interface operations {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['TransitionResponseDto'];
+        };
+      };
+      /** @description INVALID_PAYLOAD: the body or the start input does not match its schema */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description UNAUTHENTICATED: no bearer token, or it is expired, revoked or not valid */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description FORBIDDEN: your role may not start this procedure */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description NOT_FOUND: no definition with this id */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description CONFLICT: the idempotency key was used for another request */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description TOO_LARGE: the request is larger than its limit */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description UNAVAILABLE: PostgreSQL or Redis does not answer; try again shortly */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
       };
     };
   };
@@ -1611,7 +3126,36 @@ export interface operations {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['InstanceViewDto'];
+        };
+      };
+      /** @description UNAUTHENTICATED: no bearer token, or it is expired, revoked or not valid */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description NOT_FOUND: no procedure with this id */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description UNAVAILABLE: PostgreSQL or Redis does not answer; try again shortly */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
       };
     };
   };
@@ -1630,7 +3174,36 @@ export interface operations {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['ApprovalMatrixDto'];
+        };
+      };
+      /** @description UNAUTHENTICATED: no bearer token, or it is expired, revoked or not valid */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description NOT_FOUND: no procedure with this id */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description UNAVAILABLE: PostgreSQL or Redis does not answer; try again shortly */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
       };
     };
   };
@@ -1657,7 +3230,72 @@ export interface operations {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['TransitionResponseDto'];
+        };
+      };
+      /** @description INVALID_PAYLOAD: invalid body, or the new due date is not in the future */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description UNAUTHENTICATED: no bearer token, or it is expired, revoked or not valid */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description FORBIDDEN: managers only */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description NOT_FOUND: no procedure, or no open deadline with this key */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description CONFLICT: a concurrent update, or an idempotency key reused */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description TOO_LARGE: the request is larger than its limit */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description UNAVAILABLE: PostgreSQL or Redis does not answer; try again shortly */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
       };
     };
   };
@@ -1676,7 +3314,36 @@ export interface operations {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['DraftDocumentDto'];
+        };
+      };
+      /** @description UNAUTHENTICATED: no bearer token, or it is expired, revoked or not valid */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description NOT_FOUND: no procedure with this id, or it has no draft */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description UNAVAILABLE: PostgreSQL or Redis does not answer; try again shortly */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
       };
     };
   };
@@ -1699,7 +3366,72 @@ export interface operations {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['DraftDocumentDto'];
+        };
+      };
+      /** @description INVALID_PAYLOAD: the request is invalid (the message names the field) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description UNAUTHENTICATED: no bearer token, or it is expired, revoked or not valid */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description FORBIDDEN: legal officers only */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description NOT_FOUND: no procedure with this id, or no such memorandum */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description CONFLICT: the procedure already has a draft, or it is closed */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description TOO_LARGE: the request is larger than its limit */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description UNAVAILABLE: PostgreSQL or Redis does not answer; try again shortly */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
       };
     };
   };
@@ -1724,7 +3456,45 @@ export interface operations {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['ComparisonDto'];
+        };
+      };
+      /** @description INVALID_PAYLOAD: a query parameter is invalid */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description UNAUTHENTICATED: no bearer token, or it is expired, revoked or not valid */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description NOT_FOUND: no procedure, draft or version with these numbers */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description UNAVAILABLE: PostgreSQL or Redis does not answer; try again shortly */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
       };
     };
   };
@@ -1746,11 +3516,53 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
+      /** @description The comparison table, rendered */
       200: {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/pdf': string;
+          'text/html': string;
+        };
+      };
+      /** @description INVALID_PAYLOAD: a query parameter is invalid */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/pdf': components['schemas']['ErrorBody'];
+          'text/html': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description UNAUTHENTICATED: no bearer token, or it is expired, revoked or not valid */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description NOT_FOUND: no procedure, draft or version with these numbers */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/pdf': components['schemas']['ErrorBody'];
+          'text/html': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description UNAVAILABLE: PostgreSQL or Redis does not answer; try again shortly */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
       };
     };
   };
@@ -1772,7 +3584,45 @@ export interface operations {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['ConsolidationDto'];
+        };
+      };
+      /** @description INVALID_PAYLOAD: a query parameter is invalid */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description UNAUTHENTICATED: no bearer token, or it is expired, revoked or not valid */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description NOT_FOUND: no procedure, draft or version with these numbers */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description UNAVAILABLE: PostgreSQL or Redis does not answer; try again shortly */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
       };
     };
   };
@@ -1796,7 +3646,45 @@ export interface operations {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['DraftDiffDto'];
+        };
+      };
+      /** @description INVALID_PAYLOAD: a query parameter is invalid */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description UNAUTHENTICATED: no bearer token, or it is expired, revoked or not valid */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description NOT_FOUND: no procedure, draft or version with these numbers */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description UNAVAILABLE: PostgreSQL or Redis does not answer; try again shortly */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
       };
     };
   };
@@ -1819,7 +3707,72 @@ export interface operations {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['DraftVersionViewDto'];
+        };
+      };
+      /** @description INVALID_PAYLOAD: the request is invalid (the message names the field) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description UNAUTHENTICATED: no bearer token, or it is expired, revoked or not valid */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description FORBIDDEN: legal officers only */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description NOT_FOUND: no procedure with this id, or it has no draft */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description CONFLICT: the procedure is closed, or a newer version was saved meanwhile */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description TOO_LARGE: more articles, or longer texts, than a version holds */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description UNAVAILABLE: PostgreSQL or Redis does not answer; try again shortly */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
       };
     };
   };
@@ -1839,7 +3792,45 @@ export interface operations {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['DraftVersionViewDto'];
+        };
+      };
+      /** @description INVALID_PAYLOAD: the version in the path is not a number */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description UNAUTHENTICATED: no bearer token, or it is expired, revoked or not valid */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description NOT_FOUND: no procedure, draft or version with these numbers */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description UNAVAILABLE: PostgreSQL or Redis does not answer; try again shortly */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
       };
     };
   };
@@ -1855,11 +3846,50 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      200: {
+      /** @description INVALID_PAYLOAD: the version in the path is not a number */
+      400: {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description UNAUTHENTICATED: no bearer token, or it is expired, revoked or not valid */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description NOT_FOUND: no procedure, draft or version with these numbers */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description CONFLICT: draft versions are immutable; save a new version */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description UNAVAILABLE: PostgreSQL or Redis does not answer; try again shortly */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
       };
     };
   };
@@ -1875,11 +3905,50 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      200: {
+      /** @description INVALID_PAYLOAD: the version in the path is not a number */
+      400: {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description UNAUTHENTICATED: no bearer token, or it is expired, revoked or not valid */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description NOT_FOUND: no procedure, draft or version with these numbers */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description CONFLICT: draft versions are immutable; every version is kept */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description UNAVAILABLE: PostgreSQL or Redis does not answer; try again shortly */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
       };
     };
   };
@@ -1895,11 +3964,50 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      200: {
+      /** @description INVALID_PAYLOAD: the version in the path is not a number */
+      400: {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description UNAUTHENTICATED: no bearer token, or it is expired, revoked or not valid */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description NOT_FOUND: no procedure, draft or version with these numbers */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description CONFLICT: draft versions are immutable; save a new version */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description UNAVAILABLE: PostgreSQL or Redis does not answer; try again shortly */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
       };
     };
   };
@@ -1919,7 +4027,45 @@ export interface operations {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['DraftCommentDto'][];
+        };
+      };
+      /** @description INVALID_PAYLOAD: the version in the path is not a number */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description UNAUTHENTICATED: no bearer token, or it is expired, revoked or not valid */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description NOT_FOUND: no procedure, draft or version with these numbers */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description UNAVAILABLE: PostgreSQL or Redis does not answer; try again shortly */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
       };
     };
   };
@@ -1943,7 +4089,72 @@ export interface operations {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['DraftCommentDto'];
+        };
+      };
+      /** @description INVALID_PAYLOAD: the request is invalid (the message names the field) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description UNAUTHENTICATED: no bearer token, or it is expired, revoked or not valid */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description FORBIDDEN: approvers (for their own member state) and legal officers only */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description NOT_FOUND: no procedure, draft or version with these numbers */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description CONFLICT: the procedure is closed */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description TOO_LARGE: the request is larger than its limit */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description UNAVAILABLE: PostgreSQL or Redis does not answer; try again shortly */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
       };
     };
   };
@@ -1956,11 +4167,32 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      200: {
+      /** @description UNAUTHENTICATED: no bearer token, or it is expired, revoked or not valid */
+      401: {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description CONFLICT: comments are append-only; add another comment */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description UNAVAILABLE: PostgreSQL or Redis does not answer; try again shortly */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
       };
     };
   };
@@ -1973,11 +4205,32 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      200: {
+      /** @description UNAUTHENTICATED: no bearer token, or it is expired, revoked or not valid */
+      401: {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description CONFLICT: comments are append-only and cannot be deleted */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description UNAVAILABLE: PostgreSQL or Redis does not answer; try again shortly */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
       };
     };
   };
@@ -1990,11 +4243,32 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      200: {
+      /** @description UNAUTHENTICATED: no bearer token, or it is expired, revoked or not valid */
+      401: {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description CONFLICT: comments are append-only; add another comment */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description UNAVAILABLE: PostgreSQL or Redis does not answer; try again shortly */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
       };
     };
   };
@@ -2013,11 +4287,53 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
+      /** @description The version, rendered */
       200: {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/pdf': string;
+          'text/html': string;
+        };
+      };
+      /** @description INVALID_PAYLOAD: a query parameter is invalid */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/pdf': components['schemas']['ErrorBody'];
+          'text/html': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description UNAUTHENTICATED: no bearer token, or it is expired, revoked or not valid */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description NOT_FOUND: no procedure, draft or version with these numbers */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/pdf': components['schemas']['ErrorBody'];
+          'text/html': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description UNAVAILABLE: PostgreSQL or Redis does not answer; try again shortly */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
       };
     };
   };
@@ -2043,7 +4359,72 @@ export interface operations {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['TransitionResponseDto'];
+        };
+      };
+      /** @description INVALID_PAYLOAD: unknown event type, or the payload does not match its schema */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description UNAUTHENTICATED: no bearer token, or it is expired, revoked or not valid */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description FORBIDDEN: your role (or member state) may not send this event */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description NOT_FOUND: no procedure with this id */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description CONFLICT: the stage refuses the event, a business rule forbids it, the procedure is closed, a concurrent update, or an idempotency key reused */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description TOO_LARGE: the request is larger than its limit */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description UNAVAILABLE: PostgreSQL or Redis does not answer; try again shortly */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
       };
     };
   };
@@ -2062,7 +4443,36 @@ export interface operations {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['EventRecordDto'][];
+        };
+      };
+      /** @description UNAUTHENTICATED: no bearer token, or it is expired, revoked or not valid */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description NOT_FOUND: no procedure with this id */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description UNAVAILABLE: PostgreSQL or Redis does not answer; try again shortly */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
       };
     };
   };
@@ -2085,7 +4495,72 @@ export interface operations {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['TransitionResponseDto'];
+        };
+      };
+      /** @description INVALID_PAYLOAD: invalid body, or a state of the mapping does not exist */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description UNAUTHENTICATED: no bearer token, or it is expired, revoked or not valid */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description FORBIDDEN: administrators only */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description NOT_FOUND: no procedure, or no such version of its definition */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description CONFLICT: already on that version, or the procedure is closed */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description TOO_LARGE: the request is larger than its limit */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description UNAVAILABLE: PostgreSQL or Redis does not answer; try again shortly */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
       };
     };
   };
@@ -2104,7 +4579,45 @@ export interface operations {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['AnalysisReportDto'];
+        };
+      };
+      /** @description UNAUTHENTICATED: no bearer token, or it is expired, revoked or not valid */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description NOT_FOUND: no procedure with this id */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description CONFLICT: the procedure is not an analysis of the memoranda (1(a)) */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description UNAVAILABLE: PostgreSQL or Redis does not answer; try again shortly */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
       };
     };
   };
@@ -2122,11 +4635,63 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
+      /** @description The final information, rendered */
       200: {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/pdf': string;
+          'text/html': string;
+        };
+      };
+      /** @description INVALID_PAYLOAD: a query parameter is invalid */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/pdf': components['schemas']['ErrorBody'];
+          'text/html': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description UNAUTHENTICATED: no bearer token, or it is expired, revoked or not valid */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description NOT_FOUND: no procedure with this id */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/pdf': components['schemas']['ErrorBody'];
+          'text/html': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description CONFLICT: the procedure is not an analysis of the memoranda (1(a)) */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/pdf': components['schemas']['ErrorBody'];
+          'text/html': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description UNAVAILABLE: PostgreSQL or Redis does not answer; try again shortly */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
       };
     };
   };
@@ -2145,7 +4710,36 @@ export interface operations {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['ChainVerificationDto'];
+        };
+      };
+      /** @description UNAUTHENTICATED: no bearer token, or it is expired, revoked or not valid */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description NOT_FOUND: no procedure with this id */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description UNAVAILABLE: PostgreSQL or Redis does not answer; try again shortly */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
       };
     };
   };
@@ -2167,7 +4761,45 @@ export interface operations {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['DashboardDto'];
+        };
+      };
+      /** @description INVALID_PAYLOAD: definition or partner is not a valid code */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description UNAUTHENTICATED: no bearer token, or it is expired, revoked or not valid */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description FORBIDDEN: managers, administrators and legal officers only */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description UNAVAILABLE: PostgreSQL or Redis does not answer; try again shortly */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
       };
     };
   };
@@ -2189,7 +4821,36 @@ export interface operations {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['NotificationPageDto'];
+        };
+      };
+      /** @description INVALID_PAYLOAD: the request is invalid (the message names the field) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description UNAUTHENTICATED: no bearer token, or it is expired, revoked or not valid */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description UNAVAILABLE: PostgreSQL or Redis does not answer; try again shortly */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
       };
     };
   };
@@ -2208,7 +4869,36 @@ export interface operations {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['NotificationDto'];
+        };
+      };
+      /** @description UNAUTHENTICATED: no bearer token, or it is expired, revoked or not valid */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description NOT_FOUND: you have no notification with this id */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description UNAVAILABLE: PostgreSQL or Redis does not answer; try again shortly */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
       };
     };
   };
@@ -2225,7 +4915,27 @@ export interface operations {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['MarkedReadDto'];
+        };
+      };
+      /** @description UNAUTHENTICATED: no bearer token, or it is expired, revoked or not valid */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description UNAVAILABLE: PostgreSQL or Redis does not answer; try again shortly */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
       };
     };
   };
@@ -2242,7 +4952,27 @@ export interface operations {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['UnreadCountDto'];
+        };
+      };
+      /** @description UNAUTHENTICATED: no bearer token, or it is expired, revoked or not valid */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description UNAVAILABLE: PostgreSQL or Redis does not answer; try again shortly */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
       };
     };
   };
@@ -2270,19 +5000,41 @@ export interface operations {
           'application/json': components['schemas']['ReferenceItemDto'];
         };
       };
-      /** @description Unknown kind or bad date */
+      /** @description INVALID_PAYLOAD: unknown kind or bad date */
       400: {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
       };
-      /** @description No record with this code valid at that date */
+      /** @description UNAUTHENTICATED: no bearer token, or it is expired, revoked or not valid */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description NOT_FOUND: no record with this code valid at that date */
       404: {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description UNAVAILABLE: PostgreSQL or Redis does not answer; try again shortly */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
       };
     };
   };
@@ -2311,33 +5063,77 @@ export interface operations {
           'application/json': components['schemas']['ReferenceVersionDto'];
         };
       };
-      /** @description Invalid kind, body or data; nothing is written */
+      /** @description INVALID_PAYLOAD: invalid kind, body or data; nothing is written */
       400: {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
       };
-      /** @description Unknown code (send "create": true to add a record) */
+      /** @description UNAUTHENTICATED: no bearer token, or it is expired, revoked or not valid */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description FORBIDDEN: administrators only */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description NOT_FOUND: unknown code (send "create": true to add a record) */
       404: {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
       };
-      /** @description "create" on an existing code, or a concurrent change */
+      /** @description CONFLICT: "create" on an existing code, or a concurrent change */
       409: {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
       };
-      /** @description validFrom earlier than the start of the current version */
+      /** @description TOO_LARGE: the request is larger than its limit */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description UNPROCESSABLE: validFrom earlier than the start of the current version */
       422: {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description UNAVAILABLE: PostgreSQL or Redis does not answer; try again shortly */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
       };
     };
   };
@@ -2362,19 +5158,41 @@ export interface operations {
           'application/json': components['schemas']['ReferenceVersionDto'][];
         };
       };
-      /** @description Unknown kind */
+      /** @description INVALID_PAYLOAD: unknown kind */
       400: {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
       };
-      /** @description No record with this code */
+      /** @description UNAUTHENTICATED: no bearer token, or it is expired, revoked or not valid */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description NOT_FOUND: no record with this code */
       404: {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description UNAVAILABLE: PostgreSQL or Redis does not answer; try again shortly */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
       };
     };
   };
@@ -2398,12 +5216,32 @@ export interface operations {
           'application/json': components['schemas']['ReferenceItemDto'][];
         };
       };
-      /** @description at is not a YYYY-MM-DD date */
+      /** @description INVALID_PAYLOAD: at is not a YYYY-MM-DD date */
       400: {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description UNAUTHENTICATED: no bearer token, or it is expired, revoked or not valid */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description UNAVAILABLE: PostgreSQL or Redis does not answer; try again shortly */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
       };
     };
   };
@@ -2427,12 +5265,32 @@ export interface operations {
           'application/json': components['schemas']['ReferenceItemDto'][];
         };
       };
-      /** @description at is not a YYYY-MM-DD date */
+      /** @description INVALID_PAYLOAD: at is not a YYYY-MM-DD date */
       400: {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description UNAUTHENTICATED: no bearer token, or it is expired, revoked or not valid */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description UNAVAILABLE: PostgreSQL or Redis does not answer; try again shortly */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
       };
     };
   };
@@ -2456,12 +5314,32 @@ export interface operations {
           'application/json': components['schemas']['PartnerItemDto'][];
         };
       };
-      /** @description at is not a YYYY-MM-DD date */
+      /** @description INVALID_PAYLOAD: at is not a YYYY-MM-DD date */
       400: {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description UNAUTHENTICATED: no bearer token, or it is expired, revoked or not valid */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description UNAVAILABLE: PostgreSQL or Redis does not answer; try again shortly */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
       };
     };
   };
@@ -2485,12 +5363,32 @@ export interface operations {
           'application/json': components['schemas']['ReferenceItemDto'][];
         };
       };
-      /** @description at is not a YYYY-MM-DD date */
+      /** @description INVALID_PAYLOAD: at is not a YYYY-MM-DD date */
       400: {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description UNAUTHENTICATED: no bearer token, or it is expired, revoked or not valid */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description UNAVAILABLE: PostgreSQL or Redis does not answer; try again shortly */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
       };
     };
   };
@@ -2515,12 +5413,41 @@ export interface operations {
           'application/json': components['schemas']['UserDto'][];
         };
       };
-      /** @description The caller lacks the role the route needs */
+      /** @description INVALID_PAYLOAD: the request is invalid (the message names the field) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description UNAUTHENTICATED: no bearer token, or it is expired, revoked or not valid */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description FORBIDDEN: the caller lacks the role the route needs */
       403: {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description UNAVAILABLE: PostgreSQL or Redis does not answer; try again shortly */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
       };
     };
   };
@@ -2545,12 +5472,68 @@ export interface operations {
           'application/json': components['schemas']['UserDto'];
         };
       };
-      /** @description The caller lacks the role the route needs */
+      /** @description INVALID_PAYLOAD: the request is invalid (the message names the field) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description UNAUTHENTICATED: no bearer token, or it is expired, revoked or not valid */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description FORBIDDEN: the caller lacks the role the route needs */
       403: {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description CONFLICT: a user with this email exists */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description TOO_LARGE: the request is larger than its limit */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description UNPROCESSABLE: a member state for a non-approver, or an approver without one */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description UNAVAILABLE: PostgreSQL or Redis does not answer; try again shortly */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
       };
     };
   };
@@ -2577,12 +5560,68 @@ export interface operations {
           'application/json': components['schemas']['UserDto'];
         };
       };
-      /** @description The caller lacks the role the route needs */
+      /** @description INVALID_PAYLOAD: the id is not a UUID, or the body is invalid */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description UNAUTHENTICATED: no bearer token, or it is expired, revoked or not valid */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description FORBIDDEN: the caller lacks the role the route needs */
       403: {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description NOT_FOUND: no user with this id */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description TOO_LARGE: the request is larger than its limit */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description UNPROCESSABLE: changing your own role or deactivating yourself, or a member state that does not fit the role */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description UNAVAILABLE: PostgreSQL or Redis does not answer; try again shortly */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
       };
     };
   };
@@ -2605,12 +5644,50 @@ export interface operations {
           'application/json': components['schemas']['RevokedTokensDto'];
         };
       };
-      /** @description The caller lacks the role the route needs */
+      /** @description INVALID_PAYLOAD: the id is not a UUID */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description UNAUTHENTICATED: no bearer token, or it is expired, revoked or not valid */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description FORBIDDEN: the caller lacks the role the route needs */
       403: {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description NOT_FOUND: no user with this id */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description UNAVAILABLE: PostgreSQL or Redis does not answer; try again shortly */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
       };
     };
   };
@@ -2627,7 +5704,27 @@ export interface operations {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['WebhookSubscriptionDto'][];
+        };
+      };
+      /** @description UNAUTHENTICATED: no bearer token, or it is expired, revoked or not valid */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description UNAVAILABLE: PostgreSQL or Redis does not answer; try again shortly */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
       };
     };
   };
@@ -2648,7 +5745,63 @@ export interface operations {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['CreatedWebhookSubscriptionDto'];
+        };
+      };
+      /** @description INVALID_PAYLOAD: not an http(s) URL without credentials, or not a current member state */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description UNAUTHENTICATED: no bearer token, or it is expired, revoked or not valid */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description FORBIDDEN: only managers and administrators subscribe for a member state */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description CONFLICT: the subscriber already has the most active subscriptions allowed */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description TOO_LARGE: the request is larger than its limit */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description UNAVAILABLE: PostgreSQL or Redis does not answer; try again shortly */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
       };
     };
   };
@@ -2663,11 +5816,39 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
+      /** @description Deleted */
       204: {
         headers: {
           [name: string]: unknown;
         };
         content?: never;
+      };
+      /** @description UNAUTHENTICATED: no bearer token, or it is expired, revoked or not valid */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description NOT_FOUND: you have no webhook subscription with this id */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description UNAVAILABLE: PostgreSQL or Redis does not answer; try again shortly */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
       };
     };
   };
