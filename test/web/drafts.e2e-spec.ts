@@ -176,19 +176,17 @@ describe('web application: drafts, redlines, notifications, monitoring (Chromium
       .allTextContents();
     expect(texts).toEqual(['Secretariat: check the term', COMMENT]);
     expect(await app.locator(`${item} [data-testid=version-reader] img`).count()).toBe(0);
-    expect(await app.evaluate(() => (window as unknown as { __xss?: number }).__xss)).toBeUndefined();
+    expect(await app.evaluate(() => (window as { __xss?: number }).__xss)).toBeUndefined();
     await shot(app, '13-approver-redline');
 
     // a reminder reaches KZ: the badge counts it, the list shows it, reading clears it
     await app.waitForSelector('[data-testid=unread-count][data-count="0"]', { state: 'hidden' });
-    await t.app
-      .get(WorkflowEngine)
-      .apply({
-        instanceId: id,
-        type: 'REMINDER',
-        payload: { deadlineKey: 'circulation', daysBefore: 7 },
-        actor: SYSTEM,
-      });
+    await t.app.get(WorkflowEngine).apply({
+      instanceId: id,
+      type: 'REMINDER',
+      payload: { deadlineKey: 'circulation', daysBefore: 7 },
+      actor: SYSTEM,
+    });
     await t.app.get(OutboxRelay).drain();
     await openRoute(app, t.url, 'inbox', 'inbox');
     await app.waitForSelector('[data-testid=unread-count][data-count="1"]:not([hidden])');

@@ -175,7 +175,7 @@ describe('web application (Chromium)', () => {
     const answer = app.locator('[data-testid=answer-text]').first();
     expect(await answer.textContent()).toBe(XSS);
     expect(await app.locator('[data-testid=history] script').count()).toBe(0);
-    expect(await app.evaluate(() => (window as unknown as { __xss?: number }).__xss)).toBeUndefined();
+    expect(await app.evaluate(() => (window as { __xss?: number }).__xss)).toBeUndefined();
     await shot(app, '05-history');
 
     // the manager's dashboard: the item, the objecting state, the states holding up the other one
@@ -192,7 +192,7 @@ describe('web application (Chromium)', () => {
     expect(await objection.locator('td.text').textContent()).toBe(XSS);
     expect(await man.locator('[data-testid=holding] tr[data-state=CN]').count()).toBe(1);
     expect(await man.locator('[data-testid=holding] tr[data-state=KZ]').count()).toBe(1);
-    expect(await man.evaluate(() => (window as unknown as { __xss?: number }).__xss)).toBeUndefined();
+    expect(await man.evaluate(() => (window as { __xss?: number }).__xss)).toBeUndefined();
     await shot(man, '06-dashboard');
     await man.selectOption('[data-testid=lang]', 'ru');
     await man.waitForSelector('[data-page=dashboard][data-ready] h1:text-is("Сводка")');
