@@ -68,14 +68,14 @@ const GENESIS = '0'.repeat(64);
 
 /** One waiting stage with a 30-day deadline (reminders 7 and 1 days before) that takes REMINDER and DEADLINE_PASSED like a real stage. */
 const DEFINITION_ID = 'bench-deadline';
-type Ev = WorkflowEvent<string, any>;
+type Ev = WorkflowEvent<string, { deadlineKey?: string; daysBefore?: number }>;
 const refusals = {
   ownDeadline: ({ event }: { context: unknown; event: Ev }) =>
-    event.payload?.deadlineKey === 'waiting' ? null : 'Not this stage’s deadline.',
+    event.payload.deadlineKey === 'waiting' ? null : 'Not this stage’s deadline.',
 };
 const machine = setup({
-  types: { context: {} as Record<string, never>, events: {} as Ev, emitted: {} as WorkflowEffect },
-  guards: guardsFrom(refusals as any),
+  types: { context: {}, events: {} as Ev, emitted: {} as WorkflowEffect },
+  guards: guardsFrom(refusals),
 }).createMachine({
   id: DEFINITION_ID,
   initial: 'waiting',
@@ -90,27 +90,21 @@ const machine = setup({
       on: {
         REMINDER: {
           guard: 'ownDeadline',
-          actions: emit(
-            ({ event }) =>
-              ({
-                type: 'effect.notify',
-                kind: 'reminder',
-                audience: { roles: ['legal_officer'] },
-                subject: `Due in ${event.payload.daysBefore} day(s)`,
-              }) as WorkflowEffect,
-          ),
+          actions: emit(({ event }) => ({
+            type: 'effect.notify' as const,
+            kind: 'reminder' as const,
+            audience: { roles: ['legal_officer' as const] },
+            subject: `Due in ${event.payload.daysBefore ?? '?'} day(s)`,
+          })),
         },
         DEADLINE_PASSED: {
           guard: 'ownDeadline',
-          actions: emit(
-            () =>
-              ({
-                type: 'effect.notify',
-                kind: 'escalation',
-                audience: { roles: ['manager'] },
-                subject: 'Overdue',
-              }) as WorkflowEffect,
-          ),
+          actions: emit(() => ({
+            type: 'effect.notify' as const,
+            kind: 'escalation' as const,
+            audience: { roles: ['manager' as const] },
+            subject: 'Overdue',
+          })),
         },
         FINISH: 'finished',
       },
@@ -133,7 +127,7 @@ function definition(): WorkflowDefinition {
     machine,
     startRoles: ['legal_officer'],
     input: z.object({}).strict(),
-    refusals: refusals as any,
+    refusals,
     businessKeys: () => ({ partner: null, memorandum: null, treaty: null, subject: 'bench' }),
     events: {
       REMINDER: {
@@ -225,6 +219,8 @@ async function deletePrefix(redis: Redis, prefix: string): Promise<number> {
 function bullmqScripts(): Map<string, string> {
   const out = new Map<string, string>();
   try {
+    // BullMQ's internal script table: a path that may move between versions, hence loaded lazily.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
     const all = require('bullmq/dist/cjs/scripts') as Record<string, { name?: string; content?: string }>;
     for (const s of Object.values(all))
       if (s?.name && s.content) out.set(createHash('sha1').update(s.content).digest('hex'), s.name);
@@ -243,17 +239,19 @@ async function countRedisCommands<T>(
   scripts: Map<string, string>,
   fn: () => Promise<T>,
 ): Promise<{ result: T; commands: Map<string, number> }> {
-  const proto = Redis.prototype as unknown as { sendCommand: (...args: any[]) => unknown };
+  type SendCommand = (this: Redis, command: { name?: string; args?: unknown[] }, ...rest: unknown[]) => unknown;
+  const proto = Redis.prototype as unknown as { sendCommand: SendCommand };
   const original = proto.sendCommand;
   const commands = new Map<string, number>();
-  proto.sendCommand = function (this: Redis, ...args: any[]) {
+  proto.sendCommand = function (this: Redis, command, ...rest) {
     if (this !== ignore) {
-      const name = String(args[0]?.name ?? '?');
-      const sha = String(args[0]?.args?.[0] ?? '');
+      const name = String(command?.name ?? '?');
+      const first = command?.args?.[0];
+      const sha = typeof first === 'string' ? first : Buffer.isBuffer(first) ? first.toString() : '';
       const key = name === 'evalsha' ? `evalsha ${scripts.get(sha) ?? sha.slice(0, 8)}` : name;
       commands.set(key, (commands.get(key) ?? 0) + 1);
     }
-    return original.apply(this, args);
+    return original.call(this, command, ...rest);
   };
   try {
     return { result: await fn(), commands };
@@ -350,9 +348,9 @@ async function batchDueTogether(
   const scheduledMs = performance.now() - s0;
   const margin = T - Date.now();
   const jobIds = ids.map((id) => `dl-${id}-r1-${T + DAY}`);
-  const present = (
-    (await Promise.all(jobIds.map((id) => redis.zscore(queue.keys.delayed, id)))) as (string | null)[]
-  ).filter((x) => x !== null).length;
+  const present = (await Promise.all(jobIds.map((id) => redis.zscore(queue.keys.delayed, id)))).filter(
+    (x) => x !== null,
+  ).length;
   log(
     `  ${label}: ${fmt(BATCH)} deadlines (reminder 1 day before, due ${new Date(T + DAY).toISOString()}) scheduled through the relay in ${(scheduledMs / 1000).toFixed(2)} s; ${fmt(present)} reminders delayed in Redis for ${new Date(T).toISOString()}, ${(margin / 1000).toFixed(1)} s ahead`,
   );
@@ -429,7 +427,7 @@ async function batchDueTogether(
 // ------------------------------------------------------------------------------ the run
 
 void withScratch(async (scratch) => {
-  let load = '';
+  let load: string;
   try {
     load = execSync('uptime', { encoding: 'utf8' }).trim();
   } catch {
@@ -473,7 +471,7 @@ void withScratch(async (scratch) => {
     const [{ left }] = (await c.query(`SELECT count(*)::int AS left FROM outbox_message WHERE processed_at IS NULL`))
       .rows;
     const perDeadline = (memAfter - memBefore) / DEADLINES;
-    const sample = (await redis.zrange(queue.keys.delayed, 0, 199)) as string[];
+    const sample = await redis.zrange(queue.keys.delayed, 0, 199);
     const sampled = await Promise.all(
       sample.map((id) => redis.call('MEMORY', 'USAGE', queue.toKey(id)) as Promise<number>),
     );

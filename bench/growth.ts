@@ -110,18 +110,16 @@ void withScratch(async (scratch) => {
     const normalised = b.engine / b.floor / (a.engine / a.floor);
 
     // The managers' dashboard (or, while it does not exist, the overdue list and the list).
-    const manager = await app
-      .get(UsersService)
-      .create(
-        {
-          email: 'bench-manager@bench.local',
-          password: 'bench password not secret',
-          displayName: 'Bench manager',
-          role: 'manager',
-          memberState: null,
-        },
-        { actor: null, ip: null },
-      );
+    const manager = await app.get(UsersService).create(
+      {
+        email: 'bench-manager@bench.local',
+        password: 'bench password not secret',
+        displayName: 'Bench manager',
+        role: 'manager',
+        memberState: null,
+      },
+      { actor: null, ip: null },
+    );
     const { accessToken } = await app
       .get(AccessTokenService)
       .issue({ id: manager.id, role: manager.role, memberState: manager.memberState });

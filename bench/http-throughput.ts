@@ -71,18 +71,16 @@ void withScratch(async (scratch) => {
   const url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
   const floor = await Floor.create(scratch.dbUrl, INSTANCES, FLOOR_CLIENTS);
   try {
-    const officer = await app
-      .get(UsersService)
-      .create(
-        {
-          email: 'bench-officer@bench.local',
-          password: 'bench password not secret',
-          displayName: 'Bench officer',
-          role: 'legal_officer',
-          memberState: null,
-        },
-        { actor: null, ip: null },
-      );
+    const officer = await app.get(UsersService).create(
+      {
+        email: 'bench-officer@bench.local',
+        password: 'bench password not secret',
+        displayName: 'Bench officer',
+        role: 'legal_officer',
+        memberState: null,
+      },
+      { actor: null, ip: null },
+    );
     const { accessToken } = await app
       .get(AccessTokenService)
       .issue({ id: officer.id, role: officer.role, memberState: officer.memberState });

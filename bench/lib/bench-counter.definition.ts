@@ -10,7 +10,11 @@ import type { WorkflowEffect, WorkflowEvent } from '../../workflows/kernel/types
 
 export const BENCH_DEFINITION_ID = 'bench-counter';
 
-type Ev = WorkflowEvent<string, any>;
+/** The payload field COUNT carries (FINISH carries none). */
+interface CounterPayload {
+  by?: number;
+}
+type Ev = WorkflowEvent<string, CounterPayload>;
 const refusals = {
   positive: ({ event }: { context: { count: number }; event: Ev }) =>
     (event.payload.by ?? 1) > 0 ? null : 'Count by a positive number.',
@@ -18,7 +22,7 @@ const refusals = {
 
 const machine = setup({
   types: { context: {} as { count: number }, events: {} as Ev, emitted: {} as WorkflowEffect },
-  guards: guardsFrom(refusals as any),
+  guards: guardsFrom(refusals),
 }).createMachine({
   id: BENCH_DEFINITION_ID,
   initial: 'counting',
@@ -55,7 +59,7 @@ export function benchDefinition(): WorkflowDefinition {
     machine,
     startRoles: ['legal_officer'],
     input: z.object({}).strict(),
-    refusals: refusals as any,
+    refusals,
     businessKeys: () => ({ partner: null, memorandum: null, treaty: null, subject: 'bench' }),
     events: {
       COUNT: {

@@ -407,7 +407,7 @@ export async function profiled<T>(name: string, fn: () => Promise<T>): Promise<T
   const session = new inspector.Session();
   session.connect();
   const post = (method: string, params?: object) =>
-    new Promise<any>((resolve, reject) =>
+    new Promise<unknown>((resolve, reject) =>
       session.post(method, params ?? {}, (err, res) => (err ? reject(err) : resolve(res))),
     );
   await post('Profiler.enable');
@@ -416,7 +416,7 @@ export async function profiled<T>(name: string, fn: () => Promise<T>): Promise<T
   try {
     return await fn();
   } finally {
-    const { profile } = await post('Profiler.stop');
+    const { profile } = (await post('Profiler.stop')) as import('node:inspector').Profiler.StopReturnType;
     mkdirSync(dir, { recursive: true });
     writeFileSync(`${dir}/${name}.cpuprofile`, JSON.stringify(profile));
     session.disconnect();

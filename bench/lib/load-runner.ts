@@ -49,7 +49,7 @@ function run(job: LoadJob): Promise<LoadResult> {
         ],
       },
       (err, r) => {
-        if (err) return reject(err);
+        if (err) return reject(err instanceof Error ? err : new Error(String(err)));
         const seconds = (performance.now() - started) / 1000;
         const ok = r['2xx'];
         resolve({

@@ -10,6 +10,7 @@
  */
 import * as fc from 'fast-check';
 import type { DataSource } from 'typeorm';
+import type { ErrorBody } from '../../src/common/domain.exception';
 import { OutboxRelay } from '../../src/engine/outbox.relay';
 import { bearer, createUser, tokenFor, type TestUser } from '../support/auth';
 import { createTestApp, type TestApp } from '../support/test-app';
@@ -263,12 +264,12 @@ async function snapshot(ds: DataSource, names: string[]): Promise<Snapshot> {
   return out;
 }
 
-function expectErrorShape(res: { status: number; body: any; text?: string }, context: string) {
+function expectErrorShape(res: { status: number; body: unknown; text?: string }, context: string) {
   const problem = (why: string) =>
     new Error(`${why} for ${context}: ${res.status} ${(res.text ?? JSON.stringify(res.body)).slice(0, 400)}`);
   if (res.status < 400 || res.status > 499) throw problem('not a 4xx');
-  const b = res.body;
-  if (!b || typeof b !== 'object') throw problem('no JSON error body');
+  if (!res.body || typeof res.body !== 'object') throw problem('no JSON error body');
+  const b = res.body as Partial<Record<keyof ErrorBody, unknown>>;
   if (b.statusCode !== res.status) throw problem('statusCode differs from the status');
   if (typeof b.error !== 'string' || !b.error) throw problem('no error code');
   if (typeof b.message !== 'string' || !b.message.trim()) throw problem('empty message');

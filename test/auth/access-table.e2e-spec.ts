@@ -22,10 +22,10 @@ const everyone = (status: number | 'ok' = 200): Record<Who, number | 'ok'> => ({
   manager: status,
   admin: status,
 });
-const only = (roles: UserRole[], status: number | 'ok'): Record<Who, number | 'ok'> =>
-  Object.fromEntries(
-    WHO.map((w) => [w, w === 'anonymous' ? 401 : roles.includes(w as UserRole) ? status : 403]),
-  ) as Record<Who, number | 'ok'>;
+const only = (roles: UserRole[], status: number | 'ok'): Record<Who, number | 'ok'> => {
+  const entries = WHO.map((w) => [w, w === 'anonymous' ? 401 : roles.includes(w) ? status : 403] as const);
+  return Object.fromEntries(entries) as Record<Who, number | 'ok'>;
+};
 
 /**
  * Every route of identities, procedures, approvals and reference data × every role. Bodies are

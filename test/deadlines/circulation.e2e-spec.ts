@@ -52,10 +52,11 @@ describe('regulation amendment: 30-day circulation with reminders and escalation
   });
   afterAll(() => t.close());
 
-  const notificationsOf = async (u: TestUser) =>
-    (await ds.query(`SELECT kind, subject FROM notification WHERE user_id = $1 ORDER BY created_at, subject`, [
-      u.id,
-    ])) as { kind: string; subject: string }[];
+  const notificationsOf = (u: TestUser) =>
+    ds.query<{ kind: string; subject: string }[]>(
+      `SELECT kind, subject FROM notification WHERE user_id = $1 ORDER BY created_at, subject`,
+      [u.id],
+    );
   const jobIdsOf = async (deadlineId: string) => {
     const jobs = await queue.getJobs(['delayed', 'wait', 'active', 'completed', 'failed', 'prioritized']);
     return jobs.filter((j) => j?.id?.startsWith(`dl-${deadlineId}-`)).map((j) => j.id!);

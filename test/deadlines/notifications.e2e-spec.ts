@@ -13,6 +13,7 @@ import { WorkflowEngine } from '../../src/engine/engine.service';
 import { DEFINITIONS } from '../../src/engine/engine.types';
 import { bearer, signedIn } from '../support/auth';
 import { createTestApp, type TestApp } from '../support/test-app';
+import { waitFor } from '../support/wait';
 import { counterDefinition } from '../engine/counter.definition';
 
 process.env.RECONCILE_EVERY_MS = '0';
@@ -94,20 +95,24 @@ describe('notifications, webhooks and the queue dashboard', () => {
   };
   const recipients = async (outboxId: string) =>
     (
-      (await t.dataSource.query(`SELECT user_id FROM notification WHERE outbox_id = $1 ORDER BY user_id`, [
-        outboxId,
-      ])) as { user_id: string }[]
+      await t.dataSource.query<{ user_id: string }[]>(
+        `SELECT user_id FROM notification WHERE outbox_id = $1 ORDER BY user_id`,
+        [outboxId],
+      )
     ).map((r) => r.user_id);
-  const settled = async () => {
-    for (let i = 0; i < 500; i++) {
-      const [{ n }] = await t.dataSource.query(
-        `SELECT count(*)::int AS n FROM webhook_delivery WHERE status = 'pending'`,
-      );
-      if (n === 0) return;
-      await new Promise((r) => setTimeout(r, 20));
-    }
-    throw new Error('webhook deliveries still pending');
-  };
+  /** Every webhook delivery has run to its end (delivered, failed or cancelled): none is pending. */
+  const settled = () =>
+    waitFor(
+      'every webhook delivery to leave "pending"',
+      async () => {
+        const [{ n }] = await t.dataSource.query(
+          `SELECT count(*)::int AS n FROM webhook_delivery WHERE status = 'pending'`,
+        );
+        return n === 0;
+      },
+      30_000,
+      20,
+    );
 
   describe('audience', () => {
     it('resolves roles, member states and user ids to active users, each once per message', async () => {
@@ -302,24 +307,28 @@ describe('notifications, webhooks and the queue dashboard', () => {
       expect(stateBody).toMatchObject({ subscriptionId: state.body.id, memberState: 'KZ' });
       expect(() => JSON.parse(received[0].body)).not.toThrow();
 
-      const deliveries = await t.dataSource.query(
-        `SELECT d.status, d.attempts, d.last_error, s.url FROM webhook_delivery d JOIN webhook_subscription s ON s.id = d.subscription_id
-          JOIN notification n ON n.id = d.notification_id WHERE n.outbox_id = $1 ORDER BY s.url`,
-        [outboxId],
-      );
+      const deliveriesOf = (id: string) =>
+        t.dataSource.query(
+          `SELECT d.id, d.status, d.attempts, d.last_error, s.url FROM webhook_delivery d JOIN webhook_subscription s ON s.id = d.subscription_id
+            JOIN notification n ON n.id = d.notification_id WHERE n.outbox_id = $1 ORDER BY s.url`,
+          [id],
+        );
+      const deliveries = await deliveriesOf(outboxId);
       expect(deliveries).toEqual([
-        { status: 'delivered', attempts: 1, last_error: null, url: `${hookBase}/kz` },
-        { status: 'delivered', attempts: 3, last_error: null, url: `${hookBase}/kz1` },
+        { id: expect.any(String), status: 'delivered', attempts: 1, last_error: null, url: `${hookBase}/kz` },
+        { id: expect.any(String), status: 'delivered', attempts: 3, last_error: null, url: `${hookBase}/kz1` },
       ]);
 
-      // the message relayed again: nothing new is stored or sent
+      // the message relayed again: nothing new is stored or sent. A webhook is only ever sent for a
+      // pending delivery (and counted in its attempts), so the same two delivered rows, no new one,
+      // prove that nothing can be sent after this point.
       received.length = 0;
       await notify(
         { kind: 'reminder', audience: { memberStates: ['KZ'] }, subject: 'Comments are due in 7 day(s)' },
         outboxId,
       );
+      expect(await deliveriesOf(outboxId)).toEqual(deliveries);
       await settled();
-      await new Promise((r) => setTimeout(r, 100));
       expect(received).toEqual([]);
       await t.http().delete(`/webhooks/${own.body.id}`).set(bearer(kz1.token)).expect(204);
       await t.http().delete(`/webhooks/${state.body.id}`).set(bearer(mgr.token)).expect(204);

@@ -22,6 +22,7 @@ import { WorkflowEngine } from '../../src/engine/engine.service';
 import { DEFINITIONS } from '../../src/engine/engine.types';
 import { OutboxRelay } from '../../src/engine/outbox.relay';
 import { createTestApp, type TestApp } from '../support/test-app';
+import { waitFor } from '../support/wait';
 import { counterDefinition } from '../engine/counter.definition';
 
 process.env.RECONCILE_EVERY_MS = '0';
@@ -190,9 +191,7 @@ describe('deadline reconciliation (real PostgreSQL and Redis)', () => {
   });
 
   it('re-runs deadline.sync rows a crashed relay left unprocessed', async () => {
-    relay.register('deadline.sync', async () => {
-      throw new Error('relay crashed');
-    });
+    relay.register('deadline.sync', () => Promise.reject(new Error('relay crashed')));
     let instanceId: string;
     try {
       [instanceId] = await startMany(1);
@@ -234,8 +233,12 @@ describe('deadline reconciliation (real PostgreSQL and Redis)', () => {
     }
     expect(await reconciler.reconcile()).toMatchObject({ retried: 1, readded: 0, removed: 0 });
     // the retried job is waiting again: the worker takes it at once
-    for (let i = 0; i < 500 && (await queue.getJobState(jobId)) !== 'completed'; i++)
-      await new Promise((r) => setTimeout(r, 10));
+    await waitFor(
+      'the retried job to complete',
+      async () => (await queue.getJobState(jobId)) === 'completed',
+      30_000,
+      20,
+    );
     const job = await queue.getJob(jobId);
     expect(job!.returnvalue).toMatch(/^done: REMINDER/);
     await finishAll([instanceId]);

@@ -67,16 +67,16 @@ describe('deadline scheduling (real PostgreSQL and Redis, fake clock)', () => {
     const mine = jobs.filter((j) => j?.id?.startsWith(`dl-${deadlineId}-`));
     return Object.fromEntries(await Promise.all(mine.map(async (j) => [j.id!, await j.getState()] as const)));
   };
-  const events = async (instanceId: string, type: string) =>
-    (await ds.query(
+  const events = (instanceId: string, type: string) =>
+    ds.query<{ seq: number; idempotency_key: string }[]>(
       `SELECT seq, idempotency_key FROM workflow_event WHERE instance_id = $1 AND type = $2 ORDER BY seq`,
       [instanceId, type],
-    )) as { seq: number; idempotency_key: string }[];
-  const notifications = async (instanceId: string) =>
-    (await ds.query(
+    );
+  const notifications = (instanceId: string) =>
+    ds.query<{ user_id: string; kind: string; subject: string }[]>(
       `SELECT user_id, kind, subject FROM notification WHERE instance_id = $1 ORDER BY created_at, kind`,
       [instanceId],
-    )) as { user_id: string; kind: string; subject: string }[];
+    );
   const fire = async () => {
     const fired = await scheduler.fireDue();
     await relay.drain();

@@ -13,6 +13,7 @@ import { DEFINITIONS } from '../../src/engine/engine.types';
 import { OutboxRelay } from '../../src/engine/outbox.relay';
 import { createWorker } from '../../src/worker';
 import { createTestApp, type TestApp } from '../support/test-app';
+import { waitFor } from '../support/wait';
 import { counterDefinition } from '../engine/counter.definition';
 
 process.env.RECONCILE_EVERY_MS = '0';
@@ -58,7 +59,7 @@ describe('worker process apart from the API', () => {
           [instanceId],
         )
       )[0].n;
-    for (let i = 0; i < 300 && (await reminders()) === 0; i++) await new Promise((r) => setTimeout(r, 20));
+    await waitFor('the worker to deliver the reminder', async () => (await reminders()) > 0, 30_000, 20);
     expect(await reminders()).toBe(1);
 
     // and fireDue from the API now completes through the worker

@@ -4,9 +4,16 @@ import { z } from 'zod';
 import { guardsFrom, type WorkflowDefinition } from '../../workflows/kernel/definition';
 import type { WorkflowEffect, WorkflowEvent } from '../../workflows/kernel/types';
 
-type Ev = WorkflowEvent<string, any>;
+type Ev =
+  | WorkflowEvent<'COUNT', { by?: number }>
+  | WorkflowEvent<'SPAWN', { keys: string[] }>
+  | WorkflowEvent<'NOTE', { text: string }>
+  | WorkflowEvent<'CHILD_DONE', { key: string }>
+  | WorkflowEvent<'REMINDER', { deadlineKey: string; daysBefore: number }>
+  | WorkflowEvent<'DEADLINE_PASSED', { deadlineKey: string }>
+  | WorkflowEvent<'FINISH', Record<string, never>>;
 const refusals = {
-  notTooMany: ({ context, event }: { context: { count: number }; event: Ev }) =>
+  notTooMany: ({ context, event }: { context: { count: number }; event: WorkflowEvent<string, { by?: number }> }) =>
     context.count + (event.payload.by ?? 1) > 1000 ? 'The counter cannot pass 1000.' : null,
 };
 
@@ -14,7 +21,7 @@ function counterMachine(version: number) {
   const openState = version === 1 ? 'counting' : 'tallying';
   return setup({
     types: { context: {} as { count: number; children: string[] }, events: {} as Ev, emitted: {} as WorkflowEffect },
-    guards: guardsFrom(refusals as any),
+    guards: guardsFrom(refusals),
   }).createMachine({
     id: 'test-counter',
     initial: openState,
@@ -34,7 +41,7 @@ function counterMachine(version: number) {
           SPAWN: {
             actions: emit(({ event }) => ({
               type: 'effect.openChildren' as const,
-              children: (event.payload.keys as string[]).map((key) => ({
+              children: event.payload.keys.map((key) => ({
                 definitionId: 'test-counter',
                 key,
                 input: {},
@@ -89,7 +96,7 @@ export function counterDefinition(version: number): WorkflowDefinition {
     machine: counterMachine(version),
     startRoles: ['legal_officer'],
     input: z.object({}).strict(),
-    refusals: refusals as any,
+    refusals,
     businessKeys: () => ({ partner: null, memorandum: null, treaty: null, subject: 'test' }),
     output: (c: { count: number }, finalState: string) => ({ count: c.count, finalState }),
     events: {

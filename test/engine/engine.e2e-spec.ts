@@ -190,13 +190,14 @@ describe('workflow engine (real PostgreSQL)', () => {
       // The same event succeeds; its notification is relayed after commit even if the first relay run fails.
       const seen: string[] = [];
       let failFirst = true;
-      relay.register('notify', async (m) => {
-        if (m.instanceId !== instanceId) return;
+      relay.register('notify', (m) => {
+        if (m.instanceId !== instanceId) return Promise.resolve();
         if (failFirst) {
           failFirst = false;
-          throw new Error('relay crashed');
+          return Promise.reject(new Error('relay crashed'));
         }
         seen.push(m.payload.effect.subject);
+        return Promise.resolve();
       });
       await engine.apply({ instanceId, type: 'NOTE', payload: { text: 'hello' }, actor: officer });
       await relay.drain();

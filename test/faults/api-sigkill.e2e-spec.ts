@@ -16,6 +16,15 @@ const CLIENTS = 12;
 const EVENTS_PER_CLIENT = 25;
 const KILL_AFTER_ACKS = 60;
 
+/** The body read as JSON, like supertest does (so a test reads it the same way), else the text. */
+function jsonOrText(text: string) {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
+
 interface Sent {
   key: string;
   instanceId: string;
@@ -66,14 +75,7 @@ describe('SIGKILL of the API process during a load of idempotent events', () => 
         body: body === undefined ? undefined : JSON.stringify(body),
         signal: AbortSignal.timeout(20_000),
       });
-      const text = await res.text();
-      let json: any = null;
-      try {
-        json = JSON.parse(text);
-      } catch {
-        json = text;
-      }
-      return { status: res.status, body: json };
+      return { status: res.status, body: jsonOrText(await res.text()) };
     };
 
     // Instances in 1(b) "considering", where FOLLOW_UP may be sent any number of times
@@ -102,14 +104,9 @@ describe('SIGKILL of the API process during a load of idempotent events', () => 
     const sent: Sent[] = [];
     let acks = 0;
     let killed = false;
-    const killedAt = new Promise<void>((resolve) => {
-      const check = setInterval(() => {
-        if (acks >= KILL_AFTER_ACKS) {
-          clearInterval(check);
-          resolve();
-        }
-      }, 5);
-    });
+    // resolved by the acknowledgement that reaches KILL_AFTER_ACKS, while the other clients' requests are in flight
+    let enoughAcks!: () => void;
+    const killedAt = new Promise<void>((resolve) => (enoughAcks = resolve));
     const send = async (s: Sent) => {
       try {
         const r = await call(
@@ -121,7 +118,7 @@ describe('SIGKILL of the API process during a load of idempotent events', () => 
         if (r.status === 200) {
           s.acked = true;
           s.seq = r.body.result.seq;
-          acks++;
+          if (++acks === KILL_AFTER_ACKS) enoughAcks();
         } else if (!killed) {
           throw new Error(`unexpected answer before the kill: ${r.status} ${JSON.stringify(r.body)}`);
         }

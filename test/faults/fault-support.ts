@@ -11,10 +11,11 @@ import { hashPassword } from '../../src/auth/password-hasher';
 import { withPg } from '../setup/test-infra';
 import { createFreshDatabase, type TestDatabase } from '../support/databases';
 import { createTestApp, type TestApp } from '../support/test-app';
+import { sleep, waitFor } from '../support/wait';
+
+export { sleep, waitFor };
 
 export const ROOT = path.resolve(__dirname, '..', '..');
-
-export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** A TCP port nobody listens on right now (the kernel picks it). */
 export function freePort(): Promise<number> {
@@ -27,30 +28,6 @@ export function freePort(): Promise<number> {
       server.close(() => resolve(port));
     });
   });
-}
-
-/** Polls `probe` until it returns a truthy value or `timeoutMs` passes (then throws with `what`). */
-export async function waitFor<T>(
-  what: string,
-  probe: () => Promise<T | undefined | null | false>,
-  timeoutMs = 30_000,
-  everyMs = 200,
-): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  let lastError: unknown;
-  for (;;) {
-    try {
-      const value = await probe();
-      if (value) return value;
-    } catch (err) {
-      lastError = err;
-    }
-    if (Date.now() > until)
-      throw new Error(
-        `Timed out after ${timeoutMs} ms waiting for ${what}${lastError ? ` (last error: ${(lastError as Error).message})` : ''}`,
-      );
-    await sleep(everyMs);
-  }
 }
 
 export interface ChildService {
@@ -88,8 +65,8 @@ export async function startService(env: Record<string, string>, bootTimeoutMs = 
     out += chunk.toString();
     if (out.length > 200_000) out = out.slice(-100_000);
   };
-  proc.stdout!.on('data', append);
-  proc.stderr!.on('data', append);
+  proc.stdout.on('data', append);
+  proc.stderr.on('data', append);
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
     proc.on('exit', (code, signal) => resolve({ code, signal })),
   );
@@ -121,7 +98,7 @@ export async function startService(env: Record<string, string>, bootTimeoutMs = 
     );
   } catch (err) {
     await service.kill();
-    throw new Error(`${(err as Error).message}\n--- service output ---\n${out.slice(-3000)}`);
+    throw new Error(`${(err as Error).message}\n--- service output ---\n${out.slice(-3000)}`, { cause: err });
   }
   return service;
 }

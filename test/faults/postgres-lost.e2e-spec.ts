@@ -5,6 +5,7 @@
  * the proxy is back the service must recover by itself.
  */
 import { bearer, createUser, tokenFor } from '../support/auth';
+import type { ErrorBody } from '../../src/common/domain.exception';
 import type { TestApp } from '../support/test-app';
 import { appBehindProxy, isoDay, waitFor, type AppBehindProxy, type TcpProxy } from './fault-support';
 
@@ -30,11 +31,11 @@ describe('PostgreSQL connection lost and restored', () => {
     return { res, ms: Date.now() - started };
   };
 
-  const expectUnavailable = (res: { status: number; body: any }, ms: number) => {
+  const expectUnavailable = (res: { status: number; body: Partial<ErrorBody> | undefined }, ms: number) => {
     expect({ status: res.status, error: res.body?.error }).toEqual({ status: 503, error: 'UNAVAILABLE' });
-    expect(typeof res.body.message).toBe('string');
-    expect(res.body.message).toMatch(/unavailable|not answer/i);
-    expect(res.body.statusCode).toBe(503);
+    expect(typeof res.body?.message).toBe('string');
+    expect(res.body?.message).toMatch(/unavailable|not answer/i);
+    expect(res.body?.statusCode).toBe(503);
     expect(ms).toBeLessThan(FAST_MS);
   };
 

@@ -4,11 +4,12 @@
  * `deadline.sync` outbox rows waiting; once Redis is back on the same port every open deadline
  * gets its jobs again, and each reminder, fired through the scheduler's test path, fires once.
  */
+import { DeadlineReconciler } from '../../src/deadlines/deadline-reconciler.service';
 import { DeadlineScheduler, DEADLINE_ROW_COLUMNS } from '../../src/deadlines/deadline-scheduler.service';
 import { planDeadlineJobs, type DeadlineRow } from '../../src/deadlines/deadline-jobs';
 import { bearer, createUser, tokenFor } from '../support/auth';
 import { createTestApp, type TestApp } from '../support/test-app';
-import { freePort, isoDay, sleep, startRedis, waitFor, type RedisServer } from './fault-support';
+import { freePort, isoDay, startRedis, waitFor, type RedisServer } from './fault-support';
 
 jest.setTimeout(100_000);
 
@@ -85,7 +86,7 @@ describe('Redis stopped during the load, then started again', () => {
         }
       }),
     );
-    await waitFor('part of the load to be sent', async () => sent >= 10, 30_000, 10);
+    await waitFor('part of the load to be sent', () => sent >= 10, 30_000, 10);
     await redis.stop();
     await load;
     expect(statuses.every((s) => s === 200)).toBe(true);
@@ -100,7 +101,18 @@ describe('Redis stopped during the load, then started again', () => {
     expect(health.status).toBe(503);
     expect(health.body).toMatchObject({ statusCode: 503, error: 'UNAVAILABLE' });
     expect(health.body.message).toMatch(/redis/);
-    await sleep(1000);
+    // the relay has tried the sync rows and failed (an attempt counted, an error kept), and they still wait
+    await waitFor(
+      'the relay to fail on a deadline.sync row while Redis is down',
+      async () =>
+        (
+          await t.dataSource.query(
+            `SELECT count(*)::int AS n FROM outbox_message
+              WHERE kind = 'deadline.sync' AND processed_at IS NULL AND attempts > 0 AND last_error IS NOT NULL`,
+          )
+        )[0].n > 0,
+      30_000,
+    );
     const [{ n: waiting }] = await t.dataSource.query(
       `SELECT count(*)::int AS n FROM outbox_message WHERE kind = 'deadline.sync' AND processed_at IS NULL`,
     );
@@ -109,10 +121,10 @@ describe('Redis stopped during the load, then started again', () => {
     // Redis back on the same port, empty.
     redis = await startRedis(redis.port);
 
-    const openDeadlines = async () =>
-      (await t.dataSource.query(
+    const openDeadlines = () =>
+      t.dataSource.query<DeadlineRow[]>(
         `SELECT ${DEADLINE_ROW_COLUMNS} FROM deadline WHERE status = 'open' ORDER BY id`,
-      )) as DeadlineRow[];
+      );
     await waitFor(
       'the outbox to drain and every open deadline to have its jobs',
       async () => {
@@ -156,7 +168,8 @@ describe('Redis stopped during the load, then started again', () => {
       async () => (await scheduler.queue.getDelayedCount()) >= INSTANCES,
       10_000,
     );
-    await sleep(1500);
+    // another reconciliation, known to have started after the reminders fired and to have finished
+    expect((await t.app.get(DeadlineReconciler).reconcile()).skipped).toBeUndefined();
     expect((await scheduler.fireDue()).filter((f) => f.result?.startsWith('done'))).toEqual([]);
     const perInstance = await t.dataSource.query(
       `SELECT instance_id, count(*)::int AS n FROM workflow_event WHERE type = 'REMINDER' GROUP BY instance_id`,

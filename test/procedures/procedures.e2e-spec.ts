@@ -88,7 +88,7 @@ class Driver {
       try {
         r = await this.engine.apply({ instanceId, type: s.type, payload: s.payload ?? {}, actor: s.actor });
       } catch (err) {
-        throw new Error(`${s.type} by ${s.actor.id} refused: ${(err as Error).message}`);
+        throw new Error(`${s.type} by ${s.actor.id} refused: ${(err as Error).message}`, { cause: err });
       }
       expect(r.replayed).toBe(false);
       if (s.state) expect({ type: s.type, state: r.state }).toEqual({ type: s.type, state: s.state });

@@ -434,9 +434,9 @@ describe('Reference data (e2e)', () => {
         [2, '2025-09-01T00:00:00.000Z', null, 'sco_partner'],
       ]);
 
-      const rows = (await db.query(
+      const rows = await db.query<{ total: number; open: number }[]>(
         `select count(*)::int as total, count(*) filter (where valid_to is null)::int as open from reference_record where kind = 'partner'`,
-      )) as Array<{ total: number; open: number }>;
+      );
       expect(rows[0]).toEqual({ total: 34, open: 17 });
       // member states untouched
       expect(await reference.memberStateCodes()).toEqual(MEMBER_STATES_2024);

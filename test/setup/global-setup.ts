@@ -42,6 +42,7 @@ export default async function globalSetup(): Promise<void> {
   } catch (err) {
     throw new Error(
       `The tests need PostgreSQL at ${where} (user postgres): ${(err as Error).message}. Start it or set TEST_DATABASE_URL.`,
+      { cause: err },
     );
   }
 
@@ -54,6 +55,7 @@ export default async function globalSetup(): Promise<void> {
   } catch (err) {
     throw new Error(
       `The tests need Redis at ${new URL(redisUrl).host}: ${(err as Error).message}. Start it or set TEST_REDIS_URL.`,
+      { cause: err },
     );
   } finally {
     redis.disconnect();
