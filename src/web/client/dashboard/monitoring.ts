@@ -79,13 +79,13 @@ export function monitoringView(m: Dashboard, n: Naming): HTMLElement[] {
       t('overdueItems'),
       'overdue-items',
       [t('procedure'), t('stage'), t('subject'), t('deadlines'), t('due'), t('daysOverdue')],
-      m.overdueItems.map((x) => itemRow(x, n, 'daysOverdue')),
+      m.overdueItems.map((x) => itemRow(x, n, x.daysOverdue, true)),
     ),
     tableCard(
       t('dueThisWeek'),
       'due-week-items',
       [t('procedure'), t('stage'), t('subject'), t('deadlines'), t('due'), t('daysLeft')],
-      m.dueThisWeekItems.map((x) => itemRow(x, n, 'daysLeft')),
+      m.dueThisWeekItems.map((x) => itemRow(x, n, x.daysLeft, false)),
     ),
   ];
 }
@@ -108,7 +108,8 @@ function byStage(m: Dashboard, n: Naming): HTMLElement[] {
   );
 }
 
-function itemRow(x: DashboardItem, n: Naming, days: 'daysOverdue' | 'daysLeft'): HTMLElement {
+/** One deadline of the overdue or the due-this-week list; `days` overdue or left. */
+function itemRow(x: DashboardItem, n: Naming, days: number, overdue: boolean): HTMLElement {
   return h(
     'tr',
     { 'data-id': x.instanceId },
@@ -117,6 +118,6 @@ function itemRow(x: DashboardItem, n: Naming, days: 'daysOverdue' | 'daysLeft'):
     h('td', {}, x.subject ?? ''),
     h('td', {}, label(x.label, x.deadlineKey)),
     h('td', {}, fmtDate(x.dueAt)),
-    h('td', { class: days === 'daysOverdue' ? 'overdue' : '' }, String(x[days])),
+    h('td', { class: overdue ? 'overdue' : '' }, String(days)),
   );
 }

@@ -28,7 +28,7 @@ export async function consolidationView(id: string, version: number): Promise<HT
 function addressed(a: Article): string {
   if (a.addressed === null) return t('noNextVersion');
   return a.addressed
-    ? `${t('addressed')} (${a.nextVersionChange.map((k) => t(`change_${k}`)).join(', ')})`
+    ? `${t('addressed')} (${(a.nextVersionChange ?? []).map((k) => t(`change_${k}`)).join(', ')})`
     : t('notAddressed');
 }
 

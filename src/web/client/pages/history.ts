@@ -14,18 +14,28 @@ export async function historyPage(view: HTMLElement): Promise<void> {
 function historyTable(defs: DefinitionView[], rows: AnswerHistoryRow[]): HTMLElement {
   return table(
     [t('when'), t('procedure'), t('stage'), t('answer'), t('version'), t('text')],
-    rows.map((r) =>
-      h(
+    rows.map((r) => {
+      const kind = text(r.payload.kind);
+      return h(
         'tr',
         {},
         h('td', {}, fmtDate(r.at)),
         h('td', {}, procLink(r.instanceId, label(defById(defs, r.definitionId)?.title, r.definitionId))),
-        h('td', {}, stageLabel(defs, r.definitionId, r.stage, r.stage)),
-        h('td', { class: `pos-${r.payload?.kind}` }, t(r.payload?.kind ?? r.type)),
-        h('td', {}, r.payload?.draftVersion ?? ''),
-        h('td', { class: 'text', 'data-testid': 'answer-text' }, r.payload?.text ?? r.payload?.comments ?? ''),
-      ),
-    ),
+        h('td', {}, r.stage === null ? '' : stageLabel(defs, r.definitionId, r.stage, r.stage)),
+        h('td', { class: `pos-${kind}` }, t(kind ?? r.type)),
+        h('td', {}, typeof r.payload.draftVersion === 'number' ? r.payload.draftVersion : ''),
+        h(
+          'td',
+          { class: 'text', 'data-testid': 'answer-text' },
+          text(r.payload.text) ?? text(r.payload.comments) ?? '',
+        ),
+      );
+    }),
     { 'data-testid': 'history' },
   );
+}
+
+/** A payload field that is a string; anything else (absent, null) as undefined. */
+function text(v: unknown): string | undefined {
+  return typeof v === 'string' ? v : undefined;
 }

@@ -17,13 +17,17 @@ export async function inboxPage(view: HTMLElement, go: Go): Promise<void> {
 function inboxItem(item: InboxItem, answered: () => void): HTMLElement {
   const box = card(
     null,
-    h('h2', {}, procLink(item.instanceId, `${item.measure} ${label(item.title, item.definitionId)}`)),
+    h(
+      'h2',
+      {},
+      procLink(item.instanceId, `${item.measure ? `${item.measure} ` : ''}${label(item.title, item.definitionId)}`),
+    ),
     h('p', {}, `${t('stage')}: ${label(item.stageLabel, item.stage)} — ${t('draftVersion')} ${item.draftVersion}`),
     item.dueAt
       ? h(
           'p',
-          { class: item.daysLeft < 0 ? 'overdue' : '' },
-          `${t('due')}: ${fmtDate(item.dueAt)} (${t('daysLeft')}: ${item.daysLeft})`,
+          { class: item.daysLeft !== null && item.daysLeft < 0 ? 'overdue' : '' },
+          `${t('due')}: ${fmtDate(item.dueAt)}${item.daysLeft === null ? '' : ` (${t('daysLeft')}: ${item.daysLeft})`}`,
         )
       : null,
     ...draftOpener(item),
