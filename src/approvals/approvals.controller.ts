@@ -5,8 +5,8 @@ import type { Actor } from '../../workflows/kernel/types';
 import { CurrentActor } from '../auth/current-actor.decorator';
 import { Roles } from '../auth/roles.decorator';
 import { DomainException, ErrorCode } from '../common/domain.exception';
-import { IdempotencyKey } from '../instances/idempotency-key.decorator';
-import { InstancesService } from '../instances/instances.service';
+import { IdempotencyKey } from '../common/idempotency-key.decorator';
+import { InstanceViews } from '../engine/instance-view';
 import { AnswerDto } from './approvals.dto';
 import { ApprovalsService } from './approvals.service';
 
@@ -30,7 +30,7 @@ function refuseNamedState(req: Request, actor: Actor): void {
 export class ApprovalsController {
   constructor(
     private readonly approvals: ApprovalsService,
-    private readonly instances: InstancesService,
+    private readonly views: InstanceViews,
   ) {}
 
   @Get('approvals/inbox')
@@ -65,7 +65,7 @@ export class ApprovalsController {
   ) {
     refuseNamedState(req, actor);
     const result = await this.approvals.answer(id, actor, dto, key);
-    return { result, instance: await this.instances.view(result.instanceId, actor) };
+    return { result, instance: await this.views.view(result.instanceId, actor) };
   }
 
   @Get('instances/:id/approvals')

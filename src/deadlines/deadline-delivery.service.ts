@@ -2,13 +2,11 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DelayedError, type Job } from 'bullmq';
 import { DataSource } from 'typeorm';
-import type { Actor } from '../../workflows/kernel/types';
+import { SYSTEM_ACTOR } from '../common/actors';
 import { DomainException, ErrorCode } from '../common/domain.exception';
 import { WorkflowEngine } from '../engine/engine.service';
 import { CLOCK, type Clock } from '../infra/clock';
 import type { DeadlineJobData } from './deadline-jobs';
-
-export const SYSTEM_ACTOR: Actor = Object.freeze({ id: 'system', role: 'system', memberState: null, actingFor: null });
 
 /** A job that fires more than this ahead of its time by the application clock goes back to wait. */
 const EARLY_TOLERANCE_MS = 1000;

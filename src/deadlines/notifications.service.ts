@@ -5,7 +5,7 @@ import type { Queue } from 'bullmq';
 import { DataSource, type EntityManager } from 'typeorm';
 import type { NotifyEffect } from '../../workflows/kernel/types';
 import { DomainException, ErrorCode } from '../common/domain.exception';
-import { isUuid } from '../engine/engine.service';
+import { isUuid } from '../common/ids';
 import { OutboxRelay, type OutboxMessage } from '../engine/outbox.relay';
 import { CLOCK, type Clock } from '../infra/clock';
 import { WEBHOOKS_QUEUE } from './deadline-jobs';

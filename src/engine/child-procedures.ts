@@ -2,13 +2,11 @@ import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import type { DefinitionRegistry } from '../../workflows/registry';
-import type { Actor } from '../../workflows/kernel/types';
+import { SYSTEM_ACTOR } from '../common/actors';
 import { DomainException, ErrorCode } from '../common/domain.exception';
 import { WorkflowEngine } from './engine.service';
 import { DEFINITIONS } from './engine.types';
 import { OutboxRelay, type OutboxMessage } from './outbox.relay';
-
-export const SYSTEM_ACTOR: Actor = Object.freeze({ id: 'system', role: 'system', memberState: null, actingFor: null });
 
 /**
  * Parent and child procedures, run from the outbox after the parent's commit: a parent's

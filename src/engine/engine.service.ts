@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
-import { ENGINE_METRICS, type EngineMetricsHook } from '../web/engine-metrics';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { AnyMachineSnapshot, AnyStateMachine } from 'xstate';
 import { initialTransition, transition } from 'xstate';
@@ -21,8 +20,11 @@ import {
 import type { Actor, DynamicDeadline, Labels, Role, WorkflowEffect, WorkflowEvent } from '../../workflows/kernel/types';
 import type { DefinitionRegistry } from '../../workflows/registry';
 import { DomainException, ErrorCode } from '../common/domain.exception';
+import { isUuid } from '../common/ids';
+import { PgErrorCode, pgErrorCode } from '../common/pg-errors';
 import { CLOCK, type Clock } from '../infra/clock';
 import { addDays } from './deadline-plan';
+import { ENGINE_METRICS, type EngineMetricsHook } from './engine-metrics.port';
 import {
   DEFINITIONS,
   ENGINE_EVENTS,
@@ -58,9 +60,11 @@ interface PendingEvent {
   stateBefore: string | null;
 }
 
-const PG_UNIQUE_VIOLATION = '23505';
-const PG_DEADLOCK = '40P01';
-const PG_SERIALIZATION = '40001';
+const RETRIABLE: ReadonlySet<string> = new Set([
+  PgErrorCode.DEADLOCK_DETECTED,
+  PgErrorCode.SERIALIZATION_FAILURE,
+  PgErrorCode.UNIQUE_VIOLATION,
+]);
 const MAX_ATTEMPTS = 5;
 
 /**
@@ -84,7 +88,7 @@ export class WorkflowEngine {
     @Inject(CLOCK) private readonly clock: Clock,
     private readonly world: WorldService,
     private readonly outbox: OutboxRelay,
-    // metrics hook (src/web/engine-metrics.ts), absent when no metrics module is loaded
+    // the metrics port, absent when no metrics module is loaded
     @Optional() @Inject(ENGINE_METRICS) private readonly metrics?: EngineMetricsHook,
   ) {}
 
@@ -812,12 +816,9 @@ export class WorkflowEngine {
         if (kick) this.outbox.kick();
         return result;
       } catch (err) {
-        const code =
-          (err as { code?: string; driverError?: { code?: string } }).driverError?.code ??
-          (err as { code?: string }).code;
-        const retriable = code === PG_DEADLOCK || code === PG_SERIALIZATION || code === PG_UNIQUE_VIOLATION;
-        if (!retriable || attempt >= MAX_ATTEMPTS) {
-          if (code === PG_UNIQUE_VIOLATION)
+        const code = pgErrorCode(err);
+        if (code === undefined || !RETRIABLE.has(code) || attempt >= MAX_ATTEMPTS) {
+          if (code === PgErrorCode.UNIQUE_VIOLATION)
             throw new DomainException(ErrorCode.CONFLICT, 'A concurrent request changed this procedure; retry.');
           throw err;
         }
@@ -909,9 +910,4 @@ function pathsToValue(paths: string[]): unknown {
 
 function hasDraftVersion(payload: unknown): boolean {
   return typeof payload === 'object' && payload !== null && 'draftVersion' in payload;
-}
-
-const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-export function isUuid(s: string): boolean {
-  return UUID_RE.test(s);
 }

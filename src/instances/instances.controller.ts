@@ -6,7 +6,7 @@ import { CurrentActor } from '../auth/current-actor.decorator';
 import { Roles } from '../auth/roles.decorator';
 import { WorkflowEngine } from '../engine/engine.service';
 import { CLOCK, type Clock } from '../infra/clock';
-import { IdempotencyKey } from './idempotency-key.decorator';
+import { IdempotencyKey } from '../common/idempotency-key.decorator';
 import {
   ExtendDeadlineDto,
   ListInstancesQuery,
