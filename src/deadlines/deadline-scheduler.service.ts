@@ -54,7 +54,7 @@ export class DeadlineScheduler implements OnModuleInit {
 
   onModuleInit(): void {
     this.relay.register('deadline.sync', async (m) => {
-      await this.sync(String((m.payload as { deadlineId: string }).deadlineId));
+      await this.sync(m.payload.deadlineId);
     });
   }
 

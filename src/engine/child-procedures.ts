@@ -6,7 +6,8 @@ import { SYSTEM_ACTOR } from '../common/actors';
 import { DomainException, ErrorCode } from '../common/domain.exception';
 import { WorkflowEngine } from './engine.service';
 import { DEFINITIONS } from './engine.types';
-import { OutboxRelay, type OutboxMessage } from './outbox.relay';
+import type { OutboxMessage } from './outbox-messages';
+import { OutboxRelay } from './outbox.relay';
 
 /**
  * Parent and child procedures, run from the outbox after the parent's commit: a parent's
@@ -29,26 +30,14 @@ export class ChildProcedures implements OnModuleInit {
     this.relay.register('child.done', (m) => this.done(m));
   }
 
-  private async open(m: OutboxMessage): Promise<void> {
-    const { parentId, definitionId, key, input } = m.payload as {
-      parentId: string;
-      definitionId: string;
-      key: string;
-      input: unknown;
-    };
+  private async open(m: OutboxMessage<'child.open'>): Promise<void> {
+    const { parentId, definitionId, key, input } = m.payload;
     const r = await this.engine.start({ definitionId, input, actor: SYSTEM_ACTOR, parent: { id: parentId, key } });
     this.log.log(`${r.replayed ? 'already open' : 'opened'}: ${definitionId} ${key} (${r.instanceId}) for ${parentId}`);
   }
 
-  private async done(m: OutboxMessage): Promise<void> {
-    const p = m.payload as {
-      parentId: string;
-      childId: string;
-      definitionId: string;
-      key: string;
-      finalState: string;
-      output: Record<string, unknown> | null;
-    };
+  private async done(m: OutboxMessage<'child.done'>): Promise<void> {
+    const p = m.payload;
     const [parent] = await this.ds.query(
       `SELECT definition_id, definition_version, status FROM workflow_instance WHERE id = $1`,
       [p.parentId],

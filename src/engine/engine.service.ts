@@ -36,6 +36,7 @@ import {
   type StartCommand,
 } from './engine.types';
 import { eventHash, GENESIS_HASH, requestHash } from './event-hash';
+import type { OutboxKind, OutboxPayloads } from './outbox-messages';
 import { OutboxRelay } from './outbox.relay';
 import { WorldService } from './world.service';
 
@@ -723,7 +724,13 @@ export class WorkflowEngine {
     }
   }
 
-  private async enqueue(m: EntityManager, instanceId: string | null, kind: string, payload: unknown, now: Date) {
+  private async enqueue<K extends OutboxKind>(
+    m: EntityManager,
+    instanceId: string | null,
+    kind: K,
+    payload: OutboxPayloads[K],
+    now: Date,
+  ) {
     this.wroteOutbox.add(m);
     await m.query(
       `INSERT INTO outbox_message (instance_id, kind, payload, created_at, available_at) VALUES ($1,$2,$3,$4,$4)`,
