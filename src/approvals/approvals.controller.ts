@@ -3,7 +3,7 @@ import { ApiBearerAuth, ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger
 import type { Request } from 'express';
 import type { Actor } from '../../workflows/kernel/types';
 import { CurrentActor } from '../auth/current-actor.decorator';
-import { Roles } from '../auth/roles.decorator';
+import { Roles } from '../common/roles.decorator';
 import { DomainException, ErrorCode } from '../common/domain.exception';
 import { IdempotencyKey } from '../common/idempotency-key.decorator';
 import { InstanceViews } from '../engine/instance-view';

@@ -8,7 +8,7 @@ import { stateMeta } from '../../workflows/kernel/inspect';
 import type { Actor } from '../../workflows/kernel/types';
 import type { DefinitionRegistry } from '../../workflows/registry';
 import { AuthService } from '../auth/auth.service';
-import { DomainException, ErrorCode } from '../common/domain.exception';
+import { DomainException, ErrorCode, ErrorReason } from '../common/domain.exception';
 import { isUuid } from '../common/ids';
 import { WorkflowEngine } from '../engine/engine.service';
 import { DEFINITIONS, type ApplyResult } from '../engine/engine.types';
@@ -85,13 +85,14 @@ export class ApprovalsService {
       throw new DomainException(
         ErrorCode.CONFLICT,
         `Nothing is waiting for member states' answers in stage "${row.state_path}".`,
-        { state: row.state_path },
+        { reason: ErrorReason.STAGE_REFUSES_EVENT, state: row.state_path },
       );
     if (dto.draftVersion !== q.draftVersion)
       throw new DomainException(
         ErrorCode.CONFLICT,
         `Draft version ${dto.draftVersion} is outdated: this round is on version ${q.draftVersion}. Read version ${q.draftVersion} and answer on it.`,
         {
+          reason: ErrorReason.STALE_VERSION,
           currentVersion: q.draftVersion,
         },
       );

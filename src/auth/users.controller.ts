@@ -11,7 +11,7 @@ import type { Actor } from '../../workflows/kernel/types';
 import { CreateUserDto, ListUsersQueryDto, RevokedTokensDto, UpdateUserDto, UserDto } from './auth.dto';
 import { ClientIp } from './client-ip.decorator';
 import { CurrentActor } from './current-actor.decorator';
-import { Roles } from './roles.decorator';
+import { Roles } from '../common/roles.decorator';
 import { UsersService } from './users.service';
 
 @ApiTags('users')

@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DelayedError, type Job } from 'bullmq';
 import { DataSource } from 'typeorm';
 import { SYSTEM_ACTOR } from '../common/actors';
-import { DomainException, ErrorCode } from '../common/domain.exception';
+import { DomainException, ErrorCode, ErrorReason } from '../common/domain.exception';
 import { WorkflowEngine } from '../engine/engine.service';
 import { CLOCK, type Clock } from '../infra/clock';
 import type { DeadlineJobData } from './deadline-jobs';
@@ -76,9 +76,11 @@ export class DeadlineDelivery {
         idempotencyKey: job.id ?? null,
       });
     } catch (err) {
-      // The procedure moved on (409), does not take this event (400/403) or is gone (404): nothing to deliver.
+      // The procedure moved on (409), does not take this event (400/403) or is gone (404): nothing to
+      // deliver. A concurrent update (also 409) is not a refusal: the job fails and BullMQ retries it.
       if (
         err instanceof DomainException &&
+        err.reason !== ErrorReason.CONCURRENT_UPDATE &&
         [ErrorCode.CONFLICT, ErrorCode.INVALID_PAYLOAD, ErrorCode.FORBIDDEN, ErrorCode.NOT_FOUND].includes(err.code)
       ) {
         return `skipped: ${type} refused: ${err.message}`;

@@ -16,7 +16,7 @@ import { ApiBearerAuth, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagg
 import type { Response } from 'express';
 import type { Actor } from '../../workflows/kernel/types';
 import { CurrentActor } from '../auth/current-actor.decorator';
-import { Roles } from '../auth/roles.decorator';
+import { Roles } from '../common/roles.decorator';
 import { DomainException, ErrorCode } from '../common/domain.exception';
 import { AnalysisReportService } from './analysis-report.service';
 import { DraftExportService, type RenderedExport } from './draft-export.service';

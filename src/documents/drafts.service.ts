@@ -3,7 +3,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
 import type { Actor, DraftFacts } from '../../workflows/kernel/types';
-import { DomainException, ErrorCode } from '../common/domain.exception';
+import { DomainException, ErrorCode, ErrorReason } from '../common/domain.exception';
 import { isUuid } from '../common/ids';
 import { PgErrorCode, pgErrorCode } from '../common/pg-errors';
 import type { DraftFactsProvider } from '../engine/world.service';
@@ -200,7 +200,7 @@ export class DraftsService implements DraftFactsProvider {
           latest
             ? `Version ${latestNumber} was saved by ${latest.author_id} at ${new Date(latest.created_at).toISOString()} after the version ${cmd.basedOn} you edited; reload it and apply your changes to it.`
             : `This draft has no version yet; basedOn must be left out.`,
-          { latestVersion: latestNumber },
+          { reason: ErrorReason.STALE_VERSION, latestVersion: latestNumber },
         );
       const known = await this.lastStateOfEveryArticle(m, doc.id);
       const seenIds = new Set<string>();

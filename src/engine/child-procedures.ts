@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import type { DefinitionRegistry } from '../../workflows/registry';
 import { SYSTEM_ACTOR } from '../common/actors';
-import { DomainException, ErrorCode } from '../common/domain.exception';
+import { DomainException, ErrorCode, ErrorReason } from '../common/domain.exception';
 import { WorkflowEngine } from './engine.service';
 import { DEFINITIONS } from './engine.types';
 import type { OutboxMessage } from './outbox-messages';
@@ -65,8 +65,13 @@ export class ChildProcedures implements OnModuleInit {
         idempotencyKey: `child-done-${p.childId}`,
       });
     } catch (err) {
-      // The parent's stage does not take it now (409): recorded as skipped. Anything else is retried.
-      if (err instanceof DomainException && err.code === ErrorCode.CONFLICT) {
+      // The parent's stage does not take it now (409): recorded as skipped. Anything else, a
+      // concurrent update included, is retried.
+      if (
+        err instanceof DomainException &&
+        err.code === ErrorCode.CONFLICT &&
+        err.reason !== ErrorReason.CONCURRENT_UPDATE
+      ) {
         this.log.log(`CHILD_DONE for ${p.childId} skipped by parent ${p.parentId}: ${err.message}`);
         return;
       }

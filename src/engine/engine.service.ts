@@ -19,7 +19,7 @@ import {
 } from '../../workflows/kernel/inspect';
 import type { Actor, DynamicDeadline, Labels, Role, WorkflowEffect, WorkflowEvent } from '../../workflows/kernel/types';
 import type { DefinitionRegistry } from '../../workflows/registry';
-import { DomainException, ErrorCode } from '../common/domain.exception';
+import { DomainException, ErrorCode, ErrorReason } from '../common/domain.exception';
 import { isUuid } from '../common/ids';
 import { PgErrorCode, pgErrorCode } from '../common/pg-errors';
 import { CLOCK, type Clock } from '../infra/clock';
@@ -262,6 +262,7 @@ export class WorkflowEngine {
           ErrorCode.CONFLICT,
           `This procedure is closed (${row.outcome ?? row.state_path}) and accepts no further events.`,
           {
+            reason: ErrorReason.STAGE_REFUSES_EVENT,
             state: row.state_path,
             acceptedEvents: [],
           },
@@ -272,6 +273,7 @@ export class WorkflowEngine {
           ErrorCode.CONFLICT,
           `${cmd.type} is not accepted in stage "${stateBefore}". Accepted now: ${accepted.join(', ') || 'none'}.`,
           {
+            reason: ErrorReason.STAGE_REFUSES_EVENT,
             state: stateBefore,
             acceptedEvents: accepted,
           },
@@ -287,6 +289,7 @@ export class WorkflowEngine {
       };
       if (!snapshot.can(event))
         throw new DomainException(ErrorCode.CONFLICT, explainRefusal(def, snapshot, event), {
+          reason: ErrorReason.BUSINESS_RULE,
           state: stateBefore,
           acceptedEvents: accepted,
         });
@@ -826,7 +829,9 @@ export class WorkflowEngine {
         const code = pgErrorCode(err);
         if (code === undefined || !RETRIABLE.has(code) || attempt >= MAX_ATTEMPTS) {
           if (code === PgErrorCode.UNIQUE_VIOLATION)
-            throw new DomainException(ErrorCode.CONFLICT, 'A concurrent request changed this procedure; retry.');
+            throw new DomainException(ErrorCode.CONFLICT, 'A concurrent request changed this procedure; retry.', {
+              reason: ErrorReason.CONCURRENT_UPDATE,
+            });
           throw err;
         }
         this.log.debug(`retrying transaction after ${code} (attempt ${attempt})`);

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
-import { DomainException, ErrorCode } from '../common/domain.exception';
+import { DomainException, ErrorCode, ErrorReason } from '../common/domain.exception';
 import { PgErrorCode, pgErrorCode } from '../common/pg-errors';
 import { CLOCK, type Clock } from '../infra/clock';
 import { isReferenceKind, ReferenceRecord, type ReferenceKind } from './reference-record.entity';
@@ -266,6 +266,7 @@ export class ReferenceService {
           ErrorCode.CONFLICT,
           `The ${KIND_LABEL[kind]} "${code}" was changed at the same time by someone else; reload and try again`,
           {
+            reason: ErrorReason.CONCURRENT_UPDATE,
             kind,
             code,
           },

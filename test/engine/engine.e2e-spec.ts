@@ -1,7 +1,7 @@
 import type { DataSource } from 'typeorm';
 import type { Actor } from '../../workflows/kernel/types';
 import type { DefinitionRegistry } from '../../workflows/registry';
-import { DomainException } from '../../src/common/domain.exception';
+import { DomainException, ErrorReason } from '../../src/common/domain.exception';
 import { WorkflowEngine } from '../../src/engine/engine.service';
 import { DEFINITIONS } from '../../src/engine/engine.types';
 import { OutboxRelay } from '../../src/engine/outbox.relay';
@@ -81,6 +81,7 @@ describe('workflow engine (real PostgreSQL)', () => {
       const e = await rejection(engine.apply({ instanceId, type: 'COUNT', payload: {}, actor: officer }));
       expect(e.status).toBe(409);
       expect(e.message).toMatch(/closed \(finished\)/);
+      expect(e.details).toMatchObject({ reason: ErrorReason.STAGE_REFUSES_EVENT, acceptedEvents: [] });
       expect(await count(instanceId)).toBe(before);
     });
 
@@ -111,6 +112,7 @@ describe('workflow engine (real PostgreSQL)', () => {
       const e = await rejection(engine.apply({ instanceId, type: 'COUNT', payload: { by: 1 }, actor: officer }));
       expect(e.status).toBe(409);
       expect(e.message).toBe('The counter cannot pass 1000.');
+      expect(e.details).toMatchObject({ reason: ErrorReason.BUSINESS_RULE });
       expect(await count(instanceId)).toBe(11);
     });
 
