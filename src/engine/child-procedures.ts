@@ -38,10 +38,9 @@ export class ChildProcedures implements OnModuleInit {
 
   private async done(m: OutboxMessage<'child.done'>): Promise<void> {
     const p = m.payload;
-    const [parent] = await this.ds.query(
-      `SELECT definition_id, definition_version, status FROM workflow_instance WHERE id = $1`,
-      [p.parentId],
-    );
+    const [parent] = await this.ds.query<
+      { definition_id: string; definition_version: number; status: 'active' | 'done' }[]
+    >(`SELECT definition_id, definition_version, status FROM workflow_instance WHERE id = $1`, [p.parentId]);
     const def = parent ? this.registry.get(parent.definition_id, parent.definition_version) : undefined;
     if (!def?.events.CHILD_DONE || parent.status !== 'active') {
       // The parent does not follow its children (or has closed): nothing to record.

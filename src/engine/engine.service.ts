@@ -30,7 +30,8 @@ import {
   ENGINE_EVENTS,
   type ApplyCommand,
   type ApplyResult,
-  type FaultInjector,
+  ENGINE_FAULTS,
+  type EngineFaultHook,
   type FaultPoint,
   type InstanceRow,
   type StartCommand,
@@ -91,16 +92,12 @@ export class WorkflowEngine {
     private readonly outbox: OutboxRelay,
     // the metrics port, absent when no metrics module is loaded
     @Optional() @Inject(ENGINE_METRICS) private readonly metrics?: EngineMetricsHook,
+    // the fault port, provided by fault tests only
+    @Optional() @Inject(ENGINE_FAULTS) private readonly faults?: EngineFaultHook,
   ) {}
 
-  private fault: FaultInjector | null = null;
   /** Transactions that wrote outbox rows: only those kick the relay after commit. */
   private readonly wroteOutbox = new WeakSet<EntityManager>();
-
-  /** Fault tests make the transaction fail at a chosen step; never set in production. */
-  setFaultInjector(fault: FaultInjector | null): void {
-    this.fault = fault;
-  }
 
   definitions(): DefinitionRegistry {
     return this.registry;
@@ -130,7 +127,7 @@ export class WorkflowEngine {
         if (seen) return seen;
       }
       if (cmd.parent) {
-        const [existing] = await m.query(
+        const [existing] = await m.query<{ id: string; seq: number }[]>(
           `SELECT id, seq FROM workflow_instance WHERE parent_id = $1 AND parent_key = $2`,
           [cmd.parent.id, cmd.parent.key],
         );
@@ -418,7 +415,7 @@ export class WorkflowEngine {
         const seen = await this.replay(m, cmd.actor, cmd.idempotencyKey, fingerprint);
         if (seen) return seen;
       }
-      const [dl] = await m.query(
+      const [dl] = await m.query<{ id: string; due_at: Date }[]>(
         `SELECT id, due_at FROM deadline WHERE instance_id = $1 AND key = $2 AND status = 'open'`,
         [row.id, cmd.deadlineKey],
       );
@@ -745,7 +742,9 @@ export class WorkflowEngine {
   private async checkReferences(m: EntityManager, def: WorkflowDefinition, type: string, payload: unknown) {
     for (const ref of def.references?.(type, payload) ?? []) {
       const [target] = isUuid(ref.instanceId)
-        ? await m.query(`SELECT definition_id FROM workflow_instance WHERE id = $1`, [ref.instanceId])
+        ? await m.query<{ definition_id: string }[]>(`SELECT definition_id FROM workflow_instance WHERE id = $1`, [
+            ref.instanceId,
+          ])
         : [];
       if (!target)
         throw new DomainException(
@@ -765,9 +764,11 @@ export class WorkflowEngine {
   private async lock(m: EntityManager, instanceId: string): Promise<InstanceRow> {
     if (!isUuid(instanceId))
       throw new DomainException(ErrorCode.NOT_FOUND, `There is no procedure with id "${instanceId}".`);
-    const [row] = await m.query(`SELECT * FROM workflow_instance WHERE id = $1 FOR UPDATE`, [instanceId]);
+    const [row] = await m.query<InstanceRow[]>(`SELECT * FROM workflow_instance WHERE id = $1 FOR UPDATE`, [
+      instanceId,
+    ]);
     if (!row) throw new DomainException(ErrorCode.NOT_FOUND, `There is no procedure with id "${instanceId}".`);
-    return row as InstanceRow;
+    return row;
   }
 
   private definitionOf(row: InstanceRow): WorkflowDefinition {
@@ -777,7 +778,7 @@ export class WorkflowEngine {
   }
 
   private async replay(m: EntityManager, actor: Actor, key: string, fingerprint: string): Promise<ApplyResult | null> {
-    const [seen] = await m.query(
+    const [seen] = await m.query<{ request_hash: string; instance_id: string; seq: number }[]>(
       `SELECT request_hash, instance_id, seq FROM idempotency_record WHERE actor_id = $1 AND key = $2`,
       [actor.id, key],
     );
@@ -791,7 +792,9 @@ export class WorkflowEngine {
   }
 
   private async resultOf(m: EntityManager, instanceId: string, seq: number, replayed: boolean): Promise<ApplyResult> {
-    const [e] = await m.query(
+    const [e] = await m.query<
+      { type: string; state_after: string; status: ApplyResult['status']; outcome: string | null }[]
+    >(
       `SELECT e.type, e.state_after, i.status, i.outcome FROM workflow_event e JOIN workflow_instance i ON i.id = e.instance_id WHERE e.instance_id = $1 AND e.seq = $2`,
       [instanceId, seq],
     );
@@ -840,7 +843,7 @@ export class WorkflowEngine {
   }
 
   private inject(point: FaultPoint, command: { type: string; instanceId?: string }) {
-    this.fault?.(point, command);
+    this.faults?.at(point, command);
   }
 }
 

@@ -9,6 +9,7 @@ import { planDeadlineJobs, type DeadlineRow } from '../../src/deadlines/deadline
 import { bearer, createUser, tokenFor } from '../support/auth';
 import { createTestApp, type TestApp } from '../support/test-app';
 import { freePort, isoDay, sleep, startRedis, waitFor, type RedisServer } from './fault-support';
+import { fireDue } from '../support/due-jobs';
 
 jest.setTimeout(100_000);
 
@@ -142,7 +143,7 @@ describe('Redis stopped during the load, then started again', () => {
 
     // 90-day stage, reminder 14 days before: fire it.
     t.clock.advance({ days: 77 });
-    const fired = await scheduler.fireDue();
+    const fired = await fireDue(t);
     const reminders = fired.filter((f) => f.name === 'REMINDER');
     expect(reminders).toHaveLength(INSTANCES);
     for (const f of reminders) {
@@ -157,7 +158,7 @@ describe('Redis stopped during the load, then started again', () => {
       10_000,
     );
     await sleep(1500);
-    expect((await scheduler.fireDue()).filter((f) => f.result?.startsWith('done'))).toEqual([]);
+    expect((await fireDue(t)).filter((f) => f.result?.startsWith('done'))).toEqual([]);
     const perInstance = await t.dataSource.query(
       `SELECT instance_id, count(*)::int AS n FROM workflow_event WHERE type = 'REMINDER' GROUP BY instance_id`,
     );
