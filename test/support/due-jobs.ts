@@ -86,11 +86,13 @@ async function runWave(
   let timer: NodeJS.Timeout | undefined;
   try {
     await events.waitUntilReady();
-    for (const id of ids) {
-      const job = await queue.getJob(id);
-      if (!job) settle(id, { state: 'unknown', result: null });
-      else await job.promote().catch(() => undefined); // no longer delayed: already running or gone
-    }
+    await Promise.all(
+      ids.map(async (id) => {
+        const job = await queue.getJob(id);
+        if (!job) settle(id, { state: 'unknown', result: null });
+        else await job.promote().catch(() => undefined); // no longer delayed: already running or gone
+      }),
+    );
     const timedOut = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), timeoutMs)));
     if ((await Promise.race([allDone.then(() => 'done' as const), timedOut])) === 'timeout')
       throw new Error(
