@@ -1,5 +1,5 @@
 import { BullModule } from '@nestjs/bullmq';
-import { Module, type DynamicModule } from '@nestjs/common';
+import { Module, type DynamicModule, type ModuleMetadata } from '@nestjs/common';
 import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AuthModule } from './auth/auth.module';
@@ -24,7 +24,8 @@ import { WebModule } from './web/web.module';
  */
 @Module({})
 export class AppModule {
-  static forRoot(runtime: Runtime): DynamicModule {
+  /** `extra`: modules added last (test hooks providing optional ports such as ENGINE_FAULTS). */
+  static forRoot(runtime: Runtime, extra: NonNullable<ModuleMetadata['imports']> = []): DynamicModule {
     return {
       module: AppModule,
       imports: [
@@ -58,6 +59,7 @@ export class AppModule {
         ApprovalsModule,
         MonitoringModule,
         WebModule,
+        ...extra,
       ],
       providers: [
         { provide: APP_FILTER, useClass: HttpExceptionFilter },

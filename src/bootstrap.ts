@@ -1,4 +1,6 @@
-import { Logger, type LogLevel as NestLogLevel, type LoggerService } from '@nestjs/common';
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { Logger, type LogLevel as NestLogLevel, type LoggerService, type ModuleMetadata } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { SwaggerModule } from '@nestjs/swagger';
@@ -115,9 +117,9 @@ export function configureApp(app: NestExpressApplication): void {
 /** Creates (but does not start) the Nest application for a resolved Runtime. */
 export async function createApp(
   runtime: Runtime,
-  options: { logger?: LoggerService | NestLogLevel[] | false } = {},
+  options: { logger?: LoggerService | NestLogLevel[] | false; imports?: NonNullable<ModuleMetadata['imports']> } = {},
 ): Promise<NestExpressApplication> {
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(runtime), {
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(runtime, options.imports), {
     bodyParser: false,
     abortOnError: false,
     logger: options.logger ?? nestLogLevels(runtime.env.LOG_LEVEL),

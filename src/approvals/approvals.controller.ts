@@ -3,11 +3,11 @@ import { ApiHeader, ApiOkResponse, ApiOperation, ApiTags, getSchemaPath } from '
 import type { Request } from 'express';
 import type { Actor } from '../../workflows/kernel/types';
 import { CurrentActor } from '../auth/current-actor.decorator';
-import { Roles } from '../auth/roles.decorator';
+import { Roles } from '../common/roles.decorator';
 import { DomainException, ErrorCode } from '../common/domain.exception';
 import { ApiBearer, ApiErrors } from '../common/openapi';
-import { IdempotencyKey } from '../instances/idempotency-key.decorator';
-import { InstancesService } from '../instances/instances.service';
+import { IdempotencyKey } from '../common/idempotency-key.decorator';
+import { InstanceViews } from '../engine/instance-view';
 import { AnswerRecordDto, ApprovalMatrixDto, InboxDto } from './approval-responses.dto';
 import { AnswerDto } from './approvals.dto';
 import { ApprovalsService } from './approvals.service';
@@ -32,7 +32,7 @@ function refuseNamedState(req: Request, actor: Actor): void {
 export class ApprovalsController {
   constructor(
     private readonly approvals: ApprovalsService,
-    private readonly instances: InstancesService,
+    private readonly views: InstanceViews,
   ) {}
 
   @Get('approvals/inbox')
@@ -87,7 +87,7 @@ export class ApprovalsController {
   ) {
     refuseNamedState(req, actor);
     const result = await this.approvals.answer(id, actor, dto, key);
-    return { result, instance: await this.instances.view(result.instanceId, actor) };
+    return { result, instance: await this.views.view(result.instanceId, actor) };
   }
 
   @Get('instances/:id/approvals')

@@ -1,12 +1,11 @@
 import { Module } from '@nestjs/common';
 import { AuthModule } from '../auth/auth.module';
 import { EngineModule } from '../engine/engine.module';
-import { InstancesModule } from '../instances/instances.module';
 import { ApprovalsController } from './approvals.controller';
 import { ApprovalsService } from './approvals.service';
 
 @Module({
-  imports: [EngineModule, InstancesModule, AuthModule],
+  imports: [EngineModule, AuthModule],
   controllers: [ApprovalsController],
   providers: [ApprovalsService],
 })

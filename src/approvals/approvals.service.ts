@@ -2,36 +2,18 @@ import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { awaitedAnswers } from '../../workflows/kernel/awaited';
+import type { CommentRound } from '../../workflows/kernel/comment-round';
 import type { ConsensusRound } from '../../workflows/kernel/consensus';
 import { stateMeta } from '../../workflows/kernel/inspect';
 import type { Actor } from '../../workflows/kernel/types';
 import type { DefinitionRegistry } from '../../workflows/registry';
 import { AuthService } from '../auth/auth.service';
-import { DomainException, ErrorCode } from '../common/domain.exception';
-import { WorkflowEngine, isUuid } from '../engine/engine.service';
+import { DomainException, ErrorCode, ErrorReason } from '../common/domain.exception';
+import { isUuid } from '../common/ids';
+import { WorkflowEngine } from '../engine/engine.service';
 import { DEFINITIONS, type ApplyResult } from '../engine/engine.types';
 import { CLOCK, type Clock } from '../infra/clock';
 import type { AnswerDto } from './approvals.dto';
-
-/** A circulation for comments, as the procedures keep it in context (`commentRounds`). */
-interface CommentRound {
-  number: number;
-  draftVersion: number;
-  electorate: string[];
-  openedAt: string;
-  responses: Record<
-    string,
-    {
-      memberState: string;
-      hasComments: boolean;
-      comments: string | null;
-      by: string;
-      actingFor: string | null;
-      at: string;
-    }
-  >;
-  closedAt: string | null;
-}
 
 /**
  * What member states owe and have answered. Reads the rounds the procedures keep in their context;
@@ -103,13 +85,14 @@ export class ApprovalsService {
       throw new DomainException(
         ErrorCode.CONFLICT,
         `Nothing is waiting for member states' answers in stage "${row.state_path}".`,
-        { state: row.state_path },
+        { reason: ErrorReason.STAGE_REFUSES_EVENT, state: row.state_path },
       );
     if (dto.draftVersion !== q.draftVersion)
       throw new DomainException(
         ErrorCode.CONFLICT,
         `Draft version ${dto.draftVersion} is outdated: this round is on version ${q.draftVersion}. Read version ${q.draftVersion} and answer on it.`,
         {
+          reason: ErrorReason.STALE_VERSION,
           currentVersion: q.draftVersion,
         },
       );

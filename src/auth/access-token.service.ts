@@ -8,7 +8,7 @@ import { DomainException, ErrorCode } from '../common/domain.exception';
 import { CLOCK, type Clock } from '../infra/clock';
 import { AUTH_SETTINGS, type AuthSettings } from './auth-settings';
 import { AuthTokenEntity } from './auth-token.entity';
-import type { UserRole } from './roles';
+import type { UserRole } from '../common/roles';
 
 /** Claims of an access token. `role` and `ms` are informative for clients; the server reads the user record. */
 export interface AccessTokenClaims {

@@ -6,7 +6,7 @@ import { ActingAppointmentDto, CreateActingAppointmentDto, ListActingAppointment
 import { ActingAppointmentsService } from './acting-appointments.service';
 import { ClientIp } from './client-ip.decorator';
 import { CurrentActor } from './current-actor.decorator';
-import { Roles } from './roles.decorator';
+import { Roles } from '../common/roles.decorator';
 
 @ApiTags('acting appointments')
 @ApiBearer()

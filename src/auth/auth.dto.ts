@@ -15,7 +15,7 @@ import {
   ValidateIf,
 } from 'class-validator';
 import { ActingAppointmentEntity } from './acting-appointment.entity';
-import { MEMBER_STATE_CODE, USER_ROLES, type UserRole } from './roles';
+import { MEMBER_STATE_CODE, USER_ROLES, type UserRole } from '../common/roles';
 import { UserEntity } from './user.entity';
 
 const MEMBER_STATE_HINT = 'must be an ISO 3166-1 alpha-2 code such as "KZ"';

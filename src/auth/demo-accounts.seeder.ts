@@ -3,7 +3,7 @@ import type { NodeEnv } from '../config/env';
 import { DomainException, ErrorCode } from '../common/domain.exception';
 import { RUNTIME, type Runtime } from '../infra/runtime';
 import { MemberStateDirectory } from './member-state.directory';
-import type { UserRole } from './roles';
+import type { UserRole } from '../common/roles';
 import { UsersService } from './users.service';
 
 /** Password of every demo account. Development only: demo accounts are never created in production or tests. */

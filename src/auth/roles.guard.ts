@@ -2,8 +2,8 @@ import { Injectable, type CanActivate, type ExecutionContext } from '@nestjs/com
 import { Reflector } from '@nestjs/core';
 import type { Request } from 'express';
 import { DomainException, ErrorCode } from '../common/domain.exception';
-import { REQUIRED_ROLES } from './roles.decorator';
-import type { UserRole } from './roles';
+import { REQUIRED_ROLES } from '../common/roles.decorator';
+import type { UserRole } from '../common/roles';
 
 /** Global guard (APP_GUARD, after AuthGuard): enforces @Roles(...) with a 403 that names the roles needed. */
 @Injectable()

@@ -1,5 +1,5 @@
 import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
-import type { UserRole } from './roles';
+import type { UserRole } from '../common/roles';
 
 @Entity({ name: 'app_user' })
 export class UserEntity {

@@ -5,7 +5,7 @@ import { ApiBearer, ApiErrors } from '../common/openapi';
 import { CreateUserDto, ListUsersQueryDto, RevokedTokensDto, UpdateUserDto, UserDto } from './auth.dto';
 import { ClientIp } from './client-ip.decorator';
 import { CurrentActor } from './current-actor.decorator';
-import { Roles } from './roles.decorator';
+import { Roles } from '../common/roles.decorator';
 import { UsersService } from './users.service';
 
 @ApiTags('users')

@@ -9,7 +9,7 @@ import { AuditService } from './audit.service';
 import { normaliseEmail } from './auth.service';
 import { MemberStateDirectory } from './member-state.directory';
 import { hashPassword } from './password-hasher';
-import type { UserRole } from './roles';
+import type { UserRole } from '../common/roles';
 import { UserEntity } from './user.entity';
 
 export interface NewUser {

@@ -20,6 +20,24 @@ export enum ErrorCode {
   INTERNAL = 'INTERNAL',
 }
 
+/**
+ * Why a CONFLICT (409) happened, in `details.reason`, for a client that must react differently:
+ * - STAGE_REFUSES_EVENT: the procedure's current stage (or a closed procedure) takes no such event
+ *   now; reload it and see `details.acceptedEvents`.
+ * - BUSINESS_RULE: the stage takes the event, but a rule of the procedure refuses it (the message
+ *   says which); sending it again changes nothing.
+ * - STALE_VERSION: the request was made against a version that is no longer current (a draft
+ *   version, a round); reload and act on the current one.
+ * - CONCURRENT_UPDATE: another request changed the same thing at the same moment; the same request
+ *   may simply be retried.
+ */
+export enum ErrorReason {
+  STAGE_REFUSES_EVENT = 'STAGE_REFUSES_EVENT',
+  BUSINESS_RULE = 'BUSINESS_RULE',
+  STALE_VERSION = 'STALE_VERSION',
+  CONCURRENT_UPDATE = 'CONCURRENT_UPDATE',
+}
+
 export const HTTP_STATUS_BY_CODE: Readonly<Record<ErrorCode, number>> = Object.freeze({
   [ErrorCode.INVALID_PAYLOAD]: 400,
   [ErrorCode.UNAUTHENTICATED]: 401,
@@ -33,7 +51,7 @@ export const HTTP_STATUS_BY_CODE: Readonly<Record<ErrorCode, number>> = Object.f
   [ErrorCode.UNAVAILABLE]: 503,
 });
 
-export type ErrorDetails = Record<string, unknown>;
+export type ErrorDetails = Record<string, unknown> & { reason?: ErrorReason };
 
 /** The body of every error response. */
 export interface ErrorBody {
@@ -53,6 +71,11 @@ export class DomainException extends Error {
     options?: { cause?: unknown },
   ) {
     super(message, options);
+  }
+
+  /** The `details.reason` of this error, if it has one. */
+  get reason(): ErrorReason | undefined {
+    return this.details?.reason;
   }
 
   get status(): number {

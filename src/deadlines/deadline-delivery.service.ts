@@ -1,20 +1,25 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DelayedError, type Job } from 'bullmq';
 import { DataSource } from 'typeorm';
-import type { Actor } from '../../workflows/kernel/types';
-import { DomainException, ErrorCode } from '../common/domain.exception';
+import { SYSTEM_ACTOR } from '../common/actors';
+import { DomainException, ErrorCode, ErrorReason } from '../common/domain.exception';
 import { WorkflowEngine } from '../engine/engine.service';
 import { CLOCK, type Clock } from '../infra/clock';
 import type { DeadlineJobData } from './deadline-jobs';
 
-export const SYSTEM_ACTOR: Actor = Object.freeze({ id: 'system', role: 'system', memberState: null, actingFor: null });
-
 /** A job that fires more than this ahead of its time by the application clock goes back to wait. */
 const EARLY_TOLERANCE_MS = 1000;
 
-/** Where fault tests make a delivery crash (as if the worker died there). */
+/** Where a fault hook may make a delivery crash (as if the worker died there). */
 export type DeliveryFaultPoint = 'before-apply' | 'after-apply';
+
+/** The delivery's fault port: no provider in production; fault tests provide one. */
+export const DELIVERY_FAULTS = Symbol('DELIVERY_FAULTS');
+
+export interface DeliveryFaultHook {
+  at(point: DeliveryFaultPoint, job: Job<DeadlineJobData>): void;
+}
 
 /**
  * What a due deadline job does. The job is only a wake-up call: the deadline row decides. A
@@ -26,18 +31,13 @@ export type DeliveryFaultPoint = 'before-apply' | 'after-apply';
 @Injectable()
 export class DeadlineDelivery {
   private readonly log = new Logger('DeadlineDelivery');
-  private fault: ((point: DeliveryFaultPoint, job: Job<DeadlineJobData>) => void) | null = null;
 
   constructor(
     @InjectDataSource() private readonly ds: DataSource,
     @Inject(CLOCK) private readonly clock: Clock,
     private readonly engine: WorkflowEngine,
+    @Optional() @Inject(DELIVERY_FAULTS) private readonly faults?: DeliveryFaultHook,
   ) {}
-
-  /** Fault tests only. */
-  setFaultInjector(fault: ((point: DeliveryFaultPoint, job: Job<DeadlineJobData>) => void) | null): void {
-    this.fault = fault;
-  }
 
   async handle(job: Job<DeadlineJobData>, token?: string): Promise<string> {
     const d = job.data;
@@ -67,7 +67,7 @@ export class DeadlineDelivery {
     const type = d.kind === 'reminder' ? 'REMINDER' : 'DEADLINE_PASSED';
     const payload =
       d.kind === 'reminder' ? { deadlineKey: row.key, daysBefore: d.daysBefore } : { deadlineKey: row.key };
-    this.fault?.('before-apply', job);
+    this.faults?.at('before-apply', job);
     let applied;
     try {
       applied = await this.engine.apply({
@@ -78,16 +78,18 @@ export class DeadlineDelivery {
         idempotencyKey: job.id ?? null,
       });
     } catch (err) {
-      // The procedure moved on (409), does not take this event (400/403) or is gone (404): nothing to deliver.
+      // The procedure moved on (409), does not take this event (400/403) or is gone (404): nothing to
+      // deliver. A concurrent update (also 409) is not a refusal: the job fails and BullMQ retries it.
       if (
         err instanceof DomainException &&
+        err.reason !== ErrorReason.CONCURRENT_UPDATE &&
         [ErrorCode.CONFLICT, ErrorCode.INVALID_PAYLOAD, ErrorCode.FORBIDDEN, ErrorCode.NOT_FOUND].includes(err.code)
       ) {
         return `skipped: ${type} refused: ${err.message}`;
       }
       throw err;
     }
-    this.fault?.('after-apply', job);
+    this.faults?.at('after-apply', job);
     if (applied.replayed) return `skipped: ${type} already delivered (event ${applied.seq})`;
     this.log.debug(`${type} ${row.key} delivered to ${row.instance_id} as event ${applied.seq}`);
     return `done: ${type} applied as event ${applied.seq} (state ${applied.state})`;

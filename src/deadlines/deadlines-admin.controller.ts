@@ -1,6 +1,6 @@
 import { Controller, HttpCode, Post } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { Roles } from '../auth/roles.decorator';
+import { Roles } from '../common/roles.decorator';
 import { ApiBearer, ApiErrors } from '../common/openapi';
 import { DeadlineReconciler } from './deadline-reconciler.service';
 import { ReconcileReportDto } from './notification-responses.dto';

@@ -5,20 +5,15 @@ import type { Queue } from 'bullmq';
 import { DataSource, type EntityManager } from 'typeorm';
 import type { NotifyEffect } from '../../workflows/kernel/types';
 import { DomainException, ErrorCode } from '../common/domain.exception';
-import { isUuid } from '../engine/engine.service';
-import { OutboxRelay, type OutboxMessage } from '../engine/outbox.relay';
+import { isUuid } from '../common/ids';
+import type { OutboxMessage, OutboxPayloads } from '../engine/outbox-messages';
+import { OutboxRelay } from '../engine/outbox.relay';
 import { CLOCK, type Clock } from '../infra/clock';
 import { WEBHOOKS_QUEUE } from './deadline-jobs';
 import { DEADLINE_SETTINGS, type DeadlineSettings } from './deadline-settings';
 
 /** The payload the engine writes for every `effect.notify` a machine emits. */
-export interface NotifyMessage {
-  instanceId: string;
-  seq: number;
-  definitionId: string;
-  effect: NotifyEffect;
-  by: string;
-}
+export type NotifyMessage = OutboxPayloads['notify'];
 
 export interface NotificationView {
   id: string;
@@ -78,8 +73,8 @@ export class NotificationsService implements OnModuleInit {
   }
 
   /** Stores the notifications of one outbox message and queues their webhooks; returns how many rows are new. */
-  async store(message: OutboxMessage): Promise<number> {
-    const p = message.payload as NotifyMessage;
+  async store(message: OutboxMessage<'notify'>): Promise<number> {
+    const p: NotifyMessage = message.payload;
     const effect = p.effect;
     const now = this.clock.now();
     const created = await this.ds.transaction(async (m) => {

@@ -5,7 +5,7 @@ import { UnrecoverableError, type Job } from 'bullmq';
 import { DataSource } from 'typeorm';
 import type { Actor } from '../../workflows/kernel/types';
 import { DomainException, ErrorCode } from '../common/domain.exception';
-import { isUuid } from '../engine/engine.service';
+import { isUuid } from '../common/ids';
 import { CLOCK, type Clock } from '../infra/clock';
 import { ReferenceService } from '../reference/reference.service';
 import { DEADLINE_SETTINGS, type DeadlineSettings } from './deadline-settings';

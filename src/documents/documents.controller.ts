@@ -16,7 +16,7 @@ import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestj
 import type { Response } from 'express';
 import type { Actor } from '../../workflows/kernel/types';
 import { CurrentActor } from '../auth/current-actor.decorator';
-import { Roles } from '../auth/roles.decorator';
+import { Roles } from '../common/roles.decorator';
 import { DomainException, ErrorCode } from '../common/domain.exception';
 import { ApiBearer, ApiErrors, ApiRefused, ApiRenderedDocument } from '../common/openapi';
 import { AnalysisReportService } from './analysis-report.service';

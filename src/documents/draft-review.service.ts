@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { ConsensusRound, Position } from '../../workflows/kernel/consensus';
-import type { CommentResponse, CommentRound } from '../../workflows/procedures/normative-amendment';
+import type { CommentResponse, CommentRound } from '../../workflows/kernel/comment-round';
 import { ReferenceService } from '../reference/reference.service';
 import { diffArticles, type ArticleChangeKind, type RedlineSegment } from './draft-diff';
 import { LANGUAGES, type DraftComment, type Lang } from './draft.types';

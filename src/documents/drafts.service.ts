@@ -3,8 +3,9 @@ import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
 import type { Actor, DraftFacts } from '../../workflows/kernel/types';
-import { DomainException, ErrorCode } from '../common/domain.exception';
-import { isUuid } from '../engine/engine.service';
+import { DomainException, ErrorCode, ErrorReason } from '../common/domain.exception';
+import { isUuid } from '../common/ids';
+import { PgErrorCode, pgErrorCode } from '../common/pg-errors';
 import type { DraftFactsProvider } from '../engine/world.service';
 import { CLOCK, type Clock } from '../infra/clock';
 import { ReferenceService } from '../reference/reference.service';
@@ -22,8 +23,6 @@ import {
   type SourceKind,
 } from './draft.types';
 import { carryFreshness, driftedArticleIds, staleEnglishIds } from './language-drift';
-
-const PG_UNIQUE_VIOLATION = '23505';
 
 export interface InstanceRef {
   id: string;
@@ -151,7 +150,7 @@ export class DraftsService implements DraftFactsProvider {
         }
       });
     } catch (err) {
-      if (pgCode(err) === PG_UNIQUE_VIOLATION)
+      if (pgErrorCode(err) === PgErrorCode.UNIQUE_VIOLATION)
         throw new DomainException(
           ErrorCode.CONFLICT,
           'This procedure already has a draft; save a new version of it instead.',
@@ -201,7 +200,7 @@ export class DraftsService implements DraftFactsProvider {
           latest
             ? `Version ${latestNumber} was saved by ${latest.author_id} at ${new Date(latest.created_at).toISOString()} after the version ${cmd.basedOn} you edited; reload it and apply your changes to it.`
             : `This draft has no version yet; basedOn must be left out.`,
-          { latestVersion: latestNumber },
+          { reason: ErrorReason.STALE_VERSION, latestVersion: latestNumber },
         );
       const known = await this.lastStateOfEveryArticle(m, doc.id);
       const seenIds = new Set<string>();
@@ -652,8 +651,4 @@ function noDraft(): DomainException {
 
 function noInstance(id: string): DomainException {
   return new DomainException(ErrorCode.NOT_FOUND, `There is no procedure with id "${id}".`);
-}
-
-function pgCode(err: unknown): string | undefined {
-  return (err as { driverError?: { code?: string } }).driverError?.code ?? (err as { code?: string }).code;
 }

@@ -2,13 +2,12 @@ import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import type { DefinitionRegistry } from '../../workflows/registry';
-import type { Actor } from '../../workflows/kernel/types';
-import { DomainException, ErrorCode } from '../common/domain.exception';
+import { SYSTEM_ACTOR } from '../common/actors';
+import { DomainException, ErrorCode, ErrorReason } from '../common/domain.exception';
 import { WorkflowEngine } from './engine.service';
 import { DEFINITIONS } from './engine.types';
-import { OutboxRelay, type OutboxMessage } from './outbox.relay';
-
-export const SYSTEM_ACTOR: Actor = Object.freeze({ id: 'system', role: 'system', memberState: null, actingFor: null });
+import type { OutboxMessage } from './outbox-messages';
+import { OutboxRelay } from './outbox.relay';
 
 /**
  * Parent and child procedures, run from the outbox after the parent's commit: a parent's
@@ -31,30 +30,17 @@ export class ChildProcedures implements OnModuleInit {
     this.relay.register('child.done', (m) => this.done(m));
   }
 
-  private async open(m: OutboxMessage): Promise<void> {
-    const { parentId, definitionId, key, input } = m.payload as {
-      parentId: string;
-      definitionId: string;
-      key: string;
-      input: unknown;
-    };
+  private async open(m: OutboxMessage<'child.open'>): Promise<void> {
+    const { parentId, definitionId, key, input } = m.payload;
     const r = await this.engine.start({ definitionId, input, actor: SYSTEM_ACTOR, parent: { id: parentId, key } });
     this.log.log(`${r.replayed ? 'already open' : 'opened'}: ${definitionId} ${key} (${r.instanceId}) for ${parentId}`);
   }
 
-  private async done(m: OutboxMessage): Promise<void> {
-    const p = m.payload as {
-      parentId: string;
-      childId: string;
-      definitionId: string;
-      key: string;
-      finalState: string;
-      output: Record<string, unknown> | null;
-    };
-    const [parent] = await this.ds.query(
-      `SELECT definition_id, definition_version, status FROM workflow_instance WHERE id = $1`,
-      [p.parentId],
-    );
+  private async done(m: OutboxMessage<'child.done'>): Promise<void> {
+    const p = m.payload;
+    const [parent] = await this.ds.query<
+      { definition_id: string; definition_version: number; status: 'active' | 'done' }[]
+    >(`SELECT definition_id, definition_version, status FROM workflow_instance WHERE id = $1`, [p.parentId]);
     const def = parent ? this.registry.get(parent.definition_id, parent.definition_version) : undefined;
     if (!def?.events.CHILD_DONE || parent.status !== 'active') {
       // The parent does not follow its children (or has closed): nothing to record.
@@ -78,8 +64,13 @@ export class ChildProcedures implements OnModuleInit {
         idempotencyKey: `child-done-${p.childId}`,
       });
     } catch (err) {
-      // The parent's stage does not take it now (409): recorded as skipped. Anything else is retried.
-      if (err instanceof DomainException && err.code === ErrorCode.CONFLICT) {
+      // The parent's stage does not take it now (409): recorded as skipped. Anything else, a
+      // concurrent update included, is retried.
+      if (
+        err instanceof DomainException &&
+        err.code === ErrorCode.CONFLICT &&
+        err.reason !== ErrorReason.CONCURRENT_UPDATE
+      ) {
         this.log.log(`CHILD_DONE for ${p.childId} skipped by parent ${p.parentId}: ${err.message}`);
         return;
       }

@@ -4,6 +4,7 @@ import { ReferenceModule } from '../reference/reference.module';
 import { ChildProcedures } from './child-procedures';
 import { WorkflowEngine } from './engine.service';
 import { DEFINITIONS } from './engine.types';
+import { InstanceViews } from './instance-view';
 import { OutboxRelay } from './outbox.relay';
 import { WorldService } from './world.service';
 
@@ -15,7 +16,8 @@ import { WorldService } from './world.service';
     OutboxRelay,
     WorldService,
     ChildProcedures,
+    InstanceViews,
   ],
-  exports: [WorkflowEngine, OutboxRelay, DEFINITIONS, WorldService],
+  exports: [WorkflowEngine, OutboxRelay, DEFINITIONS, WorldService, InstanceViews],
 })
 export class EngineModule {}

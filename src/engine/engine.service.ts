@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
-import { ENGINE_METRICS, type EngineMetricsHook } from '../web/engine-metrics';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { AnyMachineSnapshot, AnyStateMachine } from 'xstate';
 import { initialTransition, transition } from 'xstate';
@@ -20,20 +19,25 @@ import {
 } from '../../workflows/kernel/inspect';
 import type { Actor, DynamicDeadline, Labels, Role, WorkflowEffect, WorkflowEvent } from '../../workflows/kernel/types';
 import type { DefinitionRegistry } from '../../workflows/registry';
-import { DomainException, ErrorCode } from '../common/domain.exception';
+import { DomainException, ErrorCode, ErrorReason } from '../common/domain.exception';
+import { isUuid } from '../common/ids';
+import { PgErrorCode, pgErrorCode } from '../common/pg-errors';
 import { CLOCK, type Clock } from '../infra/clock';
 import { addDays } from './deadline-plan';
+import { ENGINE_METRICS, type EngineMetricsHook } from './engine-metrics.port';
 import {
   DEFINITIONS,
   ENGINE_EVENTS,
   type ApplyCommand,
   type ApplyResult,
-  type FaultInjector,
+  ENGINE_FAULTS,
+  type EngineFaultHook,
   type FaultPoint,
   type InstanceRow,
   type StartCommand,
 } from './engine.types';
 import { eventHash, GENESIS_HASH, requestHash } from './event-hash';
+import type { OutboxKind, OutboxPayloads } from './outbox-messages';
 import { OutboxRelay } from './outbox.relay';
 import { WorldService } from './world.service';
 
@@ -58,9 +62,11 @@ interface PendingEvent {
   stateBefore: string | null;
 }
 
-const PG_UNIQUE_VIOLATION = '23505';
-const PG_DEADLOCK = '40P01';
-const PG_SERIALIZATION = '40001';
+const RETRIABLE: ReadonlySet<string> = new Set([
+  PgErrorCode.DEADLOCK_DETECTED,
+  PgErrorCode.SERIALIZATION_FAILURE,
+  PgErrorCode.UNIQUE_VIOLATION,
+]);
 const MAX_ATTEMPTS = 5;
 
 /**
@@ -84,18 +90,14 @@ export class WorkflowEngine {
     @Inject(CLOCK) private readonly clock: Clock,
     private readonly world: WorldService,
     private readonly outbox: OutboxRelay,
-    // metrics hook (src/web/engine-metrics.ts), absent when no metrics module is loaded
+    // the metrics port, absent when no metrics module is loaded
     @Optional() @Inject(ENGINE_METRICS) private readonly metrics?: EngineMetricsHook,
+    // the fault port, provided by fault tests only
+    @Optional() @Inject(ENGINE_FAULTS) private readonly faults?: EngineFaultHook,
   ) {}
 
-  private fault: FaultInjector | null = null;
   /** Transactions that wrote outbox rows: only those kick the relay after commit. */
   private readonly wroteOutbox = new WeakSet<EntityManager>();
-
-  /** Fault tests make the transaction fail at a chosen step; never set in production. */
-  setFaultInjector(fault: FaultInjector | null): void {
-    this.fault = fault;
-  }
 
   definitions(): DefinitionRegistry {
     return this.registry;
@@ -125,7 +127,7 @@ export class WorkflowEngine {
         if (seen) return seen;
       }
       if (cmd.parent) {
-        const [existing] = await m.query(
+        const [existing] = await m.query<{ id: string; seq: number }[]>(
           `SELECT id, seq FROM workflow_instance WHERE parent_id = $1 AND parent_key = $2`,
           [cmd.parent.id, cmd.parent.key],
         );
@@ -257,6 +259,7 @@ export class WorkflowEngine {
           ErrorCode.CONFLICT,
           `This procedure is closed (${row.outcome ?? row.state_path}) and accepts no further events.`,
           {
+            reason: ErrorReason.STAGE_REFUSES_EVENT,
             state: row.state_path,
             acceptedEvents: [],
           },
@@ -267,6 +270,7 @@ export class WorkflowEngine {
           ErrorCode.CONFLICT,
           `${cmd.type} is not accepted in stage "${stateBefore}". Accepted now: ${accepted.join(', ') || 'none'}.`,
           {
+            reason: ErrorReason.STAGE_REFUSES_EVENT,
             state: stateBefore,
             acceptedEvents: accepted,
           },
@@ -282,6 +286,7 @@ export class WorkflowEngine {
       };
       if (!snapshot.can(event))
         throw new DomainException(ErrorCode.CONFLICT, explainRefusal(def, snapshot, event), {
+          reason: ErrorReason.BUSINESS_RULE,
           state: stateBefore,
           acceptedEvents: accepted,
         });
@@ -410,7 +415,7 @@ export class WorkflowEngine {
         const seen = await this.replay(m, cmd.actor, cmd.idempotencyKey, fingerprint);
         if (seen) return seen;
       }
-      const [dl] = await m.query(
+      const [dl] = await m.query<{ id: string; due_at: Date }[]>(
         `SELECT id, due_at FROM deadline WHERE instance_id = $1 AND key = $2 AND status = 'open'`,
         [row.id, cmd.deadlineKey],
       );
@@ -719,7 +724,13 @@ export class WorkflowEngine {
     }
   }
 
-  private async enqueue(m: EntityManager, instanceId: string | null, kind: string, payload: unknown, now: Date) {
+  private async enqueue<K extends OutboxKind>(
+    m: EntityManager,
+    instanceId: string | null,
+    kind: K,
+    payload: OutboxPayloads[K],
+    now: Date,
+  ) {
     this.wroteOutbox.add(m);
     await m.query(
       `INSERT INTO outbox_message (instance_id, kind, payload, created_at, available_at) VALUES ($1,$2,$3,$4,$4)`,
@@ -731,7 +742,9 @@ export class WorkflowEngine {
   private async checkReferences(m: EntityManager, def: WorkflowDefinition, type: string, payload: unknown) {
     for (const ref of def.references?.(type, payload) ?? []) {
       const [target] = isUuid(ref.instanceId)
-        ? await m.query(`SELECT definition_id FROM workflow_instance WHERE id = $1`, [ref.instanceId])
+        ? await m.query<{ definition_id: string }[]>(`SELECT definition_id FROM workflow_instance WHERE id = $1`, [
+            ref.instanceId,
+          ])
         : [];
       if (!target)
         throw new DomainException(
@@ -751,9 +764,11 @@ export class WorkflowEngine {
   private async lock(m: EntityManager, instanceId: string): Promise<InstanceRow> {
     if (!isUuid(instanceId))
       throw new DomainException(ErrorCode.NOT_FOUND, `There is no procedure with id "${instanceId}".`);
-    const [row] = await m.query(`SELECT * FROM workflow_instance WHERE id = $1 FOR UPDATE`, [instanceId]);
+    const [row] = await m.query<InstanceRow[]>(`SELECT * FROM workflow_instance WHERE id = $1 FOR UPDATE`, [
+      instanceId,
+    ]);
     if (!row) throw new DomainException(ErrorCode.NOT_FOUND, `There is no procedure with id "${instanceId}".`);
-    return row as InstanceRow;
+    return row;
   }
 
   private definitionOf(row: InstanceRow): WorkflowDefinition {
@@ -763,7 +778,7 @@ export class WorkflowEngine {
   }
 
   private async replay(m: EntityManager, actor: Actor, key: string, fingerprint: string): Promise<ApplyResult | null> {
-    const [seen] = await m.query(
+    const [seen] = await m.query<{ request_hash: string; instance_id: string; seq: number }[]>(
       `SELECT request_hash, instance_id, seq FROM idempotency_record WHERE actor_id = $1 AND key = $2`,
       [actor.id, key],
     );
@@ -777,7 +792,9 @@ export class WorkflowEngine {
   }
 
   private async resultOf(m: EntityManager, instanceId: string, seq: number, replayed: boolean): Promise<ApplyResult> {
-    const [e] = await m.query(
+    const [e] = await m.query<
+      { type: string; state_after: string; status: ApplyResult['status']; outcome: string | null }[]
+    >(
       `SELECT e.type, e.state_after, i.status, i.outcome FROM workflow_event e JOIN workflow_instance i ON i.id = e.instance_id WHERE e.instance_id = $1 AND e.seq = $2`,
       [instanceId, seq],
     );
@@ -812,13 +829,12 @@ export class WorkflowEngine {
         if (kick) this.outbox.kick();
         return result;
       } catch (err) {
-        const code =
-          (err as { code?: string; driverError?: { code?: string } }).driverError?.code ??
-          (err as { code?: string }).code;
-        const retriable = code === PG_DEADLOCK || code === PG_SERIALIZATION || code === PG_UNIQUE_VIOLATION;
-        if (!retriable || attempt >= MAX_ATTEMPTS) {
-          if (code === PG_UNIQUE_VIOLATION)
-            throw new DomainException(ErrorCode.CONFLICT, 'A concurrent request changed this procedure; retry.');
+        const code = pgErrorCode(err);
+        if (code === undefined || !RETRIABLE.has(code) || attempt >= MAX_ATTEMPTS) {
+          if (code === PgErrorCode.UNIQUE_VIOLATION)
+            throw new DomainException(ErrorCode.CONFLICT, 'A concurrent request changed this procedure; retry.', {
+              reason: ErrorReason.CONCURRENT_UPDATE,
+            });
           throw err;
         }
         this.log.debug(`retrying transaction after ${code} (attempt ${attempt})`);
@@ -827,7 +843,7 @@ export class WorkflowEngine {
   }
 
   private inject(point: FaultPoint, command: { type: string; instanceId?: string }) {
-    this.fault?.(point, command);
+    this.faults?.at(point, command);
   }
 }
 
@@ -909,9 +925,4 @@ function pathsToValue(paths: string[]): unknown {
 
 function hasDraftVersion(payload: unknown): boolean {
   return typeof payload === 'object' && payload !== null && 'draftVersion' in payload;
-}
-
-const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-export function isUuid(s: string): boolean {
-  return UUID_RE.test(s);
 }

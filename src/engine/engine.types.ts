@@ -49,10 +49,19 @@ export interface InstanceRow {
   updated_at: Date;
 }
 
-/** A step at which tests may make the transaction fail, to prove nothing partial is kept. */
+/** A step of the engine's transaction at which a fault hook may make it fail. */
 export type FaultPoint = 'after-lock' | 'after-snapshot' | 'after-event' | 'after-deadlines' | 'after-outbox';
 
-export type FaultInjector = (point: FaultPoint, command: { type: string; instanceId?: string }) => void;
+/**
+ * The engine's fault port: called at each FaultPoint inside the transaction; throwing makes the
+ * transaction fail there. No provider in production (the engine then calls nothing); fault tests
+ * provide one to prove that nothing partial is ever kept.
+ */
+export const ENGINE_FAULTS = Symbol('ENGINE_FAULTS');
+
+export interface EngineFaultHook {
+  at(point: FaultPoint, command: { type: string; instanceId?: string }): void;
+}
 
 export const DEFINITIONS = 'WORKFLOW_DEFINITIONS';
 

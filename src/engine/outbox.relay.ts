@@ -3,16 +3,23 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { CLOCK, type Clock } from '../infra/clock';
 
-export interface OutboxMessage {
+import {
+  OUTBOX_KINDS,
+  type OutboxHandlers,
+  type OutboxKind,
+  type OutboxMessage,
+  type OutboxPayloads,
+} from './outbox-messages';
+
+/** An outbox row as read for relaying: its payload is the one the engine wrote for its kind. */
+interface OutboxRowOf<K extends OutboxKind> {
   id: string;
-  instanceId: string | null;
-  kind: string;
-  payload: any;
+  instance_id: string | null;
+  kind: K;
+  payload: OutboxPayloads[K];
   attempts: number;
 }
-
-/** Runs one kind of outbox message. Must be idempotent: a message may be run again after a crash. */
-export type OutboxHandler = (message: OutboxMessage) => Promise<void>;
+type OutboxRow = { [K in OutboxKind]: OutboxRowOf<K> }[OutboxKind];
 
 const BATCH = 100;
 
@@ -26,7 +33,7 @@ const BATCH = 100;
 @Injectable()
 export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly log = new Logger('OutboxRelay');
-  private readonly handlers = new Map<string, OutboxHandler>();
+  private readonly handlers: Partial<OutboxHandlers> = {};
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<number> | null = null;
   private again = false;
@@ -37,8 +44,8 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
-  register(kind: string, handler: OutboxHandler): void {
-    this.handlers.set(kind, handler);
+  register<K extends OutboxKind>(kind: K, handler: OutboxHandlers[K]): void {
+    this.handlers[kind] = handler;
   }
 
   onApplicationBootstrap(): void {
@@ -94,28 +101,27 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
     return total;
   }
 
+  /** Runs a message with the handler of its kind (batch() reads only kinds that have one). */
+  private async run<K extends OutboxKind>(message: OutboxMessage<K>): Promise<void> {
+    const handler = this.handlers[message.kind];
+    if (!handler) throw new Error(`no handler for outbox kind ${message.kind}`);
+    await handler(message);
+  }
+
   private async batch(): Promise<number> {
-    const kinds = [...this.handlers.keys()];
+    const kinds = OUTBOX_KINDS.filter((k) => this.handlers[k]);
     if (!kinds.length || !this.ds.isInitialized) return 0;
     return this.ds.transaction(async (m) => {
-      const rows: { id: string; instance_id: string | null; kind: string; payload: unknown; attempts: number }[] =
-        await m.query(
-          `SELECT id, instance_id, kind, payload, attempts FROM outbox_message
+      const rows = await m.query<OutboxRow[]>(
+        `SELECT id, instance_id, kind, payload, attempts FROM outbox_message
          WHERE processed_at IS NULL AND available_at <= $1 AND kind = ANY($2)
          ORDER BY id LIMIT ${BATCH} FOR UPDATE SKIP LOCKED`,
-          [this.clock.now(), kinds],
-        );
+        [this.clock.now(), kinds],
+      );
       let done = 0;
       for (const r of rows) {
-        const handler = this.handlers.get(r.kind)!;
         try {
-          await handler({
-            id: String(r.id),
-            instanceId: r.instance_id,
-            kind: r.kind,
-            payload: r.payload,
-            attempts: r.attempts,
-          });
+          await this.run(messageOf(r));
           await m.query(
             `UPDATE outbox_message SET processed_at = $2, attempts = attempts + 1, last_error = NULL WHERE id = $1`,
             [r.id, this.clock.now()],
@@ -133,4 +139,8 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
       return rows.length === BATCH ? BATCH : done;
     });
   }
+}
+
+function messageOf<K extends OutboxKind>(r: OutboxRowOf<K>): OutboxMessage<K> {
+  return { id: String(r.id), instanceId: r.instance_id, kind: r.kind, payload: r.payload, attempts: r.attempts };
 }

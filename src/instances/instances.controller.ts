@@ -4,10 +4,10 @@ import type { Actor } from '../../workflows/kernel/types';
 import { AuthService } from '../auth/auth.service';
 import { CurrentActor } from '../auth/current-actor.decorator';
 import { ApiBearer, ApiErrors } from '../common/openapi';
-import { Roles } from '../auth/roles.decorator';
+import { Roles } from '../common/roles.decorator';
 import { WorkflowEngine } from '../engine/engine.service';
 import { CLOCK, type Clock } from '../infra/clock';
-import { IdempotencyKey } from './idempotency-key.decorator';
+import { IdempotencyKey } from '../common/idempotency-key.decorator';
 import {
   ExtendDeadlineDto,
   ListInstancesQuery,

@@ -1,15 +1,15 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { z } from 'zod';
 import type { WorkflowDefinition } from '../../workflows/kernel/definition';
-import { acceptedEventTypes, activeStateMeta, allStates, stateMeta, statePaths } from '../../workflows/kernel/inspect';
+import { allStates, stateMeta } from '../../workflows/kernel/inspect';
 import type { Actor } from '../../workflows/kernel/types';
 import type { DefinitionRegistry } from '../../workflows/registry';
 import { DomainException, ErrorCode } from '../common/domain.exception';
 import { CLOCK, type Clock } from '../infra/clock';
 import { GENESIS_HASH, eventHash } from '../engine/event-hash';
-import { isUuid, restore } from '../engine/engine.service';
+import { isUuid } from '../common/ids';
+import { InstanceViews, jsonSchemaOf } from '../engine/instance-view';
 import { DEFINITIONS, type InstanceRow } from '../engine/engine.types';
 import type { ListInstancesQuery } from './instances.dto';
 
@@ -20,6 +20,7 @@ export class InstancesService {
     @InjectDataSource() private readonly ds: DataSource,
     @Inject(DEFINITIONS) private readonly registry: DefinitionRegistry,
     @Inject(CLOCK) private readonly clock: Clock,
+    private readonly views: InstanceViews,
   ) {}
 
   definitions() {
@@ -36,76 +37,9 @@ export class InstancesService {
     return describeDefinition(def, this.registry.versions(id));
   }
 
-  async view(id: string, actor: Actor) {
-    if (!isUuid(id)) throw new DomainException(ErrorCode.NOT_FOUND, `There is no procedure with id "${id}".`);
-    // One round trip: the instance with its open deadlines and its children.
-    const [row] = await this.ds.query(
-      `SELECT i.*,
-         (SELECT coalesce(json_agg(json_build_object('key', d.key, 'label', d.label, 'responsible', d.responsible, 'assignee', d.assignee, 'due_at', d.due_at,
-                 'starts_at', d.starts_at, 'remind_before', d.remind_before, 'unit', d.unit, 'passed_at', d.passed_at, 'extensions', d.extensions) ORDER BY d.due_at), '[]')
-          FROM deadline d WHERE d.instance_id = i.id AND d.status = 'open') AS open_deadlines,
-         (SELECT coalesce(json_agg(json_build_object('id', c.id, 'definition_id', c.definition_id, 'parent_key', c.parent_key, 'state_path', c.state_path,
-                 'status', c.status, 'outcome', c.outcome) ORDER BY c.parent_key), '[]')
-          FROM workflow_instance c WHERE c.parent_id = i.id) AS child_rows
-       FROM workflow_instance i WHERE i.id = $1`,
-      [id],
-    );
-    if (!row) throw new DomainException(ErrorCode.NOT_FOUND, `There is no procedure with id "${id}".`);
-    const def = this.registry.get(row.definition_id, row.definition_version)!;
-    const snapshot = restore(def.machine, row.snapshot);
-    const deadlines = row.open_deadlines;
-    const children = row.child_rows;
-    const now = this.clock.now();
-    const accepted = acceptedEventTypes(def, snapshot);
-    const stages = activeStateMeta(snapshot).filter((s) => statePaths(snapshot).includes(s.path));
-    return {
-      id: row.id,
-      definition: { id: def.id, version: def.version, measure: def.measure, title: def.title },
-      state: row.state_path,
-      stages: stages.map((s) => ({ path: s.path, label: s.meta.label, responsible: s.meta.responsible })),
-      status: row.status,
-      outcome: row.outcome,
-      subject: row.subject,
-      partner: row.partner,
-      memorandum: row.memorandum,
-      treaty: row.treaty,
-      parentId: row.parent_id,
-      parentKey: row.parent_key,
-      startedBy: row.started_by,
-      seq: row.seq,
-      createdAt: row.created_at,
-      updatedAt: row.updated_at,
-      context: snapshot.context,
-      allowedEvents: accepted
-        .filter((t) => def.events[t].roles.includes(actor.role))
-        .map((t) => ({
-          type: t,
-          description: def.events[t].description,
-          payloadSchema: jsonSchemaOf(def.events[t].payload),
-        })),
-      acceptedEvents: accepted,
-      deadlines: deadlines.map((d: any) => ({
-        key: d.key,
-        label: d.label,
-        responsible: d.responsible,
-        assignee: d.assignee,
-        startsAt: new Date(d.starts_at).toISOString(),
-        dueAt: new Date(d.due_at).toISOString(),
-        unit: d.unit,
-        remindBefore: d.remind_before,
-        overdue: new Date(d.due_at).getTime() < now.getTime(),
-        daysLeft: Math.ceil((new Date(d.due_at).getTime() - now.getTime()) / 86_400_000),
-        extensions: d.extensions,
-      })),
-      children: children.map((c: any) => ({
-        id: c.id,
-        definitionId: c.definition_id,
-        key: c.parent_key,
-        state: c.state_path,
-        status: c.status,
-        outcome: c.outcome,
-      })),
-    };
+  /** One procedure as its reader sees it (see InstanceViews). */
+  view(id: string, actor: Actor) {
+    return this.views.view(id, actor);
   }
 
   async list(q: ListInstancesQuery, actor?: Actor) {
@@ -246,18 +180,6 @@ export class InstancesService {
     if (!row) throw new DomainException(ErrorCode.NOT_FOUND, `There is no procedure with id "${id}".`);
     return row;
   }
-}
-
-const JSON_SCHEMAS = new WeakMap<z.ZodType, unknown>();
-
-/** The JSON Schema of a payload schema, computed once per schema (it is read with every view). */
-function jsonSchemaOf(schema: z.ZodType): unknown {
-  let json = JSON_SCHEMAS.get(schema);
-  if (json === undefined) {
-    json = z.toJSONSchema(schema, { unrepresentable: 'any' });
-    JSON_SCHEMAS.set(schema, json);
-  }
-  return json;
 }
 
 export function describeDefinition(def: WorkflowDefinition, versions: number[]) {

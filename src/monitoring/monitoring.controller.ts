@@ -1,6 +1,6 @@
 import { Controller, Get, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { Roles } from '../auth/roles.decorator';
+import { Roles } from '../common/roles.decorator';
 import { ApiBearer, ApiErrors } from '../common/openapi';
 import { DashboardDto } from './dashboard-responses.dto';
 import { DashboardQuery } from './dashboard.dto';

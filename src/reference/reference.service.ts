@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
-import { DomainException, ErrorCode } from '../common/domain.exception';
+import { DomainException, ErrorCode, ErrorReason } from '../common/domain.exception';
+import { PgErrorCode, pgErrorCode } from '../common/pg-errors';
 import { CLOCK, type Clock } from '../infra/clock';
 import { isReferenceKind, ReferenceRecord, type ReferenceKind } from './reference-record.entity';
 import type {
@@ -260,11 +261,12 @@ export class ReferenceService {
         return em.save(ReferenceRecord, next);
       });
     } catch (err) {
-      if ((err as { code?: unknown; driverError?: { code?: unknown } }).driverError?.code === '23505') {
+      if (pgErrorCode(err) === PgErrorCode.UNIQUE_VIOLATION) {
         throw new DomainException(
           ErrorCode.CONFLICT,
           `The ${KIND_LABEL[kind]} "${code}" was changed at the same time by someone else; reload and try again`,
           {
+            reason: ErrorReason.CONCURRENT_UPDATE,
             kind,
             code,
           },
@@ -321,7 +323,9 @@ async function closeVersion(em: EntityManager, id: string, validTo: Date): Promi
     .where('id = :id and valid_to is null', { id })
     .execute();
   if (result.affected !== 1) {
-    throw Object.assign(new Error('the current version was closed concurrently'), { driverError: { code: '23505' } });
+    throw Object.assign(new Error('the current version was closed concurrently'), {
+      driverError: { code: PgErrorCode.UNIQUE_VIOLATION },
+    });
   }
 }
 

@@ -1,13 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-
-/** Token under which the engine looks up its (optional) metrics hook. */
-export const ENGINE_METRICS = Symbol('ENGINE_METRICS');
-
-/** What the workflow engine reports after each applied (not replayed) event. */
-export interface EngineMetricsHook {
-  eventApplied(definitionId: string, eventType: string, seconds: number): void;
-}
+import type { EngineMetricsHook } from '../engine/engine-metrics.port';
 
 /**
  * Prometheus registry of the service (one per application, so parallel test apps do not share

@@ -1,5 +1,6 @@
 import { Global, Module } from '@nestjs/common';
-import { ENGINE_METRICS, EngineMetrics } from './engine-metrics';
+import { ENGINE_METRICS } from '../engine/engine-metrics.port';
+import { EngineMetrics } from './engine-metrics';
 import { MetricsController } from './metrics.controller';
 import { WebController } from './web.controller';
 

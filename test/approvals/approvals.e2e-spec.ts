@@ -99,6 +99,7 @@ describe('approvals (HTTP, real PostgreSQL)', () => {
       .send({ draftVersion: 1, kind: 'agree' })
       .expect(409);
     expect(again.body.message).toMatch(/KZ has already answered/);
+    expect(again.body.details).toMatchObject({ reason: 'BUSINESS_RULE' });
   });
 
   it('refuses an answer on an outdated draft version with 409', async () => {
@@ -110,6 +111,7 @@ describe('approvals (HTTP, real PostgreSQL)', () => {
       .send({ draftVersion: 2, kind: 'agree' })
       .expect(409);
     expect(res.body.message).toMatch(/version 2 is outdated: this round is on version 1/);
+    expect(res.body.details).toMatchObject({ reason: 'STALE_VERSION', currentVersion: 1 });
   });
 
   it('refuses every attempt to answer for another state, and writes nothing', async () => {

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { UserRole } from '../../src/auth/roles';
+import type { UserRole } from '../../src/common/roles';
 import { bearer, createUser, tokenFor, type TestUser } from '../support/auth';
 import { createTestApp, type TestApp } from '../support/test-app';
 

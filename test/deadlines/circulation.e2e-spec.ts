@@ -13,6 +13,7 @@ import { WorkflowEngine } from '../../src/engine/engine.service';
 import { OutboxRelay } from '../../src/engine/outbox.relay';
 import { createUser, type TestUser } from '../support/auth';
 import { createTestApp, type TestApp } from '../support/test-app';
+import { fireDue } from '../support/due-jobs';
 
 process.env.RECONCILE_EVERY_MS = '0';
 
@@ -62,7 +63,7 @@ describe('regulation amendment: 30-day circulation with reminders and escalation
     return jobs.filter((j) => j?.id?.startsWith(`dl-${deadlineId}-`)).map((j) => j.id!);
   };
   const fire = async () => {
-    const fired = await scheduler.fireDue();
+    const fired = await fireDue(t);
     await relay.drain();
     return fired.map((f) => `${f.name} ${f.result?.split(':')[0]}`);
   };

@@ -24,6 +24,8 @@ import { OutboxRelay } from '../../src/engine/outbox.relay';
 import { createTestApp, type TestApp } from '../support/test-app';
 import { waitFor } from '../support/wait';
 import { counterDefinition } from '../engine/counter.definition';
+import { fireDue } from '../support/due-jobs';
+import { DeliveryFaults } from '../support/fault-hooks';
 
 process.env.RECONCILE_EVERY_MS = '0';
 process.env.DEADLINE_BACKOFF_MS = '10';
@@ -132,21 +134,21 @@ describe('deadline reconciliation (real PostgreSQL and Redis)', () => {
     expect(await reconciler.reconcile()).toMatchObject({ readded: 0, removed: 0 });
 
     t.clock.advance({ days: 23 });
-    const r7 = await scheduler.fireDue();
+    const r7 = await fireDue(t);
     expect(r7).toHaveLength(1000);
     expect(r7.every((f) => f.state === 'completed' && f.result?.startsWith('done: REMINDER'))).toBe(true);
     t.clock.advance({ days: 6 });
-    expect((await scheduler.fireDue()).filter((f) => f.result?.startsWith('done: REMINDER'))).toHaveLength(1000);
+    expect((await fireDue(t)).filter((f) => f.result?.startsWith('done: REMINDER'))).toHaveLength(1000);
     t.clock.advance({ days: 1 });
-    expect((await scheduler.fireDue()).filter((f) => f.result?.startsWith('done: DEADLINE_PASSED'))).toHaveLength(1000);
-    expect(await scheduler.fireDue()).toEqual([]);
+    expect((await fireDue(t)).filter((f) => f.result?.startsWith('done: DEADLINE_PASSED'))).toHaveLength(1000);
+    expect(await fireDue(t)).toEqual([]);
     expect(await countEvents('REMINDER')).toEqual({ n: 2000, keys: 2000 });
     expect(await countEvents('DEADLINE_PASSED')).toEqual({ n: 1000, keys: 1000 });
 
     // Redis loses everything again, the completed jobs too: what already ran is not run again
     await loseRedis();
     expect(await reconciler.reconcile()).toMatchObject({ checked: 1000, readded: 0 });
-    expect(await scheduler.fireDue()).toEqual([]);
+    expect(await fireDue(t)).toEqual([]);
     expect(await countEvents('DEADLINE_PASSED')).toEqual({ n: 1000, keys: 1000 });
 
     await finishAll(ids);
@@ -219,17 +221,17 @@ describe('deadline reconciliation (real PostgreSQL and Redis)', () => {
   it('retries a failed job of a deadline still open', async () => {
     const [instanceId] = await startMany(1);
     const delivery = t.app.get(DeadlineDelivery);
-    delivery.setFaultInjector(() => {
+    t.app.get(DeliveryFaults).set(() => {
       throw new Error('database unreachable');
     });
     t.clock.advance({ days: 23 });
     let jobId: string;
     try {
-      const [failed] = await scheduler.fireDue();
+      const [failed] = await fireDue(t);
       expect(failed).toMatchObject({ state: 'failed', result: 'database unreachable' });
       jobId = failed.jobId;
     } finally {
-      delivery.setFaultInjector(null);
+      t.app.get(DeliveryFaults).set(null);
     }
     expect(await reconciler.reconcile()).toMatchObject({ retried: 1, readded: 0, removed: 0 });
     // the retried job is waiting again: the worker takes it at once

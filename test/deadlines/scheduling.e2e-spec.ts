@@ -18,6 +18,10 @@ import { OutboxRelay } from '../../src/engine/outbox.relay';
 import { createUser, type TestUser } from '../support/auth';
 import { createTestApp, type TestApp } from '../support/test-app';
 import { counterDefinition } from '../engine/counter.definition';
+import { fireDue } from '../support/due-jobs';
+import { DeliveryFaults, EngineFaults } from '../support/fault-hooks';
+import { SYSTEM_ACTOR } from '../../src/common/actors';
+import { DomainException, ErrorCode, ErrorReason } from '../../src/common/domain.exception';
 
 process.env.RECONCILE_EVERY_MS = '0';
 process.env.DEADLINE_BACKOFF_MS = '20';
@@ -51,7 +55,18 @@ describe('deadline scheduling (real PostgreSQL and Redis, fake clock)', () => {
     officer = { id: officerUser.id, role: 'legal_officer', memberState: null, actingFor: null };
   });
   afterAll(() => t.close());
-  afterEach(() => delivery.setFaultInjector(null));
+  afterEach(() => {
+    t.app.get(DeliveryFaults).set(null);
+    t.app.get(EngineFaults).set(null);
+  });
+  const rejection = async (p: Promise<unknown>): Promise<DomainException> => {
+    const e: unknown = await p.then(
+      () => null,
+      (err: unknown) => err,
+    );
+    expect(e).toBeInstanceOf(DomainException);
+    return e as DomainException;
+  };
 
   const start = async () => {
     const r = await engine.start({ definitionId: 'test-counter', input: {}, actor: officer });
@@ -78,7 +93,7 @@ describe('deadline scheduling (real PostgreSQL and Redis, fake clock)', () => {
       [instanceId],
     );
   const fire = async () => {
-    const fired = await scheduler.fireDue();
+    const fired = await fireDue(t);
     await relay.drain();
     return fired;
   };
@@ -204,7 +219,7 @@ describe('deadline scheduling (real PostgreSQL and Redis, fake clock)', () => {
   it('a worker crashing after the engine applied the event: BullMQ retries, the effect happens once', async () => {
     const { instanceId, deadlineId, dueAt } = await start();
     let crashes = 0;
-    delivery.setFaultInjector((point, job) => {
+    t.app.get(DeliveryFaults).set((point, job) => {
       if (point === 'after-apply' && job.data.deadlineId === deadlineId && crashes++ === 0)
         throw new Error('worker killed');
     });
@@ -223,6 +238,46 @@ describe('deadline scheduling (real PostgreSQL and Redis, fake clock)', () => {
     expect(job!.attemptsMade).toBe(2); // the crashed attempt and the one that completed
     expect(await events(instanceId, 'REMINDER')).toHaveLength(1);
     expect(await notifications(instanceId)).toHaveLength(1);
+    await engine.apply({ instanceId, type: 'FINISH', payload: {}, actor: officer });
+    await relay.drain();
+  });
+
+  it('a concurrent update refusing the delivery: the job fails and BullMQ retries it, the event is applied once', async () => {
+    const { instanceId, deadlineId, dueAt } = await start();
+    // Every transaction attempt of the first delivery meets a unique violation (as when another
+    // request wins the same row each time), so the engine gives up with CONCURRENT_UPDATE.
+    let conflicts = 0;
+    t.app.get(EngineFaults).set((point, command) => {
+      if (point === 'after-lock' && command.instanceId === instanceId && command.type === 'REMINDER' && conflicts < 5) {
+        conflicts++;
+        throw Object.assign(new Error('duplicate key value violates unique constraint'), { code: '23505' });
+      }
+    });
+    const refused = await rejection(
+      engine.apply({
+        instanceId,
+        type: 'REMINDER',
+        payload: { deadlineKey: 'counting', daysBefore: 7 },
+        actor: SYSTEM_ACTOR,
+      }),
+    );
+    expect(refused.code).toBe(ErrorCode.CONFLICT);
+    expect(refused.details).toEqual({ reason: ErrorReason.CONCURRENT_UPDATE });
+    conflicts = 0;
+    t.clock.advance({ days: 23 });
+    const fired = (await fire()).filter((f) => f.jobId.includes(deadlineId));
+    expect(conflicts).toBe(5);
+    expect(fired).toEqual([
+      {
+        jobId: deadlineJobId(deadlineId, 'reminder', dueAt, 7),
+        name: 'REMINDER',
+        state: 'completed',
+        result: expect.stringMatching(/^done: REMINDER applied as event/),
+      },
+    ]);
+    const job = await queue.getJob(fired[0].jobId);
+    expect(job!.attemptsMade).toBe(2); // the attempt refused by the concurrent update, and the retry
+    expect(await events(instanceId, 'REMINDER')).toHaveLength(1);
     await engine.apply({ instanceId, type: 'FINISH', payload: {}, actor: officer });
     await relay.drain();
   });

@@ -15,6 +15,7 @@ import { createWorker } from '../../src/worker';
 import { createTestApp, type TestApp } from '../support/test-app';
 import { waitFor } from '../support/wait';
 import { counterDefinition } from '../engine/counter.definition';
+import { fireDue } from '../support/due-jobs';
 
 process.env.RECONCILE_EVERY_MS = '0';
 process.env.DEADLINE_BACKOFF_MS = '10';
@@ -44,7 +45,7 @@ describe('worker process apart from the API', () => {
     expect(await scheduler.queue.getDelayedCount()).toBe(3);
 
     api.clock.advance({ days: 23 });
-    await expect(scheduler.fireDue(undefined, { timeoutMs: 500 })).rejects.toThrow(/is a deadlines worker running/);
+    await expect(fireDue(api, { timeoutMs: 500 })).rejects.toThrow(/is a deadlines worker running/);
     expect(await scheduler.queue.getWaitingCount()).toBe(1);
 
     worker = await createWorker(api.runtime, { logger: ['error'] });
@@ -64,6 +65,6 @@ describe('worker process apart from the API', () => {
 
     // and fireDue from the API now completes through the worker
     api.clock.advance({ days: 6 });
-    expect((await scheduler.fireDue()).map((f) => f.result?.split(':')[0])).toEqual(['done']);
+    expect((await fireDue(api)).map((f) => f.result?.split(':')[0])).toEqual(['done']);
   });
 });

@@ -161,6 +161,7 @@ describe('drafts: versions, history, diff, comments, limits (HTTP, real PostgreS
     const v2 = await api.version(id, 2);
     const stale = await api.save(id, { note: 'late edit', basedOn: 1, articles: asInput(v2) }).expect(409);
     expect(stale.body.message).toMatch(/Version 2 was saved by .* after the version 1 you edited/);
+    expect(stale.body.details).toMatchObject({ reason: 'STALE_VERSION', latestVersion: 2 });
     const same = await api.save(id, { note: 'same text', basedOn: 2, articles: asInput(v2) }).expect(409);
     expect(same.body.message).toMatch(/Nothing changed since version 2/);
   });

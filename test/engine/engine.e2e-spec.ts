@@ -1,13 +1,14 @@
 import type { DataSource } from 'typeorm';
 import type { Actor } from '../../workflows/kernel/types';
 import type { DefinitionRegistry } from '../../workflows/registry';
-import { DomainException } from '../../src/common/domain.exception';
+import { DomainException, ErrorReason } from '../../src/common/domain.exception';
 import { WorkflowEngine } from '../../src/engine/engine.service';
 import { DEFINITIONS } from '../../src/engine/engine.types';
 import { OutboxRelay } from '../../src/engine/outbox.relay';
 import { InstancesService } from '../../src/instances/instances.service';
 import { createTestApp, type TestApp } from '../support/test-app';
 import { counterDefinition } from './counter.definition';
+import { EngineFaults } from '../support/fault-hooks';
 
 const officer: Actor = { id: 'officer-1', role: 'legal_officer', memberState: null, actingFor: null };
 const approver: Actor = { id: 'approver-RU', role: 'approver', memberState: 'RU', actingFor: null };
@@ -30,7 +31,7 @@ describe('workflow engine (real PostgreSQL)', () => {
     ds = t.dataSource;
   });
   afterAll(() => t.close());
-  afterEach(() => engine.setFaultInjector(null));
+  afterEach(() => t.app.get(EngineFaults).set(null));
 
   const start = () => engine.start({ definitionId: 'test-counter', input: {}, actor: officer });
   const count = async (id: string) =>
@@ -81,6 +82,7 @@ describe('workflow engine (real PostgreSQL)', () => {
       const e = await rejection(engine.apply({ instanceId, type: 'COUNT', payload: {}, actor: officer }));
       expect(e.status).toBe(409);
       expect(e.message).toMatch(/closed \(finished\)/);
+      expect(e.details).toMatchObject({ reason: ErrorReason.STAGE_REFUSES_EVENT, acceptedEvents: [] });
       expect(await count(instanceId)).toBe(before);
     });
 
@@ -111,6 +113,7 @@ describe('workflow engine (real PostgreSQL)', () => {
       const e = await rejection(engine.apply({ instanceId, type: 'COUNT', payload: { by: 1 }, actor: officer }));
       expect(e.status).toBe(409);
       expect(e.message).toBe('The counter cannot pass 1000.');
+      expect(e.details).toMatchObject({ reason: ErrorReason.BUSINESS_RULE });
       expect(await count(instanceId)).toBe(11);
     });
 
@@ -172,13 +175,13 @@ describe('workflow engine (real PostgreSQL)', () => {
       const outboxBefore = (
         await ds.query(`SELECT count(*)::int AS n FROM outbox_message WHERE instance_id = $1`, [instanceId])
       )[0].n;
-      engine.setFaultInjector((p) => {
+      t.app.get(EngineFaults).set((p) => {
         if (p === point) throw new Error(`injected crash ${p}`);
       });
       await expect(
         engine.apply({ instanceId, type: 'NOTE', payload: { text: 'hello' }, actor: officer }),
       ).rejects.toThrow(/injected crash/);
-      engine.setFaultInjector(null);
+      t.app.get(EngineFaults).set(null);
       expect(
         await ds.query(`SELECT seq, snapshot, last_hash FROM workflow_instance WHERE id = $1`, [instanceId]),
       ).toEqual(before);

@@ -10,6 +10,7 @@ import { planDeadlineJobs, type DeadlineRow } from '../../src/deadlines/deadline
 import { bearer, createUser, tokenFor } from '../support/auth';
 import { createTestApp, type TestApp } from '../support/test-app';
 import { freePort, isoDay, startRedis, waitFor, type RedisServer } from './fault-support';
+import { fireDue } from '../support/due-jobs';
 
 jest.setTimeout(100_000);
 
@@ -154,7 +155,7 @@ describe('Redis stopped during the load, then started again', () => {
 
     // 90-day stage, reminder 14 days before: fire it.
     t.clock.advance({ days: 77 });
-    const fired = await scheduler.fireDue();
+    const fired = await fireDue(t);
     const reminders = fired.filter((f) => f.name === 'REMINDER');
     expect(reminders).toHaveLength(INSTANCES);
     for (const f of reminders) {
@@ -170,7 +171,7 @@ describe('Redis stopped during the load, then started again', () => {
     );
     // another reconciliation, known to have started after the reminders fired and to have finished
     expect((await t.app.get(DeadlineReconciler).reconcile()).skipped).toBeUndefined();
-    expect((await scheduler.fireDue()).filter((f) => f.result?.startsWith('done'))).toEqual([]);
+    expect((await fireDue(t)).filter((f) => f.result?.startsWith('done'))).toEqual([]);
     const perInstance = await t.dataSource.query(
       `SELECT instance_id, count(*)::int AS n FROM workflow_event WHERE type = 'REMINDER' GROUP BY instance_id`,
     );

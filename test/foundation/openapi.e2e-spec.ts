@@ -13,7 +13,7 @@ import { HTTP_CODE_METADATA, METHOD_METADATA, PATH_METADATA } from '@nestjs/comm
 import { RequestMethod } from '@nestjs/common';
 import { ModulesContainer, Reflector } from '@nestjs/core';
 import { IS_PUBLIC } from '../../src/auth/public.decorator';
-import { REQUIRED_ROLES } from '../../src/auth/roles.decorator';
+import { REQUIRED_ROLES } from '../../src/common/roles.decorator';
 import { REFUSED_EXTENSION } from '../../src/common/openapi';
 import { WorkflowEngine } from '../../src/engine/engine.service';
 import { bearer, signedIn } from '../support/auth';

@@ -13,7 +13,7 @@ import type { INestApplication } from '@nestjs/common';
 import type request from 'supertest';
 import type { Actor } from '../../workflows/kernel/types';
 import { AccessTokenService } from '../../src/auth/access-token.service';
-import type { UserRole } from '../../src/auth/roles';
+import type { UserRole } from '../../src/common/roles';
 import { UsersService } from '../../src/auth/users.service';
 
 export interface TestUser {

@@ -23,6 +23,7 @@ import type { Runtime } from '../../src/infra/runtime';
 import { ENV_KEYS, deleteRedisKeys, required } from '../setup/test-infra';
 import { createFreshDatabase, sharedDatabaseUrl, type TestDatabase } from './databases';
 import { FakeClock } from './fake-clock';
+import { FaultHooksModule } from './fault-hooks';
 
 export interface TestAppOptions {
   /** Clock injected as CLOCK (default: a new FakeClock at the current real time). */
@@ -86,7 +87,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
 
   let app: NestExpressApplication;
   try {
-    app = await createApp(runtime, logLevels ? { logger: logLevels } : {});
+    app = await createApp(runtime, { ...(logLevels ? { logger: logLevels } : {}), imports: [FaultHooksModule] });
     await app.listen(0, '127.0.0.1');
   } catch (err) {
     await database?.drop().catch(() => undefined);

@@ -4,6 +4,7 @@
  * `context.commentRounds`. The engine keeps this as an indexed table (for inboxes and the
  * managers' "who is holding it up"), the approvals module answers with it.
  */
+import type { CommentRound } from './comment-round';
 import { lastRound, pendingStates, type ConsensusRound } from './consensus';
 
 export interface AwaitedAnswers {
@@ -15,15 +16,6 @@ export interface AwaitedAnswers {
   pending: string[];
   /** When the round opened: how long the pending states have held it up. */
   since: string;
-}
-
-interface CommentRoundLike {
-  number: number;
-  draftVersion: number;
-  electorate: string[];
-  openedAt: string;
-  responses: Record<string, unknown>;
-  closedAt: string | null;
 }
 
 export function awaitedAnswers(context: unknown): AwaitedAnswers | null {
@@ -40,7 +32,7 @@ export function awaitedAnswers(context: unknown): AwaitedAnswers | null {
       pending: pendingStates(r),
       since: r.openedAt,
     };
-  const comments: CommentRoundLike[] = Array.isArray(c.commentRounds) ? c.commentRounds : [];
+  const comments: CommentRound[] = Array.isArray(c.commentRounds) ? c.commentRounds : [];
   const last = comments[comments.length - 1];
   if (last && !last.closedAt)
     return {

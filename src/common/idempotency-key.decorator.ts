@@ -1,6 +1,6 @@
 import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
 import type { Request } from 'express';
-import { DomainException, ErrorCode } from '../common/domain.exception';
+import { DomainException, ErrorCode } from './domain.exception';
 
 const KEY = /^[A-Za-z0-9_.:-]{1,200}$/;
 
