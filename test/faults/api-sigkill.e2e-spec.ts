@@ -9,7 +9,8 @@ import { ENV_KEYS, deleteRedisKeys, required, withPg } from '../setup/test-infra
 import { createFreshDatabase, type TestDatabase } from '../support/databases';
 import { insertUser, isoDay, signInOverHttp, startService, waitFor, type ChildService } from './fault-support';
 
-jest.setTimeout(110_000);
+// two boots of the service from its sources: slow on a busy machine
+jest.setTimeout(600_000);
 
 const INSTANCES = 6;
 const CLIENTS = 12;

