@@ -38,7 +38,7 @@ export class UsersController {
   @ApiOperation({ summary: 'List users (filter by role, member state, active)' })
   @ApiOkResponse({ type: UserDto, isArray: true })
   async list(@Query() query: ListUsersQueryDto): Promise<UserDto[]> {
-    return (await this.users.list(query)).map(UserDto.from);
+    return (await this.users.list(query)).map((u) => UserDto.from(u));
   }
 
   @Patch(':id')

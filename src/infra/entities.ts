@@ -15,7 +15,7 @@ import { ReferenceRecord } from '../reference/reference-record.entity';
  * exactly the same model as the service.
  */
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
-export const ENTITIES: Array<Function | EntitySchema<any>> = [
+export const ENTITIES: Array<Function | EntitySchema> = [
   ReferenceRecord,
   UserEntity,
   AuthTokenEntity,

@@ -414,6 +414,11 @@ function notFound(kind: ReferenceKind, code: string): DomainException {
   return new DomainException(ErrorCode.NOT_FOUND, `No ${KIND_LABEL[kind]} with code "${code}" exists`, { kind, code });
 }
 
+/** A value as a person would type it: a string as it is, anything else as JSON. */
+function describeValue(value: unknown): string {
+  return typeof value === 'string' ? value : JSON.stringify(value);
+}
+
 function isPlainObject(value: unknown): value is Record<string, unknown> {
   return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
@@ -428,7 +433,7 @@ function checkData(kind: ReferenceKind, code: string, data: unknown): Record<str
   } else if (record[idField] !== code) {
     throw invalid(
       `data.${idField}`,
-      `is "${String(record[idField])}" but the record is "${code}"; the code of a record cannot change`,
+      `is "${describeValue(record[idField])}" but the record is "${code}"; the code of a record cannot change`,
     );
   }
   for (const field of NAME_FIELDS[kind]) {
