@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { DomainException, ErrorCode } from '../common/domain.exception';
 import { CLOCK, type Clock } from '../infra/clock';
+import { execute } from '../infra/sql';
 import { isReferenceKind, ReferenceRecord, type ReferenceKind } from './reference-record.entity';
 import type {
   BodyData,
@@ -189,7 +190,9 @@ export class ReferenceService {
       saved = await this.dataSource.transaction(async (em) => {
         // One change per record at a time (also for a record being created, which has no row to lock yet);
         // the reads below then see the committed result of any change that went first.
-        await em.query(`select pg_advisory_xact_lock(hashtext('reference_record'), hashtext($1))`, [`${kind}:${code}`]);
+        await execute(em, `select pg_advisory_xact_lock(hashtext('reference_record'), hashtext($1))`, [
+          `${kind}:${code}`,
+        ]);
         const current = await em
           .createQueryBuilder(ReferenceRecord, 'r')
           .where('r.kind = :kind and r.code = :code and r.validTo is null', { kind, code })
