@@ -99,7 +99,7 @@ function baselineRows(): BaselineRow[] {
       kind: 'member_state',
       code: state.code,
       validFrom: utc(from),
-      data: state as Record<string, unknown>,
+      data: state,
       note: from === memberStatesAsOf ? BASELINE_NOTE : `${BASELINE_NOTE}; valid from the accession date ${from}`,
     });
   }
@@ -112,7 +112,7 @@ function baselineRows(): BaselineRow[] {
       kind: 'partner',
       code: partner.code,
       validFrom: utc(from),
-      data: partner as Record<string, unknown>,
+      data: partner,
       note:
         from === partnersAsOf
           ? BASELINE_NOTE
@@ -125,7 +125,7 @@ function baselineRows(): BaselineRow[] {
       kind: 'treaty',
       code: treaty.id,
       validFrom: utc(startOf(treatiesFile.as_of)),
-      data: treaty as Record<string, unknown>,
+      data: treaty,
       note: BASELINE_NOTE,
     });
   }
@@ -135,7 +135,7 @@ function baselineRows(): BaselineRow[] {
       kind: 'body',
       code: body.id,
       validFrom: utc(startOf(bodiesFile.as_of)),
-      data: body as Record<string, unknown>,
+      data: body,
       note: BASELINE_NOTE,
     });
   }

@@ -1,4 +1,5 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
+import { queryRows } from '../src/infra/sql';
 import { awaitedAnswers } from '../workflows/kernel/awaited';
 
 /**
@@ -51,7 +52,8 @@ export class Monitoring1700000006000 implements MigrationInterface {
             WHERE state_before IS NULL OR state_before <> state_after) e
       JOIN workflow_instance i ON i.id = e.instance_id
       WINDOW w AS (PARTITION BY e.instance_id ORDER BY e.seq)`);
-    const active: { id: string; context: unknown }[] = await q.query(
+    const active = await queryRows<{ id: string; context: unknown }>(
+      q,
       `SELECT id, snapshot -> 'context' AS context FROM workflow_instance WHERE status = 'active'`,
     );
     for (const row of active) {

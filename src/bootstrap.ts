@@ -1,5 +1,4 @@
-import { readFileSync } from 'node:fs';
-import * as path from 'node:path';
+import { inspect } from 'node:util';
 import { Logger, type LogLevel as NestLogLevel, type LoggerService, type ModuleMetadata } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
@@ -207,7 +206,8 @@ export async function startService(): Promise<void> {
   } catch (err) {
     reportBootFailure(err);
     if (err instanceof BootError && err.cause) {
-      new Logger('Bootstrap').debug((err.cause as Error)?.stack ?? String(err.cause));
+      const cause = err.cause;
+      new Logger('Bootstrap').debug(cause instanceof Error ? (cause.stack ?? String(cause)) : inspect(cause));
     }
     await infra?.stop().catch(() => undefined);
     process.exit(1);

@@ -13,7 +13,43 @@ import { isUuid } from '../common/ids';
 import { WorkflowEngine } from '../engine/engine.service';
 import { DEFINITIONS, type ApplyResult } from '../engine/engine.types';
 import { CLOCK, type Clock } from '../infra/clock';
+import { queryOne, queryRows } from '../infra/sql';
 import type { AnswerDto } from './approvals.dto';
+
+/** The part of a procedure's context the approval matrix reads. */
+interface RoundsContext {
+  rounds?: ConsensusRound[];
+  commentRounds?: CommentRound[];
+}
+
+/** A question awaiting my member state's answer, with its procedure and the stage's open deadline. */
+interface InboxRow {
+  id: string;
+  definition_id: string;
+  definition_version: number;
+  state_path: string;
+  subject: string;
+  partner: string | null;
+  question: 'position' | 'comments';
+  round: number;
+  draft_version: number;
+  since: Date;
+  due_at: Date | null;
+}
+
+/** An answer my member state gave (a POSITION or RESPOND event), with its procedure. */
+interface AnswerHistoryRow {
+  instance_id: string;
+  definition_id: string;
+  subject: string;
+  seq: number;
+  type: string;
+  payload: unknown;
+  actor_id: string;
+  acting_for: string | null;
+  at: Date;
+  state_before: string | null;
+}
 
 /**
  * What member states owe and have answered. Reads the rounds the procedures keep in their context;
@@ -33,7 +69,8 @@ export class ApprovalsService {
   async inbox(actor: Actor) {
     const me = await this.auth.resolveActing(actor, this.clock.now());
     if (!me.memberState) throw new DomainException(ErrorCode.FORBIDDEN, 'The inbox is for member-state approvers.');
-    const rows = await this.ds.query(
+    const rows = await queryRows<InboxRow>(
+      this.ds,
       `SELECT i.id, i.definition_id, i.definition_version, i.state_path, i.subject, i.partner,
               a.question, a.round, a.draft_version, a.since, d.due_at
        FROM awaiting_answer a
@@ -44,7 +81,7 @@ export class ApprovalsService {
       [me.memberState],
     );
     const now = this.clock.now().getTime();
-    const items = rows.map((r: any) => {
+    const items = rows.map((r) => {
       const def = this.registry.get(r.definition_id, r.definition_version);
       const stage = def ? stateMeta(def.machine, r.state_path) : null;
       const dueAt = r.due_at ? new Date(r.due_at) : null;
@@ -75,7 +112,8 @@ export class ApprovalsService {
     if (!isUuid(instanceId))
       throw new DomainException(ErrorCode.NOT_FOUND, `There is no procedure with id "${instanceId}".`);
     const me = await this.auth.resolveActing(actor, this.clock.now());
-    const [row] = await this.ds.query(
+    const row = await queryOne<{ context: unknown; state_path: string; status: 'active' | 'done' }>(
+      this.ds,
       `SELECT snapshot -> 'context' AS context, state_path, status FROM workflow_instance WHERE id = $1`,
       [instanceId],
     );
@@ -125,9 +163,11 @@ export class ApprovalsService {
   async matrix(instanceId: string) {
     if (!isUuid(instanceId))
       throw new DomainException(ErrorCode.NOT_FOUND, `There is no procedure with id "${instanceId}".`);
-    const [row] = await this.ds.query(`SELECT snapshot -> 'context' AS context FROM workflow_instance WHERE id = $1`, [
-      instanceId,
-    ]);
+    const row = await queryOne<{ context: RoundsContext | null }>(
+      this.ds,
+      `SELECT snapshot -> 'context' AS context FROM workflow_instance WHERE id = $1`,
+      [instanceId],
+    );
     if (!row) throw new DomainException(ErrorCode.NOT_FOUND, `There is no procedure with id "${instanceId}".`);
     const ctx = row.context ?? {};
     const rounds: ConsensusRound[] = Array.isArray(ctx.rounds) ? ctx.rounds : [];
@@ -202,13 +242,14 @@ export class ApprovalsService {
     const me = await this.auth.resolveActing(actor, this.clock.now());
     if (!me.memberState)
       throw new DomainException(ErrorCode.FORBIDDEN, 'The history of answers is for member-state approvers.');
-    const rows = await this.ds.query(
+    const rows = await queryRows<AnswerHistoryRow>(
+      this.ds,
       `SELECT e.instance_id, i.definition_id, i.subject, e.seq, e.type, e.payload, e.actor_id, e.acting_for, e.at, e.state_before
        FROM workflow_event e JOIN workflow_instance i ON i.id = e.instance_id
        WHERE e.actor_member_state = $1 AND e.type IN ('POSITION', 'RESPOND') ORDER BY e.at DESC, e.id DESC LIMIT $2`,
       [me.memberState, limit],
     );
-    return rows.map((r: any) => ({
+    return rows.map((r) => ({
       instanceId: r.instance_id,
       definitionId: r.definition_id,
       subject: r.subject,

@@ -6,6 +6,7 @@ import { DataSource, type EntityManager } from 'typeorm';
 import type { Actor } from '../../workflows/kernel/types';
 import { DomainException, ErrorCode } from '../common/domain.exception';
 import { CLOCK, type Clock } from '../infra/clock';
+import { queryOne } from '../infra/sql';
 import { AUTH_SETTINGS, type AuthSettings } from './auth-settings';
 import { AuthTokenEntity } from './auth-token.entity';
 import type { UserRole } from '../common/roles';
@@ -112,14 +113,18 @@ export class AccessTokenService {
       throw unauthenticated('This token is not valid; sign in again');
     }
 
-    const rows: { revoked_at: Date | null; role: UserRole; member_state: string | null; active: boolean }[] =
-      await this.dataSource.query(
-        `select t.revoked_at, u.role, u.member_state, u.active
-           from auth_token t join app_user u on u.id = t.user_id
-          where t.id = $1 and t.user_id = $2`,
-        [claims.jti, claims.sub],
-      );
-    const row = rows[0];
+    const row = await queryOne<{
+      revoked_at: Date | null;
+      role: UserRole;
+      member_state: string | null;
+      active: boolean;
+    }>(
+      this.dataSource,
+      `select t.revoked_at, u.role, u.member_state, u.active
+         from auth_token t join app_user u on u.id = t.user_id
+        where t.id = $1 and t.user_id = $2`,
+      [claims.jti, claims.sub],
+    );
     if (!row) throw unauthenticated('This token is not valid; sign in again');
     if (row.revoked_at) throw unauthenticated('This token has been revoked');
     if (!row.active) throw unauthenticated('This account has been deactivated');

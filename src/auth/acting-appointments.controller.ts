@@ -49,7 +49,7 @@ export class ActingAppointmentsController {
     @CurrentActor() actor: Actor,
   ): Promise<ActingAppointmentDto[]> {
     const memberState = actor.role === 'approver' ? (actor.memberState ?? undefined) : query.memberState;
-    return (await this.appointments.list({ ...query, memberState })).map(ActingAppointmentDto.from);
+    return (await this.appointments.list({ ...query, memberState })).map((a) => ActingAppointmentDto.from(a));
   }
 
   @Delete(':id')

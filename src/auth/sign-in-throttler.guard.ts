@@ -8,15 +8,14 @@ export const SIGN_IN_THROTTLER = 'default';
 /** Limits sign-in attempts per client IP; the 429 says when to try again (Retry-After is set too). */
 @Injectable()
 export class SignInThrottlerGuard extends ThrottlerGuard {
-  protected override async throwThrottlingException(
-    _context: ExecutionContext,
-    detail: ThrottlerLimitDetail,
-  ): Promise<void> {
+  protected override throwThrottlingException(_context: ExecutionContext, detail: ThrottlerLimitDetail): Promise<void> {
     const seconds = Math.max(1, Math.ceil(detail.timeToBlockExpire || detail.timeToExpire));
-    throw new DomainException(
-      ErrorCode.RATE_LIMITED,
-      `Too many sign-in attempts from this address; try again in ${seconds} second${seconds === 1 ? '' : 's'}`,
-      { limit: detail.limit, retryAfterSeconds: seconds },
+    return Promise.reject(
+      new DomainException(
+        ErrorCode.RATE_LIMITED,
+        `Too many sign-in attempts from this address; try again in ${seconds} second${seconds === 1 ? '' : 's'}`,
+        { limit: detail.limit, retryAfterSeconds: seconds },
+      ),
     );
   }
 }

@@ -37,7 +37,7 @@ export class UsersController {
   @ApiOkResponse({ type: UserDto, isArray: true })
   @ApiErrors(400)
   async list(@Query() query: ListUsersQueryDto): Promise<UserDto[]> {
-    return (await this.users.list(query)).map(UserDto.from);
+    return (await this.users.list(query)).map((u) => UserDto.from(u));
   }
 
   @Patch(':id')

@@ -53,7 +53,10 @@ function causes(err: unknown): unknown[] {
   let current: unknown = err;
   for (let depth = 0; current && depth < 5; depth++) {
     chain.push(current);
-    if (current instanceof AggregateError) chain.push(...current.errors);
+    if (current instanceof AggregateError) {
+      const errors: unknown[] = current.errors;
+      chain.push(...errors);
+    }
     const next =
       (current as { driverError?: unknown; cause?: unknown }).driverError ?? (current as { cause?: unknown }).cause;
     current = next === current ? undefined : next;

@@ -35,9 +35,7 @@ function cookie(req: Request, name: string): string | undefined {
 export function adminOnly(tokens: AccessTokenService): RequestHandler {
   return (req: Request, res: Response, next: NextFunction) => {
     const fromQuery =
-      req.method === 'GET' && typeof req.query?.access_token === 'string'
-        ? (req.query.access_token as string)
-        : undefined;
+      req.method === 'GET' && typeof req.query?.access_token === 'string' ? req.query.access_token : undefined;
     const header =
       req.headers.authorization ??
       (fromQuery ? `Bearer ${fromQuery}` : undefined) ??
@@ -95,8 +93,10 @@ export class BullBoardMount implements OnModuleInit {
       serverAdapter: server,
       options: { uiConfig: { boardTitle: 'amendflow queues' } },
     });
+    // @bull-board/express declares its router as `any`; it is an Express router.
+    const board = server.getRouter() as RequestHandler;
     // Registered during init, after Nest's routes and before its not-found handler.
-    http.getInstance<Express>().use(BOARD_PATH, adminOnly(this.tokens), server.getRouter());
+    http.getInstance<Express>().use(BOARD_PATH, adminOnly(this.tokens), board);
     this.log.debug(`Bull Board at ${BOARD_PATH} (administrators only)`);
   }
 }

@@ -6,6 +6,7 @@ import { SYSTEM_ACTOR } from '../common/actors';
 import { DomainException, ErrorCode, ErrorReason } from '../common/domain.exception';
 import { WorkflowEngine } from '../engine/engine.service';
 import { CLOCK, type Clock } from '../infra/clock';
+import { queryOne } from '../infra/sql';
 import type { DeadlineJobData } from './deadline-jobs';
 
 /** A job that fires more than this ahead of its time by the application clock goes back to wait. */
@@ -41,10 +42,13 @@ export class DeadlineDelivery {
 
   async handle(job: Job<DeadlineJobData>, token?: string): Promise<string> {
     const d = job.data;
-    const [row]: { status: string; due_at: Date; remind_before: number[]; key: string; instance_id: string }[] =
-      await this.ds.query(`SELECT status, due_at, remind_before, key, instance_id FROM deadline WHERE id = $1`, [
-        d.deadlineId,
-      ]);
+    const row = await queryOne<{
+      status: 'open' | 'closed';
+      due_at: Date;
+      remind_before: number[];
+      key: string;
+      instance_id: string;
+    }>(this.ds, `SELECT status, due_at, remind_before, key, instance_id FROM deadline WHERE id = $1`, [d.deadlineId]);
     if (!row) return `skipped: deadline ${d.deadlineId} does not exist`;
     if (row.status !== 'open') return `skipped: deadline ${row.key} is closed`;
     if (new Date(row.due_at).getTime() !== d.dueAt)

@@ -4,6 +4,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type Redis from 'ioredis';
 import { DataSource } from 'typeorm';
 import { CLOCK, type Clock } from '../infra/clock';
+import { execute, queryRows } from '../infra/sql';
 import { REDIS, REDIS_PREFIX, redisKey } from '../infra/redis.module';
 import { parseDeadlineJobId, planDeadlineJobs, type DeadlineRow, type PlannedJob } from './deadline-jobs';
 import { DEADLINE_ROW_COLUMNS, DeadlineScheduler } from './deadline-scheduler.service';
@@ -139,14 +140,16 @@ export class DeadlineReconciler implements OnApplicationBootstrap, OnApplication
     for (;;) {
       if (this.stopped) break;
       const done = await this.ds.transaction(async (m) => {
-        const rows: { id: string; payload: { deadlineId: string } }[] = await m.query(
+        const rows = await queryRows<{ id: string; payload: { deadlineId: string } }>(
+          m,
           `SELECT id, payload FROM outbox_message WHERE processed_at IS NULL AND kind = 'deadline.sync' ORDER BY id LIMIT 500 FOR UPDATE SKIP LOCKED`,
         );
         let n = 0;
         for (const r of rows) {
           try {
             await this.scheduler.sync(r.payload.deadlineId);
-            await m.query(
+            await execute(
+              m,
               `UPDATE outbox_message SET processed_at = $2, attempts = attempts + 1, last_error = NULL WHERE id = $1`,
               [r.id, this.clock.now()],
             );
@@ -170,7 +173,8 @@ export class DeadlineReconciler implements OnApplicationBootstrap, OnApplication
     let readded = 0;
     const queue = this.scheduler.queue;
     const page = (from: string): Promise<DeadlineRow[]> =>
-      this.ds.query(
+      queryRows<DeadlineRow>(
+        this.ds,
         `SELECT ${DEADLINE_ROW_COLUMNS} FROM deadline WHERE status = 'open' AND id > $1 ORDER BY id LIMIT ${PAGE}`,
         [from],
       );
@@ -207,7 +211,8 @@ export class DeadlineReconciler implements OnApplicationBootstrap, OnApplication
   private async withoutDelivered(jobs: PlannedJob[], now: Date): Promise<PlannedJob[]> {
     const past = jobs.filter((j) => j.data.at <= now.getTime());
     if (!past.length) return jobs;
-    const seen: { idempotency_key: string }[] = await this.ds.query(
+    const seen = await queryRows<{ idempotency_key: string }>(
+      this.ds,
       `SELECT e.idempotency_key FROM workflow_event e
          JOIN unnest($1::uuid[], $2::text[]) AS k(instance_id, key) ON e.instance_id = k.instance_id AND e.idempotency_key = k.key`,
       [past.map((j) => j.data.instanceId), past.map((j) => j.id)],
@@ -239,7 +244,8 @@ export class DeadlineReconciler implements OnApplicationBootstrap, OnApplication
           (c): c is { id: string; parsed: NonNullable<ReturnType<typeof parseDeadlineJobId>> } => c.parsed !== null,
         );
       if (!chunk.length) continue;
-      const rows: { id: string; status: string; due_at: Date; remind_before: number[] }[] = await this.ds.query(
+      const rows = await queryRows<{ id: string; status: 'open' | 'closed'; due_at: Date; remind_before: number[] }>(
+        this.ds,
         `SELECT id, status, due_at, remind_before FROM deadline WHERE id = ANY($1::uuid[])`,
         [[...new Set(chunk.map((c) => c.parsed.deadlineId))]],
       );

@@ -5,6 +5,7 @@ import type { JobsOptions, Queue } from 'bullmq';
 import { DataSource } from 'typeorm';
 import { OutboxRelay } from '../engine/outbox.relay';
 import { CLOCK, type Clock } from '../infra/clock';
+import { queryOne } from '../infra/sql';
 import {
   allJobIdsOf,
   DEADLINES_QUEUE,
@@ -45,9 +46,9 @@ export class DeadlineScheduler implements OnModuleInit {
 
   /** Brings one deadline's jobs in line with its row; returns how many jobs were removed. */
   async sync(deadlineId: string): Promise<{ planned: number; removed: number }> {
-    const [row] = (await this.ds.query(`SELECT ${DEADLINE_ROW_COLUMNS} FROM deadline WHERE id = $1`, [
+    const row = await queryOne<DeadlineRow>(this.ds, `SELECT ${DEADLINE_ROW_COLUMNS} FROM deadline WHERE id = $1`, [
       deadlineId,
-    ])) as DeadlineRow[];
+    ]);
     if (!row) return { planned: 0, removed: 0 };
     const now = this.clock.now();
     const planned = planDeadlineJobs(row, now);

@@ -9,6 +9,7 @@ import { isUuid } from '../common/ids';
 import type { OutboxMessage, OutboxPayloads } from '../engine/outbox-messages';
 import { OutboxRelay } from '../engine/outbox.relay';
 import { CLOCK, type Clock } from '../infra/clock';
+import { execute, queryOne, queryRows } from '../infra/sql';
 import { WEBHOOKS_QUEUE } from './deadline-jobs';
 import { DEADLINE_SETTINGS, type DeadlineSettings } from './deadline-settings';
 
@@ -81,7 +82,8 @@ export class NotificationsService implements OnModuleInit {
       const users = await this.audience(m, effect.audience, now);
       if (!users.length) return 0;
       const data = { definitionId: p.definitionId, seq: p.seq, by: p.by, details: effect.data ?? null };
-      const inserted: { id: string }[] = await m.query(
+      const inserted = await queryRows<{ id: string }>(
+        m,
         `INSERT INTO notification (id, user_id, instance_id, kind, subject, data, outbox_id, created_at)
          SELECT gen_random_uuid(), u, $2::uuid, $3::text, $4::text, $5::jsonb, $6::bigint, $7::timestamptz FROM unnest($1::uuid[]) AS u
          ON CONFLICT (outbox_id, user_id) DO NOTHING RETURNING id`,
@@ -97,7 +99,8 @@ export class NotificationsService implements OnModuleInit {
       );
       // One delivery per (subscription, notification): a person's own subscriptions get each of
       // their notifications; a member state's subscription gets one per message for that state.
-      await m.query(
+      await execute(
+        m,
         `INSERT INTO webhook_delivery (id, subscription_id, notification_id, status, attempts, created_at)
          SELECT gen_random_uuid(), s.id, n.id, 'pending', 0, $2::timestamptz
            FROM notification n JOIN webhook_subscription s ON s.active AND s.user_id = n.user_id
@@ -116,7 +119,8 @@ export class NotificationsService implements OnModuleInit {
       return inserted.length;
     });
     // After commit (and again on a re-run): every delivery of this message not yet made gets its job.
-    const pending: { id: string }[] = await this.ds.query(
+    const pending = await queryRows<{ id: string }>(
+      this.ds,
       `SELECT d.id FROM webhook_delivery d JOIN notification n ON n.id = d.notification_id WHERE n.outbox_id = $1 AND d.status = 'pending'`,
       [message.id],
     );
@@ -152,7 +156,8 @@ export class NotificationsService implements OnModuleInit {
     const ids = (audience.userIds ?? []).filter(isUuid);
     if (!roles.length && !states.length && !ids.length) return [];
     const acting = states.length && (await this.hasActingAppointments(m));
-    const rows: { id: string }[] = await m.query(
+    const rows = await queryRows<{ id: string }>(
+      m,
       `SELECT id FROM app_user WHERE active AND role = ANY($1::text[])
        UNION SELECT id FROM app_user WHERE active AND role = 'approver' AND member_state = ANY($2::text[])
        UNION SELECT id FROM app_user WHERE active AND id = ANY($3::uuid[])
@@ -169,9 +174,10 @@ export class NotificationsService implements OnModuleInit {
   }
 
   private hasActingAppointments(m: EntityManager): Promise<boolean> {
-    this.actingTable ??= m
-      .query(`SELECT to_regclass('acting_appointment') IS NOT NULL AS present`)
-      .then((r: { present: boolean }[]) => r[0].present);
+    this.actingTable ??= queryRows<{ present: boolean }>(
+      m,
+      `SELECT to_regclass('acting_appointment') IS NOT NULL AS present`,
+    ).then((r) => r[0].present);
     return this.actingTable;
   }
 
@@ -180,20 +186,20 @@ export class NotificationsService implements OnModuleInit {
   async list(userId: string, q: { unread?: boolean; page: number; pageSize: number }) {
     const where = `user_id = $1${q.unread ? ' AND read_at IS NULL' : ''}`;
     const [rows, [{ total }]] = await Promise.all([
-      this.ds.query(
+      queryRows<NotificationRow>(
+        this.ds,
         `SELECT id, instance_id, kind, subject, data, created_at, read_at FROM notification WHERE ${where}
          ORDER BY created_at DESC, id DESC LIMIT $2 OFFSET $3`,
         [userId, q.pageSize, (q.page - 1) * q.pageSize],
-      ) as Promise<NotificationRow[]>,
-      this.ds.query(`SELECT count(*)::int AS total FROM notification WHERE ${where}`, [userId]) as Promise<
-        { total: number }[]
-      >,
+      ),
+      queryRows<{ total: number }>(this.ds, `SELECT count(*)::int AS total FROM notification WHERE ${where}`, [userId]),
     ]);
     return { items: rows.map(view), total, page: q.page, pageSize: q.pageSize };
   }
 
   async unreadCount(userId: string): Promise<{ unread: number }> {
-    const [{ n }] = await this.ds.query(
+    const [{ n }] = await queryRows<{ n: number }>(
+      this.ds,
       `SELECT count(*)::int AS n FROM notification WHERE user_id = $1 AND read_at IS NULL`,
       [userId],
     );
@@ -203,18 +209,19 @@ export class NotificationsService implements OnModuleInit {
   /** Marks one of the caller's notifications read (the first read time is kept). */
   async markRead(userId: string, id: string): Promise<NotificationView> {
     if (!isUuid(id)) throw new DomainException(ErrorCode.NOT_FOUND, `You have no notification "${id}".`);
-    // (TypeORM answers an UPDATE with [rows, rowCount])
-    const [rows]: [NotificationRow[], number] = await this.ds.query(
+    const row = await queryOne<NotificationRow>(
+      this.ds,
       `UPDATE notification SET read_at = COALESCE(read_at, $3) WHERE id = $1 AND user_id = $2
        RETURNING id, instance_id, kind, subject, data, created_at, read_at`,
       [id, userId, this.clock.now()],
     );
-    if (!rows.length) throw new DomainException(ErrorCode.NOT_FOUND, `You have no notification "${id}".`);
-    return view(rows[0]);
+    if (!row) throw new DomainException(ErrorCode.NOT_FOUND, `You have no notification "${id}".`);
+    return view(row);
   }
 
   async markAllRead(userId: string): Promise<{ updated: number }> {
-    const [, updated]: [unknown[], number] = await this.ds.query(
+    const updated = await execute(
+      this.ds,
       `UPDATE notification SET read_at = $2 WHERE user_id = $1 AND read_at IS NULL`,
       [userId, this.clock.now()],
     );

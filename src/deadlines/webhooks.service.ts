@@ -7,6 +7,7 @@ import type { Actor } from '../../workflows/kernel/types';
 import { DomainException, ErrorCode } from '../common/domain.exception';
 import { isUuid } from '../common/ids';
 import { CLOCK, type Clock } from '../infra/clock';
+import { execute, queryOne, queryRows } from '../infra/sql';
 import { ReferenceService } from '../reference/reference.service';
 import { DEADLINE_SETTINGS, type DeadlineSettings } from './deadline-settings';
 import type { WebhookJobData } from './notifications.service';
@@ -35,6 +36,24 @@ interface SubscriptionRow {
   member_state: string | null;
   url: string;
   active: boolean;
+  created_at: Date;
+}
+
+/** A webhook_delivery with its subscription and notification, as a delivery job reads it. */
+interface DeliveryRow {
+  id: string;
+  status: 'pending' | 'delivered' | 'failed' | 'cancelled';
+  url: string;
+  secret: string;
+  active: boolean;
+  subscription_id: string;
+  member_state: string | null;
+  notification_id: string;
+  user_id: string;
+  instance_id: string | null;
+  kind: string;
+  subject: string;
+  data: unknown;
   created_at: Date;
 }
 
@@ -102,7 +121,8 @@ export class WebhooksService {
         );
     }
     const owner = state ? { column: 'member_state', value: state } : { column: 'user_id', value: actor.id };
-    const [{ n }] = await this.ds.query(
+    const [{ n }] = await queryRows<{ n: number }>(
+      this.ds,
       `SELECT count(*)::int AS n FROM webhook_subscription WHERE active AND ${owner.column} = $1`,
       [owner.value],
     );
@@ -112,7 +132,8 @@ export class WebhooksService {
         `At most ${MAX_PER_OWNER} active webhook subscriptions per ${state ? 'member state' : 'person'}; delete one first.`,
       );
     const secret = dto.secret ?? randomBytes(32).toString('base64url');
-    const [row]: SubscriptionRow[] = await this.ds.query(
+    const [row] = await queryRows<SubscriptionRow>(
+      this.ds,
       `INSERT INTO webhook_subscription (id, user_id, member_state, url, secret, active, created_by, created_at)
        VALUES (gen_random_uuid(), $1, $2, $3, $4, true, $5, $6) RETURNING id, user_id, member_state, url, active, created_at`,
       [state ? null : actor.id, state, dto.url, secret, actor.id, this.clock.now()],
@@ -122,7 +143,8 @@ export class WebhooksService {
 
   /** The caller's own subscriptions; managers and administrators also see every member state's. */
   async list(actor: Actor): Promise<WebhookSubscriptionView[]> {
-    const rows: SubscriptionRow[] = await this.ds.query(
+    const rows = await queryRows<SubscriptionRow>(
+      this.ds,
       `SELECT id, user_id, member_state, url, active, created_at FROM webhook_subscription
         WHERE active AND (user_id = $1 OR ($2 AND member_state IS NOT NULL)) ORDER BY created_at, id`,
       [isUuid(actor.id) ? actor.id : null, MANAGES_STATES.includes(actor.role)],
@@ -134,7 +156,8 @@ export class WebhooksService {
   async unsubscribe(actor: Actor, id: string): Promise<void> {
     const notFound = new DomainException(ErrorCode.NOT_FOUND, `You have no webhook subscription "${id}".`);
     if (!isUuid(id)) throw notFound;
-    const [, count]: [unknown[], number] = await this.ds.query(
+    const count = await execute(
+      this.ds,
       `UPDATE webhook_subscription SET active = false, deactivated_at = $3
         WHERE id = $1 AND active AND (user_id = $2 OR ($4 AND member_state IS NOT NULL))`,
       [id, isUuid(actor.id) ? actor.id : null, this.clock.now(), MANAGES_STATES.includes(actor.role)],
@@ -144,7 +167,8 @@ export class WebhooksService {
 
   /** The webhook job: POST the notification once to the subscription. */
   async deliver(job: Job<WebhookJobData>): Promise<string> {
-    const [row] = await this.ds.query(
+    const row = await queryOne<DeliveryRow>(
+      this.ds,
       `SELECT d.id, d.status, s.url, s.secret, s.active, s.id AS subscription_id, s.member_state,
               n.id AS notification_id, n.user_id, n.instance_id, n.kind, n.subject, n.data, n.created_at
          FROM webhook_delivery d
@@ -157,7 +181,8 @@ export class WebhooksService {
     if (row.status === 'delivered') return 'skipped: already delivered';
     if (row.status !== 'pending') return `skipped: delivery is ${row.status}`;
     if (!row.active || !isHttpUrl(row.url)) {
-      await this.ds.query(
+      await execute(
+        this.ds,
         `UPDATE webhook_delivery SET status = 'cancelled', last_error = $2 WHERE id = $1 AND status = 'pending'`,
         [row.id, row.active ? 'not an http(s) URL' : 'subscription deleted'],
       );
@@ -197,7 +222,8 @@ export class WebhooksService {
       });
       await res.body?.cancel().catch(() => undefined);
       if (res.status >= 200 && res.status < 300) {
-        await this.ds.query(
+        await execute(
+          this.ds,
           `UPDATE webhook_delivery SET status = 'delivered', attempts = attempts + 1, last_error = NULL, delivered_at = $2 WHERE id = $1`,
           [row.id, this.clock.now()],
         );
@@ -213,7 +239,8 @@ export class WebhooksService {
           : `${e.message}${(e.cause as Error)?.message ? ` (${(e.cause as Error).message})` : ''}`;
     }
     const last = !retry || job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
-    await this.ds.query(
+    await execute(
+      this.ds,
       `UPDATE webhook_delivery SET attempts = attempts + 1, last_error = $2, status = $3 WHERE id = $1 AND status = 'pending'`,
       [row.id, failure.slice(0, 500), last ? 'failed' : 'pending'],
     );

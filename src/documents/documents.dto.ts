@@ -71,7 +71,7 @@ export class ArticleInputDto {
 
   @ApiProperty({ example: '3 bis', description: 'The article number as printed: "3", "3 bis", "12.1"' })
   @IsString()
-  @Matches(/^[\p{L}\p{N}](?:[\p{L}\p{N} .\-]{0,18}[\p{L}\p{N}.])?$/u, {
+  @Matches(/^[\p{L}\p{N}](?:[\p{L}\p{N} .-]{0,18}[\p{L}\p{N}.])?$/u, {
     message: 'number must be an article number such as 3, 3 bis or 12.1 (at most 20 characters)',
   })
   number!: string;

@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
+import { queryRows } from '../infra/sql';
 import { DraftReviewService } from './draft-review.service';
 import type { Lang } from './draft.types';
 import { DraftsService } from './drafts.service';
@@ -70,7 +71,8 @@ export class DraftExportService {
     const names = new Map<string, string>();
     if (wanted.length) {
       try {
-        const rows: { id: string; display_name: string }[] = await this.ds.query(
+        const rows = await queryRows<{ id: string; display_name: string }>(
+          this.ds,
           `SELECT id::text AS id, display_name FROM app_user WHERE id::text = ANY($1::text[])`,
           [wanted],
         );

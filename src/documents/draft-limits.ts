@@ -14,8 +14,11 @@ export const DRAFT_LIMITS = Object.freeze({
   note: 2_000,
 });
 
-/** C0 controls except TAB and LF (CR only as part of CR LF), DEL, C1 controls, bidi embeddings/overrides/isolates. */
-const FORBIDDEN = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\u202A-\u202E\u2066-\u2069]|\r(?!\n)/u;
+/**
+ * C0 controls except TAB and LF (CR only as part of CR LF), DEL, C1 controls (together: the Cc category),
+ * bidi embeddings/overrides/isolates.
+ */
+const FORBIDDEN = /(?![\t\n\r])\p{Cc}|[\u202A-\u202E\u2066-\u2069]|\r(?!\n)/u;
 
 /** Length in characters (code points), the unit a person counts. */
 export function characters(s: string): number {

@@ -48,8 +48,8 @@ export function sourceText(
   kind: Exclude<SourceKind, 'blank'>,
   partner: Record<Lang, string> | null = null,
 ): SourceText {
-  if (kind === 'regulation') return localise(regulationFile as SourceFile, null);
-  return localise(modelMemorandumFile as SourceFile, kind === 'memorandum' ? partner : null);
+  if (kind === 'regulation') return localise(regulationFile, null);
+  return localise(modelMemorandumFile, kind === 'memorandum' ? partner : null);
 }
 
 /** The notice shown with a document made from an illustrative source. */

@@ -8,6 +8,7 @@ import { isUuid } from '../common/ids';
 import { PgErrorCode, pgErrorCode } from '../common/pg-errors';
 import type { DraftFactsProvider } from '../engine/world.service';
 import { CLOCK, type Clock } from '../infra/clock';
+import { execute, queryOne, queryRows } from '../infra/sql';
 import { ReferenceService } from '../reference/reference.service';
 import { checkText, DRAFT_LIMITS } from './draft-limits';
 import { sourceNotice, sourceText, type SourceText } from './draft-sources';
@@ -66,14 +67,18 @@ export class DraftsService implements DraftFactsProvider {
   // ------------------------------------------------------------------------------------ engine
 
   async factsFor(manager: EntityManager, instanceId: string): Promise<DraftFacts | null> {
-    const [doc] = await manager.query(`SELECT id FROM draft_document WHERE instance_id = $1`, [instanceId]);
+    const doc = await queryOne<{ id: string }>(manager, `SELECT id FROM draft_document WHERE instance_id = $1`, [
+      instanceId,
+    ]);
     if (!doc) return null;
-    const [latest] = await manager.query(
+    const latest = await queryOne<{ id: string; number: number }>(
+      manager,
       `SELECT id, number FROM draft_version WHERE document_id = $1 ORDER BY number DESC LIMIT 1`,
       [doc.id],
     );
     if (!latest) return { latestVersion: 0, driftedArticles: [] };
-    const drifted: { article_id: string }[] = await manager.query(
+    const drifted = await queryRows<{ article_id: string }>(
+      manager,
       `SELECT article_id FROM draft_article WHERE version_id = $1 AND out_of_date && ARRAY['ru', 'zh'] ORDER BY position`,
       [latest.id],
     );
@@ -130,7 +135,8 @@ export class DraftsService implements DraftFactsProvider {
     try {
       await this.ds.transaction(async (m) => {
         await this.lockInstance(m, instanceId);
-        await m.query(
+        await execute(
+          m,
           `INSERT INTO draft_document (id, instance_id, title, source_kind, source_ref, created_by, created_at) VALUES ($1,$2,$3,$4,$5,$6,$7)`,
           [documentId, instanceId, title, cmd.source, sourceRef, actor.id, now],
         );
@@ -187,9 +193,12 @@ export class DraftsService implements DraftFactsProvider {
     const number = await this.ds.transaction(async (m) => {
       const instance = await this.lockInstance(m, instanceId);
       if (instance.status !== 'active') throw closed(instance);
-      const [doc] = await m.query(`SELECT id FROM draft_document WHERE instance_id = $1 FOR UPDATE`, [instanceId]);
+      const doc = await queryOne<{ id: string }>(m, `SELECT id FROM draft_document WHERE instance_id = $1 FOR UPDATE`, [
+        instanceId,
+      ]);
       if (!doc) throw noDraft();
-      const [latest] = await m.query(
+      const latest = await queryOne<Pick<StoredVersion, 'number' | 'author_id' | 'created_at' | 'content_hash'>>(
+        m,
         `SELECT number, author_id, created_at, content_hash FROM draft_version WHERE document_id = $1 ORDER BY number DESC LIMIT 1`,
         [doc.id],
       );
@@ -272,8 +281,9 @@ export class DraftsService implements DraftFactsProvider {
     const doc = await this.documentRow(instanceId);
     const version = await this.versionHeader(this.ds.manager, doc.id, versionNumber);
     if (cmd.articleId) {
-      const [article] = await this.ds.query(
-        `SELECT 1 FROM draft_article a JOIN draft_version v ON v.id = a.version_id WHERE v.document_id = $1 AND v.number = $2 AND a.article_id = $3`,
+      const article = await queryOne<{ found: number }>(
+        this.ds,
+        `SELECT 1 AS found FROM draft_article a JOIN draft_version v ON v.id = a.version_id WHERE v.document_id = $1 AND v.number = $2 AND a.article_id = $3`,
         [doc.id, version.number, cmd.articleId],
       );
       if (!article)
@@ -283,7 +293,8 @@ export class DraftsService implements DraftFactsProvider {
     }
     const id = randomUUID();
     const now = this.clock.now();
-    await this.ds.query(
+    await execute(
+      this.ds,
       `INSERT INTO draft_comment (id, document_id, version_number, article_id, author_id, author_role, member_state, acting_for, text, created_at)
        VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10)`,
       [
@@ -316,7 +327,8 @@ export class DraftsService implements DraftFactsProvider {
 
   async document(instanceId: string) {
     const doc = await this.documentRow(instanceId);
-    const versions: any[] = await this.ds.query(
+    const versions = await queryRows<VersionHeaderRow & { articles: number; drifted: number; english_stale: number }>(
+      this.ds,
       `SELECT v.number, v.author_id, v.author_role, v.note, v.created_at, v.based_on, v.content_hash,
               count(a.article_id)::int AS articles,
               count(a.article_id) FILTER (WHERE a.out_of_date && ARRAY['ru', 'zh'])::int AS drifted,
@@ -341,9 +353,11 @@ export class DraftsService implements DraftFactsProvider {
   async version(instanceId: string, number: number) {
     const doc = await this.documentRow(instanceId);
     const v = await this.loadVersion(doc.id, number);
-    const [latest] = await this.ds.query(`SELECT max(number)::int AS n FROM draft_version WHERE document_id = $1`, [
-      doc.id,
-    ]);
+    const [latest] = await queryRows<{ n: number | null }>(
+      this.ds,
+      `SELECT max(number)::int AS n FROM draft_version WHERE document_id = $1`,
+      [doc.id],
+    );
     return versionView(v, latest.n === v.number);
   }
 
@@ -355,7 +369,8 @@ export class DraftsService implements DraftFactsProvider {
 
   /** Comments on the given versions, oldest first. */
   async commentsOf(documentId: string, versions: number[]): Promise<DraftComment[]> {
-    const rows: any[] = await this.ds.query(
+    const rows = await queryRows<StoredComment>(
+      this.ds,
       `SELECT * FROM draft_comment WHERE document_id = $1 AND version_number = ANY($2::int[]) ORDER BY seq`,
       [documentId, versions],
     );
@@ -380,7 +395,9 @@ export class DraftsService implements DraftFactsProvider {
 
   async documentRow(instanceId: string): Promise<DraftDocumentRow> {
     await this.instance(instanceId);
-    const [row] = await this.ds.query(`SELECT * FROM draft_document WHERE instance_id = $1`, [instanceId]);
+    const row = await queryOne<StoredDocument>(this.ds, `SELECT * FROM draft_document WHERE instance_id = $1`, [
+      instanceId,
+    ]);
     if (!row) throw noDraft();
     return {
       id: row.id,
@@ -396,7 +413,8 @@ export class DraftsService implements DraftFactsProvider {
   /** The procedure instance, or 404. */
   async instance(instanceId: string): Promise<InstanceRef> {
     if (!isUuid(instanceId)) throw noInstance(instanceId);
-    const [row] = await this.ds.query(
+    const row = await queryOne<InstanceRefRow>(
+      this.ds,
       `SELECT id, definition_id, status, state_path, memorandum, partner, snapshot FROM workflow_instance WHERE id = $1`,
       [instanceId],
     );
@@ -406,7 +424,8 @@ export class DraftsService implements DraftFactsProvider {
 
   /** The latest version number of a document (0 when it has none). */
   async latestNumber(documentId: string): Promise<number> {
-    const [row] = await this.ds.query(
+    const [row] = await queryRows<{ n: number }>(
+      this.ds,
       `SELECT coalesce(max(number), 0)::int AS n FROM draft_version WHERE document_id = $1`,
       [documentId],
     );
@@ -419,7 +438,8 @@ export class DraftsService implements DraftFactsProvider {
     if (!isUuid(instanceId)) throw noInstance(instanceId);
     // FOR SHARE: a version save waits for an event being applied to the procedure (which locks
     // the row FOR UPDATE), so the engine never judges a draft that is half saved.
-    const [row] = await m.query(
+    const row = await queryOne<InstanceRefRow>(
+      m,
       `SELECT id, definition_id, status, state_path, memorandum, partner, snapshot FROM workflow_instance WHERE id = $1 FOR SHARE`,
       [instanceId],
     );
@@ -432,12 +452,13 @@ export class DraftsService implements DraftFactsProvider {
     documentId: string,
     number: number,
   ): Promise<DraftVersionHeader & { id: string }> {
-    const [row] = await m.query(`SELECT * FROM draft_version WHERE document_id = $1 AND number = $2`, [
+    const row = await queryOne<StoredVersion>(m, `SELECT * FROM draft_version WHERE document_id = $1 AND number = $2`, [
       documentId,
       number,
     ]);
     if (!row) {
-      const [latest] = await m.query(
+      const [latest] = await queryRows<{ n: number }>(
+        m,
         `SELECT coalesce(max(number), 0)::int AS n FROM draft_version WHERE document_id = $1`,
         [documentId],
       );
@@ -455,7 +476,8 @@ export class DraftsService implements DraftFactsProvider {
   }
 
   private async articlesOf(m: EntityManager, documentId: string, number: number): Promise<DraftArticle[]> {
-    const rows: any[] = await m.query(
+    const rows = await queryRows<StoredArticle>(
+      m,
       `SELECT a.* FROM draft_article a JOIN draft_version v ON v.id = a.version_id WHERE v.document_id = $1 AND v.number = $2 ORDER BY a.position`,
       [documentId, number],
     );
@@ -464,12 +486,13 @@ export class DraftsService implements DraftFactsProvider {
 
   /** Each article ever in the document, as it stood in the last version that held it. */
   private async lastStateOfEveryArticle(m: EntityManager, documentId: string): Promise<Map<string, DraftArticle>> {
-    const rows: any[] = await m.query(
+    const rows = await queryRows<StoredArticle>(
+      m,
       `SELECT DISTINCT ON (a.article_id) a.* FROM draft_article a JOIN draft_version v ON v.id = a.version_id
         WHERE v.document_id = $1 ORDER BY a.article_id, v.number DESC`,
       [documentId],
     );
-    return new Map(rows.map((r) => [r.article_id as string, articleOf(r)]));
+    return new Map(rows.map((r) => [r.article_id, articleOf(r)]));
   }
 
   private async insertVersion(
@@ -501,12 +524,14 @@ export class DraftsService implements DraftFactsProvider {
       .update(JSON.stringify(articles.map((a) => [a.articleId, a.number, a.text.ru, a.text.zh, a.text.en])))
       .digest('hex');
     const versionId = randomUUID();
-    await m.query(
+    await execute(
+      m,
       `INSERT INTO draft_version (id, document_id, number, author_id, author_role, note, created_at, based_on, content_hash) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9)`,
       [versionId, documentId, number, actor.id, actor.role, note, now, basedOn, contentHash],
     );
     if (articles.length) {
-      await m.query(
+      await execute(
+        m,
         `INSERT INTO draft_article (version_id, article_id, position, number, text_ru, text_zh, text_en,
            updated_ru_at_version, updated_zh_at_version, updated_en_at_version, out_of_date, confirmed)
          SELECT $1, x.article_id, x.position, x.number, x.text_ru, x.text_zh, x.text_en, x.ru_v, x.zh_v, x.en_v,
@@ -538,8 +563,81 @@ export class DraftsService implements DraftFactsProvider {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Rows as PostgreSQL gives them (see the Documents and Engine migrations).
 
-function instanceRef(row: any): InstanceRef {
+/** A draft_document row. */
+interface StoredDocument {
+  id: string;
+  instance_id: string;
+  title: Record<Lang, string>;
+  source_kind: SourceKind;
+  source_ref: string | null;
+  created_by: string;
+  created_at: Date;
+}
+
+/** A draft_version row. */
+interface StoredVersion {
+  id: string;
+  document_id: string;
+  number: number;
+  author_id: string;
+  author_role: string;
+  note: string;
+  created_at: Date;
+  based_on: number | null;
+  content_hash: string;
+}
+
+type VersionHeaderRow = Pick<
+  StoredVersion,
+  'number' | 'author_id' | 'author_role' | 'note' | 'created_at' | 'based_on' | 'content_hash'
+>;
+
+/** A draft_article row. */
+interface StoredArticle {
+  version_id: string;
+  article_id: string;
+  position: number;
+  number: string;
+  text_ru: string;
+  text_zh: string;
+  text_en: string;
+  updated_ru_at_version: number;
+  updated_zh_at_version: number;
+  updated_en_at_version: number;
+  out_of_date: string[];
+  confirmed: string[];
+}
+
+/** A draft_comment row. */
+interface StoredComment {
+  id: string;
+  /** bigint: pg gives it as a string */
+  seq: string;
+  document_id: string;
+  version_number: number;
+  article_id: string | null;
+  author_id: string;
+  author_role: string;
+  member_state: string | null;
+  acting_for: string | null;
+  text: string;
+  created_at: Date;
+}
+
+/** The workflow_instance columns a draft needs. */
+interface InstanceRefRow {
+  id: string;
+  definition_id: string;
+  status: InstanceRef['status'];
+  state_path: string;
+  memorandum: string | null;
+  partner: string | null;
+  snapshot: { context?: Record<string, unknown> };
+}
+
+function instanceRef(row: InstanceRefRow): InstanceRef {
   return {
     id: row.id,
     definitionId: row.definition_id,
@@ -547,11 +645,11 @@ function instanceRef(row: any): InstanceRef {
     state: row.state_path,
     memorandum: row.memorandum,
     partner: row.partner,
-    context: (row.snapshot?.context ?? {}) as Record<string, unknown>,
+    context: row.snapshot?.context ?? {},
   };
 }
 
-function headerOf(row: any): DraftVersionHeader {
+function headerOf(row: VersionHeaderRow): DraftVersionHeader {
   return {
     number: row.number,
     authorId: row.author_id,
@@ -563,15 +661,15 @@ function headerOf(row: any): DraftVersionHeader {
   };
 }
 
-function articleOf(r: any): DraftArticle {
+function articleOf(r: StoredArticle): DraftArticle {
   return {
     articleId: r.article_id,
     position: r.position,
     number: r.number,
     text: { ru: r.text_ru, zh: r.text_zh, en: r.text_en },
     updatedAtVersion: { ru: r.updated_ru_at_version, zh: r.updated_zh_at_version, en: r.updated_en_at_version },
-    outOfDate: LANGUAGES.filter((l) => (r.out_of_date as string[]).includes(l)),
-    confirmed: LANGUAGES.filter((l) => (r.confirmed as string[]).includes(l)),
+    outOfDate: LANGUAGES.filter((l) => r.out_of_date.includes(l)),
+    confirmed: LANGUAGES.filter((l) => r.confirmed.includes(l)),
   };
 }
 

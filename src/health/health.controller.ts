@@ -37,7 +37,7 @@ export class HealthController {
         throw new DomainException(
           ErrorCode.UNAVAILABLE,
           `Unhealthy: ${down.length ? down.join(' and ') : 'a dependency'} ${down.length > 1 ? 'do' : 'does'} not answer`,
-          report as unknown as Record<string, unknown>,
+          report,
         );
       }
       throw err;

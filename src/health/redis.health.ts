@@ -14,7 +14,8 @@ export class RedisHealthIndicator {
     const indicator = this.health.check(key);
     let timer: NodeJS.Timeout | undefined;
     try {
-      const answer = await Promise.race([
+      // typed as 'PONG' by ioredis; whatever a server really answers is checked
+      const answer: string = await Promise.race([
         this.redis.ping(),
         new Promise<never>((_, reject) => {
           timer = setTimeout(() => reject(new Error(`no answer to PING within ${timeoutMs} ms`)), timeoutMs);

@@ -1,5 +1,6 @@
 import { Client } from 'pg';
 import { createDataSource } from './data-source';
+import { queryOne } from './sql';
 
 /** Any number that identifies "amendflow migrations" among advisory locks. */
 const MIGRATION_LOCK_KEY = 727_001;
@@ -40,11 +41,10 @@ export async function revertMigrations(url: string, count = 1): Promise<string[]
     const reverted: string[] = [];
     try {
       for (let i = 0; i < count; i++) {
-        const [last] = await dataSource
-          .query<Array<{ name: string }>>(
-            `select name from ${dataSource.driver.escape(dataSource.options.migrationsTableName ?? 'migrations')} order by "timestamp" desc, id desc limit 1`,
-          )
-          .catch(() => [] as Array<{ name: string }>);
+        const last = await queryOne<{ name: string }>(
+          dataSource,
+          `select name from ${dataSource.driver.escape(dataSource.options.migrationsTableName ?? 'migrations')} order by "timestamp" desc, id desc limit 1`,
+        ).catch(() => undefined);
         if (!last) break;
         await dataSource.undoLastMigration({ transaction: 'each' });
         reverted.push(last.name);

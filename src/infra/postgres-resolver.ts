@@ -37,7 +37,7 @@ export interface PostgresResolverOptions {
 }
 
 const DEFAULT_DATABASE = 'amendflow';
-const noop = async (): Promise<void> => undefined;
+const noop = (): Promise<void> => Promise.resolve();
 
 export async function resolvePostgres(options: PostgresResolverOptions): Promise<ResolvedPostgres> {
   const logger = options.logger ?? bootLogger('PostgreSQL');

@@ -28,7 +28,7 @@ export interface RedisResolverOptions {
   logger?: BootLogger;
 }
 
-const noop = async (): Promise<void> => undefined;
+const noop = (): Promise<void> => Promise.resolve();
 
 export async function resolveRedis(options: RedisResolverOptions): Promise<ResolvedRedis> {
   const logger = options.logger ?? bootLogger('Redis');
@@ -75,7 +75,8 @@ export async function pingRedis(url: string, timeoutMs: number): Promise<void> {
   const client = probeClient(url, timeoutMs);
   try {
     await client.connect();
-    const answer = await client.ping();
+    // typed as 'PONG' by ioredis; whatever a server really answers is checked
+    const answer: string = await client.ping();
     if (answer !== 'PONG') throw new Error(`unexpected answer to PING: ${answer}`);
   } finally {
     client.disconnect();

@@ -1,12 +1,14 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
+import type { AnyTransitionDefinition } from 'xstate';
 import type { WorkflowDefinition } from '../../workflows/kernel/definition';
 import { allStates, stateMeta } from '../../workflows/kernel/inspect';
 import type { Actor } from '../../workflows/kernel/types';
 import type { DefinitionRegistry } from '../../workflows/registry';
 import { DomainException, ErrorCode } from '../common/domain.exception';
 import { CLOCK, type Clock } from '../infra/clock';
+import { queryOne, queryRows } from '../infra/sql';
 import { GENESIS_HASH, eventHash } from '../engine/event-hash';
 import { isUuid } from '../common/ids';
 import { InstanceViews, jsonSchemaOf } from '../engine/instance-view';
@@ -69,19 +71,20 @@ export class InstancesService {
     const pageSize = q.pageSize ?? 25;
     const cond = where.length ? `WHERE ${where.join(' AND ')}` : '';
     const [rows, [{ total }]] = await Promise.all([
-      this.ds.query(
+      queryRows<InstanceListRow>(
+        this.ds,
         `SELECT i.id, i.definition_id, i.definition_version, i.state_path, i.status, i.outcome, i.subject, i.partner, i.memorandum, i.treaty, i.parent_id, i.seq, i.created_at, i.updated_at,
            (SELECT min(d.due_at) FROM deadline d WHERE d.instance_id = i.id AND d.status = 'open') AS next_due
          FROM workflow_instance i ${cond} ORDER BY i.updated_at DESC, i.id LIMIT ${pageSize} OFFSET ${(page - 1) * pageSize}`,
         params,
       ),
-      this.ds.query(`SELECT count(*)::int AS total FROM workflow_instance i ${cond}`, params),
+      queryRows<{ total: number }>(this.ds, `SELECT count(*)::int AS total FROM workflow_instance i ${cond}`, params),
     ]);
     return {
       page,
       pageSize,
       total,
-      items: rows.map((r: any) => {
+      items: rows.map((r) => {
         const def = this.registry.get(r.definition_id, r.definition_version);
         const meta = def ? stateMeta(def.machine, r.state_path) : null;
         return {
@@ -110,12 +113,31 @@ export class InstancesService {
 
   async history(id: string) {
     await this.row(id);
-    const rows = await this.ds.query(
+    const rows = await queryRows<
+      Pick<
+        StoredEvent,
+        | 'seq'
+        | 'type'
+        | 'payload'
+        | 'actor_id'
+        | 'actor_role'
+        | 'actor_member_state'
+        | 'acting_for'
+        | 'idempotency_key'
+        | 'definition_version'
+        | 'state_before'
+        | 'state_after'
+        | 'at'
+        | 'prev_hash'
+        | 'hash'
+      >
+    >(
+      this.ds,
       `SELECT seq, type, payload, actor_id, actor_role, actor_member_state, acting_for, idempotency_key, definition_version, state_before, state_after, at, prev_hash, hash
        FROM workflow_event WHERE instance_id = $1 ORDER BY seq`,
       [id],
     );
-    return rows.map((r: any) => ({
+    return rows.map((r) => ({
       seq: r.seq,
       type: r.type,
       payload: r.payload,
@@ -133,7 +155,23 @@ export class InstancesService {
   /** Recomputes the hash chain; reports the first broken link. */
   async verify(id: string) {
     const row = await this.row(id);
-    const events = await this.ds.query(
+    const events = await queryRows<
+      Pick<
+        StoredEvent,
+        | 'seq'
+        | 'type'
+        | 'payload'
+        | 'actor_id'
+        | 'actor_role'
+        | 'actor_member_state'
+        | 'acting_for'
+        | 'state_after'
+        | 'at'
+        | 'prev_hash'
+        | 'hash'
+      >
+    >(
+      this.ds,
       `SELECT seq, type, payload, actor_id, actor_role, actor_member_state, acting_for, state_after, at, prev_hash, hash FROM workflow_event WHERE instance_id = $1 ORDER BY seq`,
       [id],
     );
@@ -176,10 +214,50 @@ export class InstancesService {
 
   private async row(id: string): Promise<InstanceRow> {
     if (!isUuid(id)) throw new DomainException(ErrorCode.NOT_FOUND, `There is no procedure with id "${id}".`);
-    const [row] = await this.ds.query(`SELECT * FROM workflow_instance WHERE id = $1`, [id]);
+    const row = await queryOne<InstanceRow>(this.ds, `SELECT * FROM workflow_instance WHERE id = $1`, [id]);
     if (!row) throw new DomainException(ErrorCode.NOT_FOUND, `There is no procedure with id "${id}".`);
     return row;
   }
+}
+
+// Rows as PostgreSQL gives them (see the Engine migration; json_build_object turns timestamps into ISO strings).
+
+/** A workflow_event row (its bigserial id left out). */
+interface StoredEvent {
+  seq: number;
+  type: string;
+  payload: unknown;
+  actor_id: string;
+  actor_role: string;
+  actor_member_state: string | null;
+  acting_for: string | null;
+  idempotency_key: string | null;
+  definition_version: number;
+  state_before: string | null;
+  state_after: string;
+  at: Date;
+  prev_hash: string;
+  hash: string;
+}
+
+interface InstanceListRow extends Pick<
+  InstanceRow,
+  | 'id'
+  | 'definition_id'
+  | 'definition_version'
+  | 'state_path'
+  | 'status'
+  | 'outcome'
+  | 'subject'
+  | 'partner'
+  | 'memorandum'
+  | 'treaty'
+  | 'parent_id'
+  | 'seq'
+  | 'created_at'
+  | 'updated_at'
+> {
+  next_due: Date | null;
 }
 
 export function describeDefinition(def: WorkflowDefinition, versions: number[]) {
@@ -213,16 +291,16 @@ export function describeDefinition(def: WorkflowDefinition, versions: number[]) 
 
 /** Edges for diagrams: event -> target state paths, from the machine's own definition. */
 function transitionsOf(def: WorkflowDefinition, path: string): { event: string; targets: string[] }[] {
-  const node = path.split('.').reduce((n: any, k) => n.states[k], def.machine.root as any);
+  const node = path.split('.').reduce((n, k) => n.states[k], def.machine.root);
   const prefix = `${def.machine.id}.`;
   const out: { event: string; targets: string[] }[] = [];
-  const add = (event: string, ts: any[]) => {
+  const add = (event: string, ts: readonly AnyTransitionDefinition[]) => {
     for (const t of ts) {
-      const targets = (t.target ?? []).map((n: any) => (n.id.startsWith(prefix) ? n.id.slice(prefix.length) : n.id));
+      const targets = (t.target ?? []).map((n) => (n.id.startsWith(prefix) ? n.id.slice(prefix.length) : n.id));
       if (targets.length) out.push({ event, targets });
     }
   };
-  for (const [event, ts] of Object.entries(node.on ?? {})) add(event, ts as any[]);
+  for (const [event, ts] of Object.entries(node.on ?? {})) add(event, ts ?? []);
   if (node.always) add('(automatic)', node.always);
   return out;
 }

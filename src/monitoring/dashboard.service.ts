@@ -6,6 +6,7 @@ import type { Labels } from '../../workflows/kernel/types';
 import type { DefinitionRegistry } from '../../workflows/registry';
 import { DEFINITIONS } from '../engine/engine.types';
 import { CLOCK, type Clock } from '../infra/clock';
+import { queryRows } from '../infra/sql';
 import type { DashboardQuery } from './dashboard.dto';
 
 const DAY = 86_400_000;
@@ -42,24 +43,28 @@ export class DashboardService {
     // Each query reads an index: stage counts (definition, stage, status), open deadlines by due
     // date, and the awaiting_answer table; none of them looks at every instance's snapshot.
     const [stageCounts, overdueByStage, totals, holding, overdue, dueSoon, durations] = await Promise.all([
-      this.ds.query(
+      queryRows<Omit<StageRow, 'overdue'>>(
+        this.ds,
         `SELECT i.definition_id, i.state_path, i.status, count(*)::int AS n FROM workflow_instance i WHERE true ${cond} GROUP BY 1, 2, 3`,
         params,
       ),
-      this.ds.query(
+      queryRows<{ definition_id: string; state_path: string; overdue: number }>(
+        this.ds,
         `SELECT i.definition_id, i.state_path, count(DISTINCT i.id)::int AS overdue
          FROM deadline d JOIN workflow_instance i ON i.id = d.instance_id
          WHERE d.status = 'open' AND d.due_at < $${nowParam} ${cond} GROUP BY 1, 2`,
         p.slice(0, nowParam),
       ),
-      this.ds.query(
+      queryRows<{ overdue: number; due_this_week: number }>(
+        this.ds,
         `SELECT count(DISTINCT d.instance_id) FILTER (WHERE d.due_at < $${nowParam})::int AS overdue,
                 count(DISTINCT d.instance_id) FILTER (WHERE d.due_at >= $${nowParam})::int AS due_this_week
          FROM deadline d ${where.length ? 'JOIN workflow_instance i ON i.id = d.instance_id' : ''}
          WHERE d.status = 'open' AND d.due_at < $${weekParam} ${cond}`,
         p,
       ),
-      this.ds.query(
+      queryRows<HoldingRow>(
+        this.ds,
         where.length
           ? `SELECT a.member_state, count(*)::int AS items, min(a.since) AS oldest_since, (array_agg(a.instance_id ORDER BY a.since))[1:20] AS instance_ids
              FROM awaiting_answer a JOIN workflow_instance i ON i.id = a.instance_id
@@ -69,13 +74,15 @@ export class DashboardService {
              FROM awaiting_answer a GROUP BY a.member_state ORDER BY items DESC, oldest_since`,
         params,
       ),
-      this.ds.query(
+      queryRows<DeadlineRow>(
+        this.ds,
         `SELECT d.instance_id, i.definition_id, i.subject, i.state_path, d.key, d.label, d.due_at
          FROM deadline d JOIN workflow_instance i ON i.id = d.instance_id
          WHERE d.status = 'open' AND d.due_at < $${nowParam} ${cond} ORDER BY d.due_at LIMIT 50`,
         p.slice(0, nowParam),
       ),
-      this.ds.query(
+      queryRows<DeadlineRow>(
+        this.ds,
         `SELECT d.instance_id, i.definition_id, i.subject, i.state_path, d.key, d.label, d.due_at
          FROM deadline d JOIN workflow_instance i ON i.id = d.instance_id
          WHERE d.status = 'open' AND d.due_at >= $${nowParam} AND d.due_at < $${weekParam} ${cond} ORDER BY d.due_at LIMIT 50`,
@@ -83,13 +90,8 @@ export class DashboardService {
       ),
       this.stageDurations(q),
     ]);
-    const overdueAt = new Map(
-      (overdueByStage as { definition_id: string; state_path: string; overdue: number }[]).map((r) => [
-        `${r.definition_id}|${r.state_path}`,
-        r.overdue,
-      ]),
-    );
-    const stages: StageRow[] = (stageCounts as Omit<StageRow, 'overdue'>[]).map((r) => ({
+    const overdueAt = new Map(overdueByStage.map((r) => [`${r.definition_id}|${r.state_path}`, r.overdue]));
+    const stages: StageRow[] = stageCounts.map((r) => ({
       ...r,
       overdue: r.status === 'active' ? (overdueAt.get(`${r.definition_id}|${r.state_path}`) ?? 0) : 0,
     }));
@@ -137,25 +139,25 @@ export class DashboardService {
         dueThisWeek: totals[0]?.due_this_week ?? 0,
       },
       byProcedure,
-      holdingUp: (holding as HoldingRow[]).map((h) => ({
+      holdingUp: holding.map((h) => ({
         memberState: h.member_state,
         items: h.items,
         oldestSince: h.oldest_since,
         days: Math.floor((now.getTime() - new Date(h.oldest_since).getTime()) / DAY),
         instanceIds: h.instance_ids,
       })),
-      stageDurations: (await durations).map((d) => ({
+      stageDurations: durations.map((d) => ({
         definitionId: d.definition_id,
         state: d.state_path,
         label: this.label(d.definition_id, d.state_path),
         averageDays: Math.round((d.avg_seconds / 86_400) * 10) / 10,
         samples: d.samples,
       })),
-      overdueItems: (overdue as DeadlineRow[]).map((r) => ({
+      overdueItems: overdue.map((r) => ({
         ...item(r),
         daysOverdue: Math.floor((now.getTime() - new Date(r.due_at).getTime()) / DAY),
       })),
-      dueThisWeekItems: (dueSoon as DeadlineRow[]).map((r) => ({
+      dueThisWeekItems: dueSoon.map((r) => ({
         ...item(r),
         daysLeft: Math.ceil((new Date(r.due_at).getTime() - now.getTime()) / DAY),
       })),
@@ -174,17 +176,16 @@ export class DashboardService {
       where.push(
         `EXISTS (SELECT 1 FROM workflow_instance i WHERE i.id = v.instance_id AND i.partner = $${params.push(q.partner)})`,
       );
-    const value = this.ds
-      .query(
-        `SELECT v.definition_id, v.state_path, avg(extract(epoch FROM v.left_at - v.entered_at))::float8 AS avg_seconds, count(*)::int AS samples
+    const value = queryRows<DurationRow>(
+      this.ds,
+      `SELECT v.definition_id, v.state_path, avg(extract(epoch FROM v.left_at - v.entered_at))::float8 AS avg_seconds, count(*)::int AS samples
          FROM stage_visit v WHERE v.left_at IS NOT NULL ${where.length ? `AND ${where.join(' AND ')}` : ''}
          GROUP BY 1, 2 ORDER BY 1, 2`,
-        params,
-      )
-      .catch((err) => {
-        this.durations = null;
-        throw err;
-      });
+      params,
+    ).catch((err: unknown) => {
+      this.durations = null;
+      throw err;
+    });
     this.durations = { key, at, value };
     return value;
   }

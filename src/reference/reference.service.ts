@@ -3,6 +3,7 @@ import { DataSource, type EntityManager } from 'typeorm';
 import { DomainException, ErrorCode, ErrorReason } from '../common/domain.exception';
 import { PgErrorCode, pgErrorCode } from '../common/pg-errors';
 import { CLOCK, type Clock } from '../infra/clock';
+import { execute } from '../infra/sql';
 import { isReferenceKind, ReferenceRecord, type ReferenceKind } from './reference-record.entity';
 import type {
   BodyData,
@@ -190,7 +191,9 @@ export class ReferenceService {
       saved = await this.dataSource.transaction(async (em) => {
         // One change per record at a time (also for a record being created, which has no row to lock yet);
         // the reads below then see the committed result of any change that went first.
-        await em.query(`select pg_advisory_xact_lock(hashtext('reference_record'), hashtext($1))`, [`${kind}:${code}`]);
+        await execute(em, `select pg_advisory_xact_lock(hashtext('reference_record'), hashtext($1))`, [
+          `${kind}:${code}`,
+        ]);
         const current = await em
           .createQueryBuilder(ReferenceRecord, 'r')
           .where('r.kind = :kind and r.code = :code and r.validTo is null', { kind, code })
@@ -418,6 +421,11 @@ function notFound(kind: ReferenceKind, code: string): DomainException {
   return new DomainException(ErrorCode.NOT_FOUND, `No ${KIND_LABEL[kind]} with code "${code}" exists`, { kind, code });
 }
 
+/** A value as a person would type it: a string as it is, anything else as JSON. */
+function describeValue(value: unknown): string {
+  return typeof value === 'string' ? value : JSON.stringify(value);
+}
+
 function isPlainObject(value: unknown): value is Record<string, unknown> {
   return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
@@ -432,7 +440,7 @@ function checkData(kind: ReferenceKind, code: string, data: unknown): Record<str
   } else if (record[idField] !== code) {
     throw invalid(
       `data.${idField}`,
-      `is "${String(record[idField])}" but the record is "${code}"; the code of a record cannot change`,
+      `is "${describeValue(record[idField])}" but the record is "${code}"; the code of a record cannot change`,
     );
   }
   for (const field of NAME_FIELDS[kind]) {

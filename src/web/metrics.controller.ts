@@ -5,6 +5,7 @@ import { Gauge } from 'prom-client';
 import { DataSource } from 'typeorm';
 import { Public } from '../auth/public.decorator';
 import { CLOCK, type Clock } from '../infra/clock';
+import { queryRows } from '../infra/sql';
 import { EngineMetrics } from './engine-metrics';
 
 /**
@@ -19,15 +20,15 @@ export class MetricsController {
     @InjectDataSource() private readonly ds: DataSource,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {
-    const self = this;
     new Gauge({
       name: 'amendflow_deadlines_overdue',
       help: 'Open deadlines whose due time has passed (computed on scrape)',
       registers: [metrics.registry],
       async collect() {
-        const [row] = await self.ds.query(
+        const [row] = await queryRows<{ n: number }>(
+          ds,
           `SELECT count(*)::int AS n FROM deadline WHERE status = 'open' AND due_at < $1`,
-          [self.clock.now()],
+          [clock.now()],
         );
         this.set(row.n);
       },
@@ -37,9 +38,10 @@ export class MetricsController {
       help: 'Age of the oldest unprocessed outbox message (deadline scheduling, notifications, child procedures); 0 when none waits',
       registers: [metrics.registry],
       async collect() {
-        const [row] = await self.ds.query(
+        const [row] = await queryRows<{ lag: number | null }>(
+          ds,
           `SELECT extract(epoch FROM ($1::timestamptz - min(available_at)))::float AS lag FROM outbox_message WHERE processed_at IS NULL AND available_at <= $1`,
-          [self.clock.now()],
+          [clock.now()],
         );
         this.set(Math.max(0, Number(row?.lag ?? 0)));
       },

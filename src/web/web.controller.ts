@@ -9,7 +9,8 @@ import { Public } from '../auth/public.decorator';
 function projectRoot(): string {
   for (let dir = __dirname; dir !== path.dirname(dir); dir = path.dirname(dir)) {
     try {
-      if (JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8')).name === 'amendflow') return dir;
+      const pkg = JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8')) as { name?: unknown };
+      if (pkg.name === 'amendflow') return dir;
     } catch {
       // keep looking
     }

@@ -55,7 +55,7 @@ export const DEFAULT_FONT_CANDIDATES: FontCandidates = {
 /** Characters only a CJK font has: Han, kana, hangul, CJK punctuation, full-width forms. */
 export const CJK_CHAR =
   /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}\u3000-\u303F\u3100-\u312F\uFF00-\uFFEF]/u;
-const NON_LATIN1 = /[^\u0000-\u00FF]/u;
+const NON_LATIN1 = /[\u0100-\u{10FFFF}]/u;
 
 export class PdfFontLocator {
   private found: PdfFontSet | null = null;

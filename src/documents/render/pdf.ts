@@ -142,7 +142,7 @@ export function renderPdf(doc: Printable, fonts: PdfFontSet): Promise<Buffer> {
       doc.blocks.forEach(block);
       pdf.end();
     } catch (err) {
-      reject(err);
+      reject(err instanceof Error ? err : new Error(String(err)));
     }
   });
 }
