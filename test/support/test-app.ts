@@ -72,7 +72,9 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     options.databaseUrl ??
     (options.freshDatabase === false ? sharedDatabaseUrl() : (database = await createFreshDatabase()).url);
 
+  // Settings a test file put into process.env (e.g. RECONCILE_EVERY_MS) apply, as they would to a process.
   const env = loadEnv({
+    ...process.env,
     NODE_ENV: 'test',
     DATABASE_URL: databaseUrl,
     REDIS_URL: redisUrl,
