@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, Post, Req, UseGuards } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Inject, Post, Req, UseGuards } from '@nestjs/common';
 import {
   ApiBearerAuth,
   ApiNoContentResponse,
@@ -10,8 +10,11 @@ import {
 } from '@nestjs/swagger';
 import type { Request } from 'express';
 import type { Actor } from '../../workflows/kernel/types';
+import { RUNTIME, type Runtime } from '../infra/runtime';
+import { AUTH_SETTINGS, type AuthSettings } from './auth-settings';
 import { AuthService } from './auth.service';
-import { SignInDto, SignInResponseDto, UserDto } from './auth.dto';
+import { AuthConfigDto, SignInDto, SignInResponseDto, UserDto } from './auth.dto';
+import { DEMO_PASSWORD } from './demo-accounts.seeder';
 import { ClientIp } from './client-ip.decorator';
 import { CurrentActor } from './current-actor.decorator';
 import { Public } from './public.decorator';
@@ -20,7 +23,26 @@ import { SignInThrottlerGuard } from './sign-in-throttler.guard';
 @ApiTags('auth')
 @Controller('auth')
 export class AuthController {
-  constructor(private readonly auth: AuthService) {}
+  constructor(
+    private readonly auth: AuthService,
+    @Inject(RUNTIME) private readonly runtime: Runtime,
+    @Inject(AUTH_SETTINGS) private readonly settings: AuthSettings,
+  ) {}
+
+  @Get('config')
+  @Public()
+  @ApiOperation({ summary: 'What the sign-in page needs to know: demo mode and the password rules' })
+  @ApiOkResponse({ type: AuthConfigDto })
+  config(): AuthConfigDto {
+    const demo = this.runtime.env.DEMO;
+    return {
+      demo,
+      demoBanner: demo
+        ? `Demonstration mode: anyone can sign in to the demo accounts (e.g. admin@amendflow.local) with the password "${DEMO_PASSWORD}". Do not enter real data.`
+        : null,
+      passwordMinLength: this.settings.passwordMinLength,
+    };
+  }
 
   @Post('sign-in')
   @Public()

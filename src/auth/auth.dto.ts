@@ -34,6 +34,17 @@ export class SignInDto {
   password!: string;
 }
 
+export class AuthConfigDto {
+  @ApiProperty({ description: 'True when the service runs with DEMO=true (demo accounts with a known password)' })
+  demo!: boolean;
+
+  @ApiProperty({ type: String, nullable: true, description: 'Text of the banner the sign-in page shows in demo mode' })
+  demoBanner!: string | null;
+
+  @ApiProperty({ example: 12, description: 'Minimum length of a new password (PASSWORD_MIN_LENGTH)' })
+  passwordMinLength!: number;
+}
+
 export class UserDto {
   @ApiProperty({ format: 'uuid' }) id!: string;
   @ApiProperty({ example: 'approver.kz@amendflow.local' }) email!: string;

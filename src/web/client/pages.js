@@ -64,6 +64,14 @@ export async function signInPage(view, go) {
     h('div', {}, h('button', { type: 'submit' }, t('signIn'))),
     msg,
   );
+  const banner = h('div');
+  get('/auth/config')
+    .then(
+      (c) =>
+        c?.demoBanner && banner.appendChild(h('p', { class: 'error', 'data-testid': 'demo-banner' }, c.demoBanner)),
+    )
+    .catch(() => undefined);
+  view.appendChild(banner);
   view.appendChild(card(t('signIn'), form));
 }
 
