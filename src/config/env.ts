@@ -112,6 +112,8 @@ const schema = z.object({
   LOG_FORMAT: optionalString(z.enum(['json', 'pretty'], { error: 'must be json or pretty' })),
   /** Period of the outbox sweep (messages a crashed process left), ms; 0 = only after each commit. */
   OUTBOX_SWEEP_MS: wholeNumber(0, 3_600_000, 5000, ' of milliseconds'),
+  /** After SIGTERM, keep serving (with /health/ready answering 503) this long before closing, ms. */
+  SHUTDOWN_DRAIN_MS: wholeNumber(0, 120_000, 0, ' of milliseconds'),
   /** Periodic PostgreSQL -> Redis deadline reconciliation, ms; 0 = only at start. */
   RECONCILE_EVERY_MS: wholeNumber(0, 86_400_000, 60_000, ' of milliseconds'),
   DEADLINE_CONCURRENCY: wholeNumber(1, 1000, 8),
@@ -195,6 +197,7 @@ export interface Env {
   readonly METRICS_HOST: string;
   readonly LOG_FORMAT: 'json' | 'pretty';
   readonly OUTBOX_SWEEP_MS: number;
+  readonly SHUTDOWN_DRAIN_MS: number;
   readonly RECONCILE_EVERY_MS: number;
   readonly DEADLINE_CONCURRENCY: number;
   readonly DEADLINE_JOB_ATTEMPTS: number;
@@ -297,6 +300,7 @@ export function loadEnv(source: NodeJS.ProcessEnv | Record<string, string | unde
     METRICS_HOST: data.METRICS_HOST,
     LOG_FORMAT: data.LOG_FORMAT ?? (data.NODE_ENV === 'production' ? 'json' : 'pretty'),
     OUTBOX_SWEEP_MS: data.OUTBOX_SWEEP_MS,
+    SHUTDOWN_DRAIN_MS: data.SHUTDOWN_DRAIN_MS,
     RECONCILE_EVERY_MS: data.RECONCILE_EVERY_MS,
     DEADLINE_CONCURRENCY: data.DEADLINE_CONCURRENCY,
     DEADLINE_JOB_ATTEMPTS: data.DEADLINE_JOB_ATTEMPTS,

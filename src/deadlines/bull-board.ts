@@ -96,7 +96,9 @@ export class BullBoardMount implements OnModuleInit {
       options: { uiConfig: { boardTitle: 'amendflow queues' } },
     });
     // Registered during init, after Nest's routes and before its not-found handler.
-    http.getInstance<Express>().use(BOARD_PATH, adminOnly(this.tokens), server.getRouter());
+    const router = server.getRouter() as Express;
+    router.disable?.('x-powered-by'); // Bull Board's router is an Express sub-application of its own
+    http.getInstance<Express>().use(BOARD_PATH, adminOnly(this.tokens), router);
     this.log.debug(`Bull Board at ${BOARD_PATH} (administrators only)`);
   }
 }
