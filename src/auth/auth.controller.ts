@@ -1,5 +1,6 @@
 import { Body, Controller, Get, HttpCode, Inject, Post, Req, UseGuards } from '@nestjs/common';
 import {
+  ApiBadRequestResponse,
   ApiBearerAuth,
   ApiNoContentResponse,
   ApiOkResponse,
@@ -13,7 +14,8 @@ import type { Actor } from '../../workflows/kernel/types';
 import { RUNTIME, type Runtime } from '../infra/runtime';
 import { AUTH_SETTINGS, type AuthSettings } from './auth-settings';
 import { AuthService } from './auth.service';
-import { AuthConfigDto, SignInDto, SignInResponseDto, UserDto } from './auth.dto';
+import { AuthConfigDto, ChangePasswordDto, ResetPasswordDto, SignInDto, SignInResponseDto, UserDto } from './auth.dto';
+import { PasswordsService } from './passwords.service';
 import { DEMO_PASSWORD } from './demo-accounts.seeder';
 import { ClientIp } from './client-ip.decorator';
 import { CurrentActor } from './current-actor.decorator';
@@ -25,6 +27,7 @@ import { SignInThrottlerGuard } from './sign-in-throttler.guard';
 export class AuthController {
   constructor(
     private readonly auth: AuthService,
+    private readonly passwords: PasswordsService,
     @Inject(RUNTIME) private readonly runtime: Runtime,
     @Inject(AUTH_SETTINGS) private readonly settings: AuthSettings,
   ) {}
@@ -69,6 +72,34 @@ export class AuthController {
   @ApiNoContentResponse()
   async signOut(@CurrentActor() actor: Actor, @Req() request: Request, @ClientIp() ip: string | null): Promise<void> {
     await this.auth.signOut(actor, request.accessTokenId as string, ip);
+  }
+
+  @Post('password')
+  @HttpCode(204)
+  @ApiBearerAuth()
+  @ApiOperation({ summary: 'Change the password of the signed-in user; their other tokens are revoked' })
+  @ApiNoContentResponse()
+  @ApiBadRequestResponse({
+    description: 'The current password is wrong, or the new one breaks a rule (the message says which)',
+  })
+  async changePassword(
+    @Body() body: ChangePasswordDto,
+    @CurrentActor() actor: Actor,
+    @Req() request: Request,
+    @ClientIp() ip: string | null,
+  ): Promise<void> {
+    await this.passwords.change(actor, request.accessTokenId, body.currentPassword, body.newPassword, ip);
+  }
+
+  @Post('password-reset')
+  @Public()
+  @UseGuards(SignInThrottlerGuard)
+  @HttpCode(204)
+  @ApiOperation({ summary: 'Set a new password with a one-time reset link an administrator issued' })
+  @ApiNoContentResponse()
+  @ApiBadRequestResponse({ description: 'The link is not valid, used or expired, or the new password breaks a rule' })
+  async resetPassword(@Body() body: ResetPasswordDto, @ClientIp() ip: string | null): Promise<void> {
+    await this.passwords.reset(body.token, body.newPassword, ip);
   }
 
   @Get('me')
