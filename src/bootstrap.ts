@@ -6,6 +6,8 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { json, type NextFunction, type Request, type Response } from 'express';
 import helmet from 'helmet';
+import { Logger as PinoNestLogger } from 'nestjs-pino';
+import type { Logger as Pino } from 'pino';
 import { AppModule } from './app.module';
 import { BODY_LIMIT, bodyParserError, DRAFT_BODY_LIMIT } from './common/http-exception.filter';
 import { jsonNestsDeeperThan, MAX_JSON_DEPTH } from './common/json-depth';
@@ -13,6 +15,7 @@ import { enabledLogLevels, EnvValidationError, loadEnv, type Env, type LogLevel 
 import { BootError } from './infra/boot-error';
 import { systemClock, type Clock } from './infra/clock';
 import { runMigrations } from './infra/migrations';
+import { createRootLogger, PinoBootLogger } from './infra/logging';
 import { errorReason } from './infra/net';
 import { resolvePostgres, type ResolvedPostgres } from './infra/postgres-resolver';
 import { resolveRedis, type ResolvedRedis } from './infra/redis-resolver';
@@ -54,7 +57,9 @@ export interface ResolvedInfrastructure {
  * Redis (see the resolvers), then logs the one "Using ..." line.
  * Throws EnvValidationError / BootError with readable messages.
  */
-export async function resolveRuntime(options: { env?: Env; clock?: Clock } = {}): Promise<ResolvedInfrastructure> {
+export async function resolveRuntime(
+  options: { env?: Env; clock?: Clock; logger?: Pino } = {},
+): Promise<ResolvedInfrastructure> {
   const env = options.env ?? loadEnv();
   const logger = new Logger('Bootstrap');
   const postgres = await resolvePostgres({
@@ -82,6 +87,7 @@ export async function resolveRuntime(options: { env?: Env; clock?: Clock } = {})
       postgresUrl: postgres.url,
       redisUrl: redis.url,
       clock: options.clock ?? systemClock,
+      logger: options.logger,
     }),
     stop: async () => {
       const results = await Promise.allSettled([redis.stop(), postgres.stop()]);
@@ -165,8 +171,10 @@ export async function createApp(
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(runtime), {
     bodyParser: false,
     abortOnError: false,
-    logger: options.logger ?? nestLogLevels(runtime.env.LOG_LEVEL),
+    // Without an explicit logger, the application logs through pino (JSON in production).
+    ...(options.logger !== undefined ? { logger: options.logger } : { bufferLogs: true }),
   });
+  if (options.logger === undefined) app.useLogger(app.get(PinoNestLogger));
   configureApp(app, runtime.env);
   return app;
 }
@@ -237,8 +245,9 @@ export async function startService(): Promise<void> {
   let infra: ResolvedInfrastructure | undefined;
   try {
     const env = loadEnv();
-    Logger.overrideLogger(nestLogLevels(env.LOG_LEVEL));
-    infra = await resolveRuntime({ env });
+    const root = createRootLogger(env);
+    Logger.overrideLogger(new PinoBootLogger(root));
+    infra = await resolveRuntime({ env, logger: root });
     const logger = new Logger('Bootstrap');
 
     const applied = await runMigrations(infra.runtime.postgresUrl).catch((err: unknown) => {

@@ -18,6 +18,26 @@ const PROJECT_DIRS = ['src', 'workflows', 'migrations'];
 
 jest.setTimeout(600_000);
 
+const ADMIN_PASSWORD = 'a first administrator passphrase';
+
+/** Runs a command to its end with `input` on its standard input. */
+function run(
+  command: string,
+  args: string[],
+  options: { cwd: string; env: Record<string, string>; input: string },
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { cwd: options.cwd, env: options.env, stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+    child.stdin.end(options.input);
+  });
+}
+
 describe('npm start (the quick start)', () => {
   let dir: string;
   let database: TestDatabase;
@@ -41,21 +61,22 @@ describe('npm start (the quick start)', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('builds server and web application, serves /app/ and /health/ready, and turns not-ready at SIGTERM', async () => {
+  it('builds server and web application, serves /app/ and /health/ready, creates the first administrator, and turns not-ready at SIGTERM', async () => {
     const port = await freePort();
+    const env = {
+      PATH: process.env.PATH ?? '',
+      HOME: process.env.HOME ?? '/tmp',
+      PORT: String(port),
+      DATABASE_URL: database.url,
+      REDIS_URL: redisUrl,
+      REDIS_PREFIX: redisPrefix,
+      SHUTDOWN_DRAIN_MS: '1500',
+      LOG_FORMAT: 'json',
+    };
     const proc = spawn('npm', ['start'], {
       cwd: dir,
       detached: true, // its own process group: npm, the build and the service are stopped together
-      env: {
-        PATH: process.env.PATH ?? '',
-        HOME: process.env.HOME ?? '/tmp',
-        PORT: String(port),
-        DATABASE_URL: database.url,
-        REDIS_URL: redisUrl,
-        REDIS_PREFIX: redisPrefix,
-        SHUTDOWN_DRAIN_MS: '1500',
-        LOG_FORMAT: 'json',
-      },
+      env,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     child = proc;
@@ -90,6 +111,41 @@ describe('npm start (the quick start)', () => {
 
     // not a demo: no demo accounts unless DEMO=true
     expect(await (await fetch(`${base}/auth/config`)).json()).toMatchObject({ demo: false, demoBanner: null });
+
+    // the first administrator, with the built command line (package.json "bin")
+    const createAdmin = () =>
+      run(
+        'npx',
+        [
+          'amendflow',
+          'create-admin',
+          '--email',
+          'First.Admin@example.org',
+          '--name',
+          'First admin',
+          '--password-stdin',
+        ],
+        {
+          cwd: dir,
+          env: { ...env, PORT: '0' },
+          input: `${ADMIN_PASSWORD}\n`,
+        },
+      );
+    const created = await createAdmin();
+    expect(created).toMatchObject({
+      code: 0,
+      stdout: expect.stringMatching(/^Created administrator first\.admin@example\.org /m),
+    });
+    const signIn = await fetch(`${base}/auth/sign-in`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ email: 'first.admin@example.org', password: ADMIN_PASSWORD }),
+    });
+    expect(signIn.status).toBe(200);
+    expect(((await signIn.json()) as { user: { role: string } }).user.role).toBe('admin');
+    const again = await createAdmin();
+    expect(again.code).toBe(2);
+    expect(again.stderr).toContain('An administrator exists already (first.admin@example.org)');
 
     process.kill(proc.pid!, 0); // still there
     process.kill(-proc.pid!, 'SIGTERM');
