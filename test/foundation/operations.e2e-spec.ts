@@ -3,6 +3,7 @@ import { parsePrometheus, PROMETHEUS_TEXT, samplesOf } from '../support/promethe
 import { createTestApp, type TestApp } from '../support/test-app';
 import { Readiness } from '../../src/health/readiness';
 import { MetricsListener } from '../../src/web/metrics-listener';
+import { createWorker } from '../../src/worker';
 
 const METRICS_TOKEN = 'a-metrics-token-for-the-scraper';
 
@@ -153,6 +154,39 @@ describe('/metrics', () => {
       expect(parsePrometheus(await res.text()).get('amendflow_queue_jobs')?.type).toBe('GAUGE');
     } finally {
       await t.close();
+    }
+  });
+});
+
+describe('worker metrics', () => {
+  it('a worker process serves its own /metrics on METRICS_PORT, with its queues and job outcomes', async () => {
+    const api = await createTestApp({ env: { WORKERS_IN_PROCESS: 'false' } });
+    const worker = await createWorker(
+      Object.freeze({
+        ...api.runtime,
+        env: Object.freeze({ ...api.env, METRICS_PORT: 0, METRICS_HOST: '127.0.0.1', METRICS_TOKEN }),
+      }),
+      { logger: ['error'] },
+    );
+    try {
+      const port = worker.get(MetricsListener).port;
+      expect(port).toEqual(expect.any(Number));
+      const res = await fetch(`http://127.0.0.1:${port}/metrics`, {
+        headers: { Authorization: `Bearer ${METRICS_TOKEN}` },
+      });
+      expect(res.status).toBe(200);
+      expect(res.headers.get('content-type')).toMatch(PROMETHEUS_TEXT);
+      const text = await res.text();
+      const families = parsePrometheus(text);
+      expect(families.get('amendflow_queue_jobs')?.type).toBe('GAUGE');
+      expect(families.get('amendflow_queue_jobs_total')?.type).toBe('COUNTER');
+      expect(families.get('amendflow_outbox_lag_seconds')?.type).toBe('GAUGE');
+      expect(families.get('amendflow_events_applied_total')?.type).toBe('COUNTER');
+      expect(families.get('amendflow_process_cpu_seconds_total')?.type).toBe('COUNTER');
+      expect((await fetch(`http://127.0.0.1:${port}/other`)).status).toBe(404);
+    } finally {
+      await worker.close();
+      await api.close();
     }
   });
 });
