@@ -49,7 +49,13 @@ export function createRootLogger(env: Pick<Env, 'LOG_LEVEL' | 'LOG_FORMAT'>, des
   if (env.LOG_FORMAT === 'pretty') {
     return pino(
       options,
-      pretty({ colorize: true, sync: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname,service' }),
+      pretty({
+        colorize: true,
+        sync: true,
+        singleLine: true,
+        translateTime: 'SYS:HH:MM:ss.l',
+        ignore: 'pid,hostname,service',
+      }),
     );
   }
   return pino(options);
