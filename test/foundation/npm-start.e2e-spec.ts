@@ -80,8 +80,8 @@ describe('npm start (the quick start)', () => {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     child = proc;
-    proc.stdout!.on('data', (c: Buffer) => (output += c.toString()));
-    proc.stderr!.on('data', (c: Buffer) => (output += c.toString()));
+    proc.stdout.on('data', (c: Buffer) => (output += c.toString()));
+    proc.stderr.on('data', (c: Buffer) => (output += c.toString()));
     // 'close': every holder of the output pipes is gone (npm may exit at the signal before the service does)
     const exited = new Promise<void>((resolve) => proc.on('close', () => resolve()));
     const base = `http://127.0.0.1:${port}`;
