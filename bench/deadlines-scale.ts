@@ -170,6 +170,8 @@ async function boot(scratch: Scratch, concurrency: string | undefined): Promise<
     JWT_SECRET: randomBytes(24).toString('base64url'),
     WORKERS_IN_PROCESS: 'true',
     RECONCILE_EVERY_MS: '0',
+    OUTBOX_SWEEP_MS: '0',
+    DEADLINE_CONCURRENCY: concurrency,
     LOG_LEVEL: 'warn',
     PORT: '0',
   });

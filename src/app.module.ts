@@ -2,6 +2,7 @@ import { BullModule } from '@nestjs/bullmq';
 import { Module, type DynamicModule, type ModuleMetadata } from '@nestjs/common';
 import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { LoggerModule } from 'nestjs-pino';
 import { AuthModule } from './auth/auth.module';
 import { HttpExceptionFilter } from './common/http-exception.filter';
 import { createValidationPipe } from './common/validation';
@@ -9,6 +10,7 @@ import { DocumentsModule } from './documents/documents.module';
 import { DeadlinesModule } from './deadlines/deadlines.module';
 import { HealthModule } from './health/health.module';
 import { buildDataSourceOptions } from './infra/data-source';
+import { createRootLogger, httpLoggerOptions } from './infra/logging';
 import { RedisModule } from './infra/redis.module';
 import { RUNTIME, type Runtime } from './infra/runtime';
 import { RuntimeModule } from './infra/runtime.module';
@@ -30,6 +32,10 @@ export class AppModule {
       module: AppModule,
       imports: [
         RuntimeModule.forRoot(runtime),
+        LoggerModule.forRootAsync({
+          inject: [RUNTIME],
+          useFactory: (rt: Runtime) => ({ pinoHttp: httpLoggerOptions(rt.logger ?? createRootLogger(rt.env)) }),
+        }),
         TypeOrmModule.forRootAsync({
           inject: [RUNTIME],
           useFactory: (rt: Runtime) => ({

@@ -4,6 +4,9 @@ import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { SwaggerModule } from '@nestjs/swagger';
 import { json, type NextFunction, type Request, type Response } from 'express';
+import helmet from 'helmet';
+import { Logger as PinoNestLogger } from 'nestjs-pino';
+import type { Logger as Pino } from 'pino';
 import { AppModule } from './app.module';
 import { BODY_LIMIT, bodyParserError, DRAFT_BODY_LIMIT } from './common/http-exception.filter';
 import { jsonNestsDeeperThan, MAX_JSON_DEPTH } from './common/json-depth';
@@ -12,10 +15,13 @@ import { BootError } from './infra/boot-error';
 import { systemClock, type Clock } from './infra/clock';
 import { runMigrations } from './infra/migrations';
 import { createOpenApiDocument } from './openapi-document';
+import { createRootLogger, PinoBootLogger } from './infra/logging';
 import { errorReason } from './infra/net';
 import { resolvePostgres, type ResolvedPostgres } from './infra/postgres-resolver';
 import { resolveRedis, type ResolvedRedis } from './infra/redis-resolver';
 import type { Runtime } from './infra/runtime';
+import { Readiness } from './health/readiness';
+import { OperationalMetrics } from './web/operational-metrics';
 
 export function nestLogLevels(level: LogLevel): NestLogLevel[] {
   return ['fatal', ...enabledLogLevels(level)];
@@ -35,7 +41,9 @@ export interface ResolvedInfrastructure {
  * Redis (see the resolvers), then logs the one "Using ..." line.
  * Throws EnvValidationError / BootError with readable messages.
  */
-export async function resolveRuntime(options: { env?: Env; clock?: Clock } = {}): Promise<ResolvedInfrastructure> {
+export async function resolveRuntime(
+  options: { env?: Env; clock?: Clock; logger?: Pino } = {},
+): Promise<ResolvedInfrastructure> {
   const env = options.env ?? loadEnv();
   const logger = new Logger('Bootstrap');
   const postgres = await resolvePostgres({
@@ -63,6 +71,7 @@ export async function resolveRuntime(options: { env?: Env; clock?: Clock } = {})
       postgresUrl: postgres.url,
       redisUrl: redis.url,
       clock: options.clock ?? systemClock,
+      logger: options.logger,
     }),
     stop: async () => {
       const results = await Promise.allSettled([redis.stop(), postgres.stop()]);
@@ -94,9 +103,27 @@ function refuseIllFormedText(key: string, value: unknown): unknown {
   return value;
 }
 
-/** Middleware-level wiring shared by the service and the tests (body limits, docs). */
-export function configureApp(app: NestExpressApplication): void {
+/** The route pattern a request matched (`/instances/:id`), for metrics labels; never the concrete path. */
+function routeOf(req: Request): string {
+  const route = (req.route as { path?: unknown } | undefined)?.path;
+  if (typeof route === 'string') return `${req.baseUrl}${route}`;
+  return req.baseUrl || 'unmatched';
+}
+
+/** Middleware-level wiring shared by the service and the tests (headers, metrics, body limits, docs). */
+export function configureApp(app: NestExpressApplication, env: Pick<Env, 'DOCS_ENABLED'>): void {
   app.disable('x-powered-by');
+  // Security headers on every route (HSTS, nosniff, frame options, ...). The API answers JSON and
+  // the Swagger UI, both covered by helmet's default CSP; /app/ sets its own stricter one.
+  app.use(helmet());
+  const metrics = app.get(OperationalMetrics, { strict: false });
+  app.use((req: Request, res: Response, next: NextFunction) => {
+    const started = process.hrtime.bigint();
+    res.on('finish', () =>
+      metrics.httpRequest(req.method, routeOf(req), res.statusCode, Number(process.hrtime.bigint() - started) / 1e9),
+    );
+    next();
+  });
   // Saving a draft version sends every article in three languages: that one route has a larger limit.
   const draftJson = json({ limit: DRAFT_BODY_LIMIT, verify: refuseDeepJson, reviver: refuseIllFormedText });
   const draftVersions = /^\/instances\/[^/]+\/draft\/versions\/?$/;
@@ -109,6 +136,7 @@ export function configureApp(app: NestExpressApplication): void {
   // before Nest's error handler sees them, so the global filter shapes them.
   app.use((err: unknown, _req: Request, _res: Response, next: NextFunction) => next(bodyParserError(err) ?? err));
 
+  if (!env.DOCS_ENABLED) return;
   const document = createOpenApiDocument(app);
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json', yamlDocumentUrl: 'docs-yaml' });
 }
@@ -121,9 +149,11 @@ export async function createApp(
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(runtime, options.imports), {
     bodyParser: false,
     abortOnError: false,
-    logger: options.logger ?? nestLogLevels(runtime.env.LOG_LEVEL),
+    // Without an explicit logger, the application logs through pino (JSON in production).
+    ...(options.logger !== undefined ? { logger: options.logger } : { bufferLogs: true }),
   });
-  configureApp(app);
+  if (options.logger === undefined) app.useLogger(app.get(PinoNestLogger));
+  configureApp(app, runtime.env);
   return app;
 }
 
@@ -137,6 +167,7 @@ export async function createApp(
 export function installShutdownHandlers(
   app: NestExpressApplication,
   infra: Pick<ResolvedInfrastructure, 'stop'>,
+  drainMs = 0,
 ): void {
   const logger = new Logger('Shutdown');
   let shuttingDown = false;
@@ -146,14 +177,18 @@ export function installShutdownHandlers(
       process.exit(1);
     }
     shuttingDown = true;
-    logger.log(`Received ${signal}; shutting down`);
+    app.get(Readiness, { strict: false }).beginShutdown();
+    logger.log(
+      `Received ${signal}; shutting down${drainMs > 0 ? ` in ${drainMs} ms (GET /health/ready answers 503 meanwhile)` : ''}`,
+    );
     const force = setTimeout(() => {
-      logger.error('Shutdown did not finish within 20 s; exiting');
+      logger.error(`Shutdown did not finish within ${20 + drainMs / 1000} s; exiting`);
       process.exit(1);
-    }, 20_000);
+    }, 20_000 + drainMs);
     force.unref();
     void (async () => {
       let code = 0;
+      if (drainMs > 0) await new Promise((resolve) => setTimeout(resolve, drainMs));
       try {
         await app.close();
       } catch (err) {
@@ -188,8 +223,9 @@ export async function startService(): Promise<void> {
   let infra: ResolvedInfrastructure | undefined;
   try {
     const env = loadEnv();
-    Logger.overrideLogger(nestLogLevels(env.LOG_LEVEL));
-    infra = await resolveRuntime({ env });
+    const root = createRootLogger(env);
+    Logger.overrideLogger(new PinoBootLogger(root));
+    infra = await resolveRuntime({ env, logger: root });
     const logger = new Logger('Bootstrap');
 
     const applied = await runMigrations(infra.runtime.postgresUrl).catch((err: unknown) => {
@@ -198,7 +234,7 @@ export async function startService(): Promise<void> {
     if (applied.length > 0) logger.log(`Applied ${applied.length} migration(s): ${applied.join(', ')}`);
 
     const app = await createApp(infra.runtime);
-    installShutdownHandlers(app, infra);
+    installShutdownHandlers(app, infra, env.SHUTDOWN_DRAIN_MS);
     await app.listen(env.PORT);
     const address = app.getHttpServer().address();
     const port = typeof address === 'object' && address ? address.port : env.PORT;

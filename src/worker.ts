@@ -10,7 +10,9 @@
 import { Logger, type INestApplicationContext, type LoggerService, type LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { AppModule } from './app.module';
-import { nestLogLevels, reportBootFailure, resolveRuntime, type ResolvedInfrastructure } from './bootstrap';
+import { Logger as PinoNestLogger } from 'nestjs-pino';
+import { reportBootFailure, resolveRuntime, type ResolvedInfrastructure } from './bootstrap';
+import { createRootLogger, PinoBootLogger } from './infra/logging';
 import { loadEnv } from './config/env';
 import { BootError } from './infra/boot-error';
 import { runMigrations } from './infra/migrations';
@@ -28,8 +30,9 @@ export async function createWorker(
   });
   const app = await NestFactory.createApplicationContext(AppModule.forRoot(workerRuntime), {
     abortOnError: false,
-    logger: options.logger ?? nestLogLevels(runtime.env.LOG_LEVEL),
+    ...(options.logger !== undefined ? { logger: options.logger } : { bufferLogs: true }),
   });
+  if (options.logger === undefined) app.useLogger(app.get(PinoNestLogger));
   await app.init();
   return app;
 }
@@ -39,8 +42,9 @@ async function main(): Promise<void> {
   const logger = new Logger('Worker');
   try {
     const env = loadEnv();
-    Logger.overrideLogger(nestLogLevels(env.LOG_LEVEL));
-    infra = await resolveRuntime({ env });
+    const root = createRootLogger(env);
+    Logger.overrideLogger(new PinoBootLogger(root));
+    infra = await resolveRuntime({ env, logger: root });
     const applied = await runMigrations(infra.runtime.postgresUrl).catch((err: unknown) => {
       throw new BootError(`Database migrations failed: ${errorReason(err)}`, { cause: err });
     });

@@ -19,6 +19,8 @@ export interface AccessTokenClaims {
   ms: string | null;
   iat: number;
   exp: number;
+  iss?: string;
+  aud?: string | string[];
 }
 
 export interface IssuedAccessToken {
@@ -89,7 +91,10 @@ export class AccessTokenService {
         revokedReason: null,
       });
     });
-    const accessToken = await this.jwt.signAsync({ ...claims });
+    const accessToken = await this.jwt.signAsync(
+      { ...claims },
+      { issuer: this.settings.jwtIssuer, audience: this.settings.jwtAudience },
+    );
     return { accessToken, expiresIn: ttl, expiresAt, tokenId: claims.jti };
   }
 
@@ -103,6 +108,8 @@ export class AccessTokenService {
     try {
       claims = await this.jwt.verifyAsync<AccessTokenClaims>(match[1], {
         algorithms: ['HS256'],
+        issuer: this.settings.jwtIssuer,
+        audience: this.settings.jwtAudience,
         clockTimestamp: Math.floor(now.getTime() / 1000),
       });
     } catch (err) {

@@ -11,6 +11,9 @@ export const AUDIT_ACTIONS = [
   'acting_appointed',
   'acting_revoked',
   'token_revoked',
+  'password_changed',
+  'password_reset_issued',
+  'password_reset',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

@@ -1,10 +1,14 @@
-import { Body, Controller, Get, HttpCode, Post, Req, UseGuards } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Inject, Post, Req, UseGuards } from '@nestjs/common';
 import { ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
 import type { Actor } from '../../workflows/kernel/types';
 import { ApiBearer, ApiErrors } from '../common/openapi';
+import { RUNTIME, type Runtime } from '../infra/runtime';
+import { AUTH_SETTINGS, type AuthSettings } from './auth-settings';
 import { AuthService } from './auth.service';
-import { SignInDto, SignInResponseDto, UserDto } from './auth.dto';
+import { AuthConfigDto, ChangePasswordDto, ResetPasswordDto, SignInDto, SignInResponseDto, UserDto } from './auth.dto';
+import { PasswordsService } from './passwords.service';
+import { DEMO_PASSWORD } from './demo-accounts.seeder';
 import { ClientIp } from './client-ip.decorator';
 import { CurrentActor } from './current-actor.decorator';
 import { Public } from './public.decorator';
@@ -13,7 +17,27 @@ import { SignInThrottlerGuard } from './sign-in-throttler.guard';
 @ApiTags('auth')
 @Controller('auth')
 export class AuthController {
-  constructor(private readonly auth: AuthService) {}
+  constructor(
+    private readonly auth: AuthService,
+    private readonly passwords: PasswordsService,
+    @Inject(RUNTIME) private readonly runtime: Runtime,
+    @Inject(AUTH_SETTINGS) private readonly settings: AuthSettings,
+  ) {}
+
+  @Get('config')
+  @Public()
+  @ApiOperation({ summary: 'What the sign-in page needs to know: demo mode and the password rules' })
+  @ApiOkResponse({ type: AuthConfigDto })
+  config(): AuthConfigDto {
+    const demo = this.runtime.env.DEMO;
+    return {
+      demo,
+      demoBanner: demo
+        ? `Demonstration mode: anyone can sign in to the demo accounts (e.g. admin@amendflow.local) with the password "${DEMO_PASSWORD}". Do not enter real data.`
+        : null,
+      passwordMinLength: this.settings.passwordMinLength,
+    };
+  }
 
   @Post('sign-in')
   @Public()
@@ -44,6 +68,41 @@ export class AuthController {
   @ApiNoContentResponse()
   async signOut(@CurrentActor() actor: Actor, @Req() request: Request, @ClientIp() ip: string | null): Promise<void> {
     await this.auth.signOut(actor, request.accessTokenId as string, ip);
+  }
+
+  @Post('password')
+  @HttpCode(204)
+  @ApiBearer()
+  @ApiOperation({ summary: 'Change the password of the signed-in user; their other tokens are revoked' })
+  @ApiNoContentResponse()
+  @ApiErrors({
+    status: 400,
+    description: 'INVALID_PAYLOAD: the current password is wrong, or the new one breaks a rule (the message says which)',
+  })
+  async changePassword(
+    @Body() body: ChangePasswordDto,
+    @CurrentActor() actor: Actor,
+    @Req() request: Request,
+    @ClientIp() ip: string | null,
+  ): Promise<void> {
+    await this.passwords.change(actor, request.accessTokenId, body.currentPassword, body.newPassword, ip);
+  }
+
+  @Post('password-reset')
+  @Public()
+  @UseGuards(SignInThrottlerGuard)
+  @HttpCode(204)
+  @ApiOperation({ summary: 'Set a new password with a one-time reset link an administrator issued' })
+  @ApiNoContentResponse()
+  @ApiErrors(
+    {
+      status: 400,
+      description: 'INVALID_PAYLOAD: the link is not valid, used or expired, or the new password breaks a rule',
+    },
+    429,
+  )
+  async resetPassword(@Body() body: ResetPasswordDto, @ClientIp() ip: string | null): Promise<void> {
+    await this.passwords.reset(body.token, body.newPassword, ip);
   }
 
   @Get('me')

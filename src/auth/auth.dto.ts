@@ -34,6 +34,58 @@ export class SignInDto {
   password!: string;
 }
 
+export class ChangePasswordDto {
+  @ApiProperty({ format: 'password' })
+  @IsString()
+  @MaxLength(200)
+  currentPassword!: string;
+
+  @ApiProperty({
+    format: 'password',
+    description: 'At least PASSWORD_MIN_LENGTH characters (GET /auth/config), not a common breached password',
+  })
+  @IsString()
+  @MaxLength(200)
+  newPassword!: string;
+}
+
+export class ResetPasswordDto {
+  @ApiProperty({ description: 'The token of the reset link an administrator issued' })
+  @IsString()
+  @Length(1, 200)
+  token!: string;
+
+  @ApiProperty({ format: 'password' })
+  @IsString()
+  @MaxLength(200)
+  newPassword!: string;
+}
+
+export class PasswordResetLinkDto {
+  @ApiProperty({
+    example: 'https://amendflow.example.org/app/#/reset-password/7mQ…',
+    description: 'Hand it to the user; shown once',
+  })
+  resetUrl!: string;
+
+  @ApiProperty({ description: 'The token inside the link' })
+  token!: string;
+
+  @ApiProperty({ type: String, format: 'date-time' })
+  expiresAt!: Date;
+}
+
+export class AuthConfigDto {
+  @ApiProperty({ description: 'True when the service runs with DEMO=true (demo accounts with a known password)' })
+  demo!: boolean;
+
+  @ApiProperty({ type: String, nullable: true, description: 'Text of the banner the sign-in page shows in demo mode' })
+  demoBanner!: string | null;
+
+  @ApiProperty({ example: 12, description: 'Minimum length of a new password (PASSWORD_MIN_LENGTH)' })
+  passwordMinLength!: number;
+}
+
 export class UserDto {
   @ApiProperty({ format: 'uuid' }) id!: string;
   @ApiProperty({ example: 'approver.kz@amendflow.local' }) email!: string;
@@ -82,9 +134,14 @@ export class CreateUserDto {
   @Length(1, 200)
   displayName!: string;
 
-  @ApiProperty({ format: 'password', minLength: 12, description: 'Initial password (at least 12 characters)' })
+  @ApiProperty({
+    format: 'password',
+    minLength: 8,
+    description:
+      'Initial password: at least PASSWORD_MIN_LENGTH characters (default 12, see GET /auth/config), not a common breached password',
+  })
   @IsString()
-  @MinLength(12)
+  @MinLength(8)
   @MaxLength(200)
   password!: string;
 

@@ -19,6 +19,8 @@ import { AuthGuard } from './auth.guard';
 import { AuthService } from './auth.service';
 import { DemoAccountsSeeder } from './demo-accounts.seeder';
 import { MemberStateDirectory } from './member-state.directory';
+import { PasswordPolicy } from './password-policy';
+import { PasswordsService } from './passwords.service';
 import { RolesGuard } from './roles.guard';
 import { SIGN_IN_THROTTLER, SignInThrottlerGuard } from './sign-in-throttler.guard';
 import { UserEntity } from './user.entity';
@@ -64,11 +66,13 @@ const authSettingsProvider = {
     UsersService,
     ActingAppointmentsService,
     MemberStateDirectory,
+    PasswordPolicy,
+    PasswordsService,
     DemoAccountsSeeder,
     SignInThrottlerGuard,
     { provide: APP_GUARD, useClass: AuthGuard },
     { provide: APP_GUARD, useClass: RolesGuard },
   ],
-  exports: [AuthService, UsersService, AuditService, AccessTokenService],
+  exports: [AuthService, UsersService, AuditService, AccessTokenService, PasswordPolicy],
 })
 export class AuthModule {}

@@ -1,12 +1,11 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
-import type { NodeEnv } from '../config/env';
 import { DomainException, ErrorCode } from '../common/domain.exception';
 import { RUNTIME, type Runtime } from '../infra/runtime';
 import { MemberStateDirectory } from './member-state.directory';
 import type { UserRole } from '../common/roles';
 import { UsersService } from './users.service';
 
-/** Password of every demo account. Development only: demo accounts are never created in production or tests. */
+/** Password of every demo account. Only with DEMO=true (which production mode refuses). */
 export const DEMO_PASSWORD = 'amendflow-demo';
 
 export interface DemoAccount {
@@ -38,9 +37,11 @@ export function demoAccounts(memberStates: { code: string; name: string }[]): De
 }
 
 /**
- * Creates the missing demo accounts when the service boots with NODE_ENV=development, so a
- * whole consensus (one approver per current member state) can be tried at once. Existing
- * accounts are left as they are (their passwords are not reset).
+ * Creates the missing demo accounts when the service boots with DEMO=true (never by default, and
+ * never in production: loadEnv refuses it), so a whole consensus (one approver per current member
+ * state) can be tried at once. Existing accounts are left as they are (their passwords are not
+ * reset). Every boot with DEMO=true says so in the log, and the sign-in page shows a banner
+ * (GET /auth/config).
  */
 @Injectable()
 export class DemoAccountsSeeder implements OnApplicationBootstrap {
@@ -53,21 +54,23 @@ export class DemoAccountsSeeder implements OnApplicationBootstrap {
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    await this.seedFor(this.runtime.env.NODE_ENV);
+    if (!this.runtime.env.DEMO) return;
+    this.logger.warn(
+      `DEMO=true: demo accounts with the known password "${DEMO_PASSWORD}" can sign in. Never use this for real data.`,
+    );
+    await this.seedFor(this.runtime.env.DEMO);
   }
 
-  /** Returns the emails created; does nothing unless `nodeEnv` is development. */
-  async seedFor(nodeEnv: NodeEnv): Promise<string[]> {
-    if (nodeEnv !== 'development') return [];
+  /** Returns the emails created; does nothing unless `demo` (DEMO=true). */
+  async seedFor(demo: boolean): Promise<string[]> {
+    if (!demo) return [];
     const accounts = demoAccounts(await this.memberStates.current());
     // Hashing dominates; the accounts are created side by side (argon2 runs on the thread pool).
     const created = (await Promise.all(accounts.map((account) => this.createIfMissing(account)))).filter(
       (e): e is string => e !== null,
     );
     if (created.length > 0) {
-      this.logger.warn(
-        `Created ${created.length} demo account(s) for development, password "${DEMO_PASSWORD}": ${created.join(', ')}`,
-      );
+      this.logger.warn(`Created ${created.length} demo account(s), password "${DEMO_PASSWORD}": ${created.join(', ')}`);
     }
     return created;
   }

@@ -2,7 +2,15 @@ import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post, Que
 import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Actor } from '../../workflows/kernel/types';
 import { ApiBearer, ApiErrors } from '../common/openapi';
-import { CreateUserDto, ListUsersQueryDto, RevokedTokensDto, UpdateUserDto, UserDto } from './auth.dto';
+import {
+  CreateUserDto,
+  ListUsersQueryDto,
+  PasswordResetLinkDto,
+  RevokedTokensDto,
+  UpdateUserDto,
+  UserDto,
+} from './auth.dto';
+import { PasswordsService } from './passwords.service';
 import { ClientIp } from './client-ip.decorator';
 import { CurrentActor } from './current-actor.decorator';
 import { Roles } from '../common/roles.decorator';
@@ -13,7 +21,26 @@ import { UsersService } from './users.service';
 @ApiErrors({ status: 403, description: 'FORBIDDEN: the caller lacks the role the route needs' })
 @Controller('users')
 export class UsersController {
-  constructor(private readonly users: UsersService) {}
+  constructor(
+    private readonly users: UsersService,
+    private readonly passwords: PasswordsService,
+  ) {}
+
+  @Post(':id/password-reset')
+  @HttpCode(201)
+  @Roles('admin')
+  @ApiOperation({
+    summary: 'Issue a one-time password reset link for the user (valid PASSWORD_RESET_TTL; earlier links stop working)',
+  })
+  @ApiCreatedResponse({ type: PasswordResetLinkDto })
+  @ApiErrors(400, 403, 404)
+  async issuePasswordReset(
+    @Param('id', ParseUUIDPipe) id: string,
+    @CurrentActor() actor: Actor,
+    @ClientIp() ip: string | null,
+  ): Promise<PasswordResetLinkDto> {
+    return this.passwords.issueReset(id, actor, ip);
+  }
 
   @Post()
   @Roles('admin')

@@ -9,6 +9,7 @@ import { AuditService } from './audit.service';
 import { normaliseEmail } from './auth.service';
 import { MemberStateDirectory } from './member-state.directory';
 import { hashPassword } from './password-hasher';
+import { PasswordPolicy } from './password-policy';
 import type { UserRole } from '../common/roles';
 import { UserEntity } from './user.entity';
 
@@ -47,12 +48,14 @@ export class UsersService {
     private readonly tokens: AccessTokenService,
     private readonly audit: AuditService,
     private readonly memberStates: MemberStateDirectory,
+    private readonly policy: PasswordPolicy,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
   async create(input: NewUser, ctx: ChangeContext, extraAudit: Record<string, unknown> = {}): Promise<UserEntity> {
     const memberState = await this.checkRoleAndState(input.role, input.memberState ?? null);
     const email = normaliseEmail(input.email);
+    this.policy.check(input.password, { email });
     const passwordHash = await hashPassword(input.password);
     const now = this.clock.now();
     return this.dataSource.transaction(async (manager) => {

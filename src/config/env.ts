@@ -60,6 +60,17 @@ function booleanFlag(defaultValue: boolean) {
   }, z.boolean({ error }).default(defaultValue));
 }
 
+function wholeNumber(min: number, max: number, defaultValue: number, unit = '') {
+  const error = `must be a whole number${unit} from ${min} to ${max}`;
+  return z.preprocess((value) => {
+    const v = blankToUndefined(value);
+    return typeof v === 'string' && /^\s*-?\d+\s*$/.test(v) ? Number(v) : v;
+  }, z.number({ error }).int({ error }).min(min, { error }).max(max, { error }).default(defaultValue));
+}
+
+/** Minimum length of JWT_SECRET, in bytes (HS256 wants a key at least as long as its 256-bit hash). */
+export const JWT_SECRET_MIN_BYTES = 32;
+
 const schema = z.object({
   NODE_ENV: z.preprocess(
     blankToUndefined,
@@ -68,7 +79,50 @@ const schema = z.object({
   DATABASE_URL: optionalString(urlWithProtocols(['postgres:', 'postgresql:'], 'postgres://')),
   REDIS_URL: optionalString(urlWithProtocols(['redis:', 'rediss:'], 'redis://')),
   PORT: port(3000),
-  JWT_SECRET: optionalString(z.string().min(16, { error: 'must be at least 16 characters long' })),
+  JWT_SECRET: optionalString(
+    z.string().refine((v) => Buffer.byteLength(v, 'utf8') >= JWT_SECRET_MIN_BYTES, {
+      error: `must be at least ${JWT_SECRET_MIN_BYTES} bytes long (e.g. openssl rand -base64 48)`,
+    }),
+  ),
+  /** `iss` of the access tokens this service issues, and the only one it accepts. */
+  JWT_ISSUER: z.preprocess(blankToUndefined, z.string().default('amendflow')),
+  /** `aud` of the access tokens this service issues, and the only one it accepts. */
+  JWT_AUDIENCE: z.preprocess(blankToUndefined, z.string().default('amendflow-api')),
+  /** Lifetime of an access token, seconds. */
+  ACCESS_TOKEN_TTL: wholeNumber(1, 24 * 60 * 60, 15 * 60),
+  /** Sign-in attempts accepted per minute from one address. */
+  SIGN_IN_ATTEMPTS_PER_MINUTE: wholeNumber(1, 10_000, 10),
+  /** Demo accounts with a known password (refused when NODE_ENV=production). */
+  DEMO: booleanFlag(false),
+  /** Minimum length of a password, characters. */
+  PASSWORD_MIN_LENGTH: wholeNumber(8, 128, 12),
+  /** How long an administrator-issued password reset link stays valid, seconds. */
+  PASSWORD_RESET_TTL: wholeNumber(60, 7 * 24 * 60 * 60, 24 * 60 * 60),
+  /** The service's public base URL (e.g. https://amendflow.example.org), used in password reset links. */
+  PUBLIC_URL: optionalString(urlWithProtocols(['http:', 'https:'], 'http(s)://')),
+  /** Swagger UI at /docs and the document at /docs-json (default: on, except in production). */
+  DOCS_ENABLED: z.preprocess(blankToUndefined, booleanFlag(false).optional()),
+  /** Bearer token that /metrics requires, when set. */
+  METRICS_TOKEN: optionalString(z.string().min(16, { error: 'must be at least 16 characters long' })),
+  /** Serve /metrics on this port of its own (and not on PORT); a worker serves metrics only there. */
+  METRICS_PORT: optionalString(port(0)),
+  /** Address the metrics listener binds to. */
+  METRICS_HOST: z.preprocess(blankToUndefined, z.string().default('0.0.0.0')),
+  /** json (one object a line) or pretty (coloured text); default json in production, pretty otherwise. */
+  LOG_FORMAT: optionalString(z.enum(['json', 'pretty'], { error: 'must be json or pretty' })),
+  /** Period of the outbox sweep (messages a crashed process left), ms; 0 = only after each commit. */
+  OUTBOX_SWEEP_MS: wholeNumber(0, 3_600_000, 5000, ' of milliseconds'),
+  /** After SIGTERM, keep serving (with /health/ready answering 503) this long before closing, ms. */
+  SHUTDOWN_DRAIN_MS: wholeNumber(0, 120_000, 0, ' of milliseconds'),
+  /** Periodic PostgreSQL -> Redis deadline reconciliation, ms; 0 = only at start. */
+  RECONCILE_EVERY_MS: wholeNumber(0, 86_400_000, 60_000, ' of milliseconds'),
+  DEADLINE_CONCURRENCY: wholeNumber(1, 1000, 8),
+  DEADLINE_JOB_ATTEMPTS: wholeNumber(1, 1000, 10),
+  DEADLINE_BACKOFF_MS: wholeNumber(1, 86_400_000, 2000, ' of milliseconds'),
+  WEBHOOK_CONCURRENCY: wholeNumber(1, 1000, 8),
+  WEBHOOK_ATTEMPTS: wholeNumber(1, 1000, 8),
+  WEBHOOK_BACKOFF_MS: wholeNumber(1, 86_400_000, 5000, ' of milliseconds'),
+  WEBHOOK_TIMEOUT_MS: wholeNumber(1, 600_000, 10_000, ' of milliseconds'),
   REDIS_PREFIX: z.preprocess(
     blankToUndefined,
     z
@@ -129,6 +183,29 @@ export interface Env {
   readonly REDIS_LOCAL_PORT: number;
   readonly DB_POOL_SIZE: number;
   readonly DB_QUERY_TIMEOUT_MS: number;
+  readonly JWT_ISSUER: string;
+  readonly JWT_AUDIENCE: string;
+  readonly ACCESS_TOKEN_TTL: number;
+  readonly SIGN_IN_ATTEMPTS_PER_MINUTE: number;
+  readonly DEMO: boolean;
+  readonly PASSWORD_MIN_LENGTH: number;
+  readonly PASSWORD_RESET_TTL: number;
+  readonly PUBLIC_URL?: string;
+  readonly DOCS_ENABLED: boolean;
+  readonly METRICS_TOKEN?: string;
+  readonly METRICS_PORT?: number;
+  readonly METRICS_HOST: string;
+  readonly LOG_FORMAT: 'json' | 'pretty';
+  readonly OUTBOX_SWEEP_MS: number;
+  readonly SHUTDOWN_DRAIN_MS: number;
+  readonly RECONCILE_EVERY_MS: number;
+  readonly DEADLINE_CONCURRENCY: number;
+  readonly DEADLINE_JOB_ATTEMPTS: number;
+  readonly DEADLINE_BACKOFF_MS: number;
+  readonly WEBHOOK_CONCURRENCY: number;
+  readonly WEBHOOK_ATTEMPTS: number;
+  readonly WEBHOOK_BACKOFF_MS: number;
+  readonly WEBHOOK_TIMEOUT_MS: number;
 }
 
 export interface EnvIssue {
@@ -163,9 +240,31 @@ export function loadEnv(source: NodeJS.ProcessEnv | Record<string, string | unde
   }
 
   const data = parsed.success ? parsed.data : undefined;
-  const nodeEnv = data?.NODE_ENV ?? 'development';
-  if (nodeEnv === 'production' && data && !data.JWT_SECRET) {
-    issues.push({ variable: 'JWT_SECRET', message: 'is required when NODE_ENV=production' });
+  // Judged on the raw values too, so that a production boot lists every missing setting at once.
+  const nodeEnv = data?.NODE_ENV ?? String(source.NODE_ENV ?? '').trim();
+  if (nodeEnv === 'production') {
+    // Production never falls back to a local superuser, an embedded PostgreSQL, a child Redis,
+    // a random secret or demo accounts: each of those must be an explicit choice.
+    const has = (name: string) => blankToUndefined(source[name]) !== undefined;
+    const seen = new Set(issues.map((i) => i.variable));
+    const requireSet = (variable: string, message: string) => {
+      if (!seen.has(variable) && !has(variable)) issues.push({ variable, message });
+    };
+    requireSet('DATABASE_URL', 'is required when NODE_ENV=production (postgres://user:password@host:5432/database)');
+    requireSet('REDIS_URL', 'is required when NODE_ENV=production (redis://host:6379)');
+    requireSet('JWT_SECRET', `is required when NODE_ENV=production (at least ${JWT_SECRET_MIN_BYTES} random bytes)`);
+    if (
+      TRUE_WORDS.includes(
+        String(source.DEMO ?? '')
+          .trim()
+          .toLowerCase(),
+      )
+    ) {
+      issues.push({
+        variable: 'DEMO',
+        message: 'demo accounts (a known password) are refused when NODE_ENV=production',
+      });
+    }
   }
   if (issues.length > 0 || !data) {
     throw new EnvValidationError(issues);
@@ -187,6 +286,29 @@ export function loadEnv(source: NodeJS.ProcessEnv | Record<string, string | unde
     REDIS_LOCAL_PORT: data.REDIS_LOCAL_PORT,
     DB_POOL_SIZE: data.DB_POOL_SIZE,
     DB_QUERY_TIMEOUT_MS: data.DB_QUERY_TIMEOUT_MS,
+    JWT_ISSUER: data.JWT_ISSUER,
+    JWT_AUDIENCE: data.JWT_AUDIENCE,
+    ACCESS_TOKEN_TTL: data.ACCESS_TOKEN_TTL,
+    SIGN_IN_ATTEMPTS_PER_MINUTE: data.SIGN_IN_ATTEMPTS_PER_MINUTE,
+    DEMO: data.DEMO,
+    PASSWORD_MIN_LENGTH: data.PASSWORD_MIN_LENGTH,
+    PASSWORD_RESET_TTL: data.PASSWORD_RESET_TTL,
+    PUBLIC_URL: data.PUBLIC_URL?.replace(/\/+$/, ''),
+    DOCS_ENABLED: data.DOCS_ENABLED ?? data.NODE_ENV !== 'production',
+    METRICS_TOKEN: data.METRICS_TOKEN,
+    METRICS_PORT: data.METRICS_PORT,
+    METRICS_HOST: data.METRICS_HOST,
+    LOG_FORMAT: data.LOG_FORMAT ?? (data.NODE_ENV === 'production' ? 'json' : 'pretty'),
+    OUTBOX_SWEEP_MS: data.OUTBOX_SWEEP_MS,
+    SHUTDOWN_DRAIN_MS: data.SHUTDOWN_DRAIN_MS,
+    RECONCILE_EVERY_MS: data.RECONCILE_EVERY_MS,
+    DEADLINE_CONCURRENCY: data.DEADLINE_CONCURRENCY,
+    DEADLINE_JOB_ATTEMPTS: data.DEADLINE_JOB_ATTEMPTS,
+    DEADLINE_BACKOFF_MS: data.DEADLINE_BACKOFF_MS,
+    WEBHOOK_CONCURRENCY: data.WEBHOOK_CONCURRENCY,
+    WEBHOOK_ATTEMPTS: data.WEBHOOK_ATTEMPTS,
+    WEBHOOK_BACKOFF_MS: data.WEBHOOK_BACKOFF_MS,
+    WEBHOOK_TIMEOUT_MS: data.WEBHOOK_TIMEOUT_MS,
   };
   return Object.freeze(env);
 }

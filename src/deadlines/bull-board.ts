@@ -93,10 +93,11 @@ export class BullBoardMount implements OnModuleInit {
       serverAdapter: server,
       options: { uiConfig: { boardTitle: 'amendflow queues' } },
     });
-    // @bull-board/express declares its router as `any`; it is an Express router.
-    const board = server.getRouter() as RequestHandler;
+    // @bull-board/express declares its router as `any`; it is an Express sub-application.
     // Registered during init, after Nest's routes and before its not-found handler.
-    http.getInstance<Express>().use(BOARD_PATH, adminOnly(this.tokens), board);
+    const router = server.getRouter() as Express;
+    router.disable?.('x-powered-by'); // Bull Board's router is an Express sub-application of its own
+    http.getInstance<Express>().use(BOARD_PATH, adminOnly(this.tokens), router);
     this.log.debug(`Bull Board at ${BOARD_PATH} (administrators only)`);
   }
 }

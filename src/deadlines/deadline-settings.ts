@@ -1,6 +1,8 @@
+import type { Env } from '../config/env';
+
 /**
- * Tuning of the deadline and webhook queues, read from the environment once per process (like
- * OUTBOX_SWEEP_MS). Every value has a production default; tests lower the delays.
+ * Tuning of the deadline and webhook queues, validated with every other setting in the one env
+ * schema (src/config/env.ts) at boot. Every value has a production default; tests lower the delays.
  *
  *   RECONCILE_EVERY_MS        60000   periodic PostgreSQL -> Redis reconciliation; 0 = only at start
  *   DEADLINE_CONCURRENCY      8       deadline jobs processed at once per worker process (each holds
@@ -36,7 +38,36 @@ function int(source: Record<string, string | undefined>, name: string, fallback:
   return n;
 }
 
-export function deadlineSettingsFrom(source: Record<string, string | undefined> = process.env): DeadlineSettings {
+/** The settings of a validated environment (what the application uses). */
+export function deadlineSettingsOf(
+  env: Pick<
+    Env,
+    | 'RECONCILE_EVERY_MS'
+    | 'DEADLINE_CONCURRENCY'
+    | 'DEADLINE_JOB_ATTEMPTS'
+    | 'DEADLINE_BACKOFF_MS'
+    | 'WEBHOOK_CONCURRENCY'
+    | 'WEBHOOK_ATTEMPTS'
+    | 'WEBHOOK_BACKOFF_MS'
+    | 'WEBHOOK_TIMEOUT_MS'
+  >,
+): DeadlineSettings {
+  return {
+    reconcileEveryMs: env.RECONCILE_EVERY_MS,
+    deadlineConcurrency: env.DEADLINE_CONCURRENCY,
+    deadlineAttempts: env.DEADLINE_JOB_ATTEMPTS,
+    deadlineBackoffMs: env.DEADLINE_BACKOFF_MS,
+    webhookConcurrency: env.WEBHOOK_CONCURRENCY,
+    webhookAttempts: env.WEBHOOK_ATTEMPTS,
+    webhookBackoffMs: env.WEBHOOK_BACKOFF_MS,
+    webhookTimeoutMs: env.WEBHOOK_TIMEOUT_MS,
+    keepCompletedSeconds: 14 * 24 * 3600,
+    keepFailedSeconds: 30 * 24 * 3600,
+  };
+}
+
+/** The same settings read from raw variables (scripts and unit tests). */
+export function deadlineSettingsFrom(source: Record<string, string | undefined>): DeadlineSettings {
   return {
     reconcileEveryMs: int(source, 'RECONCILE_EVERY_MS', 60_000, 0),
     deadlineConcurrency: int(source, 'DEADLINE_CONCURRENCY', 8, 1),

@@ -1,6 +1,7 @@
 import { Processor, WorkerHost } from '@nestjs/bullmq';
-import { Inject, type OnApplicationBootstrap } from '@nestjs/common';
+import { Inject, type OnApplicationBootstrap, Optional } from '@nestjs/common';
 import type { Job } from 'bullmq';
+import { JOB_METRICS, type JobMetricsHook } from './job-metrics.port';
 import { DEADLINES_QUEUE, type DeadlineJobData } from './deadline-jobs';
 import { DeadlineDelivery } from './deadline-delivery.service';
 import { DEADLINE_SETTINGS, type DeadlineSettings } from './deadline-settings';
@@ -11,11 +12,14 @@ export class DeadlineProcessor extends WorkerHost implements OnApplicationBootst
   constructor(
     private readonly delivery: DeadlineDelivery,
     @Inject(DEADLINE_SETTINGS) private readonly settings: DeadlineSettings,
+    @Optional() @Inject(JOB_METRICS) private readonly metrics: JobMetricsHook | null,
   ) {
     super();
   }
 
   onApplicationBootstrap(): void {
+    this.worker.on('completed', () => this.metrics?.jobFinished(DEADLINES_QUEUE, 'completed'));
+    this.worker.on('failed', () => this.metrics?.jobFinished(DEADLINES_QUEUE, 'failed'));
     this.worker.concurrency = this.settings.deadlineConcurrency;
   }
 

@@ -2,13 +2,14 @@ import { BullModule } from '@nestjs/bullmq';
 import { Module, type DynamicModule, type Provider } from '@nestjs/common';
 import { AuthModule } from '../auth/auth.module';
 import { EngineModule } from '../engine/engine.module';
+import { RUNTIME, type Runtime } from '../infra/runtime';
 import { ReferenceModule } from '../reference/reference.module';
 import { BullBoardMount } from './bull-board';
 import { DeadlineDelivery } from './deadline-delivery.service';
 import { DEADLINES_QUEUE, WEBHOOKS_QUEUE } from './deadline-jobs';
 import { DeadlineReconciler, RECONCILE_AUTOMATICALLY } from './deadline-reconciler.service';
 import { DeadlineScheduler } from './deadline-scheduler.service';
-import { DEADLINE_SETTINGS, deadlineSettingsFrom } from './deadline-settings';
+import { DEADLINE_SETTINGS, deadlineSettingsOf } from './deadline-settings';
 import { DeadlineProcessor } from './deadline.processor';
 import { DeadlinesAdminController } from './deadlines-admin.controller';
 import { NotificationsController, WebhooksController } from './notifications.controller';
@@ -36,7 +37,7 @@ export class DeadlinesModule {
       ],
       controllers: [NotificationsController, WebhooksController, DeadlinesAdminController],
       providers: [
-        { provide: DEADLINE_SETTINGS, useFactory: () => deadlineSettingsFrom(process.env) },
+        { provide: DEADLINE_SETTINGS, inject: [RUNTIME], useFactory: (rt: Runtime) => deadlineSettingsOf(rt.env) },
         { provide: RECONCILE_AUTOMATICALLY, useValue: options.workers },
         DeadlineScheduler,
         DeadlineDelivery,

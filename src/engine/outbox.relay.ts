@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleD
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { CLOCK, type Clock } from '../infra/clock';
+import { RUNTIME, type Runtime } from '../infra/runtime';
 
 import {
   OUTBOX_KINDS,
@@ -42,6 +43,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
   constructor(
     @InjectDataSource() private readonly ds: DataSource,
     @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(RUNTIME) private readonly runtime: Runtime,
   ) {}
 
   register<K extends OutboxKind>(kind: K, handler: OutboxHandlers[K]): void {
@@ -49,7 +51,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   onApplicationBootstrap(): void {
-    const every = Number(process.env.OUTBOX_SWEEP_MS ?? 5000);
+    const every = this.runtime.env.OUTBOX_SWEEP_MS;
     if (every > 0) {
       this.timer = setInterval(() => this.kick(), every);
       this.timer.unref();

@@ -22,3 +22,8 @@ export class HealthReportDto {
   @ApiProperty({ ...BY_DEPENDENCY, description: 'Every dependency' })
   details!: Record<string, DependencyStatusDto>;
 }
+
+/** What GET /health/live answers: the process runs (no dependency is checked). */
+export class LivenessDto {
+  @ApiProperty({ enum: ['ok'] }) status!: 'ok';
+}

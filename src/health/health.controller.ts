@@ -4,7 +4,8 @@ import { HealthCheckService, TypeOrmHealthIndicator, type HealthCheckResult } fr
 import { Public } from '../auth/public.decorator';
 import { DomainException, ErrorCode } from '../common/domain.exception';
 import { ApiErrors } from '../common/openapi';
-import { HealthReportDto } from './health-responses.dto';
+import { HealthReportDto, LivenessDto } from './health-responses.dto';
+import { Readiness } from './readiness';
 import { RedisHealthIndicator } from './redis.health';
 
 @ApiTags('health')
@@ -15,7 +16,28 @@ export class HealthController {
     private readonly health: HealthCheckService,
     private readonly db: TypeOrmHealthIndicator,
     private readonly redis: RedisHealthIndicator,
+    private readonly readiness: Readiness,
   ) {}
+
+  @Get('live')
+  @ApiOperation({ summary: 'Liveness: the process runs and answers (no dependency is checked)' })
+  @ApiOkResponse({ type: LivenessDto, description: 'The process answers' })
+  live(): { status: 'ok' } {
+    return { status: 'ok' };
+  }
+
+  @Get('ready')
+  @ApiOperation({ summary: 'Readiness: PostgreSQL and Redis answer and the process is not shutting down' })
+  @ApiOkResponse({ type: HealthReportDto, description: 'Ready for traffic' })
+  @ApiErrors({ status: 503, description: 'UNAVAILABLE: shutting down, or PostgreSQL or Redis does not answer' })
+  async ready(): Promise<HealthCheckResult> {
+    if (!this.readiness.ready) {
+      throw new DomainException(ErrorCode.UNAVAILABLE, 'Not ready: this process is shutting down', {
+        status: 'shutting_down',
+      });
+    }
+    return this.check();
+  }
 
   @Get()
   @ApiOperation({ summary: 'Liveness and dependencies: PostgreSQL and Redis' })

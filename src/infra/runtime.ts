@@ -1,3 +1,4 @@
+import type { Logger as Pino } from 'pino';
 import type { Env } from '../config/env';
 import type { Clock } from './clock';
 
@@ -13,6 +14,8 @@ export interface Runtime {
   /** redis:// URL. All keys the app writes start with `${env.REDIS_PREFIX}:`. */
   readonly redisUrl: string;
   readonly clock: Clock;
+  /** The process's root pino logger (access log, JSON or pretty lines); made from env when absent. */
+  readonly logger?: Pino;
 }
 
 export const RUNTIME = 'RUNTIME';

@@ -1,57 +1,49 @@
-import { Controller, Get, Header, Inject } from '@nestjs/common';
+import { Controller, Get, Header, Headers, Inject, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { Gauge } from 'prom-client';
-import { DataSource } from 'typeorm';
+import type { Response } from 'express';
 import { Public } from '../auth/public.decorator';
-import { CLOCK, type Clock } from '../infra/clock';
-import { queryRows } from '../infra/sql';
+import { DomainException, ErrorCode } from '../common/domain.exception';
+import { RUNTIME, type Runtime } from '../infra/runtime';
 import { EngineMetrics } from './engine-metrics';
+import { metricsTokenMatches } from './metrics-access';
 
 /**
- * GET /metrics in the Prometheus text format, for operators' scrapers. Public (no bearer token):
- * it exposes counts and timings only, never a procedure, a person or a text.
+ * GET /metrics in the Prometheus text format, for operators' scrapers. It exposes counts and
+ * timings only, never a procedure, a person or a text. Guarded by METRICS_TOKEN when set; not
+ * served here when METRICS_PORT moves it to a listener of its own; and in production not served
+ * on the public port without one of the two.
  */
 @ApiExcludeController()
 @Controller('metrics')
 export class MetricsController {
   constructor(
     private readonly metrics: EngineMetrics,
-    @InjectDataSource() private readonly ds: DataSource,
-    @Inject(CLOCK) private readonly clock: Clock,
-  ) {
-    new Gauge({
-      name: 'amendflow_deadlines_overdue',
-      help: 'Open deadlines whose due time has passed (computed on scrape)',
-      registers: [metrics.registry],
-      async collect() {
-        const [row] = await queryRows<{ n: number }>(
-          ds,
-          `SELECT count(*)::int AS n FROM deadline WHERE status = 'open' AND due_at < $1`,
-          [clock.now()],
-        );
-        this.set(row.n);
-      },
-    });
-    new Gauge({
-      name: 'amendflow_outbox_lag_seconds',
-      help: 'Age of the oldest unprocessed outbox message (deadline scheduling, notifications, child procedures); 0 when none waits',
-      registers: [metrics.registry],
-      async collect() {
-        const [row] = await queryRows<{ lag: number | null }>(
-          ds,
-          `SELECT extract(epoch FROM ($1::timestamptz - min(available_at)))::float AS lag FROM outbox_message WHERE processed_at IS NULL AND available_at <= $1`,
-          [clock.now()],
-        );
-        this.set(Math.max(0, Number(row?.lag ?? 0)));
-      },
-    });
-  }
+    @Inject(RUNTIME) private readonly runtime: Runtime,
+  ) {}
 
   @Get()
   @Public()
   @Header('Cache-Control', 'no-store')
-  async scrape(): Promise<string> {
-    return this.metrics.registry.metrics();
+  async scrape(@Headers('authorization') authorization: string | undefined, @Res() res: Response): Promise<void> {
+    const { METRICS_TOKEN: token, METRICS_PORT: port, NODE_ENV: nodeEnv } = this.runtime.env;
+    if (port !== undefined) {
+      throw new DomainException(ErrorCode.NOT_FOUND, `Metrics are served on their own port (METRICS_PORT=${port})`);
+    }
+    if (!token && nodeEnv === 'production') {
+      throw new DomainException(
+        ErrorCode.NOT_FOUND,
+        'Metrics are not served on the public port in production: set METRICS_TOKEN or METRICS_PORT',
+      );
+    }
+    if (token && !metricsTokenMatches(token, authorization)) {
+      res.setHeader('WWW-Authenticate', 'Bearer');
+      throw new DomainException(
+        ErrorCode.UNAUTHENTICATED,
+        'Send the metrics token: Authorization: Bearer <METRICS_TOKEN>',
+      );
+    }
+    const text = await this.metrics.registry.metrics();
+    res.setHeader('Content-Type', this.metrics.registry.contentType);
+    res.send(Buffer.from(text)); // a Buffer: Express would rewrite the parameters of a string's Content-Type
   }
 }

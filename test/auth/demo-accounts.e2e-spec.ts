@@ -9,8 +9,8 @@ async function users(t: TestApp): Promise<{ email: string; role: string; member_
 }
 
 describe('demo accounts', () => {
-  it('are created on boot in development: officers, manager, admin and one approver per current member state', async () => {
-    const t = await createTestApp({ env: { NODE_ENV: 'development' } });
+  it('are created on boot with DEMO=true: officers, manager, admin and one approver per current member state', async () => {
+    const t = await createTestApp({ env: { NODE_ENV: 'development', DEMO: 'true' } });
     try {
       const rows = await users(t);
       expect(rows.filter((u) => u.role === 'approver').map((u) => u.member_state)).toEqual(MEMBER_STATES);
@@ -36,26 +36,35 @@ describe('demo accounts', () => {
       expect(token).toEqual(expect.any(String));
 
       // a second boot (or a second process) adds nothing and resets nothing
-      expect(await t.app.get(DemoAccountsSeeder).seedFor('development')).toEqual([]);
+      expect(await t.app.get(DemoAccountsSeeder).seedFor(true)).toEqual([]);
+
+      // the sign-in page shows a banner
+      const config = await t.http().get('/auth/config').expect(200);
+      expect(config.body).toMatchObject({ demo: true, passwordMinLength: 12 });
+      expect(config.body.demoBanner).toContain(DEMO_PASSWORD);
       expect(await users(t)).toHaveLength(rows.length);
     } finally {
       await t.close();
     }
   });
 
-  it.each(['production', 'test'] as const)('are never created when NODE_ENV=%s', async (nodeEnv) => {
-    const t = await createTestApp({ env: { NODE_ENV: nodeEnv } });
-    try {
-      expect(await users(t)).toEqual([]);
-      expect(await t.app.get(DemoAccountsSeeder).seedFor(nodeEnv)).toEqual([]);
-      expect(await users(t)).toEqual([]);
-      await t
-        .http()
-        .post('/auth/sign-in')
-        .send({ email: 'admin@amendflow.local', password: DEMO_PASSWORD })
-        .expect(401);
-    } finally {
-      await t.close();
-    }
-  });
+  it.each(['development', 'production', 'test'] as const)(
+    'are never created without DEMO (NODE_ENV=%s)',
+    async (nodeEnv) => {
+      const t = await createTestApp({ env: { NODE_ENV: nodeEnv, DEMO: undefined } });
+      try {
+        expect(await users(t)).toEqual([]);
+        expect(await t.app.get(DemoAccountsSeeder).seedFor(t.env.DEMO)).toEqual([]);
+        expect((await t.http().get('/auth/config').expect(200)).body).toMatchObject({ demo: false, demoBanner: null });
+        expect(await users(t)).toEqual([]);
+        await t
+          .http()
+          .post('/auth/sign-in')
+          .send({ email: 'admin@amendflow.local', password: DEMO_PASSWORD })
+          .expect(401);
+      } finally {
+        await t.close();
+      }
+    },
+  );
 });

@@ -111,6 +111,29 @@ describe('sign-in, tokens and sign-out', () => {
     await t.http().get('/auth/me').set(bearer('not.a.jwt')).expect(401);
   });
 
+  it('issues tokens with iss and aud, and refuses a token of the right key for another issuer or audience', async () => {
+    const token = await tokenFor(t.app, officer);
+    const jwt = t.app.get(JwtService);
+    expect(jwt.decode(token)).toMatchObject({ iss: 'amendflow', aud: 'amendflow-api' });
+    const { sub, jti } = jwt.decode<{ sub: string; jti: string }>(token);
+    const now = Math.floor(t.clock.now().getTime() / 1000);
+    const claims = { sub, jti, iat: now, exp: now + 600 };
+    for (const options of [
+      { issuer: 'someone-else', audience: 'amendflow-api' },
+      { issuer: 'amendflow', audience: 'another-service' },
+      {},
+    ]) {
+      const other = await jwt.signAsync(claims, options);
+      const res = await t.http().get('/auth/me').set(bearer(other)).expect(401);
+      expect(res.body.message).toBe('This token is not valid; sign in again');
+    }
+    await t
+      .http()
+      .get('/auth/me')
+      .set(bearer(await jwt.signAsync(claims, { issuer: 'amendflow', audience: 'amendflow-api' })))
+      .expect(200);
+  });
+
   it('rejects a token once the clock passes its expiry (15 minutes by default)', async () => {
     const token = await tokenFor(t.app, officer);
     t.clock.advance({ minutes: 14, seconds: 59 });

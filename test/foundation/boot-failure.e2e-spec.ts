@@ -10,8 +10,9 @@ function startService(env: Record<string, string>): Promise<{ code: number | nul
       cwd: ROOT,
       env: {
         PATH: process.env.PATH ?? '',
+        NODE_ENV: 'development',
         HOME: process.env.HOME ?? '/tmp',
-        JWT_SECRET: 'boot-failure-test-secret',
+        JWT_SECRET: 'boot-failure-test-secret-of-32-bytes-or-more',
         ...env,
       },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -20,7 +21,7 @@ function startService(env: Record<string, string>): Promise<{ code: number | nul
     let stderr = '';
     child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
     child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 45_000);
+    const timer = setTimeout(() => child.kill('SIGKILL'), 100_000); // a loaded machine takes long to compile
     child.on('error', reject);
     child.on('close', (code) => {
       clearTimeout(timer);
@@ -30,6 +31,8 @@ function startService(env: Record<string, string>): Promise<{ code: number | nul
 }
 
 const nonEmptyLines = (s: string) => s.split('\n').filter((l) => l.trim() !== '');
+
+jest.setTimeout(120_000);
 
 describe('boot failures', () => {
   it('an unreachable DATABASE_URL exits 1 with one readable line and no stack trace', async () => {
@@ -52,6 +55,17 @@ describe('boot failures', () => {
     expect(nonEmptyLines(stdout + stderr).sort()).toEqual([
       'DATABASE_URL: must be a postgres:// URL',
       'PORT: must be a port number between 0 and 65535',
+    ]);
+  });
+
+  it('production mode refuses to start without DATABASE_URL, REDIS_URL and JWT_SECRET: one line per missing setting', async () => {
+    const { code, stdout, stderr } = await startService({ NODE_ENV: 'production', JWT_SECRET: '', DEMO: 'true' });
+    expect(code).toBe(1);
+    expect(nonEmptyLines(stdout + stderr)).toEqual([
+      'DATABASE_URL: is required when NODE_ENV=production (postgres://user:password@host:5432/database)',
+      'REDIS_URL: is required when NODE_ENV=production (redis://host:6379)',
+      'JWT_SECRET: is required when NODE_ENV=production (at least 32 random bytes)',
+      'DEMO: demo accounts (a known password) are refused when NODE_ENV=production',
     ]);
   });
 });

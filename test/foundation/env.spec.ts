@@ -48,10 +48,83 @@ describe('loadEnv', () => {
     expect(envError({ DATABASE_URL: 'not a url' }).message).toBe('DATABASE_URL: must be a postgres:// URL');
   });
 
-  it('requires JWT_SECRET in production', () => {
-    expect(envError({ NODE_ENV: 'production' }).message).toBe('JWT_SECRET: is required when NODE_ENV=production');
-    const env = loadEnv({ NODE_ENV: 'production', JWT_SECRET: 'a-long-enough-production-secret' });
+  const PRODUCTION = {
+    NODE_ENV: 'production',
+    DATABASE_URL: 'postgres://amendflow:secret@db:5432/amendflow',
+    REDIS_URL: 'redis://redis:6379',
+    JWT_SECRET: 'a-long-enough-production-secret-of-48-bytes-----',
+  };
+
+  it('refuses production without DATABASE_URL, REDIS_URL and JWT_SECRET, one line per missing setting', () => {
+    const err = envError({ NODE_ENV: 'production' });
+    expect(err.message.split('\n')).toEqual([
+      'DATABASE_URL: is required when NODE_ENV=production (postgres://user:password@host:5432/database)',
+      'REDIS_URL: is required when NODE_ENV=production (redis://host:6379)',
+      'JWT_SECRET: is required when NODE_ENV=production (at least 32 random bytes)',
+    ]);
+    const env = loadEnv(PRODUCTION);
     expect(env.JWT_SECRET_GENERATED).toBe(false);
+    expect(env.DEMO).toBe(false);
+    expect(env.DOCS_ENABLED).toBe(false);
+    expect(env.LOG_FORMAT).toBe('json');
+  });
+
+  it('lists the missing production settings next to the malformed ones', () => {
+    const err = envError({ NODE_ENV: 'production', JWT_SECRET: 'sixteen-chars-ok', OUTBOX_SWEEP_MS: 'abc' });
+    expect(err.message.split('\n').sort()).toEqual([
+      'DATABASE_URL: is required when NODE_ENV=production (postgres://user:password@host:5432/database)',
+      'JWT_SECRET: must be at least 32 bytes long (e.g. openssl rand -base64 48)',
+      'OUTBOX_SWEEP_MS: must be a whole number of milliseconds from 0 to 3600000',
+      'REDIS_URL: is required when NODE_ENV=production (redis://host:6379)',
+    ]);
+  });
+
+  it('refuses demo accounts in production', () => {
+    expect(envError({ ...PRODUCTION, DEMO: 'true' }).message).toBe(
+      'DEMO: demo accounts (a known password) are refused when NODE_ENV=production',
+    );
+    expect(loadEnv({ DEMO: 'true' }).DEMO).toBe(true);
+    expect(loadEnv({}).DEMO).toBe(false);
+  });
+
+  it('validates every setting at boot: nothing read elsewhere falls back silently', () => {
+    const err = envError({
+      OUTBOX_SWEEP_MS: 'abc',
+      RECONCILE_EVERY_MS: '-1',
+      DEADLINE_CONCURRENCY: '0',
+      WEBHOOK_TIMEOUT_MS: '1.5',
+      ACCESS_TOKEN_TTL: 'forever',
+      SIGN_IN_ATTEMPTS_PER_MINUTE: '0',
+      PASSWORD_MIN_LENGTH: '4',
+      DOCS_ENABLED: 'perhaps',
+      METRICS_PORT: '70000',
+      METRICS_TOKEN: 'short',
+      LOG_FORMAT: 'xml',
+      PUBLIC_URL: 'ftp://x',
+    });
+    expect(err.issues.map((i) => i.variable).sort()).toEqual([
+      'ACCESS_TOKEN_TTL',
+      'DEADLINE_CONCURRENCY',
+      'DOCS_ENABLED',
+      'LOG_FORMAT',
+      'METRICS_PORT',
+      'METRICS_TOKEN',
+      'OUTBOX_SWEEP_MS',
+      'PASSWORD_MIN_LENGTH',
+      'PUBLIC_URL',
+      'RECONCILE_EVERY_MS',
+      'SIGN_IN_ATTEMPTS_PER_MINUTE',
+      'WEBHOOK_TIMEOUT_MS',
+    ]);
+    const env = loadEnv({ OUTBOX_SWEEP_MS: '0', RECONCILE_EVERY_MS: '250', DOCS_ENABLED: 'yes', METRICS_PORT: '9464' });
+    expect(env).toMatchObject({ OUTBOX_SWEEP_MS: 0, RECONCILE_EVERY_MS: 250, DOCS_ENABLED: true, METRICS_PORT: 9464 });
+    expect(loadEnv({ ...PRODUCTION, DOCS_ENABLED: 'true' }).DOCS_ENABLED).toBe(true);
+  });
+
+  it('refuses a JWT_SECRET shorter than 32 bytes', () => {
+    expect(envError({ JWT_SECRET: 'x'.repeat(31) }).message).toBe(
+      'JWT_SECRET: must be at least 32 bytes long (e.g. openssl rand -base64 48)',
+    );
   });
 
   it('parses booleans, ports and log levels', () => {

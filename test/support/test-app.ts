@@ -39,6 +39,8 @@ export interface TestAppOptions {
   redisUrl?: string;
   /** Use this database URL (e.g. through a proxy) instead of a database of its own; not dropped on close(). */
   databaseUrl?: string;
+  /** The root pino logger (access log); default: one made from the environment. */
+  rootLogger?: Runtime['logger'];
   /** Nest log levels (default: error and warn, or LOG_LEVEL if set). */
   logLevels?: LogLevel[];
 }
@@ -73,7 +75,9 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     options.databaseUrl ??
     (options.freshDatabase === false ? sharedDatabaseUrl() : (database = await createFreshDatabase()).url);
 
+  // Settings a test file put into process.env (e.g. RECONCILE_EVERY_MS) apply, as they would to a process.
   const env = loadEnv({
+    ...process.env,
     NODE_ENV: 'test',
     DATABASE_URL: databaseUrl,
     REDIS_URL: redisUrl,
@@ -82,7 +86,13 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     PORT: '0',
     ...options.env,
   });
-  const runtime: Runtime = Object.freeze({ env, postgresUrl: databaseUrl, redisUrl, clock });
+  const runtime: Runtime = Object.freeze({
+    env,
+    postgresUrl: databaseUrl,
+    redisUrl,
+    clock,
+    logger: options.rootLogger,
+  });
   const logLevels = options.logLevels ?? (process.env.LOG_LEVEL ? undefined : (['error', 'warn'] as LogLevel[]));
 
   let app: NestExpressApplication;

@@ -107,6 +107,23 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/auth/config': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** What the sign-in page needs to know: demo mode and the password rules */
+    get: operations['AuthController_config'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/auth/me': {
     parameters: {
       query?: never;
@@ -118,6 +135,40 @@ export interface paths {
     get: operations['AuthController_me'];
     put?: never;
     post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/auth/password': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Change the password of the signed-in user; their other tokens are revoked */
+    post: operations['AuthController_changePassword'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/auth/password-reset': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Set a new password with a one-time reset link an administrator issued */
+    post: operations['AuthController_resetPassword'];
     delete?: never;
     options?: never;
     head?: never;
@@ -201,6 +252,40 @@ export interface paths {
     };
     /** Liveness and dependencies: PostgreSQL and Redis */
     get: operations['HealthController_check'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/health/live': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Liveness: the process runs and answers (no dependency is checked) */
+    get: operations['HealthController_live'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/health/ready': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Readiness: PostgreSQL and Redis answer and the process is not shutting down */
+    get: operations['HealthController_ready'];
     put?: never;
     post?: never;
     delete?: never;
@@ -780,6 +865,23 @@ export interface paths {
     patch: operations['UsersController_update'];
     trace?: never;
   };
+  '/users/{id}/password-reset': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Issue a one-time password reset link for the user (valid PASSWORD_RESET_TTL; earlier links stop working) */
+    post: operations['UsersController_issuePasswordReset'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/users/{id}/revoke-tokens': {
     parameters: {
       query?: never;
@@ -1015,6 +1117,17 @@ export interface components {
       /** @description Chinese (authentic) */
       zh: string;
     };
+    AuthConfigDto: {
+      /** @description True when the service runs with DEMO=true (demo accounts with a known password) */
+      demo: boolean;
+      /** @description Text of the banner the sign-in page shows in demo mode */
+      demoBanner: string | null;
+      /**
+       * @description Minimum length of a new password (PASSWORD_MIN_LENGTH)
+       * @example 12
+       */
+      passwordMinLength: number;
+    };
     ChainVerificationDto: {
       /** @description Events checked before the first broken link (or all) */
       checked: number;
@@ -1022,6 +1135,15 @@ export interface components {
       /** @description What is broken, as a sentence */
       reason: string | null;
       valid: boolean;
+    };
+    ChangePasswordDto: {
+      /** Format: password */
+      currentPassword: string;
+      /**
+       * Format: password
+       * @description At least PASSWORD_MIN_LENGTH characters (GET /auth/config), not a common breached password
+       */
+      newPassword: string;
     };
     ChildProcedureDto: {
       definitionId: string;
@@ -1209,7 +1331,7 @@ export interface components {
       memberState?: string;
       /**
        * Format: password
-       * @description Initial password (at least 12 characters)
+       * @description Initial password: at least PASSWORD_MIN_LENGTH characters (default 12, see GET /auth/config), not a common breached password
        */
       password: string;
       /** @enum {string} */
@@ -1722,6 +1844,10 @@ export interface components {
       ru: number;
       zh: number;
     };
+    LivenessDto: {
+      /** @enum {string} */
+      status: 'ok';
+    };
     LocalisedNameDto: {
       /** @description English (working language); null = not confirmed */
       en: string | null;
@@ -1858,6 +1984,17 @@ export interface components {
       validTo: string | null;
       /** @example 1 */
       version: number;
+    };
+    PasswordResetLinkDto: {
+      /** Format: date-time */
+      expiresAt: string;
+      /**
+       * @description Hand it to the user; shown once
+       * @example https://amendflow.example.org/app/#/reset-password/7mQ…
+       */
+      resetUrl: string;
+      /** @description The token inside the link */
+      token: string;
     };
     PositionDto: {
       actingFor: string | null;
@@ -2060,6 +2197,12 @@ export interface components {
       findings: number;
       memoranda: number;
       submitted: number;
+    };
+    ResetPasswordDto: {
+      /** Format: password */
+      newPassword: string;
+      /** @description The token of the reset link an administrator issued */
+      token: string;
     };
     RevokedTokensDto: {
       /**
@@ -2716,6 +2859,25 @@ export interface operations {
       };
     };
   };
+  AuthController_config: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['AuthConfigDto'];
+        };
+      };
+    };
+  };
   AuthController_me: {
     parameters: {
       query?: never;
@@ -2744,6 +2906,93 @@ export interface operations {
       };
       /** @description UNAVAILABLE: PostgreSQL or Redis does not answer; try again shortly */
       503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+    };
+  };
+  AuthController_changePassword: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['ChangePasswordDto'];
+      };
+    };
+    responses: {
+      204: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description INVALID_PAYLOAD: the current password is wrong, or the new one breaks a rule (the message says which) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description UNAUTHENTICATED: no bearer token, or it is expired, revoked or not valid */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description UNAVAILABLE: PostgreSQL or Redis does not answer; try again shortly */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+    };
+  };
+  AuthController_resetPassword: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['ResetPasswordDto'];
+      };
+    };
+    responses: {
+      204: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description INVALID_PAYLOAD: the link is not valid, used or expired, or the new password breaks a rule */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description RATE_LIMITED: too many requests; try again later */
+      429: {
         headers: {
           [name: string]: unknown;
         };
@@ -2951,6 +3200,55 @@ export interface operations {
         };
       };
       /** @description UNAVAILABLE: PostgreSQL or Redis does not answer; `details` has the per-dependency report */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+    };
+  };
+  HealthController_live: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The process answers */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['LivenessDto'];
+        };
+      };
+    };
+  };
+  HealthController_ready: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Ready for traffic */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['HealthReportDto'];
+        };
+      };
+      /** @description UNAVAILABLE: shutting down, or PostgreSQL or Redis does not answer */
       503: {
         headers: {
           [name: string]: unknown;
@@ -5607,6 +5905,72 @@ export interface operations {
       };
       /** @description UNPROCESSABLE: changing your own role or deactivating yourself, or a member state that does not fit the role */
       422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description UNAVAILABLE: PostgreSQL or Redis does not answer; try again shortly */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+    };
+  };
+  UsersController_issuePasswordReset: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['PasswordResetLinkDto'];
+        };
+      };
+      /** @description INVALID_PAYLOAD: the request is invalid (the message names the field) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description UNAUTHENTICATED: no bearer token, or it is expired, revoked or not valid */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description FORBIDDEN: your role or member state may not do this */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description NOT_FOUND: no such record */
+      404: {
         headers: {
           [name: string]: unknown;
         };

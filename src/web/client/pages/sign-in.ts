@@ -1,5 +1,5 @@
 // Sign-in, and where each role lands afterwards.
-import { post, session, type SessionUser } from '../api/client';
+import { get, post, session, type SessionUser } from '../api/client';
 import { h } from '../dom';
 import { t } from '../i18n';
 import { actionForm, card, type Go } from '../ui';
@@ -19,6 +19,14 @@ export function signInPage(view: HTMLElement, go: Go): void {
     session.save(res.accessToken, res.user);
     go(homeOf(res.user));
   };
+  // A service started with DEMO=true says so before anyone signs in.
+  const banner = h('div');
+  get('/auth/config')
+    .then((c) => {
+      if (c.demoBanner) banner.appendChild(h('p', { class: 'error', 'data-testid': 'demo-banner' }, c.demoBanner));
+    })
+    .catch(() => undefined);
+  view.appendChild(banner);
   view.appendChild(
     card(
       t('signIn'),
