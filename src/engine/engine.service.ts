@@ -16,6 +16,7 @@ import {
   effectsOf,
   explainRefusal,
   finalStateOf,
+  reenteredStates,
   statePaths,
 } from '../../workflows/kernel/inspect';
 import type { Actor, DynamicDeadline, Labels, Role, WorkflowEffect, WorkflowEvent } from '../../workflows/kernel/types';
@@ -285,7 +286,7 @@ export class WorkflowEngine {
           state: stateBefore,
           acceptedEvents: accepted,
         });
-      const reentered = reenteredPaths(def.machine, snapshot, event);
+      const reentered = reenteredStates(def.machine, snapshot, event);
       const [next, actions] = transition(def.machine, snapshot, event);
       const seq = row.seq + 1;
       const applied = await this.persist(m, def, row, next, seq, now, {
@@ -873,19 +874,6 @@ function deadlineDemands(def: WorkflowDefinition, snapshot: AnyMachineSnapshot):
     days: null,
   }));
   return [...fromStates, ...dynamic];
-}
-
-/** State paths a transition leaves and enters again (`reenter: true`), whose deadlines restart. */
-function reenteredPaths(machine: AnyStateMachine, snapshot: AnyMachineSnapshot, event: WorkflowEvent): string[] {
-  const data = (
-    machine as unknown as {
-      getTransitionData(s: unknown, e: unknown): { reenter: boolean; target?: { id: string }[] }[];
-    }
-  ).getTransitionData(snapshot, event);
-  const prefix = `${machine.id}.`;
-  return data
-    .filter((t) => t.reenter && t.target)
-    .flatMap((t) => t.target!.map((n) => (n.id.startsWith(prefix) ? n.id.slice(prefix.length) : n.id)));
 }
 
 function pathsToValue(paths: string[]): unknown {

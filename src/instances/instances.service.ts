@@ -278,7 +278,7 @@ export function describeDefinition(def: WorkflowDefinition, versions: number[]) 
       responsible: s.meta?.responsible ?? null,
       deadline: s.meta?.deadline ?? null,
       events: s.on,
-      transitions: transitionsOf(def, s.path),
+      transitions: s.transitions,
     })),
     events: Object.fromEntries(
       Object.entries(def.events).map(([type, spec]) => [
@@ -287,20 +287,4 @@ export function describeDefinition(def: WorkflowDefinition, versions: number[]) 
       ]),
     ),
   };
-}
-
-/** Edges for diagrams: event -> target state paths, from the machine's own definition. */
-function transitionsOf(def: WorkflowDefinition, path: string): { event: string; targets: string[] }[] {
-  const node = path.split('.').reduce((n: any, k) => n.states[k], def.machine.root as any);
-  const prefix = `${def.machine.id}.`;
-  const out: { event: string; targets: string[] }[] = [];
-  const add = (event: string, ts: any[]) => {
-    for (const t of ts) {
-      const targets = (t.target ?? []).map((n: any) => (n.id.startsWith(prefix) ? n.id.slice(prefix.length) : n.id));
-      if (targets.length) out.push({ event, targets });
-    }
-  };
-  for (const [event, ts] of Object.entries(node.on ?? {})) add(event, ts as any[]);
-  if (node.always) add('(automatic)', node.always);
-  return out;
 }

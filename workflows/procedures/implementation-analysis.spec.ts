@@ -174,7 +174,7 @@ describe('implementation-analysis', () => {
   });
 
   it('reaches every state and fires every declared transition', () => {
-    const x = explore(def.machine, input, eventsFor, abstract);
+    const x = explore(def, input, eventsFor, abstract);
     expect(x.unreached).toEqual([]);
     expect(x.unfired).toEqual([]);
     expect([...x.reachedFinals].sort()).toEqual(['completed', 'withdrawn']);

@@ -117,7 +117,7 @@ function toImplementation() {
 
 describe('interaction-plan (1(f))', () => {
   it('reaches every state, fires every declared transition and reaches every final state', () => {
-    const x = explore(def.machine, input, eventsFor, abstract);
+    const x = explore(def, input, eventsFor, abstract);
     expect(x.unreached).toEqual([]);
     expect(x.unfired).toEqual([]);
     expect([...x.reachedFinals].sort()).toEqual(['completed', 'withdrawn']);

@@ -115,7 +115,7 @@ function allAgree(r: ReturnType<typeof run>, v: number) {
 
 describe('memorandum-amendment (1(e))', () => {
   it('reaches every state, fires every declared transition and reaches every final state', () => {
-    const x = explore(def.machine, input, eventsFor, abstract);
+    const x = explore(def, input, eventsFor, abstract);
     expect(x.unreached).toEqual([]);
     expect(x.unfired).toEqual([]);
     expect([...x.reachedFinals].sort()).toEqual(['in_force', 'no_amendment_needed', 'withdrawn']);

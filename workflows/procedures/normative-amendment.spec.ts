@@ -73,7 +73,7 @@ const abstract = (s: AnyMachineSnapshot) => {
 
 describe.each([regulationAmendment, modelMemorandumAmendment])('$id', (def) => {
   it('reaches every state and fires every declared transition', () => {
-    const x = explore(def.machine, input, eventsFor, abstract);
+    const x = explore(def, input, eventsFor, abstract);
     expect(x.unreached).toEqual([]);
     expect(x.unfired).toEqual([]);
     expect([...x.reachedFinals].sort()).toEqual(['adopted', 'withdrawn']);

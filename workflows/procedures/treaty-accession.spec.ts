@@ -136,7 +136,7 @@ describe('treaty-accession', () => {
   });
 
   it('reaches every state and fires every declared transition', () => {
-    const x = explore(def.machine, input(), eventsFor, abstract);
+    const x = explore(def, input(), eventsFor, abstract);
     expect(x.unreached).toEqual([]);
     expect(x.unfired).toEqual([]);
     expect([...x.reachedFinals].sort()).toEqual(['acceded', 'declined', 'withdrawn']);
