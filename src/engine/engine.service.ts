@@ -7,7 +7,7 @@ import { initialTransition, transition } from 'xstate';
 import { DataSource, type EntityManager } from 'typeorm';
 import type { z } from 'zod';
 import { awaitedAnswers, type AwaitedAnswers } from '../../workflows/kernel/awaited';
-import type { WorkflowDefinition } from '../../workflows/kernel/definition';
+import type { PayloadOf, WorkflowDefinition } from '../../workflows/kernel/definition';
 import {
   acceptedEventTypes,
   activeStateMeta,
@@ -250,7 +250,7 @@ export class WorkflowEngine {
           },
         );
       const payload = parsePayload(spec.payload, cmd.payload ?? {}, 'payload');
-      await this.checkReferences(m, def, cmd.type, payload);
+      await this.checkReferences(m, def, { type: cmd.type, payload: payload as Record<string, unknown> });
       const snapshot = restore(def.machine, row.snapshot);
       const stateBefore = row.state_path;
       if (snapshot.status !== 'active')
@@ -729,8 +729,8 @@ export class WorkflowEngine {
   }
 
   /** Procedures a payload names must exist and be of the kinds the definition allows. */
-  private async checkReferences(m: EntityManager, def: WorkflowDefinition, type: string, payload: unknown) {
-    for (const ref of def.references?.(type, payload) ?? []) {
+  private async checkReferences(m: EntityManager, def: WorkflowDefinition, event: PayloadOf<WorkflowEvent>) {
+    for (const ref of def.references?.(event) ?? []) {
       const [target] = isUuid(ref.instanceId)
         ? await m.query(`SELECT definition_id FROM workflow_instance WHERE id = $1`, [ref.instanceId])
         : [];

@@ -5,7 +5,8 @@
  */
 import { adjacencyMapToArray, getAdjacencyMap } from 'xstate/graph';
 import { initialTransition, transition, type AnyMachineSnapshot, type AnyStateMachine, type ActorLogic } from 'xstate';
-import type { WorkflowDefinition } from './definition';
+import { z } from 'zod';
+import type { EventCatalogue, WorkflowDefinition } from './definition';
 import { emittedEffects, machineStates, rootEvents, statePaths } from './xstate-fence';
 import type { Actor, World, WorkflowEffect, WorkflowEvent } from './types';
 
@@ -74,23 +75,23 @@ export function checkAgainstCatalogue(def: Pick<WorkflowDefinition, 'id' | 'even
  * `abstract` maps a snapshot to the part of its context that matters for exploration (keep it
  * small and bounded so the walk ends).
  */
-export function explore<S extends AnyMachineSnapshot, E extends WorkflowEvent, I>(
-  def: Pick<WorkflowDefinition, 'id' | 'events'> & { machine: AnyStateMachine & ActorLogic<S, E, I> },
-  input: I,
-  eventsFor: (s: S) => E[],
-  abstract: (s: S) => unknown = () => null,
+export function explore<E extends WorkflowEvent>(
+  def: Pick<WorkflowDefinition, 'id' | 'events'> & { machine: AnyStateMachine },
+  input: unknown,
+  eventsFor: (s: AnyMachineSnapshot) => E[],
+  abstract: (s: AnyMachineSnapshot) => unknown = () => null,
   limit = 20000,
-): Exploration<S> {
+): Exploration {
   const machine = def.machine;
-  const serializeState = (s: S) => JSON.stringify([s.value, s.status, abstract(s)]);
+  const serializeState = (s: AnyMachineSnapshot) => JSON.stringify([s.value, s.status, abstract(s)]);
   let sent = 0;
-  const checkedEventsFor = (s: S) => {
+  const checkedEventsFor = (s: AnyMachineSnapshot) => {
     const events = eventsFor(s);
     for (const e of events) checkAgainstCatalogue(def, e);
     sent += events.length;
     return events;
   };
-  const map = getAdjacencyMap(machine, {
+  const map = getAdjacencyMap<AnyMachineSnapshot, E, unknown>(machine, {
     input,
     events: checkedEventsFor,
     serializeState,
@@ -105,10 +106,10 @@ export function explore<S extends AnyMachineSnapshot, E extends WorkflowEvent, I
   const finals = new Set(states.filter((s) => s.type === 'final').map((s) => s.path));
   const reached = new Set<string>();
   const fired = new Set<string>();
-  const snapshots: S[] = [];
+  const snapshots: AnyMachineSnapshot[] = [];
   const steps = adjacencyMapToArray(map);
   // Every state the walk visited: the initial one and each transition's source and result.
-  const visited = new Map<string, S>();
+  const visited = new Map<string, AnyMachineSnapshot>();
   for (const x of [initialTransition(machine, input)[0], ...steps.flatMap((t) => [t.state, t.nextState])])
     if (!visited.has(serializeState(x))) visited.set(serializeState(x), x);
   for (const v of visited.values()) {
@@ -161,4 +162,27 @@ export function play(
     s = next;
   }
   return { s, effects };
+}
+
+/** The payload an event type of a catalogue is built from (what its schema accepts), then who sends it, when, in which world. */
+type EventArgs<P> = {} extends P
+  ? [payload?: P, actor?: Actor, at?: string, w?: World]
+  : [payload: P, actor?: Actor, at?: string, w?: World];
+
+/**
+ * `ev` for one definition's catalogue: the payload must type-check against the event's schema, is
+ * parsed by it (a spec cannot send what the engine would refuse), and the event is typed as the
+ * machine receives it.
+ */
+export function eventsOf<Cat extends EventCatalogue>(catalogue: Cat) {
+  return <T extends keyof Cat & string>(
+    type: T,
+    ...[payload, actor = actors.officer, at = T0, w = world]: EventArgs<z.input<Cat[T]['payload']>>
+  ): WorkflowEvent<T, z.output<Cat[T]['payload']>> => ({
+    type,
+    payload: z.parse<Cat[T]['payload']>(catalogue[type].payload, payload ?? {}),
+    actor,
+    at,
+    world: w,
+  });
 }
