@@ -179,14 +179,11 @@ describe('interaction-plan (1(f))', () => {
     r.step(ev('SUBMIT_TO_COORDINATORS', { draftVersion: 2 }));
     expect(statePaths(r.s)).toEqual(['coordinators_consensus']);
     // every version's activities and every answer are kept
-    expect(r.s.context.plans.map((p: any) => [p.draftVersion, p.activities.length])).toEqual([
+    expect(r.s.context.plans.map((p) => [p.draftVersion, p.activities.length])).toEqual([
       [1, 3],
       [2, 4],
     ]);
-    expect(r.s.context.consultations.map((c: any) => c.answers.map((a: any) => a.kind))).toEqual([
-      ['comments'],
-      ['agreed'],
-    ]);
+    expect(r.s.context.consultations.map((c) => c.answers.map((a) => a.kind))).toEqual([['comments'], ['agreed']]);
   });
 
   it('reminds the officers and escalates to the managers during the consultation', () => {
