@@ -5,23 +5,28 @@
  */
 import { assign, setup } from 'xstate';
 import { z } from 'zod';
-import { guardsFrom, type WorkflowDefinition } from '../../workflows/kernel/definition';
-import type { WorkflowEffect, WorkflowEvent } from '../../workflows/kernel/types';
+import { guardsFrom, type EventsOf, type Refusal, type WorkflowDefinition } from '../../workflows/kernel/definition';
+import type { WorkflowEffect } from '../../workflows/kernel/types';
 
 export const BENCH_DEFINITION_ID = 'bench-counter';
 
-/** The payload field COUNT carries (FINISH carries none). */
-interface CounterPayload {
-  by?: number;
-}
-type Ev = WorkflowEvent<string, CounterPayload>;
-const refusals = {
-  positive: ({ event }: { context: { count: number }; event: Ev }) =>
-    (event.payload.by ?? 1) > 0 ? null : 'Count by a positive number.',
+const events = {
+  COUNT: {
+    description: 'count',
+    roles: ['legal_officer'],
+    payload: z.object({ by: z.number().int().min(1).max(100).optional() }).strict(),
+  },
+  FINISH: { description: 'finish', roles: ['legal_officer'], payload: z.object({}).strict() },
+} as const;
+type Ev = EventsOf<typeof events>;
+type Ctx = { count: number };
+const refusals: { positive: Refusal<Ctx, Ev> } = {
+  positive: ({ event }) =>
+    event.type !== 'COUNT' || (event.payload.by ?? 1) > 0 ? null : 'Count by a positive number.',
 };
 
 const machine = setup({
-  types: { context: {} as { count: number }, events: {} as Ev, emitted: {} as WorkflowEffect },
+  types: { context: {} as Ctx, events: {} as Ev, emitted: {} as WorkflowEffect },
   guards: guardsFrom(refusals),
 }).createMachine({
   id: BENCH_DEFINITION_ID,
@@ -49,7 +54,7 @@ const machine = setup({
   },
 });
 
-export function benchDefinition(): WorkflowDefinition {
+export function benchDefinition(): WorkflowDefinition<Ctx, Ev, Record<string, never>, typeof machine> {
   return {
     id: BENCH_DEFINITION_ID,
     version: 1,
@@ -61,13 +66,6 @@ export function benchDefinition(): WorkflowDefinition {
     input: z.object({}).strict(),
     refusals,
     businessKeys: () => ({ partner: null, memorandum: null, treaty: null, subject: 'bench' }),
-    events: {
-      COUNT: {
-        description: 'count',
-        roles: ['legal_officer'],
-        payload: z.object({ by: z.number().int().min(1).max(100).optional() }).strict(),
-      },
-      FINISH: { description: 'finish', roles: ['legal_officer'], payload: z.object({}).strict() },
-    },
+    events,
   };
 }

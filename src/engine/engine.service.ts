@@ -6,7 +6,7 @@ import { initialTransition, transition } from 'xstate';
 import { DataSource, type EntityManager } from 'typeorm';
 import type { z } from 'zod';
 import { awaitedAnswers, type AwaitedAnswers } from '../../workflows/kernel/awaited';
-import type { WorkflowDefinition } from '../../workflows/kernel/definition';
+import type { PayloadOf, WorkflowDefinition } from '../../workflows/kernel/definition';
 import {
   acceptedEventTypes,
   activeStateMeta,
@@ -15,6 +15,7 @@ import {
   effectsOf,
   explainRefusal,
   finalStateOf,
+  reenteredStates,
   statePaths,
 } from '../../workflows/kernel/inspect';
 import type { Actor, DynamicDeadline, Labels, Role, WorkflowEffect, WorkflowEvent } from '../../workflows/kernel/types';
@@ -251,7 +252,7 @@ export class WorkflowEngine {
           },
         );
       const payload = parsePayload(spec.payload, cmd.payload ?? {}, 'payload');
-      await this.checkReferences(m, def, cmd.type, payload);
+      await this.checkReferences(m, def, { type: cmd.type, payload: payload as Record<string, unknown> });
       const snapshot = restore(def.machine, row.snapshot);
       const stateBefore = row.state_path;
       if (snapshot.status !== 'active')
@@ -290,7 +291,7 @@ export class WorkflowEngine {
           state: stateBefore,
           acceptedEvents: accepted,
         });
-      const reentered = reenteredPaths(def.machine, snapshot, event);
+      const reentered = reenteredStates(def.machine, snapshot, event);
       const [next, actions] = transition(def.machine, snapshot, event);
       const seq = row.seq + 1;
       const applied = await this.persist(m, def, row, next, seq, now, {
@@ -739,8 +740,8 @@ export class WorkflowEngine {
   }
 
   /** Procedures a payload names must exist and be of the kinds the definition allows. */
-  private async checkReferences(m: EntityManager, def: WorkflowDefinition, type: string, payload: unknown) {
-    for (const ref of def.references?.(type, payload) ?? []) {
+  private async checkReferences(m: EntityManager, def: WorkflowDefinition, event: PayloadOf<WorkflowEvent>) {
+    for (const ref of def.references?.(event) ?? []) {
       const [target] = isUuid(ref.instanceId)
         ? await m.query<{ definition_id: string }[]>(`SELECT definition_id FROM workflow_instance WHERE id = $1`, [
             ref.instanceId,
@@ -889,19 +890,6 @@ function deadlineDemands(def: WorkflowDefinition, snapshot: AnyMachineSnapshot):
     days: null,
   }));
   return [...fromStates, ...dynamic];
-}
-
-/** State paths a transition leaves and enters again (`reenter: true`), whose deadlines restart. */
-function reenteredPaths(machine: AnyStateMachine, snapshot: AnyMachineSnapshot, event: WorkflowEvent): string[] {
-  const data = (
-    machine as unknown as {
-      getTransitionData(s: unknown, e: unknown): { reenter: boolean; target?: { id: string }[] }[];
-    }
-  ).getTransitionData(snapshot, event);
-  const prefix = `${machine.id}.`;
-  return data
-    .filter((t) => t.reenter && t.target)
-    .flatMap((t) => t.target!.map((n) => (n.id.startsWith(prefix) ? n.id.slice(prefix.length) : n.id)));
 }
 
 function pathsToValue(paths: string[]): unknown {

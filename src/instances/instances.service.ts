@@ -1,7 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import type { AnyTransitionDefinition } from 'xstate';
 import type { WorkflowDefinition } from '../../workflows/kernel/definition';
 import { allStates, stateMeta } from '../../workflows/kernel/inspect';
 import type { Actor } from '../../workflows/kernel/types';
@@ -278,7 +277,7 @@ export function describeDefinition(def: WorkflowDefinition, versions: number[]) 
       responsible: s.meta?.responsible ?? null,
       deadline: s.meta?.deadline ?? null,
       events: s.on,
-      transitions: transitionsOf(def, s.path),
+      transitions: s.transitions,
     })),
     events: Object.fromEntries(
       Object.entries(def.events).map(([type, spec]) => [
@@ -287,20 +286,4 @@ export function describeDefinition(def: WorkflowDefinition, versions: number[]) 
       ]),
     ),
   };
-}
-
-/** Edges for diagrams: event -> target state paths, from the machine's own definition. */
-function transitionsOf(def: WorkflowDefinition, path: string): { event: string; targets: string[] }[] {
-  const node = path.split('.').reduce((n, k) => n.states[k], def.machine.root);
-  const prefix = `${def.machine.id}.`;
-  const out: { event: string; targets: string[] }[] = [];
-  const add = (event: string, ts: readonly AnyTransitionDefinition[]) => {
-    for (const t of ts) {
-      const targets = (t.target ?? []).map((n) => (n.id.startsWith(prefix) ? n.id.slice(prefix.length) : n.id));
-      if (targets.length) out.push({ event, targets });
-    }
-  };
-  for (const [event, ts] of Object.entries(node.on ?? {})) add(event, ts ?? []);
-  if (node.always) add('(automatic)', node.always);
-  return out;
 }

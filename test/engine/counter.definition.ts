@@ -1,7 +1,7 @@
 /** A small procedure used only by the engine's tests: counting, a deadline, children, versions. */
 import { assign, emit, setup } from 'xstate';
 import { z } from 'zod';
-import { guardsFrom, type WorkflowDefinition } from '../../workflows/kernel/definition';
+import { guardsFrom, type Refusal, type WorkflowDefinition } from '../../workflows/kernel/definition';
 import type { WorkflowEffect, WorkflowEvent } from '../../workflows/kernel/types';
 
 type Ev =
@@ -12,15 +12,16 @@ type Ev =
   | WorkflowEvent<'REMINDER', { deadlineKey: string; daysBefore: number }>
   | WorkflowEvent<'DEADLINE_PASSED', { deadlineKey: string }>
   | WorkflowEvent<'FINISH', Record<string, never>>;
-const refusals = {
-  notTooMany: ({ context, event }: { context: { count: number }; event: WorkflowEvent<string, { by?: number }> }) =>
-    context.count + (event.payload.by ?? 1) > 1000 ? 'The counter cannot pass 1000.' : null,
+type Ctx = { count: number; children: string[] };
+const refusals: { notTooMany: Refusal<Ctx, Ev> } = {
+  notTooMany: ({ context, event }) =>
+    event.type === 'COUNT' && context.count + (event.payload.by ?? 1) > 1000 ? 'The counter cannot pass 1000.' : null,
 };
 
 function counterMachine(version: number) {
   const openState = version === 1 ? 'counting' : 'tallying';
   return setup({
-    types: { context: {} as { count: number; children: string[] }, events: {} as Ev, emitted: {} as WorkflowEffect },
+    types: { context: {} as Ctx, events: {} as Ev, emitted: {} as WorkflowEffect },
     guards: guardsFrom(refusals),
   }).createMachine({
     id: 'test-counter',

@@ -7,7 +7,8 @@
  */
 import type { MachineContext } from 'xstate';
 import type { Refusal } from './definition';
-import { assignTo, emitTo, lastOf, notice, type ProcedureEvent } from './stage';
+import { assignTo, emitTo, lastOf, notice, numberIn, textIn, type ProcedureEvent } from './stage';
+import type { WorkflowEvent } from './types';
 
 export interface CommentResponse {
   memberState: string;
@@ -61,7 +62,7 @@ export function withCommentRoundOpened<C extends CommentsContext>(context: C, ev
 export function withResponse<C extends CommentsContext>(context: C, event: ProcedureEvent): Partial<C> {
   const r = lastCommentRound(context) as CommentRound;
   const state = event.actor.memberState as string;
-  const comments = ((event.payload.comments as string | null | undefined) ?? '').trim();
+  const comments = (textIn(event, 'comments') ?? '').trim();
   const response: CommentResponse = {
     memberState: state,
     hasComments: comments.length > 0,
@@ -109,8 +110,9 @@ export function commentAllowedOf(wording: CommentRoundWording): Refusal {
     if (!r || r.closedAt) return wording.noneOpen;
     if (!state) return wording.notApprover;
     if (!r.electorate.includes(state)) return `${state} is not among the member states of ${wording.round}.`;
-    if (e.payload.draftVersion !== r.draftVersion)
-      return `${theRound} is on ${wording.version} ${r.draftVersion}; an answer on version ${e.payload.draftVersion} cannot be recorded.`;
+    const v = e.payload.draftVersion;
+    if (v !== r.draftVersion)
+      return `${theRound} is on ${wording.version} ${r.draftVersion}; an answer on version ${String(v)} cannot be recorded.`;
     if (r.responses[state]) return `${state} has already answered ${wording.round}.`;
     return null;
   };
@@ -127,7 +129,12 @@ export const allCommentsIn: Refusal = ({ context }) =>
  * transitions of a circulation for comments. RESPOND is guarded by `commentAllowed` and the
  * `always` transition by `allCommentsIn` (name them so in the machine's refusals).
  */
-export function commentRoundStage<C extends CommentsContext, D extends string, T extends string>(opts: {
+export function commentRoundStage<
+  C extends CommentsContext,
+  D extends string,
+  T extends string,
+  E extends WorkflowEvent = ProcedureEvent,
+>(opts: {
   /** The guard that accepts only this state's deadline. */
   deadline: D;
   /** Where the stage goes once the round is closed. */
@@ -137,18 +144,18 @@ export function commentRoundStage<C extends CommentsContext, D extends string, T
   /** Subject of the notice to the managers when the period ends (the states that did not answer). */
   closed: (context: C, unanswered: string[]) => string;
 }) {
-  const close = assignTo<C>(({ context, event }) => closeComments(context, event.at));
+  const close = assignTo<C, E>(({ context, event }) => closeComments(context, event.at));
   const respond = {
     guard: 'commentAllowed' as const,
-    actions: assignTo<C>(({ context, event }) => withResponse(context, event)),
+    actions: assignTo<C, E>(({ context, event }) => withResponse(context, event)),
   };
   const reminder = {
     guard: opts.deadline,
-    actions: emitTo<C>(({ context, event }) =>
+    actions: emitTo<C, E>(({ context, event }) =>
       notice(
         'reminder',
         { memberStates: unansweredComments(context) },
-        opts.reminder(context, event.payload.daysBefore),
+        opts.reminder(context, numberIn(event, 'daysBefore') ?? 0),
       ),
     ),
   };
@@ -156,7 +163,7 @@ export function commentRoundStage<C extends CommentsContext, D extends string, T
     guard: opts.deadline,
     target: opts.next,
     actions: [
-      emitTo<C>(({ context }) => {
+      emitTo<C, E>(({ context }) => {
         const unanswered = unansweredComments(context);
         return notice('escalation', { roles: ['manager'] }, opts.closed(context, unanswered), { unanswered });
       }),
@@ -165,7 +172,7 @@ export function commentRoundStage<C extends CommentsContext, D extends string, T
   };
   return {
     /** Entry action: opens the round. */
-    open: assignTo<C>(({ context, event }) => withCommentRoundOpened(context, event)),
+    open: assignTo<C, E>(({ context, event }) => withCommentRoundOpened(context, event)),
     /** The `always` transition: every state has answered. */
     allIn: { guard: 'allCommentsIn' as const, target: opts.next, actions: close },
     respond,

@@ -13,6 +13,7 @@ import type { MachineContext } from 'xstate';
 import {
   lastRound,
   openRound,
+  positionIn,
   pendingStates,
   recordPosition,
   applySilence,
@@ -22,8 +23,8 @@ import {
 } from './consensus';
 import type { Refusal } from './definition';
 import { deadlineOf } from './rules';
-import { assignTo, emitTo, notice, type ProcedureEvent } from './stage';
-import type { Actor } from './types';
+import { assignTo, emitTo, notice, numberIn, textIn, type ProcedureEvent } from './stage';
+import type { Actor, WorkflowEvent } from './types';
 
 /** The part of a machine's context a consensus stage reads and writes. */
 export interface RoundsContext extends MachineContext {
@@ -75,10 +76,12 @@ export function withRoundOpened<C extends RoundsContext>(
 
 /** Records the sender's position in the last round (guard with `positionAllowed` first). */
 export function withPosition<C extends RoundsContext>(context: C, event: ProcedureEvent): Partial<C> {
+  const input = positionIn(event);
+  if (!input) return {};
   return {
     rounds: replaceLast(
       context.rounds,
-      recordPosition(currentRound(context.rounds), answererOf(event.actor), event.payload, event.at),
+      recordPosition(currentRound(context.rounds), answererOf(event.actor), input, event.at),
     ),
   } as Partial<C>;
 }
@@ -115,21 +118,23 @@ export function lastObjected(rounds: readonly ConsensusRound[]): ConsensusRound 
 
 /** DEADLINE_PASSED of a consensus stage whose round uses the silence procedure. */
 export const silenceDueOf =
-  (stateKey: string): Refusal =>
+  (stateKey: string): Refusal<{ rounds: ConsensusRound[] }> =>
   (args) => {
     const d = deadlineOf(stateKey)(args);
     if (d) return d;
-    return lastRound((args.context as RoundsContext).rounds)?.silenceProcedure
+    return lastRound(args.context.rounds)?.silenceProcedure
       ? null
       : 'This round does not use the silence procedure: a missing answer is not an agreement.';
   };
 
 /** WITHDRAW from any open stage: the reason is recorded and open rounds are superseded; `also` closes what else the machine keeps open. */
-export function withdrawTransition<C extends WithdrawableContext>(also?: (context: C, at: string) => Partial<C>) {
+export function withdrawTransition<C extends WithdrawableContext, E extends WorkflowEvent = ProcedureEvent>(
+  also?: (context: C, at: string) => Partial<C>,
+) {
   return {
     target: '.withdrawn',
-    actions: assignTo<C>(({ context, event }) => {
-      const withdrawal: Withdrawal = { reason: event.payload.reason, by: event.actor.id, at: event.at };
+    actions: assignTo<C, E>(({ context, event }) => {
+      const withdrawal: Withdrawal = { reason: textIn(event, 'reason') ?? '', by: event.actor.id, at: event.at };
       return {
         ...(also ? also(context, event.at) : {}),
         ...withRoundsSuperseded(context, event.at),
@@ -160,12 +165,15 @@ export interface ConsensusStageOptions<C, D extends string, S extends string> {
  * The entry action and the POSITION, REMINDER and DEADLINE_PASSED transitions of a consensus stage.
  * POSITION is guarded by the kernel rule `positionAllowed`.
  */
-export function consensusStage<C extends RoundsContext, D extends string, S extends string = never>(
-  opts: ConsensusStageOptions<C, D, S>,
-) {
+export function consensusStage<
+  C extends RoundsContext,
+  D extends string,
+  S extends string = never,
+  E extends WorkflowEvent = ProcedureEvent,
+>(opts: ConsensusStageOptions<C, D, S>) {
   const escalate = {
     guard: opts.deadline,
-    actions: emitTo<C>(({ context }) => {
+    actions: emitTo<C, E>(({ context }) => {
       const pending = pendingIn(context);
       return notice('escalation', { roles: ['manager'] }, opts.overdue(context, pending), { pending });
     }),
@@ -173,12 +181,16 @@ export function consensusStage<C extends RoundsContext, D extends string, S exte
   const silence = opts.silence;
   const position = {
     guard: 'positionAllowed' as const,
-    actions: assignTo<C>(({ context, event }) => withPosition(context, event)),
+    actions: assignTo<C, E>(({ context, event }) => withPosition(context, event)),
   };
   const reminder = {
     guard: opts.deadline,
-    actions: emitTo<C>(({ context, event }) =>
-      notice('reminder', { memberStates: pendingIn(context) }, opts.reminder(context, event.payload.daysBefore)),
+    actions: emitTo<C, E>(({ context, event }) =>
+      notice(
+        'reminder',
+        { memberStates: pendingIn(context) },
+        opts.reminder(context, numberIn(event, 'daysBefore') ?? 0),
+      ),
     ),
   };
   const deadlinePassed = silence
@@ -186,11 +198,11 @@ export function consensusStage<C extends RoundsContext, D extends string, S exte
         {
           guard: silence.guard,
           actions: [
-            emitTo<C>(({ context }) => {
+            emitTo<C, E>(({ context }) => {
               const silent = pendingIn(context);
               return notice('info', { roles: ['manager'] }, silence.subject(context, silent), { silent });
             }),
-            assignTo<C>(({ context, event }) => withSilence(context, event.at)),
+            assignTo<C, E>(({ context, event }) => withSilence(context, event.at)),
           ],
         },
         escalate,
@@ -198,10 +210,10 @@ export function consensusStage<C extends RoundsContext, D extends string, S exte
     : [escalate];
   return {
     /** Entry action: opens the round. */
-    open: assignTo<C>(({ context, event }) =>
+    open: assignTo<C, E>(({ context, event }) =>
       withRoundOpened(context, event, {
         stage: opts.stage,
-        silenceProcedure: silence ? event.payload?.silenceProcedure === true : false,
+        silenceProcedure: silence ? event.payload.silenceProcedure === true : false,
       }),
     ),
     position,

@@ -14,6 +14,8 @@
  * Pure functions over plain JSON: rounds live in machine context and in persisted snapshots.
  */
 
+import type { WorkflowEvent } from './types';
+
 export const POSITION_KINDS = ['agree', 'agree_with_reservation', 'object'] as const;
 export type PositionKind = (typeof POSITION_KINDS)[number];
 
@@ -146,4 +148,14 @@ export function reservations(rounds: readonly ConsensusRound[]): Position[] {
 export function lastRound(rounds: readonly ConsensusRound[], stage?: string): ConsensusRound | undefined {
   for (let i = rounds.length - 1; i >= 0; i--) if (!stage || rounds[i].stage === stage) return rounds[i];
   return undefined;
+}
+
+/** A POSITION event's answer, read from its payload; null when the payload is not one. */
+export function positionIn(event: WorkflowEvent): PositionInput | null {
+  const draftVersion = typeof event.payload.draftVersion === 'number' ? event.payload.draftVersion : null;
+  const kind = POSITION_KINDS.find((k) => k === event.payload.kind);
+  const text = event.payload.text;
+  if (draftVersion === null || !kind) return null;
+  if (text === undefined) return { draftVersion, kind };
+  return typeof text === 'string' || text === null ? { draftVersion, kind, text } : null;
 }

@@ -3,17 +3,37 @@ import type { z } from 'zod';
 import type { DynamicDeadline, Labels, Role, WorkflowEvent } from './types';
 
 /** One event a definition accepts: who may send it and the shape of its payload. */
-export interface EventSpec {
+export interface EventSpec<P extends z.ZodType = z.ZodType> {
   description: string;
   roles: readonly Role[];
-  payload: z.ZodType;
+  payload: P;
 }
+
+/** A definition's events by type: its payload catalogue. */
+export type EventCatalogue = Readonly<Record<string, EventSpec>>;
+
+/**
+ * The events a machine receives, derived from its catalogue: one `WorkflowEvent` per type, whose
+ * payload is what that type's schema produces. A machine typed with it reads only fields its
+ * schemas declare, so renaming a payload field fails to compile where the machine reads it.
+ */
+export type EventsOf<Cat extends EventCatalogue> = {
+  [K in keyof Cat & string]: WorkflowEvent<K, z.output<Cat[K]['payload']>>;
+}[keyof Cat & string];
 
 /**
  * A business rule behind a machine guard, with the sentence shown to a person when it refuses.
- * `refuse` returns null when the transition may be taken, else the reason.
+ * It returns null when the transition may be taken, else the reason. Declared as a method so a
+ * definition's rules over its own context and events fit the engine's view of every definition
+ * (`Refusal` with its defaults): the engine calls them only with the definition's own snapshot
+ * context and with events that passed the definition's payload schemas.
  */
-export type Refusal = (args: { context: any; event: WorkflowEvent<string, any> }, params?: unknown) => string | null;
+export type Refusal<C = unknown, E extends WorkflowEvent = WorkflowEvent> = {
+  refuse(args: { context: C; event: E }, params?: unknown): string | null;
+}['refuse'];
+
+/** An event's type and payload, one member per event type (so a check of `type` narrows `payload`). */
+export type PayloadOf<E extends WorkflowEvent> = E extends WorkflowEvent ? Pick<E, 'type' | 'payload'> : never;
 
 /** A payload field naming another procedure, and which definitions it may be. */
 export interface InstanceReference {
@@ -31,40 +51,54 @@ export interface BusinessKeys {
   subject: string;
 }
 
-export interface WorkflowDefinition {
+/**
+ * A procedure definition. `C`, `E` and `I` are its machine's context, events and start input; the
+ * defaults are the engine's view of any definition. The functions are methods, so a definition
+ * typed over its own machine is one of `WorkflowDefinition` (the engine hands each only what its
+ * machine produced and what passed its schemas).
+ */
+export interface WorkflowDefinition<
+  C = unknown,
+  E extends WorkflowEvent = WorkflowEvent,
+  I = unknown,
+  M extends AnyStateMachine = AnyStateMachine,
+> {
   id: string;
   version: number;
   /** The roadmap measure, e.g. `1(d)`. */
   measure: string;
   title: Labels;
   description: string;
-  machine: AnyStateMachine;
+  machine: M;
   /** Who may start an instance, and the shape of the start input. */
   startRoles: readonly Role[];
-  input: z.ZodType;
-  events: Readonly<Record<string, EventSpec>>;
+  input: z.ZodType<I>;
+  events: EventCatalogue;
   /** Named guard -> the reason it gives when it refuses; the same functions back the machine's guards. */
-  refusals: Readonly<Record<string, Refusal>>;
-  businessKeys(input: any): BusinessKeys;
+  refusals: Readonly<Record<string, Refusal<C, E>>>;
+  businessKeys(input: I): BusinessKeys;
   /** Deadlines not tied to one state (e.g. one per memorandum assessment); the engine keeps them in sync. */
-  dynamicDeadlines?(context: any): DynamicDeadline[];
+  dynamicDeadlines?(context: C): DynamicDeadline[];
   /**
    * Other procedures an event's payload names (e.g. a finding linked to a 1(e)). The engine checks,
    * in the event's transaction, that each exists and is of one of the allowed definitions.
    */
-  references?(type: string, payload: any): InstanceReference[];
+  references?(event: PayloadOf<E>): InstanceReference[];
   /** What a finished instance reports to its parent (CHILD_DONE). */
-  output?(context: any, finalState: string): Record<string, unknown> | null;
+  output?(context: C, finalState: string): Record<string, unknown> | null;
 }
 
+/** An XState guard backed by a refusal: it passes when the refusal gives no reason. */
+export type GuardOf<C, E> = (args: { context: C; event: E }, params?: unknown) => boolean;
+
 /** Turns refusals into XState guards, so one function both guards the machine and explains a refusal. */
-export function guardsFrom<T extends Record<string, Refusal>>(
-  refusals: T,
-): { [K in keyof T]: (args: any, params?: any) => boolean } {
-  const guards = {} as { [K in keyof T]: (args: any, params?: any) => boolean };
-  for (const key of Object.keys(refusals) as (keyof T)[]) {
-    guards[key] = (args: any, params?: any) =>
-      refusals[key]({ context: args.context, event: args.event }, params) === null;
+export function guardsFrom<C, E extends WorkflowEvent, K extends string>(
+  refusals: Readonly<Record<K, Refusal<C, E>>>,
+): Record<K, GuardOf<C, E>> {
+  const guards = {} as Record<K, GuardOf<C, E>>;
+  for (const key of Object.keys(refusals) as K[]) {
+    const refusal = refusals[key];
+    guards[key] = (args, params) => refusal({ context: args.context, event: args.event }, params) === null;
   }
   return guards;
 }

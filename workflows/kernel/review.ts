@@ -5,7 +5,8 @@
  * reminds the legal officers and tells the managers when it is overdue.
  */
 import type { MachineContext } from 'xstate';
-import { assignTo, emitTo, notice, type ProcedureEvent } from './stage';
+import { assignTo, emitTo, notice, numberIn, textIn, type ProcedureEvent } from './stage';
+import type { WorkflowEvent } from './types';
 
 /** The internal legal review's period, the same wherever the four-eyes review stage is used. */
 export const REVIEW_PERIOD = Object.freeze({
@@ -32,7 +33,7 @@ export interface ReviewContext extends MachineContext {
 
 /** The version sent to review and who drafted it (the sender). */
 export function withSubmission<C extends ReviewContext>(event: ProcedureEvent): Partial<C> {
-  return { draftVersion: event.payload.draftVersion, drafter: event.actor.id } as Partial<C>;
+  return { draftVersion: numberIn(event, 'draftVersion'), drafter: event.actor.id } as Partial<C>;
 }
 
 /** Logs the reviewer's decision on the context's draft version; a return carries the event's reason. */
@@ -46,7 +47,7 @@ export function withReview<C extends ReviewContext>(
     by: event.actor.id,
     at: event.at,
     decision,
-    reason: decision === 'returned' ? event.payload.reason : null,
+    reason: decision === 'returned' ? textIn(event, 'reason') : null,
   };
   return { reviews: [...context.reviews, review] } as Partial<C>;
 }
@@ -55,27 +56,27 @@ export function withReview<C extends ReviewContext>(
  * The actions and deadline transitions of a review stage. `what` names the thing under review in
  * the notifications (`… is due soon`, `… is overdue`); `deadline` is the guard of the state's deadline.
  */
-export function reviewStage<C extends ReviewContext, D extends string>(opts: {
+export function reviewStage<C extends ReviewContext, D extends string, E extends WorkflowEvent = ProcedureEvent>(opts: {
   deadline: D;
   what: (context: C) => string;
 }) {
   const reminder = {
     guard: opts.deadline,
-    actions: emitTo<C>(({ context }) =>
+    actions: emitTo<C, E>(({ context }) =>
       notice('reminder', { roles: ['legal_officer'] }, `${opts.what(context)} is due soon`),
     ),
   };
   const deadlinePassed = {
     guard: opts.deadline,
-    actions: emitTo<C>(({ context }) =>
+    actions: emitTo<C, E>(({ context }) =>
       notice('escalation', { roles: ['manager'] }, `${opts.what(context)} is overdue`),
     ),
   };
   return {
     /** SUBMIT_FOR_REVIEW: record the version and its drafter. */
-    submitted: assignTo<C>(({ event }) => withSubmission<C>(event)),
-    approved: assignTo<C>(({ context, event }) => withReview(context, event, 'approved')),
-    returned: assignTo<C>(({ context, event }) => withReview(context, event, 'returned')),
+    submitted: assignTo<C, E>(({ event }) => withSubmission<C>(event)),
+    approved: assignTo<C, E>(({ context, event }) => withReview(context, event, 'approved')),
+    returned: assignTo<C, E>(({ context, event }) => withReview(context, event, 'returned')),
     reminder,
     deadlinePassed,
     /** REMINDER and DEADLINE_PASSED of the review's deadline. */

@@ -3,16 +3,14 @@
  * same function guards the machine and explains a refusal to a person.
  */
 import type { Refusal } from './definition';
-import { lastRound, refusePosition, type ConsensusRound } from './consensus';
-import type { WorkflowEvent } from './types';
-
-type Ev = WorkflowEvent<string, any>;
+import { lastRound, positionIn, refusePosition, type ConsensusRound } from './consensus';
+import { numberIn, textIn } from './stage';
 
 /** The draft version an event names must exist and have no drifted authentic texts. */
 export const draftReady: Refusal = ({ event }) => {
-  const v = (event as Ev).payload?.draftVersion;
-  const draft = (event as Ev).world.draft;
-  if (typeof v !== 'number') return 'The event must name the draft version it concerns (draftVersion).';
+  const v = numberIn(event, 'draftVersion');
+  const draft = event.world.draft;
+  if (v === null) return 'The event must name the draft version it concerns (draftVersion).';
   if (!draft) return null; // no document kept for this instance: the version number is the legal officer's record
   if (v > draft.latestVersion) return `Draft version ${v} does not exist; the latest is ${draft.latestVersion}.`;
   if (v !== draft.latestVersion)
@@ -23,50 +21,47 @@ export const draftReady: Refusal = ({ event }) => {
 };
 
 /** A new round needs a newer version than the one last circulated. */
-export const newerDraft: Refusal = ({ context, event }) => {
-  const v = (event as Ev).payload?.draftVersion;
-  const current = (context as { draftVersion: number | null }).draftVersion;
-  if (current !== null && typeof v === 'number' && v <= current)
+export const newerDraft: Refusal<{ draftVersion: number | null }> = ({ context, event }) => {
+  const v = numberIn(event, 'draftVersion');
+  const current = context.draftVersion;
+  if (current !== null && v !== null && v <= current)
     return `A new round needs a new draft version: version ${current} was already circulated.`;
   return draftReady({ context, event });
 };
 
 /** Four-eyes: the reviewer is not the officer who drafted. */
-export const fourEyes: Refusal = ({ context, event }) => {
-  const drafter = (context as { drafter: string | null }).drafter;
-  if (drafter && drafter === (event as Ev).actor.id)
+export const fourEyes: Refusal<{ drafter: string | null }> = ({ context, event }) => {
+  const drafter = context.drafter;
+  if (drafter && drafter === event.actor.id)
     return 'Four-eyes rule: the officer who drafted this version cannot review it.';
   return null;
 };
 
 /** A member-state position in the current consensus round. */
-export const positionAllowed: Refusal = ({ context, event }) => {
-  const e = event as Ev;
-  const round = lastRound((context as { rounds: ConsensusRound[] }).rounds);
+export const positionAllowed: Refusal<{ rounds: ConsensusRound[] }> = ({ context, event }) => {
+  const round = lastRound(context.rounds);
+  const input = positionIn(event);
+  if (!input) return 'A position names the draft version and its kind (agree, agree_with_reservation, object).';
   return refusePosition(
     round,
-    { id: e.actor.id, memberState: e.actor.memberState, actingFor: e.actor.actingFor },
-    e.payload,
+    { id: event.actor.id, memberState: event.actor.memberState, actingFor: event.actor.actingFor },
+    input,
   );
 };
 
-export const roundConsensus: Refusal = ({ context }) =>
-  lastRound((context as { rounds: ConsensusRound[] }).rounds)?.outcome === 'consensus'
-    ? null
-    : 'Consensus has not been reached.';
+export const roundConsensus: Refusal<{ rounds: ConsensusRound[] }> = ({ context }) =>
+  lastRound(context.rounds)?.outcome === 'consensus' ? null : 'Consensus has not been reached.';
 
-export const roundObjected: Refusal = ({ context }) =>
-  lastRound((context as { rounds: ConsensusRound[] }).rounds)?.outcome === 'objected'
-    ? null
-    : 'No member state has objected.';
+export const roundObjected: Refusal<{ rounds: ConsensusRound[] }> = ({ context }) =>
+  lastRound(context.rounds)?.outcome === 'objected' ? null : 'No member state has objected.';
 
 /** A REMINDER or DEADLINE_PASSED event for the deadline this state owns (not a stale one). */
 export const deadlineOf =
   (stateKey: string): Refusal =>
   ({ event }) =>
-    (event as Ev).payload?.deadlineKey === stateKey
+    textIn(event, 'deadlineKey') === stateKey
       ? null
-      : `This deadline (${(event as Ev).payload?.deadlineKey}) does not belong to the current stage.`;
+      : `This deadline (${textIn(event, 'deadlineKey') ?? 'undefined'}) does not belong to the current stage.`;
 
 /**
  * After a return to drafting, only a newer version may go forward; the first version may be any
@@ -74,13 +69,15 @@ export const deadlineOf =
  * came back from (`returns[].from`), and asks to `verb` (submit, send) a revised version.
  */
 export const revisedDraftOf =
-  (returnWords: Readonly<Record<string, string>>, verb: string): Refusal =>
+  (
+    returnWords: Readonly<Record<string, string>>,
+    verb: string,
+  ): Refusal<{ draftVersion: number | null; returns: readonly { from: string; reason: string }[] }> =>
   ({ context, event }) => {
-    const c = context as { draftVersion: number | null; returns: readonly { from: string; reason: string }[] };
-    const v = (event as Ev).payload?.draftVersion;
-    const current = c.draftVersion;
-    if (current !== null && typeof v === 'number' && v <= current) {
-      const back = c.returns[c.returns.length - 1];
+    const v = numberIn(event, 'draftVersion');
+    const current = context.draftVersion;
+    if (current !== null && v !== null && v <= current) {
+      const back = context.returns[context.returns.length - 1];
       const why = back ? `was ${returnWords[back.from]} ("${back.reason}")` : 'has already gone forward';
       return `Version ${current} ${why}: ${verb} a revised version (${current + 1} or later).`;
     }

@@ -1,17 +1,33 @@
 /**
  * Small building blocks every procedure machine uses: a state's meta, a notification effect, the
- * last element of a log, and typed `assign`/`emit` for the machines' context and events.
+ * last element of a log, typed `assign`/`emit` for the machines' context and events, and reading
+ * the payload fields the kernel's shared stages rely on.
  */
 import { assign, emit, type MachineContext } from 'xstate';
 import type { Labels, NotifyEffect, StateMeta, WorkflowEffect, WorkflowEvent } from './types';
 
-/** The events every procedure machine receives (payloads are validated against the definition's catalogue). */
-export type ProcedureEvent = WorkflowEvent<string, any>;
+/**
+ * Any procedure machine's event, as the kernel's shared stages see it: they are generic over the
+ * machine's own event union and read the few payload fields they share through the readers below.
+ */
+export type ProcedureEvent = WorkflowEvent;
 
 /** What an action or a refusal of a procedure machine is given. */
-export interface StageArgs<C> {
+export interface StageArgs<C, E extends WorkflowEvent = ProcedureEvent> {
   context: C;
-  event: ProcedureEvent;
+  event: E;
+}
+
+/** A payload field that holds a number, or null when the event carries none. */
+export function numberIn(event: WorkflowEvent, field: string): number | null {
+  const v = event.payload[field];
+  return typeof v === 'number' ? v : null;
+}
+
+/** A payload field that holds text, or null when the event carries none. */
+export function textIn(event: WorkflowEvent, field: string): string | null {
+  const v = event.payload[field];
+  return typeof v === 'string' ? v : null;
 }
 
 /** A state's meta: its label, who is responsible, and its deadline where it has one. */
@@ -38,15 +54,23 @@ export function notice(
 export const lastOf = <T>(xs: readonly T[]): T | undefined => xs[xs.length - 1];
 
 /** `assign` typed for a procedure machine's context and events. */
-export function assignTo<C extends MachineContext>(assignment: (args: StageArgs<C>) => Partial<C>) {
-  return assign<C, ProcedureEvent, undefined, ProcedureEvent, never>(({ context, event }) =>
-    assignment({ context, event }),
-  );
+export function assignTo<C extends MachineContext, E extends WorkflowEvent = ProcedureEvent>(
+  assignment: (args: StageArgs<C, E>) => Partial<C>,
+) {
+  return assign<C, E, undefined, E, never>(({ context, event }) => assignment({ context, event }));
 }
 
 /** `emit` of a workflow effect, typed for a procedure machine's context and events. */
-export function emitTo<C extends MachineContext>(effect: (args: StageArgs<C>) => WorkflowEffect) {
-  return emit<C, ProcedureEvent, undefined, ProcedureEvent, WorkflowEffect>(({ context, event }) =>
-    effect({ context, event }),
-  );
+export function emitTo<C extends MachineContext, E extends WorkflowEvent = ProcedureEvent>(
+  effect: (args: StageArgs<C, E>) => WorkflowEffect,
+) {
+  return emit<C, E, undefined, E, WorkflowEffect>(({ context, event }) => effect({ context, event }));
+}
+
+/** Whether `event` is of one of `types`: narrows a machine's event union to them (and so their payloads). */
+export function isEventOf<E extends WorkflowEvent, T extends E['type']>(
+  event: E,
+  types: readonly T[],
+): event is Extract<E, { type: T }> {
+  return (types as readonly string[]).includes(event.type);
 }

@@ -3,9 +3,11 @@
  * every reachable state, every declared transition fired at least once, every final state reached.
  * Pure and fast (no engine, no database).
  */
-import { getAdjacencyMap } from 'xstate/graph';
-import { initialTransition, transition, type AnyMachineSnapshot, type AnyStateMachine } from 'xstate';
-import { allStates, effectsOf, statePaths } from './inspect';
+import { adjacencyMapToArray, getAdjacencyMap } from 'xstate/graph';
+import { initialTransition, transition, type AnyMachineSnapshot, type AnyStateMachine, type ActorLogic } from 'xstate';
+import { z } from 'zod';
+import type { EventCatalogue, WorkflowDefinition } from './definition';
+import { emittedEffects, machineStates, rootEvents, statePaths } from './xstate-fence';
 import type { Actor, World, WorkflowEffect, WorkflowEvent } from './types';
 
 export const MEMBER_STATES = ['BY', 'CN', 'IN', 'IR', 'KG', 'KZ', 'PK', 'RU', 'TJ', 'UZ'];
@@ -37,7 +39,7 @@ export function ev(
   return { type, payload, actor, at, world: w };
 }
 
-export interface Exploration {
+export interface Exploration<S = AnyMachineSnapshot> {
   reached: Set<string>;
   fired: Set<string>;
   declared: Set<string>;
@@ -45,62 +47,89 @@ export interface Exploration {
   reachedFinals: Set<string>;
   unreached: string[];
   unfired: string[];
-  snapshots: AnyMachineSnapshot[];
+  snapshots: S[];
+  /** How many events the walk proposed (each checked against its payload schema). */
+  sent: number;
+}
+
+/** An event the exploration proposed whose payload its definition's schema refuses. */
+export class InvalidExplorationEvent extends Error {}
+
+/** Throws unless `event` is in the definition's catalogue and its payload passes the event's schema. */
+export function checkAgainstCatalogue(def: Pick<WorkflowDefinition, 'id' | 'events'>, event: WorkflowEvent): void {
+  const spec = Object.hasOwn(def.events, event.type) ? def.events[event.type] : undefined;
+  if (!spec) throw new InvalidExplorationEvent(`${def.id}: ${event.type} is not in the definition's catalogue`);
+  const parsed = spec.payload.safeParse(event.payload);
+  if (!parsed.success)
+    throw new InvalidExplorationEvent(
+      `${def.id}: the payload of ${event.type} ${JSON.stringify(event.payload)} does not pass its schema: ${parsed.error.issues
+        .map((i) => `${i.path.join('.') || '(payload)'} ${i.message}`)
+        .join('; ')}`,
+    );
 }
 
 /**
- * Walks the machine from its initial state with the events `eventsFor(snapshot)` proposes.
+ * Walks the definition's machine from its initial state with the events `eventsFor(snapshot)`
+ * proposes. Every proposed event must pass its payload schema (the engine would refuse it
+ * otherwise): the walk throws `InvalidExplorationEvent` on the first that does not.
  * `abstract` maps a snapshot to the part of its context that matters for exploration (keep it
  * small and bounded so the walk ends).
  */
-export function explore(
-  machine: AnyStateMachine,
+export function explore<E extends WorkflowEvent>(
+  def: Pick<WorkflowDefinition, 'id' | 'events'> & { machine: AnyStateMachine },
   input: unknown,
-  eventsFor: (s: AnyMachineSnapshot) => WorkflowEvent[],
+  eventsFor: (s: AnyMachineSnapshot) => E[],
   abstract: (s: AnyMachineSnapshot) => unknown = () => null,
   limit = 20000,
 ): Exploration {
-  const map = getAdjacencyMap(
-    machine as any,
-    {
-      input: input as any,
-      events: (s: any) => eventsFor(s) as any,
-      serializeState: (s: any) => JSON.stringify([s.value, s.status, abstract(s)]),
-      serializeEvent: (e: any) => JSON.stringify([e.type, e.payload, e.actor?.id]),
-      limit,
-    } as any,
-  ) as Record<
-    string,
-    { state: AnyMachineSnapshot; transitions: Record<string, { event: WorkflowEvent; state: AnyMachineSnapshot }> }
-  >;
+  const machine = def.machine;
+  const serializeState = (s: AnyMachineSnapshot) => JSON.stringify([s.value, s.status, abstract(s)]);
+  let sent = 0;
+  const checkedEventsFor = (s: AnyMachineSnapshot) => {
+    const events = eventsFor(s);
+    for (const e of events) checkAgainstCatalogue(def, e);
+    sent += events.length;
+    return events;
+  };
+  const map = getAdjacencyMap<AnyMachineSnapshot, E, unknown>(machine, {
+    input,
+    events: checkedEventsFor,
+    serializeState,
+    serializeEvent: (e: E) => JSON.stringify([e.type, e.payload, e.actor.id]),
+    limit,
+  });
 
-  const states = allStates(machine);
+  const states = machineStates(machine);
   const declared = new Set<string>();
   for (const s of states) for (const e of s.on) declared.add(`${s.path}|${e}`);
-  for (const e of Object.keys((machine.root as unknown as { on: Record<string, unknown> }).on)) declared.add(`|${e}`);
+  for (const e of rootEvents(machine)) declared.add(`|${e}`);
   const finals = new Set(states.filter((s) => s.type === 'final').map((s) => s.path));
   const reached = new Set<string>();
   const fired = new Set<string>();
   const snapshots: AnyMachineSnapshot[] = [];
-  for (const v of Object.values(map)) {
-    snapshots.push(v.state);
-    for (const p of statePaths(v.state)) {
+  const steps = adjacencyMapToArray(map);
+  // Every state the walk visited: the initial one and each transition's source and result.
+  const visited = new Map<string, AnyMachineSnapshot>();
+  for (const x of [initialTransition(machine, input)[0], ...steps.flatMap((t) => [t.state, t.nextState])])
+    if (!visited.has(serializeState(x))) visited.set(serializeState(x), x);
+  for (const v of visited.values()) {
+    snapshots.push(v);
+    for (const p of statePaths(v)) {
       const parts = p.split('.');
       for (let i = 1; i <= parts.length; i++) reached.add(parts.slice(0, i).join('.'));
     }
-    for (const t of Object.values(v.transitions)) {
-      // A transition counts as fired when the machine takes it (its guards pass), even if it only emits.
-      if (v.state.status !== 'active' || !v.state.can(t.event)) continue;
-      // Attribute the firing to the innermost active state that declares the event.
-      const paths = statePaths(v.state);
-      for (const leaf of paths) {
-        const parts = leaf.split('.');
-        for (let i = parts.length; i >= 0; i--) {
-          const key = `${parts.slice(0, i).join('.')}|${t.event.type}`;
-          if (declared.has(key)) {
-            fired.add(key);
-            break;
-          }
+  }
+  for (const { state, event } of steps) {
+    // A transition counts as fired when the machine takes it (its guards pass), even if it only emits.
+    if (state.status !== 'active' || !state.can(event)) continue;
+    // Attribute the firing to the innermost active state that declares the event.
+    for (const leaf of statePaths(state)) {
+      const parts = leaf.split('.');
+      for (let i = parts.length; i >= 0; i--) {
+        const key = `${parts.slice(0, i).join('.')}|${event.type}`;
+        if (declared.has(key)) {
+          fired.add(key);
+          break;
         }
       }
     }
@@ -115,6 +144,7 @@ export function explore(
     unreached: states.map((s) => s.path).filter((p) => !reached.has(p)),
     unfired: [...declared].filter((d) => !fired.has(d)),
     snapshots,
+    sent,
   };
 }
 
@@ -128,8 +158,31 @@ export function play(
   const effects: WorkflowEffect[] = [];
   for (const e of events) {
     const [next, actions] = transition(machine, s, e);
-    effects.push(...effectsOf(actions));
+    effects.push(...emittedEffects(actions));
     s = next;
   }
   return { s, effects };
+}
+
+/** The payload an event type of a catalogue is built from (what its schema accepts), then who sends it, when, in which world. */
+type EventArgs<P> = {} extends P
+  ? [payload?: P, actor?: Actor, at?: string, w?: World]
+  : [payload: P, actor?: Actor, at?: string, w?: World];
+
+/**
+ * `ev` for one definition's catalogue: the payload must type-check against the event's schema, is
+ * parsed by it (a spec cannot send what the engine would refuse), and the event is typed as the
+ * machine receives it.
+ */
+export function eventsOf<Cat extends EventCatalogue>(catalogue: Cat) {
+  return <T extends keyof Cat & string>(
+    type: T,
+    ...[payload, actor = actors.officer, at = T0, w = world]: EventArgs<z.input<Cat[T]['payload']>>
+  ): WorkflowEvent<T, z.output<Cat[T]['payload']>> => ({
+    type,
+    payload: z.parse<Cat[T]['payload']>(catalogue[type].payload, payload ?? {}),
+    actor,
+    at,
+    world: w,
+  });
 }

@@ -29,7 +29,8 @@
  *   finding with its links.
  * - Withdrawal with a reason from any open stage.
  */
-import { assign, emit, setup } from 'xstate';
+import { assertEvent, assign, emit, setup } from 'xstate';
+import type { z } from 'zod';
 import {
   allCommentsIn,
   closeComments,
@@ -39,7 +40,13 @@ import {
 } from '../kernel/comment-round';
 import type { ConsensusRound } from '../kernel/consensus';
 import { consensusStage, lastObjected, withdrawTransition, type Withdrawal } from '../kernel/consensus-stage';
-import { guardsFrom, type Refusal, type WorkflowDefinition } from '../kernel/definition';
+import {
+  guardsFrom,
+  type EventCatalogue,
+  type EventsOf,
+  type Refusal,
+  type WorkflowDefinition,
+} from '../kernel/definition';
 import { reviewStage, type Review, REVIEW_PERIOD } from '../kernel/review';
 import {
   deadlineOf,
@@ -50,7 +57,7 @@ import {
   roundConsensus,
   roundObjected,
 } from '../kernel/rules';
-import { meta, notice, type ProcedureEvent, type StageArgs } from '../kernel/stage';
+import { isEventOf, meta, notice, textIn, type StageArgs } from '../kernel/stage';
 import type { DynamicDeadline, WorkflowEffect } from '../kernel/types';
 import {
   analysisStartInput,
@@ -116,8 +123,71 @@ export interface AnalysisContext {
   withdrawal: Withdrawal | null;
 }
 
-type Ev = ProcedureEvent;
-type Args = StageArgs<AnalysisContext>;
+const officer = ['legal_officer'] as const;
+
+export const analysisEvents = {
+  SCOPE: {
+    description: 'Record the criteria, the memoranda to assess and who assesses each by when',
+    roles: officer,
+    payload: scopePayload,
+  },
+  ASSESSMENT_SUBMITTED: {
+    description: 'Submit the assessment of a memorandum assigned to you, with its findings',
+    roles: officer,
+    payload: assessmentSubmittedPayload,
+  },
+  REASSIGN_ASSESSMENT: {
+    description: 'Give an assessment to another officer or a new due date',
+    roles: ['manager'],
+    payload: reassignPayload,
+  },
+  SUBMIT_FOR_REVIEW: {
+    description: 'Send a version of the consolidated analysis to internal review',
+    roles: officer,
+    payload: draftVersionPayload,
+  },
+  APPROVE_REVIEW: {
+    description: 'Approve the analysis in internal review (not by its author) and send it for comments',
+    roles: officer,
+    payload: emptyPayload,
+  },
+  RETURN_TO_CONSOLIDATION: {
+    description: 'Return the analysis from internal review with a reason',
+    roles: officer,
+    payload: reasonPayload,
+  },
+  RESPOND: {
+    description: 'Comment on the analysis for your member state, or answer that you have no comments',
+    roles: ['approver'],
+    payload: commentResponsePayload,
+  },
+  RECIRCULATE: {
+    description: 'Send a new version for another round of comments',
+    roles: officer,
+    payload: draftVersionPayload,
+  },
+  SUBMIT_FOR_APPROVAL: {
+    description: 'Submit a version of the final information to the member states for approval',
+    roles: officer,
+    payload: draftVersionPayload,
+  },
+  POSITION: {
+    description: "Record your member state's position on the final information",
+    roles: ['approver'],
+    payload: positionPayload,
+  },
+  LINK_FINDING: {
+    description: 'Link a finding to the 1(c), 1(d) or 1(e) procedure opened for it',
+    roles: officer,
+    payload: linkFindingPayload,
+  },
+  ...procedureEvents,
+} as const satisfies EventCatalogue;
+
+/** The events the machine receives, derived from its payload catalogue. */
+export type AnalysisEvent = EventsOf<typeof analysisEvents>;
+
+type Args = StageArgs<AnalysisContext, AnalysisEvent>;
 
 export const ASSESSMENT_REMINDERS = [7, 1];
 export const assessmentKey = (memorandumId: string) => `assessment:${memorandumId}`;
@@ -131,7 +201,7 @@ const assessmentOfKey = (c: AnalysisContext, key: unknown) =>
   typeof key === 'string' && key.startsWith('assessment:') ? c.assessments[key.slice('assessment:'.length)] : undefined;
 
 /** The memoranda a SCOPE event puts in scope: those named, else every memorandum in force. */
-const scopedMemoranda = (event: Ev): string[] =>
+const scopedMemoranda = (event: Extract<AnalysisEvent, { type: 'SCOPE' }>): string[] =>
   event.payload.memoranda ?? event.world.memoranda.map((m) => m.memorandumId);
 
 const refusals = {
@@ -145,13 +215,14 @@ const refusals = {
   commentsDeadline: deadlineOf('comments'),
   approvalDeadline: deadlineOf('approval'),
   scopeValid: ({ event }: Args) => {
+    if (!isEventOf(event, ['SCOPE'])) return `SCOPE expected, not ${event.type}.`;
     const known = new Map(event.world.memoranda.map((m) => [m.memorandumId, m.partner]));
     const scope = scopedMemoranda(event);
     if (scope.length === 0) return 'There is no memorandum to assess.';
     const unknown = scope.filter((m) => !known.has(m));
     if (unknown.length)
       return `${unknown.join(', ')}: not among the memoranda in force (${[...known.keys()].join(', ') || 'none'}).`;
-    const assignments: { memorandumId: string; dueAt: string }[] = event.payload.assignments ?? [];
+    const assignments = event.payload.assignments ?? [];
     const outside = assignments.filter((a) => !scope.includes(a.memorandumId)).map((a) => a.memorandumId);
     if (outside.length) return `${outside.join(', ')}: assigned but not in the scope of this analysis.`;
     const unassigned = scope.filter((m) => !assignments.some((a) => a.memorandumId === m));
@@ -163,6 +234,7 @@ const refusals = {
     return null;
   },
   assessmentSubmittable: ({ context, event }: Args) => {
+    if (!isEventOf(event, ['ASSESSMENT_SUBMITTED'])) return `ASSESSMENT_SUBMITTED expected, not ${event.type}.`;
     const a = context.assessments[event.payload.memorandumId];
     if (!a) return `${event.payload.memorandumId} is not assessed in this analysis.`;
     if (a.status === 'submitted')
@@ -170,12 +242,13 @@ const refusals = {
     if (a.assignee !== event.actor.id)
       return `Only the assigned officer (${a.assignee}) can submit the assessment of ${a.memorandumId}.`;
     const used = new Map(allFindings(context).map((f) => [f.id, f.memorandumId]));
-    const clash = (event.payload.findings as Finding[]).find((f) => used.has(f.id));
+    const clash = event.payload.findings.find((f) => used.has(f.id));
     if (clash)
       return `Finding id ${clash.id} is already used in the assessment of ${used.get(clash.id)}: give it another id.`;
     return null;
   },
   reassignable: ({ context, event }: Args) => {
+    if (!isEventOf(event, ['REASSIGN_ASSESSMENT'])) return `REASSIGN_ASSESSMENT expected, not ${event.type}.`;
     const a = context.assessments[event.payload.memorandumId];
     if (!a) return `${event.payload.memorandumId} is not assessed in this analysis.`;
     if (a.status === 'submitted')
@@ -188,8 +261,9 @@ const refusals = {
   },
   /** A REMINDER or DEADLINE_PASSED for the deadline of an assessment still awaited (once per due date). */
   assessmentDeadline: ({ context, event }: Args) => {
-    const a = assessmentOfKey(context, event.payload?.deadlineKey);
-    if (!a) return `This deadline (${event.payload?.deadlineKey}) does not belong to an assessment of this analysis.`;
+    const key = textIn(event, 'deadlineKey');
+    const a = assessmentOfKey(context, key);
+    if (!a) return `This deadline (${key ?? 'undefined'}) does not belong to an assessment of this analysis.`;
     if (a.status === 'submitted') return `The assessment of ${a.memorandumId} is already submitted.`;
     if (a.status === 'overdue')
       return `The assessment of ${a.memorandumId} is already overdue and the managers were told; reassign it to set a new due date.`;
@@ -211,18 +285,19 @@ const refusals = {
   /** A version objected to by a member state cannot go back for approval unchanged. */
   submittable: ({ context, event }: Args) => {
     const objected = lastObjected(context.rounds);
-    if (objected && event.payload.draftVersion <= objected.draftVersion)
-      return `Version ${objected.draftVersion} was objected to by ${objected.objection?.memberState} ("${objected.objection?.reason}"): submit a new version.`;
+    if (objected && isEventOf(event, ['SUBMIT_FOR_APPROVAL']) && event.payload.draftVersion <= objected.draftVersion)
+      return `Version ${objected.draftVersion} was objected to by ${objected.objection?.memberState ?? ''} ("${objected.objection?.reason ?? ''}"): submit a new version.`;
     return draftReady({ context, event });
   },
   findingLinkable: ({ context, event }: Args) => {
+    if (!isEventOf(event, ['LINK_FINDING'])) return `LINK_FINDING expected, not ${event.type}.`;
     const finding = allFindings(context).find((f) => f.id === event.payload.findingId);
     if (!finding) return `There is no finding ${event.payload.findingId} in the submitted assessments.`;
     if (context.links.some((l) => l.findingId === finding.id && l.instanceId === event.payload.instanceId))
       return `Finding ${finding.id} is already linked to procedure ${event.payload.instanceId}.`;
     return null;
   },
-} satisfies Record<string, Refusal>;
+} satisfies Record<string, Refusal<AnalysisContext, AnalysisEvent>>;
 
 /** LINK_FINDING is accepted from consolidation until the procedure ends. */
 const linkFinding = { guard: 'findingLinkable', actions: 'recordLink' } as const;
@@ -231,12 +306,12 @@ function withAssessment(context: AnalysisContext, id: string, change: Partial<As
   return { assessments: { ...context.assessments, [id]: { ...context.assessments[id], ...change } } };
 }
 
-const review = reviewStage<AnalysisContext, 'reviewDeadline'>({
+const review = reviewStage<AnalysisContext, 'reviewDeadline', AnalysisEvent>({
   deadline: 'reviewDeadline',
   what: (c) => `Internal review of the consolidated analysis, version ${c.draftVersion},`,
 });
 
-const comments = commentRoundStage<AnalysisContext, 'commentsDeadline', 'finalisation'>({
+const comments = commentRoundStage<AnalysisContext, 'commentsDeadline', 'finalisation', AnalysisEvent>({
   deadline: 'commentsDeadline',
   next: 'finalisation',
   reminder: (c, days) => `Comments on the analysis, version ${c.draftVersion}, are due in ${days} day(s)`,
@@ -244,7 +319,7 @@ const comments = commentRoundStage<AnalysisContext, 'commentsDeadline', 'finalis
     `Comments on the analysis, version ${c.draftVersion}, closed without answers from ${unanswered.join(', ') || 'nobody'}`,
 });
 
-const approval = consensusStage<AnalysisContext, 'approvalDeadline'>({
+const approval = consensusStage<AnalysisContext, 'approvalDeadline', never, AnalysisEvent>({
   stage: 'approval',
   deadline: 'approvalDeadline',
   reminder: (c, days) =>
@@ -256,18 +331,26 @@ const approval = consensusStage<AnalysisContext, 'approvalDeadline'>({
 export const implementationAnalysisMachine = setup({
   types: {
     context: {} as AnalysisContext,
-    events: {} as Ev,
+    events: {} as AnalysisEvent,
     input: {} as { title: string; startedBy: string; startedAt: string },
     emitted: {} as WorkflowEffect,
   },
-  guards: guardsFrom(refusals),
+  guards: guardsFrom<AnalysisContext, AnalysisEvent, keyof typeof refusals>(refusals),
   actions: {
-    recordLink: assign(({ context, event }) => ({
-      links: [
-        ...context.links,
-        { findingId: event.payload.findingId, instanceId: event.payload.instanceId, by: event.actor.id, at: event.at },
-      ],
-    })),
+    recordLink: assign(({ context, event }) => {
+      assertEvent(event, 'LINK_FINDING');
+      return {
+        links: [
+          ...context.links,
+          {
+            findingId: event.payload.findingId,
+            instanceId: event.payload.instanceId,
+            by: event.actor.id,
+            at: event.at,
+          },
+        ],
+      };
+    }),
   },
 }).createMachine({
   id: 'implementation-analysis',
@@ -287,7 +370,7 @@ export const implementationAnalysisMachine = setup({
     completedAt: null,
     withdrawal: null,
   }),
-  on: { WITHDRAW: withdrawTransition<AnalysisContext>(closeComments) },
+  on: { WITHDRAW: withdrawTransition<AnalysisContext, AnalysisEvent>(closeComments) },
   states: {
     scoping: {
       meta: meta({ en: 'Scoping', ru: 'Определение рамок анализа', zh: '确定分析范围' }, 'legal_officer'),
@@ -509,9 +592,12 @@ export function findingsWithLinks(context: AnalysisContext) {
   }));
 }
 
-const officer = ['legal_officer'] as const;
-
-export const implementationAnalysis: WorkflowDefinition = {
+export const implementationAnalysis: WorkflowDefinition<
+  AnalysisContext,
+  AnalysisEvent,
+  z.output<typeof analysisStartInput>,
+  typeof implementationAnalysisMachine
+> = {
   id: 'implementation-analysis',
   version: 1,
   measure: '1(a)',
@@ -523,19 +609,19 @@ export const implementationAnalysis: WorkflowDefinition = {
   description:
     'Scoping, one assessment per memorandum in parallel (each with its assignee and deadline), consolidated analysis, four-eyes internal review, comments of the member states, final information approved by consensus; findings are linked to the 1(c)-(e) procedures they feed.',
   machine: implementationAnalysisMachine,
-  references: (type, payload) =>
-    type === 'LINK_FINDING'
+  references: (event) =>
+    event.type === 'LINK_FINDING'
       ? [
           {
             field: 'instanceId',
-            instanceId: payload.instanceId,
+            instanceId: event.payload.instanceId,
             definitions: ['regulation-amendment', 'model-memorandum-amendment', 'memorandum-amendment'],
           },
         ]
       : [],
   startRoles: officer,
   input: analysisStartInput,
-  refusals: refusals as unknown as WorkflowDefinition['refusals'],
+  refusals,
   businessKeys: () => ({ partner: null, memorandum: null, treaty: null, subject: '1a' }),
   dynamicDeadlines: (context: AnalysisContext) => assessmentDeadlines(context),
   output: (context: AnalysisContext, finalState: string) => ({
@@ -546,62 +632,5 @@ export const implementationAnalysis: WorkflowDefinition = {
     finalVersion: finalState === 'completed' ? context.draftVersion : null,
     findings: findingsWithLinks(context),
   }),
-  events: {
-    SCOPE: {
-      description: 'Record the criteria, the memoranda to assess and who assesses each by when',
-      roles: officer,
-      payload: scopePayload,
-    },
-    ASSESSMENT_SUBMITTED: {
-      description: 'Submit the assessment of a memorandum assigned to you, with its findings',
-      roles: officer,
-      payload: assessmentSubmittedPayload,
-    },
-    REASSIGN_ASSESSMENT: {
-      description: 'Give an assessment to another officer or a new due date',
-      roles: ['manager'],
-      payload: reassignPayload,
-    },
-    SUBMIT_FOR_REVIEW: {
-      description: 'Send a version of the consolidated analysis to internal review',
-      roles: officer,
-      payload: draftVersionPayload,
-    },
-    APPROVE_REVIEW: {
-      description: 'Approve the analysis in internal review (not by its author) and send it for comments',
-      roles: officer,
-      payload: emptyPayload,
-    },
-    RETURN_TO_CONSOLIDATION: {
-      description: 'Return the analysis from internal review with a reason',
-      roles: officer,
-      payload: reasonPayload,
-    },
-    RESPOND: {
-      description: 'Comment on the analysis for your member state, or answer that you have no comments',
-      roles: ['approver'],
-      payload: commentResponsePayload,
-    },
-    RECIRCULATE: {
-      description: 'Send a new version for another round of comments',
-      roles: officer,
-      payload: draftVersionPayload,
-    },
-    SUBMIT_FOR_APPROVAL: {
-      description: 'Submit a version of the final information to the member states for approval',
-      roles: officer,
-      payload: draftVersionPayload,
-    },
-    POSITION: {
-      description: "Record your member state's position on the final information",
-      roles: ['approver'],
-      payload: positionPayload,
-    },
-    LINK_FINDING: {
-      description: 'Link a finding to the 1(c), 1(d) or 1(e) procedure opened for it',
-      roles: officer,
-      payload: linkFindingPayload,
-    },
-    ...procedureEvents,
-  },
+  events: analysisEvents,
 };

@@ -46,7 +46,7 @@ import {
   withdrawTransition,
   type Withdrawal,
 } from '../kernel/consensus-stage';
-import { guardsFrom, type WorkflowDefinition } from '../kernel/definition';
+import { guardsFrom, type EventCatalogue, type EventsOf, type WorkflowDefinition } from '../kernel/definition';
 import {
   deadlineOf,
   draftReady,
@@ -55,7 +55,7 @@ import {
   roundConsensus,
   roundObjected,
 } from '../kernel/rules';
-import { assignTo, lastOf, meta, notice, type ProcedureEvent, type StageArgs } from '../kernel/stage';
+import { assignTo, isEventOf, lastOf, meta, notice, type StageArgs } from '../kernel/stage';
 import type { WorkflowEffect } from '../kernel/types';
 import {
   CLOSED_STATUSES,
@@ -114,7 +114,62 @@ export interface InteractionPlanContext {
   withdrawal: Withdrawal | null;
 }
 
-type Args = StageArgs<InteractionPlanContext>;
+const officer = ['legal_officer'] as const;
+
+export const interactionPlanEvents = {
+  SEND_TO_PARTNER: {
+    description: 'Send a plan version (with its activities) to the partner for consultation',
+    roles: officer,
+    payload: planDraftPayload,
+  },
+  PARTNER_AGREED: {
+    description: "Record the partner's agreement to the version it was consulted on",
+    roles: officer,
+    payload: partnerAgreedPayload,
+  },
+  PARTNER_COMMENTS: {
+    description: "Record the partner's comments on the version it was consulted on",
+    roles: officer,
+    payload: partnerCommentsPayload,
+  },
+  RETURN_TO_DRAFTING: {
+    description: 'Return the plan to drafting with a reason (e.g. to take up the partner’s comments)',
+    roles: officer,
+    payload: reasonPayload,
+  },
+  SUBMIT_TO_COORDINATORS: {
+    description:
+      'Submit the version the partner agreed to the national coordinators, optionally under the silence procedure',
+    roles: officer,
+    payload: submitToCoordinatorsPayload,
+  },
+  POSITION: {
+    description: "Record your member state's position on the plan version",
+    roles: ['approver'],
+    payload: positionPayload,
+  },
+  START_IMPLEMENTATION: {
+    description: 'Start implementing the approved plan',
+    roles: officer,
+    payload: z.object({}).strict(),
+  },
+  PROGRESS_REVIEW: {
+    description: 'Record a periodic progress review with the status of every activity',
+    roles: officer,
+    payload: progressReviewPayload,
+  },
+  COMPLETE: {
+    description: 'Complete the plan with a closing summary',
+    roles: ['legal_officer', 'manager'],
+    payload: completePayload,
+  },
+  ...procedureEvents,
+} as const satisfies EventCatalogue;
+
+/** The events the machine receives, derived from its payload catalogue. */
+export type InteractionPlanEvent = EventsOf<typeof interactionPlanEvents>;
+
+type Args = StageArgs<InteractionPlanContext, InteractionPlanEvent>;
 
 export interface InteractionPlanInput {
   partner: string;
@@ -153,16 +208,18 @@ const refusals = {
   consultedVersion: ({ context, event }: Args) => {
     const x = lastOf(context.consultations);
     if (!x) return 'The partner has not been consulted.';
-    if (event.payload?.draftVersion !== x.draftVersion)
-      return `The partner was consulted on version ${x.draftVersion}; an answer on version ${event.payload?.draftVersion} cannot be recorded.`;
+    const v = isEventOf(event, ['PARTNER_AGREED', 'PARTNER_COMMENTS']) ? event.payload.draftVersion : undefined;
+    if (v !== x.draftVersion)
+      return `The partner was consulted on version ${x.draftVersion}; an answer on version ${String(v)} cannot be recorded.`;
     return null;
   },
   /** The coordinators decide on a text the partner has agreed to. */
   partnerAgreed: ({ context, event }: Args) => {
     const x = lastOf(context.consultations);
     if (!x) return 'The partner has not been consulted.';
-    if (event.payload?.draftVersion !== x.draftVersion)
-      return `Version ${x.draftVersion} is the one consulted with the partner; version ${event.payload?.draftVersion} cannot be submitted.`;
+    const v = isEventOf(event, ['SUBMIT_TO_COORDINATORS']) ? event.payload.draftVersion : undefined;
+    if (v !== x.draftVersion)
+      return `Version ${x.draftVersion} is the one consulted with the partner; version ${String(v)} cannot be submitted.`;
     const a = lastOf(x.answers);
     if (!a)
       return `${context.partner} has not answered on version ${x.draftVersion}: record its agreement (PARTNER_AGREED) or return the draft to drafting.`;
@@ -174,7 +231,7 @@ const refusals = {
   /** A progress review gives one status for every activity of the approved plan, and for nothing else. */
   reviewCoversPlan: ({ context, event }: Args) => {
     const ids = (currentPlan(context)?.activities ?? []).map((a) => a.id);
-    const given: string[] = ((event.payload?.statuses ?? []) as { activityId: string }[]).map((s) => s.activityId);
+    const given = (isEventOf(event, ['PROGRESS_REVIEW']) ? event.payload.statuses : []).map((s) => s.activityId);
     const unknown = given.filter((id) => !ids.includes(id));
     if (unknown.length) return `Not activities of the approved plan: ${unknown.join(', ')}.`;
     const missing = ids.filter((id) => !given.includes(id));
@@ -192,7 +249,7 @@ const refusals = {
 
 const ID = 'interaction-plan';
 
-const consensus = consensusStage<InteractionPlanContext, 'consensusDeadline', 'silenceDue'>({
+const consensus = consensusStage<InteractionPlanContext, 'consensusDeadline', 'silenceDue', InteractionPlanEvent>({
   stage: 'coordinators_consensus',
   deadline: 'consensusDeadline',
   silence: {
@@ -209,11 +266,11 @@ const consensus = consensusStage<InteractionPlanContext, 'consensusDeadline', 's
 export const interactionPlanMachine = setup({
   types: {
     context: {} as InteractionPlanContext,
-    events: {} as ProcedureEvent,
+    events: {} as InteractionPlanEvent,
     input: {} as InteractionPlanInput,
     emitted: {} as WorkflowEffect,
   },
-  guards: guardsFrom(refusals),
+  guards: guardsFrom<InteractionPlanContext, InteractionPlanEvent, keyof typeof refusals>(refusals),
 }).createMachine({
   id: ID,
   initial: 'drafting',
@@ -232,7 +289,7 @@ export const interactionPlanMachine = setup({
     completion: null,
     withdrawal: null,
   }),
-  on: { WITHDRAW: withdrawTransition<InteractionPlanContext>() },
+  on: { WITHDRAW: withdrawTransition<InteractionPlanContext, InteractionPlanEvent>() },
   states: {
     drafting: {
       meta: meta({ en: 'Drafting the plan', ru: 'Подготовка проекта плана', zh: '起草计划' }, 'legal_officer'),
@@ -361,14 +418,14 @@ export const interactionPlanMachine = setup({
         {
           guard: 'roundObjected',
           target: 'drafting',
-          actions: assignTo<InteractionPlanContext>(({ context }) => ({
+          actions: assign(({ context }) => ({
             returns: [...context.returns, { from: 'consensus' as const, ...objectionReturn(context) }],
           })),
         },
         {
           guard: 'roundConsensus',
           target: 'approved',
-          actions: assignTo<InteractionPlanContext>(({ context }) => {
+          actions: assign(({ context }) => {
             const r = lastRound(context.rounds) as ConsensusRound;
             return { approval: { draftVersion: r.draftVersion, at: r.closedAt as string } };
           }),
@@ -466,9 +523,12 @@ function withAnswer(context: InteractionPlanContext, a: Consultation['answers'][
   return [...context.consultations.slice(0, -1), { ...x, answers: [...x.answers, a] }];
 }
 
-const officer = ['legal_officer'] as const;
-
-export const interactionPlan: WorkflowDefinition = {
+export const interactionPlan: WorkflowDefinition<
+  InteractionPlanContext,
+  InteractionPlanEvent,
+  z.output<typeof interactionPlanInput>,
+  typeof interactionPlanMachine
+> = {
   id: ID,
   version: 1,
   measure: '1(f)',
@@ -482,7 +542,7 @@ export const interactionPlan: WorkflowDefinition = {
   machine: interactionPlanMachine,
   startRoles: officer,
   input: interactionPlanInput,
-  refusals: refusals as unknown as WorkflowDefinition['refusals'],
+  refusals,
   businessKeys: (input: { partner: string }) => ({
     partner: input.partner,
     memorandum: null,
@@ -496,53 +556,5 @@ export const interactionPlan: WorkflowDefinition = {
     progressReviews: context.progressReviews.length,
     completion: context.completion,
   }),
-  events: {
-    SEND_TO_PARTNER: {
-      description: 'Send a plan version (with its activities) to the partner for consultation',
-      roles: officer,
-      payload: planDraftPayload,
-    },
-    PARTNER_AGREED: {
-      description: "Record the partner's agreement to the version it was consulted on",
-      roles: officer,
-      payload: partnerAgreedPayload,
-    },
-    PARTNER_COMMENTS: {
-      description: "Record the partner's comments on the version it was consulted on",
-      roles: officer,
-      payload: partnerCommentsPayload,
-    },
-    RETURN_TO_DRAFTING: {
-      description: 'Return the plan to drafting with a reason (e.g. to take up the partner’s comments)',
-      roles: officer,
-      payload: reasonPayload,
-    },
-    SUBMIT_TO_COORDINATORS: {
-      description:
-        'Submit the version the partner agreed to the national coordinators, optionally under the silence procedure',
-      roles: officer,
-      payload: submitToCoordinatorsPayload,
-    },
-    POSITION: {
-      description: "Record your member state's position on the plan version",
-      roles: ['approver'],
-      payload: positionPayload,
-    },
-    START_IMPLEMENTATION: {
-      description: 'Start implementing the approved plan',
-      roles: officer,
-      payload: z.object({}).strict(),
-    },
-    PROGRESS_REVIEW: {
-      description: 'Record a periodic progress review with the status of every activity',
-      roles: officer,
-      payload: progressReviewPayload,
-    },
-    COMPLETE: {
-      description: 'Complete the plan with a closing summary',
-      roles: ['legal_officer', 'manager'],
-      payload: completePayload,
-    },
-    ...procedureEvents,
-  },
+  events: interactionPlanEvents,
 };

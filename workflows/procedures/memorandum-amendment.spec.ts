@@ -3,10 +3,15 @@ import { initialTransition, transition } from 'xstate';
 import { lastRound, reservations } from '../kernel/consensus';
 import type { WorkflowDefinition } from '../kernel/definition';
 import { acceptedEventTypes, effectsOf, explainRefusal, statePaths } from '../kernel/inspect';
-import { actors, ev, explore, MEMBER_STATES, T0 } from '../kernel/testing';
+import { actors, eventsOf, explore, MEMBER_STATES, T0 } from '../kernel/testing';
 import type { WorkflowEvent } from '../kernel/types';
 import { latestDateAt, memorandumAmendment as def } from './memorandum-amendment';
 import { regulationAmendment } from './regulation-amendment';
+import { normativeEvents } from './normative-amendment';
+import { memorandumAmendmentEvents, type MemorandumAmendmentEvent } from './memorandum-amendment';
+
+const ev = eventsOf(memorandumAmendmentEvents);
+const normEv = eventsOf(normativeEvents);
 
 const basis = { document: 'model_memorandum', decisionNumber: '14', date: '2024-12-01' };
 const input = { partner: 'TR', memorandumId: 'mem-TR', basis, startedBy: 'officer-1', startedAt: T0 };
@@ -24,7 +29,7 @@ function eventsFor(s: AnyMachineSnapshot) {
   const c = s.context;
   const v = c.draftVersion ?? 1;
   const key = statePaths(s)[0];
-  const out = [
+  const out: MemorandumAmendmentEvent[] = [
     ev('COMPLETE_GAP_ANALYSIS', { findings: 'Art. 3 cites the 2008 Regulation', provisions: ['art. 3'] }),
     ev('CLOSE_NO_AMENDMENT', { findings: 'The memorandum already conforms' }),
     ev('SUBMIT_FOR_REVIEW', { draftVersion: c.draftVersion === null ? 1 : v + 1 }),
@@ -86,13 +91,13 @@ function run(start: Record<string, unknown> = input, d: WorkflowDefinition = def
     get s() {
       return s;
     },
-    step(e: WorkflowEvent) {
+    step(e: MemorandumAmendmentEvent) {
       const [n, actions] = transition(d.machine, s, e);
       s = n;
       return effectsOf(actions);
     },
     /** Asserts the event is refused and returns the reason. */
-    refuse(e: WorkflowEvent) {
+    refuse(e: MemorandumAmendmentEvent) {
       expect(s.can(e)).toBe(false);
       return explainRefusal(d, s, e);
     },
@@ -115,7 +120,7 @@ function allAgree(r: ReturnType<typeof run>, v: number) {
 
 describe('memorandum-amendment (1(e))', () => {
   it('reaches every state, fires every declared transition and reaches every final state', () => {
-    const x = explore(def.machine, input, eventsFor, abstract);
+    const x = explore(def, input, eventsFor, abstract);
     expect(x.unreached).toEqual([]);
     expect(x.unfired).toEqual([]);
     expect([...x.reachedFinals].sort()).toEqual(['in_force', 'no_amendment_needed', 'withdrawn']);
@@ -130,24 +135,25 @@ describe('memorandum-amendment (1(e))', () => {
       startedAt: T0,
     });
     for (const e of [
-      ev('START_DRAFTING'),
-      ev('SUBMIT_FOR_REVIEW', { draftVersion: 1 }),
-      ev('APPROVE_REVIEW', {}, actors.reviewer),
-      ev('DEADLINE_PASSED', { deadlineKey: 'circulation' }, actors.system),
-      ev('SUBMIT_TO_COORDINATORS', { draftVersion: 1 }),
-      ...MEMBER_STATES.map((st) => ev('POSITION', { draftVersion: 1, kind: 'agree' }, actors.approver(st))),
-      ev('SUBMIT_FOR_ADOPTION', { body: 'chs' }),
+      normEv('START_DRAFTING'),
+      normEv('SUBMIT_FOR_REVIEW', { draftVersion: 1 }),
+      normEv('APPROVE_REVIEW', {}, actors.reviewer),
+      normEv('DEADLINE_PASSED', { deadlineKey: 'circulation' }, actors.system),
+      normEv('SUBMIT_TO_COORDINATORS', { draftVersion: 1 }),
+      ...MEMBER_STATES.map((st) => normEv('POSITION', { draftVersion: 1, kind: 'agree' }, actors.approver(st))),
+      normEv('SUBMIT_FOR_ADOPTION', { body: 'chs' }),
     ])
       [s] = transition(m, s, e);
     const [, actions] = transition(
       m,
       s,
-      ev('RECORD_ADOPTION', { decisionNumber: '14', date: '2025-07-04', affectedPartners: ['TR'] }),
+      normEv('RECORD_ADOPTION', { decisionNumber: '14', date: '2025-07-04', affectedPartners: ['TR'] }),
     );
     const open = effectsOf(actions)[0] as { children: { definitionId: string; input: Record<string, unknown> }[] };
     expect(open.children[0].definitionId).toBe(def.id);
     const parsed = def.input.safeParse(open.children[0].input);
     expect(parsed.success).toBe(true);
+    if (!parsed.success) return;
     expect(def.businessKeys(parsed.data)).toEqual({
       partner: 'TR',
       memorandum: 'mem-TR',

@@ -49,6 +49,7 @@
  * - Output to the parent: final state, partner, memorandum, signing and entry-into-force data.
  */
 import { assign, emit, setup } from 'xstate';
+import type { z } from 'zod';
 import { lastRound, type ConsensusRound } from '../kernel/consensus';
 import {
   consensusStage,
@@ -57,7 +58,7 @@ import {
   withdrawTransition,
   type Withdrawal,
 } from '../kernel/consensus-stage';
-import { guardsFrom, type WorkflowDefinition } from '../kernel/definition';
+import { guardsFrom, type EventCatalogue, type EventsOf, type WorkflowDefinition } from '../kernel/definition';
 import { reviewStage, withReview, type Review, REVIEW_PERIOD } from '../kernel/review';
 import {
   deadlineOf,
@@ -68,7 +69,7 @@ import {
   roundConsensus,
   roundObjected,
 } from '../kernel/rules';
-import { assignTo, meta, notice, type ProcedureEvent, type StageArgs } from '../kernel/stage';
+import { assignTo, isEventOf, meta, notice, type StageArgs } from '../kernel/stage';
 import type { WorkflowEffect } from '../kernel/types';
 import {
   approveAndCirculatePayload,
@@ -134,7 +135,77 @@ export interface MemorandumAmendmentContext {
   withdrawal: Withdrawal | null;
 }
 
-type Args = StageArgs<MemorandumAmendmentContext>;
+const officer = ['legal_officer'] as const;
+
+export const memorandumAmendmentEvents = {
+  COMPLETE_GAP_ANALYSIS: {
+    description: 'Record the gap analysis and the provisions to amend, and start drafting',
+    roles: officer,
+    payload: gapAnalysisPayload,
+  },
+  CLOSE_NO_AMENDMENT: {
+    description: 'Close the procedure: the gap analysis found nothing to amend',
+    roles: ['legal_officer', 'manager'],
+    payload: noAmendmentPayload,
+  },
+  SUBMIT_FOR_REVIEW: {
+    description: 'Send a version of the draft protocol to internal legal review',
+    roles: officer,
+    payload: draftVersionPayload,
+  },
+  APPROVE_REVIEW: {
+    description:
+      'Approve the draft protocol in legal review (not by its drafter) and circulate it to the member states, optionally under the silence procedure',
+    roles: officer,
+    payload: approveAndCirculatePayload,
+  },
+  RETURN_TO_DRAFTING: {
+    description: 'Return the draft protocol from legal review with a reason',
+    roles: officer,
+    payload: reasonPayload,
+  },
+  POSITION: {
+    description: "Record your member state's position on the draft protocol version",
+    roles: ['approver'],
+    payload: positionPayload,
+  },
+  SEND_TO_PARTNER: {
+    description: 'Send the version agreed by the member states to the partner',
+    roles: officer,
+    payload: sendToPartnerPayload,
+  },
+  PARTNER_ACCEPTED: {
+    description: "Record the partner's acceptance of the version it was sent",
+    roles: officer,
+    payload: partnerAcceptedPayload,
+  },
+  PARTNER_COUNTER_PROPOSAL: {
+    description: "Record the partner's counter-proposal; the draft returns to drafting",
+    roles: officer,
+    payload: counterProposalPayload,
+  },
+  SIGNED: {
+    description: 'Record the signing: version, date, place, the Secretary-General and the partner’s signatory',
+    roles: officer,
+    payload: signedPayload,
+  },
+  NOTIFICATION_RECEIVED: {
+    description: "Record the partner's notification that its internal procedures are completed",
+    roles: officer,
+    payload: notificationPayload,
+  },
+  ENTERED_INTO_FORCE: {
+    description: 'Record the entry into force: on signature or after the partner’s notification, with the date',
+    roles: officer,
+    payload: entryIntoForcePayload,
+  },
+  ...procedureEvents,
+} as const satisfies EventCatalogue;
+
+/** The events the machine receives, derived from its payload catalogue. */
+export type MemorandumAmendmentEvent = EventsOf<typeof memorandumAmendmentEvents>;
+
+type Args = StageArgs<MemorandumAmendmentContext, MemorandumAmendmentEvent>;
 
 export interface MemorandumAmendmentInput {
   partner: string;
@@ -174,7 +245,8 @@ const refusals = {
   approvable: ({ context, event }: Args) => {
     const fe = fourEyes({ context, event });
     if (fe) return fe;
-    if (event.payload?.silenceProcedure === true && !context.basis)
+    const silence = isEventOf(event, ['APPROVE_REVIEW']) ? event.payload.silenceProcedure : undefined;
+    if (silence === true && !context.basis)
       return 'The silence procedure is available only for a protocol implementing an adopted Regulation or model Memorandum; this procedure has no such basis, so every member state must give its position.';
     return null;
   },
@@ -183,32 +255,38 @@ const refusals = {
   agreedVersion: ({ context, event }: Args) => {
     const r = lastRound(context.rounds);
     if (!r || r.outcome !== 'consensus') return 'The member states have not agreed a version yet.';
-    if (event.payload?.draftVersion !== r.draftVersion)
-      return `Only version ${r.draftVersion}, agreed by the member states, can be sent to the partner (not version ${event.payload?.draftVersion}).`;
+    const v = isEventOf(event, ['SEND_TO_PARTNER']) ? event.payload.draftVersion : undefined;
+    if (v !== r.draftVersion)
+      return `Only version ${r.draftVersion}, agreed by the member states, can be sent to the partner (not version ${String(v)}).`;
     return null;
   },
   sentVersion: ({ context, event }: Args) => {
     const x = lastExchange(context);
     if (!x || x.answer) return 'No text is awaiting the partner’s answer.';
-    if (event.payload?.draftVersion !== x.draftVersion)
-      return `The partner was sent version ${x.draftVersion}; an answer on version ${event.payload?.draftVersion} cannot be recorded.`;
+    const v = isEventOf(event, ['PARTNER_ACCEPTED', 'PARTNER_COUNTER_PROPOSAL'])
+      ? event.payload.draftVersion
+      : undefined;
+    if (v !== x.draftVersion)
+      return `The partner was sent version ${x.draftVersion}; an answer on version ${String(v)} cannot be recorded.`;
     return null;
   },
   signable: ({ context, event }: Args) => {
     const x = lastExchange(context);
     const accepted = x?.answer?.kind === 'accepted' ? x.draftVersion : null;
     if (accepted === null) return 'The partner has not accepted a version.';
-    if (event.payload?.draftVersion !== accepted)
-      return `The partner accepted version ${accepted}; a signature of version ${event.payload?.draftVersion} cannot be recorded.`;
+    const signed = isEventOf(event, ['SIGNED']) ? event.payload : undefined;
+    if (signed?.draftVersion !== accepted)
+      return `The partner accepted version ${accepted}; a signature of version ${String(signed?.draftVersion)} cannot be recorded.`;
     const today = latestDateAt(event.at);
-    if (event.payload?.date > today)
-      return `The signing date ${event.payload?.date} is in the future (today is ${today} at the latest).`;
+    if (signed.date > today)
+      return `The signing date ${signed.date} is in the future (today is ${today} at the latest).`;
     return null;
   },
   notificationRecordable: ({ context, event }: Args) => {
     if (context.notification)
       return `The partner's notification was already recorded (dated ${context.notification.date}).`;
-    const date: string = event.payload?.date;
+    const date = isEventOf(event, ['NOTIFICATION_RECEIVED']) ? event.payload.date : undefined;
+    if (date === undefined) return 'The notification must give its date.';
     if (context.signing && date < context.signing.date)
       return `The notification (${date}) cannot precede the signing of the protocol (${context.signing.date}).`;
     const today = latestDateAt(event.at);
@@ -234,12 +312,17 @@ const refusals = {
 
 const ID = 'memorandum-amendment';
 
-const review = reviewStage<MemorandumAmendmentContext, 'reviewDeadline'>({
+const review = reviewStage<MemorandumAmendmentContext, 'reviewDeadline', MemorandumAmendmentEvent>({
   deadline: 'reviewDeadline',
   what: (c) => `Legal review of the draft protocol (version ${c.draftVersion}) with ${c.partner}`,
 });
 
-const consensus = consensusStage<MemorandumAmendmentContext, 'consensusDeadline', 'silenceDue'>({
+const consensus = consensusStage<
+  MemorandumAmendmentContext,
+  'consensusDeadline',
+  'silenceDue',
+  MemorandumAmendmentEvent
+>({
   stage: 'consensus',
   deadline: 'consensusDeadline',
   silence: {
@@ -256,11 +339,11 @@ const consensus = consensusStage<MemorandumAmendmentContext, 'consensusDeadline'
 export const memorandumAmendmentMachine = setup({
   types: {
     context: {} as MemorandumAmendmentContext,
-    events: {} as ProcedureEvent,
+    events: {} as MemorandumAmendmentEvent,
     input: {} as MemorandumAmendmentInput,
     emitted: {} as WorkflowEffect,
   },
-  guards: guardsFrom(refusals),
+  guards: guardsFrom<MemorandumAmendmentContext, MemorandumAmendmentEvent, keyof typeof refusals>(refusals),
 }).createMachine({
   id: ID,
   initial: 'gap_analysis',
@@ -281,7 +364,7 @@ export const memorandumAmendmentMachine = setup({
     entryIntoForce: null,
     withdrawal: null,
   }),
-  on: { WITHDRAW: withdrawTransition<MemorandumAmendmentContext>() },
+  on: { WITHDRAW: withdrawTransition<MemorandumAmendmentContext, MemorandumAmendmentEvent>() },
   states: {
     gap_analysis: {
       meta: meta(
@@ -366,7 +449,7 @@ export const memorandumAmendmentMachine = setup({
         RETURN_TO_DRAFTING: {
           guard: 'fourEyes',
           target: 'drafting',
-          actions: assignTo<MemorandumAmendmentContext>(({ context, event }) => ({
+          actions: assign(({ context, event }) => ({
             ...withReview(context, event, 'returned'),
             returns: [
               ...context.returns,
@@ -401,7 +484,7 @@ export const memorandumAmendmentMachine = setup({
         {
           guard: 'roundObjected',
           target: 'drafting',
-          actions: assignTo<MemorandumAmendmentContext>(({ context }) => ({
+          actions: assign(({ context }) => ({
             returns: [...context.returns, { from: 'consensus' as const, ...objectionReturn(context) }],
           })),
         },
@@ -612,9 +695,12 @@ function answer(context: MemorandumAmendmentContext, a: NonNullable<PartnerExcha
   return [...context.exchanges.slice(0, -1), { ...x, answer: a }];
 }
 
-const officer = ['legal_officer'] as const;
-
-export const memorandumAmendment: WorkflowDefinition = {
+export const memorandumAmendment: WorkflowDefinition<
+  MemorandumAmendmentContext,
+  MemorandumAmendmentEvent,
+  z.output<typeof memorandumAmendmentInput>,
+  typeof memorandumAmendmentMachine
+> = {
   id: ID,
   version: 1,
   measure: '1(e)',
@@ -628,7 +714,7 @@ export const memorandumAmendment: WorkflowDefinition = {
   machine: memorandumAmendmentMachine,
   startRoles: officer,
   input: memorandumAmendmentInput,
-  refusals: refusals as unknown as WorkflowDefinition['refusals'],
+  refusals,
   businessKeys: (input: { partner: string; memorandumId: string }) => ({
     partner: input.partner,
     memorandum: input.memorandumId,
@@ -642,68 +728,5 @@ export const memorandumAmendment: WorkflowDefinition = {
     signing: context.signing,
     entryIntoForce: context.entryIntoForce,
   }),
-  events: {
-    COMPLETE_GAP_ANALYSIS: {
-      description: 'Record the gap analysis and the provisions to amend, and start drafting',
-      roles: officer,
-      payload: gapAnalysisPayload,
-    },
-    CLOSE_NO_AMENDMENT: {
-      description: 'Close the procedure: the gap analysis found nothing to amend',
-      roles: ['legal_officer', 'manager'],
-      payload: noAmendmentPayload,
-    },
-    SUBMIT_FOR_REVIEW: {
-      description: 'Send a version of the draft protocol to internal legal review',
-      roles: officer,
-      payload: draftVersionPayload,
-    },
-    APPROVE_REVIEW: {
-      description:
-        'Approve the draft protocol in legal review (not by its drafter) and circulate it to the member states, optionally under the silence procedure',
-      roles: officer,
-      payload: approveAndCirculatePayload,
-    },
-    RETURN_TO_DRAFTING: {
-      description: 'Return the draft protocol from legal review with a reason',
-      roles: officer,
-      payload: reasonPayload,
-    },
-    POSITION: {
-      description: "Record your member state's position on the draft protocol version",
-      roles: ['approver'],
-      payload: positionPayload,
-    },
-    SEND_TO_PARTNER: {
-      description: 'Send the version agreed by the member states to the partner',
-      roles: officer,
-      payload: sendToPartnerPayload,
-    },
-    PARTNER_ACCEPTED: {
-      description: "Record the partner's acceptance of the version it was sent",
-      roles: officer,
-      payload: partnerAcceptedPayload,
-    },
-    PARTNER_COUNTER_PROPOSAL: {
-      description: "Record the partner's counter-proposal; the draft returns to drafting",
-      roles: officer,
-      payload: counterProposalPayload,
-    },
-    SIGNED: {
-      description: 'Record the signing: version, date, place, the Secretary-General and the partner’s signatory',
-      roles: officer,
-      payload: signedPayload,
-    },
-    NOTIFICATION_RECEIVED: {
-      description: "Record the partner's notification that its internal procedures are completed",
-      roles: officer,
-      payload: notificationPayload,
-    },
-    ENTERED_INTO_FORCE: {
-      description: 'Record the entry into force: on signature or after the partner’s notification, with the date',
-      roles: officer,
-      payload: entryIntoForcePayload,
-    },
-    ...procedureEvents,
-  },
+  events: memorandumAmendmentEvents,
 };

@@ -2,9 +2,12 @@ import type { AnyMachineSnapshot } from 'xstate';
 import { transition, initialTransition } from 'xstate';
 import { lastRound } from '../kernel/consensus';
 import { acceptedEventTypes, effectsOf, explainRefusal, statePaths } from '../kernel/inspect';
-import { actors, ev, explore, MEMBER_STATES, T0 } from '../kernel/testing';
+import { actors, eventsOf, explore, MEMBER_STATES, T0 } from '../kernel/testing';
 import { modelMemorandumAmendment } from './model-memorandum-amendment';
+import { normativeEvents, type NormativeEvent } from './normative-amendment';
 import { regulationAmendment } from './regulation-amendment';
+
+const ev = eventsOf(normativeEvents);
 
 const input = {
   proposedBy: 'Russian Federation',
@@ -16,7 +19,7 @@ const input = {
 function eventsFor(s: AnyMachineSnapshot) {
   const c = s.context;
   const v = c.draftVersion ?? 1;
-  const out = [
+  const out: NormativeEvent[] = [
     ev('START_DRAFTING'),
     ev('SUBMIT_FOR_REVIEW', { draftVersion: v }),
     ev('APPROVE_REVIEW', {}, actors.reviewer),
@@ -73,7 +76,7 @@ const abstract = (s: AnyMachineSnapshot) => {
 
 describe.each([regulationAmendment, modelMemorandumAmendment])('$id', (def) => {
   it('reaches every state and fires every declared transition', () => {
-    const x = explore(def.machine, input, eventsFor, abstract);
+    const x = explore(def, input, eventsFor, abstract);
     expect(x.unreached).toEqual([]);
     expect(x.unfired).toEqual([]);
     expect([...x.reachedFinals].sort()).toEqual(['adopted', 'withdrawn']);
@@ -82,7 +85,7 @@ describe.each([regulationAmendment, modelMemorandumAmendment])('$id', (def) => {
   it('drives the happy path and opens one 1(e) procedure per affected memorandum on adoption', () => {
     const m = def.machine;
     let [s] = initialTransition(m, input);
-    const step = (e: ReturnType<typeof ev>) => {
+    const step = (e: NormativeEvent) => {
       const [n, actions] = transition(m, s, e);
       s = n;
       return actions;

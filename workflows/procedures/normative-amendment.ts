@@ -18,7 +18,7 @@
  *   a 1(e) procedure for each existing memorandum it affects (all, unless the officer names them).
  * - Withdrawal with a reason from any open stage.
  */
-import { emit, setup } from 'xstate';
+import { assign, emit, setup } from 'xstate';
 import { z } from 'zod';
 import {
   commentAllowedOf,
@@ -29,7 +29,7 @@ import {
 } from '../kernel/comment-round';
 import { consensusStage, lastObjected, withdrawTransition, type Withdrawal } from '../kernel/consensus-stage';
 import type { ConsensusRound } from '../kernel/consensus';
-import { guardsFrom, type WorkflowDefinition } from '../kernel/definition';
+import { guardsFrom, type EventCatalogue, type EventsOf, type WorkflowDefinition } from '../kernel/definition';
 import { reviewStage, type Review, REVIEW_PERIOD } from '../kernel/review';
 import {
   deadlineOf,
@@ -40,7 +40,7 @@ import {
   roundConsensus,
   roundObjected,
 } from '../kernel/rules';
-import { assignTo, meta, type ProcedureEvent, type StageArgs } from '../kernel/stage';
+import { meta, type StageArgs } from '../kernel/stage';
 import type { Labels, WorkflowEffect } from '../kernel/types';
 import {
   adoptionPayload,
@@ -69,7 +69,66 @@ export interface NormativeContext {
   withdrawal: Withdrawal | null;
 }
 
-type Args = StageArgs<NormativeContext>;
+const officer = ['legal_officer'] as const;
+
+export const normativeEvents = {
+  START_DRAFTING: {
+    description: 'Begin drafting the amendment text',
+    roles: officer,
+    payload: z.object({}).strict(),
+  },
+  SUBMIT_FOR_REVIEW: {
+    description: 'Send a draft version to internal legal review',
+    roles: officer,
+    payload: draftVersionPayload,
+  },
+  APPROVE_REVIEW: {
+    description: 'Approve the draft in legal review (not by its drafter) and circulate it',
+    roles: officer,
+    payload: z.object({}).strict(),
+  },
+  RETURN_TO_DRAFTING: {
+    description: 'Return the draft from legal review with a reason',
+    roles: officer,
+    payload: reasonPayload,
+  },
+  RESPOND: {
+    description: 'Answer a circulation for your member state, with comments or none',
+    roles: ['approver'],
+    payload: commentResponsePayload,
+  },
+  RECIRCULATE: {
+    description: 'Circulate a new consolidated version for another round of comments',
+    roles: officer,
+    payload: draftVersionPayload,
+  },
+  SUBMIT_TO_COORDINATORS: {
+    description: 'Submit a version to the Council of National Coordinators for approval',
+    roles: officer,
+    payload: draftVersionPayload,
+  },
+  POSITION: {
+    description: "Record your member state's position on the draft version",
+    roles: ['approver'],
+    payload: positionPayload,
+  },
+  SUBMIT_FOR_ADOPTION: {
+    description: 'Record the body the approved draft is submitted to',
+    roles: officer,
+    payload: submitAdoptionPayload,
+  },
+  RECORD_ADOPTION: {
+    description: 'Record the adopting decision (number and date)',
+    roles: officer,
+    payload: adoptionPayload,
+  },
+  ...procedureEvents,
+} as const satisfies EventCatalogue;
+
+/** The events a normative amendment receives, derived from its payload catalogue. */
+export type NormativeEvent = EventsOf<typeof normativeEvents>;
+
+type Args = StageArgs<NormativeContext, NormativeEvent>;
 
 const startInput = z.object({
   proposedBy: z
@@ -99,7 +158,7 @@ const refusals = {
   }),
   adoptionSubmitted: ({ context, event }: Args) => {
     if (!context.adoption) return 'Record the body the draft was submitted to (SUBMIT_FOR_ADOPTION) first.';
-    const named: string[] = event.payload.affectedPartners ?? [];
+    const named = event.type === 'RECORD_ADOPTION' ? (event.payload.affectedPartners ?? []) : [];
     const known = new Set(event.world.memoranda.map((m) => m.partner));
     const unknown = named.filter((p) => !known.has(p));
     if (unknown.length)
@@ -109,19 +168,19 @@ const refusals = {
   /** A version objected to by the coordinators cannot go back to them unchanged. */
   submittable: ({ context, event }: Args) => {
     const objected = lastObjected(context.rounds);
-    if (objected && event.payload.draftVersion <= objected.draftVersion)
-      return `Version ${objected.draftVersion} was objected to by ${objected.objection?.memberState} ("${objected.objection?.reason}"): submit a new version.`;
+    if (objected && event.type === 'SUBMIT_TO_COORDINATORS' && event.payload.draftVersion <= objected.draftVersion)
+      return `Version ${objected.draftVersion} was objected to by ${objected.objection?.memberState ?? ''} ("${objected.objection?.reason ?? ''}"): submit a new version.`;
     return draftReady({ context, event });
   },
   allCommentsIn,
 } as const;
 
-const review = reviewStage<NormativeContext, 'reviewDeadline'>({
+const review = reviewStage<NormativeContext, 'reviewDeadline', NormativeEvent>({
   deadline: 'reviewDeadline',
   what: (c) => `Legal review of draft version ${c.draftVersion}`,
 });
 
-const circulation = commentRoundStage<NormativeContext, 'circulationDeadline', 'consolidation'>({
+const circulation = commentRoundStage<NormativeContext, 'circulationDeadline', 'consolidation', NormativeEvent>({
   deadline: 'circulationDeadline',
   next: 'consolidation',
   reminder: (c, days) => `Comments on draft version ${c.draftVersion} are due in ${days} day(s)`,
@@ -129,7 +188,7 @@ const circulation = commentRoundStage<NormativeContext, 'circulationDeadline', '
     `Circulation of draft version ${c.draftVersion} closed without answers from ${unanswered.join(', ') || 'nobody'}`,
 });
 
-const approval = consensusStage<NormativeContext, 'approvalDeadline'>({
+const approval = consensusStage<NormativeContext, 'approvalDeadline', never, NormativeEvent>({
   stage: 'cnc_approval',
   deadline: 'approvalDeadline',
   reminder: (c, days) => `Your state's position on draft version ${c.draftVersion} is due in ${days} day(s)`,
@@ -137,21 +196,26 @@ const approval = consensusStage<NormativeContext, 'approvalDeadline'>({
 });
 
 /** The partners an adoption affects: those named, else every partner holding a memorandum. */
-const affectedMemoranda = (event: ProcedureEvent) => {
+const affectedMemoranda = (event: Extract<NormativeEvent, { type: 'RECORD_ADOPTION' }>) => {
   const known = event.world.memoranda;
-  const named: string[] | undefined = event.payload.affectedPartners;
+  const named = event.payload.affectedPartners;
   return named && named.length ? known.filter((m) => named.includes(m.partner)) : known;
 };
+
+/** What the machine is started with: the start input and who started it, when. */
+type NormativeInput = z.output<typeof startInput> & { startedBy: string; startedAt: string };
+type NormativeStart = z.output<typeof startInput>;
+type NormativeMachine = ReturnType<typeof normativeAmendmentMachine>;
 
 export function normativeAmendmentMachine(document: NormativeDocument, id: string) {
   return setup({
     types: {
       context: {} as NormativeContext,
-      events: {} as ProcedureEvent,
-      input: {} as { proposedBy: string; rationale: string; startedBy: string; startedAt: string },
+      events: {} as NormativeEvent,
+      input: {} as NormativeInput,
       emitted: {} as WorkflowEffect,
     },
-    guards: guardsFrom(refusals),
+    guards: guardsFrom<NormativeContext, NormativeEvent, keyof typeof refusals>(refusals),
   }).createMachine({
     id,
     initial: 'proposal',
@@ -172,7 +236,7 @@ export function normativeAmendmentMachine(document: NormativeDocument, id: strin
       affectedPartners: [],
       withdrawal: null,
     }),
-    on: { WITHDRAW: withdrawTransition<NormativeContext>(closeComments) },
+    on: { WITHDRAW: withdrawTransition<NormativeContext, NormativeEvent>(closeComments) },
     states: {
       proposal: {
         meta: meta(
@@ -221,12 +285,12 @@ export function normativeAmendmentMachine(document: NormativeDocument, id: strin
           RECIRCULATE: {
             guard: 'newerDraft',
             target: 'circulation',
-            actions: assignTo<NormativeContext>(({ event }) => ({ draftVersion: event.payload.draftVersion })),
+            actions: assign(({ event }) => ({ draftVersion: event.payload.draftVersion })),
           },
           SUBMIT_TO_COORDINATORS: {
             guard: 'submittable',
             target: 'cnc_approval',
-            actions: assignTo<NormativeContext>(({ event }) => ({ draftVersion: event.payload.draftVersion })),
+            actions: assign(({ event }) => ({ draftVersion: event.payload.draftVersion })),
           },
         },
       },
@@ -255,7 +319,7 @@ export function normativeAmendmentMachine(document: NormativeDocument, id: strin
         meta: meta({ en: 'Submitted for adoption', ru: 'Внесено на утверждение', zh: '提交通过' }, 'legal_officer'),
         on: {
           SUBMIT_FOR_ADOPTION: {
-            actions: assignTo<NormativeContext>(({ event }) => ({
+            actions: assign(({ event }) => ({
               adoption: { body: event.payload.body, submittedAt: event.at, decisionNumber: null, date: null },
             })),
           },
@@ -263,9 +327,9 @@ export function normativeAmendmentMachine(document: NormativeDocument, id: strin
             guard: 'adoptionSubmitted',
             target: 'adopted',
             actions: [
-              assignTo<NormativeContext>(({ context, event }) => ({
-                adoption: {
-                  ...(context.adoption as NonNullable<NormativeContext['adoption']>),
+              assign(({ context, event }) => ({
+                adoption: context.adoption && {
+                  ...context.adoption,
                   decisionNumber: event.payload.decisionNumber,
                   date: event.payload.date,
                 },
@@ -297,15 +361,13 @@ export function normativeAmendmentMachine(document: NormativeDocument, id: strin
   });
 }
 
-const officer = ['legal_officer'] as const;
-
 export function normativeAmendmentDefinition(opts: {
   id: string;
   measure: string;
   document: NormativeDocument;
   title: Labels;
   description: string;
-}): WorkflowDefinition {
+}): WorkflowDefinition<NormativeContext, NormativeEvent, NormativeStart, NormativeMachine> {
   return {
     id: opts.id,
     version: 1,
@@ -315,65 +377,13 @@ export function normativeAmendmentDefinition(opts: {
     machine: normativeAmendmentMachine(opts.document, opts.id),
     startRoles: officer,
     input: startInput,
-    refusals: refusals as unknown as WorkflowDefinition['refusals'],
+    refusals,
     businessKeys: () => ({ partner: null, memorandum: null, treaty: null, subject: opts.document }),
-    output: (context: NormativeContext, finalState: string) => ({
+    output: (context, finalState) => ({
       finalState,
       adoption: context.adoption,
       affectedPartners: context.affectedPartners,
     }),
-    events: {
-      START_DRAFTING: {
-        description: 'Begin drafting the amendment text',
-        roles: officer,
-        payload: z.object({}).strict(),
-      },
-      SUBMIT_FOR_REVIEW: {
-        description: 'Send a draft version to internal legal review',
-        roles: officer,
-        payload: draftVersionPayload,
-      },
-      APPROVE_REVIEW: {
-        description: 'Approve the draft in legal review (not by its drafter) and circulate it',
-        roles: officer,
-        payload: z.object({}).strict(),
-      },
-      RETURN_TO_DRAFTING: {
-        description: 'Return the draft from legal review with a reason',
-        roles: officer,
-        payload: reasonPayload,
-      },
-      RESPOND: {
-        description: 'Answer a circulation for your member state, with comments or none',
-        roles: ['approver'],
-        payload: commentResponsePayload,
-      },
-      RECIRCULATE: {
-        description: 'Circulate a new consolidated version for another round of comments',
-        roles: officer,
-        payload: draftVersionPayload,
-      },
-      SUBMIT_TO_COORDINATORS: {
-        description: 'Submit a version to the Council of National Coordinators for approval',
-        roles: officer,
-        payload: draftVersionPayload,
-      },
-      POSITION: {
-        description: "Record your member state's position on the draft version",
-        roles: ['approver'],
-        payload: positionPayload,
-      },
-      SUBMIT_FOR_ADOPTION: {
-        description: 'Record the body the approved draft is submitted to',
-        roles: officer,
-        payload: submitAdoptionPayload,
-      },
-      RECORD_ADOPTION: {
-        description: 'Record the adopting decision (number and date)',
-        roles: officer,
-        payload: adoptionPayload,
-      },
-      ...procedureEvents,
-    },
+    events: normativeEvents,
   };
 }

@@ -2,9 +2,12 @@ import type { AnyMachineSnapshot } from 'xstate';
 import { initialTransition, transition } from 'xstate';
 import { lastRound } from '../kernel/consensus';
 import { acceptedEventTypes, effectsOf, explainRefusal, statePaths } from '../kernel/inspect';
-import { actors, ev, explore, MEMBER_STATES, T0 } from '../kernel/testing';
+import { actors, eventsOf, explore, MEMBER_STATES, T0 } from '../kernel/testing';
 import type { NotifyEffect, WorkflowEvent } from '../kernel/types';
 import { treatyAccession as def, type AccessionContext } from './treaty-accession';
+import { accessionEvents, type AccessionEvent } from './treaty-accession';
+
+const ev = eventsOf(accessionEvents);
 
 const ROAD = 'sco-agreement-road-transport-2014';
 const input = (extra: Record<string, unknown> = {}) => ({
@@ -38,12 +41,12 @@ function driver(start = input()) {
     get c() {
       return s.context as AccessionContext;
     },
-    step(e: WorkflowEvent) {
+    step(e: AccessionEvent) {
       const [n, actions] = transition(def.machine, s, e);
       s = n;
       return effectsOf(actions);
     },
-    refusal(e: WorkflowEvent) {
+    refusal(e: AccessionEvent) {
       expect(s.can(e)).toBe(false);
       return explainRefusal(def, s, e);
     },
@@ -71,7 +74,7 @@ function atRequest(consentRequired: boolean) {
 function eventsFor(s: AnyMachineSnapshot) {
   const c = s.context as AccessionContext;
   const v = c.draftVersion ?? 1;
-  const out = [
+  const out: AccessionEvent[] = [
     confirm(true),
     confirm(false),
     packageSent(),
@@ -136,7 +139,7 @@ describe('treaty-accession', () => {
   });
 
   it('reaches every state and fires every declared transition', () => {
-    const x = explore(def.machine, input(), eventsFor, abstract);
+    const x = explore(def, input(), eventsFor, abstract);
     expect(x.unreached).toEqual([]);
     expect(x.unfired).toEqual([]);
     expect([...x.reachedFinals].sort()).toEqual(['acceded', 'declined', 'withdrawn']);

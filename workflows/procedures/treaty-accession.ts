@@ -30,12 +30,19 @@
  * - Withdrawal with a reason from any open stage (for example when the treaty turns out not to be
  *   open).
  */
-import { assign, emit, setup } from 'xstate';
+import { assertEvent, assign, emit, setup } from 'xstate';
+import type { z } from 'zod';
 import type { ConsensusRound } from '../kernel/consensus';
 import { consensusStage, lastObjected, withdrawTransition, type Withdrawal } from '../kernel/consensus-stage';
-import { guardsFrom, type Refusal, type WorkflowDefinition } from '../kernel/definition';
+import {
+  guardsFrom,
+  type EventCatalogue,
+  type EventsOf,
+  type Refusal,
+  type WorkflowDefinition,
+} from '../kernel/definition';
 import { deadlineOf, positionAllowed, roundConsensus, roundObjected } from '../kernel/rules';
-import { meta, notice, type ProcedureEvent, type StageArgs } from '../kernel/stage';
+import { isEventOf, meta, notice, type StageArgs } from '../kernel/stage';
 import type { WorkflowEffect } from '../kernel/types';
 import {
   accessionRequestPayload,
@@ -92,12 +99,70 @@ export interface AccessionContext {
   withdrawal: Withdrawal | null;
 }
 
-type Ev = ProcedureEvent;
-type Args = StageArgs<AccessionContext>;
+const officer = ['legal_officer'] as const;
+
+export const accessionEvents = {
+  CONFIRM_ELIGIBILITY: {
+    description: 'Confirm that the treaty is open to the partner and the partner is eligible, with the source',
+    roles: officer,
+    payload: eligibilityPayload,
+  },
+  PACKAGE_SENT: {
+    description: 'Record the information package sent to the partner',
+    roles: officer,
+    payload: packageSentPayload,
+  },
+  PARTNER_CONSIDERING: {
+    description: 'Record that the partner has acknowledged and is considering accession',
+    roles: officer,
+    payload: partnerNotePayload,
+  },
+  FOLLOW_UP: {
+    description: 'Record a follow-up contact with the partner (restarts the follow-up period)',
+    roles: officer,
+    payload: followUpPayload,
+  },
+  REQUEST_RECEIVED: {
+    description: "Record the partner's request for accession",
+    roles: officer,
+    payload: accessionRequestPayload,
+  },
+  REVISE_REQUEST: {
+    description: "Record the partner's revised request for accession",
+    roles: officer,
+    payload: accessionRequestPayload,
+  },
+  PARTNER_DECLINED: {
+    description: 'Record that the partner declines to accede, with its reason',
+    roles: officer,
+    payload: reasonPayload,
+  },
+  PROCEED: {
+    description: 'Send the request to the member states for consent, or straight to deposit where no consent is needed',
+    roles: officer,
+    payload: emptyPayload,
+  },
+  POSITION: {
+    description: "Record your member state's consent (agree) or objection to the accession",
+    roles: ['approver'],
+    payload: positionPayload,
+  },
+  INSTRUMENT_DEPOSITED: {
+    description: 'Record the deposit of the instrument of accession (depositary, date)',
+    roles: officer,
+    payload: depositPayload,
+  },
+  ...procedureEvents,
+} as const satisfies EventCatalogue;
+
+/** The events the machine receives, derived from its payload catalogue. */
+export type AccessionEvent = EventsOf<typeof accessionEvents>;
+
+type Args = StageArgs<AccessionContext, AccessionEvent>;
 
 /** The first refusal of several, so one named guard can state several rules. */
 const allOf =
-  (...rules: Refusal[]): Refusal =>
+  (...rules: Refusal<AccessionContext, AccessionEvent>[]): Refusal<AccessionContext, AccessionEvent> =>
   (args, params) => {
     for (const r of rules) {
       const why = r(args, params);
@@ -109,17 +174,15 @@ const allOf =
 const DATE_FIELDS = ['sentOn', 'contactedOn', 'receivedOn', 'date'] as const;
 const notInFuture: Refusal = ({ event }) => {
   for (const f of DATE_FIELDS) {
-    const d = (event as Ev).payload?.[f];
-    if (typeof d === 'string' && isAfterDayOf(d, (event as Ev).at))
+    const d = event.payload[f];
+    if (typeof d === 'string' && isAfterDayOf(d, event.at))
       return `The date ${d} is in the future: record what has happened.`;
   }
   return null;
 };
 
-const packageSent: Refusal = ({ context }) =>
-  (context as AccessionContext).informationPackage
-    ? null
-    : 'Record the information package sent to the partner (PACKAGE_SENT) first.';
+const packageSent: Refusal<AccessionContext> = ({ context }) =>
+  context.informationPackage ? null : 'Record the information package sent to the partner (PACKAGE_SENT) first.';
 
 const latestRequest = (c: AccessionContext) => c.requests[c.requests.length - 1];
 
@@ -135,18 +198,19 @@ const refusals = {
   eligibilityConfirmable: ({ context, event }: Args) => {
     if (event.world.memberStates.includes(context.partner))
       return `${context.partner} is a member state of the SCO; encouraging accession under 1(b) concerns partners.`;
-    if (typeof event.payload.consentRequired !== 'boolean' && context.consentRequired === null)
+    const stated = isEventOf(event, ['CONFIRM_ELIGIBILITY']) ? event.payload.consentRequired : undefined;
+    if (typeof stated !== 'boolean' && context.consentRequired === null)
       return "Say whether accession needs the member states' consent (consentRequired): the reference data do not confirm the treaty's final clauses.";
     return null;
   },
   packageSendable: allOf(({ context }) => {
-    const p = (context as AccessionContext).informationPackage;
+    const p = context.informationPackage;
     return p ? `The information package was already sent on ${p.sentOn}; record further contacts as follow-ups.` : null;
   }, notInFuture),
   packageSent,
   requestRecordable: allOf(packageSent, notInFuture, ({ context, event }) => {
-    const p = (context as AccessionContext).informationPackage;
-    const d = (event as Ev).payload.receivedOn;
+    const p = context.informationPackage;
+    const d = isEventOf(event, ['REQUEST_RECEIVED', 'REVISE_REQUEST']) ? event.payload.receivedOn : undefined;
     return p && typeof d === 'string' && d < p.sentOn
       ? `The request cannot predate the information package (sent on ${p.sentOn}).`
       : null;
@@ -166,15 +230,15 @@ const refusals = {
       ? null
       : "This treaty requires the member states' consent before the instrument is deposited.",
   depositRecordable: allOf(notInFuture, ({ context, event }) => {
-    const r = latestRequest(context as AccessionContext);
-    const d = (event as Ev).payload.date;
+    const r = latestRequest(context);
+    const d = isEventOf(event, ['INSTRUMENT_DEPOSITED']) ? event.payload.date : undefined;
     return r && typeof d === 'string' && d < r.receivedOn
       ? `The deposit cannot predate the request for accession (received on ${r.receivedOn}).`
       : null;
   }),
-} satisfies Record<string, Refusal>;
+} satisfies Record<string, Refusal<AccessionContext, AccessionEvent>>;
 
-const consent = consensusStage<AccessionContext, 'consentDeadline'>({
+const consent = consensusStage<AccessionContext, 'consentDeadline', never, AccessionEvent>({
   stage: 'member_consent',
   deadline: 'consentDeadline',
   reminder: (c, days) =>
@@ -186,16 +250,18 @@ const consent = consensusStage<AccessionContext, 'consentDeadline'>({
 export const treatyAccessionMachine = setup({
   types: {
     context: {} as AccessionContext,
-    events: {} as Ev,
+    events: {} as AccessionEvent,
     input: {} as { partner: string; treatyId: string; consentRequired?: boolean; startedBy: string; startedAt: string },
     emitted: {} as WorkflowEffect,
   },
-  guards: guardsFrom(refusals),
+  guards: guardsFrom<AccessionContext, AccessionEvent, keyof typeof refusals>(refusals),
   actions: {
-    recordDecline: assign(({ event }) => ({
-      decline: { reason: event.payload.reason, by: event.actor.id, at: event.at },
-    })),
+    recordDecline: assign(({ event }) => {
+      assertEvent(event, 'PARTNER_DECLINED');
+      return { decline: { reason: event.payload.reason, by: event.actor.id, at: event.at } };
+    }),
     recordRequest: assign(({ context, event }) => {
+      assertEvent(event, ['REQUEST_RECEIVED', 'REVISE_REQUEST']);
       const version = context.requests.length + 1;
       return {
         requests: [
@@ -234,7 +300,7 @@ export const treatyAccessionMachine = setup({
     decline: null,
     withdrawal: null,
   }),
-  on: { WITHDRAW: withdrawTransition<AccessionContext>() },
+  on: { WITHDRAW: withdrawTransition<AccessionContext, AccessionEvent>() },
   states: {
     identification: {
       meta: meta(
@@ -466,9 +532,12 @@ export const treatyAccessionMachine = setup({
   },
 });
 
-const officer = ['legal_officer'] as const;
-
-export const treatyAccession: WorkflowDefinition = {
+export const treatyAccession: WorkflowDefinition<
+  AccessionContext,
+  AccessionEvent,
+  z.output<typeof accessionStartInput>,
+  typeof treatyAccessionMachine
+> = {
   id: 'treaty-accession',
   version: 1,
   measure: '1(b)',
@@ -482,7 +551,7 @@ export const treatyAccession: WorkflowDefinition = {
   machine: treatyAccessionMachine,
   startRoles: officer,
   input: accessionStartInput,
-  refusals: refusals as unknown as WorkflowDefinition['refusals'],
+  refusals,
   businessKeys: (input: { partner: string; treatyId: string }) => ({
     partner: input.partner,
     memorandum: null,
@@ -497,58 +566,5 @@ export const treatyAccession: WorkflowDefinition = {
     deposit: context.deposit,
     decline: context.decline,
   }),
-  events: {
-    CONFIRM_ELIGIBILITY: {
-      description: 'Confirm that the treaty is open to the partner and the partner is eligible, with the source',
-      roles: officer,
-      payload: eligibilityPayload,
-    },
-    PACKAGE_SENT: {
-      description: 'Record the information package sent to the partner',
-      roles: officer,
-      payload: packageSentPayload,
-    },
-    PARTNER_CONSIDERING: {
-      description: 'Record that the partner has acknowledged and is considering accession',
-      roles: officer,
-      payload: partnerNotePayload,
-    },
-    FOLLOW_UP: {
-      description: 'Record a follow-up contact with the partner (restarts the follow-up period)',
-      roles: officer,
-      payload: followUpPayload,
-    },
-    REQUEST_RECEIVED: {
-      description: "Record the partner's request for accession",
-      roles: officer,
-      payload: accessionRequestPayload,
-    },
-    REVISE_REQUEST: {
-      description: "Record the partner's revised request for accession",
-      roles: officer,
-      payload: accessionRequestPayload,
-    },
-    PARTNER_DECLINED: {
-      description: 'Record that the partner declines to accede, with its reason',
-      roles: officer,
-      payload: reasonPayload,
-    },
-    PROCEED: {
-      description:
-        'Send the request to the member states for consent, or straight to deposit where no consent is needed',
-      roles: officer,
-      payload: emptyPayload,
-    },
-    POSITION: {
-      description: "Record your member state's consent (agree) or objection to the accession",
-      roles: ['approver'],
-      payload: positionPayload,
-    },
-    INSTRUMENT_DEPOSITED: {
-      description: 'Record the deposit of the instrument of accession (depositary, date)',
-      roles: officer,
-      payload: depositPayload,
-    },
-    ...procedureEvents,
-  },
+  events: accessionEvents,
 };
