@@ -34,6 +34,7 @@ import {
   type StartCommand,
 } from './engine.types';
 import { eventHash, GENESIS_HASH, requestHash } from './event-hash';
+import { idempotencyScope } from './idempotency-scope';
 import { OutboxRelay } from './outbox.relay';
 import { WorldService } from './world.service';
 
@@ -764,8 +765,8 @@ export class WorkflowEngine {
 
   private async replay(m: EntityManager, actor: Actor, key: string, fingerprint: string): Promise<ApplyResult | null> {
     const [seen] = await m.query(
-      `SELECT request_hash, instance_id, seq FROM idempotency_record WHERE actor_id = $1 AND key = $2`,
-      [actor.id, key],
+      `SELECT request_hash, instance_id, seq FROM idempotency_record WHERE scope = $1 AND key = $2`,
+      [idempotencyScope(actor), key],
     );
     if (!seen) return null;
     if (seen.request_hash !== fingerprint)
@@ -794,8 +795,8 @@ export class WorkflowEngine {
     now: Date,
   ) {
     await m.query(
-      `INSERT INTO idempotency_record (actor_id, key, request_hash, instance_id, seq, created_at) VALUES ($1,$2,$3,$4,$5,$6)`,
-      [actor.id, key, fingerprint, instanceId, seq, now],
+      `INSERT INTO idempotency_record (scope, actor_id, key, request_hash, instance_id, seq, created_at) VALUES ($1,$2,$3,$4,$5,$6,$7)`,
+      [idempotencyScope(actor), actor.id, key, fingerprint, instanceId, seq, now],
     );
   }
 
@@ -818,7 +819,9 @@ export class WorkflowEngine {
         const retriable = code === PG_DEADLOCK || code === PG_SERIALIZATION || code === PG_UNIQUE_VIOLATION;
         if (!retriable || attempt >= MAX_ATTEMPTS) {
           if (code === PG_UNIQUE_VIOLATION)
-            throw new DomainException(ErrorCode.CONFLICT, 'A concurrent request changed this procedure; retry.');
+            throw new DomainException(ErrorCode.CONFLICT, 'A concurrent request changed this procedure; retry.', {
+              reason: 'concurrent-change',
+            });
           throw err;
         }
         this.log.debug(`retrying transaction after ${code} (attempt ${attempt})`);

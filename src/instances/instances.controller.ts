@@ -103,8 +103,8 @@ export class InstancesController {
 
   @Get(':id/history')
   @ApiOperation({ summary: 'Every event applied, in order, with who, when and the hash chain' })
-  history(@Param('id') id: string) {
-    return this.instances.history(id);
+  history(@Param('id') id: string, @CurrentActor() actor: Actor) {
+    return this.instances.history(id, actor);
   }
 
   @Get(':id/verify')
