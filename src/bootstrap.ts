@@ -8,6 +8,7 @@ import { json, type NextFunction, type Request, type Response } from 'express';
 import { AppModule } from './app.module';
 import { BODY_LIMIT, bodyParserError, DRAFT_BODY_LIMIT } from './common/http-exception.filter';
 import { jsonNestsDeeperThan, MAX_JSON_DEPTH } from './common/json-depth';
+import { decompressionError, duplicateJsonKey, refuseUnreadableTransport } from './common/request-transport';
 import { enabledLogLevels, EnvValidationError, loadEnv, type Env, type LogLevel } from './config/env';
 import { BootError } from './infra/boot-error';
 import { systemClock, type Clock } from './infra/clock';
@@ -90,13 +91,23 @@ export async function resolveRuntime(options: { env?: Env; clock?: Clock } = {})
 
 export { revertMigrations, runMigrations } from './infra/migrations';
 
-/** Body-parser `verify`: absurdly deep nesting is refused (400) before anything recursive walks it (a stack overflow, 500). */
+/**
+ * Body-parser `verify`: absurdly deep nesting is refused (400) before anything recursive walks it
+ * (a stack overflow, 500); so is a key given twice in one object (JSON.parse would keep the last).
+ */
 function refuseDeepJson(_req: unknown, _res: unknown, buf: Buffer): void {
   if (jsonNestsDeeperThan(buf)) {
     throw Object.assign(new Error(`The request body nests arrays or objects deeper than ${MAX_JSON_DEPTH} levels`), {
       status: 400,
       type: 'entity.too.deep',
     });
+  }
+  const duplicate = duplicateJsonKey(buf);
+  if (duplicate !== null) {
+    throw Object.assign(
+      new Error(`The request body gives the key "${duplicate.slice(0, 100)}" twice in one object; send it once`),
+      { status: 400, type: 'entity.duplicate.key' },
+    );
   }
 }
 
@@ -113,6 +124,7 @@ function refuseIllFormedText(key: string, value: unknown): unknown {
 /** Middleware-level wiring shared by the service and the tests (body limits, docs). */
 export function configureApp(app: NestExpressApplication): void {
   app.disable('x-powered-by');
+  app.use(refuseUnreadableTransport);
   // Saving a draft version sends every article in three languages: that one route has a larger limit.
   const draftJson = json({ limit: DRAFT_BODY_LIMIT, verify: refuseDeepJson, reviver: refuseIllFormedText });
   const draftVersions = /^\/instances\/[^/]+\/draft\/versions\/?$/;
@@ -123,7 +135,9 @@ export function configureApp(app: NestExpressApplication): void {
   app.useBodyParser('urlencoded', { limit: BODY_LIMIT, extended: true });
   // Body-parser failures (malformed JSON, too large) become DomainExceptions
   // before Nest's error handler sees them, so the global filter shapes them.
-  app.use((err: unknown, _req: Request, _res: Response, next: NextFunction) => next(bodyParserError(err) ?? err));
+  app.use((err: unknown, req: Request, _res: Response, next: NextFunction) =>
+    next(decompressionError(err, req) ?? bodyParserError(err) ?? err),
+  );
 
   const config = new DocumentBuilder()
     .setTitle('amendflow API')
