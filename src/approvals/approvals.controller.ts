@@ -1,28 +1,12 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Req } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
-import type { Request } from 'express';
 import type { Actor } from '../../workflows/kernel/types';
 import { CurrentActor } from '../auth/current-actor.decorator';
 import { Roles } from '../auth/roles.decorator';
-import { DomainException, ErrorCode } from '../common/domain.exception';
 import { IdempotencyKey } from '../instances/idempotency-key.decorator';
 import { InstancesService } from '../instances/instances.service';
 import { AnswerDto } from './approvals.dto';
 import { ApprovalsService } from './approvals.service';
-
-/**
- * The member state an answer counts for comes from the caller's identity only. A request that
- * tries to name one (query or header) is refused outright rather than silently ignored, so a
- * client bug or an attempt is visible.
- */
-function refuseNamedState(req: Request, actor: Actor): void {
-  const named = [req.query.memberState, req.query.state, req.headers['x-member-state']].filter((v) => v !== undefined);
-  if (named.length)
-    throw new DomainException(
-      ErrorCode.FORBIDDEN,
-      `The member state of an answer comes from your identity (${actor.memberState ?? 'none'}); it cannot be named in the request.`,
-    );
-}
 
 @ApiTags('approvals')
 @ApiBearerAuth()
@@ -58,12 +42,10 @@ export class ApprovalsController {
   })
   async answer(
     @CurrentActor() actor: Actor,
-    @Req() req: Request,
     @Param('instanceId') id: string,
     @Body() dto: AnswerDto,
     @IdempotencyKey() key: string | null,
   ) {
-    refuseNamedState(req, actor);
     const result = await this.approvals.answer(id, actor, dto, key);
     return { result, instance: await this.instances.view(result.instanceId, actor) };
   }

@@ -13,6 +13,7 @@ import { ActingAppointmentsService } from './acting-appointments.service';
 import { ClientIp } from './client-ip.decorator';
 import { CurrentActor } from './current-actor.decorator';
 import { Roles } from './roles.decorator';
+import { MemberStateAsData } from './member-state-naming.guard';
 
 @ApiTags('acting appointments')
 @ApiBearerAuth()
@@ -21,6 +22,7 @@ import { Roles } from './roles.decorator';
 export class ActingAppointmentsController {
   constructor(private readonly appointments: ActingAppointmentsService) {}
 
+  @MemberStateAsData('manager', 'admin')
   @Post()
   @Roles('manager', 'admin')
   @ApiOperation({
@@ -35,6 +37,7 @@ export class ActingAppointmentsController {
     return ActingAppointmentDto.from(await this.appointments.appoint(body, { actor, ip }));
   }
 
+  @MemberStateAsData('manager', 'admin', 'legal_officer')
   @Get()
   @ApiOperation({ summary: 'List acting appointments; approvers see those of their own member state only' })
   @ApiOkResponse({ type: ActingAppointmentDto, isArray: true })

@@ -19,6 +19,7 @@ import { AuthGuard } from './auth.guard';
 import { AuthService } from './auth.service';
 import { DemoAccountsSeeder } from './demo-accounts.seeder';
 import { MemberStateDirectory } from './member-state.directory';
+import { MemberStateNamingGuard } from './member-state-naming.guard';
 import { RolesGuard } from './roles.guard';
 import { SIGN_IN_THROTTLER, SignInThrottlerGuard } from './sign-in-throttler.guard';
 import { UserEntity } from './user.entity';
@@ -68,6 +69,7 @@ const authSettingsProvider = {
     SignInThrottlerGuard,
     { provide: APP_GUARD, useClass: AuthGuard },
     { provide: APP_GUARD, useClass: RolesGuard },
+    { provide: APP_GUARD, useClass: MemberStateNamingGuard },
   ],
   exports: [AuthService, UsersService, AuditService, AccessTokenService],
 })

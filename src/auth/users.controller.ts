@@ -13,6 +13,7 @@ import { ClientIp } from './client-ip.decorator';
 import { CurrentActor } from './current-actor.decorator';
 import { Roles } from './roles.decorator';
 import { UsersService } from './users.service';
+import { MemberStateAsData } from './member-state-naming.guard';
 
 @ApiTags('users')
 @ApiBearerAuth()
@@ -21,6 +22,7 @@ import { UsersService } from './users.service';
 export class UsersController {
   constructor(private readonly users: UsersService) {}
 
+  @MemberStateAsData('admin')
   @Post()
   @Roles('admin')
   @ApiOperation({ summary: 'Create a user; an approver needs a current member state' })
@@ -33,6 +35,7 @@ export class UsersController {
     return UserDto.from(await this.users.create(body, { actor, ip }));
   }
 
+  @MemberStateAsData('manager', 'admin')
   @Get()
   @Roles('manager', 'admin')
   @ApiOperation({ summary: 'List users (filter by role, member state, active)' })
@@ -41,6 +44,7 @@ export class UsersController {
     return (await this.users.list(query)).map(UserDto.from);
   }
 
+  @MemberStateAsData('admin')
   @Patch(':id')
   @Roles('admin')
   @ApiOperation({
