@@ -159,6 +159,8 @@ export async function createApp(
     abortOnError: false,
     logger: options.logger ?? nestLogLevels(runtime.env.LOG_LEVEL),
   });
+  // The client address (sign-in limits, audit) is X-Forwarded-For's only through the proxies trusted here.
+  app.set('trust proxy', runtime.env.TRUST_PROXY);
   configureApp(app);
   return app;
 }

@@ -7,6 +7,7 @@ import { IdempotencyKey } from '../instances/idempotency-key.decorator';
 import { InstancesService } from '../instances/instances.service';
 import { AnswerDto } from './approvals.dto';
 import { ApprovalsService } from './approvals.service';
+import { WriteLimit } from '../auth/user-rate-limit.guard';
 
 @ApiTags('approvals')
 @ApiBearerAuth()
@@ -33,6 +34,7 @@ export class ApprovalsController {
     return this.approvals.history(actor);
   }
 
+  @WriteLimit('events')
   @Post('approvals/:instanceId/answer')
   @HttpCode(200)
   @Roles('approver')

@@ -33,6 +33,7 @@ import {
   SaveVersionDto,
 } from './documents.dto';
 import { EXPORT_CSP } from './render/html';
+import { WriteLimit } from '../auth/user-rate-limit.guard';
 
 const VersionParam = () =>
   new ParseIntPipe({
@@ -86,6 +87,7 @@ export class DraftsController {
     return this.drafts.document(id);
   }
 
+  @WriteLimit('versions')
   @Post('versions')
   @Roles('legal_officer')
   @ApiOperation({
@@ -129,6 +131,7 @@ export class DraftsController {
     return this.drafts.comments(id, n);
   }
 
+  @WriteLimit('comments')
   @Post('versions/:n/comments')
   @Roles('approver', 'legal_officer')
   @ApiOperation({

@@ -15,6 +15,7 @@ import {
   StartInstanceDto,
 } from './instances.dto';
 import { InstancesService } from './instances.service';
+import { WriteLimit } from '../auth/user-rate-limit.guard';
 
 const IDEMPOTENCY_HEADER = {
   name: 'Idempotency-Key',
@@ -79,6 +80,7 @@ export class InstancesController {
     return this.instances.view(id, actor);
   }
 
+  @WriteLimit('events')
   @Post(':id/events')
   @HttpCode(200)
   @ApiOperation({ summary: 'Send an event to a procedure' })
