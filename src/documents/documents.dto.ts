@@ -120,6 +120,8 @@ export class SaveVersionDto {
     description: 'Every article of the new version, in order; an article left out is removed',
   })
   @IsArray()
+  // an article given as an array (or any non-object) is a 400 naming the field, not a crash in the nested validation
+  @IsObject({ each: true, message: 'articles: each article must be an object with number, en, ru and zh' })
   @ValidateNested({ each: true })
   @Type(() => ArticleInputDto)
   articles!: ArticleInputDto[];
