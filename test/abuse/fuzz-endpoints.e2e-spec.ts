@@ -156,16 +156,22 @@ const REMOVE = Symbol('remove');
 function replaceAt(value: unknown, path: JsonPath, replacement: unknown): unknown {
   if (path.length === 0) return replacement === REMOVE ? {} : replacement;
   const [head, ...rest] = path;
-  const copy: any = Array.isArray(value) ? [...value] : { ...(value as object) };
+  const copy: Record<string | number, unknown> | unknown[] = Array.isArray(value)
+    ? [...(value as unknown[])]
+    : { ...(value as object) };
   if (rest.length === 0 && replacement === REMOVE) {
     if (Array.isArray(copy)) copy.splice(Number(head), 1);
     else delete copy[head];
-  } else copy[head] = replaceAt(copy[head], rest, replacement);
+  } else if (Array.isArray(copy)) copy[Number(head)] = replaceAt(copy[Number(head)], rest, replacement);
+  else copy[head] = replaceAt(copy[head], rest, replacement);
   return copy;
 }
 
 function valueAt(value: unknown, path: JsonPath): unknown {
-  return path.reduce<any>((v, k) => (v == null ? undefined : v[k]), value);
+  return path.reduce<unknown>(
+    (v, k) => (v == null || typeof v !== 'object' ? undefined : (v as Record<string | number, unknown>)[k]),
+    value,
+  );
 }
 
 const SHAPES = [
