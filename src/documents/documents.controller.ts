@@ -1,4 +1,5 @@
 import {
+  HttpCode,
   Body,
   Controller,
   Delete,
@@ -24,6 +25,7 @@ import { DraftReviewService } from './draft-review.service';
 import { DraftsService } from './drafts.service';
 import {
   AddCommentDto,
+  ModerateCommentDto,
   ComparisonExportQuery,
   ComparisonQuery,
   ConsolidationQuery,
@@ -145,6 +147,36 @@ export class DraftsController {
     @Body() dto: AddCommentDto,
   ) {
     return this.drafts.addComment(id, n, { articleId: dto.articleId, text: dto.text }, actor);
+  }
+
+  @Post('versions/:n/comments/:commentId/hide')
+  @HttpCode(200)
+  @Roles('legal_officer')
+  @ApiOperation({
+    summary: 'Hide an abusive comment from the views (recorded with the reason; the comment itself is kept)',
+  })
+  hideComment(
+    @CurrentActor() actor: Actor,
+    @Param('id') id: string,
+    @Param('n', VersionParam()) n: number,
+    @Param('commentId') commentId: string,
+    @Body() dto: ModerateCommentDto,
+  ) {
+    return this.drafts.moderateComment(id, n, commentId, 'hide', dto.reason, actor);
+  }
+
+  @Post('versions/:n/comments/:commentId/show')
+  @HttpCode(200)
+  @Roles('legal_officer')
+  @ApiOperation({ summary: 'Show a hidden comment again (recorded with the reason)' })
+  showComment(
+    @CurrentActor() actor: Actor,
+    @Param('id') id: string,
+    @Param('n', VersionParam()) n: number,
+    @Param('commentId') commentId: string,
+    @Body() dto: ModerateCommentDto,
+  ) {
+    return this.drafts.moderateComment(id, n, commentId, 'show', dto.reason, actor);
   }
 
   @Put('versions/:n/comments/:commentId')

@@ -10,6 +10,7 @@ import {
   IsObject,
   IsOptional,
   IsString,
+  Length,
   IsUUID,
   Matches,
   Max,
@@ -198,4 +199,11 @@ export class ConsolidationQuery {
   @ApiProperty({ example: 1, description: 'The version whose comments are consolidated' })
   @VersionNumber()
   version!: number;
+}
+
+export class ModerateCommentDto {
+  @ApiProperty({ maxLength: 500, example: 'Abusive language' })
+  @IsString()
+  @Length(1, 500, { message: 'reason must be 1 to 500 characters' })
+  reason!: string;
 }
