@@ -10,6 +10,7 @@ import type { Logger as Pino } from 'pino';
 import { AppModule } from './app.module';
 import { BODY_LIMIT, bodyParserError, DRAFT_BODY_LIMIT } from './common/http-exception.filter';
 import { jsonNestsDeeperThan, MAX_JSON_DEPTH } from './common/json-depth';
+import { decompressionError, duplicateJsonKey, refuseUnreadableTransport } from './common/request-transport';
 import { enabledLogLevels, EnvValidationError, loadEnv, type Env, type LogLevel } from './config/env';
 import { BootError } from './infra/boot-error';
 import { systemClock, type Clock } from './infra/clock';
@@ -83,13 +84,23 @@ export async function resolveRuntime(
 
 export { revertMigrations, runMigrations } from './infra/migrations';
 
-/** Body-parser `verify`: absurdly deep nesting is refused (400) before anything recursive walks it (a stack overflow, 500). */
+/**
+ * Body-parser `verify`: absurdly deep nesting is refused (400) before anything recursive walks it
+ * (a stack overflow, 500); so is a key given twice in one object (JSON.parse would keep the last).
+ */
 function refuseDeepJson(_req: unknown, _res: unknown, buf: Buffer): void {
   if (jsonNestsDeeperThan(buf)) {
     throw Object.assign(new Error(`The request body nests arrays or objects deeper than ${MAX_JSON_DEPTH} levels`), {
       status: 400,
       type: 'entity.too.deep',
     });
+  }
+  const duplicate = duplicateJsonKey(buf);
+  if (duplicate !== null) {
+    throw Object.assign(
+      new Error(`The request body gives the key "${duplicate.slice(0, 100)}" twice in one object; send it once`),
+      { status: 400, type: 'entity.duplicate.key' },
+    );
   }
 }
 
@@ -116,6 +127,7 @@ export function configureApp(app: NestExpressApplication, env: Pick<Env, 'DOCS_E
   // Security headers on every route (HSTS, nosniff, frame options, ...). The API answers JSON and
   // the Swagger UI, both covered by helmet's default CSP; /app/ sets its own stricter one.
   app.use(helmet());
+  app.use(refuseUnreadableTransport);
   const metrics = app.get(OperationalMetrics, { strict: false });
   app.use((req: Request, res: Response, next: NextFunction) => {
     const started = process.hrtime.bigint();
@@ -134,7 +146,9 @@ export function configureApp(app: NestExpressApplication, env: Pick<Env, 'DOCS_E
   app.useBodyParser('urlencoded', { limit: BODY_LIMIT, extended: true });
   // Body-parser failures (malformed JSON, too large) become DomainExceptions
   // before Nest's error handler sees them, so the global filter shapes them.
-  app.use((err: unknown, _req: Request, _res: Response, next: NextFunction) => next(bodyParserError(err) ?? err));
+  app.use((err: unknown, req: Request, _res: Response, next: NextFunction) =>
+    next(decompressionError(err, req) ?? bodyParserError(err) ?? err),
+  );
 
   if (!env.DOCS_ENABLED) return;
   const document = createOpenApiDocument(app);
@@ -153,6 +167,8 @@ export async function createApp(
     ...(options.logger !== undefined ? { logger: options.logger } : { bufferLogs: true }),
   });
   if (options.logger === undefined) app.useLogger(app.get(PinoNestLogger));
+  // The client address (sign-in limits, audit) is X-Forwarded-For's only through the proxies trusted here.
+  app.set('trust proxy', runtime.env.TRUST_PROXY);
   configureApp(app, runtime.env);
   return app;
 }

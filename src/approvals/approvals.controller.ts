@@ -1,30 +1,15 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Req } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiHeader, ApiOkResponse, ApiOperation, ApiTags, getSchemaPath } from '@nestjs/swagger';
-import type { Request } from 'express';
 import type { Actor } from '../../workflows/kernel/types';
 import { CurrentActor } from '../auth/current-actor.decorator';
 import { Roles } from '../common/roles.decorator';
-import { DomainException, ErrorCode } from '../common/domain.exception';
 import { ApiBearer, ApiErrors } from '../common/openapi';
 import { IdempotencyKey } from '../common/idempotency-key.decorator';
 import { InstanceViews } from '../engine/instance-view';
 import { AnswerRecordDto, ApprovalMatrixDto, InboxDto } from './approval-responses.dto';
 import { AnswerDto } from './approvals.dto';
 import { ApprovalsService } from './approvals.service';
-
-/**
- * The member state an answer counts for comes from the caller's identity only. A request that
- * tries to name one (query or header) is refused outright rather than silently ignored, so a
- * client bug or an attempt is visible.
- */
-function refuseNamedState(req: Request, actor: Actor): void {
-  const named = [req.query.memberState, req.query.state, req.headers['x-member-state']].filter((v) => v !== undefined);
-  if (named.length)
-    throw new DomainException(
-      ErrorCode.FORBIDDEN,
-      `The member state of an answer comes from your identity (${actor.memberState ?? 'none'}); it cannot be named in the request.`,
-    );
-}
+import { WriteLimit } from '../auth/user-rate-limit.guard';
 
 @ApiTags('approvals')
 @ApiBearer()
@@ -55,6 +40,7 @@ export class ApprovalsController {
     return this.approvals.history(actor);
   }
 
+  @WriteLimit('events')
   @Post('approvals/:instanceId/answer')
   @HttpCode(200)
   @Roles('approver')
@@ -80,12 +66,10 @@ export class ApprovalsController {
   )
   async answer(
     @CurrentActor() actor: Actor,
-    @Req() req: Request,
     @Param('instanceId') id: string,
     @Body() dto: AnswerDto,
     @IdempotencyKey() key: string | null,
   ) {
-    refuseNamedState(req, actor);
     const result = await this.approvals.answer(id, actor, dto, key);
     return { result, instance: await this.views.view(result.instanceId, actor) };
   }

@@ -7,6 +7,7 @@ import { ActingAppointmentsService } from './acting-appointments.service';
 import { ClientIp } from './client-ip.decorator';
 import { CurrentActor } from './current-actor.decorator';
 import { Roles } from '../common/roles.decorator';
+import { MemberStateAsData } from './member-state-naming.guard';
 
 @ApiTags('acting appointments')
 @ApiBearer()
@@ -14,6 +15,7 @@ import { Roles } from '../common/roles.decorator';
 export class ActingAppointmentsController {
   constructor(private readonly appointments: ActingAppointmentsService) {}
 
+  @MemberStateAsData('manager', 'admin')
   @Post()
   @Roles('manager', 'admin')
   @ApiOperation({
@@ -40,6 +42,7 @@ export class ActingAppointmentsController {
     return ActingAppointmentDto.from(await this.appointments.appoint(body, { actor, ip }));
   }
 
+  @MemberStateAsData('manager', 'admin', 'legal_officer')
   @Get()
   @ApiOperation({ summary: 'List acting appointments; approvers see those of their own member state only' })
   @ApiOkResponse({ type: ActingAppointmentDto, isArray: true })

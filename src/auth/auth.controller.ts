@@ -77,7 +77,8 @@ export class AuthController {
   @ApiNoContentResponse()
   @ApiErrors({
     status: 400,
-    description: 'INVALID_PAYLOAD: the current password is wrong, or the new one breaks a rule (the message says which)',
+    description:
+      'INVALID_PAYLOAD: the current password is wrong, or the new one breaks a rule (the message says which)',
   })
   async changePassword(
     @Body() body: ChangePasswordDto,

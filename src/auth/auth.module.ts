@@ -21,6 +21,11 @@ import { DemoAccountsSeeder } from './demo-accounts.seeder';
 import { MemberStateDirectory } from './member-state.directory';
 import { PasswordPolicy } from './password-policy';
 import { PasswordsService } from './passwords.service';
+import { MemberStateNamingGuard } from './member-state-naming.guard';
+import { RATE_COUNTER, UserRateLimitGuard } from './user-rate-limit.guard';
+import { RedisWindowCounter } from '../infra/redis-window-counter';
+import { REDIS, REDIS_PREFIX } from '../infra/redis.module';
+import type Redis from 'ioredis';
 import { RolesGuard } from './roles.guard';
 import { SIGN_IN_THROTTLER, SignInThrottlerGuard } from './sign-in-throttler.guard';
 import { UserEntity } from './user.entity';
@@ -51,9 +56,11 @@ const authSettingsProvider = {
       }),
     }),
     ThrottlerModule.forRootAsync({
-      inject: [RUNTIME],
-      useFactory: (rt: Runtime) => ({
+      inject: [RUNTIME, REDIS, REDIS_PREFIX],
+      useFactory: (rt: Runtime, redis: Redis, prefix: string) => ({
         throttlers: [{ name: SIGN_IN_THROTTLER, ttl: 60_000, limit: authSettingsFrom(rt.env).signInAttemptsPerMinute }],
+        // counted in Redis: the limit holds across API processes
+        storage: new RedisWindowCounter(redis, prefix),
       }),
     }),
   ],
@@ -72,6 +79,13 @@ const authSettingsProvider = {
     SignInThrottlerGuard,
     { provide: APP_GUARD, useClass: AuthGuard },
     { provide: APP_GUARD, useClass: RolesGuard },
+    { provide: APP_GUARD, useClass: MemberStateNamingGuard },
+    {
+      provide: RATE_COUNTER,
+      inject: [REDIS, REDIS_PREFIX],
+      useFactory: (redis: Redis, prefix: string) => new RedisWindowCounter(redis, prefix),
+    },
+    { provide: APP_GUARD, useClass: UserRateLimitGuard },
   ],
   exports: [AuthService, UsersService, AuditService, AccessTokenService, PasswordPolicy],
 })

@@ -15,6 +15,7 @@ import { ClientIp } from './client-ip.decorator';
 import { CurrentActor } from './current-actor.decorator';
 import { Roles } from '../common/roles.decorator';
 import { UsersService } from './users.service';
+import { MemberStateAsData } from './member-state-naming.guard';
 
 @ApiTags('users')
 @ApiBearer()
@@ -42,6 +43,7 @@ export class UsersController {
     return this.passwords.issueReset(id, actor, ip);
   }
 
+  @MemberStateAsData('admin')
   @Post()
   @Roles('admin')
   @ApiOperation({ summary: 'Create a user; an approver needs a current member state' })
@@ -58,6 +60,7 @@ export class UsersController {
     return UserDto.from(await this.users.create(body, { actor, ip }));
   }
 
+  @MemberStateAsData('manager', 'admin')
   @Get()
   @Roles('manager', 'admin')
   @ApiOperation({ summary: 'List users (filter by role, member state, active)' })
@@ -67,6 +70,7 @@ export class UsersController {
     return (await this.users.list(query)).map((u) => UserDto.from(u));
   }
 
+  @MemberStateAsData('admin')
   @Patch(':id')
   @Roles('admin')
   @ApiOperation({

@@ -14,6 +14,8 @@ export enum ErrorCode {
   UNPROCESSABLE = 'UNPROCESSABLE',
   UNAVAILABLE = 'UNAVAILABLE',
   TOO_LARGE = 'TOO_LARGE',
+  /** The body's content type, charset or encoding is not one the service reads. */
+  UNSUPPORTED_MEDIA_TYPE = 'UNSUPPORTED_MEDIA_TYPE',
   /** Rate limit hit (e.g. @nestjs/throttler). */
   RATE_LIMITED = 'RATE_LIMITED',
   /** Unexpected failure; the body never carries internals. */
@@ -45,6 +47,7 @@ export const HTTP_STATUS_BY_CODE: Readonly<Record<ErrorCode, number>> = Object.f
   [ErrorCode.NOT_FOUND]: 404,
   [ErrorCode.CONFLICT]: 409,
   [ErrorCode.TOO_LARGE]: 413,
+  [ErrorCode.UNSUPPORTED_MEDIA_TYPE]: 415,
   [ErrorCode.UNPROCESSABLE]: 422,
   [ErrorCode.RATE_LIMITED]: 429,
   [ErrorCode.INTERNAL]: 500,

@@ -22,7 +22,7 @@ const CODE_BY_STATUS: Record<number, ErrorCode> = {
   409: ErrorCode.CONFLICT,
   410: ErrorCode.NOT_FOUND,
   413: ErrorCode.TOO_LARGE,
-  415: ErrorCode.INVALID_PAYLOAD,
+  415: ErrorCode.UNSUPPORTED_MEDIA_TYPE,
   422: ErrorCode.UNPROCESSABLE,
   429: ErrorCode.RATE_LIMITED,
   503: ErrorCode.UNAVAILABLE,
@@ -105,6 +105,7 @@ export function bodyParserError(err: unknown): DomainException | undefined {
     case 'entity.parse.failed':
       return new DomainException(ErrorCode.INVALID_PAYLOAD, `The request body is not valid JSON: ${String(message)}`);
     case 'entity.too.deep':
+    case 'entity.duplicate.key':
       return new DomainException(ErrorCode.INVALID_PAYLOAD, String(message));
     case 'entity.too.large':
       return new DomainException(
@@ -113,7 +114,10 @@ export function bodyParserError(err: unknown): DomainException | undefined {
       );
     case 'encoding.unsupported':
     case 'charset.unsupported':
-      return new DomainException(ErrorCode.INVALID_PAYLOAD, `The request body cannot be read: ${String(message)}`);
+      return new DomainException(
+        ErrorCode.UNSUPPORTED_MEDIA_TYPE,
+        `The request body cannot be read: ${String(message)}; send UTF-8 JSON`,
+      );
     case 'request.aborted':
       return new DomainException(ErrorCode.INVALID_PAYLOAD, 'The request was aborted before its body was received');
     default:

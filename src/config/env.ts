@@ -71,7 +71,59 @@ function wholeNumber(min: number, max: number, defaultValue: number, unit = '') 
 /** Minimum length of JWT_SECRET, in bytes (HS256 wants a key at least as long as its 256-bit hash). */
 export const JWT_SECRET_MIN_BYTES = 32;
 
+/**
+ * TRUST_PROXY: how many proxies in front of the service to trust for the client address
+ * (`X-Forwarded-For`): a hop count (0 = none, the default), or a comma-separated list of
+ * addresses/CIDRs of the trusted proxies (e.g. `10.0.0.0/8,127.0.0.1`).
+ */
+const IPV4_CIDR = /^(\d{1,3})(\.\d{1,3}){3}(\/(3[0-2]|[12]?\d))?$/;
+const IPV6_CIDR = /^[0-9a-f:]*:[0-9a-f:.]*(\/(12[0-8]|1[01]\d|[1-9]?\d))?$/i;
+const trustProxy = z.preprocess(
+  blankToUndefined,
+  z
+    .string()
+    .default('0')
+    .transform((v, ctx): number | string[] => {
+      const value = v.trim();
+      if (/^\d+$/.test(value) && Number(value) <= 10) return Number(value);
+      const parts = value.split(',').map((p) => p.trim());
+      const bad = parts.find(
+        (p) =>
+          !(
+            (IPV4_CIDR.test(p) &&
+              p
+                .split('/')[0]
+                .split('.')
+                .every((o) => Number(o) <= 255)) ||
+            IPV6_CIDR.test(p) ||
+            ['loopback', 'linklocal', 'uniquelocal'].includes(p)
+          ),
+      );
+      if (bad !== undefined || parts.length === 0) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `must be a hop count from 0 to 10 or a comma-separated list of proxy addresses or CIDRs (bad: "${bad ?? value}")`,
+        });
+        return z.NEVER;
+      }
+      return parts;
+    }),
+);
+
 const schema = z.object({
+  TRUST_PROXY: trustProxy,
+  /** Length of the window every per-user limit below counts in. */
+  RATE_LIMIT_WINDOW_SECONDS: wholeNumber(1, 3600, 60),
+  /** Requests per user per window, any route (429 with Retry-After beyond). */
+  RATE_LIMIT_REQUESTS: wholeNumber(1, 1_000_000, 1200),
+  /** Comments per user per window. */
+  RATE_LIMIT_COMMENTS: wholeNumber(1, 1_000_000, 60),
+  /** Draft versions per user per window. */
+  RATE_LIMIT_VERSIONS: wholeNumber(1, 1_000_000, 30),
+  /** Events (including approvers' answers) per user per window. */
+  RATE_LIMIT_EVENTS: wholeNumber(1, 1_000_000, 300),
+  /** Sign-in attempts per account (e-mail) per minute, from any address (per address: SIGN_IN_ATTEMPTS_PER_MINUTE). */
+  SIGN_IN_LIMIT_PER_ACCOUNT: wholeNumber(1, 100_000, 10),
   NODE_ENV: z.preprocess(
     blankToUndefined,
     z.enum(NODE_ENVS, { error: `must be one of ${NODE_ENVS.join(', ')}` }).default('development'),
@@ -206,6 +258,14 @@ export interface Env {
   readonly WEBHOOK_ATTEMPTS: number;
   readonly WEBHOOK_BACKOFF_MS: number;
   readonly WEBHOOK_TIMEOUT_MS: number;
+  /** Express `trust proxy`: a hop count or the trusted proxies' addresses/CIDRs. */
+  readonly TRUST_PROXY: number | string[];
+  readonly RATE_LIMIT_WINDOW_SECONDS: number;
+  readonly RATE_LIMIT_REQUESTS: number;
+  readonly RATE_LIMIT_COMMENTS: number;
+  readonly RATE_LIMIT_VERSIONS: number;
+  readonly RATE_LIMIT_EVENTS: number;
+  readonly SIGN_IN_LIMIT_PER_ACCOUNT: number;
 }
 
 export interface EnvIssue {
@@ -309,6 +369,13 @@ export function loadEnv(source: NodeJS.ProcessEnv | Record<string, string | unde
     WEBHOOK_ATTEMPTS: data.WEBHOOK_ATTEMPTS,
     WEBHOOK_BACKOFF_MS: data.WEBHOOK_BACKOFF_MS,
     WEBHOOK_TIMEOUT_MS: data.WEBHOOK_TIMEOUT_MS,
+    TRUST_PROXY: data.TRUST_PROXY,
+    RATE_LIMIT_WINDOW_SECONDS: data.RATE_LIMIT_WINDOW_SECONDS,
+    RATE_LIMIT_REQUESTS: data.RATE_LIMIT_REQUESTS,
+    RATE_LIMIT_COMMENTS: data.RATE_LIMIT_COMMENTS,
+    RATE_LIMIT_VERSIONS: data.RATE_LIMIT_VERSIONS,
+    RATE_LIMIT_EVENTS: data.RATE_LIMIT_EVENTS,
+    SIGN_IN_LIMIT_PER_ACCOUNT: data.SIGN_IN_LIMIT_PER_ACCOUNT,
   };
   return Object.freeze(env);
 }

@@ -26,8 +26,10 @@ export interface DeliveryFaultHook {
  * What a due deadline job does. The job is only a wake-up call: the deadline row decides. A
  * closed or moved deadline, or a procedure that moved on, makes the job a no-op ("skipped: why");
  * otherwise REMINDER {deadlineKey, daysBefore} or DEADLINE_PASSED {deadlineKey} is applied through
- * the engine, as the system, with the job id as idempotency key, so a job delivered twice (a
- * retry after a crash, a re-added job) changes nothing the second time.
+ * the engine, as the system, with the job id as idempotency key (in the system's own scope, which
+ * no caller's key can reach), so a job delivered twice (a retry after a crash, a re-added job)
+ * changes nothing the second time. An event the procedure refuses is recorded in
+ * `deadline_refusal` with a reason code; a concurrent change is retried, never skipped.
  */
 @Injectable()
 export class DeadlineDelivery {
@@ -82,20 +84,41 @@ export class DeadlineDelivery {
         idempotencyKey: job.id ?? null,
       });
     } catch (err) {
-      // The procedure moved on (409), does not take this event (400/403) or is gone (404): nothing to
-      // deliver. A concurrent update (also 409) is not a refusal: the job fails and BullMQ retries it.
-      if (
-        err instanceof DomainException &&
-        err.reason !== ErrorReason.CONCURRENT_UPDATE &&
-        [ErrorCode.CONFLICT, ErrorCode.INVALID_PAYLOAD, ErrorCode.FORBIDDEN, ErrorCode.NOT_FOUND].includes(err.code)
-      ) {
-        return `skipped: ${type} refused: ${err.message}`;
-      }
-      throw err;
+      // A concurrent change (or anything unexpected) is thrown: BullMQ retries the job. A refusal by
+      // the procedure itself (it moved on, closed, does not take this event) is recorded with a reason.
+      const reason = refusalReason(err);
+      if (!reason) throw err;
+      await this.ds.query(
+        `INSERT INTO deadline_refusal (job_id, deadline_id, instance_id, event_type, reason, message, at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (job_id) DO NOTHING`,
+        [job.id, d.deadlineId, row.instance_id, type, reason, (err as Error).message, this.clock.now()],
+      );
+      return `refused: ${type} ${reason}: ${(err as Error).message}`;
     }
     this.faults?.at('after-apply', job);
     if (applied.replayed) return `skipped: ${type} already delivered (event ${applied.seq})`;
     this.log.debug(`${type} ${row.key} delivered to ${row.instance_id} as event ${applied.seq}`);
     return `done: ${type} applied as event ${applied.seq} (state ${applied.state})`;
+  }
+}
+
+/** Why the engine refused a deadline event, as a code a test or an operator can name; null when the delivery must be retried. */
+export function refusalReason(err: unknown): string | null {
+  if (!(err instanceof DomainException)) return null;
+  const details = err.details ?? {};
+  if (err.reason === ErrorReason.CONCURRENT_UPDATE) return null;
+  switch (err.code) {
+    case ErrorCode.NOT_FOUND:
+      return 'procedure-missing';
+    case ErrorCode.FORBIDDEN:
+      return 'role-refused';
+    case ErrorCode.INVALID_PAYLOAD:
+      return 'payload-refused';
+    case ErrorCode.CONFLICT:
+      if (Array.isArray(details.acceptedEvents) && details.acceptedEvents.length === 0) return 'procedure-closed';
+      if (Array.isArray(details.acceptedEvents)) return 'event-not-accepted';
+      return null;
+    default:
+      return null;
   }
 }

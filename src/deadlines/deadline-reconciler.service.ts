@@ -43,7 +43,9 @@ const RELEASE = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call
  * 1. runs again every `deadline.sync` outbox row left unprocessed;
  * 2. walks the open deadlines (keyset pages of 2000, the next read while the current is checked), plans their jobs, checks which exist with
  *    one pipelined EXISTS per page, and adds the missing ones with addBulk — except jobs whose time
- *    has passed and whose event is already in the history (idempotency key = job id);
+ *    has passed and whose event is already in the history (the system's event with the job id as
+ *    key) or whose refusal is recorded; a past job kept as completed although neither happened
+ *    (skipped in error) is removed and added again;
  * 3. walks the jobs waiting in Redis (delayed, waiting, prioritized, paused), looks their deadlines
  *    up 5000 at a time and removes those whose deadline is closed, gone or moved; retries failed jobs of deadlines still open.
  *
@@ -200,6 +202,13 @@ export class DeadlineReconciler implements OnApplicationBootstrap, OnApplication
       });
       let missing = planned.filter((_, i) => !exists[i]);
       missing = await this.withoutDelivered(missing, now);
+      // A job that completed without delivering (no event, no recorded refusal) was skipped in error: it runs again.
+      const skipped = await this.completedWithoutEvent(
+        planned.filter((j, i) => exists[i] && j.data.at <= now.getTime()),
+        now,
+      );
+      for (const j of skipped) await queue.remove(j.id);
+      missing = [...missing, ...skipped];
       if (missing.length) await this.scheduler.add(missing, now);
       readded += missing.length;
       if (rows.length < PAGE) break;
@@ -207,18 +216,45 @@ export class DeadlineReconciler implements OnApplicationBootstrap, OnApplication
     return { checked, readded };
   }
 
-  /** Jobs whose time has passed and whose event is in the history already ran: not re-added. */
+  /**
+   * Jobs whose time has passed and whose event is in the history (an event of the system with the
+   * job id as key: a caller's key never counts) or whose refusal is recorded already ran: not re-added.
+   */
   private async withoutDelivered(jobs: PlannedJob[], now: Date): Promise<PlannedJob[]> {
     const past = jobs.filter((j) => j.data.at <= now.getTime());
     if (!past.length) return jobs;
-    const seen = await queryRows<{ idempotency_key: string }>(
-      this.ds,
-      `SELECT e.idempotency_key FROM workflow_event e
-         JOIN unnest($1::uuid[], $2::text[]) AS k(instance_id, key) ON e.instance_id = k.instance_id AND e.idempotency_key = k.key`,
-      [past.map((j) => j.data.instanceId), past.map((j) => j.id)],
+    const settled = await this.settledJobIds(past);
+    return jobs.filter((j) => !settled.has(j.id));
+  }
+
+  private async settledJobIds(jobs: PlannedJob[]): Promise<Set<string>> {
+    const seen: { key: string }[] = await this.ds.query(
+      `SELECT e.idempotency_key AS key FROM workflow_event e
+         JOIN unnest($1::uuid[], $2::text[]) AS k(instance_id, key)
+           ON e.instance_id = k.instance_id AND e.idempotency_key = k.key AND e.actor_role = 'system'
+       UNION ALL
+       SELECT job_id AS key FROM deadline_refusal WHERE job_id = ANY($2::text[])`,
+      [jobs.map((j) => j.data.instanceId), jobs.map((j) => j.id)],
     );
-    const delivered = new Set(seen.map((s) => s.idempotency_key));
-    return jobs.filter((j) => !delivered.has(j.id));
+    return new Set(seen.map((s) => s.key));
+  }
+
+  /** Past jobs kept in Redis as completed although their event was neither delivered nor refused. */
+  private async completedWithoutEvent(jobs: PlannedJob[], now: Date): Promise<PlannedJob[]> {
+    if (!jobs.length) return [];
+    const pipeline = this.redis.pipeline();
+    for (const j of jobs) pipeline.zscore(this.scheduler.queue.keys.completed, j.id);
+    const completed = ((await pipeline.exec()) ?? []).map(([err, score]) => {
+      if (err) throw err;
+      return score !== null;
+    });
+    const done = jobs.filter((_, i) => completed[i]);
+    if (!done.length) return [];
+    const settled = await this.settledJobIds(done);
+    const stale = done.filter((j) => !settled.has(j.id));
+    if (stale.length)
+      this.log.warn(`${stale.length} deadline job(s) completed without their event; running them again`);
+    return stale.filter((j) => j.data.at <= now.getTime());
   }
 
   /** Step 3: jobs waiting in Redis for deadlines that are closed, gone or moved. */

@@ -1,4 +1,5 @@
 import {
+  HttpCode,
   Body,
   Controller,
   Delete,
@@ -40,6 +41,7 @@ import {
 } from './document-responses.dto';
 import {
   AddCommentDto,
+  ModerateCommentDto,
   ComparisonExportQuery,
   ComparisonQuery,
   ConsolidationQuery,
@@ -49,6 +51,7 @@ import {
   SaveVersionDto,
 } from './documents.dto';
 import { EXPORT_CSP } from './render/html';
+import { WriteLimit } from '../auth/user-rate-limit.guard';
 
 const VersionParam = () =>
   new ParseIntPipe({
@@ -112,6 +115,7 @@ export class DraftsController {
     return this.drafts.document(id);
   }
 
+  @WriteLimit('versions')
   @Post('versions')
   @Roles('legal_officer')
   @ApiOperation({
@@ -173,6 +177,7 @@ export class DraftsController {
     return this.drafts.comments(id, n);
   }
 
+  @WriteLimit('comments')
   @Post('versions/:n/comments')
   @Roles('approver', 'legal_officer')
   @ApiOperation({
@@ -194,6 +199,36 @@ export class DraftsController {
     @Body() dto: AddCommentDto,
   ) {
     return this.drafts.addComment(id, n, { articleId: dto.articleId, text: dto.text }, actor);
+  }
+
+  @Post('versions/:n/comments/:commentId/hide')
+  @HttpCode(200)
+  @Roles('legal_officer')
+  @ApiOperation({
+    summary: 'Hide an abusive comment from the views (recorded with the reason; the comment itself is kept)',
+  })
+  hideComment(
+    @CurrentActor() actor: Actor,
+    @Param('id') id: string,
+    @Param('n', VersionParam()) n: number,
+    @Param('commentId') commentId: string,
+    @Body() dto: ModerateCommentDto,
+  ) {
+    return this.drafts.moderateComment(id, n, commentId, 'hide', dto.reason, actor);
+  }
+
+  @Post('versions/:n/comments/:commentId/show')
+  @HttpCode(200)
+  @Roles('legal_officer')
+  @ApiOperation({ summary: 'Show a hidden comment again (recorded with the reason)' })
+  showComment(
+    @CurrentActor() actor: Actor,
+    @Param('id') id: string,
+    @Param('n', VersionParam()) n: number,
+    @Param('commentId') commentId: string,
+    @Body() dto: ModerateCommentDto,
+  ) {
+    return this.drafts.moderateComment(id, n, commentId, 'show', dto.reason, actor);
   }
 
   @Put('versions/:n/comments/:commentId')

@@ -10,6 +10,7 @@ import {
   IsObject,
   IsOptional,
   IsString,
+  Length,
   IsUUID,
   Matches,
   Max,
@@ -120,6 +121,8 @@ export class SaveVersionDto {
     description: 'Every article of the new version, in order; an article left out is removed',
   })
   @IsArray()
+  // an article given as an array (or any non-object) is a 400 naming the field, not a crash in the nested validation
+  @IsObject({ each: true, message: 'articles: each article must be an object with number, en, ru and zh' })
   @ValidateNested({ each: true })
   @Type(() => ArticleInputDto)
   articles!: ArticleInputDto[];
@@ -197,4 +200,11 @@ export class ConsolidationQuery {
   @ApiProperty({ example: 1, description: 'The version whose comments are consolidated' })
   @VersionNumber()
   version!: number;
+}
+
+export class ModerateCommentDto {
+  @ApiProperty({ maxLength: 500, example: 'Abusive language' })
+  @IsString()
+  @Length(1, 500, { message: 'reason must be 1 to 500 characters' })
+  reason!: string;
 }

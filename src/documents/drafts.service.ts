@@ -367,11 +367,45 @@ export class DraftsService implements DraftFactsProvider {
     return this.commentsOf(doc.id, [version.number]);
   }
 
+  /**
+   * Hides a comment from the views (`hide`) or shows it again (`show`): a moderation record, never
+   * a change of the comment, which stays as it was for the record.
+   */
+  async moderateComment(
+    instanceId: string,
+    versionNumber: number,
+    commentId: string,
+    action: 'hide' | 'show',
+    reason: string,
+    actor: Actor,
+  ): Promise<{ commentId: string; hidden: boolean; reason: string; at: string }> {
+    const doc = await this.documentRow(instanceId);
+    const [comment] = await this.ds.query<{ id: string }[]>(
+      `SELECT id FROM draft_comment WHERE document_id = $1 AND version_number = $2 AND id::text = $3`,
+      [doc.id, versionNumber, commentId],
+    );
+    if (!comment)
+      throw new DomainException(
+        ErrorCode.NOT_FOUND,
+        `Version ${versionNumber} of this draft has no comment with id "${commentId.slice(0, 60)}".`,
+      );
+    const at = this.clock.now();
+    await this.ds.query(
+      `INSERT INTO draft_comment_moderation (comment_id, action, reason, actor_id, at) VALUES ($1, $2, $3, $4, $5)`,
+      [comment.id, action, reason, actor.id, at],
+    );
+    return { commentId: comment.id, hidden: action === 'hide', reason, at: at.toISOString() };
+  }
+
   /** Comments on the given versions, oldest first. */
   async commentsOf(documentId: string, versions: number[]): Promise<DraftComment[]> {
+    // A comment a legal officer hid (its latest moderation record is 'hide') is left out of every view.
     const rows = await queryRows<StoredComment>(
       this.ds,
-      `SELECT * FROM draft_comment WHERE document_id = $1 AND version_number = ANY($2::int[]) ORDER BY seq`,
+      `SELECT c.* FROM draft_comment c
+        WHERE c.document_id = $1 AND c.version_number = ANY($2::int[])
+          AND coalesce((SELECT m.action FROM draft_comment_moderation m WHERE m.comment_id = c.id ORDER BY m.seq DESC LIMIT 1), 'show') <> 'hide'
+        ORDER BY c.seq`,
       [documentId, versions],
     );
     return rows.map((r) => ({

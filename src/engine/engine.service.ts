@@ -39,6 +39,7 @@ import {
 } from './engine.types';
 import { eventHash, GENESIS_HASH, requestHash } from './event-hash';
 import type { OutboxKind, OutboxPayloads } from './outbox-messages';
+import { idempotencyScope } from './idempotency-scope';
 import { OutboxRelay } from './outbox.relay';
 import { WorldService } from './world.service';
 
@@ -780,8 +781,8 @@ export class WorkflowEngine {
 
   private async replay(m: EntityManager, actor: Actor, key: string, fingerprint: string): Promise<ApplyResult | null> {
     const [seen] = await m.query<{ request_hash: string; instance_id: string; seq: number }[]>(
-      `SELECT request_hash, instance_id, seq FROM idempotency_record WHERE actor_id = $1 AND key = $2`,
-      [actor.id, key],
+      `SELECT request_hash, instance_id, seq FROM idempotency_record WHERE scope = $1 AND key = $2`,
+      [idempotencyScope(actor), key],
     );
     if (!seen) return null;
     if (seen.request_hash !== fingerprint)
@@ -812,8 +813,8 @@ export class WorkflowEngine {
     now: Date,
   ) {
     await m.query(
-      `INSERT INTO idempotency_record (actor_id, key, request_hash, instance_id, seq, created_at) VALUES ($1,$2,$3,$4,$5,$6)`,
-      [actor.id, key, fingerprint, instanceId, seq, now],
+      `INSERT INTO idempotency_record (scope, actor_id, key, request_hash, instance_id, seq, created_at) VALUES ($1,$2,$3,$4,$5,$6,$7)`,
+      [idempotencyScope(actor), actor.id, key, fingerprint, instanceId, seq, now],
     );
   }
 

@@ -24,6 +24,7 @@ import {
   TransitionResponseDto,
 } from './instance-responses.dto';
 import { InstancesService } from './instances.service';
+import { WriteLimit } from '../auth/user-rate-limit.guard';
 
 const IDEMPOTENCY_HEADER = {
   name: 'Idempotency-Key',
@@ -103,6 +104,7 @@ export class InstancesController {
     return this.instances.view(id, actor);
   }
 
+  @WriteLimit('events')
   @Post(':id/events')
   @HttpCode(200)
   @ApiOperation({ summary: 'Send an event to a procedure' })
@@ -141,8 +143,8 @@ export class InstancesController {
   @ApiOperation({ summary: 'Every event applied, in order, with who, when and the hash chain' })
   @ApiOkResponse({ type: EventRecordDto, isArray: true })
   @ApiErrors({ status: 404, description: 'NOT_FOUND: no procedure with this id' })
-  history(@Param('id') id: string) {
-    return this.instances.history(id);
+  history(@Param('id') id: string, @CurrentActor() actor: Actor) {
+    return this.instances.history(id, actor);
   }
 
   @Get(':id/verify')

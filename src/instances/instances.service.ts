@@ -110,7 +110,12 @@ export class InstancesService {
     };
   }
 
-  async history(id: string) {
+  /**
+   * The events of a procedure. An idempotency key (a caller's, or the id of the deadline job that
+   * delivered an event) is shown only to its own sender and to administrators: a key others can
+   * read is a key others can try to squat.
+   */
+  async history(id: string, reader: Actor) {
     await this.row(id);
     const rows = await queryRows<
       Pick<
@@ -141,7 +146,10 @@ export class InstancesService {
       type: r.type,
       payload: r.payload,
       actor: { id: r.actor_id, role: r.actor_role, memberState: r.actor_member_state, actingFor: r.acting_for },
-      idempotencyKey: r.idempotency_key,
+      idempotencyKey:
+        reader.role === 'admin' || (r.actor_id === reader.id && (r.acting_for ?? null) === (reader.actingFor ?? null))
+          ? r.idempotency_key
+          : null,
       definitionVersion: r.definition_version,
       stateBefore: r.state_before,
       stateAfter: r.state_after,

@@ -16,6 +16,7 @@ import {
 } from './reference.dto';
 import { KIND_LABEL, ReferenceService } from './reference.service';
 import type { PartnerItem, ReferenceItem, ReferenceVersion } from './reference.types';
+import { MemberStateAsData } from '../auth/member-state-naming.guard';
 
 /** `?at=` as the start (UTC) of that day; undefined means now. Already validated by AtQueryDto. */
 function atOf(query: AtQueryDto): Date | undefined {
@@ -95,6 +96,7 @@ export class ReferenceController {
   }
 
   // Reference data is changed by administrators and by nobody else; `recordedBy` is the caller.
+  @MemberStateAsData('admin')
   @Post(':kind/:code')
   @Roles('admin')
   @HttpCode(HttpStatus.CREATED)

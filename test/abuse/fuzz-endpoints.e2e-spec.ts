@@ -1,13 +1,17 @@
 /**
  * Property-based fuzzing of every state-changing endpoint: malformed JSON, wrong types, huge
  * strings and arrays, unknown fields, SQL and script fragments, deep nesting, unicode and control
- * characters, prototype-pollution keys, odd path parameters and Idempotency-Key headers.
+ * characters, prototype-pollution keys, odd path parameters and Idempotency-Key headers; the
+ * shapes of nested input (wrong types at every depth, arrays for objects and back, missing and
+ * extra fields); transport (gzip/deflate/br bodies valid, plain or cut, charsets, truncation,
+ * duplicate keys, odd encodings); each request as the route's own role or any other.
  *
  * Each endpoint is fuzzed around a request that the service refuses anyway (a closed procedure, a
  * reused idempotency key, an existing email, an unknown code...), so whatever a mutation does the
  * answer must be a 4xx with the error body `{statusCode, error, message}` (message non-empty),
  * never a 500, and the database must be exactly as before the run.
  */
+import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib';
 import * as fc from 'fast-check';
 import type { DataSource } from 'typeorm';
 import type { ErrorBody } from '../../src/common/domain.exception';
@@ -129,6 +133,192 @@ interface RawBody {
   raw: string;
   contentType: string;
   label: string;
+  /** Transport mutations: the bytes actually sent (compressed, re-encoded, cut) and extra headers. */
+  bytes?: Buffer;
+  headers?: Record<string, string>;
+}
+
+// ------------------------------------------------------------------ shape mutations (every depth)
+
+type JsonPath = (string | number)[];
+
+/** Every path into a JSON value, the root included. */
+function pathsOf(value: unknown, prefix: JsonPath = []): JsonPath[] {
+  const out: JsonPath[] = [prefix];
+  if (Array.isArray(value)) value.forEach((v, i) => out.push(...pathsOf(v, [...prefix, i])));
+  else if (value && typeof value === 'object')
+    for (const [k, v] of Object.entries(value)) out.push(...pathsOf(v, [...prefix, k]));
+  return out;
+}
+
+const REMOVE = Symbol('remove');
+
+/** A copy of `value` with the node at `path` replaced (or removed). */
+function replaceAt(value: unknown, path: JsonPath, replacement: unknown): unknown {
+  if (path.length === 0) return replacement === REMOVE ? {} : replacement;
+  const [head, ...rest] = path;
+  const copy: Record<string | number, unknown> | unknown[] = Array.isArray(value)
+    ? [...(value as unknown[])]
+    : { ...(value as object) };
+  if (rest.length === 0 && replacement === REMOVE) {
+    if (Array.isArray(copy)) copy.splice(Number(head), 1);
+    else delete copy[head];
+  } else if (Array.isArray(copy)) copy[Number(head)] = replaceAt(copy[Number(head)], rest, replacement);
+  else copy[head] = replaceAt(copy[head], rest, replacement);
+  return copy;
+}
+
+function valueAt(value: unknown, path: JsonPath): unknown {
+  return path.reduce<unknown>(
+    (v, k) => (v == null || typeof v !== 'object' ? undefined : (v as Record<string | number, unknown>)[k]),
+    value,
+  );
+}
+
+const SHAPES = [
+  'array for object',
+  'object for array',
+  'wrong type',
+  'missing',
+  'extra field',
+  'deep',
+  'huge',
+  'wrapped',
+] as const;
+
+/** Mutations of the shape of `base` at every depth: wrong types, arrays for objects and back, missing and extra fields, deep nesting, huge values. */
+function shapeMutations(base: Record<string, unknown>): fc.Arbitrary<RawBody> {
+  const paths = pathsOf(base);
+  return fc
+    .record({
+      path: fc.constantFrom(...paths),
+      shape: fc.constantFrom(...SHAPES),
+      value: badValue,
+      key: pollutionKey,
+      depth: fc.integer({ min: 2, max: 200 }),
+      n: fc.integer({ min: 1_000, max: 100_000 }),
+    })
+    .map(({ path, shape, value, key, depth, n }) => {
+      const node = valueAt(base, path);
+      let replacement: unknown;
+      switch (shape) {
+        case 'array for object':
+          replacement = node && typeof node === 'object' && !Array.isArray(node) ? Object.values(node) : [node];
+          break;
+        case 'object for array':
+          replacement = Array.isArray(node) ? Object.fromEntries(node.map((v, i) => [String(i), v])) : { value: node };
+          break;
+        case 'wrong type':
+          replacement = value;
+          break;
+        case 'missing':
+          replacement = REMOVE;
+          break;
+        case 'extra field':
+          replacement =
+            node && typeof node === 'object' && !Array.isArray(node) ? { ...node, [key]: value } : [node, value];
+          break;
+        case 'deep':
+          replacement = '__DEEP__';
+          break;
+        case 'huge':
+          replacement =
+            typeof node === 'number'
+              ? Number.MAX_VALUE
+              : Array.isArray(node)
+                ? Array.from({ length: n }, () => node[0] ?? 0)
+                : 'x'.repeat(n * 10);
+          break;
+        case 'wrapped':
+          replacement = [[node]];
+          break;
+      }
+      const mutated = replaceAt(base, path, replacement);
+      return {
+        raw: deepen(JSON.stringify(mutated), depth, depth % 2 === 0),
+        contentType: 'application/json',
+        label: `${shape} at ${path.join('.') || '(root)'}`,
+      };
+    });
+}
+
+/** Transport mutations of the base request: encodings (valid, plain under a compressed header, cut), charsets, truncation, duplicate keys. */
+function transportMutations(base: Record<string, unknown>): fc.Arbitrary<RawBody> {
+  const text = JSON.stringify(base);
+  const plain = Buffer.from(text);
+  const compress: Record<string, (b: Buffer) => Buffer> = {
+    gzip: gzipSync,
+    deflate: deflateSync,
+    br: brotliCompressSync,
+  };
+  return fc
+    .record({
+      kind: fc.constantFrom(
+        'compressed',
+        'plain under header',
+        'cut compressed',
+        'charset',
+        'cut',
+        'duplicate key',
+        'encoding',
+      ),
+      encoding: fc.constantFrom('gzip', 'deflate', 'br'),
+      cut: fc.integer({ min: 1, max: Math.max(1, text.length - 1) }),
+      charset: fc.constantFrom('utf-16le', 'iso-8859-1', 'UTF-8', 'utf-7', 'klingon', '', 'utf-8; charset=latin1'),
+      odd: fc.constantFrom('zstd', 'gzip, br', 'identity', 'x-gzip', 'compress', 'GZIP'),
+    })
+    .map(({ kind, encoding, cut, charset, odd }) => {
+      const json = 'application/json';
+      switch (kind) {
+        case 'compressed':
+          return {
+            raw: text,
+            contentType: json,
+            label: `${encoding}`,
+            bytes: compress[encoding](plain),
+            headers: { 'Content-Encoding': encoding },
+          };
+        case 'plain under header':
+          return {
+            raw: text,
+            contentType: json,
+            label: `plain as ${encoding}`,
+            bytes: plain,
+            headers: { 'Content-Encoding': encoding },
+          };
+        case 'cut compressed': {
+          const c = compress[encoding](plain);
+          return {
+            raw: text,
+            contentType: json,
+            label: `cut ${encoding}`,
+            bytes: c.subarray(0, Math.min(cut, c.length - 1)),
+            headers: { 'Content-Encoding': encoding },
+          };
+        }
+        case 'charset':
+          return {
+            raw: text,
+            contentType: `${json}; charset=${charset}`,
+            label: `charset ${charset}`,
+            bytes: Buffer.from(text, charset === 'utf-16le' ? 'utf16le' : charset === 'iso-8859-1' ? 'latin1' : 'utf8'),
+          };
+        case 'cut':
+          return { raw: text.slice(0, cut), contentType: json, label: `cut at ${cut}` };
+        case 'duplicate key': {
+          const [k] = Object.keys(base);
+          return { raw: `{${JSON.stringify(k)}:null,${text.slice(1)}`, contentType: json, label: `duplicate ${k}` };
+        }
+        default:
+          return {
+            raw: text,
+            contentType: json,
+            label: `encoding ${odd}`,
+            bytes: odd.includes('gzip') || odd === 'GZIP' ? gzipSync(plain) : plain,
+            headers: { 'Content-Encoding': odd },
+          };
+      }
+    });
 }
 
 /** A body (as raw text) built around `base`, the request the service would refuse anyway. */
@@ -291,7 +481,18 @@ describe('fuzzing the state-changing endpoints', () => {
   beforeAll(async () => {
     // sign-in is fuzzed too: let its validation, not the rate limit, answer
     process.env.SIGN_IN_ATTEMPTS_PER_MINUTE = '10000';
-    t = await createTestApp({ logLevels: ['error'] });
+    // per-user limits: let each route's own checks, not the rate limit, answer
+    const unlimited = '1000000';
+    t = await createTestApp({
+      logLevels: ['error'],
+      env: {
+        RATE_LIMIT_REQUESTS: unlimited,
+        RATE_LIMIT_COMMENTS: unlimited,
+        RATE_LIMIT_VERSIONS: unlimited,
+        RATE_LIMIT_EVENTS: unlimited,
+        SIGN_IN_LIMIT_PER_ACCOUNT: '100000',
+      },
+    });
     admin = await createUser(t.app, { role: 'admin' });
     const manager = await createUser(t.app, { role: 'manager' });
     officer = await createUser(t.app, { role: 'legal_officer' });
@@ -506,13 +707,17 @@ describe('fuzzing the state-changing endpoints', () => {
     },
   ];
 
-  const send = (e: Endpoint, path: string, body: RawBody, key?: string) => {
+  const send = (e: Endpoint, path: string, body: RawBody, key?: string, role?: string) => {
     const req = t.http()[e.method](path).set('Content-Type', body.contentType);
-    if (e.token) req.set(bearer(tokens[e.token]));
-    for (const [k, v] of Object.entries(e.headers ?? {})) req.set(k, v);
+    const token = role ?? e.token;
+    if (token) req.set(bearer(tokens[token]));
+    for (const [k, v] of Object.entries({ ...(e.headers ?? {}), ...(body.headers ?? {}) })) req.set(k, v);
     if (key !== undefined) req.set('Idempotency-Key', key);
-    return req.send(body.raw);
+    return req.send(body.bytes ?? body.raw);
   };
+  /** Each request is sent as the endpoint's own role or as any other (every role is refused, for its own reason). */
+  const role = fc.option(fc.constantFrom('admin', 'manager', 'officer', 'approver'), { nil: undefined });
+  let cases = 0;
 
   // One test per endpoint; `endpoints()` is evaluated lazily inside each test (fixtures exist by then).
   const NAMES = [
@@ -548,10 +753,19 @@ describe('fuzzing the state-changing endpoints', () => {
     const watched = names.filter((n) => !(e.mayWrite ?? []).includes(n));
     const before = await snapshot(t.dataSource, watched);
     await fc.assert(
-      fc.asyncProperty(bodyAround(base), idempotencyHeader, async (body, key) => {
-        const res = await send(e, e.path(), body, e.fuzzKey === false ? undefined : key);
-        expectErrorShape(res, `${name} with ${body.label} body ${body.raw.slice(0, 200)} key ${String(key)}`);
-      }),
+      fc.asyncProperty(
+        fc.oneof(bodyAround(base), shapeMutations(base), transportMutations(base)),
+        idempotencyHeader,
+        role,
+        async (body, key, as) => {
+          cases++;
+          const res = await send(e, e.path(), body, e.fuzzKey === false ? undefined : key, as);
+          expectErrorShape(
+            res,
+            `${name} as ${as ?? e.token ?? 'anonymous'} with ${body.label} body ${body.raw.slice(0, 200)} key ${String(key)}`,
+          );
+        },
+      ),
       { numRuns: RUNS, seed: SEED },
     );
     if (e.fuzzPath) {
@@ -562,6 +776,7 @@ describe('fuzzing the state-changing endpoints', () => {
             contentType: 'application/json',
             label: 'base',
           });
+          cases++;
           expectErrorShape(res, `${name} at ${e.fuzzPath!(segment).slice(0, 200)}`);
         }),
         { numRuns: Math.ceil(RUNS / 4), seed: SEED },
@@ -574,6 +789,9 @@ describe('fuzzing the state-changing endpoints', () => {
   });
 
   it('the service still works normally after the fuzzing', async () => {
+    process.stdout.write(
+      `fuzzing: ${cases} cases over ${NAMES.length} routes (runs ${RUNS}, seed ${String(SEED ?? 'random')})\n`,
+    );
     await t.http().get('/health').expect(200);
     await t
       .http()

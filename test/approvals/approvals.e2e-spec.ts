@@ -1,6 +1,7 @@
 import { WorkflowEngine } from '../../src/engine/engine.service';
 import { bearer, signedIn, tokenFor, type TestUser } from '../support/auth';
 import { createTestApp, type TestApp } from '../support/test-app';
+import { NAMED_MEMBER_STATE_REFUSAL } from '../../src/auth/member-state-naming.guard';
 
 const STATES = ['BY', 'CN', 'IN', 'IR', 'KG', 'KZ', 'PK', 'RU', 'TJ', 'UZ'];
 
@@ -118,15 +119,15 @@ describe('approvals (HTTP, real PostgreSQL)', () => {
     const id = await atApproval();
     const before = await eventCount(id);
     const ru = approvers.RU.token;
-    // by body: unknown fields are refused
+    // by body: naming a member state anywhere is refused with the one 403 sentence (before validation)
     const byBody = await t
       .http()
       .post(`/approvals/${id}/answer`)
       .set(bearer(ru))
       .send({ draftVersion: 1, kind: 'object', text: 'x', memberState: 'CN' })
-      .expect(400);
-    expect(byBody.body.message).toMatch(/memberState/);
-    await send(id, ru, 'POSITION', { draftVersion: 1, kind: 'object', text: 'x', memberState: 'CN' }).expect(400);
+      .expect(403);
+    expect(byBody.body.message).toBe(NAMED_MEMBER_STATE_REFUSAL);
+    await send(id, ru, 'POSITION', { draftVersion: 1, kind: 'object', text: 'x', memberState: 'CN' }).expect(403);
     // by query and by header
     await t
       .http()

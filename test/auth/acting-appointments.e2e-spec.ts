@@ -3,6 +3,7 @@ import type { Actor } from '../../workflows/kernel/types';
 import { auditRows } from './audit';
 import { bearer, createUser, signedIn, type TestUser } from '../support/auth';
 import { createTestApp, type TestApp } from '../support/test-app';
+import { NAMED_MEMBER_STATE_REFUSAL } from '../../src/auth/member-state-naming.guard';
 
 const DAY = 86_400_000;
 
@@ -211,7 +212,10 @@ describe('acting approvers', () => {
 
     const all = await t.http().get('/acting-appointments').set(bearer(manager.token)).expect(200);
     expect(new Set(all.body.map((a: { memberState: string }) => a.memberState))).toEqual(new Set(['KZ', 'UZ']));
-    const mine = await t.http().get('/acting-appointments?memberState=UZ').set(bearer(approver.token)).expect(200);
+    // naming another state is refused (one rule for naming a member state); without it, their own state's
+    const named = await t.http().get('/acting-appointments?memberState=UZ').set(bearer(approver.token)).expect(403);
+    expect(named.body.message).toBe(NAMED_MEMBER_STATE_REFUSAL);
+    const mine = await t.http().get('/acting-appointments').set(bearer(approver.token)).expect(200);
     expect(mine.body.length).toBeGreaterThan(0);
     expect(mine.body.every((a: { memberState: string }) => a.memberState === 'KZ')).toBe(true);
     const activeNow = await t

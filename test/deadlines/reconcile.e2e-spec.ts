@@ -9,7 +9,6 @@ import type { Queue } from 'bullmq';
 import type { DataSource } from 'typeorm';
 import type { Actor } from '../../workflows/kernel/types';
 import type { DefinitionRegistry } from '../../workflows/registry';
-import { DeadlineDelivery } from '../../src/deadlines/deadline-delivery.service';
 import {
   deadlineJobId,
   planDeadlineJobs,
@@ -221,7 +220,6 @@ describe('deadline reconciliation (real PostgreSQL and Redis)', () => {
 
   it('retries a failed job of a deadline still open', async () => {
     const [instanceId] = await startMany(1);
-    const delivery = t.app.get(DeadlineDelivery);
     t.app.get(DeliveryFaults).set(() => {
       throw new Error('database unreachable');
     });

@@ -1,6 +1,7 @@
 import { bearer } from '../support/auth';
 import { createTestApp, type TestApp } from '../support/test-app';
 import { asInput, DraftClient, people, type Person, type VersionView } from './draft-fixtures';
+import { NAMED_MEMBER_STATE_REFUSAL } from '../../src/auth/member-state-naming.guard';
 
 /**
  * Drafts over HTTP on the real database: every version is kept and none can be changed (API and
@@ -217,8 +218,8 @@ describe('drafts: versions, history, diff, comments, limits (HTTP, real PostgreS
       const forged = await api
         .as(ru.token)
         .comment(id, 1, { articleId: art.articleId, text: 'x', memberState: 'CN' })
-        .expect(400);
-      expect(forged.body.message).toMatch(/memberState/);
+        .expect(403);
+      expect(forged.body.message).toBe(NAMED_MEMBER_STATE_REFUSAL);
       const secretariat = await api.comment(id, 1, { text: 'Секретариат: учтено.' }).expect(201);
       expect(secretariat.body).toMatchObject({ memberState: null, authorRole: 'legal_officer', articleId: null });
       await api.as(manager.token).comment(id, 1, { text: 'x' }).expect(403);

@@ -286,7 +286,7 @@ describe('workflow engine (real PostgreSQL)', () => {
       const view = await reads.view(instanceId, officer);
       expect(view.definition.version).toBe(2);
       expect(view.context).toMatchObject({ count: 3 });
-      const history = await reads.history(instanceId);
+      const history = await reads.history(instanceId, admin);
       expect(history[history.length - 1]).toMatchObject({
         type: '$migrated',
         payload: { fromVersion: 1, toVersion: 2, from: 'counting', to: 'tallying', reason: 'Stage renamed' },

@@ -21,6 +21,7 @@ const reviewer: Actor = { id: 'officer-2', role: 'legal_officer', memberState: n
 const assessor: Actor = { id: 'officer-3', role: 'legal_officer', memberState: null, actingFor: null };
 const manager: Actor = { id: 'manager-1', role: 'manager', memberState: null, actingFor: null };
 const system: Actor = { id: 'system', role: 'system', memberState: null, actingFor: null };
+const admin: Actor = { id: 'admin-1', role: 'admin', memberState: null, actingFor: null };
 const approver = (state: string): Actor => ({
   id: `approver-${state}`,
   role: 'approver',
@@ -127,7 +128,7 @@ class Driver {
       acceptedEvents: [],
       deadlines: [],
     });
-    const history = await this.reads.history(instanceId);
+    const history = await this.reads.history(instanceId, admin);
     expect(history.map((h: { type: string }) => h.type)).toEqual(['$start', ...applied.map((s) => s.type)]);
     expect(history.map((h: { seq: number }) => h.seq)).toEqual(history.map((_: unknown, i: number) => i + 1));
     expect(history.map((h: { actor: { id: string } }) => h.actor.id)).toEqual([
@@ -661,7 +662,7 @@ describe('direction-1 procedures end to end (real engine, real PostgreSQL)', () 
     expect(await d.relay.drain()).toBeGreaterThanOrEqual(expected.length);
     expect((await childrenOf()).map((c) => c.id)).toEqual(children.map((c) => c.id));
 
-    const parentHistory = await d.reads.history(parentId);
+    const parentHistory = await d.reads.history(parentId, admin);
 
     // one child through the silence procedure to in_force, another closed with no amendment needed
     const [first, second] = children;
@@ -726,7 +727,7 @@ describe('direction-1 procedures end to end (real engine, real PostgreSQL)', () 
         { child: second.id, final: 'no_amendment_needed', processed: true, last_error: null },
       ].sort(byChild),
     );
-    expect(await d.reads.history(parentId)).toEqual(parentHistory);
+    expect(await d.reads.history(parentId, admin)).toEqual(parentHistory);
     expect(await d.reads.verify(parentId)).toMatchObject({ valid: true, checked: parentHistory.length });
     const parentView = await d.reads.view(parentId, officer);
     expect(parentView).toMatchObject({ state: 'adopted', status: 'done' });
@@ -824,7 +825,7 @@ describe('a procedure survives a restart of the application (shared database)', 
     expect(await d2.reads.verify(id)).toMatchObject({ valid: true, checked: half + 1 });
     await d2.run(id, steps.slice(half));
     await d2.expectFinished(id, 'completed', steps);
-    const history = await d2.reads.history(id);
+    const history = await d2.reads.history(id, admin);
     // the second half was recorded after the restart, on the moved clock
     expect(new Date(history[half + 1].at).getTime() - new Date(history[half].at).getTime()).toBeGreaterThanOrEqual(
       2 * 86_400_000,
