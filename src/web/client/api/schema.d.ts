@@ -523,6 +523,40 @@ export interface paths {
     patch: operations['DraftsController_patchComment'];
     trace?: never;
   };
+  '/instances/{id}/draft/versions/{n}/comments/{commentId}/hide': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Hide an abusive comment from the views (recorded with the reason; the comment itself is kept) */
+    post: operations['DraftsController_hideComment'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/instances/{id}/draft/versions/{n}/comments/{commentId}/show': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Show a hidden comment again (recorded with the reason) */
+    post: operations['DraftsController_showComment'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/instances/{id}/draft/versions/{n}/export': {
     parameters: {
       query?: never;
@@ -1604,6 +1638,7 @@ export interface components {
       | 'UNPROCESSABLE'
       | 'UNAVAILABLE'
       | 'TOO_LARGE'
+      | 'UNSUPPORTED_MEDIA_TYPE'
       | 'RATE_LIMITED'
       | 'INTERNAL';
     EventActorDto: {
@@ -1894,6 +1929,10 @@ export interface components {
        */
       stateMapping: Record<string, unknown>;
       toVersion: number;
+    };
+    ModerateCommentDto: {
+      /** @example Abusive language */
+      reason: string;
     };
     NotificationDto: {
       /** Format: date-time */
@@ -4552,6 +4591,92 @@ export interface operations {
       };
       /** @description CONFLICT: comments are append-only; add another comment */
       409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description UNAVAILABLE: PostgreSQL or Redis does not answer; try again shortly */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+    };
+  };
+  DraftsController_hideComment: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        commentId: string;
+        id: string;
+        n: number;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['ModerateCommentDto'];
+      };
+    };
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description UNAUTHENTICATED: no bearer token, or it is expired, revoked or not valid */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description UNAVAILABLE: PostgreSQL or Redis does not answer; try again shortly */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+    };
+  };
+  DraftsController_showComment: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        commentId: string;
+        id: string;
+        n: number;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['ModerateCommentDto'];
+      };
+    };
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description UNAUTHENTICATED: no bearer token, or it is expired, revoked or not valid */
+      401: {
         headers: {
           [name: string]: unknown;
         };
