@@ -27,6 +27,8 @@ import {
   AnalysisReportDto,
   BAD_QUERY,
   BAD_VERSION_NUMBER,
+  DIFF_TOO_COSTLY,
+  DIFF_TOO_LARGE,
   ComparisonDto,
   ConsolidationDto,
   DraftCommentDto,
@@ -236,7 +238,7 @@ export class DraftsController {
       'Article-by-article comparison of two versions: added, removed, moved, renumbered, changed, with word-level redlines',
   })
   @ApiOkResponse({ type: DraftDiffDto })
-  @ApiErrors(BAD_QUERY, VERSION_NOT_FOUND)
+  @ApiErrors(BAD_QUERY, VERSION_NOT_FOUND, DIFF_TOO_LARGE, DIFF_TOO_COSTLY)
   diff(@Param('id') id: string, @Query() q: DiffQuery) {
     return this.review.diff(id, q.from, q.to, q.lang);
   }
@@ -247,7 +249,7 @@ export class DraftsController {
       "For each article of a version: every state's comments and position, and whether the next version changed it",
   })
   @ApiOkResponse({ type: ConsolidationDto })
-  @ApiErrors(BAD_QUERY, VERSION_NOT_FOUND)
+  @ApiErrors(BAD_QUERY, VERSION_NOT_FOUND, DIFF_TOO_LARGE, DIFF_TOO_COSTLY)
   consolidation(@Param('id') id: string, @Query() q: ConsolidationQuery) {
     return this.review.consolidation(id, q.version);
   }
@@ -258,7 +260,7 @@ export class DraftsController {
       "The comparison table: base text | proposed text | the member states' comments, positions and reservations",
   })
   @ApiOkResponse({ type: ComparisonDto })
-  @ApiErrors(BAD_QUERY, VERSION_NOT_FOUND)
+  @ApiErrors(BAD_QUERY, VERSION_NOT_FOUND, DIFF_TOO_LARGE, DIFF_TOO_COSTLY)
   comparison(@Param('id') id: string, @Query() q: ComparisonQuery) {
     return this.review.comparison(id, q.from, q.to, q.lang ?? 'ru');
   }
@@ -266,7 +268,7 @@ export class DraftsController {
   @Get('comparison/export')
   @ApiOperation({ summary: 'The comparison table as HTML or PDF' })
   @ApiRenderedDocument('The comparison table, rendered')
-  @ApiErrors(BAD_QUERY, VERSION_NOT_FOUND)
+  @ApiErrors(BAD_QUERY, VERSION_NOT_FOUND, DIFF_TOO_LARGE, DIFF_TOO_COSTLY)
   async exportComparison(
     @Param('id') id: string,
     @Query() q: ComparisonExportQuery,
