@@ -55,6 +55,11 @@ export class ReconcileReportDto implements ReconcileReport {
   @ApiProperty({ type: 'integer', description: 'Planned jobs missing from Redis and added' }) readded!: number;
   @ApiProperty({ type: 'integer', description: 'Jobs of closed, gone or moved deadlines removed' }) removed!: number;
   @ApiProperty({ type: 'integer', description: 'Failed jobs of open deadlines retried' }) retried!: number;
+  @ApiProperty({
+    type: 'integer',
+    description: 'Pending webhook deliveries whose job was missing from Redis, queued again',
+  })
+  webhooksRequeued!: number;
   @ApiProperty({ type: 'integer' }) durationMs!: number;
   @ApiPropertyOptional({ description: 'Set when another process held the reconciliation lock' }) skipped?: string;
 }

@@ -66,17 +66,18 @@ export class WebhooksController {
 
   @Post()
   @ApiOperation({
-    summary: "Subscribe a URL to notifications: your own, or (managers and administrators) a member state's",
+    summary: "Subscribe a URL to notifications (managers and administrators): your own or a member state's",
     description:
-      'Each notification is POSTed as JSON with X-Amendflow-Signature: sha256=HMAC-SHA256(secret, "<X-Amendflow-Timestamp>.<body>"). The secret is returned only here.',
+      'Each notification is POSTed as JSON with X-Amendflow-Signature: sha256=HMAC-SHA256(secret, "<X-Amendflow-Timestamp>.<body>"). The secret is returned only here and stored encrypted. The URL must not be, or resolve to, a loopback, private, link-local or otherwise internal address unless the deployment allows it (WEBHOOK_ALLOWED_HOSTS).',
   })
   @ApiCreatedResponse({ type: CreatedWebhookSubscriptionDto })
   @ApiErrors(
     {
       status: 400,
-      description: 'INVALID_PAYLOAD: not an http(s) URL without credentials, or not a current member state',
+      description:
+        'INVALID_PAYLOAD: not an http(s) URL without credentials, a host that does not resolve or resolves to an internal address, or not a current member state',
     },
-    { status: 403, description: 'FORBIDDEN: only managers and administrators subscribe for a member state' },
+    { status: 403, description: 'FORBIDDEN: only managers and administrators register webhooks' },
     { status: 409, description: 'CONFLICT: the subscriber already has the most active subscriptions allowed' },
     413,
   )

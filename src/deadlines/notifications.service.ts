@@ -30,6 +30,9 @@ export interface NotificationView {
   readAt: string | null;
 }
 
+/** The BullMQ job id of a webhook delivery: one job per delivery row. */
+export const webhookJobId = (deliveryId: string): string => `wh-${deliveryId}`;
+
 export interface WebhookJobData {
   deliveryId: string;
 }
@@ -131,13 +134,18 @@ export class NotificationsService implements OnModuleInit {
     return created;
   }
 
+  /** The `webhooks` queue (the reconciler checks which delivery jobs it still holds). */
+  get webhookQueue(): Queue<WebhookJobData> {
+    return this.webhooks;
+  }
+
   async queueDeliveries(deliveryIds: string[]): Promise<void> {
     await this.webhooks.addBulk(
       deliveryIds.map((id) => ({
         name: 'POST',
         data: { deliveryId: id },
         opts: {
-          jobId: `wh-${id}`,
+          jobId: webhookJobId(id),
           attempts: this.settings.webhookAttempts,
           backoff: { type: 'exponential', delay: this.settings.webhookBackoffMs },
           removeOnComplete: { age: this.settings.keepCompletedSeconds },

@@ -48,10 +48,40 @@ describe('loadEnv', () => {
     expect(envError({ DATABASE_URL: 'not a url' }).message).toBe('DATABASE_URL: must be a postgres:// URL');
   });
 
-  it('requires JWT_SECRET in production', () => {
-    expect(envError({ NODE_ENV: 'production' }).message).toBe('JWT_SECRET: is required when NODE_ENV=production');
-    const env = loadEnv({ NODE_ENV: 'production', JWT_SECRET: 'a-long-enough-production-secret' });
+  it('requires JWT_SECRET and WEBHOOK_SECRET_KEY in production', () => {
+    expect(envError({ NODE_ENV: 'production' }).message.split('\n')).toEqual([
+      'JWT_SECRET: is required when NODE_ENV=production',
+      'WEBHOOK_SECRET_KEY: is required when NODE_ENV=production (32 bytes: openssl rand -base64 32)',
+    ]);
+    const env = loadEnv({
+      NODE_ENV: 'production',
+      JWT_SECRET: 'a-long-enough-production-secret',
+      WEBHOOK_SECRET_KEY: 'ab'.repeat(32),
+    });
     expect(env.JWT_SECRET_GENERATED).toBe(false);
+    expect(env.WEBHOOK_SECRET_KEY_DERIVED).toBe(false);
+    expect(Buffer.from(env.WEBHOOK_SECRET_KEY, 'base64')).toEqual(Buffer.alloc(32, 0xab));
+  });
+
+  it('validates the webhook settings', () => {
+    expect(envError({ WEBHOOK_SECRET_KEY: 'short' }).message).toBe(
+      'WEBHOOK_SECRET_KEY: must be 32 bytes written as 64 hex digits or in base64 (openssl rand -base64 32)',
+    );
+    expect(envError({ WEBHOOK_ALLOWED_HOSTS: 'hooks.internal, 10.0.0.0/33' }).message).toMatch(
+      /^WEBHOOK_ALLOWED_HOSTS: must be a comma-separated list of host names, IP addresses and CIDR networks/,
+    );
+    const env = loadEnv({
+      JWT_SECRET: 'a-long-enough-development-secret',
+      WEBHOOK_ALLOWED_HOSTS: 'Hooks.Internal, 10.1.0.0/16,::1',
+      WEBHOOK_SECRET_KEY: Buffer.alloc(32, 1).toString('base64'),
+    });
+    expect(env.WEBHOOK_ALLOWED_HOSTS).toEqual(['hooks.internal', '10.1.0.0/16', '::1']);
+    expect(Buffer.from(env.WEBHOOK_SECRET_KEY, 'base64')).toEqual(Buffer.alloc(32, 1));
+    // unset outside production: derived from JWT_SECRET, the same in every process sharing it
+    const a = loadEnv({ JWT_SECRET: 'a-long-enough-development-secret' });
+    expect(a.WEBHOOK_SECRET_KEY_DERIVED).toBe(true);
+    expect(a.WEBHOOK_SECRET_KEY).toBe(loadEnv({ JWT_SECRET: 'a-long-enough-development-secret' }).WEBHOOK_SECRET_KEY);
+    expect(Buffer.from(a.WEBHOOK_SECRET_KEY, 'base64')).toHaveLength(32);
   });
 
   it('parses booleans, ports and log levels', () => {
