@@ -402,7 +402,8 @@ export const DRAFT_NOT_FOUND = {
 } as const;
 export const VERSION_NOT_FOUND = {
   status: 404,
-  description: 'NOT_FOUND: no procedure, draft or version with these numbers',
+  description:
+    'NOT_FOUND: no procedure, draft or version with these numbers, or (approvers) a version not circulated to the member states',
 } as const;
 export const BAD_VERSION_NUMBER = {
   status: 400,

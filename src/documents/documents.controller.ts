@@ -110,8 +110,8 @@ export class DraftsController {
   @ApiOperation({ summary: 'The draft: its latest version (articles, language status) and the list of every version' })
   @ApiOkResponse({ type: DraftDocumentDto })
   @ApiErrors(DRAFT_NOT_FOUND)
-  document(@Param('id') id: string) {
-    return this.drafts.document(id);
+  document(@CurrentActor() actor: Actor, @Param('id') id: string) {
+    return this.drafts.document(id, actor);
   }
 
   @Post('versions')
@@ -136,7 +136,8 @@ export class DraftsController {
   @ApiOperation({ summary: 'One version with its articles, drifted articles and English working-text status' })
   @ApiOkResponse({ type: DraftVersionViewDto })
   @ApiErrors(BAD_VERSION_NUMBER, VERSION_NOT_FOUND)
-  version(@Param('id') id: string, @Param('n', VersionParam()) n: number) {
+  async version(@CurrentActor() actor: Actor, @Param('id') id: string, @Param('n', VersionParam()) n: number) {
+    await this.drafts.assertReadable(actor, id, [n]);
     return this.drafts.version(id, n);
   }
 
@@ -171,7 +172,8 @@ export class DraftsController {
   @ApiOperation({ summary: 'Comments on a version, oldest first (member state, or the Secretariat)' })
   @ApiOkResponse({ type: DraftCommentDto, isArray: true })
   @ApiErrors(BAD_VERSION_NUMBER, VERSION_NOT_FOUND)
-  comments(@Param('id') id: string, @Param('n', VersionParam()) n: number) {
+  async comments(@CurrentActor() actor: Actor, @Param('id') id: string, @Param('n', VersionParam()) n: number) {
+    await this.drafts.assertReadable(actor, id, [n]);
     return this.drafts.comments(id, n);
   }
 
@@ -224,11 +226,13 @@ export class DraftsController {
   @ApiRenderedDocument('The version, rendered')
   @ApiErrors(BAD_QUERY, VERSION_NOT_FOUND)
   async exportVersion(
+    @CurrentActor() actor: Actor,
     @Param('id') id: string,
     @Param('n', VersionParam()) n: number,
     @Query() q: ExportQuery,
     @Res({ passthrough: true }) res: Response,
   ) {
+    await this.drafts.assertReadable(actor, id, [n]);
     return send(res, await this.exports.version(id, n, q.format ?? 'html', q.lang ?? 'ru'));
   }
 
@@ -239,7 +243,8 @@ export class DraftsController {
   })
   @ApiOkResponse({ type: DraftDiffDto })
   @ApiErrors(BAD_QUERY, VERSION_NOT_FOUND, DIFF_TOO_LARGE, DIFF_TOO_COSTLY)
-  diff(@Param('id') id: string, @Query() q: DiffQuery) {
+  async diff(@CurrentActor() actor: Actor, @Param('id') id: string, @Query() q: DiffQuery) {
+    await this.drafts.assertReadable(actor, id, [q.from, q.to]);
     return this.review.diff(id, q.from, q.to, q.lang);
   }
 
@@ -250,7 +255,8 @@ export class DraftsController {
   })
   @ApiOkResponse({ type: ConsolidationDto })
   @ApiErrors(BAD_QUERY, VERSION_NOT_FOUND, DIFF_TOO_LARGE, DIFF_TOO_COSTLY)
-  consolidation(@Param('id') id: string, @Query() q: ConsolidationQuery) {
+  async consolidation(@CurrentActor() actor: Actor, @Param('id') id: string, @Query() q: ConsolidationQuery) {
+    await this.drafts.assertReadable(actor, id, [q.version]);
     return this.review.consolidation(id, q.version);
   }
 
@@ -261,7 +267,8 @@ export class DraftsController {
   })
   @ApiOkResponse({ type: ComparisonDto })
   @ApiErrors(BAD_QUERY, VERSION_NOT_FOUND, DIFF_TOO_LARGE, DIFF_TOO_COSTLY)
-  comparison(@Param('id') id: string, @Query() q: ComparisonQuery) {
+  async comparison(@CurrentActor() actor: Actor, @Param('id') id: string, @Query() q: ComparisonQuery) {
+    await this.drafts.assertReadable(actor, id, [q.from, q.to]);
     return this.review.comparison(id, q.from, q.to, q.lang ?? 'ru');
   }
 
@@ -270,10 +277,12 @@ export class DraftsController {
   @ApiRenderedDocument('The comparison table, rendered')
   @ApiErrors(BAD_QUERY, VERSION_NOT_FOUND, DIFF_TOO_LARGE, DIFF_TOO_COSTLY)
   async exportComparison(
+    @CurrentActor() actor: Actor,
     @Param('id') id: string,
     @Query() q: ComparisonExportQuery,
     @Res({ passthrough: true }) res: Response,
   ) {
+    await this.drafts.assertReadable(actor, id, [q.from, q.to]);
     return send(res, await this.exports.comparison(id, q.from, q.to, q.format ?? 'html', q.lang ?? 'ru'));
   }
 }
