@@ -22,6 +22,12 @@ export class NotificationPageDto {
   @ApiProperty({ type: 'integer' }) total!: number;
   @ApiProperty({ type: 'integer' }) page!: number;
   @ApiProperty({ type: 'integer' }) pageSize!: number;
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    description: 'Pass as cursor to read the next page; null on the last page',
+  })
+  nextCursor!: string | null;
 }
 
 export class UnreadCountDto {

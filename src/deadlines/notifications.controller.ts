@@ -1,3 +1,4 @@
+import { assertOnePosition, MAX_PAGE } from '../common/keyset-cursor';
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Actor } from '../../workflows/kernel/types';
@@ -22,14 +23,19 @@ export class NotificationsController {
   constructor(private readonly notifications: NotificationsService) {}
 
   @Get()
-  @ApiOperation({ summary: 'My notifications, newest first, paginated (?unread=true for the unread ones)' })
+  @ApiOperation({
+    summary: 'My notifications, newest first, paginated (?unread=true for the unread ones)',
+    description: `page up to ${MAX_PAGE}; further with cursor=<nextCursor of the previous page>`,
+  })
   @ApiOkResponse({ type: NotificationPageDto })
   @ApiErrors(400)
   list(@CurrentActor() actor: Actor, @Query() q: ListNotificationsQuery) {
+    assertOnePosition(q.page, q.cursor);
     return this.notifications.list(actor.id, {
       unread: q.unread === 'true',
       page: q.page ?? 1,
       pageSize: q.pageSize ?? 25,
+      cursor: q.cursor,
     });
   }
 

@@ -7,6 +7,7 @@ import { acceptedEventTypes, activeStateMeta, allStates, stateMeta, statePaths }
 import type { Actor } from '../../workflows/kernel/types';
 import type { DefinitionRegistry } from '../../workflows/registry';
 import { DomainException, ErrorCode } from '../common/domain.exception';
+import { assertOnePosition, decodeCursor, encodeCursor } from '../common/keyset-cursor';
 import { CLOCK, type Clock } from '../infra/clock';
 import { GENESIS_HASH, eventHash } from '../engine/event-hash';
 import { isUuid, restore } from '../engine/engine.service';
@@ -131,22 +132,37 @@ export class InstancesService {
         `NOT EXISTS (SELECT 1 FROM deadline d WHERE d.instance_id = i.id AND d.status = 'open' AND d.due_at < ?)`,
         this.clock.now(),
       );
+    assertOnePosition(q.page, q.cursor);
     const page = q.page ?? 1;
     const pageSize = q.pageSize ?? 25;
     const cond = where.length ? `WHERE ${where.join(' AND ')}` : '';
+    const countParams = [...params];
+    // From a cursor: the rows after the last one of the previous page (updated_at DESC, id ASC).
+    let keyset = '';
+    if (q.cursor !== undefined) {
+      const after = decodeCursor(q.cursor);
+      params.push(after.at, after.id);
+      const at = `$${params.length - 1}::timestamptz`;
+      keyset = `${where.length ? ' AND' : 'WHERE'} (i.updated_at < ${at} OR (i.updated_at = ${at} AND i.id > $${params.length}::uuid))`;
+    }
     const [rows, [{ total }]] = await Promise.all([
       this.ds.query(
         `SELECT i.id, i.definition_id, i.definition_version, i.state_path, i.status, i.outcome, i.subject, i.partner, i.memorandum, i.treaty, i.parent_id, i.seq, i.created_at, i.updated_at,
+           i.updated_at::text AS cursor_at,
            (SELECT min(d.due_at) FROM deadline d WHERE d.instance_id = i.id AND d.status = 'open') AS next_due
-         FROM workflow_instance i ${cond} ORDER BY i.updated_at DESC, i.id LIMIT ${pageSize} OFFSET ${(page - 1) * pageSize}`,
+         FROM workflow_instance i ${cond}${keyset} ORDER BY i.updated_at DESC, i.id LIMIT ${pageSize + 1} ${q.cursor === undefined ? `OFFSET ${(page - 1) * pageSize}` : ''}`,
         params,
       ),
-      this.ds.query(`SELECT count(*)::int AS total FROM workflow_instance i ${cond}`, params),
+      this.ds.query(`SELECT count(*)::int AS total FROM workflow_instance i ${cond}`, countParams),
     ]);
+    const more = rows.length > pageSize;
+    if (more) rows.pop();
+    const last = rows[rows.length - 1];
     return {
       page,
       pageSize,
       total,
+      nextCursor: more && last ? encodeCursor({ at: last.cursor_at, id: last.id }) : null,
       items: rows.map((r: any) => {
         const def = this.registry.get(r.definition_id, r.definition_version);
         const meta = def ? stateMeta(def.machine, r.state_path) : null;
