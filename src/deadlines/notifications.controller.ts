@@ -1,8 +1,9 @@
-import { assertOnePosition, MAX_PAGE } from '../common/keyset-cursor';
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Actor } from '../../workflows/kernel/types';
 import { CurrentActor } from '../auth/current-actor.decorator';
+import { Roles } from '../auth/roles.decorator';
+import { assertOnePosition, MAX_PAGE } from '../common/keyset-cursor';
 import { ApiBearer, ApiErrors } from '../common/openapi';
 import {
   CreatedWebhookSubscriptionDto,
@@ -71,6 +72,7 @@ export class WebhooksController {
   constructor(private readonly webhooks: WebhooksService) {}
 
   @Post()
+  @Roles('manager', 'admin')
   @ApiOperation({
     summary: "Subscribe a URL to notifications (managers and administrators): your own or a member state's",
     description:

@@ -121,7 +121,7 @@ describe('webhooks and SSRF', () => {
           .set(bearer(who.token))
           .send({ url: 'https://hooks.example.org/x' })
           .expect(403);
-        expect(res.body.message).toBe(`Registering a webhook needs the role manager or admin; you are ${role}.`);
+        expect(res.body.message).toBe(`This action needs the role manager or admin; you are ${role}`);
       }
     });
   });
