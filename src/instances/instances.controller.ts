@@ -141,8 +141,8 @@ export class InstancesController {
   @ApiOperation({ summary: 'Every event applied, in order, with who, when and the hash chain' })
   @ApiOkResponse({ type: EventRecordDto, isArray: true })
   @ApiErrors({ status: 404, description: 'NOT_FOUND: no procedure with this id' })
-  history(@Param('id') id: string) {
-    return this.instances.history(id);
+  history(@CurrentActor() actor: Actor, @Param('id') id: string) {
+    return this.instances.history(id, actor);
   }
 
   @Get(':id/verify')

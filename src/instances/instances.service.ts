@@ -190,8 +190,17 @@ export class InstancesService {
     };
   }
 
-  async history(id: string) {
+  /**
+   * The events of a procedure. A member state's approver does not read the Secretariat's internal
+   * review: the payloads of events applied in a review state, and of returns to drafting (their
+   * reason is an internal review note), are withheld; that the event happened, who, when and its
+   * hash stay visible.
+   */
+  async history(id: string, actor?: Actor) {
     await this.row(id);
+    const withhold = (r: { type: string; state_before: string | null }) =>
+      actor?.role === 'approver' &&
+      (r.type === 'RETURN_TO_DRAFTING' || /(^|\.)[a-z_]*review[a-z_]*($|\.)/.test(r.state_before ?? ''));
     const rows = await this.ds.query(
       `SELECT seq, type, payload, actor_id, actor_role, actor_member_state, acting_for, idempotency_key, definition_version, state_before, state_after, at, prev_hash, hash
        FROM workflow_event WHERE instance_id = $1 ORDER BY seq`,
@@ -200,7 +209,7 @@ export class InstancesService {
     return rows.map((r: any) => ({
       seq: r.seq,
       type: r.type,
-      payload: r.payload,
+      payload: withhold(r) ? { withheld: 'internal review of the Secretariat' } : r.payload,
       actor: { id: r.actor_id, role: r.actor_role, memberState: r.actor_member_state, actingFor: r.acting_for },
       idempotencyKey: r.idempotency_key,
       definitionVersion: r.definition_version,

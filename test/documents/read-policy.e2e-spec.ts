@@ -13,6 +13,7 @@ describe('who reads which version of a draft (HTTP, real PostgreSQL)', () => {
   let ru: Person;
   let api: DraftClient;
   let id: string;
+  const INTERNAL_NOTE = 'Internal: article 1 still says dialogue partner';
 
   beforeAll(async () => {
     t = await createTestApp();
@@ -24,6 +25,8 @@ describe('who reads which version of a draft (HTTP, real PostgreSQL)', () => {
     id = (await api.startRegulationAmendment().expect(201)).body.instance.id;
     await api.event(id, 'START_DRAFTING').expect(200);
     const v1 = (await api.createDraft(id, { source: 'regulation' }).expect(201)).body.latest as VersionView;
+    await api.event(id, 'SUBMIT_FOR_REVIEW', { draftVersion: 1 }).expect(200);
+    await api.as(reviewer.token).event(id, 'RETURN_TO_DRAFTING', { reason: INTERNAL_NOTE }).expect(200);
     await api.event(id, 'SUBMIT_FOR_REVIEW', { draftVersion: 1 }).expect(200);
     await api.as(reviewer.token).event(id, 'APPROVE_REVIEW').expect(200); // version 1 is circulated
     const second = asInput(v1);
@@ -56,6 +59,18 @@ describe('who reads which version of a draft (HTTP, real PostgreSQL)', () => {
         'Version 2 of this draft has not been circulated to the member states; only circulated versions can be read.',
       );
     }
+  });
+
+  it('an approver sees that the internal review happened, not its notes', async () => {
+    const mine = await api.as(ru.token).get(`/instances/${id}/history`).expect(200);
+    expect(JSON.stringify(mine.body)).not.toContain(INTERNAL_NOTE);
+    const returned = mine.body.find((e: { type: string }) => e.type === 'RETURN_TO_DRAFTING');
+    expect(returned.payload).toEqual({ withheld: 'internal review of the Secretariat' });
+    expect(returned.hash).toEqual(expect.any(String));
+    const theirs = await api.as(manager.token).get(`/instances/${id}/history`).expect(200);
+    expect(theirs.body.find((e: { type: string }) => e.type === 'RETURN_TO_DRAFTING').payload).toEqual({
+      reason: INTERNAL_NOTE,
+    });
   });
 
   it('legal officers and managers read every version', async () => {
