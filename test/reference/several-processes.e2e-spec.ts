@@ -15,6 +15,15 @@ import { createTestApp, type TestApp } from '../support/test-app';
 
 process.env.RECONCILE_EVERY_MS = '0';
 
+/** Polls `check` until it holds, up to `ms`. */
+async function waitFor(check: () => Promise<boolean>, ms = 60_000): Promise<void> {
+  const until = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > until) throw new Error('the outbox did not empty in time');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
 const actor = (u: TestUser): Actor => ({ id: u.id, role: u.role, memberState: u.memberState, actingFor: null });
 
 describe('two API processes and a worker', () => {
@@ -71,12 +80,21 @@ describe('two API processes and a worker', () => {
     expect(rounds.at(-1)?.electorate).toContain('XB');
 
     // the worker schedules the circulation's reminders and sends the 7-day one to XB's approver
+    // (every process runs an outbox relay: whichever claims a message handles it, so wait for the outbox to empty)
     const relay = worker.app.get(OutboxRelay);
-    await relay.drain();
+    const outboxDone = () =>
+      waitFor(async () => {
+        await relay.drain();
+        const [{ n }] = await worker.dataSource.query(
+          `SELECT count(*)::int AS n FROM outbox_message WHERE processed_at IS NULL`,
+        );
+        return n === 0;
+      });
+    await outboxDone();
     clock.advance({ days: 23 });
     const fired = await worker.app.get(DeadlineScheduler).fireDue();
     expect(fired.map((f) => f.name)).toContain('REMINDER');
-    await relay.drain();
+    await outboxDone();
     const notes = await worker.dataSource.query(`SELECT kind, subject FROM notification WHERE user_id = $1`, [xb.id]);
     expect(notes).toEqual([{ kind: 'reminder', subject: 'Comments on draft version 1 are due in 7 day(s)' }]);
   }, 120_000);
