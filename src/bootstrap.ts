@@ -63,6 +63,11 @@ export async function resolveRuntime(
   if (env.JWT_SECRET_GENERATED) {
     logger.warn('JWT_SECRET is not set: using a random secret for this run only (tokens will not survive a restart)');
   }
+  if (env.WEBHOOK_SECRET_KEY_DERIVED) {
+    logger.warn(
+      'WEBHOOK_SECRET_KEY is not set: webhook secrets are encrypted with a key derived from JWT_SECRET (set it before production)',
+    );
+  }
   return {
     env,
     postgres,

@@ -1,4 +1,5 @@
-import { randomBytes } from 'node:crypto';
+import { hkdfSync, randomBytes } from 'node:crypto';
+import { isIP } from 'node:net';
 import * as path from 'node:path';
 import { z } from 'zod';
 
@@ -109,6 +110,31 @@ const trustProxy = z.preprocess(
       return parts;
     }),
 );
+/** A 32-byte key as 64 hex digits or base64/base64url (43-44 characters); undefined when malformed. */
+export function parseKey32(value: string): Buffer | undefined {
+  const v = value.trim();
+  const bytes = /^[0-9a-fA-F]{64}$/.test(v)
+    ? Buffer.from(v, 'hex')
+    : /^[A-Za-z0-9+/_-]{43}={0,1}$/.test(v)
+      ? Buffer.from(v.replace(/-/g, '+').replace(/_/g, '/'), 'base64')
+      : undefined;
+  return bytes?.length === 32 ? bytes : undefined;
+}
+
+/** One entry of WEBHOOK_ALLOWED_HOSTS: a host name, an IP address or an IP network in CIDR notation. */
+export function isAllowedHostEntry(entry: string): boolean {
+  const [address, bits, ...rest] = entry.split('/');
+  if (rest.length) return false;
+  const family = isIP(address);
+  if (bits !== undefined) {
+    const n = Number(bits);
+    return family !== 0 && /^\d{1,3}$/.test(bits) && n <= (family === 4 ? 32 : 128);
+  }
+  return (
+    family !== 0 ||
+    /^(?=.{1,253}$)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*$/.test(entry)
+  );
+}
 
 const schema = z.object({
   TRUST_PROXY: trustProxy,
@@ -216,6 +242,36 @@ const schema = z.object({
       .max(200, { error: 'must be a whole number from 2 to 200' })
       .default(20),
   ),
+  /**
+   * Webhook targets allowed although they resolve to a loopback, private or otherwise internal
+   * address: comma-separated host names, IP addresses and CIDR networks (docs/webhooks.md).
+   */
+  WEBHOOK_ALLOWED_HOSTS: z.preprocess(
+    blankToUndefined,
+    z
+      .string()
+      .transform((s) =>
+        s
+          .split(',')
+          .map((e) => e.trim().toLowerCase())
+          .filter(Boolean),
+      )
+      .pipe(
+        z.array(
+          z.string().refine(isAllowedHostEntry, {
+            error:
+              'must be a comma-separated list of host names, IP addresses and CIDR networks (e.g. hooks.internal,10.1.0.0/16)',
+          }),
+        ),
+      )
+      .default([]),
+  ),
+  /** Key that encrypts webhook signing secrets at rest (AES-256-GCM): 32 bytes, hex or base64. */
+  WEBHOOK_SECRET_KEY: optionalString(
+    z.string().refine((v) => parseKey32(v) !== undefined, {
+      error: 'must be 32 bytes written as 64 hex digits or in base64 (openssl rand -base64 32)',
+    }),
+  ),
 });
 
 export interface Env {
@@ -266,6 +322,12 @@ export interface Env {
   readonly RATE_LIMIT_VERSIONS: number;
   readonly RATE_LIMIT_EVENTS: number;
   readonly SIGN_IN_LIMIT_PER_ACCOUNT: number;
+  /** Lower-cased host names, IP addresses and CIDR networks webhooks may reach although internal. */
+  readonly WEBHOOK_ALLOWED_HOSTS: readonly string[];
+  /** The 32-byte webhook secret key, base64. */
+  readonly WEBHOOK_SECRET_KEY: string;
+  /** True when WEBHOOK_SECRET_KEY was not configured and the key was derived from JWT_SECRET. */
+  readonly WEBHOOK_SECRET_KEY_DERIVED: boolean;
 }
 
 export interface EnvIssue {
@@ -313,6 +375,7 @@ export function loadEnv(source: NodeJS.ProcessEnv | Record<string, string | unde
     requireSet('DATABASE_URL', 'is required when NODE_ENV=production (postgres://user:password@host:5432/database)');
     requireSet('REDIS_URL', 'is required when NODE_ENV=production (redis://host:6379)');
     requireSet('JWT_SECRET', `is required when NODE_ENV=production (at least ${JWT_SECRET_MIN_BYTES} random bytes)`);
+    requireSet('WEBHOOK_SECRET_KEY', 'is required when NODE_ENV=production (32 bytes: openssl rand -base64 32)');
     if (
       TRUE_WORDS.includes(
         String(source.DEMO ?? '')
@@ -331,12 +394,17 @@ export function loadEnv(source: NodeJS.ProcessEnv | Record<string, string | unde
   }
 
   const generated = !data.JWT_SECRET;
+  const jwtSecret = data.JWT_SECRET ?? randomBytes(32).toString('base64url');
+  // Outside production an unset key is derived from JWT_SECRET, so processes sharing it agree.
+  const webhookKey = data.WEBHOOK_SECRET_KEY
+    ? (parseKey32(data.WEBHOOK_SECRET_KEY) as Buffer)
+    : Buffer.from(hkdfSync('sha256', jwtSecret, 'amendflow', 'webhook-secret-key', 32));
   const env: Env = {
     NODE_ENV: data.NODE_ENV,
     DATABASE_URL: data.DATABASE_URL,
     REDIS_URL: data.REDIS_URL,
     PORT: data.PORT,
-    JWT_SECRET: data.JWT_SECRET ?? randomBytes(32).toString('base64url'),
+    JWT_SECRET: jwtSecret,
     JWT_SECRET_GENERATED: generated,
     REDIS_PREFIX: data.REDIS_PREFIX,
     WORKERS_IN_PROCESS: data.WORKERS_IN_PROCESS,
@@ -376,6 +444,9 @@ export function loadEnv(source: NodeJS.ProcessEnv | Record<string, string | unde
     RATE_LIMIT_VERSIONS: data.RATE_LIMIT_VERSIONS,
     RATE_LIMIT_EVENTS: data.RATE_LIMIT_EVENTS,
     SIGN_IN_LIMIT_PER_ACCOUNT: data.SIGN_IN_LIMIT_PER_ACCOUNT,
+    WEBHOOK_ALLOWED_HOSTS: Object.freeze(data.WEBHOOK_ALLOWED_HOSTS),
+    WEBHOOK_SECRET_KEY: webhookKey.toString('base64'),
+    WEBHOOK_SECRET_KEY_DERIVED: !data.WEBHOOK_SECRET_KEY,
   };
   return Object.freeze(env);
 }

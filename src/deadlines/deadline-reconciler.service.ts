@@ -9,6 +9,7 @@ import { REDIS, REDIS_PREFIX, redisKey } from '../infra/redis.module';
 import { parseDeadlineJobId, planDeadlineJobs, type DeadlineRow, type PlannedJob } from './deadline-jobs';
 import { DEADLINE_ROW_COLUMNS, DeadlineScheduler } from './deadline-scheduler.service';
 import { DEADLINE_SETTINGS, type DeadlineSettings } from './deadline-settings';
+import { NotificationsService, webhookJobId } from './notifications.service';
 
 export interface ReconcileReport {
   /** Unprocessed `deadline.sync` outbox rows run again. */
@@ -21,6 +22,8 @@ export interface ReconcileReport {
   removed: number;
   /** Failed jobs of deadlines still open retried. */
   retried: number;
+  /** Pending webhook deliveries whose job was missing from Redis, queued again. */
+  webhooksRequeued: number;
   durationMs: number;
   /** Set when another process held the reconciliation lock. */
   skipped?: string;
@@ -47,7 +50,10 @@ const RELEASE = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call
  *    key) or whose refusal is recorded; a past job kept as completed although neither happened
  *    (skipped in error) is removed and added again;
  * 3. walks the jobs waiting in Redis (delayed, waiting, prioritized, paused), looks their deadlines
- *    up 5000 at a time and removes those whose deadline is closed, gone or moved; retries failed jobs of deadlines still open.
+ *    up 5000 at a time and removes those whose deadline is closed, gone or moved; retries failed jobs of deadlines still open;
+ * 4. queues again every pending `webhook_delivery` whose job is missing from the `webhooks` queue
+ *    (the job id is the delivery's, so a job still there is never duplicated; the delivery row
+ *    makes a delivery already made a no-op).
  *
  * One process at a time (a Redis lock); runs at start and every RECONCILE_EVERY_MS where workers
  * run, and on demand (`reconcile()`).
@@ -62,6 +68,7 @@ export class DeadlineReconciler implements OnApplicationBootstrap, OnApplication
   constructor(
     @InjectDataSource() private readonly ds: DataSource,
     private readonly scheduler: DeadlineScheduler,
+    private readonly notifications: NotificationsService,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(DEADLINE_SETTINGS) private readonly settings: DeadlineSettings,
     @Inject(REDIS) private readonly redis: Redis,
@@ -108,6 +115,7 @@ export class DeadlineReconciler implements OnApplicationBootstrap, OnApplication
         readded: 0,
         removed: 0,
         retried: 0,
+        webhooksRequeued: 0,
         durationMs: 0,
         skipped: 'another process is reconciling',
       };
@@ -116,19 +124,25 @@ export class DeadlineReconciler implements OnApplicationBootstrap, OnApplication
       const outboxRerun = await this.rerunOutbox();
       const { checked, readded } = await this.addMissing();
       const { removed, retried } = await this.removeStale();
+      const webhooksRequeued = await this.requeueWebhooks();
       const report: ReconcileReport = {
         outboxRerun,
         checked,
         readded,
         removed,
         retried,
+        webhooksRequeued,
         durationMs: Date.now() - started,
       };
-      const extra = [retried ? `${retried} failed retried` : '', outboxRerun ? `${outboxRerun} outbox rows re-run` : '']
+      const extra = [
+        retried ? `${retried} failed retried` : '',
+        outboxRerun ? `${outboxRerun} outbox rows re-run` : '',
+        webhooksRequeued ? `${webhooksRequeued} webhook deliveries queued again` : '',
+      ]
         .filter(Boolean)
         .join(', ');
       const line = `reconciled deadlines: ${readded} jobs re-added, ${removed} removed${extra ? `, ${extra}` : ''} (${checked} open deadlines, ${report.durationMs} ms)`;
-      if (readded || removed || retried || outboxRerun) this.log.log(line);
+      if (readded || removed || retried || outboxRerun || webhooksRequeued) this.log.log(line);
       else this.log.debug(line);
       return report;
     } finally {
@@ -312,6 +326,34 @@ export class DeadlineReconciler implements OnApplicationBootstrap, OnApplication
       }
     }
     return { removed, retried };
+  }
+
+  /** Step 4: pending webhook deliveries whose job Redis lost (keyset pages of 2000). */
+  private async requeueWebhooks(): Promise<number> {
+    let after = ZERO_UUID;
+    let requeued = 0;
+    const queue = this.notifications.webhookQueue;
+    for (;;) {
+      if (this.stopped) break;
+      const rows: { id: string }[] = await this.ds.query(
+        `SELECT id FROM webhook_delivery WHERE status = 'pending' AND id > $1 ORDER BY id LIMIT ${PAGE}`,
+        [after],
+      );
+      if (!rows.length) break;
+      after = rows[rows.length - 1].id;
+      const pipeline = this.redis.pipeline();
+      for (const r of rows) pipeline.exists(queue.toKey(webhookJobId(r.id)));
+      const results = (await pipeline.exec()) ?? [];
+      const missing = rows.filter((_, i) => {
+        const [err, n] = results[i];
+        if (err) throw err;
+        return n !== 1;
+      });
+      if (missing.length) await this.notifications.queueDeliveries(missing.map((r) => r.id));
+      requeued += missing.length;
+      if (rows.length < PAGE) break;
+    }
+    return requeued;
   }
 
   private async zsetMembers(key: string): Promise<string[]> {

@@ -22,6 +22,12 @@ export class NotificationPageDto {
   @ApiProperty({ type: 'integer' }) total!: number;
   @ApiProperty({ type: 'integer' }) page!: number;
   @ApiProperty({ type: 'integer' }) pageSize!: number;
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    description: 'Pass as cursor to read the next page; null on the last page',
+  })
+  nextCursor!: string | null;
 }
 
 export class UnreadCountDto {
@@ -55,6 +61,11 @@ export class ReconcileReportDto implements ReconcileReport {
   @ApiProperty({ type: 'integer', description: 'Planned jobs missing from Redis and added' }) readded!: number;
   @ApiProperty({ type: 'integer', description: 'Jobs of closed, gone or moved deadlines removed' }) removed!: number;
   @ApiProperty({ type: 'integer', description: 'Failed jobs of open deadlines retried' }) retried!: number;
+  @ApiProperty({
+    type: 'integer',
+    description: 'Pending webhook deliveries whose job was missing from Redis, queued again',
+  })
+  webhooksRequeued!: number;
   @ApiProperty({ type: 'integer' }) durationMs!: number;
   @ApiPropertyOptional({ description: 'Set when another process held the reconciliation lock' }) skipped?: string;
 }

@@ -2,6 +2,8 @@ import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query } from '@ne
 import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Actor } from '../../workflows/kernel/types';
 import { CurrentActor } from '../auth/current-actor.decorator';
+import { Roles } from '../common/roles.decorator';
+import { assertOnePosition, MAX_PAGE } from '../common/keyset-cursor';
 import { ApiBearer, ApiErrors } from '../common/openapi';
 import {
   CreatedWebhookSubscriptionDto,
@@ -22,14 +24,19 @@ export class NotificationsController {
   constructor(private readonly notifications: NotificationsService) {}
 
   @Get()
-  @ApiOperation({ summary: 'My notifications, newest first, paginated (?unread=true for the unread ones)' })
+  @ApiOperation({
+    summary: 'My notifications, newest first, paginated (?unread=true for the unread ones)',
+    description: `page up to ${MAX_PAGE}; further with cursor=<nextCursor of the previous page>`,
+  })
   @ApiOkResponse({ type: NotificationPageDto })
   @ApiErrors(400)
   list(@CurrentActor() actor: Actor, @Query() q: ListNotificationsQuery) {
+    assertOnePosition(q.page, q.cursor);
     return this.notifications.list(actor.id, {
       unread: q.unread === 'true',
       page: q.page ?? 1,
       pageSize: q.pageSize ?? 25,
+      cursor: q.cursor,
     });
   }
 
@@ -65,18 +72,20 @@ export class WebhooksController {
   constructor(private readonly webhooks: WebhooksService) {}
 
   @Post()
+  @Roles('manager', 'admin')
   @ApiOperation({
-    summary: "Subscribe a URL to notifications: your own, or (managers and administrators) a member state's",
+    summary: "Subscribe a URL to notifications (managers and administrators): your own or a member state's",
     description:
-      'Each notification is POSTed as JSON with X-Amendflow-Signature: sha256=HMAC-SHA256(secret, "<X-Amendflow-Timestamp>.<body>"). The secret is returned only here.',
+      'Each notification is POSTed as JSON with X-Amendflow-Signature: sha256=HMAC-SHA256(secret, "<X-Amendflow-Timestamp>.<body>"). The secret is returned only here and stored encrypted. The URL must not be, or resolve to, a loopback, private, link-local or otherwise internal address unless the deployment allows it (WEBHOOK_ALLOWED_HOSTS).',
   })
   @ApiCreatedResponse({ type: CreatedWebhookSubscriptionDto })
   @ApiErrors(
     {
       status: 400,
-      description: 'INVALID_PAYLOAD: not an http(s) URL without credentials, or not a current member state',
+      description:
+        'INVALID_PAYLOAD: not an http(s) URL without credentials, a host that does not resolve or resolves to an internal address, or not a current member state',
     },
-    { status: 403, description: 'FORBIDDEN: only managers and administrators subscribe for a member state' },
+    { status: 403, description: 'FORBIDDEN: only managers and administrators register webhooks' },
     { status: 409, description: 'CONFLICT: the subscriber already has the most active subscriptions allowed' },
     413,
   )

@@ -5,6 +5,7 @@ import type { Queue } from 'bullmq';
 import { DataSource, type EntityManager } from 'typeorm';
 import type { NotifyEffect } from '../../workflows/kernel/types';
 import { DomainException, ErrorCode } from '../common/domain.exception';
+import { decodeCursor, encodeCursor } from '../common/keyset-cursor';
 import { isUuid } from '../common/ids';
 import type { OutboxMessage, OutboxPayloads } from '../engine/outbox-messages';
 import { OutboxRelay } from '../engine/outbox.relay';
@@ -25,6 +26,9 @@ export interface NotificationView {
   createdAt: string;
   readAt: string | null;
 }
+
+/** The BullMQ job id of a webhook delivery: one job per delivery row. */
+export const webhookJobId = (deliveryId: string): string => `wh-${deliveryId}`;
 
 export interface WebhookJobData {
   deliveryId: string;
@@ -130,13 +134,18 @@ export class NotificationsService implements OnModuleInit {
     return created;
   }
 
+  /** The `webhooks` queue (the reconciler checks which delivery jobs it still holds). */
+  get webhookQueue(): Queue<WebhookJobData> {
+    return this.webhooks;
+  }
+
   async queueDeliveries(deliveryIds: string[]): Promise<void> {
     await this.webhooks.addBulk(
       deliveryIds.map((id) => ({
         name: 'POST',
         data: { deliveryId: id },
         opts: {
-          jobId: `wh-${id}`,
+          jobId: webhookJobId(id),
           attempts: this.settings.webhookAttempts,
           backoff: { type: 'exponential', delay: this.settings.webhookBackoffMs },
           removeOnComplete: { age: this.settings.keepCompletedSeconds },
@@ -183,18 +192,30 @@ export class NotificationsService implements OnModuleInit {
 
   // -- reads and marks for /notifications ------------------------------------------------------
 
-  async list(userId: string, q: { unread?: boolean; page: number; pageSize: number }) {
+  async list(userId: string, q: { unread?: boolean; page: number; pageSize: number; cursor?: string }) {
     const where = `user_id = $1${q.unread ? ' AND read_at IS NULL' : ''}`;
+    const after = q.cursor === undefined ? null : decodeCursor(q.cursor);
+    // From a cursor: the rows after the last one of the previous page (created_at DESC, id DESC).
     const [rows, [{ total }]] = await Promise.all([
-      queryRows<NotificationRow>(
+      queryRows<NotificationRow & { cursor_at: string }>(
         this.ds,
-        `SELECT id, instance_id, kind, subject, data, created_at, read_at FROM notification WHERE ${where}
+        `SELECT id, instance_id, kind, subject, data, created_at, read_at, created_at::text AS cursor_at FROM notification WHERE ${where}
+         ${after ? 'AND (created_at, id) < ($4::timestamptz, $5::uuid)' : ''}
          ORDER BY created_at DESC, id DESC LIMIT $2 OFFSET $3`,
-        [userId, q.pageSize, (q.page - 1) * q.pageSize],
+        after ? [userId, q.pageSize + 1, 0, after.at, after.id] : [userId, q.pageSize + 1, (q.page - 1) * q.pageSize],
       ),
       queryRows<{ total: number }>(this.ds, `SELECT count(*)::int AS total FROM notification WHERE ${where}`, [userId]),
     ]);
-    return { items: rows.map(view), total, page: q.page, pageSize: q.pageSize };
+    const more = rows.length > q.pageSize;
+    if (more) rows.pop();
+    const last = rows[rows.length - 1];
+    return {
+      items: rows.map(view),
+      total,
+      page: q.page,
+      pageSize: q.pageSize,
+      nextCursor: more && last ? encodeCursor({ at: last.cursor_at, id: last.id }) : null,
+    };
   }
 
   async unreadCount(userId: string): Promise<{ unread: number }> {

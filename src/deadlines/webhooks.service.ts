@@ -1,4 +1,7 @@
-import { createHmac, randomBytes } from 'node:crypto';
+import { createHmac, randomBytes, randomUUID } from 'node:crypto';
+import { request as httpRequest, type IncomingMessage } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import type { LookupFunction } from 'node:net';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { UnrecoverableError, type Job } from 'bullmq';
@@ -8,9 +11,12 @@ import { DomainException, ErrorCode } from '../common/domain.exception';
 import { isUuid } from '../common/ids';
 import { CLOCK, type Clock } from '../infra/clock';
 import { execute, queryOne, queryRows } from '../infra/sql';
+import { RUNTIME, type Runtime } from '../infra/runtime';
 import { ReferenceService } from '../reference/reference.service';
 import { DEADLINE_SETTINGS, type DeadlineSettings } from './deadline-settings';
 import type { WebhookJobData } from './notifications.service';
+import { openWebhookSecret, sealWebhookSecret } from './webhook-secrets';
+import { WebhookTargetPolicy, WebhookTargetRefused, type ResolvedAddress } from './webhook-targets';
 
 export const SIGNATURE_HEADER = 'x-amendflow-signature';
 export const TIMESTAMP_HEADER = 'x-amendflow-timestamp';
@@ -40,11 +46,20 @@ interface SubscriptionRow {
 }
 
 /** A webhook_delivery with its subscription and notification, as a delivery job reads it. */
+const view = (r: SubscriptionRow): WebhookSubscriptionView => ({
+  id: r.id,
+  userId: r.user_id,
+  memberState: r.member_state,
+  url: r.url,
+  active: r.active,
+  createdAt: new Date(r.created_at).toISOString(),
+});
+
 interface DeliveryRow {
   id: string;
   status: 'pending' | 'delivered' | 'failed' | 'cancelled';
   url: string;
-  secret: string;
+  secret_sealed: string | null;
   active: boolean;
   subscription_id: string;
   member_state: string | null;
@@ -56,15 +71,6 @@ interface DeliveryRow {
   data: unknown;
   created_at: Date;
 }
-
-const view = (r: SubscriptionRow): WebhookSubscriptionView => ({
-  id: r.id,
-  userId: r.user_id,
-  memberState: r.member_state,
-  url: r.url,
-  active: r.active,
-  createdAt: new Date(r.created_at).toISOString(),
-});
 
 const MANAGES_STATES = ['manager', 'admin'];
 const MAX_PER_OWNER = 10;
@@ -79,8 +85,44 @@ export function isHttpUrl(value: string): boolean {
 }
 
 /**
- * Webhook subscriptions (a person's own, or a member state's, kept by a manager or an
- * administrator) and the delivery of one notification to one subscription: a signed JSON POST
+ * POSTs `body` to `url`, connecting only to `target` (the address checked by the policy: a DNS
+ * answer that changed since cannot redirect the request), following no redirect, reading no
+ * more of the answer than its status.
+ */
+function postPinned(
+  url: URL,
+  target: ResolvedAddress,
+  headers: Record<string, string>,
+  body: string,
+  timeoutMs: number,
+): Promise<number> {
+  const lookup: LookupFunction = (_hostname, options, callback) => {
+    if (options.all) callback(null, [target]);
+    else callback(null, target.address, target.family);
+  };
+  const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
+  return new Promise<number>((resolve, reject) => {
+    const req = send(
+      url,
+      { method: 'POST', headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) }, lookup },
+      (res: IncomingMessage) => {
+        resolve(res.statusCode ?? 0);
+        res.destroy();
+      },
+    );
+    const timer = setTimeout(() => {
+      const e = new Error(`timed out after ${timeoutMs} ms`);
+      e.name = 'TimeoutError';
+      req.destroy(e);
+    }, timeoutMs);
+    req.on('error', reject);
+    req.on('close', () => clearTimeout(timer));
+    req.end(body);
+  });
+}
+
+/**
+ * Webhook subscriptions (a manager's or an administrator's own, or a member state's) and the delivery of one notification to one subscription: a signed JSON POST
  * with a timeout, retried by BullMQ with exponential backoff on network errors, timeouts, 408,
  * 429 and 5xx; other answers fail at once. The `webhook_delivery` row is the record: a delivery
  * already made is never POSTed again by a re-queued job.
@@ -88,31 +130,44 @@ export function isHttpUrl(value: string): boolean {
 @Injectable()
 export class WebhooksService {
   private readonly log = new Logger('Webhooks');
+  private readonly key: Buffer;
+  /** Where deliveries may go (WEBHOOK_ALLOWED_HOSTS). */
+  private readonly targets: WebhookTargetPolicy;
 
   constructor(
     @InjectDataSource() private readonly ds: DataSource,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(DEADLINE_SETTINGS) private readonly settings: DeadlineSettings,
+    @Inject(RUNTIME) runtime: Runtime,
     private readonly reference: ReferenceService,
-  ) {}
+  ) {
+    this.key = Buffer.from(runtime.env.WEBHOOK_SECRET_KEY, 'base64');
+    this.targets = new WebhookTargetPolicy(runtime.env.WEBHOOK_ALLOWED_HOSTS);
+  }
 
   async subscribe(
     actor: Actor,
     dto: { url: string; memberState?: string | null; secret?: string | null },
   ): Promise<WebhookSubscriptionView & { secret: string }> {
+    if (!MANAGES_STATES.includes(actor.role))
+      throw new DomainException(
+        ErrorCode.FORBIDDEN,
+        `Registering a webhook needs the role manager or admin; you are ${actor.role}.`,
+        { requiredRoles: MANAGES_STATES },
+      );
     if (!isHttpUrl(dto.url))
       throw new DomainException(
         ErrorCode.INVALID_PAYLOAD,
         'url must be an http:// or https:// URL without credentials.',
       );
+    try {
+      await this.targets.resolve(dto.url);
+    } catch (err) {
+      if (err instanceof WebhookTargetRefused) throw new DomainException(ErrorCode.INVALID_PAYLOAD, err.message);
+      throw err;
+    }
     const state = dto.memberState ?? null;
     if (state) {
-      if (!MANAGES_STATES.includes(actor.role))
-        throw new DomainException(
-          ErrorCode.FORBIDDEN,
-          `Subscribing for a member state needs the role manager or admin; you are ${actor.role}.`,
-          { requiredRoles: MANAGES_STATES },
-        );
       const states = await this.reference.memberStateCodes(this.clock.now());
       if (!states.includes(state))
         throw new DomainException(
@@ -132,11 +187,20 @@ export class WebhooksService {
         `At most ${MAX_PER_OWNER} active webhook subscriptions per ${state ? 'member state' : 'person'}; delete one first.`,
       );
     const secret = dto.secret ?? randomBytes(32).toString('base64url');
+    const id = randomUUID();
     const [row] = await queryRows<SubscriptionRow>(
       this.ds,
-      `INSERT INTO webhook_subscription (id, user_id, member_state, url, secret, active, created_by, created_at)
-       VALUES (gen_random_uuid(), $1, $2, $3, $4, true, $5, $6) RETURNING id, user_id, member_state, url, active, created_at`,
-      [state ? null : actor.id, state, dto.url, secret, actor.id, this.clock.now()],
+      `INSERT INTO webhook_subscription (id, user_id, member_state, url, secret_sealed, active, created_by, created_at)
+       VALUES ($7, $1, $2, $3, $4, true, $5, $6) RETURNING id, user_id, member_state, url, active, created_at`,
+      [
+        state ? null : actor.id,
+        state,
+        dto.url,
+        sealWebhookSecret(this.key, id, secret),
+        actor.id,
+        this.clock.now(),
+        id,
+      ],
     );
     return { ...view(row), secret };
   }
@@ -169,7 +233,7 @@ export class WebhooksService {
   async deliver(job: Job<WebhookJobData>): Promise<string> {
     const row = await queryOne<DeliveryRow>(
       this.ds,
-      `SELECT d.id, d.status, s.url, s.secret, s.active, s.id AS subscription_id, s.member_state,
+      `SELECT d.id, d.status, s.url, s.secret_sealed, s.active, s.id AS subscription_id, s.member_state,
               n.id AS notification_id, n.user_id, n.instance_id, n.kind, n.subject, n.data, n.created_at
          FROM webhook_delivery d
          JOIN webhook_subscription s ON s.id = d.subscription_id
@@ -187,6 +251,19 @@ export class WebhooksService {
         [row.id, row.active ? 'not an http(s) URL' : 'subscription deleted'],
       );
       return 'skipped: subscription no longer active';
+    }
+    const secret = row.secret_sealed ? openWebhookSecret(this.key, row.subscription_id, row.secret_sealed) : null;
+    if (secret === null) {
+      await this.ds.query(
+        `UPDATE webhook_delivery SET status = 'cancelled', last_error = $2 WHERE id = $1 AND status = 'pending'`,
+        [
+          row.id,
+          row.secret_sealed
+            ? 'the signing secret cannot be decrypted with WEBHOOK_SECRET_KEY: delete the subscription and create it again'
+            : 'the signing secret must be re-issued: delete the subscription and create it again',
+        ],
+      );
+      return 'skipped: no usable signing secret';
     }
 
     const body = JSON.stringify({
@@ -207,36 +284,41 @@ export class WebhooksService {
     let failure: string;
     let retry = true;
     try {
-      const res = await fetch(row.url, {
-        method: 'POST',
-        headers: {
+      const target = await this.targets.resolve(row.url);
+      const status = await postPinned(
+        new URL(row.url),
+        target,
+        {
           'content-type': 'application/json',
           'user-agent': 'amendflow-webhooks',
           [DELIVERY_HEADER]: row.id,
           [TIMESTAMP_HEADER]: timestamp,
-          [SIGNATURE_HEADER]: webhookSignature(row.secret, timestamp, body),
+          [SIGNATURE_HEADER]: webhookSignature(secret, timestamp, body),
         },
         body,
-        redirect: 'manual',
-        signal: AbortSignal.timeout(this.settings.webhookTimeoutMs),
-      });
-      await res.body?.cancel().catch(() => undefined);
-      if (res.status >= 200 && res.status < 300) {
+        this.settings.webhookTimeoutMs,
+      );
+      if (status >= 200 && status < 300) {
         await execute(
           this.ds,
           `UPDATE webhook_delivery SET status = 'delivered', attempts = attempts + 1, last_error = NULL, delivered_at = $2 WHERE id = $1`,
           [row.id, this.clock.now()],
         );
-        return `done: delivered (HTTP ${res.status})`;
+        return `done: delivered (HTTP ${status})`;
       }
-      failure = `HTTP ${res.status}`;
-      retry = res.status >= 500 || res.status === 408 || res.status === 429;
+      // Only the status is recorded: the body of an answer is never read nor stored.
+      failure = `HTTP ${status}`;
+      retry = status >= 500 || status === 408 || status === 429;
     } catch (err) {
-      const e = err as Error;
-      failure =
-        e.name === 'TimeoutError'
-          ? `timed out after ${this.settings.webhookTimeoutMs} ms`
-          : `${e.message}${(e.cause as Error)?.message ? ` (${(e.cause as Error).message})` : ''}`;
+      const e = err as Error & { code?: string };
+      if (err instanceof WebhookTargetRefused) {
+        failure = `refused: ${e.message}`;
+        retry = false;
+      } else
+        failure =
+          e.name === 'TimeoutError'
+            ? `timed out after ${this.settings.webhookTimeoutMs} ms`
+            : `connection failed${e.code ? ` (${e.code})` : ''}`;
     }
     const last = !retry || job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
     await execute(

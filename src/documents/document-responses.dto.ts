@@ -402,13 +402,22 @@ export const DRAFT_NOT_FOUND = {
 } as const;
 export const VERSION_NOT_FOUND = {
   status: 404,
-  description: 'NOT_FOUND: no procedure, draft or version with these numbers',
+  description:
+    'NOT_FOUND: no procedure, draft or version with these numbers, or (approvers) a version not circulated to the member states',
 } as const;
 export const BAD_VERSION_NUMBER = {
   status: 400,
   description: 'INVALID_PAYLOAD: the version in the path is not a number',
 } as const;
 export const BAD_QUERY = { status: 400, description: 'INVALID_PAYLOAD: a query parameter is invalid' } as const;
+export const DIFF_TOO_LARGE = {
+  status: 413,
+  description: 'TOO_LARGE: the versions hold more text than one comparison may cover; compare one language',
+} as const;
+export const DIFF_TOO_COSTLY = {
+  status: 422,
+  description: 'UNPROCESSABLE: the versions differ too much to compare word by word within the time allowed',
+} as const;
 export const NOT_AN_ANALYSIS = {
   status: 409,
   description: 'CONFLICT: the procedure is not an analysis of the memoranda (1(a))',

@@ -28,6 +28,8 @@ import {
   AnalysisReportDto,
   BAD_QUERY,
   BAD_VERSION_NUMBER,
+  DIFF_TOO_COSTLY,
+  DIFF_TOO_LARGE,
   ComparisonDto,
   ConsolidationDto,
   DraftCommentDto,
@@ -111,8 +113,8 @@ export class DraftsController {
   @ApiOperation({ summary: 'The draft: its latest version (articles, language status) and the list of every version' })
   @ApiOkResponse({ type: DraftDocumentDto })
   @ApiErrors(DRAFT_NOT_FOUND)
-  document(@Param('id') id: string) {
-    return this.drafts.document(id);
+  document(@CurrentActor() actor: Actor, @Param('id') id: string) {
+    return this.drafts.document(id, actor);
   }
 
   @WriteLimit('versions')
@@ -138,7 +140,8 @@ export class DraftsController {
   @ApiOperation({ summary: 'One version with its articles, drifted articles and English working-text status' })
   @ApiOkResponse({ type: DraftVersionViewDto })
   @ApiErrors(BAD_VERSION_NUMBER, VERSION_NOT_FOUND)
-  version(@Param('id') id: string, @Param('n', VersionParam()) n: number) {
+  async version(@CurrentActor() actor: Actor, @Param('id') id: string, @Param('n', VersionParam()) n: number) {
+    await this.drafts.assertReadable(actor, id, [n]);
     return this.drafts.version(id, n);
   }
 
@@ -173,7 +176,8 @@ export class DraftsController {
   @ApiOperation({ summary: 'Comments on a version, oldest first (member state, or the Secretariat)' })
   @ApiOkResponse({ type: DraftCommentDto, isArray: true })
   @ApiErrors(BAD_VERSION_NUMBER, VERSION_NOT_FOUND)
-  comments(@Param('id') id: string, @Param('n', VersionParam()) n: number) {
+  async comments(@CurrentActor() actor: Actor, @Param('id') id: string, @Param('n', VersionParam()) n: number) {
+    await this.drafts.assertReadable(actor, id, [n]);
     return this.drafts.comments(id, n);
   }
 
@@ -257,11 +261,13 @@ export class DraftsController {
   @ApiRenderedDocument('The version, rendered')
   @ApiErrors(BAD_QUERY, VERSION_NOT_FOUND)
   async exportVersion(
+    @CurrentActor() actor: Actor,
     @Param('id') id: string,
     @Param('n', VersionParam()) n: number,
     @Query() q: ExportQuery,
     @Res({ passthrough: true }) res: Response,
   ) {
+    await this.drafts.assertReadable(actor, id, [n]);
     return send(res, await this.exports.version(id, n, q.format ?? 'html', q.lang ?? 'ru'));
   }
 
@@ -271,8 +277,9 @@ export class DraftsController {
       'Article-by-article comparison of two versions: added, removed, moved, renumbered, changed, with word-level redlines',
   })
   @ApiOkResponse({ type: DraftDiffDto })
-  @ApiErrors(BAD_QUERY, VERSION_NOT_FOUND)
-  diff(@Param('id') id: string, @Query() q: DiffQuery) {
+  @ApiErrors(BAD_QUERY, VERSION_NOT_FOUND, DIFF_TOO_LARGE, DIFF_TOO_COSTLY)
+  async diff(@CurrentActor() actor: Actor, @Param('id') id: string, @Query() q: DiffQuery) {
+    await this.drafts.assertReadable(actor, id, [q.from, q.to]);
     return this.review.diff(id, q.from, q.to, q.lang);
   }
 
@@ -282,8 +289,9 @@ export class DraftsController {
       "For each article of a version: every state's comments and position, and whether the next version changed it",
   })
   @ApiOkResponse({ type: ConsolidationDto })
-  @ApiErrors(BAD_QUERY, VERSION_NOT_FOUND)
-  consolidation(@Param('id') id: string, @Query() q: ConsolidationQuery) {
+  @ApiErrors(BAD_QUERY, VERSION_NOT_FOUND, DIFF_TOO_LARGE, DIFF_TOO_COSTLY)
+  async consolidation(@CurrentActor() actor: Actor, @Param('id') id: string, @Query() q: ConsolidationQuery) {
+    await this.drafts.assertReadable(actor, id, [q.version]);
     return this.review.consolidation(id, q.version);
   }
 
@@ -293,20 +301,23 @@ export class DraftsController {
       "The comparison table: base text | proposed text | the member states' comments, positions and reservations",
   })
   @ApiOkResponse({ type: ComparisonDto })
-  @ApiErrors(BAD_QUERY, VERSION_NOT_FOUND)
-  comparison(@Param('id') id: string, @Query() q: ComparisonQuery) {
+  @ApiErrors(BAD_QUERY, VERSION_NOT_FOUND, DIFF_TOO_LARGE, DIFF_TOO_COSTLY)
+  async comparison(@CurrentActor() actor: Actor, @Param('id') id: string, @Query() q: ComparisonQuery) {
+    await this.drafts.assertReadable(actor, id, [q.from, q.to]);
     return this.review.comparison(id, q.from, q.to, q.lang ?? 'ru');
   }
 
   @Get('comparison/export')
   @ApiOperation({ summary: 'The comparison table as HTML or PDF' })
   @ApiRenderedDocument('The comparison table, rendered')
-  @ApiErrors(BAD_QUERY, VERSION_NOT_FOUND)
+  @ApiErrors(BAD_QUERY, VERSION_NOT_FOUND, DIFF_TOO_LARGE, DIFF_TOO_COSTLY)
   async exportComparison(
+    @CurrentActor() actor: Actor,
     @Param('id') id: string,
     @Query() q: ComparisonExportQuery,
     @Res({ passthrough: true }) res: Response,
   ) {
+    await this.drafts.assertReadable(actor, id, [q.from, q.to]);
     return send(res, await this.exports.comparison(id, q.from, q.to, q.format ?? 'html', q.lang ?? 'ru'));
   }
 }

@@ -7,6 +7,7 @@ import { AnalysisReportController, DraftsController } from './documents.controll
 import { DraftExportService, PDF_FONTS } from './draft-export.service';
 import { DraftReviewService } from './draft-review.service';
 import { DraftsService } from './drafts.service';
+import { ExportRenderer } from './render/export-renderer';
 import { PdfFontLocator } from './render/pdf-fonts';
 
 /**
@@ -22,6 +23,7 @@ import { PdfFontLocator } from './render/pdf-fonts';
     DraftReviewService,
     DraftExportService,
     AnalysisReportService,
+    ExportRenderer,
     { provide: PDF_FONTS, useFactory: () => new PdfFontLocator() },
   ],
   exports: [DraftsService],

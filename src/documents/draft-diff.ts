@@ -68,11 +68,50 @@ const authenticDiff: Record<'ru' | 'zh', SegmentedWordsDiff> = {
   zh: new SegmentedWordsDiff(new Intl.Segmenter('zh', { granularity: 'word' })),
 };
 
-/** Word-level redline of one text in one language. */
-export function redline(lang: Lang, before: string, after: string): RedlineSegment[] {
+/**
+ * The work one comparison may do: jsdiff gives up on a redline after `timeoutMs` (shared by
+ * every redline of the comparison) or beyond `maxEditLength` edits; texts longer than
+ * `maxChars` in all (both versions, every language compared) are not diffed at all.
+ */
+export interface DiffBudget {
+  timeoutMs: number;
+  maxEditLength: number;
+  maxChars: number;
+}
+
+export const DEFAULT_DIFF_BUDGET: DiffBudget = { timeoutMs: 2000, maxEditLength: 20_000, maxChars: 2_000_000 };
+
+/** A comparison over its budget: `size` before any work (413), `effort` while diffing (422). */
+export class DiffBudgetExceeded extends Error {
+  override readonly name = 'DiffBudgetExceeded';
+
+  constructor(
+    readonly reason: 'size' | 'effort',
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+interface RunningBudget {
+  deadline: number;
+  maxEditLength: number;
+}
+
+/** Word-level redline of one text in one language (within `budget` when given). */
+export function redline(lang: Lang, before: string, after: string, budget?: RunningBudget): RedlineSegment[] {
   if (before === after) return before ? [{ op: 'equal', text: before }] : [];
-  const changes: ChangeObject<string>[] =
-    lang === 'en' ? diffWordsWithSpace(before, after) : authenticDiff[lang].diff(before, after);
+  let changes: ChangeObject<string>[] | undefined;
+  if (budget) {
+    const options = { timeout: Math.max(1, budget.deadline - Date.now()), maxEditLength: budget.maxEditLength };
+    changes =
+      lang === 'en' ? diffWordsWithSpace(before, after, options) : authenticDiff[lang].diff(before, after, options);
+    if (!changes)
+      throw new DiffBudgetExceeded(
+        'effort',
+        'These versions differ too much to compare word by word within the time allowed: compare one language at a time (lang) or versions closer to each other.',
+      );
+  } else changes = lang === 'en' ? diffWordsWithSpace(before, after) : authenticDiff[lang].diff(before, after);
   const out: RedlineSegment[] = [];
   for (const c of changes) {
     if (!c.value) continue;
@@ -112,7 +151,16 @@ export function diffArticles(
   from: readonly DraftArticle[],
   to: readonly DraftArticle[],
   langs: readonly Lang[] = LANGUAGES,
+  budget: DiffBudget = DEFAULT_DIFF_BUDGET,
 ): { articles: ArticleDiff[]; summary: DraftDiffSummary } {
+  let chars = 0;
+  for (const a of [...from, ...to]) for (const l of langs) chars += a.text[l]?.length ?? 0;
+  if (chars > budget.maxChars)
+    throw new DiffBudgetExceeded(
+      'size',
+      `These versions hold ${chars} characters in the languages compared, more than the ${budget.maxChars} a comparison may cover: compare one language at a time (lang).`,
+    );
+  const running: RunningBudget = { deadline: Date.now() + budget.timeoutMs, maxEditLength: budget.maxEditLength };
   const before = new Map(from.map((a) => [a.articleId, a]));
   const after = new Map(to.map((a) => [a.articleId, a]));
   const keptFrom = from.filter((a) => after.has(a.articleId)).map((a) => a.articleId);
@@ -131,7 +179,7 @@ export function diffArticles(
       if (!kinds.length) kinds.push('unchanged');
     }
     const redlines: Partial<Record<Lang, RedlineSegment[]>> = {};
-    for (const l of langs) redlines[l] = redline(l, a?.text[l] ?? '', b?.text[l] ?? '');
+    for (const l of langs) redlines[l] = redline(l, a?.text[l] ?? '', b?.text[l] ?? '', running);
     return {
       articleId: (a ?? b)!.articleId,
       from: a ? { position: a.position, number: a.number } : null,

@@ -6,8 +6,8 @@ import { DraftReviewService } from './draft-review.service';
 import type { Lang } from './draft.types';
 import { DraftsService } from './drafts.service';
 import { comparisonPrintable, versionPrintable, type NameOf } from './render/draft-printables';
-import { renderHtml } from './render/html';
-import { renderPdf, printableText } from './render/pdf';
+import { ExportRenderer } from './render/export-renderer';
+import { printableText } from './render/pdf';
 import { PdfFontLocator } from './render/pdf-fonts';
 import type { Printable } from './render/printable';
 
@@ -29,6 +29,7 @@ export class DraftExportService {
     @Inject(PDF_FONTS) private readonly fonts: PdfFontLocator,
     private readonly drafts: DraftsService,
     private readonly review: DraftReviewService,
+    private readonly renderer: ExportRenderer,
   ) {}
 
   async version(instanceId: string, number: number, format: ExportFormat, lang: Lang): Promise<RenderedExport> {
@@ -55,14 +56,19 @@ export class DraftExportService {
   }
 
   async render(doc: Printable, format: ExportFormat, basename: string): Promise<RenderedExport> {
+    // Rendered on the export thread; fonts are chosen here, where a missing one answers 503 with a sentence.
     if (format === 'html')
       return {
-        body: Buffer.from(renderHtml(doc), 'utf8'),
+        body: await this.renderer.render(doc, 'html', { text: null, bold: null, cjk: null }),
         contentType: 'text/html; charset=utf-8',
         filename: `${basename}.html`,
       };
     const fonts = this.fonts.fontsFor(printableText(doc));
-    return { body: await renderPdf(doc, fonts), contentType: 'application/pdf', filename: `${basename}.pdf` };
+    return {
+      body: await this.renderer.render(doc, 'pdf', fonts),
+      contentType: 'application/pdf',
+      filename: `${basename}.pdf`,
+    };
   }
 
   /** Display names of users (as the identity module keeps them); unknown ids show as themselves. */

@@ -1,8 +1,14 @@
 import { Injectable } from '@nestjs/common';
 import type { ConsensusRound, Position } from '../../workflows/kernel/consensus';
 import type { CommentResponse, CommentRound } from '../../workflows/kernel/comment-round';
+import { DomainException, ErrorCode } from '../common/domain.exception';
 import { ReferenceService } from '../reference/reference.service';
-import { diffArticles, type ArticleChangeKind, type RedlineSegment } from './draft-diff';
+import {
+  diffArticles as diffWithin,
+  DiffBudgetExceeded,
+  type ArticleChangeKind,
+  type RedlineSegment,
+} from './draft-diff';
 import { LANGUAGES, type DraftComment, type Lang } from './draft.types';
 import { documentView, DraftsService, languageStatus, type InstanceRef, type LanguageStatus } from './drafts.service';
 
@@ -73,6 +79,17 @@ export interface Comparison {
   rows: ComparisonRow[];
   generalComments: DraftComment[];
   summary: ReturnType<typeof diffArticles>['summary'];
+}
+
+/** The comparison within its budget; over it, a 413 (too much text) or 422 (too much change) with a sentence. */
+function diffArticles(...args: Parameters<typeof diffWithin>): ReturnType<typeof diffWithin> {
+  try {
+    return diffWithin(...args);
+  } catch (err) {
+    if (err instanceof DiffBudgetExceeded)
+      throw new DomainException(err.reason === 'size' ? ErrorCode.TOO_LARGE : ErrorCode.UNPROCESSABLE, err.message);
+    throw err;
+  }
 }
 
 /**

@@ -11,6 +11,7 @@ import { CLOCK, type Clock } from '../infra/clock';
 import { execute, queryOne, queryRows } from '../infra/sql';
 import { ReferenceService } from '../reference/reference.service';
 import { checkText, DRAFT_LIMITS } from './draft-limits';
+import { assertReadable, readableVersions } from './draft-read-policy';
 import { sourceNotice, sourceText, type SourceText } from './draft-sources';
 import {
   LANGUAGES,
@@ -325,9 +326,16 @@ export class DraftsService implements DraftFactsProvider {
 
   // ------------------------------------------------------------------------------------ reads
 
-  async document(instanceId: string) {
+  /** Throws 404 unless `actor` may read every one of `versions` (draft-read-policy.ts). */
+  async assertReadable(actor: Actor, instanceId: string, versions: readonly number[]): Promise<void> {
+    assertReadable(actor, await this.instance(instanceId), versions);
+  }
+
+  /** The draft as `actor` may read it: an approver sees only circulated versions (latest: the last of them). */
+  async document(instanceId: string, actor?: Actor) {
+    const readable = actor ? readableVersions(actor, await this.instance(instanceId)) : null;
     const doc = await this.documentRow(instanceId);
-    const versions = await queryRows<VersionHeaderRow & { articles: number; drifted: number; english_stale: number }>(
+    const all = await queryRows<VersionHeaderRow & { articles: number; drifted: number; english_stale: number }>(
       this.ds,
       `SELECT v.number, v.author_id, v.author_role, v.note, v.created_at, v.based_on, v.content_hash,
               count(a.article_id)::int AS articles,
@@ -337,6 +345,7 @@ export class DraftsService implements DraftFactsProvider {
         WHERE v.document_id = $1 GROUP BY v.id ORDER BY v.number`,
       [doc.id],
     );
+    const versions = readable ? all.filter((v) => readable.has(v.number)) : all;
     const latestNumber = versions.length ? versions[versions.length - 1].number : null;
     return {
       ...documentView(doc),

@@ -164,6 +164,12 @@ export class InstancePageDto {
   @ApiProperty({ type: 'integer' }) pageSize!: number;
   @ApiProperty({ type: 'integer' }) total!: number;
   @ApiProperty({ type: InstanceListItemDto, isArray: true }) items!: InstanceListItemDto[];
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    description: 'Pass as cursor to read the next page; null on the last page',
+  })
+  nextCursor!: string | null;
 }
 
 /** What applying one command did (POST /instances, /events, /migrate, /extend, an approval answer). */

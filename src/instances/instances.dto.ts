@@ -1,9 +1,9 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
+  IsISO8601,
   IsIn,
   IsInt,
-  IsISO8601,
   IsNotEmpty,
   IsObject,
   IsOptional,
@@ -13,6 +13,7 @@ import {
   MaxLength,
   Min,
 } from 'class-validator';
+import { MAX_PAGE } from '../common/keyset-cursor';
 
 export class StartInstanceDto {
   @ApiProperty({ example: 'model-memorandum-amendment', description: 'Definition id (GET /definitions lists them)' })
@@ -75,7 +76,20 @@ export class ListInstancesQuery {
     message: 'startedBy must be me or a user id',
   })
   startedBy?: string;
-  @ApiPropertyOptional({ default: 1 }) @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(100000) page?: number;
+  @ApiPropertyOptional({ default: 1, maximum: MAX_PAGE, description: 'Page number; beyond the first pages use cursor' })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt({ message: 'page must be a whole number' })
+  @Min(1, { message: 'page must be at least 1' })
+  @Max(MAX_PAGE, {
+    message: `page may be at most ${MAX_PAGE}: to read further, pass the nextCursor of the previous page as cursor`,
+  })
+  page?: number;
+  @ApiPropertyOptional({ description: 'Where the page starts: the nextCursor of the previous page' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(200, { message: 'cursor is not one this service gave out' })
+  cursor?: string;
   @ApiPropertyOptional({ default: 25 }) @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(200) pageSize?: number;
 }
 

@@ -6,6 +6,7 @@ import { allStates, stateMeta } from '../../workflows/kernel/inspect';
 import type { Actor } from '../../workflows/kernel/types';
 import type { DefinitionRegistry } from '../../workflows/registry';
 import { DomainException, ErrorCode } from '../common/domain.exception';
+import { assertOnePosition, decodeCursor, encodeCursor } from '../common/keyset-cursor';
 import { CLOCK, type Clock } from '../infra/clock';
 import { queryOne, queryRows } from '../infra/sql';
 import { GENESIS_HASH, eventHash } from '../engine/event-hash';
@@ -66,23 +67,42 @@ export class InstancesService {
         `NOT EXISTS (SELECT 1 FROM deadline d WHERE d.instance_id = i.id AND d.status = 'open' AND d.due_at < ?)`,
         this.clock.now(),
       );
+    assertOnePosition(q.page, q.cursor);
     const page = q.page ?? 1;
     const pageSize = q.pageSize ?? 25;
     const cond = where.length ? `WHERE ${where.join(' AND ')}` : '';
+    const countParams = [...params];
+    // From a cursor: the rows after the last one of the previous page (updated_at DESC, id ASC).
+    let keyset = '';
+    if (q.cursor !== undefined) {
+      const after = decodeCursor(q.cursor);
+      params.push(after.at, after.id);
+      const at = `$${params.length - 1}::timestamptz`;
+      keyset = `${where.length ? ' AND' : 'WHERE'} (i.updated_at < ${at} OR (i.updated_at = ${at} AND i.id > $${params.length}::uuid))`;
+    }
     const [rows, [{ total }]] = await Promise.all([
       queryRows<InstanceListRow>(
         this.ds,
         `SELECT i.id, i.definition_id, i.definition_version, i.state_path, i.status, i.outcome, i.subject, i.partner, i.memorandum, i.treaty, i.parent_id, i.seq, i.created_at, i.updated_at,
+           i.updated_at::text AS cursor_at,
            (SELECT min(d.due_at) FROM deadline d WHERE d.instance_id = i.id AND d.status = 'open') AS next_due
-         FROM workflow_instance i ${cond} ORDER BY i.updated_at DESC, i.id LIMIT ${pageSize} OFFSET ${(page - 1) * pageSize}`,
+         FROM workflow_instance i ${cond}${keyset} ORDER BY i.updated_at DESC, i.id LIMIT ${pageSize + 1} ${q.cursor === undefined ? `OFFSET ${(page - 1) * pageSize}` : ''}`,
         params,
       ),
-      queryRows<{ total: number }>(this.ds, `SELECT count(*)::int AS total FROM workflow_instance i ${cond}`, params),
+      queryRows<{ total: number }>(
+        this.ds,
+        `SELECT count(*)::int AS total FROM workflow_instance i ${cond}`,
+        countParams,
+      ),
     ]);
+    const more = rows.length > pageSize;
+    if (more) rows.pop();
+    const last = rows[rows.length - 1];
     return {
       page,
       pageSize,
       total,
+      nextCursor: more && last ? encodeCursor({ at: last.cursor_at, id: last.id }) : null,
       items: rows.map((r) => {
         const def = this.registry.get(r.definition_id, r.definition_version);
         const meta = def ? stateMeta(def.machine, r.state_path) : null;
@@ -113,10 +133,16 @@ export class InstancesService {
   /**
    * The events of a procedure. An idempotency key (a caller's, or the id of the deadline job that
    * delivered an event) is shown only to its own sender and to administrators: a key others can
-   * read is a key others can try to squat.
+   * read is a key others can try to squat. A member state's approver does not read the
+   * Secretariat's internal review: the payloads of events applied in a review state, and of
+   * returns to drafting (their reason is an internal review note), are withheld; that the event
+   * happened, who, when and its hash stay visible.
    */
   async history(id: string, reader: Actor) {
     await this.row(id);
+    const withhold = (r: { type: string; state_before: string | null }) =>
+      reader.role === 'approver' &&
+      (r.type === 'RETURN_TO_DRAFTING' || /(^|\.)[a-z_]*review[a-z_]*($|\.)/.test(r.state_before ?? ''));
     const rows = await queryRows<
       Pick<
         StoredEvent,
@@ -144,7 +170,7 @@ export class InstancesService {
     return rows.map((r) => ({
       seq: r.seq,
       type: r.type,
-      payload: r.payload,
+      payload: withhold(r) ? { withheld: 'internal review of the Secretariat' } : r.payload,
       actor: { id: r.actor_id, role: r.actor_role, memberState: r.actor_member_state, actingFor: r.acting_for },
       idempotencyKey:
         reader.role === 'admin' || (r.actor_id === reader.id && (r.acting_for ?? null) === (reader.actingFor ?? null))
@@ -264,6 +290,7 @@ interface InstanceListRow extends Pick<
   | 'created_at'
   | 'updated_at'
 > {
+  cursor_at: string;
   next_due: Date | null;
 }
 

@@ -68,18 +68,18 @@ export function memorandumIdOf(partnerCode: string): string {
  * their memoranda), treaties and bodies.
  *
  * Reads are answered from an in-memory copy of the whole `reference_record`
- * table (a few dozen rows per kind), loaded on first use and dropped whenever
- * this service records a change, so every at-date query, including those for
- * versions dated in the future, is answered without a database round trip.
- * The copy is per process: a change recorded by another process (e.g. a
- * separate worker) is seen there only after `invalidate()` or a restart. All
- * changes go through `recordChange` (API: POST /reference/:kind/:code), which
- * suits a single API process; with several, route changes through one of
- * them or call `invalidate()` on a notification.
+ * table (a few dozen rows per kind), so every at-date query, including those
+ * for versions dated in the future, needs one tiny query and no more: the
+ * copy is tagged with `reference_data_version` (bumped by a trigger in the
+ * transaction of every change, migration 1700000030100) and reloaded when the
+ * stored version differs. A change committed through one process is thereby
+ * seen by every other process (API or worker) on its next read, so the
+ * electorate of a round or a cascade never depends on which process applied
+ * the event.
  */
 @Injectable()
 export class ReferenceService {
-  private snapshot: Promise<ReferenceRecord[]> | null = null;
+  private snapshot: { version: string; rows: Promise<ReferenceRecord[]> } | null = null;
   private memorandaMemo: { key: string; value: MemorandumRef[] } | null = null;
 
   constructor(
@@ -301,19 +301,24 @@ export class ReferenceService {
     return (await this.rows()).filter((r) => r.kind === kind && isValidAt(r, moment));
   }
 
-  /** Every stored version, sorted by kind, code, version (cached, see the class comment). */
-  private rows(): Promise<ReferenceRecord[]> {
-    if (!this.snapshot) {
+  /** Every stored version, sorted by kind, code, version (cached while the stored version is unchanged). */
+  private async rows(): Promise<ReferenceRecord[]> {
+    // Read before the rows: a change committed in between makes the copy newer than its tag, and the next read reloads.
+    const [{ version }]: { version: string }[] = await this.dataSource.query(
+      `SELECT version::text AS version FROM reference_data_version`,
+    );
+    if (this.snapshot?.version !== version) {
       const loading = this.dataSource
         .getRepository(ReferenceRecord)
         .find({ order: { kind: 'ASC', code: 'ASC', version: 'ASC' } })
         .then((rows) => Object.freeze(rows.map(freezeRow)) as ReferenceRecord[]);
-      this.snapshot = loading;
+      const snapshot = { version, rows: loading };
+      this.snapshot = snapshot;
       loading.catch(() => {
-        if (this.snapshot === loading) this.snapshot = null; // never cache a failure
+        if (this.snapshot === snapshot) this.snapshot = null; // never cache a failure
       });
     }
-    return this.snapshot;
+    return this.snapshot.rows;
   }
 }
 

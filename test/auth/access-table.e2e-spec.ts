@@ -103,6 +103,16 @@ const TABLE: Row[] = [
   { method: 'get', path: '/reference/member-states/KZ', expect: everyone(200) },
   { method: 'get', path: '/reference/member-states/KZ/history', expect: everyone(200) },
   { method: 'post', path: '/reference/member-states/KZ', body: {}, expect: only(['admin'], 400) },
+  // webhooks: registered by managers and administrators only; everyone lists their own
+  { method: 'post', path: '/webhooks', body: {}, expect: only(['manager', 'admin'], 400) },
+  { method: 'get', path: '/webhooks', expect: everyone(200) },
+  // reads of lists: everyone signed in, deep pages refused with a sentence (cursor instead)
+  { method: 'get', path: '/notifications', expect: everyone(200) },
+  { method: 'get', path: '/notifications?page=101', expect: everyone(400) },
+  { method: 'get', path: '/instances?page=101', expect: everyone(400) },
+  // reads of a draft that does not exist: 404 for every role (the version policy: test/documents/read-policy)
+  { method: 'get', path: `/instances/${NO_ID}/draft`, expect: everyone(404) },
+  { method: 'get', path: `/instances/${NO_ID}/draft/versions/1`, expect: everyone(404) },
 ];
 
 /** The route families this table answers for; every documented route under them must be in it. */

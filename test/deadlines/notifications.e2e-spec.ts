@@ -55,7 +55,7 @@ describe('notifications, webhooks and the queue dashboard', () => {
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     hookBase = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
-    t = await createTestApp();
+    t = await createTestApp({ env: { WEBHOOK_ALLOWED_HOSTS: '127.0.0.1' } });
     notifications = t.app.get(NotificationsService);
     const registry = t.app.get<DefinitionRegistry>(DEFINITIONS);
     if (!registry.get('test-counter', 1)) registry.register(counterDefinition(1));
@@ -206,20 +206,23 @@ describe('notifications, webhooks and the queue dashboard', () => {
   });
 
   describe('webhooks', () => {
-    it('subscriptions: a person for themselves, a manager or administrator for a member state', async () => {
-      await t.http().post('/webhooks').set(bearer(kz1.token)).send({ url: 'ftp://example.org/x' }).expect(400);
+    it('subscriptions: a manager or administrator for themselves or for a member state', async () => {
+      await t.http().post('/webhooks').set(bearer(mgr.token)).send({ url: 'ftp://example.org/x' }).expect(400);
       await t
         .http()
         .post('/webhooks')
-        .set(bearer(kz1.token))
+        .set(bearer(mgr.token))
         .send({ url: 'https://user:pw@example.org/x' })
         .expect(400);
-      await t
-        .http()
-        .post('/webhooks')
-        .set(bearer(kz1.token))
-        .send({ url: `${hookBase}/x`, memberState: 'KZ' })
-        .expect(403);
+      for (const who of [kz1, ru, officer]) {
+        const refused = await t
+          .http()
+          .post('/webhooks')
+          .set(bearer(who.token))
+          .send({ url: `${hookBase}/x`, memberState: who.user.memberState ?? undefined })
+          .expect(403);
+        expect(refused.body.message).toMatch(/needs the role manager or admin/);
+      }
       await t
         .http()
         .post('/webhooks')
@@ -229,13 +232,13 @@ describe('notifications, webhooks and the queue dashboard', () => {
       const mine = await t
         .http()
         .post('/webhooks')
-        .set(bearer(ru.token))
-        .send({ url: `${hookBase}/ru` })
+        .set(bearer(admin.token))
+        .send({ url: `${hookBase}/admin` })
         .expect(201);
       expect(mine.body).toMatchObject({
-        userId: ru.user.id,
+        userId: admin.user.id,
         memberState: null,
-        url: `${hookBase}/ru`,
+        url: `${hookBase}/admin`,
         active: true,
         secret: expect.any(String),
       });
@@ -247,17 +250,25 @@ describe('notifications, webhooks and the queue dashboard', () => {
         .expect(201);
       expect(state.body).toMatchObject({ userId: null, memberState: 'RU' });
 
-      const listed = await t.http().get('/webhooks').set(bearer(ru.token)).expect(200);
-      expect(listed.body.map((s: { id: string }) => s.id)).toEqual([mine.body.id]);
-      expect(listed.body[0].secret).toBeUndefined();
+      expect((await t.http().get('/webhooks').set(bearer(ru.token)).expect(200)).body).toEqual([]);
       const mgrList = await t.http().get('/webhooks').set(bearer(mgr.token)).expect(200);
       expect(mgrList.body.map((s: { id: string }) => s.id)).toEqual([state.body.id]);
+      expect(mgrList.body[0].secret).toBeUndefined();
+      const adminList = await t.http().get('/webhooks').set(bearer(admin.token)).expect(200);
+      expect(adminList.body.map((s: { id: string }) => s.id).sort()).toEqual([mine.body.id, state.body.id].sort());
 
-      await t.http().delete(`/webhooks/${mine.body.id}`).set(bearer(kz1.token)).expect(404);
+      // the secret is stored encrypted, never in plain text
+      const [stored] = await t.dataSource.query(`SELECT secret_sealed FROM webhook_subscription WHERE id = $1`, [
+        mine.body.id,
+      ]);
+      expect(stored.secret_sealed).toMatch(/^v1\./);
+      expect(stored.secret_sealed).not.toContain(mine.body.secret);
+
+      await t.http().delete(`/webhooks/${mine.body.id}`).set(bearer(mgr.token)).expect(404);
       await t.http().delete(`/webhooks/${state.body.id}`).set(bearer(ru.token)).expect(404);
-      await t.http().delete(`/webhooks/${mine.body.id}`).set(bearer(ru.token)).expect(204);
+      await t.http().delete(`/webhooks/${mine.body.id}`).set(bearer(admin.token)).expect(204);
       await t.http().delete(`/webhooks/${state.body.id}`).set(bearer(admin.token)).expect(204);
-      expect((await t.http().get('/webhooks').set(bearer(ru.token)).expect(200)).body).toEqual([]);
+      expect((await t.http().get('/webhooks').set(bearer(admin.token)).expect(200)).body).toEqual([]);
 
       // nothing is POSTed to deleted subscriptions
       received.length = 0;
@@ -270,7 +281,7 @@ describe('notifications, webhooks and the queue dashboard', () => {
       const own = await t
         .http()
         .post('/webhooks')
-        .set(bearer(kz1.token))
+        .set(bearer(mgr.token))
         .send({ url: `${hookBase}/kz1`, secret: 'kz1-secret-kz1-secret' })
         .expect(201);
       const state = await t
@@ -284,7 +295,7 @@ describe('notifications, webhooks and the queue dashboard', () => {
 
       const outboxId = await notify({
         kind: 'reminder',
-        audience: { memberStates: ['KZ'] },
+        audience: { memberStates: ['KZ'], userIds: [mgr.user.id] },
         subject: 'Comments are due in 7 day(s)',
       });
       await settled();
@@ -301,7 +312,7 @@ describe('notifications, webhooks and the queue dashboard', () => {
         deliveryId: ok.headers['x-amendflow-delivery'],
         subscriptionId: own.body.id,
         memberState: null,
-        notification: { userId: kz1.user.id, instanceId, kind: 'reminder', subject: 'Comments are due in 7 day(s)' },
+        notification: { userId: mgr.user.id, instanceId, kind: 'reminder', subject: 'Comments are due in 7 day(s)' },
       });
       const stateBody = JSON.parse(received.find((r) => r.path === '/kz')!.body);
       expect(stateBody).toMatchObject({ subscriptionId: state.body.id, memberState: 'KZ' });
@@ -324,13 +335,17 @@ describe('notifications, webhooks and the queue dashboard', () => {
       // prove that nothing can be sent after this point.
       received.length = 0;
       await notify(
-        { kind: 'reminder', audience: { memberStates: ['KZ'] }, subject: 'Comments are due in 7 day(s)' },
+        {
+          kind: 'reminder',
+          audience: { memberStates: ['KZ'], userIds: [mgr.user.id] },
+          subject: 'Comments are due in 7 day(s)',
+        },
         outboxId,
       );
       expect(await deliveriesOf(outboxId)).toEqual(deliveries);
       await settled();
       expect(received).toEqual([]);
-      await t.http().delete(`/webhooks/${own.body.id}`).set(bearer(kz1.token)).expect(204);
+      await t.http().delete(`/webhooks/${own.body.id}`).set(bearer(mgr.token)).expect(204);
       await t.http().delete(`/webhooks/${state.body.id}`).set(bearer(mgr.token)).expect(204);
     });
 
@@ -338,12 +353,12 @@ describe('notifications, webhooks and the queue dashboard', () => {
       const sub = await t
         .http()
         .post('/webhooks')
-        .set(bearer(kz2.token))
+        .set(bearer(admin.token))
         .send({ url: `${hookBase}/gone` })
         .expect(201);
       script.set('/gone', [410]);
       received.length = 0;
-      const outboxId = await notify({ kind: 'info', audience: { userIds: [kz2.user.id] }, subject: 'hello' });
+      const outboxId = await notify({ kind: 'info', audience: { userIds: [admin.user.id] }, subject: 'hello' });
       await settled();
       expect(received.map((r) => r.path)).toEqual(['/gone']);
       const [d] = await t.dataSource.query(
@@ -351,7 +366,7 @@ describe('notifications, webhooks and the queue dashboard', () => {
         [outboxId],
       );
       expect(d).toEqual({ status: 'failed', attempts: 1, last_error: 'HTTP 410' });
-      await t.http().delete(`/webhooks/${sub.body.id}`).set(bearer(kz2.token)).expect(204);
+      await t.http().delete(`/webhooks/${sub.body.id}`).set(bearer(admin.token)).expect(204);
     });
   });
 

@@ -1,4 +1,4 @@
-import { diffArticles, redline } from '../../src/documents/draft-diff';
+import { DEFAULT_DIFF_BUDGET, diffArticles, DiffBudgetExceeded, redline } from '../../src/documents/draft-diff';
 import type { DraftArticle } from '../../src/documents/draft.types';
 
 const art = (id: string, number: string, ru = `текст ${id}`): DraftArticle => ({
@@ -69,5 +69,48 @@ describe('article-by-article diff', () => {
       { op: 'insert', text: '\n' },
       { op: 'equal', text: 'Абзац два.' },
     ]);
+  });
+
+  describe('budget', () => {
+    const words = (n: number, seed: string) => Array.from({ length: n }, (_, i) => `${seed}${i * 7919}`).join(' ');
+    const over = (fn: () => unknown): DiffBudgetExceeded => {
+      try {
+        fn();
+      } catch (err) {
+        if (err instanceof DiffBudgetExceeded) return err;
+        throw err;
+      }
+      throw new Error('expected the comparison to exceed its budget');
+    };
+
+    it('refuses more text than a comparison may cover before doing any work (size)', () => {
+      const from = positioned([art('a', '1', 'a'.repeat(600))]);
+      const to = positioned([art('a', '1', 'b'.repeat(600))]);
+      const err = over(() => diffArticles(from, to, ['ru'], { ...DEFAULT_DIFF_BUDGET, maxChars: 1000 }));
+      expect(err.reason).toBe('size');
+      expect(err.message).toBe(
+        'These versions hold 1200 characters in the languages compared, more than the 1000 a comparison may cover: compare one language at a time (lang).',
+      );
+      // one language fits where three did not
+      expect(() => diffArticles(from, to, ['zh'], { ...DEFAULT_DIFF_BUDGET, maxChars: 1000 })).not.toThrow();
+    });
+
+    it('gives up on texts that differ beyond the edit length (effort)', () => {
+      const from = positioned([art('a', '1', words(400, 'x'))]);
+      const to = positioned([art('a', '1', words(400, 'y'))]);
+      const err = over(() => diffArticles(from, to, ['ru'], { ...DEFAULT_DIFF_BUDGET, maxEditLength: 50 }));
+      expect(err.reason).toBe('effort');
+      expect(err.message).toMatch(/^These versions differ too much to compare word by word within the time allowed/);
+      expect(diffArticles(from, to, ['ru']).articles[0].kinds).toEqual(['changed']);
+    });
+
+    it('gives up when the time allowed is spent', () => {
+      const many = (seed: string) =>
+        positioned(Array.from({ length: 40 }, (_, i) => art(`a${i}`, String(i + 1), words(3000, `${seed}${i}-`))));
+      const err = over(() =>
+        diffArticles(many('p'), many('q'), ['en', 'ru'], { timeoutMs: 1, maxEditLength: 1e9, maxChars: 1e9 }),
+      );
+      expect(err.reason).toBe('effort');
+    });
   });
 });

@@ -53,17 +53,21 @@ describe('loadEnv', () => {
     DATABASE_URL: 'postgres://amendflow:secret@db:5432/amendflow',
     REDIS_URL: 'redis://redis:6379',
     JWT_SECRET: 'a-long-enough-production-secret-of-48-bytes-----',
+    WEBHOOK_SECRET_KEY: 'ab'.repeat(32),
   };
 
-  it('refuses production without DATABASE_URL, REDIS_URL and JWT_SECRET, one line per missing setting', () => {
+  it('refuses production without DATABASE_URL, REDIS_URL, JWT_SECRET and WEBHOOK_SECRET_KEY, one line per missing setting', () => {
     const err = envError({ NODE_ENV: 'production' });
     expect(err.message.split('\n')).toEqual([
       'DATABASE_URL: is required when NODE_ENV=production (postgres://user:password@host:5432/database)',
       'REDIS_URL: is required when NODE_ENV=production (redis://host:6379)',
       'JWT_SECRET: is required when NODE_ENV=production (at least 32 random bytes)',
+      'WEBHOOK_SECRET_KEY: is required when NODE_ENV=production (32 bytes: openssl rand -base64 32)',
     ]);
     const env = loadEnv(PRODUCTION);
     expect(env.JWT_SECRET_GENERATED).toBe(false);
+    expect(env.WEBHOOK_SECRET_KEY_DERIVED).toBe(false);
+    expect(Buffer.from(env.WEBHOOK_SECRET_KEY, 'base64')).toEqual(Buffer.alloc(32, 0xab));
     expect(env.DEMO).toBe(false);
     expect(env.DOCS_ENABLED).toBe(false);
     expect(env.LOG_FORMAT).toBe('json');
@@ -76,6 +80,7 @@ describe('loadEnv', () => {
       'JWT_SECRET: must be at least 32 bytes long (e.g. openssl rand -base64 48)',
       'OUTBOX_SWEEP_MS: must be a whole number of milliseconds from 0 to 3600000',
       'REDIS_URL: is required when NODE_ENV=production (redis://host:6379)',
+      'WEBHOOK_SECRET_KEY: is required when NODE_ENV=production (32 bytes: openssl rand -base64 32)',
     ]);
   });
 
@@ -125,6 +130,27 @@ describe('loadEnv', () => {
     expect(envError({ JWT_SECRET: 'x'.repeat(31) }).message).toBe(
       'JWT_SECRET: must be at least 32 bytes long (e.g. openssl rand -base64 48)',
     );
+  });
+
+  it('validates the webhook settings', () => {
+    expect(envError({ WEBHOOK_SECRET_KEY: 'short' }).message).toBe(
+      'WEBHOOK_SECRET_KEY: must be 32 bytes written as 64 hex digits or in base64 (openssl rand -base64 32)',
+    );
+    expect(envError({ WEBHOOK_ALLOWED_HOSTS: 'hooks.internal, 10.0.0.0/33' }).message).toMatch(
+      /^WEBHOOK_ALLOWED_HOSTS: must be a comma-separated list of host names, IP addresses and CIDR networks/,
+    );
+    const env = loadEnv({
+      JWT_SECRET: 'a-long-enough-development-secret',
+      WEBHOOK_ALLOWED_HOSTS: 'Hooks.Internal, 10.1.0.0/16,::1',
+      WEBHOOK_SECRET_KEY: Buffer.alloc(32, 1).toString('base64'),
+    });
+    expect(env.WEBHOOK_ALLOWED_HOSTS).toEqual(['hooks.internal', '10.1.0.0/16', '::1']);
+    expect(Buffer.from(env.WEBHOOK_SECRET_KEY, 'base64')).toEqual(Buffer.alloc(32, 1));
+    // unset outside production: derived from JWT_SECRET, the same in every process sharing it
+    const a = loadEnv({ JWT_SECRET: 'a-long-enough-development-secret' });
+    expect(a.WEBHOOK_SECRET_KEY_DERIVED).toBe(true);
+    expect(a.WEBHOOK_SECRET_KEY).toBe(loadEnv({ JWT_SECRET: 'a-long-enough-development-secret' }).WEBHOOK_SECRET_KEY);
+    expect(Buffer.from(a.WEBHOOK_SECRET_KEY, 'base64')).toHaveLength(32);
   });
 
   it('parses booleans, ports and log levels', () => {

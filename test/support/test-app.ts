@@ -83,6 +83,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     REDIS_URL: redisUrl,
     REDIS_PREFIX: redisPrefix,
     JWT_SECRET: 'test-jwt-secret-not-for-production',
+    WEBHOOK_SECRET_KEY: Buffer.from('test-webhook-key-not-for-prod!!!').toString('base64'),
     PORT: '0',
     ...options.env,
   });

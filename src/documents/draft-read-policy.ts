@@ -1,0 +1,40 @@
+import type { Actor } from '../../workflows/kernel/types';
+import { DomainException, ErrorCode } from '../common/domain.exception';
+import type { InstanceRef } from './drafts.service';
+
+/**
+ * Who reads which versions of a draft. The Secretariat (legal officers, managers, administrators)
+ * reads everything. A member state's approver reads what has been circulated to the member
+ * states: the versions a round of comments or a consensus round was opened on, and the comments
+ * of every state on them; never the Secretariat's internal drafts in between, nor a version
+ * not released yet.
+ */
+const SECRETARIAT = new Set(['legal_officer', 'manager', 'admin', 'system']);
+
+/** The version numbers `actor` may read in `instance`, or null for every version. */
+export function readableVersions(actor: Actor, instance: InstanceRef): Set<number> | null {
+  if (SECRETARIAT.has(actor.role)) return null;
+  const c = instance.context as { commentRounds?: unknown; rounds?: unknown };
+  const out = new Set<number>();
+  for (const list of [c.commentRounds, c.rounds])
+    if (Array.isArray(list))
+      for (const r of list as { draftVersion?: unknown }[])
+        if (typeof r.draftVersion === 'number') out.add(r.draftVersion);
+  return out;
+}
+
+export function notCirculated(version: number): DomainException {
+  return new DomainException(
+    ErrorCode.NOT_FOUND,
+    `Version ${version} of this draft has not been circulated to the member states; only circulated versions can be read.`,
+    { version },
+  );
+}
+
+/** Throws the 404 of the first version in `versions` that `actor` may not read. */
+export function assertReadable(actor: Actor, instance: InstanceRef, versions: readonly number[]): void {
+  const readable = readableVersions(actor, instance);
+  if (!readable) return;
+  const hidden = versions.find((v) => !readable.has(v));
+  if (hidden !== undefined) throw notCirculated(hidden);
+}
