@@ -18,9 +18,16 @@ export interface AwaitedAnswers {
   since: string;
 }
 
+/** A list the context keeps under the conventions above (the procedures write it; nothing else does). */
+function listIn<T>(value: unknown): readonly T[] {
+  if (!Array.isArray(value)) return [];
+  const list: readonly unknown[] = value;
+  return list as readonly T[];
+}
+
 export function awaitedAnswers(context: unknown): AwaitedAnswers | null {
   const c = (context ?? {}) as { rounds?: unknown; commentRounds?: unknown };
-  const rounds: ConsensusRound[] = Array.isArray(c.rounds) ? c.rounds : [];
+  const rounds = listIn<ConsensusRound>(c.rounds);
   const r = lastRound(rounds);
   if (r && r.outcome === 'open')
     return {
@@ -32,7 +39,7 @@ export function awaitedAnswers(context: unknown): AwaitedAnswers | null {
       pending: pendingStates(r),
       since: r.openedAt,
     };
-  const comments: CommentRound[] = Array.isArray(c.commentRounds) ? c.commentRounds : [];
+  const comments = listIn<CommentRound>(c.commentRounds);
   const last = comments[comments.length - 1];
   if (last && !last.closedAt)
     return {

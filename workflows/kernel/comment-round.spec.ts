@@ -1,4 +1,4 @@
-import { setup, type AnyStateMachine } from 'xstate';
+import { setup } from 'xstate';
 import {
   allCommentsIn,
   closeComments,
@@ -128,7 +128,7 @@ describe('commentRoundStage in a machine', () => {
     reminder: (c, days) => `v${c.draftVersion} in ${days}`,
     closed: (c, unanswered) => `v${c.draftVersion} closed without ${unanswered.join(',') || 'nobody'}`,
   });
-  const m: AnyStateMachine = setup({
+  const m = setup({
     types: { context: {} as Ctx, events: {} as ProcedureEvent, emitted: {} as WorkflowEffect },
     guards: guardsFrom({ commentAllowed: allowed, allCommentsIn, commentsDeadline: deadlineOf('comments') }),
   }).createMachine({

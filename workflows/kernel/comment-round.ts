@@ -105,12 +105,11 @@ export function commentAllowedOf(wording: CommentRoundWording): Refusal {
   const theRound = wording.round.charAt(0).toUpperCase() + wording.round.slice(1);
   return ({ context, event }) => {
     const r = lastCommentRound(context as CommentsContext);
-    const e = event as ProcedureEvent;
-    const state = e.actor.memberState;
+    const state = event.actor.memberState;
     if (!r || r.closedAt) return wording.noneOpen;
     if (!state) return wording.notApprover;
     if (!r.electorate.includes(state)) return `${state} is not among the member states of ${wording.round}.`;
-    const v = e.payload.draftVersion;
+    const v = event.payload.draftVersion;
     if (v !== r.draftVersion)
       return `${theRound} is on ${wording.version} ${r.draftVersion}; an answer on version ${String(v)} cannot be recorded.`;
     if (r.responses[state]) return `${state} has already answered ${wording.round}.`;

@@ -1,4 +1,4 @@
-import { setup, type AnyStateMachine } from 'xstate';
+import { setup } from 'xstate';
 import { lastRound, type ConsensusRound } from './consensus';
 import {
   answererOf,
@@ -114,7 +114,7 @@ describe('pure helpers', () => {
 });
 
 describe('consensusStage in a machine', () => {
-  function machine(silence: boolean): AnyStateMachine {
+  function machine(silence: boolean) {
     const refusals = {
       positionAllowed,
       roundConsensus,

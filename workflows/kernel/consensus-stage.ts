@@ -139,7 +139,7 @@ export function withdrawTransition<C extends WithdrawableContext, E extends Work
         ...(also ? also(context, event.at) : {}),
         ...withRoundsSuperseded(context, event.at),
         withdrawal,
-      } as Partial<C>;
+      };
     }),
   } as const;
 }

@@ -1,4 +1,4 @@
-import { setup, type AnyStateMachine } from 'xstate';
+import { setup } from 'xstate';
 import { guardsFrom } from './definition';
 import { reviewStage, withReview, withSubmission, type Review } from './review';
 import { deadlineOf, fourEyes } from './rules';
@@ -40,7 +40,7 @@ describe('reviewStage in a machine', () => {
     deadline: 'reviewDeadline',
     what: (c) => `Review of v${c.draftVersion}`,
   });
-  const m: AnyStateMachine = setup({
+  const m = setup({
     types: { context: {} as Ctx, events: {} as ProcedureEvent, emitted: {} as WorkflowEffect },
     guards: guardsFrom({ fourEyes, reviewDeadline: deadlineOf('review') }),
   }).createMachine({

@@ -4,7 +4,14 @@
  * Pure and fast (no engine, no database).
  */
 import { adjacencyMapToArray, getAdjacencyMap } from 'xstate/graph';
-import { initialTransition, transition, type AnyMachineSnapshot, type AnyStateMachine, type ActorLogic } from 'xstate';
+import {
+  initialTransition,
+  transition,
+  type AnyMachineSnapshot,
+  type AnyStateMachine,
+  type EventFromLogic,
+  type SnapshotFrom,
+} from 'xstate';
 import { z } from 'zod';
 import type { EventCatalogue, WorkflowDefinition } from './definition';
 import { emittedEffects, machineStates, rootEvents, statePaths } from './xstate-fence';
@@ -75,18 +82,19 @@ export function checkAgainstCatalogue(def: Pick<WorkflowDefinition, 'id' | 'even
  * `abstract` maps a snapshot to the part of its context that matters for exploration (keep it
  * small and bounded so the walk ends).
  */
-export function explore<E extends WorkflowEvent>(
-  def: Pick<WorkflowDefinition, 'id' | 'events'> & { machine: AnyStateMachine },
+export function explore<M extends AnyStateMachine, E extends WorkflowEvent>(
+  def: Pick<WorkflowDefinition, 'id' | 'events'> & { machine: M },
   input: unknown,
-  eventsFor: (s: AnyMachineSnapshot) => E[],
-  abstract: (s: AnyMachineSnapshot) => unknown = () => null,
+  eventsFor: (s: SnapshotFrom<M>) => E[],
+  abstract: (s: SnapshotFrom<M>) => unknown = () => null,
   limit = 20000,
-): Exploration {
-  const machine = def.machine;
-  const serializeState = (s: AnyMachineSnapshot) => JSON.stringify([s.value, s.status, abstract(s)]);
+): Exploration<SnapshotFrom<M>> {
+  const machine: AnyStateMachine = def.machine;
+  const typed = (s: AnyMachineSnapshot) => snapshotOf(def.machine, s);
+  const serializeState = (s: AnyMachineSnapshot) => JSON.stringify([s.value, s.status, abstract(typed(s))]);
   let sent = 0;
   const checkedEventsFor = (s: AnyMachineSnapshot) => {
-    const events = eventsFor(s);
+    const events = eventsFor(typed(s));
     for (const e of events) checkAgainstCatalogue(def, e);
     sent += events.length;
     return events;
@@ -106,14 +114,14 @@ export function explore<E extends WorkflowEvent>(
   const finals = new Set(states.filter((s) => s.type === 'final').map((s) => s.path));
   const reached = new Set<string>();
   const fired = new Set<string>();
-  const snapshots: AnyMachineSnapshot[] = [];
+  const snapshots: SnapshotFrom<M>[] = [];
   const steps = adjacencyMapToArray(map);
   // Every state the walk visited: the initial one and each transition's source and result.
   const visited = new Map<string, AnyMachineSnapshot>();
   for (const x of [initialTransition(machine, input)[0], ...steps.flatMap((t) => [t.state, t.nextState])])
     if (!visited.has(serializeState(x))) visited.set(serializeState(x), x);
   for (const v of visited.values()) {
-    snapshots.push(v);
+    snapshots.push(typed(v));
     for (const p of statePaths(v)) {
       const parts = p.split('.');
       for (let i = 1; i <= parts.length; i++) reached.add(parts.slice(0, i).join('.'));
@@ -148,26 +156,36 @@ export function explore<E extends WorkflowEvent>(
   };
 }
 
-/** Plays `events` from the machine's initial state; returns the last snapshot and every effect emitted on the way. */
-export function play(
-  machine: AnyStateMachine,
-  events: WorkflowEvent[],
+/**
+ * A snapshot of `machine`, typed as that machine's (context, value, `can`). Only for snapshots the
+ * machine itself produced (by `initialTransition`, `transition` or the exploration's walk).
+ */
+export function snapshotOf<M extends AnyStateMachine>(_machine: M, s: AnyMachineSnapshot): SnapshotFrom<M> {
+  return s as SnapshotFrom<M>;
+}
+
+/** Plays `events` from the machine's initial state; returns the last snapshot (typed as the machine's) and every effect emitted on the way. */
+export function play<M extends AnyStateMachine>(
+  machine: M,
+  events: EventFromLogic<M>[],
   input?: unknown,
-): { s: AnyMachineSnapshot; effects: WorkflowEffect[] } {
-  let [s] = initialTransition(machine, input);
+): { s: SnapshotFrom<M>; effects: WorkflowEffect[] } {
+  const logic: AnyStateMachine = machine;
+  let [s] = initialTransition(logic, input);
   const effects: WorkflowEffect[] = [];
   for (const e of events) {
-    const [next, actions] = transition(machine, s, e);
+    const [next, actions] = transition(logic, s, e);
     effects.push(...emittedEffects(actions));
     s = next;
   }
-  return { s, effects };
+  return { s: snapshotOf(machine, s), effects };
 }
 
 /** The payload an event type of a catalogue is built from (what its schema accepts), then who sends it, when, in which world. */
-type EventArgs<P> = {} extends P
-  ? [payload?: P, actor?: Actor, at?: string, w?: World]
-  : [payload: P, actor?: Actor, at?: string, w?: World];
+type EventArgs<P> =
+  Record<never, never> extends P
+    ? [payload?: P, actor?: Actor, at?: string, w?: World]
+    : [payload: P, actor?: Actor, at?: string, w?: World];
 
 /**
  * `ev` for one definition's catalogue: the payload must type-check against the event's schema, is

@@ -1,11 +1,13 @@
-import type { AnyMachineSnapshot } from 'xstate';
+import type { SnapshotFrom } from 'xstate';
 import { initialTransition, transition } from 'xstate';
 import { lastRound } from '../kernel/consensus';
 import { acceptedEventTypes, dynamicDeadlines, effectsOf, explainRefusal, statePaths } from '../kernel/inspect';
 import { actors, eventsOf, explore, MEMBER_STATES, MEMORANDA, T0, world } from '../kernel/testing';
-import type { Actor, NotifyEffect, WorkflowEvent } from '../kernel/types';
-import { implementationAnalysis as def, type AnalysisContext, type Assessment } from './implementation-analysis';
+import type { Actor, NotifyEffect } from '../kernel/types';
+import { implementationAnalysis as def } from './implementation-analysis';
 import { analysisEvents, type AnalysisEvent } from './implementation-analysis';
+
+type Snapshot = SnapshotFrom<typeof def.machine>;
 
 const ev = eventsOf(analysisEvents);
 
@@ -37,7 +39,7 @@ function driver() {
       return s;
     },
     get c() {
-      return s.context as AnalysisContext;
+      return s.context;
     },
     step(e: AnalysisEvent) {
       const [n, actions] = transition(def.machine, s, e);
@@ -80,8 +82,8 @@ function atFinalisation() {
   return d;
 }
 
-function eventsFor(s: AnyMachineSnapshot) {
-  const c = s.context as AnalysisContext;
+function eventsFor(s: Snapshot) {
+  const c = s.context;
   const v = c.draftVersion ?? 1;
   const out: AnalysisEvent[] = [
     scopeAll(),
@@ -143,8 +145,8 @@ function eventsFor(s: AnyMachineSnapshot) {
   return out;
 }
 
-const abstract = (s: AnyMachineSnapshot) => {
-  const c = s.context as AnalysisContext;
+const abstract = (s: Snapshot) => {
+  const c = s.context;
   if (statePaths(s)[0] === 'assessments') {
     const as = Object.values(c.assessments);
     return [
@@ -364,7 +366,7 @@ describe('implementation-analysis', () => {
           actors.manager,
         ),
       );
-      const a = d.c.assessments['mem-AM'] as Assessment;
+      const a = d.c.assessments['mem-AM'];
       expect(a).toMatchObject({ assignee: 'officer-9', dueAt: '2025-04-01T23:59:59.999Z', status: 'assigned' });
       expect(a.assignments.map((x) => x.assignee)).toEqual(['officer-3', 'officer-9']);
       expect(dynamicDeadlines(def, d.s).find((x) => x.key === 'assessment:mem-AM')).toMatchObject({

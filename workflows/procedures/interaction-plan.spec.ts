@@ -1,11 +1,13 @@
-import type { AnyMachineSnapshot } from 'xstate';
+import type { SnapshotFrom } from 'xstate';
 import { initialTransition, transition } from 'xstate';
 import { lastRound, reservations } from '../kernel/consensus';
 import { acceptedEventTypes, activeStateMeta, effectsOf, explainRefusal, statePaths } from '../kernel/inspect';
 import { actors, eventsOf, explore, MEMBER_STATES, T0 } from '../kernel/testing';
-import type { WorkflowEvent } from '../kernel/types';
+import { reenteredStates } from '../kernel/xstate-fence';
 import { interactionPlan as def } from './interaction-plan';
 import { interactionPlanEvents, type InteractionPlanEvent } from './interaction-plan';
+
+type Snapshot = SnapshotFrom<typeof def.machine>;
 
 const ev = eventsOf(interactionPlanEvents);
 
@@ -26,7 +28,7 @@ const review = (
   statuses: ids.map((activityId) => ({ activityId, status })),
 });
 
-function eventsFor(s: AnyMachineSnapshot) {
+function eventsFor(s: Snapshot) {
   const c = s.context;
   const v = c.draftVersion ?? 1;
   const key = statePaths(s)[0];
@@ -67,7 +69,7 @@ function eventsFor(s: AnyMachineSnapshot) {
   return out;
 }
 
-const abstract = (s: AnyMachineSnapshot) => {
+const abstract = (s: Snapshot) => {
   const c = s.context;
   const r = lastRound(c.rounds);
   const x = c.consultations[c.consultations.length - 1];
@@ -206,7 +208,9 @@ describe('interaction-plan (1(f))', () => {
     const r = toConsensus();
     r.step(ev('POSITION', { draftVersion: 1, kind: 'agree_with_reservation', text: 'On a2' }, actors.approver('UZ')));
     const [reminder] = r.step(ev('REMINDER', { deadlineKey: 'coordinators_consensus', daysBefore: 7 }, actors.system));
-    expect((reminder as any).audience).toEqual({ memberStates: MEMBER_STATES.filter((x) => x !== 'UZ') });
+    expect(reminder?.type === 'effect.notify' && reminder.audience).toEqual({
+      memberStates: MEMBER_STATES.filter((x) => x !== 'UZ'),
+    });
     const [escalation] = r.step(ev('DEADLINE_PASSED', { deadlineKey: 'coordinators_consensus' }, actors.system));
     expect(escalation).toMatchObject({ kind: 'escalation', audience: { roles: ['manager'] } });
     expect(statePaths(r.s)).toEqual(['coordinators_consensus']);
@@ -252,10 +256,7 @@ describe('interaction-plan (1(f))', () => {
       const later = '2025-04-01T09:00:00.000Z';
       const e = ev('PROGRESS_REVIEW', review('in_progress'), actors.officer, later);
       // the state value does not change; the engine learns of the restart from the transition taken
-      const taken = (def.machine as any).getTransitionData(r.s, e) as { reenter: boolean; target?: { id: string }[] }[];
-      expect(taken.map((t) => [t.reenter, t.target?.map((n) => n.id)])).toEqual([
-        [true, ['interaction-plan.in_implementation']],
-      ]);
+      expect(reenteredStates(def.machine, r.s, e)).toEqual(['in_implementation']);
       r.step(e);
       expect(statePaths(r.s)).toEqual(['in_implementation']);
       expect(r.s.context.period).toEqual({ number: 2, startedAt: later });

@@ -55,7 +55,7 @@ import {
   roundConsensus,
   roundObjected,
 } from '../kernel/rules';
-import { assignTo, isEventOf, lastOf, meta, notice, type StageArgs } from '../kernel/stage';
+import { isEventOf, lastOf, meta, notice, type StageArgs } from '../kernel/stage';
 import type { WorkflowEffect } from '../kernel/types';
 import {
   CLOSED_STATUSES,

@@ -1,20 +1,30 @@
-import type { AnyMachineSnapshot } from 'xstate';
+import type { SnapshotFrom } from 'xstate';
 import { initialTransition, transition } from 'xstate';
 import { lastRound, reservations } from '../kernel/consensus';
-import type { WorkflowDefinition } from '../kernel/definition';
 import { acceptedEventTypes, effectsOf, explainRefusal, statePaths } from '../kernel/inspect';
 import { actors, eventsOf, explore, MEMBER_STATES, T0 } from '../kernel/testing';
-import type { WorkflowEvent } from '../kernel/types';
 import { latestDateAt, memorandumAmendment as def } from './memorandum-amendment';
 import { regulationAmendment } from './regulation-amendment';
 import { normativeEvents } from './normative-amendment';
-import { memorandumAmendmentEvents, type MemorandumAmendmentEvent } from './memorandum-amendment';
+import {
+  memorandumAmendmentEvents,
+  type MemorandumAmendmentEvent,
+  type MemorandumAmendmentInput,
+} from './memorandum-amendment';
+
+type Snapshot = SnapshotFrom<typeof def.machine>;
 
 const ev = eventsOf(memorandumAmendmentEvents);
 const normEv = eventsOf(normativeEvents);
 
-const basis = { document: 'model_memorandum', decisionNumber: '14', date: '2024-12-01' };
-const input = { partner: 'TR', memorandumId: 'mem-TR', basis, startedBy: 'officer-1', startedAt: T0 };
+const basis = { document: 'model_memorandum' as const, decisionNumber: '14', date: '2024-12-01' };
+const input: MemorandumAmendmentInput = {
+  partner: 'TR',
+  memorandumId: 'mem-TR',
+  basis,
+  startedBy: 'officer-1',
+  startedAt: T0,
+};
 const signed = (draftVersion: number, date = '2025-01-05') => ({
   draftVersion,
   date,
@@ -25,7 +35,7 @@ const signed = (draftVersion: number, date = '2025-01-05') => ({
   },
 });
 
-function eventsFor(s: AnyMachineSnapshot) {
+function eventsFor(s: Snapshot) {
   const c = s.context;
   const v = c.draftVersion ?? 1;
   const key = statePaths(s)[0];
@@ -69,7 +79,7 @@ function eventsFor(s: AnyMachineSnapshot) {
   return out;
 }
 
-const abstract = (s: AnyMachineSnapshot) => {
+const abstract = (s: Snapshot) => {
   const c = s.context;
   const r = lastRound(c.rounds);
   const x = c.exchanges[c.exchanges.length - 1];
@@ -85,27 +95,27 @@ const abstract = (s: AnyMachineSnapshot) => {
   ];
 };
 
-function run(start: Record<string, unknown> = input, d: WorkflowDefinition = def) {
-  let [s] = initialTransition(d.machine, start);
+function run(start: MemorandumAmendmentInput = input) {
+  let [s] = initialTransition(def.machine, start);
   return {
     get s() {
       return s;
     },
     step(e: MemorandumAmendmentEvent) {
-      const [n, actions] = transition(d.machine, s, e);
+      const [n, actions] = transition(def.machine, s, e);
       s = n;
       return effectsOf(actions);
     },
     /** Asserts the event is refused and returns the reason. */
     refuse(e: MemorandumAmendmentEvent) {
       expect(s.can(e)).toBe(false);
-      return explainRefusal(d, s, e);
+      return explainRefusal(def, s, e);
     },
   };
 }
 
 /** Drives a fresh instance to the consensus stage on version 1. */
-function toConsensus(opts: { silenceProcedure?: boolean; start?: Record<string, unknown> } = {}) {
+function toConsensus(opts: { silenceProcedure?: boolean; start?: MemorandumAmendmentInput } = {}) {
   const r = run(opts.start ?? input);
   r.step(ev('COMPLETE_GAP_ANALYSIS', { findings: 'Art. 3 cites the 2008 Regulation', provisions: ['art. 3'] }));
   r.step(ev('SUBMIT_FOR_REVIEW', { draftVersion: 1 }));
@@ -280,7 +290,9 @@ describe('memorandum-amendment (1(e))', () => {
     r.step(ev('POSITION', { draftVersion: 1, kind: 'agree' }, actors.approver('RU')));
     const [reminder] = r.step(ev('REMINDER', { deadlineKey: 'consensus', daysBefore: 7 }, actors.system));
     expect(reminder).toMatchObject({ type: 'effect.notify', kind: 'reminder' });
-    expect((reminder as any).audience).toEqual({ memberStates: MEMBER_STATES.filter((x) => x !== 'CN' && x !== 'RU') });
+    expect(reminder?.type === 'effect.notify' && reminder.audience).toEqual({
+      memberStates: MEMBER_STATES.filter((x) => x !== 'CN' && x !== 'RU'),
+    });
     expect(r.refuse(ev('REMINDER', { deadlineKey: 'legal_review', daysBefore: 2 }, actors.system))).toMatch(
       /does not belong to the current stage/,
     );
@@ -351,11 +363,11 @@ describe('memorandum-amendment (1(e))', () => {
     r.step(ev('SEND_TO_PARTNER', { draftVersion: 2 }));
     r.step(ev('PARTNER_ACCEPTED', { draftVersion: 2 }));
     expect(statePaths(r.s)).toEqual(['signing']);
-    expect(r.s.context.exchanges.map((x: any) => [x.draftVersion, x.answer.kind])).toEqual([
+    expect(r.s.context.exchanges.map((x) => [x.draftVersion, x.answer?.kind])).toEqual([
       [1, 'counter_proposal'],
       [2, 'accepted'],
     ]);
-    expect(r.s.context.rounds.map((x: any) => [x.draftVersion, x.outcome])).toEqual([
+    expect(r.s.context.rounds.map((x) => [x.draftVersion, x.outcome])).toEqual([
       [1, 'consensus'],
       [2, 'consensus'],
     ]);

@@ -69,7 +69,7 @@ import {
   roundConsensus,
   roundObjected,
 } from '../kernel/rules';
-import { assignTo, isEventOf, meta, notice, type StageArgs } from '../kernel/stage';
+import { isEventOf, meta, notice, type StageArgs } from '../kernel/stage';
 import type { WorkflowEffect } from '../kernel/types';
 import {
   approveAndCirculatePayload,

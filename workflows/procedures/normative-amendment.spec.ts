@@ -1,4 +1,4 @@
-import type { AnyMachineSnapshot } from 'xstate';
+import type { SnapshotFrom } from 'xstate';
 import { transition, initialTransition } from 'xstate';
 import { lastRound } from '../kernel/consensus';
 import { acceptedEventTypes, effectsOf, explainRefusal, statePaths } from '../kernel/inspect';
@@ -6,6 +6,8 @@ import { actors, eventsOf, explore, MEMBER_STATES, T0 } from '../kernel/testing'
 import { modelMemorandumAmendment } from './model-memorandum-amendment';
 import { normativeEvents, type NormativeEvent } from './normative-amendment';
 import { regulationAmendment } from './regulation-amendment';
+
+type Snapshot = SnapshotFrom<typeof regulationAmendment.machine>;
 
 const ev = eventsOf(normativeEvents);
 
@@ -16,7 +18,7 @@ const input = {
   startedAt: T0,
 };
 
-function eventsFor(s: AnyMachineSnapshot) {
+function eventsFor(s: Snapshot) {
   const c = s.context;
   const v = c.draftVersion ?? 1;
   const out: NormativeEvent[] = [
@@ -60,7 +62,7 @@ function eventsFor(s: AnyMachineSnapshot) {
   return out;
 }
 
-const abstract = (s: AnyMachineSnapshot) => {
+const abstract = (s: Snapshot) => {
   const c = s.context;
   const cr = c.commentRounds[c.commentRounds.length - 1];
   const r = lastRound(c.rounds);
@@ -110,7 +112,7 @@ describe.each([regulationAmendment, modelMemorandumAmendment])('$id', (def) => {
     expect(s.status).toBe('done');
     const [open] = effectsOf(actions);
     expect(open).toMatchObject({ type: 'effect.openChildren' });
-    expect((open as any).children.map((c: any) => c.key)).toEqual(['TR', 'AM']);
+    expect(open?.type === 'effect.openChildren' && open.children.map((c) => c.key)).toEqual(['TR', 'AM']);
   });
 
   it('sends the draft back to consolidation on one objection, and refuses the same version again', () => {
