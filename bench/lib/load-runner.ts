@@ -1,6 +1,9 @@
 /**
- * autocannon in a process of its own (so the load generator does not share the server's event
- * loop). Forked by bench/http-throughput.ts; receives its job over IPC and answers with the result.
+ * Load generators in a process of their own (so they do not share the server's event loop), forked
+ * by the benchmarks; each receives its job over IPC and answers with the result. Two kinds of job:
+ * autocannon against POST /instances/:id/events (bench/http-throughput.ts), and a fixed list of
+ * requests sent in order by a few concurrent senders, each waiting for its answer before taking the
+ * next (bench/consensus.ts).
  */
 import autocannon from 'autocannon';
 
@@ -69,8 +72,62 @@ function run(job: LoadJob): Promise<LoadResult> {
   });
 }
 
-process.on('message', (job: LoadJob) => {
-  run(job).then(
+/** A fixed list of POST requests, sent in list order by `senders` concurrent senders (keep-alive). */
+export interface SequenceJob {
+  kind: 'sequence';
+  url: string;
+  requests: { path: string; token: string; body: unknown }[];
+  senders: number;
+  /** The whole job is abandoned after this many seconds (what was sent by then is reported). */
+  maxSeconds: number;
+}
+
+export interface SequenceResult {
+  sent: number;
+  ok: number;
+  /** Status code (or "error") and body of the first few failures. */
+  failures: string[];
+  seconds: number;
+  perSecond: number;
+  /** Latency of each request in ms, in completion order. */
+  latencies: number[];
+}
+
+async function runSequence(job: SequenceJob): Promise<SequenceResult> {
+  const latencies: number[] = [];
+  const failures: string[] = [];
+  let next = 0;
+  let ok = 0;
+  const t0 = performance.now();
+  const deadline = t0 + job.maxSeconds * 1000;
+  const sender = async () => {
+    while (next < job.requests.length && performance.now() < deadline) {
+      const r = job.requests[next++];
+      const s = performance.now();
+      try {
+        const res = await fetch(`${job.url}${r.path}`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${r.token}`, 'content-type': 'application/json' },
+          body: JSON.stringify(r.body),
+          signal: AbortSignal.timeout(30_000),
+        });
+        const text = await res.text();
+        latencies.push(performance.now() - s);
+        if (res.ok) ok++;
+        else if (failures.length < 5) failures.push(`${res.status} ${r.path}: ${text.slice(0, 300)}`);
+      } catch (err) {
+        latencies.push(performance.now() - s);
+        if (failures.length < 5) failures.push(`error ${r.path}: ${String(err)}`);
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: job.senders }, () => sender()));
+  const seconds = (performance.now() - t0) / 1000;
+  return { sent: latencies.length, ok, failures, seconds, perSecond: ok / seconds, latencies };
+}
+
+process.on('message', (job: LoadJob | SequenceJob) => {
+  ('kind' in job ? runSequence(job) : run(job)).then(
     (result) => process.send!({ result }, () => process.exit(0)),
     (err) => process.send!({ error: String((err as Error)?.stack ?? err) }, () => process.exit(1)),
   );

@@ -1,0 +1,510 @@
+/**
+ * Consensus rounds on the real workload: N model-memorandum amendments (procedure 1(d)) brought to
+ * the coordinators' round through the engine with the real machine (untimed), then 10 states × N
+ * `agree` answers in a seeded shuffled order, 8 concurrent senders, each acknowledged only when
+ * applied, three ways in the same run:
+ *
+ *   engine  in process: the POSITION event the approvals service makes of an answer, through
+ *           WorkflowEngine.apply (N instances of their own);
+ *   http    POST /approvals/:id/answer with each approver's token, from a load generator in a
+ *           child process (bench/lib/load-runner.ts) against this process (N instances of their own);
+ *   floor   the same work written by hand with `pg` on tables shaped like the engine's: BEGIN; lock
+ *           the row; update a jsonb tally; insert the event; COMMIT (5 statements).
+ *
+ * Each side's answers are split into BENCH_ROUNDS slices; the sides take turns slice by slice, in a
+ * rotating order, and the ratios are medians over the rounds. Reported per side: approvals/s,
+ * p50/p99 per answer, statements per answer (the `pg` driver wrapped), WAL bytes per answer
+ * (pg_current_wal_lsn delta; the WAL is the whole server's, so other work on it adds to it), Node
+ * CPU per answer of this process (which is the API process), and this process's RSS. Afterwards:
+ * every instance reached consensus with exactly 10 × N positions per side, and every chain verifies.
+ *
+ *   npm run bench:consensus
+ *   (BENCH_INSTANCES=500, BENCH_ROUNDS=3, BENCH_SEED=17, BENCH_SENDERS=8, BENCH_MAX_SECONDS=600 per slice)
+ */
+import { fork } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import * as path from 'node:path';
+import { Client, Pool, type PoolClient } from 'pg';
+import { AccessTokenService } from '../src/auth/access-token.service';
+import { UsersService } from '../src/auth/users.service';
+import type { WorkflowEngine } from '../src/engine/engine.service';
+import { InstancesService } from '../src/instances/instances.service';
+import type { Actor } from '../workflows/kernel/types';
+import {
+  bootApp,
+  countStatements,
+  fmt,
+  log,
+  machineLine,
+  median,
+  percentile,
+  runBounded,
+  withScratch,
+} from './lib/harness';
+import type { SequenceJob, SequenceResult } from './lib/load-runner';
+
+const INSTANCES = Number(process.env.BENCH_INSTANCES ?? 500);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const SEED = Number(process.env.BENCH_SEED ?? 17);
+const SENDERS = Number(process.env.BENCH_SENDERS ?? 8);
+const MAX_SECONDS = Number(process.env.BENCH_MAX_SECONDS ?? 600);
+const STATES = ['BY', 'CN', 'IN', 'IR', 'KG', 'KZ', 'PK', 'RU', 'TJ', 'UZ'] as const;
+const DEFINITION = 'model-memorandum-amendment';
+const SYSTEM: Actor = { id: 'system', role: 'system', memberState: null, actingFor: null };
+const GENESIS = '0'.repeat(64);
+
+if (!(INSTANCES >= 1 && INSTANCES <= 100_000) || !(ROUNDS >= 1 && ROUNDS <= 20) || !(SENDERS >= 1 && SENDERS <= 64))
+  throw new Error('BENCH_INSTANCES must be 1..100000, BENCH_ROUNDS 1..20, BENCH_SENDERS 1..64');
+
+// ------------------------------------------------------------------------------ the answers
+
+interface Answer {
+  instance: number;
+  state: (typeof STATES)[number];
+}
+
+/** mulberry32: a small seeded generator, so every run answers in the same order. */
+function seeded(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Every (instance, state) pair once, Fisher-Yates shuffled with the seed, cut into `rounds` slices. */
+function answerSlices(instances: number, rounds: number, seed: number): Answer[][] {
+  const all: Answer[] = [];
+  for (let i = 0; i < instances; i++) for (const state of STATES) all.push({ instance: i, state });
+  const rnd = seeded(seed);
+  for (let i = all.length - 1; i > 0; i--) {
+    const j = Math.floor(rnd() * (i + 1));
+    [all[i], all[j]] = [all[j], all[i]];
+  }
+  const per = Math.ceil(all.length / rounds);
+  return Array.from({ length: rounds }, (_, r) => all.slice(r * per, (r + 1) * per));
+}
+
+// ------------------------------------------------------------------------------ setup (untimed)
+
+/** Drives `count` 1(d) procedures to the coordinators' round as the approvals e2e spec does, 8 at a time. */
+async function atCoordinatorsRound(
+  engine: WorkflowEngine,
+  officer: Actor,
+  reviewer: Actor,
+  count: number,
+): Promise<string[]> {
+  const ids: string[] = new Array<string>(count);
+  let next = 0;
+  const one = async (k: number) => {
+    const started = await engine.start({
+      definitionId: DEFINITION,
+      input: { proposedBy: 'Secretariat', rationale: `Bench amendment ${k + 1}` },
+      actor: officer,
+    });
+    const id = started.instanceId;
+    await engine.apply({ instanceId: id, type: 'START_DRAFTING', payload: {}, actor: officer });
+    await engine.apply({ instanceId: id, type: 'SUBMIT_FOR_REVIEW', payload: { draftVersion: 1 }, actor: officer });
+    await engine.apply({ instanceId: id, type: 'APPROVE_REVIEW', payload: {}, actor: reviewer });
+    // the circulation period ends: the scheduler's event, through the same engine path
+    await engine.apply({
+      instanceId: id,
+      type: 'DEADLINE_PASSED',
+      payload: { deadlineKey: 'circulation' },
+      actor: SYSTEM,
+    });
+    const r = await engine.apply({
+      instanceId: id,
+      type: 'SUBMIT_TO_COORDINATORS',
+      payload: { draftVersion: 1 },
+      actor: officer,
+    });
+    if (r.state !== 'cnc_approval')
+      throw new Error(`instance ${id} is in "${r.state}", not at the coordinators' round`);
+    ids[k] = id;
+  };
+  await Promise.all(
+    Array.from({ length: 8 }, async () => {
+      while (next < count) await one(next++);
+    }),
+  );
+  return ids;
+}
+
+// ------------------------------------------------------------------------------ the floor
+
+/**
+ * The hand-written floor on tables shaped like the engine's (LIKE ... INCLUDING ALL, plus the
+ * event -> instance foreign key): BEGIN; SELECT ... FOR UPDATE; UPDATE the jsonb tally (and the
+ * status once all ten have agreed), seq and hash; INSERT the POSITION event; COMMIT.
+ */
+class ConsensusFloor {
+  private constructor(
+    private readonly pool: Pool,
+    readonly ids: string[],
+  ) {}
+
+  static async create(dbUrl: string, count: number, clients: number): Promise<ConsensusFloor> {
+    const c = new Client({ connectionString: dbUrl });
+    await c.connect();
+    try {
+      await c.query(`CREATE TABLE floor_instance (LIKE workflow_instance INCLUDING ALL)`);
+      await c.query(`CREATE TABLE floor_event (LIKE workflow_event INCLUDING ALL)`);
+      await c.query(`ALTER TABLE floor_event ADD FOREIGN KEY (instance_id) REFERENCES floor_instance(id)`);
+      await c.query(
+        `INSERT INTO floor_instance (id, definition_id, definition_version, snapshot, state_path, status, subject, started_by, seq, last_hash, created_at, updated_at)
+         SELECT gen_random_uuid(), $1, 1, '{"value":"cnc_approval","context":{"draftVersion":1,"positions":{}}}'::jsonb,
+           'cnc_approval', 'active', 'bench', 'bench-officer', 1, $2, now(), now()
+         FROM generate_series(1, $3::int)`,
+        [DEFINITION, GENESIS, count],
+      );
+      await c.query(`ANALYZE floor_instance`);
+      const ids = (await c.query(`SELECT id FROM floor_instance ORDER BY id`)).rows.map((x: { id: string }) => x.id);
+      const pool = new Pool({ connectionString: dbUrl, max: clients, application_name: 'amendflow-bench-floor' });
+      pool.on('error', () => undefined);
+      return new ConsensusFloor(pool, ids);
+    } finally {
+      await c.end().catch(() => undefined);
+    }
+  }
+
+  static async answer(c: PoolClient, id: string, state: string): Promise<void> {
+    await c.query('BEGIN');
+    try {
+      const { rows } = await c.query(
+        `SELECT snapshot, state_path, seq, last_hash FROM floor_instance WHERE id = $1 FOR UPDATE`,
+        [id],
+      );
+      const row = rows[0];
+      const snapshot = row.snapshot;
+      if (snapshot.context.positions[state]) throw new Error(`floor: ${state} has already answered on ${id}`);
+      snapshot.context.positions[state] = 'agree';
+      const agreed = Object.keys(snapshot.context.positions).length === STATES.length;
+      if (agreed) snapshot.value = 'submitted_for_adoption';
+      const seq = row.seq + 1;
+      const now = new Date();
+      const hash = createHash('sha256').update(`${id}:${seq}:${row.last_hash}`).digest('hex');
+      await c.query(
+        `UPDATE floor_instance SET snapshot = $2, state_path = $3, seq = $4, last_hash = $5, updated_at = $6 WHERE id = $1`,
+        [id, snapshot, snapshot.value, seq, hash, now],
+      );
+      await c.query(
+        `INSERT INTO floor_event (instance_id, seq, type, payload, actor_id, actor_role, actor_member_state, acting_for, idempotency_key,
+           definition_version, state_before, state_after, at, prev_hash, hash)
+         VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15)`,
+        [
+          id,
+          seq,
+          'POSITION',
+          { draftVersion: 1, kind: 'agree' },
+          `bench-approver-${state}`,
+          'approver',
+          state,
+          null,
+          null,
+          1,
+          row.state_path,
+          snapshot.value,
+          now,
+          row.last_hash,
+          hash,
+        ],
+      );
+      await c.query('COMMIT');
+    } catch (err) {
+      await c.query('ROLLBACK').catch(() => undefined);
+      throw err;
+    }
+  }
+
+  async run(answers: Answer[]): Promise<number[]> {
+    const conns = await Promise.all(Array.from({ length: SENDERS }, () => this.pool.connect()));
+    try {
+      let i = 0;
+      const r = await runBounded(SENDERS, { seconds: MAX_SECONDS, maxOps: answers.length }, (w) => {
+        const a = answers[i++];
+        return ConsensusFloor.answer(conns[w], this.ids[a.instance], a.state);
+      });
+      return Array.from(r.latencies);
+    } finally {
+      for (const c of conns) c.release();
+    }
+  }
+
+  /** Instances that reached consensus, and POSITION events in total. */
+  async check(): Promise<{ agreed: number; positions: number }> {
+    const [a] = (
+      await this.pool.query(`SELECT count(*)::int AS n FROM floor_instance WHERE state_path = 'submitted_for_adoption'`)
+    ).rows;
+    const [p] = (await this.pool.query(`SELECT count(*)::int AS n FROM floor_event WHERE type = 'POSITION'`)).rows;
+    return { agreed: a.n as number, positions: p.n as number };
+  }
+
+  close(): Promise<void> {
+    return this.pool.end();
+  }
+}
+
+// ------------------------------------------------------------------------------ measuring
+
+type Side = 'engine' | 'http' | 'floor';
+
+interface Slice {
+  answers: number;
+  seconds: number;
+  latencies: number[];
+  statements: number;
+  walBytes: number;
+  cpuMs: number;
+  rssMb: number;
+}
+
+async function walLsn(c: Client): Promise<string> {
+  return ((await c.query(`SELECT pg_current_wal_lsn()::text AS lsn`)).rows[0] as { lsn: string }).lsn;
+}
+
+async function walDelta(c: Client, from: string): Promise<number> {
+  const r = await c.query(`SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), $1::pg_lsn)::float8 AS d`, [from]);
+  return (r.rows[0] as { d: number }).d;
+}
+
+/**
+ * Runs one slice: the answers applied, with statements, WAL, CPU and RSS around it. `seconds`, when
+ * `fn` returns it, is the load generator's own time (without its process start).
+ */
+async function measured(
+  wal: Client,
+  fn: () => Promise<{ applied: number; latencies: number[]; seconds?: number }>,
+): Promise<Slice> {
+  let peakRss = process.memoryUsage().rss;
+  const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 200);
+  const lsn = await walLsn(wal);
+  const cpu0 = process.cpuUsage();
+  const t0 = performance.now();
+  try {
+    const { result, counts } = await countStatements(fn);
+    const seconds = result.seconds ?? (performance.now() - t0) / 1000;
+    const cpu = process.cpuUsage(cpu0);
+    const walBytes = await walDelta(wal, lsn);
+    const statements = [...counts.values()].reduce((a, b) => a + b, 0);
+    peakRss = Math.max(peakRss, process.memoryUsage().rss);
+    return {
+      answers: result.applied,
+      seconds,
+      latencies: result.latencies,
+      statements,
+      walBytes,
+      cpuMs: (cpu.user + cpu.system) / 1000,
+      rssMb: peakRss / 1024 / 1024,
+    };
+  } finally {
+    clearInterval(sampler);
+  }
+}
+
+function sequence(job: SequenceJob): Promise<SequenceResult> {
+  return new Promise((resolve, reject) => {
+    const child = fork(path.join(__dirname, 'lib', 'load-runner.ts'), [], {
+      execArgv: ['-r', 'ts-node/register/transpile-only'],
+      stdio: 'inherit',
+    });
+    const killer = setTimeout(() => child.kill('SIGKILL'), (job.maxSeconds + 60) * 1000);
+    let answered = false;
+    child.on('message', (m: { result?: SequenceResult; error?: string }) => {
+      answered = true;
+      clearTimeout(killer);
+      if (m.result) resolve(m.result);
+      else reject(new Error(m.error));
+    });
+    child.on('exit', (code) => {
+      clearTimeout(killer);
+      if (!answered) reject(new Error(`load runner exited with ${code}`));
+    });
+    child.send(job);
+  });
+}
+
+const perSecond = (s: Slice) => s.answers / s.seconds;
+
+function line(side: Side, s: Slice): string {
+  const n = Math.max(1, s.answers);
+  return (
+    `${side.padEnd(6)} ${fmt(perSecond(s)).padStart(6)} approvals/s (${fmt(s.answers)} in ${s.seconds.toFixed(1)} s; ` +
+    `p50 ${percentile(s.latencies, 50).toFixed(1)} ms, p99 ${percentile(s.latencies, 99).toFixed(1)} ms; ` +
+    `${(s.statements / n).toFixed(1)} statements, ${fmt(s.walBytes / n)} WAL bytes, ${(s.cpuMs / n).toFixed(2)} ms CPU per answer; API process RSS ${fmt(s.rssMb)} MB)`
+  );
+}
+
+// ------------------------------------------------------------------------------ the run
+
+void withScratch(async (scratch) => {
+  log(
+    `Consensus rounds: ${fmt(INSTANCES)} 1(d) instances per side, ${fmt(INSTANCES * STATES.length)} agree answers per side ` +
+      `(seed ${SEED}, ${SENDERS} concurrent senders) in ${ROUNDS} alternating rounds; ${machineLine()}; ${new Date().toISOString()}`,
+  );
+  const { app, engine } = await bootApp(scratch);
+  await app.listen(0, '127.0.0.1');
+  const address = app.getHttpServer().address();
+  const url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+  const wal = new Client({ connectionString: scratch.dbUrl, application_name: 'amendflow-bench-wal' });
+  await wal.connect();
+  const floor = await ConsensusFloor.create(scratch.dbUrl, INSTANCES, SENDERS);
+  try {
+    const users = app.get(UsersService);
+    const tokens = app.get(AccessTokenService);
+    const user = async (role: 'legal_officer' | 'approver', name: string, memberState: string | null) => {
+      const u = await users.create(
+        {
+          email: `${name}@bench.local`,
+          password: 'bench password not secret',
+          displayName: `Bench ${name}`,
+          role,
+          memberState,
+        },
+        { actor: null, ip: null },
+      );
+      return { id: u.id, role: u.role, memberState: u.memberState, actingFor: null } satisfies Actor;
+    };
+    const officer = await user('legal_officer', 'officer', null);
+    const reviewer = await user('legal_officer', 'reviewer', null);
+    const approvers = new Map<string, Actor>();
+    for (const s of STATES) approvers.set(s, await user('approver', `approver-${s.toLowerCase()}`, s));
+
+    const t0 = performance.now();
+    const engineIds = await atCoordinatorsRound(engine, officer, reviewer, INSTANCES);
+    const httpIds = await atCoordinatorsRound(engine, officer, reviewer, INSTANCES);
+    log(
+      `brought ${fmt(2 * INSTANCES)} instances to the coordinators' round in ${((performance.now() - t0) / 1000).toFixed(1)} s (untimed); ` +
+        `${fmt(INSTANCES)} floor rows; listening on ${url}; RSS ${fmt(process.memoryUsage().rss / 1024 / 1024)} MB`,
+    );
+    const slices = answerSlices(INSTANCES, ROUNDS, SEED);
+
+    const runEngine = (answers: Answer[]) =>
+      measured(wal, async () => {
+        let i = 0;
+        const r = await runBounded(SENDERS, { seconds: MAX_SECONDS, maxOps: answers.length }, async () => {
+          const a = answers[i++];
+          // what ApprovalsService.answer hands the engine for an approver's `agree` on version 1
+          await engine.apply({
+            instanceId: engineIds[a.instance],
+            type: 'POSITION',
+            payload: { draftVersion: 1, kind: 'agree' },
+            actor: approvers.get(a.state)!,
+          });
+        });
+        return { applied: r.ops, latencies: Array.from(r.latencies) };
+      });
+    const runHttp = async (answers: Answer[]) => {
+      // tokens issued per slice, so a long run never outlives them
+      const tokenOf = new Map<string, string>();
+      for (const [s, a] of approvers)
+        tokenOf.set(s, (await tokens.issue({ id: a.id, role: 'approver', memberState: a.memberState })).accessToken);
+      return measured(wal, async () => {
+        const r = await sequence({
+          kind: 'sequence',
+          url,
+          senders: SENDERS,
+          maxSeconds: MAX_SECONDS,
+          requests: answers.map((a) => ({
+            path: `/approvals/${httpIds[a.instance]}/answer`,
+            token: tokenOf.get(a.state)!,
+            body: { draftVersion: 1, kind: 'agree' },
+          })),
+        });
+        if (r.failures.length)
+          throw new Error(`HTTP answers failed (${r.sent - r.ok} of ${r.sent}):\n  ${r.failures.join('\n  ')}`);
+        return { applied: r.ok, latencies: r.latencies, seconds: r.seconds };
+      });
+    };
+    const runFloor = (answers: Answer[]) =>
+      measured(wal, async () => {
+        const latencies = await floor.run(answers);
+        return { applied: latencies.length, latencies };
+      });
+    const runners: Record<Side, (a: Answer[]) => Promise<Slice>> = {
+      engine: runEngine,
+      http: runHttp,
+      floor: runFloor,
+    };
+
+    const results: Record<Side, Slice[]> = { engine: [], http: [], floor: [] };
+    const order: Side[] = ['floor', 'engine', 'http'];
+    for (let r = 0; r < ROUNDS; r++) {
+      const turn = [...order.slice(r % 3), ...order.slice(0, r % 3)];
+      for (const side of turn) results[side].push(await runners[side](slices[r]));
+      const f = perSecond(results.floor[r]);
+      log(
+        `round ${r + 1} (${turn.join(', ')}): engine/floor ${(perSecond(results.engine[r]) / f).toFixed(3)}, http/floor ${(perSecond(results.http[r]) / f).toFixed(3)}`,
+      );
+      for (const side of ['floor', 'engine', 'http'] as const) log(`  ${line(side, results[side][r])}`);
+    }
+
+    // ---------------------------------------------------------------- correctness afterwards
+    const expected = INSTANCES * STATES.length;
+    const problems: string[] = [];
+    const instancesService = app.get(InstancesService);
+    for (const [side, ids] of [
+      ['engine', engineIds],
+      ['http', httpIds],
+    ] as const) {
+      const [counts] = (
+        await wal.query(
+          `SELECT count(*) FILTER (WHERE e.type = 'POSITION')::int AS positions,
+                  count(*) FILTER (WHERE e.state_before = 'cnc_approval' AND e.state_after = 'submitted_for_adoption')::int AS reached
+             FROM workflow_event e WHERE e.instance_id = ANY($1::uuid[])`,
+          [ids],
+        )
+      ).rows as { positions: number; reached: number }[];
+      const [states] = (
+        await wal.query(
+          `SELECT count(*) FILTER (WHERE state_path = 'submitted_for_adoption')::int AS agreed FROM workflow_instance WHERE id = ANY($1::uuid[])`,
+          [ids],
+        )
+      ).rows as { agreed: number }[];
+      let invalid = 0;
+      for (const id of ids) if (!(await instancesService.verify(id)).valid) invalid++;
+      log(
+        `check ${side}: ${fmt(states.agreed)} of ${fmt(INSTANCES)} instances at submitted_for_adoption, consensus reached ${fmt(counts.reached)} times, ` +
+          `${fmt(counts.positions)} positions (expected ${fmt(expected)}), ${invalid} chains invalid`,
+      );
+      if (states.agreed !== INSTANCES || counts.reached !== INSTANCES || counts.positions !== expected || invalid)
+        problems.push(side);
+    }
+    const fc = await floor.check();
+    log(
+      `check floor: ${fmt(fc.agreed)} of ${fmt(INSTANCES)} rows agreed, ${fmt(fc.positions)} positions (expected ${fmt(expected)})`,
+    );
+    if (fc.agreed !== INSTANCES || fc.positions !== expected) problems.push('floor');
+
+    // ---------------------------------------------------------------- summary (medians over rounds)
+    const med = (side: Side, f: (s: Slice) => number) => median(results[side].map(f));
+    const fm = med('floor', perSecond);
+    log('');
+    for (const side of ['floor', 'engine', 'http'] as const) {
+      const per = (s: Slice) => Math.max(1, s.answers);
+      log(
+        `SUMMARY ${side.padEnd(6)} ${fmt(med(side, perSecond))} approvals/s` +
+          (side === 'floor'
+            ? ''
+            : `, ratio to the floor ${median(results[side].map((s, r) => perSecond(s) / perSecond(results.floor[r]))).toFixed(3)}`) +
+          `; p50 ${med(side, (s) => percentile(s.latencies, 50)).toFixed(1)} ms, p99 ${med(side, (s) => percentile(s.latencies, 99)).toFixed(1)} ms; ` +
+          `${med(side, (s) => s.statements / per(s)).toFixed(1)} statements, ${fmt(med(side, (s) => s.walBytes / per(s)))} WAL bytes, ` +
+          `${med(side, (s) => s.cpuMs / per(s)).toFixed(2)} ms Node CPU per answer; API process RSS peak ${fmt(Math.max(...results[side].map((s) => s.rssMb)))} MB ` +
+          `(medians of ${ROUNDS} rounds)`,
+      );
+    }
+    log(`floor ${fmt(fm)} approvals/s is the reference of both ratios`);
+    if (problems.length) throw new Error(`correctness checks failed for: ${problems.join(', ')}`);
+    log('checks passed: every instance reached consensus once, positions as expected, chains valid');
+  } finally {
+    await floor.close().catch(() => undefined);
+    await wal.end().catch(() => undefined);
+    await app.close();
+  }
+}).catch((err) => {
+  console.error(err);
+  process.exitCode = 1;
+});
