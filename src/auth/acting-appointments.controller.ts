@@ -7,7 +7,7 @@ import { ActingAppointmentsService } from './acting-appointments.service';
 import { ClientIp } from './client-ip.decorator';
 import { CurrentActor } from './current-actor.decorator';
 import { Roles } from '../common/roles.decorator';
-import { MemberStateAsData } from './member-state-naming.guard';
+import { MemberStateAsData } from '../common/member-state-as-data.decorator';
 
 @ApiTags('acting appointments')
 @ApiBearer()

@@ -1,7 +1,8 @@
-import { Injectable, SetMetadata, type CanActivate, type ExecutionContext } from '@nestjs/common';
+import { Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { Request } from 'express';
 import { DomainException, ErrorCode } from '../common/domain.exception';
+import { MEMBER_STATE_AS_DATA } from '../common/member-state-as-data.decorator';
 import type { UserRole } from '../common/roles';
 
 /**
@@ -17,12 +18,6 @@ import type { UserRole } from '../common/roles';
  */
 export const NAMED_MEMBER_STATE_REFUSAL =
   'A member state cannot be named in this request: the member state you act for comes from your identity.';
-
-const MEMBER_STATE_AS_DATA = 'memberStateAsData';
-
-/** This route takes a member state as data from callers of these roles (any other caller naming one gets the 403). */
-export const MemberStateAsData = (...roles: UserRole[]): MethodDecorator & ClassDecorator =>
-  SetMetadata(MEMBER_STATE_AS_DATA, roles);
 
 const WRITE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 const MAX_WALK = 10_000;

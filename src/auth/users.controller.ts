@@ -15,7 +15,7 @@ import { ClientIp } from './client-ip.decorator';
 import { CurrentActor } from './current-actor.decorator';
 import { Roles } from '../common/roles.decorator';
 import { UsersService } from './users.service';
-import { MemberStateAsData } from './member-state-naming.guard';
+import { MemberStateAsData } from '../common/member-state-as-data.decorator';
 
 @ApiTags('users')
 @ApiBearer()

@@ -1,6 +1,6 @@
 import type { Actor } from '../../workflows/kernel/types';
 import { DomainException, ErrorCode } from '../common/domain.exception';
-import type { InstanceRef } from './drafts.service';
+import type { InstanceRef } from './instance-ref';
 
 /**
  * Who reads which versions of a draft. The Secretariat (legal officers, managers, administrators)

@@ -12,6 +12,8 @@ import { execute, queryOne, queryRows } from '../infra/sql';
 import { ReferenceService } from '../reference/reference.service';
 import { checkText, DRAFT_LIMITS } from './draft-limits';
 import { assertReadable, readableVersions } from './draft-read-policy';
+import type { InstanceRef } from './instance-ref';
+export type { InstanceRef } from './instance-ref';
 import { sourceNotice, sourceText, type SourceText } from './draft-sources';
 import {
   LANGUAGES,
@@ -25,16 +27,6 @@ import {
   type SourceKind,
 } from './draft.types';
 import { carryFreshness, driftedArticleIds, staleEnglishIds } from './language-drift';
-
-export interface InstanceRef {
-  id: string;
-  definitionId: string;
-  status: 'active' | 'done';
-  state: string;
-  memorandum: string | null;
-  partner: string | null;
-  context: Record<string, unknown>;
-}
 
 export interface CreateDraftCommand {
   source: SourceKind;

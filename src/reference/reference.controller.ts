@@ -16,7 +16,7 @@ import {
 } from './reference.dto';
 import { KIND_LABEL, ReferenceService } from './reference.service';
 import type { PartnerItem, ReferenceItem, ReferenceVersion } from './reference.types';
-import { MemberStateAsData } from '../auth/member-state-naming.guard';
+import { MemberStateAsData } from '../common/member-state-as-data.decorator';
 
 /** `?at=` as the start (UTC) of that day; undefined means now. Already validated by AtQueryDto. */
 function atOf(query: AtQueryDto): Date | undefined {

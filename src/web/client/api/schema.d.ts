@@ -700,7 +700,10 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** My notifications, newest first, paginated (?unread=true for the unread ones) */
+    /**
+     * My notifications, newest first, paginated (?unread=true for the unread ones)
+     * @description page up to 100; further with cursor=<nextCursor of the previous page>
+     */
     get: operations['NotificationsController_list'];
     put?: never;
     post?: never;
@@ -944,8 +947,8 @@ export interface paths {
     get: operations['WebhooksController_list'];
     put?: never;
     /**
-     * Subscribe a URL to notifications: your own, or (managers and administrators) a member state's
-     * @description Each notification is POSTed as JSON with X-Amendflow-Signature: sha256=HMAC-SHA256(secret, "<X-Amendflow-Timestamp>.<body>"). The secret is returned only here.
+     * Subscribe a URL to notifications (managers and administrators): your own or a member state's
+     * @description Each notification is POSTed as JSON with X-Amendflow-Signature: sha256=HMAC-SHA256(secret, "<X-Amendflow-Timestamp>.<body>"). The secret is returned only here and stored encrypted. The URL must not be, or resolve to, a loopback, private, link-local or otherwise internal address unless the deployment allows it (WEBHOOK_ALLOWED_HOSTS).
      */
     post: operations['WebhooksController_create'];
     delete?: never;
@@ -1817,6 +1820,8 @@ export interface components {
     };
     InstancePageDto: {
       items: components['schemas']['InstanceListItemDto'][];
+      /** @description Pass as cursor to read the next page; null on the last page */
+      nextCursor: string | null;
       page: number;
       pageSize: number;
       total: number;
@@ -1953,6 +1958,8 @@ export interface components {
     };
     NotificationPageDto: {
       items: components['schemas']['NotificationDto'][];
+      /** @description Pass as cursor to read the next page; null on the last page */
+      nextCursor: string | null;
       page: number;
       pageSize: number;
       total: number;
@@ -2076,6 +2083,8 @@ export interface components {
       retried: number;
       /** @description Set when another process held the reconciliation lock */
       skipped?: string;
+      /** @description Pending webhook deliveries whose job was missing from Redis, queued again */
+      webhooksRequeued: number;
     };
     RecordChangeDto: {
       /**
@@ -3301,9 +3310,12 @@ export interface operations {
   InstancesController_list: {
     parameters: {
       query?: {
+        /** @description Where the page starts: the nextCursor of the previous page */
+        cursor?: string;
         definition?: string;
         /** @description Only procedures with a deadline already passed */
         overdue?: string;
+        /** @description Page number; beyond the first pages use cursor */
         page?: number;
         pageSize?: number;
         /** @description Opened by this parent procedure */
@@ -3815,8 +3827,26 @@ export interface operations {
           'application/json': components['schemas']['ErrorBody'];
         };
       };
-      /** @description NOT_FOUND: no procedure, draft or version with these numbers */
+      /** @description NOT_FOUND: no procedure, draft or version with these numbers, or (approvers) a version not circulated to the member states */
       404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description TOO_LARGE: the versions hold more text than one comparison may cover; compare one language */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description UNPROCESSABLE: the versions differ too much to compare word by word within the time allowed */
+      422: {
         headers: {
           [name: string]: unknown;
         };
@@ -3882,8 +3912,28 @@ export interface operations {
           'application/json': components['schemas']['ErrorBody'];
         };
       };
-      /** @description NOT_FOUND: no procedure, draft or version with these numbers */
+      /** @description NOT_FOUND: no procedure, draft or version with these numbers, or (approvers) a version not circulated to the member states */
       404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/pdf': components['schemas']['ErrorBody'];
+          'text/html': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description TOO_LARGE: the versions hold more text than one comparison may cover; compare one language */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/pdf': components['schemas']['ErrorBody'];
+          'text/html': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description UNPROCESSABLE: the versions differ too much to compare word by word within the time allowed */
+      422: {
         headers: {
           [name: string]: unknown;
         };
@@ -3943,8 +3993,26 @@ export interface operations {
           'application/json': components['schemas']['ErrorBody'];
         };
       };
-      /** @description NOT_FOUND: no procedure, draft or version with these numbers */
+      /** @description NOT_FOUND: no procedure, draft or version with these numbers, or (approvers) a version not circulated to the member states */
       404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description TOO_LARGE: the versions hold more text than one comparison may cover; compare one language */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description UNPROCESSABLE: the versions differ too much to compare word by word within the time allowed */
+      422: {
         headers: {
           [name: string]: unknown;
         };
@@ -4005,8 +4073,26 @@ export interface operations {
           'application/json': components['schemas']['ErrorBody'];
         };
       };
-      /** @description NOT_FOUND: no procedure, draft or version with these numbers */
+      /** @description NOT_FOUND: no procedure, draft or version with these numbers, or (approvers) a version not circulated to the member states */
       404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description TOO_LARGE: the versions hold more text than one comparison may cover; compare one language */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description UNPROCESSABLE: the versions differ too much to compare word by word within the time allowed */
+      422: {
         headers: {
           [name: string]: unknown;
         };
@@ -4151,7 +4237,7 @@ export interface operations {
           'application/json': components['schemas']['ErrorBody'];
         };
       };
-      /** @description NOT_FOUND: no procedure, draft or version with these numbers */
+      /** @description NOT_FOUND: no procedure, draft or version with these numbers, or (approvers) a version not circulated to the member states */
       404: {
         headers: {
           [name: string]: unknown;
@@ -4201,7 +4287,7 @@ export interface operations {
           'application/json': components['schemas']['ErrorBody'];
         };
       };
-      /** @description NOT_FOUND: no procedure, draft or version with these numbers */
+      /** @description NOT_FOUND: no procedure, draft or version with these numbers, or (approvers) a version not circulated to the member states */
       404: {
         headers: {
           [name: string]: unknown;
@@ -4260,7 +4346,7 @@ export interface operations {
           'application/json': components['schemas']['ErrorBody'];
         };
       };
-      /** @description NOT_FOUND: no procedure, draft or version with these numbers */
+      /** @description NOT_FOUND: no procedure, draft or version with these numbers, or (approvers) a version not circulated to the member states */
       404: {
         headers: {
           [name: string]: unknown;
@@ -4319,7 +4405,7 @@ export interface operations {
           'application/json': components['schemas']['ErrorBody'];
         };
       };
-      /** @description NOT_FOUND: no procedure, draft or version with these numbers */
+      /** @description NOT_FOUND: no procedure, draft or version with these numbers, or (approvers) a version not circulated to the member states */
       404: {
         headers: {
           [name: string]: unknown;
@@ -4386,7 +4472,7 @@ export interface operations {
           'application/json': components['schemas']['ErrorBody'];
         };
       };
-      /** @description NOT_FOUND: no procedure, draft or version with these numbers */
+      /** @description NOT_FOUND: no procedure, draft or version with these numbers, or (approvers) a version not circulated to the member states */
       404: {
         headers: {
           [name: string]: unknown;
@@ -4457,7 +4543,7 @@ export interface operations {
           'application/json': components['schemas']['ErrorBody'];
         };
       };
-      /** @description NOT_FOUND: no procedure, draft or version with these numbers */
+      /** @description NOT_FOUND: no procedure, draft or version with these numbers, or (approvers) a version not circulated to the member states */
       404: {
         headers: {
           [name: string]: unknown;
@@ -4739,7 +4825,7 @@ export interface operations {
           'application/json': components['schemas']['ErrorBody'];
         };
       };
-      /** @description NOT_FOUND: no procedure, draft or version with these numbers */
+      /** @description NOT_FOUND: no procedure, draft or version with these numbers, or (approvers) a version not circulated to the member states */
       404: {
         headers: {
           [name: string]: unknown;
@@ -5229,6 +5315,9 @@ export interface operations {
   NotificationsController_list: {
     parameters: {
       query?: {
+        /** @description Where the page starts: the nextCursor of the previous page */
+        cursor?: string;
+        /** @description Page number; beyond the first pages use cursor */
         page?: number;
         pageSize?: number;
         /** @description Only notifications not read yet */
@@ -6238,7 +6327,7 @@ export interface operations {
           'application/json': components['schemas']['CreatedWebhookSubscriptionDto'];
         };
       };
-      /** @description INVALID_PAYLOAD: not an http(s) URL without credentials, or not a current member state */
+      /** @description INVALID_PAYLOAD: not an http(s) URL without credentials, a host that does not resolve or resolves to an internal address, or not a current member state */
       400: {
         headers: {
           [name: string]: unknown;
@@ -6256,7 +6345,7 @@ export interface operations {
           'application/json': components['schemas']['ErrorBody'];
         };
       };
-      /** @description FORBIDDEN: only managers and administrators subscribe for a member state */
+      /** @description FORBIDDEN: only managers and administrators register webhooks */
       403: {
         headers: {
           [name: string]: unknown;
