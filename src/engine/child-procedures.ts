@@ -30,10 +30,30 @@ export class ChildProcedures implements OnModuleInit {
     this.relay.register('child.done', (m) => this.done(m));
   }
 
-  private async open(m: OutboxMessage<'child.open'>): Promise<void> {
+  /**
+   * A child the engine refuses to start (a rule, not a fault: e.g. a 1(e) already open for the same
+   * memorandum, opened by hand or by another adoption) is not opened; the parent is not failed,
+   * and the refusal is kept as the note of its `child.open` message. Faults are retried.
+   */
+  private async open(m: OutboxMessage<'child.open'>): Promise<string | void> {
     const { parentId, definitionId, key, input } = m.payload;
-    const r = await this.engine.start({ definitionId, input, actor: SYSTEM_ACTOR, parent: { id: parentId, key } });
-    this.log.log(`${r.replayed ? 'already open' : 'opened'}: ${definitionId} ${key} (${r.instanceId}) for ${parentId}`);
+    try {
+      const r = await this.engine.start({ definitionId, input, actor: SYSTEM_ACTOR, parent: { id: parentId, key } });
+      this.log.log(
+        `${r.replayed ? 'already open' : 'opened'}: ${definitionId} ${key} (${r.instanceId}) for ${parentId}`,
+      );
+    } catch (err) {
+      if (
+        err instanceof DomainException &&
+        (err.code === ErrorCode.CONFLICT || err.code === ErrorCode.INVALID_PAYLOAD) &&
+        err.reason !== ErrorReason.CONCURRENT_UPDATE
+      ) {
+        const note = `Not opened: ${err.message}`;
+        this.log.log(`${definitionId} ${key} for ${parentId} ${note}`);
+        return note;
+      }
+      throw err;
+    }
   }
 
   private async done(m: OutboxMessage<'child.done'>): Promise<void> {

@@ -24,6 +24,7 @@ import { DomainException, ErrorCode, ErrorReason } from '../common/domain.except
 import { isUuid } from '../common/ids';
 import { PgErrorCode, pgErrorCode } from '../common/pg-errors';
 import { CLOCK, type Clock } from '../infra/clock';
+import type { MemorandumRef } from '../reference/reference.types';
 import { addDays } from './deadline-plan';
 import { ENGINE_METRICS, type EngineMetricsHook } from './engine-metrics.port';
 import {
@@ -70,6 +71,8 @@ const RETRIABLE: ReadonlySet<string> = new Set([
   PgErrorCode.UNIQUE_VIOLATION,
 ]);
 const MAX_ATTEMPTS = 5;
+const MEMORANDUM_AMENDMENT = 'memorandum-amendment';
+const TREATY_ACCESSION = 'treaty-accession';
 
 /**
  * The one write path. Starting an instance, applying an event, migrating an instance to a new
@@ -136,8 +139,9 @@ export class WorkflowEngine {
         if (existing) return this.resultOf(m, existing.id, existing.seq, true);
       }
       const now = this.clock.now();
-      const id = randomUUID();
       const world = await this.world.for(m, null, now);
+      await this.checkStart(m, def.id, input, world.memoranda, now);
+      const id = randomUUID();
       const machineInput = { ...(input as object), startedBy: cmd.actor.id, startedAt: now.toISOString(), world };
       const [snapshot, actions] = initialTransition(def.machine, machineInput);
       const keys = def.businessKeys(input);
@@ -429,6 +433,13 @@ export class WorkflowEngine {
       const now = this.clock.now();
       if (cmd.dueAt.getTime() <= now.getTime())
         throw new DomainException(ErrorCode.INVALID_PAYLOAD, 'The new due date must be in the future.');
+      const currentDue = new Date(dl.due_at);
+      if (cmd.dueAt.getTime() <= currentDue.getTime())
+        throw new DomainException(
+          ErrorCode.INVALID_PAYLOAD,
+          `An extension moves a deadline later: "${cmd.deadlineKey}" is due ${currentDue.toISOString()}, and the new due date ${cmd.dueAt.toISOString()} is not after it. A deadline is never shortened.`,
+          { deadlineKey: cmd.deadlineKey, currentDueAt: currentDue.toISOString() },
+        );
       const def = this.definitionOf(row);
       const snapshot = restore(def.machine, row.snapshot);
       const seq = row.seq + 1;
@@ -738,6 +749,89 @@ export class WorkflowEngine {
       `INSERT INTO outbox_message (instance_id, kind, payload, created_at, available_at) VALUES ($1,$2,$3,$4,$4)`,
       [instanceId, kind, JSON.stringify(payload), now],
     );
+  }
+
+  /**
+   * A start is checked against the reference data valid now and against the procedures already
+   * open: 1(e) needs a partner that holds the memorandum named, and one open 1(e) per memorandum;
+   * 1(b) needs a known partner and a treaty the data do not list as closed, and one open 1(b) per
+   * partner and treaty. The advisory lock makes the "one open" check hold under concurrent starts.
+   */
+  private async checkStart(
+    m: EntityManager,
+    definitionId: string,
+    input: unknown,
+    memoranda: readonly MemorandumRef[],
+    now: Date,
+  ): Promise<void> {
+    const fields = input as Record<string, unknown>;
+    const day = now.toISOString().slice(0, 10);
+    if (definitionId === MEMORANDUM_AMENDMENT) {
+      const partner = String(fields.partner);
+      const memorandumId = String(fields.memorandumId);
+      await this.requirePartner(partner, now, day);
+      const held = memoranda.find((r) => r.partner === partner);
+      if (!held)
+        throw new DomainException(
+          ErrorCode.INVALID_PAYLOAD,
+          `Partner ${partner} holds no signed memorandum in the reference data valid on ${day}, so there is no memorandum to amend; record its memorandum (with the signature date) first.`,
+          { field: 'input.memorandumId', partner },
+        );
+      if (held.memorandumId !== memorandumId)
+        throw new DomainException(
+          ErrorCode.INVALID_PAYLOAD,
+          `The memorandum of partner ${partner} is ${held.memorandumId}, not ${memorandumId}; name the partner's own memorandum.`,
+          { field: 'input.memorandumId', partner, memorandumId: held.memorandumId },
+        );
+      await m.query(`SELECT pg_advisory_xact_lock(hashtext($1))`, [`start:${definitionId}:${memorandumId}`]);
+      const [open] = await m.query<{ id: string; state_path: string }[]>(
+        `SELECT id, state_path FROM workflow_instance WHERE definition_id = $1 AND memorandum = $2 AND status = 'active' ORDER BY created_at LIMIT 1`,
+        [definitionId, memorandumId],
+      );
+      if (open)
+        throw new DomainException(
+          ErrorCode.CONFLICT,
+          `An amendment of memorandum ${memorandumId} is already open (procedure ${open.id}, stage "${open.state_path}"); there is one open 1(e) per memorandum, so continue that one.`,
+          { reason: ErrorReason.BUSINESS_RULE, openInstanceId: open.id },
+        );
+    } else if (definitionId === TREATY_ACCESSION) {
+      const partner = String(fields.partner);
+      const treatyId = String(fields.treatyId);
+      await this.requirePartner(partner, now, day);
+      const treaty = await this.world.treaty(treatyId, now);
+      if (!treaty)
+        throw new DomainException(
+          ErrorCode.INVALID_PAYLOAD,
+          `There is no treaty "${treatyId}" in the reference data valid on ${day}; record the treaty there first.`,
+          { field: 'input.treatyId' },
+        );
+      if (treaty.data.open_for_accession === false)
+        throw new DomainException(
+          ErrorCode.CONFLICT,
+          `The reference data list treaty ${treatyId} (${treaty.name.en ?? treatyId}) as not open for accession${treaty.data.accession_conditions ? ` (${treaty.data.accession_conditions})` : ''}; a partner cannot be encouraged to accede to it.`,
+          { reason: ErrorReason.BUSINESS_RULE, treatyId },
+        );
+      await m.query(`SELECT pg_advisory_xact_lock(hashtext($1))`, [`start:${definitionId}:${partner}:${treatyId}`]);
+      const [open] = await m.query<{ id: string; state_path: string }[]>(
+        `SELECT id, state_path FROM workflow_instance WHERE definition_id = $1 AND partner = $2 AND treaty = $3 AND status = 'active' ORDER BY created_at LIMIT 1`,
+        [definitionId, partner, treatyId],
+      );
+      if (open)
+        throw new DomainException(
+          ErrorCode.CONFLICT,
+          `An accession procedure for partner ${partner} and treaty ${treatyId} is already open (procedure ${open.id}, stage "${open.state_path}"); continue that one.`,
+          { reason: ErrorReason.BUSINESS_RULE, openInstanceId: open.id },
+        );
+    }
+  }
+
+  private async requirePartner(partner: string, now: Date, day: string): Promise<void> {
+    if (!(await this.world.partner(partner, now)))
+      throw new DomainException(
+        ErrorCode.INVALID_PAYLOAD,
+        `There is no partner "${partner}" in the reference data valid on ${day}; use the code of a recorded partner (see /reference/partners).`,
+        { field: 'input.partner' },
+      );
   }
 
   /** Procedures a payload names must exist and be of the kinds the definition allows. */

@@ -39,8 +39,11 @@ export interface OutboxMessage<K extends OutboxKind = OutboxKind> {
 /** The discriminated union of every outbox message: narrowing on `kind` gives its payload. */
 export type AnyOutboxMessage = { [K in OutboxKind]: OutboxMessage<K> }[OutboxKind];
 
-/** Runs one kind of outbox message. Must be idempotent: a message may be run again after a crash. */
-export type OutboxHandler<K extends OutboxKind> = (message: OutboxMessage<K>) => Promise<void>;
+/**
+ * Runs one kind of outbox message. Must be idempotent: a message may be run again after a crash.
+ * It may resolve with a note on what it decided instead of doing the work (stored with the message).
+ */
+export type OutboxHandler<K extends OutboxKind> = (message: OutboxMessage<K>) => Promise<string | void>;
 
 /** The handler of each kind. */
 export type OutboxHandlers = { [K in OutboxKind]: OutboxHandler<K> };

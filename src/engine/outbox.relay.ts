@@ -104,10 +104,10 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   /** Runs a message with the handler of its kind (batch() reads only kinds that have one). */
-  private async run<K extends OutboxKind>(message: OutboxMessage<K>): Promise<void> {
+  private async run<K extends OutboxKind>(message: OutboxMessage<K>): Promise<string | null> {
     const handler = this.handlers[message.kind];
     if (!handler) throw new Error(`no handler for outbox kind ${message.kind}`);
-    await handler(message);
+    return (await handler(message)) ?? null;
   }
 
   private async batch(): Promise<number> {
@@ -123,10 +123,10 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
       let done = 0;
       for (const r of rows) {
         try {
-          await this.run(messageOf(r));
+          const note = await this.run(messageOf(r));
           await m.query(
-            `UPDATE outbox_message SET processed_at = $2, attempts = attempts + 1, last_error = NULL WHERE id = $1`,
-            [r.id, this.clock.now()],
+            `UPDATE outbox_message SET processed_at = $2, attempts = attempts + 1, last_error = NULL, note = $3 WHERE id = $1`,
+            [r.id, this.clock.now(), note],
           );
           done++;
         } catch (err) {

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import type { DraftFacts, World } from '../../workflows/kernel/types';
 import { ReferenceService } from '../reference/reference.service';
+import type { PartnerData, ReferenceItem, TreatyData } from '../reference/reference.types';
 
 /** The documents module tells the engine about an instance's draft (latest version, drift). */
 export interface DraftFactsProvider {
@@ -30,5 +31,15 @@ export class WorldService {
       instanceId && this.drafts ? this.drafts.factsFor(manager, instanceId) : Promise.resolve(null),
     ]);
     return { memberStates: states, memoranda, draft };
+  }
+
+  /** The partner record valid at `at`, or null when the reference data have no such partner then. */
+  partner(code: string, at: Date): Promise<ReferenceItem<PartnerData> | null> {
+    return this.reference.find('partner', code, at);
+  }
+
+  /** The treaty record valid at `at`, or null when the reference data have no such treaty then. */
+  treaty(id: string, at: Date): Promise<ReferenceItem<TreatyData> | null> {
+    return this.reference.find('treaty', id, at);
   }
 }

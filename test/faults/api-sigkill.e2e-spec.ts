@@ -13,6 +13,7 @@ import { insertUser, isoDay, signInOverHttp, startService, waitFor, type ChildSe
 jest.setTimeout(600_000);
 
 const INSTANCES = 6;
+const PARTNERS = ['TR', 'AZ', 'NP', 'AM', 'KH', 'EG'];
 const CLIENTS = 12;
 const EVENTS_PER_CLIENT = 25;
 const KILL_AFTER_ACKS = 60;
@@ -86,7 +87,8 @@ describe('SIGKILL of the API process during a load of idempotent events', () => 
     for (let i = 0; i < INSTANCES; i++) {
       const started = await call('POST', '/instances', {
         definitionId: 'treaty-accession',
-        input: { partner: 'TR', treatyId: 'sco-agreement-road-transport-2014' },
+        // one open 1(b) per partner and treaty: each instance names its own partner
+        input: { partner: PARTNERS[i], treatyId: 'sco-agreement-road-transport-2014' },
       });
       expect(started.status).toBe(201);
       const id = started.body.instance.id as string;

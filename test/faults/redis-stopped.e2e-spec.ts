@@ -15,6 +15,7 @@ import { fireDue } from '../support/due-jobs';
 jest.setTimeout(100_000);
 
 const INSTANCES = 5;
+const PARTNERS = ['TR', 'AZ', 'NP', 'AM', 'KH'];
 
 describe('Redis stopped during the load, then started again', () => {
   let redis: RedisServer;
@@ -57,7 +58,8 @@ describe('Redis stopped during the load, then started again', () => {
         .set(auth)
         .send({
           definitionId: 'treaty-accession',
-          input: { partner: 'TR', treatyId: 'sco-agreement-road-transport-2014' },
+          // one open 1(b) per partner and treaty: each instance names its own partner
+          input: { partner: PARTNERS[i], treatyId: 'sco-agreement-road-transport-2014' },
         })
         .expect(201);
       ids.push(r.body.instance.id);

@@ -411,8 +411,9 @@ describe('direction-1 procedures end to end (real engine, real PostgreSQL)', () 
           actor: officer,
         }),
       ).rejects.toThrow('payload.instanceId: there is no procedure with id "00000000-0000-4000-8000-000000000000".');
+      // (another partner than the 1(b) test's: one open 1(b) per partner and treaty)
       const treaty = await d.start('treaty-accession', {
-        partner: m1.partner,
+        partner: m2.partner,
         treatyId: 'sco-agreement-road-transport-2014',
       });
       await expect(
@@ -606,6 +607,17 @@ describe('direction-1 procedures end to end (real engine, real PostgreSQL)', () 
   });
 
   it('cascade: an adopted 1(d) naming no partners opens one 1(e) per memorandum in force, once; a finished child is reported to the closed parent and skipped', async () => {
+    // one open 1(e) per memorandum: those the tests above left open are withdrawn first
+    const stillOpen: { id: string }[] = await d.ds.query(
+      `SELECT id FROM workflow_instance WHERE definition_id = 'memorandum-amendment' AND status = 'active'`,
+    );
+    for (const o of stillOpen)
+      await d.engine.apply({
+        instanceId: o.id,
+        type: 'WITHDRAW',
+        payload: { reason: 'Superseded by the new model memorandum' },
+        actor: manager,
+      });
     const parentId = await d.start('model-memorandum-amendment', {
       proposedBy: 'CN',
       rationale: 'Model memorandum for the new partner category',
