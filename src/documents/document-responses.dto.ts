@@ -422,3 +422,11 @@ export const NOT_AN_ANALYSIS = {
   status: 409,
   description: 'CONFLICT: the procedure is not an analysis of the memoranda (1(a))',
 } as const;
+
+/** What hiding or showing a comment answers: the comment and its moderation record. */
+export class CommentModerationDto {
+  @ApiProperty({ format: 'uuid' }) commentId!: string;
+  @ApiProperty({ description: 'Whether the comment is now hidden from the views' }) hidden!: boolean;
+  @ApiProperty() reason!: string;
+  @ApiProperty({ format: 'date-time' }) at!: string;
+}

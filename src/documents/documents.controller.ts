@@ -34,6 +34,7 @@ import {
   ConsolidationDto,
   DraftCommentDto,
   DraftDiffDto,
+  CommentModerationDto,
   DraftDocumentDto,
   DRAFT_NOT_FOUND,
   DraftVersionViewDto,
@@ -211,6 +212,13 @@ export class DraftsController {
   @ApiOperation({
     summary: 'Hide an abusive comment from the views (recorded with the reason; the comment itself is kept)',
   })
+  @ApiOkResponse({ type: CommentModerationDto })
+  @ApiErrors(
+    400,
+    { status: 403, description: 'FORBIDDEN: legal officers only' },
+    { status: 404, description: 'NOT_FOUND: no such procedure, version or comment' },
+    429,
+  )
   hideComment(
     @CurrentActor() actor: Actor,
     @Param('id') id: string,
@@ -225,6 +233,13 @@ export class DraftsController {
   @HttpCode(200)
   @Roles('legal_officer')
   @ApiOperation({ summary: 'Show a hidden comment again (recorded with the reason)' })
+  @ApiOkResponse({ type: CommentModerationDto })
+  @ApiErrors(
+    400,
+    { status: 403, description: 'FORBIDDEN: legal officers only' },
+    { status: 404, description: 'NOT_FOUND: no such procedure, version or comment' },
+    429,
+  )
   showComment(
     @CurrentActor() actor: Actor,
     @Param('id') id: string,
