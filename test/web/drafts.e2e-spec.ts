@@ -153,15 +153,24 @@ describe('web application: drafts, redlines, notifications, monitoring (Chromium
   );
 
   it(
-    'approver: reads the redline of version 3, comments on an article, gets a reminder, answers',
+    'approver: reads circulated version 3 (not the internal drafts before it), comments on an article, gets a reminder, answers',
     async () => {
       const app = await signInAs(browser, t.url, approver, 'inbox');
       const item = `[data-testid=inbox-item][data-id="${id}"]`;
       await app.click(`${item} [data-testid=open-draft]`);
-      const ins = app.locator(`${item} [data-testid=redline][data-from="2"][data-to="3"] [data-lang=zh] ins`);
-      await ins.first().waitFor();
-      expect((await ins.allTextContents()).join('')).toContain(ZH_FIX);
-      expect(await app.locator(`${item} [data-testid=redline] [data-lang=ru]`).count()).toBe(0); // Russian unchanged in 3
+      // version 3 is the first the member states see: its Chinese text carries the fix, and no
+      // redline against the Secretariat's internal versions 1 and 2 is offered
+      const zh = app.locator(`${item} [data-testid=version-reader][data-version="3"] .text[lang=zh]`);
+      await zh.first().waitFor();
+      expect((await zh.allTextContents()).join('')).toContain(ZH_FIX);
+      const internal = await t
+        .http()
+        .get(`/instances/${id}/draft/diff?from=2&to=3`)
+        .set(bearer(await tokenFor(t.app, approver)));
+      expect(internal.status).toBe(404);
+      expect(internal.body.message).toContain('has not been circulated to the member states');
+      await app.locator(`${item} [data-testid=redline-box][data-state=none]`).waitFor();
+      expect(await app.locator(`${item} [data-testid=redline]`).count()).toBe(0);
 
       // a comment for KZ on article 1, with markup that stays text
       const article = app
