@@ -28,6 +28,10 @@ export class AuthController {
   @Public()
   @ApiOperation({ summary: 'What the sign-in page needs to know: demo mode and the password rules' })
   @ApiOkResponse({ type: AuthConfigDto })
+  @ApiErrors({
+    status: 400,
+    description: 'INVALID_PAYLOAD: the request cannot be read (e.g. a body that does not decompress)',
+  })
   config(): AuthConfigDto {
     const demo = this.runtime.env.DEMO;
     return {

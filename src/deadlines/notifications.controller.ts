@@ -2,6 +2,7 @@ import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query } from '@ne
 import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Actor } from '../../workflows/kernel/types';
 import { CurrentActor } from '../auth/current-actor.decorator';
+import { MemberStateAsData } from '../common/member-state-as-data.decorator';
 import { Roles } from '../common/roles.decorator';
 import { assertOnePosition, MAX_PAGE } from '../common/keyset-cursor';
 import { ApiBearer, ApiErrors } from '../common/openapi';
@@ -73,6 +74,7 @@ export class WebhooksController {
 
   @Post()
   @Roles('manager', 'admin')
+  @MemberStateAsData('manager', 'admin')
   @ApiOperation({
     summary: "Subscribe a URL to notifications (managers and administrators): your own or a member state's",
     description:

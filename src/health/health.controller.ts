@@ -22,6 +22,10 @@ export class HealthController {
   @Get('live')
   @ApiOperation({ summary: 'Liveness: the process runs and answers (no dependency is checked)' })
   @ApiOkResponse({ type: LivenessDto, description: 'The process answers' })
+  @ApiErrors({
+    status: 400,
+    description: 'INVALID_PAYLOAD: the request cannot be read (e.g. a body that does not decompress)',
+  })
   live(): { status: 'ok' } {
     return { status: 'ok' };
   }
