@@ -10,7 +10,12 @@ import type { Logger as Pino } from 'pino';
 import { AppModule } from './app.module';
 import { BODY_LIMIT, bodyParserError, DRAFT_BODY_LIMIT } from './common/http-exception.filter';
 import { jsonNestsDeeperThan, MAX_JSON_DEPTH } from './common/json-depth';
-import { decompressionError, duplicateJsonKey, refuseUnreadableTransport } from './common/request-transport';
+import {
+  answerUnparsableRequests,
+  decompressionError,
+  duplicateJsonKey,
+  refuseUnreadableTransport,
+} from './common/request-transport';
 import { enabledLogLevels, EnvValidationError, loadEnv, type Env, type LogLevel } from './config/env';
 import { BootError } from './infra/boot-error';
 import { systemClock, type Clock } from './infra/clock';
@@ -174,6 +179,7 @@ export async function createApp(
   if (options.logger === undefined) app.useLogger(app.get(PinoNestLogger));
   // The client address (sign-in limits, audit) is X-Forwarded-For's only through the proxies trusted here.
   app.set('trust proxy', runtime.env.TRUST_PROXY);
+  answerUnparsableRequests(app.getHttpServer());
   configureApp(app, runtime.env);
   return app;
 }

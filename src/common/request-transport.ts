@@ -1,5 +1,7 @@
+import { STATUS_CODES, type Server } from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { NextFunction, Request, Response } from 'express';
-import { DomainException, ErrorCode } from './domain.exception';
+import { DomainException, ErrorCode, type ErrorBody } from './domain.exception';
 
 /**
  * The transport of a request body, checked before any parser reads it: a body must say what it is
@@ -131,4 +133,33 @@ export function duplicateJsonKey(buf: Buffer): string | null {
     }
   }
   return null;
+}
+
+/**
+ * Requests Node's HTTP parser refuses before any route sees them (headers or URL over the header
+ * size limit, malformed HTTP) are answered with the common error body. Node's own answer is a bare
+ * status line without a body (e.g. `431` for a 20 KB query string).
+ */
+export function answerUnparsableRequests(server: Server): void {
+  server.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => {
+    if (err.code === 'ECONNRESET' || !socket.writable) {
+      socket.destroy();
+      return;
+    }
+    const [statusCode, error, message] =
+      err.code === 'HPE_HEADER_OVERFLOW'
+        ? [
+            431,
+            ErrorCode.TOO_LARGE,
+            'The request headers (the URL and query string included) are too large; send a shorter URL or fewer headers.',
+          ]
+        : err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+          ? [408, ErrorCode.INVALID_PAYLOAD, 'The request was not received in time; send it again.']
+          : [400, ErrorCode.INVALID_PAYLOAD, 'The request is not well-formed HTTP.'];
+    const body = JSON.stringify({ statusCode, error, message } satisfies ErrorBody);
+    socket.end(
+      `HTTP/1.1 ${statusCode} ${STATUS_CODES[statusCode]}\r\nContent-Type: application/json; charset=utf-8\r\n` +
+        `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    );
+  });
 }

@@ -140,6 +140,18 @@ describe('malformed transport is a 4xx with the common error body', () => {
       body: start,
     });
     expect([413, 431]).toContain(res.status);
+    expect(res.body).toMatchObject({ statusCode: res.status, error: 'TOO_LARGE' });
+  });
+
+  it('a URL over the header size limit (a 20 KB query string) is 431 with the common error body', async () => {
+    // found by test/abuse/fuzz-openapi.e2e-spec.ts: Node's parser used to answer a bare 431 without a body
+    const res = await rawRequest(url, `/users?active=${'x'.repeat(20_000)}`, { method: 'GET', headers: bearer(token) });
+    expect(res.status).toBe(431);
+    expect(res.body).toMatchObject({
+      statusCode: 431,
+      error: 'TOO_LARGE',
+      message: expect.stringMatching(/too large/),
+    });
   });
 
   it('a truncated body (the client announces more than it sends) writes nothing and the server stays up', async () => {
