@@ -769,7 +769,7 @@ export class WorkflowEngine {
     if (definitionId === MEMORANDUM_AMENDMENT) {
       const partner = String(fields.partner);
       const memorandumId = String(fields.memorandumId);
-      await this.requirePartner(partner, now, day);
+      await this.requirePartner(m, partner, now, day);
       const held = memoranda.find((r) => r.partner === partner);
       if (!held)
         throw new DomainException(
@@ -797,8 +797,8 @@ export class WorkflowEngine {
     } else if (definitionId === TREATY_ACCESSION) {
       const partner = String(fields.partner);
       const treatyId = String(fields.treatyId);
-      await this.requirePartner(partner, now, day);
-      const treaty = await this.world.treaty(treatyId, now);
+      await this.requirePartner(m, partner, now, day);
+      const treaty = await this.world.treaty(treatyId, now, m);
       if (!treaty)
         throw new DomainException(
           ErrorCode.INVALID_PAYLOAD,
@@ -825,8 +825,8 @@ export class WorkflowEngine {
     }
   }
 
-  private async requirePartner(partner: string, now: Date, day: string): Promise<void> {
-    if (!(await this.world.partner(partner, now)))
+  private async requirePartner(m: EntityManager, partner: string, now: Date, day: string): Promise<void> {
+    if (!(await this.world.partner(partner, now, m)))
       throw new DomainException(
         ErrorCode.INVALID_PAYLOAD,
         `There is no partner "${partner}" in the reference data valid on ${day}; use the code of a recorded partner (see /reference/partners).`,

@@ -26,20 +26,20 @@ export class WorldService {
 
   async for(manager: EntityManager, instanceId: string | null, at: Date): Promise<World> {
     const [states, memoranda, draft] = await Promise.all([
-      this.reference.memberStateCodes(at),
-      this.reference.memoranda(at),
+      this.reference.memberStateCodes(at, manager),
+      this.reference.memoranda(at, manager),
       instanceId && this.drafts ? this.drafts.factsFor(manager, instanceId) : Promise.resolve(null),
     ]);
     return { memberStates: states, memoranda, draft };
   }
 
   /** The partner record valid at `at`, or null when the reference data have no such partner then. */
-  partner(code: string, at: Date): Promise<ReferenceItem<PartnerData> | null> {
-    return this.reference.find('partner', code, at);
+  partner(code: string, at: Date, manager?: EntityManager): Promise<ReferenceItem<PartnerData> | null> {
+    return this.reference.find('partner', code, at, manager);
   }
 
   /** The treaty record valid at `at`, or null when the reference data have no such treaty then. */
-  treaty(id: string, at: Date): Promise<ReferenceItem<TreatyData> | null> {
-    return this.reference.find('treaty', id, at);
+  treaty(id: string, at: Date, manager?: EntityManager): Promise<ReferenceItem<TreatyData> | null> {
+    return this.reference.find('treaty', id, at, manager);
   }
 }

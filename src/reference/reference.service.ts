@@ -94,9 +94,12 @@ export class ReferenceService {
     return (await this.validAt('member_state', at)).map((r) => toItem<MemberStateData>(r));
   }
 
-  /** Codes of the member states valid at `at` (default: now), sorted: the electorate of a consensus. */
-  async memberStateCodes(at?: Date): Promise<string[]> {
-    return (await this.validAt('member_state', at)).map((r) => r.code);
+  /**
+   * Codes of the member states valid at `at` (default: now), sorted: the electorate of a consensus.
+   * `db`: the caller's transaction, so a check inside one needs no second pooled connection.
+   */
+  async memberStateCodes(at?: Date, db?: EntityManager): Promise<string[]> {
+    return (await this.validAt('member_state', at, db)).map((r) => r.code);
   }
 
   /** Partners valid at `at` (default: now), of every status (dialogue partners, observers, ...), sorted by code. */
@@ -108,9 +111,9 @@ export class ReferenceService {
    * Partners holding a signed memorandum at `at` (default: now), sorted by partner code;
    * `memorandumId` is `mem-<code>` (see holdsMemorandum for what counts as held).
    */
-  async memoranda(at?: Date): Promise<MemorandumRef[]> {
+  async memoranda(at?: Date, db?: EntityManager): Promise<MemorandumRef[]> {
     // Read with every workflow event: the list is rebuilt only when the valid records change.
-    const records = await this.validAt('partner', at);
+    const records = await this.validAt('partner', at, db);
     const key = records.map((r) => r.id).join(',');
     if (this.memorandaMemo?.key === key) return this.memorandaMemo.value;
     const value = Object.freeze(
@@ -138,10 +141,11 @@ export class ReferenceService {
     kind: K,
     code: string,
     at?: Date,
+    db?: EntityManager,
   ): Promise<ReferenceItem<ReferenceDataByKind[K]> | null> {
     assertKind(kind);
     const moment = this.moment(at);
-    const row = (await this.rows()).find((r) => r.kind === kind && r.code === code && isValidAt(r, moment));
+    const row = (await this.rows(db)).find((r) => r.kind === kind && r.code === code && isValidAt(r, moment));
     return row ? toItem<ReferenceDataByKind[K]>(row) : null;
   }
 
@@ -296,19 +300,22 @@ export class ReferenceService {
     return moment;
   }
 
-  private async validAt(kind: ReferenceKind, at?: Date): Promise<ReferenceRecord[]> {
+  private async validAt(kind: ReferenceKind, at?: Date, db?: EntityManager): Promise<ReferenceRecord[]> {
     const moment = this.moment(at);
-    return (await this.rows()).filter((r) => r.kind === kind && isValidAt(r, moment));
+    return (await this.rows(db)).filter((r) => r.kind === kind && isValidAt(r, moment));
   }
 
   /** Every stored version, sorted by kind, code, version (cached while the stored version is unchanged). */
-  private async rows(): Promise<ReferenceRecord[]> {
+  private async rows(db?: EntityManager): Promise<ReferenceRecord[]> {
+    // On the caller's transaction when given: a request holding one connection never waits for a
+    // second (with every pooled connection held that way, none would ever come free).
+    const runner = db ?? this.dataSource.manager;
     // Read before the rows: a change committed in between makes the copy newer than its tag, and the next read reloads.
-    const [{ version }]: { version: string }[] = await this.dataSource.query(
+    const [{ version }]: { version: string }[] = await runner.query(
       `SELECT version::text AS version FROM reference_data_version`,
     );
     if (this.snapshot?.version !== version) {
-      const loading = this.dataSource
+      const loading = runner
         .getRepository(ReferenceRecord)
         .find({ order: { kind: 'ASC', code: 'ASC', version: 'ASC' } })
         .then((rows) => Object.freeze(rows.map(freezeRow)) as ReferenceRecord[]);

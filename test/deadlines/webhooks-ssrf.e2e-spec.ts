@@ -14,6 +14,10 @@ import { sealWebhookSecret } from '../../src/deadlines/webhook-secrets';
 import { deleteRedisKeys, ENV_KEYS, required } from '../setup/test-infra';
 import { bearer, signedIn } from '../support/auth';
 import { createTestApp, type TestApp } from '../support/test-app';
+import type { DefinitionRegistry } from '../../workflows/registry';
+import { DEFINITIONS } from '../../src/engine/engine.types';
+import { WorkflowEngine } from '../../src/engine/engine.service';
+import { counterDefinition } from '../engine/counter.definition';
 import { INTERNAL_URLS } from '../support/internal-urls';
 
 process.env.RECONCILE_EVERY_MS = '0';
@@ -23,16 +27,36 @@ process.env.WEBHOOK_TIMEOUT_MS = '2000';
 
 let nextOutboxId = 8_000_000;
 
+const procedures = new WeakMap<TestApp, Promise<string>>();
+
+/** A procedure of the test app that notifications can be about (one per app). */
+function someProcedure(t: TestApp): Promise<string> {
+  let id = procedures.get(t);
+  if (!id) {
+    const registry = t.app.get<DefinitionRegistry>(DEFINITIONS);
+    if (!registry.get('test-counter', 1)) registry.register(counterDefinition(1));
+    id = signedIn(t.app, { role: 'legal_officer' }).then(async (officer) => {
+      const started = await t.app
+        .get(WorkflowEngine)
+        .start({ definitionId: 'test-counter', input: {}, actor: officer.actor });
+      return started.instanceId;
+    });
+    procedures.set(t, id);
+  }
+  return id;
+}
+
 /** Runs the `notify` outbox handler for a message addressed to one user, as the relay would. */
 async function notifyUser(t: TestApp, userId: string): Promise<string> {
   const id = String(nextOutboxId++);
+  const instanceId = await someProcedure(t);
   await t.app.get(NotificationsService).store({
     id,
-    instanceId: null,
+    instanceId,
     kind: 'notify',
     attempts: 0,
     payload: {
-      instanceId: '00000000-0000-4000-8000-000000000000',
+      instanceId,
       seq: 1,
       definitionId: 'test',
       effect: { type: 'effect.notify', kind: 'info', audience: { userIds: [userId] }, subject: 'hello' },

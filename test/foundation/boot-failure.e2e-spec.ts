@@ -58,13 +58,14 @@ describe('boot failures', () => {
     ]);
   });
 
-  it('production mode refuses to start without DATABASE_URL, REDIS_URL and JWT_SECRET: one line per missing setting', async () => {
+  it('production mode refuses to start without DATABASE_URL, REDIS_URL, JWT_SECRET and WEBHOOK_SECRET_KEY: one line per missing setting', async () => {
     const { code, stdout, stderr } = await startService({ NODE_ENV: 'production', JWT_SECRET: '', DEMO: 'true' });
     expect(code).toBe(1);
     expect(nonEmptyLines(stdout + stderr)).toEqual([
       'DATABASE_URL: is required when NODE_ENV=production (postgres://user:password@host:5432/database)',
       'REDIS_URL: is required when NODE_ENV=production (redis://host:6379)',
       'JWT_SECRET: is required when NODE_ENV=production (at least 32 random bytes)',
+      'WEBHOOK_SECRET_KEY: is required when NODE_ENV=production (32 bytes: openssl rand -base64 32)',
       'DEMO: demo accounts (a known password) are refused when NODE_ENV=production',
     ]);
   });

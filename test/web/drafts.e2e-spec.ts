@@ -169,7 +169,7 @@ describe('web application: drafts, redlines, notifications, monitoring (Chromium
         .set(bearer(await tokenFor(t.app, approver)));
       expect(internal.status).toBe(404);
       expect(internal.body.message).toContain('has not been circulated to the member states');
-      await app.locator(`${item} [data-testid=redline-box][data-state=none]`).waitFor();
+      await app.locator(`${item} [data-testid=redline-box][data-state=none]`).waitFor({ state: 'attached' });
       expect(await app.locator(`${item} [data-testid=redline]`).count()).toBe(0);
 
       // a comment for KZ on article 1, with markup that stays text

@@ -2933,6 +2933,15 @@ export interface operations {
           'application/json': components['schemas']['AuthConfigDto'];
         };
       };
+      /** @description INVALID_PAYLOAD: the request cannot be read (e.g. a body that does not decompress) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
     };
   };
   AuthController_me: {
@@ -3283,6 +3292,15 @@ export interface operations {
         };
         content: {
           'application/json': components['schemas']['LivenessDto'];
+        };
+      };
+      /** @description INVALID_PAYLOAD: the request cannot be read (e.g. a body that does not decompress) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
         };
       };
     };
