@@ -9,11 +9,10 @@ import {
   IsOptional,
   IsString,
   Matches,
-  Max,
   MaxLength,
   Min,
 } from 'class-validator';
-import { MAX_PAGE } from '../common/keyset-cursor';
+import { KeysetPageQuery } from '../common/keyset-page.dto';
 
 export class StartInstanceDto {
   @ApiProperty({ example: 'model-memorandum-amendment', description: 'Definition id (GET /definitions lists them)' })
@@ -46,7 +45,7 @@ export class SendEventDto {
   payload?: Record<string, unknown>;
 }
 
-export class ListInstancesQuery {
+export class ListInstancesQuery extends KeysetPageQuery {
   @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(64) definition?: string;
   @ApiPropertyOptional({ description: 'Current stage (state path)' })
   @IsOptional()
@@ -76,21 +75,6 @@ export class ListInstancesQuery {
     message: 'startedBy must be me or a user id',
   })
   startedBy?: string;
-  @ApiPropertyOptional({ default: 1, maximum: MAX_PAGE, description: 'Page number; beyond the first pages use cursor' })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt({ message: 'page must be a whole number' })
-  @Min(1, { message: 'page must be at least 1' })
-  @Max(MAX_PAGE, {
-    message: `page may be at most ${MAX_PAGE}: to read further, pass the nextCursor of the previous page as cursor`,
-  })
-  page?: number;
-  @ApiPropertyOptional({ description: 'Where the page starts: the nextCursor of the previous page' })
-  @IsOptional()
-  @IsString()
-  @MaxLength(200, { message: 'cursor is not one this service gave out' })
-  cursor?: string;
-  @ApiPropertyOptional({ default: 25 }) @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(200) pageSize?: number;
 }
 
 export class MigrateInstanceDto {
