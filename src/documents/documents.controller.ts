@@ -1,4 +1,5 @@
 import {
+  applyDecorators,
   HttpCode,
   Body,
   Controller,
@@ -81,6 +82,23 @@ const immutable = () =>
       allowed: ['GET'],
     },
   );
+
+/** A legal officer hides or shows a comment: one route shape, documented once. */
+function CommentModeration(action: 'hide' | 'show', summary: string): MethodDecorator {
+  return applyDecorators(
+    Post(`versions/:n/comments/:commentId/${action}`),
+    HttpCode(200),
+    Roles('legal_officer'),
+    ApiOperation({ summary }),
+    ApiOkResponse({ type: CommentModerationDto }),
+    ApiErrors(
+      400,
+      { status: 403, description: 'FORBIDDEN: legal officers only' },
+      { status: 404, description: 'NOT_FOUND: no such procedure, version or comment' },
+      429,
+    ),
+  );
+}
 
 @ApiTags('drafts')
 @ApiBearer()
@@ -206,18 +224,9 @@ export class DraftsController {
     return this.drafts.addComment(id, n, { articleId: dto.articleId, text: dto.text }, actor);
   }
 
-  @Post('versions/:n/comments/:commentId/hide')
-  @HttpCode(200)
-  @Roles('legal_officer')
-  @ApiOperation({
-    summary: 'Hide an abusive comment from the views (recorded with the reason; the comment itself is kept)',
-  })
-  @ApiOkResponse({ type: CommentModerationDto })
-  @ApiErrors(
-    400,
-    { status: 403, description: 'FORBIDDEN: legal officers only' },
-    { status: 404, description: 'NOT_FOUND: no such procedure, version or comment' },
-    429,
+  @CommentModeration(
+    'hide',
+    'Hide an abusive comment from the views (recorded with the reason; the comment itself is kept)',
   )
   hideComment(
     @CurrentActor() actor: Actor,
@@ -229,17 +238,7 @@ export class DraftsController {
     return this.drafts.moderateComment(id, n, commentId, 'hide', dto.reason, actor);
   }
 
-  @Post('versions/:n/comments/:commentId/show')
-  @HttpCode(200)
-  @Roles('legal_officer')
-  @ApiOperation({ summary: 'Show a hidden comment again (recorded with the reason)' })
-  @ApiOkResponse({ type: CommentModerationDto })
-  @ApiErrors(
-    400,
-    { status: 403, description: 'FORBIDDEN: legal officers only' },
-    { status: 404, description: 'NOT_FOUND: no such procedure, version or comment' },
-    429,
-  )
+  @CommentModeration('show', 'Show a hidden comment again (recorded with the reason)')
   showComment(
     @CurrentActor() actor: Actor,
     @Param('id') id: string,
