@@ -104,7 +104,7 @@ describe('consolidation, comparison table and exports (HTTP, real PostgreSQL)', 
       .as(approvers.CN.token)
       .comment(id, 3, { articleId: v3.articles[11].articleId, text: '同意新增第十二条。' })
       .expect(201);
-  }, 120_000);
+  }, 300_000);
   afterAll(() => t.close());
 
   it('consolidates version 1: every state per article, its comments, answer and position, and whether version 2 addressed the article', async () => {

@@ -37,7 +37,7 @@ describe('two API processes and a worker', () => {
     const shared = { databaseUrl: api1.databaseUrl, clock };
     api2 = await createTestApp({ ...shared, env: { WORKERS_IN_PROCESS: 'false', REDIS_PREFIX: api1.redisPrefix } });
     worker = await createTestApp({ ...shared, env: { REDIS_PREFIX: api1.redisPrefix } });
-  }, 120_000);
+  }, 300_000);
   afterAll(async () => {
     await worker?.close();
     await api2?.close();
@@ -97,5 +97,5 @@ describe('two API processes and a worker', () => {
     await outboxDone();
     const notes = await worker.dataSource.query(`SELECT kind, subject FROM notification WHERE user_id = $1`, [xb.id]);
     expect(notes).toEqual([{ kind: 'reminder', subject: 'Comments on draft version 1 are due in 7 day(s)' }]);
-  }, 120_000);
+  }, 300_000);
 });
