@@ -2,7 +2,7 @@ import type { SnapshotFrom } from 'xstate';
 import { initialTransition, transition } from 'xstate';
 import { lastRound, reservations } from '../kernel/consensus';
 import { acceptedEventTypes, effectsOf, explainRefusal, statePaths } from '../kernel/inspect';
-import { actors, eventsOf, explore, MEMBER_STATES, T0 } from '../kernel/testing';
+import { actors, draftFacts, eventsOf, explore, MEMBER_STATES, T0 } from '../kernel/testing';
 import { latestDateAt, memorandumAmendment as def } from './memorandum-amendment';
 import { regulationAmendment } from './regulation-amendment';
 import { normativeEvents } from './normative-amendment';
@@ -233,7 +233,7 @@ describe('memorandum-amendment (1(e))', () => {
     const drifted = {
       memberStates: MEMBER_STATES,
       memoranda: [],
-      draft: { latestVersion: 2, driftedArticles: ['art-3'] },
+      draft: { latestVersion: 2, driftedArticles: ['art-3'], versions: draftFacts(2).versions },
     };
     expect(r.refuse(ev('SUBMIT_FOR_REVIEW', { draftVersion: 2 }, actors.officer, T0, drifted))).toMatch(
       /Russian and Chinese texts disagree/,
