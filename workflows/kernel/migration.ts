@@ -47,6 +47,17 @@ export const versionReviewed: StagePrerequisite<{ draftVersion: number | null; r
     : `draft version ${c.draftVersion} has not passed the internal review by another officer`;
 };
 
+/** The current version was not objected to in a consensus round: it cannot be put to the states again unchanged. */
+export const versionNotObjected: StagePrerequisite<{
+  draftVersion: number | null;
+  rounds: readonly ConsensusRound[];
+}> = (c) => {
+  const objected = [...c.rounds].reverse().find((r) => r.outcome === 'objected');
+  return objected && objected.draftVersion === c.draftVersion
+    ? `version ${c.draftVersion} was objected to by ${objected.objection?.memberState ?? 'a member state'} and needs a new version first`
+    : null;
+};
+
 /** The member states were consulted on a version and the round is closed. */
 export const commentsClosed: StagePrerequisite<{ commentRounds: readonly CommentRound[] }> = (c) => {
   const r = lastOf(c.commentRounds);

@@ -50,7 +50,13 @@ import {
   type Refusal,
   type WorkflowDefinition,
 } from '../kernel/definition';
-import { commentsClosed, prerequisitesOf, versionReviewed, versionSubmitted } from '../kernel/migration';
+import {
+  commentsClosed,
+  prerequisitesOf,
+  versionNotObjected,
+  versionReviewed,
+  versionSubmitted,
+} from '../kernel/migration';
 import { reviewStage, withChangesConfirmed, type Review, REVIEW_PERIOD } from '../kernel/review';
 import {
   changesConfirmable,
@@ -649,7 +655,7 @@ export const implementationAnalysis: WorkflowDefinition<
     internal_review: [versionSubmitted],
     comments: [versionReviewed],
     finalisation: [commentsClosed],
-    approval: [versionReviewed],
+    approval: [versionReviewed, versionNotObjected],
   }),
   dynamicDeadlines: (context: AnalysisContext) => assessmentDeadlines(context),
   output: (context: AnalysisContext, finalState: string) => ({

@@ -57,7 +57,13 @@ import {
   roundConsensus,
   roundObjected,
 } from '../kernel/rules';
-import { consensusReached, prerequisitesOf, versionReviewed, type StagePrerequisite } from '../kernel/migration';
+import {
+  consensusReached,
+  prerequisitesOf,
+  versionNotObjected,
+  versionReviewed,
+  type StagePrerequisite,
+} from '../kernel/migration';
 import { withChangesConfirmed, type Review } from '../kernel/review';
 import { changesConfirmable, reviewedDraft } from '../kernel/rules';
 import { isEventOf, lastOf, meta, notice, type StageArgs } from '../kernel/stage';
@@ -583,7 +589,7 @@ export const interactionPlan: WorkflowDefinition<
     subject: `1f:${input.partner}`,
   }),
   stagePrerequisite: prerequisitesOf<InteractionPlanContext>({
-    coordinators_consensus: [partnerAgreedOnCurrent, versionReviewed],
+    coordinators_consensus: [partnerAgreedOnCurrent, versionReviewed, versionNotObjected],
     approved: [consensusReached],
     in_implementation: [consensusReached],
   }),

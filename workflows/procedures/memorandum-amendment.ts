@@ -64,6 +64,7 @@ import { guardsFrom, type EventCatalogue, type EventsOf, type WorkflowDefinition
 import {
   consensusReached,
   prerequisitesOf,
+  versionNotObjected,
   versionReviewed,
   versionSubmitted,
   type StagePrerequisite,
@@ -744,7 +745,7 @@ export const memorandumAmendment: WorkflowDefinition<
   }),
   stagePrerequisite: prerequisitesOf<MemorandumAmendmentContext>({
     legal_review: [versionSubmitted],
-    consensus: [versionReviewed],
+    consensus: [versionReviewed, versionNotObjected],
     agreed: [versionReviewed, consensusReached],
     with_partner: [versionReviewed, consensusReached, sentToPartner],
     signing: [versionReviewed, consensusReached, partnerAccepted],

@@ -193,6 +193,16 @@ describe('review and circulation rules (1(c), 1(d))', () => {
     };
   }
 
+  /** IN objects to `version`, every other state agrees: the round ends objected, however long it stays open. */
+  function objectAll(r: ReturnType<typeof run>, version: number) {
+    for (const st of MEMBER_STATES)
+      r.step(
+        st === 'IN'
+          ? ev('POSITION', { draftVersion: version, kind: 'object', text: 'Art. 5' }, actors.approver(st))
+          : ev('POSITION', { draftVersion: version, kind: 'agree' }, actors.approver(st)),
+      );
+  }
+
   it('four-eyes on the author: whoever wrote or edited a version under review cannot approve it, even when another officer submitted it', () => {
     const r = run();
     r.step(ev('START_DRAFTING'));
@@ -278,7 +288,7 @@ describe('review and circulation rules (1(c), 1(d))', () => {
     expect(statePaths(r.s)).toEqual(['cnc_approval']);
     expect(lastRound(r.s.context.rounds)?.draftVersion).toBe(2);
     // an objection: the next version needs its own review before it goes back to the coordinators
-    r.step(ev('POSITION', { draftVersion: 2, kind: 'object', text: 'Art. 5' }, actors.approver('IN')));
+    objectAll(r, 2);
     expect(statePaths(r.s)).toEqual(['consolidation']);
     expect(r.refuse(ev('SUBMIT_TO_COORDINATORS', { draftVersion: 3, consolidation: true }))).toMatch(
       /Version 3 has not been reviewed/,
@@ -322,7 +332,13 @@ describe('review and circulation rules (1(c), 1(d))', () => {
     expect(need('consolidation')).toBeNull();
     r.step(ev('SUBMIT_TO_COORDINATORS', { draftVersion: 1 }));
     expect(need('submitted_for_adoption')).toBe('the member states have not reached consensus on a version');
-    for (const st of MEMBER_STATES) r.step(ev('POSITION', { draftVersion: 1, kind: 'agree' }, actors.approver(st)));
+    expect(need('cnc_approval')).toBeNull();
+    objectAll(r, 1);
+    // back in consolidation: the objected version cannot be put to the coordinators again by a migration either
+    expect(need('cnc_approval')).toBe('version 1 was objected to by IN and needs a new version first');
+    r.step(ev('CONFIRM_CHANGES', { draftVersion: 2 }, officerB));
+    r.step(ev('SUBMIT_TO_COORDINATORS', { draftVersion: 2, consolidation: true }));
+    for (const st of MEMBER_STATES) r.step(ev('POSITION', { draftVersion: 2, kind: 'agree' }, actors.approver(st)));
     expect(need('submitted_for_adoption')).toBeNull();
   });
 });

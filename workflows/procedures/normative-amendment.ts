@@ -40,6 +40,7 @@ import {
   commentsClosed,
   consensusReached,
   prerequisitesOf,
+  versionNotObjected,
   versionReviewed,
   versionSubmitted,
 } from '../kernel/migration';
@@ -413,7 +414,7 @@ export function normativeAmendmentDefinition(opts: {
       legal_review: [versionSubmitted],
       circulation: [versionReviewed],
       consolidation: [commentsClosed],
-      cnc_approval: [versionReviewed],
+      cnc_approval: [versionReviewed, versionNotObjected],
       submitted_for_adoption: [versionReviewed, consensusReached],
     }),
     output: (context, finalState) => ({
