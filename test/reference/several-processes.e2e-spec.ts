@@ -12,6 +12,7 @@ import { bearer, createUser, signedIn, type TestUser } from '../support/auth';
 import { FakeClock } from '../support/fake-clock';
 import { fireDue } from '../support/due-jobs';
 import { createTestApp, type TestApp } from '../support/test-app';
+import { draftUpTo } from '../support/drafts';
 
 process.env.RECONCILE_EVERY_MS = '0';
 
@@ -70,6 +71,7 @@ describe('two API processes and a worker', () => {
       actor: actor(drafter),
     });
     await engine.apply({ instanceId, type: 'START_DRAFTING', payload: {}, actor: actor(drafter) });
+    await draftUpTo(api2.app, instanceId, actor(drafter), 1);
     await engine.apply({ instanceId, type: 'SUBMIT_FOR_REVIEW', payload: { draftVersion: 1 }, actor: actor(drafter) });
     const circulated = await engine.apply({ instanceId, type: 'APPROVE_REVIEW', payload: {}, actor: actor(reviewer) });
     expect(circulated.state).toBe('circulation');
