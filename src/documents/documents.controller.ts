@@ -6,7 +6,8 @@ import {
   Delete,
   Get,
   Param,
-  ParseIntPipe,
+  Injectable,
+  PipeTransform,
   Patch,
   Post,
   Put,
@@ -57,11 +58,27 @@ import {
 import { EXPORT_CSP } from './render/html';
 import { WriteLimit } from '../auth/user-rate-limit.guard';
 
-const VersionParam = () =>
-  new ParseIntPipe({
-    exceptionFactory: () =>
-      new DomainException(ErrorCode.INVALID_PAYLOAD, 'The version in the path must be a version number such as 3.'),
-  });
+/** Largest version number the database stores (a PostgreSQL `integer`). */
+const MAX_VERSION = 2_147_483_647;
+
+/**
+ * A draft version number in a path: a positive whole number the database can hold. `ParseIntPipe`
+ * alone let `0`, `-5` and `99999999999999999999` through to the query (the last one failed there).
+ */
+@Injectable()
+class VersionNumberPipe implements PipeTransform<string, number> {
+  transform(value: string): number {
+    const n = /^[1-9][0-9]{0,9}$/.test(value) ? Number(value) : NaN;
+    if (!Number.isSafeInteger(n) || n > MAX_VERSION)
+      throw new DomainException(
+        ErrorCode.INVALID_PAYLOAD,
+        'The version in the path must be a version number such as 3 (a whole number from 1).',
+      );
+    return n;
+  }
+}
+
+const VersionParam = () => new VersionNumberPipe();
 
 function send(res: Response, file: RenderedExport): StreamableFile {
   res.setHeader('Content-Security-Policy', EXPORT_CSP);
