@@ -511,7 +511,10 @@ export class WorkflowEngine {
     const signed = cmd.signature ?? null;
     if (!isAnswer) {
       if (signed)
-        throw new DomainException(ErrorCode.INVALID_PAYLOAD, `${cmd.type} is not a member-state answer; it is not signed.`);
+        throw new DomainException(
+          ErrorCode.INVALID_PAYLOAD,
+          `${cmd.type} is not a member-state answer; it is not signed.`,
+        );
       return;
     }
     if (!signed) {
