@@ -22,6 +22,7 @@ import {
   buildStatement,
   canonicalStatement,
   draftContentHash,
+  noDraftTextHash,
   statementChallenge,
   statementHash,
   verifySignedStatement,
@@ -209,21 +210,23 @@ export class ApprovalsService {
     });
   }
 
-  /** SHA-256 of a draft version's full content (title and every article in every language). */
+  /**
+   * SHA-256 of a draft version's full content (title and every article in every language); for a
+   * procedure that keeps no draft text, the marker of `noDraftTextHash`.
+   */
   async draftSha256(instanceId: string, version: number): Promise<string> {
     const doc = await queryOne<{ id: string; title: { en: string; ru: string; zh: string } }>(
       this.ds,
       `SELECT id, title FROM draft_document WHERE instance_id = $1`,
       [instanceId],
     );
-    const exists = doc
-      ? await queryOne<{ number: number }>(
-          this.ds,
-          `SELECT number FROM draft_version WHERE document_id = $1 AND number = $2`,
-          [doc.id, version],
-        )
-      : null;
-    if (!doc || !exists)
+    if (!doc) return noDraftTextHash(instanceId, version);
+    const exists = await queryOne<{ number: number }>(
+      this.ds,
+      `SELECT number FROM draft_version WHERE document_id = $1 AND number = $2`,
+      [doc.id, version],
+    );
+    if (!exists)
       throw new DomainException(
         ErrorCode.CONFLICT,
         `This procedure has no saved draft version ${version} to sign an answer on.`,

@@ -255,6 +255,15 @@ export function draftContentHash(content: DraftVersionContent): string {
   return sha256(canonical as string).toString('hex');
 }
 
+/**
+ * For a procedure that keeps no draft text (treaty accession: the version is the partner's request
+ * as recorded in the procedure), `draft.sha256` is this: the SHA-256 of a marker naming the
+ * procedure and version number. It binds the statement to the version number only, and says so.
+ */
+export function noDraftTextHash(procedure: string, version: number): string {
+  return sha256(canonicalize({ format: 'amendflow.no-draft-text/1', procedure, version }) as string).toString('hex');
+}
+
 /** DER prefix of an Ed25519 SubjectPublicKeyInfo; the raw 32-byte key follows it. */
 const ED25519_SPKI_PREFIX = Buffer.from('302a300506032b6570032100', 'hex');
 
