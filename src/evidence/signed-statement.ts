@@ -16,7 +16,7 @@
  *
  * Storage (see docs/evidence.md, "Signed answers"): a `StoredSignature` is kept in the
  * `signature` jsonb column of the answer's `workflow_event` row, written in the same transaction as
- * the event; key records are rows of `signing_key_record`, each carrying its own `StoredSignature`
+ * the event (and of a member state's `draft_comment` row, for a comment); key records are rows of `signing_key_record`, each carrying its own `StoredSignature`
  * or the two administrators who confirmed it.
  */
 import { createHash, createPublicKey, verify as verifySignature } from 'node:crypto';
@@ -29,6 +29,7 @@ import {
 
 export const ANSWER_STATEMENT_FORMAT = 'amendflow.answer-statement/1';
 export const KEY_STATEMENT_FORMAT = 'amendflow.key-statement/1';
+export const COMMENT_STATEMENT_FORMAT = 'amendflow.comment-statement/1';
 
 export const STATEMENT_KINDS = ['agree', 'agree_with_reservation', 'object', 'comments', 'no_comments'] as const;
 export type StatementKind = (typeof STATEMENT_KINDS)[number];
@@ -76,7 +77,21 @@ export interface KeyStatement {
   at: string;
 }
 
-export type Statement = AnswerStatement | KeyStatement;
+/** A member state's comment on a draft version (or one of its articles), made during circulation. */
+export interface CommentStatement {
+  format: typeof COMMENT_STATEMENT_FORMAT;
+  procedure: string;
+  draft: { version: number; sha256: string };
+  /** The article commented on, or null for a general comment. */
+  article: string | null;
+  memberState: string;
+  signer: string;
+  actingFor: string | null;
+  text: string;
+  at: string;
+}
+
+export type Statement = AnswerStatement | KeyStatement | CommentStatement;
 
 /** A public signing key as recorded: enough to verify a signature with no server. */
 export type PublicSigningKey =
@@ -204,6 +219,22 @@ export function buildStatement(input: AnswerStatementInput): AnswerStatement {
     actingFor: input.actingFor,
     kind: input.kind,
     text,
+    at: typeof input.at === 'string' ? input.at : input.at.toISOString(),
+  };
+}
+
+export function buildCommentStatement(
+  input: Omit<CommentStatement, 'format' | 'at'> & { at: Date | string },
+): CommentStatement {
+  return {
+    format: COMMENT_STATEMENT_FORMAT,
+    procedure: input.procedure,
+    draft: { version: input.draft.version, sha256: input.draft.sha256 },
+    article: input.article,
+    memberState: input.memberState,
+    signer: input.signer,
+    actingFor: input.actingFor,
+    text: input.text,
     at: typeof input.at === 'string' ? input.at : input.at.toISOString(),
   };
 }

@@ -125,6 +125,26 @@ describe('web application: signed answers with a passkey (Chromium virtual authe
       await p.waitForSelector('[data-testid=my-keys] tr[data-state=active]');
       await shot(p, '30-passkey-registered');
 
+      // a comment on the version, signed the same way
+      await openRoute(p, base, 'inbox', 'inbox');
+      await p.click(`[data-testid=inbox-item][data-id="${id}"] [data-testid=open-draft]`);
+      const general = p.locator('[data-testid=general-comments]');
+      await general.locator('details.comment-form summary').click();
+      await general.locator('textarea[name=comment]').fill('Preamble: name the 2025 SCO partner status.');
+      await general.locator('[data-testid=comment-form] button[type=submit]').click();
+      await general.locator('[data-testid=statement]').waitFor();
+      expect(await general.locator('[data-testid=statement-what]').textContent()).toContain(
+        'comments on version 1 of the draft as a whole',
+      );
+      await general.locator('[data-testid=sign-and-send]').click();
+      await p.locator('[data-testid=general-comments] [data-testid=comment-text]', { hasText: 'Preamble' }).waitFor();
+      const [comment] = await t.dataSource.query<{ signature: StoredSignature }[]>(
+        `SELECT c.signature FROM draft_comment c JOIN draft_document d ON d.id = c.document_id WHERE d.instance_id = $1`,
+        [id],
+      );
+      expect(comment.signature.signature.type).toBe('webauthn');
+      expect(await verifyStoredSignature(comment.signature)).toEqual({ valid: true });
+
       // the answer, reviewed in Russian, signed with one prompt
       await p.selectOption('[data-testid=lang]', 'ru');
       await openRoute(p, base, 'inbox', 'inbox');

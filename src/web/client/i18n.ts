@@ -525,6 +525,10 @@ const SIGNING: Record<Lang, Record<string, string>> = {
     st_text: 'Text of the answer: “{text}”',
     st_hash: 'The exact text of version {version} has the fingerprint (SHA-256) {hash}.',
     st_time: 'Made at {at}.',
+    st_comment_article:
+      '{signer}, for {state}{acting}, comments on article {article} of version {version} of the draft.',
+    st_comment_general: '{signer}, for {state}{acting}, comments on version {version} of the draft as a whole.',
+    st_comment_text: 'Comment: “{text}”',
   },
   ru: {
     keys: 'Ключи подписи',
@@ -565,6 +569,10 @@ const SIGNING: Record<Lang, Record<string, string>> = {
     st_text: 'Текст ответа: «{text}»',
     st_hash: 'Точный текст версии {version} имеет отпечаток (SHA-256) {hash}.',
     st_time: 'Составлено {at}.',
+    st_comment_article:
+      '{signer} от имени государства {state}{acting} комментирует статью {article} версии {version} проекта.',
+    st_comment_general: '{signer} от имени государства {state}{acting} комментирует версию {version} проекта в целом.',
+    st_comment_text: 'Комментарий: «{text}»',
   },
   zh: {
     keys: '签名密钥',
@@ -601,6 +609,9 @@ const SIGNING: Record<Lang, Record<string, string>> = {
     st_text: '答复文本：“{text}”',
     st_hash: '第{version}版的确切文本指纹（SHA-256）为 {hash}。',
     st_time: '制作时间：{at}。',
+    st_comment_article: '{signer}代表{state}{acting}，对草案第{version}版第{article}条提出意见。',
+    st_comment_general: '{signer}代表{state}{acting}，对草案第{version}版整体提出意见。',
+    st_comment_text: '意见：“{text}”',
   },
 };
 for (const l of ['en', 'ru', 'zh'] as const) Object.assign(STRINGS[l], SIGNING[l]);

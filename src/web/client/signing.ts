@@ -21,8 +21,20 @@ export interface AnswerStatement {
   at: string;
 }
 
-export interface StatementReply {
-  statement: AnswerStatement;
+/** The statement of a member state's comment on a draft version (POST .../comments/statement). */
+export interface CommentStatement {
+  procedure: string;
+  draft: { version: number; sha256: string };
+  article: string | null;
+  memberState: string;
+  signer: string;
+  actingFor: string | null;
+  text: string;
+  at: string;
+}
+
+export interface StatementReply<S extends { at: string } = AnswerStatement> {
+  statement: S;
   canonical: string;
   statementHash: string;
   challenge: string;
@@ -47,7 +59,7 @@ export async function statementFor(
     path: { instanceId },
     body,
   });
-  if (!isStatementReply(reply)) throw new Error('The service answered without a statement to sign.');
+  if (!isStatementReply<AnswerStatement>(reply)) throw new Error('The service answered without a statement to sign.');
   return reply;
 }
 
@@ -55,7 +67,9 @@ function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-function isStatementReply(v: Record<string, unknown>): v is Record<string, unknown> & StatementReply {
+function isStatementReply<S extends { at: string }>(
+  v: Record<string, unknown>,
+): v is Record<string, unknown> & StatementReply<S> {
   const s = v.statement;
   return (
     isObject(s) &&
@@ -98,8 +112,47 @@ export function plainStatement(s: AnswerStatement, names: { signer: string; titl
   );
 }
 
+export async function commentStatementFor(
+  id: string,
+  n: number,
+  body: { articleId?: string; text: string },
+): Promise<StatementReply<CommentStatement>> {
+  const reply: Record<string, unknown> = await post('/instances/{id}/draft/versions/{n}/comments/statement', {
+    path: { id, n },
+    body,
+  });
+  if (!isStatementReply<CommentStatement>(reply)) throw new Error('The service answered without a statement to sign.');
+  return reply;
+}
+
+/** A comment's statement in plain words: who, for which state, on which article of which exact version, the text, when. */
+export function plainCommentStatement(
+  s: CommentStatement,
+  names: { signer: string; article: string | null },
+): HTMLElement {
+  const vars = {
+    signer: names.signer,
+    state: s.memberState,
+    acting: s.actingFor ? tf('st_acting', { who: s.actingFor }) : '',
+    article: names.article ?? '',
+    version: s.draft.version,
+    hash: s.draft.sha256,
+    at: s.at.replace('T', ' ').replace(/\.\d+Z$/, ' UTC'),
+    text: s.text,
+  };
+  return h(
+    'div',
+    { class: 'statement', 'data-testid': 'statement', 'data-hash': s.draft.sha256 },
+    h('h3', {}, t('statementTitle')),
+    h('p', { 'data-testid': 'statement-what' }, tf(names.article ? 'st_comment_article' : 'st_comment_general', vars)),
+    h('p', { 'data-testid': 'statement-text' }, tf('st_comment_text', vars)),
+    h('p', { class: 'hash' }, tf('st_hash', vars)),
+    h('p', { class: 'muted' }, tf('st_time', vars)),
+  );
+}
+
 /** One browser prompt: the passkey signs the statement's hash (the WebAuthn challenge). */
-export async function signWithPasskey(reply: StatementReply) {
+export async function signWithPasskey(reply: StatementReply<{ at: string }>) {
   const response = await startAuthentication({
     optionsJSON: {
       challenge: reply.challenge,
