@@ -202,10 +202,12 @@ export class InstancesService {
         | 'at'
         | 'prev_hash'
         | 'hash'
-      >
+      > & { statement_hash: string | null }
     >(
       this.ds,
-      `SELECT seq, type, payload, actor_id, actor_role, actor_member_state, acting_for, state_after, at, prev_hash, hash FROM workflow_event WHERE instance_id = $1 ORDER BY seq`,
+      `SELECT seq, type, payload, actor_id, actor_role, actor_member_state, acting_for, state_after, at, prev_hash, hash,
+              signature ->> 'statementHash' AS statement_hash
+       FROM workflow_event WHERE instance_id = $1 ORDER BY seq`,
       [id],
     );
     let prev = GENESIS_HASH;
@@ -228,6 +230,7 @@ export class InstancesService {
                   at: new Date(e.at).toISOString(),
                   stateAfter: e.state_after,
                   prevHash: e.prev_hash,
+                  statementHash: e.statement_hash,
                 }) !== e.hash
               ? `the content of event ${e.seq} (${e.type}) does not match its hash`
               : null;
