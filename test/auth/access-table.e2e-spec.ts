@@ -77,6 +77,12 @@ const TABLE: Row[] = [
     body: { type: 'WITHDRAW', payload: {} },
     expect: everyone(404),
   },
+  {
+    method: 'post',
+    path: `/instances/${NO_ID}/finding-links`,
+    body: { findingId: 'F1', procedureId: NO_ID },
+    expect: only(['legal_officer'], 404),
+  },
   { method: 'get', path: `/instances/${NO_ID}/history`, expect: everyone(404) },
   { method: 'get', path: `/instances/${NO_ID}/verify`, expect: everyone(404) },
   { method: 'post', path: `/instances/${NO_ID}/migrate`, body: {}, expect: only(['admin'], 400) },
@@ -117,7 +123,7 @@ const TABLE: Row[] = [
 
 /** The route families this table answers for; every documented route under them must be in it. */
 const COVERED =
-  /^\/(auth|users|acting-appointments|definitions|instances(\/\{id\})?(\/(events|history|verify|migrate|approvals|deadlines\/\{key\}\/extend))?$|approvals|reference|monitoring)/;
+  /^\/(auth|users|acting-appointments|definitions|instances(\/\{id\})?(\/(events|finding-links|history|verify|migrate|approvals|deadlines\/\{key\}\/extend))?$|approvals|reference|monitoring)/;
 
 describe('access: every route × every role', () => {
   let t: TestApp;

@@ -42,6 +42,14 @@ export interface InstanceReference {
   definitions: readonly string[];
 }
 
+/** A finding another procedure may be linked to (1(a) findings feeding 1(c)-(e)). */
+export interface LinkableFinding {
+  id: string;
+  text: string;
+  memorandumId: string | null;
+  suggestedMeasure: string | null;
+}
+
 /** Business keys an instance is filed under, for filtering and for finding existing procedures. */
 export interface BusinessKeys {
   partner: string | null;
@@ -84,6 +92,11 @@ export interface WorkflowDefinition<
    * in the event's transaction, that each exists and is of one of the allowed definitions.
    */
   references?(event: PayloadOf<E>): InstanceReference[];
+  /**
+   * The findings of an instance that other procedures may be linked to (1(a)); the engine records
+   * such links as events on both instances, at any stage, a closed one included.
+   */
+  findings?(context: C): LinkableFinding[];
   /** What a finished instance reports to its parent (CHILD_DONE). */
   output?(context: C, finalState: string): Record<string, unknown> | null;
 }

@@ -46,6 +46,7 @@ import {
   adoptionPayload,
   commentResponsePayload,
   draftVersionPayload,
+  fromFindingInput,
   positionPayload,
   procedureEvents,
   reasonPayload,
@@ -138,6 +139,7 @@ const startInput = z.object({
     .max(200)
     .describe('Who proposes the amendment (a member state, body or the Secretariat)'),
   rationale: z.string().trim().min(1).max(5000).describe('Why the amendment is proposed'),
+  fromFinding: fromFindingInput.optional(),
 });
 
 const refusals = {
