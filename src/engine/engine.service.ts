@@ -293,7 +293,7 @@ export class WorkflowEngine {
         actor: cmd.actor,
         at: now.toISOString(),
         // The draft is read only for an event that names a draft version (the only one a guard checks it for).
-        world: await this.world.for(m, hasDraftVersion(payload) ? row.id : null, now),
+        world: await this.world.for(m, hasDraftVersion(payload) ? row.id : null, now, row.treaty),
       };
       if (!snapshot.can(event))
         throw new DomainException(ErrorCode.CONFLICT, explainRefusal(def, snapshot, event), {

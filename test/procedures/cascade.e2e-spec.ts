@@ -9,6 +9,7 @@ import { DomainException } from '../../src/common/domain.exception';
 import { WorkflowEngine } from '../../src/engine/engine.service';
 import { OutboxRelay } from '../../src/engine/outbox.relay';
 import { InstancesService } from '../../src/instances/instances.service';
+import { ReferenceService } from '../../src/reference/reference.service';
 import { bearer, createUser, tokenFor } from '../support/auth';
 import { createTestApp, type TestApp } from '../support/test-app';
 
@@ -445,6 +446,128 @@ describe('the cascade and the procedures that feed it (real engine, real Postgre
         400,
         /input.fromFinding.analysisId: procedure .* is a regulation-amendment; findings come from an implementation-analysis/,
       );
+    });
+  });
+
+  describe("1(b) consent belongs to the treaty's Parties", () => {
+    /** A 1(b) up to the partner's request, consent required: ready to PROCEED. */
+    const atRequest = async (partner: string, treatyId: string) => {
+      const id = await start('treaty-accession', { partner, treatyId });
+      await run(id, [
+        {
+          type: 'CONFIRM_ELIGIBILITY',
+          payload: { note: 'Final clause read', source: 'Depositary copy', consentRequired: true },
+          actor: officer,
+        },
+        { type: 'PACKAGE_SENT', payload: { sentOn: today(), channel: 'Note verbale' }, actor: officer },
+        { type: 'REQUEST_RECEIVED', payload: { receivedOn: today(), reference: 'Note No. 1' }, actor: officer },
+      ]);
+      return id;
+    };
+    const proceed = (id: string) => engine.apply({ instanceId: id, type: 'PROCEED', payload: {}, actor: officer });
+    const EXTREMISM = 'sco-convention-extremism-2017';
+
+    it('where the treaty data do not know the Parties, the consent stage refuses to open and says what to record first; nothing is written', async () => {
+      const shanghai = await atRequest('AZ', 'shanghai-convention-2001');
+      await refused(
+        () => proceed(shanghai),
+        409,
+        "Consent to accession belongs to the Parties of treaty shanghai-convention-2001, and the reference data do not know them. Record the Parties (each with the date it became party and a source, the list marked complete) as a new version of the treaty's reference data first, or record there that its final clause gives consent to the SCO member states.",
+      );
+      // the data know one Party of the 2017 convention (Russia, 2019), not the whole list
+      const extremism = await atRequest('AZ', EXTREMISM);
+      await refused(
+        () => proceed(extremism),
+        409,
+        /do not know them \(recorded so far, not as a complete list: RU\)\. Record the Parties/,
+      );
+      expect((await reads.view(extremism, officer)).state).toBe('request_received');
+    });
+
+    it("the round's electorate is the treaty's Parties of that day, recorded as a new version of the treaty data; a member state that is not a Party is not asked", async () => {
+      const reference = t.app.get(ReferenceService);
+      const current = await reference.find('treaty', EXTREMISM, t.clock.now());
+      expect(current?.data.parties).toEqual({
+        complete: false,
+        list: [{ code: 'RU', since: '2019-10-12', source: expect.stringContaining('mid.ru') }],
+      });
+      // a malformed list is refused with a sentence, and nothing is recorded
+      await expect(
+        reference.recordChange(
+          'treaty',
+          EXTREMISM,
+          {
+            ...current!.data,
+            parties: { complete: true, list: [{ code: 'Kazakhstan', since: '2020-02-18', source: 'x' }] },
+          },
+          { by: 'admin-1', note: 'Parties', validFrom: t.clock.now() },
+        ),
+      ).rejects.toThrow(/data\.parties\.list\[0\]\.code/);
+      const later = new Date(t.clock.now().getTime() + 365 * 86_400_000).toISOString().slice(0, 10);
+      await reference.recordChange(
+        'treaty',
+        EXTREMISM,
+        {
+          ...current!.data,
+          parties: {
+            complete: true,
+            list: [
+              { code: 'RU', since: '2019-10-12', source: 'Russian MFA' },
+              { code: 'KZ', since: '2020-02-18', source: 'Kazakhstan ratification law, 18 Feb 2020' },
+              { code: 'CN', since: '2019-01-01', source: 'Depositary record' },
+              // not yet a Party today: not asked
+              { code: 'TJ', since: later, source: 'Depositary record' },
+            ],
+          },
+        },
+        { by: 'admin-1', note: 'Parties from the depositary record', validFrom: t.clock.now() },
+      );
+      const id = await atRequest('AM', EXTREMISM);
+      await proceed(id);
+      const view = await reads.view(id, officer);
+      expect(view.state).toBe('member_consent');
+      const ctx = view.context as {
+        rounds: { electorate: string[] }[];
+        consent: { givenBy: string; electorate: string[] };
+      };
+      expect(ctx.rounds[0].electorate).toEqual(['CN', 'KZ', 'RU']);
+      expect(ctx.consent).toMatchObject({ givenBy: 'parties', electorate: ['CN', 'KZ', 'RU'] });
+      const awaited = await ds.query<{ member_state: string }[]>(
+        `SELECT member_state FROM awaiting_answer WHERE instance_id = $1 ORDER BY member_state`,
+        [id],
+      );
+      expect(awaited.map((r) => r.member_state)).toEqual(['CN', 'KZ', 'RU']);
+      await refused(
+        () =>
+          engine.apply({
+            instanceId: id,
+            type: 'POSITION',
+            payload: { draftVersion: 1, kind: 'agree' },
+            actor: approver('IN'),
+          }),
+        409,
+        /IN is not among the member states of this round \(CN, KZ, RU\)/,
+      );
+      await run(
+        id,
+        ['CN', 'KZ', 'RU'].map((s) => ({
+          type: 'POSITION',
+          payload: { draftVersion: 1, kind: 'agree' },
+          actor: approver(s),
+        })),
+      );
+      expect((await reads.view(id, officer)).state).toBe('deposit');
+    });
+
+    it('where the final clause names the SCO member states (road-transport agreement, art. 23), they are the electorate', async () => {
+      const id = await atRequest('NP', 'sco-agreement-road-transport-2014');
+      await proceed(id);
+      const ctx = (await reads.view(id, officer)).context as {
+        rounds: { electorate: string[] }[];
+        consent: { givenBy: string };
+      };
+      expect(ctx.rounds[0].electorate).toEqual(MEMBER_STATES);
+      expect(ctx.consent.givenBy).toBe('member_states');
     });
   });
 });
