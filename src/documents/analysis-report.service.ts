@@ -1,10 +1,13 @@
 /**
  * 1(a): the final information on the implementation of the memoranda, assembled from the
  * per-memorandum assessments the analysis procedure keeps in its context (assignee, status,
- * findings with the measure they feed and the procedures they were linked to), with the text of
+ * findings with the measure they feed and the procedures they were linked to, from either side and
+ * at any time: `finding_link`), with the text of
  * the consolidated analysis when the procedure keeps a draft.
  */
 import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
 import type { ConsensusRound } from '../../workflows/kernel/consensus';
 import { DomainException, ErrorCode } from '../common/domain.exception';
 import { ReferenceService } from '../reference/reference.service';
@@ -37,7 +40,6 @@ interface AnalysisRecord {
       submittedBy: string | null;
     }
   >;
-  links?: { findingId: string; instanceId: string; by: string; at: string }[];
   draftVersion?: number | null;
   rounds?: ConsensusRound[];
   completedAt?: string | null;
@@ -46,6 +48,7 @@ interface AnalysisRecord {
 @Injectable()
 export class AnalysisReportService {
   constructor(
+    @InjectDataSource() private readonly ds: DataSource,
     private readonly drafts: DraftsService,
     private readonly reference: ReferenceService,
     private readonly exports: DraftExportService,
@@ -61,7 +64,10 @@ export class AnalysisReportService {
       );
     const c = instance.context as AnalysisRecord;
     const partners = new Map((await this.reference.partners()).map((x) => [x.code, x.name]));
-    const links = c.links ?? [];
+    const links = await this.ds.query<{ finding_id: string; procedure_id: string }[]>(
+      `SELECT finding_id, procedure_id FROM finding_link WHERE analysis_id = $1 ORDER BY linked_at, procedure_id`,
+      [instance.id],
+    );
     const order = c.scope?.memoranda ?? Object.keys(c.assessments ?? {});
     const assessments = order
       .map((id) => c.assessments?.[id])
@@ -79,7 +85,7 @@ export class AnalysisReportService {
           submittedBy: a.submittedBy,
           findings: a.findings.map((f) => ({
             ...f,
-            links: links.filter((l) => l.findingId === f.id).map((l) => l.instanceId),
+            links: links.filter((l) => l.finding_id === f.id).map((l) => l.procedure_id),
           })),
         };
       });

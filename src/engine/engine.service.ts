@@ -41,7 +41,9 @@ import {
   type ApplyCommand,
   type ApplyResult,
   ENGINE_FAULTS,
+  FINDING_TARGETS,
   type EngineFaultHook,
+  type LinkFindingCommand,
   type FaultPoint,
   type InstanceRow,
   type StartCommand,
@@ -221,6 +223,9 @@ export class WorkflowEngine {
       await this.syncDeadlines(m, def, id, 1, null, snapshot, [], now);
       this.inject('after-deadlines', { type: ENGINE_EVENTS.start, instanceId: id });
       await this.writeEffects(m, def, id, 1, effectsOf(actions), cmd.actor, now);
+      const fromFinding = findingRefOf(input);
+      if (fromFinding)
+        await this.recordLink(m, { ...fromFinding, procedureId: id, from: 'start', actor: cmd.actor }, now);
       this.inject('after-outbox', { type: ENGINE_EVENTS.start, instanceId: id });
       if (cmd.idempotencyKey) await this.remember(m, cmd.actor, cmd.idempotencyKey, fingerprint, id, 1, now);
       return {
@@ -310,7 +315,7 @@ export class WorkflowEngine {
         actor: cmd.actor,
         at: now.toISOString(),
         // The draft is read only for an event that names a draft version or whose spec says its guard reads it.
-        world: await this.world.for(m, hasDraftVersion(payload) || spec.readsDraft ? row.id : null, now),
+        world: await this.world.for(m, hasDraftVersion(payload) || spec.readsDraft ? row.id : null, now, row.treaty),
       };
       await this.checkAnswerSignature(m, cmd, row, event);
       if (!snapshot.can(event))
@@ -464,6 +469,141 @@ export class WorkflowEngine {
       return applied;
     });
     return result;
+  }
+
+  /**
+   * Links a finding of a 1(a) analysis and a 1(c)/(d)/(e) procedure, from either side and at any
+   * stage, a closed procedure included: a link is a recorded fact, not a change of stage. It is an
+   * event (`$finding_linked`) in the history of both instances, and a row of `finding_link`.
+   */
+  async linkFinding(cmd: LinkFindingCommand): Promise<ApplyResult> {
+    const fingerprint = requestHash({
+      op: 'link-finding',
+      analysisId: cmd.analysisId,
+      findingId: cmd.findingId,
+      procedureId: cmd.procedureId,
+      from: cmd.from,
+    });
+    return this.inTransaction(async (m) => {
+      if (cmd.idempotencyKey) {
+        const seen = await this.replay(m, cmd.actor, cmd.idempotencyKey, fingerprint);
+        if (seen) return seen;
+      }
+      const now = this.clock.now();
+      const r = await this.recordLink(m, cmd, now);
+      if (cmd.idempotencyKey)
+        await this.remember(m, cmd.actor, cmd.idempotencyKey, fingerprint, r.instanceId, r.seq, now);
+      return r;
+    });
+  }
+
+  /**
+   * The link in the caller's transaction: both rows locked (in id order, so two links made at once
+   * from opposite sides never deadlock), the finding and the procedure checked, then one event on
+   * each existing instance (on the analysis only, when the procedure is being started from the
+   * finding: its `$start` payload records it) and the link row. Returns the event on the side the
+   * link was made from.
+   */
+  private async recordLink(
+    m: EntityManager,
+    cmd: Omit<LinkFindingCommand, 'from' | 'idempotencyKey'> & { from: LinkFindingCommand['from'] | 'start' },
+    now: Date,
+  ): Promise<ApplyResult> {
+    const field = (side: 'analysis' | 'procedure') =>
+      cmd.from === 'start' ? `input.fromFinding.analysisId` : side === 'analysis' ? 'analysisId' : 'procedureId';
+    if (cmd.analysisId === cmd.procedureId)
+      throw new DomainException(
+        ErrorCode.INVALID_PAYLOAD,
+        'A finding links an analysis to another procedure, not to itself.',
+      );
+    const ids = cmd.from === 'start' ? [cmd.analysisId] : [cmd.analysisId, cmd.procedureId].sort();
+    const rows = new Map<string, InstanceRow>();
+    for (const id of ids) {
+      const side = id === cmd.analysisId ? 'analysis' : 'procedure';
+      const row = await this.lock(m, id).catch((err: unknown) => {
+        if (err instanceof DomainException && err.code === ErrorCode.NOT_FOUND)
+          throw new DomainException(
+            ErrorCode.INVALID_PAYLOAD,
+            `${field(side)}: there is no procedure with id "${id}".`,
+            {
+              field: field(side),
+            },
+          );
+        throw err;
+      });
+      rows.set(id, row);
+    }
+    const analysisRow = rows.get(cmd.analysisId)!;
+    const analysisDef = this.definitionOf(analysisRow);
+    if (!analysisDef.findings)
+      throw new DomainException(
+        ErrorCode.INVALID_PAYLOAD,
+        `${field('analysis')}: procedure ${cmd.analysisId} is a ${analysisDef.id}; findings come from an implementation-analysis (1(a)).`,
+        { field: field('analysis') },
+      );
+    const finding = analysisDef
+      .findings(restore(analysisDef.machine, analysisRow.snapshot).context)
+      .find((f) => f.id === cmd.findingId);
+    if (!finding)
+      throw new DomainException(
+        ErrorCode.INVALID_PAYLOAD,
+        `There is no finding "${cmd.findingId}" in the submitted assessments of analysis ${cmd.analysisId}.`,
+        { field: cmd.from === 'start' ? 'input.fromFinding.findingId' : 'findingId' },
+      );
+    let procedureDefinition: string;
+    if (cmd.from === 'start') {
+      const [created] = await m.query<{ definition_id: string }[]>(
+        `SELECT definition_id FROM workflow_instance WHERE id = $1`,
+        [cmd.procedureId],
+      );
+      procedureDefinition = created.definition_id;
+    } else procedureDefinition = rows.get(cmd.procedureId)!.definition_id;
+    if (!FINDING_TARGETS.includes(procedureDefinition))
+      throw new DomainException(
+        ErrorCode.INVALID_PAYLOAD,
+        `${field('procedure')}: procedure ${cmd.procedureId} is a ${procedureDefinition}; a finding feeds one of ${FINDING_TARGETS.join(', ')}.`,
+        { field: field('procedure') },
+      );
+    const [existing] = await m.query<{ linked_at: Date; linked_by: string }[]>(
+      `SELECT linked_at, linked_by FROM finding_link WHERE analysis_id = $1 AND finding_id = $2 AND procedure_id = $3`,
+      [cmd.analysisId, cmd.findingId, cmd.procedureId],
+    );
+    if (existing)
+      throw new DomainException(
+        ErrorCode.CONFLICT,
+        `Finding ${cmd.findingId} is already linked to procedure ${cmd.procedureId} (by ${existing.linked_by} on ${new Date(existing.linked_at).toISOString().slice(0, 10)}).`,
+        { reason: ErrorReason.BUSINESS_RULE },
+      );
+    await m.query(
+      `INSERT INTO finding_link (analysis_id, finding_id, procedure_id, memorandum_id, finding_text, linked_by, linked_at, linked_from)
+       VALUES ($1,$2,$3,$4,$5,$6,$7,$8)`,
+      [cmd.analysisId, cmd.findingId, cmd.procedureId, finding.memorandumId, finding.text, cmd.actor.id, now, cmd.from],
+    );
+    const record = async (row: InstanceRow, payload: Record<string, unknown>): Promise<ApplyResult> => {
+      const def = this.definitionOf(row);
+      return this.persist(m, def, row, restore(def.machine, row.snapshot), row.seq + 1, now, {
+        type: ENGINE_EVENTS.findingLinked,
+        payload,
+        actor: cmd.actor,
+        idempotencyKey: null,
+        stateBefore: row.state_path,
+      });
+    };
+    const onAnalysis = await record(analysisRow, {
+      findingId: cmd.findingId,
+      procedureId: cmd.procedureId,
+      definitionId: procedureDefinition,
+      from: cmd.from,
+    });
+    if (cmd.from === 'start') return onAnalysis;
+    const onProcedure = await record(rows.get(cmd.procedureId)!, {
+      analysisId: cmd.analysisId,
+      findingId: cmd.findingId,
+      memorandumId: finding.memorandumId,
+      text: finding.text,
+      from: cmd.from,
+    });
+    return cmd.from === 'analysis' ? onAnalysis : onProcedure;
   }
 
   /** A manager moves an open deadline, with a reason; the jobs are rescheduled after commit. */
@@ -1130,6 +1270,15 @@ function pathsToValue(paths: string[]): unknown {
     );
   };
   return collapse(value);
+}
+
+/** The finding a 1(c)/(d)/(e) is started from (`input.fromFinding`), if any. */
+function findingRefOf(input: unknown): { analysisId: string; findingId: string } | null {
+  if (typeof input !== 'object' || input === null || !('fromFinding' in input)) return null;
+  const ref = input.fromFinding;
+  if (typeof ref !== 'object' || ref === null) return null;
+  const { analysisId, findingId } = ref as Record<string, unknown>;
+  return typeof analysisId === 'string' && typeof findingId === 'string' ? { analysisId, findingId } : null;
 }
 
 function hasDraftVersion(payload: unknown): boolean {

@@ -34,14 +34,28 @@ interface ChildJson {
   outcome: string | null;
 }
 
+/** A finding link as `json_agg` returns it. */
+interface FindingLinkJson {
+  analysis_id: string;
+  finding_id: string;
+  procedure_id: string;
+  procedure_definition: string;
+  memorandum_id: string | null;
+  finding_text: string;
+  linked_by: string;
+  linked_at: string;
+  linked_from: 'analysis' | 'procedure' | 'start';
+}
+
 interface ViewExtras {
   open_deadlines: OpenDeadlineJson[];
   child_rows: ChildJson[];
+  finding_links: FindingLinkJson[];
 }
 
 /**
  * One procedure as a reader sees it: its stage, context, the events the reader may send now,
- * open deadlines and children. Every API part that answers with the procedure after a change
+ * open deadlines, children and the 1(a) findings linked to it. Every API part that answers with the procedure after a change
  * (instances, approvals) reads it here, so reading a snapshot stays in the engine.
  */
 @Injectable()
@@ -62,7 +76,12 @@ export class InstanceViews {
           FROM deadline d WHERE d.instance_id = i.id AND d.status = 'open') AS open_deadlines,
          (SELECT coalesce(json_agg(json_build_object('id', c.id, 'definition_id', c.definition_id, 'parent_key', c.parent_key, 'state_path', c.state_path,
                  'status', c.status, 'outcome', c.outcome) ORDER BY c.parent_key), '[]')
-          FROM workflow_instance c WHERE c.parent_id = i.id) AS child_rows
+          FROM workflow_instance c WHERE c.parent_id = i.id) AS child_rows,
+         (SELECT coalesce(json_agg(json_build_object('analysis_id', l.analysis_id, 'finding_id', l.finding_id, 'procedure_id', l.procedure_id,
+                 'procedure_definition', p.definition_id, 'memorandum_id', l.memorandum_id, 'finding_text', l.finding_text,
+                 'linked_by', l.linked_by, 'linked_at', l.linked_at, 'linked_from', l.linked_from) ORDER BY l.linked_at, l.finding_id), '[]')
+          FROM finding_link l JOIN workflow_instance p ON p.id = l.procedure_id
+          WHERE l.analysis_id = i.id OR l.procedure_id = i.id) AS finding_links
        FROM workflow_instance i WHERE i.id = $1`,
       [id],
     );
@@ -121,6 +140,18 @@ export class InstanceViews {
         state: c.state_path,
         status: c.status,
         outcome: c.outcome,
+      })),
+      // 1(a) findings linked to this procedure (on a 1(c)/(d)/(e)) or from it (on a 1(a)), either side's link.
+      findingLinks: row.finding_links.map((l) => ({
+        analysisId: l.analysis_id,
+        findingId: l.finding_id,
+        procedureId: l.procedure_id,
+        procedureDefinitionId: l.procedure_definition,
+        memorandumId: l.memorandum_id,
+        findingText: l.finding_text,
+        linkedBy: l.linked_by,
+        linkedAt: new Date(l.linked_at).toISOString(),
+        linkedFrom: l.linked_from,
       })),
     };
   }

@@ -443,6 +443,39 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 }
 
 /** Checks a new version's data; returns a copy with the identity field filled in. */
+const DAY = /^\d{4}-\d{2}-\d{2}$/;
+
+/** A treaty's consent rule and Parties, when given, have the shape the 1(b) consent round reads. */
+function checkTreatyParties(record: Record<string, unknown>): void {
+  const by = record.consent_given_by;
+  if (by !== undefined && by !== null && by !== 'parties' && by !== 'member_states')
+    throw invalid(
+      'data.consent_given_by',
+      'must be "parties", "member_states" (where the final clause names the SCO member states) or null (not confirmed)',
+    );
+  const parties = record.parties;
+  if (parties === undefined || parties === null) return;
+  if (!isPlainObject(parties) || typeof parties.complete !== 'boolean' || !Array.isArray(parties.list))
+    throw invalid(
+      'data.parties',
+      'must be null (not known) or {complete, list}: complete is true only when the list holds every Party',
+    );
+  const seen = new Set<string>();
+  parties.list.forEach((p, i) => {
+    if (!isPlainObject(p) || typeof p.code !== 'string' || !/^[A-Z]{2}$/.test(p.code))
+      throw invalid(`data.parties.list[${i}].code`, 'must be the ISO 3166-1 alpha-2 code of the Party, e.g. "KZ"');
+    if (typeof p.since !== 'string' || !DAY.test(p.since) || Number.isNaN(Date.parse(`${p.since}T00:00:00Z`)))
+      throw invalid(`data.parties.list[${i}].since`, 'must be the date the state became party, YYYY-MM-DD');
+    if (typeof p.source !== 'string' || p.source.trim() === '')
+      throw invalid(
+        `data.parties.list[${i}].source`,
+        'must name the source (URL or reference) that the state is a Party',
+      );
+    if (seen.has(p.code)) throw invalid(`data.parties.list[${i}].code`, `${p.code} is listed twice`);
+    seen.add(p.code);
+  });
+}
+
 function checkData(kind: ReferenceKind, code: string, data: unknown): Record<string, unknown> {
   if (!isPlainObject(data)) throw invalid('data', 'must be an object (the whole record)');
   const idField = IDENTITY_FIELD[kind];
@@ -469,6 +502,7 @@ function checkData(kind: ReferenceKind, code: string, data: unknown): Record<str
       throw invalid(`data.sources[${i}]`, 'must be an object with a non-empty "url"');
     }
   });
+  if (kind === 'treaty') checkTreatyParties(record);
   if (kind === 'partner') {
     if (typeof record.status !== 'string' || !/^[a-z][a-z_]{0,63}$/.test(record.status)) {
       throw invalid(

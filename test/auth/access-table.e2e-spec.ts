@@ -77,6 +77,12 @@ const TABLE: Row[] = [
     body: { type: 'WITHDRAW', payload: {} },
     expect: everyone(404),
   },
+  {
+    method: 'post',
+    path: `/instances/${NO_ID}/finding-links`,
+    body: { findingId: 'F1', procedureId: NO_ID },
+    expect: only(['legal_officer'], 404),
+  },
   { method: 'get', path: `/instances/${NO_ID}/history`, expect: everyone(404) },
   { method: 'get', path: `/instances/${NO_ID}/verify`, expect: everyone(404) },
   { method: 'post', path: `/instances/${NO_ID}/migrate`, body: {}, expect: only(['admin'], 400) },
@@ -134,7 +140,7 @@ const TABLE: Row[] = [
 
 /** The route families this table answers for; every documented route under them must be in it. */
 const COVERED =
-  /^\/(auth|users|acting-appointments|definitions|instances(\/\{id\})?(\/(events|history|verify|migrate|approvals|deadlines\/\{key\}\/extend))?$|approvals|reference|monitoring|signing-keys)/;
+  /^\/(auth|users|acting-appointments|definitions|instances(\/\{id\})?(\/(events|finding-links|history|verify|migrate|approvals|deadlines\/\{key\}\/extend))?$|approvals|reference|monitoring|signing-keys)/;
 
 describe('access: every route × every role', () => {
   let t: TestApp;

@@ -396,12 +396,6 @@ describe('direction-1 procedures end to end (real engine, real PostgreSQL)', () 
           actor: reviewer,
           state: 'consolidation',
         },
-        {
-          type: 'LINK_FINDING',
-          payload: { findingId: 'F1', instanceId: linked },
-          actor: officer,
-          state: 'consolidation',
-        },
         { type: 'SUBMIT_FOR_REVIEW', payload: { draftVersion: 1 }, actor: officer, state: 'internal_review' },
         { type: 'APPROVE_REVIEW', payload: {}, actor: reviewer, state: 'comments' },
         { type: 'REMINDER', payload: { deadlineKey: 'comments', daysBefore: 7 }, actor: system, state: 'comments' },
@@ -419,42 +413,53 @@ describe('direction-1 procedures end to end (real engine, real PostgreSQL)', () 
         },
         ...everyState('POSITION', () => ({ draftVersion: 2, kind: 'agree' }), 'completed'),
       ];
-      const link = rest.findIndex((step) => step.type === 'LINK_FINDING');
+      const link = rest.findIndex((step) => step.type === 'SUBMIT_FOR_REVIEW');
       await d.run(id, rest.slice(0, link));
       // a finding links only to an existing 1(c), 1(d) or 1(e) procedure: refused with nothing written
       await expect(
-        d.engine.apply({
-          instanceId: id,
-          type: 'LINK_FINDING',
-          payload: { findingId: 'F1', instanceId: '00000000-0000-4000-8000-000000000000' },
+        d.engine.linkFinding({
+          analysisId: id,
+          findingId: 'F1',
+          procedureId: '00000000-0000-4000-8000-000000000000',
+          from: 'analysis',
           actor: officer,
         }),
-      ).rejects.toThrow('payload.instanceId: there is no procedure with id "00000000-0000-4000-8000-000000000000".');
+      ).rejects.toThrow('procedureId: there is no procedure with id "00000000-0000-4000-8000-000000000000".');
       // (another partner than the 1(b) test's: one open 1(b) per partner and treaty)
       const treaty = await d.start('treaty-accession', {
         partner: m2.partner,
         treatyId: 'sco-agreement-road-transport-2014',
       });
       await expect(
-        d.engine.apply({
-          instanceId: id,
-          type: 'LINK_FINDING',
-          payload: { findingId: 'F1', instanceId: treaty },
+        d.engine.linkFinding({
+          analysisId: id,
+          findingId: 'F1',
+          procedureId: treaty,
+          from: 'analysis',
           actor: officer,
         }),
       ).rejects.toThrow(
-        /is a treaty-accession; it must be one of regulation-amendment, model-memorandum-amendment, memorandum-amendment/,
+        /is a treaty-accession; a finding feeds one of regulation-amendment, model-memorandum-amendment, memorandum-amendment/,
       );
+      await d.engine.linkFinding({
+        analysisId: id,
+        findingId: 'F1',
+        procedureId: linked,
+        from: 'analysis',
+        actor: officer,
+      });
       await d.run(id, rest.slice(link));
-      await d.expectFinished(id, 'completed', [...scoping, ...rest]);
-
+      // the link is an event in the analysis' history, between the steps it came between
+      await d.expectFinished(id, 'completed', [
+        ...scoping,
+        ...rest.slice(0, link),
+        { type: '$finding_linked', actor: officer },
+        ...rest.slice(link),
+      ]);
       const view = await d.reads.view(id, officer);
-      const ctx = view.context as {
-        assessments: Record<string, { status: string; assignee: string }>;
-        links: { findingId: string; instanceId: string }[];
-      };
+      const ctx = view.context as { assessments: Record<string, { status: string; assignee: string }> };
       expect(ctx.assessments[m2.memorandumId]).toMatchObject({ status: 'submitted', assignee: reviewer.id });
-      expect(ctx.links).toEqual([expect.objectContaining({ findingId: 'F1', instanceId: linked })]);
+      expect(view.findingLinks).toEqual([expect.objectContaining({ findingId: 'F1', procedureId: linked })]);
       const closed = await d.ds.query(`SELECT key FROM deadline WHERE instance_id = $1 ORDER BY key, created_at`, [id]);
       expect(closed.map((r: { key: string }) => r.key)).toEqual(
         expect.arrayContaining([

@@ -363,7 +363,8 @@ describe('Reference data (e2e)', () => {
           { kind: 'body', n: 6 },
           { kind: 'member_state', n: 10 },
           { kind: 'partner', n: 17 },
-          { kind: 'treaty', n: 5 },
+          // 5 treaties, 2 of them with a second version saying who consents to accession (1700000054100)
+          { kind: 'treaty', n: 7 },
         ]);
       } finally {
         await scratch.drop();

@@ -48,6 +48,14 @@ export interface InstanceReference {
   definitions: readonly string[];
 }
 
+/** A finding another procedure may be linked to (1(a) findings feeding 1(c)-(e)). */
+export interface LinkableFinding {
+  id: string;
+  text: string;
+  memorandumId: string | null;
+  suggestedMeasure: string | null;
+}
+
 /** Business keys an instance is filed under, for filtering and for finding existing procedures. */
 export interface BusinessKeys {
   partner: string | null;
@@ -96,6 +104,11 @@ export interface WorkflowDefinition<
    * prerequisite is missing is refused with the reason it gives.
    */
   stagePrerequisite?(statePath: string, context: C): string | null;
+  /**
+   * The findings of an instance that other procedures may be linked to (1(a)); the engine records
+   * such links as events on both instances, at any stage, a closed one included.
+   */
+  findings?(context: C): LinkableFinding[];
   /** What a finished instance reports to its parent (CHILD_DONE). */
   output?(context: C, finalState: string): Record<string, unknown> | null;
 }

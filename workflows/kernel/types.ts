@@ -36,6 +36,19 @@ export interface DraftFacts {
 }
 
 /**
+ * Who consents to a non-member's accession to a treaty, from the treaty's reference data at this
+ * moment: its Parties (those that had become party by this day), or the member states where its
+ * final clause names them. `electorate` is null when the data do not know the Parties.
+ */
+export interface TreatyConsentFacts {
+  treatyId: string;
+  consentGivenBy: 'parties' | 'member_states';
+  electorate: string[] | null;
+  /** Parties recorded so far when the list is not known to be complete (for the refusal's sentence). */
+  knownParties: string[];
+}
+
+/**
  * Facts about the world the engine reads in the event's transaction and hands to the machine,
  * so the machine stays pure: the member states at this moment (data, not code), the draft.
  */
@@ -44,6 +57,8 @@ export interface World {
   /** Partners holding a memorandum at this moment: what an adopted Regulation/model can affect. */
   memoranda: { partner: string; memorandumId: string }[];
   draft: DraftFacts | null;
+  /** For a procedure filed under a treaty (1(b)): who consents to accession, from the treaty's data. */
+  treaty?: TreatyConsentFacts | null;
 }
 
 /** Every event a machine receives: the type, a validated payload, who sent it and when. */

@@ -14,8 +14,6 @@ const ev = eventsOf(analysisEvents);
 
 const input = { title: 'Implementation of the memoranda, 2009-2024', startedBy: 'officer-1', startedAt: T0 };
 const officer = (id: string): Actor => ({ id, role: 'legal_officer', memberState: null, actingFor: null });
-const LINKED = '3f0c6a52-5d0e-4c1b-9a57-2b1f0e6d8c11';
-const LINKED_2 = '8e2b1c44-7a9d-4f3e-b6a1-0c5d9e7f2a33';
 const DUE = '2025-03-01';
 
 /** SCOPE over every memorandum in force, memorandum i assigned to officer-(i+1). */
@@ -113,9 +111,6 @@ function eventsFor(s: Snapshot) {
       ev('DEADLINE_PASSED', { deadlineKey: `assessment:${a.memorandumId}` }, actors.system),
     );
   }
-  const firstFinding = Object.values(c.assessments).flatMap((a) => a.findings)[0];
-  if (firstFinding)
-    out.push(ev('LINK_FINDING', { findingId: firstFinding.id, instanceId: c.links.length ? LINKED_2 : LINKED }));
   const comments = c.commentRounds[c.commentRounds.length - 1];
   if (comments && !comments.closedAt) {
     const pending = comments.electorate.filter((x) => !comments.responses[x]);
@@ -161,7 +156,6 @@ const abstract = (s: Snapshot) => {
   const cr = c.commentRounds[c.commentRounds.length - 1];
   const r = lastRound(c.rounds);
   return [
-    Math.min(c.links.length, 1),
     Math.min(c.commentRounds.length, 2),
     cr && !cr.closedAt ? Object.keys(cr.responses).length : -1,
     Math.min(c.rounds.length, 2),
@@ -421,41 +415,31 @@ describe('implementation-analysis', () => {
     it('moves to consolidation by itself when the last assessment is in, with no deadline left', () => {
       const d = atConsolidation();
       expect(dynamicDeadlines(def, d.s)).toEqual([]);
-      expect(acceptedEventTypes(def, d.s)).toEqual(['LINK_FINDING', 'SUBMIT_FOR_REVIEW', 'WITHDRAW']);
+      expect(acceptedEventTypes(def, d.s)).toEqual(['SUBMIT_FOR_REVIEW', 'WITHDRAW']);
     });
   });
 
   describe('linking findings to 1(c)-(e)', () => {
-    it('is not possible before consolidation', () => {
-      const d = driver();
-      d.step(scopeAll());
-      d.step(submit('mem-TR', 'officer-1', [finding('F1')]));
+    it('findings link from either side at any time: a link is not a machine event, in no stage, completed included', () => {
+      const d = atConsolidation();
+      expect(Object.keys(def.events)).not.toContain('LINK_FINDING');
       expect(acceptedEventTypes(def, d.s)).not.toContain('LINK_FINDING');
+      // the engine links from the findings the definition lists, with the memorandum each came from
+      expect(def.findings!(d.c).map((f) => [f.id, f.memorandumId, f.suggestedMeasure])).toEqual([
+        ['F-LK', 'mem-LK', null],
+        ['F-TR', 'mem-TR', '1(e)'],
+        ['F-AM', 'mem-AM', '1(e)'],
+        ['F-AZ', 'mem-AZ', '1(e)'],
+      ]);
+      expect(def.findings!(d.c)[1].text).toEqual(expect.any(String));
+      const out = def.output!(d.c, 'completed') as { findings: { id: string }[] };
+      expect(out.findings.map((f) => f.id)).toEqual(['F-LK', 'F-TR', 'F-AM', 'F-AZ']);
     });
 
-    it('records links to existing findings once each, and output() reports every finding with its links', () => {
-      const d = atConsolidation();
-      expect(d.refusal(ev('LINK_FINDING', { findingId: 'F-XX', instanceId: LINKED }))).toBe(
-        'There is no finding F-XX in the submitted assessments.',
-      );
-      d.step(ev('LINK_FINDING', { findingId: 'F-TR', instanceId: LINKED }));
-      expect(d.refusal(ev('LINK_FINDING', { findingId: 'F-TR', instanceId: LINKED }))).toBe(
-        `Finding F-TR is already linked to procedure ${LINKED}.`,
-      );
-      d.step(ev('LINK_FINDING', { findingId: 'F-TR', instanceId: LINKED_2 }));
-      expect(d.c.links).toEqual([
-        { findingId: 'F-TR', instanceId: LINKED, by: 'officer-1', at: T0 },
-        { findingId: 'F-TR', instanceId: LINKED_2, by: 'officer-1', at: T0 },
-      ]);
-      const out = def.output!(d.c, 'completed') as {
-        findings: { id: string; memorandumId: string; suggestedMeasure: string | null; links: string[] }[];
-      };
-      expect(out.findings.map((f) => [f.id, f.memorandumId, f.suggestedMeasure, f.links])).toEqual([
-        ['F-LK', 'mem-LK', null, []],
-        ['F-TR', 'mem-TR', '1(e)', [LINKED, LINKED_2]],
-        ['F-AM', 'mem-AM', '1(e)', []],
-        ['F-AZ', 'mem-AZ', '1(e)', []],
-      ]);
+    it('lists no finding before any assessment is submitted', () => {
+      const d = driver();
+      d.step(scopeAll());
+      expect(def.findings!(d.c)).toEqual([]);
     });
   });
 
@@ -648,9 +632,5 @@ describe('implementation-analysis', () => {
         findings: [finding('F1'), finding('F1')],
       }).success,
     ).toBe(false);
-    expect(def.events.LINK_FINDING.payload.safeParse({ findingId: 'F1', instanceId: 'not-a-uuid' }).success).toBe(
-      false,
-    );
-    expect(def.events.LINK_FINDING.payload.safeParse({ findingId: 'F1', instanceId: LINKED }).success).toBe(true);
   });
 });

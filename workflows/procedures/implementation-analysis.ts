@@ -27,12 +27,15 @@
  * - `approval`: the final information is approved by consensus (no silence procedure, because every
  *   state signs off). One objection returns it to finalisation with its reason, and that version cannot
  *   be submitted again unchanged.
- * - `completed`. Findings can name the measure they feed (1(c), 1(d), 1(e)). From consolidation on, an
- *   officer links a finding to the procedure opened for it (LINK_FINDING). `output()` reports every
- *   finding with its links.
+ * - `completed`. Findings can name the measure they feed (1(c), 1(d), 1(e)). Linking a finding to the
+ *   procedure opened for it is not a machine event: the normal order is final information approved,
+ *   then 1(c)-(e) opened, so a link is made from either side at any time, `completed` included. The
+ *   engine records it (WorkflowEngine.linkFinding, `$finding_linked` on both instances) from the
+ *   findings this definition lists (`findings`). `links` holds the links an earlier version of this
+ *   machine recorded in its context (copied to `finding_link` by migration 1700000054000).
  * - Withdrawal with a reason from any open stage.
  */
-import { assertEvent, assign, emit, setup } from 'xstate';
+import { assign, emit, setup } from 'xstate';
 import type { z } from 'zod';
 import {
   allCommentsIn,
@@ -76,7 +79,6 @@ import {
   assessmentSubmittedPayload,
   dueInstant,
   emptyPayload,
-  linkFindingPayload,
   reassignPayload,
   scopePayload,
   type FINDING_SEVERITIES,
@@ -131,7 +133,8 @@ export interface AnalysisContext {
   reviews: Review[];
   commentRounds: CommentRound[];
   rounds: ConsensusRound[];
-  links: FindingLink[];
+  /** Links recorded in the context by an earlier version of this machine (see the header). */
+  links?: FindingLink[];
   completedAt: string | null;
   withdrawal: Withdrawal | null;
 }
@@ -198,11 +201,6 @@ export const analysisEvents = {
     description: "Record your member state's position on the final information",
     roles: ['approver'],
     payload: positionPayload,
-  },
-  LINK_FINDING: {
-    description: 'Link a finding to the 1(c), 1(d) or 1(e) procedure opened for it',
-    roles: officer,
-    payload: linkFindingPayload,
   },
   ...procedureEvents,
 } as const satisfies EventCatalogue;
@@ -313,18 +311,7 @@ const refusals = {
       return `Version ${objected.draftVersion} was objected to by ${objected.objection?.memberState ?? ''} ("${objected.objection?.reason ?? ''}"): submit a new version.`;
     return circulatedOrConsolidated({ context, event });
   },
-  findingLinkable: ({ context, event }: Args) => {
-    if (!isEventOf(event, ['LINK_FINDING'])) return `LINK_FINDING expected, not ${event.type}.`;
-    const finding = allFindings(context).find((f) => f.id === event.payload.findingId);
-    if (!finding) return `There is no finding ${event.payload.findingId} in the submitted assessments.`;
-    if (context.links.some((l) => l.findingId === finding.id && l.instanceId === event.payload.instanceId))
-      return `Finding ${finding.id} is already linked to procedure ${event.payload.instanceId}.`;
-    return null;
-  },
 } satisfies Record<string, Refusal<AnalysisContext, AnalysisEvent>>;
-
-/** LINK_FINDING is accepted from consolidation until the procedure ends. */
-const linkFinding = { guard: 'findingLinkable', actions: 'recordLink' } as const;
 
 function withAssessment(context: AnalysisContext, id: string, change: Partial<Assessment>): Partial<AnalysisContext> {
   return { assessments: { ...context.assessments, [id]: { ...context.assessments[id], ...change } } };
@@ -360,22 +347,6 @@ export const implementationAnalysisMachine = setup({
     emitted: {} as WorkflowEffect,
   },
   guards: guardsFrom<AnalysisContext, AnalysisEvent, keyof typeof refusals>(refusals),
-  actions: {
-    recordLink: assign(({ context, event }) => {
-      assertEvent(event, 'LINK_FINDING');
-      return {
-        links: [
-          ...context.links,
-          {
-            findingId: event.payload.findingId,
-            instanceId: event.payload.instanceId,
-            by: event.actor.id,
-            at: event.at,
-          },
-        ],
-      };
-    }),
-  },
 }).createMachine({
   id: 'implementation-analysis',
   initial: 'scoping',
@@ -390,7 +361,6 @@ export const implementationAnalysisMachine = setup({
     reviews: [],
     commentRounds: [],
     rounds: [],
-    links: [],
     completedAt: null,
     withdrawal: null,
   }),
@@ -516,7 +486,6 @@ export const implementationAnalysisMachine = setup({
       ),
       on: {
         SUBMIT_FOR_REVIEW: { guard: 'draftReady', target: 'internal_review', actions: review.submitted },
-        LINK_FINDING: linkFinding,
       },
     },
     internal_review: {
@@ -528,7 +497,6 @@ export const implementationAnalysisMachine = setup({
       on: {
         APPROVE_REVIEW: { guard: 'fourEyes', target: 'comments', actions: review.approved },
         RETURN_TO_CONSOLIDATION: { guard: 'fourEyes', target: 'consolidation', actions: review.returned },
-        LINK_FINDING: linkFinding,
         ...review.deadlineEvents,
       },
     },
@@ -544,7 +512,7 @@ export const implementationAnalysisMachine = setup({
       ),
       entry: comments.open,
       always: comments.allIn,
-      on: { ...comments.on, LINK_FINDING: linkFinding },
+      on: comments.on,
     },
     finalisation: {
       meta: meta(
@@ -566,7 +534,6 @@ export const implementationAnalysisMachine = setup({
           target: 'approval',
           actions: assign(({ event }) => ({ draftVersion: event.payload.draftVersion })),
         },
-        LINK_FINDING: linkFinding,
       },
     },
     approval: {
@@ -588,7 +555,7 @@ export const implementationAnalysisMachine = setup({
         { guard: 'roundObjected', target: 'finalisation' },
         { guard: 'roundConsensus', target: 'completed', actions: assign(({ event }) => ({ completedAt: event.at })) },
       ],
-      on: { ...approval.on, LINK_FINDING: linkFinding },
+      on: approval.on,
     },
     completed: { type: 'final', meta: meta({ en: 'Completed', ru: 'Завершено', zh: '已完成' }, 'legal_officer') },
     withdrawn: { type: 'final', meta: meta({ en: 'Withdrawn', ru: 'Отозвано', zh: '已撤回' }, 'legal_officer') },
@@ -612,12 +579,9 @@ export function assessmentDeadlines(context: AnalysisContext): DynamicDeadline[]
   }));
 }
 
-/** Every finding with the memorandum it came from and the procedures it was linked to. */
-export function findingsWithLinks(context: AnalysisContext) {
-  return allFindings(context).map((f) => ({
-    ...f,
-    links: context.links.filter((l) => l.findingId === f.id).map((l) => l.instanceId),
-  }));
+/** Every finding with the memorandum it came from (the links are the engine's: `finding_link`). */
+export function analysisFindings(context: AnalysisContext) {
+  return allFindings(context);
 }
 
 export const implementationAnalysis: WorkflowDefinition<
@@ -635,18 +599,15 @@ export const implementationAnalysis: WorkflowDefinition<
     zh: '全面分析给予上合组织对话伙伴地位的备忘录的执行情况',
   },
   description:
-    'Scoping, one assessment per memorandum in parallel (each with its assignee and deadline), consolidated analysis, four-eyes internal review, comments of the member states, final information approved by consensus; findings are linked to the 1(c)-(e) procedures they feed.',
+    'Scoping, one assessment per memorandum in parallel (each with its assignee and deadline), consolidated analysis, four-eyes internal review, comments of the member states, final information approved by consensus; findings are linked (from either side, at any time) to the 1(c)-(e) procedures they feed.',
   machine: implementationAnalysisMachine,
-  references: (event) =>
-    event.type === 'LINK_FINDING'
-      ? [
-          {
-            field: 'instanceId',
-            instanceId: event.payload.instanceId,
-            definitions: ['regulation-amendment', 'model-memorandum-amendment', 'memorandum-amendment'],
-          },
-        ]
-      : [],
+  findings: (context: AnalysisContext) =>
+    allFindings(context).map((f) => ({
+      id: f.id,
+      text: f.text,
+      memorandumId: f.memorandumId,
+      suggestedMeasure: f.suggestedMeasure,
+    })),
   startRoles: officer,
   input: analysisStartInput,
   refusals,
@@ -664,7 +625,7 @@ export const implementationAnalysis: WorkflowDefinition<
     criteria: context.scope?.criteria ?? [],
     memoranda: context.scope?.memoranda ?? [],
     finalVersion: finalState === 'completed' ? context.draftVersion : null,
-    findings: findingsWithLinks(context),
+    findings: analysisFindings(context),
   }),
   events: analysisEvents,
 };

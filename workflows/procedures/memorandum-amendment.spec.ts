@@ -18,6 +18,8 @@ const ev = eventsOf(memorandumAmendmentEvents);
 const normEv = eventsOf(normativeEvents);
 
 const basis = { document: 'model_memorandum' as const, decisionNumber: '14', date: '2024-12-01' };
+const regulationBasis = { document: 'regulation' as const, decisionNumber: 'CFM-7', date: '2025-01-02' };
+const ADOPTING = '5f0c1c9e-1b7e-4c1a-9d53-3f4a2b8e9a10';
 const input: MemorandumAmendmentInput = {
   partner: 'TR',
   memorandumId: 'mem-TR',
@@ -54,6 +56,7 @@ function eventsFor(s: Snapshot) {
     ev('ENTERED_INTO_FORCE', { mode: 'on_signature', date: '2025-01-05' }),
     ev('ENTERED_INTO_FORCE', { mode: 'on_notification', date: '2025-01-06' }),
     ev('WITHDRAW', { reason: 'Superseded' }, actors.manager),
+    ev('ADD_BASIS', { ...regulationBasis, procedureId: ADOPTING }, actors.system),
     ev('REMINDER', { deadlineKey: key, daysBefore: 7 }, actors.system),
     ev('DEADLINE_PASSED', { deadlineKey: key }, actors.system),
   ];
@@ -92,6 +95,7 @@ const abstract = (s: Snapshot) => {
     x?.answer?.kind,
     !!c.signing,
     !!c.notification,
+    c.bases?.length,
   ];
 };
 
@@ -179,7 +183,7 @@ describe('memorandum-amendment (1(e))', () => {
     const r = toConsensus();
     allAgree(r, 1);
     expect(statePaths(r.s)).toEqual(['agreed']);
-    expect(acceptedEventTypes(def, r.s)).toEqual(['SEND_TO_PARTNER', 'WITHDRAW']);
+    expect(acceptedEventTypes(def, r.s)).toEqual(['ADD_BASIS', 'SEND_TO_PARTNER', 'WITHDRAW']);
     r.step(ev('SEND_TO_PARTNER', { draftVersion: 1, reference: 'No. 2025/17' }));
     r.step(ev('PARTNER_ACCEPTED', { draftVersion: 1 }));
     expect(statePaths(r.s)).toEqual(['signing']);
@@ -501,6 +505,60 @@ describe('memorandum-amendment (1(e))', () => {
     expect(lastRound(r.s.context.rounds)).toMatchObject({
       outcome: 'superseded',
       positions: { CN: { kind: 'agree' } },
+    });
+  });
+
+  describe('one open 1(e) per memorandum', () => {
+    it('a second adoption adds its basis to the open 1(e) in any open stage, once, and tells the legal officers', () => {
+      const r = toConsensus();
+      const effects = r.step(ev('ADD_BASIS', { ...regulationBasis, procedureId: ADOPTING }, actors.system));
+      // a recorded event, not a change of stage: the round goes on
+      expect(statePaths(r.s)).toEqual(['consensus']);
+      expect(lastRound(r.s.context.rounds)?.outcome).toBe('open');
+      expect(r.s.context.basis).toEqual(basis);
+      expect(r.s.context.bases).toEqual([
+        { ...basis, procedureId: null, addedAt: T0 },
+        { ...regulationBasis, procedureId: ADOPTING, addedAt: T0 },
+      ]);
+      expect(effects).toHaveLength(1);
+      expect(effects[0]).toMatchObject({ type: 'effect.notify', kind: 'info', audience: { roles: ['legal_officer'] } });
+      expect((effects[0] as { subject: string }).subject).toMatch(
+        /Regulation adopted by decision CFM-7 of 2025-01-02 also affects the memorandum with TR/,
+      );
+      // the same adoption delivered again is refused with its reason (the cascade records it)
+      expect(r.refuse(ev('ADD_BASIS', { ...regulationBasis, procedureId: ADOPTING }, actors.system))).toBe(
+        'The Regulation adopted by decision CFM-7 of 2025-01-02 is already a basis of this procedure.',
+      );
+      allAgree(r, 1);
+      r.step(ev('SEND_TO_PARTNER', { draftVersion: 1 }));
+      r.step(ev('PARTNER_ACCEPTED', { draftVersion: 1 }));
+      r.step(ev('SIGNED', signed(1)));
+      r.step(ev('ENTERED_INTO_FORCE', { mode: 'on_signature', date: '2025-01-05' }));
+      expect(def.output?.(r.s.context, 'in_force')).toMatchObject({
+        bases: [
+          expect.objectContaining({ document: 'model_memorandum' }),
+          expect.objectContaining({ document: 'regulation' }),
+        ],
+      });
+    });
+
+    it('a 1(e) started by hand without a basis gains one from an adoption, and with it the silence procedure', () => {
+      const r = run({ partner: 'LK', memorandumId: 'mem-LK', basis: null, startedBy: 'officer-1', startedAt: T0 });
+      expect(r.s.context.bases).toEqual([]);
+      r.step(ev('ADD_BASIS', { ...regulationBasis, procedureId: ADOPTING }, actors.system));
+      expect(r.s.context.basis).toEqual(regulationBasis);
+      r.step(ev('COMPLETE_GAP_ANALYSIS', { findings: 'f', provisions: ['art. 1'] }));
+      r.step(ev('SUBMIT_FOR_REVIEW', { draftVersion: 1 }));
+      r.step(ev('APPROVE_REVIEW', { silenceProcedure: true }, actors.reviewer));
+      expect(lastRound(r.s.context.rounds)?.silenceProcedure).toBe(true);
+    });
+
+    it('a closed 1(e) takes no basis, and only the system delivers one', () => {
+      const r = toConsensus();
+      r.step(ev('WITHDRAW', { reason: 'Superseded' }, actors.manager));
+      expect(r.s.status).toBe('done');
+      expect(acceptedEventTypes(def, r.s)).toEqual([]);
+      expect(def.events.ADD_BASIS.roles).toEqual(['system']);
     });
   });
 });

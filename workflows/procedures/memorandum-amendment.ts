@@ -48,7 +48,12 @@
  *   the managers when it lapses.
  * - `in_force` (final); `no_amendment_needed` (final); `withdrawn` (final, from any open stage,
  *   with a reason; an open round is marked superseded).
- * - Output to the parent: final state, partner, memorandum, signing and entry-into-force data.
+ * - One open 1(e) per memorandum: when a further adoption (1(c) after 1(d), or the other way round)
+ *   affects a memorandum whose 1(e) is open, the cascade does not open a second one but delivers
+ *   ADD_BASIS to this one, in whatever open stage it is. The basis is kept in `bases` (with the
+ *   adopting procedure), the first basis also in `basis`; the legal officers are told, since the
+ *   gap analysis and the draft must now answer to both texts.
+ * - Output to the parent: final state, partner, memorandum, bases, signing and entry-into-force data.
  */
 import { assign, emit, setup } from 'xstate';
 import type { z } from 'zod';
@@ -82,6 +87,7 @@ import {
 import { isEventOf, meta, notice, type StageArgs } from '../kernel/stage';
 import type { WorkflowEffect } from '../kernel/types';
 import {
+  addBasisPayload,
   approveAndCirculatePayload,
   counterProposalPayload,
   entryIntoForcePayload,
@@ -100,6 +106,13 @@ export interface AmendmentBasis {
   document: 'regulation' | 'model_memorandum';
   decisionNumber: string;
   date: string;
+}
+
+/** A basis of the procedure: the one it was opened with, or one added by a later adoption. */
+export interface RecordedBasis extends AmendmentBasis {
+  /** The adopting 1(c)/1(d) procedure that added it; null for the basis given at the start. */
+  procedureId: string | null;
+  addedAt: string;
 }
 
 export interface PartnerExchange {
@@ -129,7 +142,13 @@ export interface Signing {
 export interface MemorandumAmendmentContext {
   partner: string;
   memorandumId: string;
+  /** The first basis (the silence procedure is open to a protocol that has one). */
   basis: AmendmentBasis | null;
+  /**
+   * Every basis in order: the one given at the start and each one a later adoption added
+   * (ADD_BASIS). Absent in snapshots written before bases could be added.
+   */
+  bases?: RecordedBasis[];
   opened: { by: string; at: string };
   gapAnalysis: { findings: string; provisions: string[]; amendmentNeeded: boolean; by: string; at: string } | null;
   draftVersion: number | null;
@@ -211,6 +230,12 @@ export const memorandumAmendmentEvents = {
     roles: officer,
     payload: entryIntoForcePayload,
   },
+  ADD_BASIS: {
+    description:
+      'A further adopted Regulation or model Memorandum affects this memorandum: its basis is added to this open procedure (delivered by the cascade)',
+    roles: ['system'],
+    payload: addBasisPayload,
+  },
   ...procedureEvents,
 } as const satisfies EventCatalogue;
 
@@ -231,6 +256,17 @@ export interface MemorandumAmendmentInput {
 export function latestDateAt(at: string): string {
   return new Date(Date.parse(at) + 14 * 3600 * 1000).toISOString().slice(0, 10);
 }
+
+/** Every basis of the procedure, in order (snapshots older than `bases` carry only `basis`). */
+export function basesOf(c: MemorandumAmendmentContext): RecordedBasis[] {
+  if (c.bases) return c.bases;
+  return c.basis ? [{ ...c.basis, procedureId: null, addedAt: c.opened.at }] : [];
+}
+
+const sameBasis = (a: AmendmentBasis, b: AmendmentBasis) =>
+  a.document === b.document && a.decisionNumber === b.decisionNumber && a.date === b.date;
+
+const DOCUMENT_WORDS = { regulation: 'Regulation', model_memorandum: 'model Memorandum' } as const;
 
 const lastExchange = (c: MemorandumAmendmentContext) => c.exchanges[c.exchanges.length - 1];
 
@@ -264,6 +300,15 @@ const refusals = {
   },
   /** DEADLINE_PASSED of the consensus stage when its round uses the silence procedure. */
   silenceDue: silenceDueOf('consensus'),
+  /** ADD_BASIS: a basis is recorded once. */
+  basisNew: ({ context, event }: Args) => {
+    const added = isEventOf(event, ['ADD_BASIS']) ? event.payload : undefined;
+    if (!added) return `ADD_BASIS expected, not ${event.type}.`;
+    const known = basesOf(context).find((b) => sameBasis(b, added));
+    return known
+      ? `The ${DOCUMENT_WORDS[added.document]} adopted by decision ${added.decisionNumber} of ${added.date} is already a basis of this procedure.`
+      : null;
+  },
   agreedVersion: ({ context, event }: Args) => {
     const r = lastRound(context.rounds);
     if (!r || r.outcome !== 'consensus') return 'The member states have not agreed a version yet.';
@@ -363,6 +408,7 @@ export const memorandumAmendmentMachine = setup({
     partner: input.partner,
     memorandumId: input.memorandumId,
     basis: input.basis ?? null,
+    bases: input.basis ? [{ ...input.basis, procedureId: null, addedAt: input.startedAt }] : [],
     opened: { by: input.startedBy, at: input.startedAt },
     gapAnalysis: null,
     draftVersion: null,
@@ -376,7 +422,30 @@ export const memorandumAmendmentMachine = setup({
     entryIntoForce: null,
     withdrawal: null,
   }),
-  on: { WITHDRAW: withdrawTransition<MemorandumAmendmentContext, MemorandumAmendmentEvent>() },
+  on: {
+    WITHDRAW: withdrawTransition<MemorandumAmendmentContext, MemorandumAmendmentEvent>(),
+    // One open 1(e) per memorandum: a further adoption adds its basis here, in whatever stage.
+    ADD_BASIS: {
+      guard: 'basisNew',
+      actions: [
+        assign(({ context, event }) => {
+          const { procedureId, ...basis } = event.payload;
+          return {
+            basis: context.basis ?? basis,
+            bases: [...basesOf(context), { ...basis, procedureId, addedAt: event.at }],
+          };
+        }),
+        emit(({ context, event }) =>
+          notice(
+            'info',
+            { roles: ['legal_officer'] },
+            `The ${DOCUMENT_WORDS[event.payload.document]} adopted by decision ${event.payload.decisionNumber} of ${event.payload.date} also affects the memorandum with ${context.partner}: it was added as a basis of the open amendment procedure; check the gap analysis and the draft protocol against it`,
+            { partner: context.partner, memorandumId: context.memorandumId, procedureId: event.payload.procedureId },
+          ),
+        ),
+      ],
+    },
+  },
   states: {
     gap_analysis: {
       meta: meta(
@@ -755,6 +824,7 @@ export const memorandumAmendment: WorkflowDefinition<
     finalState,
     partner: context.partner,
     memorandumId: context.memorandumId,
+    bases: basesOf(context),
     signing: context.signing,
     entryIntoForce: context.entryIntoForce,
   }),

@@ -63,6 +63,7 @@ import {
   approvalSubmissionPayload,
   commentResponsePayload,
   draftVersionPayload,
+  fromFindingInput,
   positionPayload,
   procedureEvents,
   reasonPayload,
@@ -164,6 +165,7 @@ const startInput = z.object({
     .max(200)
     .describe('Who proposes the amendment (a member state, body or the Secretariat)'),
   rationale: z.string().trim().min(1).max(5000).describe('Why the amendment is proposed'),
+  fromFinding: fromFindingInput.optional(),
 });
 
 const refusals = {

@@ -3,7 +3,7 @@
  * memorandum and 1(f) its interaction plan. Every field a person types is bounded.
  */
 import { z } from 'zod';
-import { code, isoDate, text } from './payloads';
+import { code, fromFindingInput, isoDate, text } from './payloads';
 
 /**
  * A calendar date written YYYY-MM-DD that exists: `isoDate` of payloads.ts relies on Date.parse,
@@ -30,12 +30,21 @@ export const amendmentBasis = z
   })
   .strict();
 
+/**
+ * A further adoption that affects a memorandum whose 1(e) is already open: its basis is added to
+ * that procedure (one open 1(e) per memorandum), naming the adopting 1(c)/1(d) procedure.
+ */
+export const addBasisPayload = amendmentBasis
+  .extend({ procedureId: z.uuid('must be the id of the adopting 1(c) or 1(d) procedure') })
+  .strict();
+
 /** Start input of 1(e): what the 1(c)/1(d) procedure emits in effect.openChildren, or a legal officer enters by hand. */
 export const memorandumAmendmentInput = z
   .object({
     partner: code,
     memorandumId: z.string().trim().min(1).max(100),
     basis: amendmentBasis.optional().nullable(),
+    fromFinding: fromFindingInput.optional(),
   })
   .strict();
 

@@ -13,6 +13,20 @@ export const text = (max = 5000) =>
   z.string().trim().min(1, 'must not be empty').max(max, `must be at most ${max} characters`);
 export const code = z.string().regex(/^[A-Z]{2,3}$/, 'must be a partner or state code such as TR');
 
+/** The id of a finding in a 1(a) assessment. */
+export const findingId = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'must be a short id of letters, digits, dot, dash or underscore');
+
+/** The 1(a) finding a 1(c)/(d)/(e) is started from: recorded in its start payload and linked on both sides. */
+export const fromFindingInput = z
+  .object({
+    analysisId: z.uuid('must be the id of a 1(a) implementation analysis'),
+    findingId,
+  })
+  .strict()
+  .describe('The finding of a 1(a) analysis this procedure is opened for');
+
 export const draftVersionPayload = z.object({ draftVersion: z.number().int().min(1).max(100000) }).strict();
 export const reasonPayload = z.object({ reason: text(2000) }).strict();
 /** A version put to the member states for approval; `consolidation` marks one they have not seen in circulation. */

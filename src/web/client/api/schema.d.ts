@@ -625,6 +625,23 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/instances/{id}/finding-links': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Link a finding of a 1(a) analysis and a 1(c), 1(d) or 1(e) procedure, from either side, at any stage (a closed procedure included); recorded as an event on both */
+    post: operations['InstancesController_linkFinding'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/instances/{id}/history': {
     parameters: {
       query?: never;
@@ -1930,6 +1947,33 @@ export interface components {
       articles: components['schemas']['FinalTextArticleDto'][];
       version: number;
     };
+    /** @description A finding of a 1(a) analysis linked to a 1(c), 1(d) or 1(e) procedure; shown on both procedures, made from either side at any time */
+    FindingLinkDto: {
+      /**
+       * Format: uuid
+       * @description The 1(a) analysis the finding belongs to
+       */
+      analysisId: string;
+      findingId: string;
+      /** @description The text of the finding when it was linked */
+      findingText: string;
+      /** Format: date-time */
+      linkedAt: string;
+      linkedBy: string;
+      /**
+       * @description Made from the analysis, from the procedure, or by starting the procedure from the finding
+       * @enum {string}
+       */
+      linkedFrom: 'analysis' | 'procedure' | 'start';
+      /** @description The memorandum assessed */
+      memorandumId: string | null;
+      procedureDefinitionId: string;
+      /**
+       * Format: uuid
+       * @description The 1(c), 1(d) or 1(e) procedure the finding feeds
+       */
+      procedureId: string;
+    };
     HealthReportDto: {
       /**
        * @description Every dependency
@@ -2083,6 +2127,7 @@ export interface components {
       createdAt: string;
       deadlines: components['schemas']['OpenDeadlineDto'][];
       definition: components['schemas']['DefinitionRefDto'];
+      findingLinks: components['schemas']['FindingLinkDto'][];
       /** Format: uuid */
       id: string;
       memorandum: string | null;
@@ -2125,6 +2170,23 @@ export interface components {
       en: number;
       ru: number;
       zh: number;
+    };
+    LinkFindingDto: {
+      /**
+       * Format: uuid
+       * @description On a 1(c)/(d)/(e): the 1(a) analysis the finding belongs to
+       */
+      analysisId?: string;
+      /**
+       * @description The id of the finding in its assessment
+       * @example F-TR-1
+       */
+      findingId: string;
+      /**
+       * Format: uuid
+       * @description On a 1(a): the 1(c), 1(d) or 1(e) procedure the finding feeds
+       */
+      procedureId?: string;
     };
     LivenessDto: {
       /** @enum {string} */
@@ -5469,6 +5531,97 @@ export interface operations {
         };
       };
       /** @description CONFLICT: the stage refuses the event, a business rule forbids it, the procedure is closed, a concurrent update, or an idempotency key reused */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description TOO_LARGE: the request is larger than its limit */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description UNAVAILABLE: PostgreSQL or Redis does not answer; try again shortly */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+    };
+  };
+  InstancesController_linkFinding: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description Repeat a request safely: the same key returns the first result and applies nothing. */
+        'Idempotency-Key'?: string;
+      };
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['LinkFindingDto'];
+      };
+    };
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['TransitionResponseDto'];
+        };
+      };
+      /** @description INVALID_PAYLOAD: invalid body, no such finding, or the other procedure does not exist or is not of a kind a finding feeds */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description UNAUTHENTICATED: no bearer token, or it is expired, revoked or not valid */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description FORBIDDEN: legal officers only */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description NOT_FOUND: no procedure with this id */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description CONFLICT: already linked, this procedure takes no finding links, or an idempotency key reused */
       409: {
         headers: {
           [name: string]: unknown;
