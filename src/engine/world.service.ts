@@ -25,12 +25,13 @@ export class WorldService {
   }
 
   async for(manager: EntityManager, instanceId: string | null, at: Date): Promise<World> {
-    const [states, memoranda, draft] = await Promise.all([
+    const [states, memoranda, bodies, draft] = await Promise.all([
       this.reference.memberStateCodes(at, manager),
       this.reference.memoranda(at, manager),
+      this.reference.bodyFacts(at, manager),
       instanceId && this.drafts ? this.drafts.factsFor(manager, instanceId) : Promise.resolve(null),
     ]);
-    return { memberStates: states, memoranda, draft };
+    return { memberStates: states, memoranda, bodies, draft };
   }
 
   /** The partner record valid at `at`, or null when the reference data have no such partner then. */

@@ -44,6 +44,7 @@ import {
   objectionReturn,
   silenceDueOf,
   withdrawTransition,
+  withdrawable,
   type Withdrawal,
 } from '../kernel/consensus-stage';
 import { guardsFrom, type EventCatalogue, type EventsOf, type WorkflowDefinition } from '../kernel/definition';
@@ -196,6 +197,7 @@ const RETURN_WORDS = {
 } as const;
 
 const refusals = {
+  withdrawable,
   draftReady,
   positionAllowed,
   roundConsensus,

@@ -157,7 +157,7 @@ describe('memorandum-amendment (1(e))', () => {
     const [, actions] = transition(
       m,
       s,
-      normEv('RECORD_ADOPTION', { decisionNumber: '14', date: '2025-07-04', affectedPartners: ['TR'] }),
+      normEv('RECORD_ADOPTION', { decisionNumber: '14', date: '2025-01-06', affectedPartners: ['TR'] }),
     );
     const open = effectsOf(actions)[0] as { children: { definitionId: string; input: Record<string, unknown> }[] };
     expect(open.children[0].definitionId).toBe(def.id);
@@ -233,6 +233,7 @@ describe('memorandum-amendment (1(e))', () => {
     const drifted = {
       memberStates: MEMBER_STATES,
       memoranda: [],
+      bodies: [],
       draft: { latestVersion: 2, driftedArticles: ['art-3'] },
     };
     expect(r.refuse(ev('SUBMIT_FOR_REVIEW', { draftVersion: 2 }, actors.officer, T0, drifted))).toMatch(

@@ -56,6 +56,7 @@ import {
   objectionReturn,
   silenceDueOf,
   withdrawTransition,
+  withdrawable,
   type Withdrawal,
 } from '../kernel/consensus-stage';
 import { guardsFrom, type EventCatalogue, type EventsOf, type WorkflowDefinition } from '../kernel/definition';
@@ -229,6 +230,7 @@ const RETURN_WORDS = {
 } as const;
 
 const refusals = {
+  withdrawable,
   draftReady,
   fourEyes,
   positionAllowed,

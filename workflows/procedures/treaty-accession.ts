@@ -33,7 +33,7 @@
 import { assertEvent, assign, emit, setup } from 'xstate';
 import type { z } from 'zod';
 import type { ConsensusRound } from '../kernel/consensus';
-import { consensusStage, lastObjected, withdrawTransition, type Withdrawal } from '../kernel/consensus-stage';
+import { consensusStage, lastObjected, withdrawTransition, withdrawable, type Withdrawal } from '../kernel/consensus-stage';
 import {
   guardsFrom,
   type EventCatalogue,
@@ -187,6 +187,7 @@ const packageSent: Refusal<AccessionContext> = ({ context }) =>
 const latestRequest = (c: AccessionContext) => c.requests[c.requests.length - 1];
 
 const refusals = {
+  withdrawable,
   positionAllowed,
   roundConsensus,
   roundObjected,
