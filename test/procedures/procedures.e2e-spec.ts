@@ -224,8 +224,16 @@ function memorandumToForce(d: Driver): Step[] {
         date: d.today(),
         place: 'Beijing',
         signatories: {
-          forSco: { name: 'Secretary-General' },
-          forPartner: { name: 'The Ambassador', title: 'Ambassador to the PRC' },
+          forSco: {
+            name: 'The Secretary-General',
+            capacity: 'Secretary-General of the SCO',
+            fullPowers: { kind: 'decision', reference: 'CHS decision authorising the signature' },
+          },
+          forPartner: {
+            name: 'The Ambassador',
+            capacity: 'Ambassador to the PRC',
+            fullPowers: { kind: 'instrument', reference: 'Full powers of the Ministry of Foreign Affairs' },
+          },
         },
       },
       actor: officer,
