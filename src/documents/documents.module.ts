@@ -9,6 +9,8 @@ import { DraftReviewService } from './draft-review.service';
 import { DraftsService } from './drafts.service';
 import { ExportRenderer } from './render/export-renderer';
 import { PdfFontLocator } from './render/pdf-fonts';
+import { ProcedureRecordController } from './procedure-record.controller';
+import { ProcedureRecordService } from './procedure-record.service';
 
 /**
  * Drafts that keep every version (articles in Russian, Chinese and English, comments), their
@@ -17,12 +19,13 @@ import { PdfFontLocator } from './render/pdf-fonts';
  */
 @Module({
   imports: [EngineModule, ReferenceModule],
-  controllers: [DraftsController, AnalysisReportController],
+  controllers: [DraftsController, AnalysisReportController, ProcedureRecordController],
   providers: [
     DraftsService,
     DraftReviewService,
     DraftExportService,
     AnalysisReportService,
+    ProcedureRecordService,
     ExportRenderer,
     { provide: PDF_FONTS, useFactory: () => new PdfFontLocator() },
   ],

@@ -70,4 +70,9 @@ export const ENGINE_EVENTS = {
   start: '$start',
   migrated: '$migrated',
   deadlineExtended: '$deadline_extended',
+  /** A correction of a recorded fact proposed (who, why, old and new value): the record is unchanged. */
+  correctionProposed: '$correction_proposed',
+  /** A second officer confirmed a correction: the record now reads the new value. */
+  correctionConfirmed: '$correction_confirmed',
+  correctionRejected: '$correction_rejected',
 } as const;

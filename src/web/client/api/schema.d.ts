@@ -346,6 +346,58 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/instances/{id}/corrections': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The corrections of a procedure (who, why, old and new value, review) and what may be corrected */
+    get: operations['CorrectionsController_list'];
+    put?: never;
+    /** Propose the correction of a recorded fact, with a reason; it takes effect once another officer confirms it */
+    post: operations['CorrectionsController_propose'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/instances/{id}/corrections/{n}/confirm': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Confirm a proposed correction (not its proposer): the record reads the new value */
+    post: operations['CorrectionsController_confirm'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/instances/{id}/corrections/{n}/reject': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Reject a proposed correction, with a reason (its proposer may take it back so) */
+    post: operations['CorrectionsController_reject'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/instances/{id}/deadlines/{key}/extend': {
     parameters: {
       query?: never;
@@ -619,6 +671,40 @@ export interface paths {
     put?: never;
     /** Move a running procedure to another version of its definition (audited) */
     post: operations['InstancesController_migrate'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/instances/{id}/record': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The record of the procedure: adoption, signing (who, in what capacity, on what full powers), entry into force, and every correction */
+    get: operations['ProcedureRecordController_record'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/instances/{id}/record/export': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The record of the procedure, with its corrections, as HTML or PDF */
+    get: operations['ProcedureRecordController_export'];
+    put?: never;
+    post?: never;
     delete?: never;
     options?: never;
     head?: never;
@@ -1308,6 +1394,52 @@ export interface components {
       nextVersion: number | null;
       procedure: components['schemas']['ProcedureRefDto'];
       version: number;
+    };
+    CorrectableFactDto: {
+      /** @example adoption.date */
+      field: string;
+      /** @example the decision date */
+      label: string;
+      /** @description JSON Schema of the value (the original field’s schema) */
+      valueSchema: {
+        [key: string]: unknown;
+      };
+    };
+    /** @description A correction of a recorded fact: the proposal and, once decided, its review */
+    CorrectionRecordDto: {
+      /** Format: date-time */
+      decidedAt: string | null;
+      decidedBy: string | null;
+      /** @example adoption.date */
+      field: string;
+      /** @example the decision date */
+      label: string;
+      /** @description The correct value */
+      newValue:
+        | string
+        | {
+            [key: string]: unknown;
+          };
+      /** @description The sequence number of the proposal in the history */
+      number: number;
+      /** @description The value recorded when the correction was proposed (kept in the history) */
+      oldValue:
+        | string
+        | {
+            [key: string]: unknown;
+          };
+      /** Format: date-time */
+      proposedAt: string;
+      proposedBy: string;
+      reason: string;
+      rejectionReason: string | null;
+      /** @enum {string} */
+      status: 'pending' | 'confirmed' | 'rejected';
+    };
+    /** @description The corrections of one procedure and the recorded facts that may be corrected */
+    CorrectionsViewDto: {
+      correctable: components['schemas']['CorrectableFactDto'][];
+      corrections: components['schemas']['CorrectionRecordDto'][];
     };
     CreateActingAppointmentDto: {
       /**
@@ -2072,11 +2204,45 @@ export interface components {
       stages: components['schemas']['StageCountDto'][];
       title: components['schemas']['Labels'];
     };
+    /** @description A procedure's record of facts outside the system, with every correction */
+    ProcedureRecordDto: {
+      /** @description Body, submission, decision number and date (1(c), 1(d)) */
+      adoption: {
+        [key: string]: unknown;
+      } | null;
+      corrections: components['schemas']['CorrectionRecordDto'][];
+      entryIntoForce: {
+        [key: string]: unknown;
+      } | null;
+      notification: {
+        [key: string]: unknown;
+      } | null;
+      procedure: components['schemas']['RecordProcedureDto'];
+      signing: components['schemas']['SigningViewDto'] | null;
+    };
     ProcedureRefDto: {
       definitionId: string;
       /** Format: uuid */
       id: string;
       state: string;
+    };
+    ProposeCorrectionDto: {
+      /**
+       * @description The recorded fact to correct (GET /instances/:id/corrections lists the correctable ones)
+       * @example adoption.date
+       */
+      field: string;
+      /** @description Why the recorded value is wrong, and on which evidence */
+      reason: string;
+      /**
+       * @description The correct value, in the shape of the original field (see valueSchema of the correctable fact)
+       * @example 2026-07-02
+       */
+      value:
+        | string
+        | {
+            [key: string]: unknown;
+          };
     };
     ReconcileReportDto: {
       /** @description Open deadlines compared */
@@ -2134,6 +2300,14 @@ export interface components {
        */
       validFrom: string;
     };
+    RecordProcedureDto: {
+      definitionId: string;
+      /** Format: uuid */
+      id: string;
+      state: string;
+      /** @enum {string} */
+      status: 'active' | 'done';
+    };
     RedlinesDto: {
       en?: components['schemas']['RedlineSegmentDto'][];
       ru?: components['schemas']['RedlineSegmentDto'][];
@@ -2190,6 +2364,10 @@ export interface components {
       validTo: string | null;
       /** @example 1 */
       version: number;
+    };
+    RejectCorrectionDto: {
+      /** @description Why the correction is rejected */
+      reason: string;
     };
     ReportApprovalDto: {
       approved: boolean;
@@ -2297,6 +2475,19 @@ export interface components {
        */
       type: string;
     };
+    SignatoriesViewDto: {
+      forPartner: components['schemas']['SignatoryViewDto'];
+      forSco: components['schemas']['SignatoryViewDto'];
+    };
+    SignatoryViewDto: {
+      /** @description The capacity in which the person signed; null: not recorded */
+      capacity: string | null;
+      /** @description kind ex_officio, instrument (reference) or decision (reference); null: not recorded */
+      fullPowers: {
+        [key: string]: unknown;
+      } | null;
+      name: string;
+    };
     SignInDto: {
       /** @example officer@amendflow.local */
       email: string;
@@ -2305,6 +2496,16 @@ export interface components {
        * @example amendflow-demo
        */
       password: string;
+    };
+    SigningViewDto: {
+      /** Format: date-time */
+      at: string;
+      /** Format: date */
+      date: string;
+      draftVersion: number;
+      place: string;
+      recordedBy: string;
+      signatories: components['schemas']['SignatoriesViewDto'];
     };
     SignInResponseDto: {
       /** @description Send it as `Authorization: Bearer <accessToken>` */
@@ -3565,6 +3766,325 @@ export interface operations {
       };
       /** @description NOT_FOUND: no procedure with this id */
       404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description UNAVAILABLE: PostgreSQL or Redis does not answer; try again shortly */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+    };
+  };
+  CorrectionsController_list: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['CorrectionsViewDto'];
+        };
+      };
+      /** @description UNAUTHENTICATED: no bearer token, or it is expired, revoked or not valid */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description NOT_FOUND: no procedure with this id */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description UNAVAILABLE: PostgreSQL or Redis does not answer; try again shortly */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+    };
+  };
+  CorrectionsController_propose: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description Repeat a request safely: the same key returns the first result and applies nothing. */
+        'Idempotency-Key'?: string;
+      };
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['ProposeCorrectionDto'];
+      };
+    };
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['TransitionResponseDto'];
+        };
+      };
+      /** @description INVALID_PAYLOAD: invalid body, a fact that cannot be corrected, or a value that fails its schema */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description UNAUTHENTICATED: no bearer token, or it is expired, revoked or not valid */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description FORBIDDEN: legal officers and managers only */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description NOT_FOUND: no procedure with this id */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description CONFLICT: nothing recorded yet, the same value, a correction of the fact already pending, a rule of the original event refuses it, or an idempotency key reused */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description TOO_LARGE: the request is larger than its limit */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description UNAVAILABLE: PostgreSQL or Redis does not answer; try again shortly */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+    };
+  };
+  CorrectionsController_confirm: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description Repeat a request safely: the same key returns the first result and applies nothing. */
+        'Idempotency-Key'?: string;
+      };
+      path: {
+        id: string;
+        n: number;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['TransitionResponseDto'];
+        };
+      };
+      /** @description INVALID_PAYLOAD: the correction number or the body is invalid */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description UNAUTHENTICATED: no bearer token, or it is expired, revoked or not valid */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description FORBIDDEN: legal officers and managers only */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description NOT_FOUND: no procedure, or no such correction on it */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description CONFLICT: already decided, four-eyes (the proposer cannot confirm), the record changed meanwhile, a rule of the original event refuses the corrected record, or an idempotency key reused */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description TOO_LARGE: the request is larger than its limit */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description UNAVAILABLE: PostgreSQL or Redis does not answer; try again shortly */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+    };
+  };
+  CorrectionsController_reject: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description Repeat a request safely: the same key returns the first result and applies nothing. */
+        'Idempotency-Key'?: string;
+      };
+      path: {
+        id: string;
+        n: number;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['RejectCorrectionDto'];
+      };
+    };
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['TransitionResponseDto'];
+        };
+      };
+      /** @description INVALID_PAYLOAD: the correction number or the body is invalid */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description UNAUTHENTICATED: no bearer token, or it is expired, revoked or not valid */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description FORBIDDEN: legal officers and managers only */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description NOT_FOUND: no procedure, or no such correction on it */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description CONFLICT: already decided, four-eyes (the proposer cannot confirm), the record changed meanwhile, a rule of the original event refuses the corrected record, or an idempotency key reused */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description TOO_LARGE: the request is larger than its limit */
+      413: {
         headers: {
           [name: string]: unknown;
         };
@@ -5163,6 +5683,118 @@ export interface operations {
         };
         content: {
           'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description UNAVAILABLE: PostgreSQL or Redis does not answer; try again shortly */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+    };
+  };
+  ProcedureRecordController_record: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProcedureRecordDto'];
+        };
+      };
+      /** @description UNAUTHENTICATED: no bearer token, or it is expired, revoked or not valid */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description NOT_FOUND: no procedure with this id */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description UNAVAILABLE: PostgreSQL or Redis does not answer; try again shortly */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+    };
+  };
+  ProcedureRecordController_export: {
+    parameters: {
+      query?: {
+        format?: 'html' | 'pdf';
+        lang?: 'ru' | 'zh' | 'en';
+      };
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The record, rendered */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/pdf': string;
+          'text/html': string;
+        };
+      };
+      /** @description INVALID_PAYLOAD: format must be html or pdf, lang ru, zh or en */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/pdf': components['schemas']['ErrorBody'];
+          'text/html': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description UNAUTHENTICATED: no bearer token, or it is expired, revoked or not valid */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description NOT_FOUND: no procedure with this id */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/pdf': components['schemas']['ErrorBody'];
+          'text/html': components['schemas']['ErrorBody'];
         };
       };
       /** @description UNAVAILABLE: PostgreSQL or Redis does not answer; try again shortly */
