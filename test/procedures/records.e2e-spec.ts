@@ -310,4 +310,189 @@ describe('records and corrections (real engine, HTTP, PostgreSQL)', () => {
     const inbox = (await t.http().get('/notifications').set(bearer(approvers.KZ.token)).expect(200)).body;
     expect(JSON.stringify(inbox)).toMatch(/The procedure was withdrawn while your state's answer/);
   });
+
+  /** A 1(e) procedure of a memorandum whose protocol the partner has accepted, waiting for its signing. */
+  async function signed1e(partner: string, memorandumId: string): Promise<string> {
+    // the adoptions of the tests above opened a 1(e) for each memorandum: continue that one, or start one
+    await t.app.get(OutboxRelay).drain();
+    const [open] = await t.dataSource.query<{ id: string }[]>(
+      `SELECT id FROM workflow_instance WHERE definition_id = 'memorandum-amendment' AND memorandum = $1 AND status = 'active'`,
+      [memorandumId],
+    );
+    const id =
+      open?.id ??
+      (
+        await engine.start({
+          definitionId: 'memorandum-amendment',
+          input: { partner, memorandumId },
+          actor: who.officer.actor,
+        })
+      ).instanceId;
+    await apply(
+      id,
+      'COMPLETE_GAP_ANALYSIS',
+      { findings: 'Art. 3 predates the new model', provisions: ['art. 3'] },
+      who.officer.actor,
+    );
+    await apply(id, 'SUBMIT_FOR_REVIEW', { draftVersion: 1 }, who.officer.actor);
+    await apply(id, 'APPROVE_REVIEW', {}, who.reviewer.actor);
+    for (const s of STATES) await apply(id, 'POSITION', { draftVersion: 1, kind: 'agree' }, approvers[s].actor);
+    await apply(id, 'SEND_TO_PARTNER', { draftVersion: 1, reference: 'Note No. 5' }, who.officer.actor);
+    await apply(id, 'PARTNER_ACCEPTED', { draftVersion: 1 }, who.officer.actor);
+    return id;
+  }
+
+  const SIGNATORIES = {
+    forSco: {
+      name: 'A. Deputy',
+      capacity: 'Deputy Secretary-General of the SCO',
+      fullPowers: { kind: 'decision', reference: 'CHS Decision No. 30 authorising the signature' },
+    },
+    forPartner: {
+      name: 'The Minister',
+      capacity: 'Minister of Foreign Affairs',
+      fullPowers: { kind: 'ex_officio' },
+    },
+  };
+
+  it('signatory: the signing record holds who signed, in what capacity and on what full powers; shown in the record and its export', async () => {
+    const [m] = await t.app.get(ReferenceService).memoranda(t.clock.now());
+    const id = await signed1e(m.partner, m.memorandumId);
+    const noPowers = { ...SIGNATORIES, forPartner: { name: 'The Minister', capacity: 'Minister of Foreign Affairs' } };
+    const before = await written(id);
+    await send(id, who.officer.token, 'SIGNED', {
+      draftVersion: 1,
+      date: today(),
+      place: 'Beijing',
+      signatories: noPowers,
+    }).expect(400);
+    expect(await written(id)).toEqual(before);
+    await send(id, who.officer.token, 'SIGNED', {
+      draftVersion: 1,
+      date: today(),
+      place: 'Beijing',
+      signatories: SIGNATORIES,
+    }).expect(200);
+
+    const record = (await t.http().get(`/instances/${id}/record`).set(bearer(approvers.KZ.token)).expect(200)).body;
+    expect(record.signing).toMatchObject({ date: today(), place: 'Beijing', signatories: SIGNATORIES });
+    const html = (
+      await t
+        .http()
+        .get(`/instances/${id}/record/export?format=html&lang=en`)
+        .set(bearer(who.officer.token))
+        .expect(200)
+    ).text;
+    expect(html).toContain('A. Deputy, Deputy Secretary-General of the SCO');
+    expect(html).toContain('authorised by CHS Decision No. 30 authorising the signature');
+    expect(html).toContain('The Minister, Minister of Foreign Affairs');
+    expect(html).toContain('by virtue of office (Vienna Convention on the Law of Treaties, art. 7(2))');
+    const ru = (
+      await t
+        .http()
+        .get(`/instances/${id}/record/export?format=html&lang=ru`)
+        .set(bearer(who.officer.token))
+        .expect(200)
+    ).text;
+    expect(ru).toContain('в силу должности');
+    const pdf = await t
+      .http()
+      .get(`/instances/${id}/record/export?format=pdf&lang=zh`)
+      .set(bearer(who.officer.token))
+      .expect(200);
+    expect(pdf.headers['content-type']).toBe('application/pdf');
+  });
+
+  it('signatory: an instance recorded before capacity and full powers were kept reads correctly, and a correction completes it', async () => {
+    const [, m] = await t.app.get(ReferenceService).memoranda(t.clock.now());
+    const id = await signed1e(m.partner, m.memorandumId);
+    await apply(
+      id,
+      'SIGNED',
+      { draftVersion: 1, date: today(), place: 'Astana', signatories: SIGNATORIES },
+      who.officer.actor,
+    );
+    // the signing record as the earlier definition wrote it: a fixed title, no full powers
+    await t.dataSource.query(
+      `UPDATE workflow_instance SET snapshot = jsonb_set(snapshot, '{context,signing,signatories}', $2::jsonb) WHERE id = $1`,
+      [
+        id,
+        JSON.stringify({
+          forSco: { name: 'Zhang Ming', title: 'Secretary-General of the SCO' },
+          forPartner: { name: 'The Minister', title: 'Minister of Foreign Affairs' },
+        }),
+      ],
+    );
+    const record = (await t.http().get(`/instances/${id}/record`).set(bearer(who.officer.token)).expect(200)).body;
+    expect(record.signing.signatories).toEqual({
+      forSco: { name: 'Zhang Ming', capacity: 'Secretary-General of the SCO', fullPowers: null },
+      forPartner: { name: 'The Minister', capacity: 'Minister of Foreign Affairs', fullPowers: null },
+    });
+    const html = (
+      await t.http().get(`/instances/${id}/record/export?lang=en`).set(bearer(who.officer.token)).expect(200)
+    ).text;
+    expect(html).toContain('Zhang Ming, Secretary-General of the SCO');
+    expect(html).toContain('full powers not recorded');
+    // the view still reads the procedure, and the next stage still works on it
+    await t.http().get(`/instances/${id}`).set(bearer(who.officer.token)).expect(200);
+
+    // the full powers, found later in the archive, are added by a correction under four-eyes
+    const complete = {
+      name: 'Zhang Ming',
+      capacity: 'Secretary-General of the SCO',
+      fullPowers: { kind: 'decision', reference: 'CHS decision authorising the Secretary-General to sign' },
+    };
+    const p = await t
+      .http()
+      .post(`/instances/${id}/corrections`)
+      .set(bearer(who.officer.token))
+      .send({ field: 'signing.signatories.forSco', value: complete, reason: 'Full powers found in the archive' })
+      .expect(200);
+    await t
+      .http()
+      .post(`/instances/${id}/corrections/${p.body.result.seq}/confirm`)
+      .set(bearer(who.manager.token))
+      .expect(200);
+    const after = (await t.http().get(`/instances/${id}/record`).set(bearer(who.officer.token)).expect(200)).body;
+    expect(after.signing.signatories.forSco).toEqual(complete);
+    expect(after.corrections).toEqual([
+      expect.objectContaining({
+        field: 'signing.signatories.forSco',
+        oldValue: { name: 'Zhang Ming', title: 'Secretary-General of the SCO' },
+        newValue: complete,
+        status: 'confirmed',
+      }),
+    ]);
+    const exported = (
+      await t.http().get(`/instances/${id}/record/export?lang=en`).set(bearer(who.officer.token)).expect(200)
+    ).text;
+    expect(exported).toContain('Full powers found in the archive');
+    expect(exported).toContain('confirmed by');
+  });
+
+  it('corrections: shown in the export of the record, with the original value and the review', async () => {
+    const id = await agreed();
+    await apply(id, 'SUBMIT_FOR_ADOPTION', { body: 'chs' }, who.officer.actor);
+    await apply(id, 'RECORD_ADOPTION', { decisionNumber: '7', date: today() }, who.officer.actor);
+    const p = await t
+      .http()
+      .post(`/instances/${id}/corrections`)
+      .set(bearer(who.reviewer.token))
+      .send({ field: 'adoption.decisionNumber', value: '17', reason: 'The signed decision reads No. 17' })
+      .expect(200);
+    let html = (await t.http().get(`/instances/${id}/record/export?lang=en`).set(bearer(who.officer.token)).expect(200))
+      .text;
+    expect(html).toContain('Decision No. 7 of');
+    expect(html).toContain('awaiting review by a second officer');
+    await t
+      .http()
+      .post(`/instances/${id}/corrections/${p.body.result.seq}/confirm`)
+      .set(bearer(who.officer.token))
+      .expect(200);
+    html = (await t.http().get(`/instances/${id}/record/export?lang=en`).set(bearer(who.officer.token)).expect(200))
+      .text;
+    expect(html).toContain('Decision No. 17 of');
+    expect(html).toContain('The signed decision reads No. 17');
+    expect(html).toMatch(/<td>[^<]*<p[^>]*>7<\/p>/);
+  });
 });
