@@ -563,7 +563,17 @@ describe('memorandum-amendment (1(e))', () => {
   it('withdraws from an open stage with the reason and supersedes the open round', () => {
     const r = toConsensus();
     r.step(ev('POSITION', { draftVersion: 1, kind: 'agree' }, actors.approver('CN')));
-    r.step(ev('WITHDRAW', { reason: 'The partner’s status changed' }, actors.manager));
+    // during the member states' round withdrawal is a manager's act
+    expect(r.refuse(ev('WITHDRAW', { reason: 'x' }))).toMatch(
+      /^The member states are answering on draft version 1: during a member-state round only a manager may withdraw/,
+    );
+    const told = r.step(ev('WITHDRAW', { reason: 'The partner’s status changed' }, actors.manager));
+    expect(told).toHaveLength(1);
+    expect(told[0]).toMatchObject({
+      kind: 'info',
+      audience: { memberStates: MEMBER_STATES.filter((s) => s !== 'CN') },
+      data: { reason: 'The partner’s status changed' },
+    });
     expect(statePaths(r.s)).toEqual(['withdrawn']);
     expect(r.s.context.withdrawal).toMatchObject({ reason: 'The partner’s status changed', by: 'manager-1' });
     expect(lastRound(r.s.context.rounds)).toMatchObject({
