@@ -39,7 +39,13 @@ import {
   type CommentRound,
 } from '../kernel/comment-round';
 import type { ConsensusRound } from '../kernel/consensus';
-import { consensusStage, lastObjected, withdrawTransition, withdrawable, type Withdrawal } from '../kernel/consensus-stage';
+import {
+  consensusStage,
+  lastObjected,
+  withdrawTransition,
+  withdrawable,
+  type Withdrawal,
+} from '../kernel/consensus-stage';
 import {
   guardsFrom,
   type EventCatalogue,

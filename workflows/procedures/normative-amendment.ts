@@ -33,7 +33,13 @@ import {
   commentRoundStage,
   type CommentRound,
 } from '../kernel/comment-round';
-import { consensusStage, lastObjected, withdrawTransition, withdrawable, type Withdrawal } from '../kernel/consensus-stage';
+import {
+  consensusStage,
+  lastObjected,
+  withdrawTransition,
+  withdrawable,
+  type Withdrawal,
+} from '../kernel/consensus-stage';
 import type { ConsensusRound } from '../kernel/consensus';
 import type { CorrectableFields } from '../kernel/corrections';
 import { lastConsensus, refuseAdoptingBody, refuseDecisionDate } from '../kernel/records';
@@ -189,7 +195,12 @@ const refusals = {
     if (context.adoption)
       return `The draft was already submitted to ${context.adoption.body} on ${context.adoption.submittedAt.slice(0, 10)}; a wrongly recorded body is corrected (a correction reviewed by a second officer), not submitted again.`;
     if (event.type !== 'SUBMIT_FOR_ADOPTION') return null;
-    return refuseAdoptingBody(event.world.bodies, event.payload.body, context.document, DOCUMENT_NAME[context.document]);
+    return refuseAdoptingBody(
+      event.world.bodies,
+      event.payload.body,
+      context.document,
+      DOCUMENT_NAME[context.document],
+    );
   },
   adoptionSubmitted: ({ context, event }: Args) => {
     if (!context.adoption) return 'Record the body the draft was submitted to (SUBMIT_FOR_ADOPTION) first.';

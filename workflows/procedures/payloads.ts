@@ -36,7 +36,10 @@ export const positionPayload = z
 /** A body of the Organisation by its reference-data code; which bodies may adopt what is data (see the reference bodies). */
 export const bodyId = z
   .string()
-  .regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, 'must be the code of a body in the reference data, such as chs (see /reference/bodies)')
+  .regex(
+    /^[a-z0-9]+(?:-[a-z0-9]+)*$/,
+    'must be the code of a body in the reference data, such as chs (see /reference/bodies)',
+  )
   .max(64, 'must be the code of a body in the reference data, such as chs (see /reference/bodies)');
 export const submitAdoptionPayload = z.object({ body: bodyId }).strict();
 export const adoptionPayload = z

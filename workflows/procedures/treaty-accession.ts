@@ -33,7 +33,13 @@
 import { assertEvent, assign, emit, setup } from 'xstate';
 import type { z } from 'zod';
 import type { ConsensusRound } from '../kernel/consensus';
-import { consensusStage, lastObjected, withdrawTransition, withdrawable, type Withdrawal } from '../kernel/consensus-stage';
+import {
+  consensusStage,
+  lastObjected,
+  withdrawTransition,
+  withdrawable,
+  type Withdrawal,
+} from '../kernel/consensus-stage';
 import {
   guardsFrom,
   type EventCatalogue,
