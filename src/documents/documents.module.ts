@@ -11,6 +11,8 @@ import { SignedCommentsService } from './signed-comments.service';
 import { AuthModule } from '../auth/auth.module';
 import { ExportRenderer } from './render/export-renderer';
 import { PdfFontLocator } from './render/pdf-fonts';
+import { ProcedureRecordController } from './procedure-record.controller';
+import { ProcedureRecordService } from './procedure-record.service';
 
 /**
  * Drafts that keep every version (articles in Russian, Chinese and English, comments), their
@@ -19,13 +21,14 @@ import { PdfFontLocator } from './render/pdf-fonts';
  */
 @Module({
   imports: [EngineModule, ReferenceModule, AuthModule],
-  controllers: [DraftsController, AnalysisReportController],
+  controllers: [DraftsController, AnalysisReportController, ProcedureRecordController],
   providers: [
     DraftsService,
     SignedCommentsService,
     DraftReviewService,
     DraftExportService,
     AnalysisReportService,
+    ProcedureRecordService,
     ExportRenderer,
     { provide: PDF_FONTS, useFactory: () => new PdfFontLocator() },
   ],

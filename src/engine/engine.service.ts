@@ -7,6 +7,7 @@ import { DataSource, type EntityManager } from 'typeorm';
 import type { z } from 'zod';
 import { awaitedAnswers, type AwaitedAnswers } from '../../workflows/kernel/awaited';
 import { enterByMigration } from '../../workflows/kernel/migration';
+import { refuseCorrection, sameValue, shown } from '../../workflows/kernel/corrections';
 import type { PayloadOf, WorkflowDefinition } from '../../workflows/kernel/definition';
 import {
   acceptedEventTypes,
@@ -33,6 +34,7 @@ import {
   type StoredSignature,
 } from '../evidence/signed-statement';
 import type { MemorandumRef } from '../reference/reference.types';
+import { CORRECTION_ROLES, correctionsOf } from './corrections';
 import { addDays } from './deadline-plan';
 import { ENGINE_METRICS, type EngineMetricsHook } from './engine-metrics.port';
 import {
@@ -677,6 +679,157 @@ export class WorkflowEngine {
     return result;
   }
 
+  /**
+   * Proposes the correction of a wrongly recorded fact: the field must be one the definition
+   * declares correctable, the value must pass the original field's schema and the rule the
+   * original event was guarded by. Recorded as an event; the record itself is unchanged until a
+   * second officer confirms it (`decideCorrection`). Open and closed procedures alike.
+   */
+  async proposeCorrection(cmd: {
+    instanceId: string;
+    field: string;
+    value: unknown;
+    reason: string;
+    actor: Actor;
+    idempotencyKey?: string | null;
+  }): Promise<ApplyResult> {
+    requireCorrectionRole(cmd.actor);
+    const fingerprint = requestHash({ op: 'correct', ...cmd, actor: undefined });
+    return this.inTransaction(async (m) => {
+      const row = await this.lock(m, cmd.instanceId);
+      if (cmd.idempotencyKey) {
+        const seen = await this.replay(m, cmd.actor, cmd.idempotencyKey, fingerprint);
+        if (seen) return seen;
+      }
+      const def = this.definitionOf(row);
+      const fields = def.corrections ?? {};
+      const spec = fields[cmd.field];
+      if (!spec) {
+        const known = Object.keys(fields);
+        throw new DomainException(
+          ErrorCode.INVALID_PAYLOAD,
+          known.length
+            ? `field: ${def.id} records no fact "${cmd.field}" that can be corrected; the correctable facts are ${known.join(', ')}.`
+            : `field: ${def.id} records no fact that can be corrected.`,
+          { field: 'field', correctable: known },
+        );
+      }
+      const value = parsePayload(spec.value, cmd.value, 'value');
+      const pending = (await correctionsOf(m, row.id)).find((c) => c.status === 'pending' && c.field === cmd.field);
+      if (pending)
+        throw new DomainException(
+          ErrorCode.CONFLICT,
+          `Correction ${pending.number} of ${spec.label} is awaiting review; confirm or reject it before proposing another.`,
+          { reason: ErrorReason.BUSINESS_RULE, correction: pending.number },
+        );
+      const snapshot = restore(def.machine, row.snapshot);
+      const now = this.clock.now();
+      const world = await this.world.for(m, null, now);
+      const why = refuseCorrection(fields, cmd.field, snapshot.context, value, now.toISOString(), world);
+      if (why) throw new DomainException(ErrorCode.CONFLICT, why, { reason: ErrorReason.BUSINESS_RULE });
+      const seq = row.seq + 1;
+      const applied = await this.persist(m, def, row, snapshot, seq, now, {
+        type: ENGINE_EVENTS.correctionProposed,
+        payload: {
+          field: cmd.field,
+          label: spec.label,
+          oldValue: spec.read(snapshot.context),
+          newValue: value,
+          reason: cmd.reason,
+        },
+        actor: cmd.actor,
+        idempotencyKey: cmd.idempotencyKey ?? null,
+        stateBefore: row.state_path,
+      });
+      if (cmd.idempotencyKey) await this.remember(m, cmd.actor, cmd.idempotencyKey, fingerprint, row.id, seq, now);
+      return applied;
+    });
+  }
+
+  /**
+   * Confirms or rejects a proposed correction. Four-eyes: the officer who proposed it cannot
+   * confirm it (the proposer may reject, i.e. take it back). Confirmation checks again that the
+   * record still holds the value the correction replaces and that the corrected record keeps the
+   * original rule; then the record reads the new value. The original event stays in the history.
+   */
+  async decideCorrection(cmd: {
+    instanceId: string;
+    correction: number;
+    decision: 'confirm' | 'reject';
+    reason?: string | null;
+    actor: Actor;
+    idempotencyKey?: string | null;
+  }): Promise<ApplyResult> {
+    requireCorrectionRole(cmd.actor);
+    const fingerprint = requestHash({ op: 'decide-correction', ...cmd, actor: undefined });
+    return this.inTransaction(async (m) => {
+      const row = await this.lock(m, cmd.instanceId);
+      if (cmd.idempotencyKey) {
+        const seen = await this.replay(m, cmd.actor, cmd.idempotencyKey, fingerprint);
+        if (seen) return seen;
+      }
+      const c = (await correctionsOf(m, row.id)).find((x) => x.number === cmd.correction);
+      if (!c)
+        throw new DomainException(ErrorCode.NOT_FOUND, `There is no correction ${cmd.correction} on this procedure.`);
+      if (c.status !== 'pending')
+        throw new DomainException(
+          ErrorCode.CONFLICT,
+          `Correction ${c.number} was already ${c.status} (${c.decidedAt?.slice(0, 10) ?? ''}); propose a new one if the record is still wrong.`,
+          { reason: ErrorReason.BUSINESS_RULE },
+        );
+      const def = this.definitionOf(row);
+      const snapshot = restore(def.machine, row.snapshot);
+      const now = this.clock.now();
+      const seq = row.seq + 1;
+      let next = snapshot;
+      let payload: Record<string, unknown>;
+      if (cmd.decision === 'reject') {
+        const reason = (cmd.reason ?? '').trim();
+        if (!reason)
+          throw new DomainException(ErrorCode.INVALID_PAYLOAD, 'reason: say why the correction is rejected.', {
+            field: 'reason',
+          });
+        payload = { correction: c.number, field: c.field, reason };
+      } else {
+        if (c.proposedBy === cmd.actor.id)
+          throw new DomainException(
+            ErrorCode.CONFLICT,
+            `Four-eyes rule: you proposed correction ${c.number}, so another officer must confirm it.`,
+            { reason: ErrorReason.BUSINESS_RULE },
+          );
+        const spec = def.corrections?.[c.field];
+        if (!spec)
+          throw new DomainException(
+            ErrorCode.CONFLICT,
+            `${def.id} no longer lets "${c.field}" be corrected; reject correction ${c.number}.`,
+            { reason: ErrorReason.BUSINESS_RULE },
+          );
+        const current = spec.read(snapshot.context);
+        if (!sameValue(current, c.oldValue))
+          throw new DomainException(
+            ErrorCode.CONFLICT,
+            `${spec.label} has changed since correction ${c.number} was proposed (it was ${shown(c.oldValue)}, it is now ${shown(current)}): reject it and propose a new one.`,
+            { reason: ErrorReason.BUSINESS_RULE },
+          );
+        const corrected = spec.write(snapshot.context, c.newValue);
+        const world = await this.world.for(m, null, now);
+        const why = spec.refuse?.(corrected, now.toISOString(), world) ?? null;
+        if (why) throw new DomainException(ErrorCode.CONFLICT, why, { reason: ErrorReason.BUSINESS_RULE });
+        next = restore(def.machine, { ...row.snapshot, context: corrected });
+        payload = { correction: c.number, field: c.field, oldValue: c.oldValue, newValue: c.newValue };
+      }
+      const applied = await this.persist(m, def, row, next, seq, now, {
+        type: cmd.decision === 'confirm' ? ENGINE_EVENTS.correctionConfirmed : ENGINE_EVENTS.correctionRejected,
+        payload,
+        actor: cmd.actor,
+        idempotencyKey: cmd.idempotencyKey ?? null,
+        stateBefore: row.state_path,
+      });
+      if (cmd.idempotencyKey) await this.remember(m, cmd.actor, cmd.idempotencyKey, fingerprint, row.id, seq, now);
+      return applied;
+    });
+  }
+
   // ---------------------------------------------------------------------------------------------
 
   /**
@@ -1207,6 +1360,14 @@ export class WorkflowEngine {
   private inject(point: FaultPoint, command: { type: string; instanceId?: string }) {
     this.faults?.at(point, command);
   }
+}
+
+function requireCorrectionRole(actor: Actor): void {
+  if (!(CORRECTION_ROLES as readonly string[]).includes(actor.role))
+    throw new DomainException(
+      ErrorCode.FORBIDDEN,
+      `Corrections of a recorded fact are proposed and reviewed by legal officers and managers; you are ${actor.role}.`,
+    );
 }
 
 function parsePayload(schema: z.ZodType, value: unknown, where: string): unknown {

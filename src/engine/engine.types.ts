@@ -78,6 +78,11 @@ export const ENGINE_EVENTS = {
   migrated: '$migrated',
   deadlineExtended: '$deadline_extended',
   findingLinked: '$finding_linked',
+  /** A correction of a recorded fact proposed (who, why, old and new value): the record is unchanged. */
+  correctionProposed: '$correction_proposed',
+  /** A second officer confirmed a correction: the record now reads the new value. */
+  correctionConfirmed: '$correction_confirmed',
+  correctionRejected: '$correction_rejected',
 } as const;
 
 /** The definitions whose procedures a 1(a) finding may be linked to (the measures it feeds). */

@@ -8,6 +8,7 @@ import type { DefinitionRegistry } from '../../workflows/registry';
 import { DomainException, ErrorCode } from '../common/domain.exception';
 import { isUuid } from '../common/ids';
 import { CLOCK, type Clock } from '../infra/clock';
+import { correctionsOf, type CorrectionRecord } from './corrections';
 import { restore } from './engine.service';
 import { DEFINITIONS, type InstanceRow } from './engine.types';
 
@@ -155,6 +156,31 @@ export class InstanceViews {
       })),
     };
   }
+
+  /** The corrections of a procedure (pending, confirmed, rejected) and what may be corrected. */
+  async corrections(id: string): Promise<CorrectionsView> {
+    if (!isUuid(id)) throw new DomainException(ErrorCode.NOT_FOUND, `There is no procedure with id "${id}".`);
+    const [row] = await this.ds.query<Pick<InstanceRow, 'definition_id' | 'definition_version'>[]>(
+      `SELECT definition_id, definition_version FROM workflow_instance WHERE id = $1`,
+      [id],
+    );
+    if (!row) throw new DomainException(ErrorCode.NOT_FOUND, `There is no procedure with id "${id}".`);
+    const def = this.registry.get(row.definition_id, row.definition_version)!;
+    return {
+      correctable: Object.entries(def.corrections ?? {}).map(([field, spec]) => ({
+        field,
+        label: spec.label,
+        valueSchema: jsonSchemaOf(spec.value),
+      })),
+      corrections: await correctionsOf(this.ds, id),
+    };
+  }
+}
+
+/** The corrections of one procedure and the facts its definition lets be corrected. */
+export interface CorrectionsView {
+  correctable: { field: string; label: string; valueSchema: unknown }[];
+  corrections: CorrectionRecord[];
 }
 
 const JSON_SCHEMAS = new WeakMap<z.ZodType, unknown>();

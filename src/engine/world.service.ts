@@ -25,13 +25,14 @@ export class WorldService {
   }
 
   async for(manager: EntityManager, instanceId: string | null, at: Date, treatyId?: string | null): Promise<World> {
-    const [states, memoranda, draft, treaty] = await Promise.all([
+    const [states, memoranda, bodies, draft, treaty] = await Promise.all([
       this.reference.memberStateCodes(at, manager),
       this.reference.memoranda(at, manager),
+      this.reference.bodyFacts(at, manager),
       instanceId && this.drafts ? this.drafts.factsFor(manager, instanceId) : Promise.resolve(null),
       treatyId ? this.reference.find('treaty', treatyId, at, manager) : Promise.resolve(null),
     ]);
-    const world: World = { memberStates: states, memoranda, draft };
+    const world: World = { memberStates: states, memoranda, bodies, draft };
     return treatyId ? { ...world, treaty: treaty && treatyConsentFacts(treaty.data, states, at) } : world;
   }
 

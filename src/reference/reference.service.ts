@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
+import type { BodyFacts } from '../../workflows/kernel/types';
 import { DomainException, ErrorCode, ErrorReason } from '../common/domain.exception';
 import { PgErrorCode, pgErrorCode } from '../common/pg-errors';
 import { CLOCK, type Clock } from '../infra/clock';
@@ -134,6 +135,18 @@ export class ReferenceService {
   /** Bodies valid at `at` (default: now), sorted by id. */
   async bodies(at?: Date): Promise<ReferenceItem<BodyData>[]> {
     return (await this.validAt('body', at)).map((r) => toItem<BodyData>(r));
+  }
+
+  /**
+   * The bodies valid at `at` with what each may adopt (`adopts`: the kinds of document the data
+   * confirm it adopts; null when the data do not say), for the machines' adoption rules.
+   */
+  async bodyFacts(at?: Date, db?: EntityManager): Promise<BodyFacts[]> {
+    return (await this.validAt('body', at, db)).map((r) => {
+      const data = r.data as BodyData;
+      const adopts = Array.isArray(data.adopts) ? data.adopts.filter((k): k is string => typeof k === 'string') : null;
+      return { id: r.code, name: typeof data.name_en === 'string' ? data.name_en : null, adopts };
+    });
   }
 
   /** One record as valid at `at` (default: now), or null when it is not valid then (or unknown). */

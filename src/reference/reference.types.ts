@@ -115,6 +115,11 @@ export interface BodyData {
   name_zh: string | null;
   seat: string | null;
   role: string | null;
+  /**
+   * The kinds of document the body adopts (`regulation`, `model_memorandum`); an empty list: none
+   * of them; null or absent: not confirmed. Added to the baseline by migration 1700000053000.
+   */
+  adopts?: string[] | null;
   sources: SourceRef[];
   [field: string]: unknown;
 }

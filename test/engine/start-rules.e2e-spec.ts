@@ -11,6 +11,7 @@ import { DomainException } from '../../src/common/domain.exception';
 import { WorkflowEngine } from '../../src/engine/engine.service';
 import { OutboxRelay } from '../../src/engine/outbox.relay';
 import { ReferenceService } from '../../src/reference/reference.service';
+import { recordBodyAdopts } from '../support/reference-data';
 import { createTestApp, type TestApp } from '../support/test-app';
 import { draftUpTo } from '../support/drafts';
 
@@ -32,6 +33,7 @@ describe('start and extension rules (real engine, real PostgreSQL)', () => {
 
   beforeAll(async () => {
     t = await createTestApp();
+    await recordBodyAdopts(t, 'cfm', ['model_memorandum']);
     engine = t.app.get(WorkflowEngine);
     ds = t.dataSource;
   });

@@ -13,6 +13,7 @@ import { ReferenceService } from '../../src/reference/reference.service';
 import type { MemorandumRef } from '../../src/reference/reference.types';
 import { FakeClock } from '../support/fake-clock';
 import { draftUpTo } from '../support/drafts';
+import { recordBodyAdopts } from '../support/reference-data';
 import { createTestApp, type TestApp } from '../support/test-app';
 
 const MEMBER_STATES = ['BY', 'CN', 'IN', 'IR', 'KG', 'KZ', 'PK', 'RU', 'TJ', 'UZ'];
@@ -160,7 +161,7 @@ class Driver {
 // Event sequences
 
 /** 1(c) / 1(d): from the proposal to the adoption. */
-function normativeToAdoption(d: Driver, affectedPartners?: string[]): Step[] {
+function normativeToAdoption(d: Driver, affectedPartners?: string[], body = 'cfm'): Step[] {
   return [
     { type: 'START_DRAFTING', actor: officer, state: 'drafting' },
     { type: 'SUBMIT_FOR_REVIEW', payload: { draftVersion: 1 }, actor: officer, state: 'legal_review' },
@@ -194,7 +195,7 @@ function normativeToAdoption(d: Driver, affectedPartners?: string[]): Step[] {
           : { draftVersion: 3, kind: 'agree' },
       'submitted_for_adoption',
     ),
-    { type: 'SUBMIT_FOR_ADOPTION', payload: { body: 'cfm' }, actor: officer, state: 'submitted_for_adoption' },
+    { type: 'SUBMIT_FOR_ADOPTION', payload: { body }, actor: officer, state: 'submitted_for_adoption' },
     {
       type: 'RECORD_ADOPTION',
       payload: { decisionNumber: 'CFM-2026/7', date: d.today(), ...(affectedPartners ? { affectedPartners } : {}) },
@@ -235,8 +236,16 @@ function memorandumToForce(d: Driver): Step[] {
         date: d.today(),
         place: 'Beijing',
         signatories: {
-          forSco: { name: 'Secretary-General' },
-          forPartner: { name: 'The Ambassador', title: 'Ambassador to the PRC' },
+          forSco: {
+            name: 'The Secretary-General',
+            capacity: 'Secretary-General of the SCO',
+            fullPowers: { kind: 'decision', reference: 'CHS decision authorising the signature' },
+          },
+          forPartner: {
+            name: 'The Ambassador',
+            capacity: 'Ambassador to the PRC',
+            fullPowers: { kind: 'instrument', reference: 'Full powers of the Ministry of Foreign Affairs' },
+          },
         },
       },
       actor: officer,
@@ -332,6 +341,7 @@ describe('direction-1 procedures end to end (real engine, real PostgreSQL)', () 
     t = await createTestApp();
     d = new Driver(t);
     memoranda = await d.reference.memoranda(t.clock.now());
+    await recordBodyAdopts(t, 'cfm', ['model_memorandum']);
   });
   afterAll(() => t?.close());
 
@@ -548,7 +558,7 @@ describe('direction-1 procedures end to end (real engine, real PostgreSQL)', () 
         rationale: 'Align the Regulation with the 2025 partner category',
       });
       const partner = memoranda[memoranda.length - 1].partner;
-      const steps = normativeToAdoption(d, [partner]);
+      const steps = normativeToAdoption(d, [partner], 'chs');
       await d.run(id, steps.slice(0, 2));
       // four-eyes: the drafter cannot approve his own version
       await expect(

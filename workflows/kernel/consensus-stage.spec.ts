@@ -8,6 +8,7 @@ import {
   pendingIn,
   silenceDueOf,
   withdrawTransition,
+  withdrawable,
   withPosition,
   withRoundOpened,
   withRoundsSuperseded,
@@ -116,6 +117,7 @@ describe('pure helpers', () => {
 describe('consensusStage in a machine', () => {
   function machine(silence: boolean) {
     const refusals = {
+      withdrawable,
       positionAllowed,
       roundConsensus,
       roundObjected,

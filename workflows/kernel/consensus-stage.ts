@@ -9,7 +9,8 @@
  * notifications, and where the stage goes on consensus or objection (`always`, guarded by the
  * kernel rules `roundObjected` and `roundConsensus`).
  */
-import type { MachineContext } from 'xstate';
+import { enqueueActions, type MachineContext } from 'xstate';
+import { lastCommentRound, unansweredComments, type CommentRound, type CommentsContext } from './comment-round';
 import {
   lastRound,
   openRound,
@@ -24,7 +25,7 @@ import {
 import type { Refusal } from './definition';
 import { deadlineOf } from './rules';
 import { assignTo, emitTo, notice, numberIn, textIn, type ProcedureEvent } from './stage';
-import type { Actor, WorkflowEvent } from './types';
+import type { Actor, WorkflowEffect, WorkflowEvent } from './types';
 
 /** The part of a machine's context a consensus stage reads and writes. */
 export interface RoundsContext extends MachineContext {
@@ -37,10 +38,14 @@ export interface Withdrawal {
   reason: string;
   by: string;
   at: string;
+  /** The member states that owed an answer when the procedure was withdrawn (and were told). */
+  owedBy?: string[];
 }
 
 export interface WithdrawableContext extends RoundsContext {
   withdrawal: Withdrawal | null;
+  /** Circulations for comments, in the procedures that have them. */
+  commentRounds?: CommentRound[];
 }
 
 /** Who answers, as the consensus rule sees them: taken from the actor's identity, never from a payload. */
@@ -127,20 +132,79 @@ export const silenceDueOf =
       : 'This round does not use the silence procedure: a missing answer is not an agreement.';
   };
 
-/** WITHDRAW from any open stage: the reason is recorded and open rounds are superseded; `also` closes what else the machine keeps open. */
+/**
+ * The member states that owe an answer now: those that have not answered the open consensus round,
+ * or the open circulation for comments, of the procedure (none outside a member-state round).
+ */
+export function owingStates(context: WithdrawableContext): string[] {
+  const round = lastRound(context.rounds ?? []);
+  const inConsensus = round && round.outcome === 'open' ? pendingStates(round) : [];
+  const comments = Array.isArray(context.commentRounds)
+    ? unansweredComments(context as unknown as CommentsContext)
+    : [];
+  return [...new Set([...inConsensus, ...comments])].sort();
+}
+
+/** The circulation part of a context that keeps circulations for comments. */
+function commentsOf(context: WithdrawableContext, commentRounds: CommentRound[]): CommentsContext {
+  return { draftVersion: context.draftVersion, commentRounds };
+}
+
+/** Whether a member-state round (a consensus round or a circulation for comments) is open. */
+export function inMemberStateRound(context: WithdrawableContext): boolean {
+  const round = lastRound(context.rounds ?? []);
+  const comments = context.commentRounds ? lastCommentRound(commentsOf(context, context.commentRounds)) : undefined;
+  return round?.outcome === 'open' || (comments !== undefined && comments.closedAt === null);
+}
+
+/**
+ * WITHDRAW: outside a member-state round a legal officer or a manager withdraws with a reason;
+ * while the member states are answering, withdrawal is a manager's act (the states were asked by
+ * the Organisation, and are told it no longer asks).
+ */
+export const withdrawable: Refusal<WithdrawableContext> = ({ context, event }) => {
+  if (!inMemberStateRound(context) || event.actor.role === 'manager') return null;
+  const owing = owingStates(context);
+  return `The member states are answering on draft version ${context.draftVersion ?? ''}: during a member-state round only a manager may withdraw the procedure, with a reason${owing.length ? `, and ${owing.join(', ')}, which still owe an answer, will be told` : ''}. Ask a manager.`;
+};
+
+/**
+ * WITHDRAW from any open stage (guarded by the kernel rule `withdrawable`; name it so in the
+ * machine's refusals): the reason is recorded, open rounds are superseded and the states that owed
+ * an answer are told (`owedBy` in the record); `also` closes what else the machine keeps open.
+ */
 export function withdrawTransition<C extends WithdrawableContext, E extends WorkflowEvent = ProcedureEvent>(
   also?: (context: C, at: string) => Partial<C>,
 ) {
   return {
+    guard: 'withdrawable' as const,
     target: '.withdrawn',
-    actions: assignTo<C, E>(({ context, event }) => {
-      const withdrawal: Withdrawal = { reason: textIn(event, 'reason') ?? '', by: event.actor.id, at: event.at };
-      return {
-        ...(also ? also(context, event.at) : {}),
-        ...withRoundsSuperseded(context, event.at),
-        withdrawal,
-      };
-    }),
+    actions: enqueueActions<C, E, undefined, E, never, never, never, never, WorkflowEffect>(
+      ({ context, event, enqueue }) => {
+        const reason = textIn(event, 'reason') ?? '';
+        const owing = owingStates(context);
+        if (owing.length)
+          enqueue.emit(
+            notice(
+              'info',
+              { memberStates: owing },
+              `The procedure was withdrawn while your state's answer on draft version ${context.draftVersion ?? ''} was awaited: no answer is needed any more`,
+              { reason, draftVersion: context.draftVersion, owing },
+            ),
+          );
+        const withdrawal: Withdrawal = {
+          reason,
+          by: event.actor.id,
+          at: event.at,
+          ...(owing.length ? { owedBy: owing } : {}),
+        };
+        enqueue.assign({
+          ...(also ? also(context, event.at) : {}),
+          ...withRoundsSuperseded(context, event.at),
+          withdrawal,
+        });
+      },
+    ),
   } as const;
 }
 

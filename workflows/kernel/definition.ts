@@ -1,5 +1,6 @@
 import type { AnyStateMachine } from 'xstate';
 import type { z } from 'zod';
+import type { CorrectableFields } from './corrections';
 import type { DynamicDeadline, Labels, Role, WorkflowEvent } from './types';
 
 /** One event a definition accepts: who may send it and the shape of its payload. */
@@ -111,6 +112,8 @@ export interface WorkflowDefinition<
   findings?(context: C): LinkableFinding[];
   /** What a finished instance reports to its parent (CHILD_DONE). */
   output?(context: C, finalState: string): Record<string, unknown> | null;
+  /** The recorded facts that may be corrected (a correction event, reviewed by a second officer). */
+  corrections?: CorrectableFields<C>;
 }
 
 /** An XState guard backed by a refusal: it passes when the refusal gives no reason. */

@@ -34,7 +34,13 @@ export const actors = {
 };
 
 export const MEMORANDA = ['LK', 'TR', 'AM', 'AZ'].map((p) => ({ partner: p, memorandumId: `mem-${p}` }));
-export const world: World = { memberStates: MEMBER_STATES, memoranda: MEMORANDA, draft: null };
+/** The bodies as the reference data describe them: the CHS adopts the Regulation; the CNC adopts nothing. */
+export const BODIES: World['bodies'] = [
+  { id: 'cfm', name: 'Council of Foreign Ministers', adopts: null },
+  { id: 'chs', name: 'Council of Heads of State', adopts: ['regulation'] },
+  { id: 'cnc', name: 'Council of National Coordinators', adopts: [] },
+];
+export const world: World = { memberStates: MEMBER_STATES, memoranda: MEMORANDA, bodies: BODIES, draft: null };
 
 /** A draft whose latest version is `latest`, every version saved by `actors.officer` unless `authors` names another. */
 export function draftFacts(latest: number, authors: Readonly<Record<number, string>> = {}): DraftFacts {

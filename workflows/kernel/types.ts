@@ -49,6 +49,17 @@ export interface TreatyConsentFacts {
 }
 
 /**
+ * A body of the Organisation as the reference data record it at this moment: what it may adopt.
+ * `adopts` lists the kinds of document (`regulation`, `model_memorandum`, ...) the data confirm the
+ * body adopts; an empty list means it adopts none of them; null means the data do not say.
+ */
+export interface BodyFacts {
+  id: string;
+  name: string | null;
+  adopts: string[] | null;
+}
+
+/**
  * Facts about the world the engine reads in the event's transaction and hands to the machine,
  * so the machine stays pure: the member states at this moment (data, not code), the draft.
  */
@@ -56,6 +67,8 @@ export interface World {
   memberStates: string[];
   /** Partners holding a memorandum at this moment: what an adopted Regulation/model can affect. */
   memoranda: { partner: string; memorandumId: string }[];
+  /** The Organisation's bodies and what each may adopt (reference data valid at this moment). */
+  bodies: BodyFacts[];
   draft: DraftFacts | null;
   /** For a procedure filed under a treaty (1(b)): who consents to accession, from the treaty's data. */
   treaty?: TreatyConsentFacts | null;

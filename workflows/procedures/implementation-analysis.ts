@@ -45,7 +45,13 @@ import {
   type CommentRound,
 } from '../kernel/comment-round';
 import type { ConsensusRound } from '../kernel/consensus';
-import { consensusStage, lastObjected, withdrawTransition, type Withdrawal } from '../kernel/consensus-stage';
+import {
+  consensusStage,
+  lastObjected,
+  withdrawTransition,
+  withdrawable,
+  type Withdrawal,
+} from '../kernel/consensus-stage';
 import {
   guardsFrom,
   type EventCatalogue,
@@ -226,6 +232,7 @@ const scopedMemoranda = (event: Extract<AnalysisEvent, { type: 'SCOPE' }>): stri
   event.payload.memoranda ?? event.world.memoranda.map((m) => m.memorandumId);
 
 const refusals = {
+  withdrawable,
   draftReady,
   newerDraft,
   fourEyes,

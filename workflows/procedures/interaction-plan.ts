@@ -46,6 +46,7 @@ import {
   objectionReturn,
   silenceDueOf,
   withdrawTransition,
+  withdrawable,
   type Withdrawal,
 } from '../kernel/consensus-stage';
 import { guardsFrom, type EventCatalogue, type EventsOf, type WorkflowDefinition } from '../kernel/definition';
@@ -215,6 +216,7 @@ const RETURN_WORDS = {
 } as const;
 
 const refusals = {
+  withdrawable,
   draftReady,
   positionAllowed,
   roundConsensus,

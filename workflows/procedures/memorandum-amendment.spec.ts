@@ -2,8 +2,9 @@ import type { SnapshotFrom } from 'xstate';
 import { initialTransition, transition } from 'xstate';
 import { lastRound, reservations } from '../kernel/consensus';
 import { acceptedEventTypes, effectsOf, explainRefusal, statePaths } from '../kernel/inspect';
+import { refuseCorrection } from '../kernel/corrections';
 import { actors, draftFacts, eventsOf, explore, MEMBER_STATES, T0, world } from '../kernel/testing';
-import { latestDateAt, memorandumAmendment as def } from './memorandum-amendment';
+import { latestDateAt, memorandumAmendment as def, memorandumCorrections, signatoryOf } from './memorandum-amendment';
 import { regulationAmendment } from './regulation-amendment';
 import { normativeEvents } from './normative-amendment';
 import {
@@ -32,8 +33,19 @@ const signed = (draftVersion: number, date = '2025-01-05') => ({
   date,
   place: 'Beijing',
   signatories: {
-    forSco: { name: 'Nurlan Yermekbayev' },
-    forPartner: { name: 'A. Partner', title: 'Ambassador to the PRC' },
+    forSco: {
+      name: 'Nurlan Yermekbayev',
+      capacity: 'Secretary-General of the SCO',
+      fullPowers: { kind: 'decision' as const, reference: 'CHS Decision No. 21 of 4 July 2024' },
+    },
+    forPartner: {
+      name: 'A. Partner',
+      capacity: 'Ambassador to the PRC',
+      fullPowers: {
+        kind: 'instrument' as const,
+        reference: 'Full powers, Ministry of Foreign Affairs, 2 January 2025',
+      },
+    },
   },
 });
 
@@ -161,7 +173,7 @@ describe('memorandum-amendment (1(e))', () => {
     const [, actions] = transition(
       m,
       s,
-      normEv('RECORD_ADOPTION', { decisionNumber: '14', date: '2025-07-04', affectedPartners: ['TR'] }),
+      normEv('RECORD_ADOPTION', { decisionNumber: '14', date: '2025-01-06', affectedPartners: ['TR'] }),
     );
     const open = effectsOf(actions)[0] as { children: { definitionId: string; input: Record<string, unknown> }[] };
     expect(open.children[0].definitionId).toBe(def.id);
@@ -202,8 +214,12 @@ describe('memorandum-amendment (1(e))', () => {
         date: '2025-01-05',
         place: 'Beijing',
         signatories: {
-          forSco: { name: 'Nurlan Yermekbayev', title: 'Secretary-General of the SCO' },
-          forPartner: { title: 'Ambassador to the PRC' },
+          forSco: {
+            name: 'Nurlan Yermekbayev',
+            capacity: 'Secretary-General of the SCO',
+            fullPowers: { kind: 'decision' },
+          },
+          forPartner: { capacity: 'Ambassador to the PRC', fullPowers: { kind: 'instrument' } },
         },
       },
       entryIntoForce: { mode: 'on_notification', date: '2025-01-06' },
@@ -251,6 +267,7 @@ describe('memorandum-amendment (1(e))', () => {
     const drifted = {
       memberStates: MEMBER_STATES,
       memoranda: [],
+      bodies: [],
       draft: { latestVersion: 2, driftedArticles: ['art-3'], versions: draftFacts(2).versions },
     };
     expect(r.refuse(ev('SUBMIT_FOR_REVIEW', { draftVersion: 2 }, actors.officer, T0, drifted))).toMatch(
@@ -400,7 +417,7 @@ describe('memorandum-amendment (1(e))', () => {
       return r;
     }
 
-    it('requires the signing payload: version, date, place, the Secretary-General and the partner’s signatory with title', () => {
+    it('signatory: the signing record holds who signed, in what capacity and on what full powers, for each side', () => {
       const schema = def.events.SIGNED.payload;
       expect(schema.safeParse(signed(1)).success).toBe(true);
       const { place: _p, ...noPlace } = signed(1);
@@ -408,20 +425,85 @@ describe('memorandum-amendment (1(e))', () => {
       expect(schema.safeParse(noPlace).success).toBe(false);
       expect(schema.safeParse(noDate).success).toBe(false);
       expect(schema.safeParse({ ...signed(1), date: '2025-02-30' }).success).toBe(false);
-      expect(schema.safeParse({ ...signed(1), signatories: { forPartner: { name: 'A', title: 'B' } } }).success).toBe(
-        false,
-      );
+      const partner = signed(1).signatories.forPartner;
+      const sco = signed(1).signatories.forSco;
+      const withSignatories = (forSco: unknown, forPartner: unknown) =>
+        schema.safeParse({ ...signed(1), signatories: { forSco, forPartner } }).success;
+      expect(withSignatories(undefined, partner)).toBe(false);
+      // no capacity is assumed for the SCO's signatory: it is recorded like the partner's
+      expect(withSignatories({ name: 'X' }, partner)).toBe(false);
+      expect(withSignatories({ name: 'X', capacity: 'Secretary-General of the SCO' }, partner)).toBe(false);
+      expect(withSignatories({ ...sco, name: ' ' }, partner)).toBe(false);
+      expect(withSignatories(sco, { ...partner, fullPowers: { kind: 'instrument' } })).toBe(false);
+      expect(withSignatories(sco, { ...partner, fullPowers: { kind: 'hearsay' } })).toBe(false);
       expect(
-        schema.safeParse({ ...signed(1), signatories: { forSco: { name: 'X' }, forPartner: { name: 'A' } } }).success,
-      ).toBe(false);
-      expect(
-        schema.safeParse({
-          ...signed(1),
-          signatories: { forSco: { name: ' ' }, forPartner: { name: 'A', title: 'B' } },
-        }).success,
-      ).toBe(false);
+        withSignatories(sco, {
+          name: 'The Minister',
+          capacity: 'Minister of Foreign Affairs',
+          fullPowers: { kind: 'ex_officio' },
+        }),
+      ).toBe(true);
       const { draftVersion: _v, ...noVersion } = signed(1);
       expect(schema.safeParse(noVersion).success).toBe(false);
+
+      const r = toSigning();
+      const deputy = {
+        name: 'A. Deputy',
+        capacity: 'Deputy Secretary-General of the SCO',
+        fullPowers: { kind: 'decision' as const, reference: 'CHS Decision No. 30' },
+      };
+      r.step(ev('SIGNED', { ...signed(1), signatories: { forSco: deputy, forPartner: partner } }));
+      expect(r.s.context.signing?.signatories).toEqual({ forSco: deputy, forPartner: partner });
+    });
+
+    it('signatory: records made before the capacity and full powers were kept read as they were', () => {
+      expect(signatoryOf({ name: 'Nurlan Yermekbayev', title: 'Secretary-General of the SCO' })).toEqual({
+        name: 'Nurlan Yermekbayev',
+        capacity: 'Secretary-General of the SCO',
+        fullPowers: null,
+      });
+      const now = signed(1).signatories.forPartner;
+      expect(signatoryOf(now)).toEqual(now);
+    });
+
+    it('signing date: not before the adoption of the basis, nor before the member states agreed the text', () => {
+      const r = toSigning();
+      expect(r.refuse(ev('SIGNED', signed(1, '2024-11-30')))).toBe(
+        'The signing date 2024-11-30 is before the adoption of the model Memorandum the protocol implements (decision 14 of 2024-12-01).',
+      );
+      expect(r.refuse(ev('SIGNED', signed(1, '2024-12-20')))).toBe(
+        'The signing date 2024-12-20 is before the member states agreed the text (consensus reached 2025-01-06).',
+      );
+    });
+
+    it('corrections of the signing record: known fields only, the same checks as the original, dependent dates follow', () => {
+      const r = toSigning();
+      const at = '2025-01-20T09:00:00.000Z';
+      const refuse = (field: string, value: unknown) =>
+        refuseCorrection(memorandumCorrections, field, r.s.context, value, at, world);
+      expect(refuse('signing.date', '2025-01-06')).toMatch(/^No value of the signing date has been recorded yet/);
+      r.step(ev('SIGNED', signed(1)));
+      r.step(ev('ENTERED_INTO_FORCE', { mode: 'on_signature', date: '2025-01-05' }));
+      expect(refuse('signing.witness', 'x')).toBe('There is no recorded fact "signing.witness" to correct.');
+      expect(refuse('signing.date', '2024-11-30')).toMatch(/before the adoption of the model Memorandum/);
+      expect(refuse('signing.date', '2025-01-22')).toBe(
+        'The signing date (2025-01-22) is in the future: today is 2025-01-20 at the latest.',
+      );
+      expect(refuse('signing.date', '2025-01-06')).toBeNull();
+      // a protocol in force on signature entered into force on the corrected signing date
+      const corrected = memorandumCorrections['signing.date'].write(r.s.context, '2025-01-06');
+      expect(corrected.entryIntoForce?.date).toBe('2025-01-06');
+      expect(corrected.signing?.date).toBe('2025-01-06');
+      expect(refuse('entryIntoForce.date', '2025-01-07')).toMatch(
+        /enters into force on the signing date \(2025-01-05\)/,
+      );
+      expect(memorandumCorrections['signing.signatories.forSco'].value.safeParse({ name: 'X' }).success).toBe(false);
+      const fixed = {
+        ...signed(1).signatories.forSco,
+        fullPowers: { kind: 'decision', reference: 'CHS Decision No. 22' },
+      };
+      expect(refuse('signing.signatories.forSco', fixed)).toBeNull();
+      expect(refuse('basis.date', '2025-01-10')).toMatch(/^The signing date 2025-01-05 is before the adoption/);
     });
 
     it('records only the accepted version, on a date that has come', () => {
@@ -499,7 +581,17 @@ describe('memorandum-amendment (1(e))', () => {
   it('withdraws from an open stage with the reason and supersedes the open round', () => {
     const r = toConsensus();
     r.step(ev('POSITION', { draftVersion: 1, kind: 'agree' }, actors.approver('CN')));
-    r.step(ev('WITHDRAW', { reason: 'The partner’s status changed' }, actors.manager));
+    // during the member states' round withdrawal is a manager's act
+    expect(r.refuse(ev('WITHDRAW', { reason: 'x' }))).toMatch(
+      /^The member states are answering on draft version 1: during a member-state round only a manager may withdraw/,
+    );
+    const told = r.step(ev('WITHDRAW', { reason: 'The partner’s status changed' }, actors.manager));
+    expect(told).toHaveLength(1);
+    expect(told[0]).toMatchObject({
+      kind: 'info',
+      audience: { memberStates: MEMBER_STATES.filter((s) => s !== 'CN') },
+      data: { reason: 'The partner’s status changed' },
+    });
     expect(statePaths(r.s)).toEqual(['withdrawn']);
     expect(r.s.context.withdrawal).toMatchObject({ reason: 'The partner’s status changed', by: 'manager-1' });
     expect(lastRound(r.s.context.rounds)).toMatchObject({

@@ -34,8 +34,12 @@
  * - `with_partner`: 60 days, reminders 14 and 7 to the legal officers who chase the partner; the
  *   officer records PARTNER_ACCEPTED or PARTNER_COUNTER_PROPOSAL {text} (back to drafting: the
  *   changed text needs a new review and new member-state positions). Both name the version sent.
- * - `signing`: SIGNED records the signed version (the accepted one), date, place, the
- *   Secretary-General signing for the SCO and the partner's signatory with title. Dates of facts
+ * - `signing`: SIGNED records the signed version (the accepted one), date, place, and for each side
+ *   who signed, in what capacity and on what full powers (by virtue of office, an instrument of full
+ *   powers, or a decision authorising the signature); nothing about the signatory is assumed. The
+ *   signing date is not before the adoption of the basis nor before the member states' consensus
+ *   on the text. Records made before the capacity and full powers were kept read as they were
+ *   (`title` as the capacity, full powers not recorded). Dates of facts
  *   (signing, notification, entry into force) may not lie in the future; "today" is the latest
  *   calendar date anywhere on Earth at the event's time, so a signature in Beijing is never refused
  *   for time-zone reasons.
@@ -54,6 +58,9 @@
  *   adopting procedure), the first basis also in `basis`; the legal officers are told, since the
  *   gap analysis and the draft must now answer to both texts.
  * - Output to the parent: final state, partner, memorandum, bases, signing and entry-into-force data.
+ * - Corrections (proposed by one officer, confirmed by another, under the rules of the original
+ *   event): the basis decision, the signing date, place and signatories, the date of the partner's
+ *   notification, the date of entry into force.
  */
 import { assign, emit, setup } from 'xstate';
 import type { z } from 'zod';
@@ -63,6 +70,7 @@ import {
   objectionReturn,
   silenceDueOf,
   withdrawTransition,
+  withdrawable,
   type Withdrawal,
 } from '../kernel/consensus-stage';
 import { guardsFrom, type EventCatalogue, type EventsOf, type WorkflowDefinition } from '../kernel/definition';
@@ -84,6 +92,8 @@ import {
   roundConsensus,
   roundObjected,
 } from '../kernel/rules';
+import type { CorrectableFields } from '../kernel/corrections';
+import { earliestDateAt, lastConsensus, latestDateAt, refuseFutureDate } from '../kernel/records';
 import { isEventOf, meta, notice, type StageArgs } from '../kernel/stage';
 import type { WorkflowEffect } from '../kernel/types';
 import {
@@ -98,9 +108,12 @@ import {
   partnerAcceptedPayload,
   sendToPartnerPayload,
   signedPayload,
+  signatoryPayload,
+  calendarDate,
   type EntryIntoForceMode,
+  type FullPowers,
 } from './partner-payloads';
-import { draftVersionPayload, positionPayload, procedureEvents, reasonPayload } from './payloads';
+import { draftVersionPayload, isoDate, positionPayload, procedureEvents, reasonPayload, text } from './payloads';
 
 export interface AmendmentBasis {
   document: 'regulation' | 'model_memorandum';
@@ -130,11 +143,36 @@ export interface PartnerExchange {
   } | null;
 }
 
+/**
+ * A signatory as recorded: who, in what capacity, on what full powers. Records made before the
+ * capacity and full powers were kept hold `title` instead (read them with `signatoryOf`).
+ */
+export interface SignatoryRecord {
+  name: string;
+  capacity?: string;
+  fullPowers?: FullPowers | null;
+  /** The capacity, in records made before it was called so. */
+  title?: string;
+}
+
+/** A signatory as a reader sees it, whatever the age of the record: null where it was not recorded. */
+export function signatoryOf(record: SignatoryRecord): {
+  name: string;
+  capacity: string | null;
+  fullPowers: FullPowers | null;
+} {
+  return {
+    name: record.name,
+    capacity: record.capacity ?? record.title ?? null,
+    fullPowers: record.fullPowers ?? null,
+  };
+}
+
 export interface Signing {
   draftVersion: number;
   date: string;
   place: string;
-  signatories: { forSco: { name: string; title: string }; forPartner: { name: string; title: string } };
+  signatories: { forSco: SignatoryRecord; forPartner: SignatoryRecord };
   recordedBy: string;
   at: string;
 }
@@ -216,7 +254,8 @@ export const memorandumAmendmentEvents = {
     payload: counterProposalPayload,
   },
   SIGNED: {
-    description: 'Record the signing: version, date, place, the Secretary-General and the partner’s signatory',
+    description:
+      'Record the signing: version, date, place, and for each side who signed, in what capacity and on what full powers',
     roles: officer,
     payload: signedPayload,
   },
@@ -252,9 +291,19 @@ export interface MemorandumAmendmentInput {
   startedAt: string;
 }
 
-/** The latest calendar date anywhere on Earth (UTC+14) at the event's time: a fact dated later has not happened yet. */
-export function latestDateAt(at: string): string {
-  return new Date(Date.parse(at) + 14 * 3600 * 1000).toISOString().slice(0, 10);
+export { latestDateAt };
+
+/**
+ * The signing date against the procedure's own dates: not before the adoption of the Regulation or
+ * model the protocol implements, nor before the member states agreed the text.
+ */
+function refuseSigningDate(context: MemorandumAmendmentContext, date: string): string | null {
+  if (context.basis && date < context.basis.date)
+    return `The signing date ${date} is before the adoption of the ${context.basis.document === 'regulation' ? 'Regulation' : 'model Memorandum'} the protocol implements (decision ${context.basis.decisionNumber} of ${context.basis.date}).`;
+  const agreed = lastConsensus(context.rounds)?.closedAt;
+  if (agreed && date < earliestDateAt(agreed))
+    return `The signing date ${date} is before the member states agreed the text (consensus reached ${agreed.slice(0, 10)}).`;
+  return null;
 }
 
 /** Every basis of the procedure, in order (snapshots older than `bases` carry only `basis`). */
@@ -277,6 +326,7 @@ const RETURN_WORDS = {
 } as const;
 
 const refusals = {
+  withdrawable,
   draftReady,
   fourEyes,
   positionAllowed,
@@ -337,7 +387,7 @@ const refusals = {
     const today = latestDateAt(event.at);
     if (signed.date > today)
       return `The signing date ${signed.date} is in the future (today is ${today} at the latest).`;
-    return null;
+    return refuseSigningDate(context, signed.date);
   },
   notificationRecordable: ({ context, event }: Args) => {
     if (context.notification)
@@ -686,11 +736,8 @@ export const memorandumAmendmentMachine = setup({
               date: event.payload.date,
               place: event.payload.place,
               signatories: {
-                forSco: { name: event.payload.signatories.forSco.name, title: 'Secretary-General of the SCO' },
-                forPartner: {
-                  name: event.payload.signatories.forPartner.name,
-                  title: event.payload.signatories.forPartner.title,
-                },
+                forSco: { ...event.payload.signatories.forSco },
+                forPartner: { ...event.payload.signatories.forPartner },
               },
               recordedBy: event.actor.id,
               at: event.at,
@@ -786,6 +833,95 @@ function answer(context: MemorandumAmendmentContext, a: NonNullable<PartnerExcha
   return [...context.exchanges.slice(0, -1), { ...x, answer: a }];
 }
 
+/** The record with one part replaced; a correction is made only where the part is recorded. */
+const withSigning = (c: MemorandumAmendmentContext, patch: Partial<Signing>): MemorandumAmendmentContext => ({
+  ...c,
+  signing: c.signing && { ...c.signing, ...patch },
+});
+
+/** The entry into force and the notification are checked again against the corrected record. */
+function refuseForceDates(c: MemorandumAmendmentContext): string | null {
+  const n = c.notification;
+  const f = c.entryIntoForce;
+  if (c.signing && n && n.date < c.signing.date)
+    return `The notification (${n.date}) cannot precede the signing of the protocol (${c.signing.date}).`;
+  if (f && c.signing && f.mode === 'on_signature' && f.date !== c.signing.date)
+    return `A protocol in force on signature enters into force on the signing date (${c.signing.date}), not on ${f.date}.`;
+  if (f && n && f.mode === 'on_notification' && f.date < n.date)
+    return `Entry into force (${f.date}) cannot precede the partner's notification (${n.date}).`;
+  return null;
+}
+
+/** The facts of the 1(e) record that may be corrected, under the rules of the events that recorded them. */
+export const memorandumCorrections: CorrectableFields<MemorandumAmendmentContext> = {
+  'basis.decisionNumber': {
+    label: 'the number of the adopting decision the protocol implements',
+    value: text(50),
+    read: (c) => c.basis?.decisionNumber,
+    write: (c, v) => ({ ...c, basis: c.basis && { ...c.basis, decisionNumber: String(v) } }),
+  },
+  'basis.date': {
+    label: 'the date of the adopting decision the protocol implements',
+    value: isoDate,
+    read: (c) => c.basis?.date,
+    write: (c, v) => ({ ...c, basis: c.basis && { ...c.basis, date: String(v) } }),
+    refuse: (c, at) =>
+      refuseFutureDate('The decision date', c.basis?.date ?? '', at) ??
+      (c.signing ? refuseSigningDate(c, c.signing.date) : null),
+  },
+  'signing.date': {
+    label: 'the signing date',
+    value: calendarDate,
+    read: (c) => c.signing?.date,
+    // a protocol in force on signature entered into force on the (corrected) signing date
+    write: (c, v) => ({
+      ...withSigning(c, { date: String(v) }),
+      entryIntoForce:
+        c.entryIntoForce && c.entryIntoForce.mode === 'on_signature'
+          ? { ...c.entryIntoForce, date: String(v) }
+          : c.entryIntoForce,
+    }),
+    refuse: (c, at) =>
+      refuseFutureDate('The signing date', c.signing?.date ?? '', at) ??
+      refuseSigningDate(c, c.signing?.date ?? '') ??
+      refuseForceDates(c),
+  },
+  'signing.place': {
+    label: 'the place of signature',
+    value: text(200),
+    read: (c) => c.signing?.place,
+    write: (c, v) => withSigning(c, { place: String(v) }),
+  },
+  'signing.signatories.forSco': {
+    label: 'who signed for the SCO (name, capacity, full powers)',
+    value: signatoryPayload,
+    read: (c) => c.signing?.signatories.forSco,
+    write: (c, v) =>
+      withSigning(c, { signatories: { ...(c.signing as Signing).signatories, forSco: signatoryPayload.parse(v) } }),
+  },
+  'signing.signatories.forPartner': {
+    label: 'who signed for the partner (name, capacity, full powers)',
+    value: signatoryPayload,
+    read: (c) => c.signing?.signatories.forPartner,
+    write: (c, v) =>
+      withSigning(c, { signatories: { ...(c.signing as Signing).signatories, forPartner: signatoryPayload.parse(v) } }),
+  },
+  'notification.date': {
+    label: "the date of the partner's notification",
+    value: calendarDate,
+    read: (c) => c.notification?.date,
+    write: (c, v) => ({ ...c, notification: c.notification && { ...c.notification, date: String(v) } }),
+    refuse: (c, at) => refuseFutureDate('The notification date', c.notification?.date ?? '', at) ?? refuseForceDates(c),
+  },
+  'entryIntoForce.date': {
+    label: 'the date of entry into force',
+    value: calendarDate,
+    read: (c) => c.entryIntoForce?.date,
+    write: (c, v) => ({ ...c, entryIntoForce: c.entryIntoForce && { ...c.entryIntoForce, date: String(v) } }),
+    refuse: (c, at) => refuseFutureDate('Entry into force', c.entryIntoForce?.date ?? '', at) ?? refuseForceDates(c),
+  },
+};
+
 export const memorandumAmendment: WorkflowDefinition<
   MemorandumAmendmentContext,
   MemorandumAmendmentEvent,
@@ -829,4 +965,5 @@ export const memorandumAmendment: WorkflowDefinition<
     entryIntoForce: context.entryIntoForce,
   }),
   events: memorandumAmendmentEvents,
+  corrections: memorandumCorrections,
 };

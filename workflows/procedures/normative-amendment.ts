@@ -20,9 +20,15 @@
  *   marked as the consolidation of their comments (`consolidation: true`).
  * - `cnc_approval`: consensus of the coordinators (no silence procedure: all must sign off); one
  *   objection returns the draft to consolidation with the reason; reservations are kept.
- * - `submitted_for_adoption` (body recorded) → `adopted` (decision number and date). Adoption opens
- *   a 1(e) procedure for each existing memorandum it affects (all, unless the officer names them).
- * - Withdrawal with a reason from any open stage.
+ * - `submitted_for_adoption` (body recorded once; a wrong body is corrected, never re-submitted) →
+ *   `adopted` (decision number and date). The body must be one the reference data record as
+ *   adopting this kind of document (the Council of National Coordinators adopts none); the
+ *   decision date may be neither before the coordinators' consensus nor in the future. Adoption
+ *   opens a 1(e) procedure for each existing memorandum it affects (all, unless the officer names them).
+ * - Withdrawal with a reason from any open stage; while the member states are answering (circulation,
+ *   the coordinators' round) only a manager may withdraw, and the states that owe an answer are told.
+ * - Corrections of the adoption record (body, decision number, date): proposed by one officer,
+ *   confirmed by another, checked by the same rules as the original.
  */
 import { assign, emit, setup } from 'xstate';
 import { z } from 'zod';
@@ -33,8 +39,16 @@ import {
   commentRoundStage,
   type CommentRound,
 } from '../kernel/comment-round';
-import { consensusStage, lastObjected, withdrawTransition, type Withdrawal } from '../kernel/consensus-stage';
+import {
+  consensusStage,
+  lastObjected,
+  withdrawTransition,
+  withdrawable,
+  type Withdrawal,
+} from '../kernel/consensus-stage';
 import type { ConsensusRound } from '../kernel/consensus';
+import type { CorrectableFields } from '../kernel/corrections';
+import { lastConsensus, refuseAdoptingBody, refuseDecisionDate } from '../kernel/records';
 import { guardsFrom, type EventCatalogue, type EventsOf, type WorkflowDefinition } from '../kernel/definition';
 import {
   commentsClosed,
@@ -61,6 +75,7 @@ import type { Labels, WorkflowEffect } from '../kernel/types';
 import {
   adoptionPayload,
   approvalSubmissionPayload,
+  bodyId,
   commentResponsePayload,
   draftVersionPayload,
   fromFindingInput,
@@ -68,11 +83,29 @@ import {
   procedureEvents,
   reasonPayload,
   submitAdoptionPayload,
+  text,
+  isoDate,
 } from './payloads';
 
 export type { CommentResponse, CommentRound } from '../kernel/comment-round';
 
 export type NormativeDocument = 'regulation' | 'model_memorandum';
+
+/** The adoption record: the body the text was submitted to, then its decision (number and date). */
+export interface Adoption {
+  body: string;
+  submittedAt: string;
+  /** Who recorded the submission (absent in records made before it was kept). */
+  submittedBy?: string;
+  decisionNumber: string | null;
+  date: string | null;
+}
+
+/** The document in a sentence. */
+export const DOCUMENT_NAME: Readonly<Record<NormativeDocument, string>> = {
+  regulation: 'the Regulation on the status of dialogue partner',
+  model_memorandum: 'the model Memorandum',
+};
 
 export interface NormativeContext {
   document: NormativeDocument;
@@ -82,7 +115,7 @@ export interface NormativeContext {
   reviews: Review[];
   commentRounds: CommentRound[];
   rounds: ConsensusRound[];
-  adoption: { body: string; submittedAt: string; decisionNumber: string | null; date: string | null } | null;
+  adoption: Adoption | null;
   affectedPartners: string[];
   withdrawal: Withdrawal | null;
 }
@@ -169,6 +202,7 @@ const startInput = z.object({
 });
 
 const refusals = {
+  withdrawable,
   draftReady,
   newerDraft,
   fourEyes,
@@ -185,8 +219,24 @@ const refusals = {
     round: 'this circulation',
     version: 'draft version',
   }),
+  /** Submitted once, to a body the reference data record as adopting this kind of document. */
+  adoptionSubmittable: ({ context, event }: Args) => {
+    if (context.adoption)
+      return `The draft was already submitted to ${context.adoption.body} on ${context.adoption.submittedAt.slice(0, 10)}; a wrongly recorded body is corrected (a correction reviewed by a second officer), not submitted again.`;
+    if (event.type !== 'SUBMIT_FOR_ADOPTION') return null;
+    return refuseAdoptingBody(
+      event.world.bodies,
+      event.payload.body,
+      context.document,
+      DOCUMENT_NAME[context.document],
+    );
+  },
   adoptionSubmitted: ({ context, event }: Args) => {
     if (!context.adoption) return 'Record the body the draft was submitted to (SUBMIT_FOR_ADOPTION) first.';
+    if (event.type === 'RECORD_ADOPTION') {
+      const late = refuseDecisionDate(event.payload.date, lastConsensus(context.rounds)?.closedAt ?? null, event.at);
+      if (late) return late;
+    }
     const named = event.type === 'RECORD_ADOPTION' ? (event.payload.affectedPartners ?? []) : [];
     const known = new Set(event.world.memoranda.map((m) => m.partner));
     const unknown = named.filter((p) => !known.has(p));
@@ -352,8 +402,15 @@ export function normativeAmendmentMachine(document: NormativeDocument, id: strin
         meta: meta({ en: 'Submitted for adoption', ru: 'Внесено на утверждение', zh: '提交通过' }, 'legal_officer'),
         on: {
           SUBMIT_FOR_ADOPTION: {
+            guard: 'adoptionSubmittable',
             actions: assign(({ event }) => ({
-              adoption: { body: event.payload.body, submittedAt: event.at, decisionNumber: null, date: null },
+              adoption: {
+                body: event.payload.body,
+                submittedAt: event.at,
+                submittedBy: event.actor.id,
+                decisionNumber: null,
+                date: null,
+              },
             })),
           },
           RECORD_ADOPTION: {
@@ -425,5 +482,37 @@ export function normativeAmendmentDefinition(opts: {
       affectedPartners: context.affectedPartners,
     }),
     events: normativeEvents,
+    corrections: adoptionCorrections,
   };
 }
+
+/** The adoption record with one field replaced (the record exists: a correction needs a recorded value). */
+const withAdoption = (c: NormativeContext, patch: Partial<Adoption>): NormativeContext => ({
+  ...c,
+  adoption: c.adoption && { ...c.adoption, ...patch },
+});
+
+/** The facts of the adoption record that may be corrected, under the rules of the events that recorded them. */
+export const adoptionCorrections: CorrectableFields<NormativeContext> = {
+  'adoption.body': {
+    label: 'the body the draft was submitted to',
+    value: bodyId,
+    read: (c) => c.adoption?.body,
+    write: (c, v) => withAdoption(c, { body: String(v) }),
+    refuse: (c, _at, world) =>
+      refuseAdoptingBody(world.bodies, c.adoption?.body ?? '', c.document, DOCUMENT_NAME[c.document]),
+  },
+  'adoption.decisionNumber': {
+    label: 'the decision number',
+    value: text(50),
+    read: (c) => c.adoption?.decisionNumber,
+    write: (c, v) => withAdoption(c, { decisionNumber: String(v) }),
+  },
+  'adoption.date': {
+    label: 'the decision date',
+    value: isoDate,
+    read: (c) => c.adoption?.date,
+    write: (c, v) => withAdoption(c, { date: String(v) }),
+    refuse: (c, at) => refuseDecisionDate(c.adoption?.date ?? '', lastConsensus(c.rounds)?.closedAt ?? null, at),
+  },
+};

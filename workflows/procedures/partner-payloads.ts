@@ -70,11 +70,44 @@ export const sendToPartnerPayload = z
 export const partnerAcceptedPayload = z.object({ draftVersion, reference: text(200).optional().nullable() }).strict();
 export const counterProposalPayload = z.object({ draftVersion, text: text(20000) }).strict();
 
+/**
+ * On what authority a person signed: by virtue of office (heads of state or government and
+ * ministers of foreign affairs, Vienna Convention on the Law of Treaties art. 7(2)), on an
+ * instrument of full powers, or on a decision authorising the signature (the Secretary-General
+ * signs for the SCO as a decision of the Council of Heads of State authorises). `reference` names
+ * the instrument or the decision: issuer, number, date.
+ */
+export const FULL_POWERS_KINDS = ['ex_officio', 'instrument', 'decision'] as const;
+export const fullPowersPayload = z.discriminatedUnion(
+  'kind',
+  [
+    z.object({ kind: z.literal('ex_officio') }).strict(),
+    z.object({ kind: z.literal('instrument'), reference: text(500) }).strict(),
+    z.object({ kind: z.literal('decision'), reference: text(500) }).strict(),
+  ],
+  {
+    message:
+      'must say on what authority the person signed: kind ex_officio, instrument (with its reference) or decision (with its reference)',
+  },
+);
+export type FullPowers = z.infer<typeof fullPowersPayload>;
+
+/** Who signed, in what capacity, and on what full powers. */
+export const signatoryPayload = z
+  .object({
+    name: text(200),
+    /** The capacity in which the person signed, e.g. `Secretary-General of the SCO`, `Minister of Foreign Affairs`. */
+    capacity: text(200),
+    fullPowers: fullPowersPayload,
+  })
+  .strict();
+export type Signatory = z.infer<typeof signatoryPayload>;
+
 export const signatoriesPayload = z
   .object({
-    /** The Secretary-General signs for the SCO. */
-    forSco: z.object({ name: text(200) }).strict(),
-    forPartner: z.object({ name: text(200), title: text(200) }).strict(),
+    /** Who signed for the SCO (as a rule the Secretary-General, on the authority of a decision). */
+    forSco: signatoryPayload,
+    forPartner: signatoryPayload,
   })
   .strict();
 export const signedPayload = z

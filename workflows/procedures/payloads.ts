@@ -59,9 +59,14 @@ export const positionPayload = z
         message: v.kind === 'object' ? 'an objection needs a reason' : 'a reservation needs its text',
       });
   });
-export const bodyId = z.enum(['chs', 'chg', 'cfm', 'cnc'], {
-  message: 'must be one of chs, chg, cfm, cnc (see the reference bodies)',
-});
+/** A body of the Organisation by its reference-data code; which bodies may adopt what is data (see the reference bodies). */
+export const bodyId = z
+  .string()
+  .regex(
+    /^[a-z0-9]+(?:-[a-z0-9]+)*$/,
+    'must be the code of a body in the reference data, such as chs (see /reference/bodies)',
+  )
+  .max(64, 'must be the code of a body in the reference data, such as chs (see /reference/bodies)');
 export const submitAdoptionPayload = z.object({ body: bodyId }).strict();
 export const adoptionPayload = z
   .object({

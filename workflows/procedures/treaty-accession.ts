@@ -39,7 +39,13 @@
 import { assertEvent, assign, emit, setup } from 'xstate';
 import type { z } from 'zod';
 import { openRound, type ConsensusRound } from '../kernel/consensus';
-import { consensusStage, lastObjected, withdrawTransition, type Withdrawal } from '../kernel/consensus-stage';
+import {
+  consensusStage,
+  lastObjected,
+  withdrawTransition,
+  withdrawable,
+  type Withdrawal,
+} from '../kernel/consensus-stage';
 import {
   guardsFrom,
   type EventCatalogue,
@@ -197,6 +203,7 @@ const packageSent: Refusal<AccessionContext> = ({ context }) =>
 const latestRequest = (c: AccessionContext) => c.requests[c.requests.length - 1];
 
 const refusals = {
+  withdrawable,
   positionAllowed,
   roundConsensus,
   roundObjected,

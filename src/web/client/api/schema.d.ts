@@ -73,23 +73,6 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
-  '/approvals/{instanceId}/statement': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    get?: never;
-    put?: never;
-    /** The statement to sign for an answer (nothing is recorded): canonical text for Ed25519, challenge for a passkey, valid 15 minutes */
-    post: operations['ApprovalsController_statement'];
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
   '/approvals/history': {
     parameters: {
       query?: never;
@@ -363,6 +346,58 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/instances/{id}/corrections': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The corrections of a procedure (who, why, old and new value, review) and what may be corrected */
+    get: operations['CorrectionsController_list'];
+    put?: never;
+    /** Propose the correction of a recorded fact, with a reason; it takes effect once another officer confirms it */
+    post: operations['CorrectionsController_propose'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/instances/{id}/corrections/{n}/confirm': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Confirm a proposed correction (not its proposer): the record reads the new value */
+    post: operations['CorrectionsController_confirm'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/instances/{id}/corrections/{n}/reject': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Reject a proposed correction, with a reason (its proposer may take it back so) */
+    post: operations['CorrectionsController_reject'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/instances/{id}/deadlines/{key}/extend': {
     parameters: {
       query?: never;
@@ -513,7 +548,7 @@ export interface paths {
     /** Comments on a version, oldest first (member state, or the Secretariat) */
     get: operations['DraftsController_comments'];
     put?: never;
-    /** Comment on a version or one of its articles: approvers for their own member state (signed, see .../comments/statement), legal officers for the Secretariat */
+    /** Comment on a version or one of its articles: approvers for their own member state, legal officers for the Secretariat */
     post: operations['DraftsController_comment'];
     delete?: never;
     options?: never;
@@ -574,23 +609,6 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
-  '/instances/{id}/draft/versions/{n}/comments/statement': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    get?: never;
-    put?: never;
-    /** The statement to sign for a member state's comment (nothing is recorded): canonical text for Ed25519, challenge for a passkey */
-    post: operations['DraftsController_commentStatement'];
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
   '/instances/{id}/draft/versions/{n}/export': {
     parameters: {
       query?: never;
@@ -625,23 +643,6 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
-  '/instances/{id}/finding-links': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    get?: never;
-    put?: never;
-    /** Link a finding of a 1(a) analysis and a 1(c), 1(d) or 1(e) procedure, from either side, at any stage (a closed procedure included); recorded as an event on both */
-    post: operations['InstancesController_linkFinding'];
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
   '/instances/{id}/history': {
     parameters: {
       query?: never;
@@ -670,6 +671,40 @@ export interface paths {
     put?: never;
     /** Move a running procedure to another version of its definition (audited) */
     post: operations['InstancesController_migrate'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/instances/{id}/record': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The record of the procedure: adoption, signing (who, in what capacity, on what full powers), entry into force, and every correction */
+    get: operations['ProcedureRecordController_record'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/instances/{id}/record/export': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The record of the procedure, with its corrections, as HTML or PDF */
+    get: operations['ProcedureRecordController_export'];
+    put?: never;
+    post?: never;
     delete?: never;
     options?: never;
     head?: never;
@@ -918,159 +953,6 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
-  '/signing-keys/{keyId}/revoke': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    get?: never;
-    put?: never;
-    /** Revoke a key, with a reason: the approver (then sign the act with an active key) or an administrator (then a second administrator confirms) */
-    post: operations['SigningKeysController_revoke'];
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/signing-keys/acts/{actId}/confirm': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    get?: never;
-    put?: never;
-    /** Confirm an act on a key (four-eyes: the second administrator puts it in effect) */
-    post: operations['SigningKeysController_confirm'];
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/signing-keys/acts/{actId}/endorse': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    get?: never;
-    put?: never;
-    /** Sign an act on your keys (its statement) with a key you already have: the act takes effect */
-    post: operations['SigningKeysController_endorse'];
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/signing-keys/ed25519': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    get?: never;
-    put?: never;
-    /** Register an Ed25519 public key (API clients), or rotate one (replaces); in effect once signed with a key you have or confirmed by two administrators */
-    post: operations['SigningKeysController_registerEd25519'];
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/signing-keys/mine': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    /** My signing keys (Ed25519 keys and passkeys), their state, and every act on them */
-    get: operations['SigningKeysController_mine'];
-    put?: never;
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/signing-keys/passkeys': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    get?: never;
-    put?: never;
-    /** Register a passkey with the browser's registration response */
-    post: operations['SigningKeysController_registerPasskey'];
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/signing-keys/passkeys/options': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    get?: never;
-    put?: never;
-    /** Start registering a passkey: the options for navigator.credentials.create (valid 5 minutes) */
-    post: operations['SigningKeysController_passkeyOptions'];
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/signing-keys/pending': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    /** Acts on signing keys waiting for confirmation by two administrators */
-    get: operations['SigningKeysController_pending'];
-    put?: never;
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/signing-keys/users/{userId}': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    /** An approver's signing keys and every act on them (administrators) */
-    get: operations['SigningKeysController_ofUser'];
-    put?: never;
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
   '/users': {
     parameters: {
       query?: never;
@@ -1252,8 +1134,6 @@ export interface components {
        * @enum {string}
        */
       kind: 'agree' | 'agree_with_reservation' | 'object' | 'comments' | 'no_comments';
-      /** @description The signature of the statement POST /approvals/{id}/statement gave for this answer (required when the service requires signed answers) */
-      signature?: components['schemas']['AnswerSignatureDto'];
       /** @description Reservation text, reason for the objection, or the comments */
       text?: string;
     };
@@ -1276,38 +1156,6 @@ export interface components {
       subject: string;
       /** @enum {string} */
       type: 'POSITION' | 'RESPOND';
-    };
-    AnswerSignatureDto: {
-      /**
-       * @description The `at` of the statement the service gave (ISO 8601)
-       * @example 2026-03-01T10:00:00.000Z
-       */
-      at: string;
-      /** @description The id of your active signing key (Ed25519 key or passkey) */
-      keyId: string;
-      /** @description webauthn: the browser's assertion (PublicKeyCredential.toJSON()) whose challenge is the statement's challenge */
-      response?: {
-        [key: string]: unknown;
-      };
-      /** @enum {string} */
-      type: 'ed25519' | 'webauthn';
-      /** @description ed25519: the signature over the canonical statement, base64url (64 bytes) */
-      value?: string;
-    };
-    AnswerSignedDto: {
-      /** @description SHA-256 of the draft version signed on, hex */
-      draftSha256: string;
-      /**
-       * Format: uuid
-       * @description The signing key (GET /signing-keys/...)
-       */
-      keyId: string;
-      /** @enum {string} */
-      keyType: 'ed25519' | 'webauthn';
-      /** @description The event the answer was recorded as */
-      seq: number;
-      /** @description SHA-256 of the canonical statement, hex */
-      statementHash: string;
     };
     ApplyResultDto: {
       /** Format: uuid */
@@ -1546,6 +1394,52 @@ export interface components {
       nextVersion: number | null;
       procedure: components['schemas']['ProcedureRefDto'];
       version: number;
+    };
+    CorrectableFactDto: {
+      /** @example adoption.date */
+      field: string;
+      /** @example the decision date */
+      label: string;
+      /** @description JSON Schema of the value (the original field’s schema) */
+      valueSchema: {
+        [key: string]: unknown;
+      };
+    };
+    /** @description A correction of a recorded fact: the proposal and, once decided, its review */
+    CorrectionRecordDto: {
+      /** Format: date-time */
+      decidedAt: string | null;
+      decidedBy: string | null;
+      /** @example adoption.date */
+      field: string;
+      /** @example the decision date */
+      label: string;
+      /** @description The correct value */
+      newValue:
+        | string
+        | {
+            [key: string]: unknown;
+          };
+      /** @description The sequence number of the proposal in the history */
+      number: number;
+      /** @description The value recorded when the correction was proposed (kept in the history) */
+      oldValue:
+        | string
+        | {
+            [key: string]: unknown;
+          };
+      /** Format: date-time */
+      proposedAt: string;
+      proposedBy: string;
+      reason: string;
+      rejectionReason: string | null;
+      /** @enum {string} */
+      status: 'pending' | 'confirmed' | 'rejected';
+    };
+    /** @description The corrections of one procedure and the recorded facts that may be corrected */
+    CorrectionsViewDto: {
+      correctable: components['schemas']['CorrectableFactDto'][];
+      corrections: components['schemas']['CorrectionRecordDto'][];
     };
     CreateActingAppointmentDto: {
       /**
@@ -1853,18 +1747,6 @@ export interface components {
       state: string;
       subject: string;
     };
-    EndorseActDto: {
-      /** @description The id of your active signing key (Ed25519 key or passkey) */
-      keyId: string;
-      /** @description webauthn: the browser's assertion (PublicKeyCredential.toJSON()) whose challenge is the statement's challenge */
-      response?: {
-        [key: string]: unknown;
-      };
-      /** @enum {string} */
-      type: 'ed25519' | 'webauthn';
-      /** @description ed25519: the signature over the canonical statement, base64url (64 bytes) */
-      value?: string;
-    };
     /** @description The body of every error response: a status, a stable code, a sentence for a person, and details */
     ErrorBody: {
       /** @description Facts a client can act on (e.g. `fields` of an invalid payload, `currentVersion` of a stale answer, `reason`) */
@@ -1946,33 +1828,6 @@ export interface components {
     FinalTextDto: {
       articles: components['schemas']['FinalTextArticleDto'][];
       version: number;
-    };
-    /** @description A finding of a 1(a) analysis linked to a 1(c), 1(d) or 1(e) procedure; shown on both procedures, made from either side at any time */
-    FindingLinkDto: {
-      /**
-       * Format: uuid
-       * @description The 1(a) analysis the finding belongs to
-       */
-      analysisId: string;
-      findingId: string;
-      /** @description The text of the finding when it was linked */
-      findingText: string;
-      /** Format: date-time */
-      linkedAt: string;
-      linkedBy: string;
-      /**
-       * @description Made from the analysis, from the procedure, or by starting the procedure from the finding
-       * @enum {string}
-       */
-      linkedFrom: 'analysis' | 'procedure' | 'start';
-      /** @description The memorandum assessed */
-      memorandumId: string | null;
-      procedureDefinitionId: string;
-      /**
-       * Format: uuid
-       * @description The 1(c), 1(d) or 1(e) procedure the finding feeds
-       */
-      procedureId: string;
     };
     HealthReportDto: {
       /**
@@ -2127,7 +1982,6 @@ export interface components {
       createdAt: string;
       deadlines: components['schemas']['OpenDeadlineDto'][];
       definition: components['schemas']['DefinitionRefDto'];
-      findingLinks: components['schemas']['FindingLinkDto'][];
       /** Format: uuid */
       id: string;
       memorandum: string | null;
@@ -2171,23 +2025,6 @@ export interface components {
       ru: number;
       zh: number;
     };
-    LinkFindingDto: {
-      /**
-       * Format: uuid
-       * @description On a 1(c)/(d)/(e): the 1(a) analysis the finding belongs to
-       */
-      analysisId?: string;
-      /**
-       * @description The id of the finding in its assessment
-       * @example F-TR-1
-       */
-      findingId: string;
-      /**
-       * Format: uuid
-       * @description On a 1(a): the 1(c), 1(d) or 1(e) procedure the finding feeds
-       */
-      procedureId?: string;
-    };
     LivenessDto: {
       /** @enum {string} */
       status: 'ok';
@@ -2213,8 +2050,6 @@ export interface components {
       by: string | null;
       draftVersion: number;
       memberState: string;
-      /** @description The signature of the answer; null when unsigned */
-      signed: components['schemas']['AnswerSignedDto'] | null;
       text: string | null;
     };
     MatrixPositionDto: {
@@ -2227,8 +2062,6 @@ export interface components {
       memberState: string;
       /** @enum {string} */
       position: 'agree' | 'agree_with_reservation' | 'object' | 'silence' | 'no_answer';
-      /** @description The signature of the answer; null when unsigned */
-      signed: components['schemas']['AnswerSignedDto'] | null;
       /** @description Reservation text or the reason of an objection */
       text: string | null;
     };
@@ -2371,11 +2204,45 @@ export interface components {
       stages: components['schemas']['StageCountDto'][];
       title: components['schemas']['Labels'];
     };
+    /** @description A procedure's record of facts outside the system, with every correction */
+    ProcedureRecordDto: {
+      /** @description Body, submission, decision number and date (1(c), 1(d)) */
+      adoption: {
+        [key: string]: unknown;
+      } | null;
+      corrections: components['schemas']['CorrectionRecordDto'][];
+      entryIntoForce: {
+        [key: string]: unknown;
+      } | null;
+      notification: {
+        [key: string]: unknown;
+      } | null;
+      procedure: components['schemas']['RecordProcedureDto'];
+      signing: components['schemas']['SigningViewDto'] | null;
+    };
     ProcedureRefDto: {
       definitionId: string;
       /** Format: uuid */
       id: string;
       state: string;
+    };
+    ProposeCorrectionDto: {
+      /**
+       * @description The recorded fact to correct (GET /instances/:id/corrections lists the correctable ones)
+       * @example adoption.date
+       */
+      field: string;
+      /** @description Why the recorded value is wrong, and on which evidence */
+      reason: string;
+      /**
+       * @description The correct value, in the shape of the original field (see valueSchema of the correctable fact)
+       * @example 2026-07-02
+       */
+      value:
+        | string
+        | {
+            [key: string]: unknown;
+          };
     };
     ReconcileReportDto: {
       /** @description Open deadlines compared */
@@ -2432,6 +2299,14 @@ export interface components {
        * @example 2025-09-01
        */
       validFrom: string;
+    };
+    RecordProcedureDto: {
+      definitionId: string;
+      /** Format: uuid */
+      id: string;
+      state: string;
+      /** @enum {string} */
+      status: 'active' | 'done';
     };
     RedlinesDto: {
       en?: components['schemas']['RedlineSegmentDto'][];
@@ -2490,24 +2365,9 @@ export interface components {
       /** @example 1 */
       version: number;
     };
-    RegisterEd25519KeyDto: {
-      /** @description A name for the key (e.g. the client that holds it) */
-      label?: string;
-      /**
-       * @description The Ed25519 public key: PEM (SPKI) text, or the 32 raw bytes in base64 or base64url
-       * @example MCowBQYDK2VwAyEA…
-       */
-      publicKey: string;
-      /** @description Rotation: the id of your active key this one replaces (revoked when this takes effect) */
-      replaces?: string;
-    };
-    RegisterPasskeyDto: {
-      /** @description A name for the passkey (e.g. the device) */
-      label?: string;
-      /** @description The browser's registration response (PublicKeyCredential.toJSON() after navigator.credentials.create) */
-      response: {
-        [key: string]: unknown;
-      };
+    RejectCorrectionDto: {
+      /** @description Why the correction is rejected */
+      reason: string;
     };
     ReportApprovalDto: {
       approved: boolean;
@@ -2586,10 +2446,6 @@ export interface components {
        */
       tokensRevoked: number;
     };
-    RevokeKeyDto: {
-      /** @description Why the key is revoked (kept in the record) */
-      reason: string;
-    };
     RoundObjectionDto: {
       memberState: string;
       reason: string;
@@ -2619,16 +2475,18 @@ export interface components {
        */
       type: string;
     };
-    SignedCommentDto: {
-      /**
-       * Format: uuid
-       * @description The article commented on; leave out for a general comment
-       */
-      articleId?: string | null;
-      /** @description The signature of the statement POST .../comments/statement gave for this comment */
-      signature?: components['schemas']['AnswerSignatureDto'];
-      /** @example Article 3: add "and observers" after "dialogue partners". */
-      text: string;
+    SignatoriesViewDto: {
+      forPartner: components['schemas']['SignatoryViewDto'];
+      forSco: components['schemas']['SignatoryViewDto'];
+    };
+    SignatoryViewDto: {
+      /** @description The capacity in which the person signed; null: not recorded */
+      capacity: string | null;
+      /** @description kind ex_officio, instrument (reference) or decision (reference); null: not recorded */
+      fullPowers: {
+        [key: string]: unknown;
+      } | null;
+      name: string;
     };
     SignInDto: {
       /** @example officer@amendflow.local */
@@ -2638,6 +2496,16 @@ export interface components {
        * @example amendflow-demo
        */
       password: string;
+    };
+    SigningViewDto: {
+      /** Format: date-time */
+      at: string;
+      /** Format: date */
+      date: string;
+      draftVersion: number;
+      place: string;
+      recordedBy: string;
+      signatories: components['schemas']['SignatoriesViewDto'];
     };
     SignInResponseDto: {
       /** @description Send it as `Authorization: Bearer <accessToken>` */
@@ -2681,20 +2549,6 @@ export interface components {
        *     }
        */
       input: Record<string, unknown>;
-    };
-    StatementRequestDto: {
-      /**
-       * @description The draft version you answer on; an outdated version is refused with 409
-       * @example 2
-       */
-      draftVersion: number;
-      /**
-       * @description In an approval round: agree, agree_with_reservation (text required) or object (reason required). In a circulation for comments: comments (text required) or no_comments.
-       * @enum {string}
-       */
-      kind: 'agree' | 'agree_with_reservation' | 'object' | 'comments' | 'no_comments';
-      /** @description Reservation text, reason for the objection, or the comments */
-      text?: string;
     };
     StatePositionDto: {
       actingFor: string | null;
@@ -3106,96 +2960,6 @@ export interface operations {
           'application/json': components['schemas']['TransitionResponseDto'];
         };
       };
-      /** @description INVALID_PAYLOAD: invalid body, an answer of the wrong kind for the round, or a signature that does not verify for this answer */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ErrorBody'];
-        };
-      };
-      /** @description UNAUTHENTICATED: no bearer token, or it is expired, revoked or not valid */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ErrorBody'];
-        };
-      };
-      /** @description FORBIDDEN: member-state approvers only; the member state cannot be named in the request; answers must be signed (ANSWER_SIGNING=required); the signing key is pending or revoked */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ErrorBody'];
-        };
-      };
-      /** @description NOT_FOUND: no procedure with this id */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ErrorBody'];
-        };
-      };
-      /** @description CONFLICT: nothing waits for an answer, the draft version is outdated (details.currentVersion), the stage refuses, or a concurrent update */
-      409: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ErrorBody'];
-        };
-      };
-      /** @description TOO_LARGE: the request is larger than its limit */
-      413: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ErrorBody'];
-        };
-      };
-      /** @description UNAVAILABLE: PostgreSQL or Redis does not answer; try again shortly */
-      503: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ErrorBody'];
-        };
-      };
-    };
-  };
-  ApprovalsController_statement: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path: {
-        instanceId: string;
-      };
-      cookie?: never;
-    };
-    requestBody: {
-      content: {
-        'application/json': components['schemas']['StatementRequestDto'];
-      };
-    };
-    responses: {
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            [key: string]: unknown;
-          };
-        };
-      };
       /** @description INVALID_PAYLOAD: invalid body, or an answer of the wrong kind for the round */
       400: {
         headers: {
@@ -3214,7 +2978,7 @@ export interface operations {
           'application/json': components['schemas']['ErrorBody'];
         };
       };
-      /** @description FORBIDDEN: member-state approvers only */
+      /** @description FORBIDDEN: member-state approvers only; the member state cannot be named in the request */
       403: {
         headers: {
           [name: string]: unknown;
@@ -3232,7 +2996,7 @@ export interface operations {
           'application/json': components['schemas']['ErrorBody'];
         };
       };
-      /** @description CONFLICT: nothing waits for an answer, or the draft version is outdated */
+      /** @description CONFLICT: nothing waits for an answer, the draft version is outdated (details.currentVersion), the stage refuses, or a concurrent update */
       409: {
         headers: {
           [name: string]: unknown;
@@ -4002,6 +3766,325 @@ export interface operations {
       };
       /** @description NOT_FOUND: no procedure with this id */
       404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description UNAVAILABLE: PostgreSQL or Redis does not answer; try again shortly */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+    };
+  };
+  CorrectionsController_list: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['CorrectionsViewDto'];
+        };
+      };
+      /** @description UNAUTHENTICATED: no bearer token, or it is expired, revoked or not valid */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description NOT_FOUND: no procedure with this id */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description UNAVAILABLE: PostgreSQL or Redis does not answer; try again shortly */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+    };
+  };
+  CorrectionsController_propose: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description Repeat a request safely: the same key returns the first result and applies nothing. */
+        'Idempotency-Key'?: string;
+      };
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['ProposeCorrectionDto'];
+      };
+    };
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['TransitionResponseDto'];
+        };
+      };
+      /** @description INVALID_PAYLOAD: invalid body, a fact that cannot be corrected, or a value that fails its schema */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description UNAUTHENTICATED: no bearer token, or it is expired, revoked or not valid */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description FORBIDDEN: legal officers and managers only */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description NOT_FOUND: no procedure with this id */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description CONFLICT: nothing recorded yet, the same value, a correction of the fact already pending, a rule of the original event refuses it, or an idempotency key reused */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description TOO_LARGE: the request is larger than its limit */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description UNAVAILABLE: PostgreSQL or Redis does not answer; try again shortly */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+    };
+  };
+  CorrectionsController_confirm: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description Repeat a request safely: the same key returns the first result and applies nothing. */
+        'Idempotency-Key'?: string;
+      };
+      path: {
+        id: string;
+        n: number;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['TransitionResponseDto'];
+        };
+      };
+      /** @description INVALID_PAYLOAD: the correction number or the body is invalid */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description UNAUTHENTICATED: no bearer token, or it is expired, revoked or not valid */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description FORBIDDEN: legal officers and managers only */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description NOT_FOUND: no procedure, or no such correction on it */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description CONFLICT: already decided, four-eyes (the proposer cannot confirm), the record changed meanwhile, a rule of the original event refuses the corrected record, or an idempotency key reused */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description TOO_LARGE: the request is larger than its limit */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description UNAVAILABLE: PostgreSQL or Redis does not answer; try again shortly */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+    };
+  };
+  CorrectionsController_reject: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description Repeat a request safely: the same key returns the first result and applies nothing. */
+        'Idempotency-Key'?: string;
+      };
+      path: {
+        id: string;
+        n: number;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['RejectCorrectionDto'];
+      };
+    };
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['TransitionResponseDto'];
+        };
+      };
+      /** @description INVALID_PAYLOAD: the correction number or the body is invalid */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description UNAUTHENTICATED: no bearer token, or it is expired, revoked or not valid */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description FORBIDDEN: legal officers and managers only */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description NOT_FOUND: no procedure, or no such correction on it */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description CONFLICT: already decided, four-eyes (the proposer cannot confirm), the record changed meanwhile, a rule of the original event refuses the corrected record, or an idempotency key reused */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description TOO_LARGE: the request is larger than its limit */
+      413: {
         headers: {
           [name: string]: unknown;
         };
@@ -4968,7 +5051,7 @@ export interface operations {
     };
     requestBody: {
       content: {
-        'application/json': components['schemas']['SignedCommentDto'];
+        'application/json': components['schemas']['AddCommentDto'];
       };
     };
     responses: {
@@ -4980,7 +5063,7 @@ export interface operations {
           'application/json': components['schemas']['DraftCommentDto'];
         };
       };
-      /** @description INVALID_PAYLOAD: invalid body, or a signature that does not verify for this comment */
+      /** @description INVALID_PAYLOAD: the request is invalid (the message names the field) */
       400: {
         headers: {
           [name: string]: unknown;
@@ -4998,7 +5081,7 @@ export interface operations {
           'application/json': components['schemas']['ErrorBody'];
         };
       };
-      /** @description FORBIDDEN: approvers (for their own member state) and legal officers only; member states' comments must be signed (ANSWER_SIGNING=required); the signing key is pending or revoked */
+      /** @description FORBIDDEN: approvers (for their own member state) and legal officers only */
       403: {
         headers: {
           [name: string]: unknown;
@@ -5016,7 +5099,7 @@ export interface operations {
           'application/json': components['schemas']['ErrorBody'];
         };
       };
-      /** @description CONFLICT: the procedure is closed, or the statement is stale or used already */
+      /** @description CONFLICT: the procedure is closed */
       409: {
         headers: {
           [name: string]: unknown;
@@ -5321,88 +5404,6 @@ export interface operations {
       };
     };
   };
-  DraftsController_commentStatement: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path: {
-        id: string;
-        n: number;
-      };
-      cookie?: never;
-    };
-    requestBody: {
-      content: {
-        'application/json': components['schemas']['AddCommentDto'];
-      };
-    };
-    responses: {
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            [key: string]: unknown;
-          };
-        };
-      };
-      /** @description INVALID_PAYLOAD: the request is invalid (the message names the field) */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ErrorBody'];
-        };
-      };
-      /** @description UNAUTHENTICATED: no bearer token, or it is expired, revoked or not valid */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ErrorBody'];
-        };
-      };
-      /** @description FORBIDDEN: member-state approvers only */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ErrorBody'];
-        };
-      };
-      /** @description NOT_FOUND: no procedure, draft or version with these numbers, or (approvers) a version not circulated to the member states */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ErrorBody'];
-        };
-      };
-      /** @description TOO_LARGE: the request is larger than its limit */
-      413: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ErrorBody'];
-        };
-      };
-      /** @description UNAVAILABLE: PostgreSQL or Redis does not answer; try again shortly */
-      503: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ErrorBody'];
-        };
-      };
-    };
-  };
   DraftsController_exportVersion: {
     parameters: {
       query?: {
@@ -5559,97 +5560,6 @@ export interface operations {
       };
     };
   };
-  InstancesController_linkFinding: {
-    parameters: {
-      query?: never;
-      header?: {
-        /** @description Repeat a request safely: the same key returns the first result and applies nothing. */
-        'Idempotency-Key'?: string;
-      };
-      path: {
-        id: string;
-      };
-      cookie?: never;
-    };
-    requestBody: {
-      content: {
-        'application/json': components['schemas']['LinkFindingDto'];
-      };
-    };
-    responses: {
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['TransitionResponseDto'];
-        };
-      };
-      /** @description INVALID_PAYLOAD: invalid body, no such finding, or the other procedure does not exist or is not of a kind a finding feeds */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ErrorBody'];
-        };
-      };
-      /** @description UNAUTHENTICATED: no bearer token, or it is expired, revoked or not valid */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ErrorBody'];
-        };
-      };
-      /** @description FORBIDDEN: legal officers only */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ErrorBody'];
-        };
-      };
-      /** @description NOT_FOUND: no procedure with this id */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ErrorBody'];
-        };
-      };
-      /** @description CONFLICT: already linked, this procedure takes no finding links, or an idempotency key reused */
-      409: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ErrorBody'];
-        };
-      };
-      /** @description TOO_LARGE: the request is larger than its limit */
-      413: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ErrorBody'];
-        };
-      };
-      /** @description UNAVAILABLE: PostgreSQL or Redis does not answer; try again shortly */
-      503: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ErrorBody'];
-        };
-      };
-    };
-  };
   InstancesController_history: {
     parameters: {
       query?: never;
@@ -5757,7 +5667,7 @@ export interface operations {
           'application/json': components['schemas']['ErrorBody'];
         };
       };
-      /** @description CONFLICT: already on that version, the procedure is closed, or the mapping would move it into a final stage or past a review or consensus its record does not show (BUSINESS_RULE) */
+      /** @description CONFLICT: already on that version, or the procedure is closed */
       409: {
         headers: {
           [name: string]: unknown;
@@ -5773,6 +5683,118 @@ export interface operations {
         };
         content: {
           'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description UNAVAILABLE: PostgreSQL or Redis does not answer; try again shortly */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+    };
+  };
+  ProcedureRecordController_record: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProcedureRecordDto'];
+        };
+      };
+      /** @description UNAUTHENTICATED: no bearer token, or it is expired, revoked or not valid */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description NOT_FOUND: no procedure with this id */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description UNAVAILABLE: PostgreSQL or Redis does not answer; try again shortly */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+    };
+  };
+  ProcedureRecordController_export: {
+    parameters: {
+      query?: {
+        format?: 'html' | 'pdf';
+        lang?: 'ru' | 'zh' | 'en';
+      };
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The record, rendered */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/pdf': string;
+          'text/html': string;
+        };
+      };
+      /** @description INVALID_PAYLOAD: format must be html or pdf, lang ru, zh or en */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/pdf': components['schemas']['ErrorBody'];
+          'text/html': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description UNAUTHENTICATED: no bearer token, or it is expired, revoked or not valid */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description NOT_FOUND: no procedure with this id */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/pdf': components['schemas']['ErrorBody'];
+          'text/html': components['schemas']['ErrorBody'];
         };
       };
       /** @description UNAVAILABLE: PostgreSQL or Redis does not answer; try again shortly */
@@ -6599,615 +6621,6 @@ export interface operations {
       };
       /** @description UNAUTHENTICATED: no bearer token, or it is expired, revoked or not valid */
       401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ErrorBody'];
-        };
-      };
-      /** @description UNAVAILABLE: PostgreSQL or Redis does not answer; try again shortly */
-      503: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ErrorBody'];
-        };
-      };
-    };
-  };
-  SigningKeysController_revoke: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path: {
-        keyId: string;
-      };
-      cookie?: never;
-    };
-    requestBody: {
-      content: {
-        'application/json': components['schemas']['RevokeKeyDto'];
-      };
-    };
-    responses: {
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            [key: string]: unknown;
-          };
-        };
-      };
-      /** @description INVALID_PAYLOAD: the request is invalid (the message names the field) */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ErrorBody'];
-        };
-      };
-      /** @description UNAUTHENTICATED: no bearer token, or it is expired, revoked or not valid */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ErrorBody'];
-        };
-      };
-      /** @description FORBIDDEN: your role or member state may not do this */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ErrorBody'];
-        };
-      };
-      /** @description NOT_FOUND: no such key */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ErrorBody'];
-        };
-      };
-      /** @description CONFLICT: already revoked */
-      409: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ErrorBody'];
-        };
-      };
-      /** @description UNAVAILABLE: PostgreSQL or Redis does not answer; try again shortly */
-      503: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ErrorBody'];
-        };
-      };
-    };
-  };
-  SigningKeysController_confirm: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path: {
-        actId: string;
-      };
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            [key: string]: unknown;
-          };
-        };
-      };
-      /** @description UNAUTHENTICATED: no bearer token, or it is expired, revoked or not valid */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ErrorBody'];
-        };
-      };
-      /** @description FORBIDDEN: administrators only; not the one who asked or already confirmed */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ErrorBody'];
-        };
-      };
-      /** @description NOT_FOUND: no such act */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ErrorBody'];
-        };
-      };
-      /** @description CONFLICT: already in effect */
-      409: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ErrorBody'];
-        };
-      };
-      /** @description UNAVAILABLE: PostgreSQL or Redis does not answer; try again shortly */
-      503: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ErrorBody'];
-        };
-      };
-    };
-  };
-  SigningKeysController_endorse: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path: {
-        actId: string;
-      };
-      cookie?: never;
-    };
-    requestBody: {
-      content: {
-        'application/json': components['schemas']['EndorseActDto'];
-      };
-    };
-    responses: {
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            [key: string]: unknown;
-          };
-        };
-      };
-      /** @description INVALID_PAYLOAD: the request is invalid (the message names the field) */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ErrorBody'];
-        };
-      };
-      /** @description UNAUTHENTICATED: no bearer token, or it is expired, revoked or not valid */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ErrorBody'];
-        };
-      };
-      /** @description FORBIDDEN: the signing key is pending or revoked */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ErrorBody'];
-        };
-      };
-      /** @description NOT_FOUND: no such act of yours */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ErrorBody'];
-        };
-      };
-      /** @description CONFLICT: already in effect */
-      409: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ErrorBody'];
-        };
-      };
-      /** @description TOO_LARGE: the request is larger than its limit */
-      413: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ErrorBody'];
-        };
-      };
-      /** @description UNAVAILABLE: PostgreSQL or Redis does not answer; try again shortly */
-      503: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ErrorBody'];
-        };
-      };
-    };
-  };
-  SigningKeysController_registerEd25519: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    requestBody: {
-      content: {
-        'application/json': components['schemas']['RegisterEd25519KeyDto'];
-      };
-    };
-    responses: {
-      201: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            [key: string]: unknown;
-          };
-        };
-      };
-      /** @description INVALID_PAYLOAD: the request is invalid (the message names the field) */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ErrorBody'];
-        };
-      };
-      /** @description UNAUTHENTICATED: no bearer token, or it is expired, revoked or not valid */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ErrorBody'];
-        };
-      };
-      /** @description FORBIDDEN: member-state approvers only */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ErrorBody'];
-        };
-      };
-      /** @description CONFLICT: already registered */
-      409: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ErrorBody'];
-        };
-      };
-      /** @description TOO_LARGE: the request is larger than its limit */
-      413: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ErrorBody'];
-        };
-      };
-      /** @description UNAVAILABLE: PostgreSQL or Redis does not answer; try again shortly */
-      503: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ErrorBody'];
-        };
-      };
-    };
-  };
-  SigningKeysController_mine: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            [key: string]: unknown;
-          };
-        };
-      };
-      /** @description UNAUTHENTICATED: no bearer token, or it is expired, revoked or not valid */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ErrorBody'];
-        };
-      };
-      /** @description FORBIDDEN: member-state approvers only */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ErrorBody'];
-        };
-      };
-      /** @description UNAVAILABLE: PostgreSQL or Redis does not answer; try again shortly */
-      503: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ErrorBody'];
-        };
-      };
-    };
-  };
-  SigningKeysController_registerPasskey: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    requestBody: {
-      content: {
-        'application/json': components['schemas']['RegisterPasskeyDto'];
-      };
-    };
-    responses: {
-      201: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            [key: string]: unknown;
-          };
-        };
-      };
-      /** @description INVALID_PAYLOAD: the request is invalid (the message names the field) */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ErrorBody'];
-        };
-      };
-      /** @description UNAUTHENTICATED: no bearer token, or it is expired, revoked or not valid */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ErrorBody'];
-        };
-      };
-      /** @description FORBIDDEN: member-state approvers only */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ErrorBody'];
-        };
-      };
-      /** @description CONFLICT: the registration expired, or the passkey is already registered */
-      409: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ErrorBody'];
-        };
-      };
-      /** @description TOO_LARGE: the request is larger than its limit */
-      413: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ErrorBody'];
-        };
-      };
-      /** @description UNAVAILABLE: PostgreSQL or Redis does not answer; try again shortly */
-      503: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ErrorBody'];
-        };
-      };
-    };
-  };
-  SigningKeysController_passkeyOptions: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            [key: string]: unknown;
-          };
-        };
-      };
-      /** @description INVALID_PAYLOAD: the request is invalid (the message names the field) */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ErrorBody'];
-        };
-      };
-      /** @description UNAUTHENTICATED: no bearer token, or it is expired, revoked or not valid */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ErrorBody'];
-        };
-      };
-      /** @description FORBIDDEN: member-state approvers only */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ErrorBody'];
-        };
-      };
-      /** @description UNAVAILABLE: PostgreSQL or Redis does not answer; try again shortly */
-      503: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ErrorBody'];
-        };
-      };
-    };
-  };
-  SigningKeysController_pending: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            [key: string]: unknown;
-          };
-        };
-      };
-      /** @description UNAUTHENTICATED: no bearer token, or it is expired, revoked or not valid */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ErrorBody'];
-        };
-      };
-      /** @description FORBIDDEN: administrators only */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ErrorBody'];
-        };
-      };
-      /** @description UNAVAILABLE: PostgreSQL or Redis does not answer; try again shortly */
-      503: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ErrorBody'];
-        };
-      };
-    };
-  };
-  SigningKeysController_ofUser: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path: {
-        userId: string;
-      };
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            [key: string]: unknown;
-          };
-        };
-      };
-      /** @description INVALID_PAYLOAD: the request is invalid (the message names the field) */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ErrorBody'];
-        };
-      };
-      /** @description UNAUTHENTICATED: no bearer token, or it is expired, revoked or not valid */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ErrorBody'];
-        };
-      };
-      /** @description FORBIDDEN: administrators only */
-      403: {
         headers: {
           [name: string]: unknown;
         };
