@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
+import type { Actor } from '../../workflows/kernel/types';
 import { queryRows } from '../infra/sql';
 import { DraftReviewService } from './draft-review.service';
 import type { Lang } from './draft.types';
@@ -45,8 +46,9 @@ export class DraftExportService {
     to: number,
     format: ExportFormat,
     lang: Lang,
+    reader?: Actor,
   ): Promise<RenderedExport> {
-    const c = await this.review.comparison(instanceId, from, to, lang);
+    const c = await this.review.comparison(instanceId, from, to, lang, reader);
     const ids = [
       ...c.rows.flatMap((r) => r.comments.flatMap((x) => [x.authorId, x.actingFor ?? ''])),
       ...c.generalComments.flatMap((x) => [x.authorId, x.actingFor ?? '']),

@@ -5204,7 +5204,7 @@ export interface operations {
           'application/json': components['schemas']['ErrorBody'];
         };
       };
-      /** @description NOT_FOUND: no procedure with this id */
+      /** @description NOT_FOUND: no procedure with this id, or (approvers) an analysis not yet circulated to the member states */
       404: {
         headers: {
           [name: string]: unknown;
@@ -5276,7 +5276,7 @@ export interface operations {
           'application/json': components['schemas']['ErrorBody'];
         };
       };
-      /** @description NOT_FOUND: no procedure with this id */
+      /** @description NOT_FOUND: no procedure with this id, or (approvers) an analysis not yet circulated to the member states */
       404: {
         headers: {
           [name: string]: unknown;
