@@ -10,7 +10,12 @@ import type { Actor } from '../../workflows/kernel/types';
 import { DomainException, ErrorCode } from '../common/domain.exception';
 import { ReferenceService } from '../reference/reference.service';
 import { readableVersions } from './draft-read-policy';
-import { DraftExportService, type ExportFormat, type RenderedExport } from './draft-export.service';
+import {
+  DraftExportService,
+  type ExportDocument,
+  type ExportFormat,
+  type RenderedExport,
+} from './draft-export.service';
 import type { Lang } from './draft.types';
 import { DraftsService, type InstanceRef } from './drafts.service';
 import { label, severity, when } from './render/labels';
@@ -134,6 +139,12 @@ export class AnalysisReportService {
   }
 
   async export(instanceId: string, format: ExportFormat, lang: Lang, reader?: Actor): Promise<RenderedExport> {
+    const { doc, basename } = await this.document(instanceId, lang, reader);
+    return this.exports.render(doc, format, basename);
+  }
+
+  /** The report as a document to render, as `reader` may read it. */
+  async document(instanceId: string, lang: Lang, reader?: Actor): Promise<ExportDocument> {
     const r = await this.report(instanceId, reader);
     const ids = r.assessments.flatMap((a) => [a.assignee, a.submittedBy ?? '']);
     const nameOf = await this.exports.namesOf(ids);
@@ -183,7 +194,7 @@ export class AnalysisReportService {
       notices: lang === 'en' ? [label(lang, 'englishWorking')] : [],
       blocks,
     };
-    return this.exports.render(doc, format, `final-information-${lang}`);
+    return { doc, basename: `final-information-${lang}` };
   }
 
   private async finalText(instance: InstanceRef, version: number | null) {

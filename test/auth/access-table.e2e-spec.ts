@@ -113,6 +113,10 @@ const TABLE: Row[] = [
   // reads of a draft that does not exist: 404 for every role (the version policy: test/documents/read-policy)
   { method: 'get', path: `/instances/${NO_ID}/draft`, expect: everyone(404) },
   { method: 'get', path: `/instances/${NO_ID}/draft/versions/1`, expect: everyone(404) },
+  // export jobs: anyone who reads a document may export it; an export is its requester's own
+  { method: 'post', path: `/instances/${NO_ID}/exports`, body: { kind: 'report' }, expect: everyone(404) },
+  { method: 'get', path: `/instances/${NO_ID}/exports/${NO_ID}`, expect: everyone(404) },
+  { method: 'get', path: `/instances/${NO_ID}/exports/${NO_ID}/file`, expect: everyone(404) },
 ];
 
 /** The route families this table answers for; every documented route under them must be in it. */

@@ -591,6 +591,57 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/instances/{id}/exports': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Request an export (a version, the comparison table or the 1(a) report, as HTML or PDF); poll GET /instances/:id/exports/:exportId */
+    post: operations['ExportsController_request'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/instances/{id}/exports/{exportId}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The status of an export: queued, running (with its progress), done (with its file) or failed */
+    get: operations['ExportsController_status'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/instances/{id}/exports/{exportId}/file': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The rendered file of a finished export */
+    get: operations['ExportsController_file'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/instances/{id}/history': {
     parameters: {
       query?: never;
@@ -1681,6 +1732,33 @@ export interface components {
       /** @example SUBMIT */
       type: string;
     };
+    ExportFileDto: {
+      bytes: number;
+      /** @example application/pdf */
+      contentType: string;
+      /** @example draft-v3-ru.pdf */
+      filename: string;
+      /** @description Where to download it (with the bearer token) */
+      url: string;
+    };
+    ExportStatusDto: {
+      /** @description Why it failed, as a sentence */
+      error: string | null;
+      /** @description Once done */
+      file: components['schemas']['ExportFileDto'] | null;
+      /** @enum {string} */
+      format: 'html' | 'pdf';
+      /** Format: uuid */
+      id: string;
+      /** @enum {string} */
+      kind: 'version' | 'comparison' | 'report';
+      /** @enum {string} */
+      lang: 'ru' | 'zh' | 'en';
+      /** @description Percent rendered */
+      progress: number;
+      /** @enum {string} */
+      state: 'queued' | 'running' | 'done' | 'failed';
+    };
     ExtendDeadlineDto: {
       /** @example 2026-12-31T17:00:00Z */
       dueAt: string;
@@ -2254,6 +2332,38 @@ export interface components {
       findings: number;
       memoranda: number;
       submitted: number;
+    };
+    RequestExportDto: {
+      /**
+       * @default pdf
+       * @enum {string}
+       */
+      format: 'html' | 'pdf';
+      /**
+       * @description The base version (kind comparison)
+       * @example 1
+       */
+      from?: number;
+      /**
+       * @description version: one version of the draft (version); comparison: the comparison table (from, to); report: the 1(a) final information
+       * @enum {string}
+       */
+      kind: 'version' | 'comparison' | 'report';
+      /**
+       * @default ru
+       * @enum {string}
+       */
+      lang: 'ru' | 'zh' | 'en';
+      /**
+       * @description The proposed version (kind comparison)
+       * @example 1
+       */
+      to?: number;
+      /**
+       * @description The version (kind version)
+       * @example 1
+       */
+      version?: number;
     };
     ResetPasswordDto: {
       /** Format: password */
@@ -5027,6 +5137,196 @@ export interface operations {
         };
         content: {
           'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description UNAVAILABLE: PostgreSQL or Redis does not answer; try again shortly */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+    };
+  };
+  ExportsController_request: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['RequestExportDto'];
+      };
+    };
+    responses: {
+      202: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ExportStatusDto'];
+        };
+      };
+      /** @description INVALID_PAYLOAD: the request is invalid (the message names the field) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description UNAUTHENTICATED: no bearer token, or it is expired, revoked or not valid */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description NOT_FOUND: no such procedure, draft or version, or (approvers) a version or report not circulated to the member states */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description CONFLICT: a report was asked of a procedure that is not an analysis (1(a)) */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description RATE_LIMITED: too many requests; try again later */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description UNAVAILABLE: PostgreSQL or Redis does not answer; try again shortly */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+    };
+  };
+  ExportsController_status: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        exportId: string;
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ExportStatusDto'];
+        };
+      };
+      /** @description UNAUTHENTICATED: no bearer token, or it is expired, revoked or not valid */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description NOT_FOUND: no such export of yours on this procedure (exports are kept for an hour) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description UNAVAILABLE: PostgreSQL or Redis does not answer; try again shortly */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+    };
+  };
+  ExportsController_file: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        exportId: string;
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The rendered document */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/pdf': string;
+          'text/html': string;
+        };
+      };
+      /** @description UNAUTHENTICATED: no bearer token, or it is expired, revoked or not valid */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description NOT_FOUND: no such export of yours on this procedure (exports are kept for an hour) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/pdf': components['schemas']['ErrorBody'];
+          'text/html': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description CONFLICT: the export is not done yet, or failed */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/pdf': components['schemas']['ErrorBody'];
+          'text/html': components['schemas']['ErrorBody'];
         };
       };
       /** @description UNAVAILABLE: PostgreSQL or Redis does not answer; try again shortly */
