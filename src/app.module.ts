@@ -60,7 +60,7 @@ export class AppModule {
         AuthModule,
         ReferenceModule,
         InstancesModule,
-        DocumentsModule,
+        DocumentsModule.register({ workers: runtime.env.WORKERS_IN_PROCESS }),
         DeadlinesModule.register({ workers: runtime.env.WORKERS_IN_PROCESS }),
         ApprovalsModule,
         MonitoringModule,

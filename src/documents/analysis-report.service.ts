@@ -9,9 +9,16 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import type { ConsensusRound } from '../../workflows/kernel/consensus';
+import type { Actor } from '../../workflows/kernel/types';
 import { DomainException, ErrorCode } from '../common/domain.exception';
 import { ReferenceService } from '../reference/reference.service';
-import { DraftExportService, type ExportFormat, type RenderedExport } from './draft-export.service';
+import { readableVersions } from './draft-read-policy';
+import {
+  DraftExportService,
+  type ExportDocument,
+  type ExportFormat,
+  type RenderedExport,
+} from './draft-export.service';
 import type { Lang } from './draft.types';
 import { DraftsService, type InstanceRef } from './drafts.service';
 import { label, severity, when } from './render/labels';
@@ -54,13 +61,25 @@ export class AnalysisReportService {
     private readonly exports: DraftExportService,
   ) {}
 
-  async report(instanceId: string) {
+  /**
+   * The report as `reader` may read it (draft-read-policy). The Secretariat reads it at every
+   * stage. A member state's approver reads it once the analysis has been circulated to the member
+   * states (404 with a sentence before), and its text is the latest circulated version, never an
+   * internal one written since.
+   */
+  async report(instanceId: string, reader?: Actor) {
     const instance = await this.drafts.instance(instanceId);
     if (instance.definitionId !== ANALYSIS_DEFINITION)
       throw new DomainException(
         ErrorCode.CONFLICT,
         `The final information report belongs to the analysis of the implementation of the memoranda (1(a), ${ANALYSIS_DEFINITION}); this procedure is ${instance.definitionId}.`,
         { definitionId: instance.definitionId },
+      );
+    const readable = reader ? readableVersions(reader, instance) : null;
+    if (readable && readable.size === 0)
+      throw new DomainException(
+        ErrorCode.NOT_FOUND,
+        'The final information of this analysis has not been circulated to the member states yet; it can be read once it is.',
       );
     const c = instance.context as AnalysisRecord;
     const partners = new Map((await this.reference.partners()).map((x) => [x.code, x.name]));
@@ -121,12 +140,18 @@ export class AnalysisReportService {
         byMeasure: count((f) => f.suggestedMeasure ?? 'none'),
       },
       assessments,
-      finalText: await this.finalText(instance, approvedVersion ?? c.draftVersion ?? null),
+      finalText: await this.finalText(instance, textVersion(approvedVersion ?? c.draftVersion ?? null, readable)),
     };
   }
 
-  async export(instanceId: string, format: ExportFormat, lang: Lang): Promise<RenderedExport> {
-    const r = await this.report(instanceId);
+  async export(instanceId: string, format: ExportFormat, lang: Lang, reader?: Actor): Promise<RenderedExport> {
+    const { doc, basename } = await this.document(instanceId, lang, reader);
+    return this.exports.render(doc, format, basename);
+  }
+
+  /** The report as a document to render, as `reader` may read it. */
+  async document(instanceId: string, lang: Lang, reader?: Actor): Promise<ExportDocument> {
+    const r = await this.report(instanceId, reader);
     const ids = r.assessments.flatMap((a) => [a.assignee, a.submittedBy ?? '']);
     const nameOf = await this.exports.namesOf(ids);
     const blocks: Block[] = [];
@@ -175,7 +200,7 @@ export class AnalysisReportService {
       notices: lang === 'en' ? [label(lang, 'englishWorking')] : [],
       blocks,
     };
-    return this.exports.render(doc, format, `final-information-${lang}`);
+    return { doc, basename: `final-information-${lang}` };
   }
 
   private async finalText(instance: InstanceRef, version: number | null) {
@@ -196,4 +221,11 @@ export class AnalysisReportService {
       throw err;
     }
   }
+}
+
+/** The version whose text the report shows: `wanted`, or for a reader limited to `readable` versions the latest of those not after it. */
+function textVersion(wanted: number | null, readable: Set<number> | null): number | null {
+  if (wanted === null || !readable) return wanted;
+  const allowed = [...readable].filter((v) => v <= wanted);
+  return allowed.length ? Math.max(...allowed) : null;
 }

@@ -418,6 +418,11 @@ export const DIFF_TOO_COSTLY = {
   status: 422,
   description: 'UNPROCESSABLE: the versions differ too much to compare word by word within the time allowed',
 } as const;
+export const REPORT_NOT_FOUND = {
+  status: 404,
+  description:
+    'NOT_FOUND: no procedure with this id, or (approvers) an analysis not yet circulated to the member states',
+} as const;
 export const NOT_AN_ANALYSIS = {
   status: 409,
   description: 'CONFLICT: the procedure is not an analysis of the memoranda (1(a))',

@@ -9,6 +9,8 @@ import {
   type ArticleChangeKind,
   type RedlineSegment,
 } from './draft-diff';
+import type { Actor } from '../../workflows/kernel/types';
+import { readableVersions } from './draft-read-policy';
 import { LANGUAGES, type DraftComment, type Lang } from './draft.types';
 import { documentView, DraftsService, languageStatus, type InstanceRef, type LanguageStatus } from './drafts.service';
 
@@ -117,16 +119,23 @@ export class DraftReviewService {
     };
   }
 
-  async consolidation(instanceId: string, versionNumber: number) {
+  /**
+   * With `reader`, what the reader may read (draft-read-policy): for an approver, the member
+   * states' comments only, and the next version only once it has been circulated too.
+   */
+  async consolidation(instanceId: string, versionNumber: number, reader?: Actor) {
     const instance = await this.drafts.instance(instanceId);
     const doc = await this.drafts.documentRow(instanceId);
     const version = await this.drafts.loadVersion(doc.id, versionNumber);
     const latest = await this.drafts.latestNumber(doc.id);
-    const next = versionNumber < latest ? await this.drafts.loadVersion(doc.id, versionNumber + 1) : null;
+    const readable = reader ? readableVersions(reader, instance) : null;
+    const nextReadable = !readable || readable.has(versionNumber + 1);
+    const next =
+      versionNumber < latest && nextReadable ? await this.drafts.loadVersion(doc.id, versionNumber + 1) : null;
     const changes = next
       ? new Map(diffArticles(version.articles, next.articles, []).articles.map((r) => [r.articleId, r.kinds]))
       : null;
-    const comments = await this.drafts.commentsOf(doc.id, [versionNumber]);
+    const comments = await this.drafts.commentsOf(doc.id, [versionNumber], reader);
     const record = procedureRecord(instance);
     const circulation = record.commentRounds.filter((r) => r.draftVersion === versionNumber);
     const consensus = record.rounds.filter((r) => r.draftVersion === versionNumber);
@@ -181,7 +190,8 @@ export class DraftReviewService {
     };
   }
 
-  async comparison(instanceId: string, from: number, to: number, lang: Lang): Promise<Comparison> {
+  /** With `reader`, the comments the reader may read (draft-read-policy). */
+  async comparison(instanceId: string, from: number, to: number, lang: Lang, reader?: Actor): Promise<Comparison> {
     const instance = await this.drafts.instance(instanceId);
     const doc = await this.drafts.documentRow(instanceId);
     const [a, b] = await Promise.all([this.drafts.loadVersion(doc.id, from), this.drafts.loadVersion(doc.id, to)]);
@@ -191,6 +201,7 @@ export class DraftReviewService {
     const comments = await this.drafts.commentsOf(
       doc.id,
       Array.from({ length: hi - lo + 1 }, (_, i) => lo + i),
+      reader,
     );
     const record = procedureRecord(instance);
     const consensus = record.rounds.filter((r) => r.draftVersion === to);

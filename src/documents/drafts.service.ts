@@ -12,7 +12,7 @@ import { CLOCK, type Clock } from '../infra/clock';
 import { execute, queryOne, queryRows } from '../infra/sql';
 import { ReferenceService } from '../reference/reference.service';
 import { checkText, DRAFT_LIMITS } from './draft-limits';
-import { assertReadable, readableVersions } from './draft-read-policy';
+import { assertReadable, readableVersions, visibleComments } from './draft-read-policy';
 import type { InstanceRef } from './instance-ref';
 export type { InstanceRef } from './instance-ref';
 import { sourceNotice, sourceText, type SourceText } from './draft-sources';
@@ -381,10 +381,10 @@ export class DraftsService implements DraftFactsProvider {
     return versionView(v, latest.n === v.number);
   }
 
-  async comments(instanceId: string, versionNumber: number): Promise<DraftComment[]> {
+  async comments(instanceId: string, versionNumber: number, reader?: Actor): Promise<DraftComment[]> {
     const doc = await this.documentRow(instanceId);
     const version = await this.versionHeader(this.ds.manager, doc.id, versionNumber);
-    return this.commentsOf(doc.id, [version.number]);
+    return this.commentsOf(doc.id, [version.number], reader);
   }
 
   /**
@@ -417,8 +417,8 @@ export class DraftsService implements DraftFactsProvider {
     return { commentId: comment.id, hidden: action === 'hide', reason, at: at.toISOString() };
   }
 
-  /** Comments on the given versions, oldest first. */
-  async commentsOf(documentId: string, versions: number[]): Promise<DraftComment[]> {
+  /** Comments on the given versions, oldest first; with `reader`, only those the reader may read (draft-read-policy). */
+  async commentsOf(documentId: string, versions: number[], reader?: Actor): Promise<DraftComment[]> {
     // A comment a legal officer hid (its latest moderation record is 'hide') is left out of every view.
     const rows = await queryRows<StoredComment>(
       this.ds,
@@ -428,17 +428,20 @@ export class DraftsService implements DraftFactsProvider {
         ORDER BY c.seq`,
       [documentId, versions],
     );
-    return rows.map((r) => ({
-      id: r.id,
-      version: r.version_number,
-      articleId: r.article_id,
-      authorId: r.author_id,
-      authorRole: r.author_role,
-      memberState: r.member_state,
-      actingFor: r.acting_for,
-      text: r.text,
-      createdAt: new Date(r.created_at).toISOString(),
-    }));
+    return visibleComments(
+      reader,
+      rows.map((r) => ({
+        id: r.id,
+        version: r.version_number,
+        articleId: r.article_id,
+        authorId: r.author_id,
+        authorRole: r.author_role,
+        memberState: r.member_state,
+        actingFor: r.acting_for,
+        text: r.text,
+        createdAt: new Date(r.created_at).toISOString(),
+      })),
+    );
   }
 
   /** One version with its articles, or 404. */

@@ -73,6 +73,23 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/approvals/{instanceId}/statement': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** The statement to sign for an answer (nothing is recorded): canonical text for Ed25519, challenge for a passkey, valid 15 minutes */
+    post: operations['ApprovalsController_statement'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/approvals/history': {
     parameters: {
       query?: never;
@@ -548,7 +565,7 @@ export interface paths {
     /** Comments on a version, oldest first (member state, or the Secretariat) */
     get: operations['DraftsController_comments'];
     put?: never;
-    /** Comment on a version or one of its articles: approvers for their own member state, legal officers for the Secretariat */
+    /** Comment on a version or one of its articles: approvers for their own member state (signed, see .../comments/statement), legal officers for the Secretariat */
     post: operations['DraftsController_comment'];
     delete?: never;
     options?: never;
@@ -609,6 +626,23 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/instances/{id}/draft/versions/{n}/comments/statement': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** The statement to sign for a member state's comment (nothing is recorded): canonical text for Ed25519, challenge for a passkey */
+    post: operations['DraftsController_commentStatement'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/instances/{id}/draft/versions/{n}/export': {
     parameters: {
       query?: never;
@@ -637,6 +671,74 @@ export interface paths {
     put?: never;
     /** Send an event to a procedure */
     post: operations['InstancesController_send'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/instances/{id}/exports': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Request an export (a version, the comparison table or the 1(a) report, as HTML or PDF); poll GET /instances/:id/exports/:exportId */
+    post: operations['ExportsController_request'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/instances/{id}/exports/{exportId}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The status of an export: queued, running (with its progress), done (with its file) or failed */
+    get: operations['ExportsController_status'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/instances/{id}/exports/{exportId}/file': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The rendered file of a finished export */
+    get: operations['ExportsController_file'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/instances/{id}/finding-links': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Link a finding of a 1(a) analysis and a 1(c), 1(d) or 1(e) procedure, from either side, at any stage (a closed procedure included); recorded as an event on both */
+    post: operations['InstancesController_linkFinding'];
     delete?: never;
     options?: never;
     head?: never;
@@ -953,6 +1055,159 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/signing-keys/{keyId}/revoke': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Revoke a key, with a reason: the approver (then sign the act with an active key) or an administrator (then a second administrator confirms) */
+    post: operations['SigningKeysController_revoke'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/signing-keys/acts/{actId}/confirm': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Confirm an act on a key (four-eyes: the second administrator puts it in effect) */
+    post: operations['SigningKeysController_confirm'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/signing-keys/acts/{actId}/endorse': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Sign an act on your keys (its statement) with a key you already have: the act takes effect */
+    post: operations['SigningKeysController_endorse'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/signing-keys/ed25519': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Register an Ed25519 public key (API clients), or rotate one (replaces); in effect once signed with a key you have or confirmed by two administrators */
+    post: operations['SigningKeysController_registerEd25519'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/signing-keys/mine': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** My signing keys (Ed25519 keys and passkeys), their state, and every act on them */
+    get: operations['SigningKeysController_mine'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/signing-keys/passkeys': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Register a passkey with the browser's registration response */
+    post: operations['SigningKeysController_registerPasskey'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/signing-keys/passkeys/options': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Start registering a passkey: the options for navigator.credentials.create (valid 5 minutes) */
+    post: operations['SigningKeysController_passkeyOptions'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/signing-keys/pending': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Acts on signing keys waiting for confirmation by two administrators */
+    get: operations['SigningKeysController_pending'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/signing-keys/users/{userId}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** An approver's signing keys and every act on them (administrators) */
+    get: operations['SigningKeysController_ofUser'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/users': {
     parameters: {
       query?: never;
@@ -1134,6 +1389,8 @@ export interface components {
        * @enum {string}
        */
       kind: 'agree' | 'agree_with_reservation' | 'object' | 'comments' | 'no_comments';
+      /** @description The signature of the statement POST /approvals/{id}/statement gave for this answer (required when the service requires signed answers) */
+      signature?: components['schemas']['AnswerSignatureDto'];
       /** @description Reservation text, reason for the objection, or the comments */
       text?: string;
     };
@@ -1156,6 +1413,38 @@ export interface components {
       subject: string;
       /** @enum {string} */
       type: 'POSITION' | 'RESPOND';
+    };
+    AnswerSignatureDto: {
+      /**
+       * @description The `at` of the statement the service gave (ISO 8601)
+       * @example 2026-03-01T10:00:00.000Z
+       */
+      at: string;
+      /** @description The id of your active signing key (Ed25519 key or passkey) */
+      keyId: string;
+      /** @description webauthn: the browser's assertion (PublicKeyCredential.toJSON()) whose challenge is the statement's challenge */
+      response?: {
+        [key: string]: unknown;
+      };
+      /** @enum {string} */
+      type: 'ed25519' | 'webauthn';
+      /** @description ed25519: the signature over the canonical statement, base64url (64 bytes) */
+      value?: string;
+    };
+    AnswerSignedDto: {
+      /** @description SHA-256 of the draft version signed on, hex */
+      draftSha256: string;
+      /**
+       * Format: uuid
+       * @description The signing key (GET /signing-keys/...)
+       */
+      keyId: string;
+      /** @enum {string} */
+      keyType: 'ed25519' | 'webauthn';
+      /** @description The event the answer was recorded as */
+      seq: number;
+      /** @description SHA-256 of the canonical statement, hex */
+      statementHash: string;
     };
     ApplyResultDto: {
       /** Format: uuid */
@@ -1747,6 +2036,18 @@ export interface components {
       state: string;
       subject: string;
     };
+    EndorseActDto: {
+      /** @description The id of your active signing key (Ed25519 key or passkey) */
+      keyId: string;
+      /** @description webauthn: the browser's assertion (PublicKeyCredential.toJSON()) whose challenge is the statement's challenge */
+      response?: {
+        [key: string]: unknown;
+      };
+      /** @enum {string} */
+      type: 'ed25519' | 'webauthn';
+      /** @description ed25519: the signature over the canonical statement, base64url (64 bytes) */
+      value?: string;
+    };
     /** @description The body of every error response: a status, a stable code, a sentence for a person, and details */
     ErrorBody: {
       /** @description Facts a client can act on (e.g. `fields` of an invalid payload, `currentVersion` of a stale answer, `reason`) */
@@ -1813,6 +2114,33 @@ export interface components {
       /** @example SUBMIT */
       type: string;
     };
+    ExportFileDto: {
+      bytes: number;
+      /** @example application/pdf */
+      contentType: string;
+      /** @example draft-v3-ru.pdf */
+      filename: string;
+      /** @description Where to download it (with the bearer token) */
+      url: string;
+    };
+    ExportStatusDto: {
+      /** @description Why it failed, as a sentence */
+      error: string | null;
+      /** @description Once done */
+      file: components['schemas']['ExportFileDto'] | null;
+      /** @enum {string} */
+      format: 'html' | 'pdf';
+      /** Format: uuid */
+      id: string;
+      /** @enum {string} */
+      kind: 'version' | 'comparison' | 'report';
+      /** @enum {string} */
+      lang: 'ru' | 'zh' | 'en';
+      /** @description Percent rendered */
+      progress: number;
+      /** @enum {string} */
+      state: 'queued' | 'running' | 'done' | 'failed';
+    };
     ExtendDeadlineDto: {
       /** @example 2026-12-31T17:00:00Z */
       dueAt: string;
@@ -1828,6 +2156,33 @@ export interface components {
     FinalTextDto: {
       articles: components['schemas']['FinalTextArticleDto'][];
       version: number;
+    };
+    /** @description A finding of a 1(a) analysis linked to a 1(c), 1(d) or 1(e) procedure; shown on both procedures, made from either side at any time */
+    FindingLinkDto: {
+      /**
+       * Format: uuid
+       * @description The 1(a) analysis the finding belongs to
+       */
+      analysisId: string;
+      findingId: string;
+      /** @description The text of the finding when it was linked */
+      findingText: string;
+      /** Format: date-time */
+      linkedAt: string;
+      linkedBy: string;
+      /**
+       * @description Made from the analysis, from the procedure, or by starting the procedure from the finding
+       * @enum {string}
+       */
+      linkedFrom: 'analysis' | 'procedure' | 'start';
+      /** @description The memorandum assessed */
+      memorandumId: string | null;
+      procedureDefinitionId: string;
+      /**
+       * Format: uuid
+       * @description The 1(c), 1(d) or 1(e) procedure the finding feeds
+       */
+      procedureId: string;
     };
     HealthReportDto: {
       /**
@@ -1982,6 +2337,7 @@ export interface components {
       createdAt: string;
       deadlines: components['schemas']['OpenDeadlineDto'][];
       definition: components['schemas']['DefinitionRefDto'];
+      findingLinks: components['schemas']['FindingLinkDto'][];
       /** Format: uuid */
       id: string;
       memorandum: string | null;
@@ -2025,6 +2381,23 @@ export interface components {
       ru: number;
       zh: number;
     };
+    LinkFindingDto: {
+      /**
+       * Format: uuid
+       * @description On a 1(c)/(d)/(e): the 1(a) analysis the finding belongs to
+       */
+      analysisId?: string;
+      /**
+       * @description The id of the finding in its assessment
+       * @example F-TR-1
+       */
+      findingId: string;
+      /**
+       * Format: uuid
+       * @description On a 1(a): the 1(c), 1(d) or 1(e) procedure the finding feeds
+       */
+      procedureId?: string;
+    };
     LivenessDto: {
       /** @enum {string} */
       status: 'ok';
@@ -2050,6 +2423,8 @@ export interface components {
       by: string | null;
       draftVersion: number;
       memberState: string;
+      /** @description The signature of the answer; null when unsigned */
+      signed: components['schemas']['AnswerSignedDto'] | null;
       text: string | null;
     };
     MatrixPositionDto: {
@@ -2062,6 +2437,8 @@ export interface components {
       memberState: string;
       /** @enum {string} */
       position: 'agree' | 'agree_with_reservation' | 'object' | 'silence' | 'no_answer';
+      /** @description The signature of the answer; null when unsigned */
+      signed: components['schemas']['AnswerSignedDto'] | null;
       /** @description Reservation text or the reason of an objection */
       text: string | null;
     };
@@ -2365,6 +2742,25 @@ export interface components {
       /** @example 1 */
       version: number;
     };
+    RegisterEd25519KeyDto: {
+      /** @description A name for the key (e.g. the client that holds it) */
+      label?: string;
+      /**
+       * @description The Ed25519 public key: PEM (SPKI) text, or the 32 raw bytes in base64 or base64url
+       * @example MCowBQYDK2VwAyEA…
+       */
+      publicKey: string;
+      /** @description Rotation: the id of your active key this one replaces (revoked when this takes effect) */
+      replaces?: string;
+    };
+    RegisterPasskeyDto: {
+      /** @description A name for the passkey (e.g. the device) */
+      label?: string;
+      /** @description The browser's registration response (PublicKeyCredential.toJSON() after navigator.credentials.create) */
+      response: {
+        [key: string]: unknown;
+      };
+    };
     RejectCorrectionDto: {
       /** @description Why the correction is rejected */
       reason: string;
@@ -2433,6 +2829,38 @@ export interface components {
       memoranda: number;
       submitted: number;
     };
+    RequestExportDto: {
+      /**
+       * @default pdf
+       * @enum {string}
+       */
+      format: 'html' | 'pdf';
+      /**
+       * @description The base version (kind comparison)
+       * @example 1
+       */
+      from?: number;
+      /**
+       * @description version: one version of the draft (version); comparison: the comparison table (from, to); report: the 1(a) final information
+       * @enum {string}
+       */
+      kind: 'version' | 'comparison' | 'report';
+      /**
+       * @default ru
+       * @enum {string}
+       */
+      lang: 'ru' | 'zh' | 'en';
+      /**
+       * @description The proposed version (kind comparison)
+       * @example 1
+       */
+      to?: number;
+      /**
+       * @description The version (kind version)
+       * @example 1
+       */
+      version?: number;
+    };
     ResetPasswordDto: {
       /** Format: password */
       newPassword: string;
@@ -2445,6 +2873,10 @@ export interface components {
        * @example 2
        */
       tokensRevoked: number;
+    };
+    RevokeKeyDto: {
+      /** @description Why the key is revoked (kept in the record) */
+      reason: string;
     };
     RoundObjectionDto: {
       memberState: string;
@@ -2487,6 +2919,17 @@ export interface components {
         [key: string]: unknown;
       } | null;
       name: string;
+    };
+    SignedCommentDto: {
+      /**
+       * Format: uuid
+       * @description The article commented on; leave out for a general comment
+       */
+      articleId?: string | null;
+      /** @description The signature of the statement POST .../comments/statement gave for this comment */
+      signature?: components['schemas']['AnswerSignatureDto'];
+      /** @example Article 3: add "and observers" after "dialogue partners". */
+      text: string;
     };
     SignInDto: {
       /** @example officer@amendflow.local */
@@ -2549,6 +2992,20 @@ export interface components {
        *     }
        */
       input: Record<string, unknown>;
+    };
+    StatementRequestDto: {
+      /**
+       * @description The draft version you answer on; an outdated version is refused with 409
+       * @example 2
+       */
+      draftVersion: number;
+      /**
+       * @description In an approval round: agree, agree_with_reservation (text required) or object (reason required). In a circulation for comments: comments (text required) or no_comments.
+       * @enum {string}
+       */
+      kind: 'agree' | 'agree_with_reservation' | 'object' | 'comments' | 'no_comments';
+      /** @description Reservation text, reason for the objection, or the comments */
+      text?: string;
     };
     StatePositionDto: {
       actingFor: string | null;
@@ -2960,7 +3417,7 @@ export interface operations {
           'application/json': components['schemas']['TransitionResponseDto'];
         };
       };
-      /** @description INVALID_PAYLOAD: invalid body, or an answer of the wrong kind for the round */
+      /** @description INVALID_PAYLOAD: invalid body, an answer of the wrong kind for the round, or a signature that does not verify for this answer */
       400: {
         headers: {
           [name: string]: unknown;
@@ -2978,7 +3435,7 @@ export interface operations {
           'application/json': components['schemas']['ErrorBody'];
         };
       };
-      /** @description FORBIDDEN: member-state approvers only; the member state cannot be named in the request */
+      /** @description FORBIDDEN: member-state approvers only; the member state cannot be named in the request; answers must be signed (ANSWER_SIGNING=required); the signing key is pending or revoked */
       403: {
         headers: {
           [name: string]: unknown;
@@ -2997,6 +3454,96 @@ export interface operations {
         };
       };
       /** @description CONFLICT: nothing waits for an answer, the draft version is outdated (details.currentVersion), the stage refuses, or a concurrent update */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description TOO_LARGE: the request is larger than its limit */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description UNAVAILABLE: PostgreSQL or Redis does not answer; try again shortly */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+    };
+  };
+  ApprovalsController_statement: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        instanceId: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['StatementRequestDto'];
+      };
+    };
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description INVALID_PAYLOAD: invalid body, or an answer of the wrong kind for the round */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description UNAUTHENTICATED: no bearer token, or it is expired, revoked or not valid */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description FORBIDDEN: member-state approvers only */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description NOT_FOUND: no procedure with this id */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description CONFLICT: nothing waits for an answer, or the draft version is outdated */
       409: {
         headers: {
           [name: string]: unknown;
@@ -5051,7 +5598,7 @@ export interface operations {
     };
     requestBody: {
       content: {
-        'application/json': components['schemas']['AddCommentDto'];
+        'application/json': components['schemas']['SignedCommentDto'];
       };
     };
     responses: {
@@ -5063,7 +5610,7 @@ export interface operations {
           'application/json': components['schemas']['DraftCommentDto'];
         };
       };
-      /** @description INVALID_PAYLOAD: the request is invalid (the message names the field) */
+      /** @description INVALID_PAYLOAD: invalid body, or a signature that does not verify for this comment */
       400: {
         headers: {
           [name: string]: unknown;
@@ -5081,7 +5628,7 @@ export interface operations {
           'application/json': components['schemas']['ErrorBody'];
         };
       };
-      /** @description FORBIDDEN: approvers (for their own member state) and legal officers only */
+      /** @description FORBIDDEN: approvers (for their own member state) and legal officers only; member states' comments must be signed (ANSWER_SIGNING=required); the signing key is pending or revoked */
       403: {
         headers: {
           [name: string]: unknown;
@@ -5099,7 +5646,7 @@ export interface operations {
           'application/json': components['schemas']['ErrorBody'];
         };
       };
-      /** @description CONFLICT: the procedure is closed */
+      /** @description CONFLICT: the procedure is closed, or the statement is stale or used already */
       409: {
         headers: {
           [name: string]: unknown;
@@ -5404,6 +5951,88 @@ export interface operations {
       };
     };
   };
+  DraftsController_commentStatement: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+        n: number;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['AddCommentDto'];
+      };
+    };
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description INVALID_PAYLOAD: the request is invalid (the message names the field) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description UNAUTHENTICATED: no bearer token, or it is expired, revoked or not valid */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description FORBIDDEN: member-state approvers only */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description NOT_FOUND: no procedure, draft or version with these numbers, or (approvers) a version not circulated to the member states */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description TOO_LARGE: the request is larger than its limit */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description UNAVAILABLE: PostgreSQL or Redis does not answer; try again shortly */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+    };
+  };
   DraftsController_exportVersion: {
     parameters: {
       query?: {
@@ -5560,6 +6189,287 @@ export interface operations {
       };
     };
   };
+  ExportsController_request: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['RequestExportDto'];
+      };
+    };
+    responses: {
+      202: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ExportStatusDto'];
+        };
+      };
+      /** @description INVALID_PAYLOAD: the request is invalid (the message names the field) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description UNAUTHENTICATED: no bearer token, or it is expired, revoked or not valid */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description NOT_FOUND: no such procedure, draft or version, or (approvers) a version or report not circulated to the member states */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description CONFLICT: a report was asked of a procedure that is not an analysis (1(a)) */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description RATE_LIMITED: too many requests; try again later */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description UNAVAILABLE: PostgreSQL or Redis does not answer; try again shortly */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+    };
+  };
+  ExportsController_status: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        exportId: string;
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ExportStatusDto'];
+        };
+      };
+      /** @description UNAUTHENTICATED: no bearer token, or it is expired, revoked or not valid */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description NOT_FOUND: no such export of yours on this procedure (exports are kept for an hour) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description UNAVAILABLE: PostgreSQL or Redis does not answer; try again shortly */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+    };
+  };
+  ExportsController_file: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        exportId: string;
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The rendered document */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/pdf': string;
+          'text/html': string;
+        };
+      };
+      /** @description UNAUTHENTICATED: no bearer token, or it is expired, revoked or not valid */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description NOT_FOUND: no such export of yours on this procedure (exports are kept for an hour) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/pdf': components['schemas']['ErrorBody'];
+          'text/html': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description CONFLICT: the export is not done yet, or failed */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/pdf': components['schemas']['ErrorBody'];
+          'text/html': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description UNAVAILABLE: PostgreSQL or Redis does not answer; try again shortly */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+    };
+  };
+  InstancesController_linkFinding: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description Repeat a request safely: the same key returns the first result and applies nothing. */
+        'Idempotency-Key'?: string;
+      };
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['LinkFindingDto'];
+      };
+    };
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['TransitionResponseDto'];
+        };
+      };
+      /** @description INVALID_PAYLOAD: invalid body, no such finding, or the other procedure does not exist or is not of a kind a finding feeds */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description UNAUTHENTICATED: no bearer token, or it is expired, revoked or not valid */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description FORBIDDEN: legal officers only */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description NOT_FOUND: no procedure with this id */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description CONFLICT: already linked, this procedure takes no finding links, or an idempotency key reused */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description TOO_LARGE: the request is larger than its limit */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description UNAVAILABLE: PostgreSQL or Redis does not answer; try again shortly */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+    };
+  };
   InstancesController_history: {
     parameters: {
       query?: never;
@@ -5667,7 +6577,7 @@ export interface operations {
           'application/json': components['schemas']['ErrorBody'];
         };
       };
-      /** @description CONFLICT: already on that version, or the procedure is closed */
+      /** @description CONFLICT: already on that version, the procedure is closed, or the mapping would move it into a final stage or past a review or consensus its record does not show (BUSINESS_RULE) */
       409: {
         headers: {
           [name: string]: unknown;
@@ -5836,7 +6746,7 @@ export interface operations {
           'application/json': components['schemas']['ErrorBody'];
         };
       };
-      /** @description NOT_FOUND: no procedure with this id */
+      /** @description NOT_FOUND: no procedure with this id, or (approvers) an analysis not yet circulated to the member states */
       404: {
         headers: {
           [name: string]: unknown;
@@ -5908,7 +6818,7 @@ export interface operations {
           'application/json': components['schemas']['ErrorBody'];
         };
       };
-      /** @description NOT_FOUND: no procedure with this id */
+      /** @description NOT_FOUND: no procedure with this id, or (approvers) an analysis not yet circulated to the member states */
       404: {
         headers: {
           [name: string]: unknown;
@@ -6621,6 +7531,615 @@ export interface operations {
       };
       /** @description UNAUTHENTICATED: no bearer token, or it is expired, revoked or not valid */
       401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description UNAVAILABLE: PostgreSQL or Redis does not answer; try again shortly */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+    };
+  };
+  SigningKeysController_revoke: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        keyId: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['RevokeKeyDto'];
+      };
+    };
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description INVALID_PAYLOAD: the request is invalid (the message names the field) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description UNAUTHENTICATED: no bearer token, or it is expired, revoked or not valid */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description FORBIDDEN: your role or member state may not do this */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description NOT_FOUND: no such key */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description CONFLICT: already revoked */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description UNAVAILABLE: PostgreSQL or Redis does not answer; try again shortly */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+    };
+  };
+  SigningKeysController_confirm: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        actId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description UNAUTHENTICATED: no bearer token, or it is expired, revoked or not valid */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description FORBIDDEN: administrators only; not the one who asked or already confirmed */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description NOT_FOUND: no such act */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description CONFLICT: already in effect */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description UNAVAILABLE: PostgreSQL or Redis does not answer; try again shortly */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+    };
+  };
+  SigningKeysController_endorse: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        actId: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['EndorseActDto'];
+      };
+    };
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description INVALID_PAYLOAD: the request is invalid (the message names the field) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description UNAUTHENTICATED: no bearer token, or it is expired, revoked or not valid */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description FORBIDDEN: the signing key is pending or revoked */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description NOT_FOUND: no such act of yours */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description CONFLICT: already in effect */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description TOO_LARGE: the request is larger than its limit */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description UNAVAILABLE: PostgreSQL or Redis does not answer; try again shortly */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+    };
+  };
+  SigningKeysController_registerEd25519: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['RegisterEd25519KeyDto'];
+      };
+    };
+    responses: {
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description INVALID_PAYLOAD: the request is invalid (the message names the field) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description UNAUTHENTICATED: no bearer token, or it is expired, revoked or not valid */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description FORBIDDEN: member-state approvers only */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description CONFLICT: already registered */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description TOO_LARGE: the request is larger than its limit */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description UNAVAILABLE: PostgreSQL or Redis does not answer; try again shortly */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+    };
+  };
+  SigningKeysController_mine: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description UNAUTHENTICATED: no bearer token, or it is expired, revoked or not valid */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description FORBIDDEN: member-state approvers only */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description UNAVAILABLE: PostgreSQL or Redis does not answer; try again shortly */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+    };
+  };
+  SigningKeysController_registerPasskey: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['RegisterPasskeyDto'];
+      };
+    };
+    responses: {
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description INVALID_PAYLOAD: the request is invalid (the message names the field) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description UNAUTHENTICATED: no bearer token, or it is expired, revoked or not valid */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description FORBIDDEN: member-state approvers only */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description CONFLICT: the registration expired, or the passkey is already registered */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description TOO_LARGE: the request is larger than its limit */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description UNAVAILABLE: PostgreSQL or Redis does not answer; try again shortly */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+    };
+  };
+  SigningKeysController_passkeyOptions: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description INVALID_PAYLOAD: the request is invalid (the message names the field) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description UNAUTHENTICATED: no bearer token, or it is expired, revoked or not valid */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description FORBIDDEN: member-state approvers only */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description UNAVAILABLE: PostgreSQL or Redis does not answer; try again shortly */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+    };
+  };
+  SigningKeysController_pending: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description UNAUTHENTICATED: no bearer token, or it is expired, revoked or not valid */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description FORBIDDEN: administrators only */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description UNAVAILABLE: PostgreSQL or Redis does not answer; try again shortly */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+    };
+  };
+  SigningKeysController_ofUser: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        userId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description INVALID_PAYLOAD: the request is invalid (the message names the field) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description UNAUTHENTICATED: no bearer token, or it is expired, revoked or not valid */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description FORBIDDEN: administrators only */
+      403: {
         headers: {
           [name: string]: unknown;
         };
