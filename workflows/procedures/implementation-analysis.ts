@@ -39,7 +39,13 @@ import {
   type CommentRound,
 } from '../kernel/comment-round';
 import type { ConsensusRound } from '../kernel/consensus';
-import { consensusStage, lastObjected, withdrawTransition, type Withdrawal } from '../kernel/consensus-stage';
+import {
+  consensusStage,
+  lastObjected,
+  objectionsOf,
+  withdrawTransition,
+  type Withdrawal,
+} from '../kernel/consensus-stage';
 import {
   guardsFrom,
   type EventCatalogue,
@@ -50,6 +56,7 @@ import {
 import { reviewStage, type Review, REVIEW_PERIOD } from '../kernel/review';
 import {
   deadlineOf,
+  earlyCloseAllowed,
   draftReady,
   fourEyes,
   newerDraft,
@@ -209,6 +216,7 @@ const refusals = {
   newerDraft,
   fourEyes,
   positionAllowed,
+  earlyCloseAllowed,
   roundConsensus,
   roundObjected,
   reviewDeadline: deadlineOf('internal_review'),
@@ -286,7 +294,7 @@ const refusals = {
   submittable: ({ context, event }: Args) => {
     const objected = lastObjected(context.rounds);
     if (objected && isEventOf(event, ['SUBMIT_FOR_APPROVAL']) && event.payload.draftVersion <= objected.draftVersion)
-      return `Version ${objected.draftVersion} was objected to by ${objected.objection?.memberState ?? ''} ("${objected.objection?.reason ?? ''}"): submit a new version.`;
+      return `Version ${objected.draftVersion} was objected to by ${objectionsOf(objected)}: submit a new version.`;
     return draftReady({ context, event });
   },
   findingLinkable: ({ context, event }: Args) => {
@@ -319,7 +327,7 @@ const comments = commentRoundStage<AnalysisContext, 'commentsDeadline', 'finalis
     `Comments on the analysis, version ${c.draftVersion}, closed without answers from ${unanswered.join(', ') || 'nobody'}`,
 });
 
-const approval = consensusStage<AnalysisContext, 'approvalDeadline', never, AnalysisEvent>({
+const approval = consensusStage<AnalysisContext, 'approvalDeadline', AnalysisEvent>({
   stage: 'approval',
   deadline: 'approvalDeadline',
   reminder: (c, days) =>

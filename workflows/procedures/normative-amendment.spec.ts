@@ -33,6 +33,8 @@ function eventsFor(s: Snapshot) {
     ev('WITHDRAW', { reason: 'Superseded' }, actors.manager),
     ev('REMINDER', { deadlineKey: statePaths(s)[0], daysBefore: 7 }, actors.system),
     ev('DEADLINE_PASSED', { deadlineKey: statePaths(s)[0] }, actors.system),
+    ev('CLOSE_ROUND', { reason: 'The round cannot reach consensus' }, actors.manager),
+    ev('MEMBERSHIP_CHANGED', { reason: 'Membership changed' }, actors.system),
   ];
   const comments = c.commentRounds[c.commentRounds.length - 1];
   if (comments && !comments.closedAt) {
@@ -71,6 +73,7 @@ const abstract = (s: Snapshot) => {
     cr ? Object.keys(cr.responses).length : -1,
     Math.min(c.rounds.length, 2),
     r ? Object.keys(r.positions).length : -1,
+    r ? Object.values(r.positions).some((p) => p.kind === 'object') : false,
     r?.outcome,
     !!c.adoption,
   ];
@@ -115,7 +118,7 @@ describe.each([regulationAmendment, modelMemorandumAmendment])('$id', (def) => {
     expect(open?.type === 'effect.openChildren' && open.children.map((c) => c.key)).toEqual(['TR', 'AM']);
   });
 
-  it('sends the draft back to consolidation on one objection, and refuses the same version again', () => {
+  it('full rounds: keeps the round open after an objection, then sends the draft back with every objection, and refuses the same version again', () => {
     const m = def.machine;
     let [s] = initialTransition(m, input);
     for (const e of [
@@ -128,9 +131,24 @@ describe.each([regulationAmendment, modelMemorandumAmendment])('$id', (def) => {
       [s] = transition(m, s, e);
     expect(statePaths(s)).toEqual(['cnc_approval']);
     [s] = transition(m, s, ev('POSITION', { draftVersion: 1, kind: 'object', text: 'Art. 5' }, actors.approver('IN')));
+    expect(statePaths(s)).toEqual(['cnc_approval']);
+    for (const st of MEMBER_STATES.filter((x) => x !== 'IN'))
+      [s] = transition(
+        m,
+        s,
+        st === 'PK'
+          ? ev('POSITION', { draftVersion: 1, kind: 'object', text: 'Art. 9' }, actors.approver(st))
+          : ev('POSITION', { draftVersion: 1, kind: 'agree' }, actors.approver(st)),
+      );
     expect(statePaths(s)).toEqual(['consolidation']);
-    expect(lastRound(s.context.rounds)?.objection).toEqual({ memberState: 'IN', reason: 'Art. 5' });
-    expect(explainRefusal(def, s, ev('SUBMIT_TO_COORDINATORS', { draftVersion: 1 }))).toMatch(/objected to by IN/);
+    expect(
+      lastRound(s.context.rounds)
+        ?.objections.map((o) => o.memberState)
+        .sort(),
+    ).toEqual(['IN', 'PK']);
+    expect(explainRefusal(def, s, ev('SUBMIT_TO_COORDINATORS', { draftVersion: 1 }))).toMatch(
+      /objected to by .*IN \("Art\. 5"\)/,
+    );
   });
 
   it('closes an open circulation on withdrawal, and refuses an adoption naming partners without a memorandum', () => {

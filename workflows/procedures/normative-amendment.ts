@@ -27,7 +27,13 @@ import {
   commentRoundStage,
   type CommentRound,
 } from '../kernel/comment-round';
-import { consensusStage, lastObjected, withdrawTransition, type Withdrawal } from '../kernel/consensus-stage';
+import {
+  consensusStage,
+  lastObjected,
+  objectionsOf,
+  withdrawTransition,
+  type Withdrawal,
+} from '../kernel/consensus-stage';
 import type { ConsensusRound } from '../kernel/consensus';
 import { guardsFrom, type EventCatalogue, type EventsOf, type WorkflowDefinition } from '../kernel/definition';
 import { reviewStage, type Review, REVIEW_PERIOD } from '../kernel/review';
@@ -36,6 +42,7 @@ import {
   draftReady,
   fourEyes,
   newerDraft,
+  earlyCloseAllowed,
   positionAllowed,
   roundConsensus,
   roundObjected,
@@ -145,6 +152,7 @@ const refusals = {
   newerDraft,
   fourEyes,
   positionAllowed,
+  earlyCloseAllowed,
   roundConsensus,
   roundObjected,
   circulationDeadline: deadlineOf('circulation'),
@@ -169,7 +177,7 @@ const refusals = {
   submittable: ({ context, event }: Args) => {
     const objected = lastObjected(context.rounds);
     if (objected && event.type === 'SUBMIT_TO_COORDINATORS' && event.payload.draftVersion <= objected.draftVersion)
-      return `Version ${objected.draftVersion} was objected to by ${objected.objection?.memberState ?? ''} ("${objected.objection?.reason ?? ''}"): submit a new version.`;
+      return `Version ${objected.draftVersion} was objected to by ${objectionsOf(objected)}: submit a new version.`;
     return draftReady({ context, event });
   },
   allCommentsIn,
@@ -188,7 +196,7 @@ const circulation = commentRoundStage<NormativeContext, 'circulationDeadline', '
     `Circulation of draft version ${c.draftVersion} closed without answers from ${unanswered.join(', ') || 'nobody'}`,
 });
 
-const approval = consensusStage<NormativeContext, 'approvalDeadline', never, NormativeEvent>({
+const approval = consensusStage<NormativeContext, 'approvalDeadline', NormativeEvent>({
   stage: 'cnc_approval',
   deadline: 'approvalDeadline',
   reminder: (c, days) => `Your state's position on draft version ${c.draftVersion} is due in ${days} day(s)`,

@@ -33,7 +33,13 @@
 import { assertEvent, assign, emit, setup } from 'xstate';
 import type { z } from 'zod';
 import type { ConsensusRound } from '../kernel/consensus';
-import { consensusStage, lastObjected, withdrawTransition, type Withdrawal } from '../kernel/consensus-stage';
+import {
+  consensusStage,
+  lastObjected,
+  objectionsOf,
+  withdrawTransition,
+  type Withdrawal,
+} from '../kernel/consensus-stage';
 import {
   guardsFrom,
   type EventCatalogue,
@@ -41,7 +47,7 @@ import {
   type Refusal,
   type WorkflowDefinition,
 } from '../kernel/definition';
-import { deadlineOf, positionAllowed, roundConsensus, roundObjected } from '../kernel/rules';
+import { deadlineOf, earlyCloseAllowed, positionAllowed, roundConsensus, roundObjected } from '../kernel/rules';
 import { isEventOf, meta, notice, type StageArgs } from '../kernel/stage';
 import type { WorkflowEffect } from '../kernel/types';
 import {
@@ -188,6 +194,7 @@ const latestRequest = (c: AccessionContext) => c.requests[c.requests.length - 1]
 
 const refusals = {
   positionAllowed,
+  earlyCloseAllowed,
   roundConsensus,
   roundObjected,
   outreachDeadline: deadlineOf('outreach'),
@@ -221,7 +228,7 @@ const refusals = {
     if (!context.consentRequired) return "This treaty does not require the member states' consent to accession.";
     const objected = lastObjected(context.rounds);
     if (objected && objected.draftVersion === context.draftVersion)
-      return `The request (version ${objected.draftVersion}) was objected to by ${objected.objection?.memberState} ("${objected.objection?.reason}"): record the partner's revised request first.`;
+      return `The request (version ${objected.draftVersion}) was objected to by ${objectionsOf(objected)}: record the partner's revised request first.`;
     return null;
   },
   /** PROCEED straight to deposit: the treaty does not require consent. */
@@ -238,7 +245,7 @@ const refusals = {
   }),
 } satisfies Record<string, Refusal<AccessionContext, AccessionEvent>>;
 
-const consent = consensusStage<AccessionContext, 'consentDeadline', never, AccessionEvent>({
+const consent = consensusStage<AccessionContext, 'consentDeadline', AccessionEvent>({
   stage: 'member_consent',
   deadline: 'consentDeadline',
   reminder: (c, days) =>
