@@ -151,6 +151,45 @@ describe.each([regulationAmendment, modelMemorandumAmendment])('$id', (def) => {
     );
   });
 
+  it('reservations at adoption: the adoption record lists every reservation of the final round, with state and text', () => {
+    const m = def.machine;
+    let [s] = initialTransition(m, input);
+    const step = (e: NormativeEvent) => {
+      [s] = transition(m, s, e);
+    };
+    for (const e of [
+      ev('START_DRAFTING'),
+      ev('SUBMIT_FOR_REVIEW', { draftVersion: 1 }),
+      ev('APPROVE_REVIEW', {}, actors.reviewer),
+      ev('DEADLINE_PASSED', { deadlineKey: 'circulation' }, actors.system),
+      ev('SUBMIT_TO_COORDINATORS', { draftVersion: 1 }),
+    ])
+      step(e);
+    // a reservation made and withdrawn is not part of the final views, but stays in the round's record
+    step(ev('POSITION', { draftVersion: 1, kind: 'agree_with_reservation', text: 'Art. 1' }, actors.approver('RU')));
+    step(ev('POSITION', { draftVersion: 1, kind: 'agree' }, actors.approver('RU')));
+    for (const st of MEMBER_STATES.filter((x) => x !== 'RU'))
+      step(
+        st === 'KZ' || st === 'IN'
+          ? ev(
+              'POSITION',
+              { draftVersion: 1, kind: 'agree_with_reservation', text: `Art. 4 as read by ${st}` },
+              actors.approver(st),
+            )
+          : ev('POSITION', { draftVersion: 1, kind: 'agree' }, actors.approver(st)),
+      );
+    expect(statePaths(s)).toEqual(['submitted_for_adoption']);
+    step(ev('SUBMIT_FOR_ADOPTION', { body: 'chs' }));
+    step(ev('RECORD_ADOPTION', { decisionNumber: '7', date: '2026-07-01' }));
+    expect(s.context.adoption?.reservations.map((r) => [r.memberState, r.text]).sort()).toEqual([
+      ['IN', 'Art. 4 as read by IN'],
+      ['KZ', 'Art. 4 as read by KZ'],
+    ]);
+    expect(lastRound(s.context.rounds)?.earlier).toEqual([
+      expect.objectContaining({ memberState: 'RU', kind: 'agree_with_reservation', text: 'Art. 1' }),
+    ]);
+  });
+
   it('closes an open circulation on withdrawal, and refuses an adoption naming partners without a memorandum', () => {
     const m = def.machine;
     let [s] = initialTransition(m, input);

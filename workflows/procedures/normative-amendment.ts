@@ -12,9 +12,12 @@
  *   draft goes to consolidation and the managers are told who did not answer. Every round is kept.
  * - `consolidation`: the officer either recirculates a new version (comments remain) or submits a
  *   version to the Council of National Coordinators.
- * - `cnc_approval`: consensus of the coordinators (no silence procedure: all must sign off); one
- *   objection returns the draft to consolidation with the reason; reservations are kept.
- * - `submitted_for_adoption` (body recorded) → `adopted` (decision number and date). Adoption opens
+ * - `cnc_approval`: consensus of the coordinators (no silence procedure: all must sign off). The
+ *   round is full (kernel/consensus.ts): it settles when every state has answered or the deadline
+ *   passes; any objection then returns the draft to consolidation with every objection and
+ *   reservation; reservations are kept.
+ * - `submitted_for_adoption` (body recorded, with every reservation of the final round, state and
+ *   text) → `adopted` (decision number and date). Adoption opens
  *   a 1(e) procedure for each existing memorandum it affects (all, unless the officer names them).
  * - Withdrawal with a reason from any open stage.
  */
@@ -34,7 +37,7 @@ import {
   withdrawTransition,
   type Withdrawal,
 } from '../kernel/consensus-stage';
-import type { ConsensusRound } from '../kernel/consensus';
+import { finalReservations, type ConsensusRound, type StatedView } from '../kernel/consensus';
 import { guardsFrom, type EventCatalogue, type EventsOf, type WorkflowDefinition } from '../kernel/definition';
 import { reviewStage, type Review, REVIEW_PERIOD } from '../kernel/review';
 import {
@@ -71,7 +74,14 @@ export interface NormativeContext {
   reviews: Review[];
   commentRounds: CommentRound[];
   rounds: ConsensusRound[];
-  adoption: { body: string; submittedAt: string; decisionNumber: string | null; date: string | null } | null;
+  adoption: {
+    body: string;
+    submittedAt: string;
+    decisionNumber: string | null;
+    date: string | null;
+    /** Every reservation of the final round, with its state and text (Charter art. 16: such views are recorded). */
+    reservations: StatedView[];
+  } | null;
   affectedPartners: string[];
   withdrawal: Withdrawal | null;
 }
@@ -327,8 +337,14 @@ export function normativeAmendmentMachine(document: NormativeDocument, id: strin
         meta: meta({ en: 'Submitted for adoption', ru: 'Внесено на утверждение', zh: '提交通过' }, 'legal_officer'),
         on: {
           SUBMIT_FOR_ADOPTION: {
-            actions: assign(({ event }) => ({
-              adoption: { body: event.payload.body, submittedAt: event.at, decisionNumber: null, date: null },
+            actions: assign(({ context, event }) => ({
+              adoption: {
+                body: event.payload.body,
+                submittedAt: event.at,
+                decisionNumber: null,
+                date: null,
+                reservations: finalReservations(context.rounds),
+              },
             })),
           },
           RECORD_ADOPTION: {
