@@ -1285,10 +1285,17 @@ export interface components {
       to: components['schemas']['VersionRefDto'];
     };
     ComparisonRoundDto: {
+      /** @description A manager closed the round early */
+      closedEarly: components['schemas']['RoundEarlyCloseDto'] | null;
       number: number;
+      /** @description The first objection (see objections) */
       objection: components['schemas']['RoundObjectionDto'] | null;
+      /** @description Every objection standing */
+      objections: components['schemas']['RoundStatedViewDto'][];
       /** @enum {string} */
       outcome: 'open' | 'consensus' | 'objected' | 'superseded';
+      /** @description The consensus counts at least one state as agreeing by silence */
+      settledBySilence: boolean;
       stage: string;
     };
     ComparisonRowDto: {
@@ -2332,6 +2339,12 @@ export interface components {
        */
       tokensRevoked: number;
     };
+    RoundEarlyCloseDto: {
+      /** Format: date-time */
+      at: string;
+      by: string;
+      reason: string;
+    };
     RoundJoinDto: {
       /** Format: date-time */
       at: string;
@@ -2346,6 +2359,10 @@ export interface components {
     RoundObjectionDto: {
       memberState: string;
       reason: string;
+    };
+    RoundStatedViewDto: {
+      memberState: string;
+      text: string;
     };
     SaveVersionDto: {
       /** @description Every article of the new version, in order; an article left out is removed */
