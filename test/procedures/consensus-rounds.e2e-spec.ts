@@ -17,6 +17,7 @@ interface MatrixRound {
   closedEarly: { by: string; reason: string; at: string } | null;
   settledBySilence: boolean;
   silenceProcedure: boolean;
+  mustAnswer: string[];
 }
 
 /**
@@ -265,5 +266,69 @@ describe('consensus rounds (HTTP, engine, real PostgreSQL)', () => {
       .send({ note: 'again', validTo: today() });
     expect(again.status).toBe(409);
     expect(again.body.message).toMatch(/has already ended/);
+  });
+
+  it('silence as a rule: a 1(e) protocol with a basis uses it; the state that objected to the previous version must answer; every view says silence settled it', async () => {
+    const engine = t.app.get(WorkflowEngine);
+    const started = await t
+      .http()
+      .post('/instances')
+      .set(bearer(await token(officerUser)))
+      .send({
+        definitionId: 'memorandum-amendment',
+        input: {
+          partner: 'TR',
+          memorandumId: 'mem-TR',
+          basis: { document: 'model_memorandum', decisionNumber: 'CFM-7', date: '2024-12-01' },
+        },
+      })
+      .expect(201);
+    const id = started.body.instance.id as string;
+    await ok(
+      send(id, officerUser, 'COMPLETE_GAP_ANALYSIS', { findings: 'Art. 3 predates the model', provisions: ['art. 3'] }),
+    );
+    await ok(send(id, officerUser, 'SUBMIT_FOR_REVIEW', { draftVersion: 1 }));
+    // the former checkbox is refused, with the field named, and nothing is written
+    const before = await eventCount(id);
+    const box = await send(id, reviewerUser, 'APPROVE_REVIEW', { silenceProcedure: false });
+    expect(box.status).toBe(400);
+    expect(box.body.message).toMatch(/silenceProcedure/);
+    expect(await eventCount(id)).toBe(before);
+    await ok(send(id, reviewerUser, 'APPROVE_REVIEW'));
+    let [round] = await matrix(id);
+    expect(round.silenceProcedure).toBe(true);
+    await ok(answer(id, 'IN', { draftVersion: 1, kind: 'object', text: 'Art. 3 (2)' }));
+    await engine.apply({
+      instanceId: id,
+      type: 'DEADLINE_PASSED',
+      payload: { deadlineKey: 'consensus' },
+      actor: SYSTEM_ACTOR,
+    });
+    // an objection stands at the deadline: back to drafting, silence not applied
+    expect(await stateOf(id)).toBe('drafting');
+    await ok(send(id, officerUser, 'SUBMIT_FOR_REVIEW', { draftVersion: 2 }));
+    await ok(send(id, reviewerUser, 'APPROVE_REVIEW'));
+    await engine.apply({
+      instanceId: id,
+      type: 'DEADLINE_PASSED',
+      payload: { deadlineKey: 'consensus' },
+      actor: SYSTEM_ACTOR,
+    });
+    expect(await stateOf(id)).toBe('consensus');
+    const rounds = await matrix(id);
+    round = rounds[1];
+    expect(round).toMatchObject({ outcome: 'open', mustAnswer: ['IN'] });
+    expect(round.states.find((s) => s.memberState === 'IN')?.position).toBe('no_answer');
+    expect(round.states.filter((s) => s.position === 'silence')).toHaveLength(STATES.length - 1);
+    await ok(answer(id, 'IN', { draftVersion: 2, kind: 'agree' }));
+    expect(await stateOf(id)).toBe('agreed');
+    round = (await matrix(id))[1];
+    expect(round).toMatchObject({ outcome: 'consensus', settledBySilence: true });
+    const view = await t
+      .http()
+      .get(`/instances/${id}`)
+      .set(bearer(await token(officerUser)))
+      .expect(200);
+    expect(view.body.context.rounds[1]).toMatchObject({ settledBySilence: true, mustAnswer: ['IN'] });
   });
 });
