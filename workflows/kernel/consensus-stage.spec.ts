@@ -295,6 +295,19 @@ describe('consensusStage in a machine', () => {
     expect(done.s.value).toBe('agreed');
   });
 
+  it('changing membership: a state that joins at the deadline is not counted by silence; its full period starts', () => {
+    const joined = { ...world, memberStates: [...MEMBER_STATES, 'LA'] };
+    const { s, effects } = play(machine(true), [
+      start,
+      ...MEMBER_STATES.map((x) => pos(x, 'agree')).slice(0, 3),
+      ev('DEADLINE_PASSED', { deadlineKey: 'vote' }, actors.system, T2, joined),
+    ]);
+    expect(s.value).toBe('vote');
+    expect(s.context.rounds[0].positions.LA).toBeUndefined();
+    expect(s.context.rounds[0].deadlinePassedAt).toBeNull();
+    expect(effects.map((e) => e.type)).toEqual(['effect.notify', 'effect.fullPeriod']);
+  });
+
   it('changing membership: a state that leaves is removed with the reason, and the managers are told', () => {
     const without = { ...world, memberStates: MEMBER_STATES.filter((x) => x !== 'BY') };
     const { s, effects } = play(machine(false), [

@@ -119,9 +119,23 @@ export function withPosition<C extends RoundsContext>(context: C, event: Procedu
   } as Partial<C>;
 }
 
-/** The deadline of the last round has passed: silence where its rules use it, then settle if it can. */
+/** Whether the event brings a state into the open last round (it then gets a full answer period). */
+function joinsAt(rounds: readonly ConsensusRound[], event: WorkflowEvent): boolean {
+  const before = lastRound(rounds);
+  const after = roundAtEvent(rounds, event);
+  return (
+    !!before && !!after && after.outcome === 'open' && after.electorate.some((s) => !before.electorate.includes(s))
+  );
+}
+
+/**
+ * The deadline of the last round has passed: silence where its rules use it, then settle if it can.
+ * A state that joins at this very moment gets its full period (the deadline moves later), so the
+ * round is then not settled: the moved deadline passes again later.
+ */
 export function withDeadlinePassed<C extends RoundsContext>(context: C, event: ProcedureEvent): Partial<C> {
   const round = roundAtEvent(context.rounds, event) as ConsensusRound;
+  if (joinsAt(context.rounds, event)) return { rounds: replaceLast(context.rounds, round) } as Partial<C>;
   return { rounds: replaceLast(context.rounds, settleAtDeadline(round, event.at)) } as Partial<C>;
 }
 
@@ -334,6 +348,7 @@ export function consensusStage<C extends RoundsContext, D extends string, E exte
       step(
         (context, event) => withDeadlinePassed(context, event),
         (before, after, event) => {
+          if (joinsAt(before.rounds, event)) return [];
           const silent = silentStates(roundAtEvent(before.rounds, event));
           const told =
             silence && silent.length
