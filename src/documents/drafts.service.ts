@@ -64,18 +64,24 @@ export class DraftsService implements DraftFactsProvider {
       instanceId,
     ]);
     if (!doc) return null;
-    const latest = await queryOne<{ id: string; number: number }>(
+    // Every version with its author (the four-eyes rule reads who wrote what); the last one is the latest.
+    const versions = await queryRows<{ id: string; number: number; author_id: string }>(
       manager,
-      `SELECT id, number FROM draft_version WHERE document_id = $1 ORDER BY number DESC LIMIT 1`,
+      `SELECT id, number, author_id FROM draft_version WHERE document_id = $1 ORDER BY number`,
       [doc.id],
     );
-    if (!latest) return { latestVersion: 0, driftedArticles: [] };
+    const latest = versions[versions.length - 1];
+    if (!latest) return { latestVersion: 0, driftedArticles: [], versions: [] };
     const drifted = await queryRows<{ article_id: string }>(
       manager,
       `SELECT article_id FROM draft_article WHERE version_id = $1 AND out_of_date && ARRAY['ru', 'zh'] ORDER BY position`,
       [latest.id],
     );
-    return { latestVersion: latest.number, driftedArticles: drifted.map((r) => r.article_id) };
+    return {
+      latestVersion: latest.number,
+      driftedArticles: drifted.map((r) => r.article_id),
+      versions: versions.map((v) => ({ number: v.number, author: v.author_id })),
+    };
   }
 
   // ------------------------------------------------------------------------------------ writes

@@ -6,6 +6,7 @@ import { initialTransition, transition } from 'xstate';
 import { DataSource, type EntityManager } from 'typeorm';
 import type { z } from 'zod';
 import { awaitedAnswers, type AwaitedAnswers } from '../../workflows/kernel/awaited';
+import { enterByMigration } from '../../workflows/kernel/migration';
 import type { PayloadOf, WorkflowDefinition } from '../../workflows/kernel/definition';
 import {
   acceptedEventTypes,
@@ -295,8 +296,8 @@ export class WorkflowEngine {
         payload: payload as Record<string, unknown>,
         actor: cmd.actor,
         at: now.toISOString(),
-        // The draft is read only for an event that names a draft version (the only one a guard checks it for).
-        world: await this.world.for(m, hasDraftVersion(payload) ? row.id : null, now),
+        // The draft is read only for an event that names a draft version or whose spec says its guard reads it.
+        world: await this.world.for(m, hasDraftVersion(payload) || spec.readsDraft ? row.id : null, now),
       };
       if (!snapshot.can(event))
         throw new DomainException(ErrorCode.CONFLICT, explainRefusal(def, snapshot, event), {
@@ -343,7 +344,11 @@ export class WorkflowEngine {
 
   /**
    * Moves one instance to another version of its definition, mapping its current state. A
-   * mapping that names a state the target version lacks is refused. Recorded as an event.
+   * mapping that names a state the target version lacks is refused; so is one that moves the
+   * instance into a final stage, or into a stage whose prerequisites (a review passed, a consensus
+   * reached: the definition's `stagePrerequisite`) its record does not show. A stage entered by the
+   * mapping is entered as by a transition: rounds left open are closed, its entry actions run (a
+   * consensus stage opens a new round), its deadlines are planned. Recorded as an event.
    */
   async migrate(cmd: {
     instanceId: string;
@@ -385,29 +390,62 @@ export class WorkflowEngine {
             unmapped,
           },
         );
-      const next = restore(to.machine, {
+      const entered = mapped.filter((p) => !paths.includes(p));
+      const finals = new Set(
+        allStates(to.machine)
+          .filter((s) => s.type === 'final')
+          .map((s) => s.path),
+      );
+      const closing = entered.filter((p) => finals.has(p));
+      if (closing.length)
+        throw new DomainException(
+          ErrorCode.CONFLICT,
+          `A migration cannot close a procedure: "${closing.join(', ')}" is a final stage, reached only by the procedure's own events. Map the instance to an open stage.`,
+          { reason: ErrorReason.BUSINESS_RULE, state: row.state_path },
+        );
+      for (const p of entered) {
+        const missing = to.stagePrerequisite?.(p, current.context) ?? null;
+        if (missing)
+          throw new DomainException(
+            ErrorCode.CONFLICT,
+            `Moving this procedure from "${paths.join(', ')}" to "${p}" would skip a step its record does not show: ${missing}. Map it to a stage it has reached.`,
+            { reason: ErrorReason.BUSINESS_RULE, state: row.state_path, target: p },
+          );
+      }
+      const now = this.clock.now();
+      const placed = restore(to.machine, {
         status: 'active',
         value: pathsToValue(mapped),
         context: current.context,
         historyValue: {},
         children: {},
       });
-      const now = this.clock.now();
+      const payload = {
+        fromVersion: from.version,
+        toVersion: to.version,
+        from: paths.join(','),
+        to: mapped.join(','),
+        reason: cmd.reason,
+      };
+      const [next, actions] = entered.length
+        ? enterByMigration(to.machine, placed, entered, {
+            type: ENGINE_EVENTS.migrated,
+            payload,
+            actor: cmd.actor,
+            at: now.toISOString(),
+            world: await this.world.for(m, row.id, now),
+          })
+        : [placed, []];
       const seq = row.seq + 1;
       const applied = await this.persist(m, to, row, next, seq, now, {
         type: ENGINE_EVENTS.migrated,
-        payload: {
-          fromVersion: from.version,
-          toVersion: to.version,
-          from: paths.join(','),
-          to: mapped.join(','),
-          reason: cmd.reason,
-        },
+        payload,
         actor: cmd.actor,
         idempotencyKey: null,
         stateBefore: row.state_path,
       });
-      await this.syncDeadlines(m, to, row.id, seq, null, next, [], now);
+      await this.syncDeadlines(m, to, row.id, seq, null, next, entered, now);
+      await this.writeEffects(m, to, row.id, seq, next, effectsOf(actions), cmd.actor, now);
       return applied;
     });
     return result;

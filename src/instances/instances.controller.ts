@@ -164,7 +164,11 @@ export class InstancesController {
     { status: 400, description: 'INVALID_PAYLOAD: invalid body, or a state of the mapping does not exist' },
     { status: 403, description: 'FORBIDDEN: administrators only' },
     { status: 404, description: 'NOT_FOUND: no procedure, or no such version of its definition' },
-    { status: 409, description: 'CONFLICT: already on that version, or the procedure is closed' },
+    {
+      status: 409,
+      description:
+        'CONFLICT: already on that version, the procedure is closed, or the mapping would move it into a final stage or past a review or consensus its record does not show (BUSINESS_RULE)',
+    },
     413,
   )
   async migrate(@CurrentActor() actor: Actor, @Param('id') id: string, @Body() dto: MigrateInstanceDto) {

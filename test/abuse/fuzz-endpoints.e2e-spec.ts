@@ -19,8 +19,6 @@ import { OutboxRelay } from '../../src/engine/outbox.relay';
 import { bearer, createUser, tokenFor, type TestUser } from '../support/auth';
 import { createTestApp, type TestApp } from '../support/test-app';
 
-jest.setTimeout(150_000);
-
 const RUNS = Number(process.env.FUZZ_RUNS ?? 100);
 /**
  * CI replays a fixed seed, so a run there is reproducible and a landing is not decided by luck;

@@ -14,6 +14,7 @@ import { OutboxRelay } from '../../src/engine/outbox.relay';
 import { createUser, type TestUser } from '../support/auth';
 import { createTestApp, type TestApp } from '../support/test-app';
 import { fireDue } from '../support/due-jobs';
+import { draftUpTo } from '../support/drafts';
 
 process.env.RECONCILE_EVERY_MS = '0';
 
@@ -76,6 +77,7 @@ describe('regulation amendment: 30-day circulation with reminders and escalation
       actor: actor(drafter),
     });
     await engine.apply({ instanceId, type: 'START_DRAFTING', payload: {}, actor: actor(drafter) });
+    await draftUpTo(t.app, instanceId, actor(drafter), 1);
     await engine.apply({ instanceId, type: 'SUBMIT_FOR_REVIEW', payload: { draftVersion: 1 }, actor: actor(drafter) });
     await relay.drain();
     const [review] = await ds.query(

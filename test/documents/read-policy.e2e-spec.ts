@@ -32,7 +32,7 @@ describe('who reads which version of a draft (HTTP, real PostgreSQL)', () => {
     const second = asInput(v1);
     second[0].en = `${second[0].en} (internal wording)`;
     await api.save(id, { note: 'Internal: not for the member states yet', basedOn: 1, articles: second }).expect(201);
-  }, 120_000);
+  }, 300_000);
   afterAll(() => t.close());
 
   const base = () => `/instances/${id}/draft`;

@@ -11,6 +11,7 @@ import { WorkflowEngine } from '../../src/engine/engine.service';
 import { OutboxRelay } from '../../src/engine/outbox.relay';
 import { ReferenceService } from '../../src/reference/reference.service';
 import { createTestApp, type TestApp } from '../support/test-app';
+import { draftUpTo } from '../support/drafts';
 
 const MEMBER_STATES = ['BY', 'CN', 'IN', 'IR', 'KG', 'KZ', 'PK', 'RU', 'TJ', 'UZ'];
 const officer: Actor = { id: 'officer-1', role: 'legal_officer', memberState: null, actingFor: null };
@@ -200,6 +201,7 @@ describe('start and extension rules (real engine, real PostgreSQL)', () => {
         actor: officer,
       },
     ];
+    await draftUpTo(t.app, parent, officer, 1);
     for (const s of steps) await engine.apply({ instanceId: parent, type: s.type, payload: s.payload, actor: s.actor });
     await t.app.get(OutboxRelay).drain();
 

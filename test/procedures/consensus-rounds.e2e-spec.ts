@@ -1,6 +1,7 @@
 import { SYSTEM_ACTOR } from '../../src/common/actors';
 import { WorkflowEngine } from '../../src/engine/engine.service';
 import { bearer, signedIn, tokenFor, type TestUser } from '../support/auth';
+import { draftUpTo } from '../support/drafts';
 import { createTestApp, type TestApp } from '../support/test-app';
 
 const STATES = ['BY', 'CN', 'IN', 'IR', 'KG', 'KZ', 'PK', 'RU', 'TJ', 'UZ'];
@@ -68,6 +69,8 @@ describe('consensus rounds (HTTP, engine, real PostgreSQL)', () => {
     (await t.dataSource.query(`SELECT count(*)::int AS n FROM workflow_event WHERE instance_id = $1`, [id]))[0]
       .n as number;
   const today = () => t.clock.now().toISOString().slice(0, 10);
+  /** The officer who writes the drafts, as the documents module records the author. */
+  const author = () => ({ id: officerUser.id, role: 'legal_officer' as const, memberState: null, actingFor: null });
   /** The response, after checking its status (the body is shown when it differs). */
   const ok = async (pending: Promise<{ status: number; body: unknown }>, status = 200) => {
     const res = await pending;
@@ -88,6 +91,7 @@ describe('consensus rounds (HTTP, engine, real PostgreSQL)', () => {
       .expect(201);
     const id = res.body.instance.id as string;
     await ok(send(id, officerUser, 'START_DRAFTING'), 200);
+    await draftUpTo(t.app, id, author(), 1);
     await ok(send(id, officerUser, 'SUBMIT_FOR_REVIEW', { draftVersion: 1 }), 200);
     await ok(send(id, reviewerUser, 'APPROVE_REVIEW'), 200);
     await t.app.get(WorkflowEngine).apply({
@@ -287,6 +291,7 @@ describe('consensus rounds (HTTP, engine, real PostgreSQL)', () => {
     await ok(
       send(id, officerUser, 'COMPLETE_GAP_ANALYSIS', { findings: 'Art. 3 predates the model', provisions: ['art. 3'] }),
     );
+    await draftUpTo(t.app, id, author(), 1);
     await ok(send(id, officerUser, 'SUBMIT_FOR_REVIEW', { draftVersion: 1 }));
     // the former checkbox is refused, with the field named, and nothing is written
     const before = await eventCount(id);
@@ -306,6 +311,7 @@ describe('consensus rounds (HTTP, engine, real PostgreSQL)', () => {
     });
     // an objection stands at the deadline: back to drafting, silence not applied
     expect(await stateOf(id)).toBe('drafting');
+    await draftUpTo(t.app, id, author(), 2);
     await ok(send(id, officerUser, 'SUBMIT_FOR_REVIEW', { draftVersion: 2 }));
     await ok(send(id, reviewerUser, 'APPROVE_REVIEW'));
     await engine.apply({

@@ -12,6 +12,7 @@ import { InstancesService } from '../../src/instances/instances.service';
 import { ReferenceService } from '../../src/reference/reference.service';
 import type { MemorandumRef } from '../../src/reference/reference.types';
 import { FakeClock } from '../support/fake-clock';
+import { draftUpTo } from '../support/drafts';
 import { createTestApp, type TestApp } from '../support/test-app';
 
 const MEMBER_STATES = ['BY', 'CN', 'IN', 'IR', 'KG', 'KZ', 'PK', 'RU', 'TJ', 'UZ'];
@@ -85,6 +86,10 @@ class Driver {
   async run(instanceId: string, steps: Step[]): Promise<ApplyResult[]> {
     const results: ApplyResult[] = [];
     for (const s of steps) {
+      // an officer sends on a version saved in the procedure's draft (every version written by `officer`)
+      const v = s.payload?.draftVersion;
+      if (s.actor.role === 'legal_officer' && typeof v === 'number')
+        await draftUpTo(this.t.app, instanceId, officer, v);
       let r: ApplyResult;
       try {
         r = await this.engine.apply({ instanceId, type: s.type, payload: s.payload ?? {}, actor: s.actor });
@@ -173,7 +178,14 @@ function normativeToAdoption(d: Driver, affectedPartners?: string[]): Step[] {
       (s, i) => ({ draftVersion: 2, comments: i % 3 === 0 ? `Comments of ${s} on article 2` : null }),
       'consolidation',
     ),
-    { type: 'SUBMIT_TO_COORDINATORS', payload: { draftVersion: 3 }, actor: officer, state: 'cnc_approval' },
+    // version 3 consolidates the comments: reviewed by a second officer, and marked so for the coordinators
+    { type: 'CONFIRM_CHANGES', payload: { draftVersion: 3 }, actor: reviewer, state: 'consolidation' },
+    {
+      type: 'SUBMIT_TO_COORDINATORS',
+      payload: { draftVersion: 3, consolidation: true },
+      actor: officer,
+      state: 'cnc_approval',
+    },
     ...everyState(
       'POSITION',
       (s) =>
@@ -271,6 +283,7 @@ function planToCompletion(d: Driver): Step[] {
       actor: officer,
       state: 'partner_consultation',
     },
+    { type: 'CONFIRM_CHANGES', payload: { draftVersion: 1 }, actor: reviewer, state: 'partner_consultation' },
     { type: 'SUBMIT_TO_COORDINATORS', payload: { draftVersion: 1 }, actor: officer, state: 'coordinators_consensus' },
     ...everyState('POSITION', () => ({ draftVersion: 1, kind: 'agree' }), 'approved'),
     { type: 'START_IMPLEMENTATION', actor: officer, state: 'in_implementation' },
@@ -397,7 +410,13 @@ describe('direction-1 procedures end to end (real engine, real PostgreSQL)', () 
           (s) => ({ draftVersion: 1, comments: s === 'CN' ? 'Add the 2024 figures' : null }),
           'finalisation',
         ),
-        { type: 'SUBMIT_FOR_APPROVAL', payload: { draftVersion: 2 }, actor: officer, state: 'approval' },
+        { type: 'CONFIRM_CHANGES', payload: { draftVersion: 2 }, actor: reviewer, state: 'finalisation' },
+        {
+          type: 'SUBMIT_FOR_APPROVAL',
+          payload: { draftVersion: 2, consolidation: true },
+          actor: officer,
+          state: 'approval',
+        },
         ...everyState('POSITION', () => ({ draftVersion: 2, kind: 'agree' }), 'completed'),
       ];
       const link = rest.findIndex((step) => step.type === 'LINK_FINDING');

@@ -7,6 +7,12 @@ export interface EventSpec<P extends z.ZodType = z.ZodType> {
   description: string;
   roles: readonly Role[];
   payload: P;
+  /**
+   * The machine reads the draft facts (`world.draft`) for this event though its payload names no
+   * draft version (the engine reads them for every event that names one), e.g. the four-eyes
+   * review reads who wrote the versions under review.
+   */
+  readsDraft?: boolean;
 }
 
 /** A definition's events by type: its payload catalogue. */
@@ -84,6 +90,12 @@ export interface WorkflowDefinition<
    * in the event's transaction, that each exists and is of one of the allowed definitions.
    */
   references?(event: PayloadOf<E>): InstanceReference[];
+  /**
+   * What the record (context) must show for an instance to stand in a stage: a review passed, a
+   * consensus reached (`prerequisitesOf` in kernel/migration.ts). A migration into a stage whose
+   * prerequisite is missing is refused with the reason it gives.
+   */
+  stagePrerequisite?(statePath: string, context: C): string | null;
   /** What a finished instance reports to its parent (CHILD_DONE). */
   output?(context: C, finalState: string): Record<string, unknown> | null;
 }

@@ -28,6 +28,11 @@ export interface DraftFacts {
   latestVersion: number;
   /** Article ids whose authentic-language texts (ru/zh) disagree in freshness in the latest version. */
   driftedArticles: string[];
+  /**
+   * Every saved version with the officer who saved it (wrote or edited its text), oldest first:
+   * the four-eyes rule reads who may not review a version from here, not from who submitted it.
+   */
+  versions: { number: number; author: string }[];
 }
 
 /**

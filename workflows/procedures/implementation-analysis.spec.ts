@@ -1,6 +1,7 @@
 import type { SnapshotFrom } from 'xstate';
 import { initialTransition, transition } from 'xstate';
 import { lastRound } from '../kernel/consensus';
+import { isReviewed } from '../kernel/review';
 import { acceptedEventTypes, dynamicDeadlines, effectsOf, explainRefusal, statePaths } from '../kernel/inspect';
 import { actors, eventsOf, explore, MEMBER_STATES, MEMORANDA, T0, world } from '../kernel/testing';
 import type { Actor, NotifyEffect } from '../kernel/types';
@@ -90,8 +91,10 @@ function eventsFor(s: Snapshot) {
     ev('SUBMIT_FOR_REVIEW', { draftVersion: v }),
     ev('APPROVE_REVIEW', {}, actors.reviewer),
     ev('RETURN_TO_CONSOLIDATION', { reason: 'Section 2 lacks the 2023 memoranda' }, actors.reviewer),
+    ev('CONFIRM_CHANGES', { draftVersion: v + 1 }, actors.reviewer),
     ev('RECIRCULATE', { draftVersion: v + 1 }),
-    ev('SUBMIT_FOR_APPROVAL', { draftVersion: v + 1 }),
+    ev('SUBMIT_FOR_APPROVAL', { draftVersion: v }),
+    ev('SUBMIT_FOR_APPROVAL', { draftVersion: v + 1, consolidation: true }),
     ev('WITHDRAW', { reason: 'Superseded by the 2025 partner status' }, actors.manager),
     ev('REMINDER', { deadlineKey: statePaths(s)[0], daysBefore: 7 }, actors.system),
     ev('DEADLINE_PASSED', { deadlineKey: statePaths(s)[0] }, actors.system),
@@ -167,6 +170,7 @@ const abstract = (s: Snapshot) => {
     r && r.outcome === 'open' ? Object.keys(r.positions).length : -1,
     r && r.outcome === 'open' ? Object.values(r.positions).some((p) => p.kind === 'object') : false,
     r?.outcome,
+    isReviewed(c.reviews, (c.draftVersion ?? 1) + 1),
   ];
 };
 
@@ -478,7 +482,14 @@ describe('implementation-analysis', () => {
       d.step(ev('RETURN_TO_CONSOLIDATION', { reason: 'Add the criteria table' }, actors.reviewer));
       expect(d.paths()).toEqual(['consolidation']);
       expect(d.c.reviews).toEqual([
-        { draftVersion: 1, by: 'officer-2', at: T0, decision: 'returned', reason: 'Add the criteria table' },
+        {
+          draftVersion: 1,
+          by: 'officer-2',
+          at: T0,
+          decision: 'returned',
+          reason: 'Add the criteria table',
+          kind: 'review',
+        },
       ]);
     });
 
@@ -510,7 +521,8 @@ describe('implementation-analysis', () => {
 
     it('returns the final information on one objection, refuses it unchanged, and completes on consensus', () => {
       const d = atFinalisation();
-      d.step(ev('SUBMIT_FOR_APPROVAL', { draftVersion: 2 }));
+      d.step(ev('CONFIRM_CHANGES', { draftVersion: 2 }, actors.reviewer));
+      d.step(ev('SUBMIT_FOR_APPROVAL', { draftVersion: 2, consolidation: true }));
       expect(d.paths()).toEqual(['approval']);
       const [reminder] = d.step(
         ev('REMINDER', { deadlineKey: 'approval', daysBefore: 1 }, actors.system),
@@ -538,7 +550,8 @@ describe('implementation-analysis', () => {
       expect(d.refusal(ev('SUBMIT_FOR_APPROVAL', { draftVersion: 2 }))).toBe(
         'Version 2 was objected to by KZ ("Para. 5 misstates the 2013 memorandum"): submit a new version.',
       );
-      d.step(ev('SUBMIT_FOR_APPROVAL', { draftVersion: 3 }));
+      d.step(ev('CONFIRM_CHANGES', { draftVersion: 3 }, actors.reviewer));
+      d.step(ev('SUBMIT_FOR_APPROVAL', { draftVersion: 3, consolidation: true }));
       expect(d.c.rounds.map((r) => [r.number, r.draftVersion, r.outcome])).toEqual([
         [1, 2, 'objected'],
         [2, 3, 'open'],
@@ -554,11 +567,37 @@ describe('implementation-analysis', () => {
       });
     });
 
+    it('every version sent to the member states was reviewed: a new version goes out only after another officer confirms its changes', () => {
+      const d = atFinalisation();
+      expect(d.refusal(ev('RECIRCULATE', { draftVersion: 2 }))).toBe(
+        'Version 2 has not been reviewed: another legal officer, who wrote none of its changes, must confirm them (CONFIRM_CHANGES) before it goes to the member states.',
+      );
+      expect(d.refusal(ev('SUBMIT_FOR_APPROVAL', { draftVersion: 2, consolidation: true }))).toMatch(
+        /Version 2 has not been reviewed/,
+      );
+      // officer-1 wrote versions 1 and 2; version 1 was reviewed, version 2 is theirs
+      expect(d.refusal(ev('CONFIRM_CHANGES', { draftVersion: 2 }))).toBe(
+        'Four-eyes rule: you wrote or edited draft version 2 since the last reviewed version, so you cannot review version 2; another legal officer must.',
+      );
+      d.step(ev('CONFIRM_CHANGES', { draftVersion: 2 }, actors.reviewer));
+      expect(d.c.reviews.map((r) => [r.draftVersion, r.by, r.kind])).toEqual([
+        [1, 'officer-2', 'review'],
+        [2, 'officer-2', 'confirm_changes'],
+      ]);
+      // the states never saw version 2: it goes for approval only marked as the consolidation of their comments
+      expect(d.refusal(ev('SUBMIT_FOR_APPROVAL', { draftVersion: 2 }))).toBe(
+        'Version 2 was never circulated to the member states (they have seen version 1): circulate it, or mark it as the consolidation of their comments (consolidation: true).',
+      );
+      d.step(ev('SUBMIT_FOR_APPROVAL', { draftVersion: 2, consolidation: true }));
+      expect(d.paths()).toEqual(['approval']);
+    });
+
     it('recirculates only a newer version', () => {
       const d = atFinalisation();
       expect(d.refusal(ev('RECIRCULATE', { draftVersion: 1 }))).toBe(
         'A new round needs a new draft version: version 1 was already circulated.',
       );
+      d.step(ev('CONFIRM_CHANGES', { draftVersion: 2 }, actors.reviewer));
       d.step(ev('RECIRCULATE', { draftVersion: 2 }));
       expect(d.paths()).toEqual(['comments']);
       expect(d.c.commentRounds.map((r) => r.draftVersion)).toEqual([1, 2]);

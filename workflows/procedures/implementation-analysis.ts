@@ -14,13 +14,16 @@
  *   managers get the escalation, once per due date. When the last assessment is in, the analysis
  *   moves on by itself.
  * - `consolidation`: a legal officer writes the consolidated analysis (a document version).
- * - `internal_review`: four-eyes, as for normative drafts. The reviewer may return the analysis
- *   with a reason.
+ * - `internal_review`: four-eyes, as for normative drafts (the reviewer wrote or edited none of the
+ *   versions since the last reviewed one). The reviewer may return the analysis with a reason.
  * - `comments`: the member states comment on one version within 30 days. When all have answered or
  *   the period ends, the analysis goes to `finalisation` and the managers are told who did not answer.
  * - `finalisation`: the officer turns the analysis and the comments into the final information. A
  *   new version can go back for comments, or a version goes to the member states for approval.
  *   This stage is needed because comments have to be worked into a version before anyone signs off.
+ *   Every version sent on was approved by another officer (a new version by CONFIRM_CHANGES, a light
+ *   review recorded in `reviews`); the version put for approval is one the states commented on, or
+ *   is marked as the consolidation of their comments (`consolidation: true`).
  * - `approval`: the final information is approved by consensus (no silence procedure, because every
  *   state signs off). One objection returns it to finalisation with its reason, and that version cannot
  *   be submitted again unchanged.
@@ -53,8 +56,17 @@ import {
   type Refusal,
   type WorkflowDefinition,
 } from '../kernel/definition';
-import { reviewStage, type Review, REVIEW_PERIOD } from '../kernel/review';
 import {
+  commentsClosed,
+  prerequisitesOf,
+  versionNotObjected,
+  versionReviewed,
+  versionSubmitted,
+} from '../kernel/migration';
+import { reviewStage, withChangesConfirmed, type Review, REVIEW_PERIOD } from '../kernel/review';
+import {
+  changesConfirmable,
+  circulatedOrConsolidated,
   deadlineOf,
   earlyCloseAllowed,
   draftReady,
@@ -78,6 +90,7 @@ import {
   type LINKABLE_MEASURES,
 } from './analysis-payloads';
 import {
+  approvalSubmissionPayload,
   commentResponsePayload,
   draftVersionPayload,
   positionPayload,
@@ -154,29 +167,39 @@ export const analysisEvents = {
     payload: draftVersionPayload,
   },
   APPROVE_REVIEW: {
-    description: 'Approve the analysis in internal review (not by its author) and send it for comments',
+    description:
+      'Approve the analysis in internal review (not by an officer who wrote or edited it) and send it for comments',
     roles: officer,
     payload: emptyPayload,
+    readsDraft: true,
   },
   RETURN_TO_CONSOLIDATION: {
     description: 'Return the analysis from internal review with a reason',
     roles: officer,
     payload: reasonPayload,
+    readsDraft: true,
   },
   RESPOND: {
     description: 'Comment on the analysis for your member state, or answer that you have no comments',
     roles: ['approver'],
     payload: commentResponsePayload,
   },
+  CONFIRM_CHANGES: {
+    description:
+      'Confirm the changes of a new version as a second officer (a light review, recorded), so it can be sent to the member states',
+    roles: officer,
+    payload: draftVersionPayload,
+  },
   RECIRCULATE: {
-    description: 'Send a new version for another round of comments',
+    description: 'Send a new version, reviewed by another officer, for another round of comments',
     roles: officer,
     payload: draftVersionPayload,
   },
   SUBMIT_FOR_APPROVAL: {
-    description: 'Submit a version of the final information to the member states for approval',
+    description:
+      'Submit a reviewed version of the final information to the member states for approval: one they commented on, or one marked as the consolidation of their comments',
     roles: officer,
-    payload: draftVersionPayload,
+    payload: approvalSubmissionPayload,
   },
   POSITION: {
     description: "Record your member state's position on the final information",
@@ -215,6 +238,7 @@ const refusals = {
   draftReady,
   newerDraft,
   fourEyes,
+  changesConfirmable,
   positionAllowed,
   earlyCloseAllowed,
   roundConsensus,
@@ -295,7 +319,7 @@ const refusals = {
     const objected = lastObjected(context.rounds);
     if (objected && isEventOf(event, ['SUBMIT_FOR_APPROVAL']) && event.payload.draftVersion <= objected.draftVersion)
       return `Version ${objected.draftVersion} was objected to by ${objectionsOf(objected)}: submit a new version.`;
-    return draftReady({ context, event });
+    return circulatedOrConsolidated({ context, event });
   },
   findingLinkable: ({ context, event }: Args) => {
     if (!isEventOf(event, ['LINK_FINDING'])) return `LINK_FINDING expected, not ${event.type}.`;
@@ -536,6 +560,10 @@ export const implementationAnalysisMachine = setup({
         'legal_officer',
       ),
       on: {
+        CONFIRM_CHANGES: {
+          guard: 'changesConfirmable',
+          actions: assign(({ context, event }) => withChangesConfirmed(context, event)),
+        },
         RECIRCULATE: {
           guard: 'newerDraft',
           target: 'comments',
@@ -631,6 +659,12 @@ export const implementationAnalysis: WorkflowDefinition<
   input: analysisStartInput,
   refusals,
   businessKeys: () => ({ partner: null, memorandum: null, treaty: null, subject: '1a' }),
+  stagePrerequisite: prerequisitesOf<AnalysisContext>({
+    internal_review: [versionSubmitted],
+    comments: [versionReviewed],
+    finalisation: [commentsClosed],
+    approval: [versionReviewed, versionNotObjected],
+  }),
   dynamicDeadlines: (context: AnalysisContext) => assessmentDeadlines(context),
   output: (context: AnalysisContext, finalState: string) => ({
     finalState,

@@ -3,6 +3,7 @@ import { initialTransition, transition } from 'xstate';
 import { lastRound, reservations } from '../kernel/consensus';
 import { acceptedEventTypes, activeStateMeta, effectsOf, explainRefusal, statePaths } from '../kernel/inspect';
 import { actors, eventsOf, explore, MEMBER_STATES, T0 } from '../kernel/testing';
+import { isReviewed } from '../kernel/review';
 import { reenteredStates } from '../kernel/xstate-fence';
 import { interactionPlan as def } from './interaction-plan';
 import { interactionPlanEvents, type InteractionPlanEvent } from './interaction-plan';
@@ -37,6 +38,7 @@ function eventsFor(s: Snapshot) {
     ev('PARTNER_AGREED', { draftVersion: v }),
     ev('PARTNER_COMMENTS', { draftVersion: v, comments: 'Add a youth forum' }),
     ev('RETURN_TO_DRAFTING', { reason: 'Take up the partner’s comments' }),
+    ev('CONFIRM_CHANGES', { draftVersion: v }, actors.reviewer),
     ev('SUBMIT_TO_COORDINATORS', { draftVersion: v }),
     ev('START_IMPLEMENTATION'),
     ev('PROGRESS_REVIEW', review('in_progress')),
@@ -86,6 +88,7 @@ const abstract = (s: Snapshot) => {
     r?.silenceProcedure,
     Math.min(c.progressReviews.length, 2),
     lastReview ? lastReview.statuses.a1.status : null,
+    isReviewed(c.reviews, c.draftVersion ?? 0),
   ];
 };
 
@@ -111,6 +114,7 @@ function toConsensus() {
   const r = run();
   r.step(ev('SEND_TO_PARTNER', { draftVersion: 1, activities }));
   r.step(ev('PARTNER_AGREED', { draftVersion: 1 }));
+  r.step(ev('CONFIRM_CHANGES', { draftVersion: 1 }, actors.reviewer));
   r.step(ev('SUBMIT_TO_COORDINATORS', { draftVersion: 1 }));
   expect(statePaths(r.s)).toEqual(['coordinators_consensus']);
   return r;
@@ -180,6 +184,7 @@ describe('interaction-plan (1(f))', () => {
     r.step(ev('SEND_TO_PARTNER', { draftVersion: 2, activities: v2 }));
     r.step(ev('PARTNER_AGREED', { draftVersion: 2 }));
     expect(r.refuse(ev('SUBMIT_TO_COORDINATORS', { draftVersion: 1 }))).toMatch(/Version 2 is the one consulted/);
+    r.step(ev('CONFIRM_CHANGES', { draftVersion: 2 }, actors.reviewer));
     r.step(ev('SUBMIT_TO_COORDINATORS', { draftVersion: 2 }));
     expect(statePaths(r.s)).toEqual(['coordinators_consensus']);
     // every version's activities and every answer are kept
@@ -188,6 +193,29 @@ describe('interaction-plan (1(f))', () => {
       [2, 4],
     ]);
     expect(r.s.context.consultations.map((c) => c.answers.map((a) => a.kind))).toEqual([['comments'], ['agreed']]);
+  });
+
+  it('every version sent to the member states was reviewed: the coordinators get a plan version confirmed by a second officer who wrote none of it', () => {
+    const r = run();
+    r.step(ev('SEND_TO_PARTNER', { draftVersion: 1, activities }));
+    r.step(ev('PARTNER_AGREED', { draftVersion: 1 }));
+    expect(r.refuse(ev('SUBMIT_TO_COORDINATORS', { draftVersion: 1 }))).toMatch(
+      /Version 1 has not been reviewed: another legal officer, who wrote none of its changes, must confirm them/,
+    );
+    // officer-1 saved version 1: confirming it is refused to them
+    expect(r.refuse(ev('CONFIRM_CHANGES', { draftVersion: 1 }))).toMatch(
+      /Four-eyes rule: you wrote or edited draft version 1/,
+    );
+    expect(r.refuse(ev('CONFIRM_CHANGES', { draftVersion: 2 }, actors.reviewer))).toMatch(
+      /Version 1 is the one consulted with the partner/,
+    );
+    r.step(ev('CONFIRM_CHANGES', { draftVersion: 1 }, actors.reviewer));
+    expect(r.s.context.reviews).toEqual([
+      { draftVersion: 1, by: 'officer-2', at: T0, decision: 'approved', reason: null, kind: 'confirm_changes' },
+    ]);
+    expect(r.refuse(ev('CONFIRM_CHANGES', { draftVersion: 1 }, actors.reviewer))).toMatch(/already been reviewed/);
+    r.step(ev('SUBMIT_TO_COORDINATORS', { draftVersion: 1 }));
+    expect(statePaths(r.s)).toEqual(['coordinators_consensus']);
   });
 
   it('reminds the officers and escalates to the managers during the consultation', () => {
@@ -234,6 +262,7 @@ describe('interaction-plan (1(f))', () => {
     );
     r.step(ev('SEND_TO_PARTNER', { draftVersion: 2, activities: activities.slice(0, 2) }));
     r.step(ev('PARTNER_AGREED', { draftVersion: 2 }));
+    r.step(ev('CONFIRM_CHANGES', { draftVersion: 2 }, actors.reviewer));
     r.step(ev('SUBMIT_TO_COORDINATORS', { draftVersion: 2 }));
     expect(lastRound(r.s.context.rounds)).toMatchObject({
       number: 2,

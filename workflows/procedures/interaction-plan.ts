@@ -6,9 +6,11 @@
  * Stages (domain.md), with these refinements:
  * - `drafting`: a plan version is the document version (`draftVersion`) with its list of activities
  *   {id, direction 2|3|4, title, due?}; every version's list is kept in `plans`. After a return
- *   (from the consultation or an objection) only a newer version may go forward. No four-eyes
- *   review: the plan is a working document that creates no legal obligations, and the coordinators'
- *   consensus that follows is the control.
+ *   (from the consultation or an objection) only a newer version may go forward. The plan is a
+ *   working document that creates no legal obligations, so it has no review stage; but the version
+ *   that goes to the coordinators (the member states) was confirmed by a second officer
+ *   (CONFIRM_CHANGES during the consultation: a light review, recorded in `reviews`, by an officer
+ *   who wrote or edited none of the versions since the last confirmed one).
  * - `partner_consultation`: the version is sent to the partner (30 days, reminders 7 and 1 to the
  *   legal officers, escalation to the managers). The officer records the partner's answers as they
  *   come (PARTNER_COMMENTS, PARTNER_AGREED; several notes may arrive, all kept) and either returns
@@ -57,6 +59,15 @@ import {
   roundConsensus,
   roundObjected,
 } from '../kernel/rules';
+import {
+  consensusReached,
+  prerequisitesOf,
+  versionNotObjected,
+  versionReviewed,
+  type StagePrerequisite,
+} from '../kernel/migration';
+import { withChangesConfirmed, type Review } from '../kernel/review';
+import { changesConfirmable, reviewedDraft } from '../kernel/rules';
 import { isEventOf, lastOf, meta, notice, type StageArgs } from '../kernel/stage';
 import type { WorkflowEffect } from '../kernel/types';
 import {
@@ -71,7 +82,7 @@ import {
   type Activity,
   type ActivityStatus,
 } from './partner-payloads';
-import { positionPayload, procedureEvents, reasonPayload } from './payloads';
+import { draftVersionPayload, positionPayload, procedureEvents, reasonPayload } from './payloads';
 
 export interface PlanVersion {
   draftVersion: number;
@@ -104,6 +115,8 @@ export interface InteractionPlanContext {
   title: string | null;
   opened: { by: string; at: string };
   draftVersion: number | null;
+  /** Second officers' confirmations of the versions put to the coordinators. */
+  reviews: Review[];
   plans: PlanVersion[];
   consultations: Consultation[];
   rounds: ConsensusRound[];
@@ -141,9 +154,15 @@ export const interactionPlanEvents = {
     roles: officer,
     payload: reasonPayload,
   },
+  CONFIRM_CHANGES: {
+    description:
+      'Confirm, as a second officer who wrote none of it, the plan version consulted with the partner (a light review, recorded) so it can go to the coordinators',
+    roles: officer,
+    payload: draftVersionPayload,
+  },
   SUBMIT_TO_COORDINATORS: {
     description:
-      'Submit the version the partner agreed to the national coordinators (their round uses the silence procedure)',
+      'Submit the version the partner agreed, confirmed by a second officer, to the national coordinators (their round uses the silence procedure)',
     roles: officer,
     payload: submitToCoordinatorsPayload,
   },
@@ -218,7 +237,14 @@ const refusals = {
       return `The partner was consulted on version ${x.draftVersion}; an answer on version ${String(v)} cannot be recorded.`;
     return null;
   },
-  /** The coordinators decide on a text the partner has agreed to. */
+  /** A second officer confirms the version consulted with the partner. */
+  planConfirmable: ({ context, event }: Args) => {
+    const v = isEventOf(event, ['CONFIRM_CHANGES']) ? event.payload.draftVersion : undefined;
+    if (v !== context.draftVersion)
+      return `Version ${context.draftVersion} is the one consulted with the partner; version ${String(v)} cannot be confirmed here.`;
+    return changesConfirmable({ context: { drafter: null, reviews: context.reviews }, event });
+  },
+  /** The coordinators decide on a text the partner has agreed to and a second officer confirmed. */
   partnerAgreed: ({ context, event }: Args) => {
     const x = lastOf(context.consultations);
     if (!x) return 'The partner has not been consulted.';
@@ -230,7 +256,7 @@ const refusals = {
       return `${context.partner} has not answered on version ${x.draftVersion}: record its agreement (PARTNER_AGREED) or return the draft to drafting.`;
     if (a.kind !== 'agreed')
       return `${context.partner}'s latest answer on version ${x.draftVersion} is comments ("${a.text}"): return the draft to drafting, or record the partner's agreement.`;
-    return null;
+    return reviewedDraft({ context, event });
   },
   /** A progress review gives one status for every activity of the approved plan, and for nothing else. */
   reviewCoversPlan: ({ context, event }: Args) => {
@@ -284,6 +310,7 @@ export const interactionPlanMachine = setup({
     title: input.title ?? null,
     opened: { by: input.startedBy, at: input.startedAt },
     draftVersion: null,
+    reviews: [],
     plans: [],
     consultations: [],
     rounds: [],
@@ -373,6 +400,10 @@ export const interactionPlanMachine = setup({
               },
             ],
           })),
+        },
+        CONFIRM_CHANGES: {
+          guard: 'planConfirmable',
+          actions: assign(({ context, event }) => withChangesConfirmed(context, event)),
         },
         SUBMIT_TO_COORDINATORS: { guard: 'partnerAgreed', target: 'coordinators_consensus' },
         REMINDER: {
@@ -528,6 +559,14 @@ function withAnswer(context: InteractionPlanContext, a: Consultation['answers'][
   return [...context.consultations.slice(0, -1), { ...x, answers: [...x.answers, a] }];
 }
 
+/** The partner's latest answer on the current version is its agreement. */
+const partnerAgreedOnCurrent: StagePrerequisite<InteractionPlanContext> = (c) => {
+  const x = lastOf(c.consultations);
+  return x && x.draftVersion === c.draftVersion && lastOf(x.answers)?.kind === 'agreed'
+    ? null
+    : `the partner has not agreed to version ${c.draftVersion}`;
+};
+
 export const interactionPlan: WorkflowDefinition<
   InteractionPlanContext,
   InteractionPlanEvent,
@@ -553,6 +592,11 @@ export const interactionPlan: WorkflowDefinition<
     memorandum: null,
     treaty: null,
     subject: `1f:${input.partner}`,
+  }),
+  stagePrerequisite: prerequisitesOf<InteractionPlanContext>({
+    coordinators_consensus: [partnerAgreedOnCurrent, versionReviewed, versionNotObjected],
+    approved: [consensusReached],
+    in_implementation: [consensusReached],
   }),
   output: (context: InteractionPlanContext, finalState: string) => ({
     finalState,

@@ -2,7 +2,7 @@ import type { SnapshotFrom } from 'xstate';
 import { initialTransition, transition } from 'xstate';
 import { lastRound, reservations } from '../kernel/consensus';
 import { acceptedEventTypes, effectsOf, explainRefusal, statePaths } from '../kernel/inspect';
-import { actors, eventsOf, explore, MEMBER_STATES, T0 } from '../kernel/testing';
+import { actors, draftFacts, eventsOf, explore, MEMBER_STATES, T0, world } from '../kernel/testing';
 import { latestDateAt, memorandumAmendment as def } from './memorandum-amendment';
 import { regulationAmendment } from './regulation-amendment';
 import { normativeEvents } from './normative-amendment';
@@ -229,6 +229,20 @@ describe('memorandum-amendment (1(e))', () => {
     expect(r.s.context.gapAnalysis).toMatchObject({ amendmentNeeded: false });
   });
 
+  it('four-eyes on the author: the officer who saved a version of the protocol cannot approve it, whoever submitted it', () => {
+    const r = run();
+    r.step(ev('COMPLETE_GAP_ANALYSIS', { findings: 'f', provisions: ['art. 3'] }));
+    // officer-1 saved versions 1 and 2; officer-2 submits version 2
+    const w = { ...world, draft: draftFacts(2) };
+    r.step(ev('SUBMIT_FOR_REVIEW', { draftVersion: 2 }, actors.reviewer, T0, w));
+    expect(r.refuse(ev('APPROVE_REVIEW', {}, actors.officer, T0, w))).toBe(
+      'Four-eyes rule: you wrote or edited draft versions 1, 2 since the last reviewed version, so you cannot review version 2; another legal officer must.',
+    );
+    r.step(ev('APPROVE_REVIEW', {}, actors.reviewer, T0, w));
+    expect(statePaths(r.s)).toEqual(['consensus']);
+    expect(lastRound(r.s.context.rounds)?.draftVersion).toBe(2);
+  });
+
   it('applies four-eyes in legal review and requires a revised version after a return', () => {
     const r = run();
     r.step(ev('COMPLETE_GAP_ANALYSIS', { findings: 'f', provisions: ['art. 3'] }));
@@ -244,7 +258,7 @@ describe('memorandum-amendment (1(e))', () => {
     const drifted = {
       memberStates: MEMBER_STATES,
       memoranda: [],
-      draft: { latestVersion: 2, driftedArticles: ['art-3'] },
+      draft: { latestVersion: 2, driftedArticles: ['art-3'], versions: draftFacts(2).versions },
     };
     expect(r.refuse(ev('SUBMIT_FOR_REVIEW', { draftVersion: 2 }, actors.officer, T0, drifted))).toMatch(
       /Russian and Chinese texts disagree/,

@@ -16,7 +16,9 @@
  *   every return is logged in `returns` with its reason.
  * - `legal_review`: four-eyes, as for the normative documents. The protocol is an international
  *   instrument the Secretary-General signs, so it gets the same internal control as the model it
- *   implements; the reviewing officer must not be the drafter of the version and may return it.
+ *   implements; the reviewing officer must not have written or edited any version since the last
+ *   reviewed one (the draft's authorship, not who submitted it) and may return it. Every version
+ *   the member states see passed this review: a return or objection always comes back through it.
  * - `consensus`: approving the review circulates the version to the member states for a consensus
  *   round (30 days, reminders 7 and 1 to the states that have not answered). One objection returns
  *   the draft to drafting with its reason; reservations are kept in the rounds. The silence
@@ -60,6 +62,14 @@ import {
   type Withdrawal,
 } from '../kernel/consensus-stage';
 import { guardsFrom, type EventCatalogue, type EventsOf, type WorkflowDefinition } from '../kernel/definition';
+import {
+  consensusReached,
+  prerequisitesOf,
+  versionNotObjected,
+  versionReviewed,
+  versionSubmitted,
+  type StagePrerequisite,
+} from '../kernel/migration';
 import { reviewStage, withReview, type Review, REVIEW_PERIOD } from '../kernel/review';
 import {
   deadlineOf,
@@ -162,14 +172,16 @@ export const memorandumAmendmentEvents = {
   },
   APPROVE_REVIEW: {
     description:
-      'Approve the draft protocol in legal review (not by its drafter) and circulate it to the member states (under the silence procedure where the rules apply it)',
+      'Approve the draft protocol in legal review (not by an officer who wrote or edited it) and circulate it to the member states (under the silence procedure where the rules apply it)',
     roles: officer,
     payload: approveAndCirculatePayload,
+    readsDraft: true,
   },
   RETURN_TO_DRAFTING: {
     description: 'Return the draft protocol from legal review with a reason',
     roles: officer,
     payload: reasonPayload,
+    readsDraft: true,
   },
   POSITION: {
     description: "Record your member state's position on the draft protocol version",
@@ -685,6 +697,16 @@ export const memorandumAmendmentMachine = setup({
   },
 });
 
+/** The partner has the agreed version (or answered on it). */
+const sentToPartner: StagePrerequisite<MemorandumAmendmentContext> = (c) =>
+  lastExchange(c)?.draftVersion === c.draftVersion
+    ? null
+    : `version ${c.draftVersion} has not been sent to the partner`;
+const partnerAccepted: StagePrerequisite<MemorandumAmendmentContext> = (c) =>
+  lastExchange(c)?.answer?.kind === 'accepted' ? null : 'the partner has not accepted a version';
+const signed: StagePrerequisite<MemorandumAmendmentContext> = (c) =>
+  c.signing ? null : 'the protocol has not been signed';
+
 function answer(context: MemorandumAmendmentContext, a: NonNullable<PartnerExchange['answer']>): PartnerExchange[] {
   const x = lastExchange(context);
   return [...context.exchanges.slice(0, -1), { ...x, answer: a }];
@@ -715,6 +737,14 @@ export const memorandumAmendment: WorkflowDefinition<
     memorandum: input.memorandumId,
     treaty: null,
     subject: `1e:${input.partner}`,
+  }),
+  stagePrerequisite: prerequisitesOf<MemorandumAmendmentContext>({
+    legal_review: [versionSubmitted],
+    consensus: [versionReviewed, versionNotObjected],
+    agreed: [versionReviewed, consensusReached],
+    with_partner: [versionReviewed, consensusReached, sentToPartner],
+    signing: [versionReviewed, consensusReached, partnerAccepted],
+    entry_into_force: [versionReviewed, consensusReached, partnerAccepted, signed],
   }),
   output: (context: MemorandumAmendmentContext, finalState: string) => ({
     finalState,

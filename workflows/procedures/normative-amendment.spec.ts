@@ -1,8 +1,10 @@
 import type { SnapshotFrom } from 'xstate';
 import { transition, initialTransition } from 'xstate';
 import { lastRound } from '../kernel/consensus';
+import { isReviewed } from '../kernel/review';
 import { acceptedEventTypes, effectsOf, explainRefusal, statePaths } from '../kernel/inspect';
-import { actors, eventsOf, explore, MEMBER_STATES, T0 } from '../kernel/testing';
+import { actors, draftFacts, eventsOf, explore, MEMBER_STATES, T0, world } from '../kernel/testing';
+import type { Actor, World } from '../kernel/types';
 import { modelMemorandumAmendment } from './model-memorandum-amendment';
 import { normativeEvents, type NormativeEvent } from './normative-amendment';
 import { regulationAmendment } from './regulation-amendment';
@@ -26,8 +28,10 @@ function eventsFor(s: Snapshot) {
     ev('SUBMIT_FOR_REVIEW', { draftVersion: v }),
     ev('APPROVE_REVIEW', {}, actors.reviewer),
     ev('RETURN_TO_DRAFTING', { reason: 'Article 3 unclear' }, actors.reviewer),
+    ev('CONFIRM_CHANGES', { draftVersion: v + 1 }, actors.reviewer),
     ev('RECIRCULATE', { draftVersion: v + 1 }),
-    ev('SUBMIT_TO_COORDINATORS', { draftVersion: v + 1 }),
+    ev('SUBMIT_TO_COORDINATORS', { draftVersion: v }),
+    ev('SUBMIT_TO_COORDINATORS', { draftVersion: v + 1, consolidation: true }),
     ev('SUBMIT_FOR_ADOPTION', { body: 'chs' }),
     ev('RECORD_ADOPTION', { decisionNumber: '7', date: '2026-07-01' }),
     ev('WITHDRAW', { reason: 'Superseded' }, actors.manager),
@@ -72,10 +76,13 @@ const abstract = (s: Snapshot) => {
     Math.min(c.commentRounds.length, 2),
     cr ? Object.keys(cr.responses).length : -1,
     Math.min(c.rounds.length, 2),
-    r ? Object.keys(r.positions).length : -1,
-    r ? Object.values(r.positions).some((p) => p.kind === 'object') : false,
+    // the answers matter only while the round is open
+    r && r.outcome === 'open' ? Object.keys(r.positions).length : -1,
+    r && r.outcome === 'open' ? Object.values(r.positions).some((p) => p.kind === 'object') : false,
     r?.outcome,
     !!c.adoption,
+    // whether the next version was confirmed matters only where it can be sent on
+    statePaths(s)[0] === 'consolidation' && isReviewed(c.reviews, (c.draftVersion ?? 1) + 1),
   ];
 };
 
@@ -214,5 +221,182 @@ describe.each([regulationAmendment, modelMemorandumAmendment])('$id', (def) => {
     const bad = ev('RECORD_ADOPTION', { decisionNumber: '3', date: '2026-07-01', affectedPartners: ['TR', 'XX'] });
     expect(s.can(bad)).toBe(false);
     expect(explainRefusal(def, s, bad)).toMatch(/No memorandum in force for XX/);
+  });
+});
+
+describe('review and circulation rules (1(c), 1(d))', () => {
+  const def = regulationAmendment;
+  const officerA = actors.officer; // officer-1
+  const officerB = actors.reviewer; // officer-2
+  const officerC: Actor = { id: 'officer-3', role: 'legal_officer', memberState: null, actingFor: null };
+  /** The world with a draft whose versions were saved by the given officers (version n by authors[n - 1]). */
+  const drafted = (...authors: string[]): World => ({
+    ...world,
+    draft: draftFacts(authors.length, Object.fromEntries(authors.map((a, i) => [i + 1, a]))),
+  });
+
+  function run() {
+    let [s] = initialTransition(def.machine, input);
+    return {
+      get s() {
+        return s;
+      },
+      step(e: NormativeEvent) {
+        [s] = transition(def.machine, s, e);
+      },
+      refuse(e: NormativeEvent) {
+        expect(s.can(e)).toBe(false);
+        return explainRefusal(def, s, e);
+      },
+    };
+  }
+
+  /** IN objects to `version`, every other state agrees: the round ends objected, however long it stays open. */
+  function objectAll(r: ReturnType<typeof run>, version: number) {
+    for (const st of MEMBER_STATES)
+      r.step(
+        st === 'IN'
+          ? ev('POSITION', { draftVersion: version, kind: 'object', text: 'Art. 5' }, actors.approver(st))
+          : ev('POSITION', { draftVersion: version, kind: 'agree' }, actors.approver(st)),
+      );
+  }
+
+  it('four-eyes on the author: whoever wrote or edited a version under review cannot approve it, even when another officer submitted it', () => {
+    const r = run();
+    r.step(ev('START_DRAFTING'));
+    // officer C saved version 1, officer A version 2; officer B submits version 2
+    const w = drafted(officerC.id, officerA.id);
+    r.step(ev('SUBMIT_FOR_REVIEW', { draftVersion: 2 }, officerB, T0, w));
+    expect(r.s.context.drafter).toBe(officerB.id);
+    expect(r.refuse(ev('APPROVE_REVIEW', {}, officerA, T0, w))).toBe(
+      'Four-eyes rule: you wrote or edited draft version 2 since the last reviewed version, so you cannot review version 2; another legal officer must.',
+    );
+    expect(r.refuse(ev('RETURN_TO_DRAFTING', { reason: 'x' }, officerA, T0, w))).toMatch(/Four-eyes rule/);
+    // C wrote version 1, which nobody has reviewed yet: C is an author of what is under review too
+    expect(r.refuse(ev('APPROVE_REVIEW', {}, officerC, T0, w))).toMatch(/you wrote or edited draft version 1 since/);
+    // B only submitted: B wrote nothing, so B may review
+    r.step(ev('APPROVE_REVIEW', {}, officerB, T0, w));
+    expect(statePaths(r.s)).toEqual(['circulation']);
+    expect(r.s.context.reviews).toEqual([
+      { draftVersion: 2, by: officerB.id, at: T0, decision: 'approved', reason: null, kind: 'review' },
+    ]);
+  });
+
+  it('four-eyes on the author: an officer who wrote no version since the last approved review may approve', () => {
+    const r = run();
+    r.step(ev('START_DRAFTING'));
+    const w = drafted(officerA.id, officerA.id);
+    r.step(ev('SUBMIT_FOR_REVIEW', { draftVersion: 2 }, officerB, T0, w));
+    expect(r.refuse(ev('APPROVE_REVIEW', {}, officerA, T0, w))).toMatch(
+      /you wrote or edited draft versions 1, 2 since/,
+    );
+    r.step(ev('APPROVE_REVIEW', {}, officerC, T0, w));
+    expect(statePaths(r.s)).toEqual(['circulation']);
+    // after the review of version 2, only later versions count: C, who approved 2, wrote 3; A may confirm 3
+    for (const st of MEMBER_STATES) r.step(ev('RESPOND', { draftVersion: 2 }, actors.approver(st)));
+    const w3 = drafted(officerA.id, officerA.id, officerC.id);
+    expect(r.refuse(ev('CONFIRM_CHANGES', { draftVersion: 3 }, officerC, T0, w3))).toMatch(
+      /you wrote or edited draft version 3 since the last reviewed version/,
+    );
+    r.step(ev('CONFIRM_CHANGES', { draftVersion: 3 }, officerA, T0, w3));
+    expect(r.s.context.reviews.map((x) => [x.draftVersion, x.by, x.kind])).toEqual([
+      [2, officerC.id, 'review'],
+      [3, officerA.id, 'confirm_changes'],
+    ]);
+  });
+
+  it('every version sent to the member states was reviewed: RECIRCULATE and SUBMIT_TO_COORDINATORS refuse a version no other officer approved', () => {
+    const r = run();
+    r.step(ev('START_DRAFTING'));
+    r.step(ev('SUBMIT_FOR_REVIEW', { draftVersion: 1 }));
+    r.step(ev('APPROVE_REVIEW', {}, officerB));
+    for (const st of MEMBER_STATES) r.step(ev('RESPOND', { draftVersion: 1, comments: 'Art. 2' }, actors.approver(st)));
+    expect(statePaths(r.s)).toEqual(['consolidation']);
+    const unreviewed =
+      'Version 2 has not been reviewed: another legal officer, who wrote none of its changes, must confirm them (CONFIRM_CHANGES) before it goes to the member states.';
+    expect(r.refuse(ev('RECIRCULATE', { draftVersion: 2 }))).toBe(unreviewed);
+    expect(r.refuse(ev('SUBMIT_TO_COORDINATORS', { draftVersion: 2, consolidation: true }))).toBe(unreviewed);
+    expect(r.refuse(ev('CONFIRM_CHANGES', { draftVersion: 2 }))).toMatch(/Four-eyes rule/);
+    r.step(ev('CONFIRM_CHANGES', { draftVersion: 2 }, officerB, '2025-02-01T10:00:00.000Z'));
+    // the light review is recorded with who and when
+    expect(r.s.context.reviews[1]).toEqual({
+      draftVersion: 2,
+      by: officerB.id,
+      at: '2025-02-01T10:00:00.000Z',
+      decision: 'approved',
+      reason: null,
+      kind: 'confirm_changes',
+    });
+    r.step(ev('RECIRCULATE', { draftVersion: 2 }));
+    expect(statePaths(r.s)).toEqual(['circulation']);
+    expect(r.s.context.commentRounds.map((c) => c.draftVersion)).toEqual([1, 2]);
+  });
+
+  it('the coordinators get a version the states saw in circulation, or one marked as the consolidation of their comments', () => {
+    const r = run();
+    r.step(ev('START_DRAFTING'));
+    r.step(ev('SUBMIT_FOR_REVIEW', { draftVersion: 1 }));
+    r.step(ev('APPROVE_REVIEW', {}, officerB));
+    r.step(ev('DEADLINE_PASSED', { deadlineKey: 'circulation' }, actors.system));
+    r.step(ev('CONFIRM_CHANGES', { draftVersion: 2 }, officerB));
+    expect(r.refuse(ev('SUBMIT_TO_COORDINATORS', { draftVersion: 2 }))).toBe(
+      'Version 2 was never circulated to the member states (they have seen version 1): circulate it, or mark it as the consolidation of their comments (consolidation: true).',
+    );
+    r.step(ev('SUBMIT_TO_COORDINATORS', { draftVersion: 2, consolidation: true }));
+    expect(statePaths(r.s)).toEqual(['cnc_approval']);
+    expect(lastRound(r.s.context.rounds)?.draftVersion).toBe(2);
+    // an objection: the next version needs its own review before it goes back to the coordinators
+    objectAll(r, 2);
+    expect(statePaths(r.s)).toEqual(['consolidation']);
+    expect(r.refuse(ev('SUBMIT_TO_COORDINATORS', { draftVersion: 3, consolidation: true }))).toMatch(
+      /Version 3 has not been reviewed/,
+    );
+  });
+
+  it('a stage that circulates text needs a draft document: without one every send-on event is refused with what to do', () => {
+    const r = run();
+    r.step(ev('START_DRAFTING'));
+    const bare: World = { ...world, draft: null };
+    expect(r.refuse(ev('SUBMIT_FOR_REVIEW', { draftVersion: 1 }, officerA, T0, bare))).toBe(
+      'This procedure has no draft document, so there is no text of version 1 to send on: create the draft (POST /instances/{id}/draft) and save the version first.',
+    );
+    const empty: World = { ...world, draft: { latestVersion: 0, driftedArticles: [], versions: [] } };
+    expect(r.refuse(ev('SUBMIT_FOR_REVIEW', { draftVersion: 1 }, officerA, T0, empty))).toBe(
+      'The draft has no saved version yet: save version 1 of the text first.',
+    );
+    r.step(ev('SUBMIT_FOR_REVIEW', { draftVersion: 1 }));
+    r.step(ev('APPROVE_REVIEW', {}, officerB));
+    r.step(ev('DEADLINE_PASSED', { deadlineKey: 'circulation' }, actors.system));
+    for (const e of [
+      ev('CONFIRM_CHANGES', { draftVersion: 2 }, officerB, T0, bare),
+      ev('RECIRCULATE', { draftVersion: 2 }, officerA, T0, bare),
+      ev('SUBMIT_TO_COORDINATORS', { draftVersion: 1 }, officerA, T0, bare),
+    ])
+      expect(r.refuse(e)).toMatch(/has no draft document.*create the draft/);
+  });
+
+  it('migration cannot skip a review or a consensus: each stage names what the record must show', () => {
+    const r = run();
+    const need = (stage: string) => def.stagePrerequisite?.(stage, r.s.context) ?? null;
+    r.step(ev('START_DRAFTING'));
+    expect(need('legal_review')).toBe('no draft version has been submitted for review');
+    expect(need('drafting')).toBeNull();
+    r.step(ev('SUBMIT_FOR_REVIEW', { draftVersion: 1 }));
+    expect(need('circulation')).toBe('draft version 1 has not passed the internal review by another officer');
+    expect(need('cnc_approval')).toBe('draft version 1 has not passed the internal review by another officer');
+    r.step(ev('APPROVE_REVIEW', {}, officerB));
+    expect(need('consolidation')).toBe('the circulation of version 1 is still open');
+    r.step(ev('DEADLINE_PASSED', { deadlineKey: 'circulation' }, actors.system));
+    expect(need('consolidation')).toBeNull();
+    r.step(ev('SUBMIT_TO_COORDINATORS', { draftVersion: 1 }));
+    expect(need('submitted_for_adoption')).toBe('the member states have not reached consensus on a version');
+    expect(need('cnc_approval')).toBeNull();
+    objectAll(r, 1);
+    // back in consolidation: the objected version cannot be put to the coordinators again by a migration either
+    expect(need('cnc_approval')).toBe('version 1 was objected to by IN and needs a new version first');
+    r.step(ev('CONFIRM_CHANGES', { draftVersion: 2 }, officerB));
+    r.step(ev('SUBMIT_TO_COORDINATORS', { draftVersion: 2, consolidation: true }));
+    for (const st of MEMBER_STATES) r.step(ev('POSITION', { draftVersion: 2, kind: 'agree' }, actors.approver(st)));
+    expect(need('submitted_for_adoption')).toBeNull();
   });
 });

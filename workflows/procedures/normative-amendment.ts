@@ -5,13 +5,19 @@
  * Stages (domain.md), with these refinements:
  * - `proposal`: the proposal is registered with who proposes it and why; drafting starts on a
  *   legal officer's decision, so a proposal can be withdrawn before any text exists.
- * - `legal_review`: four-eyes — the reviewing officer must not be the drafter of the version;
- *   the reviewer may return the draft with a reason.
+ * - `drafting`: the version sent to review is a saved version of the procedure's draft document
+ *   (no draft, no review: the text is what is reviewed and circulated).
+ * - `legal_review`: four-eyes — the reviewing officer must not have written or edited any version
+ *   since the last reviewed one (the draft's authorship, not who submitted it); the reviewer may
+ *   return the draft with a reason.
  * - `circulation` collects each member state's comments (or "no comments") on one version within
  *   30 days, reminders 7 and 1 days before; when every state has answered, or the period ends, the
  *   draft goes to consolidation and the managers are told who did not answer. Every round is kept.
  * - `consolidation`: the officer either recirculates a new version (comments remain) or submits a
- *   version to the Council of National Coordinators.
+ *   version to the Council of National Coordinators. Every version sent on was approved by another
+ *   officer: a consolidated version by a light review (CONFIRM_CHANGES, recorded in `reviews` with
+ *   who and when). The version put to the coordinators is one the states saw in circulation, or is
+ *   marked as the consolidation of their comments (`consolidation: true`).
  * - `cnc_approval`: consensus of the coordinators (no silence procedure: all must sign off). The
  *   round is full (kernel/consensus.ts): it settles when every state has answered or the deadline
  *   passes; any objection then returns the draft to consolidation with every objection and
@@ -39,8 +45,18 @@ import {
 } from '../kernel/consensus-stage';
 import { finalReservations, type ConsensusRound, type StatedView } from '../kernel/consensus';
 import { guardsFrom, type EventCatalogue, type EventsOf, type WorkflowDefinition } from '../kernel/definition';
-import { reviewStage, type Review, REVIEW_PERIOD } from '../kernel/review';
 import {
+  commentsClosed,
+  consensusReached,
+  prerequisitesOf,
+  versionNotObjected,
+  versionReviewed,
+  versionSubmitted,
+} from '../kernel/migration';
+import { reviewStage, withChangesConfirmed, type Review, REVIEW_PERIOD } from '../kernel/review';
+import {
+  changesConfirmable,
+  circulatedOrConsolidated,
   deadlineOf,
   draftReady,
   fourEyes,
@@ -54,6 +70,7 @@ import { meta, type StageArgs } from '../kernel/stage';
 import type { Labels, WorkflowEffect } from '../kernel/types';
 import {
   adoptionPayload,
+  approvalSubmissionPayload,
   commentResponsePayload,
   draftVersionPayload,
   positionPayload,
@@ -100,29 +117,38 @@ export const normativeEvents = {
     payload: draftVersionPayload,
   },
   APPROVE_REVIEW: {
-    description: 'Approve the draft in legal review (not by its drafter) and circulate it',
+    description: 'Approve the draft in legal review (not by an officer who wrote or edited it) and circulate it',
     roles: officer,
     payload: z.object({}).strict(),
+    readsDraft: true,
   },
   RETURN_TO_DRAFTING: {
     description: 'Return the draft from legal review with a reason',
     roles: officer,
     payload: reasonPayload,
+    readsDraft: true,
   },
   RESPOND: {
     description: 'Answer a circulation for your member state, with comments or none',
     roles: ['approver'],
     payload: commentResponsePayload,
   },
+  CONFIRM_CHANGES: {
+    description:
+      'Confirm the changes of a consolidated version as a second officer (a light review, recorded), so it can be sent to the member states',
+    roles: officer,
+    payload: draftVersionPayload,
+  },
   RECIRCULATE: {
-    description: 'Circulate a new consolidated version for another round of comments',
+    description: 'Circulate a new consolidated version, reviewed by another officer, for another round of comments',
     roles: officer,
     payload: draftVersionPayload,
   },
   SUBMIT_TO_COORDINATORS: {
-    description: 'Submit a version to the Council of National Coordinators for approval',
+    description:
+      'Submit a reviewed version to the Council of National Coordinators: one circulated to the member states, or one marked as the consolidation of their comments',
     roles: officer,
-    payload: draftVersionPayload,
+    payload: approvalSubmissionPayload,
   },
   POSITION: {
     description: "Record your member state's position on the draft version",
@@ -161,6 +187,7 @@ const refusals = {
   draftReady,
   newerDraft,
   fourEyes,
+  changesConfirmable,
   positionAllowed,
   earlyCloseAllowed,
   roundConsensus,
@@ -188,7 +215,7 @@ const refusals = {
     const objected = lastObjected(context.rounds);
     if (objected && event.type === 'SUBMIT_TO_COORDINATORS' && event.payload.draftVersion <= objected.draftVersion)
       return `Version ${objected.draftVersion} was objected to by ${objectionsOf(objected)}: submit a new version.`;
-    return draftReady({ context, event });
+    return circulatedOrConsolidated({ context, event });
   },
   allCommentsIn,
 } as const;
@@ -300,6 +327,10 @@ export function normativeAmendmentMachine(document: NormativeDocument, id: strin
       consolidation: {
         meta: meta({ en: 'Consolidation of comments', ru: 'Обобщение замечаний', zh: '汇总意见' }, 'legal_officer'),
         on: {
+          CONFIRM_CHANGES: {
+            guard: 'changesConfirmable',
+            actions: assign(({ context, event }) => withChangesConfirmed(context, event)),
+          },
           RECIRCULATE: {
             guard: 'newerDraft',
             target: 'circulation',
@@ -403,6 +434,13 @@ export function normativeAmendmentDefinition(opts: {
     input: startInput,
     refusals,
     businessKeys: () => ({ partner: null, memorandum: null, treaty: null, subject: opts.document }),
+    stagePrerequisite: prerequisitesOf<NormativeContext>({
+      legal_review: [versionSubmitted],
+      circulation: [versionReviewed],
+      consolidation: [commentsClosed],
+      cnc_approval: [versionReviewed, versionNotObjected],
+      submitted_for_adoption: [versionReviewed, consensusReached],
+    }),
     output: (context, finalState) => ({
       finalState,
       adoption: context.adoption,

@@ -15,6 +15,18 @@ export const code = z.string().regex(/^[A-Z]{2,3}$/, 'must be a partner or state
 
 export const draftVersionPayload = z.object({ draftVersion: z.number().int().min(1).max(100000) }).strict();
 export const reasonPayload = z.object({ reason: text(2000) }).strict();
+/** A version put to the member states for approval; `consolidation` marks one they have not seen in circulation. */
+export const approvalSubmissionPayload = z
+  .object({
+    draftVersion: z.number().int().min(1).max(100000),
+    consolidation: z
+      .boolean()
+      .optional()
+      .describe(
+        'The version consolidates the member states’ comments and was not circulated itself (it must have been reviewed)',
+      ),
+  })
+  .strict();
 export const commentResponsePayload = z
   .object({ draftVersion: z.number().int().min(1), comments: z.string().trim().max(20000).optional().nullable() })
   .strict();

@@ -47,6 +47,7 @@ import {
   type Refusal,
   type WorkflowDefinition,
 } from '../kernel/definition';
+import { consensusReached, prerequisitesOf } from '../kernel/migration';
 import { deadlineOf, earlyCloseAllowed, positionAllowed, roundConsensus, roundObjected } from '../kernel/rules';
 import { isEventOf, meta, notice, type StageArgs } from '../kernel/stage';
 import type { WorkflowEffect } from '../kernel/types';
@@ -564,6 +565,13 @@ export const treatyAccession: WorkflowDefinition<
     memorandum: null,
     treaty: input.treatyId,
     subject: `1b:${input.partner}:${input.treatyId}`,
+  }),
+  stagePrerequisite: prerequisitesOf<AccessionContext>({
+    member_consent: [
+      (c) => (c.consentRequired ? null : "the treaty is not recorded as requiring the member states' consent"),
+      (c) => (latestRequest(c) ? null : 'no request for accession has been recorded'),
+    ],
+    deposit: [(c) => (c.consentRequired === false ? null : consensusReached(c))],
   }),
   output: (context: AccessionContext, finalState: string) => ({
     finalState,

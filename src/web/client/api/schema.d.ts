@@ -5262,7 +5262,7 @@ export interface operations {
           'application/json': components['schemas']['ErrorBody'];
         };
       };
-      /** @description CONFLICT: already on that version, or the procedure is closed */
+      /** @description CONFLICT: already on that version, the procedure is closed, or the mapping would move it into a final stage or past a review or consensus its record does not show (BUSINESS_RULE) */
       409: {
         headers: {
           [name: string]: unknown;
