@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { ConsensusRound, Position } from '../../workflows/kernel/consensus';
+import { objectionsIn, roundOf, type ConsensusRound, type Position } from '../../workflows/kernel/consensus';
 import type { CommentResponse, CommentRound } from '../../workflows/kernel/comment-round';
 import { DomainException, ErrorCode } from '../common/domain.exception';
 import { ReferenceService } from '../reference/reference.service';
@@ -76,11 +76,30 @@ export interface Comparison {
     stage: string;
     outcome: string;
     objection: { memberState: string; reason: string } | null;
+    /** Every objection standing (when settled: at settlement). */
+    objections: { memberState: string; text: string }[];
+    /** The consensus counts a state as agreeing by silence. */
+    settledBySilence: boolean;
+    closedEarly: { by: string; reason: string; at: string } | null;
   } | null;
   states: ComparisonStateColumn[];
   rows: ComparisonRow[];
   generalComments: DraftComment[];
   summary: ReturnType<typeof diffArticles>['summary'];
+}
+
+/** How the last round on the proposed version stands, for the comparison and its export. */
+function comparisonRound(persisted: ConsensusRound): NonNullable<Comparison['round']> {
+  const r = roundOf(persisted);
+  return {
+    number: r.number,
+    stage: r.stage,
+    outcome: r.outcome,
+    objection: r.objection,
+    objections: r.outcome === 'open' ? objectionsIn(r) : r.objections,
+    settledBySilence: r.settledBySilence,
+    closedEarly: r.closedEarly,
+  };
 }
 
 /** The comparison within its budget; over it, a 413 (too much text) or 422 (too much change) with a sentence. */
@@ -220,9 +239,7 @@ export class DraftReviewService {
       lang,
       from: { number: a.number, createdAt: a.createdAt, authorId: a.authorId, note: a.note },
       to: { number: b.number, createdAt: b.createdAt, authorId: b.authorId, note: b.note },
-      round: round
-        ? { number: round.number, stage: round.stage, outcome: round.outcome, objection: round.objection }
-        : null,
+      round: round ? comparisonRound(round) : null,
       states: states.map((s) => ({
         memberState: s.code,
         name: s.name,

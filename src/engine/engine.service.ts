@@ -20,7 +20,15 @@ import {
   reenteredStates,
   statePaths,
 } from '../../workflows/kernel/inspect';
-import type { Actor, DynamicDeadline, Labels, Role, WorkflowEffect, WorkflowEvent } from '../../workflows/kernel/types';
+import type {
+  Actor,
+  DynamicDeadline,
+  FullPeriodEffect,
+  Labels,
+  Role,
+  WorkflowEffect,
+  WorkflowEvent,
+} from '../../workflows/kernel/types';
 import type { DefinitionRegistry } from '../../workflows/registry';
 import { DomainException, ErrorCode, ErrorReason } from '../common/domain.exception';
 import { isUuid } from '../common/ids';
@@ -224,7 +232,7 @@ export class WorkflowEngine {
       await this.syncReadModels(m, def.id, id, 1, null, null, statePath, snapshot.context, now);
       await this.syncDeadlines(m, def, id, 1, null, snapshot, [], now);
       this.inject('after-deadlines', { type: ENGINE_EVENTS.start, instanceId: id });
-      await this.writeEffects(m, def, id, 1, effectsOf(actions), cmd.actor, now);
+      await this.writeEffects(m, def, id, 1, snapshot, effectsOf(actions), cmd.actor, now);
       const fromFinding = findingRefOf(input);
       if (fromFinding)
         await this.recordLink(m, { ...fromFinding, procedureId: id, from: 'start', actor: cmd.actor }, now);
@@ -339,7 +347,7 @@ export class WorkflowEngine {
       });
       await this.syncDeadlines(m, def, row.id, seq, snapshot, next, reentered, now);
       this.inject('after-deadlines', { type: cmd.type, instanceId: row.id });
-      await this.writeEffects(m, def, row.id, seq, effectsOf(actions), cmd.actor, now);
+      await this.writeEffects(m, def, row.id, seq, next, effectsOf(actions), cmd.actor, now);
       if (applied.status === 'done' && row.parent_id) {
         await this.enqueue(
           m,
@@ -467,7 +475,7 @@ export class WorkflowEngine {
         stateBefore: row.state_path,
       });
       await this.syncDeadlines(m, to, row.id, seq, null, next, entered, now);
-      await this.writeEffects(m, to, row.id, seq, effectsOf(actions), cmd.actor, now);
+      await this.writeEffects(m, to, row.id, seq, next, effectsOf(actions), cmd.actor, now);
       return applied;
     });
     return result;
@@ -1130,12 +1138,15 @@ export class WorkflowEngine {
     def: WorkflowDefinition,
     instanceId: string,
     seq: number,
+    next: AnyMachineSnapshot,
     effects: WorkflowEffect[],
     actor: Actor,
     now: Date,
   ) {
     for (const effect of effects) {
-      if (effect.type === 'effect.openChildren') {
+      if (effect.type === 'effect.fullPeriod') {
+        await this.giveFullPeriod(m, def, instanceId, next, effect, now);
+      } else if (effect.type === 'effect.openChildren') {
         for (const child of effect.children)
           await this.enqueue(
             m,
@@ -1154,6 +1165,38 @@ export class WorkflowEngine {
         );
       }
     }
+  }
+
+  /**
+   * A deadline given its full period again from now, never shortened (a state joined an open
+   * round): the open row moves later when the period of its state, counted from now, ends after
+   * its due time; the move is kept in its `extensions` like a manager's extension.
+   */
+  private async giveFullPeriod(
+    m: EntityManager,
+    def: WorkflowDefinition,
+    instanceId: string,
+    next: AnyMachineSnapshot,
+    effect: FullPeriodEffect,
+    now: Date,
+  ) {
+    const demand = deadlineDemands(def, next).find((d) => d.key === effect.deadlineKey && d.days !== null);
+    if (!demand) return;
+    const [dl] = await m.query<{ id: string; due_at: Date }[]>(
+      `SELECT id, due_at FROM deadline WHERE instance_id = $1 AND key = $2 AND status = 'open'`,
+      [instanceId, effect.deadlineKey],
+    );
+    if (!dl) return;
+    const due = addDays(now, demand.days ?? 0, demand.unit);
+    const current = new Date(dl.due_at);
+    if (due.getTime() <= current.getTime()) return;
+    await m.query(
+      `UPDATE deadline SET due_at = $2, passed_at = NULL,
+         extensions = extensions || jsonb_build_array(jsonb_build_object('from', $3::text, 'to', $4::text, 'by', 'system', 'reason', $5::text, 'at', $6::text))
+       WHERE id = $1`,
+      [dl.id, due, current.toISOString(), due.toISOString(), effect.reason, now.toISOString()],
+    );
+    await this.enqueue(m, instanceId, 'deadline.sync', { deadlineId: dl.id }, now);
   }
 
   private async enqueue<K extends OutboxKind>(

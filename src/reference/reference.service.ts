@@ -14,6 +14,8 @@ import type {
   PartnerData,
   PartnerItem,
   RecordChangeOptions,
+  RecordEndOptions,
+  ReferenceChange,
   ReferenceDataByKind,
   ReferenceItem,
   ReferenceVersion,
@@ -81,6 +83,7 @@ export function memorandumIdOf(partnerCode: string): string {
 @Injectable()
 export class ReferenceService {
   private snapshot: { version: string; rows: Promise<ReferenceRecord[]> } | null = null;
+  private readonly followers: ((change: ReferenceChange) => Promise<void>)[] = [];
   private memorandaMemo: { key: string; value: MemorandumRef[] } | null = null;
 
   constructor(
@@ -297,7 +300,85 @@ export class ReferenceService {
       // Also after a failure: the transaction may have committed before the error surfaced.
       this.invalidate();
     }
+    await this.tell({ kind, code, effectiveFrom: validFrom, note });
     return toVersion(saved);
+  }
+
+  /**
+   * Ends a record without a successor (a member state ceases to be a member): closes its current
+   * version at `validTo` and keeps who ended it and why on that version. The record stays in the
+   * history; at-date reads before `validTo` still find it.
+   *
+   * - An unknown code is NOT_FOUND; a record that has already ended is CONFLICT.
+   * - `validTo` must not be earlier than the start of the current version (UNPROCESSABLE).
+   */
+  async endRecord(kind: ReferenceKind, code: string, options: RecordEndOptions): Promise<ReferenceVersion> {
+    assertKind(kind);
+    const by = options.by?.trim();
+    const note = options.note?.trim();
+    if (!by) throw invalid('by', 'the author of the change is required');
+    if (!note) throw invalid('note', 'a note saying why the record ends and on which source is required');
+    const validTo = options.validTo;
+    if (!(validTo instanceof Date) || Number.isNaN(validTo.getTime())) throw invalid('validTo', 'must be a valid date');
+    let ended: ReferenceRecord;
+    try {
+      ended = await this.dataSource.transaction(async (em) => {
+        await execute(em, `select pg_advisory_xact_lock(hashtext('reference_record'), hashtext($1))`, [
+          `${kind}:${code}`,
+        ]);
+        const versions = await em.find(ReferenceRecord, { where: { kind, code }, order: { version: 'ASC' } });
+        if (!versions.length)
+          throw new DomainException(ErrorCode.NOT_FOUND, `No ${KIND_LABEL[kind]} with code "${code}" exists`, {
+            kind,
+            code,
+          });
+        const current = versions.find((v) => v.validTo === null);
+        if (!current) {
+          const last = versions[versions.length - 1];
+          throw new DomainException(
+            ErrorCode.CONFLICT,
+            `The ${KIND_LABEL[kind]} "${code}" has already ended (${last.validTo ? isoDate(last.validTo) : 'unknown date'}); record a new version to restore it`,
+            { kind, code },
+          );
+        }
+        if (validTo.getTime() < current.validFrom.getTime())
+          throw new DomainException(
+            ErrorCode.UNPROCESSABLE,
+            `validTo ${isoDate(validTo)} is earlier than the start of the current version ${current.version} (${isoDate(current.validFrom)}); a record cannot end before its current version starts`,
+            { kind, code, currentVersion: current.version, currentValidFrom: current.validFrom.toISOString() },
+          );
+        const result = await em
+          .createQueryBuilder()
+          .update(ReferenceRecord)
+          .set({ validTo, endedBy: by, endNote: note })
+          .where('id = :id and valid_to is null', { id: current.id })
+          .execute();
+        if (result.affected !== 1)
+          throw new DomainException(
+            ErrorCode.CONFLICT,
+            `The ${KIND_LABEL[kind]} "${code}" was changed at the same time by someone else; reload and try again`,
+            { reason: ErrorReason.CONCURRENT_UPDATE, kind, code },
+          );
+        return em.findOneByOrFail(ReferenceRecord, { id: current.id });
+      });
+    } finally {
+      this.invalidate();
+    }
+    await this.tell({ kind, code, effectiveFrom: validTo, note });
+    return toVersion(ended);
+  }
+
+  /**
+   * Follows committed changes: `follower` is called after each change has committed (the engine
+   * brings open consensus rounds to the new membership this way). A follower that fails is
+   * logged by its owner; the change stands.
+   */
+  follow(follower: (change: ReferenceChange) => Promise<void>): void {
+    this.followers.push(follower);
+  }
+
+  private async tell(change: ReferenceChange): Promise<void> {
+    for (const follower of this.followers) await follower(change);
   }
 
   /** Drops the in-memory copy; the next read reloads it from the database. */
@@ -423,6 +504,8 @@ function toVersion(row: ReferenceRecord): ReferenceVersion {
     recordedBy: row.recordedBy,
     recordedAt: row.recordedAt,
     note: row.note,
+    endedBy: row.endedBy ?? null,
+    endNote: row.endNote ?? null,
   };
 }
 

@@ -167,6 +167,26 @@ export interface ReferenceVersion<T = Record<string, unknown>> extends Reference
   recordedBy: string;
   recordedAt: Date;
   note: string | null;
+  /** When the record ended with this version (no successor): who ended it and why. */
+  endedBy: string | null;
+  endNote: string | null;
+}
+
+export interface RecordEndOptions {
+  by: string;
+  /** Why the record ends, on which source. */
+  note: string;
+  /** End of validity (exclusive): the record is not valid from this moment on. */
+  validTo: Date;
+}
+
+/** A committed change of the reference data, as told to those who follow it. */
+export interface ReferenceChange {
+  kind: ReferenceKind;
+  code: string;
+  /** The moment from which the change holds (a new version's start, or a record's end). */
+  effectiveFrom: Date;
+  note: string;
 }
 
 export interface RecordChangeOptions {

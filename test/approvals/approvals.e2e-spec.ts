@@ -92,16 +92,16 @@ describe('approvals (HTTP, real PostgreSQL)', () => {
     expect(
       matrix.body.approvalRounds[0].states.filter((s: { position: string }) => s.position === 'no_answer'),
     ).toHaveLength(9);
-    // answered: no longer in KZ's inbox, and a second answer in the round is refused
+    // answered: no longer in KZ's inbox, and the same answer again is refused (a change must differ)
     const after = await t.http().get('/approvals/inbox').set(bearer(approvers.KZ.token)).expect(200);
     expect(after.body.items.find((i: { instanceId: string }) => i.instanceId === id)).toBeUndefined();
     const again = await t
       .http()
       .post(`/approvals/${id}/answer`)
       .set(bearer(approvers.KZ.token))
-      .send({ draftVersion: 1, kind: 'agree' })
+      .send({ draftVersion: 1, kind: 'agree_with_reservation', text: 'Art. 4: reservation' })
       .expect(409);
-    expect(again.body.message).toMatch(/KZ has already answered/);
+    expect(again.body.message).toMatch(/KZ already holds this position in round 1/);
     expect(again.body.details).toMatchObject({ reason: 'BUSINESS_RULE' });
   });
 

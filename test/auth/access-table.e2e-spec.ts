@@ -126,6 +126,7 @@ const TABLE: Row[] = [
   { method: 'get', path: '/reference/member-states/KZ', expect: everyone(200) },
   { method: 'get', path: '/reference/member-states/KZ/history', expect: everyone(200) },
   { method: 'post', path: '/reference/member-states/KZ', body: {}, expect: only(['admin'], 400) },
+  { method: 'post', path: '/reference/member-states/KZ/end', body: {}, expect: only(['admin'], 400) },
   // webhooks: registered by managers and administrators only; everyone lists their own
   { method: 'post', path: '/webhooks', body: {}, expect: only(['manager', 'admin'], 400) },
   { method: 'get', path: '/webhooks', expect: everyone(200) },

@@ -142,7 +142,7 @@ describe('consolidation, comparison table and exports (HTTP, real PostgreSQL)', 
       lang: 'ru',
       from: { number: 1 },
       to: { number: 3 },
-      round: { stage: 'cnc_approval', outcome: 'open' },
+      round: { stage: 'cnc_approval', outcome: 'open', objections: [], settledBySilence: false, closedEarly: null },
     });
     expect(c.rows).toHaveLength(12);
     const row3 = c.rows[2];

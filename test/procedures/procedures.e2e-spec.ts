@@ -720,7 +720,8 @@ describe('direction-1 procedures end to end (real engine, real PostgreSQL)', () 
         state: 'drafting',
       },
       { type: 'SUBMIT_FOR_REVIEW', payload: { draftVersion: 1 }, actor: officer, state: 'legal_review' },
-      { type: 'APPROVE_REVIEW', payload: { silenceProcedure: true }, actor: reviewer, state: 'consensus' },
+      // a protocol implementing an adopted model: its round uses the silence procedure by the definition's rule
+      { type: 'APPROVE_REVIEW', payload: {}, actor: reviewer, state: 'consensus' },
       { type: 'POSITION', payload: { draftVersion: 1, kind: 'agree' }, actor: approver('RU'), state: 'consensus' },
       {
         type: 'POSITION',

@@ -3,7 +3,8 @@
  * same function guards the machine and explains a refusal to a person.
  */
 import type { Refusal } from './definition';
-import { lastRound, positionIn, refusePosition, type ConsensusRound } from './consensus';
+import { lastRound, positionIn, refuseEarlyClose, refusePosition, type ConsensusRound } from './consensus';
+import { roundAtEvent } from './consensus-stage';
 import { isReviewed, versionsToReview, type Review } from './review';
 import { numberIn, textIn } from './stage';
 import type { WorkflowEvent } from './types';
@@ -109,9 +110,12 @@ export const circulatedOrConsolidated: Refusal<{
   return null;
 };
 
-/** A member-state position in the current consensus round. */
+/**
+ * A member-state position (new or changed) in the current consensus round, whose electorate is
+ * first brought to the member states of the event's moment.
+ */
 export const positionAllowed: Refusal<{ rounds: ConsensusRound[] }> = ({ context, event }) => {
-  const round = lastRound(context.rounds);
+  const round = roundAtEvent(context.rounds, event);
   const input = positionIn(event);
   if (!input) return 'A position names the draft version and its kind (agree, agree_with_reservation, object).';
   return refusePosition(
@@ -120,6 +124,10 @@ export const positionAllowed: Refusal<{ rounds: ConsensusRound[] }> = ({ context
     input,
   );
 };
+
+/** A manager's early close of a round that can no longer reach consensus (at least one objection stands). */
+export const earlyCloseAllowed: Refusal<{ rounds: ConsensusRound[] }> = ({ context, event }) =>
+  refuseEarlyClose(roundAtEvent(context.rounds, event));
 
 export const roundConsensus: Refusal<{ rounds: ConsensusRound[] }> = ({ context }) =>
   lastRound(context.rounds)?.outcome === 'consensus' ? null : 'Consensus has not been reached.';

@@ -128,7 +128,18 @@ export interface NotifyEffect {
   data?: Record<string, unknown>;
 }
 
-export type WorkflowEffect = OpenChildrenEffect | NotifyEffect;
+/**
+ * A deadline given at least its full period again from now (never shortened): e.g. a state that
+ * joins an open consensus round gets the whole answer period. The engine moves the open deadline
+ * of the state `deadlineKey` later when its period from now ends after the current due time.
+ */
+export interface FullPeriodEffect {
+  type: 'effect.fullPeriod';
+  deadlineKey: string;
+  reason: string;
+}
+
+export type WorkflowEffect = OpenChildrenEffect | NotifyEffect | FullPeriodEffect;
 
 /** Payloads of the events the engine and the deadline processor deliver. */
 export interface DeadlinePayload {

@@ -142,7 +142,7 @@ function isEffect(e: unknown): e is WorkflowEffect {
     typeof e === 'object' &&
     e !== null &&
     'type' in e &&
-    (e.type === 'effect.openChildren' || e.type === 'effect.notify')
+    (e.type === 'effect.openChildren' || e.type === 'effect.notify' || e.type === 'effect.fullPeriod')
   );
 }
 

@@ -96,6 +96,8 @@ function eventsFor(s: Snapshot) {
     ev('WITHDRAW', { reason: 'Superseded by the 2025 partner status' }, actors.manager),
     ev('REMINDER', { deadlineKey: statePaths(s)[0], daysBefore: 7 }, actors.system),
     ev('DEADLINE_PASSED', { deadlineKey: statePaths(s)[0] }, actors.system),
+    ev('CLOSE_ROUND', { reason: 'The round cannot reach consensus' }, actors.manager),
+    ev('MEMBERSHIP_CHANGED', { reason: 'Membership changed' }, actors.system),
   ];
   const open = Object.values(c.assessments).filter((a) => a.status !== 'submitted');
   if (open[0]) {
@@ -160,6 +162,7 @@ const abstract = (s: Snapshot) => {
     cr && !cr.closedAt ? Object.keys(cr.responses).length : -1,
     Math.min(c.rounds.length, 2),
     r && r.outcome === 'open' ? Object.keys(r.positions).length : -1,
+    r && r.outcome === 'open' ? Object.values(r.positions).some((p) => p.kind === 'object') : false,
     r?.outcome,
     isReviewed(c.reviews, (c.draftVersion ?? 1) + 1),
   ];
@@ -518,7 +521,7 @@ describe('implementation-analysis', () => {
       });
       expect(d.paths()).toEqual(['approval']);
       expect(d.refusal(ev('POSITION', { draftVersion: 2, kind: 'agree' }, actors.approver('BY')))).toMatch(
-        /BY has already answered/,
+        /BY already holds this position/,
       );
       d.step(
         ev(

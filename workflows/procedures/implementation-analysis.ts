@@ -48,6 +48,7 @@ import type { ConsensusRound } from '../kernel/consensus';
 import {
   consensusStage,
   lastObjected,
+  objectionsOf,
   withdrawTransition,
   withdrawable,
   type Withdrawal,
@@ -71,6 +72,7 @@ import {
   changesConfirmable,
   circulatedOrConsolidated,
   deadlineOf,
+  earlyCloseAllowed,
   draftReady,
   fourEyes,
   newerDraft,
@@ -238,6 +240,7 @@ const refusals = {
   fourEyes,
   changesConfirmable,
   positionAllowed,
+  earlyCloseAllowed,
   roundConsensus,
   roundObjected,
   reviewDeadline: deadlineOf('internal_review'),
@@ -315,7 +318,7 @@ const refusals = {
   submittable: ({ context, event }: Args) => {
     const objected = lastObjected(context.rounds);
     if (objected && isEventOf(event, ['SUBMIT_FOR_APPROVAL']) && event.payload.draftVersion <= objected.draftVersion)
-      return `Version ${objected.draftVersion} was objected to by ${objected.objection?.memberState ?? ''} ("${objected.objection?.reason ?? ''}"): submit a new version.`;
+      return `Version ${objected.draftVersion} was objected to by ${objectionsOf(objected)}: submit a new version.`;
     return circulatedOrConsolidated({ context, event });
   },
 } satisfies Record<string, Refusal<AnalysisContext, AnalysisEvent>>;
@@ -337,7 +340,7 @@ const comments = commentRoundStage<AnalysisContext, 'commentsDeadline', 'finalis
     `Comments on the analysis, version ${c.draftVersion}, closed without answers from ${unanswered.join(', ') || 'nobody'}`,
 });
 
-const approval = consensusStage<AnalysisContext, 'approvalDeadline', never, AnalysisEvent>({
+const approval = consensusStage<AnalysisContext, 'approvalDeadline', AnalysisEvent>({
   stage: 'approval',
   deadline: 'approvalDeadline',
   reminder: (c, days) =>

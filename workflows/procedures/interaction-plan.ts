@@ -18,11 +18,12 @@
  *   agreement, submits it to the coordinators — the coordinators decide on a text the partner has
  *   accepted.
  * - `coordinators_consensus`: a consensus round of the national coordinators (30 days, reminders
- *   7 and 1 to the states that have not answered). The silence procedure may be chosen when
- *   submitting and is recorded in the round: an operational plan is what the coordinators commonly
- *   agree that way. Under silence, states still silent at the deadline are recorded as `silence`;
- *   otherwise the managers are told who is holding the round up. One objection returns the plan to
- *   drafting with the reason; reservations are kept.
+ *   7 and 1 to the states that have not answered). The rounds of this stage use the silence
+ *   procedure (a rule of this definition, recorded in each round): an operational plan is what the
+ *   coordinators commonly agree that way. At the deadline, states still silent are recorded as
+ *   `silence`, except a state that objected to the previous version, which must answer; otherwise
+ *   the managers are told who is holding the round up. Any objection returns the plan to drafting
+ *   with every objection and reservation listed.
  * - `approved` → `in_implementation` on START_IMPLEMENTATION.
  * - `in_implementation`: periodic progress reviews. The state carries a 90-day deadline (reminders
  *   14 and 1 days before to the legal officers, escalation to the managers). PROGRESS_REVIEW (a
@@ -44,7 +45,7 @@ import { lastRound, type ConsensusRound } from '../kernel/consensus';
 import {
   consensusStage,
   objectionReturn,
-  silenceDueOf,
+  type ObjectionReturn,
   withdrawTransition,
   withdrawable,
   type Withdrawal,
@@ -52,6 +53,7 @@ import {
 import { guardsFrom, type EventCatalogue, type EventsOf, type WorkflowDefinition } from '../kernel/definition';
 import {
   deadlineOf,
+  earlyCloseAllowed,
   draftReady,
   positionAllowed,
   revisedDraftOf,
@@ -119,7 +121,9 @@ export interface InteractionPlanContext {
   plans: PlanVersion[];
   consultations: Consultation[];
   rounds: ConsensusRound[];
-  returns: { from: 'consultation' | 'consensus'; draftVersion: number; reason: string; at: string }[];
+  returns: ({ from: 'consultation' | 'consensus'; draftVersion: number; reason: string; at: string } & Partial<
+    Pick<ObjectionReturn, 'objections' | 'reservations'>
+  >)[];
   approval: { draftVersion: number; at: string } | null;
   /** The current implementation period: numbered from 1, restarted by each progress review. */
   period: { number: number; startedAt: string } | null;
@@ -159,7 +163,7 @@ export const interactionPlanEvents = {
   },
   SUBMIT_TO_COORDINATORS: {
     description:
-      'Submit the version the partner agreed, confirmed by a second officer, to the national coordinators, optionally under the silence procedure',
+      'Submit the version the partner agreed, confirmed by a second officer, to the national coordinators (their round uses the silence procedure)',
     roles: officer,
     payload: submitToCoordinatorsPayload,
   },
@@ -219,6 +223,7 @@ const refusals = {
   withdrawable,
   draftReady,
   positionAllowed,
+  earlyCloseAllowed,
   roundConsensus,
   roundObjected,
   consultationDeadline: deadlineOf('partner_consultation'),
@@ -255,7 +260,6 @@ const refusals = {
       return `${context.partner}'s latest answer on version ${x.draftVersion} is comments ("${a.text}"): return the draft to drafting, or record the partner's agreement.`;
     return reviewedDraft({ context, event });
   },
-  silenceDue: silenceDueOf('coordinators_consensus'),
   /** A progress review gives one status for every activity of the approved plan, and for nothing else. */
   reviewCoversPlan: ({ context, event }: Args) => {
     const ids = (currentPlan(context)?.activities ?? []).map((a) => a.id);
@@ -277,11 +281,12 @@ const refusals = {
 
 const ID = 'interaction-plan';
 
-const consensus = consensusStage<InteractionPlanContext, 'consensusDeadline', 'silenceDue', InteractionPlanEvent>({
+const consensus = consensusStage<InteractionPlanContext, 'consensusDeadline', InteractionPlanEvent>({
   stage: 'coordinators_consensus',
   deadline: 'consensusDeadline',
   silence: {
-    guard: 'silenceDue',
+    rule: 'The coordinators agree an interaction plan under the silence procedure.',
+    applies: () => true,
     subject: (c, silent) =>
       `Silence procedure on the interaction plan with ${c.partner} (version ${c.draftVersion}) ended; counted as agreeing by silence: ${silent.join(', ') || 'none'}`,
   },
@@ -579,7 +584,7 @@ export const interactionPlan: WorkflowDefinition<
     zh: '与上合组织对话伙伴的互动计划',
   },
   description:
-    'Drafting the plan (activities from directions 2-4), consultation with the partner, consensus of the national coordinators (optionally under the silence procedure), approval, implementation with periodic progress reviews, completion.',
+    'Drafting the plan (activities from directions 2-4), consultation with the partner, consensus of the national coordinators (under the silence procedure), approval, implementation with periodic progress reviews, completion.',
   machine: interactionPlanMachine,
   startRoles: officer,
   input: interactionPlanInput,

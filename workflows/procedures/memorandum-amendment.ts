@@ -22,12 +22,13 @@
  * - `consensus`: approving the review circulates the version to the member states for a consensus
  *   round (30 days, reminders 7 and 1 to the states that have not answered). One objection returns
  *   the draft to drafting with its reason; reservations are kept in the rounds. The silence
- *   procedure is an option chosen when circulating and recorded in the round: it is allowed only
- *   when the protocol implements an adopted Regulation or model (a `basis` is recorded), because
- *   the member states have then already agreed the substance by consensus in 1(c)/1(d); a protocol
+ *   procedure is a rule of this definition, not an officer's choice: a round uses it exactly when
+ *   the protocol implements an adopted Regulation or model (a `basis` is recorded), because the
+ *   member states have then already agreed the substance by consensus in 1(c)/1(d); a protocol
  *   started by hand without a basis needs every state's express position. Under silence, states that
- *   have not answered by the deadline are recorded as `silence`; without it, the managers are told
- *   who is holding the round up and the round stays open.
+ *   have not answered by the deadline are recorded as `silence` (never a state that objected to the
+ *   previous version); otherwise the managers are told who is holding the round up and the round
+ *   stays open.
  * - `agreed`: consensus reached; the legal officer sends exactly the agreed version to the partner
  *   (note verbale reference recorded), which starts the partner's period. This stage exists so the
  *   partner's period runs from the actual transmission, not from the last member state's answer.
@@ -68,7 +69,7 @@ import { lastRound, type ConsensusRound } from '../kernel/consensus';
 import {
   consensusStage,
   objectionReturn,
-  silenceDueOf,
+  type ObjectionReturn,
   withdrawTransition,
   withdrawable,
   type Withdrawal,
@@ -85,6 +86,7 @@ import {
 import { reviewStage, withReview, type Review, REVIEW_PERIOD } from '../kernel/review';
 import {
   deadlineOf,
+  earlyCloseAllowed,
   draftReady,
   fourEyes,
   positionAllowed,
@@ -195,7 +197,12 @@ export interface MemorandumAmendmentContext {
   rounds: ConsensusRound[];
   exchanges: PartnerExchange[];
   /** Every time the draft went back to drafting, and why. */
-  returns: { from: 'legal_review' | 'consensus' | 'partner'; draftVersion: number; reason: string; at: string }[];
+  returns: ({
+    from: 'legal_review' | 'consensus' | 'partner';
+    draftVersion: number;
+    reason: string;
+    at: string;
+  } & Partial<Pick<ObjectionReturn, 'objections' | 'reservations'>>)[];
   signing: Signing | null;
   notification: { date: string; reference: string | null; recordedBy: string; at: string } | null;
   entryIntoForce: { mode: EntryIntoForceMode; date: string; recordedBy: string; at: string } | null;
@@ -222,7 +229,7 @@ export const memorandumAmendmentEvents = {
   },
   APPROVE_REVIEW: {
     description:
-      'Approve the draft protocol in legal review (not by an officer who wrote or edited it) and circulate it to the member states, optionally under the silence procedure',
+      'Approve the draft protocol in legal review (not by an officer who wrote or edited it) and circulate it to the member states (under the silence procedure where the rules apply it)',
     roles: officer,
     payload: approveAndCirculatePayload,
     readsDraft: true,
@@ -330,6 +337,7 @@ const refusals = {
   draftReady,
   fourEyes,
   positionAllowed,
+  earlyCloseAllowed,
   roundConsensus,
   roundObjected,
   gapDeadline: deadlineOf('gap_analysis'),
@@ -339,17 +347,8 @@ const refusals = {
   entryDeadline: deadlineOf('entry_into_force'),
   /** After a return, only a newer version may go forward; the first version may be any saved one. */
   revisedDraft: revisedDraftOf(RETURN_WORDS, 'submit'),
-  /** Four-eyes, and the silence procedure only where the member states already agreed the substance. */
-  approvable: ({ context, event }: Args) => {
-    const fe = fourEyes({ context, event });
-    if (fe) return fe;
-    const silence = isEventOf(event, ['APPROVE_REVIEW']) ? event.payload.silenceProcedure : undefined;
-    if (silence === true && !context.basis)
-      return 'The silence procedure is available only for a protocol implementing an adopted Regulation or model Memorandum; this procedure has no such basis, so every member state must give its position.';
-    return null;
-  },
-  /** DEADLINE_PASSED of the consensus stage when its round uses the silence procedure. */
-  silenceDue: silenceDueOf('consensus'),
+  /** Four-eyes. */
+  approvable: ({ context, event }: Args) => fourEyes({ context, event }),
   /** ADD_BASIS: a basis is recorded once. */
   basisNew: ({ context, event }: Args) => {
     const added = isEventOf(event, ['ADD_BASIS']) ? event.payload : undefined;
@@ -424,16 +423,12 @@ const review = reviewStage<MemorandumAmendmentContext, 'reviewDeadline', Memoran
   what: (c) => `Legal review of the draft protocol (version ${c.draftVersion}) with ${c.partner}`,
 });
 
-const consensus = consensusStage<
-  MemorandumAmendmentContext,
-  'consensusDeadline',
-  'silenceDue',
-  MemorandumAmendmentEvent
->({
+const consensus = consensusStage<MemorandumAmendmentContext, 'consensusDeadline', MemorandumAmendmentEvent>({
   stage: 'consensus',
   deadline: 'consensusDeadline',
   silence: {
-    guard: 'silenceDue',
+    rule: 'A protocol implementing an adopted Regulation or model Memorandum (a basis is recorded) is agreed under the silence procedure; one started without a basis needs every state’s express position.',
+    applies: (c) => c.basis !== null,
     subject: (c, silent) =>
       `Silence procedure on the draft protocol with ${c.partner} (version ${c.draftVersion}) ended; counted as agreeing by silence: ${silent.join(', ') || 'none'}`,
   },
@@ -937,7 +932,7 @@ export const memorandumAmendment: WorkflowDefinition<
     zh: '修改现行给予上合组织对话伙伴地位的备忘录',
   },
   description:
-    'Gap analysis against the new Regulation or model Memorandum, draft protocol of amendments with four-eyes legal review, member-state consensus (optionally under the silence procedure), the partner’s answer (acceptance or counter-proposal), signing, entry into force.',
+    'Gap analysis against the new Regulation or model Memorandum, draft protocol of amendments with four-eyes legal review, member-state consensus (under the silence procedure where a basis is recorded), the partner’s answer (acceptance or counter-proposal), signing, entry into force.',
   machine: memorandumAmendmentMachine,
   startRoles: officer,
   input: memorandumAmendmentInput,

@@ -48,6 +48,8 @@ const eventsFor = (body: string) => (s: Snapshot) => {
     ev('WITHDRAW', { reason: 'Superseded' }, actors.manager),
     ev('REMINDER', { deadlineKey: statePaths(s)[0], daysBefore: 7 }, actors.system),
     ev('DEADLINE_PASSED', { deadlineKey: statePaths(s)[0] }, actors.system),
+    ev('CLOSE_ROUND', { reason: 'The round cannot reach consensus' }, actors.manager),
+    ev('MEMBERSHIP_CHANGED', { reason: 'Membership changed' }, actors.system),
   ];
   const comments = c.commentRounds[c.commentRounds.length - 1];
   if (comments && !comments.closedAt) {
@@ -85,7 +87,9 @@ const abstract = (s: Snapshot) => {
     Math.min(c.commentRounds.length, 2),
     cr ? Object.keys(cr.responses).length : -1,
     Math.min(c.rounds.length, 2),
-    r ? Object.keys(r.positions).length : -1,
+    // the answers matter only while the round is open
+    r && r.outcome === 'open' ? Object.keys(r.positions).length : -1,
+    r && r.outcome === 'open' ? Object.values(r.positions).some((p) => p.kind === 'object') : false,
     r?.outcome,
     !!c.adoption,
     // whether the next version was confirmed matters only where it can be sent on
@@ -130,7 +134,7 @@ describe.each([regulationAmendment, modelMemorandumAmendment])('$id', (def) => {
     expect(open?.type === 'effect.openChildren' && open.children.map((c) => c.key)).toEqual(['TR', 'AM']);
   });
 
-  it('sends the draft back to consolidation on one objection, and refuses the same version again', () => {
+  it('full rounds: keeps the round open after an objection, then sends the draft back with every objection, and refuses the same version again', () => {
     const m = def.machine;
     let [s] = initialTransition(m, input);
     for (const e of [
@@ -143,9 +147,63 @@ describe.each([regulationAmendment, modelMemorandumAmendment])('$id', (def) => {
       [s] = transition(m, s, e);
     expect(statePaths(s)).toEqual(['cnc_approval']);
     [s] = transition(m, s, ev('POSITION', { draftVersion: 1, kind: 'object', text: 'Art. 5' }, actors.approver('IN')));
+    expect(statePaths(s)).toEqual(['cnc_approval']);
+    for (const st of MEMBER_STATES.filter((x) => x !== 'IN'))
+      [s] = transition(
+        m,
+        s,
+        st === 'PK'
+          ? ev('POSITION', { draftVersion: 1, kind: 'object', text: 'Art. 9' }, actors.approver(st))
+          : ev('POSITION', { draftVersion: 1, kind: 'agree' }, actors.approver(st)),
+      );
     expect(statePaths(s)).toEqual(['consolidation']);
-    expect(lastRound(s.context.rounds)?.objection).toEqual({ memberState: 'IN', reason: 'Art. 5' });
-    expect(explainRefusal(def, s, ev('SUBMIT_TO_COORDINATORS', { draftVersion: 1 }))).toMatch(/objected to by IN/);
+    expect(
+      lastRound(s.context.rounds)
+        ?.objections.map((o) => o.memberState)
+        .sort(),
+    ).toEqual(['IN', 'PK']);
+    expect(explainRefusal(def, s, ev('SUBMIT_TO_COORDINATORS', { draftVersion: 1 }))).toMatch(
+      /objected to by .*IN \("Art\. 5"\)/,
+    );
+  });
+
+  it('reservations at adoption: the adoption record lists every reservation of the final round, with state and text', () => {
+    const m = def.machine;
+    let [s] = initialTransition(m, input);
+    const step = (e: NormativeEvent) => {
+      [s] = transition(m, s, e);
+    };
+    for (const e of [
+      ev('START_DRAFTING'),
+      ev('SUBMIT_FOR_REVIEW', { draftVersion: 1 }),
+      ev('APPROVE_REVIEW', {}, actors.reviewer),
+      ev('DEADLINE_PASSED', { deadlineKey: 'circulation' }, actors.system),
+      ev('SUBMIT_TO_COORDINATORS', { draftVersion: 1 }),
+    ])
+      step(e);
+    // a reservation made and withdrawn is not part of the final views, but stays in the round's record
+    step(ev('POSITION', { draftVersion: 1, kind: 'agree_with_reservation', text: 'Art. 1' }, actors.approver('RU')));
+    step(ev('POSITION', { draftVersion: 1, kind: 'agree' }, actors.approver('RU')));
+    for (const st of MEMBER_STATES.filter((x) => x !== 'RU'))
+      step(
+        st === 'KZ' || st === 'IN'
+          ? ev(
+              'POSITION',
+              { draftVersion: 1, kind: 'agree_with_reservation', text: `Art. 4 as read by ${st}` },
+              actors.approver(st),
+            )
+          : ev('POSITION', { draftVersion: 1, kind: 'agree' }, actors.approver(st)),
+      );
+    expect(statePaths(s)).toEqual(['submitted_for_adoption']);
+    step(ev('SUBMIT_FOR_ADOPTION', { body: bodyFor(def.id) }, actors.officer, T0, recorded));
+    step(ev('RECORD_ADOPTION', { decisionNumber: '7', date: DAY }));
+    expect(s.context.adoption?.reservations?.map((r) => [r.memberState, r.text]).sort()).toEqual([
+      ['IN', 'Art. 4 as read by IN'],
+      ['KZ', 'Art. 4 as read by KZ'],
+    ]);
+    expect(lastRound(s.context.rounds)?.earlier).toEqual([
+      expect.objectContaining({ memberState: 'RU', kind: 'agree_with_reservation', text: 'Art. 1' }),
+    ]);
   });
 
   it('closes an open circulation on withdrawal, and refuses an adoption naming partners without a memorandum', () => {

@@ -18,13 +18,16 @@
  *   officer: a consolidated version by a light review (CONFIRM_CHANGES, recorded in `reviews` with
  *   who and when). The version put to the coordinators is one the states saw in circulation, or is
  *   marked as the consolidation of their comments (`consolidation: true`).
- * - `cnc_approval`: consensus of the coordinators (no silence procedure: all must sign off); one
- *   objection returns the draft to consolidation with the reason; reservations are kept.
- * - `submitted_for_adoption` (body recorded once; a wrong body is corrected, never re-submitted) →
- *   `adopted` (decision number and date). The body must be one the reference data record as
- *   adopting this kind of document (the Council of National Coordinators adopts none); the
- *   decision date may be neither before the coordinators' consensus nor in the future. Adoption
- *   opens a 1(e) procedure for each existing memorandum it affects (all, unless the officer names them).
+ * - `cnc_approval`: consensus of the coordinators (no silence procedure: all must sign off). The
+ *   round is full (kernel/consensus.ts): it settles when every state has answered or the deadline
+ *   passes; any objection then returns the draft to consolidation with every objection and
+ *   reservation; reservations are kept.
+ * - `submitted_for_adoption` (body recorded once, with every reservation of the final round, state
+ *   and text; a wrong body is corrected, never re-submitted) → `adopted` (decision number and
+ *   date). The body must be one the reference data record as adopting this kind of document (the
+ *   Council of National Coordinators adopts none); the decision date may be neither before the
+ *   coordinators' consensus nor in the future. Adoption opens a 1(e) procedure for each existing
+ *   memorandum it affects (all, unless the officer names them).
  * - Withdrawal with a reason from any open stage; while the member states are answering (circulation,
  *   the coordinators' round) only a manager may withdraw, and the states that owe an answer are told.
  * - Corrections of the adoption record (body, decision number, date): proposed by one officer,
@@ -42,11 +45,12 @@ import {
 import {
   consensusStage,
   lastObjected,
+  objectionsOf,
   withdrawTransition,
   withdrawable,
   type Withdrawal,
 } from '../kernel/consensus-stage';
-import type { ConsensusRound } from '../kernel/consensus';
+import { finalReservations, type ConsensusRound, type StatedView } from '../kernel/consensus';
 import type { CorrectableFields } from '../kernel/corrections';
 import { lastConsensus, refuseAdoptingBody, refuseDecisionDate } from '../kernel/records';
 import { guardsFrom, type EventCatalogue, type EventsOf, type WorkflowDefinition } from '../kernel/definition';
@@ -66,6 +70,7 @@ import {
   draftReady,
   fourEyes,
   newerDraft,
+  earlyCloseAllowed,
   positionAllowed,
   roundConsensus,
   roundObjected,
@@ -99,6 +104,8 @@ export interface Adoption {
   submittedBy?: string;
   decisionNumber: string | null;
   date: string | null;
+  /** Every reservation of the final round, with its state and text (Charter art. 16: such views are recorded); absent in records made before it was kept. */
+  reservations?: StatedView[];
 }
 
 /** The document in a sentence. */
@@ -208,6 +215,7 @@ const refusals = {
   fourEyes,
   changesConfirmable,
   positionAllowed,
+  earlyCloseAllowed,
   roundConsensus,
   roundObjected,
   circulationDeadline: deadlineOf('circulation'),
@@ -248,7 +256,7 @@ const refusals = {
   submittable: ({ context, event }: Args) => {
     const objected = lastObjected(context.rounds);
     if (objected && event.type === 'SUBMIT_TO_COORDINATORS' && event.payload.draftVersion <= objected.draftVersion)
-      return `Version ${objected.draftVersion} was objected to by ${objected.objection?.memberState ?? ''} ("${objected.objection?.reason ?? ''}"): submit a new version.`;
+      return `Version ${objected.draftVersion} was objected to by ${objectionsOf(objected)}: submit a new version.`;
     return circulatedOrConsolidated({ context, event });
   },
   allCommentsIn,
@@ -267,7 +275,7 @@ const circulation = commentRoundStage<NormativeContext, 'circulationDeadline', '
     `Circulation of draft version ${c.draftVersion} closed without answers from ${unanswered.join(', ') || 'nobody'}`,
 });
 
-const approval = consensusStage<NormativeContext, 'approvalDeadline', never, NormativeEvent>({
+const approval = consensusStage<NormativeContext, 'approvalDeadline', NormativeEvent>({
   stage: 'cnc_approval',
   deadline: 'approvalDeadline',
   reminder: (c, days) => `Your state's position on draft version ${c.draftVersion} is due in ${days} day(s)`,
@@ -403,13 +411,14 @@ export function normativeAmendmentMachine(document: NormativeDocument, id: strin
         on: {
           SUBMIT_FOR_ADOPTION: {
             guard: 'adoptionSubmittable',
-            actions: assign(({ event }) => ({
+            actions: assign(({ context, event }) => ({
               adoption: {
                 body: event.payload.body,
                 submittedAt: event.at,
                 submittedBy: event.actor.id,
                 decisionNumber: null,
                 date: null,
+                reservations: finalReservations(context.rounds),
               },
             })),
           },

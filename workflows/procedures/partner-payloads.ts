@@ -57,8 +57,8 @@ export const gapAnalysisPayload = z
   .strict();
 export const noAmendmentPayload = z.object({ findings: text(20000) }).strict();
 
-/** Approving the protocol in legal review circulates it; the officer chooses whether the silence procedure applies. */
-export const approveAndCirculatePayload = z.object({ silenceProcedure: z.boolean().optional() }).strict();
+/** Approving the protocol in legal review circulates it; whether the silence procedure applies is the definition's rule. */
+export const approveAndCirculatePayload = z.object({}).strict();
 
 export const sendToPartnerPayload = z
   .object({
@@ -166,9 +166,7 @@ export const planDraftPayload = z
   });
 export const partnerAgreedPayload = z.object({ draftVersion, remarks: text(5000).optional().nullable() }).strict();
 export const partnerCommentsPayload = z.object({ draftVersion, comments: text(20000) }).strict();
-export const submitToCoordinatorsPayload = z
-  .object({ draftVersion, silenceProcedure: z.boolean().optional() })
-  .strict();
+export const submitToCoordinatorsPayload = z.object({ draftVersion }).strict();
 
 export const ACTIVITY_STATUSES = ['not_started', 'in_progress', 'done', 'postponed', 'cancelled'] as const;
 export type ActivityStatus = (typeof ACTIVITY_STATUSES)[number];

@@ -106,4 +106,16 @@ export const procedureEvents = {
     roles: ['system'],
     payload: deadlinePayload,
   },
+  CLOSE_ROUND: {
+    description:
+      'Close the open consensus round early, once it cannot reach consensus (a member state objects), with a reason: the draft goes back with every objection and reservation',
+    roles: ['manager'],
+    payload: reasonPayload,
+  },
+  MEMBERSHIP_CHANGED: {
+    description:
+      'The member states changed (reference data): an open consensus round adds a state that joined and removes one that left (delivered by the system)',
+    roles: ['system'],
+    payload: reasonPayload,
+  },
 } as const;

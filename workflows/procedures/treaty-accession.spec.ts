@@ -106,6 +106,8 @@ function eventsFor(s: Snapshot) {
     ev('WITHDRAW', { reason: 'Treaty found closed to non-members' }, actors.manager),
     ev('REMINDER', { deadlineKey: statePaths(s)[0], daysBefore: 14 }, actors.system),
     ev('DEADLINE_PASSED', { deadlineKey: statePaths(s)[0] }, actors.system),
+    ev('CLOSE_ROUND', { reason: 'The round cannot reach consensus' }, actors.manager),
+    ev('MEMBERSHIP_CHANGED', { reason: 'Membership changed' }, actors.system),
   ];
   const round = lastRound(c.rounds);
   if (round && round.outcome === 'open') {
@@ -135,6 +137,7 @@ const abstract = (s: Snapshot) => {
     Math.min(c.requests.length, 2),
     Math.min(c.rounds.length, 2),
     r && r.outcome === 'open' ? Object.keys(r.positions).length : -1,
+    r && r.outcome === 'open' ? Object.values(r.positions).some((p) => p.kind === 'object') : false,
     r?.outcome,
   ];
 };
@@ -365,7 +368,7 @@ describe('treaty-accession', () => {
       expect(d.paths()).toEqual(['member_consent']);
 
       expect(d.refusal(ev('POSITION', { draftVersion: 1, kind: 'agree' }, actors.approver('RU')))).toMatch(
-        /RU has already answered/,
+        /RU already holds this position/,
       );
       expect(d.refusal(ev('POSITION', { draftVersion: 1, kind: 'agree' }, { ...actors.officer }))).toBe(
         'Only a member-state approver can record a position.',

@@ -42,6 +42,7 @@ import { openRound, type ConsensusRound } from '../kernel/consensus';
 import {
   consensusStage,
   lastObjected,
+  objectionsOf,
   withdrawTransition,
   withdrawable,
   type Withdrawal,
@@ -54,7 +55,7 @@ import {
   type WorkflowDefinition,
 } from '../kernel/definition';
 import { consensusReached, prerequisitesOf } from '../kernel/migration';
-import { deadlineOf, positionAllowed, roundConsensus, roundObjected } from '../kernel/rules';
+import { deadlineOf, earlyCloseAllowed, positionAllowed, roundConsensus, roundObjected } from '../kernel/rules';
 import { isEventOf, meta, notice, type StageArgs } from '../kernel/stage';
 import type { WorkflowEffect } from '../kernel/types';
 import {
@@ -205,6 +206,7 @@ const latestRequest = (c: AccessionContext) => c.requests[c.requests.length - 1]
 const refusals = {
   withdrawable,
   positionAllowed,
+  earlyCloseAllowed,
   roundConsensus,
   roundObjected,
   outreachDeadline: deadlineOf('outreach'),
@@ -241,7 +243,7 @@ const refusals = {
     if (!context.consentRequired) return "This treaty does not require the member states' consent to accession.";
     const objected = lastObjected(context.rounds);
     if (objected && objected.draftVersion === context.draftVersion)
-      return `The request (version ${objected.draftVersion}) was objected to by ${objected.objection?.memberState} ("${objected.objection?.reason}"): record the partner's revised request first.`;
+      return `The request (version ${objected.draftVersion}) was objected to by ${objectionsOf(objected)}: record the partner's revised request first.`;
     const t = event.world.treaty;
     if (!t || t.treatyId !== context.treatyId)
       return `Treaty ${context.treatyId} is not in the reference data valid today, so whose consent is needed is unknown: record the treaty, with its Parties, first.`;
@@ -265,7 +267,7 @@ const refusals = {
   }),
 } satisfies Record<string, Refusal<AccessionContext, AccessionEvent>>;
 
-const consent = consensusStage<AccessionContext, 'consentDeadline', never, AccessionEvent>({
+const consent = consensusStage<AccessionContext, 'consentDeadline', AccessionEvent>({
   stage: 'member_consent',
   deadline: 'consentDeadline',
   reminder: (c, days) =>

@@ -970,6 +970,23 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/reference/{kind}/{code}/end': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** End a record without a successor (e.g. a state ceases to be a member): closes its current version at validTo, with who and why; open consensus rounds follow */
+    post: operations['ReferenceController_endRecord'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/reference/{kind}/{code}/history': {
     parameters: {
       query?: never;
@@ -1471,17 +1488,41 @@ export interface components {
     ApprovalRoundDto: {
       /** Format: date-time */
       closedAt: string | null;
+      /** @description A manager closed the round early */
+      closedEarly: components['schemas']['EarlyCloseDto'] | null;
+      /**
+       * Format: date-time
+       * @description When the deadline passed while the round stayed open
+       */
+      deadlinePassedAt: string | null;
       draftVersion: number;
+      /** @description States added while the round was open */
+      joined: components['schemas']['RoundJoinDto'][];
+      /** @description States removed while the round was open */
+      left: components['schemas']['RoundLeaveDto'][];
+      /** @description States that objected to the previous version: silence never counts for them */
+      mustAnswer: string[];
+      /** @description The first objection (see objections for all) */
       objection: components['schemas']['ObjectionDto'] | null;
+      /** @description Every objection standing (when settled: at settlement) */
+      objections: components['schemas']['StatedViewDto'][];
       /** Format: date-time */
       openedAt: string;
       /** @enum {string} */
       outcome: 'open' | 'consensus' | 'objected' | 'superseded';
+      /** @description Every reservation standing */
+      reservations: components['schemas']['StatedViewDto'][];
       round: number;
+      /** @description The consensus counts at least one state as agreeing by silence */
+      settledBySilence: boolean;
+      /** @description Whether the round uses the silence procedure (the stage's rule) */
       silenceProcedure: boolean;
       /** @example circulation */
       stage: string;
+      /** @description Each state's current answer */
       states: components['schemas']['MatrixPositionDto'][];
+      /** @description Earlier answers, replaced or set aside, oldest first */
+      superseded: components['schemas']['SupersededPositionDto'][];
     };
     ArticleDiffDto: {
       /** Format: uuid */
@@ -1619,10 +1660,17 @@ export interface components {
       to: components['schemas']['VersionRefDto'];
     };
     ComparisonRoundDto: {
+      /** @description A manager closed the round early */
+      closedEarly: components['schemas']['RoundEarlyCloseDto'] | null;
       number: number;
+      /** @description The first objection (see objections) */
       objection: components['schemas']['RoundObjectionDto'] | null;
+      /** @description Every objection standing */
+      objections: components['schemas']['RoundStatedViewDto'][];
       /** @enum {string} */
       outcome: 'open' | 'consensus' | 'objected' | 'superseded';
+      /** @description The consensus counts at least one state as agreeing by silence */
+      settledBySilence: boolean;
       stage: string;
     };
     ComparisonRowDto: {
@@ -2035,6 +2083,13 @@ export interface components {
       label: components['schemas']['Labels'];
       state: string;
       subject: string;
+    };
+    EarlyCloseDto: {
+      /** Format: date-time */
+      at: string;
+      /** @description User id of the manager */
+      by: string;
+      reason: string;
     };
     EndorseActDto: {
       /** @description The id of your active signing key (Ed25519 key or passkey) */
@@ -2677,6 +2732,18 @@ export interface components {
        */
       validFrom: string;
     };
+    RecordEndDto: {
+      /**
+       * @description Why the record ends, and on which source
+       * @example Ceased to be a member state: decision of the Council of Heads of State No. 21
+       */
+      note: string;
+      /**
+       * @description End of validity (UTC date): the record is not valid from this day on
+       * @example 2027-07-01
+       */
+      validTo: string;
+    };
     RecordProcedureDto: {
       definitionId: string;
       /** Format: uuid */
@@ -2723,6 +2790,10 @@ export interface components {
       data: {
         [key: string]: unknown;
       };
+      /** @description Who ended the record with this version (no successor) */
+      endedBy: string | null;
+      /** @description Why the record ended with this version */
+      endNote: string | null;
       /** @enum {string} */
       kind: 'member_state' | 'partner' | 'treaty' | 'body';
       /** @description Name (title for treaties) */
@@ -2878,9 +2949,30 @@ export interface components {
       /** @description Why the key is revoked (kept in the record) */
       reason: string;
     };
+    RoundEarlyCloseDto: {
+      /** Format: date-time */
+      at: string;
+      by: string;
+      reason: string;
+    };
+    RoundJoinDto: {
+      /** Format: date-time */
+      at: string;
+      memberState: string;
+    };
+    RoundLeaveDto: {
+      /** Format: date-time */
+      at: string;
+      memberState: string;
+      reason: string;
+    };
     RoundObjectionDto: {
       memberState: string;
       reason: string;
+    };
+    RoundStatedViewDto: {
+      memberState: string;
+      text: string;
     };
     SaveVersionDto: {
       /** @description Every article of the new version, in order; an article left out is removed */
@@ -2993,6 +3085,11 @@ export interface components {
        */
       input: Record<string, unknown>;
     };
+    StatedViewDto: {
+      memberState: string;
+      /** @description The reason of the objection, or the text of the reservation */
+      text: string;
+    };
     StatementRequestDto: {
       /**
        * @description The draft version you answer on; an outdated version is refused with 409
@@ -3037,6 +3134,26 @@ export interface components {
       event: string;
       /** @description Target state paths */
       targets: string[];
+    };
+    SupersededPositionDto: {
+      actingFor: string | null;
+      /** Format: date-time */
+      at: string | null;
+      /** @description User id ("system" for silence) */
+      by: string | null;
+      draftVersion: number;
+      memberState: string;
+      /** @enum {string} */
+      position: 'agree' | 'agree_with_reservation' | 'object' | 'silence' | 'no_answer';
+      /** @description The signature of the answer; null when unsigned */
+      signed: components['schemas']['AnswerSignedDto'] | null;
+      /**
+       * Format: date-time
+       * @description When a later answer replaced it, or its state left the round
+       */
+      supersededAt: string;
+      /** @description Reservation text or the reason of an objection */
+      text: string | null;
     };
     /** @description What the command did, and the procedure as it stands after it */
     TransitionResponseDto: {
@@ -7275,6 +7392,105 @@ export interface operations {
         };
       };
       /** @description UNPROCESSABLE: validFrom earlier than the start of the current version */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description UNAVAILABLE: PostgreSQL or Redis does not answer; try again shortly */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+    };
+  };
+  ReferenceController_endRecord: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description ISO alpha-2 code for member states and partner states, the id for treaties and bodies */
+        code: string;
+        kind: 'member_state' | 'member-states' | 'partner' | 'partners' | 'treaty' | 'treaties' | 'body' | 'bodies';
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['RecordEndDto'];
+      };
+    };
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ReferenceVersionDto'];
+        };
+      };
+      /** @description INVALID_PAYLOAD: invalid kind or body; nothing is written */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description UNAUTHENTICATED: no bearer token, or it is expired, revoked or not valid */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description FORBIDDEN: administrators only */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description NOT_FOUND: unknown code */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description CONFLICT: the record has already ended, or a concurrent change */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description TOO_LARGE: the request is larger than its limit */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description UNPROCESSABLE: validTo earlier than the start of the current version */
       422: {
         headers: {
           [name: string]: unknown;
