@@ -69,7 +69,7 @@ import {
   roundConsensus,
   roundObjected,
 } from '../kernel/rules';
-import { isEventOf, meta, notice, type StageArgs } from '../kernel/stage';
+import { announced, EVERYONE_CONCERNED, isEventOf, meta, notice, type StageArgs } from '../kernel/stage';
 import type { WorkflowEffect } from '../kernel/types';
 import {
   approveAndCirculatePayload,
@@ -619,11 +619,15 @@ export const memorandumAmendmentMachine = setup({
       },
     },
     entry_into_force: {
-      meta: meta({ en: 'Awaiting entry into force', ru: 'Ожидание вступления в силу', zh: '待生效' }, 'legal_officer', {
-        days: 90,
-        remindBefore: [14],
-        escalateTo: ['manager'],
-      }),
+      // entered on signature: the signature is announced
+      meta: announced(
+        meta({ en: 'Awaiting entry into force', ru: 'Ожидание вступления в силу', zh: '待生效' }, 'legal_officer', {
+          days: 90,
+          remindBefore: [14],
+          escalateTo: ['manager'],
+        }),
+        EVERYONE_CONCERNED,
+      ),
       on: {
         NOTIFICATION_RECEIVED: {
           guard: 'notificationRecordable',
@@ -678,7 +682,13 @@ export const memorandumAmendmentMachine = setup({
         },
       },
     },
-    in_force: { type: 'final', meta: meta({ en: 'In force', ru: 'Вступил в силу', zh: '已生效' }, 'legal_officer') },
+    in_force: {
+      type: 'final',
+      meta: announced(
+        meta({ en: 'In force', ru: 'Вступил в силу', zh: '已生效' }, 'legal_officer'),
+        EVERYONE_CONCERNED,
+      ),
+    },
     no_amendment_needed: {
       type: 'final',
       meta: meta(
