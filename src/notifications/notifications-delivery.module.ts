@@ -1,7 +1,11 @@
 import { BullModule } from '@nestjs/bullmq';
 import { Module, type DynamicModule, type Provider } from '@nestjs/common';
+import { EngineModule } from '../engine/engine.module';
 import { ReferenceModule } from '../reference/reference.module';
+import { CalendarFeed } from './calendar-feed.service';
 import { MailProcessor } from './mail.processor';
+import { CalendarController, NotificationSettingsController } from './notification-settings.controller';
+import { NotificationSettings } from './notification-settings.service';
 import { MailTransport } from './mail-transport';
 import { MAIL_QUEUE, NotificationMail } from './notification-mail.service';
 
@@ -18,8 +22,9 @@ export class NotificationDeliveryModule {
     const workerProviders: Provider[] = options.workers ? [MailProcessor] : [];
     return {
       module: NotificationDeliveryModule,
-      imports: [ReferenceModule, BullModule.registerQueue({ name: MAIL_QUEUE })],
-      providers: [MailTransport, NotificationMail, ...workerProviders],
+      imports: [ReferenceModule, EngineModule, BullModule.registerQueue({ name: MAIL_QUEUE })],
+      controllers: [NotificationSettingsController, CalendarController],
+      providers: [MailTransport, NotificationMail, NotificationSettings, CalendarFeed, ...workerProviders],
       exports: [NotificationMail],
     };
   }
