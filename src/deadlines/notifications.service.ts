@@ -78,6 +78,7 @@ export class NotificationsService implements OnModuleInit {
   private readonly log = new Logger('Notifications');
   private actingTable: Promise<boolean> | null = null;
   private readonly listeners: StoredListener[] = [];
+  private readonly readListeners: ((userId: string) => Promise<void>)[] = [];
 
   constructor(
     @InjectDataSource() private readonly ds: DataSource,
@@ -98,6 +99,15 @@ export class NotificationsService implements OnModuleInit {
    */
   onStored(listener: StoredListener): void {
     this.listeners.push(listener);
+  }
+
+  /** Called after a reader marked notifications read (the live unread count follows). */
+  onRead(listener: (userId: string) => Promise<void>): void {
+    this.readListeners.push(listener);
+  }
+
+  private async read(userId: string): Promise<void> {
+    for (const l of this.readListeners) await l(userId).catch((err: Error) => this.log.warn(err.message));
   }
 
   /** Stores the notifications of one outbox message and queues their webhooks; returns how many rows are new. */
@@ -296,8 +306,13 @@ export class NotificationsService implements OnModuleInit {
 
   // -- reads and marks for /notifications ------------------------------------------------------
 
-  async list(userId: string, q: { unread?: boolean; page: number; pageSize: number; cursor?: string }) {
-    const where = `user_id = $1${q.unread ? ' AND read_at IS NULL' : ''}`;
+  async list(
+    userId: string,
+    q: { unread?: boolean; topic?: NoticeTopic; page: number; pageSize: number; cursor?: string },
+  ) {
+    // the topic is one of NOTICE_TOPICS (checked by the query DTO): safe to inline as a literal
+    const topic = q.topic && NOTICE_TOPICS.includes(q.topic) ? ` AND topic = '${q.topic}'` : '';
+    const where = `user_id = $1${q.unread ? ' AND read_at IS NULL' : ''}${topic}`;
     const after = q.cursor === undefined ? null : decodeCursor(q.cursor);
     // From a cursor: the rows after the last one of the previous page (created_at DESC, id DESC).
     const [rows, [{ total }]] = await Promise.all([
@@ -341,6 +356,7 @@ export class NotificationsService implements OnModuleInit {
       [id, userId, this.clock.now()],
     );
     if (!row) throw new DomainException(ErrorCode.NOT_FOUND, `You have no notification "${id}".`);
+    await this.read(userId);
     return view(row);
   }
 
@@ -350,6 +366,7 @@ export class NotificationsService implements OnModuleInit {
       `UPDATE notification SET read_at = $2 WHERE user_id = $1 AND read_at IS NULL`,
       [userId, this.clock.now()],
     );
+    if (updated) await this.read(userId);
     return { updated };
   }
 }

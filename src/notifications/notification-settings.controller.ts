@@ -1,6 +1,14 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Res } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Res, Sse } from '@nestjs/common';
+import type { Observable } from 'rxjs';
 import type { Response } from 'express';
-import { ApiExcludeEndpoint, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import {
+  ApiExcludeEndpoint,
+  ApiNoContentResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiProduces,
+  ApiTags,
+} from '@nestjs/swagger';
 import type { Actor } from '../../workflows/kernel/types';
 import { CurrentActor } from '../auth/current-actor.decorator';
 import { Public } from '../auth/public.decorator';
@@ -9,6 +17,7 @@ import { ApiBearer, ApiErrors } from '../common/openapi';
 import { CalendarFeed } from './calendar-feed.service';
 import { CalendarFeedDto, NotificationSettingsDto, UpdateNotificationSettingsDto } from './notification-settings.dto';
 import { NotificationSettings } from './notification-settings.service';
+import { NotificationStream, type UnreadEvent } from './notification-stream.service';
 
 @ApiTags('notifications')
 @ApiBearer()
@@ -52,6 +61,24 @@ export class NotificationSettingsController {
   @ApiNoContentResponse()
   async revoke(@CurrentActor() actor: Actor): Promise<void> {
     await this.settings.revokeCalendar(actor.id);
+  }
+}
+
+@ApiTags('notifications')
+@ApiBearer()
+@Controller('notifications')
+export class NotificationStreamController {
+  constructor(private readonly live: NotificationStream) {}
+
+  @Sse('stream')
+  @ApiOperation({
+    summary: 'My unread count, live (Server-Sent Events): sent at once, then at every change',
+    description: 'Each event is `data: {"unread": N}`. Send the bearer token as for any other route.',
+  })
+  @ApiProduces('text/event-stream')
+  @ApiOkResponse({ description: 'An endless text/event-stream' })
+  stream(@CurrentActor() actor: Actor): Observable<UnreadEvent> {
+    return this.live.stream(actor.id);
   }
 }
 

@@ -4,7 +4,12 @@ import { EngineModule } from '../engine/engine.module';
 import { ReferenceModule } from '../reference/reference.module';
 import { CalendarFeed } from './calendar-feed.service';
 import { MailProcessor } from './mail.processor';
-import { CalendarController, NotificationSettingsController } from './notification-settings.controller';
+import {
+  CalendarController,
+  NotificationSettingsController,
+  NotificationStreamController,
+} from './notification-settings.controller';
+import { NotificationStream } from './notification-stream.service';
 import { NotificationSettings } from './notification-settings.service';
 import { MailTransport } from './mail-transport';
 import { MAIL_QUEUE, NotificationMail } from './notification-mail.service';
@@ -23,8 +28,15 @@ export class NotificationDeliveryModule {
     return {
       module: NotificationDeliveryModule,
       imports: [ReferenceModule, EngineModule, BullModule.registerQueue({ name: MAIL_QUEUE })],
-      controllers: [NotificationSettingsController, CalendarController],
-      providers: [MailTransport, NotificationMail, NotificationSettings, CalendarFeed, ...workerProviders],
+      controllers: [NotificationSettingsController, NotificationStreamController, CalendarController],
+      providers: [
+        MailTransport,
+        NotificationMail,
+        NotificationSettings,
+        CalendarFeed,
+        NotificationStream,
+        ...workerProviders,
+      ],
       exports: [NotificationMail],
     };
   }

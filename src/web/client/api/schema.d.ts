@@ -701,7 +701,7 @@ export interface paths {
       cookie?: never;
     };
     /**
-     * My notifications, newest first, paginated (?unread=true for the unread ones)
+     * My notifications, newest first, paginated (?unread=true for the unread ones, ?topic= for one topic)
      * @description page up to 100; further with cursor=<nextCursor of the previous page>
      */
     get: operations['NotificationsController_list'];
@@ -776,6 +776,26 @@ export interface paths {
     get: operations['NotificationSettingsController_get'];
     /** Change my notification settings (only the fields given) */
     put: operations['NotificationSettingsController_update'];
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/notifications/stream': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * My unread count, live (Server-Sent Events): sent at once, then at every change
+     * @description Each event is `data: {"unread": N}`. Send the bearer token as for any other route.
+     */
+    get: operations['NotificationStreamController_stream'];
+    put?: never;
     post?: never;
     delete?: never;
     options?: never;
@@ -5535,6 +5555,21 @@ export interface operations {
         /** @description Page number; beyond the first pages use cursor */
         page?: number;
         pageSize?: number;
+        /** @description Only notifications about this topic */
+        topic?:
+          | 'round_opened'
+          | 'version_circulated'
+          | 'position_recorded'
+          | 'objection'
+          | 'round_settled'
+          | 'review_requested'
+          | 'stage_reached'
+          | 'procedure_opened'
+          | 'deadline_extended'
+          | 'withdrawn'
+          | 'reminder'
+          | 'escalation'
+          | 'info';
         /** @description Only notifications not read yet */
         unread?: string;
       };
@@ -5804,6 +5839,42 @@ export interface operations {
         content: {
           'application/json': components['schemas']['ErrorBody'];
         };
+      };
+      /** @description UNAUTHENTICATED: no bearer token, or it is expired, revoked or not valid */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description UNAVAILABLE: PostgreSQL or Redis does not answer; try again shortly */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+    };
+  };
+  NotificationStreamController_stream: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description An endless text/event-stream */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
       };
       /** @description UNAUTHENTICATED: no bearer token, or it is expired, revoked or not valid */
       401: {
