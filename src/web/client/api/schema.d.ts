@@ -783,26 +783,6 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
-  '/notifications/stream': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    /**
-     * My unread count, live (Server-Sent Events): sent at once, then at every change
-     * @description Each event is `data: {"unread": N}`. Send the bearer token as for any other route.
-     */
-    get: operations['NotificationStreamController_stream'];
-    put?: never;
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
   '/notifications/unread-count': {
     parameters: {
       query?: never;
@@ -5839,42 +5819,6 @@ export interface operations {
         content: {
           'application/json': components['schemas']['ErrorBody'];
         };
-      };
-      /** @description UNAUTHENTICATED: no bearer token, or it is expired, revoked or not valid */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ErrorBody'];
-        };
-      };
-      /** @description UNAVAILABLE: PostgreSQL or Redis does not answer; try again shortly */
-      503: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ErrorBody'];
-        };
-      };
-    };
-  };
-  NotificationStreamController_stream: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      /** @description An endless text/event-stream */
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content?: never;
       };
       /** @description UNAUTHENTICATED: no bearer token, or it is expired, revoked or not valid */
       401: {
