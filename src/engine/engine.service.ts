@@ -20,6 +20,7 @@ import {
   reenteredStates,
   statePaths,
 } from '../../workflows/kernel/inspect';
+import { extensionNotice, openedNotice, transitionNotices, type NoticeSide } from '../../workflows/kernel/notices';
 import type {
   Actor,
   DynamicDeadline,
@@ -236,6 +237,24 @@ export class WorkflowEngine {
       const fromFinding = findingRefOf(input);
       if (fromFinding)
         await this.recordLink(m, { ...fromFinding, procedureId: id, from: 'start', actor: cmd.actor }, now);
+      await this.writeEffects(
+        m,
+        def,
+        id,
+        1,
+        snapshot,
+        [
+          ...(cmd.parent ? [openedNotice(input as Record<string, unknown>, def.title, keys.subject)] : []),
+          ...transitionNotices({ context: null, states: [] }, sideOf(snapshot), {
+            type: ENGINE_EVENTS.start,
+            actor: cmd.actor,
+            payload: input as Record<string, unknown>,
+            memberStates: world.memberStates,
+          }),
+        ],
+        cmd.actor,
+        now,
+      );
       this.inject('after-outbox', { type: ENGINE_EVENTS.start, instanceId: id });
       if (cmd.idempotencyKey) await this.remember(m, cmd.actor, cmd.idempotencyKey, fingerprint, id, 1, now);
       return {
@@ -348,6 +367,21 @@ export class WorkflowEngine {
       await this.syncDeadlines(m, def, row.id, seq, snapshot, next, reentered, now);
       this.inject('after-deadlines', { type: cmd.type, instanceId: row.id });
       await this.writeEffects(m, def, row.id, seq, next, effectsOf(actions), cmd.actor, now);
+      await this.writeEffects(
+        m,
+        def,
+        row.id,
+        seq,
+        next,
+        transitionNotices(sideOf(snapshot), sideOf(next), {
+          type: cmd.type,
+          actor: cmd.actor,
+          payload: event.payload,
+          memberStates: event.world.memberStates,
+        }),
+        cmd.actor,
+        now,
+      );
       if (applied.status === 'done' && row.parent_id) {
         await this.enqueue(
           m,
@@ -632,8 +666,10 @@ export class WorkflowEngine {
         const seen = await this.replay(m, cmd.actor, cmd.idempotencyKey, fingerprint);
         if (seen) return seen;
       }
-      const [dl] = await m.query<{ id: string; due_at: Date }[]>(
-        `SELECT id, due_at FROM deadline WHERE instance_id = $1 AND key = $2 AND status = 'open'`,
+      const [dl] = await m.query<
+        { id: string; due_at: Date; label: Labels; responsible: string; assignee: string | null }[]
+      >(
+        `SELECT id, due_at, label, responsible, assignee FROM deadline WHERE instance_id = $1 AND key = $2 AND status = 'open'`,
         [row.id, cmd.deadlineKey],
       );
       if (!dl)
@@ -681,6 +717,12 @@ export class WorkflowEngine {
         ],
       );
       await this.enqueue(m, row.id, 'deadline.sync', { deadlineId: dl.id }, now);
+      const notice = extensionNotice(
+        { key: cmd.deadlineKey, label: dl.label, responsible: dl.responsible, assignee: dl.assignee },
+        awaitedAnswers(snapshot.context)?.pending ?? [],
+        { from: new Date(dl.due_at).toISOString(), to: cmd.dueAt.toISOString(), reason: cmd.reason },
+      );
+      await this.writeEffects(m, def, row.id, seq, snapshot, [notice], cmd.actor, now);
       if (cmd.idempotencyKey) await this.remember(m, cmd.actor, cmd.idempotencyKey, fingerprint, row.id, seq, now);
       return applied;
     });
@@ -1455,6 +1497,11 @@ function deadlineDemands(def: WorkflowDefinition, snapshot: AnyMachineSnapshot):
     days: null,
   }));
   return [...fromStates, ...dynamic];
+}
+
+/** A snapshot as the notices read it: its context and its active states with their meta. */
+function sideOf(snapshot: AnyMachineSnapshot): NoticeSide {
+  return { context: snapshot.context, states: activeStateMeta(snapshot) };
 }
 
 function pathsToValue(paths: string[]): unknown {

@@ -101,7 +101,34 @@ export interface StateMeta {
   label: Labels;
   responsible: Role;
   deadline?: DeadlineRule;
+  /** Who is told when the state is entered (adoption, signature, entry into force). */
+  announce?: Announcement;
 }
+
+/** The audience a state announces its entry to: roles, every member state's approvers, the procedure's officers. */
+export interface Announcement {
+  roles?: Role[];
+  memberStates?: 'all';
+  procedureOfficers?: boolean;
+}
+
+/** What a notification is about: the readers' preferences and the mail templates are per topic. */
+export const NOTICE_TOPICS = [
+  'round_opened',
+  'version_circulated',
+  'position_recorded',
+  'objection',
+  'round_settled',
+  'review_requested',
+  'stage_reached',
+  'procedure_opened',
+  'deadline_extended',
+  'withdrawn',
+  'reminder',
+  'escalation',
+  'info',
+] as const;
+export type NoticeTopic = (typeof NOTICE_TOPICS)[number];
 
 /** A deadline that is not tied to one state, e.g. one per memorandum assessment in 1(a). */
 export interface DynamicDeadline {
@@ -123,7 +150,19 @@ export interface OpenChildrenEffect {
 export interface NotifyEffect {
   type: 'effect.notify';
   kind: 'reminder' | 'escalation' | 'info';
-  audience: { roles?: Role[]; memberStates?: string[]; userIds?: string[] };
+  /** What it is about; when absent, the kind (`reminder`, `escalation`, `info`). */
+  topic?: NoticeTopic;
+  /**
+   * Who is told: every user of the roles, the approvers of the member states (acting approvers
+   * included), the users named, the procedure's own legal officers; never the users excepted.
+   */
+  audience: {
+    roles?: Role[];
+    memberStates?: string[];
+    userIds?: string[];
+    procedureOfficers?: boolean;
+    exceptUserIds?: string[];
+  };
   subject: string;
   data?: Record<string, unknown>;
 }

@@ -96,7 +96,7 @@ import {
 } from '../kernel/rules';
 import type { CorrectableFields } from '../kernel/corrections';
 import { earliestDateAt, lastConsensus, latestDateAt, refuseFutureDate } from '../kernel/records';
-import { isEventOf, meta, notice, type StageArgs } from '../kernel/stage';
+import { announced, EVERYONE_CONCERNED, isEventOf, meta, notice, type StageArgs } from '../kernel/stage';
 import type { WorkflowEffect } from '../kernel/types';
 import {
   addBasisPayload,
@@ -742,11 +742,15 @@ export const memorandumAmendmentMachine = setup({
       },
     },
     entry_into_force: {
-      meta: meta({ en: 'Awaiting entry into force', ru: 'Ожидание вступления в силу', zh: '待生效' }, 'legal_officer', {
-        days: 90,
-        remindBefore: [14],
-        escalateTo: ['manager'],
-      }),
+      // entered on signature: the signature is announced
+      meta: announced(
+        meta({ en: 'Awaiting entry into force', ru: 'Ожидание вступления в силу', zh: '待生效' }, 'legal_officer', {
+          days: 90,
+          remindBefore: [14],
+          escalateTo: ['manager'],
+        }),
+        EVERYONE_CONCERNED,
+      ),
       on: {
         NOTIFICATION_RECEIVED: {
           guard: 'notificationRecordable',
@@ -801,7 +805,13 @@ export const memorandumAmendmentMachine = setup({
         },
       },
     },
-    in_force: { type: 'final', meta: meta({ en: 'In force', ru: 'Вступил в силу', zh: '已生效' }, 'legal_officer') },
+    in_force: {
+      type: 'final',
+      meta: announced(
+        meta({ en: 'In force', ru: 'Вступил в силу', zh: '已生效' }, 'legal_officer'),
+        EVERYONE_CONCERNED,
+      ),
+    },
     no_amendment_needed: {
       type: 'final',
       meta: meta(

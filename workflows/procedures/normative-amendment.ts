@@ -75,7 +75,7 @@ import {
   roundConsensus,
   roundObjected,
 } from '../kernel/rules';
-import { meta, type StageArgs } from '../kernel/stage';
+import { announced, EVERYONE_CONCERNED, meta, type StageArgs } from '../kernel/stage';
 import type { Labels, WorkflowEffect } from '../kernel/types';
 import {
   adoptionPayload,
@@ -454,7 +454,10 @@ export function normativeAmendmentMachine(document: NormativeDocument, id: strin
           },
         },
       },
-      adopted: { type: 'final', meta: meta({ en: 'Adopted', ru: 'Утверждено', zh: '已通过' }, 'legal_officer') },
+      adopted: {
+        type: 'final',
+        meta: announced(meta({ en: 'Adopted', ru: 'Утверждено', zh: '已通过' }, 'legal_officer'), EVERYONE_CONCERNED),
+      },
       withdrawn: { type: 'final', meta: meta({ en: 'Withdrawn', ru: 'Отозвано', zh: '已撤回' }, 'legal_officer') },
     },
   });

@@ -889,7 +889,7 @@ export interface paths {
       cookie?: never;
     };
     /**
-     * My notifications, newest first, paginated (?unread=true for the unread ones)
+     * My notifications, newest first, paginated (?unread=true for the unread ones, ?topic= for one topic)
      * @description page up to 100; further with cursor=<nextCursor of the previous page>
      */
     get: operations['NotificationsController_list'];
@@ -918,6 +918,24 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/notifications/calendar': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** A new private calendar (iCalendar) address for my deadlines; the previous one stops working */
+    post: operations['NotificationSettingsController_calendar'];
+    /** Revoke my calendar address */
+    delete: operations['NotificationSettingsController_revoke'];
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/notifications/read-all': {
     parameters: {
       query?: never;
@@ -929,6 +947,24 @@ export interface paths {
     put?: never;
     /** Mark all my notifications read */
     post: operations['NotificationsController_readAll'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/notifications/settings': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** My notification settings: language, time zone, digest hour, delivery per topic, followed partners */
+    get: operations['NotificationSettingsController_get'];
+    /** Change my notification settings (only the fields given) */
+    put: operations['NotificationSettingsController_update'];
+    post?: never;
     delete?: never;
     options?: never;
     head?: never;
@@ -1580,6 +1616,10 @@ export interface components {
        * @example 12
        */
       passwordMinLength: number;
+    };
+    CalendarFeedDto: {
+      /** @description My private iCalendar address: shown once; a new one revokes the old */
+      url: string;
     };
     ChainVerificationDto: {
       /** @description Events checked before the first broken link (or all) */
@@ -2528,6 +2568,24 @@ export interface components {
       /** Format: date-time */
       readAt: string | null;
       subject: string;
+      /**
+       * @description What the notification is about
+       * @enum {string}
+       */
+      topic:
+        | 'round_opened'
+        | 'version_circulated'
+        | 'position_recorded'
+        | 'objection'
+        | 'round_settled'
+        | 'review_requested'
+        | 'stage_reached'
+        | 'procedure_opened'
+        | 'deadline_extended'
+        | 'withdrawn'
+        | 'reminder'
+        | 'escalation'
+        | 'info';
     };
     NotificationPageDto: {
       items: components['schemas']['NotificationDto'][];
@@ -2536,6 +2594,27 @@ export interface components {
       page: number;
       pageSize: number;
       total: number;
+    };
+    NotificationSettingsDto: {
+      /** @description Whether I have a calendar feed */
+      calendar: boolean;
+      digestHour: number;
+      /**
+       * @description The language used: mine, else my member state’s
+       * @enum {string}
+       */
+      effectiveLanguage: 'en' | 'ru' | 'zh';
+      /** @description The time zone used: mine, else my member state’s */
+      effectiveTimeZone: string;
+      followedPartners: string[];
+      /** @enum {string|null} */
+      language: 'en' | 'ru' | 'zh' | null;
+      /** @description Whether this service sends mail at all (SMTP configured) */
+      mailEnabled: boolean;
+      preferences: {
+        [key: string]: 'in_app' | 'email' | 'digest';
+      };
+      timeZone: string | null;
     };
     ObjectionDto: {
       memberState: string;
@@ -3162,6 +3241,39 @@ export interface components {
     };
     UnreadCountDto: {
       unread: number;
+    };
+    UpdateNotificationSettingsDto: {
+      /** @description Hour of the daily digest in my time zone */
+      digestHour?: number;
+      /**
+       * @description Partners whose deadlines go into my calendar
+       * @example [
+       *       "TR",
+       *       "EG"
+       *     ]
+       */
+      followedPartners?: string[];
+      /**
+       * @description Language of my mails and calendar; null = my member state’s
+       * @enum {string|null}
+       */
+      language?: 'en' | 'ru' | 'zh' | null;
+      /**
+       * @description Per topic (round_opened, version_circulated, position_recorded, objection, round_settled, review_requested, stage_reached, procedure_opened, deadline_extended, withdrawn, reminder, escalation, info): in_app (in the application only), email (a mail at once) or digest (in the daily mail)
+       * @example {
+       *       "reminder": "email",
+       *       "position_recorded": "digest",
+       *       "round_settled": "in_app"
+       *     }
+       */
+      preferences?: {
+        [key: string]: 'in_app' | 'email' | 'digest';
+      };
+      /**
+       * @description IANA time zone; null = my member state’s
+       * @example Asia/Almaty
+       */
+      timeZone?: string | null;
     };
     UpdateUserDto: {
       /** @description false deactivates the user and revokes their tokens */
@@ -7082,6 +7194,21 @@ export interface operations {
         /** @description Page number; beyond the first pages use cursor */
         page?: number;
         pageSize?: number;
+        /** @description Only notifications about this topic */
+        topic?:
+          | 'round_opened'
+          | 'version_circulated'
+          | 'position_recorded'
+          | 'objection'
+          | 'round_settled'
+          | 'review_requested'
+          | 'stage_reached'
+          | 'procedure_opened'
+          | 'deadline_extended'
+          | 'withdrawn'
+          | 'reminder'
+          | 'escalation'
+          | 'info';
         /** @description Only notifications not read yet */
         unread?: string;
       };
@@ -7176,6 +7303,78 @@ export interface operations {
       };
     };
   };
+  NotificationSettingsController_calendar: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['CalendarFeedDto'];
+        };
+      };
+      /** @description UNAUTHENTICATED: no bearer token, or it is expired, revoked or not valid */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description UNAVAILABLE: PostgreSQL or Redis does not answer; try again shortly */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+    };
+  };
+  NotificationSettingsController_revoke: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      204: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description UNAUTHENTICATED: no bearer token, or it is expired, revoked or not valid */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description UNAVAILABLE: PostgreSQL or Redis does not answer; try again shortly */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+    };
+  };
   NotificationsController_readAll: {
     parameters: {
       query?: never;
@@ -7191,6 +7390,93 @@ export interface operations {
         };
         content: {
           'application/json': components['schemas']['MarkedReadDto'];
+        };
+      };
+      /** @description UNAUTHENTICATED: no bearer token, or it is expired, revoked or not valid */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description UNAVAILABLE: PostgreSQL or Redis does not answer; try again shortly */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+    };
+  };
+  NotificationSettingsController_get: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['NotificationSettingsDto'];
+        };
+      };
+      /** @description UNAUTHENTICATED: no bearer token, or it is expired, revoked or not valid */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description UNAVAILABLE: PostgreSQL or Redis does not answer; try again shortly */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+    };
+  };
+  NotificationSettingsController_update: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['UpdateNotificationSettingsDto'];
+      };
+    };
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['NotificationSettingsDto'];
+        };
+      };
+      /** @description INVALID_PAYLOAD: an unknown language, time zone, topic, delivery or partner */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
         };
       };
       /** @description UNAUTHENTICATED: no bearer token, or it is expired, revoked or not valid */
