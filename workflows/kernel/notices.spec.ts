@@ -5,8 +5,14 @@ import { normativeEvents } from '../procedures/normative-amendment';
 import { activeStateMeta, stateMeta } from './inspect';
 import { EVERYONE_CONCERNED } from './stage';
 import { extensionNotice, openedNotice, transitionNotices, type NoticeSide } from './notices';
-import { actors, eventsOf, MEMBER_STATES, T0 } from './testing';
-import type { NotifyEffect, WorkflowEvent } from './types';
+import { actors, BODIES, eventsOf, MEMBER_STATES, T0, world } from './testing';
+import type { NotifyEffect, World, WorkflowEvent } from './types';
+
+/** Reference data in which the Council of Foreign Ministers adopts the model Memorandum. */
+const recorded: World = {
+  ...world,
+  bodies: BODIES.map((b) => (b.id === 'cfm' ? { ...b, adopts: ['model_memorandum'] } : b)),
+};
 
 const ev = eventsOf(normativeEvents);
 const side = (s: AnyMachineSnapshot): NoticeSide => ({ context: s.context, states: activeStateMeta(s) });
@@ -81,15 +87,15 @@ describe('notices: who is told what, read from the procedures’ conventions', (
     d.send(ev('SUBMIT_FOR_REVIEW', { draftVersion: 1 }));
     d.send(ev('APPROVE_REVIEW', {}, actors.reviewer));
     for (const st of MEMBER_STATES) d.send(ev('RESPOND', { draftVersion: 1 }, actors.approver(st)));
-    const opened = d.send(ev('SUBMIT_TO_COORDINATORS', { draftVersion: 2 }));
+    const opened = d.send(ev('SUBMIT_TO_COORDINATORS', { draftVersion: 1 }));
     expect(opened).toHaveLength(1);
     expect(opened[0]).toMatchObject({
       topic: 'round_opened',
       audience: { memberStates: MEMBER_STATES },
-      data: { question: 'position', answerWith: 'POSITION', draftVersion: 2 },
+      data: { question: 'position', answerWith: 'POSITION', draftVersion: 1 },
     });
     const objected = d.send(
-      ev('POSITION', { draftVersion: 2, kind: 'object', text: 'Art. 5 unacceptable' }, actors.approver('CN')),
+      ev('POSITION', { draftVersion: 1, kind: 'object', text: 'Art. 5 unacceptable' }, actors.approver('CN')),
     );
     const objection = objected.find((n) => n.topic === 'objection');
     expect(objection).toMatchObject({
@@ -109,15 +115,15 @@ describe('notices: who is told what, read from the procedures’ conventions', (
     d.send(ev('SUBMIT_FOR_REVIEW', { draftVersion: 1 }));
     d.send(ev('APPROVE_REVIEW', {}, actors.reviewer));
     for (const st of MEMBER_STATES) d.send(ev('RESPOND', { draftVersion: 1 }, actors.approver(st)));
-    d.send(ev('SUBMIT_TO_COORDINATORS', { draftVersion: 2 }));
+    d.send(ev('SUBMIT_TO_COORDINATORS', { draftVersion: 1 }));
     const settled = MEMBER_STATES.flatMap((st) =>
-      d.send(ev('POSITION', { draftVersion: 2, kind: 'agree' }, actors.approver(st))),
+      d.send(ev('POSITION', { draftVersion: 1, kind: 'agree' }, actors.approver(st))),
     );
     const rounds = settled.filter((n) => n.topic === 'round_settled');
     expect(rounds).toHaveLength(1);
     expect(rounds[0]).toMatchObject({ data: { outcome: 'consensus', round: 1 } });
-    d.send(ev('SUBMIT_FOR_ADOPTION', { body: 'chs' }));
-    const adopted = d.send(ev('RECORD_ADOPTION', { decisionNumber: '7', date: '2026-07-01' }));
+    d.send(ev('SUBMIT_FOR_ADOPTION', { body: 'cfm' }, actors.officer, T0, recorded));
+    const adopted = d.send(ev('RECORD_ADOPTION', { decisionNumber: '7', date: T0.slice(0, 10) }));
     expect(adopted).toHaveLength(1);
     expect(adopted[0]).toMatchObject({
       topic: 'stage_reached',
