@@ -50,7 +50,9 @@ async function main(): Promise<void> {
     });
     if (applied.length > 0) logger.log(`Applied ${applied.length} migration(s): ${applied.join(', ')}`);
     const app = await createWorker(infra.runtime);
-    logger.log('amendflow worker running (queues: deadlines, webhooks, exports, mail; outbox relay; deadline reconciler)');
+    logger.log(
+      'amendflow worker running (queues: deadlines, webhooks, exports, mail; outbox relay; deadline reconciler)',
+    );
 
     let stopping = false;
     const stop = (signal: NodeJS.Signals) => {
