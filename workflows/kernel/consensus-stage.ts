@@ -34,7 +34,7 @@ import {
   type StatedView,
 } from './consensus';
 import type { Refusal } from './definition';
-import { assignTo, emitTo, notice, numberIn, textIn, type ProcedureEvent } from './stage';
+import { assignTo, notice, numberIn, textIn, type ProcedureEvent } from './stage';
 import type { Actor, WorkflowEffect, WorkflowEvent } from './types';
 
 /** The part of a machine's context a consensus stage reads and writes. */
