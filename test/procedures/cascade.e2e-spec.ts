@@ -11,6 +11,8 @@ import { OutboxRelay } from '../../src/engine/outbox.relay';
 import { InstancesService } from '../../src/instances/instances.service';
 import { ReferenceService } from '../../src/reference/reference.service';
 import { bearer, createUser, tokenFor } from '../support/auth';
+import { draftUpTo } from '../support/drafts';
+import { recordBodyAdopts } from '../support/reference-data';
 import { createTestApp, type TestApp } from '../support/test-app';
 
 const MEMBER_STATES = ['BY', 'CN', 'IN', 'IR', 'KG', 'KZ', 'PK', 'RU', 'TJ', 'UZ'];
@@ -43,6 +45,8 @@ describe('the cascade and the procedures that feed it (real engine, real Postgre
     relay = t.app.get(OutboxRelay);
     reads = t.app.get(InstancesService);
     ds = t.dataSource;
+    // the reference data say who adopts what; these tests adopt both texts by the Council of Foreign Ministers
+    await recordBodyAdopts(t, 'cfm', ['regulation', 'model_memorandum']);
   });
   afterAll(() => t?.close());
 
@@ -52,7 +56,13 @@ describe('the cascade and the procedures that feed it (real engine, real Postgre
     (await engine.start({ definitionId, input, actor })).instanceId;
 
   const run = async (instanceId: string, steps: Step[]) => {
-    for (const s of steps) await engine.apply({ instanceId, type: s.type, payload: s.payload ?? {}, actor: s.actor });
+    for (const s of steps) {
+      // the text sent to review is a saved version of the procedure's draft, written by the submitter
+      const version = s.payload?.draftVersion;
+      if (s.type === 'SUBMIT_FOR_REVIEW' && typeof version === 'number')
+        await draftUpTo(t.app, instanceId, s.actor, version);
+      await engine.apply({ instanceId, type: s.type, payload: s.payload ?? {}, actor: s.actor });
+    }
   };
 
   const counts = async () => {
