@@ -2,6 +2,7 @@ import { SYSTEM_ACTOR } from '../../src/common/actors';
 import { WorkflowEngine } from '../../src/engine/engine.service';
 import { bearer, signedIn, tokenFor, type TestUser } from '../support/auth';
 import { draftUpTo } from '../support/drafts';
+import { recordBodyAdopts } from '../support/reference-data';
 import { createTestApp, type TestApp } from '../support/test-app';
 
 const STATES = ['BY', 'CN', 'IN', 'IR', 'KG', 'KZ', 'PK', 'RU', 'TJ', 'UZ'];
@@ -40,6 +41,8 @@ describe('consensus rounds (HTTP, engine, real PostgreSQL)', () => {
     managerUser = (await signedIn(t.app, { role: 'manager' })).user;
     adminUser = (await signedIn(t.app, { role: 'admin' })).user;
     for (const s of STATES) approvers[s] = (await signedIn(t.app, { role: 'approver', memberState: s })).user;
+    // the reference data name no body adopting the model Memorandum: record one, as an administrator would
+    await recordBodyAdopts(t, 'cfm', ['model_memorandum']);
   });
   afterAll(() => t.close());
 
@@ -155,7 +158,7 @@ describe('consensus rounds (HTTP, engine, real PostgreSQL)', () => {
     const late = await answer(id, 'RU', { draftVersion: 1, kind: 'object', text: 'Too late' });
     expect(late.status).toBe(409);
     // reservations at adoption: the adoption record lists the final round's reservations
-    await ok(send(id, officerUser, 'SUBMIT_FOR_ADOPTION', { body: 'chs' }), 200);
+    await ok(send(id, officerUser, 'SUBMIT_FOR_ADOPTION', { body: 'cfm' }), 200);
     const view = await t
       .http()
       .get(`/instances/${id}`)
