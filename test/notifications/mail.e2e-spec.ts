@@ -13,6 +13,8 @@ import type { NotifyEffect } from '../../workflows/kernel/types';
 import { bearer, createUser, tokenFor, type TestUser } from '../support/auth';
 import { fireDue } from '../support/due-jobs';
 import { startSmtp, type TestSmtp } from '../support/smtp';
+import { draftUpTo } from '../support/drafts';
+import { recordBodyAdopts } from '../support/reference-data';
 import { createTestApp, type TestApp } from '../support/test-app';
 import { waitFor } from '../support/wait';
 
@@ -110,7 +112,11 @@ describe('notification mail through a real SMTP server', () => {
       .expect(201);
     const id = started.body.result.instanceId as string;
     procedureId = id;
+    // the drafter writes every version; the reviewer, who wrote none, approves them
+    const author = { id: drafter.id, role: 'legal_officer' as const, memberState: null, actingFor: null };
+    await recordBodyAdopts(t, 'cfm', ['model_memorandum']);
     await send(drafter, id, 'START_DRAFTING');
+    await draftUpTo(t.app, id, author, 1);
     await send(drafter, id, 'SUBMIT_FOR_REVIEW', { draftVersion: 1 });
     await send(reviewer, id, 'APPROVE_REVIEW');
     const late = 'UZ';
@@ -124,7 +130,10 @@ describe('notification mail through a real SMTP server', () => {
     await fireDue(t);
     await signInAll();
     await send(approvers.get(late) as TestUser, id, 'RESPOND', { draftVersion: 1 });
-    await send(drafter, id, 'SUBMIT_TO_COORDINATORS', { draftVersion: 2 });
+    // version 2 consolidates the comments: reviewed by the other officer, marked as the consolidation
+    await draftUpTo(t.app, id, author, 2);
+    await send(reviewer, id, 'CONFIRM_CHANGES', { draftVersion: 2 });
+    await send(drafter, id, 'SUBMIT_TO_COORDINATORS', { draftVersion: 2, consolidation: true });
     for (const s of STATES)
       await send(
         approvers.get(s) as TestUser,
