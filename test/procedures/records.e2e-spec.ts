@@ -3,6 +3,7 @@ import { WorkflowEngine } from '../../src/engine/engine.service';
 import { OutboxRelay } from '../../src/engine/outbox.relay';
 import { ReferenceService } from '../../src/reference/reference.service';
 import { bearer, signedIn } from '../support/auth';
+import { draftUpTo } from '../support/drafts';
 import { createTestApp, type TestApp } from '../support/test-app';
 
 const STATES = ['BY', 'CN', 'IN', 'IR', 'KG', 'KZ', 'PK', 'RU', 'TJ', 'UZ'];
@@ -51,6 +52,7 @@ describe('records and corrections (real engine, HTTP, PostgreSQL)', () => {
       actor: who.officer.actor,
     });
     await apply(id, 'START_DRAFTING', {}, who.officer.actor);
+    await draftUpTo(t.app, id, who.officer.actor, 1);
     await apply(id, 'SUBMIT_FOR_REVIEW', { draftVersion: 1 }, who.officer.actor);
     await apply(id, 'APPROVE_REVIEW', {}, who.reviewer.actor);
     return id;
@@ -188,13 +190,15 @@ describe('records and corrections (real engine, HTTP, PostgreSQL)', () => {
     // a second proposal, taken back by its proposer with a reason
     const second = await propose(who.officer.token, { field: 'adoption.date', value: today(), reason: 'x' });
     expect(second.status).toBe(409); // the same value: nothing to correct
-    const dated = new Date(t.clock.now().getTime() - 86_400_000).toISOString().slice(0, 10);
+    // two days back: the day before in UTC can still be the consensus day somewhere on Earth (UTC-12)
+    const dated = new Date(t.clock.now().getTime() - 2 * 86_400_000).toISOString().slice(0, 10);
     const p2 = await propose(who.manager.token, {
       field: 'adoption.date',
       value: dated,
-      reason: 'Decided the day before',
+      reason: 'Decided two days before',
     });
     expect(p2.status).toBe(409); // before the consensus, reached today
+    expect(p2.body.message).toMatch(new RegExp(`^The decision date ${dated} is before the consensus on the text`));
     const p3 = (await propose(who.manager.token, { field: 'adoption.body', value: 'chs', reason: 'x' }).expect(409))
       .body.message;
     expect(p3).toBe('The body the draft was submitted to is already recorded as "chs"; a correction must change it.');
@@ -294,11 +298,14 @@ describe('records and corrections (real engine, HTTP, PostgreSQL)', () => {
       owedBy: ['IN', 'IR', 'KG', 'KZ', 'PK', 'RU', 'TJ', 'UZ'],
     });
     await t.app.get(OutboxRelay).drain();
+    // every notification the withdrawal sent to a member state's people: one per owing state's approver, no more
     const told = await t.dataSource.query<
-      { member_state: string; subject: string; data: { details: { reason: string } } }[]
+      { member_state: string; subject: string; data: { details: { reason: string; owing: string[] } } }[]
     >(
       `SELECT u.member_state, n.subject, n.data FROM notification n JOIN app_user u ON u.id = n.user_id
-        WHERE n.instance_id = $1 AND n.kind = 'info' ORDER BY u.member_state`,
+        WHERE n.instance_id = $1 AND u.member_state IS NOT NULL
+          AND (n.data->>'seq')::int = (SELECT max(seq) FROM workflow_event WHERE instance_id = $1)
+        ORDER BY u.member_state`,
       [id],
     );
     expect(told.map((n) => n.member_state)).toEqual(['IN', 'IR', 'KG', 'KZ', 'PK', 'RU', 'TJ', 'UZ']);
@@ -306,6 +313,7 @@ describe('records and corrections (real engine, HTTP, PostgreSQL)', () => {
       "The procedure was withdrawn while your state's answer on draft version 1 was awaited: no answer is needed any more",
     );
     expect(told[0].data.details.reason).toBe('Superseded by the 2025 reform');
+    expect(told[0].data.details.owing).toEqual(['IN', 'IR', 'KG', 'KZ', 'PK', 'RU', 'TJ', 'UZ']);
     // each told approver sees it in their own notifications
     const inbox = (await t.http().get('/notifications').set(bearer(approvers.KZ.token)).expect(200)).body;
     expect(JSON.stringify(inbox)).toMatch(/The procedure was withdrawn while your state's answer/);
@@ -334,6 +342,7 @@ describe('records and corrections (real engine, HTTP, PostgreSQL)', () => {
       { findings: 'Art. 3 predates the new model', provisions: ['art. 3'] },
       who.officer.actor,
     );
+    await draftUpTo(t.app, id, who.officer.actor, 1);
     await apply(id, 'SUBMIT_FOR_REVIEW', { draftVersion: 1 }, who.officer.actor);
     await apply(id, 'APPROVE_REVIEW', {}, who.reviewer.actor);
     for (const s of STATES) await apply(id, 'POSITION', { draftVersion: 1, kind: 'agree' }, approvers[s].actor);

@@ -328,10 +328,23 @@ describe('consensusStage in a machine', () => {
   });
 
   it('withdraws with the reason, supersedes the open round and runs what the machine closes too', () => {
-    const { s } = play(machine(false), [start, ev('WITHDRAW', { reason: 'Moot' }, actors.manager, T2)]);
+    const { s, effects } = play(machine(false), [
+      start,
+      pos('CN', 'agree'),
+      ev('WITHDRAW', { reason: 'Moot' }, actors.manager, T2),
+    ]);
+    const owing = [...MEMBER_STATES].filter((st) => st !== 'CN').sort();
     expect(s.value).toBe('withdrawn');
-    expect(s.context).toMatchObject({ withdrawal: { reason: 'Moot', by: 'manager-1', at: T2 }, closedAlso: T2 });
+    expect(s.context).toMatchObject({
+      withdrawal: { reason: 'Moot', by: 'manager-1', at: T2, owedBy: owing },
+      closedAlso: T2,
+    });
     expect(s.context.rounds[0]).toMatchObject({ outcome: 'superseded', closedAt: T2 });
+    // the states that owed an answer are told once, by this notice (the kernel notices tell the officers)
+    const told = effects.filter((e) => e.type === 'effect.notify' && e.data && 'owing' in e.data);
+    expect(told).toHaveLength(1);
+    expect(told[0]).toMatchObject({ audience: { memberStates: owing }, data: { reason: 'Moot', owing } });
+    expect(told[0].type === 'effect.notify' && told[0].subject).toMatch(/no answer is needed any more$/);
   });
 
   it('uses the world of the entering event for the electorate', () => {

@@ -244,7 +244,8 @@ export const withdrawable: Refusal<WithdrawableContext> = ({ context, event }) =
 /**
  * WITHDRAW from any open stage (guarded by the kernel rule `withdrawable`; name it so in the
  * machine's refusals): the reason is recorded, open rounds are superseded and the states that owed
- * an answer are told (`owedBy` in the record); `also` closes what else the machine keeps open.
+ * an answer are told (`owedBy` in the record) — by this notice only, the kernel notices telling the
+ * officers; `also` closes what else the machine keeps open.
  */
 export function withdrawTransition<C extends WithdrawableContext, E extends WorkflowEvent = ProcedureEvent>(
   also?: (context: C, at: string) => Partial<C>,

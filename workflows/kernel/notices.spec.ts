@@ -132,19 +132,22 @@ describe('notices: who is told what, read from the procedures’ conventions', (
     });
   });
 
-  it('a withdrawal tells the states that still owed an answer, not those that answered', () => {
+  it('a withdrawal tells the officers; the states that still owed an answer are told by the withdrawal itself, once', () => {
     const d = driver();
     d.send(ev('START_DRAFTING'));
     d.send(ev('SUBMIT_FOR_REVIEW', { draftVersion: 1 }));
     d.send(ev('APPROVE_REVIEW', {}, actors.reviewer));
     d.send(ev('RESPOND', { draftVersion: 1 }, actors.approver('RU')));
+    const owing = MEMBER_STATES.filter((s) => s !== 'RU');
     const told = d.send(ev('WITHDRAW', { reason: 'Superseded by a new proposal' }, actors.manager));
     expect(told).toHaveLength(1);
     expect(told[0]).toMatchObject({
       topic: 'withdrawn',
-      audience: { procedureOfficers: true, memberStates: MEMBER_STATES.filter((s) => s !== 'RU') },
-      data: { reason: 'Superseded by a new proposal' },
+      audience: { procedureOfficers: true },
+      data: { reason: 'Superseded by a new proposal', owedBy: owing },
     });
+    expect(told[0].audience.memberStates).toBeUndefined();
+    expect(d.state().context).toMatchObject({ withdrawal: { owedBy: owing } });
   });
 
   it('signature and entry into force of a 1(e) are announced by their states’ meta', () => {

@@ -56,10 +56,11 @@ const conventions = (context: unknown): ConventionContext => context ?? {};
 const roundsOf = (context: unknown) => listIn<ConsensusRound>(conventions(context).rounds);
 const commentRoundsOf = (context: unknown) => listIn<CommentRound>(conventions(context).commentRounds);
 
-function withdrawalOf(context: unknown): { reason: string } | null {
+function withdrawalOf(context: unknown): { reason: string; owedBy: string[] } | null {
   const w = conventions(context).withdrawal;
   if (typeof w !== 'object' || w === null || !('reason' in w)) return null;
-  return { reason: String(w.reason) };
+  const owedBy = 'owedBy' in w ? listIn<unknown>(w.owedBy).map(String) : [];
+  return { reason: String(w.reason), owedBy };
 }
 
 /** The label of the state a round or a notice belongs to: the deepest active state with meta. */
@@ -78,8 +79,9 @@ function newPositions(before: ConsensusRound | undefined, after: ConsensusRound)
  * The notices of one transition: a round opened (the approvers of its states), positions and
  * comments recorded (the procedure's officers), an objection (officers and managers, with the
  * reason), a round settled (officers and the round's states), a review requested (the other
- * officers), a state entered that announces itself (its meta's audience), a withdrawal (everyone
- * who owed an answer, and the officers).
+ * officers), a state entered that announces itself (its meta's audience), a withdrawal (the
+ * officers: the states that still owed an answer are told by the withdrawal itself, once, in
+ * kernel `withdrawTransition`, which records them as `owedBy`).
  */
 export function transitionNotices(before: NoticeSide, after: NoticeSide, event: NoticeEvent): NotifyEffect[] {
   const out: NotifyEffect[] = [];
@@ -222,18 +224,15 @@ export function transitionNotices(before: NoticeSide, after: NoticeSide, event: 
         }),
       );
 
-  // a withdrawal: whoever still owed an answer, and the officers
+  // a withdrawal: the officers (the states that owed an answer are told by the withdrawal's own
+  // notice, that no answer is needed any more; telling them here too would tell them twice)
   if (withdrawn)
     out.push(
-      notice(
-        'withdrawn',
-        { procedureOfficers: true, memberStates: was?.pending ?? [] },
-        `The procedure was withdrawn: ${withdrawn.reason}`,
-        {
-          reason: withdrawn.reason,
-          stage: stageLabel(before),
-        },
-      ),
+      notice('withdrawn', { procedureOfficers: true }, `The procedure was withdrawn: ${withdrawn.reason}`, {
+        reason: withdrawn.reason,
+        owedBy: withdrawn.owedBy,
+        stage: stageLabel(before),
+      }),
     );
   return out;
 }
