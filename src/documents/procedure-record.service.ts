@@ -26,6 +26,8 @@ interface RecordContext {
     submittedBy?: string;
     decisionNumber: string | null;
     date: string | null;
+    /** Every reservation of the final round, with its state and text (absent in records made before they were kept). */
+    reservations?: { memberState: string; text: string }[];
   } | null;
   signing?: {
     draftVersion: number;
@@ -105,6 +107,12 @@ export class ProcedureRecordService {
           ? para(label(lang, 'decision', { n: r.adoption.decisionNumber, date: r.adoption.date }))
           : para(label(lang, 'notDecided'), 'muted'),
       );
+      const reservations = r.adoption.reservations ?? [];
+      if (reservations.length) {
+        blocks.push(para(label(lang, 'reservationsHeading')));
+        for (const v of reservations)
+          blocks.push(para(label(lang, 'reservationOf', { state: v.memberState, text: v.text })));
+      }
     }
     if (r.signing) {
       blocks.push(heading(label(lang, 'signing')));

@@ -14,6 +14,12 @@ const W = {
   adoption: { en: 'Adoption', ru: 'Утверждение', zh: '通过' },
   submittedTo: { en: 'Submitted to: {body} ({at})', ru: 'Внесено в: {body} ({at})', zh: '提交机构：{body}（{at}）' },
   decision: { en: 'Decision No. {n} of {date}', ru: 'Решение № {n} от {date}', zh: '{date}第{n}号决定' },
+  reservationsHeading: {
+    en: 'Reservations of the final round (Charter, art. 16):',
+    ru: 'Оговорки последнего раунда (Хартия, ст. 16):',
+    zh: '最后一轮的保留意见（《宪章》第十六条）：',
+  },
+  reservationOf: { en: '{state}: {text}', ru: '{state}: {text}', zh: '{state}：{text}' },
   notDecided: {
     en: 'No adopting decision recorded yet.',
     ru: 'Решение об утверждении ещё не записано.',
