@@ -19,6 +19,7 @@ import { InstancesModule } from './instances/instances.module';
 import { ApprovalsModule } from './approvals/approvals.module';
 import { MonitoringModule } from './monitoring/monitoring.module';
 import { WebModule } from './web/web.module';
+import { EvidenceModule, EvidenceWorkersModule } from './evidence/evidence.module';
 
 /**
  * The application. Boot it with a resolved Runtime (see src/bootstrap.ts or
@@ -65,6 +66,8 @@ export class AppModule {
         ApprovalsModule,
         MonitoringModule,
         WebModule,
+        EvidenceModule,
+        ...(runtime.env.WORKERS_IN_PROCESS ? [EvidenceWorkersModule] : []),
         ...extra,
       ],
       providers: [

@@ -42,6 +42,7 @@ import { eventHash, GENESIS_HASH, requestHash } from './event-hash';
 import type { OutboxKind, OutboxPayloads } from './outbox-messages';
 import { idempotencyScope } from './idempotency-scope';
 import { OutboxRelay } from './outbox.relay';
+import { pathsToValue } from './state-value';
 import { WorldService } from './world.service';
 
 interface DeadlineDemand {
@@ -325,6 +326,9 @@ export class WorkflowEngine {
           now,
         );
       }
+      // A closed procedure's record is final: the service signs its chain head (a checkpoint).
+      if (applied.status === 'done')
+        await this.enqueue(m, row.id, 'evidence.checkpoint', { instanceId: row.id, seq }, now);
       this.inject('after-outbox', { type: cmd.type, instanceId: row.id });
       if (cmd.idempotencyKey) await this.remember(m, cmd.actor, cmd.idempotencyKey, fingerprint, row.id, seq, now);
       return applied;
@@ -985,25 +989,6 @@ function deadlineDemands(def: WorkflowDefinition, snapshot: AnyMachineSnapshot):
     days: null,
   }));
   return [...fromStates, ...dynamic];
-}
-
-function pathsToValue(paths: string[]): unknown {
-  if (paths.length === 1 && !paths[0].includes('.')) return paths[0];
-  const value: Record<string, unknown> = {};
-  for (const p of paths) {
-    const parts = p.split('.');
-    let node = value;
-    for (let i = 0; i < parts.length - 1; i++) node = (node[parts[i]] ??= {}) as Record<string, unknown>;
-    node[parts[parts.length - 1]] = {};
-  }
-  const collapse = (v: Record<string, unknown>): unknown => {
-    const entries = Object.entries(v);
-    if (entries.length === 1 && Object.keys(entries[0][1] as object).length === 0) return entries[0][0];
-    return Object.fromEntries(
-      entries.map(([k, c]) => [k, Object.keys(c as object).length ? collapse(c as Record<string, unknown>) : {}]),
-    );
-  };
-  return collapse(value);
 }
 
 function hasDraftVersion(payload: unknown): boolean {

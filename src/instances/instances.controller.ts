@@ -16,7 +16,6 @@ import {
   StartInstanceDto,
 } from './instances.dto';
 import {
-  ChainVerificationDto,
   DefinitionDto,
   EventRecordDto,
   InstancePageDto,
@@ -24,6 +23,8 @@ import {
   TransitionResponseDto,
 } from './instance-responses.dto';
 import { InstancesService } from './instances.service';
+import { EvidenceVerificationDto } from '../evidence/evidence.dto';
+import { EvidenceService } from '../evidence/evidence.service';
 import { WriteLimit } from '../auth/user-rate-limit.guard';
 
 const IDEMPOTENCY_HEADER = {
@@ -64,6 +65,7 @@ export class InstancesController {
     private readonly engine: WorkflowEngine,
     private readonly instances: InstancesService,
     private readonly auth: AuthService,
+    private readonly evidence: EvidenceService,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
@@ -148,11 +150,14 @@ export class InstancesController {
   }
 
   @Get(':id/verify')
-  @ApiOperation({ summary: "Verify the instance's hash chain; reports the first broken link" })
-  @ApiOkResponse({ type: ChainVerificationDto })
+  @ApiOperation({
+    summary:
+      "Verify the procedure's record: the hash chain (first broken link), the events replayed through the machine against the stored snapshot and read models, the service's signed checkpoints and the signed answers",
+  })
+  @ApiOkResponse({ type: EvidenceVerificationDto })
   @ApiErrors({ status: 404, description: 'NOT_FOUND: no procedure with this id' })
   verify(@Param('id') id: string) {
-    return this.instances.verify(id);
+    return this.evidence.verifySummary(id);
   }
 
   @Post(':id/migrate')

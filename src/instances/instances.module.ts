@@ -1,11 +1,12 @@
 import { Module } from '@nestjs/common';
 import { AuthModule } from '../auth/auth.module';
 import { EngineModule } from '../engine/engine.module';
+import { EvidenceModule } from '../evidence/evidence.module';
 import { DefinitionsController, InstancesController } from './instances.controller';
 import { InstancesService } from './instances.service';
 
 @Module({
-  imports: [EngineModule, AuthModule],
+  imports: [EngineModule, AuthModule, EvidenceModule],
   controllers: [DefinitionsController, InstancesController],
   providers: [InstancesService],
   exports: [InstancesService],
