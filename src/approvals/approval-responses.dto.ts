@@ -54,6 +54,15 @@ export class ObjectionDto {
   @ApiProperty() reason!: string;
 }
 
+/** How an answer was signed: the key, its kind and the hash of the signed statement. */
+export class AnswerSignedDto {
+  @ApiProperty({ format: 'uuid', description: 'The signing key (GET /signing-keys/...)' }) keyId!: string;
+  @ApiProperty({ enum: ['ed25519', 'webauthn'] }) keyType!: 'ed25519' | 'webauthn';
+  @ApiProperty({ description: 'SHA-256 of the canonical statement, hex' }) statementHash!: string;
+  @ApiProperty({ description: 'SHA-256 of the draft version signed on, hex' }) draftSha256!: string;
+  @ApiProperty({ type: 'integer', description: 'The event the answer was recorded as' }) seq!: number;
+}
+
 export class MatrixPositionDto {
   @ApiProperty() memberState!: string;
   @ApiProperty({ enum: [...POSITION_KINDS, 'silence', 'no_answer'] })
@@ -64,6 +73,12 @@ export class MatrixPositionDto {
   @ApiProperty({ type: String, nullable: true }) actingFor!: string | null;
   @ApiProperty({ type: String, nullable: true, format: 'date-time' }) at!: string | null;
   @ApiProperty({ type: 'integer' }) draftVersion!: number;
+  @ApiProperty({
+    type: AnswerSignedDto,
+    nullable: true,
+    description: 'The signature of the answer; null when unsigned',
+  })
+  signed!: AnswerSignedDto | null;
 }
 
 export class ApprovalRoundDto {
@@ -86,6 +101,12 @@ export class MatrixCommentAnswerDto {
   @ApiProperty({ type: String, nullable: true }) actingFor!: string | null;
   @ApiProperty({ type: String, nullable: true, format: 'date-time' }) at!: string | null;
   @ApiProperty({ type: 'integer' }) draftVersion!: number;
+  @ApiProperty({
+    type: AnswerSignedDto,
+    nullable: true,
+    description: 'The signature of the answer; null when unsigned',
+  })
+  signed!: AnswerSignedDto | null;
 }
 
 export class CommentRoundDto {

@@ -7,7 +7,7 @@ import { ApiBearer, ApiErrors } from '../common/openapi';
 import { IdempotencyKey } from '../common/idempotency-key.decorator';
 import { InstanceViews } from '../engine/instance-view';
 import { AnswerRecordDto, ApprovalMatrixDto, InboxDto } from './approval-responses.dto';
-import { AnswerDto } from './approvals.dto';
+import { AnswerDto, StatementRequestDto } from './approvals.dto';
 import { ApprovalsService } from './approvals.service';
 import { WriteLimit } from '../auth/user-rate-limit.guard';
 
@@ -40,6 +40,25 @@ export class ApprovalsController {
     return this.approvals.history(actor);
   }
 
+  @Post('approvals/:instanceId/statement')
+  @HttpCode(200)
+  @Roles('approver')
+  @ApiOperation({
+    summary:
+      'The statement to sign for an answer (nothing is recorded): canonical text for Ed25519, challenge for a passkey, valid 15 minutes',
+  })
+  @ApiOkResponse({ schema: { type: 'object', additionalProperties: true } })
+  @ApiErrors(
+    { status: 400, description: 'INVALID_PAYLOAD: invalid body, or an answer of the wrong kind for the round' },
+    { status: 403, description: 'FORBIDDEN: member-state approvers only' },
+    { status: 404, description: 'NOT_FOUND: no procedure with this id' },
+    { status: 409, description: 'CONFLICT: nothing waits for an answer, or the draft version is outdated' },
+    413,
+  )
+  statement(@CurrentActor() actor: Actor, @Param('instanceId') id: string, @Body() dto: StatementRequestDto) {
+    return this.approvals.statement(id, actor, dto);
+  }
+
   @WriteLimit('events')
   @Post('approvals/:instanceId/answer')
   @HttpCode(200)
@@ -51,10 +70,15 @@ export class ApprovalsController {
   // The procedure as it stands after the answer (the schema the procedure routes declare).
   @ApiOkResponse({ schema: { $ref: getSchemaPath('TransitionResponseDto') } })
   @ApiErrors(
-    { status: 400, description: 'INVALID_PAYLOAD: invalid body, or an answer of the wrong kind for the round' },
+    {
+      status: 400,
+      description:
+        'INVALID_PAYLOAD: invalid body, an answer of the wrong kind for the round, or a signature that does not verify for this answer',
+    },
     {
       status: 403,
-      description: 'FORBIDDEN: member-state approvers only; the member state cannot be named in the request',
+      description:
+        'FORBIDDEN: member-state approvers only; the member state cannot be named in the request; answers must be signed (ANSWER_SIGNING=required); the signing key is pending or revoked',
     },
     { status: 404, description: 'NOT_FOUND: no procedure with this id' },
     {

@@ -14,7 +14,22 @@ import { WorkflowEngine } from '../engine/engine.service';
 import { DEFINITIONS, type ApplyResult } from '../engine/engine.types';
 import { CLOCK, type Clock } from '../infra/clock';
 import { queryOne, queryRows } from '../infra/sql';
-import type { AnswerDto } from './approvals.dto';
+import type { AnswerDto, StatementRequestDto } from './approvals.dto';
+import { SigningKeysService } from '../auth/signing-keys.service';
+import { statementSignatureOf } from '../auth/signing-keys.dto';
+import {
+  ANSWER_STATEMENT_FORMAT,
+  buildStatement,
+  canonicalStatement,
+  draftContentHash,
+  noDraftTextHash,
+  statementChallenge,
+  statementHash,
+  verifySignedStatement,
+  type AnswerStatement,
+  type StoredSignature,
+} from '../evidence/signed-statement';
+import { RUNTIME, type Runtime } from '../infra/runtime';
 
 /** The part of a procedure's context the approval matrix reads. */
 interface RoundsContext {
@@ -64,6 +79,8 @@ export class ApprovalsService {
     @Inject(CLOCK) private readonly clock: Clock,
     private readonly engine: WorkflowEngine,
     private readonly auth: AuthService,
+    private readonly keys: SigningKeysService,
+    @Inject(RUNTIME) private readonly runtime: Runtime,
   ) {}
 
   async inbox(actor: Actor) {
@@ -108,13 +125,23 @@ export class ApprovalsService {
     return { memberState: me.memberState, actingFor: me.actingFor, items };
   }
 
-  async answer(instanceId: string, actor: Actor, dto: AnswerDto, idempotencyKey: string | null): Promise<ApplyResult> {
+  /**
+   * Checks an answer against the round open now and says which event it is: the member state and
+   * acting-for come from the caller's identity, never from the request.
+   */
+  private async prepare(instanceId: string, actor: Actor, dto: StatementRequestDto) {
     if (!isUuid(instanceId))
       throw new DomainException(ErrorCode.NOT_FOUND, `There is no procedure with id "${instanceId}".`);
     const me = await this.auth.resolveActing(actor, this.clock.now());
-    const row = await queryOne<{ context: unknown; state_path: string; status: 'active' | 'done' }>(
+    const row = await queryOne<{
+      context: unknown;
+      state_path: string;
+      status: 'active' | 'done';
+      definition_id: string;
+      definition_version: number;
+    }>(
       this.ds,
-      `SELECT snapshot -> 'context' AS context, state_path, status FROM workflow_instance WHERE id = $1`,
+      `SELECT snapshot -> 'context' AS context, state_path, status, definition_id, definition_version FROM workflow_instance WHERE id = $1`,
       [instanceId],
     );
     if (!row) throw new DomainException(ErrorCode.NOT_FOUND, `There is no procedure with id "${instanceId}".`);
@@ -156,7 +183,111 @@ export class ApprovalsService {
       type = 'RESPOND';
       payload = { draftVersion: dto.draftVersion, comments: dto.kind === 'comments' ? text : null };
     }
-    return this.engine.apply({ instanceId, type, payload, actor: me, idempotencyKey });
+    return { me, row, q, type, payload, text };
+  }
+
+  /** The statement an answer would be signed over, made at `at`. */
+  private async statementFor(
+    instanceId: string,
+    p: Awaited<ReturnType<ApprovalsService['prepare']>>,
+    dto: StatementRequestDto,
+    at: Date,
+  ): Promise<AnswerStatement> {
+    if (!p.me.memberState)
+      throw new DomainException(ErrorCode.FORBIDDEN, 'Answers are given by member-state approvers.');
+    return buildStatement({
+      procedure: instanceId,
+      definition: { id: p.row.definition_id, version: p.row.definition_version },
+      question: p.q.kind,
+      round: p.q.round,
+      draft: { version: p.q.draftVersion, sha256: await this.draftSha256(instanceId, p.q.draftVersion) },
+      memberState: p.me.memberState,
+      signer: p.me.id,
+      actingFor: p.me.actingFor,
+      kind: dto.kind,
+      text: p.text,
+      at,
+    });
+  }
+
+  /**
+   * SHA-256 of a draft version's full content (title and every article in every language); for a
+   * procedure that keeps no draft text, the marker of `noDraftTextHash`.
+   */
+  async draftSha256(instanceId: string, version: number): Promise<string> {
+    const doc = await queryOne<{ id: string; title: { en: string; ru: string; zh: string } }>(
+      this.ds,
+      `SELECT id, title FROM draft_document WHERE instance_id = $1`,
+      [instanceId],
+    );
+    if (!doc) return noDraftTextHash(instanceId, version);
+    const exists = await queryOne<{ number: number }>(
+      this.ds,
+      `SELECT number FROM draft_version WHERE document_id = $1 AND number = $2`,
+      [doc.id, version],
+    );
+    if (!exists)
+      throw new DomainException(
+        ErrorCode.CONFLICT,
+        `This procedure has no saved draft version ${version} to sign an answer on.`,
+        { reason: ErrorReason.STALE_VERSION },
+      );
+    const articles = await queryRows<{
+      article_id: string;
+      number: string;
+      text_ru: string;
+      text_zh: string;
+      text_en: string;
+    }>(
+      this.ds,
+      `SELECT a.article_id, a.number, a.text_ru, a.text_zh, a.text_en
+       FROM draft_article a JOIN draft_version v ON v.id = a.version_id
+       WHERE v.document_id = $1 AND v.number = $2 ORDER BY a.position`,
+      [doc.id, version],
+    );
+    return draftContentHash({
+      title: doc.title,
+      number: version,
+      articles: articles.map((a) => ({
+        articleId: a.article_id,
+        number: a.number,
+        text: { ru: a.text_ru, zh: a.text_zh, en: a.text_en },
+      })),
+    });
+  }
+
+  /** The statement of a pending answer, for the approver to sign (Ed25519: the canonical text; WebAuthn: the challenge). */
+  async statement(instanceId: string, actor: Actor, dto: StatementRequestDto) {
+    const p = await this.prepare(instanceId, actor, dto);
+    const statement = await this.statementFor(instanceId, p, dto, this.clock.now());
+    const credentials = await this.keys.activeCredentials(p.me.id);
+    return {
+      statement,
+      canonical: canonicalStatement(statement),
+      statementHash: statementHash(statement),
+      challenge: statementChallenge(statement),
+      passkeys: credentials,
+      signing: this.runtime.env.ANSWER_SIGNING,
+    };
+  }
+
+  async answer(instanceId: string, actor: Actor, dto: AnswerDto, idempotencyKey: string | null): Promise<ApplyResult> {
+    const p = await this.prepare(instanceId, actor, dto);
+    let signature: StoredSignature | null = null;
+    if (dto.signature) {
+      const at = this.keys.checkSignedAt(dto.signature.at);
+      const key = await this.keys.activeKey(p.me.id, dto.signature.keyId);
+      const statement = await this.statementFor(instanceId, p, dto, at);
+      const sig = statementSignatureOf(dto.signature);
+      const check = await verifySignedStatement({ statement, signature: sig, key });
+      if (!check.valid)
+        throw new DomainException(
+          ErrorCode.INVALID_PAYLOAD,
+          `The signature does not match this answer (${check.reason ?? 'invalid'}): sign the statement the service gave for exactly this answer. Nothing was recorded.`,
+        );
+      signature = { statement, statementHash: statementHash(statement), signature: sig, key };
+    }
+    return this.engine.apply({ instanceId, type: p.type, payload: p.payload, actor: p.me, idempotencyKey, signature });
   }
 
   /** The approval matrix: every round of an instance, each member state's answer with who, when, on which version. */
@@ -170,6 +301,33 @@ export class ApprovalsService {
     );
     if (!row) throw new DomainException(ErrorCode.NOT_FOUND, `There is no procedure with id "${instanceId}".`);
     const ctx = row.context ?? {};
+    const signedRows = await queryRows<{
+      seq: number;
+      type: string;
+      actor_member_state: string;
+      at: Date;
+      signature: StoredSignature;
+    }>(
+      this.ds,
+      `SELECT seq, type, actor_member_state, at, signature FROM workflow_event
+       WHERE instance_id = $1 AND type IN ('POSITION', 'RESPOND') AND signature IS NOT NULL`,
+      [instanceId],
+    );
+    const signedBy = new Map(
+      signedRows.map((e) => [
+        `${e.type}|${e.actor_member_state}|${new Date(e.at).toISOString()}`,
+        {
+          keyId: e.signature.key.id,
+          keyType: e.signature.key.type,
+          statementHash: e.signature.statementHash,
+          draftSha256:
+            e.signature.statement.format === ANSWER_STATEMENT_FORMAT ? e.signature.statement.draft.sha256 : '',
+          seq: e.seq,
+        },
+      ]),
+    );
+    const signedOf = (type: string, state: string, at: string | null) =>
+      at ? (signedBy.get(`${type}|${state}|${new Date(at).toISOString()}`) ?? null) : null;
     const rounds: ConsensusRound[] = Array.isArray(ctx.rounds) ? ctx.rounds : [];
     const comments: CommentRound[] = Array.isArray(ctx.commentRounds) ? ctx.commentRounds : [];
     return {
@@ -194,6 +352,7 @@ export class ApprovalsService {
                 actingFor: p.actingFor,
                 at: p.at,
                 draftVersion: r.draftVersion,
+                signed: signedOf('POSITION', s, p.at),
               }
             : {
                 memberState: s,
@@ -203,6 +362,7 @@ export class ApprovalsService {
                 actingFor: null,
                 at: null,
                 draftVersion: r.draftVersion,
+                signed: null,
               };
         }),
       })),
@@ -222,6 +382,7 @@ export class ApprovalsService {
                 actingFor: a.actingFor,
                 at: a.at,
                 draftVersion: c.draftVersion,
+                signed: signedOf('RESPOND', s, a.at),
               }
             : {
                 memberState: s,
@@ -231,6 +392,7 @@ export class ApprovalsService {
                 actingFor: null,
                 at: null,
                 draftVersion: c.draftVersion,
+                signed: null,
               };
         }),
       })),

@@ -27,6 +27,8 @@ import { RedisWindowCounter } from '../infra/redis-window-counter';
 import { REDIS, REDIS_PREFIX } from '../infra/redis.module';
 import type Redis from 'ioredis';
 import { RolesGuard } from './roles.guard';
+import { SigningKeysController } from './signing-keys.controller';
+import { SigningKeysService } from './signing-keys.service';
 import { SIGN_IN_THROTTLER, SignInThrottlerGuard } from './sign-in-throttler.guard';
 import { UserEntity } from './user.entity';
 import { UsersController } from './users.controller';
@@ -64,7 +66,7 @@ const authSettingsProvider = {
       }),
     }),
   ],
-  controllers: [AuthController, UsersController, ActingAppointmentsController],
+  controllers: [AuthController, UsersController, ActingAppointmentsController, SigningKeysController],
   providers: [
     authSettingsProvider,
     AccessTokenService,
@@ -73,6 +75,7 @@ const authSettingsProvider = {
     UsersService,
     ActingAppointmentsService,
     MemberStateDirectory,
+    SigningKeysService,
     PasswordPolicy,
     PasswordsService,
     DemoAccountsSeeder,
@@ -87,6 +90,6 @@ const authSettingsProvider = {
     },
     { provide: APP_GUARD, useClass: UserRateLimitGuard },
   ],
-  exports: [AuthService, UsersService, AuditService, AccessTokenService, PasswordPolicy],
+  exports: [AuthService, UsersService, AuditService, AccessTokenService, PasswordPolicy, SigningKeysService],
 })
 export class AuthModule {}

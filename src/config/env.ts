@@ -15,6 +15,9 @@ import { z } from 'zod';
 export const NODE_ENVS = ['development', 'production', 'test'] as const;
 export type NodeEnv = (typeof NODE_ENVS)[number];
 
+export const ANSWER_SIGNING_POLICIES = ['required', 'optional'] as const;
+export type AnswerSigningPolicy = (typeof ANSWER_SIGNING_POLICIES)[number];
+
 export const LOG_LEVELS = ['error', 'warn', 'log', 'debug', 'verbose'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
@@ -172,6 +175,14 @@ const schema = z.object({
   SIGN_IN_ATTEMPTS_PER_MINUTE: wholeNumber(1, 10_000, 10),
   /** Demo accounts with a known password (refused when NODE_ENV=production). */
   DEMO: booleanFlag(false),
+  /**
+   * Whether member-state answers must be signed (docs/evidence.md, "Signed answers"):
+   * `required` (default in production) refuses an unsigned answer; `optional` (default otherwise,
+   * for the demo and development) accepts it unsigned and still checks a signature that is given.
+   */
+  ANSWER_SIGNING: optionalString(
+    z.enum(ANSWER_SIGNING_POLICIES, { error: `must be one of ${ANSWER_SIGNING_POLICIES.join(', ')}` }),
+  ),
   /** Minimum length of a password, characters. */
   PASSWORD_MIN_LENGTH: wholeNumber(8, 128, 12),
   /** How long an administrator-issued password reset link stays valid, seconds. */
@@ -311,6 +322,7 @@ export interface Env {
   readonly ACCESS_TOKEN_TTL: number;
   readonly SIGN_IN_ATTEMPTS_PER_MINUTE: number;
   readonly DEMO: boolean;
+  readonly ANSWER_SIGNING: AnswerSigningPolicy;
   readonly PASSWORD_MIN_LENGTH: number;
   readonly PASSWORD_RESET_TTL: number;
   readonly PUBLIC_URL?: string;
@@ -444,6 +456,7 @@ export function loadEnv(source: NodeJS.ProcessEnv | Record<string, string | unde
     ACCESS_TOKEN_TTL: data.ACCESS_TOKEN_TTL,
     SIGN_IN_ATTEMPTS_PER_MINUTE: data.SIGN_IN_ATTEMPTS_PER_MINUTE,
     DEMO: data.DEMO,
+    ANSWER_SIGNING: data.ANSWER_SIGNING ?? (data.NODE_ENV === 'production' ? 'required' : 'optional'),
     PASSWORD_MIN_LENGTH: data.PASSWORD_MIN_LENGTH,
     PASSWORD_RESET_TTL: data.PASSWORD_RESET_TTL,
     PUBLIC_URL: data.PUBLIC_URL?.replace(/\/+$/, ''),

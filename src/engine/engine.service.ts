@@ -24,6 +24,13 @@ import { DomainException, ErrorCode, ErrorReason } from '../common/domain.except
 import { isUuid } from '../common/ids';
 import { PgErrorCode, pgErrorCode } from '../common/pg-errors';
 import { CLOCK, type Clock } from '../infra/clock';
+import { RUNTIME, type Runtime } from '../infra/runtime';
+import {
+  ANSWER_STATEMENT_FORMAT,
+  statementEventMismatches,
+  verifyStoredSignature,
+  type StoredSignature,
+} from '../evidence/signed-statement';
 import type { MemorandumRef } from '../reference/reference.types';
 import { addDays } from './deadline-plan';
 import { ENGINE_METRICS, type EngineMetricsHook } from './engine-metrics.port';
@@ -64,7 +71,12 @@ interface PendingEvent {
   actor: Actor;
   idempotencyKey: string | null;
   stateBefore: string | null;
+  /** The signed statement of a member-state answer, stored with the event. */
+  signature?: StoredSignature | null;
 }
+
+/** The events by which a member state answers (a position in a round, or comments in a circulation). */
+const ANSWER_EVENTS: ReadonlySet<string> = new Set(['POSITION', 'RESPOND']);
 
 const RETRIABLE: ReadonlySet<string> = new Set([
   PgErrorCode.DEADLOCK_DETECTED,
@@ -96,6 +108,7 @@ export class WorkflowEngine {
     @Inject(CLOCK) private readonly clock: Clock,
     private readonly world: WorldService,
     private readonly outbox: OutboxRelay,
+    @Inject(RUNTIME) private readonly runtime: Runtime,
     // the metrics port, absent when no metrics module is loaded
     @Optional() @Inject(ENGINE_METRICS) private readonly metrics?: EngineMetricsHook,
     // the fault port, provided by fault tests only
@@ -230,6 +243,14 @@ export class WorkflowEngine {
     const fingerprint = cmd.idempotencyKey
       ? requestHash({ op: 'apply', instanceId: cmd.instanceId, type: cmd.type, payload: cmd.payload ?? {} })
       : '';
+    if (cmd.signature) {
+      const check = await verifyStoredSignature(cmd.signature);
+      if (!check.valid)
+        throw new DomainException(
+          ErrorCode.INVALID_PAYLOAD,
+          `The signature does not verify (${check.reason ?? 'invalid'}); nothing was recorded. Sign the statement again.`,
+        );
+    }
     const result = await this.inTransaction(async (m) => {
       const row = await this.lock(m, cmd.instanceId);
       this.inject('after-lock', { type: cmd.type, instanceId: row.id });
@@ -291,6 +312,7 @@ export class WorkflowEngine {
         // The draft is read only for an event that names a draft version (the only one a guard checks it for).
         world: await this.world.for(m, hasDraftVersion(payload) ? row.id : null, now),
       };
+      await this.checkAnswerSignature(m, cmd, row, event);
       if (!snapshot.can(event))
         throw new DomainException(ErrorCode.CONFLICT, explainRefusal(def, snapshot, event), {
           reason: ErrorReason.BUSINESS_RULE,
@@ -306,6 +328,7 @@ export class WorkflowEngine {
         actor: cmd.actor,
         idempotencyKey: cmd.idempotencyKey ?? null,
         stateBefore,
+        signature: cmd.signature ?? null,
       });
       await this.syncDeadlines(m, def, row.id, seq, snapshot, next, reentered, now);
       this.inject('after-deadlines', { type: cmd.type, instanceId: row.id });
@@ -482,6 +505,69 @@ export class WorkflowEngine {
 
   // ---------------------------------------------------------------------------------------------
 
+  /**
+   * A member state's answer and its signature, under the instance lock: with ANSWER_SIGNING=required
+   * an approver's answer must be signed; a signature given must name this very answer, on the
+   * round and draft version open now. The signature itself was verified before the transaction.
+   */
+  private async checkAnswerSignature(m: EntityManager, cmd: ApplyCommand, row: InstanceRow, event: WorkflowEvent) {
+    const isAnswer = ANSWER_EVENTS.has(cmd.type) && cmd.actor.role === 'approver';
+    const signed = cmd.signature ?? null;
+    if (!isAnswer) {
+      if (signed)
+        throw new DomainException(
+          ErrorCode.INVALID_PAYLOAD,
+          `${cmd.type} is not a member-state answer; it is not signed.`,
+        );
+      return;
+    }
+    if (!signed) {
+      if (this.runtime.env.ANSWER_SIGNING === 'required')
+        throw new DomainException(
+          ErrorCode.FORBIDDEN,
+          'Answers must be signed: ask for the statement of your answer (POST /approvals/{id}/statement), sign it with your registered key or passkey, and send the answer with its signature. Nothing was recorded.',
+          { signatureRequired: true },
+        );
+      return;
+    }
+    const statement = signed.statement;
+    if (statement.format !== ANSWER_STATEMENT_FORMAT)
+      throw new DomainException(ErrorCode.INVALID_PAYLOAD, 'The signed statement is not an answer statement.');
+    const open = awaitedAnswers((row.snapshot as { context?: unknown }).context ?? null);
+    if (!open || open.round !== statement.round || open.kind !== statement.question)
+      throw new DomainException(
+        ErrorCode.CONFLICT,
+        `The signed statement names round ${statement.round}, which is not the round open now; ask for a new statement and sign it again.`,
+        { reason: ErrorReason.STALE_VERSION },
+      );
+    const mismatches = statementEventMismatches(statement, {
+      instanceId: row.id,
+      definitionId: row.definition_id,
+      definitionVersion: row.definition_version,
+      type: cmd.type,
+      payload: event.payload,
+      actorId: cmd.actor.id,
+      actorMemberState: cmd.actor.memberState,
+      actingFor: cmd.actor.actingFor,
+    });
+    if (mismatches.length)
+      throw new DomainException(
+        ErrorCode.INVALID_PAYLOAD,
+        `The signed statement is not this answer: ${mismatches.join('; ')}. Nothing was recorded.`,
+        { mismatches },
+      );
+    const [used] = await m.query<{ seq: number }[]>(
+      `SELECT seq FROM workflow_event WHERE signature ->> 'statementHash' = $1 LIMIT 1`,
+      [signed.statementHash],
+    );
+    if (used)
+      throw new DomainException(
+        ErrorCode.CONFLICT,
+        `This signed statement was already recorded (event ${used.seq}); a statement is used once. Ask for a new statement to change your answer.`,
+        { reason: ErrorReason.BUSINESS_RULE },
+      );
+  }
+
   private async persist(
     m: EntityManager,
     def: WorkflowDefinition,
@@ -506,6 +592,7 @@ export class WorkflowEngine {
       at: now.toISOString(),
       stateAfter: statePath,
       prevHash: row.last_hash,
+      statementHash: ev.signature?.statementHash ?? null,
     });
     // The snapshot and its event in one statement: one round trip on the hot path.
     await m.query(
@@ -513,8 +600,8 @@ export class WorkflowEngine {
          UPDATE workflow_instance SET snapshot = $2, state_path = $3, status = $4, outcome = $5, seq = $6, last_hash = $7, updated_at = $8, definition_version = $9
          WHERE id = $1 RETURNING id)
        INSERT INTO workflow_event (instance_id, seq, type, payload, actor_id, actor_role, actor_member_state, acting_for, idempotency_key,
-         definition_version, state_before, state_after, at, prev_hash, hash)
-       SELECT u.id, $6, $10, $11, $12, $13, $14, $15, $16, $9, $17, $3, $8, $18, $7 FROM u`,
+         definition_version, state_before, state_after, at, prev_hash, hash, signature)
+       SELECT u.id, $6, $10, $11, $12, $13, $14, $15, $16, $9, $17, $3, $8, $18, $7, $19 FROM u`,
       [
         row.id,
         def.machine.getPersistedSnapshot(next),
@@ -534,6 +621,7 @@ export class WorkflowEngine {
         ev.idempotencyKey,
         ev.stateBefore,
         row.last_hash,
+        ev.signature ? JSON.stringify(ev.signature) : null,
       ],
     );
     this.inject('after-snapshot', { type: ev.type, instanceId: row.id });

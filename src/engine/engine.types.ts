@@ -1,4 +1,5 @@
 import type { Actor } from '../../workflows/kernel/types';
+import type { StoredSignature } from '../evidence/signed-statement';
 
 export interface StartCommand {
   definitionId: string;
@@ -15,6 +16,12 @@ export interface ApplyCommand {
   payload: unknown;
   actor: Actor;
   idempotencyKey?: string | null;
+  /**
+   * The answer's signed statement, already checked against an active key of the signer by the
+   * caller; the engine checks, under the instance lock, that it verifies and names this very
+   * answer on the round and draft version open now, and stores it with the event.
+   */
+  signature?: StoredSignature | null;
 }
 
 export interface ApplyResult {

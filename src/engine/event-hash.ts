@@ -20,11 +20,19 @@ export interface HashedEventContent {
   at: string;
   stateAfter: string;
   prevHash: string;
+  /**
+   * The hash of the signed statement stored with the event (`workflow_event.signature ->>
+   * 'statementHash'`), when the answer was signed: removing or swapping a signature breaks the
+   * chain. Absent (not null) for unsigned events, so their hashes are unchanged.
+   */
+  statementHash?: string | null;
 }
 
 export function eventHash(e: HashedEventContent): string {
+  const { statementHash, ...rest } = e;
+  const content = statementHash ? { ...rest, statementHash } : rest;
   return createHash('sha256')
-    .update(stringify(e) as string)
+    .update(stringify(content) as string)
     .digest('hex');
 }
 

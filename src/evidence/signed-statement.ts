@@ -21,7 +21,11 @@
  */
 import { createHash, createPublicKey, verify as verifySignature } from 'node:crypto';
 import canonicalize from 'canonicalize';
-import { verifyAuthenticationResponse, type AuthenticationResponseJSON } from '@simplewebauthn/server';
+import {
+  verifyAuthenticationResponse,
+  type AuthenticationResponseJSON,
+  type RegistrationResponseJSON,
+} from '@simplewebauthn/server';
 
 export const ANSWER_STATEMENT_FORMAT = 'amendflow.answer-statement/1';
 export const KEY_STATEMENT_FORMAT = 'amendflow.key-statement/1';
@@ -118,6 +122,36 @@ export interface StoredSignature {
 export interface VerificationResult {
   valid: boolean;
   reason?: string;
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function hasStrings(v: Record<string, unknown>, names: string[]): boolean {
+  return names.every((n) => typeof v[n] === 'string');
+}
+
+/** The shape of a browser's assertion (PublicKeyCredential.toJSON() after navigator.credentials.get). */
+export function isAuthenticationResponse(v: unknown): v is AuthenticationResponseJSON {
+  return (
+    isRecord(v) &&
+    hasStrings(v, ['id', 'rawId', 'type']) &&
+    isRecord(v.response) &&
+    hasStrings(v.response, ['clientDataJSON', 'authenticatorData', 'signature']) &&
+    isRecord(v.clientExtensionResults)
+  );
+}
+
+/** The shape of a browser's registration response (PublicKeyCredential.toJSON() after navigator.credentials.create). */
+export function isRegistrationResponse(v: unknown): v is RegistrationResponseJSON {
+  return (
+    isRecord(v) &&
+    hasStrings(v, ['id', 'rawId', 'type']) &&
+    isRecord(v.response) &&
+    hasStrings(v.response, ['clientDataJSON', 'attestationObject']) &&
+    isRecord(v.clientExtensionResults)
+  );
 }
 
 /** RFC 8785 canonical JSON of a statement. */
@@ -221,6 +255,15 @@ export function draftContentHash(content: DraftVersionContent): string {
   return sha256(canonical as string).toString('hex');
 }
 
+/**
+ * For a procedure that keeps no draft text (treaty accession: the version is the partner's request
+ * as recorded in the procedure), `draft.sha256` is this: the SHA-256 of a marker naming the
+ * procedure and version number. It binds the statement to the version number only, and says so.
+ */
+export function noDraftTextHash(procedure: string, version: number): string {
+  return sha256(canonicalize({ format: 'amendflow.no-draft-text/1', procedure, version }) as string).toString('hex');
+}
+
 /** DER prefix of an Ed25519 SubjectPublicKeyInfo; the raw 32-byte key follows it. */
 const ED25519_SPKI_PREFIX = Buffer.from('302a300506032b6570032100', 'hex');
 
@@ -294,7 +337,7 @@ export async function verifySignedStatement(input: {
   }
   if (signature.type === 'webauthn' && key.type === 'webauthn') {
     const response = signature.response;
-    if (!response || typeof response !== 'object' || response.id !== key.credentialId)
+    if (!isAuthenticationResponse(response) || response.id !== key.credentialId)
       return { valid: false, reason: 'the assertion was made with another credential' };
     try {
       const result = await verifyAuthenticationResponse({

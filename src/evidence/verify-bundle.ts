@@ -79,6 +79,12 @@ export interface VerifyOptions {
 
 const ANSWER_EVENTS = new Set(['POSITION', 'RESPOND']);
 
+/** The statement hash a signed answer's event hash covers (null for an unsigned event). */
+function statementHashOf(signature: unknown): string | null {
+  const h = (signature as { statementHash?: unknown } | null | undefined)?.statementHash;
+  return typeof h === 'string' ? h : null;
+}
+
 function chainOf(bundle: EvidenceBundle): VerificationReport['chain'] {
   let prev = GENESIS_HASH;
   let expected = 1;
@@ -98,6 +104,7 @@ function chainOf(bundle: EvidenceBundle): VerificationReport['chain'] {
       at: new Date(e.at).toISOString(),
       stateAfter: e.stateAfter,
       prevHash: e.prevHash,
+      statementHash: statementHashOf(e.signature),
     });
     if (hash !== e.hash) return broken(`the content of event ${e.seq} (${e.type}) does not match its hash`);
     prev = e.hash;

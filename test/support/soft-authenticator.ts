@@ -5,7 +5,7 @@
  * virtual authenticator instead.
  */
 import { createHash, generateKeyPairSync, randomBytes, sign, type KeyObject } from 'node:crypto';
-import type { AuthenticationResponseJSON } from '@simplewebauthn/server';
+import type { AuthenticationResponseJSON, RegistrationResponseJSON } from '@simplewebauthn/server';
 import { isoCBOR } from '@simplewebauthn/server/helpers';
 
 export interface SoftCredential {
@@ -15,6 +15,8 @@ export interface SoftCredential {
   rpId: string;
   origin: string;
   assert(challenge: string, opts?: { userVerified?: boolean; origin?: string }): AuthenticationResponseJSON;
+  /** A registration response ('none' attestation) for `navigator.credentials.create` options with this challenge. */
+  register(challenge: string): RegistrationResponseJSON;
 }
 
 export function softCredential(rpId = 'localhost', origin = 'http://localhost'): SoftCredential {
@@ -36,6 +38,42 @@ export function softCredential(rpId = 'localhost', origin = 'http://localhost'):
     publicKey: Buffer.from(cose).toString('base64url'),
     rpId,
     origin,
+    register(challenge) {
+      const rpIdHash = createHash('sha256').update(rpId).digest();
+      const idBytes = Buffer.from(credentialId, 'base64url');
+      const idLen = Buffer.alloc(2);
+      idLen.writeUInt16BE(idBytes.length);
+      const authData = Buffer.concat([
+        rpIdHash,
+        Buffer.from([0x01 | 0x04 | 0x40]),
+        Buffer.alloc(4),
+        Buffer.alloc(16),
+        idLen,
+        idBytes,
+        Buffer.from(cose),
+      ]);
+      const attestationObject = isoCBOR.encode(
+        new Map<string, string | Uint8Array | Map<string, never>>([
+          ['fmt', 'none'],
+          ['attStmt', new Map()],
+          ['authData', authData],
+        ]),
+      );
+      const clientDataJSON = Buffer.from(
+        JSON.stringify({ type: 'webauthn.create', challenge, origin, crossOrigin: false }),
+      );
+      return {
+        id: credentialId,
+        rawId: credentialId,
+        type: 'public-key',
+        clientExtensionResults: {},
+        response: {
+          clientDataJSON: clientDataJSON.toString('base64url'),
+          attestationObject: Buffer.from(attestationObject).toString('base64url'),
+          transports: ['internal'],
+        },
+      };
+    },
     assert(challenge, opts = {}) {
       counter += 1;
       return assertion(

@@ -73,6 +73,23 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/approvals/{instanceId}/statement': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** The statement to sign for an answer (nothing is recorded): canonical text for Ed25519, challenge for a passkey, valid 15 minutes */
+    post: operations['ApprovalsController_statement'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/approvals/history': {
     parameters: {
       query?: never;
@@ -867,6 +884,159 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/signing-keys/{keyId}/revoke': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Revoke a key, with a reason: the approver (then sign the act with an active key) or an administrator (then a second administrator confirms) */
+    post: operations['SigningKeysController_revoke'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/signing-keys/acts/{actId}/confirm': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Confirm an act on a key (four-eyes: the second administrator puts it in effect) */
+    post: operations['SigningKeysController_confirm'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/signing-keys/acts/{actId}/endorse': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Sign an act on your keys (its statement) with a key you already have: the act takes effect */
+    post: operations['SigningKeysController_endorse'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/signing-keys/ed25519': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Register an Ed25519 public key (API clients), or rotate one (replaces); in effect once signed with a key you have or confirmed by two administrators */
+    post: operations['SigningKeysController_registerEd25519'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/signing-keys/mine': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** My signing keys (Ed25519 keys and passkeys), their state, and every act on them */
+    get: operations['SigningKeysController_mine'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/signing-keys/passkeys': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Register a passkey with the browser's registration response */
+    post: operations['SigningKeysController_registerPasskey'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/signing-keys/passkeys/options': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Start registering a passkey: the options for navigator.credentials.create (valid 5 minutes) */
+    post: operations['SigningKeysController_passkeyOptions'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/signing-keys/pending': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Acts on signing keys waiting for confirmation by two administrators */
+    get: operations['SigningKeysController_pending'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/signing-keys/users/{userId}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** An approver's signing keys and every act on them (administrators) */
+    get: operations['SigningKeysController_ofUser'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/users': {
     parameters: {
       query?: never;
@@ -1048,6 +1218,8 @@ export interface components {
        * @enum {string}
        */
       kind: 'agree' | 'agree_with_reservation' | 'object' | 'comments' | 'no_comments';
+      /** @description The signature of the statement POST /approvals/{id}/statement gave for this answer (required when the service requires signed answers) */
+      signature?: components['schemas']['AnswerSignatureDto'];
       /** @description Reservation text, reason for the objection, or the comments */
       text?: string;
     };
@@ -1070,6 +1242,38 @@ export interface components {
       subject: string;
       /** @enum {string} */
       type: 'POSITION' | 'RESPOND';
+    };
+    AnswerSignatureDto: {
+      /**
+       * @description The `at` of the statement the service gave (ISO 8601)
+       * @example 2026-03-01T10:00:00.000Z
+       */
+      at: string;
+      /** @description The id of your active signing key (Ed25519 key or passkey) */
+      keyId: string;
+      /** @description webauthn: the browser's assertion (PublicKeyCredential.toJSON()) whose challenge is the statement's challenge */
+      response?: {
+        [key: string]: unknown;
+      };
+      /** @enum {string} */
+      type: 'ed25519' | 'webauthn';
+      /** @description ed25519: the signature over the canonical statement, base64url (64 bytes) */
+      value?: string;
+    };
+    AnswerSignedDto: {
+      /** @description SHA-256 of the draft version signed on, hex */
+      draftSha256: string;
+      /**
+       * Format: uuid
+       * @description The signing key (GET /signing-keys/...)
+       */
+      keyId: string;
+      /** @enum {string} */
+      keyType: 'ed25519' | 'webauthn';
+      /** @description The event the answer was recorded as */
+      seq: number;
+      /** @description SHA-256 of the canonical statement, hex */
+      statementHash: string;
     };
     ApplyResultDto: {
       /** Format: uuid */
@@ -1615,6 +1819,18 @@ export interface components {
       state: string;
       subject: string;
     };
+    EndorseActDto: {
+      /** @description The id of your active signing key (Ed25519 key or passkey) */
+      keyId: string;
+      /** @description webauthn: the browser's assertion (PublicKeyCredential.toJSON()) whose challenge is the statement's challenge */
+      response?: {
+        [key: string]: unknown;
+      };
+      /** @enum {string} */
+      type: 'ed25519' | 'webauthn';
+      /** @description ed25519: the signature over the canonical statement, base64url (64 bytes) */
+      value?: string;
+    };
     /** @description The body of every error response: a status, a stable code, a sentence for a person, and details */
     ErrorBody: {
       /** @description Facts a client can act on (e.g. `fields` of an invalid payload, `currentVersion` of a stale answer, `reason`) */
@@ -1918,6 +2134,8 @@ export interface components {
       by: string | null;
       draftVersion: number;
       memberState: string;
+      /** @description The signature of the answer; null when unsigned */
+      signed: components['schemas']['AnswerSignedDto'] | null;
       text: string | null;
     };
     MatrixPositionDto: {
@@ -1930,6 +2148,8 @@ export interface components {
       memberState: string;
       /** @enum {string} */
       position: 'agree' | 'agree_with_reservation' | 'object' | 'silence' | 'no_answer';
+      /** @description The signature of the answer; null when unsigned */
+      signed: components['schemas']['AnswerSignedDto'] | null;
       /** @description Reservation text or the reason of an objection */
       text: string | null;
     };
@@ -2191,6 +2411,25 @@ export interface components {
       /** @example 1 */
       version: number;
     };
+    RegisterEd25519KeyDto: {
+      /** @description A name for the key (e.g. the client that holds it) */
+      label?: string;
+      /**
+       * @description The Ed25519 public key: PEM (SPKI) text, or the 32 raw bytes in base64 or base64url
+       * @example MCowBQYDK2VwAyEA…
+       */
+      publicKey: string;
+      /** @description Rotation: the id of your active key this one replaces (revoked when this takes effect) */
+      replaces?: string;
+    };
+    RegisterPasskeyDto: {
+      /** @description A name for the passkey (e.g. the device) */
+      label?: string;
+      /** @description The browser's registration response (PublicKeyCredential.toJSON() after navigator.credentials.create) */
+      response: {
+        [key: string]: unknown;
+      };
+    };
     ReportApprovalDto: {
       approved: boolean;
       /** Format: date-time */
@@ -2267,6 +2506,10 @@ export interface components {
        * @example 2
        */
       tokensRevoked: number;
+    };
+    RevokeKeyDto: {
+      /** @description Why the key is revoked (kept in the record) */
+      reason: string;
     };
     RoundObjectionDto: {
       memberState: string;
@@ -2348,6 +2591,20 @@ export interface components {
        *     }
        */
       input: Record<string, unknown>;
+    };
+    StatementRequestDto: {
+      /**
+       * @description The draft version you answer on; an outdated version is refused with 409
+       * @example 2
+       */
+      draftVersion: number;
+      /**
+       * @description In an approval round: agree, agree_with_reservation (text required) or object (reason required). In a circulation for comments: comments (text required) or no_comments.
+       * @enum {string}
+       */
+      kind: 'agree' | 'agree_with_reservation' | 'object' | 'comments' | 'no_comments';
+      /** @description Reservation text, reason for the objection, or the comments */
+      text?: string;
     };
     StatePositionDto: {
       actingFor: string | null;
@@ -2759,7 +3016,7 @@ export interface operations {
           'application/json': components['schemas']['TransitionResponseDto'];
         };
       };
-      /** @description INVALID_PAYLOAD: invalid body, or an answer of the wrong kind for the round */
+      /** @description INVALID_PAYLOAD: invalid body, an answer of the wrong kind for the round, or a signature that does not verify for this answer */
       400: {
         headers: {
           [name: string]: unknown;
@@ -2777,7 +3034,7 @@ export interface operations {
           'application/json': components['schemas']['ErrorBody'];
         };
       };
-      /** @description FORBIDDEN: member-state approvers only; the member state cannot be named in the request */
+      /** @description FORBIDDEN: member-state approvers only; the member state cannot be named in the request; answers must be signed (ANSWER_SIGNING=required); the signing key is pending or revoked */
       403: {
         headers: {
           [name: string]: unknown;
@@ -2796,6 +3053,96 @@ export interface operations {
         };
       };
       /** @description CONFLICT: nothing waits for an answer, the draft version is outdated (details.currentVersion), the stage refuses, or a concurrent update */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description TOO_LARGE: the request is larger than its limit */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description UNAVAILABLE: PostgreSQL or Redis does not answer; try again shortly */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+    };
+  };
+  ApprovalsController_statement: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        instanceId: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['StatementRequestDto'];
+      };
+    };
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description INVALID_PAYLOAD: invalid body, or an answer of the wrong kind for the round */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description UNAUTHENTICATED: no bearer token, or it is expired, revoked or not valid */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description FORBIDDEN: member-state approvers only */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description NOT_FOUND: no procedure with this id */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description CONFLICT: nothing waits for an answer, or the draft version is outdated */
       409: {
         headers: {
           [name: string]: unknown;
@@ -5989,6 +6336,615 @@ export interface operations {
       };
       /** @description UNAUTHENTICATED: no bearer token, or it is expired, revoked or not valid */
       401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description UNAVAILABLE: PostgreSQL or Redis does not answer; try again shortly */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+    };
+  };
+  SigningKeysController_revoke: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        keyId: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['RevokeKeyDto'];
+      };
+    };
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description INVALID_PAYLOAD: the request is invalid (the message names the field) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description UNAUTHENTICATED: no bearer token, or it is expired, revoked or not valid */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description FORBIDDEN: your role or member state may not do this */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description NOT_FOUND: no such key */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description CONFLICT: already revoked */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description UNAVAILABLE: PostgreSQL or Redis does not answer; try again shortly */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+    };
+  };
+  SigningKeysController_confirm: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        actId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description UNAUTHENTICATED: no bearer token, or it is expired, revoked or not valid */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description FORBIDDEN: administrators only; not the one who asked or already confirmed */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description NOT_FOUND: no such act */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description CONFLICT: already in effect */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description UNAVAILABLE: PostgreSQL or Redis does not answer; try again shortly */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+    };
+  };
+  SigningKeysController_endorse: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        actId: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['EndorseActDto'];
+      };
+    };
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description INVALID_PAYLOAD: the request is invalid (the message names the field) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description UNAUTHENTICATED: no bearer token, or it is expired, revoked or not valid */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description FORBIDDEN: the signing key is pending or revoked */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description NOT_FOUND: no such act of yours */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description CONFLICT: already in effect */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description TOO_LARGE: the request is larger than its limit */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description UNAVAILABLE: PostgreSQL or Redis does not answer; try again shortly */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+    };
+  };
+  SigningKeysController_registerEd25519: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['RegisterEd25519KeyDto'];
+      };
+    };
+    responses: {
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description INVALID_PAYLOAD: the request is invalid (the message names the field) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description UNAUTHENTICATED: no bearer token, or it is expired, revoked or not valid */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description FORBIDDEN: member-state approvers only */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description CONFLICT: already registered */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description TOO_LARGE: the request is larger than its limit */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description UNAVAILABLE: PostgreSQL or Redis does not answer; try again shortly */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+    };
+  };
+  SigningKeysController_mine: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description UNAUTHENTICATED: no bearer token, or it is expired, revoked or not valid */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description FORBIDDEN: member-state approvers only */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description UNAVAILABLE: PostgreSQL or Redis does not answer; try again shortly */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+    };
+  };
+  SigningKeysController_registerPasskey: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['RegisterPasskeyDto'];
+      };
+    };
+    responses: {
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description INVALID_PAYLOAD: the request is invalid (the message names the field) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description UNAUTHENTICATED: no bearer token, or it is expired, revoked or not valid */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description FORBIDDEN: member-state approvers only */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description CONFLICT: the registration expired, or the passkey is already registered */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description TOO_LARGE: the request is larger than its limit */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description UNAVAILABLE: PostgreSQL or Redis does not answer; try again shortly */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+    };
+  };
+  SigningKeysController_passkeyOptions: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description INVALID_PAYLOAD: the request is invalid (the message names the field) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description UNAUTHENTICATED: no bearer token, or it is expired, revoked or not valid */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description FORBIDDEN: member-state approvers only */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description UNAVAILABLE: PostgreSQL or Redis does not answer; try again shortly */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+    };
+  };
+  SigningKeysController_pending: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description UNAUTHENTICATED: no bearer token, or it is expired, revoked or not valid */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description FORBIDDEN: administrators only */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description UNAVAILABLE: PostgreSQL or Redis does not answer; try again shortly */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+    };
+  };
+  SigningKeysController_ofUser: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        userId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description INVALID_PAYLOAD: the request is invalid (the message names the field) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description UNAUTHENTICATED: no bearer token, or it is expired, revoked or not valid */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description FORBIDDEN: administrators only */
+      403: {
         headers: {
           [name: string]: unknown;
         };
