@@ -24,6 +24,7 @@ import { awaitingFrom, firstDifference, replay } from './replay';
 import {
   ANSWER_STATEMENT_FORMAT,
   draftContentHash,
+  noDraftTextHash,
   statementEventMismatches,
   verifyStoredSignature,
   type AnswerStatement,
@@ -213,8 +214,13 @@ async function answersOf(bundle: EvidenceBundle): Promise<AnswerCheck[]> {
     }))
       check.problems.push(m);
     const draft = drafts.get(statement.draft.version);
-    if (!draft) check.problems.push(`the bundle has no draft version ${statement.draft.version} to compare with`);
-    else if (draft.sha256 !== statement.draft.sha256)
+    if (!draft) {
+      // a procedure that keeps no draft text: the statement names the version number only
+      if (bundle.drafts.length > 0)
+        check.problems.push(`the bundle has no draft version ${statement.draft.version} to compare with`);
+      else if (statement.draft.sha256 !== noDraftTextHash(bundle.instance.id, statement.draft.version))
+        check.problems.push('the statement names a draft text, but this procedure keeps none');
+    } else if (draft.sha256 !== statement.draft.sha256)
       check.problems.push(
         `the statement names text ${statement.draft.sha256.slice(0, 16)}... for version ${draft.number}, whose text is ${draft.sha256.slice(0, 16)}...`,
       );
@@ -224,10 +230,32 @@ async function answersOf(bundle: EvidenceBundle): Promise<AnswerCheck[]> {
   return out;
 }
 
-/** The key of a signed answer must be registered to its signer (same key material) and not revoked before the answer. */
+type KeyRecord = EvidenceBundle['keyRecords'][number];
+
+/**
+ * When a key act took effect: an act of the approver is confirmed by two administrators, or by one
+ * confirmation endorsed with an active key of the approver (an administrator's own act counts as
+ * one of the two). Null when it never took effect.
+ */
+function effectiveAt(records: readonly KeyRecord[], act: KeyRecord): number | null {
+  const admins = new Set(act.byRole === 'admin' ? [act.byId] : []);
+  for (const c of records.filter((r) => r.action === 'confirm' && r.confirms === act.id)) {
+    if (c.endorsement !== null) return Date.parse(c.at);
+    admins.add(c.byId);
+    if (admins.size >= 2) return Date.parse(c.at);
+  }
+  return null;
+}
+
+/**
+ * The key of a signed answer must be the key registered to its signer under that id (same key
+ * material), in effect when the answer was given, and not revoked or replaced before it.
+ */
 function keyStanding(bundle: EvidenceBundle, stored: StoredSignature, statement: AnswerStatement): string | null {
-  const records = bundle.keyRecords.filter((r) => r.keyId === stored.key.id);
-  const registered = records.find((r) => r.action === 'register' || r.action === 'rotate');
+  const records = bundle.keyRecords;
+  const registered = records.find(
+    (r) => r.keyId === stored.key.id && (r.action === 'register' || r.action === 'rotate'),
+  );
   if (!registered) return `key ${stored.key.id} was never registered`;
   if (registered.userId !== statement.signer)
     return `key ${stored.key.id} is registered to someone other than the signer`;
@@ -235,13 +263,17 @@ function keyStanding(bundle: EvidenceBundle, stored: StoredSignature, statement:
   if (material.publicKey !== stored.key.publicKey || material.type !== stored.key.type)
     return `the key stored with the answer is not the key registered as ${stored.key.id}`;
   const answeredAt = Date.parse(statement.at);
-  const revokedAt = [
-    ...records.filter((r) => r.action === 'revoke').map((r) => Date.parse(r.at)),
-    ...bundle.keyRecords
-      .filter((r) => r.action === 'rotate' && r.replaces === stored.key.id)
-      .map((r) => Date.parse(r.at)),
-  ].filter((t) => t <= answeredAt);
-  if (revokedAt.length) return `key ${stored.key.id} was revoked before the answer`;
+  const since = effectiveAt(records, registered);
+  if (since === null || since > answeredAt)
+    return `key ${stored.key.id} was not yet confirmed when the answer was given`;
+  const ended = records
+    .filter(
+      (r) =>
+        (r.action === 'revoke' && r.keyId === stored.key.id) || (r.action === 'rotate' && r.replaces === stored.key.id),
+    )
+    .map((r) => effectiveAt(records, r))
+    .filter((t): t is number => t !== null && t <= answeredAt);
+  if (ended.length) return `key ${stored.key.id} was revoked before the answer was given`;
   return null;
 }
 
