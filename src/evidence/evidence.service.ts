@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import type { World } from '../../workflows/kernel/types';
@@ -9,6 +9,7 @@ import { DEFINITIONS } from '../engine/engine.types';
 import { OutboxRelay } from '../engine/outbox.relay';
 import { WorldService } from '../engine/world.service';
 import { CLOCK, type Clock } from '../infra/clock';
+import { RUNTIME, type Runtime } from '../infra/runtime';
 import { queryOne, queryRows } from '../infra/sql';
 import { BUNDLE_FORMAT, BUNDLE_VERSION, type EvidenceBundle } from './bundle';
 import { signCheckpoint, type ServiceKey } from './checkpoint';
@@ -80,7 +81,7 @@ const CHECKPOINT_BATCH = 500;
  * service's signed checkpoints of chain heads (periodic job, and when a procedure closes).
  */
 @Injectable()
-export class EvidenceService implements OnModuleInit {
+export class EvidenceService implements OnModuleInit, OnApplicationBootstrap {
   private readonly log = new Logger('Evidence');
 
   constructor(
@@ -88,6 +89,7 @@ export class EvidenceService implements OnModuleInit {
     @Inject(DEFINITIONS) private readonly registry: DefinitionRegistry,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(SERVICE_KEY) private readonly key: ServiceKey,
+    @Inject(RUNTIME) private readonly runtime: Runtime,
     private readonly world: WorldService,
     private readonly outbox: OutboxRelay,
   ) {}
@@ -97,6 +99,27 @@ export class EvidenceService implements OnModuleInit {
       const written = await this.checkpoint(message.payload.instanceId, message.payload.seq, 'closed');
       return written ? undefined : 'already checkpointed';
     });
+  }
+
+  /**
+   * Says so when the service's connection could rewrite evidence (a superuser, or the schema's
+   * owner): the triggers still refuse, but production connects as amendflow_app (docs/evidence.md).
+   */
+  async onApplicationBootstrap(): Promise<void> {
+    if (this.runtime.env.NODE_ENV === 'test') return;
+    try {
+      const [r] = await queryRows<{ who: string; rewrite: boolean }>(
+        this.ds,
+        `SELECT current_user AS who,
+                has_table_privilege('workflow_event', 'UPDATE') OR has_table_privilege('workflow_event', 'DELETE') AS rewrite`,
+      );
+      if (r?.rewrite)
+        this.log.warn(
+          `The service connects to PostgreSQL as ${r.who}, which may update or delete evidence rows: for development only; connect as amendflow_app in production (docs/evidence.md)`,
+        );
+    } catch {
+      // the database is out of reach at start: health reports it
+    }
   }
 
   /** The service's public key, as published with the checkpoints. */

@@ -91,6 +91,12 @@ const TABLE: Row[] = [
   },
   { method: 'get', path: `/instances/${NO_ID}/approvals`, expect: everyone(404) },
   { method: 'get', path: '/approvals/inbox', expect: only(['approver'], 200) },
+  {
+    method: 'post',
+    path: `/approvals/${NO_ID}/statement`,
+    body: { draftVersion: 1, kind: 'agree' },
+    expect: only(['approver'], 404),
+  },
   { method: 'get', path: '/approvals/history', expect: only(['approver'], 200) },
   {
     method: 'post',
