@@ -28,7 +28,7 @@ import { Client, Pool, type PoolClient } from 'pg';
 import { AccessTokenService } from '../src/auth/access-token.service';
 import { UsersService } from '../src/auth/users.service';
 import type { WorkflowEngine } from '../src/engine/engine.service';
-import { EvidenceService } from '../src/evidence/evidence.service';
+import { EvidenceService } from '../src/record/evidence.service';
 import type { Actor } from '../workflows/kernel/types';
 import {
   bootApp,

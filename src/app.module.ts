@@ -19,7 +19,7 @@ import { InstancesModule } from './instances/instances.module';
 import { ApprovalsModule } from './approvals/approvals.module';
 import { MonitoringModule } from './monitoring/monitoring.module';
 import { WebModule } from './web/web.module';
-import { EvidenceModule, EvidenceWorkersModule } from './evidence/evidence.module';
+import { EvidenceModule, EvidenceWorkersModule } from './record/evidence.module';
 
 /**
  * The application. Boot it with a resolved Runtime (see src/bootstrap.ts or

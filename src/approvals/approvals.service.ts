@@ -21,8 +21,6 @@ import {
   ANSWER_STATEMENT_FORMAT,
   buildStatement,
   canonicalStatement,
-  draftContentHash,
-  noDraftTextHash,
   statementChallenge,
   statementHash,
   verifySignedStatement,
@@ -30,6 +28,7 @@ import {
   type StoredSignature,
 } from '../evidence/signed-statement';
 import { RUNTIME, type Runtime } from '../infra/runtime';
+import { draftVersionSha256 } from '../documents/draft-content-hash';
 
 /** The part of a procedure's context the approval matrix reads. */
 interface RoundsContext {
@@ -215,45 +214,14 @@ export class ApprovalsService {
    * procedure that keeps no draft text, the marker of `noDraftTextHash`.
    */
   async draftSha256(instanceId: string, version: number): Promise<string> {
-    const doc = await queryOne<{ id: string; title: { en: string; ru: string; zh: string } }>(
-      this.ds,
-      `SELECT id, title FROM draft_document WHERE instance_id = $1`,
-      [instanceId],
-    );
-    if (!doc) return noDraftTextHash(instanceId, version);
-    const exists = await queryOne<{ number: number }>(
-      this.ds,
-      `SELECT number FROM draft_version WHERE document_id = $1 AND number = $2`,
-      [doc.id, version],
-    );
-    if (!exists)
+    const hash = await draftVersionSha256(this.ds, instanceId, version);
+    if (!hash)
       throw new DomainException(
         ErrorCode.CONFLICT,
         `This procedure has no saved draft version ${version} to sign an answer on.`,
         { reason: ErrorReason.STALE_VERSION },
       );
-    const articles = await queryRows<{
-      article_id: string;
-      number: string;
-      text_ru: string;
-      text_zh: string;
-      text_en: string;
-    }>(
-      this.ds,
-      `SELECT a.article_id, a.number, a.text_ru, a.text_zh, a.text_en
-       FROM draft_article a JOIN draft_version v ON v.id = a.version_id
-       WHERE v.document_id = $1 AND v.number = $2 ORDER BY a.position`,
-      [doc.id, version],
-    );
-    return draftContentHash({
-      title: doc.title,
-      number: version,
-      articles: articles.map((a) => ({
-        articleId: a.article_id,
-        number: a.number,
-        text: { ru: a.text_ru, zh: a.text_zh, en: a.text_en },
-      })),
-    });
+    return hash;
   }
 
   /** The statement of a pending answer, for the approver to sign (Ed25519: the canonical text; WebAuthn: the challenge). */

@@ -13,13 +13,15 @@ import { DomainException, ErrorCode, ErrorReason } from '../common/domain.except
 import { isUuid } from '../common/ids';
 import {
   buildKeyStatement,
-  keyFingerprint,
+  keyStates,
   parseEd25519PublicKey,
   statementHash,
   verifySignedStatement,
   type KeyAction,
+  type KeyActState,
   type KeyStatement,
   type PublicSigningKey,
+  type SigningKeyState,
   type StatementSignature,
   type StoredSignature,
 } from '../evidence/signed-statement';
@@ -31,8 +33,6 @@ import { execute, queryOne, queryRows } from '../infra/sql';
 /** How far a signed `at` may lie from the service's clock (the time to read and sign). */
 export const SIGNATURE_WINDOW_MS = 15 * 60_000;
 const REGISTRATION_TTL_S = 300;
-
-export type KeyState = 'pending' | 'active' | 'revoked';
 
 interface RecordRow {
   id: string;
@@ -52,38 +52,8 @@ interface RecordRow {
   confirms: string | null;
 }
 
-/** One act on a key (register, rotate, revoke) and whether it is in effect. */
-export interface KeyAct {
-  id: string;
-  keyId: string;
-  action: KeyAction;
-  by: string;
-  byRole: string;
-  at: string;
-  reason: string | null;
-  replaces: string | null;
-  statement: KeyStatement;
-  statementHash: string;
-  /** In effect: endorsed with an active key of the approver, or confirmed by two administrators. */
-  effective: boolean;
-  /** How it took effect: the approver's signature, or the administrators who confirmed it. */
-  endorsedWith: string | null;
-  confirmedBy: string[];
-}
-
-export interface SigningKeyView {
-  id: string;
-  userId: string;
-  type: 'ed25519' | 'webauthn';
-  label: string | null;
-  fingerprint: string;
-  state: KeyState;
-  key: PublicSigningKey;
-  registeredAt: string;
-  revokedAt: string | null;
-  revokedBy: string | null;
-  revocationReason: string | null;
-}
+export type KeyAct = KeyActState;
+export type SigningKeyView = SigningKeyState;
 
 /**
  * The approvers' signing keys: Ed25519 public keys (API clients) and WebAuthn credentials
@@ -108,91 +78,27 @@ export class SigningKeysService {
     return queryRows<RecordRow>(this.ds, `SELECT * FROM signing_key_record WHERE user_id = $1 ORDER BY seq`, [userId]);
   }
 
-  /** The acts and keys of a user, with the state of each, computed from the records in order. */
+  /** The acts and keys of a user, with the state of each, computed from the records in order (`keyStates`). */
   async state(userId: string): Promise<{ keys: SigningKeyView[]; acts: KeyAct[] }> {
     const rows = await this.records(userId);
-    const acts = new Map<string, KeyAct>();
-    const admins = new Map<string, Set<string>>();
-    const keys = new Map<string, SigningKeyView>();
-    const active = new Set<string>();
-    const applyAct = (act: KeyAct, row: RecordRow) => {
-      act.effective = true;
-      if (act.action === 'register' || act.action === 'rotate') {
-        const k = keys.get(act.keyId);
-        if (k && k.state === 'pending') {
-          k.state = 'active';
-          active.add(act.keyId);
-        }
-        if (act.action === 'rotate' && act.replaces)
-          this.revokeView(keys, active, act.replaces, row, act.reason ?? 'rotated');
-      } else {
-        this.revokeView(keys, active, act.keyId, row, act.reason);
-      }
-    };
-    for (const row of rows) {
-      if (row.action !== 'confirm') {
-        const act: KeyAct = {
-          id: row.id,
-          keyId: row.key_id,
-          action: row.action,
-          by: row.by_id,
-          byRole: row.by_role,
-          at: new Date(row.at).toISOString(),
-          reason: row.reason,
-          replaces: row.replaces,
-          statement: row.statement,
-          statementHash: statementHash(row.statement),
-          effective: false,
-          endorsedWith: null,
-          confirmedBy: [],
-        };
-        acts.set(row.id, act);
-        admins.set(row.id, new Set(row.by_role === 'admin' ? [row.by_id] : []));
-        if (row.action !== 'revoke' && !keys.has(row.key_id))
-          keys.set(row.key_id, {
-            id: row.key_id,
-            userId: row.user_id,
-            type: row.key.type,
-            label: row.label,
-            fingerprint: keyFingerprint(row.key),
-            state: 'pending',
-            key: row.key,
-            registeredAt: new Date(row.at).toISOString(),
-            revokedAt: null,
-            revokedBy: null,
-            revocationReason: null,
-          });
-        continue;
-      }
-      const act = row.confirms ? acts.get(row.confirms) : undefined;
-      if (!act || act.effective) continue;
-      if (row.endorsement) {
-        act.endorsedWith = row.endorsement.key.id;
-        applyAct(act, row);
-      } else {
-        const set = admins.get(act.id) as Set<string>;
-        set.add(row.by_id);
-        act.confirmedBy.push(row.by_id);
-        if (set.size >= 2) applyAct(act, row);
-      }
-    }
-    return { keys: [...keys.values()], acts: [...acts.values()] };
-  }
-
-  private revokeView(
-    keys: Map<string, SigningKeyView>,
-    active: Set<string>,
-    keyId: string,
-    row: RecordRow,
-    reason: string | null,
-  ) {
-    const k = keys.get(keyId);
-    if (!k || k.state === 'revoked') return;
-    k.state = 'revoked';
-    k.revokedAt = new Date(row.at).toISOString();
-    k.revokedBy = row.by_id;
-    k.revocationReason = reason;
-    active.delete(keyId);
+    return keyStates(
+      rows.map((r) => ({
+        id: r.id,
+        keyId: r.key_id,
+        userId: r.user_id,
+        action: r.action,
+        key: r.key,
+        label: r.label,
+        replaces: r.replaces,
+        reason: r.reason,
+        by: r.by_id,
+        byRole: r.by_role,
+        at: new Date(r.at).toISOString(),
+        statement: r.statement,
+        endorsement: r.endorsement,
+        confirms: r.confirms,
+      })),
+    );
   }
 
   /** The active key of a user with this id, or a 4xx that says what to do. */

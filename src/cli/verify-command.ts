@@ -1,12 +1,12 @@
 /**
  * `amendflow verify <bundle.json>`: the offline verifier (see src/cli/amendflow.ts). Reads the
- * file, checks its shape, runs the verifier's core (src/evidence/verify-bundle.ts) with the
+ * file, checks its shape, runs the verifier's core (src/record/verify-bundle.ts) with the
  * machines this package ships, and prints the report. Needs no server, database or settings.
  */
 import { readFileSync } from 'node:fs';
 import { defaultRegistry } from '../../workflows/registry';
-import { parseBundle } from '../evidence/bundle';
-import { formatReport, verifyBundle } from '../evidence/verify-bundle';
+import { parseBundle } from '../record/bundle';
+import { formatReport, verifyBundle } from '../record/verify-bundle';
 import { UsageError } from './usage-error';
 
 /** Runs the command; resolves with the exit code (0 verified, 1 a check failed, 2 not a readable bundle). */

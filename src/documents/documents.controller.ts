@@ -25,6 +25,7 @@ import { AnalysisReportService } from './analysis-report.service';
 import { DraftExportService, type RenderedExport } from './draft-export.service';
 import { DraftReviewService } from './draft-review.service';
 import { DraftsService } from './drafts.service';
+import { SignedCommentsService } from './signed-comments.service';
 import {
   AnalysisReportDto,
   BAD_QUERY,
@@ -45,6 +46,7 @@ import {
 } from './document-responses.dto';
 import {
   AddCommentDto,
+  SignedCommentDto,
   ModerateCommentDto,
   ComparisonExportQuery,
   ComparisonQuery,
@@ -108,6 +110,7 @@ export class DraftsController {
     private readonly drafts: DraftsService,
     private readonly review: DraftReviewService,
     private readonly exports: DraftExportService,
+    private readonly signedComments: SignedCommentsService,
   ) {}
 
   @Post()
@@ -200,28 +203,53 @@ export class DraftsController {
     return this.drafts.comments(id, n);
   }
 
-  @WriteLimit('comments')
-  @Post('versions/:n/comments')
-  @Roles('approver', 'legal_officer')
+  @Post('versions/:n/comments/statement')
+  @HttpCode(200)
+  @Roles('approver')
   @ApiOperation({
     summary:
-      'Comment on a version or one of its articles: approvers for their own member state, legal officers for the Secretariat',
+      "The statement to sign for a member state's comment (nothing is recorded): canonical text for Ed25519, challenge for a passkey",
   })
-  @ApiCreatedResponse({ type: DraftCommentDto })
-  @ApiErrors(
-    400,
-    { status: 403, description: 'FORBIDDEN: approvers (for their own member state) and legal officers only' },
-    VERSION_NOT_FOUND,
-    { status: 409, description: 'CONFLICT: the procedure is closed' },
-    413,
-  )
-  comment(
+  @ApiOkResponse({ schema: { type: 'object', additionalProperties: true } })
+  @ApiErrors(400, { status: 403, description: 'FORBIDDEN: member-state approvers only' }, VERSION_NOT_FOUND, 413)
+  async commentStatement(
     @CurrentActor() actor: Actor,
     @Param('id') id: string,
     @Param('n', VersionParam()) n: number,
     @Body() dto: AddCommentDto,
   ) {
-    return this.drafts.addComment(id, n, { articleId: dto.articleId, text: dto.text }, actor);
+    await this.drafts.assertReadable(actor, id, [n]);
+    return this.signedComments.statement(id, n, { articleId: dto.articleId, text: dto.text }, actor);
+  }
+
+  @WriteLimit('comments')
+  @Post('versions/:n/comments')
+  @Roles('approver', 'legal_officer')
+  @ApiOperation({
+    summary:
+      'Comment on a version or one of its articles: approvers for their own member state (signed, see .../comments/statement), legal officers for the Secretariat',
+  })
+  @ApiCreatedResponse({ type: DraftCommentDto })
+  @ApiErrors(
+    { status: 400, description: 'INVALID_PAYLOAD: invalid body, or a signature that does not verify for this comment' },
+    {
+      status: 403,
+      description:
+        "FORBIDDEN: approvers (for their own member state) and legal officers only; member states' comments must be signed (ANSWER_SIGNING=required); the signing key is pending or revoked",
+    },
+    VERSION_NOT_FOUND,
+    { status: 409, description: 'CONFLICT: the procedure is closed, or the statement is stale or used already' },
+    413,
+  )
+  async comment(
+    @CurrentActor() actor: Actor,
+    @Param('id') id: string,
+    @Param('n', VersionParam()) n: number,
+    @Body() dto: SignedCommentDto,
+  ) {
+    const cmd = { articleId: dto.articleId, text: dto.text };
+    const signature = await this.signedComments.signatureFor(id, n, cmd, actor, dto.signature);
+    return this.drafts.addComment(id, n, cmd, actor, signature);
   }
 
   @CommentModeration(

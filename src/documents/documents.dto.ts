@@ -17,6 +17,7 @@ import {
   Min,
   ValidateNested,
 } from 'class-validator';
+import { AnswerSignatureDto } from '../auth/signing-keys.dto';
 import { DRAFT_LIMITS } from './draft-limits';
 import { LANGUAGES, SOURCE_KINDS, type Lang, type SourceKind } from './draft.types';
 
@@ -146,6 +147,18 @@ export class AddCommentDto {
   @IsString()
   @IsNotEmpty({ message: 'text must not be empty' })
   text!: string;
+}
+
+/** A comment with its signature (a member state's comment; required when the service requires signed answers). */
+export class SignedCommentDto extends AddCommentDto {
+  @ApiPropertyOptional({
+    type: AnswerSignatureDto,
+    description: 'The signature of the statement POST .../comments/statement gave for this comment',
+  })
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => AnswerSignatureDto)
+  signature?: AnswerSignatureDto;
 }
 
 /** A version number in a query string. */

@@ -7,6 +7,8 @@ import { AnalysisReportController, DraftsController } from './documents.controll
 import { DraftExportService, PDF_FONTS } from './draft-export.service';
 import { DraftReviewService } from './draft-review.service';
 import { DraftsService } from './drafts.service';
+import { SignedCommentsService } from './signed-comments.service';
+import { AuthModule } from '../auth/auth.module';
 import { ExportRenderer } from './render/export-renderer';
 import { PdfFontLocator } from './render/pdf-fonts';
 
@@ -16,10 +18,11 @@ import { PdfFontLocator } from './render/pdf-fonts';
  * instance's draft (latest version, drifted articles) through WorldService.
  */
 @Module({
-  imports: [EngineModule, ReferenceModule],
+  imports: [EngineModule, ReferenceModule, AuthModule],
   controllers: [DraftsController, AnalysisReportController],
   providers: [
     DraftsService,
+    SignedCommentsService,
     DraftReviewService,
     DraftExportService,
     AnalysisReportService,

@@ -7,7 +7,8 @@ import { DomainException, ErrorCode, ErrorReason } from '../common/domain.except
 import { isUuid } from '../common/ids';
 import { PgErrorCode, pgErrorCode } from '../common/pg-errors';
 import type { DraftFactsProvider } from '../engine/world.service';
-import { savedContentHash } from '../evidence/bundle';
+import { savedContentHash } from '../record/bundle';
+import type { StoredSignature } from '../evidence/signed-statement';
 import { CLOCK, type Clock } from '../infra/clock';
 import { execute, queryOne, queryRows } from '../infra/sql';
 import { ReferenceService } from '../reference/reference.service';
@@ -256,6 +257,8 @@ export class DraftsService implements DraftFactsProvider {
     versionNumber: number,
     cmd: { articleId?: string | null; text: string },
     actor: Actor,
+    /** A member state's signed statement of this comment (signed-comments.service.ts), stored with it. */
+    signature: StoredSignature | null = null,
   ): Promise<DraftComment> {
     checkText('text', cmd.text, DRAFT_LIMITS.comment);
     if (!cmd.text.trim()) throw new DomainException(ErrorCode.INVALID_PAYLOAD, 'A comment needs some text.');
@@ -290,23 +293,33 @@ export class DraftsService implements DraftFactsProvider {
     }
     const id = randomUUID();
     const now = this.clock.now();
-    await execute(
-      this.ds,
-      `INSERT INTO draft_comment (id, document_id, version_number, article_id, author_id, author_role, member_state, acting_for, text, created_at)
-       VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10)`,
-      [
-        id,
-        doc.id,
-        version.number,
-        cmd.articleId ?? null,
-        actor.id,
-        actor.role,
-        memberState,
-        actor.actingFor,
-        cmd.text,
-        now,
-      ],
-    );
+    try {
+      await execute(
+        this.ds,
+        `INSERT INTO draft_comment (id, document_id, version_number, article_id, author_id, author_role, member_state, acting_for, text, created_at, signature)
+         VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11)`,
+        [
+          id,
+          doc.id,
+          version.number,
+          cmd.articleId ?? null,
+          actor.id,
+          actor.role,
+          memberState,
+          actor.actingFor,
+          cmd.text,
+          now,
+          signature ? JSON.stringify(signature) : null,
+        ],
+      );
+    } catch (err) {
+      if (signature && pgErrorCode(err) === PgErrorCode.UNIQUE_VIOLATION)
+        throw new DomainException(
+          ErrorCode.CONFLICT,
+          'This signed statement was already recorded; a statement is used once. Ask for a new statement.',
+        );
+      throw err;
+    }
     return {
       id,
       version: version.number,

@@ -16,7 +16,7 @@
  *
  * Storage (see docs/evidence.md, "Signed answers"): a `StoredSignature` is kept in the
  * `signature` jsonb column of the answer's `workflow_event` row, written in the same transaction as
- * the event; key records are rows of `signing_key_record`, each carrying its own `StoredSignature`
+ * the event (and of a member state's `draft_comment` row, for a comment); key records are rows of `signing_key_record`, each carrying its own `StoredSignature`
  * or the two administrators who confirmed it.
  */
 import { createHash, createPublicKey, verify as verifySignature } from 'node:crypto';
@@ -29,6 +29,7 @@ import {
 
 export const ANSWER_STATEMENT_FORMAT = 'amendflow.answer-statement/1';
 export const KEY_STATEMENT_FORMAT = 'amendflow.key-statement/1';
+export const COMMENT_STATEMENT_FORMAT = 'amendflow.comment-statement/1';
 
 export const STATEMENT_KINDS = ['agree', 'agree_with_reservation', 'object', 'comments', 'no_comments'] as const;
 export type StatementKind = (typeof STATEMENT_KINDS)[number];
@@ -76,7 +77,21 @@ export interface KeyStatement {
   at: string;
 }
 
-export type Statement = AnswerStatement | KeyStatement;
+/** A member state's comment on a draft version (or one of its articles), made during circulation. */
+export interface CommentStatement {
+  format: typeof COMMENT_STATEMENT_FORMAT;
+  procedure: string;
+  draft: { version: number; sha256: string };
+  /** The article commented on, or null for a general comment. */
+  article: string | null;
+  memberState: string;
+  signer: string;
+  actingFor: string | null;
+  text: string;
+  at: string;
+}
+
+export type Statement = AnswerStatement | KeyStatement | CommentStatement;
 
 /** A public signing key as recorded: enough to verify a signature with no server. */
 export type PublicSigningKey =
@@ -204,6 +219,22 @@ export function buildStatement(input: AnswerStatementInput): AnswerStatement {
     actingFor: input.actingFor,
     kind: input.kind,
     text,
+    at: typeof input.at === 'string' ? input.at : input.at.toISOString(),
+  };
+}
+
+export function buildCommentStatement(
+  input: Omit<CommentStatement, 'format' | 'at'> & { at: Date | string },
+): CommentStatement {
+  return {
+    format: COMMENT_STATEMENT_FORMAT,
+    procedure: input.procedure,
+    draft: { version: input.draft.version, sha256: input.draft.sha256 },
+    article: input.article,
+    memberState: input.memberState,
+    signer: input.signer,
+    actingFor: input.actingFor,
+    text: input.text,
     at: typeof input.at === 'string' ? input.at : input.at.toISOString(),
   };
 }
@@ -411,4 +442,146 @@ export function statementEventMismatches(statement: AnswerStatement, event: Answ
     if (comments !== statement.text) out.push('the statement has other comments');
   }
   return out;
+}
+
+/** One row of `signing_key_record`, as the evidence bundle and the service read it. */
+export interface KeyRecord {
+  id: string;
+  keyId: string;
+  userId: string;
+  action: KeyAction | 'confirm';
+  key: PublicSigningKey;
+  label: string | null;
+  replaces: string | null;
+  reason: string | null;
+  by: string;
+  byRole: string;
+  at: string;
+  statement: KeyStatement;
+  /** A confirmation signed by the approver with a key active at that point. */
+  endorsement: StoredSignature | null;
+  /** For a confirmation: the act it confirms. */
+  confirms: string | null;
+}
+
+/** An act on a key (register, rotate, revoke) and whether, when and how it took effect. */
+export interface KeyActState {
+  id: string;
+  keyId: string;
+  action: KeyAction;
+  by: string;
+  byRole: string;
+  at: string;
+  reason: string | null;
+  replaces: string | null;
+  statement: KeyStatement;
+  statementHash: string;
+  effective: boolean;
+  effectiveAt: string | null;
+  /** The key whose signature put it in effect, or null. */
+  endorsedWith: string | null;
+  /** The administrators who confirmed it (four-eyes: two different ones put it in effect). */
+  confirmedBy: string[];
+}
+
+export interface SigningKeyState {
+  id: string;
+  userId: string;
+  type: 'ed25519' | 'webauthn';
+  label: string | null;
+  fingerprint: string;
+  state: 'pending' | 'active' | 'revoked';
+  key: PublicSigningKey;
+  registeredAt: string;
+  /** When it could first sign (its registration took effect). */
+  activeFrom: string | null;
+  revokedAt: string | null;
+  revokedBy: string | null;
+  revocationReason: string | null;
+}
+
+/**
+ * The keys of one approver and the acts on them, read from the key records in order: an act takes
+ * effect when a confirmation carries the approver's signature with a key active at that point, or
+ * when two different administrators (the one who asked counts) have confirmed it. Signatures of
+ * endorsements are checked separately (`verifyStoredSignature`); this reads the order only.
+ * A key signs validly at time t when `activeFrom <= t` and (`revokedAt` is null or t < `revokedAt`).
+ */
+export function keyStates(records: KeyRecord[]): { keys: SigningKeyState[]; acts: KeyActState[] } {
+  const acts = new Map<string, KeyActState>();
+  const admins = new Map<string, Set<string>>();
+  const keys = new Map<string, SigningKeyState>();
+  const revoke = (keyId: string, at: string, by: string, reason: string | null) => {
+    const k = keys.get(keyId);
+    if (!k || k.state === 'revoked') return;
+    k.state = 'revoked';
+    k.revokedAt = at;
+    k.revokedBy = by;
+    k.revocationReason = reason;
+  };
+  const takeEffect = (act: KeyActState, at: string, by: string) => {
+    act.effective = true;
+    act.effectiveAt = at;
+    if (act.action === 'revoke') return revoke(act.keyId, at, act.by, act.reason);
+    const k = keys.get(act.keyId);
+    if (k && k.state === 'pending') {
+      k.state = 'active';
+      k.activeFrom = at;
+    }
+    if (act.action === 'rotate' && act.replaces) revoke(act.replaces, at, by, act.reason ?? 'rotated');
+  };
+  for (const r of records) {
+    if (r.action !== 'confirm') {
+      acts.set(r.id, {
+        id: r.id,
+        keyId: r.keyId,
+        action: r.action,
+        by: r.by,
+        byRole: r.byRole,
+        at: r.at,
+        reason: r.reason,
+        replaces: r.replaces,
+        statement: r.statement,
+        statementHash: statementHash(r.statement),
+        effective: false,
+        effectiveAt: null,
+        endorsedWith: null,
+        confirmedBy: [],
+      });
+      admins.set(r.id, new Set(r.byRole === 'admin' ? [r.by] : []));
+      if (r.action !== 'revoke' && !keys.has(r.keyId))
+        keys.set(r.keyId, {
+          id: r.keyId,
+          userId: r.userId,
+          type: r.key.type,
+          label: r.label,
+          fingerprint: keyFingerprint(r.key),
+          state: 'pending',
+          key: r.key,
+          registeredAt: r.at,
+          activeFrom: null,
+          revokedAt: null,
+          revokedBy: null,
+          revocationReason: null,
+        });
+      continue;
+    }
+    const act = r.confirms ? acts.get(r.confirms) : undefined;
+    if (!act || act.effective) continue;
+    if (r.endorsement) {
+      const signer = keys.get(r.endorsement.key.id);
+      const vouchesForItself = r.endorsement.key.id === act.keyId && act.action !== 'revoke';
+      if (!signer || signer.state !== 'active' || vouchesForItself || r.endorsement.statementHash !== act.statementHash)
+        continue;
+      act.endorsedWith = signer.id;
+      takeEffect(act, r.at, r.by);
+    } else if (r.byRole === 'admin') {
+      const set = admins.get(act.id) as Set<string>;
+      if (set.has(r.by)) continue;
+      set.add(r.by);
+      act.confirmedBy.push(r.by);
+      if (set.size >= 2) takeEffect(act, r.at, r.by);
+    }
+  }
+  return { keys: [...keys.values()], acts: [...acts.values()] };
 }

@@ -23,8 +23,8 @@ import {
   TransitionResponseDto,
 } from './instance-responses.dto';
 import { InstancesService } from './instances.service';
-import { EvidenceVerificationDto } from '../evidence/evidence.dto';
-import { EvidenceService } from '../evidence/evidence.service';
+import { EvidenceVerificationDto } from '../record/evidence.dto';
+import { EvidenceService } from '../record/evidence.service';
 import { WriteLimit } from '../auth/user-rate-limit.guard';
 
 const IDEMPOTENCY_HEADER = {

@@ -1,7 +1,7 @@
 import { Module } from '@nestjs/common';
 import { AuthModule } from '../auth/auth.module';
 import { EngineModule } from '../engine/engine.module';
-import { EvidenceModule } from '../evidence/evidence.module';
+import { EvidenceModule } from '../record/evidence.module';
 import { DefinitionsController, InstancesController } from './instances.controller';
 import { InstancesService } from './instances.service';
 

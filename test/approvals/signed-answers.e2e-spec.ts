@@ -345,6 +345,64 @@ describe('signed answers (HTTP, real PostgreSQL, signing required)', () => {
     await expect(t.dataSource.query(`DELETE FROM signing_key_record`)).rejects.toThrow(/append-only/);
   });
 
+  it("member states' comments on a version are signed the same way; the Secretariat's are not", async () => {
+    const id = await atApproval();
+    const key = await confirmedEd25519(approvers.UZ.token);
+    const comments = async () =>
+      (
+        await t.dataSource.query<{ n: number }[]>(
+          `SELECT count(*)::int AS n FROM draft_comment c JOIN draft_document d ON d.id = c.document_id WHERE d.instance_id = $1`,
+          [id],
+        )
+      )[0].n;
+    const path = `/instances/${id}/draft/versions/1/comments`;
+    const text = 'Article 1: say "SCO partner"';
+    // unsigned: refused, nothing written
+    const unsigned = await t.http().post(path).set(bearer(approvers.UZ.token)).send({ text }).expect(403);
+    expect(unsigned.body.message).toMatch(/comments must be signed/);
+    expect(await comments()).toBe(0);
+    // signed over its statement: kept with the comment
+    const st = await t.http().post(`${path}/statement`).set(bearer(approvers.UZ.token)).send({ text }).expect(200);
+    expect(st.body.statement).toMatchObject({
+      format: 'amendflow.comment-statement/1',
+      memberState: 'UZ',
+      text,
+      article: null,
+      draft: { version: 1 },
+    });
+    const signature = {
+      keyId: key.keyId,
+      type: 'ed25519',
+      at: st.body.statement.at,
+      value: signText(st.body.canonical, key.privateKey),
+    };
+    // the signature does not cover another text
+    await t
+      .http()
+      .post(path)
+      .set(bearer(approvers.UZ.token))
+      .send({ text: `${text}!`, signature })
+      .expect(400);
+    expect(await comments()).toBe(0);
+    await t.http().post(path).set(bearer(approvers.UZ.token)).send({ text, signature }).expect(201);
+    const [row] = await t.dataSource.query<{ signature: StoredSignature }[]>(
+      `SELECT c.signature FROM draft_comment c JOIN draft_document d ON d.id = c.document_id WHERE d.instance_id = $1`,
+      [id],
+    );
+    expect(await verifyStoredSignature(row.signature)).toEqual({ valid: true });
+    // used once
+    const again = await t.http().post(path).set(bearer(approvers.UZ.token)).send({ text, signature }).expect(409);
+    expect(again.body.message).toMatch(/used once/);
+    // a legal officer comments for the Secretariat, unsigned
+    await t
+      .http()
+      .post(path)
+      .set(bearer(await tokenFor(t.app, officerUser)))
+      .send({ text: 'Noted.' })
+      .expect(201);
+    expect(await comments()).toBe(2);
+  });
+
   it('a passkey signs a circulation answer: registration and assertion checked like a browser ceremony', async () => {
     const officer = await tokenFor(t.app, officerUser);
     const reviewer = await tokenFor(t.app, reviewerUser);

@@ -5,7 +5,7 @@ import { DomainException, ErrorReason } from '../../src/common/domain.exception'
 import { WorkflowEngine } from '../../src/engine/engine.service';
 import { DEFINITIONS } from '../../src/engine/engine.types';
 import { OutboxRelay } from '../../src/engine/outbox.relay';
-import { EvidenceService } from '../../src/evidence/evidence.service';
+import { EvidenceService } from '../../src/record/evidence.service';
 import { asInsider } from '../support/insider';
 import { InstancesService } from '../../src/instances/instances.service';
 import { createTestApp, type TestApp } from '../support/test-app';

@@ -9,8 +9,8 @@ import { APP_ROLE } from '../../migrations/support/evidence';
 import { verifyCommand } from '../../src/cli/verify-command';
 import { WorkflowEngine } from '../../src/engine/engine.service';
 import { eventHash } from '../../src/engine/event-hash';
-import { bundleSchema, type EvidenceBundle } from '../../src/evidence/bundle';
-import { replay } from '../../src/evidence/replay';
+import { bundleSchema, type EvidenceBundle } from '../../src/record/bundle';
+import { replay } from '../../src/record/replay';
 import {
   canonicalStatement,
   statementHash,

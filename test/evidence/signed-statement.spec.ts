@@ -4,6 +4,7 @@ import {
   buildStatement,
   canonicalStatement,
   draftContentHash,
+  keyStates,
   parseEd25519PublicKey,
   statementChallenge,
   statementEventMismatches,
@@ -12,6 +13,7 @@ import {
   verifyStoredSignature,
   type AnswerStatement,
   type PublicSigningKey,
+  type StoredSignature,
 } from '../../src/evidence/signed-statement';
 import { softCredential } from '../support/soft-authenticator';
 
@@ -173,5 +175,89 @@ describe('signed statements', () => {
       at: '2026-01-01T00:00:00.000Z',
     });
     expect(k).toMatchObject({ format: 'amendflow.key-statement/1', reason: 'lost', replaces: null });
+  });
+});
+
+describe('key states from the key records', () => {
+  const key = (id: string): PublicSigningKey => ({
+    type: 'ed25519',
+    id,
+    publicKey: Buffer.alloc(32, id.length).toString('base64url'),
+  });
+  const act = (
+    id: string,
+    action: 'register' | 'rotate' | 'revoke',
+    keyId: string,
+    by: string,
+    byRole: string,
+    at: string,
+    replaces: string | null = null,
+  ) => ({
+    id,
+    keyId,
+    userId: 'u',
+    action,
+    key: key(keyId),
+    label: null,
+    replaces,
+    reason: action === 'revoke' ? 'lost' : null,
+    by,
+    byRole,
+    at,
+    statement: buildKeyStatement({
+      action,
+      subject: 'u',
+      key: key(keyId),
+      replaces,
+      reason: action === 'revoke' ? 'lost' : null,
+      by,
+      at,
+    }),
+    endorsement: null,
+    confirms: null,
+  });
+  const confirm = (
+    id: string,
+    confirms: string,
+    by: string,
+    at: string,
+    endorsement: StoredSignature | null = null,
+  ) => ({
+    ...act(id, 'register', 'x', by, endorsement ? 'approver' : 'admin', at),
+    action: 'confirm' as const,
+    confirms,
+    endorsement,
+  });
+
+  it('a registration takes effect with two different administrators, a rotation with the old key, a revocation in order', () => {
+    const reg = act('a1', 'register', 'k1', 'u', 'approver', '2026-01-01T00:00:00.000Z');
+    const rot = act('a2', 'rotate', 'k2', 'u', 'approver', '2026-02-01T00:00:00.000Z', 'k1');
+    const endorsement = {
+      statement: rot.statement,
+      statementHash: statementHash(rot.statement),
+      signature: { type: 'ed25519' as const, value: 'x' },
+      key: key('k1'),
+    };
+    const records = [
+      reg,
+      confirm('c1', 'a1', 'admin1', '2026-01-02T00:00:00.000Z'),
+      confirm('c2', 'a1', 'admin1', '2026-01-02T01:00:00.000Z'),
+      confirm('c3', 'a1', 'admin2', '2026-01-03T00:00:00.000Z'),
+      rot,
+      confirm('c4', 'a2', 'u', '2026-02-01T00:01:00.000Z', endorsement),
+    ];
+    const { keys, acts } = keyStates(records);
+    expect(keys.find((k) => k.id === 'k1')).toMatchObject({
+      state: 'revoked',
+      activeFrom: '2026-01-03T00:00:00.000Z',
+      revokedAt: '2026-02-01T00:01:00.000Z',
+      revocationReason: 'rotated',
+    });
+    expect(keys.find((k) => k.id === 'k2')).toMatchObject({ state: 'active', activeFrom: '2026-02-01T00:01:00.000Z' });
+    expect(acts.find((a) => a.id === 'a1')?.confirmedBy).toEqual(['admin1', 'admin2']);
+    expect(acts.find((a) => a.id === 'a2')?.endorsedWith).toBe('k1');
+    // an endorsement by a key that is not active does not count
+    const early = keyStates([reg, rot, confirm('c4', 'a2', 'u', '2026-02-01T00:01:00.000Z', endorsement)]);
+    expect(early.keys.map((k) => k.state)).toEqual(['pending', 'pending']);
   });
 });

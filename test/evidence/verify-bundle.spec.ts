@@ -9,17 +9,17 @@ import {
   savedContentHash,
   type BundleEvent,
   type EvidenceBundle,
-} from '../../src/evidence/bundle';
+} from '../../src/record/bundle';
 import {
   checkpointSignatureValid,
   serviceKeyFrom,
   serviceKeyFromSeed,
   signCheckpoint,
   type ServiceKey,
-} from '../../src/evidence/checkpoint';
-import { awaitingFrom, firstDifference, replay } from '../../src/evidence/replay';
+} from '../../src/record/checkpoint';
+import { awaitingFrom, firstDifference, replay } from '../../src/record/replay';
 import { draftContentHash } from '../../src/evidence/signed-statement';
-import { formatReport, verifyBundle } from '../../src/evidence/verify-bundle';
+import { formatReport, verifyBundle } from '../../src/record/verify-bundle';
 
 const registry = defaultRegistry();
 const DEF = 'model-memorandum-amendment';
@@ -55,7 +55,7 @@ function makeBundle(signWith: ServiceKey = key): EvidenceBundle {
       prevHash: prev,
       hash: '',
       signature: null,
-      world,
+      world: { memberStates: world.memberStates, memoranda: world.memoranda, draft: null },
     };
     events.push(e);
     e.stateAfter = replay(registry, DEF, events).state ?? '';
@@ -94,6 +94,7 @@ function makeBundle(signWith: ServiceKey = key): EvidenceBundle {
     awaitingAnswers: awaitingFrom(final.snapshot),
     events,
     statements: [],
+    comments: [],
     keyRecords: [],
     drafts: [
       {

@@ -87,6 +87,15 @@ describe('loadEnv', () => {
     ]);
   });
 
+  it('requires signed answers in production by default, optional elsewhere, and validates ANSWER_SIGNING', () => {
+    expect(loadEnv(PRODUCTION).ANSWER_SIGNING).toBe('required');
+    expect(loadEnv({}).ANSWER_SIGNING).toBe('optional');
+    expect(loadEnv({ NODE_ENV: 'test' }).ANSWER_SIGNING).toBe('optional');
+    expect(loadEnv({ ANSWER_SIGNING: 'required' }).ANSWER_SIGNING).toBe('required');
+    expect(loadEnv({ ...PRODUCTION, ANSWER_SIGNING: 'optional' }).ANSWER_SIGNING).toBe('optional');
+    expect(envError({ ANSWER_SIGNING: 'yes' }).message).toBe('ANSWER_SIGNING: must be one of required, optional');
+  });
+
   it('refuses demo accounts in production', () => {
     expect(envError({ ...PRODUCTION, DEMO: 'true' }).message).toBe(
       'DEMO: demo accounts (a known password) are refused when NODE_ENV=production',

@@ -8,7 +8,7 @@ import type { Actor } from '../../workflows/kernel/types';
 import { WorkflowEngine } from '../../src/engine/engine.service';
 import type { ApplyResult } from '../../src/engine/engine.types';
 import { OutboxRelay } from '../../src/engine/outbox.relay';
-import { EvidenceService } from '../../src/evidence/evidence.service';
+import { EvidenceService } from '../../src/record/evidence.service';
 import { InstancesService } from '../../src/instances/instances.service';
 import { ReferenceService } from '../../src/reference/reference.service';
 import type { MemorandumRef } from '../../src/reference/reference.types';

@@ -53,9 +53,9 @@ export function softCredential(rpId = 'localhost', origin = 'http://localhost'):
         Buffer.from(cose),
       ]);
       const attestationObject = isoCBOR.encode(
-        new Map<string, string | Uint8Array | Map<string, never>>([
+        new Map<string, string | Uint8Array | Map<string, string>>([
           ['fmt', 'none'],
-          ['attStmt', new Map()],
+          ['attStmt', new Map<string, string>()],
           ['authData', authData],
         ]),
       );

@@ -485,6 +485,137 @@ const MORE: Record<Lang, Record<string, string>> = {
 };
 for (const l of ['en', 'ru', 'zh'] as const) Object.assign(STRINGS[l], MORE[l]);
 
+/** Signing keys and signed answers (docs/evidence.md, "Signed answers"). */
+const SIGNING: Record<Lang, Record<string, string>> = {
+  en: {
+    keys: 'Signing keys',
+    keysIntro:
+      'Your answers are signed with a passkey registered here. A new passkey takes effect once two administrators confirm it.',
+    registerPasskey: 'Register a passkey',
+    passkeyLabel: 'Name of the passkey (e.g. this laptop)',
+    keyType: 'Type',
+    keyLabel: 'Name',
+    fingerprint: 'Fingerprint',
+    keyState: 'State',
+    key_pending: 'waiting for confirmation',
+    key_active: 'active',
+    key_revoked: 'revoked',
+    revoke: 'Revoke',
+    reason: 'Reason',
+    pendingActs: 'Key changes waiting for confirmation',
+    confirm: 'Confirm',
+    act_register: 'register',
+    act_rotate: 'rotate',
+    act_revoke: 'revoke',
+    approver: 'Approver',
+    confirmedBy: 'Confirmed by',
+    reviewAnswer: 'Review the statement',
+    signAndSend: 'Sign with my passkey and send',
+    sendUnsigned: 'Send without a signature',
+    statementTitle: 'You are about to sign this statement',
+    needPasskey: 'Answers must be signed: register a passkey (Signing keys) and have it confirmed first.',
+    signed: 'signed',
+    signedHow: 'Signature',
+    unsigned: 'not signed',
+    st_position:
+      '{signer}, for {state}{acting}, gives the position “{kind}” on version {version} of the draft “{title}” (round {round} of approval).',
+    st_comments:
+      '{signer}, for {state}{acting}, answers “{kind}” to the circulation of version {version} of the draft “{title}” (round {round}).',
+    st_acting: ', standing in for {who}',
+    st_text: 'Text of the answer: “{text}”',
+    st_hash: 'The exact text of version {version} has the fingerprint (SHA-256) {hash}.',
+    st_time: 'Made at {at}.',
+    st_comment_article:
+      '{signer}, for {state}{acting}, comments on article {article} of version {version} of the draft.',
+    st_comment_general: '{signer}, for {state}{acting}, comments on version {version} of the draft as a whole.',
+    st_comment_text: 'Comment: “{text}”',
+  },
+  ru: {
+    keys: 'Ключи подписи',
+    keysIntro:
+      'Ваши ответы подписываются ключом доступа (passkey), зарегистрированным здесь. Новый ключ действует после подтверждения двумя администраторами.',
+    registerPasskey: 'Зарегистрировать ключ доступа',
+    passkeyLabel: 'Название ключа (например, этот ноутбук)',
+    keyType: 'Тип',
+    keyLabel: 'Название',
+    fingerprint: 'Отпечаток',
+    keyState: 'Состояние',
+    key_pending: 'ожидает подтверждения',
+    key_active: 'действует',
+    key_revoked: 'отозван',
+    revoke: 'Отозвать',
+    reason: 'Причина',
+    pendingActs: 'Изменения ключей, ожидающие подтверждения',
+    confirm: 'Подтвердить',
+    act_register: 'регистрация',
+    act_rotate: 'замена',
+    act_revoke: 'отзыв',
+    approver: 'Согласующий',
+    confirmedBy: 'Подтвердили',
+    reviewAnswer: 'Проверить заявление',
+    signAndSend: 'Подписать ключом доступа и отправить',
+    sendUnsigned: 'Отправить без подписи',
+    statementTitle: 'Вы подписываете следующее заявление',
+    needPasskey:
+      'Ответы должны быть подписаны: сначала зарегистрируйте ключ доступа (Ключи подписи) и дождитесь его подтверждения.',
+    signed: 'подписано',
+    signedHow: 'Подпись',
+    unsigned: 'без подписи',
+    st_position:
+      '{signer} от имени государства {state}{acting} занимает позицию «{kind}» по версии {version} проекта «{title}» (раунд согласования {round}).',
+    st_comments:
+      '{signer} от имени государства {state}{acting} отвечает «{kind}» на рассылку версии {version} проекта «{title}» (раунд {round}).',
+    st_acting: ', замещая {who}',
+    st_text: 'Текст ответа: «{text}»',
+    st_hash: 'Точный текст версии {version} имеет отпечаток (SHA-256) {hash}.',
+    st_time: 'Составлено {at}.',
+    st_comment_article:
+      '{signer} от имени государства {state}{acting} комментирует статью {article} версии {version} проекта.',
+    st_comment_general: '{signer} от имени государства {state}{acting} комментирует версию {version} проекта в целом.',
+    st_comment_text: 'Комментарий: «{text}»',
+  },
+  zh: {
+    keys: '签名密钥',
+    keysIntro: '您的答复使用在此注册的通行密钥签名。新的通行密钥须经两名管理员确认后生效。',
+    registerPasskey: '注册通行密钥',
+    passkeyLabel: '通行密钥名称（例如：本笔记本电脑）',
+    keyType: '类型',
+    keyLabel: '名称',
+    fingerprint: '指纹',
+    keyState: '状态',
+    key_pending: '等待确认',
+    key_active: '有效',
+    key_revoked: '已撤销',
+    revoke: '撤销',
+    reason: '理由',
+    pendingActs: '等待确认的密钥变更',
+    confirm: '确认',
+    act_register: '注册',
+    act_rotate: '更换',
+    act_revoke: '撤销',
+    approver: '审批人',
+    confirmedBy: '确认人',
+    reviewAnswer: '查看声明',
+    signAndSend: '用通行密钥签名并发送',
+    sendUnsigned: '不签名发送',
+    statementTitle: '您即将签署以下声明',
+    needPasskey: '答复必须签名：请先注册通行密钥（签名密钥）并等待确认。',
+    signed: '已签名',
+    signedHow: '签名',
+    unsigned: '未签名',
+    st_position: '{signer}代表{state}{acting}，对草案“{title}”第{version}版表明立场“{kind}”（第{round}轮审批）。',
+    st_comments: '{signer}代表{state}{acting}，对草案“{title}”第{version}版的征求意见答复“{kind}”（第{round}轮）。',
+    st_acting: '（代理{who}）',
+    st_text: '答复文本：“{text}”',
+    st_hash: '第{version}版的确切文本指纹（SHA-256）为 {hash}。',
+    st_time: '制作时间：{at}。',
+    st_comment_article: '{signer}代表{state}{acting}，对草案第{version}版第{article}条提出意见。',
+    st_comment_general: '{signer}代表{state}{acting}，对草案第{version}版整体提出意见。',
+    st_comment_text: '意见：“{text}”',
+  },
+};
+for (const l of ['en', 'ru', 'zh'] as const) Object.assign(STRINGS[l], SIGNING[l]);
+
 export const LANGS = ['en', 'ru', 'zh'] as const;
 
 function isLang(l: string | null): l is Lang {
@@ -504,6 +635,11 @@ export function setLang(l: string): void {
 /** Interface string. */
 export function t(key: string): string {
   return STRINGS[lang()][key] ?? STRINGS.en[key] ?? key;
+}
+
+/** Interface string with `{name}` placeholders filled from `vars` (values inserted as text). */
+export function tf(key: string, vars: Record<string, string | number>): string {
+  return t(key).replace(/\{(\w+)\}/g, (_, name: string) => String(vars[name] ?? ''));
 }
 
 /** A label object {en, ru, zh} from the API, in the chosen language. */

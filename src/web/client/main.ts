@@ -5,6 +5,7 @@ import { t, lang, setLang, LANGS } from './i18n';
 import { dashboardPage } from './pages/dashboard';
 import { historyPage } from './pages/history';
 import { inboxPage } from './pages/inbox';
+import { keysPage } from './pages/keys';
 import { notificationBadge, notificationsPage, updateBadge } from './pages/notifications';
 import { procedurePage } from './pages/procedure';
 import { proceduresPage } from './pages/procedures';
@@ -27,6 +28,7 @@ const PAGES = new Map<string, (page: HTMLElement, arg: string) => unknown>([
   ['start', (page) => startPage(page, go)],
   ['procedure', (page, arg) => procedurePage(page, go, decodeURIComponent(arg))],
   ['inbox', (page) => inboxPage(page, go)],
+  ['keys', (page) => keysPage(page, go)],
   ['history', (page) => historyPage(page)],
   ['dashboard', (page) => dashboardPage(page, go)],
   ['notifications', (page) => notificationsPage(page)],
@@ -37,9 +39,11 @@ function header(): void {
   const user = session.user;
   const links: [string, string][] = [];
   if (user?.role === 'legal_officer') links.push(['#/procedures', t('myProcedures')], ['#/start', t('start')]);
-  if (user?.role === 'approver') links.push(['#/inbox', t('inbox')], ['#/history', t('history')]);
+  if (user?.role === 'approver')
+    links.push(['#/inbox', t('inbox')], ['#/history', t('history')], ['#/keys', t('keys')]);
   if (user?.role === 'manager' || user?.role === 'admin')
     links.push(['#/dashboard', t('dashboard')], ['#/procedures', t('allProcedures')]);
+  if (user?.role === 'admin') links.push(['#/keys', t('keys')]);
   const select = h(
     'select',
     {

@@ -530,7 +530,7 @@ export interface paths {
     /** Comments on a version, oldest first (member state, or the Secretariat) */
     get: operations['DraftsController_comments'];
     put?: never;
-    /** Comment on a version or one of its articles: approvers for their own member state, legal officers for the Secretariat */
+    /** Comment on a version or one of its articles: approvers for their own member state (signed, see .../comments/statement), legal officers for the Secretariat */
     post: operations['DraftsController_comment'];
     delete?: never;
     options?: never;
@@ -585,6 +585,23 @@ export interface paths {
     put?: never;
     /** Show a hidden comment again (recorded with the reason) */
     post: operations['DraftsController_showComment'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/instances/{id}/draft/versions/{n}/comments/statement': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** The statement to sign for a member state's comment (nothing is recorded): canonical text for Ed25519, challenge for a passkey */
+    post: operations['DraftsController_commentStatement'];
     delete?: never;
     options?: never;
     head?: never;
@@ -2645,6 +2662,17 @@ export interface components {
       keyId: string;
       /** @description The raw 32-byte Ed25519 public key, base64url */
       publicKey: string;
+    };
+    SignedCommentDto: {
+      /**
+       * Format: uuid
+       * @description The article commented on; leave out for a general comment
+       */
+      articleId?: string | null;
+      /** @description The signature of the statement POST .../comments/statement gave for this comment */
+      signature?: components['schemas']['AnswerSignatureDto'];
+      /** @example Article 3: add "and observers" after "dialogue partners". */
+      text: string;
     };
     SignInDto: {
       /** @example officer@amendflow.local */
@@ -5037,7 +5065,7 @@ export interface operations {
     };
     requestBody: {
       content: {
-        'application/json': components['schemas']['AddCommentDto'];
+        'application/json': components['schemas']['SignedCommentDto'];
       };
     };
     responses: {
@@ -5049,7 +5077,7 @@ export interface operations {
           'application/json': components['schemas']['DraftCommentDto'];
         };
       };
-      /** @description INVALID_PAYLOAD: the request is invalid (the message names the field) */
+      /** @description INVALID_PAYLOAD: invalid body, or a signature that does not verify for this comment */
       400: {
         headers: {
           [name: string]: unknown;
@@ -5067,7 +5095,7 @@ export interface operations {
           'application/json': components['schemas']['ErrorBody'];
         };
       };
-      /** @description FORBIDDEN: approvers (for their own member state) and legal officers only */
+      /** @description FORBIDDEN: approvers (for their own member state) and legal officers only; member states' comments must be signed (ANSWER_SIGNING=required); the signing key is pending or revoked */
       403: {
         headers: {
           [name: string]: unknown;
@@ -5085,7 +5113,7 @@ export interface operations {
           'application/json': components['schemas']['ErrorBody'];
         };
       };
-      /** @description CONFLICT: the procedure is closed */
+      /** @description CONFLICT: the procedure is closed, or the statement is stale or used already */
       409: {
         headers: {
           [name: string]: unknown;
@@ -5372,6 +5400,88 @@ export interface operations {
       };
       /** @description RATE_LIMITED: too many requests; try again later */
       429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description UNAVAILABLE: PostgreSQL or Redis does not answer; try again shortly */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+    };
+  };
+  DraftsController_commentStatement: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+        n: number;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['AddCommentDto'];
+      };
+    };
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description INVALID_PAYLOAD: the request is invalid (the message names the field) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description UNAUTHENTICATED: no bearer token, or it is expired, revoked or not valid */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description FORBIDDEN: member-state approvers only */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description NOT_FOUND: no procedure, draft or version with these numbers, or (approvers) a version not circulated to the member states */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description TOO_LARGE: the request is larger than its limit */
+      413: {
         headers: {
           [name: string]: unknown;
         };

@@ -1,9 +1,10 @@
 // One version: every article in ru / zh / en with its language status, and the comments on it.
 import { get, post, session } from '../api/client';
 import type { DraftArticleView, DraftComment } from '../api/views';
-import { fmtDate, h } from '../dom';
+import { clear, fmtDate, h } from '../dom';
 import { t } from '../i18n';
-import { actionForm } from '../ui';
+import { commentStatementFor, plainCommentStatement, signWithPasskey } from '../signing';
+import { actionForm, errorBox } from '../ui';
 import { DRAFT_LANGS, fill, statusText } from './common';
 
 export async function versionReader(id: string, n: number, { canComment }: { canComment: boolean }) {
@@ -13,7 +14,8 @@ export async function versionReader(id: string, n: number, { canComment }: { can
   ]);
   const box = h('div', { 'data-testid': 'version-reader', 'data-version': v.number });
   const again = () => void fill(box.parentElement || box, () => versionReader(id, n, { canComment }));
-  const commentForm = (articleId: string | null) => (canComment ? newComment(id, v.number, articleId, again) : null);
+  const commentForm = (article: { id: string; number: string } | null) =>
+    canComment ? newComment(id, v.number, article, again) : null;
   box.append(
     h('h4', {}, `${t('version')} ${v.number}${v.latest ? ` (${t('latestVersion')})` : ''} — ${v.note}`),
     h(
@@ -24,7 +26,11 @@ export async function versionReader(id: string, n: number, { canComment }: { can
       commentForm(null),
     ),
     ...v.articles.map((a) =>
-      articleView(a, commentList(comments.filter((c) => c.articleId === a.articleId)), commentForm(a.articleId)),
+      articleView(
+        a,
+        commentList(comments.filter((c) => c.articleId === a.articleId)),
+        commentForm({ id: a.articleId, number: a.number }),
+      ),
     ),
   );
   return box;
@@ -89,16 +95,60 @@ function commentList(list: DraftComment[]): HTMLElement | null {
   );
 }
 
-/** A comment on an article (or a general one: `articleId` null), in the caller's name. */
-function newComment(id: string, n: number, articleId: string | null, commented: () => void): HTMLElement {
+/**
+ * A comment on an article (or a general one: `article` null), in the caller's name. A member
+ * state's comment is signed like its answers: with a passkey, the statement is shown in plain
+ * words and one prompt signs it; without one, a service that requires signatures says so.
+ */
+function newComment(
+  id: string,
+  n: number,
+  article: { id: string; number: string } | null,
+  commented: () => void,
+): HTMLElement {
   const user = session.user;
-  const text = h('textarea', { name: 'comment', 'aria-label': t('addComment') });
-  const send = async () => {
+  const review = h('div', { 'data-testid': 'comment-review' });
+  const text = h('textarea', { name: 'comment', 'aria-label': t('addComment'), oninput: () => clear(review) });
+  const body = () => (article ? { articleId: article.id, text: text.value } : { text: text.value });
+  const sendWith = async (signature?: Awaited<ReturnType<typeof signWithPasskey>>) => {
     await post('/instances/{id}/draft/versions/{n}/comments', {
       path: { id, n },
-      body: articleId ? { articleId, text: text.value } : { text: text.value },
+      body: { ...body(), ...(signature ? { signature } : {}) },
     });
     commented();
+  };
+  const send = async () => {
+    if (user?.role !== 'approver') return sendWith();
+    const reply = await commentStatementFor(id, n, body());
+    if (!reply.passkeys.length) {
+      if (reply.signing === 'optional') return sendWith();
+      clear(review).appendChild(h('p', { class: 'error', 'data-testid': 'need-passkey' }, t('needPasskey')));
+      return;
+    }
+    const msg = h('div');
+    clear(review).append(
+      plainCommentStatement(reply.statement, {
+        signer: user.displayName,
+        article: article ? article.number : null,
+      }),
+      h(
+        'button',
+        {
+          type: 'button',
+          'data-testid': 'sign-and-send',
+          onclick: async () => {
+            clear(msg);
+            try {
+              await sendWith(await signWithPasskey(reply));
+            } catch (err) {
+              msg.appendChild(errorBox(err));
+            }
+          },
+        },
+        t('signAndSend'),
+      ),
+      msg,
+    );
   };
   return h(
     'details',
@@ -113,6 +163,7 @@ function newComment(id: string, n: number, articleId: string | null, commented: 
       send,
       text,
       h('div', {}, h('button', { type: 'submit' }, t('comment'))),
+      review,
     ),
   );
 }

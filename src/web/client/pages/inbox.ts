@@ -1,10 +1,11 @@
 // An approver's inbox: what their member state owes an answer on, with the draft to read.
-import { get, post } from '../api/client';
+import { get, post, session } from '../api/client';
 import type { InboxItem } from '../api/views';
-import { fmtDate, h } from '../dom';
+import { clear, fmtDate, h } from '../dom';
 import { inboxDraft } from '../draft/inbox-draft';
 import { t, label } from '../i18n';
-import { actionForm, card, procLink, type Go } from '../ui';
+import { plainStatement, signWithPasskey, statementFor, type StatementReply } from '../signing';
+import { actionForm, card, errorBox, procLink, type Go } from '../ui';
 
 export async function inboxPage(view: HTMLElement, go: Go): Promise<void> {
   const inbox = await get('/approvals/inbox');
@@ -57,23 +58,64 @@ function draftOpener(item: InboxItem): HTMLElement[] {
   return [open, draftBox];
 }
 
+/**
+ * The answer form. "Review" asks the service for the statement of the answer; with a passkey, the
+ * statement is shown in plain words and "Sign and send" signs it (one browser prompt) and sends
+ * the answer with its signature. Without a passkey, where the service accepts unsigned answers,
+ * the answer is sent as it is; where it requires a signature, the page says how to get a passkey.
+ */
 function answerForm(item: InboxItem, answered: () => void): HTMLFormElement {
   const kind = h(
     'select',
-    { name: 'kind', class: 'wide' },
+    { name: 'kind', class: 'wide', onchange: () => clear(review) },
     item.answers.map((a) => h('option', { value: a }, t(a))),
   );
-  const text = h('textarea', { name: 'text' });
-  const answer = async () => {
+  const text = h('textarea', { name: 'text', oninput: () => clear(review) });
+  const review = h('div', { 'data-testid': 'answer-review' });
+  const body = () => ({
+    draftVersion: item.draftVersion,
+    kind: item.answers[kind.selectedIndex],
+    ...(text.value.trim() ? { text: text.value } : {}),
+  });
+  const send = async (signature?: Awaited<ReturnType<typeof signWithPasskey>>) => {
     await post('/approvals/{instanceId}/answer', {
       path: { instanceId: item.instanceId },
-      body: {
-        draftVersion: item.draftVersion,
-        kind: item.answers[kind.selectedIndex],
-        ...(text.value.trim() ? { text: text.value } : {}),
-      },
+      body: { ...body(), ...(signature ? { signature } : {}) },
     });
     answered();
+  };
+  const showStatement = (reply: StatementReply) => {
+    const msg = h('div');
+    const signAndSend = h(
+      'button',
+      {
+        type: 'button',
+        'data-testid': 'sign-and-send',
+        onclick: async () => {
+          clear(msg);
+          try {
+            await send(await signWithPasskey(reply));
+          } catch (err) {
+            msg.appendChild(errorBox(err));
+          }
+        },
+      },
+      t('signAndSend'),
+    );
+    clear(review).append(
+      plainStatement(reply.statement, {
+        signer: session.user?.displayName ?? reply.statement.signer,
+        title: label(item.title, item.definitionId),
+      }),
+      signAndSend,
+      msg,
+    );
+  };
+  const answer = async () => {
+    const reply = await statementFor(item.instanceId, body());
+    if (reply.passkeys.length) return showStatement(reply);
+    if (reply.signing === 'optional') return send();
+    clear(review).appendChild(h('p', { class: 'error', 'data-testid': 'need-passkey' }, t('needPasskey')));
   };
   return actionForm(
     { 'data-testid': 'answer-form', 'data-id': item.instanceId },
@@ -83,5 +125,6 @@ function answerForm(item: InboxItem, answered: () => void): HTMLFormElement {
     h('label', {}, t('text')),
     text,
     h('div', {}, h('button', { type: 'submit' }, t('answer'))),
+    review,
   );
 }

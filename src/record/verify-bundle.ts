@@ -23,13 +23,18 @@ import { checkpointSignatureValid } from './checkpoint';
 import { awaitingFrom, firstDifference, replay } from './replay';
 import {
   ANSWER_STATEMENT_FORMAT,
+  COMMENT_STATEMENT_FORMAT,
   draftContentHash,
+  keyStates,
   noDraftTextHash,
   statementEventMismatches,
   verifyStoredSignature,
   type AnswerStatement,
+  type CommentStatement,
+  type KeyRecord,
+  type SigningKeyState,
   type StoredSignature,
-} from './signed-statement';
+} from '../evidence/signed-statement';
 
 export interface AnswerCheck {
   seq: number;
@@ -68,6 +73,7 @@ export interface VerificationReport {
   checkpoints: { ok: boolean; items: CheckpointCheck[]; problems: string[] };
   answers: AnswerCheck[];
   keyRecords: { count: number; problems: string[] };
+  comments: { count: number; problems: string[] };
   drafts: { number: number; sha256: string; text: 'matches' | 'differs' | 'not included' }[];
   /** Every failure, one sentence each (empty when ok). */
   problems: string[];
@@ -169,7 +175,7 @@ function isStoredSignature(v: unknown): v is StoredSignature {
   );
 }
 
-async function answersOf(bundle: EvidenceBundle): Promise<AnswerCheck[]> {
+async function answersOf(bundle: EvidenceBundle, keys: readonly SigningKeyState[]): Promise<AnswerCheck[]> {
   const drafts = new Map(bundle.drafts.map((d) => [d.number, d]));
   const out: AnswerCheck[] = [];
   for (const e of bundle.events) {
@@ -224,57 +230,68 @@ async function answersOf(bundle: EvidenceBundle): Promise<AnswerCheck[]> {
       check.problems.push(
         `the statement names text ${statement.draft.sha256.slice(0, 16)}... for version ${draft.number}, whose text is ${draft.sha256.slice(0, 16)}...`,
       );
-    const keyProblem = keyStanding(bundle, stored, statement);
+    const keyProblem = keyStanding(keys, stored, statement.signer, statement.at);
     if (keyProblem) check.problems.push(keyProblem);
   }
   return out;
 }
 
-type KeyRecord = EvidenceBundle['keyRecords'][number];
-
 /**
- * When a key act took effect: an act of the approver is confirmed by two administrators, or by one
- * confirmation endorsed with an active key of the approver (an administrator's own act counts as
- * one of the two). Null when it never took effect.
+ * The key of a signed statement must be the key registered to its signer under that id (same key
+ * material), in effect when the statement was made, and not revoked or replaced before it: the
+ * key states read from the records by the same function the service uses (`keyStates`).
  */
-function effectiveAt(records: readonly KeyRecord[], act: KeyRecord): number | null {
-  const admins = new Set(act.byRole === 'admin' ? [act.byId] : []);
-  for (const c of records.filter((r) => r.action === 'confirm' && r.confirms === act.id)) {
-    if (c.endorsement !== null) return Date.parse(c.at);
-    admins.add(c.byId);
-    if (admins.size >= 2) return Date.parse(c.at);
-  }
+function keyStanding(
+  keys: readonly SigningKeyState[],
+  stored: StoredSignature,
+  signer: string,
+  at: string,
+): string | null {
+  const state = keys.find((k) => k.id === stored.key.id);
+  if (!state) return `key ${stored.key.id} was never registered`;
+  if (state.userId !== signer) return `key ${stored.key.id} is registered to someone other than the signer`;
+  if (state.key.publicKey !== stored.key.publicKey || state.key.type !== stored.key.type)
+    return `the key stored with the answer is not the key registered as ${stored.key.id}`;
+  const t = Date.parse(at);
+  if (state.activeFrom === null || Date.parse(state.activeFrom) > t)
+    return `key ${stored.key.id} was not yet confirmed when the statement was made`;
+  if (state.revokedAt !== null && Date.parse(state.revokedAt) <= t)
+    return `key ${stored.key.id} was revoked before the statement was made`;
   return null;
 }
 
-/**
- * The key of a signed answer must be the key registered to its signer under that id (same key
- * material), in effect when the answer was given, and not revoked or replaced before it.
- */
-function keyStanding(bundle: EvidenceBundle, stored: StoredSignature, statement: AnswerStatement): string | null {
-  const records = bundle.keyRecords;
-  const registered = records.find(
-    (r) => r.keyId === stored.key.id && (r.action === 'register' || r.action === 'rotate'),
-  );
-  if (!registered) return `key ${stored.key.id} was never registered`;
-  if (registered.userId !== statement.signer)
-    return `key ${stored.key.id} is registered to someone other than the signer`;
-  const material = registered.key as { publicKey?: unknown; type?: unknown };
-  if (material.publicKey !== stored.key.publicKey || material.type !== stored.key.type)
-    return `the key stored with the answer is not the key registered as ${stored.key.id}`;
-  const answeredAt = Date.parse(statement.at);
-  const since = effectiveAt(records, registered);
-  if (since === null || since > answeredAt)
-    return `key ${stored.key.id} was not yet confirmed when the answer was given`;
-  const ended = records
-    .filter(
-      (r) =>
-        (r.action === 'revoke' && r.keyId === stored.key.id) || (r.action === 'rotate' && r.replaces === stored.key.id),
-    )
-    .map((r) => effectiveAt(records, r))
-    .filter((t): t is number => t !== null && t <= answeredAt);
-  if (ended.length) return `key ${stored.key.id} was revoked before the answer was given`;
-  return null;
+/** The member states' signed comments: signature, key, and the comment as stored agrees with what was signed. */
+async function commentsOf(bundle: EvidenceBundle, keys: readonly SigningKeyState[]): Promise<string[]> {
+  const drafts = new Map(bundle.drafts.map((d) => [d.number, d]));
+  const problems: string[] = [];
+  for (const c of bundle.comments) {
+    const say = (p: string) => problems.push(`signed comment ${c.id} (${c.memberState ?? '?'}): ${p}`);
+    if (
+      !isStoredSignature(c.signed) ||
+      (c.signed.statement as { format?: unknown }).format !== COMMENT_STATEMENT_FORMAT
+    ) {
+      say('the stored signature is not a signed comment statement');
+      continue;
+    }
+    const stored = c.signed;
+    const statement = stored.statement as CommentStatement;
+    const result = await verifyStoredSignature(stored);
+    if (!result.valid) say(`the signature is invalid: ${result.reason ?? ''}`);
+    if (statement.procedure !== bundle.instance.id) say('the statement names another procedure');
+    if (statement.signer !== c.authorId) say('the statement is signed by someone other than the author');
+    if (statement.memberState !== c.memberState) say('the statement names another member state');
+    if (statement.text !== c.text) say('the comment as stored is not the text that was signed');
+    if (statement.draft.version !== c.versionNumber) say('the statement names another draft version');
+    if (statement.article !== c.articleId) say('the statement names another article');
+    const draft = drafts.get(statement.draft.version);
+    if (draft && draft.sha256 !== statement.draft.sha256)
+      say(
+        `the statement names text ${statement.draft.sha256.slice(0, 16)}... for version ${draft.number}, whose text is ${draft.sha256.slice(0, 16)}...`,
+      );
+    const keyProblem = keyStanding(keys, stored, statement.signer, statement.at);
+    if (keyProblem) say(keyProblem);
+  }
+  return problems;
 }
 
 async function keyRecordsOf(bundle: EvidenceBundle): Promise<VerificationReport['keyRecords']> {
@@ -325,7 +342,10 @@ export async function verifyBundle(
     if (awaitingDiff) replayProblems.push(`the read model of who owes an answer disagrees: ${awaitingDiff}`);
   }
   const checkpoints = checkpointsOf(bundle, options);
-  const answers = await answersOf(bundle);
+  // the zod schema reads key material as unknown; keyStates reads the records' order and ids only
+  const keys = keyStates(bundle.keyRecords as KeyRecord[]).keys;
+  const answers = await answersOf(bundle, keys);
+  const commentProblems = await commentsOf(bundle, keys);
   const keyRecords = await keyRecordsOf(bundle);
   const drafts = draftsOf(bundle);
   const problems = [
@@ -333,6 +353,7 @@ export async function verifyBundle(
     ...replayProblems.map((p) => `replay: ${p}`),
     ...checkpoints.problems,
     ...answers.flatMap((a) => a.problems.map((p) => `answer at event ${a.seq} (${a.memberState ?? '?'}): ${p}`)),
+    ...commentProblems,
     ...keyRecords.problems,
     ...drafts
       .filter((d) => d.text === 'differs')
@@ -351,6 +372,7 @@ export async function verifyBundle(
     checkpoints,
     answers,
     keyRecords,
+    comments: { count: bundle.comments.length, problems: commentProblems },
     drafts,
     problems,
   };
@@ -377,8 +399,12 @@ export function formatReport(r: VerificationReport): string {
     );
     for (const p of a.problems) lines.push(`  - ${p}`);
   }
-  lines.push(`Key records: ${r.keyRecords.count}${r.keyRecords.problems.length ? '' : ''}`);
+  lines.push(`Key records: ${r.keyRecords.count}`);
   for (const p of r.keyRecords.problems) lines.push(`  - ${p}`);
+  lines.push(
+    `Signed comments: ${r.comments.count}${r.comments.problems.length ? ' (PROBLEMS)' : r.comments.count ? ', all valid' : ''}`,
+  );
+  for (const p of r.comments.problems) lines.push(`  - ${p}`);
   for (const d of r.drafts) lines.push(`Draft version ${d.number}: ${d.sha256.slice(0, 16)}..., text ${d.text}`);
   lines.push(
     r.ok ? 'Result: VERIFIED' : `Result: FAILED (${r.problems.length} problem${r.problems.length === 1 ? '' : 's'})`,

@@ -14,7 +14,7 @@ import { queryOne, queryRows } from '../infra/sql';
 import { BUNDLE_FORMAT, BUNDLE_VERSION, type EvidenceBundle } from './bundle';
 import { signCheckpoint, type ServiceKey } from './checkpoint';
 import { SERVICE_KEY } from './service-key';
-import { draftContentHash } from './signed-statement';
+import { draftContentHash } from '../evidence/signed-statement';
 import { verifyBundle, type VerificationReport } from './verify-bundle';
 
 interface InstanceRow {
@@ -61,7 +61,8 @@ interface KeyRecordRow {
   id: string;
   key_id: string;
   user_id: string;
-  action: string;
+  action: 'register' | 'rotate' | 'revoke' | 'confirm';
+  label: string | null;
   key: unknown;
   replaces: string | null;
   reason: string | null;
@@ -168,18 +169,35 @@ export class EvidenceService implements OnModuleInit, OnApplicationBootstrap {
       `SELECT member_state, question, round, draft_version FROM awaiting_answer WHERE instance_id = $1 ORDER BY member_state`,
       [id],
     );
+    const comments = await queryRows<{
+      id: string;
+      version_number: number;
+      article_id: string | null;
+      author_id: string;
+      member_state: string | null;
+      acting_for: string | null;
+      text: string;
+      created_at: Date;
+      signature: unknown;
+    }>(
+      this.ds,
+      `SELECT c.id, c.version_number, c.article_id, c.author_id, c.member_state, c.acting_for, c.text, c.created_at, c.signature
+         FROM draft_comment c JOIN draft_document d ON d.id = c.document_id
+        WHERE d.instance_id = $1 AND c.signature IS NOT NULL ORDER BY c.seq`,
+      [id],
+    );
     const signers = [
       ...new Set(
-        events
-          .filter((e) => e.signature !== null && e.signature !== undefined)
-          .map((e) => e.actor_id)
-          .filter((u) => isUuid(u)),
+        [
+          ...events.filter((e) => e.signature !== null && e.signature !== undefined).map((e) => e.actor_id),
+          ...comments.map((c) => c.author_id),
+        ].filter((u) => isUuid(u)),
       ),
     ];
     const keyRecords = signers.length
       ? await queryRows<KeyRecordRow>(
           this.ds,
-          `SELECT id, key_id, user_id, action, key, replaces, reason, by_id, by_role, at, statement, endorsement, confirms
+          `SELECT id, key_id, user_id, action, key, label, replaces, reason, by_id, by_role, at, statement, endorsement, confirms
              FROM signing_key_record WHERE user_id = ANY($1::uuid[]) ORDER BY seq`,
           [signers],
         )
@@ -215,15 +233,27 @@ export class EvidenceService implements OnModuleInit, OnApplicationBootstrap {
       statements: bundleEvents
         .filter((e) => e.signature !== null && e.signature !== undefined)
         .map((e) => ({ seq: e.seq, signed: e.signature })),
+      comments: comments.map((c) => ({
+        id: c.id,
+        versionNumber: c.version_number,
+        articleId: c.article_id,
+        authorId: c.author_id,
+        memberState: c.member_state,
+        actingFor: c.acting_for,
+        text: c.text,
+        createdAt: new Date(c.created_at).toISOString(),
+        signed: c.signature,
+      })),
       keyRecords: keyRecords.map((r) => ({
         id: r.id,
         keyId: r.key_id,
         userId: r.user_id,
         action: r.action,
         key: r.key,
+        label: r.label,
         replaces: r.replaces,
         reason: r.reason,
-        byId: r.by_id,
+        by: r.by_id,
         byRole: r.by_role,
         at: new Date(r.at).toISOString(),
         statement: r.statement,

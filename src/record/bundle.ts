@@ -81,20 +81,35 @@ const checkpoint = z.object({
   signature: z.string(),
 });
 
+/** A row of `signing_key_record` (signed-statement.ts, `KeyRecord`). */
 const keyRecord = z.object({
   id: z.string(),
   keyId: z.string(),
   userId: z.string(),
-  action: z.string(),
+  action: z.enum(['register', 'rotate', 'revoke', 'confirm']),
   key: json,
+  label: z.string().nullable(),
   replaces: z.string().nullable(),
   reason: z.string().nullable(),
-  byId: z.string(),
+  by: z.string(),
   byRole: z.string(),
   at: isoTime,
   statement: json,
   endorsement: json.nullable(),
   confirms: z.string().nullable(),
+});
+
+/** A member state's comment on a draft version, signed like an answer (its statement is in `signed`). */
+const signedComment = z.object({
+  id: z.string(),
+  versionNumber: z.number().int().min(1),
+  articleId: z.string().nullable(),
+  authorId: z.string(),
+  memberState: z.string().nullable(),
+  actingFor: z.string().nullable(),
+  text: z.string(),
+  createdAt: isoTime,
+  signed: json,
 });
 
 export const bundleSchema = z.object({
@@ -123,8 +138,10 @@ export const bundleSchema = z.object({
     }),
   ),
   events: z.array(event),
-  /** Every signed statement of the record with its signature and key (also on its event). */
+  /** Every signed answer of the record: the event's seq and its stored statement, signature and key (also on its event). */
   statements: z.array(z.object({ seq: z.number().int().min(1), signed: json })),
+  /** The member states' signed comments on the draft versions. */
+  comments: z.array(signedComment),
   /** The key records (registration, rotation, revocation, confirmation) of every signer of the record. */
   keyRecords: z.array(keyRecord),
   drafts: z.array(draftVersion),
