@@ -201,7 +201,8 @@ describe('approvals (HTTP, real PostgreSQL)', () => {
       expect(view.body.state).toBe('submitted_for_adoption');
       expect((await t.http().get(`/instances/${id}/verify`).set(bearer(manager)).expect(200)).body.valid).toBe(true);
     }
-  });
+    // 200 answers at once and 20 full verifications (each replays the history through the machine)
+  }, 240_000);
 
   it('an acting approver answers within the appointed period, with both identities kept, and not outside it', async () => {
     const id = await atApproval();
