@@ -91,12 +91,6 @@ const TABLE: Row[] = [
   },
   { method: 'get', path: `/instances/${NO_ID}/approvals`, expect: everyone(404) },
   { method: 'get', path: '/approvals/inbox', expect: only(['approver'], 200) },
-  {
-    method: 'post',
-    path: `/approvals/${NO_ID}/statement`,
-    body: { draftVersion: 1, kind: 'agree' },
-    expect: only(['approver'], 404),
-  },
   { method: 'get', path: '/approvals/history', expect: only(['approver'], 200) },
   {
     method: 'post',
@@ -104,6 +98,23 @@ const TABLE: Row[] = [
     body: { draftVersion: 1, kind: 'agree' },
     expect: only(['approver'], 404),
   },
+  {
+    method: 'post',
+    path: `/approvals/${NO_ID}/statement`,
+    body: { draftVersion: 1, kind: 'agree' },
+    expect: only(['approver'], 404),
+  },
+  // signing keys: approvers hold them, administrators confirm acts on them (four-eyes)
+  { method: 'get', path: '/signing-keys/mine', expect: only(['approver'], 200) },
+  { method: 'get', path: '/signing-keys/pending', expect: only(['admin'], 200) },
+  { method: 'get', path: `/signing-keys/users/${NO_ID}`, expect: only(['admin'], 200) },
+  { method: 'post', path: '/signing-keys/ed25519', body: {}, expect: only(['approver'], 400) },
+  // without an Origin (and PUBLIC_URL) no relying party can be named
+  { method: 'post', path: '/signing-keys/passkeys/options', expect: only(['approver'], 400) },
+  { method: 'post', path: '/signing-keys/passkeys', body: {}, expect: only(['approver'], 400) },
+  { method: 'post', path: `/signing-keys/${NO_ID}/revoke`, body: {}, expect: only(['approver', 'admin'], 400) },
+  { method: 'post', path: `/signing-keys/acts/${NO_ID}/confirm`, expect: only(['admin'], 404) },
+  { method: 'post', path: `/signing-keys/acts/${NO_ID}/endorse`, body: {}, expect: only(['approver'], 400) },
   { method: 'get', path: '/monitoring/dashboard', expect: only(['legal_officer', 'manager', 'admin'], 200) },
   { method: 'get', path: '/reference/member-states', expect: everyone(200) },
   { method: 'get', path: '/reference/partners', expect: everyone(200) },
@@ -126,7 +137,7 @@ const TABLE: Row[] = [
 
 /** The route families this table answers for; every documented route under them must be in it. */
 const COVERED =
-  /^\/(auth|users|acting-appointments|definitions|instances(\/\{id\})?(\/(events|history|verify|evidence|migrate|approvals|deadlines\/\{key\}\/extend))?$|approvals|reference|monitoring|evidence)/;
+  /^\/(auth|users|acting-appointments|definitions|instances(\/\{id\})?(\/(events|history|verify|evidence|migrate|approvals|deadlines\/\{key\}\/extend))?$|approvals|reference|monitoring|signing-keys|evidence)/;
 
 describe('access: every route × every role', () => {
   let t: TestApp;

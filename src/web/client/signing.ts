@@ -172,3 +172,30 @@ export async function registerPasskey(label: string): Promise<void> {
   const response = await startRegistration({ optionsJSON: options });
   await post('/signing-keys/passkeys', { body: { response: asRecord(response), ...(label ? { label } : {}) } });
 }
+
+/** A hex SHA-256 as the base64url WebAuthn challenge (the same 32 bytes). */
+export function hexToBase64url(hex: string): string {
+  const bytes = (hex.match(/../g) ?? []).map((b) => String.fromCharCode(parseInt(b, 16))).join('');
+  return btoa(bytes).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+}
+
+/** Signs an act on one's own keys (its statement hash) with an active passkey: the act takes effect. */
+export async function endorseWithPasskey(
+  actId: string,
+  statementHash: string,
+  passkeys: { keyId: string; credentialId: string }[],
+): Promise<void> {
+  const response = await startAuthentication({
+    optionsJSON: {
+      challenge: hexToBase64url(statementHash),
+      allowCredentials: passkeys.map((p) => ({ id: p.credentialId, type: 'public-key' as const })),
+      userVerification: 'required',
+      timeout: 120_000,
+    },
+  });
+  const used = passkeys.find((p) => p.credentialId === response.id) ?? passkeys[0];
+  await post('/signing-keys/acts/{actId}/endorse', {
+    path: { actId },
+    body: { keyId: used.keyId, type: 'webauthn', response: asRecord(response) },
+  });
+}

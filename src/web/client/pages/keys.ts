@@ -3,7 +3,7 @@
 import { get, post, session } from '../api/client';
 import { fmtDate, h, table } from '../dom';
 import { t } from '../i18n';
-import { registerPasskey } from '../signing';
+import { endorseWithPasskey, registerPasskey } from '../signing';
 import { actionForm, card, type Go } from '../ui';
 
 interface KeyView {
@@ -15,11 +15,14 @@ interface KeyView {
   registeredAt: string;
   revokedAt: string | null;
   revocationReason: string | null;
+  /** The public key; for a passkey, the credential the browser signs with. */
+  key: { type: string; credentialId?: string };
 }
 
 interface ActView {
   id: string;
   keyId: string;
+  statementHash: string;
   action: 'register' | 'rotate' | 'revoke';
   by: string;
   at: string;
@@ -41,6 +44,25 @@ export async function keysPage(view: HTMLElement, go: Go): Promise<void> {
   if (session.user?.role === 'admin') return pendingActs(view, go);
   const mine: Record<string, unknown> = await get('/signing-keys/mine');
   const keys = isList<KeyView>(mine.keys, isKey) ? mine.keys : [];
+  const acts = isList<ActView>(mine.acts, isAct) ? mine.acts : [];
+  const activePasskeys = (except: string) =>
+    keys
+      .filter((k) => k.state === 'active' && k.id !== except && k.key.credentialId)
+      .map((k) => ({ keyId: k.id, credentialId: k.key.credentialId ?? '' }));
+  /** A pending act on my keys that a passkey I already have can put in effect (one prompt). */
+  const endorseButton = (k: KeyView): HTMLElement | null => {
+    const act = acts.find((a) => a.keyId === k.id && !a.effective && a.action !== 'revoke');
+    const passkeys = activePasskeys(k.id);
+    if (!act || !passkeys.length) return null;
+    return actionForm(
+      { 'data-testid': 'endorse-act' },
+      async () => {
+        await endorseWithPasskey(act.id, act.statementHash, passkeys);
+        go('#/keys', true);
+      },
+      h('button', { type: 'submit' }, t('endorseWithPasskey')),
+    );
+  };
   const label = h('input', { name: 'label', class: 'wide', placeholder: t('passkeyLabel') });
   view.append(
     card(
@@ -76,7 +98,12 @@ export async function keysPage(view: HTMLElement, go: Go): Promise<void> {
                   k.revocationReason ? ` — ${k.revocationReason}` : '',
                 ),
                 h('td', {}, fmtDate(k.registeredAt)),
-                h('td', {}, k.state === 'revoked' ? '' : revokeForm(k.id, go)),
+                h(
+                  'td',
+                  {},
+                  k.state === 'pending' ? endorseButton(k) : null,
+                  k.state === 'revoked' ? '' : revokeForm(k.id, go),
+                ),
               ),
             ),
             { 'data-testid': 'my-keys' },
