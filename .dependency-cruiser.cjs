@@ -2,7 +2,8 @@
  * The allowed arrows between the parts of amendflow (see the layout in docs and README's design
  * section), checked by `npm run lint:deps` in CI. A rule names what must never happen.
  */
-const FEATURES = 'auth|reference|engine|instances|approvals|documents|deadlines|monitoring|web|health|cli';
+const FEATURES =
+  'auth|reference|engine|instances|approvals|documents|deadlines|notifications|monitoring|web|health|cli';
 
 /** @type {import('dependency-cruiser').IConfiguration} */
 module.exports = {
@@ -24,7 +25,7 @@ module.exports = {
       from: { path: '^src/engine/' },
       to: {
         path: [
-          '^src/(web|instances|approvals|documents|deadlines|monitoring)/',
+          '^src/(web|instances|approvals|documents|deadlines|notifications|monitoring)/',
           '\\.controller\\.ts$',
           '\\.processor\\.ts$',
         ],

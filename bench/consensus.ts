@@ -27,6 +27,7 @@ import * as path from 'node:path';
 import { Client, Pool, type PoolClient } from 'pg';
 import { AccessTokenService } from '../src/auth/access-token.service';
 import { UsersService } from '../src/auth/users.service';
+import { DraftsService } from '../src/documents/drafts.service';
 import type { WorkflowEngine } from '../src/engine/engine.service';
 import { EvidenceService } from '../src/record/evidence.service';
 import type { Actor } from '../workflows/kernel/types';
@@ -93,6 +94,7 @@ function answerSlices(instances: number, rounds: number, seed: number): Answer[]
 /** Drives `count` 1(d) procedures to the coordinators' round as the approvals e2e spec does, 8 at a time. */
 async function atCoordinatorsRound(
   engine: WorkflowEngine,
+  drafts: DraftsService,
   officer: Actor,
   reviewer: Actor,
   count: number,
@@ -107,6 +109,8 @@ async function atCoordinatorsRound(
     });
     const id = started.instanceId;
     await engine.apply({ instanceId: id, type: 'START_DRAFTING', payload: {}, actor: officer });
+    // the text under review and circulated: version 1 of the draft, made from the model Memorandum
+    await drafts.create(id, { source: 'model_memorandum' }, officer);
     await engine.apply({ instanceId: id, type: 'SUBMIT_FOR_REVIEW', payload: { draftVersion: 1 }, actor: officer });
     await engine.apply({ instanceId: id, type: 'APPROVE_REVIEW', payload: {}, actor: reviewer });
     // the circulation period ends: the scheduler's event, through the same engine path
@@ -374,8 +378,9 @@ void withScratch(async (scratch) => {
     for (const s of STATES) approvers.set(s, await user('approver', `approver-${s.toLowerCase()}`, s));
 
     const t0 = performance.now();
-    const engineIds = await atCoordinatorsRound(engine, officer, reviewer, INSTANCES);
-    const httpIds = await atCoordinatorsRound(engine, officer, reviewer, INSTANCES);
+    const drafts = app.get(DraftsService);
+    const engineIds = await atCoordinatorsRound(engine, drafts, officer, reviewer, INSTANCES);
+    const httpIds = await atCoordinatorsRound(engine, drafts, officer, reviewer, INSTANCES);
     log(
       `brought ${fmt(2 * INSTANCES)} instances to the coordinators' round in ${((performance.now() - t0) / 1000).toFixed(1)} s (untimed); ` +
         `${fmt(INSTANCES)} floor rows; listening on ${url}; RSS ${fmt(process.memoryUsage().rss / 1024 / 1024)} MB`,

@@ -18,6 +18,7 @@ import { ReferenceModule } from './reference/reference.module';
 import { InstancesModule } from './instances/instances.module';
 import { ApprovalsModule } from './approvals/approvals.module';
 import { MonitoringModule } from './monitoring/monitoring.module';
+import { NotificationDeliveryModule } from './notifications/notifications-delivery.module';
 import { WebModule } from './web/web.module';
 import { EvidenceModule, EvidenceWorkersModule } from './record/evidence.module';
 
@@ -61,8 +62,9 @@ export class AppModule {
         AuthModule,
         ReferenceModule,
         InstancesModule,
-        DocumentsModule,
+        DocumentsModule.register({ workers: runtime.env.WORKERS_IN_PROCESS }),
         DeadlinesModule.register({ workers: runtime.env.WORKERS_IN_PROCESS }),
+        NotificationDeliveryModule.register({ workers: runtime.env.WORKERS_IN_PROCESS }),
         ApprovalsModule,
         MonitoringModule,
         WebModule,

@@ -1,6 +1,6 @@
 /**
  * A worker process: the same modules as the API, as a Nest application context without HTTP,
- * running the BullMQ workers (deadlines, webhooks), the outbox relay and the deadline
+ * running the BullMQ workers (deadlines, webhooks, exports, mail), the outbox relay and the deadline
  * reconciler. Start as many as needed next to API processes started with WORKERS_IN_PROCESS=false:
  *
  *   npm run build && npm run start:worker      (node dist/src/worker.js)
@@ -52,7 +52,9 @@ async function main(): Promise<void> {
     );
     if (applied.length > 0) logger.log(`Applied ${applied.length} migration(s): ${applied.join(', ')}`);
     const app = await createWorker(infra.runtime);
-    logger.log('amendflow worker running (queues: deadlines, webhooks; outbox relay; deadline reconciler)');
+    logger.log(
+      'amendflow worker running (queues: deadlines, webhooks, exports, mail; outbox relay; deadline reconciler)',
+    );
 
     let stopping = false;
     const stop = (signal: NodeJS.Signals) => {

@@ -81,16 +81,81 @@ export class MatrixPositionDto {
   signed!: AnswerSignedDto | null;
 }
 
+export class SupersededPositionDto extends MatrixPositionDto {
+  @ApiProperty({ format: 'date-time', description: 'When a later answer replaced it, or its state left the round' })
+  supersededAt!: string;
+}
+
+export class StatedViewDto {
+  @ApiProperty() memberState!: string;
+  @ApiProperty({ description: 'The reason of the objection, or the text of the reservation' }) text!: string;
+}
+
+export class EarlyCloseDto {
+  @ApiProperty({ description: 'User id of the manager' }) by!: string;
+  @ApiProperty() reason!: string;
+  @ApiProperty({ format: 'date-time' }) at!: string;
+}
+
+export class RoundJoinDto {
+  @ApiProperty() memberState!: string;
+  @ApiProperty({ format: 'date-time' }) at!: string;
+}
+
+export class RoundLeaveDto {
+  @ApiProperty() memberState!: string;
+  @ApiProperty({ format: 'date-time' }) at!: string;
+  @ApiProperty() reason!: string;
+}
+
 export class ApprovalRoundDto {
   @ApiProperty({ type: 'integer' }) round!: number;
   @ApiProperty({ example: 'circulation' }) stage!: string;
   @ApiProperty({ type: 'integer' }) draftVersion!: number;
   @ApiProperty({ enum: ROUND_OUTCOMES }) outcome!: RoundOutcome;
-  @ApiProperty() silenceProcedure!: boolean;
+  @ApiProperty({ description: "Whether the round uses the silence procedure (the stage's rule)" })
+  silenceProcedure!: boolean;
+  @ApiProperty({ description: 'The consensus counts at least one state as agreeing by silence' })
+  settledBySilence!: boolean;
+  @ApiProperty({
+    type: String,
+    isArray: true,
+    description: 'States that objected to the previous version: silence never counts for them',
+  })
+  mustAnswer!: string[];
   @ApiProperty({ format: 'date-time' }) openedAt!: string;
   @ApiProperty({ type: String, nullable: true, format: 'date-time' }) closedAt!: string | null;
-  @ApiProperty({ type: ObjectionDto, nullable: true }) objection!: ObjectionDto | null;
-  @ApiProperty({ type: MatrixPositionDto, isArray: true }) states!: MatrixPositionDto[];
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    format: 'date-time',
+    description: 'When the deadline passed while the round stayed open',
+  })
+  deadlinePassedAt!: string | null;
+  @ApiProperty({ type: EarlyCloseDto, nullable: true, description: 'A manager closed the round early' })
+  closedEarly!: EarlyCloseDto | null;
+  @ApiProperty({ type: ObjectionDto, nullable: true, description: 'The first objection (see objections for all)' })
+  objection!: ObjectionDto | null;
+  @ApiProperty({
+    type: StatedViewDto,
+    isArray: true,
+    description: 'Every objection standing (when settled: at settlement)',
+  })
+  objections!: StatedViewDto[];
+  @ApiProperty({ type: StatedViewDto, isArray: true, description: 'Every reservation standing' })
+  reservations!: StatedViewDto[];
+  @ApiProperty({ type: RoundJoinDto, isArray: true, description: 'States added while the round was open' })
+  joined!: RoundJoinDto[];
+  @ApiProperty({ type: RoundLeaveDto, isArray: true, description: 'States removed while the round was open' })
+  left!: RoundLeaveDto[];
+  @ApiProperty({ type: MatrixPositionDto, isArray: true, description: "Each state's current answer" })
+  states!: MatrixPositionDto[];
+  @ApiProperty({
+    type: SupersededPositionDto,
+    isArray: true,
+    description: 'Earlier answers, replaced or set aside, oldest first',
+  })
+  superseded!: SupersededPositionDto[];
 }
 
 export class MatrixCommentAnswerDto {

@@ -3,7 +3,13 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { awaitedAnswers } from '../../workflows/kernel/awaited';
 import type { CommentRound } from '../../workflows/kernel/comment-round';
-import type { ConsensusRound } from '../../workflows/kernel/consensus';
+import {
+  objectionsIn,
+  reservationsIn,
+  roundOf,
+  type ConsensusRound,
+  type Position,
+} from '../../workflows/kernel/consensus';
 import { stateMeta } from '../../workflows/kernel/inspect';
 import type { Actor } from '../../workflows/kernel/types';
 import type { DefinitionRegistry } from '../../workflows/registry';
@@ -258,7 +264,11 @@ export class ApprovalsService {
     return this.engine.apply({ instanceId, type: p.type, payload: p.payload, actor: p.me, idempotencyKey, signature });
   }
 
-  /** The approval matrix: every round of an instance, each member state's answer with who, when, on which version. */
+  /**
+   * The approval matrix: every round of an instance, each member state's current answer with who,
+   * when, on which version; every earlier answer it replaced (superseded), the states that joined
+   * or left while it was open, every objection and reservation, and whether silence settled it.
+   */
   async matrix(instanceId: string) {
     if (!isUuid(instanceId))
       throw new DomainException(ErrorCode.NOT_FOUND, `There is no procedure with id "${instanceId}".`);
@@ -300,40 +310,53 @@ export class ApprovalsService {
     const comments: CommentRound[] = Array.isArray(ctx.commentRounds) ? ctx.commentRounds : [];
     return {
       instanceId,
-      approvalRounds: rounds.map((r) => ({
-        round: r.number,
-        stage: r.stage,
-        draftVersion: r.draftVersion,
-        outcome: r.outcome,
-        silenceProcedure: r.silenceProcedure,
-        openedAt: r.openedAt,
-        closedAt: r.closedAt,
-        objection: r.objection,
-        states: r.electorate.map((s) => {
-          const p = r.positions[s];
-          return p
-            ? {
-                memberState: s,
-                position: p.kind,
-                text: p.text,
-                by: p.by,
-                actingFor: p.actingFor,
-                at: p.at,
-                draftVersion: r.draftVersion,
-                signed: signedOf('POSITION', s, p.at),
-              }
-            : {
-                memberState: s,
-                position: 'no_answer',
-                text: null,
-                by: null,
-                actingFor: null,
-                at: null,
-                draftVersion: r.draftVersion,
-                signed: null,
-              };
-        }),
-      })),
+      approvalRounds: rounds.map((persisted) => {
+        const r = roundOf(persisted);
+        const answered = (p: Position) => ({
+          memberState: p.memberState,
+          position: p.kind,
+          text: p.text,
+          by: p.by,
+          actingFor: p.actingFor,
+          at: p.at,
+          draftVersion: r.draftVersion,
+          signed: signedOf('POSITION', p.memberState, p.at),
+        });
+        return {
+          round: r.number,
+          stage: r.stage,
+          draftVersion: r.draftVersion,
+          outcome: r.outcome,
+          silenceProcedure: r.silenceProcedure,
+          settledBySilence: r.settledBySilence,
+          mustAnswer: r.mustAnswer,
+          openedAt: r.openedAt,
+          closedAt: r.closedAt,
+          deadlinePassedAt: r.deadlinePassedAt,
+          closedEarly: r.closedEarly,
+          objection: r.objection,
+          objections: r.outcome === 'open' ? objectionsIn(r) : r.objections,
+          reservations: reservationsIn(r),
+          joined: r.joined,
+          left: r.left,
+          states: r.electorate.map((s) => {
+            const p = r.positions[s];
+            return p
+              ? answered(p)
+              : {
+                  memberState: s,
+                  position: 'no_answer' as const,
+                  text: null,
+                  by: null,
+                  actingFor: null,
+                  at: null,
+                  draftVersion: r.draftVersion,
+                  signed: null,
+                };
+          }),
+          superseded: r.earlier.map((p) => ({ ...answered(p), supersededAt: p.supersededAt })),
+        };
+      }),
       commentRounds: comments.map((c) => ({
         round: c.number,
         draftVersion: c.draftVersion,

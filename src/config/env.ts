@@ -277,6 +277,20 @@ const schema = z.object({
       )
       .default([]),
   ),
+  /** The mail server notifications are sent through (smtp://user:pass@host:587 or smtps://…:465); unset = in-app only. */
+  SMTP_URL: optionalString(urlWithProtocols(['smtp:', 'smtps:'], 'smtp:// or smtps://')),
+  /** The sender of notification mails, e.g. `amendflow <no-reply@sco.example.org>` (required with SMTP_URL). */
+  MAIL_FROM: optionalString(
+    z.string().refine((v) => /^[^<>@\s]+@[^<>@\s]+$/.test(v.trim()) || /^[^<>]*<[^<>@\s]+@[^<>@\s]+>$/.test(v.trim()), {
+      error: 'must be an e-mail address, optionally with a name: Name <address@example.org>',
+    }),
+  ),
+  /** Tries of one mail before it is recorded as failed. */
+  MAIL_ATTEMPTS: wholeNumber(1, 100, 8),
+  /** First retry delay of a mail the server did not take (exponential), ms. */
+  MAIL_BACKOFF_MS: wholeNumber(1, 86_400_000, 30_000, ' of milliseconds'),
+  /** Mails sent at once per worker process. */
+  MAIL_CONCURRENCY: wholeNumber(1, 100, 4),
   /** Key that encrypts webhook signing secrets at rest (AES-256-GCM): 32 bytes, hex or base64. */
   WEBHOOK_SECRET_KEY: optionalString(
     z.string().refine((v) => parseKey32(v) !== undefined, {
@@ -359,6 +373,12 @@ export interface Env {
   readonly EVIDENCE_CHECKPOINT_EVERY_MS: number;
   /** True when WEBHOOK_SECRET_KEY was not configured and the key was derived from JWT_SECRET. */
   readonly WEBHOOK_SECRET_KEY_DERIVED: boolean;
+  /** The mail server, when notifications go out by e-mail (with MAIL_FROM and PUBLIC_URL). */
+  readonly SMTP_URL?: string;
+  readonly MAIL_FROM?: string;
+  readonly MAIL_ATTEMPTS: number;
+  readonly MAIL_BACKOFF_MS: number;
+  readonly MAIL_CONCURRENCY: number;
 }
 
 export interface EnvIssue {
@@ -426,6 +446,19 @@ export function loadEnv(source: NodeJS.ProcessEnv | Record<string, string | unde
       });
     }
   }
+  if (data) {
+    // Mail needs a sender and absolute links; a sender without a server is a forgotten setting.
+    const seen = new Set(issues.map((i) => i.variable));
+    const add = (variable: string, message: string) => {
+      if (!seen.has(variable)) issues.push({ variable, message });
+    };
+    if (data.SMTP_URL && !data.MAIL_FROM)
+      add('MAIL_FROM', 'is required with SMTP_URL (the sender of notification mails, e.g. no-reply@sco.example.org)');
+    if (data.SMTP_URL && !data.PUBLIC_URL)
+      add('PUBLIC_URL', 'is required with SMTP_URL (mails link to the web application at this address)');
+    if (data.MAIL_FROM && !data.SMTP_URL)
+      add('SMTP_URL', 'is required with MAIL_FROM (the mail server to send through, smtp://host:587)');
+  }
   if (issues.length > 0 || !data) {
     throw new EnvValidationError(issues);
   }
@@ -489,6 +522,11 @@ export function loadEnv(source: NodeJS.ProcessEnv | Record<string, string | unde
     EVIDENCE_SIGNING_KEY: data.EVIDENCE_SIGNING_KEY,
     EVIDENCE_SIGNING_KEY_FILE: data.EVIDENCE_SIGNING_KEY_FILE,
     EVIDENCE_CHECKPOINT_EVERY_MS: data.EVIDENCE_CHECKPOINT_EVERY_MS,
+    SMTP_URL: data.SMTP_URL,
+    MAIL_FROM: data.MAIL_FROM?.trim(),
+    MAIL_ATTEMPTS: data.MAIL_ATTEMPTS,
+    MAIL_BACKOFF_MS: data.MAIL_BACKOFF_MS,
+    MAIL_CONCURRENCY: data.MAIL_CONCURRENCY,
   };
   return Object.freeze(env);
 }

@@ -1,6 +1,6 @@
 /** What the notification, webhook and deadline-administration routes answer, for the OpenAPI document. */
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import type { NotifyEffect } from '../../workflows/kernel/types';
+import { NOTICE_TOPICS, type NoticeTopic, type NotifyEffect } from '../../workflows/kernel/types';
 import { ANY_OBJECT } from '../common/openapi';
 import type { ReconcileReport } from './deadline-reconciler.service';
 import type { NotificationView } from './notifications.service';
@@ -10,6 +10,7 @@ export class NotificationDto implements NotificationView {
   @ApiProperty({ format: 'uuid' }) id!: string;
   @ApiProperty({ type: String, nullable: true, format: 'uuid' }) instanceId!: string | null;
   @ApiProperty({ enum: ['reminder', 'escalation', 'info'] }) kind!: NotifyEffect['kind'];
+  @ApiProperty({ enum: NOTICE_TOPICS, description: 'What the notification is about' }) topic!: NoticeTopic;
   @ApiProperty() subject!: string;
   @ApiProperty({ ...ANY_OBJECT, description: 'What the procedure attached (deadline, stage, days left…)' })
   data!: Record<string, unknown>;

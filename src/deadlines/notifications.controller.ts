@@ -26,7 +26,7 @@ export class NotificationsController {
 
   @Get()
   @ApiOperation({
-    summary: 'My notifications, newest first, paginated (?unread=true for the unread ones)',
+    summary: 'My notifications, newest first, paginated (?unread=true for the unread ones, ?topic= for one topic)',
     description: `page up to ${MAX_PAGE}; further with cursor=<nextCursor of the previous page>`,
   })
   @ApiOkResponse({ type: NotificationPageDto })
@@ -35,6 +35,7 @@ export class NotificationsController {
     assertOnePosition(q.page, q.cursor);
     return this.notifications.list(actor.id, {
       unread: q.unread === 'true',
+      topic: q.topic,
       page: q.page ?? 1,
       pageSize: q.pageSize ?? 25,
       cursor: q.cursor,

@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsIn, IsOptional, IsString, Matches, MaxLength, MinLength } from 'class-validator';
+import { NOTICE_TOPICS, type NoticeTopic } from '../../workflows/kernel/types';
 import { KeysetPageQuery } from '../common/keyset-page.dto';
 
 export class ListNotificationsQuery extends KeysetPageQuery {
@@ -9,6 +10,11 @@ export class ListNotificationsQuery extends KeysetPageQuery {
   @Type(() => String)
   @IsIn(['true', 'false'], { message: 'unread must be true or false' })
   unread?: 'true' | 'false';
+
+  @ApiPropertyOptional({ enum: NOTICE_TOPICS, description: 'Only notifications about this topic' })
+  @IsOptional()
+  @IsIn(NOTICE_TOPICS, { message: `topic must be one of ${NOTICE_TOPICS.join(', ')}` })
+  topic?: NoticeTopic;
 }
 
 export class CreateWebhookDto {

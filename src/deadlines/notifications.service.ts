@@ -3,7 +3,10 @@ import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { Queue } from 'bullmq';
 import { DataSource, type EntityManager } from 'typeorm';
-import type { NotifyEffect } from '../../workflows/kernel/types';
+import { stateMeta } from '../../workflows/kernel/inspect';
+import { NOTICE_TOPICS, type Labels, type NoticeTopic, type NotifyEffect } from '../../workflows/kernel/types';
+import type { DefinitionRegistry } from '../../workflows/registry';
+import { DEFINITIONS } from '../engine/engine.types';
 import { DomainException, ErrorCode } from '../common/domain.exception';
 import { decodeCursor, encodeCursor } from '../common/keyset-cursor';
 import { isUuid } from '../common/ids';
@@ -21,6 +24,7 @@ export interface NotificationView {
   id: string;
   instanceId: string | null;
   kind: NotifyEffect['kind'];
+  topic: NoticeTopic;
   subject: string;
   data: Record<string, unknown>;
   createdAt: string;
@@ -34,10 +38,18 @@ export interface WebhookJobData {
   deliveryId: string;
 }
 
+/** Told after a message's notifications are committed: the outbox message id and the ids of the new rows. */
+export type StoredListener = (outboxId: string, created: string[]) => Promise<void>;
+
+function isLabels(v: unknown): v is Labels {
+  return typeof v === 'object' && v !== null && 'en' in v && 'ru' in v && 'zh' in v;
+}
+
 interface NotificationRow {
   id: string;
   instance_id: string | null;
   kind: NotifyEffect['kind'];
+  topic: NoticeTopic;
   subject: string;
   data: Record<string, unknown>;
   created_at: Date;
@@ -48,6 +60,7 @@ const view = (r: NotificationRow): NotificationView => ({
   id: r.id,
   instanceId: r.instance_id,
   kind: r.kind,
+  topic: r.topic,
   subject: r.subject,
   data: r.data,
   createdAt: new Date(r.created_at).toISOString(),
@@ -64,6 +77,8 @@ const view = (r: NotificationRow): NotificationView => ({
 export class NotificationsService implements OnModuleInit {
   private readonly log = new Logger('Notifications');
   private actingTable: Promise<boolean> | null = null;
+  private readonly listeners: StoredListener[] = [];
+  private readonly readListeners: ((userId: string) => Promise<void>)[] = [];
 
   constructor(
     @InjectDataSource() private readonly ds: DataSource,
@@ -71,25 +86,45 @@ export class NotificationsService implements OnModuleInit {
     @Inject(DEADLINE_SETTINGS) private readonly settings: DeadlineSettings,
     @InjectQueue(WEBHOOKS_QUEUE) private readonly webhooks: Queue<WebhookJobData>,
     private readonly relay: OutboxRelay,
+    @Inject(DEFINITIONS) private readonly registry: DefinitionRegistry,
   ) {}
 
   onModuleInit(): void {
     this.relay.register('notify', (m) => this.store(m).then(() => undefined));
   }
 
+  /**
+   * Called after the notifications of a message are committed, with the ids of the rows that are
+   * new (mail and live counts hang off this). A listener must be idempotent like the relay.
+   */
+  onStored(listener: StoredListener): void {
+    this.listeners.push(listener);
+  }
+
+  /** Called after a reader marked notifications read (the live unread count follows). */
+  onRead(listener: (userId: string) => Promise<void>): void {
+    this.readListeners.push(listener);
+  }
+
+  private async read(userId: string): Promise<void> {
+    for (const l of this.readListeners) await l(userId).catch((err: Error) => this.log.warn(err.message));
+  }
+
   /** Stores the notifications of one outbox message and queues their webhooks; returns how many rows are new. */
   async store(message: OutboxMessage<'notify'>): Promise<number> {
     const p: NotifyMessage = message.payload;
     const effect = p.effect;
+    const topic: NoticeTopic = effect.topic && NOTICE_TOPICS.includes(effect.topic) ? effect.topic : effect.kind;
     const now = this.clock.now();
     const created = await this.ds.transaction(async (m) => {
-      const users = await this.audience(m, effect.audience, now);
-      if (!users.length) return 0;
-      const data = { definitionId: p.definitionId, seq: p.seq, by: p.by, details: effect.data ?? null };
+      const users = await this.audience(m, effect.audience, now, p.instanceId ?? null);
+      if (!users.length) return [];
+      const context = p.instanceId ? await this.contextOf(m, p.instanceId, p.seq, effect) : {};
+      const data = { definitionId: p.definitionId, seq: p.seq, by: p.by, details: effect.data ?? null, ...context };
       const inserted = await queryRows<{ id: string }>(
         m,
-        `INSERT INTO notification (id, user_id, instance_id, kind, subject, data, outbox_id, created_at)
-         SELECT gen_random_uuid(), u, $2::uuid, $3::text, $4::text, $5::jsonb, $6::bigint, $7::timestamptz FROM unnest($1::uuid[]) AS u
+        `INSERT INTO notification (id, user_id, instance_id, kind, topic, subject, data, outbox_id, created_at)
+         SELECT gen_random_uuid(), u, $2::uuid, $3::text, $8::text, $4::text, $5::jsonb, $6::bigint, $7::timestamptz FROM unnest($1::uuid[]) AS u
          ON CONFLICT (outbox_id, user_id) DO NOTHING RETURNING id`,
         [
           users,
@@ -99,6 +134,7 @@ export class NotificationsService implements OnModuleInit {
           JSON.stringify(data),
           message.id,
           now,
+          topic,
         ],
       );
       // One delivery per (subscription, notification): a person's own subscriptions get each of
@@ -120,7 +156,7 @@ export class NotificationsService implements OnModuleInit {
          ON CONFLICT (subscription_id, notification_id) DO NOTHING`,
         [message.id, now],
       );
-      return inserted.length;
+      return inserted.map((r) => r.id);
     });
     // After commit (and again on a re-run): every delivery of this message not yet made gets its job.
     const pending = await queryRows<{ id: string }>(
@@ -129,9 +165,61 @@ export class NotificationsService implements OnModuleInit {
       [message.id],
     );
     if (pending.length) await this.queueDeliveries(pending.map((d) => d.id));
-    if (created)
-      this.log.debug(`${effect.kind} "${effect.subject}": ${created} notification(s), ${pending.length} webhook(s)`);
-    return created;
+    for (const listener of this.listeners) await listener(message.id, created);
+    if (created.length)
+      this.log.debug(`${topic} "${effect.subject}": ${created.length} notification(s), ${pending.length} webhook(s)`);
+    return created.length;
+  }
+
+  /**
+   * What a reader needs besides the machine's words, read once per message: the procedure's
+   * title, its subject, the stage it is in (labels in every language) and the deadline the notice
+   * is about (a reminder's own; else the one open at that event).
+   */
+  private async contextOf(
+    m: EntityManager,
+    instanceId: string,
+    seq: number,
+    effect: NotifyEffect,
+  ): Promise<Record<string, unknown>> {
+    const row = await queryOne<{
+      definition_id: string;
+      definition_version: number;
+      subject: string;
+      partner: string | null;
+      state_after: string | null;
+      payload: Record<string, unknown> | null;
+    }>(
+      m,
+      `SELECT i.definition_id, i.definition_version, i.subject, i.partner, e.state_after, e.payload
+         FROM workflow_instance i LEFT JOIN workflow_event e ON e.instance_id = i.id AND e.seq = $2
+        WHERE i.id = $1`,
+      [instanceId, seq],
+    );
+    if (!row) return {};
+    const def = this.registry.get(row.definition_id, row.definition_version);
+    const path = (row.state_after ?? '').split(',')[0];
+    const given = effect.data?.stage;
+    const stage: Labels | null = isLabels(given) ? given : def ? (stateMeta(def.machine, path)?.label ?? null) : null;
+    const key = typeof row.payload?.deadlineKey === 'string' ? row.payload.deadlineKey : null;
+    const deadline = await queryOne<{ key: string; label: Labels; due_at: Date }>(
+      m,
+      key
+        ? `SELECT key, label, due_at FROM deadline WHERE instance_id = $1 AND key = $3 AND opened_by_seq <= $2 ORDER BY opened_by_seq DESC LIMIT 1`
+        : `SELECT key, label, due_at FROM deadline WHERE instance_id = $1 AND opened_by_seq <= $2
+             AND (closed_by_seq IS NULL OR closed_by_seq > $2) ORDER BY opened_by_seq DESC LIMIT 1`,
+      key ? [instanceId, seq, key] : [instanceId, seq],
+    );
+    return {
+      topicTitle: def?.title ?? null,
+      measure: def?.measure ?? null,
+      procedureSubject: row.subject,
+      partner: row.partner,
+      stage,
+      deadline: deadline
+        ? { key: deadline.key, label: deadline.label, dueAt: new Date(deadline.due_at).toISOString() }
+        : null,
+    };
   }
 
   /** The `webhooks` queue (the reconciler checks which delivery jobs it still holds). */
@@ -157,13 +245,21 @@ export class NotificationsService implements OnModuleInit {
 
   /**
    * The active users an audience names: every user of the roles; the approvers of the member
-   * states, with the acting approvers appointed for them at `at`; the users named by id.
+   * states, with the acting approvers appointed for them at `at`; the users named by id; the
+   * legal officers who acted on the procedure (or who started it; every legal officer when none
+   * did); less the users excepted.
    */
-  async audience(m: EntityManager, audience: NotifyEffect['audience'], at: Date): Promise<string[]> {
+  async audience(
+    m: EntityManager,
+    audience: NotifyEffect['audience'],
+    at: Date,
+    instanceId: string | null = null,
+  ): Promise<string[]> {
     const roles = (audience.roles ?? []).filter((r) => r !== 'system');
     const states = audience.memberStates ?? [];
     const ids = (audience.userIds ?? []).filter(isUuid);
-    if (!roles.length && !states.length && !ids.length) return [];
+    const officers = audience.procedureOfficers === true && instanceId !== null;
+    if (!roles.length && !states.length && !ids.length && !officers) return [];
     const acting = states.length && (await this.hasActingAppointments(m));
     const rows = await queryRows<{ id: string }>(
       m,
@@ -179,7 +275,25 @@ export class NotificationsService implements OnModuleInit {
        ORDER BY 1`,
       acting ? [roles, states, ids, at] : [roles, states, ids],
     );
-    return rows.map((r) => r.id);
+    const found = new Set(rows.map((r) => r.id));
+    if (officers) for (const id of await this.procedureOfficers(m, instanceId)) found.add(id);
+    for (const id of audience.exceptUserIds ?? []) found.delete(id);
+    return [...found].sort();
+  }
+
+  /** The legal officers of a procedure: those who sent it an event or started it; all of them when none is known. */
+  private async procedureOfficers(m: EntityManager, instanceId: string): Promise<string[]> {
+    const own = await queryRows<{ id: string }>(
+      m,
+      `SELECT u.id FROM app_user u
+        WHERE u.active AND u.role = 'legal_officer'
+          AND (u.id::text IN (SELECT DISTINCT actor_id FROM workflow_event WHERE instance_id = $1 AND actor_role = 'legal_officer')
+               OR u.id::text = (SELECT started_by FROM workflow_instance WHERE id = $1))`,
+      [instanceId],
+    );
+    if (own.length) return own.map((r) => r.id);
+    const all = await queryRows<{ id: string }>(m, `SELECT id FROM app_user WHERE active AND role = 'legal_officer'`);
+    return all.map((r) => r.id);
   }
 
   private hasActingAppointments(m: EntityManager): Promise<boolean> {
@@ -192,14 +306,19 @@ export class NotificationsService implements OnModuleInit {
 
   // -- reads and marks for /notifications ------------------------------------------------------
 
-  async list(userId: string, q: { unread?: boolean; page: number; pageSize: number; cursor?: string }) {
-    const where = `user_id = $1${q.unread ? ' AND read_at IS NULL' : ''}`;
+  async list(
+    userId: string,
+    q: { unread?: boolean; topic?: NoticeTopic; page: number; pageSize: number; cursor?: string },
+  ) {
+    // the topic is one of NOTICE_TOPICS (checked by the query DTO): safe to inline as a literal
+    const topic = q.topic && NOTICE_TOPICS.includes(q.topic) ? ` AND topic = '${q.topic}'` : '';
+    const where = `user_id = $1${q.unread ? ' AND read_at IS NULL' : ''}${topic}`;
     const after = q.cursor === undefined ? null : decodeCursor(q.cursor);
     // From a cursor: the rows after the last one of the previous page (created_at DESC, id DESC).
     const [rows, [{ total }]] = await Promise.all([
       queryRows<NotificationRow & { cursor_at: string }>(
         this.ds,
-        `SELECT id, instance_id, kind, subject, data, created_at, read_at, created_at::text AS cursor_at FROM notification WHERE ${where}
+        `SELECT id, instance_id, kind, topic, subject, data, created_at, read_at, created_at::text AS cursor_at FROM notification WHERE ${where}
          ${after ? 'AND (created_at, id) < ($4::timestamptz, $5::uuid)' : ''}
          ORDER BY created_at DESC, id DESC LIMIT $2 OFFSET $3`,
         after ? [userId, q.pageSize + 1, 0, after.at, after.id] : [userId, q.pageSize + 1, (q.page - 1) * q.pageSize],
@@ -233,10 +352,11 @@ export class NotificationsService implements OnModuleInit {
     const row = await queryOne<NotificationRow>(
       this.ds,
       `UPDATE notification SET read_at = COALESCE(read_at, $3) WHERE id = $1 AND user_id = $2
-       RETURNING id, instance_id, kind, subject, data, created_at, read_at`,
+       RETURNING id, instance_id, kind, topic, subject, data, created_at, read_at`,
       [id, userId, this.clock.now()],
     );
     if (!row) throw new DomainException(ErrorCode.NOT_FOUND, `You have no notification "${id}".`);
+    await this.read(userId);
     return view(row);
   }
 
@@ -246,6 +366,7 @@ export class NotificationsService implements OnModuleInit {
       `UPDATE notification SET read_at = $2 WHERE user_id = $1 AND read_at IS NULL`,
       [userId, this.clock.now()],
     );
+    if (updated) await this.read(userId);
     return { updated };
   }
 }

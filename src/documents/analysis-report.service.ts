@@ -1,14 +1,24 @@
 /**
  * 1(a): the final information on the implementation of the memoranda, assembled from the
  * per-memorandum assessments the analysis procedure keeps in its context (assignee, status,
- * findings with the measure they feed and the procedures they were linked to), with the text of
+ * findings with the measure they feed and the procedures they were linked to, from either side and
+ * at any time: `finding_link`), with the text of
  * the consolidated analysis when the procedure keeps a draft.
  */
 import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
 import type { ConsensusRound } from '../../workflows/kernel/consensus';
+import type { Actor } from '../../workflows/kernel/types';
 import { DomainException, ErrorCode } from '../common/domain.exception';
 import { ReferenceService } from '../reference/reference.service';
-import { DraftExportService, type ExportFormat, type RenderedExport } from './draft-export.service';
+import { readableVersions } from './draft-read-policy';
+import {
+  DraftExportService,
+  type ExportDocument,
+  type ExportFormat,
+  type RenderedExport,
+} from './draft-export.service';
 import type { Lang } from './draft.types';
 import { DraftsService, type InstanceRef } from './drafts.service';
 import { label, severity, when } from './render/labels';
@@ -37,7 +47,6 @@ interface AnalysisRecord {
       submittedBy: string | null;
     }
   >;
-  links?: { findingId: string; instanceId: string; by: string; at: string }[];
   draftVersion?: number | null;
   rounds?: ConsensusRound[];
   completedAt?: string | null;
@@ -46,12 +55,19 @@ interface AnalysisRecord {
 @Injectable()
 export class AnalysisReportService {
   constructor(
+    @InjectDataSource() private readonly ds: DataSource,
     private readonly drafts: DraftsService,
     private readonly reference: ReferenceService,
     private readonly exports: DraftExportService,
   ) {}
 
-  async report(instanceId: string) {
+  /**
+   * The report as `reader` may read it (draft-read-policy). The Secretariat reads it at every
+   * stage. A member state's approver reads it once the analysis has been circulated to the member
+   * states (404 with a sentence before), and its text is the latest circulated version, never an
+   * internal one written since.
+   */
+  async report(instanceId: string, reader?: Actor) {
     const instance = await this.drafts.instance(instanceId);
     if (instance.definitionId !== ANALYSIS_DEFINITION)
       throw new DomainException(
@@ -59,9 +75,18 @@ export class AnalysisReportService {
         `The final information report belongs to the analysis of the implementation of the memoranda (1(a), ${ANALYSIS_DEFINITION}); this procedure is ${instance.definitionId}.`,
         { definitionId: instance.definitionId },
       );
+    const readable = reader ? readableVersions(reader, instance) : null;
+    if (readable && readable.size === 0)
+      throw new DomainException(
+        ErrorCode.NOT_FOUND,
+        'The final information of this analysis has not been circulated to the member states yet; it can be read once it is.',
+      );
     const c = instance.context as AnalysisRecord;
     const partners = new Map((await this.reference.partners()).map((x) => [x.code, x.name]));
-    const links = c.links ?? [];
+    const links = await this.ds.query<{ finding_id: string; procedure_id: string }[]>(
+      `SELECT finding_id, procedure_id FROM finding_link WHERE analysis_id = $1 ORDER BY linked_at, procedure_id`,
+      [instance.id],
+    );
     const order = c.scope?.memoranda ?? Object.keys(c.assessments ?? {});
     const assessments = order
       .map((id) => c.assessments?.[id])
@@ -79,7 +104,7 @@ export class AnalysisReportService {
           submittedBy: a.submittedBy,
           findings: a.findings.map((f) => ({
             ...f,
-            links: links.filter((l) => l.findingId === f.id).map((l) => l.instanceId),
+            links: links.filter((l) => l.finding_id === f.id).map((l) => l.procedure_id),
           })),
         };
       });
@@ -115,12 +140,18 @@ export class AnalysisReportService {
         byMeasure: count((f) => f.suggestedMeasure ?? 'none'),
       },
       assessments,
-      finalText: await this.finalText(instance, approvedVersion ?? c.draftVersion ?? null),
+      finalText: await this.finalText(instance, textVersion(approvedVersion ?? c.draftVersion ?? null, readable)),
     };
   }
 
-  async export(instanceId: string, format: ExportFormat, lang: Lang): Promise<RenderedExport> {
-    const r = await this.report(instanceId);
+  async export(instanceId: string, format: ExportFormat, lang: Lang, reader?: Actor): Promise<RenderedExport> {
+    const { doc, basename } = await this.document(instanceId, lang, reader);
+    return this.exports.render(doc, format, basename);
+  }
+
+  /** The report as a document to render, as `reader` may read it. */
+  async document(instanceId: string, lang: Lang, reader?: Actor): Promise<ExportDocument> {
+    const r = await this.report(instanceId, reader);
     const ids = r.assessments.flatMap((a) => [a.assignee, a.submittedBy ?? '']);
     const nameOf = await this.exports.namesOf(ids);
     const blocks: Block[] = [];
@@ -169,7 +200,7 @@ export class AnalysisReportService {
       notices: lang === 'en' ? [label(lang, 'englishWorking')] : [],
       blocks,
     };
-    return this.exports.render(doc, format, `final-information-${lang}`);
+    return { doc, basename: `final-information-${lang}` };
   }
 
   private async finalText(instance: InstanceRef, version: number | null) {
@@ -190,4 +221,11 @@ export class AnalysisReportService {
       throw err;
     }
   }
+}
+
+/** The version whose text the report shows: `wanted`, or for a reader limited to `readable` versions the latest of those not after it. */
+function textVersion(wanted: number | null, readable: Set<number> | null): number | null {
+  if (wanted === null || !readable) return wanted;
+  const allowed = [...readable].filter((v) => v <= wanted);
+  return allowed.length ? Math.max(...allowed) : null;
 }

@@ -261,11 +261,29 @@ export class ConsolidationDto {
   @ApiProperty({ type: ConsolidatedArticleDto, isArray: true }) articles!: ConsolidatedArticleDto[];
 }
 
+export class RoundStatedViewDto {
+  @ApiProperty() memberState!: string;
+  @ApiProperty() text!: string;
+}
+
+export class RoundEarlyCloseDto {
+  @ApiProperty() by!: string;
+  @ApiProperty() reason!: string;
+  @ApiProperty({ format: 'date-time' }) at!: string;
+}
+
 export class ComparisonRoundDto {
   @ApiProperty({ type: 'integer' }) number!: number;
   @ApiProperty() stage!: string;
   @ApiProperty({ enum: ROUND_OUTCOMES }) outcome!: RoundOutcome;
-  @ApiProperty({ type: RoundObjectionDto, nullable: true }) objection!: RoundObjectionDto | null;
+  @ApiProperty({ type: RoundObjectionDto, nullable: true, description: 'The first objection (see objections)' })
+  objection!: RoundObjectionDto | null;
+  @ApiProperty({ type: RoundStatedViewDto, isArray: true, description: 'Every objection standing' })
+  objections!: RoundStatedViewDto[];
+  @ApiProperty({ description: 'The consensus counts at least one state as agreeing by silence' })
+  settledBySilence!: boolean;
+  @ApiProperty({ type: RoundEarlyCloseDto, nullable: true, description: 'A manager closed the round early' })
+  closedEarly!: RoundEarlyCloseDto | null;
 }
 
 export class ComparisonStateColumnDto {
@@ -417,6 +435,11 @@ export const DIFF_TOO_LARGE = {
 export const DIFF_TOO_COSTLY = {
   status: 422,
   description: 'UNPROCESSABLE: the versions differ too much to compare word by word within the time allowed',
+} as const;
+export const REPORT_NOT_FOUND = {
+  status: 404,
+  description:
+    'NOT_FOUND: no procedure with this id, or (approvers) an analysis not yet circulated to the member states',
 } as const;
 export const NOT_AN_ANALYSIS = {
   status: 409,

@@ -6,7 +6,8 @@ import {
   Delete,
   Get,
   Param,
-  ParseIntPipe,
+  Injectable,
+  PipeTransform,
   Patch,
   Post,
   Put,
@@ -41,7 +42,7 @@ import {
   DRAFT_NOT_FOUND,
   DraftVersionViewDto,
   NOT_AN_ANALYSIS,
-  PROCEDURE_NOT_FOUND,
+  REPORT_NOT_FOUND,
   VERSION_NOT_FOUND,
 } from './document-responses.dto';
 import {
@@ -59,11 +60,27 @@ import {
 import { EXPORT_CSP } from './render/html';
 import { WriteLimit } from '../auth/user-rate-limit.guard';
 
-const VersionParam = () =>
-  new ParseIntPipe({
-    exceptionFactory: () =>
-      new DomainException(ErrorCode.INVALID_PAYLOAD, 'The version in the path must be a version number such as 3.'),
-  });
+/** Largest version number the database stores (a PostgreSQL `integer`). */
+const MAX_VERSION = 2_147_483_647;
+
+/**
+ * A draft version number in a path: a positive whole number the database can hold. `ParseIntPipe`
+ * alone let `0`, `-5` and `99999999999999999999` through to the query (the last one failed there).
+ */
+@Injectable()
+class VersionNumberPipe implements PipeTransform<string, number> {
+  transform(value: string): number {
+    const n = /^[1-9][0-9]{0,9}$/.test(value) ? Number(value) : NaN;
+    if (!Number.isSafeInteger(n) || n > MAX_VERSION)
+      throw new DomainException(
+        ErrorCode.INVALID_PAYLOAD,
+        'The version in the path must be a version number such as 3 (a whole number from 1).',
+      );
+    return n;
+  }
+}
+
+const VersionParam = () => new VersionNumberPipe();
 
 function send(res: Response, file: RenderedExport): StreamableFile {
   res.setHeader('Content-Security-Policy', EXPORT_CSP);
@@ -200,7 +217,7 @@ export class DraftsController {
   @ApiErrors(BAD_VERSION_NUMBER, VERSION_NOT_FOUND)
   async comments(@CurrentActor() actor: Actor, @Param('id') id: string, @Param('n', VersionParam()) n: number) {
     await this.drafts.assertReadable(actor, id, [n]);
-    return this.drafts.comments(id, n);
+    return this.drafts.comments(id, n, actor);
   }
 
   @Post('versions/:n/comments/statement')
@@ -334,7 +351,7 @@ export class DraftsController {
   @ApiErrors(BAD_QUERY, VERSION_NOT_FOUND, DIFF_TOO_LARGE, DIFF_TOO_COSTLY)
   async consolidation(@CurrentActor() actor: Actor, @Param('id') id: string, @Query() q: ConsolidationQuery) {
     await this.drafts.assertReadable(actor, id, [q.version]);
-    return this.review.consolidation(id, q.version);
+    return this.review.consolidation(id, q.version, actor);
   }
 
   @Get('comparison')
@@ -346,7 +363,7 @@ export class DraftsController {
   @ApiErrors(BAD_QUERY, VERSION_NOT_FOUND, DIFF_TOO_LARGE, DIFF_TOO_COSTLY)
   async comparison(@CurrentActor() actor: Actor, @Param('id') id: string, @Query() q: ComparisonQuery) {
     await this.drafts.assertReadable(actor, id, [q.from, q.to]);
-    return this.review.comparison(id, q.from, q.to, q.lang ?? 'ru');
+    return this.review.comparison(id, q.from, q.to, q.lang ?? 'ru', actor);
   }
 
   @Get('comparison/export')
@@ -360,7 +377,7 @@ export class DraftsController {
     @Res({ passthrough: true }) res: Response,
   ) {
     await this.drafts.assertReadable(actor, id, [q.from, q.to]);
-    return send(res, await this.exports.comparison(id, q.from, q.to, q.format ?? 'html', q.lang ?? 'ru'));
+    return send(res, await this.exports.comparison(id, q.from, q.to, q.format ?? 'html', q.lang ?? 'ru', actor));
   }
 }
 
@@ -375,16 +392,21 @@ export class AnalysisReportController {
     summary: '1(a): the final information assembled from the per-memorandum assessments and their findings',
   })
   @ApiOkResponse({ type: AnalysisReportDto })
-  @ApiErrors(PROCEDURE_NOT_FOUND, NOT_AN_ANALYSIS)
-  report(@Param('id') id: string) {
-    return this.reports.report(id);
+  @ApiErrors(REPORT_NOT_FOUND, NOT_AN_ANALYSIS)
+  report(@CurrentActor() actor: Actor, @Param('id') id: string) {
+    return this.reports.report(id, actor);
   }
 
   @Get('export')
   @ApiOperation({ summary: '1(a): the final information as HTML or PDF' })
   @ApiRenderedDocument('The final information, rendered')
-  @ApiErrors(BAD_QUERY, PROCEDURE_NOT_FOUND, NOT_AN_ANALYSIS)
-  async export(@Param('id') id: string, @Query() q: ExportQuery, @Res({ passthrough: true }) res: Response) {
-    return send(res, await this.reports.export(id, q.format ?? 'html', q.lang ?? 'ru'));
+  @ApiErrors(BAD_QUERY, REPORT_NOT_FOUND, NOT_AN_ANALYSIS)
+  async export(
+    @CurrentActor() actor: Actor,
+    @Param('id') id: string,
+    @Query() q: ExportQuery,
+    @Res({ passthrough: true }) res: Response,
+  ) {
+    return send(res, await this.reports.export(id, q.format ?? 'html', q.lang ?? 'ru', actor));
   }
 }

@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
+import type { Actor } from '../../workflows/kernel/types';
 import { queryRows } from '../infra/sql';
 import { DraftReviewService } from './draft-review.service';
 import type { Lang } from './draft.types';
@@ -19,6 +20,12 @@ export interface RenderedExport {
   filename: string;
 }
 
+/** A document ready to render, and the file name it gets (without the extension). */
+export interface ExportDocument {
+  doc: Printable;
+  basename: string;
+}
+
 export const PDF_FONTS = 'PDF_FONT_LOCATOR';
 
 /** Renders drafts, comparison tables and reports as HTML or PDF. */
@@ -33,10 +40,15 @@ export class DraftExportService {
   ) {}
 
   async version(instanceId: string, number: number, format: ExportFormat, lang: Lang): Promise<RenderedExport> {
+    const { doc, basename } = await this.versionDocument(instanceId, number, lang);
+    return this.render(doc, format, basename);
+  }
+
+  async versionDocument(instanceId: string, number: number, lang: Lang): Promise<ExportDocument> {
     const doc = await this.drafts.document(instanceId);
     const v = await this.drafts.version(instanceId, number);
     const nameOf = await this.namesOf([v.authorId]);
-    return this.render(versionPrintable(doc, v, lang, nameOf), format, `draft-v${number}-${lang}`);
+    return { doc: versionPrintable(doc, v, lang, nameOf), basename: `draft-v${number}-${lang}` };
   }
 
   async comparison(
@@ -45,27 +57,48 @@ export class DraftExportService {
     to: number,
     format: ExportFormat,
     lang: Lang,
+    reader?: Actor,
   ): Promise<RenderedExport> {
-    const c = await this.review.comparison(instanceId, from, to, lang);
+    const { doc, basename } = await this.comparisonDocument(instanceId, from, to, lang, reader);
+    return this.render(doc, format, basename);
+  }
+
+  async comparisonDocument(
+    instanceId: string,
+    from: number,
+    to: number,
+    lang: Lang,
+    reader?: Actor,
+  ): Promise<ExportDocument> {
+    const c = await this.review.comparison(instanceId, from, to, lang, reader);
     const ids = [
       ...c.rows.flatMap((r) => r.comments.flatMap((x) => [x.authorId, x.actingFor ?? ''])),
       ...c.generalComments.flatMap((x) => [x.authorId, x.actingFor ?? '']),
       ...c.states.flatMap((s) => [s.position?.actingFor ?? '']),
     ];
-    return this.render(comparisonPrintable(c, await this.namesOf(ids)), format, `comparison-v${from}-v${to}-${lang}`);
+    return {
+      doc: comparisonPrintable(c, await this.namesOf(ids)),
+      basename: `comparison-v${from}-v${to}-${lang}`,
+    };
   }
 
-  async render(doc: Printable, format: ExportFormat, basename: string): Promise<RenderedExport> {
+  /** `onProgress` hears the fraction (0..1) of the document laid out, while it renders. */
+  async render(
+    doc: Printable,
+    format: ExportFormat,
+    basename: string,
+    onProgress?: (fraction: number) => void,
+  ): Promise<RenderedExport> {
     // Rendered on the export thread; fonts are chosen here, where a missing one answers 503 with a sentence.
     if (format === 'html')
       return {
-        body: await this.renderer.render(doc, 'html', { text: null, bold: null, cjk: null }),
+        body: await this.renderer.render(doc, 'html', { text: null, bold: null, cjk: null }, onProgress),
         contentType: 'text/html; charset=utf-8',
         filename: `${basename}.html`,
       };
     const fonts = this.fonts.fontsFor(printableText(doc));
     return {
-      body: await this.renderer.render(doc, 'pdf', fonts),
+      body: await this.renderer.render(doc, 'pdf', fonts, onProgress),
       contentType: 'application/pdf',
       filename: `${basename}.pdf`,
     };

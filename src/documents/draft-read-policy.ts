@@ -7,13 +7,28 @@ import type { InstanceRef } from './instance-ref';
  * reads everything. A member state's approver reads what has been circulated to the member
  * states: the versions a round of comments or a consensus round was opened on, and the comments
  * of every state on them; never the Secretariat's internal drafts in between, nor a version
- * not released yet.
+ * not released yet. The Secretariat's own comments (legal officers' notes on a version) are its
+ * internal work: an approver reads the comments of the member states only.
  */
 const SECRETARIAT = new Set(['legal_officer', 'manager', 'admin', 'system']);
 
+/** Whether `actor` reads the Secretariat's internal work (every version, its comments and notes). */
+export function readsEverything(actor: Actor): boolean {
+  return SECRETARIAT.has(actor.role);
+}
+
+/** The comments `reader` may read: everything for the Secretariat, the member states' comments for an approver. */
+export function visibleComments<C extends { memberState: string | null }>(
+  reader: Actor | undefined,
+  comments: C[],
+): C[] {
+  if (!reader || readsEverything(reader)) return comments;
+  return comments.filter((c) => c.memberState !== null);
+}
+
 /** The version numbers `actor` may read in `instance`, or null for every version. */
 export function readableVersions(actor: Actor, instance: InstanceRef): Set<number> | null {
-  if (SECRETARIAT.has(actor.role)) return null;
+  if (readsEverything(actor)) return null;
   const c = instance.context as { commentRounds?: unknown; rounds?: unknown };
   const out = new Set<number>();
   for (const list of [c.commentRounds, c.rounds])

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { ConsensusRound, Position } from '../../workflows/kernel/consensus';
+import { objectionsIn, roundOf, type ConsensusRound, type Position } from '../../workflows/kernel/consensus';
 import type { CommentResponse, CommentRound } from '../../workflows/kernel/comment-round';
 import { DomainException, ErrorCode } from '../common/domain.exception';
 import { ReferenceService } from '../reference/reference.service';
@@ -9,6 +9,8 @@ import {
   type ArticleChangeKind,
   type RedlineSegment,
 } from './draft-diff';
+import type { Actor } from '../../workflows/kernel/types';
+import { readableVersions } from './draft-read-policy';
 import { LANGUAGES, type DraftComment, type Lang } from './draft.types';
 import { documentView, DraftsService, languageStatus, type InstanceRef, type LanguageStatus } from './drafts.service';
 
@@ -74,11 +76,30 @@ export interface Comparison {
     stage: string;
     outcome: string;
     objection: { memberState: string; reason: string } | null;
+    /** Every objection standing (when settled: at settlement). */
+    objections: { memberState: string; text: string }[];
+    /** The consensus counts a state as agreeing by silence. */
+    settledBySilence: boolean;
+    closedEarly: { by: string; reason: string; at: string } | null;
   } | null;
   states: ComparisonStateColumn[];
   rows: ComparisonRow[];
   generalComments: DraftComment[];
   summary: ReturnType<typeof diffArticles>['summary'];
+}
+
+/** How the last round on the proposed version stands, for the comparison and its export. */
+function comparisonRound(persisted: ConsensusRound): NonNullable<Comparison['round']> {
+  const r = roundOf(persisted);
+  return {
+    number: r.number,
+    stage: r.stage,
+    outcome: r.outcome,
+    objection: r.objection,
+    objections: r.outcome === 'open' ? objectionsIn(r) : r.objections,
+    settledBySilence: r.settledBySilence,
+    closedEarly: r.closedEarly,
+  };
 }
 
 /** The comparison within its budget; over it, a 413 (too much text) or 422 (too much change) with a sentence. */
@@ -117,16 +138,23 @@ export class DraftReviewService {
     };
   }
 
-  async consolidation(instanceId: string, versionNumber: number) {
+  /**
+   * With `reader`, what the reader may read (draft-read-policy): for an approver, the member
+   * states' comments only, and the next version only once it has been circulated too.
+   */
+  async consolidation(instanceId: string, versionNumber: number, reader?: Actor) {
     const instance = await this.drafts.instance(instanceId);
     const doc = await this.drafts.documentRow(instanceId);
     const version = await this.drafts.loadVersion(doc.id, versionNumber);
     const latest = await this.drafts.latestNumber(doc.id);
-    const next = versionNumber < latest ? await this.drafts.loadVersion(doc.id, versionNumber + 1) : null;
+    const readable = reader ? readableVersions(reader, instance) : null;
+    const nextReadable = !readable || readable.has(versionNumber + 1);
+    const next =
+      versionNumber < latest && nextReadable ? await this.drafts.loadVersion(doc.id, versionNumber + 1) : null;
     const changes = next
       ? new Map(diffArticles(version.articles, next.articles, []).articles.map((r) => [r.articleId, r.kinds]))
       : null;
-    const comments = await this.drafts.commentsOf(doc.id, [versionNumber]);
+    const comments = await this.drafts.commentsOf(doc.id, [versionNumber], reader);
     const record = procedureRecord(instance);
     const circulation = record.commentRounds.filter((r) => r.draftVersion === versionNumber);
     const consensus = record.rounds.filter((r) => r.draftVersion === versionNumber);
@@ -181,7 +209,8 @@ export class DraftReviewService {
     };
   }
 
-  async comparison(instanceId: string, from: number, to: number, lang: Lang): Promise<Comparison> {
+  /** With `reader`, the comments the reader may read (draft-read-policy). */
+  async comparison(instanceId: string, from: number, to: number, lang: Lang, reader?: Actor): Promise<Comparison> {
     const instance = await this.drafts.instance(instanceId);
     const doc = await this.drafts.documentRow(instanceId);
     const [a, b] = await Promise.all([this.drafts.loadVersion(doc.id, from), this.drafts.loadVersion(doc.id, to)]);
@@ -191,6 +220,7 @@ export class DraftReviewService {
     const comments = await this.drafts.commentsOf(
       doc.id,
       Array.from({ length: hi - lo + 1 }, (_, i) => lo + i),
+      reader,
     );
     const record = procedureRecord(instance);
     const consensus = record.rounds.filter((r) => r.draftVersion === to);
@@ -209,9 +239,7 @@ export class DraftReviewService {
       lang,
       from: { number: a.number, createdAt: a.createdAt, authorId: a.authorId, note: a.note },
       to: { number: b.number, createdAt: b.createdAt, authorId: b.authorId, note: b.note },
-      round: round
-        ? { number: round.number, stage: round.stage, outcome: round.outcome, objection: round.objection }
-        : null,
+      round: round ? comparisonRound(round) : null,
       states: states.map((s) => ({
         memberState: s.code,
         name: s.name,

@@ -13,7 +13,7 @@ import { CLOCK, type Clock } from '../infra/clock';
 import { execute, queryOne, queryRows } from '../infra/sql';
 import { ReferenceService } from '../reference/reference.service';
 import { checkText, DRAFT_LIMITS } from './draft-limits';
-import { assertReadable, readableVersions } from './draft-read-policy';
+import { assertReadable, readableVersions, visibleComments } from './draft-read-policy';
 import type { InstanceRef } from './instance-ref';
 export type { InstanceRef } from './instance-ref';
 import { sourceNotice, sourceText, type SourceText } from './draft-sources';
@@ -66,18 +66,24 @@ export class DraftsService implements DraftFactsProvider {
       instanceId,
     ]);
     if (!doc) return null;
-    const latest = await queryOne<{ id: string; number: number }>(
+    // Every version with its author (the four-eyes rule reads who wrote what); the last one is the latest.
+    const versions = await queryRows<{ id: string; number: number; author_id: string }>(
       manager,
-      `SELECT id, number FROM draft_version WHERE document_id = $1 ORDER BY number DESC LIMIT 1`,
+      `SELECT id, number, author_id FROM draft_version WHERE document_id = $1 ORDER BY number`,
       [doc.id],
     );
-    if (!latest) return { latestVersion: 0, driftedArticles: [] };
+    const latest = versions[versions.length - 1];
+    if (!latest) return { latestVersion: 0, driftedArticles: [], versions: [] };
     const drifted = await queryRows<{ article_id: string }>(
       manager,
       `SELECT article_id FROM draft_article WHERE version_id = $1 AND out_of_date && ARRAY['ru', 'zh'] ORDER BY position`,
       [latest.id],
     );
-    return { latestVersion: latest.number, driftedArticles: drifted.map((r) => r.article_id) };
+    return {
+      latestVersion: latest.number,
+      driftedArticles: drifted.map((r) => r.article_id),
+      versions: versions.map((v) => ({ number: v.number, author: v.author_id })),
+    };
   }
 
   // ------------------------------------------------------------------------------------ writes
@@ -379,10 +385,10 @@ export class DraftsService implements DraftFactsProvider {
     return versionView(v, latest.n === v.number);
   }
 
-  async comments(instanceId: string, versionNumber: number): Promise<DraftComment[]> {
+  async comments(instanceId: string, versionNumber: number, reader?: Actor): Promise<DraftComment[]> {
     const doc = await this.documentRow(instanceId);
     const version = await this.versionHeader(this.ds.manager, doc.id, versionNumber);
-    return this.commentsOf(doc.id, [version.number]);
+    return this.commentsOf(doc.id, [version.number], reader);
   }
 
   /**
@@ -415,8 +421,8 @@ export class DraftsService implements DraftFactsProvider {
     return { commentId: comment.id, hidden: action === 'hide', reason, at: at.toISOString() };
   }
 
-  /** Comments on the given versions, oldest first. */
-  async commentsOf(documentId: string, versions: number[]): Promise<DraftComment[]> {
+  /** Comments on the given versions, oldest first; with `reader`, only those the reader may read (draft-read-policy). */
+  async commentsOf(documentId: string, versions: number[], reader?: Actor): Promise<DraftComment[]> {
     // A comment a legal officer hid (its latest moderation record is 'hide') is left out of every view.
     const rows = await queryRows<StoredComment>(
       this.ds,
@@ -426,17 +432,20 @@ export class DraftsService implements DraftFactsProvider {
         ORDER BY c.seq`,
       [documentId, versions],
     );
-    return rows.map((r) => ({
-      id: r.id,
-      version: r.version_number,
-      articleId: r.article_id,
-      authorId: r.author_id,
-      authorRole: r.author_role,
-      memberState: r.member_state,
-      actingFor: r.acting_for,
-      text: r.text,
-      createdAt: new Date(r.created_at).toISOString(),
-    }));
+    return visibleComments(
+      reader,
+      rows.map((r) => ({
+        id: r.id,
+        version: r.version_number,
+        articleId: r.article_id,
+        authorId: r.author_id,
+        authorRole: r.author_role,
+        memberState: r.member_state,
+        actingFor: r.acting_for,
+        text: r.text,
+        createdAt: new Date(r.created_at).toISOString(),
+      })),
+    );
   }
 
   /** One version with its articles, or 404. */

@@ -9,6 +9,30 @@ import { DEFINITIONS } from './engine.types';
 import type { OutboxMessage } from './outbox-messages';
 import { OutboxRelay } from './outbox.relay';
 
+const MEMORANDUM_AMENDMENT = 'memorandum-amendment';
+
+interface Basis {
+  document: string;
+  decisionNumber: string;
+  date: string;
+}
+
+const isBasis = (v: unknown): v is Basis =>
+  typeof v === 'object' &&
+  v !== null &&
+  typeof (v as Record<string, unknown>).document === 'string' &&
+  typeof (v as Record<string, unknown>).decisionNumber === 'string' &&
+  typeof (v as Record<string, unknown>).date === 'string';
+
+/** A refusal by a rule (409 or 400), as opposed to a fault or a concurrent update, which are retried. */
+function isRuleRefusal(err: unknown): err is DomainException {
+  return (
+    err instanceof DomainException &&
+    (err.code === ErrorCode.CONFLICT || err.code === ErrorCode.INVALID_PAYLOAD) &&
+    err.reason !== ErrorReason.CONCURRENT_UPDATE
+  );
+}
+
 /**
  * Parent and child procedures, run from the outbox after the parent's commit: a parent's
  * `effect.openChildren` opens each child once (unique per parent and key), and a child that
@@ -31,9 +55,13 @@ export class ChildProcedures implements OnModuleInit {
   }
 
   /**
-   * A child the engine refuses to start (a rule, not a fault: e.g. a 1(e) already open for the same
-   * memorandum, opened by hand or by another adoption) is not opened; the parent is not failed,
-   * and the refusal is kept as the note of its `child.open` message. Faults are retried.
+   * A child the engine refuses to start (a rule, not a fault) is not opened; the parent is not
+   * failed, and the refusal is kept as the note of its `child.open` message. Faults are retried.
+   *
+   * One open 1(e) per memorandum: when the refusal is that the memorandum's 1(e) is already open
+   * (opened by hand or by another adoption), this adoption's basis is added to that procedure as an
+   * ADD_BASIS event applied through the engine (its history, view and exports show it), and the note
+   * says so. Should that procedure close in between, the message is retried and opens a new 1(e).
    */
   private async open(m: OutboxMessage<'child.open'>): Promise<string | void> {
     const { parentId, definitionId, key, input } = m.payload;
@@ -43,15 +71,36 @@ export class ChildProcedures implements OnModuleInit {
         `${r.replayed ? 'already open' : 'opened'}: ${definitionId} ${key} (${r.instanceId}) for ${parentId}`,
       );
     } catch (err) {
-      if (
-        err instanceof DomainException &&
-        (err.code === ErrorCode.CONFLICT || err.code === ErrorCode.INVALID_PAYLOAD) &&
-        err.reason !== ErrorReason.CONCURRENT_UPDATE
-      ) {
-        const note = `Not opened: ${err.message}`;
-        this.log.log(`${definitionId} ${key} for ${parentId} ${note}`);
+      if (!isRuleRefusal(err)) throw err;
+      const openId = err.details?.openInstanceId;
+      const basis = input.basis;
+      if (definitionId === MEMORANDUM_AMENDMENT && typeof openId === 'string' && isBasis(basis))
+        return this.addBasis(parentId, key, openId, basis);
+      const note = `Not opened: ${err.message}`;
+      this.log.log(`${definitionId} ${key} for ${parentId} ${note}`);
+      return note;
+    }
+  }
+
+  /** Adds an adoption's basis to the memorandum's open 1(e); idempotent per adopting procedure and key. */
+  private async addBasis(parentId: string, key: string, openId: string, basis: Basis): Promise<string> {
+    try {
+      const r = await this.engine.apply({
+        instanceId: openId,
+        type: 'ADD_BASIS',
+        payload: { ...basis, procedureId: parentId },
+        actor: SYSTEM_ACTOR,
+        idempotencyKey: `add-basis-${parentId}-${key}`,
+      });
+      this.log.log(`basis of ${parentId} added to the open 1(e) ${openId} (${key})`);
+      return `Not opened: the memorandum's amendment procedure ${openId} is open; this adoption was added to it as a basis (event ${r.seq}).`;
+    } catch (err) {
+      if (isRuleRefusal(err) && err.reason !== ErrorReason.STAGE_REFUSES_EVENT) {
+        const note = `Not opened, basis not added to the open amendment procedure ${openId}: ${err.message}`;
+        this.log.log(`${key} for ${parentId} ${note}`);
         return note;
       }
+      // The open 1(e) closed in between (its stage no longer takes the event): retry, which opens a new one.
       throw err;
     }
   }

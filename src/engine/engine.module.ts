@@ -5,6 +5,7 @@ import { ChildProcedures } from './child-procedures';
 import { WorkflowEngine } from './engine.service';
 import { DEFINITIONS } from './engine.types';
 import { InstanceViews } from './instance-view';
+import { MembershipFollower } from './membership-follower';
 import { OutboxRelay } from './outbox.relay';
 import { WorldService } from './world.service';
 
@@ -17,7 +18,8 @@ import { WorldService } from './world.service';
     WorldService,
     ChildProcedures,
     InstanceViews,
+    MembershipFollower,
   ],
-  exports: [WorkflowEngine, OutboxRelay, DEFINITIONS, WorldService, InstanceViews],
+  exports: [WorkflowEngine, OutboxRelay, DEFINITIONS, WorldService, InstanceViews, MembershipFollower],
 })
 export class EngineModule {}

@@ -6,6 +6,8 @@ import { initialTransition, transition } from 'xstate';
 import { DataSource, type EntityManager } from 'typeorm';
 import type { z } from 'zod';
 import { awaitedAnswers, type AwaitedAnswers } from '../../workflows/kernel/awaited';
+import { enterByMigration } from '../../workflows/kernel/migration';
+import { refuseCorrection, sameValue, shown } from '../../workflows/kernel/corrections';
 import type { PayloadOf, WorkflowDefinition } from '../../workflows/kernel/definition';
 import {
   acceptedEventTypes,
@@ -18,7 +20,17 @@ import {
   reenteredStates,
   statePaths,
 } from '../../workflows/kernel/inspect';
-import type { Actor, DynamicDeadline, Labels, Role, WorkflowEffect, WorkflowEvent } from '../../workflows/kernel/types';
+import { extensionNotice, openedNotice, transitionNotices, type NoticeSide } from '../../workflows/kernel/notices';
+import type {
+  Actor,
+  DynamicDeadline,
+  FullPeriodEffect,
+  Labels,
+  Role,
+  WorkflowEffect,
+  WorkflowEvent,
+  World,
+} from '../../workflows/kernel/types';
 import type { DefinitionRegistry } from '../../workflows/registry';
 import { DomainException, ErrorCode, ErrorReason } from '../common/domain.exception';
 import { isUuid } from '../common/ids';
@@ -32,6 +44,7 @@ import {
   type StoredSignature,
 } from '../evidence/signed-statement';
 import type { MemorandumRef } from '../reference/reference.types';
+import { CORRECTION_ROLES, correctionsOf } from './corrections';
 import { addDays } from './deadline-plan';
 import { ENGINE_METRICS, type EngineMetricsHook } from './engine-metrics.port';
 import {
@@ -40,7 +53,9 @@ import {
   type ApplyCommand,
   type ApplyResult,
   ENGINE_FAULTS,
+  FINDING_TARGETS,
   type EngineFaultHook,
+  type LinkFindingCommand,
   type FaultPoint,
   type InstanceRow,
   type StartCommand,
@@ -73,6 +88,11 @@ interface PendingEvent {
   stateBefore: string | null;
   /** The signed statement of a member-state answer, stored with the event. */
   signature?: StoredSignature | null;
+  /**
+   * The facts the machine was handed with the event (member states, memoranda, bodies, the draft,
+   * the treaty), stored with it so that a replay gives the machine exactly what it saw.
+   */
+  world?: World | null;
 }
 
 /** The events by which a member state answers (a position in a round, or comments in a circulation). */
@@ -210,6 +230,7 @@ export class WorkflowEngine {
           actor: cmd.actor,
           idempotencyKey: cmd.idempotencyKey ?? null,
           stateBefore: null,
+          world,
         },
         statePath,
         now,
@@ -220,7 +241,28 @@ export class WorkflowEngine {
       await this.syncReadModels(m, def.id, id, 1, null, null, statePath, snapshot.context, now);
       await this.syncDeadlines(m, def, id, 1, null, snapshot, [], now);
       this.inject('after-deadlines', { type: ENGINE_EVENTS.start, instanceId: id });
-      await this.writeEffects(m, def, id, 1, effectsOf(actions), cmd.actor, now);
+      await this.writeEffects(m, def, id, 1, snapshot, effectsOf(actions), cmd.actor, now);
+      const fromFinding = findingRefOf(input);
+      if (fromFinding)
+        await this.recordLink(m, { ...fromFinding, procedureId: id, from: 'start', actor: cmd.actor }, now);
+      await this.writeEffects(
+        m,
+        def,
+        id,
+        1,
+        snapshot,
+        [
+          ...(cmd.parent ? [openedNotice(input as Record<string, unknown>, def.title, keys.subject)] : []),
+          ...transitionNotices({ context: null, states: [] }, sideOf(snapshot), {
+            type: ENGINE_EVENTS.start,
+            actor: cmd.actor,
+            payload: input as Record<string, unknown>,
+            memberStates: world.memberStates,
+          }),
+        ],
+        cmd.actor,
+        now,
+      );
       this.inject('after-outbox', { type: ENGINE_EVENTS.start, instanceId: id });
       if (cmd.idempotencyKey) await this.remember(m, cmd.actor, cmd.idempotencyKey, fingerprint, id, 1, now);
       return {
@@ -309,8 +351,8 @@ export class WorkflowEngine {
         payload: payload as Record<string, unknown>,
         actor: cmd.actor,
         at: now.toISOString(),
-        // The draft is read only for an event that names a draft version (the only one a guard checks it for).
-        world: await this.world.for(m, hasDraftVersion(payload) ? row.id : null, now),
+        // The draft is read only for an event that names a draft version or whose spec says its guard reads it.
+        world: await this.world.for(m, hasDraftVersion(payload) || spec.readsDraft ? row.id : null, now, row.treaty),
       };
       await this.checkAnswerSignature(m, cmd, row, event);
       if (!snapshot.can(event))
@@ -329,10 +371,26 @@ export class WorkflowEngine {
         idempotencyKey: cmd.idempotencyKey ?? null,
         stateBefore,
         signature: cmd.signature ?? null,
+        world: event.world,
       });
       await this.syncDeadlines(m, def, row.id, seq, snapshot, next, reentered, now);
       this.inject('after-deadlines', { type: cmd.type, instanceId: row.id });
-      await this.writeEffects(m, def, row.id, seq, effectsOf(actions), cmd.actor, now);
+      await this.writeEffects(m, def, row.id, seq, next, effectsOf(actions), cmd.actor, now);
+      await this.writeEffects(
+        m,
+        def,
+        row.id,
+        seq,
+        next,
+        transitionNotices(sideOf(snapshot), sideOf(next), {
+          type: cmd.type,
+          actor: cmd.actor,
+          payload: event.payload,
+          memberStates: event.world.memberStates,
+        }),
+        cmd.actor,
+        now,
+      );
       if (applied.status === 'done' && row.parent_id) {
         await this.enqueue(
           m,
@@ -362,7 +420,11 @@ export class WorkflowEngine {
 
   /**
    * Moves one instance to another version of its definition, mapping its current state. A
-   * mapping that names a state the target version lacks is refused. Recorded as an event.
+   * mapping that names a state the target version lacks is refused; so is one that moves the
+   * instance into a final stage, or into a stage whose prerequisites (a review passed, a consensus
+   * reached: the definition's `stagePrerequisite`) its record does not show. A stage entered by the
+   * mapping is entered as by a transition: rounds left open are closed, its entry actions run (a
+   * consensus stage opens a new round), its deadlines are planned. Recorded as an event.
    */
   async migrate(cmd: {
     instanceId: string;
@@ -404,32 +466,202 @@ export class WorkflowEngine {
             unmapped,
           },
         );
-      const next = restore(to.machine, {
+      const entered = mapped.filter((p) => !paths.includes(p));
+      const finals = new Set(
+        allStates(to.machine)
+          .filter((s) => s.type === 'final')
+          .map((s) => s.path),
+      );
+      const closing = entered.filter((p) => finals.has(p));
+      if (closing.length)
+        throw new DomainException(
+          ErrorCode.CONFLICT,
+          `A migration cannot close a procedure: "${closing.join(', ')}" is a final stage, reached only by the procedure's own events. Map the instance to an open stage.`,
+          { reason: ErrorReason.BUSINESS_RULE, state: row.state_path },
+        );
+      for (const p of entered) {
+        const missing = to.stagePrerequisite?.(p, current.context) ?? null;
+        if (missing)
+          throw new DomainException(
+            ErrorCode.CONFLICT,
+            `Moving this procedure from "${paths.join(', ')}" to "${p}" would skip a step its record does not show: ${missing}. Map it to a stage it has reached.`,
+            { reason: ErrorReason.BUSINESS_RULE, state: row.state_path, target: p },
+          );
+      }
+      const now = this.clock.now();
+      const placed = restore(to.machine, {
         status: 'active',
         value: pathsToValue(mapped),
         context: current.context,
         historyValue: {},
         children: {},
       });
-      const now = this.clock.now();
+      const payload = {
+        fromVersion: from.version,
+        toVersion: to.version,
+        from: paths.join(','),
+        to: mapped.join(','),
+        reason: cmd.reason,
+      };
+      const world = entered.length ? await this.world.for(m, row.id, now) : null;
+      const [next, actions] = world
+        ? enterByMigration(to.machine, placed, entered, {
+            type: ENGINE_EVENTS.migrated,
+            payload,
+            actor: cmd.actor,
+            at: now.toISOString(),
+            world,
+          })
+        : [placed, []];
       const seq = row.seq + 1;
       const applied = await this.persist(m, to, row, next, seq, now, {
         type: ENGINE_EVENTS.migrated,
-        payload: {
-          fromVersion: from.version,
-          toVersion: to.version,
-          from: paths.join(','),
-          to: mapped.join(','),
-          reason: cmd.reason,
-        },
+        payload,
+        actor: cmd.actor,
+        idempotencyKey: null,
+        stateBefore: row.state_path,
+        world,
+      });
+      await this.syncDeadlines(m, to, row.id, seq, null, next, entered, now);
+      await this.writeEffects(m, to, row.id, seq, next, effectsOf(actions), cmd.actor, now);
+      return applied;
+    });
+    return result;
+  }
+
+  /**
+   * Links a finding of a 1(a) analysis and a 1(c)/(d)/(e) procedure, from either side and at any
+   * stage, a closed procedure included: a link is a recorded fact, not a change of stage. It is an
+   * event (`$finding_linked`) in the history of both instances, and a row of `finding_link`.
+   */
+  async linkFinding(cmd: LinkFindingCommand): Promise<ApplyResult> {
+    const fingerprint = requestHash({
+      op: 'link-finding',
+      analysisId: cmd.analysisId,
+      findingId: cmd.findingId,
+      procedureId: cmd.procedureId,
+      from: cmd.from,
+    });
+    return this.inTransaction(async (m) => {
+      if (cmd.idempotencyKey) {
+        const seen = await this.replay(m, cmd.actor, cmd.idempotencyKey, fingerprint);
+        if (seen) return seen;
+      }
+      const now = this.clock.now();
+      const r = await this.recordLink(m, cmd, now);
+      if (cmd.idempotencyKey)
+        await this.remember(m, cmd.actor, cmd.idempotencyKey, fingerprint, r.instanceId, r.seq, now);
+      return r;
+    });
+  }
+
+  /**
+   * The link in the caller's transaction: both rows locked (in id order, so two links made at once
+   * from opposite sides never deadlock), the finding and the procedure checked, then one event on
+   * each existing instance (on the analysis only, when the procedure is being started from the
+   * finding: its `$start` payload records it) and the link row. Returns the event on the side the
+   * link was made from.
+   */
+  private async recordLink(
+    m: EntityManager,
+    cmd: Omit<LinkFindingCommand, 'from' | 'idempotencyKey'> & { from: LinkFindingCommand['from'] | 'start' },
+    now: Date,
+  ): Promise<ApplyResult> {
+    const field = (side: 'analysis' | 'procedure') =>
+      cmd.from === 'start' ? `input.fromFinding.analysisId` : side === 'analysis' ? 'analysisId' : 'procedureId';
+    if (cmd.analysisId === cmd.procedureId)
+      throw new DomainException(
+        ErrorCode.INVALID_PAYLOAD,
+        'A finding links an analysis to another procedure, not to itself.',
+      );
+    const ids = cmd.from === 'start' ? [cmd.analysisId] : [cmd.analysisId, cmd.procedureId].sort();
+    const rows = new Map<string, InstanceRow>();
+    for (const id of ids) {
+      const side = id === cmd.analysisId ? 'analysis' : 'procedure';
+      const row = await this.lock(m, id).catch((err: unknown) => {
+        if (err instanceof DomainException && err.code === ErrorCode.NOT_FOUND)
+          throw new DomainException(
+            ErrorCode.INVALID_PAYLOAD,
+            `${field(side)}: there is no procedure with id "${id}".`,
+            {
+              field: field(side),
+            },
+          );
+        throw err;
+      });
+      rows.set(id, row);
+    }
+    const analysisRow = rows.get(cmd.analysisId)!;
+    const analysisDef = this.definitionOf(analysisRow);
+    if (!analysisDef.findings)
+      throw new DomainException(
+        ErrorCode.INVALID_PAYLOAD,
+        `${field('analysis')}: procedure ${cmd.analysisId} is a ${analysisDef.id}; findings come from an implementation-analysis (1(a)).`,
+        { field: field('analysis') },
+      );
+    const finding = analysisDef
+      .findings(restore(analysisDef.machine, analysisRow.snapshot).context)
+      .find((f) => f.id === cmd.findingId);
+    if (!finding)
+      throw new DomainException(
+        ErrorCode.INVALID_PAYLOAD,
+        `There is no finding "${cmd.findingId}" in the submitted assessments of analysis ${cmd.analysisId}.`,
+        { field: cmd.from === 'start' ? 'input.fromFinding.findingId' : 'findingId' },
+      );
+    let procedureDefinition: string;
+    if (cmd.from === 'start') {
+      const [created] = await m.query<{ definition_id: string }[]>(
+        `SELECT definition_id FROM workflow_instance WHERE id = $1`,
+        [cmd.procedureId],
+      );
+      procedureDefinition = created.definition_id;
+    } else procedureDefinition = rows.get(cmd.procedureId)!.definition_id;
+    if (!FINDING_TARGETS.includes(procedureDefinition))
+      throw new DomainException(
+        ErrorCode.INVALID_PAYLOAD,
+        `${field('procedure')}: procedure ${cmd.procedureId} is a ${procedureDefinition}; a finding feeds one of ${FINDING_TARGETS.join(', ')}.`,
+        { field: field('procedure') },
+      );
+    const [existing] = await m.query<{ linked_at: Date; linked_by: string }[]>(
+      `SELECT linked_at, linked_by FROM finding_link WHERE analysis_id = $1 AND finding_id = $2 AND procedure_id = $3`,
+      [cmd.analysisId, cmd.findingId, cmd.procedureId],
+    );
+    if (existing)
+      throw new DomainException(
+        ErrorCode.CONFLICT,
+        `Finding ${cmd.findingId} is already linked to procedure ${cmd.procedureId} (by ${existing.linked_by} on ${new Date(existing.linked_at).toISOString().slice(0, 10)}).`,
+        { reason: ErrorReason.BUSINESS_RULE },
+      );
+    await m.query(
+      `INSERT INTO finding_link (analysis_id, finding_id, procedure_id, memorandum_id, finding_text, linked_by, linked_at, linked_from)
+       VALUES ($1,$2,$3,$4,$5,$6,$7,$8)`,
+      [cmd.analysisId, cmd.findingId, cmd.procedureId, finding.memorandumId, finding.text, cmd.actor.id, now, cmd.from],
+    );
+    const record = async (row: InstanceRow, payload: Record<string, unknown>): Promise<ApplyResult> => {
+      const def = this.definitionOf(row);
+      return this.persist(m, def, row, restore(def.machine, row.snapshot), row.seq + 1, now, {
+        type: ENGINE_EVENTS.findingLinked,
+        payload,
         actor: cmd.actor,
         idempotencyKey: null,
         stateBefore: row.state_path,
       });
-      await this.syncDeadlines(m, to, row.id, seq, null, next, [], now);
-      return applied;
+    };
+    const onAnalysis = await record(analysisRow, {
+      findingId: cmd.findingId,
+      procedureId: cmd.procedureId,
+      definitionId: procedureDefinition,
+      from: cmd.from,
     });
-    return result;
+    if (cmd.from === 'start') return onAnalysis;
+    const onProcedure = await record(rows.get(cmd.procedureId)!, {
+      analysisId: cmd.analysisId,
+      findingId: cmd.findingId,
+      memorandumId: finding.memorandumId,
+      text: finding.text,
+      from: cmd.from,
+    });
+    return cmd.from === 'analysis' ? onAnalysis : onProcedure;
   }
 
   /** A manager moves an open deadline, with a reason; the jobs are rescheduled after commit. */
@@ -448,8 +680,10 @@ export class WorkflowEngine {
         const seen = await this.replay(m, cmd.actor, cmd.idempotencyKey, fingerprint);
         if (seen) return seen;
       }
-      const [dl] = await m.query<{ id: string; due_at: Date }[]>(
-        `SELECT id, due_at FROM deadline WHERE instance_id = $1 AND key = $2 AND status = 'open'`,
+      const [dl] = await m.query<
+        { id: string; due_at: Date; label: Labels; responsible: string; assignee: string | null }[]
+      >(
+        `SELECT id, due_at, label, responsible, assignee FROM deadline WHERE instance_id = $1 AND key = $2 AND status = 'open'`,
         [row.id, cmd.deadlineKey],
       );
       if (!dl)
@@ -497,10 +731,167 @@ export class WorkflowEngine {
         ],
       );
       await this.enqueue(m, row.id, 'deadline.sync', { deadlineId: dl.id }, now);
+      const notice = extensionNotice(
+        { key: cmd.deadlineKey, label: dl.label, responsible: dl.responsible, assignee: dl.assignee },
+        awaitedAnswers(snapshot.context)?.pending ?? [],
+        { from: new Date(dl.due_at).toISOString(), to: cmd.dueAt.toISOString(), reason: cmd.reason },
+      );
+      await this.writeEffects(m, def, row.id, seq, snapshot, [notice], cmd.actor, now);
       if (cmd.idempotencyKey) await this.remember(m, cmd.actor, cmd.idempotencyKey, fingerprint, row.id, seq, now);
       return applied;
     });
     return result;
+  }
+
+  /**
+   * Proposes the correction of a wrongly recorded fact: the field must be one the definition
+   * declares correctable, the value must pass the original field's schema and the rule the
+   * original event was guarded by. Recorded as an event; the record itself is unchanged until a
+   * second officer confirms it (`decideCorrection`). Open and closed procedures alike.
+   */
+  async proposeCorrection(cmd: {
+    instanceId: string;
+    field: string;
+    value: unknown;
+    reason: string;
+    actor: Actor;
+    idempotencyKey?: string | null;
+  }): Promise<ApplyResult> {
+    requireCorrectionRole(cmd.actor);
+    const fingerprint = requestHash({ op: 'correct', ...cmd, actor: undefined });
+    return this.inTransaction(async (m) => {
+      const row = await this.lock(m, cmd.instanceId);
+      if (cmd.idempotencyKey) {
+        const seen = await this.replay(m, cmd.actor, cmd.idempotencyKey, fingerprint);
+        if (seen) return seen;
+      }
+      const def = this.definitionOf(row);
+      const fields = def.corrections ?? {};
+      const spec = fields[cmd.field];
+      if (!spec) {
+        const known = Object.keys(fields);
+        throw new DomainException(
+          ErrorCode.INVALID_PAYLOAD,
+          known.length
+            ? `field: ${def.id} records no fact "${cmd.field}" that can be corrected; the correctable facts are ${known.join(', ')}.`
+            : `field: ${def.id} records no fact that can be corrected.`,
+          { field: 'field', correctable: known },
+        );
+      }
+      const value = parsePayload(spec.value, cmd.value, 'value');
+      const pending = (await correctionsOf(m, row.id)).find((c) => c.status === 'pending' && c.field === cmd.field);
+      if (pending)
+        throw new DomainException(
+          ErrorCode.CONFLICT,
+          `Correction ${pending.number} of ${spec.label} is awaiting review; confirm or reject it before proposing another.`,
+          { reason: ErrorReason.BUSINESS_RULE, correction: pending.number },
+        );
+      const snapshot = restore(def.machine, row.snapshot);
+      const now = this.clock.now();
+      const world = await this.world.for(m, null, now);
+      const why = refuseCorrection(fields, cmd.field, snapshot.context, value, now.toISOString(), world);
+      if (why) throw new DomainException(ErrorCode.CONFLICT, why, { reason: ErrorReason.BUSINESS_RULE });
+      const seq = row.seq + 1;
+      const applied = await this.persist(m, def, row, snapshot, seq, now, {
+        type: ENGINE_EVENTS.correctionProposed,
+        payload: {
+          field: cmd.field,
+          label: spec.label,
+          oldValue: spec.read(snapshot.context),
+          newValue: value,
+          reason: cmd.reason,
+        },
+        actor: cmd.actor,
+        idempotencyKey: cmd.idempotencyKey ?? null,
+        stateBefore: row.state_path,
+      });
+      if (cmd.idempotencyKey) await this.remember(m, cmd.actor, cmd.idempotencyKey, fingerprint, row.id, seq, now);
+      return applied;
+    });
+  }
+
+  /**
+   * Confirms or rejects a proposed correction. Four-eyes: the officer who proposed it cannot
+   * confirm it (the proposer may reject, i.e. take it back). Confirmation checks again that the
+   * record still holds the value the correction replaces and that the corrected record keeps the
+   * original rule; then the record reads the new value. The original event stays in the history.
+   */
+  async decideCorrection(cmd: {
+    instanceId: string;
+    correction: number;
+    decision: 'confirm' | 'reject';
+    reason?: string | null;
+    actor: Actor;
+    idempotencyKey?: string | null;
+  }): Promise<ApplyResult> {
+    requireCorrectionRole(cmd.actor);
+    const fingerprint = requestHash({ op: 'decide-correction', ...cmd, actor: undefined });
+    return this.inTransaction(async (m) => {
+      const row = await this.lock(m, cmd.instanceId);
+      if (cmd.idempotencyKey) {
+        const seen = await this.replay(m, cmd.actor, cmd.idempotencyKey, fingerprint);
+        if (seen) return seen;
+      }
+      const c = (await correctionsOf(m, row.id)).find((x) => x.number === cmd.correction);
+      if (!c)
+        throw new DomainException(ErrorCode.NOT_FOUND, `There is no correction ${cmd.correction} on this procedure.`);
+      if (c.status !== 'pending')
+        throw new DomainException(
+          ErrorCode.CONFLICT,
+          `Correction ${c.number} was already ${c.status} (${c.decidedAt?.slice(0, 10) ?? ''}); propose a new one if the record is still wrong.`,
+          { reason: ErrorReason.BUSINESS_RULE },
+        );
+      const def = this.definitionOf(row);
+      const snapshot = restore(def.machine, row.snapshot);
+      const now = this.clock.now();
+      const seq = row.seq + 1;
+      let next = snapshot;
+      let payload: Record<string, unknown>;
+      if (cmd.decision === 'reject') {
+        const reason = (cmd.reason ?? '').trim();
+        if (!reason)
+          throw new DomainException(ErrorCode.INVALID_PAYLOAD, 'reason: say why the correction is rejected.', {
+            field: 'reason',
+          });
+        payload = { correction: c.number, field: c.field, reason };
+      } else {
+        if (c.proposedBy === cmd.actor.id)
+          throw new DomainException(
+            ErrorCode.CONFLICT,
+            `Four-eyes rule: you proposed correction ${c.number}, so another officer must confirm it.`,
+            { reason: ErrorReason.BUSINESS_RULE },
+          );
+        const spec = def.corrections?.[c.field];
+        if (!spec)
+          throw new DomainException(
+            ErrorCode.CONFLICT,
+            `${def.id} no longer lets "${c.field}" be corrected; reject correction ${c.number}.`,
+            { reason: ErrorReason.BUSINESS_RULE },
+          );
+        const current = spec.read(snapshot.context);
+        if (!sameValue(current, c.oldValue))
+          throw new DomainException(
+            ErrorCode.CONFLICT,
+            `${spec.label} has changed since correction ${c.number} was proposed (it was ${shown(c.oldValue)}, it is now ${shown(current)}): reject it and propose a new one.`,
+            { reason: ErrorReason.BUSINESS_RULE },
+          );
+        const corrected = spec.write(snapshot.context, c.newValue);
+        const world = await this.world.for(m, null, now);
+        const why = spec.refuse?.(corrected, now.toISOString(), world) ?? null;
+        if (why) throw new DomainException(ErrorCode.CONFLICT, why, { reason: ErrorReason.BUSINESS_RULE });
+        next = restore(def.machine, { ...row.snapshot, context: corrected });
+        payload = { correction: c.number, field: c.field, oldValue: c.oldValue, newValue: c.newValue };
+      }
+      const applied = await this.persist(m, def, row, next, seq, now, {
+        type: cmd.decision === 'confirm' ? ENGINE_EVENTS.correctionConfirmed : ENGINE_EVENTS.correctionRejected,
+        payload,
+        actor: cmd.actor,
+        idempotencyKey: cmd.idempotencyKey ?? null,
+        stateBefore: row.state_path,
+      });
+      if (cmd.idempotencyKey) await this.remember(m, cmd.actor, cmd.idempotencyKey, fingerprint, row.id, seq, now);
+      return applied;
+    });
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -600,8 +991,8 @@ export class WorkflowEngine {
          UPDATE workflow_instance SET snapshot = $2, state_path = $3, status = $4, outcome = $5, seq = $6, last_hash = $7, updated_at = $8, definition_version = $9
          WHERE id = $1 RETURNING id)
        INSERT INTO workflow_event (instance_id, seq, type, payload, actor_id, actor_role, actor_member_state, acting_for, idempotency_key,
-         definition_version, state_before, state_after, at, prev_hash, hash, signature)
-       SELECT u.id, $6, $10, $11, $12, $13, $14, $15, $16, $9, $17, $3, $8, $18, $7, $19 FROM u`,
+         definition_version, state_before, state_after, at, prev_hash, hash, signature, world)
+       SELECT u.id, $6, $10, $11, $12, $13, $14, $15, $16, $9, $17, $3, $8, $18, $7, $19, $20 FROM u`,
       [
         row.id,
         def.machine.getPersistedSnapshot(next),
@@ -622,6 +1013,7 @@ export class WorkflowEngine {
         ev.stateBefore,
         row.last_hash,
         ev.signature ? JSON.stringify(ev.signature) : null,
+        ev.world ? JSON.stringify(ev.world) : null,
       ],
     );
     this.inject('after-snapshot', { type: ev.type, instanceId: row.id });
@@ -707,8 +1099,8 @@ export class WorkflowEngine {
   ) {
     await m.query(
       `INSERT INTO workflow_event (instance_id, seq, type, payload, actor_id, actor_role, actor_member_state, acting_for, idempotency_key,
-         definition_version, state_before, state_after, at, prev_hash, hash)
-       VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15)`,
+         definition_version, state_before, state_after, at, prev_hash, hash, world)
+       VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16)`,
       [
         instanceId,
         seq,
@@ -725,6 +1117,7 @@ export class WorkflowEngine {
         at,
         prevHash,
         hash,
+        ev.world ? JSON.stringify(ev.world) : null,
       ],
     );
   }
@@ -803,12 +1196,15 @@ export class WorkflowEngine {
     def: WorkflowDefinition,
     instanceId: string,
     seq: number,
+    next: AnyMachineSnapshot,
     effects: WorkflowEffect[],
     actor: Actor,
     now: Date,
   ) {
     for (const effect of effects) {
-      if (effect.type === 'effect.openChildren') {
+      if (effect.type === 'effect.fullPeriod') {
+        await this.giveFullPeriod(m, def, instanceId, next, effect, now);
+      } else if (effect.type === 'effect.openChildren') {
         for (const child of effect.children)
           await this.enqueue(
             m,
@@ -827,6 +1223,38 @@ export class WorkflowEngine {
         );
       }
     }
+  }
+
+  /**
+   * A deadline given its full period again from now, never shortened (a state joined an open
+   * round): the open row moves later when the period of its state, counted from now, ends after
+   * its due time; the move is kept in its `extensions` like a manager's extension.
+   */
+  private async giveFullPeriod(
+    m: EntityManager,
+    def: WorkflowDefinition,
+    instanceId: string,
+    next: AnyMachineSnapshot,
+    effect: FullPeriodEffect,
+    now: Date,
+  ) {
+    const demand = deadlineDemands(def, next).find((d) => d.key === effect.deadlineKey && d.days !== null);
+    if (!demand) return;
+    const [dl] = await m.query<{ id: string; due_at: Date }[]>(
+      `SELECT id, due_at FROM deadline WHERE instance_id = $1 AND key = $2 AND status = 'open'`,
+      [instanceId, effect.deadlineKey],
+    );
+    if (!dl) return;
+    const due = addDays(now, demand.days ?? 0, demand.unit);
+    const current = new Date(dl.due_at);
+    if (due.getTime() <= current.getTime()) return;
+    await m.query(
+      `UPDATE deadline SET due_at = $2, passed_at = NULL,
+         extensions = extensions || jsonb_build_array(jsonb_build_object('from', $3::text, 'to', $4::text, 'by', 'system', 'reason', $5::text, 'at', $6::text))
+       WHERE id = $1`,
+      [dl.id, due, current.toISOString(), due.toISOString(), effect.reason, now.toISOString()],
+    );
+    await this.enqueue(m, instanceId, 'deadline.sync', { deadlineId: dl.id }, now);
   }
 
   private async enqueue<K extends OutboxKind>(
@@ -1035,6 +1463,14 @@ export class WorkflowEngine {
   }
 }
 
+function requireCorrectionRole(actor: Actor): void {
+  if (!(CORRECTION_ROLES as readonly string[]).includes(actor.role))
+    throw new DomainException(
+      ErrorCode.FORBIDDEN,
+      `Corrections of a recorded fact are proposed and reviewed by legal officers and managers; you are ${actor.role}.`,
+    );
+}
+
 function parsePayload(schema: z.ZodType, value: unknown, where: string): unknown {
   const parsed = schema.safeParse(value);
   if (parsed.success) return parsed.data;
@@ -1077,6 +1513,20 @@ function deadlineDemands(def: WorkflowDefinition, snapshot: AnyMachineSnapshot):
     days: null,
   }));
   return [...fromStates, ...dynamic];
+}
+
+/** A snapshot as the notices read it: its context and its active states with their meta. */
+function sideOf(snapshot: AnyMachineSnapshot): NoticeSide {
+  return { context: snapshot.context, states: activeStateMeta(snapshot) };
+}
+
+/** The finding a 1(c)/(d)/(e) is started from (`input.fromFinding`), if any. */
+function findingRefOf(input: unknown): { analysisId: string; findingId: string } | null {
+  if (typeof input !== 'object' || input === null || !('fromFinding' in input)) return null;
+  const ref = input.fromFinding;
+  if (typeof ref !== 'object' || ref === null) return null;
+  const { analysisId, findingId } = ref as Record<string, unknown>;
+  return typeof analysisId === 'string' && typeof findingId === 'string' ? { analysisId, findingId } : null;
 }
 
 function hasDraftVersion(payload: unknown): boolean {

@@ -77,4 +77,28 @@ export const ENGINE_EVENTS = {
   start: '$start',
   migrated: '$migrated',
   deadlineExtended: '$deadline_extended',
+  findingLinked: '$finding_linked',
+  /** A correction of a recorded fact proposed (who, why, old and new value): the record is unchanged. */
+  correctionProposed: '$correction_proposed',
+  /** A second officer confirmed a correction: the record now reads the new value. */
+  correctionConfirmed: '$correction_confirmed',
+  correctionRejected: '$correction_rejected',
 } as const;
+
+/** The definitions whose procedures a 1(a) finding may be linked to (the measures it feeds). */
+export const FINDING_TARGETS: readonly string[] = [
+  'regulation-amendment',
+  'model-memorandum-amendment',
+  'memorandum-amendment',
+];
+
+/** Link a finding of a 1(a) analysis and a 1(c)/(d)/(e) procedure, from either side. */
+export interface LinkFindingCommand {
+  analysisId: string;
+  findingId: string;
+  procedureId: string;
+  /** The instance the link is made from (the page the officer is on). */
+  from: 'analysis' | 'procedure';
+  actor: Actor;
+  idempotencyKey?: string | null;
+}

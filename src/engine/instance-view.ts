@@ -8,6 +8,7 @@ import type { DefinitionRegistry } from '../../workflows/registry';
 import { DomainException, ErrorCode } from '../common/domain.exception';
 import { isUuid } from '../common/ids';
 import { CLOCK, type Clock } from '../infra/clock';
+import { correctionsOf, type CorrectionRecord } from './corrections';
 import { restore } from './engine.service';
 import { DEFINITIONS, type InstanceRow } from './engine.types';
 
@@ -34,14 +35,28 @@ interface ChildJson {
   outcome: string | null;
 }
 
+/** A finding link as `json_agg` returns it. */
+interface FindingLinkJson {
+  analysis_id: string;
+  finding_id: string;
+  procedure_id: string;
+  procedure_definition: string;
+  memorandum_id: string | null;
+  finding_text: string;
+  linked_by: string;
+  linked_at: string;
+  linked_from: 'analysis' | 'procedure' | 'start';
+}
+
 interface ViewExtras {
   open_deadlines: OpenDeadlineJson[];
   child_rows: ChildJson[];
+  finding_links: FindingLinkJson[];
 }
 
 /**
  * One procedure as a reader sees it: its stage, context, the events the reader may send now,
- * open deadlines and children. Every API part that answers with the procedure after a change
+ * open deadlines, children and the 1(a) findings linked to it. Every API part that answers with the procedure after a change
  * (instances, approvals) reads it here, so reading a snapshot stays in the engine.
  */
 @Injectable()
@@ -62,7 +77,12 @@ export class InstanceViews {
           FROM deadline d WHERE d.instance_id = i.id AND d.status = 'open') AS open_deadlines,
          (SELECT coalesce(json_agg(json_build_object('id', c.id, 'definition_id', c.definition_id, 'parent_key', c.parent_key, 'state_path', c.state_path,
                  'status', c.status, 'outcome', c.outcome) ORDER BY c.parent_key), '[]')
-          FROM workflow_instance c WHERE c.parent_id = i.id) AS child_rows
+          FROM workflow_instance c WHERE c.parent_id = i.id) AS child_rows,
+         (SELECT coalesce(json_agg(json_build_object('analysis_id', l.analysis_id, 'finding_id', l.finding_id, 'procedure_id', l.procedure_id,
+                 'procedure_definition', p.definition_id, 'memorandum_id', l.memorandum_id, 'finding_text', l.finding_text,
+                 'linked_by', l.linked_by, 'linked_at', l.linked_at, 'linked_from', l.linked_from) ORDER BY l.linked_at, l.finding_id), '[]')
+          FROM finding_link l JOIN workflow_instance p ON p.id = l.procedure_id
+          WHERE l.analysis_id = i.id OR l.procedure_id = i.id) AS finding_links
        FROM workflow_instance i WHERE i.id = $1`,
       [id],
     );
@@ -122,8 +142,45 @@ export class InstanceViews {
         status: c.status,
         outcome: c.outcome,
       })),
+      // 1(a) findings linked to this procedure (on a 1(c)/(d)/(e)) or from it (on a 1(a)), either side's link.
+      findingLinks: row.finding_links.map((l) => ({
+        analysisId: l.analysis_id,
+        findingId: l.finding_id,
+        procedureId: l.procedure_id,
+        procedureDefinitionId: l.procedure_definition,
+        memorandumId: l.memorandum_id,
+        findingText: l.finding_text,
+        linkedBy: l.linked_by,
+        linkedAt: new Date(l.linked_at).toISOString(),
+        linkedFrom: l.linked_from,
+      })),
     };
   }
+
+  /** The corrections of a procedure (pending, confirmed, rejected) and what may be corrected. */
+  async corrections(id: string): Promise<CorrectionsView> {
+    if (!isUuid(id)) throw new DomainException(ErrorCode.NOT_FOUND, `There is no procedure with id "${id}".`);
+    const [row] = await this.ds.query<Pick<InstanceRow, 'definition_id' | 'definition_version'>[]>(
+      `SELECT definition_id, definition_version FROM workflow_instance WHERE id = $1`,
+      [id],
+    );
+    if (!row) throw new DomainException(ErrorCode.NOT_FOUND, `There is no procedure with id "${id}".`);
+    const def = this.registry.get(row.definition_id, row.definition_version)!;
+    return {
+      correctable: Object.entries(def.corrections ?? {}).map(([field, spec]) => ({
+        field,
+        label: spec.label,
+        valueSchema: jsonSchemaOf(spec.value),
+      })),
+      corrections: await correctionsOf(this.ds, id),
+    };
+  }
+}
+
+/** The corrections of one procedure and the facts its definition lets be corrected. */
+export interface CorrectionsView {
+  correctable: { field: string; label: string; valueSchema: unknown }[];
+  corrections: CorrectionRecord[];
 }
 
 const JSON_SCHEMAS = new WeakMap<z.ZodType, unknown>();

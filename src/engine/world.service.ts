@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import type { DraftFacts, World } from '../../workflows/kernel/types';
+import type { DraftFacts, TreatyConsentFacts, World } from '../../workflows/kernel/types';
 import { ReferenceService } from '../reference/reference.service';
 import type { PartnerData, ReferenceItem, TreatyData } from '../reference/reference.types';
 
@@ -24,13 +24,16 @@ export class WorldService {
     this.drafts = provider;
   }
 
-  async for(manager: EntityManager, instanceId: string | null, at: Date): Promise<World> {
-    const [states, memoranda, draft] = await Promise.all([
+  async for(manager: EntityManager, instanceId: string | null, at: Date, treatyId?: string | null): Promise<World> {
+    const [states, memoranda, bodies, draft, treaty] = await Promise.all([
       this.reference.memberStateCodes(at, manager),
       this.reference.memoranda(at, manager),
+      this.reference.bodyFacts(at, manager),
       instanceId && this.drafts ? this.drafts.factsFor(manager, instanceId) : Promise.resolve(null),
+      treatyId ? this.reference.find('treaty', treatyId, at, manager) : Promise.resolve(null),
     ]);
-    return { memberStates: states, memoranda, draft };
+    const world: World = { memberStates: states, memoranda, bodies, draft };
+    return treatyId ? { ...world, treaty: treaty && treatyConsentFacts(treaty.data, states, at) } : world;
   }
 
   /** The partner record valid at `at`, or null when the reference data have no such partner then. */
@@ -42,4 +45,31 @@ export class WorldService {
   treaty(id: string, at: Date, manager?: EntityManager): Promise<ReferenceItem<TreatyData> | null> {
     return this.reference.find('treaty', id, at, manager);
   }
+}
+
+/**
+ * Who consents to a non-member's accession on day `at`: the member states of that moment where the
+ * final clause names them, else the treaty's Parties that had become party by that day, when the
+ * data hold the complete list; otherwise the electorate is unknown (null).
+ */
+export function treatyConsentFacts(treaty: TreatyData, memberStates: string[], at: Date): TreatyConsentFacts {
+  const day = at.toISOString().slice(0, 10);
+  if (treaty.consent_given_by === 'member_states')
+    return {
+      treatyId: treaty.id,
+      consentGivenBy: 'member_states',
+      electorate: [...memberStates].sort(),
+      knownParties: [],
+    };
+  const parties = treaty.parties ?? null;
+  const current = (parties?.list ?? [])
+    .filter((p) => p.since <= day)
+    .map((p) => p.code)
+    .sort();
+  return {
+    treatyId: treaty.id,
+    consentGivenBy: 'parties',
+    electorate: parties?.complete && current.length ? current : null,
+    knownParties: current,
+  };
 }

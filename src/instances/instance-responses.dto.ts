@@ -109,6 +109,27 @@ export class ChildProcedureDto {
   @ApiProperty({ type: String, nullable: true }) outcome!: string | null;
 }
 
+@ApiSchema({
+  description:
+    'A finding of a 1(a) analysis linked to a 1(c), 1(d) or 1(e) procedure; shown on both procedures, made from either side at any time',
+})
+export class FindingLinkDto {
+  @ApiProperty({ format: 'uuid', description: 'The 1(a) analysis the finding belongs to' }) analysisId!: string;
+  @ApiProperty() findingId!: string;
+  @ApiProperty({ format: 'uuid', description: 'The 1(c), 1(d) or 1(e) procedure the finding feeds' })
+  procedureId!: string;
+  @ApiProperty() procedureDefinitionId!: string;
+  @ApiProperty({ type: String, nullable: true, description: 'The memorandum assessed' }) memorandumId!: string | null;
+  @ApiProperty({ description: 'The text of the finding when it was linked' }) findingText!: string;
+  @ApiProperty() linkedBy!: string;
+  @ApiProperty({ format: 'date-time' }) linkedAt!: string;
+  @ApiProperty({
+    enum: ['analysis', 'procedure', 'start'],
+    description: 'Made from the analysis, from the procedure, or by starting the procedure from the finding',
+  })
+  linkedFrom!: 'analysis' | 'procedure' | 'start';
+}
+
 @ApiSchema({ description: 'One procedure as the caller sees it now' })
 export class InstanceViewDto {
   @ApiProperty({ format: 'uuid' }) id!: string;
@@ -135,6 +156,7 @@ export class InstanceViewDto {
   acceptedEvents!: string[];
   @ApiProperty({ type: OpenDeadlineDto, isArray: true }) deadlines!: OpenDeadlineDto[];
   @ApiProperty({ type: ChildProcedureDto, isArray: true }) children!: ChildProcedureDto[];
+  @ApiProperty({ type: FindingLinkDto, isArray: true }) findingLinks!: FindingLinkDto[];
 }
 
 export class InstanceListItemDto {

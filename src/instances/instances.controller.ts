@@ -10,6 +10,7 @@ import { CLOCK, type Clock } from '../infra/clock';
 import { IdempotencyKey } from '../common/idempotency-key.decorator';
 import {
   ExtendDeadlineDto,
+  LinkFindingDto,
   ListInstancesQuery,
   MigrateInstanceDto,
   SendEventDto,
@@ -141,6 +142,41 @@ export class InstancesController {
     return { result, instance: await this.instances.view(result.instanceId, actor) };
   }
 
+  @WriteLimit('events')
+  @Post(':id/finding-links')
+  @HttpCode(200)
+  @Roles('legal_officer')
+  @ApiOperation({
+    summary:
+      'Link a finding of a 1(a) analysis and a 1(c), 1(d) or 1(e) procedure, from either side, at any stage (a closed procedure included); recorded as an event on both',
+  })
+  @ApiOkResponse({ type: TransitionResponseDto })
+  @ApiErrors(
+    {
+      status: 400,
+      description:
+        'INVALID_PAYLOAD: invalid body, no such finding, or the other procedure does not exist or is not of a kind a finding feeds',
+    },
+    { status: 403, description: 'FORBIDDEN: legal officers only' },
+    { status: 404, description: 'NOT_FOUND: no procedure with this id' },
+    {
+      status: 409,
+      description: 'CONFLICT: already linked, this procedure takes no finding links, or an idempotency key reused',
+    },
+    413,
+  )
+  @ApiHeader(IDEMPOTENCY_HEADER)
+  async linkFinding(
+    @CurrentActor() actor: Actor,
+    @Param('id') id: string,
+    @Body() dto: LinkFindingDto,
+    @IdempotencyKey() key: string | null,
+  ) {
+    const sides = await this.instances.linkSides(id, dto);
+    const result = await this.engine.linkFinding({ ...sides, actor, idempotencyKey: key });
+    return { result, instance: await this.instances.view(id, actor) };
+  }
+
   @Get(':id/history')
   @ApiOperation({ summary: 'Every event applied, in order, with who, when and the hash chain' })
   @ApiOkResponse({ type: EventRecordDto, isArray: true })
@@ -169,7 +205,11 @@ export class InstancesController {
     { status: 400, description: 'INVALID_PAYLOAD: invalid body, or a state of the mapping does not exist' },
     { status: 403, description: 'FORBIDDEN: administrators only' },
     { status: 404, description: 'NOT_FOUND: no procedure, or no such version of its definition' },
-    { status: 409, description: 'CONFLICT: already on that version, or the procedure is closed' },
+    {
+      status: 409,
+      description:
+        'CONFLICT: already on that version, the procedure is closed, or the mapping would move it into a final stage or past a review or consensus its record does not show (BUSINESS_RULE)',
+    },
     413,
   )
   async migrate(@CurrentActor() actor: Actor, @Param('id') id: string, @Body() dto: MigrateInstanceDto) {

@@ -8,6 +8,7 @@ import {
   IsObject,
   IsOptional,
   IsString,
+  IsUUID,
   Matches,
   MaxLength,
   Min,
@@ -93,4 +94,25 @@ export class ExtendDeadlineDto {
   @IsISO8601({ strict: true }, { message: 'dueAt must be an ISO 8601 date-time' })
   dueAt!: string;
   @ApiProperty() @IsString() @IsNotEmpty() @MaxLength(2000) reason!: string;
+}
+
+/**
+ * Link a finding of a 1(a) analysis and a 1(c), 1(d) or 1(e) procedure. On a 1(a), name the
+ * procedure (`procedureId`); on a 1(c)/(d)/(e), name the analysis (`analysisId`).
+ */
+export class LinkFindingDto {
+  @ApiProperty({ example: 'F-TR-1', description: 'The id of the finding in its assessment' })
+  @IsString()
+  @Matches(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, {
+    message: 'findingId must be a short id of letters, digits, dot, dash or underscore',
+  })
+  findingId!: string;
+  @ApiPropertyOptional({ format: 'uuid', description: 'On a 1(c)/(d)/(e): the 1(a) analysis the finding belongs to' })
+  @IsOptional()
+  @IsUUID('all', { message: 'analysisId must be the id (uuid) of a 1(a) analysis' })
+  analysisId?: string;
+  @ApiPropertyOptional({ format: 'uuid', description: 'On a 1(a): the 1(c), 1(d) or 1(e) procedure the finding feeds' })
+  @IsOptional()
+  @IsUUID('all', { message: 'procedureId must be the id (uuid) of a 1(c), 1(d) or 1(e) procedure' })
+  procedureId?: string;
 }

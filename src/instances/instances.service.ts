@@ -5,14 +5,14 @@ import type { WorkflowDefinition } from '../../workflows/kernel/definition';
 import { allStates, stateMeta } from '../../workflows/kernel/inspect';
 import type { Actor } from '../../workflows/kernel/types';
 import type { DefinitionRegistry } from '../../workflows/registry';
-import { DomainException, ErrorCode } from '../common/domain.exception';
+import { DomainException, ErrorCode, ErrorReason } from '../common/domain.exception';
 import { assertOnePosition, decodeCursor, encodeCursor } from '../common/keyset-cursor';
 import { CLOCK, type Clock } from '../infra/clock';
 import { queryOne, queryRows } from '../infra/sql';
 import { isUuid } from '../common/ids';
 import { InstanceViews, jsonSchemaOf } from '../engine/instance-view';
-import { DEFINITIONS, type InstanceRow } from '../engine/engine.types';
-import type { ListInstancesQuery } from './instances.dto';
+import { DEFINITIONS, FINDING_TARGETS, type InstanceRow, type LinkFindingCommand } from '../engine/engine.types';
+import type { LinkFindingDto, ListInstancesQuery } from './instances.dto';
 
 /** Read side of procedures: definitions, one instance, lists and history (verification: src/evidence). */
 @Injectable()
@@ -182,6 +182,38 @@ export class InstancesService {
       prevHash: r.prev_hash,
       hash: r.hash,
     }));
+  }
+
+  /**
+   * The two sides of a finding link made from procedure `id`: on a 1(a) the body names the
+   * procedure, on a 1(c)/(d)/(e) the analysis. The engine checks the rest in its transaction.
+   */
+  async linkSides(id: string, dto: LinkFindingDto): Promise<Omit<LinkFindingCommand, 'actor' | 'idempotencyKey'>> {
+    const row = await this.row(id);
+    const def = this.registry.get(row.definition_id, row.definition_version);
+    if (def?.findings) {
+      if (!dto.procedureId || dto.analysisId)
+        throw new DomainException(
+          ErrorCode.INVALID_PAYLOAD,
+          'On a 1(a) analysis, name the 1(c), 1(d) or 1(e) procedure the finding feeds (procedureId), and no analysisId.',
+          { field: 'procedureId' },
+        );
+      return { analysisId: id, findingId: dto.findingId, procedureId: dto.procedureId, from: 'analysis' };
+    }
+    if (FINDING_TARGETS.includes(row.definition_id)) {
+      if (!dto.analysisId || dto.procedureId)
+        throw new DomainException(
+          ErrorCode.INVALID_PAYLOAD,
+          'On a 1(c), 1(d) or 1(e) procedure, name the 1(a) analysis the finding belongs to (analysisId), and no procedureId.',
+          { field: 'analysisId' },
+        );
+      return { analysisId: dto.analysisId, findingId: dto.findingId, procedureId: id, from: 'procedure' };
+    }
+    throw new DomainException(
+      ErrorCode.CONFLICT,
+      `Procedure ${id} is a ${row.definition_id}: findings of a 1(a) analysis link only to ${FINDING_TARGETS.join(', ')}.`,
+      { reason: ErrorReason.BUSINESS_RULE },
+    );
   }
 
   private async row(id: string): Promise<InstanceRow> {

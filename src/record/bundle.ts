@@ -21,12 +21,22 @@ const actor = z.object({
   actingFor: z.string().nullable(),
 });
 
-/** The facts the engine handed the machine with an event (member states and memoranda at that moment). */
-const world = z.object({
-  memberStates: z.array(z.string()),
-  memoranda: z.array(z.object({ partner: z.string(), memorandumId: z.string() })),
-  draft: z.null(),
-});
+/**
+ * The facts the engine handed the machine with an event, as stored with it: the member states and
+ * memoranda at that moment, and where the event needed them the bodies, the draft's versions and
+ * authors, the treaty's Parties (workflows/kernel/types.ts, `World`). Events recorded before the
+ * facts were kept carry the member states and memoranda of the versioned reference data.
+ */
+const world = z
+  .object({
+    memberStates: z.array(z.string()),
+    memoranda: z.array(z.object({ partner: z.string(), memorandumId: z.string() })),
+    bodies: z
+      .array(z.object({ id: z.string(), name: z.string().nullable(), adopts: z.array(z.string()).nullable() }))
+      .optional(),
+    draft: z.unknown().optional(),
+  })
+  .catchall(z.unknown());
 
 const event = z.object({
   seq: z.number().int().min(1),

@@ -44,6 +44,8 @@ interface EventRow {
   prev_hash: string;
   hash: string;
   signature: unknown;
+  /** The facts the machine was handed with the event; null for events recorded before they were kept. */
+  world: World | null;
 }
 
 interface CheckpointRow {
@@ -134,7 +136,7 @@ export class EvidenceService implements OnModuleInit, OnApplicationBootstrap {
     const events = await queryRows<EventRow>(
       this.ds,
       `SELECT seq, type, payload, actor_id, actor_role, actor_member_state, acting_for, definition_version, state_before,
-              state_after, at, prev_hash, hash, signature
+              state_after, at, prev_hash, hash, signature, world
          FROM workflow_event WHERE instance_id = $1 ORDER BY seq`,
       [id],
     );
@@ -148,7 +150,9 @@ export class EvidenceService implements OnModuleInit, OnApplicationBootstrap {
     };
     const bundleEvents: EvidenceBundle['events'] = [];
     for (const e of events) {
-      const w = await worldAt(new Date(e.at));
+      // the facts stored with the event; for events recorded before they were kept, the versioned
+      // reference data of that moment
+      const w = e.world ?? (await worldAt(new Date(e.at)));
       bundleEvents.push({
         seq: e.seq,
         type: e.type,
@@ -161,7 +165,9 @@ export class EvidenceService implements OnModuleInit, OnApplicationBootstrap {
         prevHash: e.prev_hash,
         hash: e.hash,
         signature: e.signature ?? null,
-        world: { memberStates: w.memberStates, memoranda: w.memoranda, draft: null },
+        world: e.world
+          ? { ...e.world }
+          : { memberStates: w.memberStates, memoranda: w.memoranda, bodies: w.bodies, draft: null },
       });
     }
     const awaiting = await queryRows<{ member_state: string; question: string; round: number; draft_version: number }>(

@@ -12,7 +12,8 @@ import { initialTransition, transition, type AnyMachineSnapshot, type AnyStateMa
 import stringify from 'json-stable-stringify';
 import { awaitedAnswers } from '../../workflows/kernel/awaited';
 import { statePaths } from '../../workflows/kernel/inspect';
-import type { Actor, Role, WorkflowEvent } from '../../workflows/kernel/types';
+import { enterByMigration } from '../../workflows/kernel/migration';
+import type { Actor, Role, WorkflowEvent, World } from '../../workflows/kernel/types';
 import type { DefinitionRegistry } from '../../workflows/registry';
 import { ENGINE_EVENTS } from '../engine/engine.types';
 import { pathsToValue } from '../engine/state-value';
@@ -44,6 +45,20 @@ function actorOf(e: BundleEvent): Actor {
   };
 }
 
+/** Engine events recorded beside the machine: they leave the snapshot as it was. */
+const RECORD_ONLY: ReadonlySet<string> = new Set([
+  ENGINE_EVENTS.deadlineExtended,
+  ENGINE_EVENTS.findingLinked,
+  ENGINE_EVENTS.correctionProposed,
+  ENGINE_EVENTS.correctionRejected,
+]);
+
+/** The facts the machine was handed with the event, as the bundle carries them. */
+function worldOf(e: BundleEvent): World {
+  const { memberStates, memoranda, bodies, draft, ...rest } = e.world;
+  return { ...rest, memberStates, memoranda, bodies: bodies ?? [], draft: (draft ?? null) as World['draft'] };
+}
+
 export function replay(
   registry: DefinitionRegistry,
   definitionId: string,
@@ -65,24 +80,45 @@ export function replay(
     let next: AnyMachineSnapshot;
     if (e.type === ENGINE_EVENTS.start) {
       if (persisted) return stop(`${label}: a procedure starts once, and this one had started already`);
-      const input = { ...(e.payload as object), startedBy: e.actor.id, startedAt: e.at, world: e.world };
+      const input = { ...(e.payload as object), startedBy: e.actor.id, startedAt: e.at, world: worldOf(e) };
       [next] = initialTransition(def.machine, input);
     } else if (!persisted || !machine) {
       return stop(`${label}: the record does not begin with the start of the procedure`);
     } else if (e.type === ENGINE_EVENTS.migrated) {
-      const p = (e.payload ?? {}) as { toVersion?: unknown; to?: unknown };
+      const p = (e.payload ?? {}) as { toVersion?: unknown; to?: unknown; from?: unknown };
       const to = typeof p.toVersion === 'number' ? registry.get(definitionId, p.toVersion) : undefined;
       if (!to || typeof p.to !== 'string')
         return stop(`${label}: the migration does not name a known version and state`);
       const current = restore(machine, persisted);
-      next = restore(to.machine, {
+      const placed = restore(to.machine, {
         status: 'active',
         value: pathsToValue(p.to.split(',')),
         context: current.context as unknown,
         historyValue: {},
         children: {},
       });
-    } else if (e.type === ENGINE_EVENTS.deadlineExtended) {
+      // a stage entered by the migration was entered as a transition enters it (kernel/migration.ts)
+      const from = statePaths(current);
+      const entered = p.to.split(',').filter((x) => !from.includes(x));
+      next = entered.length
+        ? enterByMigration(to.machine, placed, entered, {
+            type: e.type,
+            payload: p as Record<string, unknown>,
+            actor: actorOf(e),
+            at: e.at,
+            world: worldOf(e),
+          })[0]
+        : placed;
+    } else if (e.type === ENGINE_EVENTS.correctionConfirmed) {
+      // a confirmed correction writes the new value into the record, nothing else (kernel/corrections.ts)
+      const p = (e.payload ?? {}) as { field?: unknown; newValue?: unknown };
+      const spec = typeof p.field === 'string' ? def.corrections?.[p.field] : undefined;
+      if (!spec)
+        return stop(`${label}: ${definitionId} version ${e.definitionVersion} has no correctable "${String(p.field)}"`);
+      const current = restore(def.machine, persisted);
+      next = restore(def.machine, { ...persisted, context: spec.write(current.context, p.newValue) as unknown });
+    } else if (RECORD_ONLY.has(e.type)) {
+      // recorded beside the machine: the snapshot does not change
       next = restore(def.machine, persisted);
     } else {
       const snapshot = restore(def.machine, persisted);
@@ -91,7 +127,7 @@ export function replay(
         payload: (e.payload ?? {}) as Record<string, unknown>,
         actor: actorOf(e),
         at: e.at,
-        world: e.world,
+        world: worldOf(e),
       };
       if (snapshot.status !== 'active' || !snapshot.can(event))
         return stop(`${label}: the machine refuses this event in stage "${statePaths(snapshot).join(',')}"`);

@@ -46,4 +46,12 @@ export class ReferenceRecord {
 
   @Column({ type: 'text', nullable: true })
   note!: string | null;
+
+  /** Who ended the record with this version (no successor), when it ended; null otherwise. */
+  @Column({ name: 'ended_by', type: 'text', nullable: true })
+  endedBy!: string | null;
+
+  /** Why the record ended with this version, on which source. */
+  @Column({ name: 'end_note', type: 'text', nullable: true })
+  endNote!: string | null;
 }

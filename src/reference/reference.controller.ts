@@ -10,6 +10,7 @@ import {
   parseCalendarDate,
   PartnerItemDto,
   RecordChangeDto,
+  RecordEndDto,
   RecordPathDto,
   ReferenceItemDto,
   ReferenceVersionDto,
@@ -123,6 +124,36 @@ export class ReferenceController {
       note: body.note,
       validFrom: parseCalendarDate(body.validFrom) as Date,
       create: body.create ?? false,
+    });
+  }
+
+  // Ending a record (a state ceases to be a member) is its own route, never mistaken for a new version.
+  @MemberStateAsData('admin')
+  @Post(':kind/:code/end')
+  @Roles('admin')
+  @HttpCode(HttpStatus.OK)
+  @ApiOperation({
+    summary:
+      'End a record without a successor (e.g. a state ceases to be a member): closes its current version at validTo, with who and why; open consensus rounds follow',
+  })
+  @ApiOkResponse({ type: ReferenceVersionDto })
+  @ApiErrors(
+    { status: 400, description: 'INVALID_PAYLOAD: invalid kind or body; nothing is written' },
+    { status: 403, description: 'FORBIDDEN: administrators only' },
+    { status: 404, description: 'NOT_FOUND: unknown code' },
+    { status: 409, description: 'CONFLICT: the record has already ended, or a concurrent change' },
+    413,
+    { status: 422, description: 'UNPROCESSABLE: validTo earlier than the start of the current version' },
+  )
+  endRecord(
+    @Param() params: RecordPathDto,
+    @Body() body: RecordEndDto,
+    @Req() request: Request,
+  ): Promise<ReferenceVersion> {
+    return this.reference.endRecord(KIND_BY_PATH[params.kind], params.code, {
+      by: recordedBy(request),
+      note: body.note,
+      validTo: parseCalendarDate(body.validTo) as Date,
     });
   }
 }

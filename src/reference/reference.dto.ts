@@ -120,6 +120,24 @@ export class RecordChangeDto {
   create?: boolean;
 }
 
+export class RecordEndDto {
+  @ApiProperty({
+    description: 'Why the record ends, and on which source',
+    example: 'Ceased to be a member state: decision of the Council of Heads of State No. 21',
+  })
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(2000)
+  note!: string;
+
+  @ApiProperty({
+    description: 'End of validity (UTC date): the record is not valid from this day on',
+    example: '2027-07-01',
+  })
+  @IsCalendarDate()
+  validTo!: string;
+}
+
 // -------------------------------------------------------------- responses
 
 const NULL_MEANS = 'null = not confirmed';
@@ -192,4 +210,10 @@ export class ReferenceVersionDto extends ReferenceItemDto {
 
   @ApiProperty({ type: String, nullable: true })
   note!: string | null;
+
+  @ApiProperty({ type: String, nullable: true, description: 'Who ended the record with this version (no successor)' })
+  endedBy!: string | null;
+
+  @ApiProperty({ type: String, nullable: true, description: 'Why the record ended with this version' })
+  endNote!: string | null;
 }

@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
+import type { BodyFacts } from '../../workflows/kernel/types';
 import { DomainException, ErrorCode, ErrorReason } from '../common/domain.exception';
 import { PgErrorCode, pgErrorCode } from '../common/pg-errors';
 import { CLOCK, type Clock } from '../infra/clock';
@@ -13,6 +14,8 @@ import type {
   PartnerData,
   PartnerItem,
   RecordChangeOptions,
+  RecordEndOptions,
+  ReferenceChange,
   ReferenceDataByKind,
   ReferenceItem,
   ReferenceVersion,
@@ -80,6 +83,7 @@ export function memorandumIdOf(partnerCode: string): string {
 @Injectable()
 export class ReferenceService {
   private snapshot: { version: string; rows: Promise<ReferenceRecord[]> } | null = null;
+  private readonly followers: ((change: ReferenceChange) => Promise<void>)[] = [];
   private memorandaMemo: { key: string; value: MemorandumRef[] } | null = null;
 
   constructor(
@@ -134,6 +138,18 @@ export class ReferenceService {
   /** Bodies valid at `at` (default: now), sorted by id. */
   async bodies(at?: Date): Promise<ReferenceItem<BodyData>[]> {
     return (await this.validAt('body', at)).map((r) => toItem<BodyData>(r));
+  }
+
+  /**
+   * The bodies valid at `at` with what each may adopt (`adopts`: the kinds of document the data
+   * confirm it adopts; null when the data do not say), for the machines' adoption rules.
+   */
+  async bodyFacts(at?: Date, db?: EntityManager): Promise<BodyFacts[]> {
+    return (await this.validAt('body', at, db)).map((r) => {
+      const data = r.data as BodyData;
+      const adopts = Array.isArray(data.adopts) ? data.adopts.filter((k): k is string => typeof k === 'string') : null;
+      return { id: r.code, name: typeof data.name_en === 'string' ? data.name_en : null, adopts };
+    });
   }
 
   /** One record as valid at `at` (default: now), or null when it is not valid then (or unknown). */
@@ -284,7 +300,85 @@ export class ReferenceService {
       // Also after a failure: the transaction may have committed before the error surfaced.
       this.invalidate();
     }
+    await this.tell({ kind, code, effectiveFrom: validFrom, note });
     return toVersion(saved);
+  }
+
+  /**
+   * Ends a record without a successor (a member state ceases to be a member): closes its current
+   * version at `validTo` and keeps who ended it and why on that version. The record stays in the
+   * history; at-date reads before `validTo` still find it.
+   *
+   * - An unknown code is NOT_FOUND; a record that has already ended is CONFLICT.
+   * - `validTo` must not be earlier than the start of the current version (UNPROCESSABLE).
+   */
+  async endRecord(kind: ReferenceKind, code: string, options: RecordEndOptions): Promise<ReferenceVersion> {
+    assertKind(kind);
+    const by = options.by?.trim();
+    const note = options.note?.trim();
+    if (!by) throw invalid('by', 'the author of the change is required');
+    if (!note) throw invalid('note', 'a note saying why the record ends and on which source is required');
+    const validTo = options.validTo;
+    if (!(validTo instanceof Date) || Number.isNaN(validTo.getTime())) throw invalid('validTo', 'must be a valid date');
+    let ended: ReferenceRecord;
+    try {
+      ended = await this.dataSource.transaction(async (em) => {
+        await execute(em, `select pg_advisory_xact_lock(hashtext('reference_record'), hashtext($1))`, [
+          `${kind}:${code}`,
+        ]);
+        const versions = await em.find(ReferenceRecord, { where: { kind, code }, order: { version: 'ASC' } });
+        if (!versions.length)
+          throw new DomainException(ErrorCode.NOT_FOUND, `No ${KIND_LABEL[kind]} with code "${code}" exists`, {
+            kind,
+            code,
+          });
+        const current = versions.find((v) => v.validTo === null);
+        if (!current) {
+          const last = versions[versions.length - 1];
+          throw new DomainException(
+            ErrorCode.CONFLICT,
+            `The ${KIND_LABEL[kind]} "${code}" has already ended (${last.validTo ? isoDate(last.validTo) : 'unknown date'}); record a new version to restore it`,
+            { kind, code },
+          );
+        }
+        if (validTo.getTime() < current.validFrom.getTime())
+          throw new DomainException(
+            ErrorCode.UNPROCESSABLE,
+            `validTo ${isoDate(validTo)} is earlier than the start of the current version ${current.version} (${isoDate(current.validFrom)}); a record cannot end before its current version starts`,
+            { kind, code, currentVersion: current.version, currentValidFrom: current.validFrom.toISOString() },
+          );
+        const result = await em
+          .createQueryBuilder()
+          .update(ReferenceRecord)
+          .set({ validTo, endedBy: by, endNote: note })
+          .where('id = :id and valid_to is null', { id: current.id })
+          .execute();
+        if (result.affected !== 1)
+          throw new DomainException(
+            ErrorCode.CONFLICT,
+            `The ${KIND_LABEL[kind]} "${code}" was changed at the same time by someone else; reload and try again`,
+            { reason: ErrorReason.CONCURRENT_UPDATE, kind, code },
+          );
+        return em.findOneByOrFail(ReferenceRecord, { id: current.id });
+      });
+    } finally {
+      this.invalidate();
+    }
+    await this.tell({ kind, code, effectiveFrom: validTo, note });
+    return toVersion(ended);
+  }
+
+  /**
+   * Follows committed changes: `follower` is called after each change has committed (the engine
+   * brings open consensus rounds to the new membership this way). A follower that fails is
+   * logged by its owner; the change stands.
+   */
+  follow(follower: (change: ReferenceChange) => Promise<void>): void {
+    this.followers.push(follower);
+  }
+
+  private async tell(change: ReferenceChange): Promise<void> {
+    for (const follower of this.followers) await follower(change);
   }
 
   /** Drops the in-memory copy; the next read reloads it from the database. */
@@ -410,6 +504,8 @@ function toVersion(row: ReferenceRecord): ReferenceVersion {
     recordedBy: row.recordedBy,
     recordedAt: row.recordedAt,
     note: row.note,
+    endedBy: row.endedBy ?? null,
+    endNote: row.endNote ?? null,
   };
 }
 
@@ -443,6 +539,39 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 }
 
 /** Checks a new version's data; returns a copy with the identity field filled in. */
+const DAY = /^\d{4}-\d{2}-\d{2}$/;
+
+/** A treaty's consent rule and Parties, when given, have the shape the 1(b) consent round reads. */
+function checkTreatyParties(record: Record<string, unknown>): void {
+  const by = record.consent_given_by;
+  if (by !== undefined && by !== null && by !== 'parties' && by !== 'member_states')
+    throw invalid(
+      'data.consent_given_by',
+      'must be "parties", "member_states" (where the final clause names the SCO member states) or null (not confirmed)',
+    );
+  const parties = record.parties;
+  if (parties === undefined || parties === null) return;
+  if (!isPlainObject(parties) || typeof parties.complete !== 'boolean' || !Array.isArray(parties.list))
+    throw invalid(
+      'data.parties',
+      'must be null (not known) or {complete, list}: complete is true only when the list holds every Party',
+    );
+  const seen = new Set<string>();
+  parties.list.forEach((p, i) => {
+    if (!isPlainObject(p) || typeof p.code !== 'string' || !/^[A-Z]{2}$/.test(p.code))
+      throw invalid(`data.parties.list[${i}].code`, 'must be the ISO 3166-1 alpha-2 code of the Party, e.g. "KZ"');
+    if (typeof p.since !== 'string' || !DAY.test(p.since) || Number.isNaN(Date.parse(`${p.since}T00:00:00Z`)))
+      throw invalid(`data.parties.list[${i}].since`, 'must be the date the state became party, YYYY-MM-DD');
+    if (typeof p.source !== 'string' || p.source.trim() === '')
+      throw invalid(
+        `data.parties.list[${i}].source`,
+        'must name the source (URL or reference) that the state is a Party',
+      );
+    if (seen.has(p.code)) throw invalid(`data.parties.list[${i}].code`, `${p.code} is listed twice`);
+    seen.add(p.code);
+  });
+}
+
 function checkData(kind: ReferenceKind, code: string, data: unknown): Record<string, unknown> {
   if (!isPlainObject(data)) throw invalid('data', 'must be an object (the whole record)');
   const idField = IDENTITY_FIELD[kind];
@@ -469,6 +598,7 @@ function checkData(kind: ReferenceKind, code: string, data: unknown): Record<str
       throw invalid(`data.sources[${i}]`, 'must be an object with a non-empty "url"');
     }
   });
+  if (kind === 'treaty') checkTreatyParties(record);
   if (kind === 'partner') {
     if (typeof record.status !== 'string' || !/^[a-z][a-z_]{0,63}$/.test(record.status)) {
       throw invalid(

@@ -67,6 +67,22 @@ export interface PartnerData {
   [field: string]: unknown;
 }
 
+/** One Party to a treaty and the date it became party (YYYY-MM-DD), with the source that says so. */
+export interface TreatyParty {
+  code: string;
+  since: string;
+  source: string;
+}
+
+/**
+ * The Parties to a treaty as far as the data know them: `complete` only when the list is the
+ * whole of them (a list of the Parties found so far is not an electorate).
+ */
+export interface TreatyParties {
+  complete: boolean;
+  list: TreatyParty[];
+}
+
 export interface TreatyData {
   id: string;
   title_en: string | null;
@@ -79,6 +95,14 @@ export interface TreatyData {
   accession_conditions: string | null;
   depositary: string | null;
   entry_into_force: string | null;
+  /**
+   * Who consents to a non-member's accession: the treaty's Parties (the rule, also when null: not
+   * confirmed), or the SCO member states where the final clause names them (e.g. art. 23 of the
+   * 2014 road-transport agreement). Absent in versions recorded before it was kept.
+   */
+  consent_given_by?: 'parties' | 'member_states' | null;
+  /** The Parties with their dates; null (or absent) when the data do not know them. */
+  parties?: TreatyParties | null;
   notes: string | null;
   sources: SourceRef[];
   [field: string]: unknown;
@@ -91,6 +115,11 @@ export interface BodyData {
   name_zh: string | null;
   seat: string | null;
   role: string | null;
+  /**
+   * The kinds of document the body adopts (`regulation`, `model_memorandum`); an empty list: none
+   * of them; null or absent: not confirmed. Added to the baseline by migration 1700000053000.
+   */
+  adopts?: string[] | null;
   sources: SourceRef[];
   [field: string]: unknown;
 }
@@ -138,6 +167,26 @@ export interface ReferenceVersion<T = Record<string, unknown>> extends Reference
   recordedBy: string;
   recordedAt: Date;
   note: string | null;
+  /** When the record ended with this version (no successor): who ended it and why. */
+  endedBy: string | null;
+  endNote: string | null;
+}
+
+export interface RecordEndOptions {
+  by: string;
+  /** Why the record ends, on which source. */
+  note: string;
+  /** End of validity (exclusive): the record is not valid from this moment on. */
+  validTo: Date;
+}
+
+/** A committed change of the reference data, as told to those who follow it. */
+export interface ReferenceChange {
+  kind: ReferenceKind;
+  code: string;
+  /** The moment from which the change holds (a new version's start, or a record's end). */
+  effectiveFrom: Date;
+  note: string;
 }
 
 export interface RecordChangeOptions {

@@ -5,6 +5,7 @@ import type { Queue } from 'bullmq';
 import { Counter, Gauge, Histogram } from 'prom-client';
 import { DataSource } from 'typeorm';
 import { DEADLINES_QUEUE, WEBHOOKS_QUEUE } from '../deadlines/deadline-jobs';
+import { EXPORTS_QUEUE } from '../documents/exports/export-jobs';
 import type { JobMetricsHook, JobOutcome } from '../deadlines/job-metrics.port';
 import { CLOCK, type Clock } from '../infra/clock';
 import { EngineMetrics } from './engine-metrics';
@@ -27,6 +28,7 @@ export class OperationalMetrics implements JobMetricsHook {
     @Inject(CLOCK) clock: Clock,
     @InjectQueue(DEADLINES_QUEUE) deadlines: Queue,
     @InjectQueue(WEBHOOKS_QUEUE) webhooks: Queue,
+    @InjectQueue(EXPORTS_QUEUE) exports: Queue,
   ) {
     const registers = [metrics.registry];
     this.httpDuration = new Histogram({
@@ -48,7 +50,7 @@ export class OperationalMetrics implements JobMetricsHook {
       labelNames: ['queue', 'state'] as const,
       registers,
       async collect() {
-        for (const queue of [deadlines, webhooks]) {
+        for (const queue of [deadlines, webhooks, exports]) {
           const counts = await queue.getJobCounts(...QUEUE_STATES);
           for (const state of QUEUE_STATES) this.set({ queue: queue.name, state }, counts[state] ?? 0);
         }

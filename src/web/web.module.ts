@@ -2,6 +2,7 @@ import { BullModule } from '@nestjs/bullmq';
 import { Global, Module } from '@nestjs/common';
 import { DEADLINES_QUEUE, WEBHOOKS_QUEUE } from '../deadlines/deadline-jobs';
 import { JOB_METRICS } from '../deadlines/job-metrics.port';
+import { EXPORTS_QUEUE } from '../documents/exports/export-jobs';
 import { ENGINE_METRICS } from '../engine/engine-metrics.port';
 import { EngineMetrics } from './engine-metrics';
 import { MetricsController } from './metrics.controller';
@@ -17,7 +18,7 @@ import { WebController } from './web.controller';
  */
 @Global()
 @Module({
-  imports: [BullModule.registerQueue({ name: DEADLINES_QUEUE }, { name: WEBHOOKS_QUEUE })],
+  imports: [BullModule.registerQueue({ name: DEADLINES_QUEUE }, { name: WEBHOOKS_QUEUE }, { name: EXPORTS_QUEUE })],
   controllers: [WebController, MetricsController],
   providers: [
     EngineMetrics,

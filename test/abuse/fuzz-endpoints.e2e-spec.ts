@@ -19,8 +19,6 @@ import { OutboxRelay } from '../../src/engine/outbox.relay';
 import { bearer, createUser, tokenFor, type TestUser } from '../support/auth';
 import { createTestApp, type TestApp } from '../support/test-app';
 
-jest.setTimeout(150_000);
-
 const RUNS = Number(process.env.FUZZ_RUNS ?? 100);
 /**
  * CI replays a fixed seed, so a run there is reproducible and a landing is not decided by luck;
@@ -691,6 +689,15 @@ describe('fuzzing the state-changing endpoints', () => {
       base: () => ({ toVersion: 99, stateMapping: { proposal: 'drafting' }, reason: 'Fuzz' }),
     },
     {
+      name: 'POST /instances/:id/finding-links',
+      method: 'post',
+      path: () => `/instances/${open}/finding-links`,
+      fuzzPath: (s) => `/instances/${s}/finding-links`,
+      token: 'officer',
+      // on a 1(c) the analysis must be named, and no 1(a) with findings exists: nothing can link
+      base: () => ({ findingId: 'F-1', procedureId: open }),
+    },
+    {
       name: 'POST /instances/:id/deadlines/:key/extend',
       method: 'post',
       path: () => `/instances/${open}/deadlines/no-such-deadline/extend`,
@@ -735,6 +742,7 @@ describe('fuzzing the state-changing endpoints', () => {
     'POST /notifications/:id/read',
     'POST /webhooks',
     'POST /instances/:id/migrate',
+    'POST /instances/:id/finding-links',
     'POST /instances/:id/deadlines/:key/extend',
     'POST /auth/sign-in',
   ];

@@ -7,8 +7,6 @@ import * as http from 'node:http';
 import { bearer, createUser, tokenFor, type TestUser } from '../support/auth';
 import { createTestApp, type TestApp } from '../support/test-app';
 
-jest.setTimeout(60_000);
-
 const TWO_MB = 2 * 1024 * 1024;
 
 function expectErrorShape(res: { status: number; body: unknown }, status: number, error: string) {

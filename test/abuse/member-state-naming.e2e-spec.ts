@@ -8,8 +8,6 @@ import { NAMED_MEMBER_STATE_REFUSAL } from '../../src/auth/member-state-naming.g
 import { bearer, createUser, tokenFor } from '../support/auth';
 import { createTestApp, type TestApp } from '../support/test-app';
 
-jest.setTimeout(120_000);
-
 describe('naming a member state in a request', () => {
   let t: TestApp;
   let approver: string;

@@ -9,8 +9,6 @@ import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib';
 import { bearer, createUser, tokenFor, type TestUser } from '../support/auth';
 import { createTestApp, type TestApp } from '../support/test-app';
 
-jest.setTimeout(120_000);
-
 interface RawAnswer {
   status: number;
   body: { statusCode?: number; error?: string; message?: string } | string;

@@ -6,8 +6,6 @@
 import { bearer, createUser, tokenFor, type TestUser } from '../support/auth';
 import { createTestApp, type TestApp } from '../support/test-app';
 
-jest.setTimeout(120_000);
-
 describe('per-user write limits (Redis)', () => {
   let t: TestApp;
   let second: TestApp;

@@ -77,6 +77,12 @@ const TABLE: Row[] = [
     body: { type: 'WITHDRAW', payload: {} },
     expect: everyone(404),
   },
+  {
+    method: 'post',
+    path: `/instances/${NO_ID}/finding-links`,
+    body: { findingId: 'F1', procedureId: NO_ID },
+    expect: only(['legal_officer'], 404),
+  },
   { method: 'get', path: `/instances/${NO_ID}/history`, expect: everyone(404) },
   { method: 'get', path: `/instances/${NO_ID}/verify`, expect: everyone(404) },
   // evidence: the bundle carries every payload, the Secretariat's internal review included
@@ -123,6 +129,7 @@ const TABLE: Row[] = [
   { method: 'get', path: '/reference/member-states/KZ', expect: everyone(200) },
   { method: 'get', path: '/reference/member-states/KZ/history', expect: everyone(200) },
   { method: 'post', path: '/reference/member-states/KZ', body: {}, expect: only(['admin'], 400) },
+  { method: 'post', path: '/reference/member-states/KZ/end', body: {}, expect: only(['admin'], 400) },
   // webhooks: registered by managers and administrators only; everyone lists their own
   { method: 'post', path: '/webhooks', body: {}, expect: only(['manager', 'admin'], 400) },
   { method: 'get', path: '/webhooks', expect: everyone(200) },
@@ -133,11 +140,15 @@ const TABLE: Row[] = [
   // reads of a draft that does not exist: 404 for every role (the version policy: test/documents/read-policy)
   { method: 'get', path: `/instances/${NO_ID}/draft`, expect: everyone(404) },
   { method: 'get', path: `/instances/${NO_ID}/draft/versions/1`, expect: everyone(404) },
+  // export jobs: anyone who reads a document may export it; an export is its requester's own
+  { method: 'post', path: `/instances/${NO_ID}/exports`, body: { kind: 'report' }, expect: everyone(404) },
+  { method: 'get', path: `/instances/${NO_ID}/exports/${NO_ID}`, expect: everyone(404) },
+  { method: 'get', path: `/instances/${NO_ID}/exports/${NO_ID}/file`, expect: everyone(404) },
 ];
 
 /** The route families this table answers for; every documented route under them must be in it. */
 const COVERED =
-  /^\/(auth|users|acting-appointments|definitions|instances(\/\{id\})?(\/(events|history|verify|evidence|migrate|approvals|deadlines\/\{key\}\/extend))?$|approvals|reference|monitoring|signing-keys|evidence)/;
+  /^\/(auth|users|acting-appointments|definitions|instances(\/\{id\})?(\/(events|finding-links|history|verify|evidence|migrate|approvals|deadlines\/\{key\}\/extend))?$|approvals|reference|monitoring|signing-keys|evidence)/;
 
 describe('access: every route × every role', () => {
   let t: TestApp;
@@ -194,4 +205,123 @@ describe('access: every route × every role', () => {
     if (res.status === 401) expect(res.body.message).toMatch(/sign in/i);
     if (res.status === 403) expect(res.body.message).toMatch(/role|approver|administrator|manager/i);
   });
+});
+
+/**
+ * Reads of a procedure's documents × every role, on real procedures: a 1(a) analysis not yet
+ * circulated to the member states, and a regulation amendment whose version 1 was circulated
+ * (with a comment of the Secretariat on it) and whose version 2 is internal. Approvers read what
+ * was circulated and the member states' comments; the Secretariat reads everything.
+ */
+interface ReadRow {
+  path: string;
+  expect: Record<Who, number>;
+  /** For a 200: whether the Secretariat's comment is in the body (approvers never, the Secretariat always). */
+  secretariatComment?: boolean;
+}
+const SECRETARIAT_NOTE = 'Secretariat: internal note on article 1 for the consolidation';
+const notApprovers = (approver: number): Record<Who, number> => ({
+  anonymous: 401,
+  legal_officer: 200,
+  approver,
+  manager: 200,
+  admin: 200,
+});
+const READS: ReadRow[] = [
+  { path: '/instances/{analysis}/report', expect: notApprovers(404) },
+  { path: '/instances/{analysis}/report/export?format=html&lang=en', expect: notApprovers(404) },
+  { path: '/instances/{regulation}/draft/versions/1', expect: notApprovers(200) },
+  { path: '/instances/{regulation}/draft/versions/2', expect: notApprovers(404) },
+  { path: '/instances/{regulation}/draft/versions/2/export?format=html&lang=en', expect: notApprovers(404) },
+  { path: '/instances/{regulation}/draft/versions/1/comments', expect: notApprovers(200), secretariatComment: true },
+  {
+    path: '/instances/{regulation}/draft/consolidation?version=1',
+    expect: notApprovers(200),
+    secretariatComment: true,
+  },
+  {
+    path: '/instances/{regulation}/draft/comparison?from=1&to=1&lang=en',
+    expect: notApprovers(200),
+    secretariatComment: true,
+  },
+  {
+    path: '/instances/{regulation}/draft/comparison/export?from=1&to=1&format=html&lang=en',
+    expect: notApprovers(200),
+    secretariatComment: true,
+  },
+];
+
+describe('access: reads of drafts, comments and the 1(a) report × every role', () => {
+  let t: TestApp;
+  const users: Partial<Record<UserRole, TestUser>> = {};
+  const ids = { analysis: '', regulation: '' };
+
+  beforeAll(async () => {
+    t = await createTestApp();
+    users.legal_officer = await createUser(t.app, { role: 'legal_officer' });
+    users.approver = await createUser(t.app, { role: 'approver', memberState: 'KZ' });
+    users.manager = await createUser(t.app, { role: 'manager' });
+    users.admin = await createUser(t.app, { role: 'admin' });
+    const reviewer = await createUser(t.app, { role: 'legal_officer' });
+    const officer = bearer(await tokenFor(t.app, users.legal_officer));
+    const four = bearer(await tokenFor(t.app, reviewer));
+    const post = (path: string, body: object, as = officer) => t.http().post(path).set(as).send(body).expect(201);
+    const event = (id: string, type: string, payload: object = {}, as = officer) =>
+      t.http().post(`/instances/${id}/events`).set(as).send({ type, payload }).expect(200);
+
+    ids.analysis = (
+      await post('/instances', {
+        definitionId: 'implementation-analysis',
+        input: { title: 'Implementation of the memoranda' },
+      })
+    ).body.instance.id;
+    await event(ids.analysis, 'SCOPE', {
+      criteria: ['Participation in meetings'],
+      memoranda: ['mem-TR'],
+      assignments: [{ memorandumId: 'mem-TR', assignee: users.legal_officer.id, dueAt: '2099-12-31' }],
+    });
+
+    ids.regulation = (
+      await post('/instances', {
+        definitionId: 'regulation-amendment',
+        input: { proposedBy: 'Secretariat', rationale: 'Align the Regulation with the 2025 partner status' },
+      })
+    ).body.instance.id;
+    const id = ids.regulation;
+    await event(id, 'START_DRAFTING');
+    const v1 = (await post(`/instances/${id}/draft`, { source: 'regulation' })).body.latest as {
+      articles: { articleId: string; number: string; text: { ru: string; zh: string; en: string } }[];
+    };
+    await event(id, 'SUBMIT_FOR_REVIEW', { draftVersion: 1 });
+    await event(id, 'APPROVE_REVIEW', {}, four); // version 1 is circulated
+    await post(`/instances/${id}/draft/versions/1/comments`, {
+      articleId: v1.articles[0].articleId,
+      text: SECRETARIAT_NOTE,
+    });
+    const articles = v1.articles.map((a) => ({ articleId: a.articleId, number: a.number, ...a.text }));
+    articles[0].en = `${articles[0].en} (internal wording)`;
+    await post(`/instances/${id}/draft/versions`, { note: 'Internal', basedOn: 1, articles });
+  }, 120_000);
+  afterAll(() => t.close());
+
+  it.each(READS.flatMap((row) => WHO.map((who) => [`GET ${row.path} as ${who}`, row, who] as const)))(
+    '%s',
+    async (_name, row, who) => {
+      const path = row.path.replace('{analysis}', ids.analysis).replace('{regulation}', ids.regulation);
+      let req = t.http().get(path);
+      if (who !== 'anonymous') req = req.set(bearer(await tokenFor(t.app, users[who]!)));
+      const res = await req;
+      const expected = row.expect[who];
+      expect({ status: res.status, body: res.status === expected ? undefined : res.body }).toEqual({
+        status: expected,
+        body: undefined,
+      });
+      if (res.status === 404) expect(res.body.message).toMatch(/not been circulated to the member states/);
+      if (res.status === 200 && row.secretariatComment) {
+        const text = res.type === 'application/json' ? JSON.stringify(res.body) : res.text;
+        if (who === 'approver') expect(text).not.toContain(SECRETARIAT_NOTE);
+        else expect(text).toContain(SECRETARIAT_NOTE);
+      }
+    },
+  );
 });

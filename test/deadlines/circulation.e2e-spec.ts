@@ -14,6 +14,7 @@ import { OutboxRelay } from '../../src/engine/outbox.relay';
 import { createUser, type TestUser } from '../support/auth';
 import { createTestApp, type TestApp } from '../support/test-app';
 import { fireDue } from '../support/due-jobs';
+import { draftUpTo } from '../support/drafts';
 
 process.env.RECONCILE_EVERY_MS = '0';
 
@@ -53,9 +54,10 @@ describe('regulation amendment: 30-day circulation with reminders and escalation
   });
   afterAll(() => t.close());
 
+  /** The deadline notices a user received (what the circulation itself tells them is checked apart). */
   const notificationsOf = (u: TestUser) =>
     ds.query<{ kind: string; subject: string }[]>(
-      `SELECT kind, subject FROM notification WHERE user_id = $1 ORDER BY created_at, subject`,
+      `SELECT kind, subject FROM notification WHERE user_id = $1 AND topic IN ('reminder', 'escalation') ORDER BY created_at, subject`,
       [u.id],
     );
   const jobIdsOf = async (deadlineId: string) => {
@@ -76,6 +78,7 @@ describe('regulation amendment: 30-day circulation with reminders and escalation
       actor: actor(drafter),
     });
     await engine.apply({ instanceId, type: 'START_DRAFTING', payload: {}, actor: actor(drafter) });
+    await draftUpTo(t.app, instanceId, actor(drafter), 1);
     await engine.apply({ instanceId, type: 'SUBMIT_FOR_REVIEW', payload: { draftVersion: 1 }, actor: actor(drafter) });
     await relay.drain();
     const [review] = await ds.query(
@@ -110,6 +113,12 @@ describe('regulation amendment: 30-day circulation with reminders and escalation
         deadlineJobId(circ.id, 'due', due),
       ].sort(),
     );
+
+    // every approver was told once that the version is circulated for comments
+    for (const u of [kz1, kz2, ru, cn])
+      expect(
+        await ds.query(`SELECT topic FROM notification WHERE user_id = $1 AND instance_id = $2`, [u.id, instanceId]),
+      ).toEqual([{ topic: 'version_circulated' }]);
 
     // day 5: RU answers
     t.clock.advance({ days: 5 });

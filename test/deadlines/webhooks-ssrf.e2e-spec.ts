@@ -88,7 +88,8 @@ describe('webhooks and SSRF', () => {
       req.resume();
       req.on('end', () => {
         received.push(req.url ?? '/');
-        res.writeHead(200).end('internal answer that must never be stored');
+        if (req.url === '/moved') res.writeHead(302, { Location: `http://127.0.0.1:${port}/elsewhere` }).end();
+        else res.writeHead(200).end('internal answer that must never be stored');
       });
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -160,6 +161,29 @@ describe('webhooks and SSRF', () => {
     afterAll(async () => {
       await worker?.close();
       await api.close();
+    });
+
+    it('follows no redirect: a 302 is a failed delivery, recorded with its status only', async () => {
+      const mgr = await signedIn(api.app, { role: 'manager' });
+      const sub = await api
+        .http()
+        .post('/webhooks')
+        .set(bearer(mgr.token))
+        .send({ url: `http://127.0.0.1:${port}/moved` })
+        .expect(201);
+      received.length = 0;
+      const local = await createTestApp({
+        databaseUrl: api.databaseUrl,
+        env: { WEBHOOK_ALLOWED_HOSTS: '127.0.0.1', REDIS_PREFIX: `${api.redisPrefix}-redirect` },
+      });
+      try {
+        const d = await deliveryOf(local, await notifyUser(local, mgr.user.id), (s) => s !== 'pending');
+        expect(d).toMatchObject({ status: 'failed', attempts: 1, last_error: 'HTTP 302' });
+        expect(received).toEqual(['/moved']);
+      } finally {
+        await api.http().delete(`/webhooks/${sub.body.id}`).set(bearer(mgr.token)).expect(204);
+        await local.close();
+      }
     });
 
     it('delivers to the loopback listener once, after Redis lost the job and a worker reconciled', async () => {

@@ -6,8 +6,6 @@
 import { bearer, createUser, tokenFor } from '../support/auth';
 import { createTestApp, type TestApp } from '../support/test-app';
 
-jest.setTimeout(120_000);
-
 describe('hiding an abusive comment', () => {
   let t: TestApp;
 

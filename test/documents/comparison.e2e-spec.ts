@@ -61,6 +61,7 @@ describe('consolidation, comparison table and exports (HTTP, real PostgreSQL)', 
     second[2].en = second[2].en.replace('a state or an international', 'a state, an observer or an international');
     v2 = (await api.save(id, { note: 'Comments of round 1 on article 3', basedOn: 1, articles: second }).expect(201))
       .body;
+    await api.as(reviewer.token).event(id, 'CONFIRM_CHANGES', { draftVersion: 2 }).expect(200);
     await api.event(id, 'RECIRCULATE', { draftVersion: 2 }).expect(200);
     await api
       .as(approvers.IN.token)
@@ -93,7 +94,8 @@ describe('consolidation, comparison table and exports (HTTP, real PostgreSQL)', 
         .save(id, { note: 'Comments of round 2; the single partner status', basedOn: 2, articles: third })
         .expect(201)
     ).body;
-    await api.event(id, 'SUBMIT_TO_COORDINATORS', { draftVersion: 3 }).expect(200);
+    await api.as(reviewer.token).event(id, 'CONFIRM_CHANGES', { draftVersion: 3 }).expect(200);
+    await api.event(id, 'SUBMIT_TO_COORDINATORS', { draftVersion: 3, consolidation: true }).expect(200);
     await api
       .as(approvers.RU.token)
       .event(id, 'POSITION', { draftVersion: 3, kind: 'agree_with_reservation', text: RESERVATION })
@@ -104,7 +106,7 @@ describe('consolidation, comparison table and exports (HTTP, real PostgreSQL)', 
       .as(approvers.CN.token)
       .comment(id, 3, { articleId: v3.articles[11].articleId, text: '同意新增第十二条。' })
       .expect(201);
-  }, 120_000);
+  }, 300_000);
   afterAll(() => t.close());
 
   it('consolidates version 1: every state per article, its comments, answer and position, and whether version 2 addressed the article', async () => {
@@ -140,7 +142,7 @@ describe('consolidation, comparison table and exports (HTTP, real PostgreSQL)', 
       lang: 'ru',
       from: { number: 1 },
       to: { number: 3 },
-      round: { stage: 'cnc_approval', outcome: 'open' },
+      round: { stage: 'cnc_approval', outcome: 'open', objections: [], settledBySilence: false, closedEarly: null },
     });
     expect(c.rows).toHaveLength(12);
     const row3 = c.rows[2];

@@ -98,3 +98,15 @@ export async function people(t: TestApp, states: readonly string[] = []) {
   for (const s of states) approvers[s] = await signedIn(t.app, { role: 'approver', memberState: s });
   return { officer, reviewer, manager, approvers };
 }
+
+/** A large version: many long articles in the three languages (under the 1 MB request limit). */
+export function largeArticles(count = 120, length = 2000) {
+  const text = (lang: string, i: number) =>
+    `${lang} ${i}: ${'The member states shall cooperate in the areas set out in this memorandum. '.repeat(length / 76)}`;
+  return Array.from({ length: count }, (_, i) => ({
+    number: String(i + 1),
+    ru: text('Статья', i + 1),
+    zh: `第${i + 1}条 成员国应在本备忘录规定的领域开展合作。`,
+    en: text('Article', i + 1),
+  }));
+}

@@ -121,12 +121,31 @@ describe('language drift blocks sending a draft on (engine + documents, real Pos
     expect(v2.articles.at(-1)).toMatchObject({ drifted: true, languages: { zh: 'out_of_date', en: 'possibly_stale' } });
     await api.event(id, 'SUBMIT_FOR_REVIEW', { draftVersion: 2 }).expect(409);
     const facts = await t.dataSource.transaction((m) => t.app.get(WorldService).for(m, id, new Date()));
-    expect(facts.draft).toEqual({ latestVersion: 2, driftedArticles: [v2.articles.at(-1).articleId] });
+    expect(facts.draft).toEqual({
+      latestVersion: 2,
+      driftedArticles: [v2.articles.at(-1).articleId],
+      versions: [
+        { number: 1, author: officer.user.id },
+        { number: 2, author: officer.user.id },
+      ],
+    });
   });
 
-  it('a procedure without a draft document keeps working from the version number alone', async () => {
+  it('a stage that circulates text needs a draft document: without one the event is refused with what to do, and nothing is written', async () => {
     const id = (await api.startRegulationAmendment().expect(201)).body.instance.id as string;
     await api.event(id, 'START_DRAFTING').expect(200);
+    const before = (await api.get(`/instances/${id}`).expect(200)).body;
+    const refused = await api.event(id, 'SUBMIT_FOR_REVIEW', { draftVersion: 1 }).expect(409);
+    expect(refused.body).toMatchObject({
+      error: 'CONFLICT',
+      message:
+        'This procedure has no draft document, so there is no text of version 1 to send on: create the draft (POST /instances/{id}/draft) and save the version first.',
+      details: { reason: 'BUSINESS_RULE' },
+    });
+    const after = (await api.get(`/instances/${id}`).expect(200)).body;
+    expect({ state: after.state, seq: after.seq }).toEqual({ state: 'drafting', seq: before.seq });
+    // once the draft exists, the same event goes through
+    await api.createDraft(id, { source: 'regulation' }).expect(201);
     await api.event(id, 'SUBMIT_FOR_REVIEW', { draftVersion: 1 }).expect(200);
   });
 });

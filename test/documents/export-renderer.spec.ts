@@ -28,7 +28,7 @@ describe('ExportRenderer (worker thread)', () => {
     expect((await renderer.render(small, 'html', NO_FONTS)).toString('utf8')).toBe(renderHtml(small));
     const pdf = await renderer.render(small, 'pdf', NO_FONTS);
     expect(pdf.subarray(0, 5).toString('latin1')).toBe('%PDF-');
-  }, 60_000);
+  }, 240_000);
 
   it('keeps the event loop answering while a large PDF renders', async () => {
     let ticks = 0;
@@ -40,7 +40,7 @@ describe('ExportRenderer (worker thread)', () => {
       clearInterval(timer);
     }
     expect(ticks).toBeGreaterThan(0);
-  }, 60_000);
+  }, 240_000);
 
   it('reports a render that fails to its caller', async () => {
     await expect(
@@ -52,5 +52,5 @@ describe('ExportRenderer (worker thread)', () => {
     ).rejects.toThrow();
     // and the thread goes on rendering
     expect((await renderer.render(doc(1), 'html', NO_FONTS)).length).toBeGreaterThan(0);
-  }, 60_000);
+  }, 240_000);
 });

@@ -14,6 +14,8 @@ describe('who reads which version of a draft (HTTP, real PostgreSQL)', () => {
   let api: DraftClient;
   let id: string;
   const INTERNAL_NOTE = 'Internal: article 1 still says dialogue partner';
+  const SECRETARIAT_NOTE = 'Secretariat: check the Chinese term for partner before the next round';
+  const RU_COMMENT = 'Russia: the term should follow the 2025 decision';
 
   beforeAll(async () => {
     t = await createTestApp();
@@ -29,10 +31,14 @@ describe('who reads which version of a draft (HTTP, real PostgreSQL)', () => {
     await api.as(reviewer.token).event(id, 'RETURN_TO_DRAFTING', { reason: INTERNAL_NOTE }).expect(200);
     await api.event(id, 'SUBMIT_FOR_REVIEW', { draftVersion: 1 }).expect(200);
     await api.as(reviewer.token).event(id, 'APPROVE_REVIEW').expect(200); // version 1 is circulated
+    const article = v1.articles[0].articleId;
+    await api.comment(id, 1, { articleId: article, text: SECRETARIAT_NOTE }).expect(201);
+    await api.comment(id, 1, { text: `${SECRETARIAT_NOTE} (general)` }).expect(201);
+    await api.as(ru.token).comment(id, 1, { articleId: article, text: RU_COMMENT }).expect(201);
     const second = asInput(v1);
     second[0].en = `${second[0].en} (internal wording)`;
     await api.save(id, { note: 'Internal: not for the member states yet', basedOn: 1, articles: second }).expect(201);
-  }, 120_000);
+  }, 300_000);
   afterAll(() => t.close());
 
   const base = () => `/instances/${id}/draft`;
@@ -82,6 +88,44 @@ describe('who reads which version of a draft (HTTP, real PostgreSQL)', () => {
       await as.get(`${base()}/versions/2`).expect(200);
       await as.get(`${base()}/diff?from=1&to=2`).expect(200);
       await as.get(`${base()}/comparison?from=1&to=2&lang=en`).expect(200);
+    }
+  });
+
+  it("an approver reads the member states' comments, not the Secretariat's own", async () => {
+    const as = api.as(ru.token);
+    const comments = (await as.get(`${base()}/versions/1/comments`).expect(200)).body as { text: string }[];
+    expect(comments.map((c) => c.text)).toEqual([RU_COMMENT]);
+
+    const consolidation = (await as.get(`${base()}/consolidation?version=1`).expect(200)).body;
+    expect(JSON.stringify(consolidation)).not.toContain(SECRETARIAT_NOTE);
+    expect(JSON.stringify(consolidation)).toContain(RU_COMMENT);
+    expect(consolidation.generalComments).toEqual([]);
+    for (const a of consolidation.articles) expect(a.secretariat).toEqual([]);
+    // the next version is internal: the approver is not told whether it changed an article
+    expect(consolidation.nextVersion).toBeNull();
+    for (const a of consolidation.articles) expect(a.addressed).toBeNull();
+
+    const comparison = (await as.get(`${base()}/comparison?from=1&to=1&lang=en`).expect(200)).body;
+    expect(JSON.stringify(comparison)).not.toContain(SECRETARIAT_NOTE);
+    expect(JSON.stringify(comparison)).toContain(RU_COMMENT);
+    const exported = await as.get(`${base()}/comparison/export?from=1&to=1&format=html&lang=en`).expect(200);
+    expect(exported.text).not.toContain(SECRETARIAT_NOTE);
+    expect(exported.text).toContain(RU_COMMENT);
+  });
+
+  it("legal officers and managers read the Secretariat's comments and the next version in consolidation", async () => {
+    for (const who of [officer, manager]) {
+      const as = api.as(who.token);
+      const comments = (await as.get(`${base()}/versions/1/comments`).expect(200)).body as { text: string }[];
+      expect(comments.map((c) => c.text)).toEqual([SECRETARIAT_NOTE, `${SECRETARIAT_NOTE} (general)`, RU_COMMENT]);
+      const consolidation = (await as.get(`${base()}/consolidation?version=1`).expect(200)).body;
+      expect(consolidation.nextVersion).toBe(2);
+      expect(consolidation.generalComments.map((c: { text: string }) => c.text)).toEqual([
+        `${SECRETARIAT_NOTE} (general)`,
+      ]);
+      expect(consolidation.articles[0].secretariat.map((c: { text: string }) => c.text)).toEqual([SECRETARIAT_NOTE]);
+      const comparison = (await as.get(`${base()}/comparison?from=1&to=1&lang=en`).expect(200)).body;
+      expect(JSON.stringify(comparison)).toContain(SECRETARIAT_NOTE);
     }
   });
 });

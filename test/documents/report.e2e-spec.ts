@@ -1,4 +1,5 @@
 import { createTestApp, type TestApp } from '../support/test-app';
+import { signedIn } from '../support/auth';
 import { DraftClient, people, type Person } from './draft-fixtures';
 
 /** 1(a): the final information assembled from the per-memorandum assessments of a real analysis procedure. */
@@ -135,6 +136,23 @@ describe('1(a) final information report (HTTP, real PostgreSQL)', () => {
       })
       .expect(200);
     expect((pdf.body as Buffer).subarray(0, 4).toString('latin1')).toBe('%PDF');
+  });
+
+  it('is read by an approver only once the analysis has been circulated to the member states', async () => {
+    const kz = await signedIn(t.app, { role: 'approver', memberState: 'KZ' });
+    const before = await api.as(kz.token).get(`/instances/${id}/report`).expect(404);
+    expect(before.body.message).toBe(
+      'The final information of this analysis has not been circulated to the member states yet; it can be read once it is.',
+    );
+    await api.as(kz.token).get(`/instances/${id}/report/export?format=html&lang=en`).expect(404);
+    await api.get(`/instances/${id}/report`).expect(200); // the Secretariat reads it at every stage
+
+    await api.as(reviewer.token).event(id, 'APPROVE_REVIEW').expect(200); // version 1 goes to the member states
+    const r = (await api.as(kz.token).get(`/instances/${id}/report`).expect(200)).body;
+    expect(r.finalText).toMatchObject({ version: 1 });
+    expect(r.summary.findings).toBe(2);
+    const html = (await api.as(kz.token).get(`/instances/${id}/report/export?format=html&lang=en`).expect(200)).text;
+    expect(html).toContain('The memoranda are implemented satisfactorily on the whole.');
   });
 
   it('answers only for an analysis procedure', async () => {

@@ -1,8 +1,9 @@
 /**
  * Rules checked when a procedure starts or a deadline is extended, on the real engine and the
  * real database: starts are checked against the reference data and the procedures already open,
- * an extension never shortens a deadline, and the 1(c)/1(d) -> 1(e) cascade skips (and records)
- * a memorandum that already has an open 1(e). Every refusal leaves nothing written.
+ * an extension never shortens a deadline, and the 1(c)/1(d) -> 1(e) cascade opens no second 1(e)
+ * for a memorandum that already has one (test/procedures/cascade.e2e-spec.ts: the basis is added to
+ * it). Every refusal leaves nothing written.
  */
 import type { DataSource } from 'typeorm';
 import type { Actor } from '../../workflows/kernel/types';
@@ -10,7 +11,9 @@ import { DomainException } from '../../src/common/domain.exception';
 import { WorkflowEngine } from '../../src/engine/engine.service';
 import { OutboxRelay } from '../../src/engine/outbox.relay';
 import { ReferenceService } from '../../src/reference/reference.service';
+import { recordBodyAdopts } from '../support/reference-data';
 import { createTestApp, type TestApp } from '../support/test-app';
+import { draftUpTo } from '../support/drafts';
 
 const MEMBER_STATES = ['BY', 'CN', 'IN', 'IR', 'KG', 'KZ', 'PK', 'RU', 'TJ', 'UZ'];
 const officer: Actor = { id: 'officer-1', role: 'legal_officer', memberState: null, actingFor: null };
@@ -30,6 +33,7 @@ describe('start and extension rules (real engine, real PostgreSQL)', () => {
 
   beforeAll(async () => {
     t = await createTestApp();
+    await recordBodyAdopts(t, 'cfm', ['model_memorandum']);
     engine = t.app.get(WorkflowEngine);
     ds = t.dataSource;
   });
@@ -171,7 +175,7 @@ describe('start and extension rules (real engine, real PostgreSQL)', () => {
     await start('treaty-accession', { partner: 'EG', treatyId: 'sco-agreement-road-transport-2014' });
   });
 
-  it('cascade: a 1(d) adoption naming a memorandum that already has an open 1(e) does not fail the parent; the skip is recorded on its child.open message', async () => {
+  it('cascade: a 1(d) adoption naming a memorandum that already has an open 1(e) does not fail the parent; its basis goes to the open 1(e), as its child.open message records', async () => {
     const manual = await start('memorandum-amendment', { partner: 'KH', memorandumId: 'mem-KH' });
     const parent = await start('model-memorandum-amendment', {
       proposedBy: 'Secretariat',
@@ -200,6 +204,7 @@ describe('start and extension rules (real engine, real PostgreSQL)', () => {
         actor: officer,
       },
     ];
+    await draftUpTo(t.app, parent, officer, 1);
     for (const s of steps) await engine.apply({ instanceId: parent, type: s.type, payload: s.payload, actor: s.actor });
     await t.app.get(OutboxRelay).drain();
 
@@ -226,7 +231,7 @@ describe('start and extension rules (real engine, real PostgreSQL)', () => {
         processed: true,
         last_error: null,
         note: expect.stringContaining(
-          `Not opened: An amendment of memorandum mem-KH is already open (procedure ${manual}`,
+          `Not opened: the memorandum's amendment procedure ${manual} is open; this adoption was added to it as a basis`,
         ),
       },
       { key: 'KW', processed: true, last_error: null, note: null },

@@ -41,13 +41,29 @@ export interface ChildService {
   kill(signal?: NodeJS.Signals): Promise<void>;
 }
 
+export interface ServiceOptions {
+  /** `src/main.ts` (an API process, the default) or `src/worker.ts` (a worker process). */
+  entry?: 'src/main.ts' | 'src/worker.ts';
+  /** Modules loaded before the entry (`node -r`), e.g. test/support/child-clock.ts. */
+  preload?: string[];
+}
+
 /**
  * Starts the service from its sources (`node -r ts-node/register/transpile-only src/main.ts`,
- * so it does not depend on a build) and waits until /health answers 200.
+ * so it does not depend on a build) and waits until /health answers 200. A worker process
+ * (`entry: 'src/worker.ts'`) has no HTTP port: `PORT` is its `METRICS_PORT`, and it is up when
+ * /metrics answers there.
  */
-export async function startService(env: Record<string, string>, bootTimeoutMs = 240_000): Promise<ChildService> {
+export async function startService(
+  env: Record<string, string>,
+  bootTimeoutMs = 240_000,
+  options: ServiceOptions = {},
+): Promise<ChildService> {
   const port = await freePort();
-  const proc = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', 'src/main.ts'], {
+  const entry = options.entry ?? 'src/main.ts';
+  const worker = entry === 'src/worker.ts';
+  const preload = (options.preload ?? []).flatMap((m) => ['-r', m]);
+  const proc = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', ...preload, entry], {
     cwd: ROOT,
     env: {
       PATH: process.env.PATH ?? '',
@@ -56,7 +72,7 @@ export async function startService(env: Record<string, string>, bootTimeoutMs = 
       NODE_ENV: 'test',
       LOG_LEVEL: 'warn',
       ...env,
-      PORT: String(port),
+      ...(worker ? { METRICS_PORT: String(port), METRICS_HOST: '127.0.0.1' } : { PORT: String(port) }),
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -87,10 +103,10 @@ export async function startService(env: Record<string, string>, bootTimeoutMs = 
   };
   try {
     await waitFor(
-      'the service to answer /health',
+      `the ${worker ? 'worker to answer /metrics' : 'service to answer /health'}`,
       async () => {
         if (gone) throw new Error(`the service exited during boot:\n${out.slice(-3000)}`);
-        const res = await fetch(`${url}/health`, { signal: AbortSignal.timeout(2000) });
+        const res = await fetch(`${url}/${worker ? 'metrics' : 'health'}`, { signal: AbortSignal.timeout(2000) });
         return res.status === 200;
       },
       bootTimeoutMs,

@@ -9,8 +9,6 @@ import type { ErrorBody } from '../../src/common/domain.exception';
 import type { TestApp } from '../support/test-app';
 import { appBehindProxy, isoDay, waitFor, type AppBehindProxy, type TcpProxy } from './fault-support';
 
-jest.setTimeout(90_000);
-
 const FAST_MS = 5_000;
 
 describe('PostgreSQL connection lost and restored', () => {

@@ -8,8 +8,6 @@ import { bearer, createUser, tokenFor } from '../support/auth';
 import type { TestApp } from '../support/test-app';
 import { appBehindProxy, waitFor, type AppBehindProxy, type TcpProxy } from './fault-support';
 
-jest.setTimeout(90_000);
-
 const QUERY_TIMEOUT_MS = 1_500;
 /** Query timeout, or the 5 s connect timeout for a fresh connection, plus slack for a busy machine. */
 const BOUNDED_MS = 12_000;

@@ -12,8 +12,6 @@ import { createTestApp, type TestApp } from '../support/test-app';
 import { freePort, isoDay, startRedis, waitFor, type RedisServer } from './fault-support';
 import { fireDue } from '../support/due-jobs';
 
-jest.setTimeout(100_000);
-
 const INSTANCES = 5;
 const PARTNERS = ['TR', 'AZ', 'NP', 'AM', 'KH'];
 

@@ -186,4 +186,27 @@ describe('loadEnv', () => {
     expect(env.PORT).toBe(3000);
     expect(env.REDIS_PREFIX).toBe('amendflow');
   });
+
+  it('mail: off by default; SMTP_URL needs MAIL_FROM and PUBLIC_URL, and MAIL_FROM needs SMTP_URL', () => {
+    const off = loadEnv({});
+    expect(off.SMTP_URL).toBeUndefined();
+    expect(off.MAIL_ATTEMPTS).toBe(8);
+    const on = loadEnv({
+      SMTP_URL: 'smtp://mail.sco.test:587',
+      MAIL_FROM: 'amendflow <no-reply@sco.test>',
+      PUBLIC_URL: 'https://amendflow.sco.test/',
+    });
+    expect(on).toMatchObject({ SMTP_URL: 'smtp://mail.sco.test:587', MAIL_FROM: 'amendflow <no-reply@sco.test>' });
+    expect(envError({ SMTP_URL: 'smtp://mail.sco.test' }).message.split('\n').sort()).toEqual([
+      'MAIL_FROM: is required with SMTP_URL (the sender of notification mails, e.g. no-reply@sco.example.org)',
+      'PUBLIC_URL: is required with SMTP_URL (mails link to the web application at this address)',
+    ]);
+    expect(envError({ MAIL_FROM: 'no-reply@sco.test' }).message).toMatch(/^SMTP_URL: is required with MAIL_FROM/);
+    expect(envError({ SMTP_URL: 'http://mail.sco.test' }).message).toMatch(
+      /^SMTP_URL: must be a smtp:\/\/ or smtps:\/\/ URL/,
+    );
+    expect(
+      envError({ SMTP_URL: 'smtp://m.test', MAIL_FROM: 'not an address', PUBLIC_URL: 'https://a.test' }).message,
+    ).toMatch(/^MAIL_FROM: must be an e-mail address/);
+  });
 });

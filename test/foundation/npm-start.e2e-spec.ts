@@ -1,14 +1,18 @@
 /**
- * The quick start as a user runs it: `npm start` builds the server and the web application and
- * serves both. Run in a copy of the project (sources and configuration, node_modules linked), so
- * that its build never touches the dist/ other suites use.
+ * The quick start as a user runs it: the README's start command, exactly as written there
+ * (`npm ci && DEMO=true npm start`), run by a shell: `npm start` builds the server and the web
+ * application and serves both. Run in a copy of the project (sources and configuration,
+ * node_modules linked), so that its build never touches the dist/ other suites use; `npm ci`
+ * answers from a stand-in `npm` first on PATH (the linked node_modules are the lockfile's), every
+ * other npm command goes to the real one.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { cpSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { chmodSync, cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { ENV_KEYS, deleteRedisKeys, required } from '../setup/test-infra';
+import { withPg } from '../setup/test-infra';
 import { createFreshDatabase, type TestDatabase } from '../support/databases';
 import { freePort, waitFor } from '../faults/fault-support';
 
@@ -17,6 +21,14 @@ const PROJECT_FILES = ['package.json', 'package-lock.json', 'nest-cli.json', 'ts
 const PROJECT_DIRS = ['src', 'workflows', 'migrations'];
 
 jest.setTimeout(600_000);
+
+/** The README's quick-start command: the line of its "Run and test" block that runs `npm start`, without its comment. */
+export function readmeStartCommand(): string {
+  const readme = readFileSync(path.join(ROOT, 'README.md'), 'utf8');
+  const line = readme.split('\n').find((l) => /^npm ci && .*npm start\b/.test(l));
+  if (!line) throw new Error('README.md has no quick-start line (npm ci && ... npm start)');
+  return line.replace(/\s+#.*$/, '').trim();
+}
 
 const ADMIN_PASSWORD = 'a first administrator passphrase';
 
@@ -51,6 +63,13 @@ describe('npm start (the quick start)', () => {
     for (const f of PROJECT_FILES) cpSync(path.join(ROOT, f), path.join(dir, f));
     for (const d of PROJECT_DIRS) cpSync(path.join(ROOT, d), path.join(dir, d), { recursive: true });
     symlinkSync(path.join(ROOT, 'node_modules'), path.join(dir, 'node_modules'), 'dir');
+    const npm = execFileSync('sh', ['-c', 'command -v npm']).toString().trim();
+    mkdirSync(path.join(dir, '.bin'));
+    writeFileSync(
+      path.join(dir, '.bin', 'npm'),
+      `#!/bin/sh\nif [ "$1" = ci ]; then echo "npm ci: node_modules linked from the project"; exit 0; fi\nexec "${npm}" "$@"\n`,
+    );
+    chmodSync(path.join(dir, '.bin', 'npm'), 0o755);
     database = await createFreshDatabase();
   });
 
@@ -61,10 +80,12 @@ describe('npm start (the quick start)', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('builds server and web application, serves /app/ and /health/ready, creates the first administrator, and turns not-ready at SIGTERM', async () => {
+  it("the README's start command builds server and web application, serves /app/ and /health/ready in demo mode, the first administrator is created by the command line, and it turns not-ready at SIGTERM", async () => {
+    const command = readmeStartCommand();
+    expect(command).toMatch(/\bnpm start$/);
     const port = await freePort();
     const env = {
-      PATH: process.env.PATH ?? '',
+      PATH: `${path.join(dir, '.bin')}:${process.env.PATH ?? ''}`,
       HOME: process.env.HOME ?? '/tmp',
       PORT: String(port),
       DATABASE_URL: database.url,
@@ -73,7 +94,7 @@ describe('npm start (the quick start)', () => {
       SHUTDOWN_DRAIN_MS: '1500',
       LOG_FORMAT: 'json',
     };
-    const proc = spawn('npm', ['start'], {
+    const proc = spawn('sh', ['-c', command], {
       cwd: dir,
       detached: true, // its own process group: npm, the build and the service are stopped together
       env,
@@ -109,11 +130,14 @@ describe('npm start (the quick start)', () => {
     expect(bundle.status).toBe(200);
     expect(bundle.headers.get('content-type')).toBe('text/javascript; charset=utf-8');
 
-    // not a demo: no demo accounts unless DEMO=true
-    expect(await (await fetch(`${base}/auth/config`)).json()).toMatchObject({ demo: false, demoBanner: null });
+    // the README asks for the demo: demo accounts, said in the log and on the sign-in page
+    const config = (await (await fetch(`${base}/auth/config`)).json()) as { demo: boolean; demoBanner: string | null };
+    expect(config.demo).toBe(command.includes('DEMO=true'));
+    if (config.demo) expect(config.demoBanner).toMatch(/^Demonstration mode/);
 
     // the first administrator, with the built command line (package.json "bin")
-    const createAdmin = () =>
+    const empty = await createFreshDatabase();
+    const createAdmin = (databaseUrl: string) =>
       run(
         'npx',
         [
@@ -127,25 +151,40 @@ describe('npm start (the quick start)', () => {
         ],
         {
           cwd: dir,
-          env: { ...env, PORT: '0' },
+          env: { ...env, PORT: '0', DATABASE_URL: databaseUrl },
           input: `${ADMIN_PASSWORD}\n`,
         },
       );
-    const created = await createAdmin();
-    expect(created).toMatchObject({
-      code: 0,
-      stdout: expect.stringMatching(/^Created administrator first\.admin@example\.org /m),
-    });
-    const signIn = await fetch(`${base}/auth/sign-in`, {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({ email: 'first.admin@example.org', password: ADMIN_PASSWORD }),
-    });
-    expect(signIn.status).toBe(200);
-    expect(((await signIn.json()) as { user: { role: string } }).user.role).toBe('admin');
-    const again = await createAdmin();
-    expect(again.code).toBe(2);
-    expect(again.stderr).toContain('An administrator exists already (first.admin@example.org)');
+    try {
+      const created = await createAdmin(empty.url);
+      expect(created).toMatchObject({
+        code: 0,
+        stdout: expect.stringMatching(/^Created administrator first\.admin@example\.org /m),
+      });
+      const rows = await withPg(
+        empty.url,
+        async (c) =>
+          (await c.query<{ role: string; hash: string }>(`SELECT role, password_hash AS hash FROM app_user`)).rows,
+      );
+      expect(rows).toEqual([{ role: 'admin', hash: expect.stringMatching(/^\$argon2id\$/) }]);
+      const again = await createAdmin(empty.url);
+      expect(again.code).toBe(2);
+      expect(again.stderr).toContain('An administrator exists already (first.admin@example.org)');
+    } finally {
+      await empty.drop().catch(() => undefined);
+    }
+    if (config.demo) {
+      // the demo deployment has its administrator already: create-admin says so and creates nothing
+      const demo = await createAdmin(database.url);
+      expect(demo.code).toBe(2);
+      expect(demo.stderr).toContain('An administrator exists already (admin@amendflow.local)');
+      const signIn = await fetch(`${base}/auth/sign-in`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ email: 'admin@amendflow.local', password: 'amendflow-demo' }),
+      });
+      expect(signIn.status).toBe(200);
+    }
 
     process.kill(proc.pid!, 0); // still there
     process.kill(-proc.pid!, 'SIGTERM');

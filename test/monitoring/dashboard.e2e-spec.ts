@@ -2,6 +2,7 @@ import type { Actor } from '../../workflows/kernel/types';
 import { WorkflowEngine } from '../../src/engine/engine.service';
 import { bearer, signedIn, tokenFor, type TestUser } from '../support/auth';
 import { createTestApp, type TestApp } from '../support/test-app';
+import { draftUpTo } from '../support/drafts';
 
 const STATES = ['BY', 'CN', 'IN', 'IR', 'KG', 'KZ', 'PK', 'RU', 'TJ', 'UZ'];
 const system: Actor = { id: 'system', role: 'system', memberState: null, actingFor: null };
@@ -36,6 +37,7 @@ describe("managers' dashboard (real PostgreSQL)", () => {
     });
     await engine.apply({ instanceId, type: 'START_DRAFTING', payload: {}, actor: officer });
     t.clock.advance({ days: 2 });
+    await draftUpTo(t.app, instanceId, officer, 1);
     await engine.apply({ instanceId, type: 'SUBMIT_FOR_REVIEW', payload: { draftVersion: 1 }, actor: officer });
     t.clock.advance({ days: 1 });
     await engine.apply({ instanceId, type: 'APPROVE_REVIEW', payload: {}, actor: reviewer });

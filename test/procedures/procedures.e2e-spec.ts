@@ -13,6 +13,8 @@ import { InstancesService } from '../../src/instances/instances.service';
 import { ReferenceService } from '../../src/reference/reference.service';
 import type { MemorandumRef } from '../../src/reference/reference.types';
 import { FakeClock } from '../support/fake-clock';
+import { draftUpTo } from '../support/drafts';
+import { recordBodyAdopts } from '../support/reference-data';
 import { createTestApp, type TestApp } from '../support/test-app';
 
 const MEMBER_STATES = ['BY', 'CN', 'IN', 'IR', 'KG', 'KZ', 'PK', 'RU', 'TJ', 'UZ'];
@@ -88,6 +90,10 @@ class Driver {
   async run(instanceId: string, steps: Step[]): Promise<ApplyResult[]> {
     const results: ApplyResult[] = [];
     for (const s of steps) {
+      // an officer sends on a version saved in the procedure's draft (every version written by `officer`)
+      const v = s.payload?.draftVersion;
+      if (s.actor.role === 'legal_officer' && typeof v === 'number')
+        await draftUpTo(this.t.app, instanceId, officer, v);
       let r: ApplyResult;
       try {
         r = await this.engine.apply({ instanceId, type: s.type, payload: s.payload ?? {}, actor: s.actor });
@@ -158,7 +164,7 @@ class Driver {
 // Event sequences
 
 /** 1(c) / 1(d): from the proposal to the adoption. */
-function normativeToAdoption(d: Driver, affectedPartners?: string[]): Step[] {
+function normativeToAdoption(d: Driver, affectedPartners?: string[], body = 'cfm'): Step[] {
   return [
     { type: 'START_DRAFTING', actor: officer, state: 'drafting' },
     { type: 'SUBMIT_FOR_REVIEW', payload: { draftVersion: 1 }, actor: officer, state: 'legal_review' },
@@ -176,7 +182,14 @@ function normativeToAdoption(d: Driver, affectedPartners?: string[]): Step[] {
       (s, i) => ({ draftVersion: 2, comments: i % 3 === 0 ? `Comments of ${s} on article 2` : null }),
       'consolidation',
     ),
-    { type: 'SUBMIT_TO_COORDINATORS', payload: { draftVersion: 3 }, actor: officer, state: 'cnc_approval' },
+    // version 3 consolidates the comments: reviewed by a second officer, and marked so for the coordinators
+    { type: 'CONFIRM_CHANGES', payload: { draftVersion: 3 }, actor: reviewer, state: 'consolidation' },
+    {
+      type: 'SUBMIT_TO_COORDINATORS',
+      payload: { draftVersion: 3, consolidation: true },
+      actor: officer,
+      state: 'cnc_approval',
+    },
     ...everyState(
       'POSITION',
       (s) =>
@@ -185,7 +198,7 @@ function normativeToAdoption(d: Driver, affectedPartners?: string[]): Step[] {
           : { draftVersion: 3, kind: 'agree' },
       'submitted_for_adoption',
     ),
-    { type: 'SUBMIT_FOR_ADOPTION', payload: { body: 'cfm' }, actor: officer, state: 'submitted_for_adoption' },
+    { type: 'SUBMIT_FOR_ADOPTION', payload: { body }, actor: officer, state: 'submitted_for_adoption' },
     {
       type: 'RECORD_ADOPTION',
       payload: { decisionNumber: 'CFM-2026/7', date: d.today(), ...(affectedPartners ? { affectedPartners } : {}) },
@@ -226,8 +239,16 @@ function memorandumToForce(d: Driver): Step[] {
         date: d.today(),
         place: 'Beijing',
         signatories: {
-          forSco: { name: 'Secretary-General' },
-          forPartner: { name: 'The Ambassador', title: 'Ambassador to the PRC' },
+          forSco: {
+            name: 'The Secretary-General',
+            capacity: 'Secretary-General of the SCO',
+            fullPowers: { kind: 'decision', reference: 'CHS decision authorising the signature' },
+          },
+          forPartner: {
+            name: 'The Ambassador',
+            capacity: 'Ambassador to the PRC',
+            fullPowers: { kind: 'instrument', reference: 'Full powers of the Ministry of Foreign Affairs' },
+          },
         },
       },
       actor: officer,
@@ -274,6 +295,7 @@ function planToCompletion(d: Driver): Step[] {
       actor: officer,
       state: 'partner_consultation',
     },
+    { type: 'CONFIRM_CHANGES', payload: { draftVersion: 1 }, actor: reviewer, state: 'partner_consultation' },
     { type: 'SUBMIT_TO_COORDINATORS', payload: { draftVersion: 1 }, actor: officer, state: 'coordinators_consensus' },
     ...everyState('POSITION', () => ({ draftVersion: 1, kind: 'agree' }), 'approved'),
     { type: 'START_IMPLEMENTATION', actor: officer, state: 'in_implementation' },
@@ -322,6 +344,7 @@ describe('direction-1 procedures end to end (real engine, real PostgreSQL)', () 
     t = await createTestApp();
     d = new Driver(t);
     memoranda = await d.reference.memoranda(t.clock.now());
+    await recordBodyAdopts(t, 'cfm', ['model_memorandum']);
   });
   afterAll(() => t?.close());
 
@@ -386,12 +409,6 @@ describe('direction-1 procedures end to end (real engine, real PostgreSQL)', () 
           actor: reviewer,
           state: 'consolidation',
         },
-        {
-          type: 'LINK_FINDING',
-          payload: { findingId: 'F1', instanceId: linked },
-          actor: officer,
-          state: 'consolidation',
-        },
         { type: 'SUBMIT_FOR_REVIEW', payload: { draftVersion: 1 }, actor: officer, state: 'internal_review' },
         { type: 'APPROVE_REVIEW', payload: {}, actor: reviewer, state: 'comments' },
         { type: 'REMINDER', payload: { deadlineKey: 'comments', daysBefore: 7 }, actor: system, state: 'comments' },
@@ -400,45 +417,62 @@ describe('direction-1 procedures end to end (real engine, real PostgreSQL)', () 
           (s) => ({ draftVersion: 1, comments: s === 'CN' ? 'Add the 2024 figures' : null }),
           'finalisation',
         ),
-        { type: 'SUBMIT_FOR_APPROVAL', payload: { draftVersion: 2 }, actor: officer, state: 'approval' },
+        { type: 'CONFIRM_CHANGES', payload: { draftVersion: 2 }, actor: reviewer, state: 'finalisation' },
+        {
+          type: 'SUBMIT_FOR_APPROVAL',
+          payload: { draftVersion: 2, consolidation: true },
+          actor: officer,
+          state: 'approval',
+        },
         ...everyState('POSITION', () => ({ draftVersion: 2, kind: 'agree' }), 'completed'),
       ];
-      const link = rest.findIndex((step) => step.type === 'LINK_FINDING');
+      const link = rest.findIndex((step) => step.type === 'SUBMIT_FOR_REVIEW');
       await d.run(id, rest.slice(0, link));
       // a finding links only to an existing 1(c), 1(d) or 1(e) procedure: refused with nothing written
       await expect(
-        d.engine.apply({
-          instanceId: id,
-          type: 'LINK_FINDING',
-          payload: { findingId: 'F1', instanceId: '00000000-0000-4000-8000-000000000000' },
+        d.engine.linkFinding({
+          analysisId: id,
+          findingId: 'F1',
+          procedureId: '00000000-0000-4000-8000-000000000000',
+          from: 'analysis',
           actor: officer,
         }),
-      ).rejects.toThrow('payload.instanceId: there is no procedure with id "00000000-0000-4000-8000-000000000000".');
+      ).rejects.toThrow('procedureId: there is no procedure with id "00000000-0000-4000-8000-000000000000".');
       // (another partner than the 1(b) test's: one open 1(b) per partner and treaty)
       const treaty = await d.start('treaty-accession', {
         partner: m2.partner,
         treatyId: 'sco-agreement-road-transport-2014',
       });
       await expect(
-        d.engine.apply({
-          instanceId: id,
-          type: 'LINK_FINDING',
-          payload: { findingId: 'F1', instanceId: treaty },
+        d.engine.linkFinding({
+          analysisId: id,
+          findingId: 'F1',
+          procedureId: treaty,
+          from: 'analysis',
           actor: officer,
         }),
       ).rejects.toThrow(
-        /is a treaty-accession; it must be one of regulation-amendment, model-memorandum-amendment, memorandum-amendment/,
+        /is a treaty-accession; a finding feeds one of regulation-amendment, model-memorandum-amendment, memorandum-amendment/,
       );
+      await d.engine.linkFinding({
+        analysisId: id,
+        findingId: 'F1',
+        procedureId: linked,
+        from: 'analysis',
+        actor: officer,
+      });
       await d.run(id, rest.slice(link));
-      await d.expectFinished(id, 'completed', [...scoping, ...rest]);
-
+      // the link is an event in the analysis' history, between the steps it came between
+      await d.expectFinished(id, 'completed', [
+        ...scoping,
+        ...rest.slice(0, link),
+        { type: '$finding_linked', actor: officer },
+        ...rest.slice(link),
+      ]);
       const view = await d.reads.view(id, officer);
-      const ctx = view.context as {
-        assessments: Record<string, { status: string; assignee: string }>;
-        links: { findingId: string; instanceId: string }[];
-      };
+      const ctx = view.context as { assessments: Record<string, { status: string; assignee: string }> };
       expect(ctx.assessments[m2.memorandumId]).toMatchObject({ status: 'submitted', assignee: reviewer.id });
-      expect(ctx.links).toEqual([expect.objectContaining({ findingId: 'F1', instanceId: linked })]);
+      expect(view.findingLinks).toEqual([expect.objectContaining({ findingId: 'F1', procedureId: linked })]);
       const closed = await d.ds.query(`SELECT key FROM deadline WHERE instance_id = $1 ORDER BY key, created_at`, [id]);
       expect(closed.map((r: { key: string }) => r.key)).toEqual(
         expect.arrayContaining([
@@ -527,7 +561,7 @@ describe('direction-1 procedures end to end (real engine, real PostgreSQL)', () 
         rationale: 'Align the Regulation with the 2025 partner category',
       });
       const partner = memoranda[memoranda.length - 1].partner;
-      const steps = normativeToAdoption(d, [partner]);
+      const steps = normativeToAdoption(d, [partner], 'chs');
       await d.run(id, steps.slice(0, 2));
       // four-eyes: the drafter cannot approve his own version
       await expect(
@@ -689,7 +723,8 @@ describe('direction-1 procedures end to end (real engine, real PostgreSQL)', () 
         state: 'drafting',
       },
       { type: 'SUBMIT_FOR_REVIEW', payload: { draftVersion: 1 }, actor: officer, state: 'legal_review' },
-      { type: 'APPROVE_REVIEW', payload: { silenceProcedure: true }, actor: reviewer, state: 'consensus' },
+      // a protocol implementing an adopted model: its round uses the silence procedure by the definition's rule
+      { type: 'APPROVE_REVIEW', payload: {}, actor: reviewer, state: 'consensus' },
       { type: 'POSITION', payload: { draftVersion: 1, kind: 'agree' }, actor: approver('RU'), state: 'consensus' },
       {
         type: 'POSITION',

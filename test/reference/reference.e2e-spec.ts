@@ -360,10 +360,12 @@ describe('Reference data (e2e)', () => {
           c.query(`select kind, count(*)::int as n from reference_record group by kind order by kind`),
         );
         expect(counts.rows).toEqual([
-          { kind: 'body', n: 6 },
+          // six bodies, four with a second version saying what they adopt (migration 1700000053000)
+          { kind: 'body', n: 10 },
           { kind: 'member_state', n: 10 },
           { kind: 'partner', n: 17 },
-          { kind: 'treaty', n: 5 },
+          // 5 treaties, 2 of them with a second version saying who consents to accession (1700000054100)
+          { kind: 'treaty', n: 7 },
         ]);
       } finally {
         await scratch.drop();

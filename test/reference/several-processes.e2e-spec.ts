@@ -12,6 +12,7 @@ import { bearer, createUser, signedIn, type TestUser } from '../support/auth';
 import { FakeClock } from '../support/fake-clock';
 import { fireDue } from '../support/due-jobs';
 import { createTestApp, type TestApp } from '../support/test-app';
+import { draftUpTo } from '../support/drafts';
 
 process.env.RECONCILE_EVERY_MS = '0';
 
@@ -37,7 +38,7 @@ describe('two API processes and a worker', () => {
     const shared = { databaseUrl: api1.databaseUrl, clock };
     api2 = await createTestApp({ ...shared, env: { WORKERS_IN_PROCESS: 'false', REDIS_PREFIX: api1.redisPrefix } });
     worker = await createTestApp({ ...shared, env: { REDIS_PREFIX: api1.redisPrefix } });
-  }, 120_000);
+  }, 300_000);
   afterAll(async () => {
     await worker?.close();
     await api2?.close();
@@ -70,6 +71,7 @@ describe('two API processes and a worker', () => {
       actor: actor(drafter),
     });
     await engine.apply({ instanceId, type: 'START_DRAFTING', payload: {}, actor: actor(drafter) });
+    await draftUpTo(api2.app, instanceId, actor(drafter), 1);
     await engine.apply({ instanceId, type: 'SUBMIT_FOR_REVIEW', payload: { draftVersion: 1 }, actor: actor(drafter) });
     const circulated = await engine.apply({ instanceId, type: 'APPROVE_REVIEW', payload: {}, actor: actor(reviewer) });
     expect(circulated.state).toBe('circulation');
@@ -97,5 +99,5 @@ describe('two API processes and a worker', () => {
     await outboxDone();
     const notes = await worker.dataSource.query(`SELECT kind, subject FROM notification WHERE user_id = $1`, [xb.id]);
     expect(notes).toEqual([{ kind: 'reminder', subject: 'Comments on draft version 1 are due in 7 day(s)' }]);
-  }, 120_000);
+  }, 300_000);
 });

@@ -187,7 +187,8 @@ describe('web application: drafts, redlines, notifications, monitoring (Chromium
         .first()
         .locator('[data-testid=comment-text]')
         .allTextContents();
-      expect(texts).toEqual(['Secretariat: check the term', COMMENT]);
+      // the Secretariat's own note on the article is its internal work: the approver sees the states' comments only
+      expect(texts).toEqual([COMMENT]);
       expect(await app.locator(`${item} [data-testid=version-reader] img`).count()).toBe(0);
       expect(await app.evaluate(() => (window as { __xss?: number }).__xss)).toBeUndefined();
       await shot(app, '13-approver-redline');

@@ -2,6 +2,7 @@ import type { Browser, Page } from 'playwright-core';
 import { WorkflowEngine } from '../../src/engine/engine.service';
 import { bearer, createUser, tokenFor, type TestUser } from '../support/auth';
 import { createTestApp, type TestApp } from '../support/test-app';
+import { draftUpTo } from '../support/drafts';
 import { launchBrowser, openRoute, sendEvent as send, SETUP_MS, shot, signInAs, TEST_MS } from './browser';
 
 /** The page's global object, inside `page.evaluate` callbacks (this file is compiled without DOM typings). */
@@ -69,6 +70,8 @@ describe('web application (Chromium)', () => {
       const id = decodeURIComponent(new URL(off.url()).hash.split('/')[2]);
       expect(id).toMatch(/^[0-9a-f-]{36}$/);
       await send(off, 'START_DRAFTING');
+      const author = { id: officer.id, role: officer.role, memberState: null, actingFor: null };
+      await draftUpTo(t.app, id, author, 1);
       await send(off, 'SUBMIT_FOR_REVIEW', { draftVersion: '1' });
 
       // four eyes: a second legal officer approves the review
@@ -98,6 +101,7 @@ describe('web application (Chromium)', () => {
           })
           .expect(201)
       ).body.instance.id;
+      await draftUpTo(t.app, other, author, 1);
       for (const [type, payload, who] of [
         ['START_DRAFTING', {}, officer],
         ['SUBMIT_FOR_REVIEW', { draftVersion: 1 }, officer],

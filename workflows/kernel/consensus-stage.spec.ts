@@ -6,16 +6,16 @@ import {
   lastObjected,
   objectionReturn,
   pendingIn,
-  silenceDueOf,
+  withDeadlinePassed,
   withdrawTransition,
+  withdrawable,
   withPosition,
   withRoundOpened,
   withRoundsSuperseded,
-  withSilence,
   type Withdrawal,
 } from './consensus-stage';
 import { guardsFrom } from './definition';
-import { deadlineOf, positionAllowed, roundConsensus, roundObjected } from './rules';
+import { deadlineOf, earlyCloseAllowed, positionAllowed, roundConsensus, roundObjected } from './rules';
 import { actors, ev, play, MEMBER_STATES, T0, world } from './testing';
 import type { WorkflowEffect } from './types';
 import type { ProcedureEvent } from './stage';
@@ -82,51 +82,62 @@ describe('pure helpers', () => {
     expect(pendingIn(after)).toEqual(MEMBER_STATES.filter((s) => s !== 'CN'));
   });
 
-  it('applies silence to the last round and supersedes only open rounds', () => {
+  it('applies silence at the deadline of the last round and supersedes only open rounds', () => {
     const c = opened(ctx(), true);
-    const silent = { ...c, ...withSilence(c, T2) };
-    expect(lastRound(silent.rounds)?.outcome).toBe('consensus');
+    const silent = {
+      ...c,
+      ...withDeadlinePassed(c, ev('DEADLINE_PASSED', { deadlineKey: 'vote' }, actors.system, T2)),
+    };
+    expect(lastRound(silent.rounds)).toMatchObject({ outcome: 'consensus', settledBySilence: true });
     expect(pendingIn(silent)).toEqual([]);
     const two = opened(silent);
     const superseded = withRoundsSuperseded(two, T2).rounds as ConsensusRound[];
     expect(superseded.map((r) => r.outcome)).toEqual(['consensus', 'superseded']);
   });
 
-  it('reports an objection for the return to drafting, and finds the latest objected round', () => {
-    const c = opened();
-    const objected = { ...c, ...withPosition(c, pos('IN', 'object', 'Art. 5')) };
-    expect(objectionReturn(objected)).toEqual({ draftVersion: 2, reason: 'IN: Art. 5', at: T1 });
-    expect(lastObjected(objected.rounds)?.number).toBe(1);
+  it('the objection return lists every objection and reservation, and finds the latest objected round', () => {
+    let c = opened(ctx(), false);
+    for (const e of [
+      pos('IN', 'object', 'Art. 5'),
+      pos('KZ', 'agree_with_reservation', 'Art. 2'),
+      ev('POSITION', { draftVersion: 2, kind: 'object', text: 'Art. 9' }, actors.approver('PK'), T2),
+    ])
+      c = { ...c, ...withPosition(c, e) };
+    c = { ...c, ...withDeadlinePassed(c, ev('DEADLINE_PASSED', { deadlineKey: 'vote' }, actors.system, T2)) };
+    expect(objectionReturn(c)).toEqual({
+      draftVersion: 2,
+      reason: 'Objections: IN: Art. 5; PK: Art. 9. Reservations: KZ: Art. 2.',
+      at: T2,
+      objections: [
+        { memberState: 'IN', text: 'Art. 5' },
+        { memberState: 'PK', text: 'Art. 9' },
+      ],
+      reservations: [{ memberState: 'KZ', text: 'Art. 2' }],
+    });
+    expect(lastObjected(c.rounds)?.number).toBe(1);
     expect(lastObjected(opened().rounds)).toBeUndefined();
-  });
-
-  it('accepts the silence deadline only for the stage deadline of a round under silence', () => {
-    const rule = silenceDueOf('vote');
-    const deadline = (key: string) => ev('DEADLINE_PASSED', { deadlineKey: key }, actors.system, T2);
-    expect(rule({ context: opened(ctx(), true), event: deadline('vote') })).toBeNull();
-    expect(rule({ context: opened(ctx(), true), event: deadline('other') })).toBe(
-      deadlineOf('vote')({ context: null, event: deadline('other') }),
-    );
-    expect(rule({ context: opened(), event: deadline('vote') })).toBe(
-      'This round does not use the silence procedure: a missing answer is not an agreement.',
-    );
   });
 });
 
 describe('consensusStage in a machine', () => {
   function machine(silence: boolean) {
     const refusals = {
+      withdrawable,
       positionAllowed,
+      earlyCloseAllowed,
       roundConsensus,
       roundObjected,
       voteDeadline: deadlineOf('vote'),
-      silenceDue: silenceDueOf('vote'),
     };
-    const vote = consensusStage<Ctx, 'voteDeadline', 'silenceDue'>({
+    const vote = consensusStage<Ctx, 'voteDeadline'>({
       stage: 'vote',
       deadline: 'voteDeadline',
       silence: silence
-        ? { guard: 'silenceDue', subject: (c, s) => `v${c.draftVersion} silent: ${s.join(',') || 'none'}` }
+        ? {
+            rule: 'Rounds of this stage use the silence procedure.',
+            applies: (c) => c.closedAlso === null,
+            subject: (c, s) => `v${c.draftVersion} silent: ${s.join(',') || 'none'}`,
+          }
         : undefined,
       reminder: (c, days) => `v${c.draftVersion} due in ${days}`,
       overdue: (c, pending) => `v${c.draftVersion} waiting for ${pending.join(',')}`,
@@ -156,7 +167,8 @@ describe('consensusStage in a machine', () => {
     });
   }
 
-  const start = ev('START', { silenceProcedure: true });
+  const start = ev('START', {});
+  const deadline = ev('DEADLINE_PASSED', { deadlineKey: 'vote' }, actors.system, T2);
 
   it('opens a round on entry, records positions and moves on at consensus', () => {
     const { s } = play(machine(false), [start, ...MEMBER_STATES.map((st) => pos(st, 'agree'))]);
@@ -164,9 +176,46 @@ describe('consensusStage in a machine', () => {
     expect(s.context.rounds[0]).toMatchObject({ stage: 'vote', silenceProcedure: false, outcome: 'consensus' });
   });
 
-  it('goes to the objection target on one objection', () => {
-    const { s } = play(machine(false), [start, pos('RU', 'object', 'No')]);
+  it('full rounds: one objection keeps the round open; it settles as objected when every state has answered', () => {
+    const m = machine(false);
+    const { s } = play(m, [start, pos('RU', 'object', 'No')]);
+    expect(s.value).toBe('vote');
+    const all = play(m, [
+      start,
+      pos('RU', 'object', 'No'),
+      ...MEMBER_STATES.filter((x) => x !== 'RU').map((x) => pos(x, 'agree')),
+    ]);
+    expect(all.s.value).toBe('objected');
+    expect(all.s.context.rounds[0].objections).toEqual([{ memberState: 'RU', text: 'No' }]);
+  });
+
+  it('full rounds: an objection standing at the deadline settles the round as objected', () => {
+    const { s } = play(machine(false), [start, pos('RU', 'object', 'No'), pos('IN', 'object', 'Art. 3'), deadline]);
     expect(s.value).toBe('objected');
+    expect(s.context.rounds[0].objections.map((o) => o.memberState)).toEqual(['IN', 'RU']);
+  });
+
+  it('a manager closes the round early only once it holds an objection, with the reason', () => {
+    const m = machine(false);
+    const close = ev('CLOSE_ROUND', { reason: 'Cannot reach consensus' }, actors.manager, T2);
+    const early = play(m, [start, pos('CN', 'agree')]);
+    expect(early.s.can(close)).toBe(false);
+    const { s } = play(m, [start, pos('RU', 'object', 'No'), close]);
+    expect(s.value).toBe('objected');
+    expect(s.context.rounds[0].closedEarly).toEqual({ by: 'manager-1', reason: 'Cannot reach consensus', at: T2 });
+  });
+
+  it('position changes: a lifted objection is kept as superseded and the round reaches consensus', () => {
+    const { s } = play(machine(false), [
+      start,
+      pos('RU', 'object', 'No'),
+      ev('POSITION', { draftVersion: 2, kind: 'agree' }, actors.approver('RU'), T2),
+      ...MEMBER_STATES.filter((x) => x !== 'RU').map((x) => pos(x, 'agree')),
+    ]);
+    expect(s.value).toBe('agreed');
+    expect(s.context.rounds[0].earlier).toEqual([
+      expect.objectContaining({ memberState: 'RU', kind: 'object', supersededAt: T2 }),
+    ]);
   });
 
   it('refuses a position from a state outside the round', () => {
@@ -197,12 +246,8 @@ describe('consensusStage in a machine', () => {
     ]);
   });
 
-  it('under silence, takes the procedure from the entering event and records the silent states at the deadline', () => {
-    const { s, effects } = play(machine(true), [
-      start,
-      pos('CN', 'agree'),
-      ev('DEADLINE_PASSED', { deadlineKey: 'vote' }, actors.system),
-    ]);
+  it('silence as a rule of the stage: records the silent states at the deadline and says the round was settled by silence', () => {
+    const { s, effects } = play(machine(true), [start, pos('CN', 'agree'), deadline]);
     const silent = MEMBER_STATES.filter((x) => x !== 'CN');
     expect(effects).toEqual([
       {
@@ -214,16 +259,72 @@ describe('consensusStage in a machine', () => {
       },
     ]);
     expect(s.value).toBe('agreed');
-    expect(
-      Object.values(s.context.rounds[0].positions).filter((p) => (p as { kind: string }).kind === 'silence'),
-    ).toHaveLength(silent.length);
+    expect(s.context.rounds[0]).toMatchObject({ silenceProcedure: true, settledBySilence: true });
   });
 
-  it('without silence in the entering event, escalates instead of recording silence', () => {
-    const m = machine(true);
-    const { s, effects } = play(m, [ev('START', {}), ev('DEADLINE_PASSED', { deadlineKey: 'vote' }, actors.system)]);
+  it('silence is not an officer choice: the entering event cannot turn it on where the rules do not apply it', () => {
+    const { s, effects } = play(machine(false), [ev('START', { silenceProcedure: true }), deadline]);
     expect(s.value).toBe('vote');
+    expect(s.context.rounds[0].silenceProcedure).toBe(false);
     expect(effects.map((e) => (e.type === 'effect.notify' ? e.kind : e.type))).toEqual(['escalation']);
+  });
+
+  it('changing membership: a state that joins is asked, gets the full period, and consensus waits for it', () => {
+    const joined = { ...world, memberStates: [...MEMBER_STATES, 'LA'] };
+    const m = machine(false);
+    const { s, effects } = play(m, [
+      start,
+      ev('MEMBERSHIP_CHANGED', { reason: 'LA joined (CHS decision 5)' }, actors.system, T1, joined),
+      ...MEMBER_STATES.map((x) => ev('POSITION', { draftVersion: 2, kind: 'agree' }, actors.approver(x), T1, joined)),
+    ]);
+    expect(s.value).toBe('vote');
+    expect(pendingIn(s.context)).toEqual(['LA']);
+    expect(effects).toEqual([
+      expect.objectContaining({ type: 'effect.notify', kind: 'info', audience: { memberStates: ['LA'] } }),
+      {
+        type: 'effect.fullPeriod',
+        deadlineKey: 'vote',
+        reason: 'LA joined round 1: a full answer period from 2025-01-07',
+      },
+    ]);
+    const done = play(m, [
+      start,
+      ...[...MEMBER_STATES, 'LA'].map((x) =>
+        ev('POSITION', { draftVersion: 2, kind: 'agree' }, actors.approver(x), T1, joined),
+      ),
+    ]);
+    // the state that joined is taken in by its own first answer too (the check runs with every event)
+    expect(done.s.value).toBe('agreed');
+  });
+
+  it('changing membership: a state that joins at the deadline is not counted by silence; its full period starts', () => {
+    const joined = { ...world, memberStates: [...MEMBER_STATES, 'LA'] };
+    const { s, effects } = play(machine(true), [
+      start,
+      ...MEMBER_STATES.map((x) => pos(x, 'agree')).slice(0, 3),
+      ev('DEADLINE_PASSED', { deadlineKey: 'vote' }, actors.system, T2, joined),
+    ]);
+    expect(s.value).toBe('vote');
+    expect(s.context.rounds[0].positions.LA).toBeUndefined();
+    expect(s.context.rounds[0].deadlinePassedAt).toBeNull();
+    expect(effects.map((e) => e.type)).toEqual(['effect.notify', 'effect.fullPeriod']);
+  });
+
+  it('changing membership: a state that leaves is removed with the reason, and the managers are told', () => {
+    const without = { ...world, memberStates: MEMBER_STATES.filter((x) => x !== 'BY') };
+    const { s, effects } = play(machine(false), [
+      start,
+      pos('BY', 'object', 'Art. 1'),
+      ev('MEMBERSHIP_CHANGED', { reason: 'BY ceased to be a member' }, actors.system, T1, without),
+      ...without.memberStates.map((x) =>
+        ev('POSITION', { draftVersion: 2, kind: 'agree' }, actors.approver(x), T1, without),
+      ),
+    ]);
+    expect(s.value).toBe('agreed');
+    expect(s.context.rounds[0].left).toEqual([{ memberState: 'BY', at: T1, reason: 'BY ceased to be a member' }]);
+    expect(effects).toEqual([
+      expect.objectContaining({ kind: 'info', audience: { roles: ['manager'] }, data: { left: ['BY'], round: 1 } }),
+    ]);
   });
 
   it('withdraws with the reason, supersedes the open round and runs what the machine closes too', () => {

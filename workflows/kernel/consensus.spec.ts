@@ -1,16 +1,22 @@
 import {
   applySilence,
+  closeEarly,
   lastRound,
+  objectionsEverIn,
   openRound,
   pendingStates,
   recordPosition,
+  refuseEarlyClose,
   refusePosition,
   reservations,
+  reservationsIn,
+  settleAtDeadline,
+  silentStates,
   supersede,
+  withElectorate,
   type Answerer,
   type ConsensusRound,
   type PositionInput,
-  type PositionKind,
 } from './consensus';
 import { MEMBER_STATES, T0 } from './testing';
 
@@ -63,7 +69,7 @@ describe('openRound', () => {
       closedAt: null,
       objection: null,
     });
-    const closed = answerAll(r1, [['IN', object('Art. 5')]]);
+    const closed = settleAtDeadline(answerAll(r1, [['IN', object('Art. 5')]]), T1);
     const r2 = round({ previous: [closed], draftVersion: 2 });
     expect(r2).toMatchObject({ number: 2, draftVersion: 2, positions: {}, outcome: 'open' });
     // the previous round is untouched
@@ -80,11 +86,11 @@ describe('openRound', () => {
   });
 });
 
-describe('one objection closes the round, whatever its position in the order', () => {
+describe('full rounds: one objection does not close the round', () => {
   const positions = ['first', 'middle', 'last'] as const;
   const cases = MEMBER_STATES.flatMap((objector) => positions.map((where) => [objector, where] as const));
 
-  it.each(cases)('%s objecting %s', (objector, where) => {
+  it.each(cases)('%s objecting %s: the round stays open until every state has answered', (objector, where) => {
     const others = MEMBER_STATES.filter((s) => s !== objector);
     const before = where === 'first' ? 0 : where === 'middle' ? Math.floor(others.length / 2) : others.length;
     const reason = `Objection of ${objector}`;
@@ -92,18 +98,164 @@ describe('one objection closes the round, whatever its position in the order', (
       round(),
       others.slice(0, before).map((s) => [s, agree()] as [string, PositionInput]),
     );
-    expect(r.outcome).toBe('open');
-    r = recordPosition(r, approver(objector), object(`  ${reason}  `), T2);
-    expect(r.outcome).toBe('objected');
-    expect(r.objection).toEqual({ memberState: objector, reason });
-    expect(r.closedAt).toBe(T2);
-    expect(r.positions[objector]).toMatchObject({ kind: 'object', text: reason, by: `approver-${objector}` });
-    // the round is closed: the states that had not answered cannot answer any more, and the objection stays
-    for (const s of others.slice(before)) {
-      expect(refusePosition(r, approver(s), agree())).toBe('No consensus round is open at this stage.');
-      expect(() => recordPosition(r, approver(s), agree(), T2)).toThrow(/No consensus round is open/);
+    r = recordPosition(r, approver(objector), object(`  ${reason}  `), T1);
+    if (where !== 'last') {
+      expect(r.outcome).toBe('open');
+      expect(pendingStates(r)).toEqual(others.slice(before));
     }
+    // the states that had not answered still answer; one more objects
+    const rest = others.slice(before);
+    r = rest.reduce((acc, s, i) => recordPosition(acc, approver(s), i === 0 ? object(`Also ${s}`) : agree(), T2), r);
+    expect(r.outcome).toBe('objected');
+    const expected = [{ memberState: objector, text: reason }];
+    if (rest.length) expected.push({ memberState: rest[0], text: `Also ${rest[0]}` });
+    expect(r.objections).toEqual(expected);
+    expect(r.objection).toEqual({ memberState: objector, reason });
     expect(pendingStates(r)).toEqual([]);
+  });
+
+  it('settles as objected at the deadline when an objection stands and states are still silent', () => {
+    const r = answerAll(round(), [
+      ['IN', object('Art. 5')],
+      ['KZ', reserve('Art. 2')],
+      ['PK', object('Art. 7')],
+    ]);
+    const s = settleAtDeadline(r, T2);
+    expect(s).toMatchObject({ outcome: 'objected', closedAt: T2 });
+    expect(s.objections).toEqual([
+      { memberState: 'IN', text: 'Art. 5' },
+      { memberState: 'PK', text: 'Art. 7' },
+    ]);
+    expect(reservationsIn(s)).toEqual([{ memberState: 'KZ', text: 'Art. 2' }]);
+  });
+
+  it('stays open at the deadline without an objection and without silence: no consensus without every state', () => {
+    const r = settleAtDeadline(answerAll(round(), [['IN', agree()]]), T2);
+    expect(r).toMatchObject({ outcome: 'open', deadlinePassedAt: T2 });
+    // an objection arriving after the deadline settles the round at once: the period of views has ended
+    expect(recordPosition(r, approver('RU'), object('Art. 2'), T2)).toMatchObject({
+      outcome: 'objected',
+      objections: [{ memberState: 'RU', text: 'Art. 2' }],
+    });
+    // a state that joins gets a full period again: the deadline has then not passed
+    const following = { ...r, followsMembership: true };
+    expect(withElectorate(following, [...MEMBER_STATES, 'LA'], T2, 'x').deadlinePassedAt).toBeNull();
+  });
+});
+
+describe('a manager closes a round early once it cannot reach consensus', () => {
+  it('is refused while no state objects, with the reason', () => {
+    const r = answerAll(round(), [['IN', agree()]]);
+    expect(refuseEarlyClose(r)).toBe(
+      'Round 1 can still reach consensus (no member state objects): it stays open until every state has answered or the deadline passes.',
+    );
+    expect(() => closeEarly(r, 'manager-1', 'Enough', T2)).toThrow(/can still reach consensus/);
+    expect(refuseEarlyClose(undefined)).toBe('No consensus round is open at this stage.');
+  });
+
+  it('settles as objected with every objection, and records who closed it and why', () => {
+    const r = answerAll(round(), [
+      ['RU', object('Art. 1')],
+      ['CN', reserve('Art. 3')],
+    ]);
+    const c = closeEarly(r, 'manager-1', '  Objection on the principle; no point waiting  ', T2);
+    expect(c).toMatchObject({
+      outcome: 'objected',
+      closedAt: T2,
+      objections: [{ memberState: 'RU', text: 'Art. 1' }],
+      closedEarly: { by: 'manager-1', reason: 'Objection on the principle; no point waiting', at: T2 },
+    });
+    expect(refuseEarlyClose(c)).toBe('No consensus round is open at this stage.');
+  });
+});
+
+describe('position changes until the round settles', () => {
+  it('a state lifts its objection: the objection stays in the record, superseded', () => {
+    let r = answerAll(round({ electorate: ['IN', 'RU'] }), [['IN', object('Art. 5')]]);
+    r = recordPosition(r, approver('IN'), agree(), T2);
+    expect(r.outcome).toBe('open');
+    expect(r.positions.IN).toMatchObject({ kind: 'agree', at: T2 });
+    expect(r.earlier).toEqual([
+      expect.objectContaining({ memberState: 'IN', kind: 'object', text: 'Art. 5', at: T1, supersededAt: T2 }),
+    ]);
+    expect(objectionsEverIn(r).map((p) => p.text)).toEqual(['Art. 5']);
+    r = recordPosition(r, approver('RU'), agree(), T2);
+    expect(r.outcome).toBe('consensus');
+  });
+
+  it('turns an agreement into a reservation, and withdraws a reservation', () => {
+    let r = answerAll(round({ electorate: ['IN', 'RU', 'KZ'] }), [['KZ', agree()]]);
+    r = recordPosition(r, approver('KZ'), reserve('Art. 4'), T1);
+    expect(r.positions.KZ).toMatchObject({ kind: 'agree_with_reservation', text: 'Art. 4' });
+    r = recordPosition(r, approver('KZ'), agree(), T2);
+    expect(r.positions.KZ.kind).toBe('agree');
+    expect(r.earlier.map((p) => [p.kind, p.text])).toEqual([
+      ['agree', null],
+      ['agree_with_reservation', 'Art. 4'],
+    ]);
+  });
+
+  it('refuses the same position again, and any change once the round has settled', () => {
+    const r = answerAll(round({ electorate: ['IN', 'KG'] }), [['KG', agree()]]);
+    expect(refusePosition(r, approver('KG'), agree())).toMatch(/^KG already holds this position in round 1/);
+    // an acting approver of the same state changes the state's position
+    expect(
+      refusePosition(r, { id: 'acting-KG', memberState: 'KG', actingFor: 'approver-KG' }, object('No')),
+    ).toBeNull();
+    const settled = recordPosition(r, approver('IN'), agree(), T2);
+    expect(refusePosition(settled, approver('KG'), object('Too late'))).toBe(
+      'No consensus round is open at this stage.',
+    );
+  });
+});
+
+describe('the electorate follows membership', () => {
+  const following = (electorate: string[]) =>
+    openRound([], {
+      stage: 'cnc_approval',
+      draftVersion: 1,
+      electorate,
+      silenceProcedure: false,
+      at: T0,
+      followsMembership: true,
+    });
+
+  it('adds a state that joined while the round is open; consensus then waits for it', () => {
+    let r = answerAll(following(['IN', 'RU']), [['IN', agree()]]);
+    r = withElectorate(r, ['IN', 'RU', 'LA'], T1, 'unused');
+    expect(r.electorate).toEqual(['IN', 'LA', 'RU']);
+    expect(r.joined).toEqual([{ memberState: 'LA', at: T1 }]);
+    r = recordPosition(r, approver('RU'), agree(), T1);
+    expect(r.outcome).toBe('open');
+    expect(pendingStates(r)).toEqual(['LA']);
+    expect(recordPosition(r, approver('LA'), agree(), T2).outcome).toBe('consensus');
+  });
+
+  it('removes a state that left with the reason; its position is set aside, not lost', () => {
+    let r = answerAll(following(['IN', 'RU', 'KZ']), [
+      ['KZ', object('Art. 1')],
+      ['IN', agree()],
+    ]);
+    r = withElectorate(r, ['IN', 'RU'], T1, 'KZ ceased to be a member state (decision 21)');
+    expect(r.electorate).toEqual(['IN', 'RU']);
+    expect(r.left).toEqual([{ memberState: 'KZ', at: T1, reason: 'KZ ceased to be a member state (decision 21)' }]);
+    expect(r.positions.KZ).toBeUndefined();
+    expect(objectionsEverIn(r).map((p) => p.memberState)).toEqual(['KZ']);
+    expect(refusePosition(r, approver('KZ'), agree())).toMatch(/^KZ was removed from round 1 on 2025-01-07/);
+    // the state that left was the only objection: the round can now reach consensus
+    expect(recordPosition(r, approver('RU'), agree(), T2).outcome).toBe('consensus');
+  });
+
+  it('settles when the state that leaves was the last one awaited', () => {
+    const r = answerAll(following(['IN', 'RU']), [['IN', agree()]]);
+    expect(withElectorate(r, ['IN'], T1, 'left')).toMatchObject({ outcome: 'consensus', closedAt: T1 });
+  });
+
+  it('leaves a round with a fixed electorate, and a closed round, as they are', () => {
+    const fixed = round({ electorate: ['IN', 'RU'] });
+    expect(withElectorate(fixed, ['IN', 'RU', 'LA'], T1, 'x')).toBe(fixed);
+    const closed = supersede(following(['IN']), T1);
+    expect(withElectorate(closed, ['IN', 'LA'], T1, 'x')).toBe(closed);
   });
 });
 
@@ -147,13 +299,14 @@ describe('silence procedure', () => {
     expect(pendingStates(r)).toHaveLength(MEMBER_STATES.length - 1);
   });
 
-  it('counts the states that did not answer as agreeing, recorded as silence by the system', () => {
+  it('counts the states that did not answer as agreeing, recorded as silence by the system, and says so', () => {
     const r = answerAll(round({ silenceProcedure: true }), [
       ['RU', agree()],
       ['CN', reserve('Art. 3')],
     ]);
     const s = applySilence(r, T2);
     expect(s.outcome).toBe('consensus');
+    expect(s.settledBySilence).toBe(true);
     expect(s.closedAt).toBe(T2);
     for (const state of MEMBER_STATES.filter((x) => x !== 'RU' && x !== 'CN'))
       expect(s.positions[state]).toEqual({
@@ -169,25 +322,42 @@ describe('silence procedure', () => {
     expect(s.positions.CN).toMatchObject({ kind: 'agree_with_reservation', text: 'Art. 3' });
   });
 
-  it('does not touch a round already closed by an objection', () => {
+  it('a consensus of express answers is not marked as settled by silence', () => {
+    const r = answerAll(round({ silenceProcedure: true, electorate: ['IN', 'RU'] }), [
+      ['IN', agree()],
+      ['RU', agree()],
+    ]);
+    expect(r).toMatchObject({ outcome: 'consensus', settledBySilence: false });
+  });
+
+  it('settles as objected, not by silence, when an objection stands at the deadline', () => {
     const r = answerAll(round({ silenceProcedure: true }), [['TJ', object('Art. 1')]]);
-    expect(applySilence(r, T2)).toBe(r);
-    expect(r.outcome).toBe('objected');
+    expect(r.outcome).toBe('open');
+    const s = settleAtDeadline(r, T2);
+    expect(s).toMatchObject({ outcome: 'objected', settledBySilence: false });
+    expect(s.objections).toEqual([{ memberState: 'TJ', text: 'Art. 1' }]);
+  });
+
+  it('never counts a state that objected on the previous version as agreeing: it must answer', () => {
+    const v1 = answerAll(round({ silenceProcedure: true, electorate: ['IN', 'RU', 'KZ'] }), [
+      ['IN', object('Art. 5')],
+      ['RU', agree()],
+      ['KZ', agree()],
+    ]);
+    expect(v1.outcome).toBe('objected');
+    const v2 = round({ previous: [v1], draftVersion: 2, silenceProcedure: true, electorate: ['IN', 'RU', 'KZ'] });
+    expect(v2.mustAnswer).toEqual(['IN']);
+    expect(silentStates(v2)).toEqual(['KZ', 'RU']);
+    const atDeadline = settleAtDeadline(v2, T2);
+    expect(atDeadline.outcome).toBe('open');
+    expect(pendingStates(atDeadline)).toEqual(['IN']);
+    expect(atDeadline.positions.RU.kind).toBe('silence');
+    const answered = recordPosition(atDeadline, approver('IN'), agree(2), T2);
+    expect(answered).toMatchObject({ outcome: 'consensus', settledBySilence: true });
   });
 });
 
 describe('refusals', () => {
-  it('a state cannot answer twice in one round', () => {
-    const r = answerAll(round(), [['KG', agree()]]);
-    expect(refusePosition(r, approver('KG'), object('changed my mind'))).toBe(
-      'KG has already answered in round 1 (agree).',
-    );
-    // not even through an acting approver of the same state
-    expect(refusePosition(r, { id: 'acting-KG', memberState: 'KG', actingFor: 'approver-KG' }, agree())).toMatch(
-      /already answered/,
-    );
-  });
-
   it('an approver whose state is not in the electorate is refused', () => {
     const nine = MEMBER_STATES.filter((s) => s !== 'BY');
     expect(refusePosition(round({ electorate: nine }), approver('BY'), agree())).toMatch(
@@ -269,7 +439,7 @@ describe('consensus', () => {
   it('supersede closes only an open round', () => {
     const open = round();
     expect(supersede(open, T2)).toMatchObject({ outcome: 'superseded', closedAt: T2 });
-    const done = answerAll(round(), [['CN', object('No')]]);
+    const done = settleAtDeadline(answerAll(round(), [['CN', object('No')]]), T1);
     expect(supersede(done, T2)).toBe(done);
   });
 
@@ -279,87 +449,5 @@ describe('consensus', () => {
     expect(lastRound([a, b])).toBe(b);
     expect(lastRound([a, b], 'cnc_approval')).toBe(a);
     expect(lastRound([], 'cnc_approval')).toBeUndefined();
-  });
-});
-
-/**
- * Property: for any sequence of answers (repeats, strangers, wrong versions, missing texts, in any
- * order), the outcome is `consensus` iff every state answered and none objected, and `objected`
- * iff some objection was recorded. A small seeded generator stands in for a property-testing
- * library so the run is reproducible.
- */
-describe('property: outcome follows the answers', () => {
-  function rng(seed: number) {
-    let s = seed >>> 0;
-    return () => {
-      s = (s + 0x6d2b79f5) >>> 0;
-      let t = s;
-      t = Math.imul(t ^ (t >>> 15), t | 1);
-      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    };
-  }
-  const pick = <T>(r: () => number, xs: readonly T[]): T => xs[Math.floor(r() * xs.length)];
-  const KINDS: PositionKind[] = ['agree', 'agree', 'agree', 'agree', 'agree_with_reservation', 'object'];
-
-  it('holds for 2000 random sequences', () => {
-    const random = rng(20240704);
-    let consensus = 0;
-    let objected = 0;
-    let open = 0;
-    for (let run = 0; run < 2000; run++) {
-      const electorate = MEMBER_STATES.slice(0, 1 + Math.floor(random() * MEMBER_STATES.length));
-      const silence = random() < 0.3;
-      let r = round({ electorate, silenceProcedure: silence });
-      const answered = new Set<string>();
-      let objectionSeen = false;
-      const steps = Math.floor(random() * 25);
-      for (let i = 0; i < steps; i++) {
-        const state = random() < 0.9 ? pick(random, electorate) : 'LA';
-        const kind = pick(random, KINDS);
-        const text = random() < 0.9 ? `text ${i}` : '';
-        const version = random() < 0.95 ? 1 : 2;
-        const input: PositionInput = { kind, text, draftVersion: version };
-        const why = refusePosition(r, approver(state), input);
-        if (why) {
-          // recordPosition refuses exactly what refusePosition refuses
-          let thrown: unknown = null;
-          try {
-            recordPosition(r, approver(state), input, T1);
-          } catch (e) {
-            thrown = e;
-          }
-          if (!(thrown instanceof Error) || thrown.message !== why)
-            throw new Error(`recordPosition accepted or misreported a refused answer: ${why}`);
-          continue;
-        }
-        r = recordPosition(r, approver(state), input, T1);
-        answered.add(state);
-        if (kind === 'object') objectionSeen = true;
-      }
-      if (silence && random() < 0.5) {
-        const before = r;
-        r = applySilence(r, T2);
-        if (before.outcome === 'open') for (const s of electorate) answered.add(s);
-      }
-
-      const allAnswered = electorate.every((s) => answered.has(s) && r.positions[s]);
-      const objections = Object.values(r.positions).filter((p) => p.kind === 'object');
-      expect(r.outcome === 'consensus').toBe(allAnswered && !objectionSeen);
-      expect(r.outcome === 'objected').toBe(objectionSeen);
-      // at most one objection is ever recorded: it closes the round, and it is the one reported
-      expect(objections.length).toBe(objectionSeen ? 1 : 0);
-      if (r.outcome === 'objected')
-        expect(r.objection).toEqual({ memberState: objections[0].memberState, reason: objections[0].text });
-      if (r.outcome === 'consensus')
-        expect(electorate.every((s) => r.positions[s] && r.positions[s].kind !== 'object')).toBe(true);
-      if (r.outcome === 'consensus') consensus++;
-      else if (r.outcome === 'objected') objected++;
-      else open++;
-    }
-    // the generator exercises all three outcomes
-    expect(consensus).toBeGreaterThan(50);
-    expect(objected).toBeGreaterThan(50);
-    expect(open).toBeGreaterThan(50);
   });
 });

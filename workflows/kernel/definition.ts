@@ -1,5 +1,6 @@
 import type { AnyStateMachine } from 'xstate';
 import type { z } from 'zod';
+import type { CorrectableFields } from './corrections';
 import type { DynamicDeadline, Labels, Role, WorkflowEvent } from './types';
 
 /** One event a definition accepts: who may send it and the shape of its payload. */
@@ -7,6 +8,12 @@ export interface EventSpec<P extends z.ZodType = z.ZodType> {
   description: string;
   roles: readonly Role[];
   payload: P;
+  /**
+   * The machine reads the draft facts (`world.draft`) for this event though its payload names no
+   * draft version (the engine reads them for every event that names one), e.g. the four-eyes
+   * review reads who wrote the versions under review.
+   */
+  readsDraft?: boolean;
 }
 
 /** A definition's events by type: its payload catalogue. */
@@ -40,6 +47,14 @@ export interface InstanceReference {
   field: string;
   instanceId: string;
   definitions: readonly string[];
+}
+
+/** A finding another procedure may be linked to (1(a) findings feeding 1(c)-(e)). */
+export interface LinkableFinding {
+  id: string;
+  text: string;
+  memorandumId: string | null;
+  suggestedMeasure: string | null;
 }
 
 /** Business keys an instance is filed under, for filtering and for finding existing procedures. */
@@ -84,8 +99,21 @@ export interface WorkflowDefinition<
    * in the event's transaction, that each exists and is of one of the allowed definitions.
    */
   references?(event: PayloadOf<E>): InstanceReference[];
+  /**
+   * What the record (context) must show for an instance to stand in a stage: a review passed, a
+   * consensus reached (`prerequisitesOf` in kernel/migration.ts). A migration into a stage whose
+   * prerequisite is missing is refused with the reason it gives.
+   */
+  stagePrerequisite?(statePath: string, context: C): string | null;
+  /**
+   * The findings of an instance that other procedures may be linked to (1(a)); the engine records
+   * such links as events on both instances, at any stage, a closed one included.
+   */
+  findings?(context: C): LinkableFinding[];
   /** What a finished instance reports to its parent (CHILD_DONE). */
   output?(context: C, finalState: string): Record<string, unknown> | null;
+  /** The recorded facts that may be corrected (a correction event, reviewed by a second officer). */
+  corrections?: CorrectableFields<C>;
 }
 
 /** An XState guard backed by a refusal: it passes when the refusal gives no reason. */

@@ -29,8 +29,8 @@ describe('review helpers', () => {
       ...withReview(approved, ev('RETURN_TO_DRAFTING', { reason: 'Art. 3' }, actors.reviewer), 'returned'),
     };
     expect(returned.reviews).toEqual([
-      { draftVersion: 4, by: 'officer-2', at: T0, decision: 'approved', reason: null },
-      { draftVersion: 4, by: 'officer-2', at: T0, decision: 'returned', reason: 'Art. 3' },
+      { draftVersion: 4, by: 'officer-2', at: T0, decision: 'approved', reason: null, kind: 'review' },
+      { draftVersion: 4, by: 'officer-2', at: T0, decision: 'returned', reason: 'Art. 3', kind: 'review' },
     ]);
   });
 });
@@ -66,7 +66,7 @@ describe('reviewStage in a machine', () => {
     const { s } = play(m, [ev('SUBMIT_FOR_REVIEW', { draftVersion: 2 }), ev('APPROVE_REVIEW', {}, actors.reviewer)]);
     expect(s.value).toBe('approved');
     expect(s.context.reviews).toEqual([
-      { draftVersion: 2, by: 'officer-2', at: T0, decision: 'approved', reason: null },
+      { draftVersion: 2, by: 'officer-2', at: T0, decision: 'approved', reason: null, kind: 'review' },
     ]);
   });
 

@@ -1,12 +1,14 @@
 /**
- * The four-eyes internal review of a draft version: SUBMIT_FOR_REVIEW records the version and its
- * drafter, a reviewer who is not the drafter (kernel rule `fourEyes`) approves it or returns it
- * with a reason, and every decision is logged in `context.reviews`. The review state's deadline
- * reminds the legal officers and tells the managers when it is overdue.
+ * The four-eyes internal review of a draft version: SUBMIT_FOR_REVIEW records the version and who
+ * submitted it, a reviewer who wrote or edited none of the versions since the last approved review
+ * (kernel rule `fourEyes`, reading the draft's authorship from the world facts) approves it or
+ * returns it with a reason, and every decision is logged in `context.reviews`. A consolidated
+ * version is reviewed lightly by CONFIRM_CHANGES (same rule, logged with kind `confirm_changes`).
+ * The review state's deadline reminds the legal officers and tells the managers when it is overdue.
  */
 import type { MachineContext } from 'xstate';
 import { assignTo, emitTo, notice, numberIn, textIn, type ProcedureEvent } from './stage';
-import type { WorkflowEvent } from './types';
+import type { World, WorkflowEvent } from './types';
 
 /** The internal legal review's period, the same wherever the four-eyes review stage is used. */
 export const REVIEW_PERIOD = Object.freeze({
@@ -16,22 +18,28 @@ export const REVIEW_PERIOD = Object.freeze({
   escalateTo: ['manager' as const],
 });
 
+/** `review`: the internal review stage; `confirm_changes`: the light review of a consolidated version. */
+export type ReviewKind = 'review' | 'confirm_changes';
+
 export interface Review {
   draftVersion: number;
   by: string;
   at: string;
   decision: 'approved' | 'returned';
   reason: string | null;
+  /** Absent in reviews recorded before light reviews existed: those were all `review`. */
+  kind?: ReviewKind;
 }
 
 /** The part of a machine's context the review reads and writes. */
 export interface ReviewContext extends MachineContext {
   draftVersion: number | null;
+  /** Who sent the version to review (SUBMIT_FOR_REVIEW); the author only where the draft keeps no authorship. */
   drafter: string | null;
   reviews: Review[];
 }
 
-/** The version sent to review and who drafted it (the sender). */
+/** The version sent to review and who sent it. */
 export function withSubmission<C extends ReviewContext>(event: ProcedureEvent): Partial<C> {
   return { draftVersion: numberIn(event, 'draftVersion'), drafter: event.actor.id } as Partial<C>;
 }
@@ -48,8 +56,48 @@ export function withReview<C extends ReviewContext>(
     at: event.at,
     decision,
     reason: decision === 'returned' ? textIn(event, 'reason') : null,
+    kind: 'review',
   };
   return { reviews: [...context.reviews, review] } as Partial<C>;
+}
+
+/** Logs a light review (CONFIRM_CHANGES) of the version the event names, by its sender (guard with `changesConfirmable`). */
+export function withChangesConfirmed<C extends Pick<ReviewContext, 'reviews'>>(
+  context: C,
+  event: ProcedureEvent,
+): Partial<C> {
+  const review: Review = {
+    draftVersion: numberIn(event, 'draftVersion') as number,
+    by: event.actor.id,
+    at: event.at,
+    decision: 'approved',
+    reason: null,
+    kind: 'confirm_changes',
+  };
+  return { reviews: [...context.reviews, review] } as Partial<C>;
+}
+
+/** Whether another officer approved exactly this version, in the review stage or by confirming its changes. */
+export function isReviewed(reviews: readonly Review[], version: number): boolean {
+  return reviews.some((r) => r.draftVersion === version && r.decision === 'approved');
+}
+
+/**
+ * The versions a reviewer of `version` must not have written or edited: those after the last
+ * version another officer approved, up to `version`, with their authors (from the draft facts).
+ * Null when the world holds no draft facts.
+ */
+export function versionsToReview(
+  reviews: readonly Review[],
+  world: World,
+  version: number,
+): { number: number; author: string }[] | null {
+  if (!world.draft) return null;
+  const approved = reviews
+    .filter((r) => r.decision === 'approved' && r.draftVersion < version)
+    .map((r) => r.draftVersion);
+  const since = approved.length ? Math.max(...approved) : 0;
+  return world.draft.versions.filter((v) => v.number > since && v.number <= version);
 }
 
 /**

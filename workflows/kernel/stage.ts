@@ -4,7 +4,7 @@
  * the payload fields the kernel's shared stages rely on.
  */
 import { assign, emit, type MachineContext } from 'xstate';
-import type { Labels, NotifyEffect, StateMeta, WorkflowEffect, WorkflowEvent } from './types';
+import type { Announcement, Labels, NotifyEffect, StateMeta, WorkflowEffect, WorkflowEvent } from './types';
 
 /**
  * Any procedure machine's event, as the kernel's shared stages see it: they are generic over the
@@ -38,6 +38,18 @@ export function meta(
 ): StateMeta {
   return deadline ? { label, responsible, deadline } : { label, responsible };
 }
+
+/** A state's meta that announces the state's entry to `to` (see kernel/notices.ts). */
+export function announced(m: StateMeta, to: Announcement): StateMeta {
+  return { ...m, announce: to };
+}
+
+/** The audience of a milestone every party follows: the member states' approvers, the managers and the procedure's officers. */
+export const EVERYONE_CONCERNED: Announcement = Object.freeze({
+  roles: ['manager' as const],
+  memberStates: 'all',
+  procedureOfficers: true,
+});
 
 /** An `effect.notify` effect; `data` is left out when not given. */
 export function notice(

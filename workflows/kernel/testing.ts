@@ -15,7 +15,7 @@ import {
 import { z } from 'zod';
 import type { EventCatalogue, WorkflowDefinition } from './definition';
 import { emittedEffects, machineStates, rootEvents, statePaths } from './xstate-fence';
-import type { Actor, World, WorkflowEffect, WorkflowEvent } from './types';
+import type { Actor, DraftFacts, World, WorkflowEffect, WorkflowEvent } from './types';
 
 export const MEMBER_STATES = ['BY', 'CN', 'IN', 'IR', 'KG', 'KZ', 'PK', 'RU', 'TJ', 'UZ'];
 export const T0 = '2025-01-06T09:00:00.000Z';
@@ -34,14 +34,43 @@ export const actors = {
 };
 
 export const MEMORANDA = ['LK', 'TR', 'AM', 'AZ'].map((p) => ({ partner: p, memorandumId: `mem-${p}` }));
-export const world: World = { memberStates: MEMBER_STATES, memoranda: MEMORANDA, draft: null };
+/** The bodies as the reference data describe them: the CHS adopts the Regulation; the CNC adopts nothing. */
+export const BODIES: World['bodies'] = [
+  { id: 'cfm', name: 'Council of Foreign Ministers', adopts: null },
+  { id: 'chs', name: 'Council of Heads of State', adopts: ['regulation'] },
+  { id: 'cnc', name: 'Council of National Coordinators', adopts: [] },
+];
+export const world: World = { memberStates: MEMBER_STATES, memoranda: MEMORANDA, bodies: BODIES, draft: null };
+
+/** A draft whose latest version is `latest`, every version saved by `actors.officer` unless `authors` names another. */
+export function draftFacts(latest: number, authors: Readonly<Record<number, string>> = {}): DraftFacts {
+  return {
+    latestVersion: latest,
+    driftedArticles: [],
+    versions: Array.from({ length: latest }, (_, i) => ({
+      number: i + 1,
+      author: authors[i + 1] ?? actors.officer.id,
+    })),
+  };
+}
+
+/**
+ * The world a spec's event is applied in when the spec gives none: the procedure has a draft
+ * whose latest version is the one the payload names (written by `actors.officer`), as the engine
+ * would report for an officer sending on the version just saved; no draft when the payload names
+ * no version.
+ */
+export function worldFor(payload: Record<string, unknown>): World {
+  const v = payload.draftVersion;
+  return typeof v === 'number' ? { ...world, draft: draftFacts(v) } : world;
+}
 
 export function ev(
   type: string,
   payload: Record<string, unknown> = {},
   actor: Actor = actors.officer,
   at = T0,
-  w: World = world,
+  w: World = worldFor(payload),
 ): WorkflowEvent {
   return { type, payload, actor, at, world: w };
 }
@@ -195,12 +224,15 @@ type EventArgs<P> =
 export function eventsOf<Cat extends EventCatalogue>(catalogue: Cat) {
   return <T extends keyof Cat & string>(
     type: T,
-    ...[payload, actor = actors.officer, at = T0, w = world]: EventArgs<z.input<Cat[T]['payload']>>
-  ): WorkflowEvent<T, z.output<Cat[T]['payload']>> => ({
-    type,
-    payload: z.parse<Cat[T]['payload']>(catalogue[type].payload, payload ?? {}),
-    actor,
-    at,
-    world: w,
-  });
+    ...[payload, actor = actors.officer, at = T0, w]: EventArgs<z.input<Cat[T]['payload']>>
+  ): WorkflowEvent<T, z.output<Cat[T]['payload']>> => {
+    const parsed = z.parse<Cat[T]['payload']>(catalogue[type].payload, payload ?? {});
+    return {
+      type,
+      payload: parsed,
+      actor,
+      at,
+      world: w ?? worldFor(typeof parsed === 'object' && parsed !== null ? (parsed as Record<string, unknown>) : {}),
+    };
+  };
 }

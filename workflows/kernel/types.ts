@@ -28,6 +28,35 @@ export interface DraftFacts {
   latestVersion: number;
   /** Article ids whose authentic-language texts (ru/zh) disagree in freshness in the latest version. */
   driftedArticles: string[];
+  /**
+   * Every saved version with the officer who saved it (wrote or edited its text), oldest first:
+   * the four-eyes rule reads who may not review a version from here, not from who submitted it.
+   */
+  versions: { number: number; author: string }[];
+}
+
+/**
+ * Who consents to a non-member's accession to a treaty, from the treaty's reference data at this
+ * moment: its Parties (those that had become party by this day), or the member states where its
+ * final clause names them. `electorate` is null when the data do not know the Parties.
+ */
+export interface TreatyConsentFacts {
+  treatyId: string;
+  consentGivenBy: 'parties' | 'member_states';
+  electorate: string[] | null;
+  /** Parties recorded so far when the list is not known to be complete (for the refusal's sentence). */
+  knownParties: string[];
+}
+
+/**
+ * A body of the Organisation as the reference data record it at this moment: what it may adopt.
+ * `adopts` lists the kinds of document (`regulation`, `model_memorandum`, ...) the data confirm the
+ * body adopts; an empty list means it adopts none of them; null means the data do not say.
+ */
+export interface BodyFacts {
+  id: string;
+  name: string | null;
+  adopts: string[] | null;
 }
 
 /**
@@ -38,7 +67,11 @@ export interface World {
   memberStates: string[];
   /** Partners holding a memorandum at this moment: what an adopted Regulation/model can affect. */
   memoranda: { partner: string; memorandumId: string }[];
+  /** The Organisation's bodies and what each may adopt (reference data valid at this moment). */
+  bodies: BodyFacts[];
   draft: DraftFacts | null;
+  /** For a procedure filed under a treaty (1(b)): who consents to accession, from the treaty's data. */
+  treaty?: TreatyConsentFacts | null;
 }
 
 /** Every event a machine receives: the type, a validated payload, who sent it and when. */
@@ -68,7 +101,34 @@ export interface StateMeta {
   label: Labels;
   responsible: Role;
   deadline?: DeadlineRule;
+  /** Who is told when the state is entered (adoption, signature, entry into force). */
+  announce?: Announcement;
 }
+
+/** The audience a state announces its entry to: roles, every member state's approvers, the procedure's officers. */
+export interface Announcement {
+  roles?: Role[];
+  memberStates?: 'all';
+  procedureOfficers?: boolean;
+}
+
+/** What a notification is about: the readers' preferences and the mail templates are per topic. */
+export const NOTICE_TOPICS = [
+  'round_opened',
+  'version_circulated',
+  'position_recorded',
+  'objection',
+  'round_settled',
+  'review_requested',
+  'stage_reached',
+  'procedure_opened',
+  'deadline_extended',
+  'withdrawn',
+  'reminder',
+  'escalation',
+  'info',
+] as const;
+export type NoticeTopic = (typeof NOTICE_TOPICS)[number];
 
 /** A deadline that is not tied to one state, e.g. one per memorandum assessment in 1(a). */
 export interface DynamicDeadline {
@@ -90,12 +150,35 @@ export interface OpenChildrenEffect {
 export interface NotifyEffect {
   type: 'effect.notify';
   kind: 'reminder' | 'escalation' | 'info';
-  audience: { roles?: Role[]; memberStates?: string[]; userIds?: string[] };
+  /** What it is about; when absent, the kind (`reminder`, `escalation`, `info`). */
+  topic?: NoticeTopic;
+  /**
+   * Who is told: every user of the roles, the approvers of the member states (acting approvers
+   * included), the users named, the procedure's own legal officers; never the users excepted.
+   */
+  audience: {
+    roles?: Role[];
+    memberStates?: string[];
+    userIds?: string[];
+    procedureOfficers?: boolean;
+    exceptUserIds?: string[];
+  };
   subject: string;
   data?: Record<string, unknown>;
 }
 
-export type WorkflowEffect = OpenChildrenEffect | NotifyEffect;
+/**
+ * A deadline given at least its full period again from now (never shortened): e.g. a state that
+ * joins an open consensus round gets the whole answer period. The engine moves the open deadline
+ * of the state `deadlineKey` later when its period from now ends after the current due time.
+ */
+export interface FullPeriodEffect {
+  type: 'effect.fullPeriod';
+  deadlineKey: string;
+  reason: string;
+}
+
+export type WorkflowEffect = OpenChildrenEffect | NotifyEffect | FullPeriodEffect;
 
 /** Payloads of the events the engine and the deadline processor deliver. */
 export interface DeadlinePayload {

@@ -9,11 +9,14 @@
  *   built, with transitions already resolved to target nodes;
  * - `machine.getTransitionData(snapshot, event)`: which transitions an event selects, with their
  *   `reenter` flag;
- * - the action objects `transition()` returns: an `emit` is `{ type: 'xstate.emit', params: { event } }`.
+ * - the action objects `transition()` returns: an `emit` is `{ type: 'xstate.emit', params: { event } }`;
+ * - `machine.config` and `machine.implementations`, to build a copy of a machine with one more root
+ *   transition (entering a stage by migration).
  *
  * The package pins XState to a minor range for this reason.
  */
-import type { AnyMachineSnapshot, AnyStateMachine, AnyStateNode, EventObject } from 'xstate';
+import { createMachine, transition } from 'xstate';
+import type { AnyMachineSnapshot, AnyStateMachine, AnyStateNode, EventObject, StateValue } from 'xstate';
 import type { StateMeta, WorkflowEffect } from './types';
 
 /** A state of a machine as the tree declares it: path, kind, meta, and its outgoing transitions. */
@@ -139,7 +142,7 @@ function isEffect(e: unknown): e is WorkflowEffect {
     typeof e === 'object' &&
     e !== null &&
     'type' in e &&
-    (e.type === 'effect.openChildren' || e.type === 'effect.notify')
+    (e.type === 'effect.openChildren' || e.type === 'effect.notify' || e.type === 'effect.fullPeriod')
   );
 }
 
@@ -153,4 +156,30 @@ export function emittedEffects(actions: readonly { type: string; params?: unknow
     if (isEffect(ev)) out.push(ev);
   }
   return out;
+}
+
+/**
+ * Enters the states at `paths` from `snapshot` as a transition would, running their entry actions
+ * and then any eventless transitions, with `event` as the entering event. Used to move an instance
+ * into a stage by migration: a copy of the machine with one root transition (on `event.type`) to
+ * those states computes the next snapshot; the result is restored on `machine` itself.
+ */
+export function enterStates(
+  machine: AnyStateMachine,
+  snapshot: AnyMachineSnapshot,
+  paths: readonly string[],
+  event: EventObject,
+): [AnyMachineSnapshot, { type: string; params?: unknown }[]] {
+  const config = machine.config;
+  const rootOn = (config.on ?? {}) as Record<string, unknown>;
+  const copy = createMachine(
+    { ...config, on: { ...rootOn, [event.type]: { target: paths.map((p) => `.${p}`) } } } as typeof config,
+    machine.implementations,
+  ) as AnyStateMachine;
+  const at = (s: AnyMachineSnapshot) => ({
+    value: s.value as StateValue,
+    context: s.context as Record<string, unknown>,
+  });
+  const [next, actions] = transition(copy, copy.resolveState(at(snapshot)), event);
+  return [machine.resolveState(at(next)), actions];
 }

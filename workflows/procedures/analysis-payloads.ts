@@ -3,7 +3,7 @@
  * of partners to open treaties). Every field a person types is bounded.
  */
 import { z } from 'zod';
-import { code, isoDate, text } from './payloads';
+import { code, findingId, isoDate, text } from './payloads';
 
 /** A user id as the identity module issues it. */
 export const userId = z.string().trim().min(1, 'must not be empty').max(100, 'must be at most 100 characters');
@@ -76,9 +76,7 @@ export const LINKABLE_MEASURES = ['1(c)', '1(d)', '1(e)'] as const;
 
 export const findingPayload = z
   .object({
-    id: z
-      .string()
-      .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'must be a short id of letters, digits, dot, dash or underscore'),
+    id: findingId,
     text: text(5000),
     severity: z.enum(FINDING_SEVERITIES),
     suggestedMeasure: z.enum(LINKABLE_MEASURES).nullable(),

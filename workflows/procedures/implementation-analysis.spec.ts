@@ -1,6 +1,7 @@
 import type { SnapshotFrom } from 'xstate';
 import { initialTransition, transition } from 'xstate';
 import { lastRound } from '../kernel/consensus';
+import { isReviewed } from '../kernel/review';
 import { acceptedEventTypes, dynamicDeadlines, effectsOf, explainRefusal, statePaths } from '../kernel/inspect';
 import { actors, eventsOf, explore, MEMBER_STATES, MEMORANDA, T0, world } from '../kernel/testing';
 import type { Actor, NotifyEffect } from '../kernel/types';
@@ -13,8 +14,6 @@ const ev = eventsOf(analysisEvents);
 
 const input = { title: 'Implementation of the memoranda, 2009-2024', startedBy: 'officer-1', startedAt: T0 };
 const officer = (id: string): Actor => ({ id, role: 'legal_officer', memberState: null, actingFor: null });
-const LINKED = '3f0c6a52-5d0e-4c1b-9a57-2b1f0e6d8c11';
-const LINKED_2 = '8e2b1c44-7a9d-4f3e-b6a1-0c5d9e7f2a33';
 const DUE = '2025-03-01';
 
 /** SCOPE over every memorandum in force, memorandum i assigned to officer-(i+1). */
@@ -90,11 +89,15 @@ function eventsFor(s: Snapshot) {
     ev('SUBMIT_FOR_REVIEW', { draftVersion: v }),
     ev('APPROVE_REVIEW', {}, actors.reviewer),
     ev('RETURN_TO_CONSOLIDATION', { reason: 'Section 2 lacks the 2023 memoranda' }, actors.reviewer),
+    ev('CONFIRM_CHANGES', { draftVersion: v + 1 }, actors.reviewer),
     ev('RECIRCULATE', { draftVersion: v + 1 }),
-    ev('SUBMIT_FOR_APPROVAL', { draftVersion: v + 1 }),
+    ev('SUBMIT_FOR_APPROVAL', { draftVersion: v }),
+    ev('SUBMIT_FOR_APPROVAL', { draftVersion: v + 1, consolidation: true }),
     ev('WITHDRAW', { reason: 'Superseded by the 2025 partner status' }, actors.manager),
     ev('REMINDER', { deadlineKey: statePaths(s)[0], daysBefore: 7 }, actors.system),
     ev('DEADLINE_PASSED', { deadlineKey: statePaths(s)[0] }, actors.system),
+    ev('CLOSE_ROUND', { reason: 'The round cannot reach consensus' }, actors.manager),
+    ev('MEMBERSHIP_CHANGED', { reason: 'Membership changed' }, actors.system),
   ];
   const open = Object.values(c.assessments).filter((a) => a.status !== 'submitted');
   if (open[0]) {
@@ -110,9 +113,6 @@ function eventsFor(s: Snapshot) {
       ev('DEADLINE_PASSED', { deadlineKey: `assessment:${a.memorandumId}` }, actors.system),
     );
   }
-  const firstFinding = Object.values(c.assessments).flatMap((a) => a.findings)[0];
-  if (firstFinding)
-    out.push(ev('LINK_FINDING', { findingId: firstFinding.id, instanceId: c.links.length ? LINKED_2 : LINKED }));
   const comments = c.commentRounds[c.commentRounds.length - 1];
   if (comments && !comments.closedAt) {
     const pending = comments.electorate.filter((x) => !comments.responses[x]);
@@ -158,12 +158,13 @@ const abstract = (s: Snapshot) => {
   const cr = c.commentRounds[c.commentRounds.length - 1];
   const r = lastRound(c.rounds);
   return [
-    Math.min(c.links.length, 1),
     Math.min(c.commentRounds.length, 2),
     cr && !cr.closedAt ? Object.keys(cr.responses).length : -1,
     Math.min(c.rounds.length, 2),
     r && r.outcome === 'open' ? Object.keys(r.positions).length : -1,
+    r && r.outcome === 'open' ? Object.values(r.positions).some((p) => p.kind === 'object') : false,
     r?.outcome,
+    isReviewed(c.reviews, (c.draftVersion ?? 1) + 1),
   ];
 };
 
@@ -417,41 +418,31 @@ describe('implementation-analysis', () => {
     it('moves to consolidation by itself when the last assessment is in, with no deadline left', () => {
       const d = atConsolidation();
       expect(dynamicDeadlines(def, d.s)).toEqual([]);
-      expect(acceptedEventTypes(def, d.s)).toEqual(['LINK_FINDING', 'SUBMIT_FOR_REVIEW', 'WITHDRAW']);
+      expect(acceptedEventTypes(def, d.s)).toEqual(['SUBMIT_FOR_REVIEW', 'WITHDRAW']);
     });
   });
 
   describe('linking findings to 1(c)-(e)', () => {
-    it('is not possible before consolidation', () => {
-      const d = driver();
-      d.step(scopeAll());
-      d.step(submit('mem-TR', 'officer-1', [finding('F1')]));
+    it('findings link from either side at any time: a link is not a machine event, in no stage, completed included', () => {
+      const d = atConsolidation();
+      expect(Object.keys(def.events)).not.toContain('LINK_FINDING');
       expect(acceptedEventTypes(def, d.s)).not.toContain('LINK_FINDING');
+      // the engine links from the findings the definition lists, with the memorandum each came from
+      expect(def.findings!(d.c).map((f) => [f.id, f.memorandumId, f.suggestedMeasure])).toEqual([
+        ['F-LK', 'mem-LK', null],
+        ['F-TR', 'mem-TR', '1(e)'],
+        ['F-AM', 'mem-AM', '1(e)'],
+        ['F-AZ', 'mem-AZ', '1(e)'],
+      ]);
+      expect(def.findings!(d.c)[1].text).toEqual(expect.any(String));
+      const out = def.output!(d.c, 'completed') as { findings: { id: string }[] };
+      expect(out.findings.map((f) => f.id)).toEqual(['F-LK', 'F-TR', 'F-AM', 'F-AZ']);
     });
 
-    it('records links to existing findings once each, and output() reports every finding with its links', () => {
-      const d = atConsolidation();
-      expect(d.refusal(ev('LINK_FINDING', { findingId: 'F-XX', instanceId: LINKED }))).toBe(
-        'There is no finding F-XX in the submitted assessments.',
-      );
-      d.step(ev('LINK_FINDING', { findingId: 'F-TR', instanceId: LINKED }));
-      expect(d.refusal(ev('LINK_FINDING', { findingId: 'F-TR', instanceId: LINKED }))).toBe(
-        `Finding F-TR is already linked to procedure ${LINKED}.`,
-      );
-      d.step(ev('LINK_FINDING', { findingId: 'F-TR', instanceId: LINKED_2 }));
-      expect(d.c.links).toEqual([
-        { findingId: 'F-TR', instanceId: LINKED, by: 'officer-1', at: T0 },
-        { findingId: 'F-TR', instanceId: LINKED_2, by: 'officer-1', at: T0 },
-      ]);
-      const out = def.output!(d.c, 'completed') as {
-        findings: { id: string; memorandumId: string; suggestedMeasure: string | null; links: string[] }[];
-      };
-      expect(out.findings.map((f) => [f.id, f.memorandumId, f.suggestedMeasure, f.links])).toEqual([
-        ['F-LK', 'mem-LK', null, []],
-        ['F-TR', 'mem-TR', '1(e)', [LINKED, LINKED_2]],
-        ['F-AM', 'mem-AM', '1(e)', []],
-        ['F-AZ', 'mem-AZ', '1(e)', []],
-      ]);
+    it('lists no finding before any assessment is submitted', () => {
+      const d = driver();
+      d.step(scopeAll());
+      expect(def.findings!(d.c)).toEqual([]);
     });
   });
 
@@ -475,7 +466,14 @@ describe('implementation-analysis', () => {
       d.step(ev('RETURN_TO_CONSOLIDATION', { reason: 'Add the criteria table' }, actors.reviewer));
       expect(d.paths()).toEqual(['consolidation']);
       expect(d.c.reviews).toEqual([
-        { draftVersion: 1, by: 'officer-2', at: T0, decision: 'returned', reason: 'Add the criteria table' },
+        {
+          draftVersion: 1,
+          by: 'officer-2',
+          at: T0,
+          decision: 'returned',
+          reason: 'Add the criteria table',
+          kind: 'review',
+        },
       ]);
     });
 
@@ -507,7 +505,8 @@ describe('implementation-analysis', () => {
 
     it('returns the final information on one objection, refuses it unchanged, and completes on consensus', () => {
       const d = atFinalisation();
-      d.step(ev('SUBMIT_FOR_APPROVAL', { draftVersion: 2 }));
+      d.step(ev('CONFIRM_CHANGES', { draftVersion: 2 }, actors.reviewer));
+      d.step(ev('SUBMIT_FOR_APPROVAL', { draftVersion: 2, consolidation: true }));
       expect(d.paths()).toEqual(['approval']);
       const [reminder] = d.step(
         ev('REMINDER', { deadlineKey: 'approval', daysBefore: 1 }, actors.system),
@@ -522,7 +521,7 @@ describe('implementation-analysis', () => {
       });
       expect(d.paths()).toEqual(['approval']);
       expect(d.refusal(ev('POSITION', { draftVersion: 2, kind: 'agree' }, actors.approver('BY')))).toMatch(
-        /BY has already answered/,
+        /BY already holds this position/,
       );
       d.step(
         ev(
@@ -535,7 +534,8 @@ describe('implementation-analysis', () => {
       expect(d.refusal(ev('SUBMIT_FOR_APPROVAL', { draftVersion: 2 }))).toBe(
         'Version 2 was objected to by KZ ("Para. 5 misstates the 2013 memorandum"): submit a new version.',
       );
-      d.step(ev('SUBMIT_FOR_APPROVAL', { draftVersion: 3 }));
+      d.step(ev('CONFIRM_CHANGES', { draftVersion: 3 }, actors.reviewer));
+      d.step(ev('SUBMIT_FOR_APPROVAL', { draftVersion: 3, consolidation: true }));
       expect(d.c.rounds.map((r) => [r.number, r.draftVersion, r.outcome])).toEqual([
         [1, 2, 'objected'],
         [2, 3, 'open'],
@@ -551,11 +551,37 @@ describe('implementation-analysis', () => {
       });
     });
 
+    it('every version sent to the member states was reviewed: a new version goes out only after another officer confirms its changes', () => {
+      const d = atFinalisation();
+      expect(d.refusal(ev('RECIRCULATE', { draftVersion: 2 }))).toBe(
+        'Version 2 has not been reviewed: another legal officer, who wrote none of its changes, must confirm them (CONFIRM_CHANGES) before it goes to the member states.',
+      );
+      expect(d.refusal(ev('SUBMIT_FOR_APPROVAL', { draftVersion: 2, consolidation: true }))).toMatch(
+        /Version 2 has not been reviewed/,
+      );
+      // officer-1 wrote versions 1 and 2; version 1 was reviewed, version 2 is theirs
+      expect(d.refusal(ev('CONFIRM_CHANGES', { draftVersion: 2 }))).toBe(
+        'Four-eyes rule: you wrote or edited draft version 2 since the last reviewed version, so you cannot review version 2; another legal officer must.',
+      );
+      d.step(ev('CONFIRM_CHANGES', { draftVersion: 2 }, actors.reviewer));
+      expect(d.c.reviews.map((r) => [r.draftVersion, r.by, r.kind])).toEqual([
+        [1, 'officer-2', 'review'],
+        [2, 'officer-2', 'confirm_changes'],
+      ]);
+      // the states never saw version 2: it goes for approval only marked as the consolidation of their comments
+      expect(d.refusal(ev('SUBMIT_FOR_APPROVAL', { draftVersion: 2 }))).toBe(
+        'Version 2 was never circulated to the member states (they have seen version 1): circulate it, or mark it as the consolidation of their comments (consolidation: true).',
+      );
+      d.step(ev('SUBMIT_FOR_APPROVAL', { draftVersion: 2, consolidation: true }));
+      expect(d.paths()).toEqual(['approval']);
+    });
+
     it('recirculates only a newer version', () => {
       const d = atFinalisation();
       expect(d.refusal(ev('RECIRCULATE', { draftVersion: 1 }))).toBe(
         'A new round needs a new draft version: version 1 was already circulated.',
       );
+      d.step(ev('CONFIRM_CHANGES', { draftVersion: 2 }, actors.reviewer));
       d.step(ev('RECIRCULATE', { draftVersion: 2 }));
       expect(d.paths()).toEqual(['comments']);
       expect(d.c.commentRounds.map((r) => r.draftVersion)).toEqual([1, 2]);
@@ -609,9 +635,5 @@ describe('implementation-analysis', () => {
         findings: [finding('F1'), finding('F1')],
       }).success,
     ).toBe(false);
-    expect(def.events.LINK_FINDING.payload.safeParse({ findingId: 'F1', instanceId: 'not-a-uuid' }).success).toBe(
-      false,
-    );
-    expect(def.events.LINK_FINDING.payload.safeParse({ findingId: 'F1', instanceId: LINKED }).success).toBe(true);
   });
 });

@@ -14,22 +14,28 @@
  *   managers get the escalation, once per due date. When the last assessment is in, the analysis
  *   moves on by itself.
  * - `consolidation`: a legal officer writes the consolidated analysis (a document version).
- * - `internal_review`: four-eyes, as for normative drafts. The reviewer may return the analysis
- *   with a reason.
+ * - `internal_review`: four-eyes, as for normative drafts (the reviewer wrote or edited none of the
+ *   versions since the last reviewed one). The reviewer may return the analysis with a reason.
  * - `comments`: the member states comment on one version within 30 days. When all have answered or
  *   the period ends, the analysis goes to `finalisation` and the managers are told who did not answer.
  * - `finalisation`: the officer turns the analysis and the comments into the final information. A
  *   new version can go back for comments, or a version goes to the member states for approval.
  *   This stage is needed because comments have to be worked into a version before anyone signs off.
+ *   Every version sent on was approved by another officer (a new version by CONFIRM_CHANGES, a light
+ *   review recorded in `reviews`); the version put for approval is one the states commented on, or
+ *   is marked as the consolidation of their comments (`consolidation: true`).
  * - `approval`: the final information is approved by consensus (no silence procedure, because every
  *   state signs off). One objection returns it to finalisation with its reason, and that version cannot
  *   be submitted again unchanged.
- * - `completed`. Findings can name the measure they feed (1(c), 1(d), 1(e)). From consolidation on, an
- *   officer links a finding to the procedure opened for it (LINK_FINDING). `output()` reports every
- *   finding with its links.
+ * - `completed`. Findings can name the measure they feed (1(c), 1(d), 1(e)). Linking a finding to the
+ *   procedure opened for it is not a machine event: the normal order is final information approved,
+ *   then 1(c)-(e) opened, so a link is made from either side at any time, `completed` included. The
+ *   engine records it (WorkflowEngine.linkFinding, `$finding_linked` on both instances) from the
+ *   findings this definition lists (`findings`). `links` holds the links an earlier version of this
+ *   machine recorded in its context (copied to `finding_link` by migration 1700000054000).
  * - Withdrawal with a reason from any open stage.
  */
-import { assertEvent, assign, emit, setup } from 'xstate';
+import { assign, emit, setup } from 'xstate';
 import type { z } from 'zod';
 import {
   allCommentsIn,
@@ -39,7 +45,14 @@ import {
   type CommentRound,
 } from '../kernel/comment-round';
 import type { ConsensusRound } from '../kernel/consensus';
-import { consensusStage, lastObjected, withdrawTransition, type Withdrawal } from '../kernel/consensus-stage';
+import {
+  consensusStage,
+  lastObjected,
+  objectionsOf,
+  withdrawTransition,
+  withdrawable,
+  type Withdrawal,
+} from '../kernel/consensus-stage';
 import {
   guardsFrom,
   type EventCatalogue,
@@ -47,9 +60,19 @@ import {
   type Refusal,
   type WorkflowDefinition,
 } from '../kernel/definition';
-import { reviewStage, type Review, REVIEW_PERIOD } from '../kernel/review';
 import {
+  commentsClosed,
+  prerequisitesOf,
+  versionNotObjected,
+  versionReviewed,
+  versionSubmitted,
+} from '../kernel/migration';
+import { reviewStage, withChangesConfirmed, type Review, REVIEW_PERIOD } from '../kernel/review';
+import {
+  changesConfirmable,
+  circulatedOrConsolidated,
   deadlineOf,
+  earlyCloseAllowed,
   draftReady,
   fourEyes,
   newerDraft,
@@ -64,13 +87,13 @@ import {
   assessmentSubmittedPayload,
   dueInstant,
   emptyPayload,
-  linkFindingPayload,
   reassignPayload,
   scopePayload,
   type FINDING_SEVERITIES,
   type LINKABLE_MEASURES,
 } from './analysis-payloads';
 import {
+  approvalSubmissionPayload,
   commentResponsePayload,
   draftVersionPayload,
   positionPayload,
@@ -118,7 +141,8 @@ export interface AnalysisContext {
   reviews: Review[];
   commentRounds: CommentRound[];
   rounds: ConsensusRound[];
-  links: FindingLink[];
+  /** Links recorded in the context by an earlier version of this machine (see the header). */
+  links?: FindingLink[];
   completedAt: string | null;
   withdrawal: Withdrawal | null;
 }
@@ -147,39 +171,44 @@ export const analysisEvents = {
     payload: draftVersionPayload,
   },
   APPROVE_REVIEW: {
-    description: 'Approve the analysis in internal review (not by its author) and send it for comments',
+    description:
+      'Approve the analysis in internal review (not by an officer who wrote or edited it) and send it for comments',
     roles: officer,
     payload: emptyPayload,
+    readsDraft: true,
   },
   RETURN_TO_CONSOLIDATION: {
     description: 'Return the analysis from internal review with a reason',
     roles: officer,
     payload: reasonPayload,
+    readsDraft: true,
   },
   RESPOND: {
     description: 'Comment on the analysis for your member state, or answer that you have no comments',
     roles: ['approver'],
     payload: commentResponsePayload,
   },
+  CONFIRM_CHANGES: {
+    description:
+      'Confirm the changes of a new version as a second officer (a light review, recorded), so it can be sent to the member states',
+    roles: officer,
+    payload: draftVersionPayload,
+  },
   RECIRCULATE: {
-    description: 'Send a new version for another round of comments',
+    description: 'Send a new version, reviewed by another officer, for another round of comments',
     roles: officer,
     payload: draftVersionPayload,
   },
   SUBMIT_FOR_APPROVAL: {
-    description: 'Submit a version of the final information to the member states for approval',
+    description:
+      'Submit a reviewed version of the final information to the member states for approval: one they commented on, or one marked as the consolidation of their comments',
     roles: officer,
-    payload: draftVersionPayload,
+    payload: approvalSubmissionPayload,
   },
   POSITION: {
     description: "Record your member state's position on the final information",
     roles: ['approver'],
     payload: positionPayload,
-  },
-  LINK_FINDING: {
-    description: 'Link a finding to the 1(c), 1(d) or 1(e) procedure opened for it',
-    roles: officer,
-    payload: linkFindingPayload,
   },
   ...procedureEvents,
 } as const satisfies EventCatalogue;
@@ -205,10 +234,13 @@ const scopedMemoranda = (event: Extract<AnalysisEvent, { type: 'SCOPE' }>): stri
   event.payload.memoranda ?? event.world.memoranda.map((m) => m.memorandumId);
 
 const refusals = {
+  withdrawable,
   draftReady,
   newerDraft,
   fourEyes,
+  changesConfirmable,
   positionAllowed,
+  earlyCloseAllowed,
   roundConsensus,
   roundObjected,
   reviewDeadline: deadlineOf('internal_review'),
@@ -286,21 +318,10 @@ const refusals = {
   submittable: ({ context, event }: Args) => {
     const objected = lastObjected(context.rounds);
     if (objected && isEventOf(event, ['SUBMIT_FOR_APPROVAL']) && event.payload.draftVersion <= objected.draftVersion)
-      return `Version ${objected.draftVersion} was objected to by ${objected.objection?.memberState ?? ''} ("${objected.objection?.reason ?? ''}"): submit a new version.`;
-    return draftReady({ context, event });
-  },
-  findingLinkable: ({ context, event }: Args) => {
-    if (!isEventOf(event, ['LINK_FINDING'])) return `LINK_FINDING expected, not ${event.type}.`;
-    const finding = allFindings(context).find((f) => f.id === event.payload.findingId);
-    if (!finding) return `There is no finding ${event.payload.findingId} in the submitted assessments.`;
-    if (context.links.some((l) => l.findingId === finding.id && l.instanceId === event.payload.instanceId))
-      return `Finding ${finding.id} is already linked to procedure ${event.payload.instanceId}.`;
-    return null;
+      return `Version ${objected.draftVersion} was objected to by ${objectionsOf(objected)}: submit a new version.`;
+    return circulatedOrConsolidated({ context, event });
   },
 } satisfies Record<string, Refusal<AnalysisContext, AnalysisEvent>>;
-
-/** LINK_FINDING is accepted from consolidation until the procedure ends. */
-const linkFinding = { guard: 'findingLinkable', actions: 'recordLink' } as const;
 
 function withAssessment(context: AnalysisContext, id: string, change: Partial<Assessment>): Partial<AnalysisContext> {
   return { assessments: { ...context.assessments, [id]: { ...context.assessments[id], ...change } } };
@@ -319,7 +340,7 @@ const comments = commentRoundStage<AnalysisContext, 'commentsDeadline', 'finalis
     `Comments on the analysis, version ${c.draftVersion}, closed without answers from ${unanswered.join(', ') || 'nobody'}`,
 });
 
-const approval = consensusStage<AnalysisContext, 'approvalDeadline', never, AnalysisEvent>({
+const approval = consensusStage<AnalysisContext, 'approvalDeadline', AnalysisEvent>({
   stage: 'approval',
   deadline: 'approvalDeadline',
   reminder: (c, days) =>
@@ -336,22 +357,6 @@ export const implementationAnalysisMachine = setup({
     emitted: {} as WorkflowEffect,
   },
   guards: guardsFrom<AnalysisContext, AnalysisEvent, keyof typeof refusals>(refusals),
-  actions: {
-    recordLink: assign(({ context, event }) => {
-      assertEvent(event, 'LINK_FINDING');
-      return {
-        links: [
-          ...context.links,
-          {
-            findingId: event.payload.findingId,
-            instanceId: event.payload.instanceId,
-            by: event.actor.id,
-            at: event.at,
-          },
-        ],
-      };
-    }),
-  },
 }).createMachine({
   id: 'implementation-analysis',
   initial: 'scoping',
@@ -366,7 +371,6 @@ export const implementationAnalysisMachine = setup({
     reviews: [],
     commentRounds: [],
     rounds: [],
-    links: [],
     completedAt: null,
     withdrawal: null,
   }),
@@ -492,7 +496,6 @@ export const implementationAnalysisMachine = setup({
       ),
       on: {
         SUBMIT_FOR_REVIEW: { guard: 'draftReady', target: 'internal_review', actions: review.submitted },
-        LINK_FINDING: linkFinding,
       },
     },
     internal_review: {
@@ -504,7 +507,6 @@ export const implementationAnalysisMachine = setup({
       on: {
         APPROVE_REVIEW: { guard: 'fourEyes', target: 'comments', actions: review.approved },
         RETURN_TO_CONSOLIDATION: { guard: 'fourEyes', target: 'consolidation', actions: review.returned },
-        LINK_FINDING: linkFinding,
         ...review.deadlineEvents,
       },
     },
@@ -520,7 +522,7 @@ export const implementationAnalysisMachine = setup({
       ),
       entry: comments.open,
       always: comments.allIn,
-      on: { ...comments.on, LINK_FINDING: linkFinding },
+      on: comments.on,
     },
     finalisation: {
       meta: meta(
@@ -528,6 +530,10 @@ export const implementationAnalysisMachine = setup({
         'legal_officer',
       ),
       on: {
+        CONFIRM_CHANGES: {
+          guard: 'changesConfirmable',
+          actions: assign(({ context, event }) => withChangesConfirmed(context, event)),
+        },
         RECIRCULATE: {
           guard: 'newerDraft',
           target: 'comments',
@@ -538,7 +544,6 @@ export const implementationAnalysisMachine = setup({
           target: 'approval',
           actions: assign(({ event }) => ({ draftVersion: event.payload.draftVersion })),
         },
-        LINK_FINDING: linkFinding,
       },
     },
     approval: {
@@ -560,7 +565,7 @@ export const implementationAnalysisMachine = setup({
         { guard: 'roundObjected', target: 'finalisation' },
         { guard: 'roundConsensus', target: 'completed', actions: assign(({ event }) => ({ completedAt: event.at })) },
       ],
-      on: { ...approval.on, LINK_FINDING: linkFinding },
+      on: approval.on,
     },
     completed: { type: 'final', meta: meta({ en: 'Completed', ru: 'Завершено', zh: '已完成' }, 'legal_officer') },
     withdrawn: { type: 'final', meta: meta({ en: 'Withdrawn', ru: 'Отозвано', zh: '已撤回' }, 'legal_officer') },
@@ -584,12 +589,9 @@ export function assessmentDeadlines(context: AnalysisContext): DynamicDeadline[]
   }));
 }
 
-/** Every finding with the memorandum it came from and the procedures it was linked to. */
-export function findingsWithLinks(context: AnalysisContext) {
-  return allFindings(context).map((f) => ({
-    ...f,
-    links: context.links.filter((l) => l.findingId === f.id).map((l) => l.instanceId),
-  }));
+/** Every finding with the memorandum it came from (the links are the engine's: `finding_link`). */
+export function analysisFindings(context: AnalysisContext) {
+  return allFindings(context);
 }
 
 export const implementationAnalysis: WorkflowDefinition<
@@ -607,22 +609,25 @@ export const implementationAnalysis: WorkflowDefinition<
     zh: '全面分析给予上合组织对话伙伴地位的备忘录的执行情况',
   },
   description:
-    'Scoping, one assessment per memorandum in parallel (each with its assignee and deadline), consolidated analysis, four-eyes internal review, comments of the member states, final information approved by consensus; findings are linked to the 1(c)-(e) procedures they feed.',
+    'Scoping, one assessment per memorandum in parallel (each with its assignee and deadline), consolidated analysis, four-eyes internal review, comments of the member states, final information approved by consensus; findings are linked (from either side, at any time) to the 1(c)-(e) procedures they feed.',
   machine: implementationAnalysisMachine,
-  references: (event) =>
-    event.type === 'LINK_FINDING'
-      ? [
-          {
-            field: 'instanceId',
-            instanceId: event.payload.instanceId,
-            definitions: ['regulation-amendment', 'model-memorandum-amendment', 'memorandum-amendment'],
-          },
-        ]
-      : [],
+  findings: (context: AnalysisContext) =>
+    allFindings(context).map((f) => ({
+      id: f.id,
+      text: f.text,
+      memorandumId: f.memorandumId,
+      suggestedMeasure: f.suggestedMeasure,
+    })),
   startRoles: officer,
   input: analysisStartInput,
   refusals,
   businessKeys: () => ({ partner: null, memorandum: null, treaty: null, subject: '1a' }),
+  stagePrerequisite: prerequisitesOf<AnalysisContext>({
+    internal_review: [versionSubmitted],
+    comments: [versionReviewed],
+    finalisation: [commentsClosed],
+    approval: [versionReviewed, versionNotObjected],
+  }),
   dynamicDeadlines: (context: AnalysisContext) => assessmentDeadlines(context),
   output: (context: AnalysisContext, finalState: string) => ({
     finalState,
@@ -630,7 +635,7 @@ export const implementationAnalysis: WorkflowDefinition<
     criteria: context.scope?.criteria ?? [],
     memoranda: context.scope?.memoranda ?? [],
     finalVersion: finalState === 'completed' ? context.draftVersion : null,
-    findings: findingsWithLinks(context),
+    findings: analysisFindings(context),
   }),
   events: analysisEvents,
 };

@@ -3,6 +3,7 @@ import { initialTransition, transition } from 'xstate';
 import { lastRound, reservations } from '../kernel/consensus';
 import { acceptedEventTypes, activeStateMeta, effectsOf, explainRefusal, statePaths } from '../kernel/inspect';
 import { actors, eventsOf, explore, MEMBER_STATES, T0 } from '../kernel/testing';
+import { isReviewed } from '../kernel/review';
 import { reenteredStates } from '../kernel/xstate-fence';
 import { interactionPlan as def } from './interaction-plan';
 import { interactionPlanEvents, type InteractionPlanEvent } from './interaction-plan';
@@ -37,8 +38,8 @@ function eventsFor(s: Snapshot) {
     ev('PARTNER_AGREED', { draftVersion: v }),
     ev('PARTNER_COMMENTS', { draftVersion: v, comments: 'Add a youth forum' }),
     ev('RETURN_TO_DRAFTING', { reason: 'Take up the partner’s comments' }),
+    ev('CONFIRM_CHANGES', { draftVersion: v }, actors.reviewer),
     ev('SUBMIT_TO_COORDINATORS', { draftVersion: v }),
-    ev('SUBMIT_TO_COORDINATORS', { draftVersion: v, silenceProcedure: true }),
     ev('START_IMPLEMENTATION'),
     ev('PROGRESS_REVIEW', review('in_progress')),
     ev('PROGRESS_REVIEW', review('done')),
@@ -46,6 +47,8 @@ function eventsFor(s: Snapshot) {
     ev('WITHDRAW', { reason: 'Superseded' }, actors.manager),
     ev('REMINDER', { deadlineKey: key, daysBefore: 14 }, actors.system),
     ev('DEADLINE_PASSED', { deadlineKey: key }, actors.system),
+    ev('CLOSE_ROUND', { reason: 'The round cannot reach consensus' }, actors.manager),
+    ev('MEMBERSHIP_CHANGED', { reason: 'Membership changed' }, actors.system),
   ];
   const round = lastRound(c.rounds);
   if (round && round.outcome === 'open') {
@@ -80,10 +83,12 @@ const abstract = (s: Snapshot) => {
     answer?.kind,
     Math.min(c.rounds.length, 2),
     r ? Object.keys(r.positions).length : -1,
+    r ? Object.values(r.positions).some((p) => p.kind === 'object') : false,
     r?.outcome,
     r?.silenceProcedure,
     Math.min(c.progressReviews.length, 2),
     lastReview ? lastReview.statuses.a1.status : null,
+    isReviewed(c.reviews, c.draftVersion ?? 0),
   ];
 };
 
@@ -105,11 +110,12 @@ function run(start: typeof input = input) {
   };
 }
 
-function toConsensus(silenceProcedure = false) {
+function toConsensus() {
   const r = run();
   r.step(ev('SEND_TO_PARTNER', { draftVersion: 1, activities }));
   r.step(ev('PARTNER_AGREED', { draftVersion: 1 }));
-  r.step(ev('SUBMIT_TO_COORDINATORS', silenceProcedure ? { draftVersion: 1, silenceProcedure } : { draftVersion: 1 }));
+  r.step(ev('CONFIRM_CHANGES', { draftVersion: 1 }, actors.reviewer));
+  r.step(ev('SUBMIT_TO_COORDINATORS', { draftVersion: 1 }));
   expect(statePaths(r.s)).toEqual(['coordinators_consensus']);
   return r;
 }
@@ -178,6 +184,7 @@ describe('interaction-plan (1(f))', () => {
     r.step(ev('SEND_TO_PARTNER', { draftVersion: 2, activities: v2 }));
     r.step(ev('PARTNER_AGREED', { draftVersion: 2 }));
     expect(r.refuse(ev('SUBMIT_TO_COORDINATORS', { draftVersion: 1 }))).toMatch(/Version 2 is the one consulted/);
+    r.step(ev('CONFIRM_CHANGES', { draftVersion: 2 }, actors.reviewer));
     r.step(ev('SUBMIT_TO_COORDINATORS', { draftVersion: 2 }));
     expect(statePaths(r.s)).toEqual(['coordinators_consensus']);
     // every version's activities and every answer are kept
@@ -186,6 +193,29 @@ describe('interaction-plan (1(f))', () => {
       [2, 4],
     ]);
     expect(r.s.context.consultations.map((c) => c.answers.map((a) => a.kind))).toEqual([['comments'], ['agreed']]);
+  });
+
+  it('every version sent to the member states was reviewed: the coordinators get a plan version confirmed by a second officer who wrote none of it', () => {
+    const r = run();
+    r.step(ev('SEND_TO_PARTNER', { draftVersion: 1, activities }));
+    r.step(ev('PARTNER_AGREED', { draftVersion: 1 }));
+    expect(r.refuse(ev('SUBMIT_TO_COORDINATORS', { draftVersion: 1 }))).toMatch(
+      /Version 1 has not been reviewed: another legal officer, who wrote none of its changes, must confirm them/,
+    );
+    // officer-1 saved version 1: confirming it is refused to them
+    expect(r.refuse(ev('CONFIRM_CHANGES', { draftVersion: 1 }))).toMatch(
+      /Four-eyes rule: you wrote or edited draft version 1/,
+    );
+    expect(r.refuse(ev('CONFIRM_CHANGES', { draftVersion: 2 }, actors.reviewer))).toMatch(
+      /Version 1 is the one consulted with the partner/,
+    );
+    r.step(ev('CONFIRM_CHANGES', { draftVersion: 1 }, actors.reviewer));
+    expect(r.s.context.reviews).toEqual([
+      { draftVersion: 1, by: 'officer-2', at: T0, decision: 'approved', reason: null, kind: 'confirm_changes' },
+    ]);
+    expect(r.refuse(ev('CONFIRM_CHANGES', { draftVersion: 1 }, actors.reviewer))).toMatch(/already been reviewed/);
+    r.step(ev('SUBMIT_TO_COORDINATORS', { draftVersion: 1 }));
+    expect(statePaths(r.s)).toEqual(['coordinators_consensus']);
   });
 
   it('reminds the officers and escalates to the managers during the consultation', () => {
@@ -204,39 +234,60 @@ describe('interaction-plan (1(f))', () => {
     );
   });
 
-  it('keeps reservations and returns the plan to drafting on one objection', () => {
+  it('full rounds: keeps reservations, collects every view, and returns the plan with every objection', () => {
     const r = toConsensus();
     r.step(ev('POSITION', { draftVersion: 1, kind: 'agree_with_reservation', text: 'On a2' }, actors.approver('UZ')));
     const [reminder] = r.step(ev('REMINDER', { deadlineKey: 'coordinators_consensus', daysBefore: 7 }, actors.system));
     expect(reminder?.type === 'effect.notify' && reminder.audience).toEqual({
       memberStates: MEMBER_STATES.filter((x) => x !== 'UZ'),
     });
-    const [escalation] = r.step(ev('DEADLINE_PASSED', { deadlineKey: 'coordinators_consensus' }, actors.system));
-    expect(escalation).toMatchObject({ kind: 'escalation', audience: { roles: ['manager'] } });
-    expect(statePaths(r.s)).toEqual(['coordinators_consensus']);
-    expect(r.refuse(ev('POSITION', { draftVersion: 1, kind: 'agree' }, actors.approver('UZ')))).toMatch(
-      /already answered/,
-    );
+    expect(
+      r.refuse(
+        ev('POSITION', { draftVersion: 1, kind: 'agree_with_reservation', text: 'On a2' }, actors.approver('UZ')),
+      ),
+    ).toMatch(/UZ already holds this position/);
     r.step(
       ev('POSITION', { draftVersion: 1, kind: 'object', text: 'a3 is outside the mandate' }, actors.approver('IR')),
     );
+    expect(statePaths(r.s)).toEqual(['coordinators_consensus']);
+    for (const st of MEMBER_STATES.filter((x) => x !== 'UZ' && x !== 'IR'))
+      r.step(ev('POSITION', { draftVersion: 1, kind: 'agree' }, actors.approver(st)));
     expect(statePaths(r.s)).toEqual(['drafting']);
     expect(lastRound(r.s.context.rounds)).toMatchObject({
       outcome: 'objected',
       objection: { memberState: 'IR', reason: 'a3 is outside the mandate' },
     });
     expect(r.refuse(ev('SEND_TO_PARTNER', { draftVersion: 1, activities }))).toMatch(
-      /objected to by a member state \("IR: a3 is outside the mandate"\)/,
+      /objected to by a member state \("Objections: IR: a3 is outside the mandate. Reservations: UZ: On a2."\)/,
     );
     r.step(ev('SEND_TO_PARTNER', { draftVersion: 2, activities: activities.slice(0, 2) }));
     r.step(ev('PARTNER_AGREED', { draftVersion: 2 }));
+    r.step(ev('CONFIRM_CHANGES', { draftVersion: 2 }, actors.reviewer));
     r.step(ev('SUBMIT_TO_COORDINATORS', { draftVersion: 2 }));
-    expect(lastRound(r.s.context.rounds)).toMatchObject({ number: 2, draftVersion: 2, positions: {} });
+    expect(lastRound(r.s.context.rounds)).toMatchObject({
+      number: 2,
+      draftVersion: 2,
+      positions: {},
+      mustAnswer: ['IR'],
+    });
     expect(reservations(r.s.context.rounds).map((p) => [p.memberState, p.text])).toEqual([['UZ', 'On a2']]);
+    // silence never counts for the state that objected to the previous version: it must answer
+    const [info, escalation] = r.step(ev('DEADLINE_PASSED', { deadlineKey: 'coordinators_consensus' }, actors.system));
+    expect(info).toMatchObject({ kind: 'info', data: { silent: MEMBER_STATES.filter((x) => x !== 'IR') } });
+    expect(escalation).toMatchObject({ kind: 'escalation', data: { pending: ['IR'] } });
+    expect(statePaths(r.s)).toEqual(['coordinators_consensus']);
+    r.step(ev('POSITION', { draftVersion: 2, kind: 'agree' }, actors.approver('IR')));
+    expect(statePaths(r.s)).toEqual(['approved']);
+    expect(lastRound(r.s.context.rounds)).toMatchObject({ outcome: 'consensus', settledBySilence: true });
   });
 
-  it('under the silence procedure approves at the deadline and records the silent states', () => {
-    const r = toConsensus(true);
+  it('silence as a rule: the coordinators round uses it without any choice, approves at the deadline and records the silent states', () => {
+    expect(
+      interactionPlanEvents.SUBMIT_TO_COORDINATORS.payload.safeParse({ draftVersion: 1, silenceProcedure: true })
+        .success,
+    ).toBe(false);
+    const r = toConsensus();
+    expect(lastRound(r.s.context.rounds)?.silenceProcedure).toBe(true);
     r.step(ev('POSITION', { draftVersion: 1, kind: 'agree' }, actors.approver('CN')));
     const [info] = r.step(ev('DEADLINE_PASSED', { deadlineKey: 'coordinators_consensus' }, actors.system));
     expect(info).toMatchObject({
@@ -247,6 +298,7 @@ describe('interaction-plan (1(f))', () => {
     expect(statePaths(r.s)).toEqual(['approved']);
     expect(r.s.context.approval).toMatchObject({ draftVersion: 1 });
     expect(r.s.context.rounds[0].positions.KZ).toMatchObject({ kind: 'silence' });
+    expect(r.s.context.rounds[0].settledBySilence).toBe(true);
   });
 
   describe('implementation', () => {

@@ -6,9 +6,11 @@
  * Stages (domain.md), with these refinements:
  * - `drafting`: a plan version is the document version (`draftVersion`) with its list of activities
  *   {id, direction 2|3|4, title, due?}; every version's list is kept in `plans`. After a return
- *   (from the consultation or an objection) only a newer version may go forward. No four-eyes
- *   review: the plan is a working document that creates no legal obligations, and the coordinators'
- *   consensus that follows is the control.
+ *   (from the consultation or an objection) only a newer version may go forward. The plan is a
+ *   working document that creates no legal obligations, so it has no review stage; but the version
+ *   that goes to the coordinators (the member states) was confirmed by a second officer
+ *   (CONFIRM_CHANGES during the consultation: a light review, recorded in `reviews`, by an officer
+ *   who wrote or edited none of the versions since the last confirmed one).
  * - `partner_consultation`: the version is sent to the partner (30 days, reminders 7 and 1 to the
  *   legal officers, escalation to the managers). The officer records the partner's answers as they
  *   come (PARTNER_COMMENTS, PARTNER_AGREED; several notes may arrive, all kept) and either returns
@@ -16,11 +18,12 @@
  *   agreement, submits it to the coordinators — the coordinators decide on a text the partner has
  *   accepted.
  * - `coordinators_consensus`: a consensus round of the national coordinators (30 days, reminders
- *   7 and 1 to the states that have not answered). The silence procedure may be chosen when
- *   submitting and is recorded in the round: an operational plan is what the coordinators commonly
- *   agree that way. Under silence, states still silent at the deadline are recorded as `silence`;
- *   otherwise the managers are told who is holding the round up. One objection returns the plan to
- *   drafting with the reason; reservations are kept.
+ *   7 and 1 to the states that have not answered). The rounds of this stage use the silence
+ *   procedure (a rule of this definition, recorded in each round): an operational plan is what the
+ *   coordinators commonly agree that way. At the deadline, states still silent are recorded as
+ *   `silence`, except a state that objected to the previous version, which must answer; otherwise
+ *   the managers are told who is holding the round up. Any objection returns the plan to drafting
+ *   with every objection and reservation listed.
  * - `approved` → `in_implementation` on START_IMPLEMENTATION.
  * - `in_implementation`: periodic progress reviews. The state carries a 90-day deadline (reminders
  *   14 and 1 days before to the legal officers, escalation to the managers). PROGRESS_REVIEW (a
@@ -42,19 +45,30 @@ import { lastRound, type ConsensusRound } from '../kernel/consensus';
 import {
   consensusStage,
   objectionReturn,
-  silenceDueOf,
+  type ObjectionReturn,
   withdrawTransition,
+  withdrawable,
   type Withdrawal,
 } from '../kernel/consensus-stage';
 import { guardsFrom, type EventCatalogue, type EventsOf, type WorkflowDefinition } from '../kernel/definition';
 import {
   deadlineOf,
+  earlyCloseAllowed,
   draftReady,
   positionAllowed,
   revisedDraftOf,
   roundConsensus,
   roundObjected,
 } from '../kernel/rules';
+import {
+  consensusReached,
+  prerequisitesOf,
+  versionNotObjected,
+  versionReviewed,
+  type StagePrerequisite,
+} from '../kernel/migration';
+import { withChangesConfirmed, type Review } from '../kernel/review';
+import { changesConfirmable, reviewedDraft } from '../kernel/rules';
 import { isEventOf, lastOf, meta, notice, type StageArgs } from '../kernel/stage';
 import type { WorkflowEffect } from '../kernel/types';
 import {
@@ -69,7 +83,7 @@ import {
   type Activity,
   type ActivityStatus,
 } from './partner-payloads';
-import { positionPayload, procedureEvents, reasonPayload } from './payloads';
+import { draftVersionPayload, positionPayload, procedureEvents, reasonPayload } from './payloads';
 
 export interface PlanVersion {
   draftVersion: number;
@@ -102,10 +116,14 @@ export interface InteractionPlanContext {
   title: string | null;
   opened: { by: string; at: string };
   draftVersion: number | null;
+  /** Second officers' confirmations of the versions put to the coordinators. */
+  reviews: Review[];
   plans: PlanVersion[];
   consultations: Consultation[];
   rounds: ConsensusRound[];
-  returns: { from: 'consultation' | 'consensus'; draftVersion: number; reason: string; at: string }[];
+  returns: ({ from: 'consultation' | 'consensus'; draftVersion: number; reason: string; at: string } & Partial<
+    Pick<ObjectionReturn, 'objections' | 'reservations'>
+  >)[];
   approval: { draftVersion: number; at: string } | null;
   /** The current implementation period: numbered from 1, restarted by each progress review. */
   period: { number: number; startedAt: string } | null;
@@ -137,9 +155,15 @@ export const interactionPlanEvents = {
     roles: officer,
     payload: reasonPayload,
   },
+  CONFIRM_CHANGES: {
+    description:
+      'Confirm, as a second officer who wrote none of it, the plan version consulted with the partner (a light review, recorded) so it can go to the coordinators',
+    roles: officer,
+    payload: draftVersionPayload,
+  },
   SUBMIT_TO_COORDINATORS: {
     description:
-      'Submit the version the partner agreed to the national coordinators, optionally under the silence procedure',
+      'Submit the version the partner agreed, confirmed by a second officer, to the national coordinators (their round uses the silence procedure)',
     roles: officer,
     payload: submitToCoordinatorsPayload,
   },
@@ -196,8 +220,10 @@ const RETURN_WORDS = {
 } as const;
 
 const refusals = {
+  withdrawable,
   draftReady,
   positionAllowed,
+  earlyCloseAllowed,
   roundConsensus,
   roundObjected,
   consultationDeadline: deadlineOf('partner_consultation'),
@@ -213,7 +239,14 @@ const refusals = {
       return `The partner was consulted on version ${x.draftVersion}; an answer on version ${String(v)} cannot be recorded.`;
     return null;
   },
-  /** The coordinators decide on a text the partner has agreed to. */
+  /** A second officer confirms the version consulted with the partner. */
+  planConfirmable: ({ context, event }: Args) => {
+    const v = isEventOf(event, ['CONFIRM_CHANGES']) ? event.payload.draftVersion : undefined;
+    if (v !== context.draftVersion)
+      return `Version ${context.draftVersion} is the one consulted with the partner; version ${String(v)} cannot be confirmed here.`;
+    return changesConfirmable({ context: { drafter: null, reviews: context.reviews }, event });
+  },
+  /** The coordinators decide on a text the partner has agreed to and a second officer confirmed. */
   partnerAgreed: ({ context, event }: Args) => {
     const x = lastOf(context.consultations);
     if (!x) return 'The partner has not been consulted.';
@@ -225,9 +258,8 @@ const refusals = {
       return `${context.partner} has not answered on version ${x.draftVersion}: record its agreement (PARTNER_AGREED) or return the draft to drafting.`;
     if (a.kind !== 'agreed')
       return `${context.partner}'s latest answer on version ${x.draftVersion} is comments ("${a.text}"): return the draft to drafting, or record the partner's agreement.`;
-    return null;
+    return reviewedDraft({ context, event });
   },
-  silenceDue: silenceDueOf('coordinators_consensus'),
   /** A progress review gives one status for every activity of the approved plan, and for nothing else. */
   reviewCoversPlan: ({ context, event }: Args) => {
     const ids = (currentPlan(context)?.activities ?? []).map((a) => a.id);
@@ -249,11 +281,12 @@ const refusals = {
 
 const ID = 'interaction-plan';
 
-const consensus = consensusStage<InteractionPlanContext, 'consensusDeadline', 'silenceDue', InteractionPlanEvent>({
+const consensus = consensusStage<InteractionPlanContext, 'consensusDeadline', InteractionPlanEvent>({
   stage: 'coordinators_consensus',
   deadline: 'consensusDeadline',
   silence: {
-    guard: 'silenceDue',
+    rule: 'The coordinators agree an interaction plan under the silence procedure.',
+    applies: () => true,
     subject: (c, silent) =>
       `Silence procedure on the interaction plan with ${c.partner} (version ${c.draftVersion}) ended; counted as agreeing by silence: ${silent.join(', ') || 'none'}`,
   },
@@ -279,6 +312,7 @@ export const interactionPlanMachine = setup({
     title: input.title ?? null,
     opened: { by: input.startedBy, at: input.startedAt },
     draftVersion: null,
+    reviews: [],
     plans: [],
     consultations: [],
     rounds: [],
@@ -368,6 +402,10 @@ export const interactionPlanMachine = setup({
               },
             ],
           })),
+        },
+        CONFIRM_CHANGES: {
+          guard: 'planConfirmable',
+          actions: assign(({ context, event }) => withChangesConfirmed(context, event)),
         },
         SUBMIT_TO_COORDINATORS: { guard: 'partnerAgreed', target: 'coordinators_consensus' },
         REMINDER: {
@@ -523,6 +561,14 @@ function withAnswer(context: InteractionPlanContext, a: Consultation['answers'][
   return [...context.consultations.slice(0, -1), { ...x, answers: [...x.answers, a] }];
 }
 
+/** The partner's latest answer on the current version is its agreement. */
+const partnerAgreedOnCurrent: StagePrerequisite<InteractionPlanContext> = (c) => {
+  const x = lastOf(c.consultations);
+  return x && x.draftVersion === c.draftVersion && lastOf(x.answers)?.kind === 'agreed'
+    ? null
+    : `the partner has not agreed to version ${c.draftVersion}`;
+};
+
 export const interactionPlan: WorkflowDefinition<
   InteractionPlanContext,
   InteractionPlanEvent,
@@ -538,7 +584,7 @@ export const interactionPlan: WorkflowDefinition<
     zh: '与上合组织对话伙伴的互动计划',
   },
   description:
-    'Drafting the plan (activities from directions 2-4), consultation with the partner, consensus of the national coordinators (optionally under the silence procedure), approval, implementation with periodic progress reviews, completion.',
+    'Drafting the plan (activities from directions 2-4), consultation with the partner, consensus of the national coordinators (under the silence procedure), approval, implementation with periodic progress reviews, completion.',
   machine: interactionPlanMachine,
   startRoles: officer,
   input: interactionPlanInput,
@@ -548,6 +594,11 @@ export const interactionPlan: WorkflowDefinition<
     memorandum: null,
     treaty: null,
     subject: `1f:${input.partner}`,
+  }),
+  stagePrerequisite: prerequisitesOf<InteractionPlanContext>({
+    coordinators_consensus: [partnerAgreedOnCurrent, versionReviewed, versionNotObjected],
+    approved: [consensusReached],
+    in_implementation: [consensusReached],
   }),
   output: (context: InteractionPlanContext, finalState: string) => ({
     finalState,

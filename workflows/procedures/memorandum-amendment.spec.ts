@@ -2,8 +2,9 @@ import type { SnapshotFrom } from 'xstate';
 import { initialTransition, transition } from 'xstate';
 import { lastRound, reservations } from '../kernel/consensus';
 import { acceptedEventTypes, effectsOf, explainRefusal, statePaths } from '../kernel/inspect';
-import { actors, eventsOf, explore, MEMBER_STATES, T0 } from '../kernel/testing';
-import { latestDateAt, memorandumAmendment as def } from './memorandum-amendment';
+import { refuseCorrection } from '../kernel/corrections';
+import { actors, draftFacts, eventsOf, explore, MEMBER_STATES, T0, world } from '../kernel/testing';
+import { latestDateAt, memorandumAmendment as def, memorandumCorrections, signatoryOf } from './memorandum-amendment';
 import { regulationAmendment } from './regulation-amendment';
 import { normativeEvents } from './normative-amendment';
 import {
@@ -18,6 +19,8 @@ const ev = eventsOf(memorandumAmendmentEvents);
 const normEv = eventsOf(normativeEvents);
 
 const basis = { document: 'model_memorandum' as const, decisionNumber: '14', date: '2024-12-01' };
+const regulationBasis = { document: 'regulation' as const, decisionNumber: 'CFM-7', date: '2025-01-02' };
+const ADOPTING = '5f0c1c9e-1b7e-4c1a-9d53-3f4a2b8e9a10';
 const input: MemorandumAmendmentInput = {
   partner: 'TR',
   memorandumId: 'mem-TR',
@@ -30,8 +33,19 @@ const signed = (draftVersion: number, date = '2025-01-05') => ({
   date,
   place: 'Beijing',
   signatories: {
-    forSco: { name: 'Nurlan Yermekbayev' },
-    forPartner: { name: 'A. Partner', title: 'Ambassador to the PRC' },
+    forSco: {
+      name: 'Nurlan Yermekbayev',
+      capacity: 'Secretary-General of the SCO',
+      fullPowers: { kind: 'decision' as const, reference: 'CHS Decision No. 21 of 4 July 2024' },
+    },
+    forPartner: {
+      name: 'A. Partner',
+      capacity: 'Ambassador to the PRC',
+      fullPowers: {
+        kind: 'instrument' as const,
+        reference: 'Full powers, Ministry of Foreign Affairs, 2 January 2025',
+      },
+    },
   },
 });
 
@@ -44,7 +58,6 @@ function eventsFor(s: Snapshot) {
     ev('CLOSE_NO_AMENDMENT', { findings: 'The memorandum already conforms' }),
     ev('SUBMIT_FOR_REVIEW', { draftVersion: c.draftVersion === null ? 1 : v + 1 }),
     ev('APPROVE_REVIEW', {}, actors.reviewer),
-    ev('APPROVE_REVIEW', { silenceProcedure: true }, actors.reviewer),
     ev('RETURN_TO_DRAFTING', { reason: 'Article 2 unclear' }, actors.reviewer),
     ev('SEND_TO_PARTNER', { draftVersion: v, reference: 'No. 2025/17' }),
     ev('PARTNER_ACCEPTED', { draftVersion: v }),
@@ -54,8 +67,11 @@ function eventsFor(s: Snapshot) {
     ev('ENTERED_INTO_FORCE', { mode: 'on_signature', date: '2025-01-05' }),
     ev('ENTERED_INTO_FORCE', { mode: 'on_notification', date: '2025-01-06' }),
     ev('WITHDRAW', { reason: 'Superseded' }, actors.manager),
+    ev('ADD_BASIS', { ...regulationBasis, procedureId: ADOPTING }, actors.system),
     ev('REMINDER', { deadlineKey: key, daysBefore: 7 }, actors.system),
     ev('DEADLINE_PASSED', { deadlineKey: key }, actors.system),
+    ev('CLOSE_ROUND', { reason: 'The round cannot reach consensus' }, actors.manager),
+    ev('MEMBERSHIP_CHANGED', { reason: 'Membership changed' }, actors.system),
   ];
   const round = lastRound(c.rounds);
   if (round && round.outcome === 'open') {
@@ -86,12 +102,14 @@ const abstract = (s: Snapshot) => {
   return [
     Math.min(c.rounds.length, 2),
     r ? Object.keys(r.positions).length : -1,
+    r ? Object.values(r.positions).some((p) => p.kind === 'object') : false,
     r?.outcome,
     r?.silenceProcedure,
     Math.min(c.exchanges.length, 2),
     x?.answer?.kind,
     !!c.signing,
     !!c.notification,
+    c.bases?.length,
   ];
 };
 
@@ -115,11 +133,20 @@ function run(start: MemorandumAmendmentInput = input) {
 }
 
 /** Drives a fresh instance to the consensus stage on version 1. */
-function toConsensus(opts: { silenceProcedure?: boolean; start?: MemorandumAmendmentInput } = {}) {
+/** A protocol started by hand, with no adopted basis: its rounds need every state's express position. */
+const noBasis: MemorandumAmendmentInput = {
+  partner: 'LK',
+  memorandumId: 'mem-LK',
+  basis: null,
+  startedBy: 'officer-1',
+  startedAt: T0,
+};
+
+function toConsensus(opts: { start?: MemorandumAmendmentInput } = {}) {
   const r = run(opts.start ?? input);
   r.step(ev('COMPLETE_GAP_ANALYSIS', { findings: 'Art. 3 cites the 2008 Regulation', provisions: ['art. 3'] }));
   r.step(ev('SUBMIT_FOR_REVIEW', { draftVersion: 1 }));
-  r.step(ev('APPROVE_REVIEW', opts.silenceProcedure ? { silenceProcedure: true } : {}, actors.reviewer));
+  r.step(ev('APPROVE_REVIEW', {}, actors.reviewer));
   expect(statePaths(r.s)).toEqual(['consensus']);
   return r;
 }
@@ -157,7 +184,7 @@ describe('memorandum-amendment (1(e))', () => {
     const [, actions] = transition(
       m,
       s,
-      normEv('RECORD_ADOPTION', { decisionNumber: '14', date: '2025-07-04', affectedPartners: ['TR'] }),
+      normEv('RECORD_ADOPTION', { decisionNumber: '14', date: '2025-01-06', affectedPartners: ['TR'] }),
     );
     const open = effectsOf(actions)[0] as { children: { definitionId: string; input: Record<string, unknown> }[] };
     expect(open.children[0].definitionId).toBe(def.id);
@@ -179,7 +206,7 @@ describe('memorandum-amendment (1(e))', () => {
     const r = toConsensus();
     allAgree(r, 1);
     expect(statePaths(r.s)).toEqual(['agreed']);
-    expect(acceptedEventTypes(def, r.s)).toEqual(['SEND_TO_PARTNER', 'WITHDRAW']);
+    expect(acceptedEventTypes(def, r.s)).toEqual(['ADD_BASIS', 'SEND_TO_PARTNER', 'WITHDRAW']);
     r.step(ev('SEND_TO_PARTNER', { draftVersion: 1, reference: 'No. 2025/17' }));
     r.step(ev('PARTNER_ACCEPTED', { draftVersion: 1 }));
     expect(statePaths(r.s)).toEqual(['signing']);
@@ -198,8 +225,12 @@ describe('memorandum-amendment (1(e))', () => {
         date: '2025-01-05',
         place: 'Beijing',
         signatories: {
-          forSco: { name: 'Nurlan Yermekbayev', title: 'Secretary-General of the SCO' },
-          forPartner: { title: 'Ambassador to the PRC' },
+          forSco: {
+            name: 'Nurlan Yermekbayev',
+            capacity: 'Secretary-General of the SCO',
+            fullPowers: { kind: 'decision' },
+          },
+          forPartner: { capacity: 'Ambassador to the PRC', fullPowers: { kind: 'instrument' } },
         },
       },
       entryIntoForce: { mode: 'on_notification', date: '2025-01-06' },
@@ -218,6 +249,20 @@ describe('memorandum-amendment (1(e))', () => {
     expect(r.s.context.gapAnalysis).toMatchObject({ amendmentNeeded: false });
   });
 
+  it('four-eyes on the author: the officer who saved a version of the protocol cannot approve it, whoever submitted it', () => {
+    const r = run();
+    r.step(ev('COMPLETE_GAP_ANALYSIS', { findings: 'f', provisions: ['art. 3'] }));
+    // officer-1 saved versions 1 and 2; officer-2 submits version 2
+    const w = { ...world, draft: draftFacts(2) };
+    r.step(ev('SUBMIT_FOR_REVIEW', { draftVersion: 2 }, actors.reviewer, T0, w));
+    expect(r.refuse(ev('APPROVE_REVIEW', {}, actors.officer, T0, w))).toBe(
+      'Four-eyes rule: you wrote or edited draft versions 1, 2 since the last reviewed version, so you cannot review version 2; another legal officer must.',
+    );
+    r.step(ev('APPROVE_REVIEW', {}, actors.reviewer, T0, w));
+    expect(statePaths(r.s)).toEqual(['consensus']);
+    expect(lastRound(r.s.context.rounds)?.draftVersion).toBe(2);
+  });
+
   it('applies four-eyes in legal review and requires a revised version after a return', () => {
     const r = run();
     r.step(ev('COMPLETE_GAP_ANALYSIS', { findings: 'f', provisions: ['art. 3'] }));
@@ -233,7 +278,8 @@ describe('memorandum-amendment (1(e))', () => {
     const drifted = {
       memberStates: MEMBER_STATES,
       memoranda: [],
-      draft: { latestVersion: 2, driftedArticles: ['art-3'] },
+      bodies: [],
+      draft: { latestVersion: 2, driftedArticles: ['art-3'], versions: draftFacts(2).versions },
     };
     expect(r.refuse(ev('SUBMIT_FOR_REVIEW', { draftVersion: 2 }, actors.officer, T0, drifted))).toMatch(
       /Russian and Chinese texts disagree/,
@@ -242,8 +288,8 @@ describe('memorandum-amendment (1(e))', () => {
     expect(statePaths(r.s)).toEqual(['legal_review']);
   });
 
-  it('keeps reservations and returns the draft to drafting on one objection; a new version needs new positions', () => {
-    const r = toConsensus();
+  it('full rounds: keeps reservations, collects every view, returns the draft with all objections; a new version needs new positions', () => {
+    const r = toConsensus({ start: noBasis });
     r.step(
       ev(
         'POSITION',
@@ -253,7 +299,7 @@ describe('memorandum-amendment (1(e))', () => {
     );
     r.step(ev('POSITION', { draftVersion: 1, kind: 'agree' }, actors.approver('CN')));
     expect(r.refuse(ev('POSITION', { draftVersion: 1, kind: 'agree' }, actors.approver('CN')))).toMatch(
-      /already answered/,
+      /CN already holds this position/,
     );
     expect(r.refuse(ev('POSITION', { draftVersion: 2, kind: 'agree' }, actors.approver('RU')))).toMatch(
       /round is on draft version 1/,
@@ -262,7 +308,15 @@ describe('memorandum-amendment (1(e))', () => {
       /Only a member-state approver/,
     );
     r.step(ev('POSITION', { draftVersion: 1, kind: 'object', text: 'Art. 5 unacceptable' }, actors.approver('IN')));
+    expect(statePaths(r.s)).toEqual(['consensus']);
+    for (const st of MEMBER_STATES.filter((x) => !['KZ', 'CN', 'IN'].includes(x)))
+      r.step(ev('POSITION', { draftVersion: 1, kind: 'agree' }, actors.approver(st)));
     expect(statePaths(r.s)).toEqual(['drafting']);
+    expect(r.s.context.returns[0]).toMatchObject({
+      from: 'consensus',
+      objections: [{ memberState: 'IN', text: 'Art. 5 unacceptable' }],
+      reservations: [{ memberState: 'KZ', text: 'KZ reserves on art. 4' }],
+    });
     const first = lastRound(r.s.context.rounds);
     expect(first).toMatchObject({
       outcome: 'objected',
@@ -270,7 +324,7 @@ describe('memorandum-amendment (1(e))', () => {
       silenceProcedure: false,
     });
     expect(r.refuse(ev('SUBMIT_FOR_REVIEW', { draftVersion: 1 }))).toMatch(
-      /Version 1 was objected to by a member state \("IN: Art. 5 unacceptable"\)/,
+      /Version 1 was objected to by a member state \("Objections: IN: Art. 5 unacceptable. Reservations: KZ: KZ reserves on art. 4."\)/,
     );
     r.step(ev('SUBMIT_FOR_REVIEW', { draftVersion: 2 }));
     r.step(ev('APPROVE_REVIEW', {}, actors.reviewer));
@@ -285,7 +339,7 @@ describe('memorandum-amendment (1(e))', () => {
   });
 
   it('reminds only the states that have not answered, and escalates to the managers when the round is late', () => {
-    const r = toConsensus();
+    const r = toConsensus({ start: noBasis });
     r.step(ev('POSITION', { draftVersion: 1, kind: 'agree' }, actors.approver('CN')));
     r.step(ev('POSITION', { draftVersion: 1, kind: 'agree' }, actors.approver('RU')));
     const [reminder] = r.step(ev('REMINDER', { deadlineKey: 'consensus', daysBefore: 7 }, actors.system));
@@ -307,8 +361,8 @@ describe('memorandum-amendment (1(e))', () => {
     expect(lastRound(r.s.context.rounds)?.outcome).toBe('open');
   });
 
-  it('under the silence procedure counts the silent states as agreeing at the deadline, and says so', () => {
-    const r = toConsensus({ silenceProcedure: true });
+  it('silence as a rule: a protocol with an adopted basis counts the silent states as agreeing at the deadline, and says so', () => {
+    const r = toConsensus();
     expect(lastRound(r.s.context.rounds)?.silenceProcedure).toBe(true);
     r.step(
       ev('POSITION', { draftVersion: 1, kind: 'agree_with_reservation', text: 'On art. 4' }, actors.approver('PK')),
@@ -326,15 +380,14 @@ describe('memorandum-amendment (1(e))', () => {
     expect(round.positions.PK).toMatchObject({ kind: 'agree_with_reservation', text: 'On art. 4' });
   });
 
-  it('refuses the silence procedure for a protocol with no adopted basis', () => {
-    const r = run({ partner: 'LK', memorandumId: 'mem-LK', basis: null, startedBy: 'officer-1', startedAt: T0 });
-    r.step(ev('COMPLETE_GAP_ANALYSIS', { findings: 'f', provisions: ['art. 1'] }));
-    r.step(ev('SUBMIT_FOR_REVIEW', { draftVersion: 1 }));
-    expect(r.refuse(ev('APPROVE_REVIEW', { silenceProcedure: true }, actors.reviewer))).toMatch(
-      /silence procedure is available only for a protocol implementing an adopted Regulation/,
-    );
-    r.step(ev('APPROVE_REVIEW', {}, actors.reviewer));
+  it('silence as a rule: no officer chooses it, and a protocol with no adopted basis never uses it', () => {
+    // the officer's former checkbox is refused by the payload schema, with the field named
+    expect(memorandumAmendmentEvents.APPROVE_REVIEW.payload.safeParse({ silenceProcedure: true }).success).toBe(false);
+    const r = toConsensus({ start: noBasis });
+    expect(lastRound(r.s.context.rounds)?.silenceProcedure).toBe(false);
+    r.step(ev('DEADLINE_PASSED', { deadlineKey: 'consensus' }, actors.system));
     expect(statePaths(r.s)).toEqual(['consensus']);
+    expect(lastRound(r.s.context.rounds)?.positions).toEqual({});
     expect(r.refuse(ev('DEADLINE_PASSED', { deadlineKey: 'gap_analysis' }, actors.system))).toMatch(/does not belong/);
   });
 
@@ -382,7 +435,7 @@ describe('memorandum-amendment (1(e))', () => {
       return r;
     }
 
-    it('requires the signing payload: version, date, place, the Secretary-General and the partner’s signatory with title', () => {
+    it('signatory: the signing record holds who signed, in what capacity and on what full powers, for each side', () => {
       const schema = def.events.SIGNED.payload;
       expect(schema.safeParse(signed(1)).success).toBe(true);
       const { place: _p, ...noPlace } = signed(1);
@@ -390,20 +443,85 @@ describe('memorandum-amendment (1(e))', () => {
       expect(schema.safeParse(noPlace).success).toBe(false);
       expect(schema.safeParse(noDate).success).toBe(false);
       expect(schema.safeParse({ ...signed(1), date: '2025-02-30' }).success).toBe(false);
-      expect(schema.safeParse({ ...signed(1), signatories: { forPartner: { name: 'A', title: 'B' } } }).success).toBe(
-        false,
-      );
+      const partner = signed(1).signatories.forPartner;
+      const sco = signed(1).signatories.forSco;
+      const withSignatories = (forSco: unknown, forPartner: unknown) =>
+        schema.safeParse({ ...signed(1), signatories: { forSco, forPartner } }).success;
+      expect(withSignatories(undefined, partner)).toBe(false);
+      // no capacity is assumed for the SCO's signatory: it is recorded like the partner's
+      expect(withSignatories({ name: 'X' }, partner)).toBe(false);
+      expect(withSignatories({ name: 'X', capacity: 'Secretary-General of the SCO' }, partner)).toBe(false);
+      expect(withSignatories({ ...sco, name: ' ' }, partner)).toBe(false);
+      expect(withSignatories(sco, { ...partner, fullPowers: { kind: 'instrument' } })).toBe(false);
+      expect(withSignatories(sco, { ...partner, fullPowers: { kind: 'hearsay' } })).toBe(false);
       expect(
-        schema.safeParse({ ...signed(1), signatories: { forSco: { name: 'X' }, forPartner: { name: 'A' } } }).success,
-      ).toBe(false);
-      expect(
-        schema.safeParse({
-          ...signed(1),
-          signatories: { forSco: { name: ' ' }, forPartner: { name: 'A', title: 'B' } },
-        }).success,
-      ).toBe(false);
+        withSignatories(sco, {
+          name: 'The Minister',
+          capacity: 'Minister of Foreign Affairs',
+          fullPowers: { kind: 'ex_officio' },
+        }),
+      ).toBe(true);
       const { draftVersion: _v, ...noVersion } = signed(1);
       expect(schema.safeParse(noVersion).success).toBe(false);
+
+      const r = toSigning();
+      const deputy = {
+        name: 'A. Deputy',
+        capacity: 'Deputy Secretary-General of the SCO',
+        fullPowers: { kind: 'decision' as const, reference: 'CHS Decision No. 30' },
+      };
+      r.step(ev('SIGNED', { ...signed(1), signatories: { forSco: deputy, forPartner: partner } }));
+      expect(r.s.context.signing?.signatories).toEqual({ forSco: deputy, forPartner: partner });
+    });
+
+    it('signatory: records made before the capacity and full powers were kept read as they were', () => {
+      expect(signatoryOf({ name: 'Nurlan Yermekbayev', title: 'Secretary-General of the SCO' })).toEqual({
+        name: 'Nurlan Yermekbayev',
+        capacity: 'Secretary-General of the SCO',
+        fullPowers: null,
+      });
+      const now = signed(1).signatories.forPartner;
+      expect(signatoryOf(now)).toEqual(now);
+    });
+
+    it('signing date: not before the adoption of the basis, nor before the member states agreed the text', () => {
+      const r = toSigning();
+      expect(r.refuse(ev('SIGNED', signed(1, '2024-11-30')))).toBe(
+        'The signing date 2024-11-30 is before the adoption of the model Memorandum the protocol implements (decision 14 of 2024-12-01).',
+      );
+      expect(r.refuse(ev('SIGNED', signed(1, '2024-12-20')))).toBe(
+        'The signing date 2024-12-20 is before the member states agreed the text (consensus reached 2025-01-06).',
+      );
+    });
+
+    it('corrections of the signing record: known fields only, the same checks as the original, dependent dates follow', () => {
+      const r = toSigning();
+      const at = '2025-01-20T09:00:00.000Z';
+      const refuse = (field: string, value: unknown) =>
+        refuseCorrection(memorandumCorrections, field, r.s.context, value, at, world);
+      expect(refuse('signing.date', '2025-01-06')).toMatch(/^No value of the signing date has been recorded yet/);
+      r.step(ev('SIGNED', signed(1)));
+      r.step(ev('ENTERED_INTO_FORCE', { mode: 'on_signature', date: '2025-01-05' }));
+      expect(refuse('signing.witness', 'x')).toBe('There is no recorded fact "signing.witness" to correct.');
+      expect(refuse('signing.date', '2024-11-30')).toMatch(/before the adoption of the model Memorandum/);
+      expect(refuse('signing.date', '2025-01-22')).toBe(
+        'The signing date (2025-01-22) is in the future: today is 2025-01-20 at the latest.',
+      );
+      expect(refuse('signing.date', '2025-01-06')).toBeNull();
+      // a protocol in force on signature entered into force on the corrected signing date
+      const corrected = memorandumCorrections['signing.date'].write(r.s.context, '2025-01-06');
+      expect(corrected.entryIntoForce?.date).toBe('2025-01-06');
+      expect(corrected.signing?.date).toBe('2025-01-06');
+      expect(refuse('entryIntoForce.date', '2025-01-07')).toMatch(
+        /enters into force on the signing date \(2025-01-05\)/,
+      );
+      expect(memorandumCorrections['signing.signatories.forSco'].value.safeParse({ name: 'X' }).success).toBe(false);
+      const fixed = {
+        ...signed(1).signatories.forSco,
+        fullPowers: { kind: 'decision', reference: 'CHS Decision No. 22' },
+      };
+      expect(refuse('signing.signatories.forSco', fixed)).toBeNull();
+      expect(refuse('basis.date', '2025-01-10')).toMatch(/^The signing date 2025-01-05 is before the adoption/);
     });
 
     it('records only the accepted version, on a date that has come', () => {
@@ -481,12 +599,76 @@ describe('memorandum-amendment (1(e))', () => {
   it('withdraws from an open stage with the reason and supersedes the open round', () => {
     const r = toConsensus();
     r.step(ev('POSITION', { draftVersion: 1, kind: 'agree' }, actors.approver('CN')));
-    r.step(ev('WITHDRAW', { reason: 'The partner’s status changed' }, actors.manager));
+    // during the member states' round withdrawal is a manager's act
+    expect(r.refuse(ev('WITHDRAW', { reason: 'x' }))).toMatch(
+      /^The member states are answering on draft version 1: during a member-state round only a manager may withdraw/,
+    );
+    const told = r.step(ev('WITHDRAW', { reason: 'The partner’s status changed' }, actors.manager));
+    expect(told).toHaveLength(1);
+    expect(told[0]).toMatchObject({
+      kind: 'info',
+      audience: { memberStates: MEMBER_STATES.filter((s) => s !== 'CN') },
+      data: { reason: 'The partner’s status changed' },
+    });
     expect(statePaths(r.s)).toEqual(['withdrawn']);
     expect(r.s.context.withdrawal).toMatchObject({ reason: 'The partner’s status changed', by: 'manager-1' });
     expect(lastRound(r.s.context.rounds)).toMatchObject({
       outcome: 'superseded',
       positions: { CN: { kind: 'agree' } },
+    });
+  });
+
+  describe('one open 1(e) per memorandum', () => {
+    it('a second adoption adds its basis to the open 1(e) in any open stage, once, and tells the legal officers', () => {
+      const r = toConsensus();
+      const effects = r.step(ev('ADD_BASIS', { ...regulationBasis, procedureId: ADOPTING }, actors.system));
+      // a recorded event, not a change of stage: the round goes on
+      expect(statePaths(r.s)).toEqual(['consensus']);
+      expect(lastRound(r.s.context.rounds)?.outcome).toBe('open');
+      expect(r.s.context.basis).toEqual(basis);
+      expect(r.s.context.bases).toEqual([
+        { ...basis, procedureId: null, addedAt: T0 },
+        { ...regulationBasis, procedureId: ADOPTING, addedAt: T0 },
+      ]);
+      expect(effects).toHaveLength(1);
+      expect(effects[0]).toMatchObject({ type: 'effect.notify', kind: 'info', audience: { roles: ['legal_officer'] } });
+      expect((effects[0] as { subject: string }).subject).toMatch(
+        /Regulation adopted by decision CFM-7 of 2025-01-02 also affects the memorandum with TR/,
+      );
+      // the same adoption delivered again is refused with its reason (the cascade records it)
+      expect(r.refuse(ev('ADD_BASIS', { ...regulationBasis, procedureId: ADOPTING }, actors.system))).toBe(
+        'The Regulation adopted by decision CFM-7 of 2025-01-02 is already a basis of this procedure.',
+      );
+      allAgree(r, 1);
+      r.step(ev('SEND_TO_PARTNER', { draftVersion: 1 }));
+      r.step(ev('PARTNER_ACCEPTED', { draftVersion: 1 }));
+      r.step(ev('SIGNED', signed(1)));
+      r.step(ev('ENTERED_INTO_FORCE', { mode: 'on_signature', date: '2025-01-05' }));
+      expect(def.output?.(r.s.context, 'in_force')).toMatchObject({
+        bases: [
+          expect.objectContaining({ document: 'model_memorandum' }),
+          expect.objectContaining({ document: 'regulation' }),
+        ],
+      });
+    });
+
+    it('a 1(e) started by hand without a basis gains one from an adoption, and with it the silence procedure', () => {
+      const r = run({ partner: 'LK', memorandumId: 'mem-LK', basis: null, startedBy: 'officer-1', startedAt: T0 });
+      expect(r.s.context.bases).toEqual([]);
+      r.step(ev('ADD_BASIS', { ...regulationBasis, procedureId: ADOPTING }, actors.system));
+      expect(r.s.context.basis).toEqual(regulationBasis);
+      r.step(ev('COMPLETE_GAP_ANALYSIS', { findings: 'f', provisions: ['art. 1'] }));
+      r.step(ev('SUBMIT_FOR_REVIEW', { draftVersion: 1 }));
+      r.step(ev('APPROVE_REVIEW', {}, actors.reviewer));
+      expect(lastRound(r.s.context.rounds)?.silenceProcedure).toBe(true);
+    });
+
+    it('a closed 1(e) takes no basis, and only the system delivers one', () => {
+      const r = toConsensus();
+      r.step(ev('WITHDRAW', { reason: 'Superseded' }, actors.manager));
+      expect(r.s.status).toBe('done');
+      expect(acceptedEventTypes(def, r.s)).toEqual([]);
+      expect(def.events.ADD_BASIS.roles).toEqual(['system']);
     });
   });
 });

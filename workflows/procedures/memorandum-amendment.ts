@@ -16,24 +16,31 @@
  *   every return is logged in `returns` with its reason.
  * - `legal_review`: four-eyes, as for the normative documents. The protocol is an international
  *   instrument the Secretary-General signs, so it gets the same internal control as the model it
- *   implements; the reviewing officer must not be the drafter of the version and may return it.
+ *   implements; the reviewing officer must not have written or edited any version since the last
+ *   reviewed one (the draft's authorship, not who submitted it) and may return it. Every version
+ *   the member states see passed this review: a return or objection always comes back through it.
  * - `consensus`: approving the review circulates the version to the member states for a consensus
  *   round (30 days, reminders 7 and 1 to the states that have not answered). One objection returns
  *   the draft to drafting with its reason; reservations are kept in the rounds. The silence
- *   procedure is an option chosen when circulating and recorded in the round: it is allowed only
- *   when the protocol implements an adopted Regulation or model (a `basis` is recorded), because
- *   the member states have then already agreed the substance by consensus in 1(c)/1(d); a protocol
+ *   procedure is a rule of this definition, not an officer's choice: a round uses it exactly when
+ *   the protocol implements an adopted Regulation or model (a `basis` is recorded), because the
+ *   member states have then already agreed the substance by consensus in 1(c)/1(d); a protocol
  *   started by hand without a basis needs every state's express position. Under silence, states that
- *   have not answered by the deadline are recorded as `silence`; without it, the managers are told
- *   who is holding the round up and the round stays open.
+ *   have not answered by the deadline are recorded as `silence` (never a state that objected to the
+ *   previous version); otherwise the managers are told who is holding the round up and the round
+ *   stays open.
  * - `agreed`: consensus reached; the legal officer sends exactly the agreed version to the partner
  *   (note verbale reference recorded), which starts the partner's period. This stage exists so the
  *   partner's period runs from the actual transmission, not from the last member state's answer.
  * - `with_partner`: 60 days, reminders 14 and 7 to the legal officers who chase the partner; the
  *   officer records PARTNER_ACCEPTED or PARTNER_COUNTER_PROPOSAL {text} (back to drafting: the
  *   changed text needs a new review and new member-state positions). Both name the version sent.
- * - `signing`: SIGNED records the signed version (the accepted one), date, place, the
- *   Secretary-General signing for the SCO and the partner's signatory with title. Dates of facts
+ * - `signing`: SIGNED records the signed version (the accepted one), date, place, and for each side
+ *   who signed, in what capacity and on what full powers (by virtue of office, an instrument of full
+ *   powers, or a decision authorising the signature); nothing about the signatory is assumed. The
+ *   signing date is not before the adoption of the basis nor before the member states' consensus
+ *   on the text. Records made before the capacity and full powers were kept read as they were
+ *   (`title` as the capacity, full powers not recorded). Dates of facts
  *   (signing, notification, entry into force) may not lie in the future; "today" is the latest
  *   calendar date anywhere on Earth at the event's time, so a signature in Beijing is never refused
  *   for time-zone reasons.
@@ -46,7 +53,15 @@
  *   the managers when it lapses.
  * - `in_force` (final); `no_amendment_needed` (final); `withdrawn` (final, from any open stage,
  *   with a reason; an open round is marked superseded).
- * - Output to the parent: final state, partner, memorandum, signing and entry-into-force data.
+ * - One open 1(e) per memorandum: when a further adoption (1(c) after 1(d), or the other way round)
+ *   affects a memorandum whose 1(e) is open, the cascade does not open a second one but delivers
+ *   ADD_BASIS to this one, in whatever open stage it is. The basis is kept in `bases` (with the
+ *   adopting procedure), the first basis also in `basis`; the legal officers are told, since the
+ *   gap analysis and the draft must now answer to both texts.
+ * - Output to the parent: final state, partner, memorandum, bases, signing and entry-into-force data.
+ * - Corrections (proposed by one officer, confirmed by another, under the rules of the original
+ *   event): the basis decision, the signing date, place and signatories, the date of the partner's
+ *   notification, the date of entry into force.
  */
 import { assign, emit, setup } from 'xstate';
 import type { z } from 'zod';
@@ -54,14 +69,24 @@ import { lastRound, type ConsensusRound } from '../kernel/consensus';
 import {
   consensusStage,
   objectionReturn,
-  silenceDueOf,
+  type ObjectionReturn,
   withdrawTransition,
+  withdrawable,
   type Withdrawal,
 } from '../kernel/consensus-stage';
 import { guardsFrom, type EventCatalogue, type EventsOf, type WorkflowDefinition } from '../kernel/definition';
+import {
+  consensusReached,
+  prerequisitesOf,
+  versionNotObjected,
+  versionReviewed,
+  versionSubmitted,
+  type StagePrerequisite,
+} from '../kernel/migration';
 import { reviewStage, withReview, type Review, REVIEW_PERIOD } from '../kernel/review';
 import {
   deadlineOf,
+  earlyCloseAllowed,
   draftReady,
   fourEyes,
   positionAllowed,
@@ -69,9 +94,12 @@ import {
   roundConsensus,
   roundObjected,
 } from '../kernel/rules';
-import { isEventOf, meta, notice, type StageArgs } from '../kernel/stage';
+import type { CorrectableFields } from '../kernel/corrections';
+import { earliestDateAt, lastConsensus, latestDateAt, refuseFutureDate } from '../kernel/records';
+import { announced, EVERYONE_CONCERNED, isEventOf, meta, notice, type StageArgs } from '../kernel/stage';
 import type { WorkflowEffect } from '../kernel/types';
 import {
+  addBasisPayload,
   approveAndCirculatePayload,
   counterProposalPayload,
   entryIntoForcePayload,
@@ -82,14 +110,24 @@ import {
   partnerAcceptedPayload,
   sendToPartnerPayload,
   signedPayload,
+  signatoryPayload,
+  calendarDate,
   type EntryIntoForceMode,
+  type FullPowers,
 } from './partner-payloads';
-import { draftVersionPayload, positionPayload, procedureEvents, reasonPayload } from './payloads';
+import { draftVersionPayload, isoDate, positionPayload, procedureEvents, reasonPayload, text } from './payloads';
 
 export interface AmendmentBasis {
   document: 'regulation' | 'model_memorandum';
   decisionNumber: string;
   date: string;
+}
+
+/** A basis of the procedure: the one it was opened with, or one added by a later adoption. */
+export interface RecordedBasis extends AmendmentBasis {
+  /** The adopting 1(c)/1(d) procedure that added it; null for the basis given at the start. */
+  procedureId: string | null;
+  addedAt: string;
 }
 
 export interface PartnerExchange {
@@ -107,11 +145,36 @@ export interface PartnerExchange {
   } | null;
 }
 
+/**
+ * A signatory as recorded: who, in what capacity, on what full powers. Records made before the
+ * capacity and full powers were kept hold `title` instead (read them with `signatoryOf`).
+ */
+export interface SignatoryRecord {
+  name: string;
+  capacity?: string;
+  fullPowers?: FullPowers | null;
+  /** The capacity, in records made before it was called so. */
+  title?: string;
+}
+
+/** A signatory as a reader sees it, whatever the age of the record: null where it was not recorded. */
+export function signatoryOf(record: SignatoryRecord): {
+  name: string;
+  capacity: string | null;
+  fullPowers: FullPowers | null;
+} {
+  return {
+    name: record.name,
+    capacity: record.capacity ?? record.title ?? null,
+    fullPowers: record.fullPowers ?? null,
+  };
+}
+
 export interface Signing {
   draftVersion: number;
   date: string;
   place: string;
-  signatories: { forSco: { name: string; title: string }; forPartner: { name: string; title: string } };
+  signatories: { forSco: SignatoryRecord; forPartner: SignatoryRecord };
   recordedBy: string;
   at: string;
 }
@@ -119,7 +182,13 @@ export interface Signing {
 export interface MemorandumAmendmentContext {
   partner: string;
   memorandumId: string;
+  /** The first basis (the silence procedure is open to a protocol that has one). */
   basis: AmendmentBasis | null;
+  /**
+   * Every basis in order: the one given at the start and each one a later adoption added
+   * (ADD_BASIS). Absent in snapshots written before bases could be added.
+   */
+  bases?: RecordedBasis[];
   opened: { by: string; at: string };
   gapAnalysis: { findings: string; provisions: string[]; amendmentNeeded: boolean; by: string; at: string } | null;
   draftVersion: number | null;
@@ -128,7 +197,12 @@ export interface MemorandumAmendmentContext {
   rounds: ConsensusRound[];
   exchanges: PartnerExchange[];
   /** Every time the draft went back to drafting, and why. */
-  returns: { from: 'legal_review' | 'consensus' | 'partner'; draftVersion: number; reason: string; at: string }[];
+  returns: ({
+    from: 'legal_review' | 'consensus' | 'partner';
+    draftVersion: number;
+    reason: string;
+    at: string;
+  } & Partial<Pick<ObjectionReturn, 'objections' | 'reservations'>>)[];
   signing: Signing | null;
   notification: { date: string; reference: string | null; recordedBy: string; at: string } | null;
   entryIntoForce: { mode: EntryIntoForceMode; date: string; recordedBy: string; at: string } | null;
@@ -155,14 +229,16 @@ export const memorandumAmendmentEvents = {
   },
   APPROVE_REVIEW: {
     description:
-      'Approve the draft protocol in legal review (not by its drafter) and circulate it to the member states, optionally under the silence procedure',
+      'Approve the draft protocol in legal review (not by an officer who wrote or edited it) and circulate it to the member states (under the silence procedure where the rules apply it)',
     roles: officer,
     payload: approveAndCirculatePayload,
+    readsDraft: true,
   },
   RETURN_TO_DRAFTING: {
     description: 'Return the draft protocol from legal review with a reason',
     roles: officer,
     payload: reasonPayload,
+    readsDraft: true,
   },
   POSITION: {
     description: "Record your member state's position on the draft protocol version",
@@ -185,7 +261,8 @@ export const memorandumAmendmentEvents = {
     payload: counterProposalPayload,
   },
   SIGNED: {
-    description: 'Record the signing: version, date, place, the Secretary-General and the partner’s signatory',
+    description:
+      'Record the signing: version, date, place, and for each side who signed, in what capacity and on what full powers',
     roles: officer,
     payload: signedPayload,
   },
@@ -198,6 +275,12 @@ export const memorandumAmendmentEvents = {
     description: 'Record the entry into force: on signature or after the partner’s notification, with the date',
     roles: officer,
     payload: entryIntoForcePayload,
+  },
+  ADD_BASIS: {
+    description:
+      'A further adopted Regulation or model Memorandum affects this memorandum: its basis is added to this open procedure (delivered by the cascade)',
+    roles: ['system'],
+    payload: addBasisPayload,
   },
   ...procedureEvents,
 } as const satisfies EventCatalogue;
@@ -215,10 +298,31 @@ export interface MemorandumAmendmentInput {
   startedAt: string;
 }
 
-/** The latest calendar date anywhere on Earth (UTC+14) at the event's time: a fact dated later has not happened yet. */
-export function latestDateAt(at: string): string {
-  return new Date(Date.parse(at) + 14 * 3600 * 1000).toISOString().slice(0, 10);
+export { latestDateAt };
+
+/**
+ * The signing date against the procedure's own dates: not before the adoption of the Regulation or
+ * model the protocol implements, nor before the member states agreed the text.
+ */
+function refuseSigningDate(context: MemorandumAmendmentContext, date: string): string | null {
+  if (context.basis && date < context.basis.date)
+    return `The signing date ${date} is before the adoption of the ${context.basis.document === 'regulation' ? 'Regulation' : 'model Memorandum'} the protocol implements (decision ${context.basis.decisionNumber} of ${context.basis.date}).`;
+  const agreed = lastConsensus(context.rounds)?.closedAt;
+  if (agreed && date < earliestDateAt(agreed))
+    return `The signing date ${date} is before the member states agreed the text (consensus reached ${agreed.slice(0, 10)}).`;
+  return null;
 }
+
+/** Every basis of the procedure, in order (snapshots older than `bases` carry only `basis`). */
+export function basesOf(c: MemorandumAmendmentContext): RecordedBasis[] {
+  if (c.bases) return c.bases;
+  return c.basis ? [{ ...c.basis, procedureId: null, addedAt: c.opened.at }] : [];
+}
+
+const sameBasis = (a: AmendmentBasis, b: AmendmentBasis) =>
+  a.document === b.document && a.decisionNumber === b.decisionNumber && a.date === b.date;
+
+const DOCUMENT_WORDS = { regulation: 'Regulation', model_memorandum: 'model Memorandum' } as const;
 
 const lastExchange = (c: MemorandumAmendmentContext) => c.exchanges[c.exchanges.length - 1];
 
@@ -229,9 +333,11 @@ const RETURN_WORDS = {
 } as const;
 
 const refusals = {
+  withdrawable,
   draftReady,
   fourEyes,
   positionAllowed,
+  earlyCloseAllowed,
   roundConsensus,
   roundObjected,
   gapDeadline: deadlineOf('gap_analysis'),
@@ -241,17 +347,17 @@ const refusals = {
   entryDeadline: deadlineOf('entry_into_force'),
   /** After a return, only a newer version may go forward; the first version may be any saved one. */
   revisedDraft: revisedDraftOf(RETURN_WORDS, 'submit'),
-  /** Four-eyes, and the silence procedure only where the member states already agreed the substance. */
-  approvable: ({ context, event }: Args) => {
-    const fe = fourEyes({ context, event });
-    if (fe) return fe;
-    const silence = isEventOf(event, ['APPROVE_REVIEW']) ? event.payload.silenceProcedure : undefined;
-    if (silence === true && !context.basis)
-      return 'The silence procedure is available only for a protocol implementing an adopted Regulation or model Memorandum; this procedure has no such basis, so every member state must give its position.';
-    return null;
+  /** Four-eyes. */
+  approvable: ({ context, event }: Args) => fourEyes({ context, event }),
+  /** ADD_BASIS: a basis is recorded once. */
+  basisNew: ({ context, event }: Args) => {
+    const added = isEventOf(event, ['ADD_BASIS']) ? event.payload : undefined;
+    if (!added) return `ADD_BASIS expected, not ${event.type}.`;
+    const known = basesOf(context).find((b) => sameBasis(b, added));
+    return known
+      ? `The ${DOCUMENT_WORDS[added.document]} adopted by decision ${added.decisionNumber} of ${added.date} is already a basis of this procedure.`
+      : null;
   },
-  /** DEADLINE_PASSED of the consensus stage when its round uses the silence procedure. */
-  silenceDue: silenceDueOf('consensus'),
   agreedVersion: ({ context, event }: Args) => {
     const r = lastRound(context.rounds);
     if (!r || r.outcome !== 'consensus') return 'The member states have not agreed a version yet.';
@@ -280,7 +386,7 @@ const refusals = {
     const today = latestDateAt(event.at);
     if (signed.date > today)
       return `The signing date ${signed.date} is in the future (today is ${today} at the latest).`;
-    return null;
+    return refuseSigningDate(context, signed.date);
   },
   notificationRecordable: ({ context, event }: Args) => {
     if (context.notification)
@@ -317,16 +423,12 @@ const review = reviewStage<MemorandumAmendmentContext, 'reviewDeadline', Memoran
   what: (c) => `Legal review of the draft protocol (version ${c.draftVersion}) with ${c.partner}`,
 });
 
-const consensus = consensusStage<
-  MemorandumAmendmentContext,
-  'consensusDeadline',
-  'silenceDue',
-  MemorandumAmendmentEvent
->({
+const consensus = consensusStage<MemorandumAmendmentContext, 'consensusDeadline', MemorandumAmendmentEvent>({
   stage: 'consensus',
   deadline: 'consensusDeadline',
   silence: {
-    guard: 'silenceDue',
+    rule: 'A protocol implementing an adopted Regulation or model Memorandum (a basis is recorded) is agreed under the silence procedure; one started without a basis needs every state’s express position.',
+    applies: (c) => c.basis !== null,
     subject: (c, silent) =>
       `Silence procedure on the draft protocol with ${c.partner} (version ${c.draftVersion}) ended; counted as agreeing by silence: ${silent.join(', ') || 'none'}`,
   },
@@ -351,6 +453,7 @@ export const memorandumAmendmentMachine = setup({
     partner: input.partner,
     memorandumId: input.memorandumId,
     basis: input.basis ?? null,
+    bases: input.basis ? [{ ...input.basis, procedureId: null, addedAt: input.startedAt }] : [],
     opened: { by: input.startedBy, at: input.startedAt },
     gapAnalysis: null,
     draftVersion: null,
@@ -364,7 +467,30 @@ export const memorandumAmendmentMachine = setup({
     entryIntoForce: null,
     withdrawal: null,
   }),
-  on: { WITHDRAW: withdrawTransition<MemorandumAmendmentContext, MemorandumAmendmentEvent>() },
+  on: {
+    WITHDRAW: withdrawTransition<MemorandumAmendmentContext, MemorandumAmendmentEvent>(),
+    // One open 1(e) per memorandum: a further adoption adds its basis here, in whatever stage.
+    ADD_BASIS: {
+      guard: 'basisNew',
+      actions: [
+        assign(({ context, event }) => {
+          const { procedureId, ...basis } = event.payload;
+          return {
+            basis: context.basis ?? basis,
+            bases: [...basesOf(context), { ...basis, procedureId, addedAt: event.at }],
+          };
+        }),
+        emit(({ context, event }) =>
+          notice(
+            'info',
+            { roles: ['legal_officer'] },
+            `The ${DOCUMENT_WORDS[event.payload.document]} adopted by decision ${event.payload.decisionNumber} of ${event.payload.date} also affects the memorandum with ${context.partner}: it was added as a basis of the open amendment procedure; check the gap analysis and the draft protocol against it`,
+            { partner: context.partner, memorandumId: context.memorandumId, procedureId: event.payload.procedureId },
+          ),
+        ),
+      ],
+    },
+  },
   states: {
     gap_analysis: {
       meta: meta(
@@ -605,11 +731,8 @@ export const memorandumAmendmentMachine = setup({
               date: event.payload.date,
               place: event.payload.place,
               signatories: {
-                forSco: { name: event.payload.signatories.forSco.name, title: 'Secretary-General of the SCO' },
-                forPartner: {
-                  name: event.payload.signatories.forPartner.name,
-                  title: event.payload.signatories.forPartner.title,
-                },
+                forSco: { ...event.payload.signatories.forSco },
+                forPartner: { ...event.payload.signatories.forPartner },
               },
               recordedBy: event.actor.id,
               at: event.at,
@@ -619,11 +742,15 @@ export const memorandumAmendmentMachine = setup({
       },
     },
     entry_into_force: {
-      meta: meta({ en: 'Awaiting entry into force', ru: 'Ожидание вступления в силу', zh: '待生效' }, 'legal_officer', {
-        days: 90,
-        remindBefore: [14],
-        escalateTo: ['manager'],
-      }),
+      // entered on signature: the signature is announced
+      meta: announced(
+        meta({ en: 'Awaiting entry into force', ru: 'Ожидание вступления в силу', zh: '待生效' }, 'legal_officer', {
+          days: 90,
+          remindBefore: [14],
+          escalateTo: ['manager'],
+        }),
+        EVERYONE_CONCERNED,
+      ),
       on: {
         NOTIFICATION_RECEIVED: {
           guard: 'notificationRecordable',
@@ -678,7 +805,13 @@ export const memorandumAmendmentMachine = setup({
         },
       },
     },
-    in_force: { type: 'final', meta: meta({ en: 'In force', ru: 'Вступил в силу', zh: '已生效' }, 'legal_officer') },
+    in_force: {
+      type: 'final',
+      meta: announced(
+        meta({ en: 'In force', ru: 'Вступил в силу', zh: '已生效' }, 'legal_officer'),
+        EVERYONE_CONCERNED,
+      ),
+    },
     no_amendment_needed: {
       type: 'final',
       meta: meta(
@@ -690,10 +823,109 @@ export const memorandumAmendmentMachine = setup({
   },
 });
 
+/** The partner has the agreed version (or answered on it). */
+const sentToPartner: StagePrerequisite<MemorandumAmendmentContext> = (c) =>
+  lastExchange(c)?.draftVersion === c.draftVersion
+    ? null
+    : `version ${c.draftVersion} has not been sent to the partner`;
+const partnerAccepted: StagePrerequisite<MemorandumAmendmentContext> = (c) =>
+  lastExchange(c)?.answer?.kind === 'accepted' ? null : 'the partner has not accepted a version';
+const signed: StagePrerequisite<MemorandumAmendmentContext> = (c) =>
+  c.signing ? null : 'the protocol has not been signed';
+
 function answer(context: MemorandumAmendmentContext, a: NonNullable<PartnerExchange['answer']>): PartnerExchange[] {
   const x = lastExchange(context);
   return [...context.exchanges.slice(0, -1), { ...x, answer: a }];
 }
+
+/** The record with one part replaced; a correction is made only where the part is recorded. */
+const withSigning = (c: MemorandumAmendmentContext, patch: Partial<Signing>): MemorandumAmendmentContext => ({
+  ...c,
+  signing: c.signing && { ...c.signing, ...patch },
+});
+
+/** The entry into force and the notification are checked again against the corrected record. */
+function refuseForceDates(c: MemorandumAmendmentContext): string | null {
+  const n = c.notification;
+  const f = c.entryIntoForce;
+  if (c.signing && n && n.date < c.signing.date)
+    return `The notification (${n.date}) cannot precede the signing of the protocol (${c.signing.date}).`;
+  if (f && c.signing && f.mode === 'on_signature' && f.date !== c.signing.date)
+    return `A protocol in force on signature enters into force on the signing date (${c.signing.date}), not on ${f.date}.`;
+  if (f && n && f.mode === 'on_notification' && f.date < n.date)
+    return `Entry into force (${f.date}) cannot precede the partner's notification (${n.date}).`;
+  return null;
+}
+
+/** The facts of the 1(e) record that may be corrected, under the rules of the events that recorded them. */
+export const memorandumCorrections: CorrectableFields<MemorandumAmendmentContext> = {
+  'basis.decisionNumber': {
+    label: 'the number of the adopting decision the protocol implements',
+    value: text(50),
+    read: (c) => c.basis?.decisionNumber,
+    write: (c, v) => ({ ...c, basis: c.basis && { ...c.basis, decisionNumber: String(v) } }),
+  },
+  'basis.date': {
+    label: 'the date of the adopting decision the protocol implements',
+    value: isoDate,
+    read: (c) => c.basis?.date,
+    write: (c, v) => ({ ...c, basis: c.basis && { ...c.basis, date: String(v) } }),
+    refuse: (c, at) =>
+      refuseFutureDate('The decision date', c.basis?.date ?? '', at) ??
+      (c.signing ? refuseSigningDate(c, c.signing.date) : null),
+  },
+  'signing.date': {
+    label: 'the signing date',
+    value: calendarDate,
+    read: (c) => c.signing?.date,
+    // a protocol in force on signature entered into force on the (corrected) signing date
+    write: (c, v) => ({
+      ...withSigning(c, { date: String(v) }),
+      entryIntoForce:
+        c.entryIntoForce && c.entryIntoForce.mode === 'on_signature'
+          ? { ...c.entryIntoForce, date: String(v) }
+          : c.entryIntoForce,
+    }),
+    refuse: (c, at) =>
+      refuseFutureDate('The signing date', c.signing?.date ?? '', at) ??
+      refuseSigningDate(c, c.signing?.date ?? '') ??
+      refuseForceDates(c),
+  },
+  'signing.place': {
+    label: 'the place of signature',
+    value: text(200),
+    read: (c) => c.signing?.place,
+    write: (c, v) => withSigning(c, { place: String(v) }),
+  },
+  'signing.signatories.forSco': {
+    label: 'who signed for the SCO (name, capacity, full powers)',
+    value: signatoryPayload,
+    read: (c) => c.signing?.signatories.forSco,
+    write: (c, v) =>
+      withSigning(c, { signatories: { ...(c.signing as Signing).signatories, forSco: signatoryPayload.parse(v) } }),
+  },
+  'signing.signatories.forPartner': {
+    label: 'who signed for the partner (name, capacity, full powers)',
+    value: signatoryPayload,
+    read: (c) => c.signing?.signatories.forPartner,
+    write: (c, v) =>
+      withSigning(c, { signatories: { ...(c.signing as Signing).signatories, forPartner: signatoryPayload.parse(v) } }),
+  },
+  'notification.date': {
+    label: "the date of the partner's notification",
+    value: calendarDate,
+    read: (c) => c.notification?.date,
+    write: (c, v) => ({ ...c, notification: c.notification && { ...c.notification, date: String(v) } }),
+    refuse: (c, at) => refuseFutureDate('The notification date', c.notification?.date ?? '', at) ?? refuseForceDates(c),
+  },
+  'entryIntoForce.date': {
+    label: 'the date of entry into force',
+    value: calendarDate,
+    read: (c) => c.entryIntoForce?.date,
+    write: (c, v) => ({ ...c, entryIntoForce: c.entryIntoForce && { ...c.entryIntoForce, date: String(v) } }),
+    refuse: (c, at) => refuseFutureDate('Entry into force', c.entryIntoForce?.date ?? '', at) ?? refuseForceDates(c),
+  },
+};
 
 export const memorandumAmendment: WorkflowDefinition<
   MemorandumAmendmentContext,
@@ -710,7 +942,7 @@ export const memorandumAmendment: WorkflowDefinition<
     zh: '修改现行给予上合组织对话伙伴地位的备忘录',
   },
   description:
-    'Gap analysis against the new Regulation or model Memorandum, draft protocol of amendments with four-eyes legal review, member-state consensus (optionally under the silence procedure), the partner’s answer (acceptance or counter-proposal), signing, entry into force.',
+    'Gap analysis against the new Regulation or model Memorandum, draft protocol of amendments with four-eyes legal review, member-state consensus (under the silence procedure where a basis is recorded), the partner’s answer (acceptance or counter-proposal), signing, entry into force.',
   machine: memorandumAmendmentMachine,
   startRoles: officer,
   input: memorandumAmendmentInput,
@@ -721,12 +953,22 @@ export const memorandumAmendment: WorkflowDefinition<
     treaty: null,
     subject: `1e:${input.partner}`,
   }),
+  stagePrerequisite: prerequisitesOf<MemorandumAmendmentContext>({
+    legal_review: [versionSubmitted],
+    consensus: [versionReviewed, versionNotObjected],
+    agreed: [versionReviewed, consensusReached],
+    with_partner: [versionReviewed, consensusReached, sentToPartner],
+    signing: [versionReviewed, consensusReached, partnerAccepted],
+    entry_into_force: [versionReviewed, consensusReached, partnerAccepted, signed],
+  }),
   output: (context: MemorandumAmendmentContext, finalState: string) => ({
     finalState,
     partner: context.partner,
     memorandumId: context.memorandumId,
+    bases: basesOf(context),
     signing: context.signing,
     entryIntoForce: context.entryIntoForce,
   }),
   events: memorandumAmendmentEvents,
+  corrections: memorandumCorrections,
 };

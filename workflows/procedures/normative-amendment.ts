@@ -5,18 +5,33 @@
  * Stages (domain.md), with these refinements:
  * - `proposal`: the proposal is registered with who proposes it and why; drafting starts on a
  *   legal officer's decision, so a proposal can be withdrawn before any text exists.
- * - `legal_review`: four-eyes — the reviewing officer must not be the drafter of the version;
- *   the reviewer may return the draft with a reason.
+ * - `drafting`: the version sent to review is a saved version of the procedure's draft document
+ *   (no draft, no review: the text is what is reviewed and circulated).
+ * - `legal_review`: four-eyes — the reviewing officer must not have written or edited any version
+ *   since the last reviewed one (the draft's authorship, not who submitted it); the reviewer may
+ *   return the draft with a reason.
  * - `circulation` collects each member state's comments (or "no comments") on one version within
  *   30 days, reminders 7 and 1 days before; when every state has answered, or the period ends, the
  *   draft goes to consolidation and the managers are told who did not answer. Every round is kept.
  * - `consolidation`: the officer either recirculates a new version (comments remain) or submits a
- *   version to the Council of National Coordinators.
- * - `cnc_approval`: consensus of the coordinators (no silence procedure: all must sign off); one
- *   objection returns the draft to consolidation with the reason; reservations are kept.
- * - `submitted_for_adoption` (body recorded) → `adopted` (decision number and date). Adoption opens
- *   a 1(e) procedure for each existing memorandum it affects (all, unless the officer names them).
- * - Withdrawal with a reason from any open stage.
+ *   version to the Council of National Coordinators. Every version sent on was approved by another
+ *   officer: a consolidated version by a light review (CONFIRM_CHANGES, recorded in `reviews` with
+ *   who and when). The version put to the coordinators is one the states saw in circulation, or is
+ *   marked as the consolidation of their comments (`consolidation: true`).
+ * - `cnc_approval`: consensus of the coordinators (no silence procedure: all must sign off). The
+ *   round is full (kernel/consensus.ts): it settles when every state has answered or the deadline
+ *   passes; any objection then returns the draft to consolidation with every objection and
+ *   reservation; reservations are kept.
+ * - `submitted_for_adoption` (body recorded once, with every reservation of the final round, state
+ *   and text; a wrong body is corrected, never re-submitted) → `adopted` (decision number and
+ *   date). The body must be one the reference data record as adopting this kind of document (the
+ *   Council of National Coordinators adopts none); the decision date may be neither before the
+ *   coordinators' consensus nor in the future. Adoption opens a 1(e) procedure for each existing
+ *   memorandum it affects (all, unless the officer names them).
+ * - Withdrawal with a reason from any open stage; while the member states are answering (circulation,
+ *   the coordinators' round) only a manager may withdraw, and the states that owe an answer are told.
+ * - Corrections of the adoption record (body, decision number, date): proposed by one officer,
+ *   confirmed by another, checked by the same rules as the original.
  */
 import { assign, emit, setup } from 'xstate';
 import { z } from 'zod';
@@ -27,34 +42,77 @@ import {
   commentRoundStage,
   type CommentRound,
 } from '../kernel/comment-round';
-import { consensusStage, lastObjected, withdrawTransition, type Withdrawal } from '../kernel/consensus-stage';
-import type { ConsensusRound } from '../kernel/consensus';
-import { guardsFrom, type EventCatalogue, type EventsOf, type WorkflowDefinition } from '../kernel/definition';
-import { reviewStage, type Review, REVIEW_PERIOD } from '../kernel/review';
 import {
+  consensusStage,
+  lastObjected,
+  objectionsOf,
+  withdrawTransition,
+  withdrawable,
+  type Withdrawal,
+} from '../kernel/consensus-stage';
+import { finalReservations, type ConsensusRound, type StatedView } from '../kernel/consensus';
+import type { CorrectableFields } from '../kernel/corrections';
+import { lastConsensus, refuseAdoptingBody, refuseDecisionDate } from '../kernel/records';
+import { guardsFrom, type EventCatalogue, type EventsOf, type WorkflowDefinition } from '../kernel/definition';
+import {
+  commentsClosed,
+  consensusReached,
+  prerequisitesOf,
+  versionNotObjected,
+  versionReviewed,
+  versionSubmitted,
+} from '../kernel/migration';
+import { reviewStage, withChangesConfirmed, type Review, REVIEW_PERIOD } from '../kernel/review';
+import {
+  changesConfirmable,
+  circulatedOrConsolidated,
   deadlineOf,
   draftReady,
   fourEyes,
   newerDraft,
+  earlyCloseAllowed,
   positionAllowed,
   roundConsensus,
   roundObjected,
 } from '../kernel/rules';
-import { meta, type StageArgs } from '../kernel/stage';
+import { announced, EVERYONE_CONCERNED, meta, type StageArgs } from '../kernel/stage';
 import type { Labels, WorkflowEffect } from '../kernel/types';
 import {
   adoptionPayload,
+  approvalSubmissionPayload,
+  bodyId,
   commentResponsePayload,
   draftVersionPayload,
+  fromFindingInput,
   positionPayload,
   procedureEvents,
   reasonPayload,
   submitAdoptionPayload,
+  text,
+  isoDate,
 } from './payloads';
 
 export type { CommentResponse, CommentRound } from '../kernel/comment-round';
 
 export type NormativeDocument = 'regulation' | 'model_memorandum';
+
+/** The adoption record: the body the text was submitted to, then its decision (number and date). */
+export interface Adoption {
+  body: string;
+  submittedAt: string;
+  /** Who recorded the submission (absent in records made before it was kept). */
+  submittedBy?: string;
+  decisionNumber: string | null;
+  date: string | null;
+  /** Every reservation of the final round, with its state and text (Charter art. 16: such views are recorded); absent in records made before it was kept. */
+  reservations?: StatedView[];
+}
+
+/** The document in a sentence. */
+export const DOCUMENT_NAME: Readonly<Record<NormativeDocument, string>> = {
+  regulation: 'the Regulation on the status of dialogue partner',
+  model_memorandum: 'the model Memorandum',
+};
 
 export interface NormativeContext {
   document: NormativeDocument;
@@ -64,7 +122,7 @@ export interface NormativeContext {
   reviews: Review[];
   commentRounds: CommentRound[];
   rounds: ConsensusRound[];
-  adoption: { body: string; submittedAt: string; decisionNumber: string | null; date: string | null } | null;
+  adoption: Adoption | null;
   affectedPartners: string[];
   withdrawal: Withdrawal | null;
 }
@@ -83,29 +141,38 @@ export const normativeEvents = {
     payload: draftVersionPayload,
   },
   APPROVE_REVIEW: {
-    description: 'Approve the draft in legal review (not by its drafter) and circulate it',
+    description: 'Approve the draft in legal review (not by an officer who wrote or edited it) and circulate it',
     roles: officer,
     payload: z.object({}).strict(),
+    readsDraft: true,
   },
   RETURN_TO_DRAFTING: {
     description: 'Return the draft from legal review with a reason',
     roles: officer,
     payload: reasonPayload,
+    readsDraft: true,
   },
   RESPOND: {
     description: 'Answer a circulation for your member state, with comments or none',
     roles: ['approver'],
     payload: commentResponsePayload,
   },
+  CONFIRM_CHANGES: {
+    description:
+      'Confirm the changes of a consolidated version as a second officer (a light review, recorded), so it can be sent to the member states',
+    roles: officer,
+    payload: draftVersionPayload,
+  },
   RECIRCULATE: {
-    description: 'Circulate a new consolidated version for another round of comments',
+    description: 'Circulate a new consolidated version, reviewed by another officer, for another round of comments',
     roles: officer,
     payload: draftVersionPayload,
   },
   SUBMIT_TO_COORDINATORS: {
-    description: 'Submit a version to the Council of National Coordinators for approval',
+    description:
+      'Submit a reviewed version to the Council of National Coordinators: one circulated to the member states, or one marked as the consolidation of their comments',
     roles: officer,
-    payload: draftVersionPayload,
+    payload: approvalSubmissionPayload,
   },
   POSITION: {
     description: "Record your member state's position on the draft version",
@@ -138,13 +205,17 @@ const startInput = z.object({
     .max(200)
     .describe('Who proposes the amendment (a member state, body or the Secretariat)'),
   rationale: z.string().trim().min(1).max(5000).describe('Why the amendment is proposed'),
+  fromFinding: fromFindingInput.optional(),
 });
 
 const refusals = {
+  withdrawable,
   draftReady,
   newerDraft,
   fourEyes,
+  changesConfirmable,
   positionAllowed,
+  earlyCloseAllowed,
   roundConsensus,
   roundObjected,
   circulationDeadline: deadlineOf('circulation'),
@@ -156,8 +227,24 @@ const refusals = {
     round: 'this circulation',
     version: 'draft version',
   }),
+  /** Submitted once, to a body the reference data record as adopting this kind of document. */
+  adoptionSubmittable: ({ context, event }: Args) => {
+    if (context.adoption)
+      return `The draft was already submitted to ${context.adoption.body} on ${context.adoption.submittedAt.slice(0, 10)}; a wrongly recorded body is corrected (a correction reviewed by a second officer), not submitted again.`;
+    if (event.type !== 'SUBMIT_FOR_ADOPTION') return null;
+    return refuseAdoptingBody(
+      event.world.bodies,
+      event.payload.body,
+      context.document,
+      DOCUMENT_NAME[context.document],
+    );
+  },
   adoptionSubmitted: ({ context, event }: Args) => {
     if (!context.adoption) return 'Record the body the draft was submitted to (SUBMIT_FOR_ADOPTION) first.';
+    if (event.type === 'RECORD_ADOPTION') {
+      const late = refuseDecisionDate(event.payload.date, lastConsensus(context.rounds)?.closedAt ?? null, event.at);
+      if (late) return late;
+    }
     const named = event.type === 'RECORD_ADOPTION' ? (event.payload.affectedPartners ?? []) : [];
     const known = new Set(event.world.memoranda.map((m) => m.partner));
     const unknown = named.filter((p) => !known.has(p));
@@ -169,8 +256,8 @@ const refusals = {
   submittable: ({ context, event }: Args) => {
     const objected = lastObjected(context.rounds);
     if (objected && event.type === 'SUBMIT_TO_COORDINATORS' && event.payload.draftVersion <= objected.draftVersion)
-      return `Version ${objected.draftVersion} was objected to by ${objected.objection?.memberState ?? ''} ("${objected.objection?.reason ?? ''}"): submit a new version.`;
-    return draftReady({ context, event });
+      return `Version ${objected.draftVersion} was objected to by ${objectionsOf(objected)}: submit a new version.`;
+    return circulatedOrConsolidated({ context, event });
   },
   allCommentsIn,
 } as const;
@@ -188,7 +275,7 @@ const circulation = commentRoundStage<NormativeContext, 'circulationDeadline', '
     `Circulation of draft version ${c.draftVersion} closed without answers from ${unanswered.join(', ') || 'nobody'}`,
 });
 
-const approval = consensusStage<NormativeContext, 'approvalDeadline', never, NormativeEvent>({
+const approval = consensusStage<NormativeContext, 'approvalDeadline', NormativeEvent>({
   stage: 'cnc_approval',
   deadline: 'approvalDeadline',
   reminder: (c, days) => `Your state's position on draft version ${c.draftVersion} is due in ${days} day(s)`,
@@ -282,6 +369,10 @@ export function normativeAmendmentMachine(document: NormativeDocument, id: strin
       consolidation: {
         meta: meta({ en: 'Consolidation of comments', ru: 'Обобщение замечаний', zh: '汇总意见' }, 'legal_officer'),
         on: {
+          CONFIRM_CHANGES: {
+            guard: 'changesConfirmable',
+            actions: assign(({ context, event }) => withChangesConfirmed(context, event)),
+          },
           RECIRCULATE: {
             guard: 'newerDraft',
             target: 'circulation',
@@ -319,8 +410,16 @@ export function normativeAmendmentMachine(document: NormativeDocument, id: strin
         meta: meta({ en: 'Submitted for adoption', ru: 'Внесено на утверждение', zh: '提交通过' }, 'legal_officer'),
         on: {
           SUBMIT_FOR_ADOPTION: {
-            actions: assign(({ event }) => ({
-              adoption: { body: event.payload.body, submittedAt: event.at, decisionNumber: null, date: null },
+            guard: 'adoptionSubmittable',
+            actions: assign(({ context, event }) => ({
+              adoption: {
+                body: event.payload.body,
+                submittedAt: event.at,
+                submittedBy: event.actor.id,
+                decisionNumber: null,
+                date: null,
+                reservations: finalReservations(context.rounds),
+              },
             })),
           },
           RECORD_ADOPTION: {
@@ -355,7 +454,10 @@ export function normativeAmendmentMachine(document: NormativeDocument, id: strin
           },
         },
       },
-      adopted: { type: 'final', meta: meta({ en: 'Adopted', ru: 'Утверждено', zh: '已通过' }, 'legal_officer') },
+      adopted: {
+        type: 'final',
+        meta: announced(meta({ en: 'Adopted', ru: 'Утверждено', zh: '已通过' }, 'legal_officer'), EVERYONE_CONCERNED),
+      },
       withdrawn: { type: 'final', meta: meta({ en: 'Withdrawn', ru: 'Отозвано', zh: '已撤回' }, 'legal_officer') },
     },
   });
@@ -379,11 +481,50 @@ export function normativeAmendmentDefinition(opts: {
     input: startInput,
     refusals,
     businessKeys: () => ({ partner: null, memorandum: null, treaty: null, subject: opts.document }),
+    stagePrerequisite: prerequisitesOf<NormativeContext>({
+      legal_review: [versionSubmitted],
+      circulation: [versionReviewed],
+      consolidation: [commentsClosed],
+      cnc_approval: [versionReviewed, versionNotObjected],
+      submitted_for_adoption: [versionReviewed, consensusReached],
+    }),
     output: (context, finalState) => ({
       finalState,
       adoption: context.adoption,
       affectedPartners: context.affectedPartners,
     }),
     events: normativeEvents,
+    corrections: adoptionCorrections,
   };
 }
+
+/** The adoption record with one field replaced (the record exists: a correction needs a recorded value). */
+const withAdoption = (c: NormativeContext, patch: Partial<Adoption>): NormativeContext => ({
+  ...c,
+  adoption: c.adoption && { ...c.adoption, ...patch },
+});
+
+/** The facts of the adoption record that may be corrected, under the rules of the events that recorded them. */
+export const adoptionCorrections: CorrectableFields<NormativeContext> = {
+  'adoption.body': {
+    label: 'the body the draft was submitted to',
+    value: bodyId,
+    read: (c) => c.adoption?.body,
+    write: (c, v) => withAdoption(c, { body: String(v) }),
+    refuse: (c, _at, world) =>
+      refuseAdoptingBody(world.bodies, c.adoption?.body ?? '', c.document, DOCUMENT_NAME[c.document]),
+  },
+  'adoption.decisionNumber': {
+    label: 'the decision number',
+    value: text(50),
+    read: (c) => c.adoption?.decisionNumber,
+    write: (c, v) => withAdoption(c, { decisionNumber: String(v) }),
+  },
+  'adoption.date': {
+    label: 'the decision date',
+    value: isoDate,
+    read: (c) => c.adoption?.date,
+    write: (c, v) => withAdoption(c, { date: String(v) }),
+    refuse: (c, at) => refuseDecisionDate(c.adoption?.date ?? '', lastConsensus(c.rounds)?.closedAt ?? null, at),
+  },
+};

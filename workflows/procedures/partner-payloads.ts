@@ -3,7 +3,7 @@
  * memorandum and 1(f) its interaction plan. Every field a person types is bounded.
  */
 import { z } from 'zod';
-import { code, isoDate, text } from './payloads';
+import { code, fromFindingInput, isoDate, text } from './payloads';
 
 /**
  * A calendar date written YYYY-MM-DD that exists: `isoDate` of payloads.ts relies on Date.parse,
@@ -30,12 +30,21 @@ export const amendmentBasis = z
   })
   .strict();
 
+/**
+ * A further adoption that affects a memorandum whose 1(e) is already open: its basis is added to
+ * that procedure (one open 1(e) per memorandum), naming the adopting 1(c)/1(d) procedure.
+ */
+export const addBasisPayload = amendmentBasis
+  .extend({ procedureId: z.uuid('must be the id of the adopting 1(c) or 1(d) procedure') })
+  .strict();
+
 /** Start input of 1(e): what the 1(c)/1(d) procedure emits in effect.openChildren, or a legal officer enters by hand. */
 export const memorandumAmendmentInput = z
   .object({
     partner: code,
     memorandumId: z.string().trim().min(1).max(100),
     basis: amendmentBasis.optional().nullable(),
+    fromFinding: fromFindingInput.optional(),
   })
   .strict();
 
@@ -48,8 +57,8 @@ export const gapAnalysisPayload = z
   .strict();
 export const noAmendmentPayload = z.object({ findings: text(20000) }).strict();
 
-/** Approving the protocol in legal review circulates it; the officer chooses whether the silence procedure applies. */
-export const approveAndCirculatePayload = z.object({ silenceProcedure: z.boolean().optional() }).strict();
+/** Approving the protocol in legal review circulates it; whether the silence procedure applies is the definition's rule. */
+export const approveAndCirculatePayload = z.object({}).strict();
 
 export const sendToPartnerPayload = z
   .object({
@@ -61,11 +70,44 @@ export const sendToPartnerPayload = z
 export const partnerAcceptedPayload = z.object({ draftVersion, reference: text(200).optional().nullable() }).strict();
 export const counterProposalPayload = z.object({ draftVersion, text: text(20000) }).strict();
 
+/**
+ * On what authority a person signed: by virtue of office (heads of state or government and
+ * ministers of foreign affairs, Vienna Convention on the Law of Treaties art. 7(2)), on an
+ * instrument of full powers, or on a decision authorising the signature (the Secretary-General
+ * signs for the SCO as a decision of the Council of Heads of State authorises). `reference` names
+ * the instrument or the decision: issuer, number, date.
+ */
+export const FULL_POWERS_KINDS = ['ex_officio', 'instrument', 'decision'] as const;
+export const fullPowersPayload = z.discriminatedUnion(
+  'kind',
+  [
+    z.object({ kind: z.literal('ex_officio') }).strict(),
+    z.object({ kind: z.literal('instrument'), reference: text(500) }).strict(),
+    z.object({ kind: z.literal('decision'), reference: text(500) }).strict(),
+  ],
+  {
+    message:
+      'must say on what authority the person signed: kind ex_officio, instrument (with its reference) or decision (with its reference)',
+  },
+);
+export type FullPowers = z.infer<typeof fullPowersPayload>;
+
+/** Who signed, in what capacity, and on what full powers. */
+export const signatoryPayload = z
+  .object({
+    name: text(200),
+    /** The capacity in which the person signed, e.g. `Secretary-General of the SCO`, `Minister of Foreign Affairs`. */
+    capacity: text(200),
+    fullPowers: fullPowersPayload,
+  })
+  .strict();
+export type Signatory = z.infer<typeof signatoryPayload>;
+
 export const signatoriesPayload = z
   .object({
-    /** The Secretary-General signs for the SCO. */
-    forSco: z.object({ name: text(200) }).strict(),
-    forPartner: z.object({ name: text(200), title: text(200) }).strict(),
+    /** Who signed for the SCO (as a rule the Secretary-General, on the authority of a decision). */
+    forSco: signatoryPayload,
+    forPartner: signatoryPayload,
   })
   .strict();
 export const signedPayload = z
@@ -124,9 +166,7 @@ export const planDraftPayload = z
   });
 export const partnerAgreedPayload = z.object({ draftVersion, remarks: text(5000).optional().nullable() }).strict();
 export const partnerCommentsPayload = z.object({ draftVersion, comments: text(20000) }).strict();
-export const submitToCoordinatorsPayload = z
-  .object({ draftVersion, silenceProcedure: z.boolean().optional() })
-  .strict();
+export const submitToCoordinatorsPayload = z.object({ draftVersion }).strict();
 
 export const ACTIVITY_STATUSES = ['not_started', 'in_progress', 'done', 'postponed', 'cancelled'] as const;
 export type ActivityStatus = (typeof ACTIVITY_STATUSES)[number];

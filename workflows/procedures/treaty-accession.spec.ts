@@ -2,9 +2,9 @@ import type { SnapshotFrom } from 'xstate';
 import { initialTransition, transition } from 'xstate';
 import { lastRound } from '../kernel/consensus';
 import { acceptedEventTypes, effectsOf, explainRefusal, statePaths } from '../kernel/inspect';
-import { actors, eventsOf, explore, MEMBER_STATES, T0 } from '../kernel/testing';
+import { actors, eventsOf, explore, MEMBER_STATES, T0, world } from '../kernel/testing';
 import { reenteredStates } from '../kernel/xstate-fence';
-import type { NotifyEffect } from '../kernel/types';
+import type { NotifyEffect, TreatyConsentFacts, World } from '../kernel/types';
 import { treatyAccession as def } from './treaty-accession';
 import { accessionEvents, type AccessionEvent } from './treaty-accession';
 
@@ -21,6 +21,21 @@ const input = (extra: Record<string, unknown> = {}) => ({
   ...extra,
 });
 const T_LATER = '2025-04-06T09:00:00.000Z';
+
+/** The world the engine hands a 1(b) event: the treaty's consent facts from its reference data. */
+const treatyWorld = (treaty: Partial<TreatyConsentFacts> | null): World => ({
+  ...world,
+  treaty: treaty && {
+    treatyId: ROAD,
+    consentGivenBy: 'member_states',
+    electorate: MEMBER_STATES,
+    knownParties: [],
+    ...treaty,
+  },
+});
+/** Art. 23 of the road-transport agreement: consent of the SCO member states. */
+const ROAD_WORLD = treatyWorld({});
+const proceed = (w: World = ROAD_WORLD) => ev('PROCEED', {}, actors.officer, T0, w);
 
 const confirm = (consentRequired?: boolean) =>
   ev('CONFIRM_ELIGIBILITY', {
@@ -86,11 +101,13 @@ function eventsFor(s: Snapshot) {
     request(),
     ev('REVISE_REQUEST', { receivedOn: '2025-01-06', reference: 'Note No. 13/2025' }),
     ev('PARTNER_DECLINED', { reason: 'Not a priority for the government' }),
-    ev('PROCEED'),
+    proceed(),
     deposited(),
     ev('WITHDRAW', { reason: 'Treaty found closed to non-members' }, actors.manager),
     ev('REMINDER', { deadlineKey: statePaths(s)[0], daysBefore: 14 }, actors.system),
     ev('DEADLINE_PASSED', { deadlineKey: statePaths(s)[0] }, actors.system),
+    ev('CLOSE_ROUND', { reason: 'The round cannot reach consensus' }, actors.manager),
+    ev('MEMBERSHIP_CHANGED', { reason: 'Membership changed' }, actors.system),
   ];
   const round = lastRound(c.rounds);
   if (round && round.outcome === 'open') {
@@ -120,6 +137,7 @@ const abstract = (s: Snapshot) => {
     Math.min(c.requests.length, 2),
     Math.min(c.rounds.length, 2),
     r && r.outcome === 'open' ? Object.keys(r.positions).length : -1,
+    r && r.outcome === 'open' ? Object.values(r.positions).some((p) => p.kind === 'object') : false,
     r?.outcome,
   ];
 };
@@ -311,10 +329,10 @@ describe('treaty-accession', () => {
     });
   });
 
-  describe('consent of the member states', () => {
+  describe("consent of the treaty's Parties", () => {
     it('is skipped when the treaty does not require it', () => {
       const d = atRequest(false);
-      d.step(ev('PROCEED'));
+      d.step(proceed());
       expect(d.paths()).toEqual(['deposit']);
       expect(d.c.rounds).toEqual([]);
     });
@@ -322,7 +340,7 @@ describe('treaty-accession', () => {
     it('is asked when required; one objection returns the request, which must be revised before asking again', () => {
       const d = atRequest(true);
       expect(d.c.draftVersion).toBe(1);
-      d.step(ev('PROCEED'));
+      d.step(proceed());
       expect(d.paths()).toEqual(['member_consent']);
       expect(lastRound(d.c.rounds)).toMatchObject({
         stage: 'member_consent',
@@ -350,7 +368,7 @@ describe('treaty-accession', () => {
       expect(d.paths()).toEqual(['member_consent']);
 
       expect(d.refusal(ev('POSITION', { draftVersion: 1, kind: 'agree' }, actors.approver('RU')))).toMatch(
-        /RU has already answered/,
+        /RU already holds this position/,
       );
       expect(d.refusal(ev('POSITION', { draftVersion: 1, kind: 'agree' }, { ...actors.officer }))).toBe(
         'Only a member-state approver can record a position.',
@@ -363,7 +381,7 @@ describe('treaty-accession', () => {
         ),
       );
       expect(d.paths()).toEqual(['request_received']);
-      expect(d.refusal(ev('PROCEED'))).toBe(
+      expect(d.refusal(proceed())).toBe(
         'The request (version 1) was objected to by IN ("Reciprocity for our carriers not ensured"): record the partner\'s revised request first.',
       );
 
@@ -372,7 +390,7 @@ describe('treaty-accession', () => {
         [1, 'Note No. 12/2025'],
         [2, 'Note No. 20/2025'],
       ]);
-      d.step(ev('PROCEED'));
+      d.step(proceed());
       expect(lastRound(d.c.rounds)).toMatchObject({ number: 2, draftVersion: 2, outcome: 'open' });
       for (const st of MEMBER_STATES)
         d.step(
@@ -390,9 +408,52 @@ describe('treaty-accession', () => {
       expect(d.c.rounds.map((r) => r.outcome)).toEqual(['objected', 'consensus']);
     });
 
+    it("consent belongs to the treaty's Parties: the round's electorate is the Parties of that day, not every member state", () => {
+      const d = atRequest(true);
+      d.step(proceed(treatyWorld({ consentGivenBy: 'parties', electorate: ['CN', 'KZ', 'RU'] })));
+      expect(d.paths()).toEqual(['member_consent']);
+      expect(lastRound(d.c.rounds)?.electorate).toEqual(['CN', 'KZ', 'RU']);
+      expect(d.c.consent).toEqual({ givenBy: 'parties', electorate: ['CN', 'KZ', 'RU'], at: T0 });
+      // a member state that is not a Party is not asked
+      expect(d.refusal(ev('POSITION', { draftVersion: 1, kind: 'agree' }, actors.approver('IN')))).toMatch(
+        /IN is not among the member states of this round \(CN, KZ, RU\)/,
+      );
+      const [reminder] = d.step(
+        ev('REMINDER', { deadlineKey: 'member_consent', daysBefore: 3 }, actors.system),
+      ) as NotifyEffect[];
+      expect(reminder.audience).toEqual({ memberStates: ['CN', 'KZ', 'RU'] });
+      for (const st of ['CN', 'KZ', 'RU'])
+        d.step(ev('POSITION', { draftVersion: 1, kind: 'agree' }, actors.approver(st)));
+      expect(d.paths()).toEqual(['deposit']);
+      expect(def.output!(d.c, 'acceded')).toMatchObject({ consent: { givenBy: 'parties' } });
+    });
+
+    it('where the final clause names the SCO member states, they are the electorate', () => {
+      const d = atRequest(true);
+      d.step(proceed(treatyWorld({ consentGivenBy: 'member_states', electorate: ['BY', 'CN'] })));
+      expect(lastRound(d.c.rounds)?.electorate).toEqual(['BY', 'CN']);
+      expect(d.c.consent?.givenBy).toBe('member_states');
+    });
+
+    it('where the reference data do not know the Parties, the stage refuses to open and says what to record first', () => {
+      const d = atRequest(true);
+      expect(d.refusal(proceed(treatyWorld({ consentGivenBy: 'parties', electorate: null })))).toBe(
+        `Consent to accession belongs to the Parties of treaty ${ROAD}, and the reference data do not know them. Record the Parties (each with the date it became party and a source, the list marked complete) as a new version of the treaty's reference data first, or record there that its final clause gives consent to the SCO member states.`,
+      );
+      expect(
+        d.refusal(proceed(treatyWorld({ consentGivenBy: 'parties', electorate: null, knownParties: ['RU'] }))),
+      ).toMatch(/do not know them \(recorded so far, not as a complete list: RU\)\. Record the Parties/);
+      expect(d.refusal(proceed(treatyWorld(null)))).toMatch(
+        /Treaty sco-agreement-road-transport-2014 is not in the reference data valid today/,
+      );
+      expect(d.refusal(proceed(world))).toMatch(/is not in the reference data valid today/);
+      expect(d.paths()).toEqual(['request_received']);
+      expect(d.c.rounds).toEqual([]);
+    });
+
     it('a withdrawal supersedes the open round', () => {
       const d = atRequest(true);
-      d.step(ev('PROCEED'));
+      d.step(proceed());
       d.step(ev('WITHDRAW', { reason: 'Partner asked to pause' }, actors.manager));
       expect(d.paths()).toEqual(['withdrawn']);
       expect(lastRound(d.c.rounds)?.outcome).toBe('superseded');
@@ -402,7 +463,7 @@ describe('treaty-accession', () => {
   describe('deposit', () => {
     it('records the depositary and a date that is neither in the future nor before the request', () => {
       const d = atRequest(false);
-      d.step(ev('PROCEED'));
+      d.step(proceed());
       expect(d.refusal(deposited('2025-01-07'))).toBe(
         'The date 2025-01-07 is in the future: record what has happened.',
       );

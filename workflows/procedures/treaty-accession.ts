@@ -23,8 +23,14 @@
  *   consent to (`draftVersion`). PROCEED goes to `member_consent` when the treaty requires consent.
  *   Otherwise a guarded transition skips that stage and goes straight to `deposit`.
  * - `member_consent`: a consensus round with no silence procedure, because the treaties ask for
- *   written consent. One objection returns the request to `request_received` with its reason. Only a
- *   revised request (a new version) can go back to the member states.
+ *   written consent. Consent under a treaty's final clause belongs to that treaty's Parties (or to
+ *   whoever the clause names: the SCO member states for the 2014 road-transport agreement), so the
+ *   round's electorate comes from the treaty's reference data at the moment the stage opens
+ *   (`world.treaty`): the Parties that had become party by that day, or the member states of that
+ *   day where the clause names them. Where the data do not know the Parties (no list, or a list
+ *   not known to be complete), PROCEED refuses and says what to record first. One objection
+ *   returns the request to `request_received` with its reason. Only a revised request (a new
+ *   version) can go back for consent.
  * - `deposit` → `acceded`: the depositary and the date of deposit, which can be neither in the future
  *   nor before the request.
  * - Withdrawal with a reason from any open stage (for example when the treaty turns out not to be
@@ -32,8 +38,15 @@
  */
 import { assertEvent, assign, emit, setup } from 'xstate';
 import type { z } from 'zod';
-import type { ConsensusRound } from '../kernel/consensus';
-import { consensusStage, lastObjected, withdrawTransition, type Withdrawal } from '../kernel/consensus-stage';
+import { openRound, type ConsensusRound } from '../kernel/consensus';
+import {
+  consensusStage,
+  lastObjected,
+  objectionsOf,
+  withdrawTransition,
+  withdrawable,
+  type Withdrawal,
+} from '../kernel/consensus-stage';
 import {
   guardsFrom,
   type EventCatalogue,
@@ -41,7 +54,8 @@ import {
   type Refusal,
   type WorkflowDefinition,
 } from '../kernel/definition';
-import { deadlineOf, positionAllowed, roundConsensus, roundObjected } from '../kernel/rules';
+import { consensusReached, prerequisitesOf } from '../kernel/migration';
+import { deadlineOf, earlyCloseAllowed, positionAllowed, roundConsensus, roundObjected } from '../kernel/rules';
 import { isEventOf, meta, notice, type StageArgs } from '../kernel/stage';
 import type { WorkflowEffect } from '../kernel/types';
 import {
@@ -94,6 +108,8 @@ export interface AccessionContext {
   /** The request version the member states are asked to consent to. */
   draftVersion: number | null;
   rounds: ConsensusRound[];
+  /** Who was asked for consent in the last round, and on which reference data (absent in older snapshots). */
+  consent?: { givenBy: 'parties' | 'member_states'; electorate: string[]; at: string } | null;
   deposit: { depositary: string; date: string; entryIntoForce: string | null; by: string; at: string } | null;
   decline: { reason: string; by: string; at: string } | null;
   withdrawal: Withdrawal | null;
@@ -138,7 +154,8 @@ export const accessionEvents = {
     payload: reasonPayload,
   },
   PROCEED: {
-    description: 'Send the request to the member states for consent, or straight to deposit where no consent is needed',
+    description:
+      "Send the request for consent to the treaty's Parties (or the member states its final clause names), or straight to deposit where no consent is needed",
     roles: officer,
     payload: emptyPayload,
   },
@@ -187,7 +204,9 @@ const packageSent: Refusal<AccessionContext> = ({ context }) =>
 const latestRequest = (c: AccessionContext) => c.requests[c.requests.length - 1];
 
 const refusals = {
+  withdrawable,
   positionAllowed,
+  earlyCloseAllowed,
   roundConsensus,
   roundObjected,
   outreachDeadline: deadlineOf('outreach'),
@@ -216,12 +235,22 @@ const refusals = {
       : null;
   }),
   followUpRecordable: notInFuture,
-  /** PROCEED to the member states: consent is required, and the request was not objected to as it stands. */
-  consentToAsk: ({ context }: Args) => {
+  /**
+   * PROCEED to consent: consent is required, the request was not objected to as it stands, and the
+   * treaty's reference data say whose consent it is (its Parties, or the member states its clause names).
+   */
+  consentToAsk: ({ context, event }: Args) => {
     if (!context.consentRequired) return "This treaty does not require the member states' consent to accession.";
     const objected = lastObjected(context.rounds);
     if (objected && objected.draftVersion === context.draftVersion)
-      return `The request (version ${objected.draftVersion}) was objected to by ${objected.objection?.memberState} ("${objected.objection?.reason}"): record the partner's revised request first.`;
+      return `The request (version ${objected.draftVersion}) was objected to by ${objectionsOf(objected)}: record the partner's revised request first.`;
+    const t = event.world.treaty;
+    if (!t || t.treatyId !== context.treatyId)
+      return `Treaty ${context.treatyId} is not in the reference data valid today, so whose consent is needed is unknown: record the treaty, with its Parties, first.`;
+    if (!t.electorate)
+      return `Consent to accession belongs to the Parties of treaty ${context.treatyId}, and the reference data do not know them${
+        t.knownParties.length ? ` (recorded so far, not as a complete list: ${t.knownParties.join(', ')})` : ''
+      }. Record the Parties (each with the date it became party and a source, the list marked complete) as a new version of the treaty's reference data first, or record there that its final clause gives consent to the SCO member states.`;
     return null;
   },
   /** PROCEED straight to deposit: the treaty does not require consent. */
@@ -238,7 +267,7 @@ const refusals = {
   }),
 } satisfies Record<string, Refusal<AccessionContext, AccessionEvent>>;
 
-const consent = consensusStage<AccessionContext, 'consentDeadline', never, AccessionEvent>({
+const consent = consensusStage<AccessionContext, 'consentDeadline', AccessionEvent>({
   stage: 'member_consent',
   deadline: 'consentDeadline',
   reminder: (c, days) =>
@@ -296,6 +325,7 @@ export const treatyAccessionMachine = setup({
     requests: [],
     draftVersion: null,
     rounds: [],
+    consent: null,
     deposit: null,
     decline: null,
     withdrawal: null,
@@ -477,7 +507,11 @@ export const treatyAccessionMachine = setup({
     },
     member_consent: {
       meta: meta(
-        { en: 'Consent of the member states', ru: 'Согласие государств-членов', zh: '成员国同意' },
+        {
+          en: 'Consent to the accession (Parties to the treaty)',
+          ru: 'Согласие участников договора на присоединение',
+          zh: '条约缔约方同意加入',
+        },
         'approver',
         {
           days: 60,
@@ -485,7 +519,25 @@ export const treatyAccessionMachine = setup({
           escalateTo: ['manager'],
         },
       ),
-      entry: consent.open,
+      // The round's electorate is the treaty's Parties (or the member states its clause names), not
+      // every member state: consentToAsk has checked that the reference data know them.
+      entry: assign(({ context, event }) => {
+        const t = event.world.treaty;
+        const electorate = t?.electorate ?? [];
+        return {
+          rounds: [
+            ...context.rounds,
+            openRound(context.rounds, {
+              stage: 'member_consent',
+              draftVersion: context.draftVersion as number,
+              electorate,
+              silenceProcedure: false,
+              at: event.at,
+            }),
+          ],
+          consent: { givenBy: t?.consentGivenBy ?? 'parties', electorate, at: event.at },
+        };
+      }),
       always: [
         { guard: 'roundObjected', target: 'request_received' },
         { guard: 'roundConsensus', target: 'deposit' },
@@ -558,11 +610,19 @@ export const treatyAccession: WorkflowDefinition<
     treaty: input.treatyId,
     subject: `1b:${input.partner}:${input.treatyId}`,
   }),
+  stagePrerequisite: prerequisitesOf<AccessionContext>({
+    member_consent: [
+      (c) => (c.consentRequired ? null : "the treaty is not recorded as requiring the member states' consent"),
+      (c) => (latestRequest(c) ? null : 'no request for accession has been recorded'),
+    ],
+    deposit: [(c) => (c.consentRequired === false ? null : consensusReached(c))],
+  }),
   output: (context: AccessionContext, finalState: string) => ({
     finalState,
     partner: context.partner,
     treatyId: context.treatyId,
     consentRequired: context.consentRequired,
+    consent: context.consent ?? null,
     deposit: context.deposit,
     decline: context.decline,
   }),

@@ -115,16 +115,11 @@ export function comparisonPrintable(c: Comparison, nameOf: NameOf): Printable {
 
   blocks.push(heading(label(lang, 'positions', { n: c.to.number })));
   if (!c.round) blocks.push(para(label(lang, 'noRound', { n: c.to.number }), 'muted'));
-  if (c.round?.objection)
-    blocks.push(
-      para(
-        label(lang, 'objectionLine', {
-          state: stateName(c.round.objection.memberState),
-          reason: c.round.objection.reason,
-        }),
-        'warning',
-      ),
-    );
+  for (const o of c.round?.objections ?? [])
+    blocks.push(para(label(lang, 'objectionLine', { state: stateName(o.memberState), reason: o.text }), 'warning'));
+  if (c.round?.closedEarly)
+    blocks.push(para(label(lang, 'closedEarlyLine', { reason: c.round.closedEarly.reason }), 'warning'));
+  if (c.round?.settledBySilence) blocks.push(para(label(lang, 'settledBySilence'), 'warning'));
   for (const s of c.states) {
     const runs: Run[] = [
       { text: `${s.name[lang]}: `, style: 'strong' },

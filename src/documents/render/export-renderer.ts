@@ -11,7 +11,17 @@ export interface RenderRequest {
   fonts: PdfFontSet;
 }
 
-export type RenderReply = { id: number; body: Uint8Array } | { id: number; error: string };
+export type RenderReply =
+  | { id: number; body: Uint8Array }
+  | { id: number; error: string }
+  /** While rendering: the fraction (0..1) of the document laid out so far. */
+  | { id: number; progress: number };
+
+interface Waiting {
+  resolve: (b: Buffer) => void;
+  reject: (e: Error) => void;
+  onProgress?: (fraction: number) => void;
+}
 
 /**
  * Renders exports on a worker thread of this process (started on first use, one per process),
@@ -24,17 +34,20 @@ export class ExportRenderer implements OnModuleDestroy {
   private worker: Worker | null = null;
   private nextId = 1;
   /** Renders waiting for their answer, per thread. */
-  private readonly pending = new Map<
-    Worker,
-    Map<number, { resolve: (b: Buffer) => void; reject: (e: Error) => void }>
-  >();
+  private readonly pending = new Map<Worker, Map<number, Waiting>>();
 
-  render(doc: Printable, format: 'html' | 'pdf', fonts: PdfFontSet): Promise<Buffer> {
+  /** `onProgress` hears the fraction (0..1) of the document laid out, while it renders. */
+  render(
+    doc: Printable,
+    format: 'html' | 'pdf',
+    fonts: PdfFontSet,
+    onProgress?: (fraction: number) => void,
+  ): Promise<Buffer> {
     const worker = this.worker ?? this.start();
     const id = this.nextId++;
     const waiting = this.pending.get(worker)!;
     return new Promise<Buffer>((resolve, reject) => {
-      waiting.set(id, { resolve, reject });
+      waiting.set(id, { resolve, reject, onProgress });
       if (waiting.size === 1) worker.ref(); // keeps the process up only while a render is running
       worker.postMessage({ id, format, doc, fonts } satisfies RenderRequest);
     });
@@ -53,11 +66,15 @@ export class ExportRenderer implements OnModuleDestroy {
       execArgv: ts ? ['-r', 'ts-node/register/transpile-only'] : undefined,
     });
     worker.unref();
-    const pending = new Map<number, { resolve: (b: Buffer) => void; reject: (e: Error) => void }>();
+    const pending = new Map<number, Waiting>();
     this.pending.set(worker, pending);
     worker.on('message', (reply: RenderReply) => {
       const waiting = pending.get(reply.id);
       if (!waiting) return;
+      if ('progress' in reply) {
+        waiting.onProgress?.(reply.progress);
+        return;
+      }
       pending.delete(reply.id);
       if (!pending.size) worker.unref();
       if ('error' in reply) waiting.reject(new Error(reply.error));

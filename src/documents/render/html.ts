@@ -54,7 +54,14 @@ table { border-collapse: collapse; width: 100%; margin-top: 1em; } th, td { bord
 ins { background: #dff5df; text-decoration: underline; } del { background: #fbe0e0; text-decoration: line-through; }
 `;
 
-export function renderHtml(doc: Printable): string {
+/** `onProgress(done, total)` is told after each block. */
+export function renderHtml(doc: Printable, onProgress?: (done: number, total: number) => void): string {
+  const total = doc.blocks.length;
+  const blocks = doc.blocks.map((b, i) => {
+    const out = block(b);
+    onProgress?.(i + 1, total);
+    return out;
+  });
   return [
     '<!DOCTYPE html>',
     `<html lang="${doc.lang}">`,
@@ -68,7 +75,7 @@ export function renderHtml(doc: Printable): string {
     `<h1>${escapeHtml(doc.title)}</h1>`,
     ...doc.subtitle.map((s) => `<p class="subtitle">${escapeHtml(s)}</p>`),
     ...doc.notices.map((n) => `<p class="notice">${escapeHtml(n)}</p>`),
-    ...doc.blocks.map(block),
+    ...blocks,
     '</body>',
     '</html>',
     '',

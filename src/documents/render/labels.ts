@@ -74,6 +74,16 @@ const W = {
   onVersion: { en: 'on version {n}', ru: 'к версии {n}', zh: '针对第{n}版' },
   none: { en: '—', ru: '—', zh: '—' },
   objectionLine: { en: '{state} objected: {reason}', ru: '{state} возражает: {reason}', zh: '{state}反对：{reason}' },
+  closedEarlyLine: {
+    en: 'The round was closed early, as it could not reach consensus: {reason}',
+    ru: 'Раунд закрыт досрочно, поскольку консенсус не мог быть достигнут: {reason}',
+    zh: '因无法达成协商一致，本轮提前结束：{reason}',
+  },
+  settledBySilence: {
+    en: 'Consensus reached under the silence procedure: states that did not answer by the deadline are counted as agreeing.',
+    ru: 'Консенсус достигнут в порядке процедуры умолчания: государства, не ответившие в срок, считаются согласившимися.',
+    zh: '协商一致系按默许程序达成：未在期限内答复的国家视为同意。',
+  },
   // report (1(a))
   reportTitle: { en: 'Final information', ru: 'Итоговая информация', zh: '最终信息' },
   criteria: { en: 'Criteria', ru: 'Критерии', zh: '标准' },

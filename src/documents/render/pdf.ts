@@ -34,7 +34,12 @@ export function printableText(doc: Printable): string {
   return parts.join('\n');
 }
 
-export function renderPdf(doc: Printable, fonts: PdfFontSet): Promise<Buffer> {
+/** `onProgress(done, total)` is told after each block is laid out. */
+export function renderPdf(
+  doc: Printable,
+  fonts: PdfFontSet,
+  onProgress?: (done: number, total: number) => void,
+): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const pdf = new PDFDocument({
       size: 'A4',
@@ -139,7 +144,10 @@ export function renderPdf(doc: Printable, fonts: PdfFontSet): Promise<Buffer> {
           rule();
         }
       };
-      doc.blocks.forEach(block);
+      doc.blocks.forEach((b, i) => {
+        block(b);
+        onProgress?.(i + 1, doc.blocks.length);
+      });
       pdf.end();
     } catch (err) {
       reject(err instanceof Error ? err : new Error(String(err)));

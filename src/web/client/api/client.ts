@@ -47,15 +47,17 @@ interface Undeclared {
 }
 
 type JsonOf<R> = R extends { content: { 'application/json': infer J } } ? J : Undeclared;
-/** The success answer an operation declares: its 200 or 201 JSON body, or null for a 204. */
+/** The success answer an operation declares: its 200, 201 or 202 JSON body, or null for a 204. */
 type Declared<O> = O extends { responses: infer R }
   ? 200 extends keyof R
     ? JsonOf<R[200]>
     : 201 extends keyof R
       ? JsonOf<R[201]>
-      : 204 extends keyof R
-        ? null
-        : Undeclared
+      : 202 extends keyof R
+        ? JsonOf<R[202]>
+        : 204 extends keyof R
+          ? null
+          : Undeclared
   : Undeclared;
 
 /**

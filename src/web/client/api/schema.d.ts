@@ -380,6 +380,58 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/instances/{id}/corrections': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The corrections of a procedure (who, why, old and new value, review) and what may be corrected */
+    get: operations['CorrectionsController_list'];
+    put?: never;
+    /** Propose the correction of a recorded fact, with a reason; it takes effect once another officer confirms it */
+    post: operations['CorrectionsController_propose'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/instances/{id}/corrections/{n}/confirm': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Confirm a proposed correction (not its proposer): the record reads the new value */
+    post: operations['CorrectionsController_confirm'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/instances/{id}/corrections/{n}/reject': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Reject a proposed correction, with a reason (its proposer may take it back so) */
+    post: operations['CorrectionsController_reject'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/instances/{id}/deadlines/{key}/extend': {
     parameters: {
       query?: never;
@@ -659,6 +711,74 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/instances/{id}/exports': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Request an export (a version, the comparison table or the 1(a) report, as HTML or PDF); poll GET /instances/:id/exports/:exportId */
+    post: operations['ExportsController_request'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/instances/{id}/exports/{exportId}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The status of an export: queued, running (with its progress), done (with its file) or failed */
+    get: operations['ExportsController_status'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/instances/{id}/exports/{exportId}/file': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The rendered file of a finished export */
+    get: operations['ExportsController_file'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/instances/{id}/finding-links': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Link a finding of a 1(a) analysis and a 1(c), 1(d) or 1(e) procedure, from either side, at any stage (a closed procedure included); recorded as an event on both */
+    post: operations['InstancesController_linkFinding'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/instances/{id}/history': {
     parameters: {
       query?: never;
@@ -687,6 +807,40 @@ export interface paths {
     put?: never;
     /** Move a running procedure to another version of its definition (audited) */
     post: operations['InstancesController_migrate'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/instances/{id}/record': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The record of the procedure: adoption, signing (who, in what capacity, on what full powers), entry into force, and every correction */
+    get: operations['ProcedureRecordController_record'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/instances/{id}/record/export': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The record of the procedure, with its corrections, as HTML or PDF */
+    get: operations['ProcedureRecordController_export'];
+    put?: never;
+    post?: never;
     delete?: never;
     options?: never;
     head?: never;
@@ -769,7 +923,7 @@ export interface paths {
       cookie?: never;
     };
     /**
-     * My notifications, newest first, paginated (?unread=true for the unread ones)
+     * My notifications, newest first, paginated (?unread=true for the unread ones, ?topic= for one topic)
      * @description page up to 100; further with cursor=<nextCursor of the previous page>
      */
     get: operations['NotificationsController_list'];
@@ -798,6 +952,24 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/notifications/calendar': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** A new private calendar (iCalendar) address for my deadlines; the previous one stops working */
+    post: operations['NotificationSettingsController_calendar'];
+    /** Revoke my calendar address */
+    delete: operations['NotificationSettingsController_revoke'];
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/notifications/read-all': {
     parameters: {
       query?: never;
@@ -809,6 +981,24 @@ export interface paths {
     put?: never;
     /** Mark all my notifications read */
     post: operations['NotificationsController_readAll'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/notifications/settings': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** My notification settings: language, time zone, digest hour, delivery per topic, followed partners */
+    get: operations['NotificationSettingsController_get'];
+    /** Change my notification settings (only the fields given) */
+    put: operations['NotificationSettingsController_update'];
+    post?: never;
     delete?: never;
     options?: never;
     head?: never;
@@ -844,6 +1034,23 @@ export interface paths {
     put?: never;
     /** Record a new version of a record (never an in-place edit): closes the current version at validFrom and adds the next one */
     post: operations['ReferenceController_recordChange'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/reference/{kind}/{code}/end': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** End a record without a successor (e.g. a state ceases to be a member): closes its current version at validTo, with who and why; open consensus rounds follow */
+    post: operations['ReferenceController_endRecord'];
     delete?: never;
     options?: never;
     head?: never;
@@ -1351,17 +1558,41 @@ export interface components {
     ApprovalRoundDto: {
       /** Format: date-time */
       closedAt: string | null;
+      /** @description A manager closed the round early */
+      closedEarly: components['schemas']['EarlyCloseDto'] | null;
+      /**
+       * Format: date-time
+       * @description When the deadline passed while the round stayed open
+       */
+      deadlinePassedAt: string | null;
       draftVersion: number;
+      /** @description States added while the round was open */
+      joined: components['schemas']['RoundJoinDto'][];
+      /** @description States removed while the round was open */
+      left: components['schemas']['RoundLeaveDto'][];
+      /** @description States that objected to the previous version: silence never counts for them */
+      mustAnswer: string[];
+      /** @description The first objection (see objections for all) */
       objection: components['schemas']['ObjectionDto'] | null;
+      /** @description Every objection standing (when settled: at settlement) */
+      objections: components['schemas']['StatedViewDto'][];
       /** Format: date-time */
       openedAt: string;
       /** @enum {string} */
       outcome: 'open' | 'consensus' | 'objected' | 'superseded';
+      /** @description Every reservation standing */
+      reservations: components['schemas']['StatedViewDto'][];
       round: number;
+      /** @description The consensus counts at least one state as agreeing by silence */
+      settledBySilence: boolean;
+      /** @description Whether the round uses the silence procedure (the stage's rule) */
       silenceProcedure: boolean;
       /** @example circulation */
       stage: string;
+      /** @description Each state's current answer */
       states: components['schemas']['MatrixPositionDto'][];
+      /** @description Earlier answers, replaced or set aside, oldest first */
+      superseded: components['schemas']['SupersededPositionDto'][];
     };
     ArticleDiffDto: {
       /** Format: uuid */
@@ -1419,6 +1650,10 @@ export interface components {
        * @example 12
        */
       passwordMinLength: number;
+    };
+    CalendarFeedDto: {
+      /** @description My private iCalendar address: shown once; a new one revokes the old */
+      url: string;
     };
     ChangePasswordDto: {
       /** Format: password */
@@ -1515,10 +1750,17 @@ export interface components {
       to: components['schemas']['VersionRefDto'];
     };
     ComparisonRoundDto: {
+      /** @description A manager closed the round early */
+      closedEarly: components['schemas']['RoundEarlyCloseDto'] | null;
       number: number;
+      /** @description The first objection (see objections) */
       objection: components['schemas']['RoundObjectionDto'] | null;
+      /** @description Every objection standing */
+      objections: components['schemas']['RoundStatedViewDto'][];
       /** @enum {string} */
       outcome: 'open' | 'consensus' | 'objected' | 'superseded';
+      /** @description The consensus counts at least one state as agreeing by silence */
+      settledBySilence: boolean;
       stage: string;
     };
     ComparisonRowDto: {
@@ -1579,6 +1821,52 @@ export interface components {
       nextVersion: number | null;
       procedure: components['schemas']['ProcedureRefDto'];
       version: number;
+    };
+    CorrectableFactDto: {
+      /** @example adoption.date */
+      field: string;
+      /** @example the decision date */
+      label: string;
+      /** @description JSON Schema of the value (the original field’s schema) */
+      valueSchema: {
+        [key: string]: unknown;
+      };
+    };
+    /** @description A correction of a recorded fact: the proposal and, once decided, its review */
+    CorrectionRecordDto: {
+      /** Format: date-time */
+      decidedAt: string | null;
+      decidedBy: string | null;
+      /** @example adoption.date */
+      field: string;
+      /** @example the decision date */
+      label: string;
+      /** @description The correct value */
+      newValue:
+        | string
+        | {
+            [key: string]: unknown;
+          };
+      /** @description The sequence number of the proposal in the history */
+      number: number;
+      /** @description The value recorded when the correction was proposed (kept in the history) */
+      oldValue:
+        | string
+        | {
+            [key: string]: unknown;
+          };
+      /** Format: date-time */
+      proposedAt: string;
+      proposedBy: string;
+      reason: string;
+      rejectionReason: string | null;
+      /** @enum {string} */
+      status: 'pending' | 'confirmed' | 'rejected';
+    };
+    /** @description The corrections of one procedure and the recorded facts that may be corrected */
+    CorrectionsViewDto: {
+      correctable: components['schemas']['CorrectableFactDto'][];
+      corrections: components['schemas']['CorrectionRecordDto'][];
     };
     CreateActingAppointmentDto: {
       /**
@@ -1886,6 +2174,13 @@ export interface components {
       state: string;
       subject: string;
     };
+    EarlyCloseDto: {
+      /** Format: date-time */
+      at: string;
+      /** @description User id of the manager */
+      by: string;
+      reason: string;
+    };
     EndorseActDto: {
       /** @description The id of your active signing key (Ed25519 key or passkey) */
       keyId: string;
@@ -2012,6 +2307,33 @@ export interface components {
       /** @description True when every check passed */
       valid: boolean;
     };
+    ExportFileDto: {
+      bytes: number;
+      /** @example application/pdf */
+      contentType: string;
+      /** @example draft-v3-ru.pdf */
+      filename: string;
+      /** @description Where to download it (with the bearer token) */
+      url: string;
+    };
+    ExportStatusDto: {
+      /** @description Why it failed, as a sentence */
+      error: string | null;
+      /** @description Once done */
+      file: components['schemas']['ExportFileDto'] | null;
+      /** @enum {string} */
+      format: 'html' | 'pdf';
+      /** Format: uuid */
+      id: string;
+      /** @enum {string} */
+      kind: 'version' | 'comparison' | 'report';
+      /** @enum {string} */
+      lang: 'ru' | 'zh' | 'en';
+      /** @description Percent rendered */
+      progress: number;
+      /** @enum {string} */
+      state: 'queued' | 'running' | 'done' | 'failed';
+    };
     ExtendDeadlineDto: {
       /** @example 2026-12-31T17:00:00Z */
       dueAt: string;
@@ -2027,6 +2349,33 @@ export interface components {
     FinalTextDto: {
       articles: components['schemas']['FinalTextArticleDto'][];
       version: number;
+    };
+    /** @description A finding of a 1(a) analysis linked to a 1(c), 1(d) or 1(e) procedure; shown on both procedures, made from either side at any time */
+    FindingLinkDto: {
+      /**
+       * Format: uuid
+       * @description The 1(a) analysis the finding belongs to
+       */
+      analysisId: string;
+      findingId: string;
+      /** @description The text of the finding when it was linked */
+      findingText: string;
+      /** Format: date-time */
+      linkedAt: string;
+      linkedBy: string;
+      /**
+       * @description Made from the analysis, from the procedure, or by starting the procedure from the finding
+       * @enum {string}
+       */
+      linkedFrom: 'analysis' | 'procedure' | 'start';
+      /** @description The memorandum assessed */
+      memorandumId: string | null;
+      procedureDefinitionId: string;
+      /**
+       * Format: uuid
+       * @description The 1(c), 1(d) or 1(e) procedure the finding feeds
+       */
+      procedureId: string;
     };
     HealthReportDto: {
       /**
@@ -2181,6 +2530,7 @@ export interface components {
       createdAt: string;
       deadlines: components['schemas']['OpenDeadlineDto'][];
       definition: components['schemas']['DefinitionRefDto'];
+      findingLinks: components['schemas']['FindingLinkDto'][];
       /** Format: uuid */
       id: string;
       memorandum: string | null;
@@ -2223,6 +2573,23 @@ export interface components {
       en: number;
       ru: number;
       zh: number;
+    };
+    LinkFindingDto: {
+      /**
+       * Format: uuid
+       * @description On a 1(c)/(d)/(e): the 1(a) analysis the finding belongs to
+       */
+      analysisId?: string;
+      /**
+       * @description The id of the finding in its assessment
+       * @example F-TR-1
+       */
+      findingId: string;
+      /**
+       * Format: uuid
+       * @description On a 1(a): the 1(c), 1(d) or 1(e) procedure the finding feeds
+       */
+      procedureId?: string;
     };
     LivenessDto: {
       /** @enum {string} */
@@ -2299,6 +2666,24 @@ export interface components {
       /** Format: date-time */
       readAt: string | null;
       subject: string;
+      /**
+       * @description What the notification is about
+       * @enum {string}
+       */
+      topic:
+        | 'round_opened'
+        | 'version_circulated'
+        | 'position_recorded'
+        | 'objection'
+        | 'round_settled'
+        | 'review_requested'
+        | 'stage_reached'
+        | 'procedure_opened'
+        | 'deadline_extended'
+        | 'withdrawn'
+        | 'reminder'
+        | 'escalation'
+        | 'info';
     };
     NotificationPageDto: {
       items: components['schemas']['NotificationDto'][];
@@ -2307,6 +2692,27 @@ export interface components {
       page: number;
       pageSize: number;
       total: number;
+    };
+    NotificationSettingsDto: {
+      /** @description Whether I have a calendar feed */
+      calendar: boolean;
+      digestHour: number;
+      /**
+       * @description The language used: mine, else my member state’s
+       * @enum {string}
+       */
+      effectiveLanguage: 'en' | 'ru' | 'zh';
+      /** @description The time zone used: mine, else my member state’s */
+      effectiveTimeZone: string;
+      followedPartners: string[];
+      /** @enum {string|null} */
+      language: 'en' | 'ru' | 'zh' | null;
+      /** @description Whether this service sends mail at all (SMTP configured) */
+      mailEnabled: boolean;
+      preferences: {
+        [key: string]: 'in_app' | 'email' | 'digest';
+      };
+      timeZone: string | null;
     };
     ObjectionDto: {
       memberState: string;
@@ -2407,11 +2813,45 @@ export interface components {
       stages: components['schemas']['StageCountDto'][];
       title: components['schemas']['Labels'];
     };
+    /** @description A procedure's record of facts outside the system, with every correction */
+    ProcedureRecordDto: {
+      /** @description Body, submission, decision number and date (1(c), 1(d)) */
+      adoption: {
+        [key: string]: unknown;
+      } | null;
+      corrections: components['schemas']['CorrectionRecordDto'][];
+      entryIntoForce: {
+        [key: string]: unknown;
+      } | null;
+      notification: {
+        [key: string]: unknown;
+      } | null;
+      procedure: components['schemas']['RecordProcedureDto'];
+      signing: components['schemas']['SigningViewDto'] | null;
+    };
     ProcedureRefDto: {
       definitionId: string;
       /** Format: uuid */
       id: string;
       state: string;
+    };
+    ProposeCorrectionDto: {
+      /**
+       * @description The recorded fact to correct (GET /instances/:id/corrections lists the correctable ones)
+       * @example adoption.date
+       */
+      field: string;
+      /** @description Why the recorded value is wrong, and on which evidence */
+      reason: string;
+      /**
+       * @description The correct value, in the shape of the original field (see valueSchema of the correctable fact)
+       * @example 2026-07-02
+       */
+      value:
+        | string
+        | {
+            [key: string]: unknown;
+          };
     };
     ReconcileReportDto: {
       /** @description Open deadlines compared */
@@ -2469,6 +2909,26 @@ export interface components {
        */
       validFrom: string;
     };
+    RecordEndDto: {
+      /**
+       * @description Why the record ends, and on which source
+       * @example Ceased to be a member state: decision of the Council of Heads of State No. 21
+       */
+      note: string;
+      /**
+       * @description End of validity (UTC date): the record is not valid from this day on
+       * @example 2027-07-01
+       */
+      validTo: string;
+    };
+    RecordProcedureDto: {
+      definitionId: string;
+      /** Format: uuid */
+      id: string;
+      state: string;
+      /** @enum {string} */
+      status: 'active' | 'done';
+    };
     RedlinesDto: {
       en?: components['schemas']['RedlineSegmentDto'][];
       ru?: components['schemas']['RedlineSegmentDto'][];
@@ -2507,6 +2967,10 @@ export interface components {
       data: {
         [key: string]: unknown;
       };
+      /** @description Who ended the record with this version (no successor) */
+      endedBy: string | null;
+      /** @description Why the record ended with this version */
+      endNote: string | null;
       /** @enum {string} */
       kind: 'member_state' | 'partner' | 'treaty' | 'body';
       /** @description Name (title for treaties) */
@@ -2544,6 +3008,10 @@ export interface components {
       response: {
         [key: string]: unknown;
       };
+    };
+    RejectCorrectionDto: {
+      /** @description Why the correction is rejected */
+      reason: string;
     };
     ReportApprovalDto: {
       approved: boolean;
@@ -2609,6 +3077,38 @@ export interface components {
       memoranda: number;
       submitted: number;
     };
+    RequestExportDto: {
+      /**
+       * @default pdf
+       * @enum {string}
+       */
+      format: 'html' | 'pdf';
+      /**
+       * @description The base version (kind comparison)
+       * @example 1
+       */
+      from?: number;
+      /**
+       * @description version: one version of the draft (version); comparison: the comparison table (from, to); report: the 1(a) final information
+       * @enum {string}
+       */
+      kind: 'version' | 'comparison' | 'report';
+      /**
+       * @default ru
+       * @enum {string}
+       */
+      lang: 'ru' | 'zh' | 'en';
+      /**
+       * @description The proposed version (kind comparison)
+       * @example 1
+       */
+      to?: number;
+      /**
+       * @description The version (kind version)
+       * @example 1
+       */
+      version?: number;
+    };
     ResetPasswordDto: {
       /** Format: password */
       newPassword: string;
@@ -2626,9 +3126,30 @@ export interface components {
       /** @description Why the key is revoked (kept in the record) */
       reason: string;
     };
+    RoundEarlyCloseDto: {
+      /** Format: date-time */
+      at: string;
+      by: string;
+      reason: string;
+    };
+    RoundJoinDto: {
+      /** Format: date-time */
+      at: string;
+      memberState: string;
+    };
+    RoundLeaveDto: {
+      /** Format: date-time */
+      at: string;
+      memberState: string;
+      reason: string;
+    };
     RoundObjectionDto: {
       memberState: string;
       reason: string;
+    };
+    RoundStatedViewDto: {
+      memberState: string;
+      text: string;
     };
     SaveVersionDto: {
       /** @description Every article of the new version, in order; an article left out is removed */
@@ -2663,6 +3184,19 @@ export interface components {
       /** @description The raw 32-byte Ed25519 public key, base64url */
       publicKey: string;
     };
+    SignatoriesViewDto: {
+      forPartner: components['schemas']['SignatoryViewDto'];
+      forSco: components['schemas']['SignatoryViewDto'];
+    };
+    SignatoryViewDto: {
+      /** @description The capacity in which the person signed; null: not recorded */
+      capacity: string | null;
+      /** @description kind ex_officio, instrument (reference) or decision (reference); null: not recorded */
+      fullPowers: {
+        [key: string]: unknown;
+      } | null;
+      name: string;
+    };
     SignedCommentDto: {
       /**
        * Format: uuid
@@ -2682,6 +3216,16 @@ export interface components {
        * @example amendflow-demo
        */
       password: string;
+    };
+    SigningViewDto: {
+      /** Format: date-time */
+      at: string;
+      /** Format: date */
+      date: string;
+      draftVersion: number;
+      place: string;
+      recordedBy: string;
+      signatories: components['schemas']['SignatoriesViewDto'];
     };
     SignInResponseDto: {
       /** @description Send it as `Authorization: Bearer <accessToken>` */
@@ -2725,6 +3269,11 @@ export interface components {
        *     }
        */
       input: Record<string, unknown>;
+    };
+    StatedViewDto: {
+      memberState: string;
+      /** @description The reason of the objection, or the text of the reservation */
+      text: string;
     };
     StatementRequestDto: {
       /**
@@ -2771,6 +3320,26 @@ export interface components {
       /** @description Target state paths */
       targets: string[];
     };
+    SupersededPositionDto: {
+      actingFor: string | null;
+      /** Format: date-time */
+      at: string | null;
+      /** @description User id ("system" for silence) */
+      by: string | null;
+      draftVersion: number;
+      memberState: string;
+      /** @enum {string} */
+      position: 'agree' | 'agree_with_reservation' | 'object' | 'silence' | 'no_answer';
+      /** @description The signature of the answer; null when unsigned */
+      signed: components['schemas']['AnswerSignedDto'] | null;
+      /**
+       * Format: date-time
+       * @description When a later answer replaced it, or its state left the round
+       */
+      supersededAt: string;
+      /** @description Reservation text or the reason of an objection */
+      text: string | null;
+    };
     /** @description What the command did, and the procedure as it stands after it */
     TransitionResponseDto: {
       instance: components['schemas']['InstanceViewDto'];
@@ -2778,6 +3347,39 @@ export interface components {
     };
     UnreadCountDto: {
       unread: number;
+    };
+    UpdateNotificationSettingsDto: {
+      /** @description Hour of the daily digest in my time zone */
+      digestHour?: number;
+      /**
+       * @description Partners whose deadlines go into my calendar
+       * @example [
+       *       "TR",
+       *       "EG"
+       *     ]
+       */
+      followedPartners?: string[];
+      /**
+       * @description Language of my mails and calendar; null = my member state’s
+       * @enum {string|null}
+       */
+      language?: 'en' | 'ru' | 'zh' | null;
+      /**
+       * @description Per topic (round_opened, version_circulated, position_recorded, objection, round_settled, review_requested, stage_reached, procedure_opened, deadline_extended, withdrawn, reminder, escalation, info): in_app (in the application only), email (a mail at once) or digest (in the daily mail)
+       * @example {
+       *       "reminder": "email",
+       *       "position_recorded": "digest",
+       *       "round_settled": "in_app"
+       *     }
+       */
+      preferences?: {
+        [key: string]: 'in_app' | 'email' | 'digest';
+      };
+      /**
+       * @description IANA time zone; null = my member state’s
+       * @example Asia/Almaty
+       */
+      timeZone?: string | null;
     };
     UpdateUserDto: {
       /** @description false deactivates the user and revokes their tokens */
@@ -4099,6 +4701,325 @@ export interface operations {
       };
       /** @description NOT_FOUND: no procedure with this id */
       404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description UNAVAILABLE: PostgreSQL or Redis does not answer; try again shortly */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+    };
+  };
+  CorrectionsController_list: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['CorrectionsViewDto'];
+        };
+      };
+      /** @description UNAUTHENTICATED: no bearer token, or it is expired, revoked or not valid */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description NOT_FOUND: no procedure with this id */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description UNAVAILABLE: PostgreSQL or Redis does not answer; try again shortly */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+    };
+  };
+  CorrectionsController_propose: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description Repeat a request safely: the same key returns the first result and applies nothing. */
+        'Idempotency-Key'?: string;
+      };
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['ProposeCorrectionDto'];
+      };
+    };
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['TransitionResponseDto'];
+        };
+      };
+      /** @description INVALID_PAYLOAD: invalid body, a fact that cannot be corrected, or a value that fails its schema */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description UNAUTHENTICATED: no bearer token, or it is expired, revoked or not valid */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description FORBIDDEN: legal officers and managers only */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description NOT_FOUND: no procedure with this id */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description CONFLICT: nothing recorded yet, the same value, a correction of the fact already pending, a rule of the original event refuses it, or an idempotency key reused */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description TOO_LARGE: the request is larger than its limit */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description UNAVAILABLE: PostgreSQL or Redis does not answer; try again shortly */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+    };
+  };
+  CorrectionsController_confirm: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description Repeat a request safely: the same key returns the first result and applies nothing. */
+        'Idempotency-Key'?: string;
+      };
+      path: {
+        id: string;
+        n: number;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['TransitionResponseDto'];
+        };
+      };
+      /** @description INVALID_PAYLOAD: the correction number or the body is invalid */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description UNAUTHENTICATED: no bearer token, or it is expired, revoked or not valid */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description FORBIDDEN: legal officers and managers only */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description NOT_FOUND: no procedure, or no such correction on it */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description CONFLICT: already decided, four-eyes (the proposer cannot confirm), the record changed meanwhile, a rule of the original event refuses the corrected record, or an idempotency key reused */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description TOO_LARGE: the request is larger than its limit */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description UNAVAILABLE: PostgreSQL or Redis does not answer; try again shortly */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+    };
+  };
+  CorrectionsController_reject: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description Repeat a request safely: the same key returns the first result and applies nothing. */
+        'Idempotency-Key'?: string;
+      };
+      path: {
+        id: string;
+        n: number;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['RejectCorrectionDto'];
+      };
+    };
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['TransitionResponseDto'];
+        };
+      };
+      /** @description INVALID_PAYLOAD: the correction number or the body is invalid */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description UNAUTHENTICATED: no bearer token, or it is expired, revoked or not valid */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description FORBIDDEN: legal officers and managers only */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description NOT_FOUND: no procedure, or no such correction on it */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description CONFLICT: already decided, four-eyes (the proposer cannot confirm), the record changed meanwhile, a rule of the original event refuses the corrected record, or an idempotency key reused */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description TOO_LARGE: the request is larger than its limit */
+      413: {
         headers: {
           [name: string]: unknown;
         };
@@ -5725,6 +6646,287 @@ export interface operations {
       };
     };
   };
+  ExportsController_request: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['RequestExportDto'];
+      };
+    };
+    responses: {
+      202: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ExportStatusDto'];
+        };
+      };
+      /** @description INVALID_PAYLOAD: the request is invalid (the message names the field) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description UNAUTHENTICATED: no bearer token, or it is expired, revoked or not valid */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description NOT_FOUND: no such procedure, draft or version, or (approvers) a version or report not circulated to the member states */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description CONFLICT: a report was asked of a procedure that is not an analysis (1(a)) */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description RATE_LIMITED: too many requests; try again later */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description UNAVAILABLE: PostgreSQL or Redis does not answer; try again shortly */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+    };
+  };
+  ExportsController_status: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        exportId: string;
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ExportStatusDto'];
+        };
+      };
+      /** @description UNAUTHENTICATED: no bearer token, or it is expired, revoked or not valid */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description NOT_FOUND: no such export of yours on this procedure (exports are kept for an hour) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description UNAVAILABLE: PostgreSQL or Redis does not answer; try again shortly */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+    };
+  };
+  ExportsController_file: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        exportId: string;
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The rendered document */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/pdf': string;
+          'text/html': string;
+        };
+      };
+      /** @description UNAUTHENTICATED: no bearer token, or it is expired, revoked or not valid */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description NOT_FOUND: no such export of yours on this procedure (exports are kept for an hour) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/pdf': components['schemas']['ErrorBody'];
+          'text/html': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description CONFLICT: the export is not done yet, or failed */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/pdf': components['schemas']['ErrorBody'];
+          'text/html': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description UNAVAILABLE: PostgreSQL or Redis does not answer; try again shortly */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+    };
+  };
+  InstancesController_linkFinding: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description Repeat a request safely: the same key returns the first result and applies nothing. */
+        'Idempotency-Key'?: string;
+      };
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['LinkFindingDto'];
+      };
+    };
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['TransitionResponseDto'];
+        };
+      };
+      /** @description INVALID_PAYLOAD: invalid body, no such finding, or the other procedure does not exist or is not of a kind a finding feeds */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description UNAUTHENTICATED: no bearer token, or it is expired, revoked or not valid */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description FORBIDDEN: legal officers only */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description NOT_FOUND: no procedure with this id */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description CONFLICT: already linked, this procedure takes no finding links, or an idempotency key reused */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description TOO_LARGE: the request is larger than its limit */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description UNAVAILABLE: PostgreSQL or Redis does not answer; try again shortly */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+    };
+  };
   InstancesController_history: {
     parameters: {
       query?: never;
@@ -5832,7 +7034,7 @@ export interface operations {
           'application/json': components['schemas']['ErrorBody'];
         };
       };
-      /** @description CONFLICT: already on that version, or the procedure is closed */
+      /** @description CONFLICT: already on that version, the procedure is closed, or the mapping would move it into a final stage or past a review or consensus its record does not show (BUSINESS_RULE) */
       409: {
         headers: {
           [name: string]: unknown;
@@ -5848,6 +7050,118 @@ export interface operations {
         };
         content: {
           'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description UNAVAILABLE: PostgreSQL or Redis does not answer; try again shortly */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+    };
+  };
+  ProcedureRecordController_record: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProcedureRecordDto'];
+        };
+      };
+      /** @description UNAUTHENTICATED: no bearer token, or it is expired, revoked or not valid */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description NOT_FOUND: no procedure with this id */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description UNAVAILABLE: PostgreSQL or Redis does not answer; try again shortly */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+    };
+  };
+  ProcedureRecordController_export: {
+    parameters: {
+      query?: {
+        format?: 'html' | 'pdf';
+        lang?: 'ru' | 'zh' | 'en';
+      };
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The record, rendered */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/pdf': string;
+          'text/html': string;
+        };
+      };
+      /** @description INVALID_PAYLOAD: format must be html or pdf, lang ru, zh or en */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/pdf': components['schemas']['ErrorBody'];
+          'text/html': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description UNAUTHENTICATED: no bearer token, or it is expired, revoked or not valid */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description NOT_FOUND: no procedure with this id */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/pdf': components['schemas']['ErrorBody'];
+          'text/html': components['schemas']['ErrorBody'];
         };
       };
       /** @description UNAVAILABLE: PostgreSQL or Redis does not answer; try again shortly */
@@ -5889,7 +7203,7 @@ export interface operations {
           'application/json': components['schemas']['ErrorBody'];
         };
       };
-      /** @description NOT_FOUND: no procedure with this id */
+      /** @description NOT_FOUND: no procedure with this id, or (approvers) an analysis not yet circulated to the member states */
       404: {
         headers: {
           [name: string]: unknown;
@@ -5961,7 +7275,7 @@ export interface operations {
           'application/json': components['schemas']['ErrorBody'];
         };
       };
-      /** @description NOT_FOUND: no procedure with this id */
+      /** @description NOT_FOUND: no procedure with this id, or (approvers) an analysis not yet circulated to the member states */
       404: {
         headers: {
           [name: string]: unknown;
@@ -6108,6 +7422,21 @@ export interface operations {
         /** @description Page number; beyond the first pages use cursor */
         page?: number;
         pageSize?: number;
+        /** @description Only notifications about this topic */
+        topic?:
+          | 'round_opened'
+          | 'version_circulated'
+          | 'position_recorded'
+          | 'objection'
+          | 'round_settled'
+          | 'review_requested'
+          | 'stage_reached'
+          | 'procedure_opened'
+          | 'deadline_extended'
+          | 'withdrawn'
+          | 'reminder'
+          | 'escalation'
+          | 'info';
         /** @description Only notifications not read yet */
         unread?: string;
       };
@@ -6202,6 +7531,78 @@ export interface operations {
       };
     };
   };
+  NotificationSettingsController_calendar: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['CalendarFeedDto'];
+        };
+      };
+      /** @description UNAUTHENTICATED: no bearer token, or it is expired, revoked or not valid */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description UNAVAILABLE: PostgreSQL or Redis does not answer; try again shortly */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+    };
+  };
+  NotificationSettingsController_revoke: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      204: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description UNAUTHENTICATED: no bearer token, or it is expired, revoked or not valid */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description UNAVAILABLE: PostgreSQL or Redis does not answer; try again shortly */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+    };
+  };
   NotificationsController_readAll: {
     parameters: {
       query?: never;
@@ -6217,6 +7618,93 @@ export interface operations {
         };
         content: {
           'application/json': components['schemas']['MarkedReadDto'];
+        };
+      };
+      /** @description UNAUTHENTICATED: no bearer token, or it is expired, revoked or not valid */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description UNAVAILABLE: PostgreSQL or Redis does not answer; try again shortly */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+    };
+  };
+  NotificationSettingsController_get: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['NotificationSettingsDto'];
+        };
+      };
+      /** @description UNAUTHENTICATED: no bearer token, or it is expired, revoked or not valid */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description UNAVAILABLE: PostgreSQL or Redis does not answer; try again shortly */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+    };
+  };
+  NotificationSettingsController_update: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['UpdateNotificationSettingsDto'];
+      };
+    };
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['NotificationSettingsDto'];
+        };
+      };
+      /** @description INVALID_PAYLOAD: an unknown language, time zone, topic, delivery or partner */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
         };
       };
       /** @description UNAUTHENTICATED: no bearer token, or it is expired, revoked or not valid */
@@ -6418,6 +7906,105 @@ export interface operations {
         };
       };
       /** @description UNPROCESSABLE: validFrom earlier than the start of the current version */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description UNAVAILABLE: PostgreSQL or Redis does not answer; try again shortly */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+    };
+  };
+  ReferenceController_endRecord: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description ISO alpha-2 code for member states and partner states, the id for treaties and bodies */
+        code: string;
+        kind: 'member_state' | 'member-states' | 'partner' | 'partners' | 'treaty' | 'treaties' | 'body' | 'bodies';
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['RecordEndDto'];
+      };
+    };
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ReferenceVersionDto'];
+        };
+      };
+      /** @description INVALID_PAYLOAD: invalid kind or body; nothing is written */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description UNAUTHENTICATED: no bearer token, or it is expired, revoked or not valid */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description FORBIDDEN: administrators only */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description NOT_FOUND: unknown code */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description CONFLICT: the record has already ended, or a concurrent change */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description TOO_LARGE: the request is larger than its limit */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description UNPROCESSABLE: validTo earlier than the start of the current version */
       422: {
         headers: {
           [name: string]: unknown;

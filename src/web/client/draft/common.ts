@@ -1,6 +1,7 @@
 // Pieces shared by the draft views: languages, loading a view into a box, exports, redlines.
 // Server text is only ever inserted as text (h() builds text nodes; <ins>/<del> get textContent).
-import { download } from '../api/client';
+import { download, get, post } from '../api/client';
+import type { components } from '../api/schema';
 import type { DraftLanguage, LanguageStatus, RedlineSegment } from '../api/views';
 import { clear, h, type Attrs } from '../dom';
 import { t } from '../i18n';
@@ -34,19 +35,64 @@ export async function fill(box: Element, load: () => Promise<Node>): Promise<voi
   }
 }
 
-/** A button that downloads `target` (an export) as `filename`; a failure is shown next to it. */
-export function exportButton(target: () => string, filename: () => string, text: string, testid = 'export') {
+export type ExportRequest = components['schemas']['RequestExportDto'];
+
+/** How often the page asks for an export's status, and for how long at most. */
+const EXPORT_POLL_MS = 400;
+const EXPORT_WAIT_MS = 10 * 60_000;
+
+/**
+ * A button that requests an export (POST /instances/:id/exports), shows its progress next to it
+ * while the server renders it (polling its status), then downloads the file. The indicator stays
+ * with the outcome: the file downloaded, or the sentence of the failure.
+ */
+export function exportButton(id: string, request: () => ExportRequest, text: string, testid = 'export') {
+  const bar: HTMLProgressElement = h('progress', { max: 100, value: 0 });
+  const said = h('span', {}, t('exportQueued'));
+  const indicator = h(
+    'span',
+    { class: 'export-progress', 'data-testid': 'export-progress', hidden: true },
+    bar,
+    ' ',
+    said,
+  );
+  const show = (state: string, progress: number, line: string) => {
+    indicator.hidden = false;
+    indicator.dataset.state = state;
+    indicator.dataset.progress = String(progress);
+    bar.value = progress;
+    said.textContent = line;
+  };
+  const run = async () => {
+    const previous = indicator.nextElementSibling;
+    if (previous?.matches('[data-testid=error]')) previous.remove();
+    button.disabled = true;
+    try {
+      let s = await post('/instances/{id}/exports', { path: { id }, body: request() });
+      show(s.state, s.progress, t('exportQueued'));
+      const until = Date.now() + EXPORT_WAIT_MS;
+      while (s.state === 'queued' || s.state === 'running') {
+        if (Date.now() > until) throw new Error(s.error ?? 'The export is taking too long; try again later.');
+        await new Promise((r) => setTimeout(r, EXPORT_POLL_MS));
+        s = await get('/instances/{id}/exports/{exportId}', { path: { id, exportId: s.id } });
+        show(s.state, s.progress, s.state === 'queued' ? t('exportQueued') : `${t('exportRunning')} ${s.progress}%`);
+      }
+      if (s.state === 'failed' || !s.file) throw new Error(s.error ?? 'The export failed; request it again.');
+      await download(s.file.url, s.file.filename);
+      show('done', 100, `${t('exportReady')}: ${s.file.filename}`);
+    } catch (err) {
+      indicator.hidden = true;
+      indicator.after(errorBox(err));
+    } finally {
+      button.disabled = false;
+    }
+  };
   const button: HTMLButtonElement = h(
     'button',
-    {
-      type: 'button',
-      class: 'secondary',
-      'data-testid': testid,
-      onclick: () => download(target(), filename()).catch((err: unknown) => button.after(errorBox(err))),
-    },
+    { type: 'button', class: 'secondary', 'data-testid': testid, onclick: () => void run() },
     text,
   );
-  return button;
+  return h('span', { class: 'export' }, button, ' ', indicator);
 }
 
 export function statusText(s: LanguageStatus | null | undefined): string {

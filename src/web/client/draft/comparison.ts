@@ -1,5 +1,5 @@
 // The comparison table: base | proposed (with redline) | comments, and each state's position.
-import { get, url } from '../api/client';
+import { get } from '../api/client';
 import type { Comparison, DraftLanguage } from '../api/views';
 import { h, table } from '../dom';
 import { t, label } from '../i18n';
@@ -8,11 +8,7 @@ import { articleName, exportButton, redline, statusText } from './common';
 export async function comparisonView(id: string, from: number, to: number, lang: DraftLanguage): Promise<HTMLElement> {
   const c = await get('/instances/{id}/draft/comparison', { path: { id }, query: { from, to, lang } });
   const exportAs = (format: 'html' | 'pdf') =>
-    exportButton(
-      () => url('/instances/{id}/draft/comparison/export', { id }, { from, to, lang, format }),
-      () => `comparison-v${from}-v${to}-${lang}.${format}`,
-      format.toUpperCase(),
-    );
+    exportButton(id, () => ({ kind: 'comparison', from, to, lang, format }), format.toUpperCase());
   const box = h(
     'div',
     { 'data-testid': 'comparison' },

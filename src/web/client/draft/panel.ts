@@ -1,6 +1,6 @@
 // The draft card of a procedure page: banners, every version (with exports), and the tools
 // (edit into a new version, redline, comparison table, consolidation) drawing into one work area.
-import { ApiError, get, session, url } from '../api/client';
+import { ApiError, get, session } from '../api/client';
 import type { DraftDocument, InstanceView } from '../api/views';
 import { clear, fmtDate, h, table } from '../dom';
 import { t, label } from '../i18n';
@@ -80,9 +80,8 @@ function versionsTable(id: string, doc: DraftDocument, open: (n: number) => void
   const exportLang = langSelect({ 'aria-label': t('exportLanguage') }, false, 'ru');
   const exportOf = (n: number, format: 'html' | 'pdf') =>
     exportButton(
-      () =>
-        url('/instances/{id}/draft/versions/{n}/export', { id, n }, { format, lang: chosenLang(exportLang) ?? 'ru' }),
-      () => `draft-v${n}-${exportLang.value}.${format}`,
+      id,
+      () => ({ kind: 'version', version: n, format, lang: chosenLang(exportLang) ?? 'ru' }),
       format.toUpperCase(),
       `export-${format}`,
     );

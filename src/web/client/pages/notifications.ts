@@ -4,21 +4,26 @@ import type { NotificationList } from '../api/views';
 import { clear, fmtDate, h } from '../dom';
 import { t } from '../i18n';
 
-/** A header link to the list with the unread count; refreshes itself. */
+/** A header link to the list with the unread count, kept current by the live stream. */
 export function notificationBadge(): HTMLElement {
   const count = h('span', { class: 'count', 'data-testid': 'unread-count', 'data-count': '0', hidden: true }, '0');
   const link = h('a', { href: '#/notifications', 'data-testid': 'notifications-link' }, t('notifications'), ' ', count);
   void refreshBadge(count);
+  live();
   return link;
+}
+
+function show(count: HTMLElement, unread: number): void {
+  count.textContent = String(unread);
+  count.setAttribute('data-count', String(unread));
+  count.hidden = unread === 0;
 }
 
 async function refreshBadge(count: HTMLElement): Promise<void> {
   if (!session.token) return;
   try {
     const { unread } = await get('/notifications/unread-count');
-    count.textContent = String(unread);
-    count.setAttribute('data-count', String(unread));
-    count.hidden = unread === 0;
+    show(count, unread);
   } catch {
     /* the badge is a hint; the list page shows errors */
   }
@@ -30,9 +35,80 @@ export function updateBadge(): void {
   if (count) void refreshBadge(count);
 }
 
-const list = () => get('/notifications', { query: { pageSize: 100 } });
+/** The one live connection (Server-Sent Events read through fetch, which can send the bearer token). */
+let stream: { token: string; abort: AbortController } | null = null;
+
+function live(): void {
+  const token = session.token;
+  if (!token || stream?.token === token) return;
+  stream?.abort.abort();
+  const abort = new AbortController();
+  stream = { token, abort };
+  void (async () => {
+    for (let delay = 1000; !abort.signal.aborted && session.token === token; delay = Math.min(delay * 2, 30_000)) {
+      try {
+        const res = await fetch('/notifications/stream', {
+          headers: { Authorization: `Bearer ${token}`, Accept: 'text/event-stream' },
+          signal: abort.signal,
+        });
+        if (!res.ok || !res.body) throw new Error(String(res.status));
+        delay = 1000;
+        const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
+        let buffer = '';
+        for (;;) {
+          const { value, done } = await reader.read();
+          if (done) break;
+          buffer += value;
+          const events = buffer.split('\n\n');
+          buffer = events.pop() ?? '';
+          for (const e of events) {
+            const data = e
+              .split('\n')
+              .filter((l) => l.startsWith('data:'))
+              .map((l) => l.slice(5).trim())
+              .join('');
+            if (!data) continue;
+            const { unread } = JSON.parse(data) as { unread: number };
+            const count = document.querySelector<HTMLElement>('[data-testid=unread-count]');
+            if (count) show(count, unread);
+          }
+        }
+      } catch {
+        /* dropped: reconnect after a pause */
+      }
+      await new Promise((r) => setTimeout(r, delay));
+    }
+    if (stream?.abort === abort) stream = null;
+  })();
+}
+
+const TOPICS = [
+  'round_opened',
+  'version_circulated',
+  'position_recorded',
+  'objection',
+  'round_settled',
+  'review_requested',
+  'stage_reached',
+  'procedure_opened',
+  'deadline_extended',
+  'withdrawn',
+  'reminder',
+  'escalation',
+  'info',
+] as const;
+type Topic = (typeof TOPICS)[number];
 
 export async function notificationsPage(view: HTMLElement): Promise<void> {
+  const filter: { unread: boolean; topic: Topic | '' } = { unread: false, topic: '' };
+  const list = () =>
+    get('/notifications', {
+      query: {
+        pageSize: 100,
+        ...(filter.unread ? { unread: 'true' as const } : {}),
+        ...(filter.topic ? { topic: filter.topic } : {}),
+      },
+    });
   const box = h(
     'section',
     { class: 'card' },
@@ -53,7 +129,32 @@ export async function notificationsPage(view: HTMLElement): Promise<void> {
     },
     t('markAllRead'),
   );
-  view.append(h('h1', {}, t('notifications')), h('div', {}, markAll), box);
+  const unread = h('input', {
+    type: 'checkbox',
+    'data-testid': 'filter-unread',
+    onchange: (e) => {
+      filter.unread = (e.target as HTMLInputElement).checked;
+      void redraw();
+    },
+  });
+  const topic = h(
+    'select',
+    {
+      'data-testid': 'filter-topic',
+      'aria-label': t('allTopics'),
+      onchange: (e) => {
+        const v = (e.target as HTMLSelectElement).value;
+        filter.topic = TOPICS.find((x) => x === v) ?? '';
+        void redraw();
+      },
+    },
+    [h('option', { value: '' }, t('allTopics')), ...TOPICS.map((x) => h('option', { value: x }, t(`topic_${x}`)))],
+  );
+  view.append(
+    h('h1', {}, t('notifications')),
+    h('div', { class: 'filters' }, h('label', {}, unread, ' ', t('unreadOnly')), ' ', topic, ' ', markAll),
+    box,
+  );
 }
 
 /** The list; `read()` runs after one was marked read. */
@@ -65,8 +166,8 @@ function listView(l: NotificationList, read: () => void): HTMLElement {
     l.items.map((n) =>
       h(
         'li',
-        { class: n.readAt ? 'read' : 'unread', 'data-id': n.id, 'data-kind': n.kind },
-        h('span', { class: `badge kind-${n.kind}` }, t(`kind_${n.kind}`)),
+        { class: n.readAt ? 'read' : 'unread', 'data-id': n.id, 'data-kind': n.kind, 'data-topic': n.topic },
+        h('span', { class: `badge kind-${n.kind}` }, t(`topic_${n.topic}`)),
         ' ',
         h('span', { class: 'text', 'data-testid': 'notification-subject' }, n.subject),
         ' ',

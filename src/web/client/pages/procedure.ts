@@ -7,7 +7,7 @@ import { clear, h } from '../dom';
 import { draftPanel, loadDraft } from '../draft/panel';
 import { t } from '../i18n';
 import { actionsView } from '../procedure/actions';
-import { childrenView } from '../procedure/children';
+import { childrenView, findingLinksView } from '../procedure/children';
 import { deadlinesView } from '../procedure/deadlines';
 import { matrixView } from '../procedure/matrix';
 import { stageText, summaryView } from '../procedure/summary';
@@ -41,6 +41,7 @@ export async function procedurePage(view: HTMLElement, go: Go, id: string): Prom
       { class: 'grid' },
       card(t('deadlines'), deadlinesView(inst, canExtend, reload)),
       card(t('children'), childrenView(defs, inst)),
+      card(t('findingLinks'), findingLinksView(inst)),
     ),
     card(t('approvals'), matrix),
     card(
