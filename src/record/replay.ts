@@ -103,7 +103,7 @@ export function replay(
       next = entered.length
         ? enterByMigration(to.machine, placed, entered, {
             type: e.type,
-            payload: p as Record<string, unknown>,
+            payload: p,
             actor: actorOf(e),
             at: e.at,
             world: worldOf(e),
@@ -116,7 +116,7 @@ export function replay(
       if (!spec)
         return stop(`${label}: ${definitionId} version ${e.definitionVersion} has no correctable "${String(p.field)}"`);
       const current = restore(def.machine, persisted);
-      next = restore(def.machine, { ...persisted, context: spec.write(current.context, p.newValue) as unknown });
+      next = restore(def.machine, { ...persisted, context: spec.write(current.context, p.newValue) });
     } else if (RECORD_ONLY.has(e.type)) {
       // recorded beside the machine: the snapshot does not change
       next = restore(def.machine, persisted);
