@@ -20,7 +20,9 @@ import {
 import { createDataSource } from '../../src/infra/data-source';
 import { ReferenceService } from '../../src/reference/reference.service';
 import { bearer, signedIn, tokenFor, type TestUser } from '../support/auth';
+import { draftUpTo } from '../support/drafts';
 import { asInsider } from '../support/insider';
+import { recordBodyAdopts } from '../support/reference-data';
 import { createTestApp, type TestApp } from '../support/test-app';
 import { waitFor } from '../support/wait';
 
@@ -143,6 +145,8 @@ describe('evidence: append-only record, checkpoints, bundle and offline verifier
     t = await createTestApp({ appRole: true, env: { ANSWER_SIGNING: 'required' } });
     owner = createDataSource(t.databaseUrl);
     await owner.initialize();
+    // the reference data does not say which body adopts the model Memorandum: record it, as an administrator would
+    await recordBodyAdopts(t, 'cfm', ['model_memorandum']);
     dir = mkdtempSync(path.join(tmpdir(), 'amendflow-evidence-'));
     ({ user: officerUser } = await signedIn(t.app, { role: 'legal_officer' }));
     ({ user: reviewerUser } = await signedIn(t.app, { role: 'legal_officer' }));
@@ -173,6 +177,8 @@ describe('evidence: append-only record, checkpoints, bundle and offline verifier
       .set(bearer(await token(officerUser)))
       .send({ source: 'model_memorandum' })
       .expect(201);
+    // version 1 saved by the officer (the author), so that another officer may review it
+    await draftUpTo(t.app, id, { id: officerUser.id, role: 'legal_officer', memberState: null, actingFor: null }, 1);
     await send(officerUser, 'SUBMIT_FOR_REVIEW', { draftVersion: 1 });
     await send(reviewerUser, 'APPROVE_REVIEW');
     await t.app.get(WorkflowEngine).apply({
