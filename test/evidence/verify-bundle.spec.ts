@@ -1,5 +1,5 @@
 import { generateKeyPairSync } from 'node:crypto';
-import { actors, T0, world } from '../../workflows/kernel/testing';
+import { actors, draftFacts, T0, world } from '../../workflows/kernel/testing';
 import { defaultRegistry } from '../../workflows/registry';
 import { GENESIS_HASH, eventHash } from '../../src/engine/event-hash';
 import {
@@ -55,7 +55,7 @@ function makeBundle(signWith: ServiceKey = key): EvidenceBundle {
       prevHash: prev,
       hash: '',
       signature: null,
-      world: { memberStates: world.memberStates, memoranda: world.memoranda, draft: null },
+      world: { memberStates: world.memberStates, memoranda: world.memoranda, bodies: world.bodies, draft: draftFacts(1) },
     };
     events.push(e);
     e.stateAfter = replay(registry, DEF, events).state ?? '';
@@ -184,7 +184,9 @@ describe('the offline verifier (pure: no server, no database)', () => {
   it('finds a chain recomputed after an edit through the checkpoint only', async () => {
     const b = copy(makeBundle());
     const e = b.events[2];
+    // the insider edits the event and the facts stored with it, so that the replay still agrees
     e.payload = { draftVersion: 2 };
+    e.world = { ...e.world, draft: draftFacts(2) };
     e.hash = eventHash({
       instanceId: INSTANCE,
       seq: e.seq,
