@@ -29,7 +29,7 @@ import { AccessTokenService } from '../src/auth/access-token.service';
 import { UsersService } from '../src/auth/users.service';
 import { DraftsService } from '../src/documents/drafts.service';
 import type { WorkflowEngine } from '../src/engine/engine.service';
-import { InstancesService } from '../src/instances/instances.service';
+import { EvidenceService } from '../src/record/evidence.service';
 import type { Actor } from '../workflows/kernel/types';
 import {
   bootApp,
@@ -450,7 +450,7 @@ void withScratch(async (scratch) => {
     // ---------------------------------------------------------------- correctness afterwards
     const expected = INSTANCES * STATES.length;
     const problems: string[] = [];
-    const instancesService = app.get(InstancesService);
+    const evidenceService = app.get(EvidenceService);
     for (const [side, ids] of [
       ['engine', engineIds],
       ['http', httpIds],
@@ -470,7 +470,7 @@ void withScratch(async (scratch) => {
         )
       ).rows as { agreed: number }[];
       let invalid = 0;
-      for (const id of ids) if (!(await instancesService.verify(id)).valid) invalid++;
+      for (const id of ids) if (!(await evidenceService.verifySummary(id)).valid) invalid++;
       log(
         `check ${side}: ${fmt(states.agreed)} of ${fmt(INSTANCES)} instances at submitted_for_adoption, consensus reached ${fmt(counts.reached)} times, ` +
           `${fmt(counts.positions)} positions (expected ${fmt(expected)}), ${invalid} chains invalid`,

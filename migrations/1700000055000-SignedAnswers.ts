@@ -1,4 +1,5 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
+import { revokeRewrite } from './support/evidence';
 
 /**
  * Signed answers (docs/evidence.md, "Signed answers").
@@ -62,6 +63,8 @@ export class SignedAnswers1700000055000 implements MigrationInterface {
     await q.query(
       `CREATE TRIGGER signing_key_record_no_truncate BEFORE TRUNCATE ON signing_key_record FOR EACH STATEMENT EXECUTE FUNCTION signing_key_append_only()`,
     );
+    // Evidence: the service's role appends key records, never rewrites them.
+    await revokeRewrite(q, 'signing_key_record');
   }
 
   async down(q: QueryRunner): Promise<void> {

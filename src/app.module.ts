@@ -20,6 +20,7 @@ import { ApprovalsModule } from './approvals/approvals.module';
 import { MonitoringModule } from './monitoring/monitoring.module';
 import { NotificationDeliveryModule } from './notifications/notifications-delivery.module';
 import { WebModule } from './web/web.module';
+import { EvidenceModule, EvidenceWorkersModule } from './record/evidence.module';
 
 /**
  * The application. Boot it with a resolved Runtime (see src/bootstrap.ts or
@@ -67,6 +68,8 @@ export class AppModule {
         ApprovalsModule,
         MonitoringModule,
         WebModule,
+        EvidenceModule,
+        ...(runtime.env.WORKERS_IN_PROCESS ? [EvidenceWorkersModule] : []),
         ...extra,
       ],
       providers: [

@@ -255,9 +255,11 @@ export async function startService(): Promise<void> {
     infra = await resolveRuntime({ env, logger: root });
     const logger = new Logger('Bootstrap');
 
-    const applied = await runMigrations(infra.runtime.postgresUrl).catch((err: unknown) => {
-      throw new BootError(`Database migrations failed: ${errorReason(err)}`, { cause: err });
-    });
+    const applied = await runMigrations(env.MIGRATION_DATABASE_URL ?? infra.runtime.postgresUrl).catch(
+      (err: unknown) => {
+        throw new BootError(`Database migrations failed: ${errorReason(err)}`, { cause: err });
+      },
+    );
     if (applied.length > 0) logger.log(`Applied ${applied.length} migration(s): ${applied.join(', ')}`);
 
     const app = await createApp(infra.runtime);

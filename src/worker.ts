@@ -45,9 +45,11 @@ async function main(): Promise<void> {
     const root = createRootLogger(env);
     Logger.overrideLogger(new PinoBootLogger(root));
     infra = await resolveRuntime({ env, logger: root });
-    const applied = await runMigrations(infra.runtime.postgresUrl).catch((err: unknown) => {
-      throw new BootError(`Database migrations failed: ${errorReason(err)}`, { cause: err });
-    });
+    const applied = await runMigrations(env.MIGRATION_DATABASE_URL ?? infra.runtime.postgresUrl).catch(
+      (err: unknown) => {
+        throw new BootError(`Database migrations failed: ${errorReason(err)}`, { cause: err });
+      },
+    );
     if (applied.length > 0) logger.log(`Applied ${applied.length} migration(s): ${applied.join(', ')}`);
     const app = await createWorker(infra.runtime);
     logger.log(

@@ -3,137 +3,36 @@
  * The operator's command line (package.json "bin", built into dist/src/cli/amendflow.js):
  *
  *   npx amendflow create-admin [--email EMAIL] [--name NAME] [--password-stdin] [--force]
+ *   npx amendflow verify <bundle.json> [--service-key KEY]... [--json]
  *
- * Creates an administrator (the first one, typically, on a fresh production database: there is
- * no other way in). Asks for what the flags do not give when run in a terminal; with
- * --password-stdin the password is the first line of standard input (for scripts). The password
- * meets the same rules as any other (PASSWORD_MIN_LENGTH, not a common breached password).
- * Refuses when an active administrator exists, unless --force. Settings as for the service
- * (DATABASE_URL, ...); pending migrations are applied first.
+ * create-admin creates an administrator (the first one, typically, on a fresh production
+ * database: there is no other way in). Asks for what the flags do not give when run in a
+ * terminal; with --password-stdin the password is the first line of standard input (for
+ * scripts). The password meets the same rules as any other (PASSWORD_MIN_LENGTH, not a common
+ * breached password). Refuses when an active administrator exists, unless --force. Settings as
+ * for the service (DATABASE_URL, ...); pending migrations are applied first.
+ *
+ * verify checks an evidence bundle (GET /instances/:id/evidence) offline: no server, no
+ * database, no settings. It prints a report (chain, replay, checkpoints, each answer with its
+ * signature) and exits 0 when everything verifies, 1 when anything fails, 2 when the file cannot
+ * be read as a bundle. --service-key (repeatable) pins the service's checkpoint key(s) (raw
+ * Ed25519, base64url, as GET /evidence/checkpoints publishes it); --json prints the report as JSON.
  */
-import { createInterface } from 'node:readline';
-import { Logger } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
-import { AppModule } from '../app.module';
-import { UsersService } from '../auth/users.service';
-import { reportBootFailure, resolveRuntime, type ResolvedInfrastructure } from '../bootstrap';
+import { reportBootFailure } from '../bootstrap';
 import { DomainException } from '../common/domain.exception';
-import { loadEnv } from '../config/env';
-import { runMigrations } from '../infra/migrations';
-import type { Runtime } from '../infra/runtime';
+import { createAdmin } from './create-admin';
+import { UsageError } from './usage-error';
+import { verifyCommand } from './verify-command';
 
-const USAGE = 'Usage: amendflow create-admin [--email EMAIL] [--name NAME] [--password-stdin] [--force]\n';
-
-interface Options {
-  email?: string;
-  name?: string;
-  passwordStdin: boolean;
-  force: boolean;
-}
-
-function parse(argv: string[]): Options {
-  const options: Options = { passwordStdin: false, force: false };
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    const value = () => {
-      const v = argv[++i];
-      if (v === undefined || v.startsWith('--')) throw new UsageError(`${arg} needs a value`);
-      return v;
-    };
-    if (arg === '--email') options.email = value();
-    else if (arg === '--name') options.name = value();
-    else if (arg === '--password-stdin') options.passwordStdin = true;
-    else if (arg === '--force') options.force = true;
-    else throw new UsageError(`Unknown option ${arg}`);
-  }
-  return options;
-}
-
-class UsageError extends Error {}
-
-/** Reads lines from standard input; hides what is typed when `hidden` and stdin is a terminal. */
-async function ask(question: string, hidden = false): Promise<string> {
-  const rl = createInterface({ input: process.stdin, output: process.stderr, terminal: process.stdin.isTTY });
-  if (hidden && process.stdin.isTTY) {
-    const write = (rl as unknown as { _writeToOutput: (s: string) => void })._writeToOutput.bind(rl);
-    (rl as unknown as { _writeToOutput: (s: string) => void })._writeToOutput = (s: string) =>
-      write(s.startsWith(question) ? s : s.replace(/[^\r\n]/g, ''));
-  }
-  try {
-    return await new Promise<string>((resolve, reject) => {
-      rl.question(question, resolve);
-      rl.once('close', () => reject(new UsageError('Standard input ended before an answer was given')));
-    });
-  } finally {
-    rl.close();
-  }
-}
-
-async function createAdmin(argv: string[]): Promise<void> {
-  const options = parse(argv);
-  const interactive = !!process.stdin.isTTY;
-  const email = options.email ?? (interactive ? (await ask('Email: ')).trim() : undefined);
-  const name = options.name ?? (interactive ? (await ask('Name: ')).trim() : 'Administrator');
-  if (!email) throw new UsageError('--email is required when not run in a terminal');
-  let password: string;
-  if (options.passwordStdin) {
-    password = (await ask('')).replace(/\r?\n$/, '');
-  } else if (interactive) {
-    password = await ask('Password: ', true);
-    process.stderr.write('\n');
-    if ((await ask('Password again: ', true)) !== password) throw new UsageError('The two passwords differ');
-    process.stderr.write('\n');
-  } else {
-    throw new UsageError('Give the password with --password-stdin when not run in a terminal');
-  }
-
-  let infra: ResolvedInfrastructure | undefined;
-  try {
-    const env = loadEnv();
-    Logger.overrideLogger(['error', 'warn']);
-    infra = await resolveRuntime({ env });
-    await runMigrations(infra.runtime.postgresUrl);
-    // No workers, relay sweeps or metrics listener: this process only writes one user.
-    const runtime: Runtime = Object.freeze({
-      ...infra.runtime,
-      env: Object.freeze({
-        ...env,
-        WORKERS_IN_PROCESS: false,
-        OUTBOX_SWEEP_MS: 0,
-        METRICS_PORT: undefined,
-        DEMO: false,
-      }),
-    });
-    const app = await NestFactory.createApplicationContext(AppModule.forRoot(runtime), {
-      logger: ['error', 'warn'],
-      abortOnError: false,
-    });
-    try {
-      const users = app.get(UsersService);
-      const admins = await users.list({ role: 'admin', active: true });
-      if (admins.length > 0 && !options.force) {
-        throw new UsageError(
-          `An administrator exists already (${admins.map((a) => a.email).join(', ')}): sign in as one to create users, or pass --force`,
-        );
-      }
-      const user = await users.create(
-        { email, displayName: name || 'Administrator', password, role: 'admin', memberState: null },
-        { actor: null, ip: null },
-        { via: 'create-admin' },
-      );
-      process.stdout.write(`Created administrator ${user.email} (${user.id})\n`);
-    } finally {
-      await app.close();
-    }
-  } finally {
-    await infra?.stop().catch(() => undefined);
-  }
-}
+const USAGE =
+  'Usage: amendflow create-admin [--email EMAIL] [--name NAME] [--password-stdin] [--force]\n' +
+  '       amendflow verify <bundle.json> [--service-key KEY]... [--json]\n';
 
 async function main(argv: string[]): Promise<void> {
   const [command, ...rest] = argv;
   try {
     if (command === 'create-admin') await createAdmin(rest);
+    else if (command === 'verify') process.exit(await verifyCommand(rest));
     else throw new UsageError(command ? `Unknown command ${command}` : 'Name a command');
     process.exit(0);
   } catch (err) {

@@ -34,7 +34,8 @@ async function main(argv: string[]): Promise<void> {
     Logger.overrideLogger(nestLogLevels(env.LOG_LEVEL));
     const logger = new Logger('Migrations');
     postgres = await resolvePostgres({
-      databaseUrl: env.DATABASE_URL,
+      // the schema's owner when the service itself connects as the restricted role
+      databaseUrl: env.MIGRATION_DATABASE_URL ?? env.DATABASE_URL,
       localPort: env.PG_LOCAL_PORT,
       dataDir: env.DATA_DIR,
     });

@@ -297,6 +297,21 @@ const schema = z.object({
       error: 'must be 32 bytes written as 64 hex digits or in base64 (openssl rand -base64 32)',
     }),
   ),
+  /**
+   * The database connection migrations run with (the owner of the schema), when the service itself
+   * connects (DATABASE_URL) as the restricted role amendflow_app. Unset: migrations use DATABASE_URL.
+   */
+  MIGRATION_DATABASE_URL: optionalString(urlWithProtocols(['postgres:', 'postgresql:'], 'postgres://')),
+  /** The service's Ed25519 key signing checkpoints: its 32-byte seed, hex or base64 (never stored in the database). */
+  EVIDENCE_SIGNING_KEY: optionalString(
+    z.string().refine((v) => parseKey32(v) !== undefined, {
+      error: 'must be a 32-byte Ed25519 seed written as 64 hex digits or in base64 (openssl rand -base64 32)',
+    }),
+  ),
+  /** A file holding the service's Ed25519 private key (PKCS#8 PEM, `openssl genpkey -algorithm ed25519`) or its seed. */
+  EVIDENCE_SIGNING_KEY_FILE: optionalString(z.string()),
+  /** Period of the checkpoint job (signs the chain head of every procedure changed since), ms; 0 = only when a procedure closes. */
+  EVIDENCE_CHECKPOINT_EVERY_MS: wholeNumber(0, 86_400_000, 15 * 60_000, ' of milliseconds'),
 });
 
 export interface Env {
@@ -352,6 +367,10 @@ export interface Env {
   readonly WEBHOOK_ALLOWED_HOSTS: readonly string[];
   /** The 32-byte webhook secret key, base64. */
   readonly WEBHOOK_SECRET_KEY: string;
+  readonly MIGRATION_DATABASE_URL?: string;
+  readonly EVIDENCE_SIGNING_KEY?: string;
+  readonly EVIDENCE_SIGNING_KEY_FILE?: string;
+  readonly EVIDENCE_CHECKPOINT_EVERY_MS: number;
   /** True when WEBHOOK_SECRET_KEY was not configured and the key was derived from JWT_SECRET. */
   readonly WEBHOOK_SECRET_KEY_DERIVED: boolean;
   /** The mail server, when notifications go out by e-mail (with MAIL_FROM and PUBLIC_URL). */
@@ -408,6 +427,12 @@ export function loadEnv(source: NodeJS.ProcessEnv | Record<string, string | unde
     requireSet('REDIS_URL', 'is required when NODE_ENV=production (redis://host:6379)');
     requireSet('JWT_SECRET', `is required when NODE_ENV=production (at least ${JWT_SECRET_MIN_BYTES} random bytes)`);
     requireSet('WEBHOOK_SECRET_KEY', 'is required when NODE_ENV=production (32 bytes: openssl rand -base64 32)');
+    if (!seen.has('EVIDENCE_SIGNING_KEY') && !has('EVIDENCE_SIGNING_KEY') && !has('EVIDENCE_SIGNING_KEY_FILE'))
+      issues.push({
+        variable: 'EVIDENCE_SIGNING_KEY',
+        message:
+          'or EVIDENCE_SIGNING_KEY_FILE is required when NODE_ENV=production (the checkpoint signing key: openssl rand -base64 32)',
+      });
     if (
       TRUE_WORDS.includes(
         String(source.DEMO ?? '')
@@ -493,6 +518,10 @@ export function loadEnv(source: NodeJS.ProcessEnv | Record<string, string | unde
     WEBHOOK_ALLOWED_HOSTS: Object.freeze(data.WEBHOOK_ALLOWED_HOSTS),
     WEBHOOK_SECRET_KEY: webhookKey.toString('base64'),
     WEBHOOK_SECRET_KEY_DERIVED: !data.WEBHOOK_SECRET_KEY,
+    MIGRATION_DATABASE_URL: data.MIGRATION_DATABASE_URL,
+    EVIDENCE_SIGNING_KEY: data.EVIDENCE_SIGNING_KEY,
+    EVIDENCE_SIGNING_KEY_FILE: data.EVIDENCE_SIGNING_KEY_FILE,
+    EVIDENCE_CHECKPOINT_EVERY_MS: data.EVIDENCE_CHECKPOINT_EVERY_MS,
     SMTP_URL: data.SMTP_URL,
     MAIL_FROM: data.MAIL_FROM?.trim(),
     MAIL_ATTEMPTS: data.MAIL_ATTEMPTS,

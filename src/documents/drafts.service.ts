@@ -1,4 +1,4 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
@@ -7,6 +7,7 @@ import { DomainException, ErrorCode, ErrorReason } from '../common/domain.except
 import { isUuid } from '../common/ids';
 import { PgErrorCode, pgErrorCode } from '../common/pg-errors';
 import type { DraftFactsProvider } from '../engine/world.service';
+import { savedContentHash } from '../record/bundle';
 import type { StoredSignature } from '../evidence/signed-statement';
 import { CLOCK, type Clock } from '../infra/clock';
 import { execute, queryOne, queryRows } from '../infra/sql';
@@ -193,10 +194,13 @@ export class DraftsService implements DraftFactsProvider {
     const number = await this.ds.transaction(async (m) => {
       const instance = await this.lockInstance(m, instanceId);
       if (instance.status !== 'active') throw closed(instance);
-      const doc = await queryOne<{ id: string }>(m, `SELECT id FROM draft_document WHERE instance_id = $1 FOR UPDATE`, [
+      const doc = await queryOne<{ id: string }>(m, `SELECT id FROM draft_document WHERE instance_id = $1`, [
         instanceId,
       ]);
       if (!doc) throw noDraft();
+      // One save of a document at a time. A transaction lock rather than FOR UPDATE on the document
+      // row: row locks need UPDATE privilege, and the service's role has none on evidence tables.
+      await m.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [`draft_document:${doc.id}`]);
       const latest = await queryOne<Pick<StoredVersion, 'number' | 'author_id' | 'created_at' | 'content_hash'>>(
         m,
         `SELECT number, author_id, created_at, content_hash FROM draft_version WHERE document_id = $1 ORDER BY number DESC LIMIT 1`,
@@ -577,9 +581,8 @@ export class DraftsService implements DraftFactsProvider {
         confirmed: LANGUAGES.filter((l) => confirm.includes(l)),
       };
     });
-    const contentHash = createHash('sha256')
-      .update(JSON.stringify(articles.map((a) => [a.articleId, a.number, a.text.ru, a.text.zh, a.text.en])))
-      .digest('hex');
+    // The evidence verifier recomputes the same hash from the texts (a text changed after saving shows).
+    const contentHash = savedContentHash(articles);
     const versionId = randomUUID();
     await execute(
       m,

@@ -29,6 +29,7 @@ import type {
   Role,
   WorkflowEffect,
   WorkflowEvent,
+  World,
 } from '../../workflows/kernel/types';
 import type { DefinitionRegistry } from '../../workflows/registry';
 import { DomainException, ErrorCode, ErrorReason } from '../common/domain.exception';
@@ -63,6 +64,7 @@ import { eventHash, GENESIS_HASH, requestHash } from './event-hash';
 import type { OutboxKind, OutboxPayloads } from './outbox-messages';
 import { idempotencyScope } from './idempotency-scope';
 import { OutboxRelay } from './outbox.relay';
+import { pathsToValue } from './state-value';
 import { WorldService } from './world.service';
 
 interface DeadlineDemand {
@@ -86,6 +88,11 @@ interface PendingEvent {
   stateBefore: string | null;
   /** The signed statement of a member-state answer, stored with the event. */
   signature?: StoredSignature | null;
+  /**
+   * The facts the machine was handed with the event (member states, memoranda, bodies, the draft,
+   * the treaty), stored with it so that a replay gives the machine exactly what it saw.
+   */
+  world?: World | null;
 }
 
 /** The events by which a member state answers (a position in a round, or comments in a circulation). */
@@ -223,6 +230,7 @@ export class WorkflowEngine {
           actor: cmd.actor,
           idempotencyKey: cmd.idempotencyKey ?? null,
           stateBefore: null,
+          world,
         },
         statePath,
         now,
@@ -363,6 +371,7 @@ export class WorkflowEngine {
         idempotencyKey: cmd.idempotencyKey ?? null,
         stateBefore,
         signature: cmd.signature ?? null,
+        world: event.world,
       });
       await this.syncDeadlines(m, def, row.id, seq, snapshot, next, reentered, now);
       this.inject('after-deadlines', { type: cmd.type, instanceId: row.id });
@@ -398,6 +407,9 @@ export class WorkflowEngine {
           now,
         );
       }
+      // A closed procedure's record is final: the service signs its chain head (a checkpoint).
+      if (applied.status === 'done')
+        await this.enqueue(m, row.id, 'evidence.checkpoint', { instanceId: row.id, seq }, now);
       this.inject('after-outbox', { type: cmd.type, instanceId: row.id });
       if (cmd.idempotencyKey) await this.remember(m, cmd.actor, cmd.idempotencyKey, fingerprint, row.id, seq, now);
       return applied;
@@ -491,13 +503,14 @@ export class WorkflowEngine {
         to: mapped.join(','),
         reason: cmd.reason,
       };
-      const [next, actions] = entered.length
+      const world = entered.length ? await this.world.for(m, row.id, now) : null;
+      const [next, actions] = world
         ? enterByMigration(to.machine, placed, entered, {
             type: ENGINE_EVENTS.migrated,
             payload,
             actor: cmd.actor,
             at: now.toISOString(),
-            world: await this.world.for(m, row.id, now),
+            world,
           })
         : [placed, []];
       const seq = row.seq + 1;
@@ -507,6 +520,7 @@ export class WorkflowEngine {
         actor: cmd.actor,
         idempotencyKey: null,
         stateBefore: row.state_path,
+        world,
       });
       await this.syncDeadlines(m, to, row.id, seq, null, next, entered, now);
       await this.writeEffects(m, to, row.id, seq, next, effectsOf(actions), cmd.actor, now);
@@ -977,8 +991,8 @@ export class WorkflowEngine {
          UPDATE workflow_instance SET snapshot = $2, state_path = $3, status = $4, outcome = $5, seq = $6, last_hash = $7, updated_at = $8, definition_version = $9
          WHERE id = $1 RETURNING id)
        INSERT INTO workflow_event (instance_id, seq, type, payload, actor_id, actor_role, actor_member_state, acting_for, idempotency_key,
-         definition_version, state_before, state_after, at, prev_hash, hash, signature)
-       SELECT u.id, $6, $10, $11, $12, $13, $14, $15, $16, $9, $17, $3, $8, $18, $7, $19 FROM u`,
+         definition_version, state_before, state_after, at, prev_hash, hash, signature, world)
+       SELECT u.id, $6, $10, $11, $12, $13, $14, $15, $16, $9, $17, $3, $8, $18, $7, $19, $20 FROM u`,
       [
         row.id,
         def.machine.getPersistedSnapshot(next),
@@ -999,6 +1013,7 @@ export class WorkflowEngine {
         ev.stateBefore,
         row.last_hash,
         ev.signature ? JSON.stringify(ev.signature) : null,
+        ev.world ? JSON.stringify(ev.world) : null,
       ],
     );
     this.inject('after-snapshot', { type: ev.type, instanceId: row.id });
@@ -1084,8 +1099,8 @@ export class WorkflowEngine {
   ) {
     await m.query(
       `INSERT INTO workflow_event (instance_id, seq, type, payload, actor_id, actor_role, actor_member_state, acting_for, idempotency_key,
-         definition_version, state_before, state_after, at, prev_hash, hash)
-       VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15)`,
+         definition_version, state_before, state_after, at, prev_hash, hash, world)
+       VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16)`,
       [
         instanceId,
         seq,
@@ -1102,6 +1117,7 @@ export class WorkflowEngine {
         at,
         prevHash,
         hash,
+        ev.world ? JSON.stringify(ev.world) : null,
       ],
     );
   }
@@ -1502,25 +1518,6 @@ function deadlineDemands(def: WorkflowDefinition, snapshot: AnyMachineSnapshot):
 /** A snapshot as the notices read it: its context and its active states with their meta. */
 function sideOf(snapshot: AnyMachineSnapshot): NoticeSide {
   return { context: snapshot.context, states: activeStateMeta(snapshot) };
-}
-
-function pathsToValue(paths: string[]): unknown {
-  if (paths.length === 1 && !paths[0].includes('.')) return paths[0];
-  const value: Record<string, unknown> = {};
-  for (const p of paths) {
-    const parts = p.split('.');
-    let node = value;
-    for (let i = 0; i < parts.length - 1; i++) node = (node[parts[i]] ??= {}) as Record<string, unknown>;
-    node[parts[parts.length - 1]] = {};
-  }
-  const collapse = (v: Record<string, unknown>): unknown => {
-    const entries = Object.entries(v);
-    if (entries.length === 1 && Object.keys(entries[0][1] as object).length === 0) return entries[0][0];
-    return Object.fromEntries(
-      entries.map(([k, c]) => [k, Object.keys(c as object).length ? collapse(c as Record<string, unknown>) : {}]),
-    );
-  };
-  return collapse(value);
 }
 
 /** The finding a 1(c)/(d)/(e) is started from (`input.fromFinding`), if any. */

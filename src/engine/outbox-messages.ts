@@ -21,11 +21,19 @@ export interface OutboxPayloads {
   'deadline.sync': { deadlineId: string };
   /** A machine's `effect.notify`: store the notifications of its audience. */
   notify: { instanceId: string; seq: number; definitionId: string; effect: NotifyEffect; by: string };
+  /** A procedure reached a final state (adoption, entry into force, withdrawal...): sign its chain head. */
+  'evidence.checkpoint': { instanceId: string; seq: number };
 }
 
 export type OutboxKind = keyof OutboxPayloads;
 
-export const OUTBOX_KINDS: readonly OutboxKind[] = ['child.open', 'child.done', 'deadline.sync', 'notify'];
+export const OUTBOX_KINDS: readonly OutboxKind[] = [
+  'child.open',
+  'child.done',
+  'deadline.sync',
+  'notify',
+  'evidence.checkpoint',
+];
 
 /** One outbox message of kind K as its handler receives it. */
 export interface OutboxMessage<K extends OutboxKind = OutboxKind> {

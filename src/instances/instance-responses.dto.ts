@@ -233,11 +233,3 @@ export class EventRecordDto {
   @ApiProperty({ description: 'Hash of the event before (the genesis hash for the first)' }) prevHash!: string;
   @ApiProperty() hash!: string;
 }
-
-export class ChainVerificationDto {
-  @ApiProperty() valid!: boolean;
-  @ApiProperty({ type: 'integer', description: 'Events checked before the first broken link (or all)' })
-  checked!: number;
-  @ApiProperty({ type: 'integer', nullable: true }) firstBrokenSeq!: number | null;
-  @ApiProperty({ type: String, nullable: true, description: 'What is broken, as a sentence' }) reason!: string | null;
-}

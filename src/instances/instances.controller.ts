@@ -17,7 +17,6 @@ import {
   StartInstanceDto,
 } from './instances.dto';
 import {
-  ChainVerificationDto,
   DefinitionDto,
   EventRecordDto,
   InstancePageDto,
@@ -25,6 +24,8 @@ import {
   TransitionResponseDto,
 } from './instance-responses.dto';
 import { InstancesService } from './instances.service';
+import { EvidenceVerificationDto } from '../record/evidence.dto';
+import { EvidenceService } from '../record/evidence.service';
 import { WriteLimit } from '../auth/user-rate-limit.guard';
 
 const IDEMPOTENCY_HEADER = {
@@ -65,6 +66,7 @@ export class InstancesController {
     private readonly engine: WorkflowEngine,
     private readonly instances: InstancesService,
     private readonly auth: AuthService,
+    private readonly evidence: EvidenceService,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
@@ -184,11 +186,14 @@ export class InstancesController {
   }
 
   @Get(':id/verify')
-  @ApiOperation({ summary: "Verify the instance's hash chain; reports the first broken link" })
-  @ApiOkResponse({ type: ChainVerificationDto })
+  @ApiOperation({
+    summary:
+      "Verify the procedure's record: the hash chain (first broken link), the events replayed through the machine against the stored snapshot and read models, the service's signed checkpoints and the signed answers",
+  })
+  @ApiOkResponse({ type: EvidenceVerificationDto })
   @ApiErrors({ status: 404, description: 'NOT_FOUND: no procedure with this id' })
   verify(@Param('id') id: string) {
-    return this.instances.verify(id);
+    return this.evidence.verifySummary(id);
   }
 
   @Post(':id/migrate')

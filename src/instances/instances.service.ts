@@ -9,13 +9,12 @@ import { DomainException, ErrorCode, ErrorReason } from '../common/domain.except
 import { assertOnePosition, decodeCursor, encodeCursor } from '../common/keyset-cursor';
 import { CLOCK, type Clock } from '../infra/clock';
 import { queryOne, queryRows } from '../infra/sql';
-import { GENESIS_HASH, eventHash } from '../engine/event-hash';
 import { isUuid } from '../common/ids';
 import { InstanceViews, jsonSchemaOf } from '../engine/instance-view';
 import { DEFINITIONS, FINDING_TARGETS, type InstanceRow, type LinkFindingCommand } from '../engine/engine.types';
 import type { LinkFindingDto, ListInstancesQuery } from './instances.dto';
 
-/** Read side of procedures: definitions, one instance, lists, history and chain verification. */
+/** Read side of procedures: definitions, one instance, lists and history (verification: src/evidence). */
 @Injectable()
 export class InstancesService {
   constructor(
@@ -183,69 +182,6 @@ export class InstancesService {
       prevHash: r.prev_hash,
       hash: r.hash,
     }));
-  }
-
-  /** Recomputes the hash chain; reports the first broken link. */
-  async verify(id: string) {
-    const row = await this.row(id);
-    const events = await queryRows<
-      Pick<
-        StoredEvent,
-        | 'seq'
-        | 'type'
-        | 'payload'
-        | 'actor_id'
-        | 'actor_role'
-        | 'actor_member_state'
-        | 'acting_for'
-        | 'state_after'
-        | 'at'
-        | 'prev_hash'
-        | 'hash'
-      > & { statement_hash: string | null }
-    >(
-      this.ds,
-      `SELECT seq, type, payload, actor_id, actor_role, actor_member_state, acting_for, state_after, at, prev_hash, hash,
-              signature ->> 'statementHash' AS statement_hash
-       FROM workflow_event WHERE instance_id = $1 ORDER BY seq`,
-      [id],
-    );
-    let prev = GENESIS_HASH;
-    let expectedSeq = 1;
-    for (const e of events) {
-      const problem =
-        e.seq !== expectedSeq
-          ? `event ${expectedSeq} is missing`
-          : e.prev_hash !== prev
-            ? `event ${e.seq} does not point to the hash of event ${e.seq - 1}`
-            : eventHash({
-                  instanceId: id,
-                  seq: e.seq,
-                  type: e.type,
-                  payload: e.payload,
-                  actorId: e.actor_id,
-                  actorRole: e.actor_role,
-                  actorMemberState: e.actor_member_state,
-                  actingFor: e.acting_for,
-                  at: new Date(e.at).toISOString(),
-                  stateAfter: e.state_after,
-                  prevHash: e.prev_hash,
-                  statementHash: e.statement_hash,
-                }) !== e.hash
-              ? `the content of event ${e.seq} (${e.type}) does not match its hash`
-              : null;
-      if (problem) return { valid: false, checked: expectedSeq - 1, firstBrokenSeq: expectedSeq, reason: problem };
-      prev = e.hash;
-      expectedSeq++;
-    }
-    if (row.last_hash !== prev || row.seq !== expectedSeq - 1)
-      return {
-        valid: false,
-        checked: expectedSeq - 1,
-        firstBrokenSeq: expectedSeq,
-        reason: 'the instance does not point to its last event (an event was removed)',
-      };
-    return { valid: true, checked: expectedSeq - 1, firstBrokenSeq: null, reason: null };
   }
 
   /**

@@ -85,6 +85,9 @@ const TABLE: Row[] = [
   },
   { method: 'get', path: `/instances/${NO_ID}/history`, expect: everyone(404) },
   { method: 'get', path: `/instances/${NO_ID}/verify`, expect: everyone(404) },
+  // evidence: the bundle carries every payload, the Secretariat's internal review included
+  { method: 'get', path: `/instances/${NO_ID}/evidence`, expect: only(['legal_officer', 'manager', 'admin'], 404) },
+  { method: 'get', path: '/evidence/checkpoints', expect: everyone(200) },
   { method: 'post', path: `/instances/${NO_ID}/migrate`, body: {}, expect: only(['admin'], 400) },
   {
     method: 'post',
@@ -145,7 +148,7 @@ const TABLE: Row[] = [
 
 /** The route families this table answers for; every documented route under them must be in it. */
 const COVERED =
-  /^\/(auth|users|acting-appointments|definitions|instances(\/\{id\})?(\/(events|finding-links|history|verify|migrate|approvals|deadlines\/\{key\}\/extend))?$|approvals|reference|monitoring|signing-keys)/;
+  /^\/(auth|users|acting-appointments|definitions|instances(\/\{id\})?(\/(events|finding-links|history|verify|evidence|migrate|approvals|deadlines\/\{key\}\/extend))?$|approvals|reference|monitoring|signing-keys|evidence)/;
 
 describe('access: every route × every role', () => {
   let t: TestApp;

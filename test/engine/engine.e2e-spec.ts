@@ -5,6 +5,8 @@ import { DomainException, ErrorReason } from '../../src/common/domain.exception'
 import { WorkflowEngine } from '../../src/engine/engine.service';
 import { DEFINITIONS } from '../../src/engine/engine.types';
 import { OutboxRelay } from '../../src/engine/outbox.relay';
+import { EvidenceService } from '../../src/record/evidence.service';
+import { asInsider } from '../support/insider';
 import { InstancesService } from '../../src/instances/instances.service';
 import { createTestApp, type TestApp } from '../support/test-app';
 import { counterDefinition } from './counter.definition';
@@ -20,6 +22,7 @@ describe('workflow engine (real PostgreSQL)', () => {
   let relay: OutboxRelay;
   let ds: DataSource;
   let reads: InstancesService;
+  let evidence: EvidenceService;
 
   beforeAll(async () => {
     t = await createTestApp();
@@ -28,6 +31,7 @@ describe('workflow engine (real PostgreSQL)', () => {
     engine = t.app.get(WorkflowEngine);
     relay = t.app.get(OutboxRelay);
     reads = t.app.get(InstancesService);
+    evidence = t.app.get(EvidenceService);
     ds = t.dataSource;
   });
   afterAll(() => t.close());
@@ -136,7 +140,7 @@ describe('workflow engine (real PostgreSQL)', () => {
     expect(seqs).toEqual(Array.from({ length: 51 }, (_, i) => i + 1));
     const view = await reads.view(instanceId, officer);
     expect(view.context).toMatchObject({ count: 50 });
-    expect((await reads.verify(instanceId)).valid).toBe(true);
+    expect((await evidence.verifySummary(instanceId)).valid).toBe(true);
   });
 
   it('applies the same idempotency key sent concurrently once, and returns the first result to all', async () => {
@@ -293,7 +297,7 @@ describe('workflow engine (real PostgreSQL)', () => {
       });
       await engine.apply({ instanceId, type: 'COUNT', payload: {}, actor: officer });
       expect((await reads.view(instanceId, officer)).context).toMatchObject({ count: 4 });
-      expect((await reads.verify(instanceId)).valid).toBe(true);
+      expect((await evidence.verifySummary(instanceId)).valid).toBe(true);
     } finally {
       // keep other tests on v1 by removing v2 again
       (registry as unknown as { byId: Map<string, Map<number, unknown>> }).byId.get('test-counter')!.delete(2);
@@ -303,14 +307,25 @@ describe('workflow engine (real PostgreSQL)', () => {
   it('detects tampering with a stored event and names the first broken link', async () => {
     const { instanceId } = await start();
     for (let i = 0; i < 4; i++) await engine.apply({ instanceId, type: 'COUNT', payload: {}, actor: officer });
-    expect(await reads.verify(instanceId)).toEqual({ valid: true, checked: 5, firstBrokenSeq: null, reason: null });
-    await ds.query(`UPDATE workflow_event SET payload = '{"by": 100}' WHERE instance_id = $1 AND seq = 3`, [
-      instanceId,
+    expect(await evidence.verifySummary(instanceId)).toMatchObject({
+      valid: true,
+      checked: 5,
+      firstBrokenSeq: null,
+      reason: null,
+    });
+    // the history is append-only: an ordinary UPDATE is refused, whoever sends it
+    await expect(
+      ds.query(`UPDATE workflow_event SET payload = '{"by": 100}' WHERE instance_id = $1 AND seq = 3`, [instanceId]),
+    ).rejects.toThrow(/append-only/);
+    await asInsider(ds, [
+      [`UPDATE workflow_event SET payload = '{"by": 100}' WHERE instance_id = $1 AND seq = 3`, [instanceId]],
     ]);
-    expect(await reads.verify(instanceId)).toMatchObject({ valid: false, firstBrokenSeq: 3 });
-    await ds.query(`UPDATE workflow_event SET payload = '{}' WHERE instance_id = $1 AND seq = 3`, [instanceId]);
-    expect((await reads.verify(instanceId)).valid).toBe(true);
-    await ds.query(`DELETE FROM workflow_event WHERE instance_id = $1 AND seq = 5`, [instanceId]);
-    expect(await reads.verify(instanceId)).toMatchObject({ valid: false, firstBrokenSeq: 5 });
+    expect(await evidence.verifySummary(instanceId)).toMatchObject({ valid: false, firstBrokenSeq: 3 });
+    await asInsider(ds, [
+      [`UPDATE workflow_event SET payload = '{}' WHERE instance_id = $1 AND seq = 3`, [instanceId]],
+    ]);
+    expect((await evidence.verifySummary(instanceId)).valid).toBe(true);
+    await asInsider(ds, [[`DELETE FROM workflow_event WHERE instance_id = $1 AND seq = 5`, [instanceId]]]);
+    expect(await evidence.verifySummary(instanceId)).toMatchObject({ valid: false, firstBrokenSeq: 5 });
   });
 });

@@ -58,7 +58,7 @@ describe('boot failures', () => {
     ]);
   });
 
-  it('production mode refuses to start without DATABASE_URL, REDIS_URL, JWT_SECRET and WEBHOOK_SECRET_KEY: one line per missing setting', async () => {
+  it('production mode refuses to start without DATABASE_URL, REDIS_URL, JWT_SECRET, WEBHOOK_SECRET_KEY and EVIDENCE_SIGNING_KEY: one line per missing setting', async () => {
     const { code, stdout, stderr } = await startService({ NODE_ENV: 'production', JWT_SECRET: '', DEMO: 'true' });
     expect(code).toBe(1);
     expect(nonEmptyLines(stdout + stderr)).toEqual([
@@ -66,6 +66,7 @@ describe('boot failures', () => {
       'REDIS_URL: is required when NODE_ENV=production (redis://host:6379)',
       'JWT_SECRET: is required when NODE_ENV=production (at least 32 random bytes)',
       'WEBHOOK_SECRET_KEY: is required when NODE_ENV=production (32 bytes: openssl rand -base64 32)',
+      'EVIDENCE_SIGNING_KEY: or EVIDENCE_SIGNING_KEY_FILE is required when NODE_ENV=production (the checkpoint signing key: openssl rand -base64 32)',
       'DEMO: demo accounts (a known password) are refused when NODE_ENV=production',
     ]);
   });

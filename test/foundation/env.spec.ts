@@ -54,15 +54,17 @@ describe('loadEnv', () => {
     REDIS_URL: 'redis://redis:6379',
     JWT_SECRET: 'a-long-enough-production-secret-of-48-bytes-----',
     WEBHOOK_SECRET_KEY: 'ab'.repeat(32),
+    EVIDENCE_SIGNING_KEY: 'cd'.repeat(32),
   };
 
-  it('refuses production without DATABASE_URL, REDIS_URL, JWT_SECRET and WEBHOOK_SECRET_KEY, one line per missing setting', () => {
+  it('refuses production without DATABASE_URL, REDIS_URL, JWT_SECRET, WEBHOOK_SECRET_KEY and EVIDENCE_SIGNING_KEY, one line per missing setting', () => {
     const err = envError({ NODE_ENV: 'production' });
     expect(err.message.split('\n')).toEqual([
       'DATABASE_URL: is required when NODE_ENV=production (postgres://user:password@host:5432/database)',
       'REDIS_URL: is required when NODE_ENV=production (redis://host:6379)',
       'JWT_SECRET: is required when NODE_ENV=production (at least 32 random bytes)',
       'WEBHOOK_SECRET_KEY: is required when NODE_ENV=production (32 bytes: openssl rand -base64 32)',
+      'EVIDENCE_SIGNING_KEY: or EVIDENCE_SIGNING_KEY_FILE is required when NODE_ENV=production (the checkpoint signing key: openssl rand -base64 32)',
     ]);
     const env = loadEnv(PRODUCTION);
     expect(env.JWT_SECRET_GENERATED).toBe(false);
@@ -77,6 +79,7 @@ describe('loadEnv', () => {
     const err = envError({ NODE_ENV: 'production', JWT_SECRET: 'sixteen-chars-ok', OUTBOX_SWEEP_MS: 'abc' });
     expect(err.message.split('\n').sort()).toEqual([
       'DATABASE_URL: is required when NODE_ENV=production (postgres://user:password@host:5432/database)',
+      'EVIDENCE_SIGNING_KEY: or EVIDENCE_SIGNING_KEY_FILE is required when NODE_ENV=production (the checkpoint signing key: openssl rand -base64 32)',
       'JWT_SECRET: must be at least 32 bytes long (e.g. openssl rand -base64 48)',
       'OUTBOX_SWEEP_MS: must be a whole number of milliseconds from 0 to 3600000',
       'REDIS_URL: is required when NODE_ENV=production (redis://host:6379)',

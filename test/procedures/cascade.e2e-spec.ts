@@ -9,6 +9,7 @@ import { DomainException } from '../../src/common/domain.exception';
 import { WorkflowEngine } from '../../src/engine/engine.service';
 import { OutboxRelay } from '../../src/engine/outbox.relay';
 import { InstancesService } from '../../src/instances/instances.service';
+import { EvidenceService } from '../../src/record/evidence.service';
 import { ReferenceService } from '../../src/reference/reference.service';
 import { bearer, createUser, tokenFor } from '../support/auth';
 import { draftUpTo } from '../support/drafts';
@@ -353,7 +354,8 @@ describe('the cascade and the procedures that feed it (real engine, real Postgre
           'gap_analysis',
         ],
       ]);
-      for (const id of [analysis, eg, model]) expect(await reads.verify(id)).toMatchObject({ valid: true });
+      for (const id of [analysis, eg, model])
+        expect(await t.app.get(EvidenceService).verifySummary(id)).toMatchObject({ valid: true });
       // the final information report lists the links
       const [row] = await ds.query<{ n: string }[]>(`SELECT count(*) AS n FROM finding_link WHERE analysis_id = $1`, [
         analysis,

@@ -8,6 +8,7 @@ import type { Actor } from '../../workflows/kernel/types';
 import { WorkflowEngine } from '../../src/engine/engine.service';
 import type { ApplyResult } from '../../src/engine/engine.types';
 import { OutboxRelay } from '../../src/engine/outbox.relay';
+import { EvidenceService } from '../../src/record/evidence.service';
 import { InstancesService } from '../../src/instances/instances.service';
 import { ReferenceService } from '../../src/reference/reference.service';
 import type { MemorandumRef } from '../../src/reference/reference.types';
@@ -59,6 +60,7 @@ class Driver {
   readonly engine: WorkflowEngine;
   readonly relay: OutboxRelay;
   readonly reads: InstancesService;
+  readonly evidence: EvidenceService;
   readonly reference: ReferenceService;
   readonly ds: DataSource;
 
@@ -66,6 +68,7 @@ class Driver {
     this.engine = t.app.get(WorkflowEngine);
     this.relay = t.app.get(OutboxRelay);
     this.reads = t.app.get(InstancesService);
+    this.evidence = t.app.get(EvidenceService);
     this.reference = t.app.get(ReferenceService);
     this.ds = t.dataSource;
   }
@@ -147,7 +150,7 @@ class Driver {
     }
     expect(history[history.length - 1].stateAfter).toBe(finalState);
     expect(view.seq).toBe(history.length);
-    expect(await this.reads.verify(instanceId)).toEqual({
+    expect(await this.evidence.verifySummary(instanceId)).toMatchObject({
       valid: true,
       checked: history.length,
       firstBrokenSeq: null,
@@ -775,7 +778,7 @@ describe('direction-1 procedures end to end (real engine, real PostgreSQL)', () 
       ].sort(byChild),
     );
     expect(await d.reads.history(parentId, admin)).toEqual(parentHistory);
-    expect(await d.reads.verify(parentId)).toMatchObject({ valid: true, checked: parentHistory.length });
+    expect(await d.evidence.verifySummary(parentId)).toMatchObject({ valid: true, checked: parentHistory.length });
     const parentView = await d.reads.view(parentId, officer);
     expect(parentView).toMatchObject({ state: 'adopted', status: 'done' });
     const byId = new Map(parentView.children.map((c: { id: string; state: string; status: string }) => [c.id, c]));
@@ -869,7 +872,7 @@ describe('a procedure survives a restart of the application (shared database)', 
       context: before.context,
       deadlines: [expect.objectContaining({ key: 'coordinators_consensus' })],
     });
-    expect(await d2.reads.verify(id)).toMatchObject({ valid: true, checked: half + 1 });
+    expect(await d2.evidence.verifySummary(id)).toMatchObject({ valid: true, checked: half + 1 });
     await d2.run(id, steps.slice(half));
     await d2.expectFinished(id, 'completed', steps);
     const history = await d2.reads.history(id, admin);

@@ -24,6 +24,7 @@ import { ENV_KEYS, deleteRedisKeys, required } from '../setup/test-infra';
 import { createFreshDatabase, sharedDatabaseUrl, type TestDatabase } from './databases';
 import { FakeClock } from './fake-clock';
 import { FaultHooksModule } from './fault-hooks';
+import { APP_ROLE } from '../../migrations/support/evidence';
 
 export interface TestAppOptions {
   /** Clock injected as CLOCK (default: a new FakeClock at the current real time). */
@@ -43,6 +44,11 @@ export interface TestAppOptions {
   rootLogger?: Runtime['logger'];
   /** Nest log levels (default: error and warn, or LOG_LEVEL if set). */
   logLevels?: LogLevel[];
+  /**
+   * Connect the app as the restricted role `amendflow_app` (no UPDATE or DELETE on evidence), as
+   * production does; the migrations ran as the owner. `dataSource` is then the app's own, restricted.
+   */
+  appRole?: boolean;
 }
 
 export interface TestApp {
@@ -65,6 +71,14 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
+/** The same database, connected as another role (the test server trusts loopback connections). */
+export function asRole(url: string, role: string): string {
+  const u = new URL(url);
+  u.username = role;
+  u.password = '';
+  return u.toString();
+}
+
 export async function createTestApp(options: TestAppOptions = {}): Promise<TestApp> {
   const clock = options.clock ?? new FakeClock();
   const redisUrl = options.redisUrl ?? required(ENV_KEYS.redisUrl);
@@ -84,12 +98,13 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     REDIS_PREFIX: redisPrefix,
     JWT_SECRET: 'test-jwt-secret-not-for-production',
     WEBHOOK_SECRET_KEY: Buffer.from('test-webhook-key-not-for-prod!!!').toString('base64'),
+    EVIDENCE_SIGNING_KEY: Buffer.from('test-evidence-key-not-for-prod!!').toString('base64'),
     PORT: '0',
     ...options.env,
   });
   const runtime: Runtime = Object.freeze({
     env,
-    postgresUrl: databaseUrl,
+    postgresUrl: options.appRole ? asRole(databaseUrl, APP_ROLE) : databaseUrl,
     redisUrl,
     clock,
     logger: options.rootLogger,

@@ -260,6 +260,23 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/evidence/checkpoints': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The service's signed checkpoints (chain heads) with its public key, in the order they were signed */
+    get: operations['EvidenceController_checkpoints'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/health': {
     parameters: {
       query?: never;
@@ -677,6 +694,23 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/instances/{id}/evidence': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The evidence bundle of a procedure: one JSON file that `npx amendflow verify` checks offline (docs/evidence.md) */
+    get: operations['EvidenceController_bundle'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/instances/{id}/exports': {
     parameters: {
       query?: never;
@@ -854,7 +888,7 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** Verify the instance's hash chain; reports the first broken link */
+    /** Verify the procedure's record: the hash chain (first broken link), the events replayed through the machine against the stored snapshot and read models, the service's signed checkpoints and the signed answers */
     get: operations['InstancesController_verify'];
     put?: never;
     post?: never;
@@ -1621,14 +1655,6 @@ export interface components {
       /** @description My private iCalendar address: shown once; a new one revokes the old */
       url: string;
     };
-    ChainVerificationDto: {
-      /** @description Events checked before the first broken link (or all) */
-      checked: number;
-      firstBrokenSeq: number | null;
-      /** @description What is broken, as a sentence */
-      reason: string | null;
-      valid: boolean;
-    };
     ChangePasswordDto: {
       /** Format: password */
       currentPassword: string;
@@ -1637,6 +1663,30 @@ export interface components {
        * @description At least PASSWORD_MIN_LENGTH characters (GET /auth/config), not a common breached password
        */
       newPassword: string;
+    };
+    CheckpointDto: {
+      /** Format: date-time */
+      at: string;
+      /** @description SHA-256 of that event, hex */
+      headHash: string;
+      id: number;
+      instanceId: string;
+      keyId: string;
+      /** @description The service key that signed it (raw Ed25519, base64url) */
+      publicKey: string;
+      /** @enum {string} */
+      reason: 'periodic' | 'closed';
+      /** @description The event whose hash is the signed chain head */
+      seq: number;
+      /** @description Ed25519 signature of the canonical checkpoint statement, base64url */
+      signature: string;
+    };
+    CheckpointPageDto: {
+      items: components['schemas']['CheckpointDto'][];
+      /** @description Pass as `after` for the next page; null at the end */
+      nextAfter: number | null;
+      /** @description The service's current checkpoint key */
+      serviceKey: components['schemas']['ServiceKeyDto'];
     };
     ChildProcedureDto: {
       definitionId: string;
@@ -2208,6 +2258,54 @@ export interface components {
       stateBefore: string | null;
       /** @example SUBMIT */
       type: string;
+    };
+    EvidenceBundleDto: {
+      /** @description Who owes an answer, as the read model holds it */
+      awaitingAnswers: Record<string, unknown>[];
+      /** @description The service's signed checkpoints of this procedure */
+      checkpoints: Record<string, unknown>[];
+      /** @description Draft versions: SHA-256, and the texts with texts=true */
+      drafts: Record<string, unknown>[];
+      /** @description Every event with its hash, signature and world facts */
+      events: Record<string, unknown>[];
+      /** @enum {string} */
+      format: 'amendflow.evidence-bundle';
+      /** Format: date-time */
+      generatedAt: string;
+      /** @description The procedure: definition id and version, stage, head, stored snapshot */
+      instance: {
+        [key: string]: unknown;
+      };
+      /** @description The signers' key records */
+      keyRecords: Record<string, unknown>[];
+      /** @description Signed statements with signature and key */
+      statements: Record<string, unknown>[];
+      /**
+       * @description Version of the bundle schema (docs/evidence.md)
+       * @enum {integer}
+       */
+      version: 1;
+    };
+    EvidenceCheckDto: {
+      ok: boolean;
+      problems: string[];
+    };
+    EvidenceVerificationDto: {
+      /** @description Signed answers: signatures, keys, text hashes */
+      answers: components['schemas']['EvidenceCheckDto'];
+      /** @description Events checked before the first broken link (or all) */
+      checked: number;
+      /** @description The service's signed checkpoints against the chain */
+      checkpoints: components['schemas']['EvidenceCheckDto'];
+      firstBrokenSeq: number | null;
+      /** @description Every problem found, one sentence each */
+      problems: string[];
+      /** @description What is broken first, as a sentence */
+      reason: string | null;
+      /** @description The events replayed through the machine against the snapshot and read models */
+      replay: components['schemas']['EvidenceCheckDto'];
+      /** @description True when every check passed */
+      valid: boolean;
     };
     ExportFileDto: {
       bytes: number;
@@ -3077,6 +3175,14 @@ export interface components {
        * @example SUBMIT_FOR_REVIEW
        */
       type: string;
+    };
+    ServiceKeyDto: {
+      /** @enum {string} */
+      algorithm: 'Ed25519';
+      /** @description SHA-256 of the raw public key, hex, first 16 bytes */
+      keyId: string;
+      /** @description The raw 32-byte Ed25519 public key, base64url */
+      publicKey: string;
     };
     SignatoriesViewDto: {
       forPartner: components['schemas']['SignatoryViewDto'];
@@ -4206,6 +4312,59 @@ export interface operations {
       };
       /** @description NOT_FOUND: no definition with this id */
       404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description UNAVAILABLE: PostgreSQL or Redis does not answer; try again shortly */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+    };
+  };
+  EvidenceController_checkpoints: {
+    parameters: {
+      query?: {
+        /** @description Checkpoints signed after this one (nextAfter of the previous page) */
+        after?: number;
+        /** @description Only the checkpoints of this procedure */
+        instanceId?: string;
+        /** @description Default 100 */
+        limit?: number;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['CheckpointPageDto'];
+        };
+      };
+      /** @description INVALID_PAYLOAD: instanceId, after or limit is malformed */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description UNAUTHENTICATED: no bearer token, or it is expired, revoked or not valid */
+      401: {
         headers: {
           [name: string]: unknown;
         };
@@ -6418,6 +6577,75 @@ export interface operations {
       };
     };
   };
+  EvidenceController_bundle: {
+    parameters: {
+      query?: {
+        /** @description Include every draft version's full text */
+        texts?: 'true' | 'false';
+      };
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['EvidenceBundleDto'];
+        };
+      };
+      /** @description INVALID_PAYLOAD: texts is not true or false */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description UNAUTHENTICATED: no bearer token, or it is expired, revoked or not valid */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description FORBIDDEN: legal officers, managers and administrators only */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description NOT_FOUND: no procedure with this id */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description UNAVAILABLE: PostgreSQL or Redis does not answer; try again shortly */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+    };
+  };
   ExportsController_request: {
     parameters: {
       query?: never;
@@ -7094,7 +7322,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['ChainVerificationDto'];
+          'application/json': components['schemas']['EvidenceVerificationDto'];
         };
       };
       /** @description UNAUTHENTICATED: no bearer token, or it is expired, revoked or not valid */
