@@ -38,7 +38,7 @@ describe('keyset pagination', () => {
     const at = ['2030-01-01T00:00:00.123456Z', '2030-01-02T00:00:00Z', '2030-01-02T00:00:00Z', '2030-01-03T00:00:00Z'];
     for (let i = 0; i < 9; i++)
       await t.dataSource.query(
-        `INSERT INTO notification (id, user_id, kind, subject, outbox_id, created_at) VALUES (gen_random_uuid(), $1, 'info', $2, $3, $4)`,
+        `INSERT INTO notification (id, user_id, kind, topic, subject, outbox_id, created_at) VALUES (gen_random_uuid(), $1, 'info', 'info', $2, $3, $4)`,
         [user.user.id, `n${i}`, 7_000_000 + i, at[i % at.length]],
       );
     const all = await t.http().get('/notifications?pageSize=100').set(bearer(user.token)).expect(200);

@@ -11,6 +11,7 @@ import { WorkflowEngine } from '../../src/engine/engine.service';
 import { OutboxRelay } from '../../src/engine/outbox.relay';
 import { WorldService } from '../../src/engine/world.service';
 import { bearer, createUser, tokenFor, type TestUser } from '../support/auth';
+import { draftUpTo } from '../support/drafts';
 import { createTestApp, type TestApp } from '../support/test-app';
 
 process.env.RECONCILE_EVERY_MS = '0';
@@ -125,6 +126,7 @@ describe('notification settings and the calendar feed', () => {
       actor: actor(drafter),
     });
     await engine.apply({ instanceId, type: 'START_DRAFTING', payload: {}, actor: actor(drafter) });
+    await draftUpTo(t.app, instanceId, actor(drafter), 1);
     await engine.apply({ instanceId, type: 'SUBMIT_FOR_REVIEW', payload: { draftVersion: 1 }, actor: actor(drafter) });
     // the review is on the officers of the procedure
     const review = await drafterFeed();
