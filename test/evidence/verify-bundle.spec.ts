@@ -55,7 +55,12 @@ function makeBundle(signWith: ServiceKey = key): EvidenceBundle {
       prevHash: prev,
       hash: '',
       signature: null,
-      world: { memberStates: world.memberStates, memoranda: world.memoranda, bodies: world.bodies, draft: draftFacts(1) },
+      world: {
+        memberStates: world.memberStates,
+        memoranda: world.memoranda,
+        bodies: world.bodies,
+        draft: draftFacts(1),
+      },
     };
     events.push(e);
     e.stateAfter = replay(registry, DEF, events).state ?? '';

@@ -97,7 +97,14 @@ describe('two API processes and a worker', () => {
     const fired = await fireDue(worker);
     expect(fired.map((f) => f.name)).toContain('REMINDER');
     await outboxDone();
-    const notes = await worker.dataSource.query(`SELECT kind, subject FROM notification WHERE user_id = $1`, [xb.id]);
-    expect(notes).toEqual([{ kind: 'reminder', subject: 'Comments on draft version 1 are due in 7 day(s)' }]);
+    // XB's approver was told of the circulation when it opened, and is now reminded
+    const notes = await worker.dataSource.query(
+      `SELECT kind, subject FROM notification WHERE user_id = $1 ORDER BY kind`,
+      [xb.id],
+    );
+    expect(notes).toEqual([
+      { kind: 'info', subject: "Draft version 1 is circulated for your state's comments" },
+      { kind: 'reminder', subject: 'Comments on draft version 1 are due in 7 day(s)' },
+    ]);
   }, 300_000);
 });

@@ -10,6 +10,7 @@ import { WorkflowEngine } from '../../src/engine/engine.service';
 import { OutboxRelay } from '../../src/engine/outbox.relay';
 import { createUser, type TestUser } from '../support/auth';
 import { createTestApp, type TestApp } from '../support/test-app';
+import { draftUpTo } from '../support/drafts';
 import { launchBrowser, SETUP_MS, shot, signInAs, STEP_MS, TEST_MS } from './browser';
 
 process.env.RECONCILE_EVERY_MS = '0';
@@ -65,6 +66,7 @@ describe('web desk: the unread badge changes live', () => {
         actor: actor(drafter),
       });
       await engine.apply({ instanceId, type: 'START_DRAFTING', payload: {}, actor: actor(drafter) });
+      await draftUpTo(other.app, instanceId, actor(drafter), 1);
       await engine.apply({
         instanceId,
         type: 'SUBMIT_FOR_REVIEW',
