@@ -19,7 +19,8 @@
  * every instance reached consensus with exactly 10 × N positions per side, and every chain verifies.
  *
  *   npm run bench:consensus
- *   (BENCH_INSTANCES=500, BENCH_ROUNDS=3, BENCH_SEED=17, BENCH_SENDERS=8, BENCH_MAX_SECONDS=600 per slice)
+ *   (BENCH_INSTANCES=500, BENCH_ROUNDS=3, BENCH_SEED=17, BENCH_SENDERS=8, BENCH_MAX_SECONDS=600 per slice;
+ *   BENCH_STATEMENTS=1 lists each side's statements per answer by text)
  */
 import { fork } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -290,6 +291,9 @@ async function measured(
   const t0 = performance.now();
   try {
     const { result, counts } = await countStatements(fn);
+    if (process.env.BENCH_STATEMENTS === '1')
+      for (const [text, n] of [...counts].sort((a, b) => b[1] - a[1]))
+        log(`    ${(n / Math.max(1, result.applied)).toFixed(2)} × ${text}`);
     const seconds = result.seconds ?? (performance.now() - t0) / 1000;
     const cpu = process.cpuUsage(cpu0);
     const walBytes = await walDelta(wal, lsn);

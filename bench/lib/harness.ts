@@ -131,6 +131,11 @@ export async function bootApp(
     REDIS_URL: REDIS_URL,
     REDIS_PREFIX: scratch.redisPrefix,
     JWT_SECRET: randomBytes(24).toString('base64url'),
+    // production refuses to start without its keys: fresh ones per run
+    WEBHOOK_SECRET_KEY: randomBytes(32).toString('base64'),
+    EVIDENCE_SIGNING_KEY: randomBytes(32).toString('base64'),
+    // the answers are unsigned: signing happens in the approver's browser, outside what is measured
+    ANSWER_SIGNING: 'optional',
     WORKERS_IN_PROCESS: 'false',
     LOG_LEVEL: 'warn',
     PORT: '0',
