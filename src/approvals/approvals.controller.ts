@@ -7,6 +7,7 @@ import { ApiBearer, ApiErrors } from '../common/openapi';
 import { IdempotencyKey } from '../common/idempotency-key.decorator';
 import { InstanceViews } from '../engine/instance-view';
 import { AnswerRecordDto, ApprovalMatrixDto, InboxDto } from './approval-responses.dto';
+import { PrefersRepresentation } from '../common/prefer-representation.decorator';
 import { AnswerDto, StatementRequestDto } from './approvals.dto';
 import { ApprovalsService } from './approvals.service';
 import { WriteLimit } from '../auth/user-rate-limit.guard';
@@ -64,11 +65,28 @@ export class ApprovalsController {
   @HttpCode(200)
   @Roles('approver')
   @ApiHeader({ name: 'Idempotency-Key', required: false })
+  @ApiHeader({
+    name: 'Prefer',
+    required: false,
+    description: '`return=representation`: the answer also carries the procedure as it stands after it (`instance`)',
+  })
   @ApiOperation({
     summary: 'Answer for my member state on a named draft version: agree, reservation, objection, or comments',
   })
-  // The procedure as it stands after the answer (the schema the procedure routes declare).
-  @ApiOkResponse({ schema: { $ref: getSchemaPath('TransitionResponseDto') } })
+  // The recorded event; the procedure as it stands after it only when asked for (Prefer: return=representation).
+  @ApiOkResponse({
+    schema: {
+      type: 'object',
+      required: ['result'],
+      properties: {
+        result: { $ref: getSchemaPath('ApplyResultDto') },
+        instance: {
+          allOf: [{ $ref: getSchemaPath('InstanceViewDto') }],
+          description: 'Only with `Prefer: return=representation`',
+        },
+      },
+    },
+  })
   @ApiErrors(
     {
       status: 400,
@@ -93,9 +111,10 @@ export class ApprovalsController {
     @Param('instanceId') id: string,
     @Body() dto: AnswerDto,
     @IdempotencyKey() key: string | null,
+    @PrefersRepresentation() full: boolean,
   ) {
     const result = await this.approvals.answer(id, actor, dto, key);
-    return { result, instance: await this.views.view(result.instanceId, actor) };
+    return full ? { result, instance: await this.views.view(result.instanceId, actor) } : { result };
   }
 
   @Get('instances/:id/approvals')

@@ -17,7 +17,7 @@ import { AuthService } from '../auth/auth.service';
 import { DomainException, ErrorCode, ErrorReason } from '../common/domain.exception';
 import { isUuid } from '../common/ids';
 import { WorkflowEngine } from '../engine/engine.service';
-import { DEFINITIONS, type ApplyResult } from '../engine/engine.types';
+import { DEFINITIONS, type ApplyResult, type LockedInstance } from '../engine/engine.types';
 import { CLOCK, type Clock } from '../infra/clock';
 import { queryOne, queryRows } from '../infra/sql';
 import type { AnswerDto, StatementRequestDto } from './approvals.dto';
@@ -150,45 +150,7 @@ export class ApprovalsService {
       [instanceId],
     );
     if (!row) throw new DomainException(ErrorCode.NOT_FOUND, `There is no procedure with id "${instanceId}".`);
-    const q = row.status === 'active' ? awaitedAnswers(row.context) : null;
-    if (!q)
-      throw new DomainException(
-        ErrorCode.CONFLICT,
-        `Nothing is waiting for member states' answers in stage "${row.state_path}".`,
-        { reason: ErrorReason.STAGE_REFUSES_EVENT, state: row.state_path },
-      );
-    if (dto.draftVersion !== q.draftVersion)
-      throw new DomainException(
-        ErrorCode.CONFLICT,
-        `Draft version ${dto.draftVersion} is outdated: this round is on version ${q.draftVersion}. Read version ${q.draftVersion} and answer on it.`,
-        {
-          reason: ErrorReason.STALE_VERSION,
-          currentVersion: q.draftVersion,
-        },
-      );
-    const text = dto.text?.trim() || null;
-    let type: string;
-    let payload: Record<string, unknown>;
-    if (q.kind === 'position') {
-      if (dto.kind === 'comments' || dto.kind === 'no_comments')
-        throw new DomainException(
-          ErrorCode.INVALID_PAYLOAD,
-          'This round asks for a position: agree, agree_with_reservation or object.',
-        );
-      type = 'POSITION';
-      payload = { draftVersion: dto.draftVersion, kind: dto.kind, ...(text ? { text } : {}) };
-    } else {
-      if (dto.kind !== 'comments' && dto.kind !== 'no_comments')
-        throw new DomainException(
-          ErrorCode.INVALID_PAYLOAD,
-          'This circulation asks for comments: kind comments (with text) or no_comments.',
-        );
-      if (dto.kind === 'comments' && !text)
-        throw new DomainException(ErrorCode.INVALID_PAYLOAD, 'text: comments need their text.');
-      type = 'RESPOND';
-      payload = { draftVersion: dto.draftVersion, comments: dto.kind === 'comments' ? text : null };
-    }
-    return { me, row, q, type, payload, text };
+    return { me, row, ...answerEvent({ context: row.context, statePath: row.state_path, status: row.status }, dto) };
   }
 
   /** The statement an answer would be signed over, made at `at`. */
@@ -246,6 +208,7 @@ export class ApprovalsService {
   }
 
   async answer(instanceId: string, actor: Actor, dto: AnswerDto, idempotencyKey: string | null): Promise<ApplyResult> {
+    if (!dto.signature) return this.answerUnsigned(instanceId, actor, dto, idempotencyKey);
     const p = await this.prepare(instanceId, actor, dto);
     let signature: StoredSignature | null = null;
     if (dto.signature) {
@@ -262,6 +225,25 @@ export class ApprovalsService {
       signature = { statement, statementHash: statementHash(statement), signature: sig, key };
     }
     return this.engine.apply({ instanceId, type: p.type, payload: p.payload, actor: p.me, idempotencyKey, signature });
+  }
+
+  /**
+   * An unsigned answer: decided under the instance lock in the engine's transaction (the round open
+   * now, who the caller acts as now), with no read before it.
+   */
+  private answerUnsigned(
+    instanceId: string,
+    actor: Actor,
+    dto: AnswerDto,
+    idempotencyKey: string | null,
+  ): Promise<ApplyResult> {
+    return this.engine.apply(
+      { instanceId, type: 'answer', payload: {}, actor, idempotencyKey },
+      async (manager, instance) => {
+        const { type, payload } = answerEvent(instance, dto);
+        return { type, payload, actor: await this.auth.resolveActing(actor, this.clock.now(), manager) };
+      },
+    );
   }
 
   /**
@@ -415,4 +397,51 @@ export class ApprovalsService {
       at: r.at,
     }));
   }
+}
+
+/**
+ * The event a member state's answer makes on the instance as it stands: a POSITION in a consensus
+ * round, a RESPOND in a comment circulation, on the draft version the round is on. Pure: the
+ * engine calls it under the instance lock (EventResolver), and the statement route before signing.
+ */
+export function answerEvent(instance: LockedInstance, dto: StatementRequestDto) {
+  const q = instance.status === 'active' ? awaitedAnswers(instance.context) : null;
+  if (!q)
+    throw new DomainException(
+      ErrorCode.CONFLICT,
+      `Nothing is waiting for member states' answers in stage "${instance.statePath}".`,
+      { reason: ErrorReason.STAGE_REFUSES_EVENT, state: instance.statePath },
+    );
+  if (dto.draftVersion !== q.draftVersion)
+    throw new DomainException(
+      ErrorCode.CONFLICT,
+      `Draft version ${dto.draftVersion} is outdated: this round is on version ${q.draftVersion}. Read version ${q.draftVersion} and answer on it.`,
+      {
+        reason: ErrorReason.STALE_VERSION,
+        currentVersion: q.draftVersion,
+      },
+    );
+  const text = dto.text?.trim() || null;
+  let type: string;
+  let payload: Record<string, unknown>;
+  if (q.kind === 'position') {
+    if (dto.kind === 'comments' || dto.kind === 'no_comments')
+      throw new DomainException(
+        ErrorCode.INVALID_PAYLOAD,
+        'This round asks for a position: agree, agree_with_reservation or object.',
+      );
+    type = 'POSITION';
+    payload = { draftVersion: dto.draftVersion, kind: dto.kind, ...(text ? { text } : {}) };
+  } else {
+    if (dto.kind !== 'comments' && dto.kind !== 'no_comments')
+      throw new DomainException(
+        ErrorCode.INVALID_PAYLOAD,
+        'This circulation asks for comments: kind comments (with text) or no_comments.',
+      );
+    if (dto.kind === 'comments' && !text)
+      throw new DomainException(ErrorCode.INVALID_PAYLOAD, 'text: comments need their text.');
+    type = 'RESPOND';
+    payload = { draftVersion: dto.draftVersion, comments: dto.kind === 'comments' ? text : null };
+  }
+  return { q, type, payload, text };
 }

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { Repository } from 'typeorm';
+import { Repository, type EntityManager } from 'typeorm';
 import type { Actor } from '../../workflows/kernel/types';
 import { DomainException, ErrorCode } from '../common/domain.exception';
 import { AccessTokenService, type IssuedAccessToken } from './access-token.service';
@@ -84,10 +84,11 @@ export class AuthService {
    * replace. Outside the appointment's period (or revoked) it has no effect. Only appointments
    * of the actor's own member state count, so a later change of the user's state voids them.
    */
-  async resolveActing(actor: Actor, at: Date): Promise<Actor> {
+  async resolveActing(actor: Actor, at: Date, manager?: EntityManager): Promise<Actor> {
     const own: Actor = { ...actor, actingFor: null };
     if (actor.role !== 'approver' || !actor.memberState) return own;
-    const appointment = await this.appointments
+    const repository = manager ? manager.getRepository(ActingAppointmentEntity) : this.appointments;
+    const appointment = await repository
       .createQueryBuilder('a')
       .where('a.actingUserId = :id', { id: actor.id })
       .andWhere('a.memberState = :state', { state: actor.memberState })

@@ -86,6 +86,32 @@ export class DraftsService implements DraftFactsProvider {
     };
   }
 
+  /**
+   * The facts above as one SQL expression over `instanceId` (a column of the engine's lock
+   * statement): `{versions: [{number, author}], drifted: [article ids]}`, or null without a draft.
+   */
+  factsColumn(instanceId: string): string {
+    return `(SELECT json_build_object(
+        'versions', coalesce((SELECT json_agg(json_build_object('number', v.number, 'author', v.author_id) ORDER BY v.number)
+                                FROM draft_version v WHERE v.document_id = d.id), '[]'::json),
+        'drifted', coalesce((SELECT json_agg(a.article_id ORDER BY a.position) FROM draft_article a
+                              WHERE a.version_id = (SELECT lv.id FROM draft_version lv WHERE lv.document_id = d.id ORDER BY lv.number DESC LIMIT 1)
+                                AND a.out_of_date && ARRAY['ru', 'zh']), '[]'::json))
+      FROM draft_document d WHERE d.instance_id = ${instanceId})`;
+  }
+
+  factsFrom(value: unknown): DraftFacts | null {
+    if (value === null || value === undefined) return null;
+    const raw = value as { versions: { number: number; author: string }[]; drifted: string[] };
+    const latest = raw.versions[raw.versions.length - 1];
+    if (!latest) return { latestVersion: 0, driftedArticles: [], versions: [] };
+    return {
+      latestVersion: latest.number,
+      driftedArticles: raw.drifted,
+      versions: raw.versions.map((v) => ({ number: v.number, author: v.author })),
+    };
+  }
+
   // ------------------------------------------------------------------------------------ writes
 
   async create(instanceId: string, cmd: CreateDraftCommand, actor: Actor) {

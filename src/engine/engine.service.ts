@@ -51,6 +51,7 @@ import {
   DEFINITIONS,
   ENGINE_EVENTS,
   type ApplyCommand,
+  type EventResolver,
   type ApplyResult,
   ENGINE_FAULTS,
   FINDING_TARGETS,
@@ -65,7 +66,8 @@ import type { OutboxKind, OutboxPayloads } from './outbox-messages';
 import { idempotencyScope } from './idempotency-scope';
 import { OutboxRelay } from './outbox.relay';
 import { pathsToValue } from './state-value';
-import { WorldService } from './world.service';
+import { WorldService, type LockedFacts } from './world.service';
+import { WriteBatch } from './write-batch';
 
 interface DeadlineDemand {
   key: string;
@@ -137,6 +139,8 @@ export class WorkflowEngine {
 
   /** Transactions that wrote outbox rows: only those kick the relay after commit. */
   private readonly wroteOutbox = new WeakSet<EntityManager>();
+  /** Transactions whose writes are sent together (apply, the hot path): see WriteBatch. */
+  private readonly batches = new WeakMap<EntityManager, WriteBatch>();
 
   definitions(): DefinitionRegistry {
     return this.registry;
@@ -278,15 +282,16 @@ export class WorkflowEngine {
     return result;
   }
 
-  async apply(cmd: ApplyCommand): Promise<ApplyResult> {
+  /**
+   * Applies one event. `resolve`, when given, decides the event (type, payload, actor) under the
+   * instance lock, replacing those of `cmd` (see EventResolver).
+   */
+  async apply(command: ApplyCommand, resolve?: EventResolver): Promise<ApplyResult> {
     const startedAt = performance.now();
     let definitionId = '';
-    // Only a request with an Idempotency-Key needs its fingerprint.
-    const fingerprint = cmd.idempotencyKey
-      ? requestHash({ op: 'apply', instanceId: cmd.instanceId, type: cmd.type, payload: cmd.payload ?? {} })
-      : '';
-    if (cmd.signature) {
-      const check = await verifyStoredSignature(cmd.signature);
+    let eventType = command.type;
+    if (command.signature) {
+      const check = await verifyStoredSignature(command.signature);
       if (!check.valid)
         throw new DomainException(
           ErrorCode.INVALID_PAYLOAD,
@@ -294,8 +299,24 @@ export class WorkflowEngine {
         );
     }
     const result = await this.inTransaction(async (m) => {
-      const row = await this.lock(m, cmd.instanceId);
+      // One statement locks the instance and reads what its event's facts need (reference data version, draft).
+      const row = await this.lock(m, command.instanceId, true);
+      const cmd: ApplyCommand = resolve
+        ? {
+            ...command,
+            ...(await resolve(m, {
+              context: (row.snapshot as { context?: unknown }).context ?? null,
+              statePath: row.state_path,
+              status: row.status,
+            })),
+          }
+        : command;
+      eventType = cmd.type;
       this.inject('after-lock', { type: cmd.type, instanceId: row.id });
+      // Only a request with an Idempotency-Key needs its fingerprint.
+      const fingerprint = cmd.idempotencyKey
+        ? requestHash({ op: 'apply', instanceId: cmd.instanceId, type: cmd.type, payload: cmd.payload ?? {} })
+        : '';
       if (cmd.idempotencyKey) {
         const seen = await this.replay(m, cmd.actor, cmd.idempotencyKey, fingerprint);
         if (seen) return seen;
@@ -352,7 +373,7 @@ export class WorkflowEngine {
         actor: cmd.actor,
         at: now.toISOString(),
         // The draft is read only for an event that names a draft version or whose spec says its guard reads it.
-        world: await this.world.for(m, hasDraftVersion(payload) || spec.readsDraft ? row.id : null, now, row.treaty),
+        world: await this.world.forLocked(m, row, hasDraftVersion(payload) || !!spec.readsDraft, now, row.treaty),
       };
       await this.checkAnswerSignature(m, cmd, row, event);
       if (!snapshot.can(event))
@@ -364,6 +385,9 @@ export class WorkflowEngine {
       const reentered = reenteredStates(def.machine, snapshot, event);
       const [next, actions] = transition(def.machine, snapshot, event);
       const seq = row.seq + 1;
+      // From here on every write that needs no answer goes out in one statement, at the end or before a read.
+      const batch = new WriteBatch(m);
+      this.batches.set(m, batch);
       const applied = await this.persist(m, def, row, next, seq, now, {
         type: cmd.type,
         payload,
@@ -412,9 +436,11 @@ export class WorkflowEngine {
         await this.enqueue(m, row.id, 'evidence.checkpoint', { instanceId: row.id, seq }, now);
       this.inject('after-outbox', { type: cmd.type, instanceId: row.id });
       if (cmd.idempotencyKey) await this.remember(m, cmd.actor, cmd.idempotencyKey, fingerprint, row.id, seq, now);
+      await batch.flush();
+      this.batches.delete(m);
       return applied;
     });
-    if (!result.replayed) this.metrics?.eventApplied(definitionId, cmd.type, (performance.now() - startedAt) / 1000);
+    if (!result.replayed) this.metrics?.eventApplied(definitionId, eventType, (performance.now() - startedAt) / 1000);
     return result;
   }
 
@@ -985,24 +1011,22 @@ export class WorkflowEngine {
       prevHash: row.last_hash,
       statementHash: ev.signature?.statementHash ?? null,
     });
-    // The snapshot and its event in one statement: one round trip on the hot path.
-    await m.query(
-      `WITH u AS (
-         UPDATE workflow_instance SET snapshot = $2, state_path = $3, status = $4, outcome = $5, seq = $6, last_hash = $7, updated_at = $8, definition_version = $9
-         WHERE id = $1 RETURNING id)
-       INSERT INTO workflow_event (instance_id, seq, type, payload, actor_id, actor_role, actor_member_state, acting_for, idempotency_key,
+    // The snapshot and its event in one statement (with the rest of the transaction's writes when batched).
+    const batch = this.batches.get(m) ?? new WriteBatch(m);
+    await batch.add(
+      'workflow_instance',
+      `UPDATE workflow_instance SET snapshot = $2, state_path = $3, status = $4, outcome = $5, seq = $6, last_hash = $7, updated_at = $8, definition_version = $9
+       WHERE id = $1`,
+      [row.id, def.machine.getPersistedSnapshot(next), statePath, status, outcome, seq, hash, now, def.version],
+    );
+    await batch.add(
+      'workflow_event',
+      `INSERT INTO workflow_event (instance_id, seq, type, payload, actor_id, actor_role, actor_member_state, acting_for, idempotency_key,
          definition_version, state_before, state_after, at, prev_hash, hash, signature, world)
-       SELECT u.id, $6, $10, $11, $12, $13, $14, $15, $16, $9, $17, $3, $8, $18, $7, $19, $20 FROM u`,
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)`,
       [
         row.id,
-        def.machine.getPersistedSnapshot(next),
-        statePath,
-        status,
-        outcome,
         seq,
-        hash,
-        now,
-        def.version,
         ev.type,
         JSON.stringify(ev.payload ?? {}),
         ev.actor.id,
@@ -1010,12 +1034,17 @@ export class WorkflowEngine {
         ev.actor.memberState,
         ev.actor.actingFor,
         ev.idempotencyKey,
+        def.version,
         ev.stateBefore,
+        statePath,
+        now,
         row.last_hash,
+        hash,
         ev.signature ? JSON.stringify(ev.signature) : null,
         ev.world ? JSON.stringify(ev.world) : null,
       ],
     );
+    if (!this.batches.has(m)) await batch.flush();
     this.inject('after-snapshot', { type: ev.type, instanceId: row.id });
     this.inject('after-event', { type: ev.type, instanceId: row.id });
     await this.syncReadModels(
@@ -1049,12 +1078,15 @@ export class WorkflowEngine {
   ) {
     if (pathBefore !== pathAfter) {
       if (pathBefore !== null)
-        await m.query(`UPDATE stage_visit SET left_at = $2, left_seq = $3 WHERE instance_id = $1 AND left_at IS NULL`, [
-          instanceId,
-          now,
-          seq,
-        ]);
-      await m.query(
+        await this.write(
+          m,
+          'stage_visit',
+          `UPDATE stage_visit SET left_at = $2, left_seq = $3 WHERE instance_id = $1 AND left_at IS NULL`,
+          [instanceId, now, seq],
+        );
+      await this.write(
+        m,
+        'stage_visit',
         `INSERT INTO stage_visit (instance_id, definition_id, state_path, entered_at, entered_seq) VALUES ($1,$2,$3,$4,$5)`,
         [instanceId, definitionId, pathAfter, now, seq],
       );
@@ -1071,15 +1103,20 @@ export class WorkflowEngine {
       before.round === after.round &&
       before.draftVersion === after.draftVersion;
     if (sameRound) {
-      await m.query(`DELETE FROM awaiting_answer WHERE instance_id = $1 AND NOT (member_state = ANY($2))`, [
-        instanceId,
-        after.pending,
-      ]);
+      await this.write(
+        m,
+        'awaiting_answer',
+        `DELETE FROM awaiting_answer WHERE instance_id = $1 AND NOT (member_state = ANY($2))`,
+        [instanceId, after.pending],
+      );
       return;
     }
-    if (before) await m.query(`DELETE FROM awaiting_answer WHERE instance_id = $1`, [instanceId]);
+    if (before)
+      await this.write(m, 'awaiting_answer', `DELETE FROM awaiting_answer WHERE instance_id = $1`, [instanceId]);
     if (after && after.pending.length)
-      await m.query(
+      await this.write(
+        m,
+        'awaiting_answer',
         `INSERT INTO awaiting_answer (instance_id, member_state, question, round, draft_version, since)
          SELECT $1, s, $3, $4, $5, $6 FROM unnest($2::text[]) AS s`,
         [instanceId, after.pending, after.kind, after.round, after.draftVersion, after.since],
@@ -1147,6 +1184,7 @@ export class WorkflowEngine {
     )
       return;
     const demands = next.status === 'active' ? deadlineDemands(def, next) : [];
+    await this.batches.get(m)?.flush();
     const open: { id: string; key: string; due_at: Date }[] = await m.query(
       `SELECT id, key, due_at FROM deadline WHERE instance_id = $1 AND status = 'open'`,
       [instanceId],
@@ -1240,6 +1278,7 @@ export class WorkflowEngine {
   ) {
     const demand = deadlineDemands(def, next).find((d) => d.key === effect.deadlineKey && d.days !== null);
     if (!demand) return;
+    await this.batches.get(m)?.flush();
     const [dl] = await m.query<{ id: string; due_at: Date }[]>(
       `SELECT id, due_at FROM deadline WHERE instance_id = $1 AND key = $2 AND status = 'open'`,
       [instanceId, effect.deadlineKey],
@@ -1265,10 +1304,26 @@ export class WorkflowEngine {
     now: Date,
   ) {
     this.wroteOutbox.add(m);
-    await m.query(
+    await this.write(
+      m,
+      'outbox_message',
       `INSERT INTO outbox_message (instance_id, kind, payload, created_at, available_at) VALUES ($1,$2,$3,$4,$4)`,
       [instanceId, kind, JSON.stringify(payload), now],
+      { appendOnly: true },
     );
+  }
+
+  /** A write that needs no result: queued in the transaction's batch when it has one, else sent now. */
+  private async write(
+    m: EntityManager,
+    table: string,
+    sql: string,
+    params: unknown[],
+    options: { appendOnly?: boolean } = {},
+  ): Promise<void> {
+    const batch = this.batches.get(m);
+    if (batch) await batch.add(table, sql, params, options);
+    else await m.query(sql, params);
   }
 
   /**
@@ -1377,12 +1432,17 @@ export class WorkflowEngine {
     }
   }
 
-  private async lock(m: EntityManager, instanceId: string): Promise<InstanceRow> {
+  private async lock(m: EntityManager, instanceId: string): Promise<InstanceRow>;
+  private async lock(m: EntityManager, instanceId: string, withFacts: true): Promise<InstanceRow & LockedFacts>;
+  private async lock(m: EntityManager, instanceId: string, withFacts = false): Promise<InstanceRow> {
     if (!isUuid(instanceId))
       throw new DomainException(ErrorCode.NOT_FOUND, `There is no procedure with id "${instanceId}".`);
-    const [row] = await m.query<InstanceRow[]>(`SELECT * FROM workflow_instance WHERE id = $1 FOR UPDATE`, [
-      instanceId,
-    ]);
+    const [row] = await m.query<InstanceRow[]>(
+      withFacts
+        ? `SELECT i.*, ${this.world.lockColumns('i')} FROM workflow_instance i WHERE i.id = $1 FOR UPDATE OF i`
+        : `SELECT * FROM workflow_instance WHERE id = $1 FOR UPDATE`,
+      [instanceId],
+    );
     if (!row) throw new DomainException(ErrorCode.NOT_FOUND, `There is no procedure with id "${instanceId}".`);
     return row;
   }
@@ -1426,7 +1486,9 @@ export class WorkflowEngine {
     seq: number,
     now: Date,
   ) {
-    await m.query(
+    await this.write(
+      m,
+      'idempotency_record',
       `INSERT INTO idempotency_record (scope, actor_id, key, request_hash, instance_id, seq, created_at) VALUES ($1,$2,$3,$4,$5,$6,$7)`,
       [idempotencyScope(actor), actor.id, key, fingerprint, instanceId, seq, now],
     );

@@ -1,3 +1,4 @@
+import type { EntityManager } from 'typeorm';
 import type { Actor } from '../../workflows/kernel/types';
 import type { StoredSignature } from '../evidence/signed-statement';
 
@@ -23,6 +24,24 @@ export interface ApplyCommand {
    */
   signature?: StoredSignature | null;
 }
+
+/** The instance as it stands under its lock, for an EventResolver. */
+export interface LockedInstance {
+  context: unknown;
+  statePath: string;
+  status: 'active' | 'done';
+}
+
+/**
+ * Decides an event under the instance lock, in the event's transaction (`manager`), from the
+ * instance as it stands: a member state's answer is a POSITION or a RESPOND depending on the round
+ * open now, and its actor is who the caller acts as at this moment (acting appointments). Throws a
+ * DomainException to refuse.
+ */
+export type EventResolver = (
+  manager: EntityManager,
+  instance: LockedInstance,
+) => Promise<{ type: string; payload: Record<string, unknown>; actor: Actor }>;
 
 export interface ApplyResult {
   instanceId: string;

@@ -7,6 +7,16 @@ import type { PartnerData, ReferenceItem, TreatyData } from '../reference/refere
 /** The documents module tells the engine about an instance's draft (latest version, drift). */
 export interface DraftFactsProvider {
   factsFor(manager: EntityManager, instanceId: string): Promise<DraftFacts | null>;
+  /** The same facts as one SQL expression (json, null without a draft) over `instanceId`, a column of the caller's query. */
+  factsColumn(instanceId: string): string;
+  /** The facts from that expression's value. */
+  factsFrom(value: unknown): DraftFacts | null;
+}
+
+/** What the statement that locks an instance also read for its event (see `lockColumns`). */
+export interface LockedFacts {
+  reference_version: string;
+  draft_facts: unknown;
 }
 
 /**
@@ -25,12 +35,45 @@ export class WorldService {
   }
 
   async for(manager: EntityManager, instanceId: string | null, at: Date, treatyId?: string | null): Promise<World> {
+    return this.gather(manager, at, treatyId, {
+      draft: instanceId && this.drafts ? this.drafts.factsFor(manager, instanceId) : Promise.resolve(null),
+    });
+  }
+
+  /**
+   * Columns for the statement that locks an instance (alias `alias`), so that the event's facts
+   * need no further round trip: the reference data version, and the instance's draft facts.
+   */
+  lockColumns(alias: string): string {
+    const draft = this.drafts ? this.drafts.factsColumn(`${alias}.id`) : 'NULL::json';
+    return `(SELECT version::text FROM reference_data_version) AS reference_version, ${draft} AS draft_facts`;
+  }
+
+  /** The facts for an event from what the lock statement read (`withDraft`: the event reads the draft). */
+  forLocked(
+    manager: EntityManager,
+    locked: LockedFacts,
+    withDraft: boolean,
+    at: Date,
+    treatyId?: string | null,
+  ): Promise<World> {
+    const draft = withDraft && this.drafts ? this.drafts.factsFrom(locked.draft_facts) : null;
+    return this.gather(manager, at, treatyId, { draft: Promise.resolve(draft), version: locked.reference_version });
+  }
+
+  private async gather(
+    manager: EntityManager,
+    at: Date,
+    treatyId: string | null | undefined,
+    known: { draft: Promise<DraftFacts | null>; version?: string },
+  ): Promise<World> {
+    const v = known.version;
     const [states, memoranda, bodies, draft, treaty] = await Promise.all([
-      this.reference.memberStateCodes(at, manager),
-      this.reference.memoranda(at, manager),
-      this.reference.bodyFacts(at, manager),
-      instanceId && this.drafts ? this.drafts.factsFor(manager, instanceId) : Promise.resolve(null),
-      treatyId ? this.reference.find('treaty', treatyId, at, manager) : Promise.resolve(null),
+      this.reference.memberStateCodes(at, manager, v),
+      this.reference.memoranda(at, manager, v),
+      this.reference.bodyFacts(at, manager, v),
+      known.draft,
+      treatyId ? this.reference.find('treaty', treatyId, at, manager, v) : Promise.resolve(null),
     ]);
     const world: World = { memberStates: states, memoranda, bodies, draft };
     return treatyId ? { ...world, treaty: treaty && treatyConsentFacts(treaty.data, states, at) } : world;

@@ -102,8 +102,8 @@ export class ReferenceService {
    * Codes of the member states valid at `at` (default: now), sorted: the electorate of a consensus.
    * `db`: the caller's transaction, so a check inside one needs no second pooled connection.
    */
-  async memberStateCodes(at?: Date, db?: EntityManager): Promise<string[]> {
-    return (await this.validAt('member_state', at, db)).map((r) => r.code);
+  async memberStateCodes(at?: Date, db?: EntityManager, knownVersion?: string): Promise<string[]> {
+    return (await this.validAt('member_state', at, db, knownVersion)).map((r) => r.code);
   }
 
   /** Partners valid at `at` (default: now), of every status (dialogue partners, observers, ...), sorted by code. */
@@ -115,9 +115,9 @@ export class ReferenceService {
    * Partners holding a signed memorandum at `at` (default: now), sorted by partner code;
    * `memorandumId` is `mem-<code>` (see holdsMemorandum for what counts as held).
    */
-  async memoranda(at?: Date, db?: EntityManager): Promise<MemorandumRef[]> {
+  async memoranda(at?: Date, db?: EntityManager, knownVersion?: string): Promise<MemorandumRef[]> {
     // Read with every workflow event: the list is rebuilt only when the valid records change.
-    const records = await this.validAt('partner', at, db);
+    const records = await this.validAt('partner', at, db, knownVersion);
     const key = records.map((r) => r.id).join(',');
     if (this.memorandaMemo?.key === key) return this.memorandaMemo.value;
     const value = Object.freeze(
@@ -144,8 +144,8 @@ export class ReferenceService {
    * The bodies valid at `at` with what each may adopt (`adopts`: the kinds of document the data
    * confirm it adopts; null when the data do not say), for the machines' adoption rules.
    */
-  async bodyFacts(at?: Date, db?: EntityManager): Promise<BodyFacts[]> {
-    return (await this.validAt('body', at, db)).map((r) => {
+  async bodyFacts(at?: Date, db?: EntityManager, knownVersion?: string): Promise<BodyFacts[]> {
+    return (await this.validAt('body', at, db, knownVersion)).map((r) => {
       const data = r.data as BodyData;
       const adopts = Array.isArray(data.adopts) ? data.adopts.filter((k): k is string => typeof k === 'string') : null;
       return { id: r.code, name: typeof data.name_en === 'string' ? data.name_en : null, adopts };
@@ -158,10 +158,13 @@ export class ReferenceService {
     code: string,
     at?: Date,
     db?: EntityManager,
+    knownVersion?: string,
   ): Promise<ReferenceItem<ReferenceDataByKind[K]> | null> {
     assertKind(kind);
     const moment = this.moment(at);
-    const row = (await this.rows(db)).find((r) => r.kind === kind && r.code === code && isValidAt(r, moment));
+    const row = (await this.rows(db, knownVersion)).find(
+      (r) => r.kind === kind && r.code === code && isValidAt(r, moment),
+    );
     return row ? toItem<ReferenceDataByKind[K]>(row) : null;
   }
 
@@ -394,20 +397,30 @@ export class ReferenceService {
     return moment;
   }
 
-  private async validAt(kind: ReferenceKind, at?: Date, db?: EntityManager): Promise<ReferenceRecord[]> {
+  private async validAt(
+    kind: ReferenceKind,
+    at?: Date,
+    db?: EntityManager,
+    knownVersion?: string,
+  ): Promise<ReferenceRecord[]> {
     const moment = this.moment(at);
-    return (await this.rows(db)).filter((r) => r.kind === kind && isValidAt(r, moment));
+    return (await this.rows(db, knownVersion)).filter((r) => r.kind === kind && isValidAt(r, moment));
   }
 
-  /** Every stored version, sorted by kind, code, version (cached while the stored version is unchanged). */
-  private async rows(db?: EntityManager): Promise<ReferenceRecord[]> {
+  /**
+   * Every stored version, sorted by kind, code, version (cached while the stored version is unchanged).
+   * `knownVersion`: the caller read `reference_data_version` itself in its transaction (the engine
+   * does, in the statement that locks the instance), so it is not read again.
+   */
+  private async rows(db?: EntityManager, knownVersion?: string): Promise<ReferenceRecord[]> {
     // On the caller's transaction when given: a request holding one connection never waits for a
     // second (with every pooled connection held that way, none would ever come free).
     const runner = db ?? this.dataSource.manager;
     // Read before the rows: a change committed in between makes the copy newer than its tag, and the next read reloads.
-    const [{ version }]: { version: string }[] = await runner.query(
-      `SELECT version::text AS version FROM reference_data_version`,
-    );
+    const version =
+      knownVersion ??
+      (await runner.query<{ version: string }[]>(`SELECT version::text AS version FROM reference_data_version`))[0]
+        .version;
     if (this.snapshot?.version !== version) {
       const loading = runner
         .getRepository(ReferenceRecord)

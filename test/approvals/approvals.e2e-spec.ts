@@ -105,6 +105,39 @@ describe('approvals (HTTP, real PostgreSQL)', () => {
     expect(again.body.details).toMatchObject({ reason: 'BUSINESS_RULE' });
   });
 
+  it('answers with the recorded event; the procedure as it stands only when asked (Prefer: return=representation)', async () => {
+    const id = await atApproval();
+    const short = await t
+      .http()
+      .post(`/approvals/${id}/answer`)
+      .set(bearer(approvers.CN.token))
+      .send({ draftVersion: 1, kind: 'agree' })
+      .expect(200);
+    expect(short.body).toEqual({
+      result: expect.objectContaining({ instanceId: id, type: 'POSITION', state: 'cnc_approval', replayed: false }),
+    });
+    expect(short.headers['preference-applied']).toBeUndefined();
+    const full = await t
+      .http()
+      .post(`/approvals/${id}/answer`)
+      .set(bearer(approvers.IN.token))
+      .set('Prefer', 'respond-async, return=representation')
+      .send({ draftVersion: 1, kind: 'agree' })
+      .expect(200);
+    expect(full.headers['preference-applied']).toBe('return=representation');
+    expect(full.body.result).toMatchObject({ instanceId: id, type: 'POSITION', seq: short.body.result.seq + 1 });
+    expect(full.body.instance).toMatchObject({ id, state: 'cnc_approval' });
+    // return=minimal, or a preference this service does not know, is the short answer
+    const minimal = await t
+      .http()
+      .post(`/approvals/${id}/answer`)
+      .set(bearer(approvers.IR.token))
+      .set('Prefer', 'return=minimal')
+      .send({ draftVersion: 1, kind: 'agree' })
+      .expect(200);
+    expect(Object.keys(minimal.body)).toEqual(['result']);
+  });
+
   it('refuses an answer on an outdated draft version with 409', async () => {
     const id = await atApproval();
     const res = await t

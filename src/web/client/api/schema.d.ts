@@ -3732,6 +3732,8 @@ export interface operations {
       query?: never;
       header?: {
         'Idempotency-Key'?: string;
+        /** @description `return=representation`: the answer also carries the procedure as it stands after it (`instance`) */
+        Prefer?: string;
       };
       path: {
         instanceId: string;
@@ -3749,7 +3751,11 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['TransitionResponseDto'];
+          'application/json': {
+            /** @description Only with `Prefer: return=representation` */
+            instance?: components['schemas']['InstanceViewDto'];
+            result: components['schemas']['ApplyResultDto'];
+          };
         };
       };
       /** @description INVALID_PAYLOAD: invalid body, an answer of the wrong kind for the round, or a signature that does not verify for this answer */
