@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { AnyMachineSnapshot, AnyStateMachine } from 'xstate';
-import { initialTransition, transition } from 'xstate';
+import { initialTransition } from 'xstate';
 import { DataSource, type EntityManager } from 'typeorm';
 import type { z } from 'zod';
 import { awaitedAnswers, type AwaitedAnswers } from '../../workflows/kernel/awaited';
@@ -17,6 +17,7 @@ import {
   effectsOf,
   explainRefusal,
   finalStateOf,
+  pureTransition,
   reenteredStates,
   statePaths,
 } from '../../workflows/kernel/inspect';
@@ -383,7 +384,7 @@ export class WorkflowEngine {
           acceptedEvents: accepted,
         });
       const reentered = reenteredStates(def.machine, snapshot, event);
-      const [next, actions] = transition(def.machine, snapshot, event);
+      const [next, actions] = pureTransition(def.machine, snapshot, event);
       const seq = row.seq + 1;
       // From here on every write that needs no answer goes out in one statement, at the end or before a read.
       const batch = new WriteBatch(m);

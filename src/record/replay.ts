@@ -8,10 +8,10 @@
  * shows) is what the recorded events produce, and each event's recorded stage is the one it led to.
  * A hand edit of the snapshot alone, or of an event together with its hashes, shows up here.
  */
-import { initialTransition, transition, type AnyMachineSnapshot, type AnyStateMachine } from 'xstate';
+import { initialTransition, type AnyMachineSnapshot, type AnyStateMachine } from 'xstate';
 import stringify from 'json-stable-stringify';
 import { awaitedAnswers } from '../../workflows/kernel/awaited';
-import { statePaths } from '../../workflows/kernel/inspect';
+import { pureTransition, statePaths } from '../../workflows/kernel/inspect';
 import { enterByMigration } from '../../workflows/kernel/migration';
 import type { Actor, Role, WorkflowEvent, World } from '../../workflows/kernel/types';
 import type { DefinitionRegistry } from '../../workflows/registry';
@@ -131,7 +131,7 @@ export function replay(
       };
       if (snapshot.status !== 'active' || !snapshot.can(event))
         return stop(`${label}: the machine refuses this event in stage "${statePaths(snapshot).join(',')}"`);
-      [next] = transition(def.machine, snapshot, event);
+      [next] = pureTransition(def.machine, snapshot, event);
     }
     const state = statePaths(next).join(',');
     if (state !== e.stateAfter)

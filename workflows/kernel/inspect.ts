@@ -15,7 +15,7 @@ import {
   type MachineState,
 } from './xstate-fence';
 
-export { activeStateMeta, reenteredStates, statePaths } from './xstate-fence';
+export { activeStateMeta, pureTransition, reenteredStates, statePaths } from './xstate-fence';
 
 /** Every state node of a machine with its meta, in document order (for diagrams and labels). */
 export function allStates(machine: AnyStateMachine): MachineState[] {

@@ -9,12 +9,13 @@ import {
   transition,
   type AnyMachineSnapshot,
   type AnyStateMachine,
+  type EventObject,
   type EventFromLogic,
   type SnapshotFrom,
 } from 'xstate';
 import { z } from 'zod';
 import type { EventCatalogue, WorkflowDefinition } from './definition';
-import { emittedEffects, machineStates, rootEvents, statePaths } from './xstate-fence';
+import { emittedEffects, machineStates, pureTransition, rootEvents, statePaths } from './xstate-fence';
 import type { Actor, DraftFacts, World, WorkflowEffect, WorkflowEvent } from './types';
 
 export const MEMBER_STATES = ['BY', 'CN', 'IN', 'IR', 'KG', 'KZ', 'PK', 'RU', 'TJ', 'UZ'];
@@ -193,6 +194,26 @@ export function snapshotOf<M extends AnyStateMachine>(_machine: M, s: AnyMachine
   return s as SnapshotFrom<M>;
 }
 
+/**
+ * The engine transitions with `pureTransition`; every step a spec plays is checked against
+ * XState's own `transition()`: the same persisted snapshot and the same actions.
+ */
+function sameAsXState(
+  machine: AnyStateMachine,
+  from: AnyMachineSnapshot,
+  event: EventObject,
+  next: AnyMachineSnapshot,
+  actions: readonly { type: string; params?: unknown }[],
+): void {
+  const [expected, expectedActions] = transition(machine, from, event);
+  const a = JSON.stringify([machine.getPersistedSnapshot(next), actions.map((x) => [x.type, x.params])]);
+  const b = JSON.stringify([
+    machine.getPersistedSnapshot(expected),
+    expectedActions.map((x) => [x.type, x.params]),
+  ]);
+  if (a !== b) throw new Error(`pureTransition differs from XState's transition() on ${event.type}:\n${a}\n${b}`);
+}
+
 /** Plays `events` from the machine's initial state; returns the last snapshot (typed as the machine's) and every effect emitted on the way. */
 export function play<M extends AnyStateMachine>(
   machine: M,
@@ -203,7 +224,8 @@ export function play<M extends AnyStateMachine>(
   let [s] = initialTransition(logic, input);
   const effects: WorkflowEffect[] = [];
   for (const e of events) {
-    const [next, actions] = transition(logic, s, e);
+    const [next, actions] = pureTransition(logic, s, e);
+    sameAsXState(logic, s, e, next, actions);
     effects.push(...emittedEffects(actions));
     s = next;
   }

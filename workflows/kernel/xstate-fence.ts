@@ -11,12 +11,22 @@
  *   `reenter` flag;
  * - the action objects `transition()` returns: an `emit` is `{ type: 'xstate.emit', params: { event } }`;
  * - `machine.config` and `machine.implementations`, to build a copy of a machine with one more root
- *   transition (entering a stage by migration).
+ *   transition (entering a stage by migration);
+ * - `machine.transition(snapshot, event, actorScope)` and the shape of an actor scope, to make a
+ *   pure transition without a new throwaway actor per call (see `pureTransition`).
  *
  * The package pins XState to a minor range for this reason.
  */
-import { createMachine, transition } from 'xstate';
-import type { AnyMachineSnapshot, AnyStateMachine, AnyStateNode, EventObject, StateValue } from 'xstate';
+import { createActor, createMachine, transition } from 'xstate';
+import type {
+  AnyActorRef,
+  AnyActorScope,
+  AnyMachineSnapshot,
+  AnyStateMachine,
+  AnyStateNode,
+  EventObject,
+  StateValue,
+} from 'xstate';
 import type { StateMeta, WorkflowEffect } from './types';
 
 /** A state of a machine as the tree declares it: path, kind, meta, and its outgoing transitions. */
@@ -97,6 +107,42 @@ export function guardsFor(snapshot: AnyMachineSnapshot, eventType: string): Name
     }
   }
   return out;
+}
+
+const INERT_SELVES = new WeakMap<AnyStateMachine, AnyActorRef>();
+
+/**
+ * XState's pure `transition(machine, snapshot, event)`, without its cost per call: XState builds a
+ * new inert actor for every call, and building it runs the machine's context factory with no
+ * input (a 1(d) procedure's throws, and XState catches it). The machines here spawn and invoke
+ * nothing, so one inert actor per machine serves as `self` for every transition; the actions are
+ * collected, never executed, exactly as `transition()` does.
+ */
+export function pureTransition(
+  machine: AnyStateMachine,
+  snapshot: AnyMachineSnapshot,
+  event: EventObject,
+): [AnyMachineSnapshot, { type: string; params?: unknown }[]] {
+  let self = INERT_SELVES.get(machine);
+  if (!self) {
+    self = createActor(machine);
+    INERT_SELVES.set(machine, self);
+  }
+  const actions: { type: string; params?: unknown }[] = [];
+  const scope: AnyActorScope = {
+    self,
+    defer: () => undefined,
+    id: '',
+    logger: () => undefined,
+    sessionId: '',
+    stopChild: () => undefined,
+    system: self.system,
+    emit: () => undefined,
+    actionExecutor: (action) => {
+      actions.push(action);
+    },
+  };
+  return [machine.transition(snapshot, event, scope), actions];
 }
 
 /** Every state of a machine below the root, in document order. */
