@@ -127,6 +127,7 @@ export class TokenCheckCache implements OnModuleInit, OnModuleDestroy {
   /** This process is revoking the token: never answer from the cache for it for one TTL. */
   holdToken(tokenId: string): void {
     if (this.ttlMs === 0) return;
+    this.pruneHolds(this.heldTokens);
     this.heldTokens.set(tokenId, this.now() + this.ttlMs);
     this.forgetToken(tokenId);
   }
@@ -134,8 +135,16 @@ export class TokenCheckCache implements OnModuleInit, OnModuleDestroy {
   /** This process is changing the user or revoking their tokens: no cached answer for one TTL. */
   holdUser(userId: string): void {
     if (this.ttlMs === 0) return;
+    this.pruneHolds(this.heldUsers);
     this.heldUsers.set(userId, this.now() + this.ttlMs);
     this.forgetUser(userId);
+  }
+
+  /** Past holds are dropped when a map grows large (each is also dropped when next looked at). */
+  private pruneHolds(holds: Map<string, number>): void {
+    if (holds.size < MAX_ENTRIES) return;
+    const now = this.now();
+    for (const [id, until] of holds) if (until <= now) holds.delete(id);
   }
 
   private forgetToken(tokenId: string): void {

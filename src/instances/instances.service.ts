@@ -80,7 +80,7 @@ export class InstancesService {
       const after = decodeCursor(q.cursor);
       params.push(after.at, after.id);
       const at = `$${params.length - 1}::timestamptz`;
-      keyset = `${where.length ? ' AND' : 'WHERE'} (e.at < ${at} OR (e.at = ${at} AND i.id > $${params.length}::uuid))`;
+      keyset = `${where.length ? ' AND' : 'WHERE'} e.at <= ${at} AND (e.at < ${at} OR i.id > $${params.length}::uuid)`;
     }
     const [rows, [{ total }]] = await Promise.all([
       queryRows<InstanceListRow>(

@@ -56,8 +56,13 @@ describe('HOT snapshot updates on workflow_instance (real PostgreSQL)', () => {
       'workflow_instance_pkey',
       'workflow_instance_stage_counts',
       'workflow_instance_starter',
+      'workflow_instance_status',
     ]);
     for (const r of rows) expect(r.indexdef).not.toMatch(/updated_at|snapshot|\bseq\b|last_hash|outcome/);
+    const [{ n }] = await ds.query<{ n: number }[]>(
+      `SELECT count(*)::int AS n FROM pg_indexes WHERE tablename = 'workflow_event' AND indexname = 'workflow_event_at'`,
+    );
+    expect(n).toBe(1);
     const [{ reloptions }] = await ds.query<{ reloptions: string[] | null }[]>(
       `SELECT reloptions FROM pg_class WHERE relname = 'workflow_instance'`,
     );
