@@ -4,7 +4,8 @@
  * instances and 1,000,000 events of history (bulk-loaded in SQL), spread over every instance;
  * the floor (hand-written `pg`, 8 clients, 1,000 rows) is measured alongside in both phases so
  * the machine's drift can be told apart from growth. Then the managers' dashboard read at
- * 100,000 instances: p50/p95 over 50 sequential requests.
+ * 100,000 instances: p50/p95 over 50 sequential requests, and the API process's peak RSS (sampled
+ * every 100 ms) during the large phase and those reads.
  *
  *   npm run bench:growth
  *   (BENCH_SECONDS, BENCH_ROUNDS, BENCH_LARGE override the defaults)
@@ -36,6 +37,7 @@ const WORKERS = 8;
 const READS = 50;
 const TARGET_RATIO = 0.9;
 const TARGET_P95 = 100;
+const TARGET_RSS_MB = 400;
 
 function shuffled<T>(xs: T[]): T[] {
   const a = xs.slice();
@@ -104,6 +106,12 @@ void withScratch(async (scratch) => {
     log(
       `phase 2: ${fmt(counts.i)} instances, ${fmt(counts.e)} events, bulk-loaded in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
     );
+    // The API process's memory (it runs in this process) while it serves the large phase and the reads.
+    let rssPeak = process.memoryUsage().rss;
+    const rssProbe = setInterval(() => {
+      rssPeak = Math.max(rssPeak, process.memoryUsage().rss);
+    }, 100);
+    rssProbe.unref();
     const b = await phase('large', all);
 
     const raw = b.engine / a.engine;
@@ -153,6 +161,10 @@ void withScratch(async (scratch) => {
       );
     }
 
+    clearInterval(rssProbe);
+    rssPeak = Math.max(rssPeak, process.memoryUsage().rss);
+    const rssMb = rssPeak / (1024 * 1024);
+
     log('');
     log(
       `SUMMARY ${fmt(SMALL)} instances: engine ${fmt(a.engine)} events/s (floor ${fmt(a.floor)}); ${fmt(LARGE)} instances / ${fmt(LARGE * EVENTS_PER_INSTANCE)} events: engine ${fmt(b.engine)} events/s (floor ${fmt(b.floor)})`,
@@ -161,6 +173,9 @@ void withScratch(async (scratch) => {
       `SUMMARY ratio large/small ${raw.toFixed(3)} (floor-normalised ${normalised.toFixed(3)}; target >= ${TARGET_RATIO}: ${raw >= TARGET_RATIO ? 'met' : 'MISSED'})`,
     );
     for (const r of readResults) log(`SUMMARY ${r}`);
+    log(
+      `SUMMARY API process RSS peak at ${fmt(counts.i)} instances (engine phase and reads): ${rssMb.toFixed(0)} MB (target <= ${TARGET_RSS_MB} MB: ${rssMb <= TARGET_RSS_MB ? 'met' : 'MISSED'})`,
+    );
   } finally {
     await floor.close().catch(() => undefined);
     await app.close();

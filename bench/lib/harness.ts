@@ -188,7 +188,9 @@ export async function makeInstances(
         `INSERT INTO workflow_event (instance_id, seq, type, payload, actor_id, actor_role, actor_member_state, acting_for, idempotency_key,
            definition_version, state_before, state_after, at, prev_hash, hash)
          SELECT b.id, s, CASE WHEN s = 1 THEN '$started' ELSE 'COUNT' END, '{}'::jsonb, $1, 'legal_officer', NULL, NULL, NULL,
-           1, CASE WHEN s = 1 THEN NULL ELSE 'counting' END, 'counting', now() - interval '1 day' + s * interval '1 minute',
+           1, CASE WHEN s = 1 THEN NULL ELSE 'counting' END, 'counting',
+           -- the last event is the instance's last activity (its updated_at), as the engine writes them
+           CASE WHEN s = $3::int THEN now() - b.n * interval '1 second' ELSE now() - interval '1 day' + s * interval '1 minute' END,
            CASE WHEN s = 1 THEN $2 ELSE encode(sha256(convert_to(b.id::text || ':' || (s - 1), 'UTF8')), 'hex') END,
            encode(sha256(convert_to(b.id::text || ':' || s, 'UTF8')), 'hex')
          FROM bench_new b CROSS JOIN generate_series(1, $3::int) s`,

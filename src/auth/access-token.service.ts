@@ -9,6 +9,7 @@ import { CLOCK, type Clock } from '../infra/clock';
 import { queryOne } from '../infra/sql';
 import { AUTH_SETTINGS, type AuthSettings } from './auth-settings';
 import { AuthTokenEntity } from './auth-token.entity';
+import { TokenCheckCache, type TokenAccess } from './token-check-cache';
 import type { UserRole } from '../common/roles';
 
 /** Claims of an access token. `role` and `ms` are informative for clients; the server reads the user record. */
@@ -55,6 +56,7 @@ export class AccessTokenService {
     @InjectDataSource() private readonly dataSource: DataSource,
     @Inject(AUTH_SETTINGS) private readonly settings: AuthSettings,
     @Inject(CLOCK) private readonly clock: Clock,
+    private readonly cache: TokenCheckCache,
   ) {}
 
   async issue(user: { id: string; role: UserRole; memberState: string | null }): Promise<IssuedAccessToken> {
@@ -120,6 +122,16 @@ export class AccessTokenService {
       throw unauthenticated('This token is not valid; sign in again');
     }
 
+    const access = this.cache.get(claims.jti, claims.sub) ?? (await this.readAccess(claims.jti, claims.sub));
+    return {
+      actor: { id: claims.sub, role: access.role, memberState: access.memberState, actingFor: null },
+      tokenId: claims.jti,
+    };
+  }
+
+  /** The token check against the database (the cache had no usable answer); a valid answer is cached. */
+  private async readAccess(tokenId: string, userId: string): Promise<TokenAccess> {
+    const ticket = this.cache.ticket();
     const row = await queryOne<{
       revoked_at: Date | null;
       role: UserRole;
@@ -130,16 +142,14 @@ export class AccessTokenService {
       `select t.revoked_at, u.role, u.member_state, u.active
          from auth_token t join app_user u on u.id = t.user_id
         where t.id = $1 and t.user_id = $2`,
-      [claims.jti, claims.sub],
+      [tokenId, userId],
     );
     if (!row) throw unauthenticated('This token is not valid; sign in again');
     if (row.revoked_at) throw unauthenticated('This token has been revoked');
     if (!row.active) throw unauthenticated('This account has been deactivated');
-
-    return {
-      actor: { id: claims.sub, role: row.role, memberState: row.member_state, actingFor: null },
-      tokenId: claims.jti,
-    };
+    const access: TokenAccess = { userId, role: row.role, memberState: row.member_state };
+    this.cache.put(ticket, tokenId, access);
+    return access;
   }
 
   /** Revokes one token; false when it was already revoked. */
@@ -148,6 +158,7 @@ export class AccessTokenService {
     reason: TokenRevocationReason,
     manager: EntityManager = this.dataSource.manager,
   ): Promise<boolean> {
+    this.cache.holdToken(tokenId);
     const result = await manager
       .createQueryBuilder()
       .update(AuthTokenEntity)
@@ -157,12 +168,22 @@ export class AccessTokenService {
     return (result.affected ?? 0) > 0;
   }
 
+  /**
+   * Keeps the user's token checks away from this process's cache for a while: call it when the
+   * user's access changes by a statement written here by hand (other processes hear of it from the
+   * database's notice on commit).
+   */
+  holdUser(userId: string): void {
+    this.cache.holdUser(userId);
+  }
+
   /** Revokes every token of the user that has not expired yet; returns how many. */
   async revokeAllFor(
     userId: string,
     reason: TokenRevocationReason,
     manager: EntityManager = this.dataSource.manager,
   ): Promise<number> {
+    this.cache.holdUser(userId);
     const now = this.clock.now();
     const result = await manager
       .createQueryBuilder()

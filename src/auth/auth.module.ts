@@ -30,6 +30,7 @@ import { RolesGuard } from './roles.guard';
 import { SigningKeysController } from './signing-keys.controller';
 import { SigningKeysService } from './signing-keys.service';
 import { SIGN_IN_THROTTLER, SignInThrottlerGuard } from './sign-in-throttler.guard';
+import { TokenCheckCache } from './token-check-cache';
 import { UserEntity } from './user.entity';
 import { UsersController } from './users.controller';
 import { UsersService } from './users.service';
@@ -70,6 +71,7 @@ const authSettingsProvider = {
   providers: [
     authSettingsProvider,
     AccessTokenService,
+    TokenCheckCache,
     AuditService,
     AuthService,
     UsersService,

@@ -64,6 +64,7 @@ export class PasswordsService {
     }
     this.policy.check(newPassword, { email: user.email }, 'newPassword');
     const hash = await hashPassword(newPassword);
+    this.tokens.holdUser(actor.id);
     await this.dataSource.transaction(async (manager) => {
       await manager.query(`update app_user set password_hash = $2, updated_at = $3 where id = $1`, [
         actor.id,

@@ -171,6 +171,12 @@ const schema = z.object({
   JWT_AUDIENCE: z.preprocess(blankToUndefined, z.string().default('amendflow-api')),
   /** Lifetime of an access token, seconds. */
   ACCESS_TOKEN_TTL: wholeNumber(1, 24 * 60 * 60, 15 * 60),
+  /**
+   * How long an API process may reuse the answer of a token check (revoked? role, member state,
+   * active), milliseconds; 0 checks the database on every request. Revocations and user changes
+   * clear it at once in every process (PostgreSQL NOTIFY); this bounds what a lost notice could cost.
+   */
+  TOKEN_CACHE_TTL_MS: wholeNumber(0, 60_000, 10_000),
   /** Sign-in attempts accepted per minute from one address. */
   SIGN_IN_ATTEMPTS_PER_MINUTE: wholeNumber(1, 10_000, 10),
   /** Demo accounts with a known password (refused when NODE_ENV=production). */
@@ -334,6 +340,7 @@ export interface Env {
   readonly JWT_ISSUER: string;
   readonly JWT_AUDIENCE: string;
   readonly ACCESS_TOKEN_TTL: number;
+  readonly TOKEN_CACHE_TTL_MS: number;
   readonly SIGN_IN_ATTEMPTS_PER_MINUTE: number;
   readonly DEMO: boolean;
   readonly ANSWER_SIGNING: AnswerSigningPolicy;
@@ -487,6 +494,7 @@ export function loadEnv(source: NodeJS.ProcessEnv | Record<string, string | unde
     JWT_ISSUER: data.JWT_ISSUER,
     JWT_AUDIENCE: data.JWT_AUDIENCE,
     ACCESS_TOKEN_TTL: data.ACCESS_TOKEN_TTL,
+    TOKEN_CACHE_TTL_MS: data.TOKEN_CACHE_TTL_MS,
     SIGN_IN_ATTEMPTS_PER_MINUTE: data.SIGN_IN_ATTEMPTS_PER_MINUTE,
     DEMO: data.DEMO,
     ANSWER_SIGNING: data.ANSWER_SIGNING ?? (data.NODE_ENV === 'production' ? 'required' : 'optional'),

@@ -71,21 +71,25 @@ export class InstancesService {
     const pageSize = q.pageSize ?? 25;
     const cond = where.length ? `WHERE ${where.join(' AND ')}` : '';
     const countParams = [...params];
-    // From a cursor: the rows after the last one of the previous page (updated_at DESC, id ASC).
+    // Newest activity first: ordered by the time of each procedure's last event (equal to its
+    // updated_at), read from the event index, so that workflow_instance needs no index on updated_at
+    // and the engine's snapshot updates stay HOT (docs/design.md, "Indexes of workflow_instance").
+    // From a cursor: the rows after the last one of the previous page (last activity DESC, id ASC).
     let keyset = '';
     if (q.cursor !== undefined) {
       const after = decodeCursor(q.cursor);
       params.push(after.at, after.id);
       const at = `$${params.length - 1}::timestamptz`;
-      keyset = `${where.length ? ' AND' : 'WHERE'} (i.updated_at < ${at} OR (i.updated_at = ${at} AND i.id > $${params.length}::uuid))`;
+      keyset = `${where.length ? ' AND' : 'WHERE'} e.at <= ${at} AND (e.at < ${at} OR i.id > $${params.length}::uuid)`;
     }
     const [rows, [{ total }]] = await Promise.all([
       queryRows<InstanceListRow>(
         this.ds,
         `SELECT i.id, i.definition_id, i.definition_version, i.state_path, i.status, i.outcome, i.subject, i.partner, i.memorandum, i.treaty, i.parent_id, i.seq, i.created_at, i.updated_at,
-           i.updated_at::text AS cursor_at,
+           e.at::text AS cursor_at,
            (SELECT min(d.due_at) FROM deadline d WHERE d.instance_id = i.id AND d.status = 'open') AS next_due
-         FROM workflow_instance i ${cond}${keyset} ORDER BY i.updated_at DESC, i.id LIMIT ${pageSize + 1} ${q.cursor === undefined ? `OFFSET ${(page - 1) * pageSize}` : ''}`,
+         FROM workflow_instance i JOIN workflow_event e ON e.instance_id = i.id AND e.seq = i.seq
+         ${cond}${keyset} ORDER BY e.at DESC, i.id LIMIT ${pageSize + 1} ${q.cursor === undefined ? `OFFSET ${(page - 1) * pageSize}` : ''}`,
         params,
       ),
       queryRows<{ total: number }>(

@@ -138,6 +138,17 @@ describe('loadEnv', () => {
     expect(loadEnv({ ...PRODUCTION, DOCS_ENABLED: 'true' }).DOCS_ENABLED).toBe(true);
   });
 
+  it('bounds how long a token check may be reused (TOKEN_CACHE_TTL_MS)', () => {
+    expect(loadEnv({}).TOKEN_CACHE_TTL_MS).toBe(10_000);
+    expect(loadEnv({ TOKEN_CACHE_TTL_MS: '0' }).TOKEN_CACHE_TTL_MS).toBe(0);
+    expect(loadEnv({ TOKEN_CACHE_TTL_MS: '60000' }).TOKEN_CACHE_TTL_MS).toBe(60_000);
+    for (const bad of ['60001', '-1', '1.5', 'ten seconds']) {
+      expect(envError({ TOKEN_CACHE_TTL_MS: bad }).message).toBe(
+        'TOKEN_CACHE_TTL_MS: must be a whole number from 0 to 60000',
+      );
+    }
+  });
+
   it('refuses a JWT_SECRET shorter than 32 bytes', () => {
     expect(envError({ JWT_SECRET: 'x'.repeat(31) }).message).toBe(
       'JWT_SECRET: must be at least 32 bytes long (e.g. openssl rand -base64 48)',
