@@ -482,6 +482,19 @@ void withScratch(async (scratch) => {
       if (states.agreed !== INSTANCES || counts.reached !== INSTANCES || counts.positions !== expected || invalid)
         problems.push(side);
     }
+    const [stored] = (
+      await wal.query(
+        `SELECT avg(pg_column_size(e.*))::int AS event_row, avg(pg_column_size(e.world))::int AS world,
+                avg(pg_column_size(e.payload))::int AS payload,
+                (SELECT avg(pg_column_size(i.snapshot))::int FROM workflow_instance i WHERE i.id = ANY($1::uuid[])) AS snapshot
+           FROM workflow_event e WHERE e.instance_id = ANY($1::uuid[]) AND e.type = 'POSITION'`,
+        [engineIds],
+      )
+    ).rows as { event_row: number; world: number; payload: number; snapshot: number }[];
+    log(
+      `stored per answer: event row ${fmt(stored.event_row)} bytes (world ${fmt(stored.world)}, payload ${fmt(stored.payload)}); ` +
+        `instance snapshot ${fmt(stored.snapshot)} bytes as stored (compressed when large)`,
+    );
     const fc = await floor.check();
     log(
       `check floor: ${fmt(fc.agreed)} of ${fmt(INSTANCES)} rows agreed, ${fmt(fc.positions)} positions (expected ${fmt(expected)})`,

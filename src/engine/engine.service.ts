@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { AnyMachineSnapshot, AnyStateMachine } from 'xstate';
@@ -142,6 +142,10 @@ export class WorkflowEngine {
   private readonly wroteOutbox = new WeakSet<EntityManager>();
   /** Transactions whose writes are sent together (apply, the hot path): see WriteBatch. */
   private readonly batches = new WeakMap<EntityManager, WriteBatch>();
+  /** Shared facts (JSON text -> hash) known to be in world_facts: written by a committed transaction of this process. */
+  private readonly factsHashes = new Map<string, string>();
+  /** Facts a transaction writes, known once it commits. */
+  private readonly factsOfTransaction = new WeakMap<EntityManager, [string, string][]>();
 
   definitions(): DefinitionRegistry {
     return this.registry;
@@ -1020,11 +1024,12 @@ export class WorkflowEngine {
        WHERE id = $1`,
       [row.id, def.machine.getPersistedSnapshot(next), statePath, status, outcome, seq, hash, now, def.version],
     );
+    const world = await this.storedWorld(m, batch, ev.world);
     await batch.add(
       'workflow_event',
       `INSERT INTO workflow_event (instance_id, seq, type, payload, actor_id, actor_role, actor_member_state, acting_for, idempotency_key,
-         definition_version, state_before, state_after, at, prev_hash, hash, signature, world)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)`,
+         definition_version, state_before, state_after, at, prev_hash, hash, signature, world, world_facts)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)`,
       [
         row.id,
         seq,
@@ -1042,7 +1047,8 @@ export class WorkflowEngine {
         row.last_hash,
         hash,
         ev.signature ? JSON.stringify(ev.signature) : null,
-        ev.world ? JSON.stringify(ev.world) : null,
+        world.own,
+        world.facts,
       ],
     );
     if (!this.batches.has(m)) await batch.flush();
@@ -1135,10 +1141,13 @@ export class WorkflowEngine {
     prevHash: string,
     hash: string,
   ) {
-    await m.query(
+    const batch = this.batches.get(m) ?? new WriteBatch(m);
+    const world = await this.storedWorld(m, batch, ev.world);
+    await batch.add(
+      'workflow_event',
       `INSERT INTO workflow_event (instance_id, seq, type, payload, actor_id, actor_role, actor_member_state, acting_for, idempotency_key,
-         definition_version, state_before, state_after, at, prev_hash, hash, world)
-       VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16)`,
+         definition_version, state_before, state_after, at, prev_hash, hash, world, world_facts)
+       VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17)`,
       [
         instanceId,
         seq,
@@ -1155,9 +1164,40 @@ export class WorkflowEngine {
         at,
         prevHash,
         hash,
-        ev.world ? JSON.stringify(ev.world) : null,
+        world.own,
+        world.facts,
       ],
     );
+    if (!this.batches.has(m)) await batch.flush();
+  }
+
+  /**
+   * An event's facts as stored: the part shared by many events (member states, memoranda, bodies,
+   * the treaty) once in `world_facts` under the SHA-256 of its JSON text, written in the event's
+   * statement unless this process saw it committed; the instance's own part (the draft) with the
+   * event. Null for none (an event recorded without facts).
+   */
+  private async storedWorld(
+    m: EntityManager,
+    batch: WriteBatch,
+    world: World | null | undefined,
+  ): Promise<{ own: string | null; facts: string | null }> {
+    if (!world) return { own: null, facts: null };
+    const { draft, ...shared } = world;
+    const text = JSON.stringify(shared);
+    let hash = this.factsHashes.get(text);
+    if (!hash) {
+      hash = createHash('sha256').update(text).digest('hex');
+      await batch.add(
+        'world_facts',
+        `INSERT INTO world_facts (hash, facts) VALUES ($1, $2) ON CONFLICT (hash) DO NOTHING`,
+        [hash, text],
+      );
+      const learned = this.factsOfTransaction.get(m) ?? [];
+      learned.push([text, hash]);
+      this.factsOfTransaction.set(m, learned);
+    }
+    return { own: draft ? JSON.stringify({ draft }) : null, facts: hash };
   }
 
   /**
@@ -1500,12 +1540,19 @@ export class WorkflowEngine {
     for (let attempt = 1; ; attempt++) {
       try {
         let kick = false;
+        let learned: [string, string][] = [];
         const result = await this.ds.transaction(async (m) => {
           const r = await work(m);
           kick = this.wroteOutbox.has(m);
+          learned = this.factsOfTransaction.get(m) ?? [];
           return r;
         });
         if (kick) this.outbox.kick();
+        for (const [text, hash] of learned) {
+          // a handful of distinct sets in practice (they change with the reference data); bounded anyway
+          if (this.factsHashes.size >= 256) this.factsHashes.clear();
+          this.factsHashes.set(text, hash);
+        }
         return result;
       } catch (err) {
         const code = pgErrorCode(err);

@@ -135,9 +135,13 @@ export class EvidenceService implements OnModuleInit, OnApplicationBootstrap {
     const row = await this.instance(id);
     const events = await queryRows<EventRow>(
       this.ds,
-      `SELECT seq, type, payload, actor_id, actor_role, actor_member_state, acting_for, definition_version, state_before,
-              state_after, at, prev_hash, hash, signature, world
-         FROM workflow_event WHERE instance_id = $1 ORDER BY seq`,
+      // the shared facts an event names, with its own (the draft) put back: the facts as the machine saw them
+      `SELECT e.seq, e.type, e.payload, e.actor_id, e.actor_role, e.actor_member_state, e.acting_for, e.definition_version,
+              e.state_before, e.state_after, e.at, e.prev_hash, e.hash, e.signature,
+              CASE WHEN e.world_facts IS NULL THEN e.world
+                   ELSE f.facts || jsonb_build_object('draft', coalesce(e.world -> 'draft', 'null'::jsonb)) END AS world
+         FROM workflow_event e LEFT JOIN world_facts f ON f.hash = e.world_facts
+        WHERE e.instance_id = $1 ORDER BY e.seq`,
       [id],
     );
     const worlds = new Map<number, World>();
