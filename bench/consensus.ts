@@ -379,7 +379,7 @@ function line(side: Side, s: Slice): string {
     `p50 ${percentile(s.latencies, 50).toFixed(1)} ms, p99 ${percentile(s.latencies, 99).toFixed(1)} ms; ` +
     `${(s.statements / n).toFixed(1)} statements, ${fmt(s.walBytes / n)} WAL bytes, ${(s.cpuMs / n).toFixed(2)} ms CPU per answer` +
     (several
-      ? ` in ${s.processes!.length} API processes; peak RSS per API process ${fmt(s.rssMb)} MB)\n           ${perProcess(s)}`
+      ? ` in ${s.processes!.length} API process(es); peak RSS per API process ${fmt(s.rssMb)} MB)\n           ${perProcess(s)}`
       : `; API process RSS ${fmt(s.rssMb)} MB)`)
   );
 }
@@ -569,9 +569,9 @@ void withScratch(async (scratch) => {
           `; p50 ${med(side, (s) => percentile(s.latencies, 50)).toFixed(1)} ms, p99 ${med(side, (s) => percentile(s.latencies, 99)).toFixed(1)} ms; ` +
           `${med(side, (s) => s.statements / per(s)).toFixed(1)} statements, ${fmt(med(side, (s) => s.walBytes / per(s)))} WAL bytes, ` +
           `${med(side, (s) => s.cpuMs / per(s)).toFixed(2)} ms Node CPU per answer` +
-          (side === 'http' && api ? ` (all ${API_PROCESSES} API processes)` : '') +
+          (side === 'http' && api ? ` (summed over ${API_PROCESSES} API process(es))` : '') +
           `; API process RSS peak ${fmt(Math.max(...results[side].map((s) => s.rssMb)))} MB ` +
-          (side === 'http' && api ? `(the largest of the ${API_PROCESSES}) ` : '') +
+          (side === 'http' && api ? `(the largest of ${API_PROCESSES}) ` : '') +
           `(medians of ${ROUNDS} rounds)`,
       );
     }
