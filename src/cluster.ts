@@ -135,6 +135,8 @@ async function startPrimary(env: Env): Promise<void> {
       else if (places.every((p) => p.worker !== null && listening.has(p.worker))) onAllUp();
     });
     worker.on('exit', (code, signal) => onExit(place, worker, code, signal));
+    // a message to a process that has just died (its exit follows and is handled there)
+    worker.on('error', (err) => logger.warn(`API process ${place.index}: ${errorReason(err)}`));
   };
 
   const onAllUp = () => {
