@@ -9,7 +9,8 @@
  * - start-up work done once: with DEMO=true only one process seeds the demo accounts;
  * - an API process killed with SIGKILL is replaced by the primary, while the other keeps serving;
  * - SIGTERM to the primary stops every process cleanly (exit code 0) within a bounded time, and
- *   nothing is restarted meanwhile.
+ *   nothing is restarted meanwhile;
+ * - with API_PROCESSES unset the process serves HTTP itself and exits 0 on SIGTERM, as before.
  */
 import { randomBytes } from 'node:crypto';
 import * as http from 'node:http';
@@ -160,5 +161,34 @@ describe('API_PROCESSES=2: two API processes behind one port', () => {
     expect(alive(replacement)).toBe(false);
     expect(count(svc.output(), 'starting a new one')).toBe(1);
     await expect(request(svc.url, '/health')).rejects.toThrow(/ECONNREFUSED/);
+  });
+});
+
+describe('API_PROCESSES unset: one process, as before', () => {
+  it('serves HTTP itself (no primary) and exits 0 on SIGTERM', async () => {
+    const db = await createFreshDatabase();
+    const redisUrl = required(ENV_KEYS.redisUrl);
+    const redisPrefix = `${required(ENV_KEYS.redisPrefix)}-single-${randomBytes(3).toString('hex')}`;
+    let svc: ChildService | undefined;
+    try {
+      svc = await startService(
+        { DATABASE_URL: db.url, REDIS_URL: redisUrl, REDIS_PREFIX: redisPrefix, RECONCILE_EVERY_MS: '0' },
+        240_000,
+        { preload: ['./test/support/served-by.ts'] },
+      );
+      const r = await request(svc.url, '/health/ready');
+      expect(r.status).toBe(200);
+      expect(r.pid).toBe(svc.proc.pid);
+      svc.proc.kill('SIGTERM');
+      const exit = await Promise.race([
+        svc.exited,
+        new Promise<null>((resolve) => setTimeout(() => resolve(null), 60_000).unref()),
+      ]);
+      expect(exit).toEqual({ code: 0, signal: null });
+    } finally {
+      await svc?.kill();
+      await db.drop().catch(() => undefined);
+      await deleteRedisKeys(redisUrl, `${redisPrefix}:`).catch(() => undefined);
+    }
   });
 });
