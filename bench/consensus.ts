@@ -7,7 +7,10 @@
  *   engine  in process: the POSITION event the approvals service makes of an answer, through
  *           WorkflowEngine.apply (N instances of their own);
  *   http    POST /approvals/:id/answer with each approver's token, from a load generator in a
- *           child process (bench/lib/load-runner.ts) against this process (N instances of their own);
+ *           child process (bench/lib/load-runner.ts) against BENCH_API_PROCESSES API processes
+ *           (API_PROCESSES, src/cluster.ts) started in a child process over the same scratch
+ *           database and Redis prefix (bench/lib/api-cluster.ts); 0 = against this process, as
+ *           before (N instances of their own);
  *   floor   the same work written by hand with `pg` on tables shaped like the engine's: BEGIN; lock
  *           the row; update a jsonb tally; insert the event; COMMIT (5 statements).
  *
@@ -15,15 +18,19 @@
  * rotating order, and the ratios are medians over the rounds. Reported per side: approvals/s,
  * p50/p99 per answer, statements per answer (the `pg` driver wrapped), WAL bytes per answer
  * (pg_current_wal_lsn delta; the WAL is the whole server's, so other work on it adds to it), Node
- * CPU per answer of this process (which is the API process), and this process's RSS. Afterwards:
+ * CPU per answer of the API process(es) and their peak RSS: this process for engine and floor (and
+ * http with BENCH_API_PROCESSES=0); for http over API processes of their own, what each of them
+ * counted (statements, CPU, peak RSS) and reported over IPC. Afterwards:
  * every instance reached consensus with exactly 10 × N positions per side, and every chain verifies.
  *
  *   npm run bench:consensus
  *   (BENCH_INSTANCES=500, BENCH_ROUNDS=3, BENCH_SEED=17, BENCH_SENDERS=8, BENCH_MAX_SECONDS=600 per slice;
+ *   BENCH_API_PROCESSES=<cores>, what docs/operations.md recommends: API_PROCESSES=auto;
  *   BENCH_STATEMENTS=1 lists each side's statements per answer by text)
  */
 import { fork } from 'node:child_process';
 import { createHash } from 'node:crypto';
+import { availableParallelism } from 'node:os';
 import * as path from 'node:path';
 import { Client, Pool, type PoolClient } from 'pg';
 import { AccessTokenService } from '../src/auth/access-token.service';
@@ -43,6 +50,7 @@ import {
   runBounded,
   withScratch,
 } from './lib/harness';
+import { startApiCluster, type ApiCluster, type ApiProcessStats } from './lib/api-cluster';
 import type { SequenceJob, SequenceResult } from './lib/load-runner';
 
 const INSTANCES = Number(process.env.BENCH_INSTANCES ?? 500);
@@ -50,6 +58,8 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const SEED = Number(process.env.BENCH_SEED ?? 17);
 const SENDERS = Number(process.env.BENCH_SENDERS ?? 8);
 const MAX_SECONDS = Number(process.env.BENCH_MAX_SECONDS ?? 600);
+/** API processes of the http side (docs/operations.md recommends one per core); 0 = this process. */
+const API_PROCESSES = Number(process.env.BENCH_API_PROCESSES ?? availableParallelism());
 const STATES = ['BY', 'CN', 'IN', 'IR', 'KG', 'KZ', 'PK', 'RU', 'TJ', 'UZ'] as const;
 const DEFINITION = 'model-memorandum-amendment';
 const SYSTEM: Actor = { id: 'system', role: 'system', memberState: null, actingFor: null };
@@ -57,6 +67,8 @@ const GENESIS = '0'.repeat(64);
 
 if (!(INSTANCES >= 1 && INSTANCES <= 100_000) || !(ROUNDS >= 1 && ROUNDS <= 20) || !(SENDERS >= 1 && SENDERS <= 64))
   throw new Error('BENCH_INSTANCES must be 1..100000, BENCH_ROUNDS 1..20, BENCH_SENDERS 1..64');
+if (!(Number.isInteger(API_PROCESSES) && API_PROCESSES >= 0 && API_PROCESSES <= 64))
+  throw new Error('BENCH_API_PROCESSES must be 0 (this process) or the number of API processes, 1..64');
 
 // ------------------------------------------------------------------------------ the answers
 
@@ -265,6 +277,8 @@ interface Slice {
   walBytes: number;
   cpuMs: number;
   rssMb: number;
+  /** The http side's API processes, when they are not this process: each one's own figures. */
+  processes?: ApiProcessStats[];
 }
 
 async function walLsn(c: Client): Promise<string> {
@@ -283,14 +297,22 @@ async function walDelta(c: Client, from: string): Promise<number> {
 async function measured(
   wal: Client,
   fn: () => Promise<{ applied: number; latencies: number[]; seconds?: number }>,
+  api?: ApiCluster,
 ): Promise<Slice> {
   let peakRss = process.memoryUsage().rss;
   const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 200);
+  await api?.reset();
   const lsn = await walLsn(wal);
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   try {
     const { result, counts } = await countStatements(fn);
+    const processes = await api?.report();
+    if (processes) {
+      // the API processes' statements, CPU and RSS, not this process's (which only waited)
+      counts.clear();
+      for (const p of processes) for (const [text, n] of p.counts) counts.set(text, (counts.get(text) ?? 0) + n);
+    }
     if (process.env.BENCH_STATEMENTS === '1')
       for (const [text, n] of [...counts].sort((a, b) => b[1] - a[1]))
         log(`    ${(n / Math.max(1, result.applied)).toFixed(2)} × ${text}`);
@@ -305,8 +327,9 @@ async function measured(
       latencies: result.latencies,
       statements,
       walBytes,
-      cpuMs: (cpu.user + cpu.system) / 1000,
-      rssMb: peakRss / 1024 / 1024,
+      cpuMs: processes ? processes.reduce((a, p) => a + p.cpuMs, 0) : (cpu.user + cpu.system) / 1000,
+      rssMb: processes ? Math.max(...processes.map((p) => p.rssMb)) : peakRss / 1024 / 1024,
+      ...(processes ? { processes } : {}),
     };
   } finally {
     clearInterval(sampler);
@@ -337,12 +360,27 @@ function sequence(job: SequenceJob): Promise<SequenceResult> {
 
 const perSecond = (s: Slice) => s.answers / s.seconds;
 
+/** Each API process's share when the http side ran on several: CPU per answer (of all answers) and peak RSS. */
+function perProcess(s: Slice): string {
+  const n = Math.max(1, s.answers);
+  return (s.processes ?? [])
+    .map(
+      (p) =>
+        `pid ${p.pid}: ${(p.statements / n).toFixed(1)} statements, ${(p.cpuMs / n).toFixed(2)} ms CPU per answer, RSS ${fmt(p.rssMb)} MB`,
+    )
+    .join('; ');
+}
+
 function line(side: Side, s: Slice): string {
   const n = Math.max(1, s.answers);
+  const several = s.processes && s.processes.length > 0;
   return (
     `${side.padEnd(6)} ${fmt(perSecond(s)).padStart(6)} approvals/s (${fmt(s.answers)} in ${s.seconds.toFixed(1)} s; ` +
     `p50 ${percentile(s.latencies, 50).toFixed(1)} ms, p99 ${percentile(s.latencies, 99).toFixed(1)} ms; ` +
-    `${(s.statements / n).toFixed(1)} statements, ${fmt(s.walBytes / n)} WAL bytes, ${(s.cpuMs / n).toFixed(2)} ms CPU per answer; API process RSS ${fmt(s.rssMb)} MB)`
+    `${(s.statements / n).toFixed(1)} statements, ${fmt(s.walBytes / n)} WAL bytes, ${(s.cpuMs / n).toFixed(2)} ms CPU per answer` +
+    (several
+      ? ` in ${s.processes!.length} API process(es); peak RSS per API process ${fmt(s.rssMb)} MB)\n           ${perProcess(s)}`
+      : `; API process RSS ${fmt(s.rssMb)} MB)`)
   );
 }
 
@@ -353,10 +391,35 @@ void withScratch(async (scratch) => {
     `Consensus rounds: ${fmt(INSTANCES)} 1(d) instances per side, ${fmt(INSTANCES * STATES.length)} agree answers per side ` +
       `(seed ${SEED}, ${SENDERS} concurrent senders) in ${ROUNDS} alternating rounds; ${machineLine()}; ${new Date().toISOString()}`,
   );
-  const { app, engine } = await bootApp(scratch);
+  const { app, engine, runtime } = await bootApp(scratch);
   await app.listen(0, '127.0.0.1');
   const address = app.getHttpServer().address();
-  const url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+  let url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+  let api: ApiCluster | undefined;
+  if (API_PROCESSES > 0) {
+    // the http side: API_PROCESSES API processes of their own, as the product runs them, over the
+    // same database, Redis prefix and secrets as this process (whose tokens they accept)
+    const t0 = performance.now();
+    api = await startApiCluster(API_PROCESSES, {
+      NODE_ENV: 'production',
+      DATABASE_URL: scratch.dbUrl,
+      REDIS_URL: runtime.redisUrl,
+      REDIS_PREFIX: scratch.redisPrefix,
+      JWT_SECRET: runtime.env.JWT_SECRET,
+      WEBHOOK_SECRET_KEY: runtime.env.WEBHOOK_SECRET_KEY,
+      EVIDENCE_SIGNING_KEY: runtime.env.EVIDENCE_SIGNING_KEY ?? '',
+      ANSWER_SIGNING: runtime.env.ANSWER_SIGNING,
+      WORKERS_IN_PROCESS: 'false',
+      LOG_LEVEL: 'error',
+    }).catch(async (err: unknown) => {
+      await app.close();
+      throw err;
+    });
+    url = api.url;
+    log(
+      `http side: ${API_PROCESSES} API process(es) (pids ${api.pids.join(', ')}) on ${url}, started in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
+    );
+  } else log('http side: this process (BENCH_API_PROCESSES=0)');
   const wal = new Client({ connectionString: scratch.dbUrl, application_name: 'amendflow-bench-wal' });
   await wal.connect();
   const floor = await ConsensusFloor.create(scratch.dbUrl, INSTANCES, SENDERS);
@@ -411,22 +474,26 @@ void withScratch(async (scratch) => {
       const tokenOf = new Map<string, string>();
       for (const [s, a] of approvers)
         tokenOf.set(s, (await tokens.issue({ id: a.id, role: 'approver', memberState: a.memberState })).accessToken);
-      return measured(wal, async () => {
-        const r = await sequence({
-          kind: 'sequence',
-          url,
-          senders: SENDERS,
-          maxSeconds: MAX_SECONDS,
-          requests: answers.map((a) => ({
-            path: `/approvals/${httpIds[a.instance]}/answer`,
-            token: tokenOf.get(a.state)!,
-            body: { draftVersion: 1, kind: 'agree' },
-          })),
-        });
-        if (r.failures.length)
-          throw new Error(`HTTP answers failed (${r.sent - r.ok} of ${r.sent}):\n  ${r.failures.join('\n  ')}`);
-        return { applied: r.ok, latencies: r.latencies, seconds: r.seconds };
-      });
+      return measured(
+        wal,
+        async () => {
+          const r = await sequence({
+            kind: 'sequence',
+            url,
+            senders: SENDERS,
+            maxSeconds: MAX_SECONDS,
+            requests: answers.map((a) => ({
+              path: `/approvals/${httpIds[a.instance]}/answer`,
+              token: tokenOf.get(a.state)!,
+              body: { draftVersion: 1, kind: 'agree' },
+            })),
+          });
+          if (r.failures.length)
+            throw new Error(`HTTP answers failed (${r.sent - r.ok} of ${r.sent}):\n  ${r.failures.join('\n  ')}`);
+          return { applied: r.ok, latencies: r.latencies, seconds: r.seconds };
+        },
+        api,
+      );
     };
     const runFloor = (answers: Answer[]) =>
       measured(wal, async () => {
@@ -514,7 +581,10 @@ void withScratch(async (scratch) => {
             : `, ratio to the floor ${median(results[side].map((s, r) => perSecond(s) / perSecond(results.floor[r]))).toFixed(3)}`) +
           `; p50 ${med(side, (s) => percentile(s.latencies, 50)).toFixed(1)} ms, p99 ${med(side, (s) => percentile(s.latencies, 99)).toFixed(1)} ms; ` +
           `${med(side, (s) => s.statements / per(s)).toFixed(1)} statements, ${fmt(med(side, (s) => s.walBytes / per(s)))} WAL bytes, ` +
-          `${med(side, (s) => s.cpuMs / per(s)).toFixed(2)} ms Node CPU per answer; API process RSS peak ${fmt(Math.max(...results[side].map((s) => s.rssMb)))} MB ` +
+          `${med(side, (s) => s.cpuMs / per(s)).toFixed(2)} ms Node CPU per answer` +
+          (side === 'http' && api ? ` (summed over ${API_PROCESSES} API process(es))` : '') +
+          `; API process RSS peak ${fmt(Math.max(...results[side].map((s) => s.rssMb)))} MB ` +
+          (side === 'http' && api ? `(the largest of ${API_PROCESSES}) ` : '') +
           `(medians of ${ROUNDS} rounds)`,
       );
     }
@@ -524,6 +594,7 @@ void withScratch(async (scratch) => {
   } finally {
     await floor.close().catch(() => undefined);
     await wal.end().catch(() => undefined);
+    await api?.stop().catch((err: unknown) => log(`stopping the API processes failed: ${(err as Error).message}`));
     await app.close();
   }
 }).catch((err) => {

@@ -1,3 +1,4 @@
+import cluster from 'node:cluster';
 import { inspect } from 'node:util';
 import { Logger, type LogLevel as NestLogLevel, type LoggerService, type ModuleMetadata } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
@@ -48,7 +49,7 @@ export interface ResolvedInfrastructure {
  * Throws EnvValidationError / BootError with readable messages.
  */
 export async function resolveRuntime(
-  options: { env?: Env; clock?: Clock; logger?: Pino } = {},
+  options: { env?: Env; clock?: Clock; logger?: Pino; apiProcess?: Runtime['apiProcess'] } = {},
 ): Promise<ResolvedInfrastructure> {
   const env = options.env ?? loadEnv();
   const logger = new Logger('Bootstrap');
@@ -83,6 +84,7 @@ export async function resolveRuntime(
       redisUrl: redis.url,
       clock: options.clock ?? systemClock,
       logger: options.logger,
+      ...(options.apiProcess ? { apiProcess: Object.freeze({ ...options.apiProcess }) } : {}),
     }),
     stop: async () => {
       const results = await Promise.allSettled([redis.stop(), postgres.stop()]);
@@ -184,12 +186,31 @@ export async function createApp(
   return app;
 }
 
+/** The message the cluster's primary process sends an API process to shut it down (src/cluster.ts). */
+export interface ShutdownRequest {
+  readonly amendflow: 'shutdown';
+  readonly signal: NodeJS.Signals;
+}
+
+export function isShutdownRequest(message: unknown): message is ShutdownRequest {
+  return (
+    typeof message === 'object' &&
+    message !== null &&
+    (message as { amendflow?: unknown }).amendflow === 'shutdown' &&
+    typeof (message as { signal?: unknown }).signal === 'string'
+  );
+}
+
 /**
  * SIGTERM / SIGINT: close the app (HTTP server, pools, queues), then stop the
  * embedded PostgreSQL / child redis-server, then exit 0. A second signal
  * exits at once. (Used instead of app.enableShutdownHooks(), whose handler
  * re-raises the signal after closing and so cannot stop the infrastructure
  * afterwards nor exit 0.)
+ *
+ * An API process of a cluster (API_PROCESSES > 1) also shuts down when the primary process asks
+ * (a {@link ShutdownRequest}); a terminal's Ctrl-C reaches it both ways, so only a second
+ * signal, not the request beside one, exits at once.
  */
 export function installShutdownHandlers(
   app: NestExpressApplication,
@@ -197,16 +218,17 @@ export function installShutdownHandlers(
   drainMs = 0,
 ): void {
   const logger = new Logger('Shutdown');
-  let shuttingDown = false;
-  const onSignal = (signal: NodeJS.Signals) => {
-    if (shuttingDown) {
+  let startedBy: 'signal' | 'primary' | null = null;
+  const begin = (signal: NodeJS.Signals, by: 'signal' | 'primary') => {
+    if (startedBy !== null) {
+      if (by === 'primary' || startedBy === 'primary') return;
       logger.warn(`Received ${signal} again; exiting now`);
       process.exit(1);
     }
-    shuttingDown = true;
+    startedBy = by;
     app.get(Readiness, { strict: false }).beginShutdown();
     logger.log(
-      `Received ${signal}; shutting down${drainMs > 0 ? ` in ${drainMs} ms (GET /health/ready answers 503 meanwhile)` : ''}`,
+      `${by === 'signal' ? `Received ${signal}` : `The primary process received ${signal}`}; shutting down${drainMs > 0 ? ` in ${drainMs} ms (GET /health/ready answers 503 meanwhile)` : ''}`,
     );
     const force = setTimeout(() => {
       logger.error(`Shutdown did not finish within ${20 + drainMs / 1000} s; exiting`);
@@ -232,8 +254,24 @@ export function installShutdownHandlers(
       process.exit(code);
     })();
   };
-  process.on('SIGTERM', onSignal);
-  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', (signal) => begin(signal, 'signal'));
+  process.on('SIGINT', (signal) => begin(signal, 'signal'));
+  if (cluster.isWorker)
+    process.on('message', (message: unknown) => {
+      if (isShutdownRequest(message)) begin(message.signal, 'primary');
+    });
+}
+
+/** Applies the pending migrations (as MIGRATION_DATABASE_URL when set), logging what it applied. */
+export async function applyMigrations(
+  env: Env,
+  infra: Pick<ResolvedInfrastructure, 'runtime'>,
+  logger = new Logger('Bootstrap'),
+): Promise<void> {
+  const applied = await runMigrations(env.MIGRATION_DATABASE_URL ?? infra.runtime.postgresUrl).catch((err: unknown) => {
+    throw new BootError(`Database migrations failed: ${errorReason(err)}`, { cause: err });
+  });
+  if (applied.length > 0) logger.log(`Applied ${applied.length} migration(s): ${applied.join(', ')}`);
 }
 
 /** Prints a boot failure: one readable line for known failures, the stack otherwise. */
@@ -245,29 +283,32 @@ export function reportBootFailure(err: unknown): void {
   }
 }
 
-/** The service entry point (src/main.ts). */
-export async function startService(): Promise<void> {
+/**
+ * One API process (src/main.ts, through src/cluster.ts): validates the environment (unless `env` is
+ * given), finds PostgreSQL and Redis, applies the migrations and serves HTTP on PORT. An API process
+ * of a cluster (`apiProcess`) skips the migrations: its primary applied them before starting it.
+ */
+export async function startService(options: { env?: Env; apiProcess?: Runtime['apiProcess'] } = {}): Promise<void> {
   let infra: ResolvedInfrastructure | undefined;
   try {
-    const env = loadEnv();
+    const env = options.env ?? loadEnv();
     const root = createRootLogger(env);
     Logger.overrideLogger(new PinoBootLogger(root));
-    infra = await resolveRuntime({ env, logger: root });
+    infra = await resolveRuntime({ env, logger: root, apiProcess: options.apiProcess });
     const logger = new Logger('Bootstrap');
 
-    const applied = await runMigrations(env.MIGRATION_DATABASE_URL ?? infra.runtime.postgresUrl).catch(
-      (err: unknown) => {
-        throw new BootError(`Database migrations failed: ${errorReason(err)}`, { cause: err });
-      },
-    );
-    if (applied.length > 0) logger.log(`Applied ${applied.length} migration(s): ${applied.join(', ')}`);
+    if (!options.apiProcess) await applyMigrations(env, infra, logger);
 
     const app = await createApp(infra.runtime);
     installShutdownHandlers(app, infra, env.SHUTDOWN_DRAIN_MS);
     await app.listen(env.PORT);
     const address = app.getHttpServer().address();
     const port = typeof address === 'object' && address ? address.port : env.PORT;
-    logger.log(`amendflow listening on http://localhost:${port} (API docs at http://localhost:${port}/docs)`);
+    logger.log(
+      options.apiProcess
+        ? `API process ${options.apiProcess.index} of ${options.apiProcess.count} (pid ${process.pid}) listening on http://localhost:${port}`
+        : `amendflow listening on http://localhost:${port} (API docs at http://localhost:${port}/docs)`,
+    );
   } catch (err) {
     reportBootFailure(err);
     if (err instanceof BootError && err.cause) {

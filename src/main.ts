@@ -1,3 +1,3 @@
-import { startService } from './bootstrap';
+import { startApi } from './cluster';
 
-void startService();
+void startApi();

@@ -55,6 +55,8 @@ export class DemoAccountsSeeder implements OnApplicationBootstrap {
 
   async onApplicationBootstrap(): Promise<void> {
     if (!this.runtime.env.DEMO) return;
+    // one API process of a cluster seeds (and says so); the others serve the same accounts
+    if (this.runtime.apiProcess && this.runtime.apiProcess.index !== 1) return;
     this.logger.warn(
       `DEMO=true: demo accounts with the known password "${DEMO_PASSWORD}" can sign in. Never use this for real data.`,
     );

@@ -1,5 +1,6 @@
 import { hkdfSync, randomBytes } from 'node:crypto';
 import { isIP } from 'node:net';
+import { availableParallelism } from 'node:os';
 import * as path from 'node:path';
 import { z } from 'zod';
 
@@ -71,6 +72,26 @@ function wholeNumber(min: number, max: number, defaultValue: number, unit = '') 
     return typeof v === 'string' && /^\s*-?\d+\s*$/.test(v) ? Number(v) : v;
   }, z.number({ error }).int({ error }).min(min, { error }).max(max, { error }).default(defaultValue));
 }
+
+/** Upper bound of API_PROCESSES: far more than one machine's PostgreSQL connections can serve. */
+export const MAX_API_PROCESSES = 64;
+
+const apiProcesses = z.preprocess(
+  blankToUndefined,
+  z
+    .string()
+    .default('1')
+    .transform((v, ctx): number => {
+      const value = v.trim().toLowerCase();
+      if (value === 'auto') return Math.min(MAX_API_PROCESSES, availableParallelism());
+      if (/^\d+$/.test(value) && Number(value) >= 1 && Number(value) <= MAX_API_PROCESSES) return Number(value);
+      ctx.addIssue({
+        code: 'custom',
+        message: `must be a whole number from 1 to ${MAX_API_PROCESSES} or "auto" (one per core, ${availableParallelism()} here)`,
+      });
+      return z.NEVER;
+    }),
+);
 
 /** Minimum length of JWT_SECRET, in bytes (HS256 wants a key at least as long as its 256-bit hash). */
 export const JWT_SECRET_MIN_BYTES = 32;
@@ -228,6 +249,11 @@ const schema = z.object({
       .default('amendflow'),
   ),
   WORKERS_IN_PROCESS: booleanFlag(true),
+  /**
+   * API processes on this machine sharing PORT (node:cluster, docs/operations.md): a whole number
+   * from 1 to 64, or `auto` (one per core). 1 (the default) = this process serves HTTP itself.
+   */
+  API_PROCESSES: apiProcesses,
   DATA_DIR: z.preprocess(blankToUndefined, z.string().default('./data')),
   LOG_LEVEL: optionalString(
     z
@@ -330,6 +356,8 @@ export interface Env {
   readonly JWT_SECRET_GENERATED: boolean;
   readonly REDIS_PREFIX: string;
   readonly WORKERS_IN_PROCESS: boolean;
+  /** API processes sharing PORT (`auto` resolved to the core count); 1 = no cluster. */
+  readonly API_PROCESSES: number;
   /** Absolute path (DATA_DIR resolved against the working directory). */
   readonly DATA_DIR: string;
   readonly LOG_LEVEL: LogLevel;
@@ -485,6 +513,7 @@ export function loadEnv(source: NodeJS.ProcessEnv | Record<string, string | unde
     JWT_SECRET_GENERATED: generated,
     REDIS_PREFIX: data.REDIS_PREFIX,
     WORKERS_IN_PROCESS: data.WORKERS_IN_PROCESS,
+    API_PROCESSES: data.API_PROCESSES,
     DATA_DIR: path.resolve(data.DATA_DIR),
     LOG_LEVEL: data.LOG_LEVEL ?? (data.NODE_ENV === 'test' ? 'warn' : 'log'),
     PG_LOCAL_PORT: data.PG_LOCAL_PORT,

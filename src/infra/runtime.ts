@@ -16,6 +16,11 @@ export interface Runtime {
   readonly clock: Clock;
   /** The process's root pino logger (access log, JSON or pretty lines); made from env when absent. */
   readonly logger?: Pino;
+  /**
+   * Set in an API process of a cluster (API_PROCESSES > 1, src/cluster.ts): its place (1-based)
+   * among `count`. What must happen once at start (demo accounts) happens in process 1 only.
+   */
+  readonly apiProcess?: { readonly index: number; readonly count: number };
 }
 
 export const RUNTIME = 'RUNTIME';

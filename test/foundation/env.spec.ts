@@ -1,4 +1,5 @@
-import { EnvValidationError, loadEnv } from '../../src/config/env';
+import { availableParallelism } from 'node:os';
+import { EnvValidationError, loadEnv, MAX_API_PROCESSES } from '../../src/config/env';
 
 function envError(source: Record<string, string>): EnvValidationError {
   try {
@@ -189,6 +190,22 @@ describe('loadEnv', () => {
     expect(env.LOG_LEVEL).toBe('log');
     expect(env.DATABASE_URL).toBe('postgresql://u:p@db:5433/x');
     expect(envError({ WORKERS_IN_PROCESS: 'maybe' }).issues[0].variable).toBe('WORKERS_IN_PROCESS');
+  });
+
+  it('API_PROCESSES: one by default, a whole number or auto (one per core), a readable line otherwise', () => {
+    expect(loadEnv({}).API_PROCESSES).toBe(1);
+    expect(loadEnv({ API_PROCESSES: '' }).API_PROCESSES).toBe(1);
+    expect(loadEnv({ API_PROCESSES: ' 3 ' }).API_PROCESSES).toBe(3);
+    expect(loadEnv({ API_PROCESSES: 'Auto' }).API_PROCESSES).toBe(Math.min(MAX_API_PROCESSES, availableParallelism()));
+    for (const bad of ['0', '-2', '1.5', 'two', '65', 'auto2']) {
+      const err = envError({ API_PROCESSES: bad });
+      expect(err.issues).toEqual([
+        {
+          variable: 'API_PROCESSES',
+          message: `must be a whole number from 1 to ${MAX_API_PROCESSES} or "auto" (one per core, ${availableParallelism()} here)`,
+        },
+      ]);
+    }
   });
 
   it('treats empty variables as unset', () => {
