@@ -2681,6 +2681,8 @@ export interface components {
         | 'procedure_opened'
         | 'deadline_extended'
         | 'withdrawn'
+        | 'correction_proposed'
+        | 'correction_recorded'
         | 'reminder'
         | 'escalation'
         | 'info';
@@ -3365,7 +3367,7 @@ export interface components {
        */
       language?: 'en' | 'ru' | 'zh' | null;
       /**
-       * @description Per topic (round_opened, version_circulated, position_recorded, objection, round_settled, review_requested, stage_reached, procedure_opened, deadline_extended, withdrawn, reminder, escalation, info): in_app (in the application only), email (a mail at once) or digest (in the daily mail)
+       * @description Per topic (round_opened, version_circulated, position_recorded, objection, round_settled, review_requested, stage_reached, procedure_opened, deadline_extended, withdrawn, correction_proposed, correction_recorded, reminder, escalation, info): in_app (in the application only), email (a mail at once) or digest (in the daily mail)
        * @example {
        *       "reminder": "email",
        *       "position_recorded": "digest",
@@ -7434,6 +7436,8 @@ export interface operations {
           | 'procedure_opened'
           | 'deadline_extended'
           | 'withdrawn'
+          | 'correction_proposed'
+          | 'correction_recorded'
           | 'reminder'
           | 'escalation'
           | 'info';

@@ -93,6 +93,8 @@ const TOPICS = [
   'procedure_opened',
   'deadline_extended',
   'withdrawn',
+  'correction_proposed',
+  'correction_recorded',
   'reminder',
   'escalation',
   'info',
