@@ -2663,6 +2663,8 @@ export interface components {
       instanceId: string | null;
       /** @enum {string} */
       kind: 'reminder' | 'escalation' | 'info';
+      /** @description How its mail went; null when no mail is sent for it (in the application only, or mail off) */
+      mail: components['schemas']['NotificationMailDto'] | null;
       /** Format: date-time */
       readAt: string | null;
       subject: string;
@@ -2686,6 +2688,27 @@ export interface components {
         | 'reminder'
         | 'escalation'
         | 'info';
+    };
+    NotificationMailDto: {
+      /** @description Recipients the mail server accepted */
+      accepted: string[];
+      /** @description Tries so far */
+      attempts: number;
+      /** @description The last error the server gave */
+      error: string | null;
+      /** @description The Message-ID of the mail, as a bounce names it */
+      messageId: string | null;
+      /** @description Recipients the mail server rejected */
+      rejected: string[];
+      /** @description The server's last answer, e.g. 250 2.0.0 Ok: queued */
+      response: string | null;
+      /** Format: date-time */
+      sentAt: string | null;
+      /**
+       * @description queued; digest (waits for the daily mail); sent (the mail server accepted it: a bounce that comes later is not read back); refused (the server answered 5xx or rejected the recipient; not retried); failed (no answer or 4xx until the last try)
+       * @enum {string}
+       */
+      status: 'queued' | 'digest' | 'sent' | 'refused' | 'failed';
     };
     NotificationPageDto: {
       items: components['schemas']['NotificationDto'][];
