@@ -309,6 +309,12 @@ const schema = z.object({
       )
       .default([]),
   ),
+  /** Time one comparison of two draft versions may spend diffing (shared by all its redlines), ms: over it, 422. */
+  DIFF_TIMEOUT_MS: wholeNumber(1, 60_000, 2000, ' of milliseconds'),
+  /** Edits one redline may find before the comparison gives up (jsdiff maxEditLength): over it, 422. */
+  DIFF_MAX_EDIT_LENGTH: wholeNumber(1, 1_000_000, 20_000),
+  /** Characters one comparison may cover (both versions, every language compared): over it, 413 before any work. */
+  DIFF_MAX_CHARS: wholeNumber(1, 50_000_000, 2_000_000),
   /** The mail server notifications are sent through (smtp://user:pass@host:587 or smtps://…:465); unset = in-app only. */
   SMTP_URL: optionalString(urlWithProtocols(['smtp:', 'smtps:'], 'smtp:// or smtps://')),
   /** The sender of notification mails, e.g. `amendflow <no-reply@sco.example.org>` (required with SMTP_URL). */
@@ -414,6 +420,10 @@ export interface Env {
   readonly MAIL_ATTEMPTS: number;
   readonly MAIL_BACKOFF_MS: number;
   readonly MAIL_CONCURRENCY: number;
+  /** The work one comparison of draft versions may do (see DiffBudget in src/documents/draft-diff.ts). */
+  readonly DIFF_TIMEOUT_MS: number;
+  readonly DIFF_MAX_EDIT_LENGTH: number;
+  readonly DIFF_MAX_CHARS: number;
 }
 
 export interface EnvIssue {
@@ -564,6 +574,9 @@ export function loadEnv(source: NodeJS.ProcessEnv | Record<string, string | unde
     MAIL_ATTEMPTS: data.MAIL_ATTEMPTS,
     MAIL_BACKOFF_MS: data.MAIL_BACKOFF_MS,
     MAIL_CONCURRENCY: data.MAIL_CONCURRENCY,
+    DIFF_TIMEOUT_MS: data.DIFF_TIMEOUT_MS,
+    DIFF_MAX_EDIT_LENGTH: data.DIFF_MAX_EDIT_LENGTH,
+    DIFF_MAX_CHARS: data.DIFF_MAX_CHARS,
   };
   return Object.freeze(env);
 }

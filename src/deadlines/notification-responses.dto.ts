@@ -3,8 +3,28 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { NOTICE_TOPICS, type NoticeTopic, type NotifyEffect } from '../../workflows/kernel/types';
 import { ANY_OBJECT } from '../common/openapi';
 import type { ReconcileReport } from './deadline-reconciler.service';
-import type { NotificationView } from './notifications.service';
+import type { NotificationMailView, NotificationView } from './notifications.service';
 import type { WebhookSubscriptionView } from './webhooks.service';
+
+export class NotificationMailDto implements NotificationMailView {
+  @ApiProperty({
+    enum: ['queued', 'digest', 'sent', 'refused', 'failed'],
+    description:
+      'queued; digest (waits for the daily mail); sent (the mail server accepted it: a bounce that comes later is not read back); refused (the server answered 5xx or rejected the recipient; not retried); failed (no answer or 4xx until the last try)',
+  })
+  status!: string;
+  @ApiProperty({ type: 'integer', description: 'Tries so far' }) attempts!: number;
+  @ApiProperty({ type: String, nullable: true, format: 'date-time' }) sentAt!: string | null;
+  @ApiProperty({ type: String, nullable: true, description: 'The last error the server gave' }) error!: string | null;
+  @ApiProperty({ type: String, isArray: true, description: 'Recipients the mail server accepted' })
+  accepted!: string[];
+  @ApiProperty({ type: String, isArray: true, description: 'Recipients the mail server rejected' })
+  rejected!: string[];
+  @ApiProperty({ type: String, nullable: true, description: "The server's last answer, e.g. 250 2.0.0 Ok: queued" })
+  response!: string | null;
+  @ApiProperty({ type: String, nullable: true, description: 'The Message-ID of the mail, as a bounce names it' })
+  messageId!: string | null;
+}
 
 export class NotificationDto implements NotificationView {
   @ApiProperty({ format: 'uuid' }) id!: string;
@@ -16,6 +36,12 @@ export class NotificationDto implements NotificationView {
   data!: Record<string, unknown>;
   @ApiProperty({ format: 'date-time' }) createdAt!: string;
   @ApiProperty({ type: String, nullable: true, format: 'date-time' }) readAt!: string | null;
+  @ApiProperty({
+    type: NotificationMailDto,
+    nullable: true,
+    description: 'How its mail went; null when no mail is sent for it (in the application only, or mail off)',
+  })
+  mail!: NotificationMailDto | null;
 }
 
 export class NotificationPageDto {

@@ -29,6 +29,25 @@ export interface NotificationView {
   data: Record<string, unknown>;
   createdAt: string;
   readAt: string | null;
+  /** How its mail went (null: no mail, e.g. in-app only or mail off). */
+  mail: NotificationMailView | null;
+}
+
+/** The mail of one notification: its state and what the mail server answered for the recipient. */
+export interface NotificationMailView {
+  /** queued, digest (waits for the daily mail), sent (the server accepted it), refused (5xx), failed (no more tries). */
+  status: string;
+  attempts: number;
+  sentAt: string | null;
+  /** The last error, while retried or once refused or failed. */
+  error: string | null;
+  /** Addresses the server accepted (a later bounce is not read back) and rejected. */
+  accepted: string[];
+  rejected: string[];
+  /** The server's last answer, e.g. `250 2.0.0 Ok: queued as 4F2A1`. */
+  response: string | null;
+  /** The Message-ID the mail went with: a bounce that comes back names it. */
+  messageId: string | null;
 }
 
 /** The BullMQ job id of a webhook delivery: one job per delivery row. */
@@ -54,7 +73,15 @@ interface NotificationRow {
   data: Record<string, unknown>;
   created_at: Date;
   read_at: Date | null;
+  mail_status: string | null;
+  mail_attempts: number;
+  mail_error: string | null;
+  mailed_at: Date | null;
+  mail_delivery: { accepted?: string[]; rejected?: string[]; response?: string | null; messageId?: string } | null;
 }
+
+const NOTIFICATION_COLUMNS =
+  'id, instance_id, kind, topic, subject, data, created_at, read_at, mail_status, mail_attempts, mail_error, mailed_at, mail_delivery';
 
 const view = (r: NotificationRow): NotificationView => ({
   id: r.id,
@@ -65,6 +92,18 @@ const view = (r: NotificationRow): NotificationView => ({
   data: r.data,
   createdAt: new Date(r.created_at).toISOString(),
   readAt: r.read_at ? new Date(r.read_at).toISOString() : null,
+  mail: r.mail_status
+    ? {
+        status: r.mail_status,
+        attempts: r.mail_attempts,
+        sentAt: r.mailed_at ? new Date(r.mailed_at).toISOString() : null,
+        error: r.mail_error,
+        accepted: r.mail_delivery?.accepted ?? [],
+        rejected: r.mail_delivery?.rejected ?? [],
+        response: r.mail_delivery?.response ?? null,
+        messageId: r.mail_delivery?.messageId ?? null,
+      }
+    : null,
 });
 
 /**
@@ -318,7 +357,7 @@ export class NotificationsService implements OnModuleInit {
     const [rows, [{ total }]] = await Promise.all([
       queryRows<NotificationRow & { cursor_at: string }>(
         this.ds,
-        `SELECT id, instance_id, kind, topic, subject, data, created_at, read_at, created_at::text AS cursor_at FROM notification WHERE ${where}
+        `SELECT ${NOTIFICATION_COLUMNS}, created_at::text AS cursor_at FROM notification WHERE ${where}
          ${after ? 'AND (created_at, id) < ($4::timestamptz, $5::uuid)' : ''}
          ORDER BY created_at DESC, id DESC LIMIT $2 OFFSET $3`,
         after ? [userId, q.pageSize + 1, 0, after.at, after.id] : [userId, q.pageSize + 1, (q.page - 1) * q.pageSize],
@@ -352,7 +391,7 @@ export class NotificationsService implements OnModuleInit {
     const row = await queryOne<NotificationRow>(
       this.ds,
       `UPDATE notification SET read_at = COALESCE(read_at, $3) WHERE id = $1 AND user_id = $2
-       RETURNING id, instance_id, kind, topic, subject, data, created_at, read_at`,
+       RETURNING ${NOTIFICATION_COLUMNS}`,
       [id, userId, this.clock.now()],
     );
     if (!row) throw new DomainException(ErrorCode.NOT_FOUND, `You have no notification "${id}".`);

@@ -1,12 +1,14 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { objectionsIn, roundOf, type ConsensusRound, type Position } from '../../workflows/kernel/consensus';
 import type { CommentResponse, CommentRound } from '../../workflows/kernel/comment-round';
 import { DomainException, ErrorCode } from '../common/domain.exception';
+import { RUNTIME, type Runtime } from '../infra/runtime';
 import { ReferenceService } from '../reference/reference.service';
 import {
   diffArticles as diffWithin,
   DiffBudgetExceeded,
   type ArticleChangeKind,
+  type DiffBudget,
   type RedlineSegment,
 } from './draft-diff';
 import type { Actor } from '../../workflows/kernel/types';
@@ -85,7 +87,7 @@ export interface Comparison {
   states: ComparisonStateColumn[];
   rows: ComparisonRow[];
   generalComments: DraftComment[];
-  summary: ReturnType<typeof diffArticles>['summary'];
+  summary: ReturnType<typeof diffWithin>['summary'];
 }
 
 /** How the last round on the proposed version stands, for the comparison and its export. */
@@ -102,10 +104,23 @@ function comparisonRound(persisted: ConsensusRound): NonNullable<Comparison['rou
   };
 }
 
-/** The comparison within its budget; over it, a 413 (too much text) or 422 (too much change) with a sentence. */
-function diffArticles(...args: Parameters<typeof diffWithin>): ReturnType<typeof diffWithin> {
+/**
+ * The comparison within the budget the settings give (DIFF_MAX_CHARS, DIFF_TIMEOUT_MS,
+ * DIFF_MAX_EDIT_LENGTH); over it, a 413 (too much text) or 422 (too much change) with a sentence.
+ */
+function diffWithinBudget(
+  env: Runtime['env'],
+  from: Parameters<typeof diffWithin>[0],
+  to: Parameters<typeof diffWithin>[1],
+  langs: Parameters<typeof diffWithin>[2],
+): ReturnType<typeof diffWithin> {
+  const budget: DiffBudget = {
+    timeoutMs: env.DIFF_TIMEOUT_MS,
+    maxEditLength: env.DIFF_MAX_EDIT_LENGTH,
+    maxChars: env.DIFF_MAX_CHARS,
+  };
   try {
-    return diffWithin(...args);
+    return diffWithin(from, to, langs, budget);
   } catch (err) {
     if (err instanceof DiffBudgetExceeded)
       throw new DomainException(err.reason === 'size' ? ErrorCode.TOO_LARGE : ErrorCode.UNPROCESSABLE, err.message);
@@ -123,12 +138,17 @@ export class DraftReviewService {
   constructor(
     private readonly drafts: DraftsService,
     private readonly reference: ReferenceService,
+    @Inject(RUNTIME) private readonly runtime: Runtime,
   ) {}
+
+  private diffArticles(...args: Parameters<typeof diffWithin>) {
+    return diffWithinBudget(this.runtime.env, args[0], args[1], args[2]);
+  }
 
   async diff(instanceId: string, from: number, to: number, lang?: Lang) {
     const doc = await this.drafts.documentRow(instanceId);
     const [a, b] = await Promise.all([this.drafts.loadVersion(doc.id, from), this.drafts.loadVersion(doc.id, to)]);
-    const { articles, summary } = diffArticles(a.articles, b.articles, lang ? [lang] : LANGUAGES);
+    const { articles, summary } = this.diffArticles(a.articles, b.articles, lang ? [lang] : LANGUAGES);
     return {
       from: { number: a.number, createdAt: a.createdAt, authorId: a.authorId, note: a.note },
       to: { number: b.number, createdAt: b.createdAt, authorId: b.authorId, note: b.note },
@@ -152,7 +172,7 @@ export class DraftReviewService {
     const next =
       versionNumber < latest && nextReadable ? await this.drafts.loadVersion(doc.id, versionNumber + 1) : null;
     const changes = next
-      ? new Map(diffArticles(version.articles, next.articles, []).articles.map((r) => [r.articleId, r.kinds]))
+      ? new Map(this.diffArticles(version.articles, next.articles, []).articles.map((r) => [r.articleId, r.kinds]))
       : null;
     const comments = await this.drafts.commentsOf(doc.id, [versionNumber], reader);
     const record = procedureRecord(instance);
@@ -214,7 +234,7 @@ export class DraftReviewService {
     const instance = await this.drafts.instance(instanceId);
     const doc = await this.drafts.documentRow(instanceId);
     const [a, b] = await Promise.all([this.drafts.loadVersion(doc.id, from), this.drafts.loadVersion(doc.id, to)]);
-    const { articles, summary } = diffArticles(a.articles, b.articles, [lang]);
+    const { articles, summary } = this.diffArticles(a.articles, b.articles, [lang]);
     const lo = Math.min(from, to);
     const hi = Math.max(from, to);
     const comments = await this.drafts.commentsOf(

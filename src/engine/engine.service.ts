@@ -21,7 +21,13 @@ import {
   reenteredStates,
   statePaths,
 } from '../../workflows/kernel/inspect';
-import { extensionNotice, openedNotice, transitionNotices, type NoticeSide } from '../../workflows/kernel/notices';
+import {
+  correctionNotice,
+  extensionNotice,
+  openedNotice,
+  transitionNotices,
+  type NoticeSide,
+} from '../../workflows/kernel/notices';
 import type {
   Actor,
   DynamicDeadline,
@@ -836,6 +842,21 @@ export class WorkflowEngine {
         idempotencyKey: cmd.idempotencyKey ?? null,
         stateBefore: row.state_path,
       });
+      const told = correctionNotice(
+        'proposed',
+        {
+          number: seq,
+          field: cmd.field,
+          label: spec.label,
+          oldValue: spec.read(snapshot.context),
+          newValue: value,
+          reason: cmd.reason,
+          proposedBy: cmd.actor.id,
+          memberState: spec.answerOf?.(snapshot.context) ?? null,
+        },
+        cmd.actor,
+      );
+      await this.writeEffects(m, def, row.id, seq, snapshot, [told], cmd.actor, now);
       if (cmd.idempotencyKey) await this.remember(m, cmd.actor, cmd.idempotencyKey, fingerprint, row.id, seq, now);
       return applied;
     });
@@ -920,6 +941,13 @@ export class WorkflowEngine {
         idempotencyKey: cmd.idempotencyKey ?? null,
         stateBefore: row.state_path,
       });
+      const told = correctionNotice(
+        cmd.decision === 'confirm' ? 'confirmed' : 'rejected',
+        { ...c, memberState: def.corrections?.[c.field]?.answerOf?.(snapshot.context) ?? null },
+        cmd.actor,
+        cmd.decision === 'reject' ? (cmd.reason ?? '').trim() : null,
+      );
+      await this.writeEffects(m, def, row.id, seq, next, [told], cmd.actor, now);
       if (cmd.idempotencyKey) await this.remember(m, cmd.actor, cmd.idempotencyKey, fingerprint, row.id, seq, now);
       return applied;
     });

@@ -77,6 +77,23 @@ const HEADLINES: Record<NoticeTopic, Record<Language, Line>> = {
     ru: () => 'Процедура отозвана',
     zh: () => '程序已撤回',
   },
+  correction_proposed: {
+    en: (p) => `Correction ${p.correction} of the record awaits confirmation`,
+    ru: (p) => `Исправление записи № ${p.correction} ожидает подтверждения`,
+    zh: (p) => `第${p.correction}号记录更正待确认`,
+  },
+  correction_recorded: {
+    en: (p) =>
+      p.decision === 'rejected'
+        ? `Correction ${p.correction} of the record was rejected`
+        : `The record was corrected (correction ${p.correction})`,
+    ru: (p) =>
+      p.decision === 'rejected'
+        ? `Исправление записи № ${p.correction} отклонено`
+        : `Запись исправлена (исправление № ${p.correction})`,
+    zh: (p) =>
+      p.decision === 'rejected' ? `第${p.correction}号记录更正已被驳回` : `记录已更正（第${p.correction}号更正）`,
+  },
   reminder: {
     en: (p) => `Reminder: ${p.stage}, due ${p.due}`,
     ru: (p) => `Напоминание: ${p.stage}, срок ${p.due}`,
@@ -126,6 +143,11 @@ const ASKED: Partial<Record<NoticeTopic, Record<Language, string>>> = {
     ru: 'Срок истёк: требуется ваше вмешательство.',
     zh: '期限已过，请介入。',
   },
+  correction_proposed: {
+    en: 'Check the correction against its source, then confirm or reject it (another officer than the one who proposed it).',
+    ru: 'Сверьте исправление с источником и подтвердите или отклоните его (это делает не тот сотрудник, который его предложил).',
+    zh: '请对照来源核查该更正，然后予以确认或驳回（须由提出人以外的官员处理）。',
+  },
   procedure_opened: {
     en: 'Take the procedure up.',
     ru: 'Возьмите процедуру в работу.',
@@ -155,6 +177,8 @@ const WORDS: Record<Language, Record<string, string>> = {
     items: 'notifications',
     preferences: 'Change what you receive and how: your notification settings in amendflow.',
     unknown: 'unknown',
+    correction: 'Correction',
+    noAnswerNeeded: 'No answer is needed from your state any more.',
   },
   ru: {
     procedure: 'Процедура',
@@ -177,6 +201,8 @@ const WORDS: Record<Language, Record<string, string>> = {
     items: 'уведомл.',
     preferences: 'Что и как вы получаете, настраивается в разделе уведомлений amendflow.',
     unknown: 'неизвестно',
+    correction: 'Исправление',
+    noAnswerNeeded: 'Ответ вашего государства больше не требуется.',
   },
   zh: {
     procedure: '程序',
@@ -199,10 +225,13 @@ const WORDS: Record<Language, Record<string, string>> = {
     items: '条通知',
     preferences: '可在 amendflow 的通知设置中更改接收内容和方式。',
     unknown: '未知',
+    correction: '更正',
+    noAnswerNeeded: '贵国无需再作答复。',
   },
 };
 
 const text = (v: unknown): string | null => (typeof v === 'string' ? v : typeof v === 'number' ? String(v) : null);
+const shownValue = (v: unknown): string => (typeof v === 'string' ? `"${v}"` : (JSON.stringify(v) ?? ''));
 const labelIn = (v: unknown, lang: Language): string | null => {
   if (typeof v !== 'object' || v === null) return null;
   const l = v as Partial<Labels>;
@@ -245,17 +274,26 @@ function block(item: MailItem, locale: ReaderLocale, publicUrl: string, names: S
     position: position ? (w[position] ?? position) : '',
     stage,
     due: dueAt ? formatMoment(dueAt, locale) : w.unknown,
+    correction: text(details.correction) ?? '?',
+    decision: text(details.decision) ?? '',
   };
   const title = labelIn(d.topicTitle, lang);
   const measure = text(d.measure);
   const subjectKey = text(d.procedureSubject);
   const procedure = [measure, title, subjectKey ? `(${subjectKey})` : null].filter(Boolean).join(' ');
-  const asked = ASKED[item.topic]?.[lang] ?? w.fyi;
+  // a withdrawal told to a state that owed an answer releases it; to the officers it is for information
+  const released = item.topic === 'withdrawn' && Array.isArray(details.owing);
+  const asked = released ? w.noAnswerNeeded : (ASKED[item.topic]?.[lang] ?? w.fyi);
   const reason = text(details.reason) ?? (item.topic === 'objection' ? text(details.text) : null);
+  const corrected =
+    typeof details.label === 'string' && 'oldValue' in details && 'newValue' in details
+      ? `${details.label}: ${shownValue(details.oldValue)} → ${shownValue(details.newValue)}`
+      : null;
   const lines = [
     `${w.procedure}: ${procedure || w.unknown}`,
     `${w.stage}: ${stage}`,
     `${w.asked}: ${asked}`,
+    ...(corrected ? [`${w.correction}: ${corrected}`] : []),
     ...(dueAt ? [`${w.deadline}: ${formatMoment(dueAt, locale)}`] : []),
     ...(reason ? [`${w.reason}: ${reason}`] : []),
     `${w.details}: ${item.subject}`,

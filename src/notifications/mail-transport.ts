@@ -12,16 +12,48 @@ export interface OutgoingMail {
   language: string;
 }
 
+/**
+ * What the mail server answered, per recipient: the addresses it accepted and those it rejected
+ * (at RCPT TO or after DATA), its last answer, and the Message-ID the mail went with. An accepted
+ * address only means the server took the mail: a bounce may still come later, to MAIL_FROM.
+ */
+export interface MailDelivery {
+  accepted: string[];
+  rejected: string[];
+  response: string | null;
+  messageId: string;
+}
+
 /** What the mail server answered when it did not take a mail. */
 export class MailRefused extends Error {
   constructor(
     message: string,
     /** 5xx: the server will never take it (a refusal); otherwise it may later (retry). */
     readonly permanent: boolean,
+    /** Per recipient, what the server said (who it rejected and its answer). */
+    readonly delivery: MailDelivery,
   ) {
     super(message);
   }
 }
+
+/** The addresses of nodemailer's `accepted`/`rejected` lists (strings or `{ address }`). */
+function addresses(list: unknown): string[] {
+  if (!Array.isArray(list)) return [];
+  const items: readonly unknown[] = list;
+  return items
+    .map((a) =>
+      typeof a === 'string'
+        ? a
+        : typeof a === 'object' && a !== null && 'address' in a && typeof a.address === 'string'
+          ? a.address
+          : '',
+    )
+    .filter(Boolean)
+    .map((a) => a.toLowerCase());
+}
+
+const answer = (v: unknown): string | null => (typeof v === 'string' && v ? v.slice(0, 1000) : null);
 
 /**
  * The SMTP connection (nodemailer, pooled): one per process, set from SMTP_URL and MAIL_FROM.
@@ -51,28 +83,47 @@ export class MailTransport implements OnModuleDestroy {
     return this.transporter;
   }
 
-  /** Sends one mail; throws MailRefused with the server's answer when it does not take it. */
-  async send(mail: OutgoingMail): Promise<void> {
+  /**
+   * Sends one mail; returns what the server answered per recipient, or throws MailRefused with
+   * the server's answer when it did not take it.
+   */
+  async send(mail: OutgoingMail): Promise<MailDelivery> {
     const domain = new URL(this.publicUrl || 'http://amendflow.invalid').hostname;
+    const messageId = `<${mail.reference}@${domain}>`;
+    const to = mail.to.toLowerCase();
+    let info: { accepted?: unknown; rejected?: unknown; response?: unknown };
     try {
-      const info = (await this.connection().sendMail({
+      info = await this.connection().sendMail({
         to: mail.to,
         subject: mail.subject,
         text: mail.text,
         html: mail.html,
-        messageId: `<${mail.reference}@${domain}>`,
+        messageId,
         headers: { 'X-Amendflow-Reference': mail.reference, 'Content-Language': mail.language },
-      })) as { rejected?: unknown[]; response?: string };
-      if (info.rejected?.length) throw new MailRefused(`refused: ${info.response ?? 'recipient rejected'}`, true);
+      });
     } catch (err) {
-      if (err instanceof MailRefused) throw err;
-      const e = err as { responseCode?: number; response?: string; message?: string };
+      const e = err as { responseCode?: number; response?: string; message?: string; rejected?: unknown };
       const code = e.responseCode ?? 0;
-      throw new MailRefused(
-        (e.response ?? e.message ?? 'the mail server did not answer').slice(0, 1000),
-        code >= 500 && code < 600,
-      );
+      const said = (e.response ?? e.message ?? 'the mail server did not answer').slice(0, 1000);
+      const rejected = addresses(e.rejected);
+      const permanent = code >= 500 && code < 600;
+      throw new MailRefused(said, permanent, {
+        accepted: [],
+        // a recipient is rejected only when the server said so for good; a 4xx is tried again
+        rejected: rejected.length ? rejected : permanent ? [to] : [],
+        response: answer(e.response) ?? said,
+        messageId,
+      });
     }
+    const delivery: MailDelivery = {
+      accepted: addresses(info.accepted),
+      rejected: addresses(info.rejected),
+      response: answer(info.response),
+      messageId,
+    };
+    if (delivery.rejected.length || !delivery.accepted.includes(to))
+      throw new MailRefused(`refused: ${delivery.response ?? 'recipient rejected'}`, true, delivery);
+    return delivery;
   }
 
   onModuleDestroy(): void {

@@ -12,7 +12,7 @@ import { RUNTIME, type Runtime } from '../infra/runtime';
 import { execute, queryOne, queryRows } from '../infra/sql';
 import { ReferenceService } from '../reference/reference.service';
 import { renderDigest, renderNotification, type MailItem, type StateNames } from './mail-templates';
-import { MailRefused, MailTransport } from './mail-transport';
+import { MailRefused, MailTransport, type MailDelivery } from './mail-transport';
 import { localClock, readerLocale } from './reader-locale';
 
 export const MAIL_QUEUE = 'mail';
@@ -150,17 +150,24 @@ export class NotificationMail implements OnModuleInit, OnApplicationBootstrap {
     }
     const locale = readerLocale({ language: row.language, timeZone: row.time_zone, memberState: row.member_state });
     const mail = renderNotification(toItem(row), locale, this.transport.publicUrl, await this.stateNames());
+    let delivery: MailDelivery;
     try {
-      await this.transport.send({ to: row.email, ...mail, reference: `notification-${id}`, language: locale.language });
+      delivery = await this.transport.send({
+        to: row.email,
+        ...mail,
+        reference: `notification-${id}`,
+        language: locale.language,
+      });
     } catch (err) {
       return this.failed('notification', id, err, attempt, attempts);
     }
     await execute(
       this.ds,
-      `UPDATE notification SET mail_status = 'sent', mailed_at = $2, mail_attempts = mail_attempts + 1, mail_error = NULL WHERE id = $1`,
-      [id, this.clock.now()],
+      `UPDATE notification SET mail_status = 'sent', mailed_at = $2, mail_attempts = mail_attempts + 1, mail_error = NULL,
+              mail_delivery = $3::jsonb WHERE id = $1`,
+      [id, this.clock.now(), JSON.stringify(delivery)],
     );
-    return `sent to ${row.email} (${locale.language})`;
+    return `sent to ${row.email} (${locale.language}): ${delivery.response ?? 'accepted'}`;
   }
 
   /** A refusal is recorded and not retried; anything else is retried until the last attempt, then recorded as failed. */
@@ -174,17 +181,26 @@ export class NotificationMail implements OnModuleInit, OnApplicationBootstrap {
     const refused = err instanceof MailRefused && err.permanent;
     const message = err instanceof Error ? err.message : String(err);
     const last = refused || attempt >= attempts;
-    await this.record(kind, id, refused ? 'refused' : last ? 'failed' : null, message);
+    const delivery = err instanceof MailRefused ? err.delivery : null;
+    await this.record(kind, id, refused ? 'refused' : last ? 'failed' : null, message, delivery);
     if (refused) throw new UnrecoverableError(`refused by the mail server: ${message}`);
     throw err instanceof Error ? err : new Error(message);
   }
 
-  private async record(kind: 'notification' | 'digest', id: string, status: string | null, error: string) {
+  private async record(
+    kind: 'notification' | 'digest',
+    id: string,
+    status: string | null,
+    error: string,
+    delivery: MailDelivery | null = null,
+  ) {
+    const answered = delivery ? JSON.stringify(delivery) : null;
     if (kind === 'notification')
       await execute(
         this.ds,
-        `UPDATE notification SET mail_attempts = mail_attempts + 1, mail_error = $2, mail_status = COALESCE($3, mail_status) WHERE id = $1`,
-        [id, error, status],
+        `UPDATE notification SET mail_attempts = mail_attempts + 1, mail_error = $2, mail_status = COALESCE($3, mail_status),
+                mail_delivery = COALESCE($4::jsonb, mail_delivery) WHERE id = $1`,
+        [id, error, status, answered],
       );
     else {
       await execute(
@@ -195,8 +211,9 @@ export class NotificationMail implements OnModuleInit, OnApplicationBootstrap {
       if (status)
         await execute(
           this.ds,
-          `UPDATE notification SET mail_status = $2, mail_error = $3, mail_attempts = mail_attempts + 1 WHERE digest_id = $1`,
-          [id, status, error],
+          `UPDATE notification SET mail_status = $2, mail_error = $3, mail_attempts = mail_attempts + 1,
+                  mail_delivery = COALESCE($4::jsonb, mail_delivery) WHERE digest_id = $1`,
+          [id, status, error, answered],
         );
     }
   }
@@ -283,8 +300,14 @@ export class NotificationMail implements OnModuleInit, OnApplicationBootstrap {
       await this.stateNames(),
       d.local_date,
     );
+    let delivery: MailDelivery;
     try {
-      await this.transport.send({ to: d.email, ...mail, reference: `digest-${id}`, language: locale.language });
+      delivery = await this.transport.send({
+        to: d.email,
+        ...mail,
+        reference: `digest-${id}`,
+        language: locale.language,
+      });
     } catch (err) {
       return this.failed('digest', id, err, attempt, attempts);
     }
@@ -297,8 +320,8 @@ export class NotificationMail implements OnModuleInit, OnApplicationBootstrap {
       );
       await execute(
         m,
-        `UPDATE notification SET mail_status = 'sent', mailed_at = $2, mail_error = NULL WHERE digest_id = $1`,
-        [id, now],
+        `UPDATE notification SET mail_status = 'sent', mailed_at = $2, mail_error = NULL, mail_delivery = $3::jsonb WHERE digest_id = $1`,
+        [id, now, JSON.stringify(delivery)],
       );
     });
     return `digest of ${items.length} sent to ${d.email} (${locale.language})`;

@@ -237,4 +237,24 @@ describe('loadEnv', () => {
       envError({ SMTP_URL: 'smtp://m.test', MAIL_FROM: 'not an address', PUBLIC_URL: 'https://a.test' }).message,
     ).toMatch(/^MAIL_FROM: must be an e-mail address/);
   });
+
+  it('the diff budget: defaults, set values, and one line per bad value', () => {
+    expect(loadEnv({})).toMatchObject({
+      DIFF_TIMEOUT_MS: 2000,
+      DIFF_MAX_EDIT_LENGTH: 20_000,
+      DIFF_MAX_CHARS: 2_000_000,
+    });
+    expect(loadEnv({ DIFF_TIMEOUT_MS: '500', DIFF_MAX_EDIT_LENGTH: '300', DIFF_MAX_CHARS: '100000' })).toMatchObject({
+      DIFF_TIMEOUT_MS: 500,
+      DIFF_MAX_EDIT_LENGTH: 300,
+      DIFF_MAX_CHARS: 100_000,
+    });
+    expect(
+      envError({ DIFF_TIMEOUT_MS: 'abc', DIFF_MAX_EDIT_LENGTH: '0', DIFF_MAX_CHARS: '1.5' }).message.split('\n').sort(),
+    ).toEqual([
+      'DIFF_MAX_CHARS: must be a whole number from 1 to 50000000',
+      'DIFF_MAX_EDIT_LENGTH: must be a whole number from 1 to 1000000',
+      'DIFF_TIMEOUT_MS: must be a whole number of milliseconds from 1 to 60000',
+    ]);
+  });
 });

@@ -72,4 +72,78 @@ describe('notification mail templates', () => {
     expect(d.subject).toBe('Your daily summary, 2026-12-02: 2 notifications');
     expect(d.text.indexOf('China objects')).toBeLessThan(d.text.indexOf('Reminder: Approval by the CNC'));
   });
+
+  describe('corrections and withdrawals, in each language', () => {
+    const base = { ...item.data, deadline: undefined };
+    const correction = (decision: string, reason: string): MailItem => ({
+      topic: decision === 'proposed' ? 'correction_proposed' : 'correction_recorded',
+      subject: `Correction 12 ${decision}: the decision date from "2025-01-03" to "2025-01-02" (${reason})`,
+      instanceId: item.instanceId,
+      data: {
+        ...base,
+        details: {
+          correction: 12,
+          decision,
+          field: 'adoption.date',
+          label: 'the decision date',
+          oldValue: '2025-01-03',
+          newValue: '2025-01-02',
+          reason,
+          memberState: null,
+        },
+      },
+    });
+    const at = (lang: 'en' | 'ru' | 'zh', m: MailItem) =>
+      renderNotification(m, { language: lang, timeZone: 'UTC' }, 'https://a.test', names);
+
+    it('a proposed correction asks for a second officer’s confirmation, with the change and the reason', () => {
+      const m = correction('proposed', 'Typo in the minutes');
+      const en = at('en', m);
+      expect(en.subject).toBe('[1(d)] Correction 12 of the record awaits confirmation');
+      expect(en.text).toContain('What is asked: Check the correction against its source, then confirm or reject it');
+      expect(en.text).toContain('Correction: the decision date: "2025-01-03" → "2025-01-02"');
+      expect(en.text).toContain('Reason: Typo in the minutes');
+      expect(en.text).toContain('Open in amendflow: https://a.test/app/#/procedure/');
+      expect(at('ru', m).subject).toBe('[1(d)] Исправление записи № 12 ожидает подтверждения');
+      expect(at('ru', m).text).toContain('Исправление: the decision date: "2025-01-03" → "2025-01-02"');
+      expect(at('ru', m).text).toContain('Что требуется: Сверьте исправление с источником');
+      expect(at('zh', m).subject).toBe('[1(d)] 第12号记录更正待确认');
+      expect(at('zh', m).text).toContain('需要您做的: 请对照来源核查该更正');
+    });
+
+    it('a confirmed or rejected correction is for information, with the rejection’s reason', () => {
+      const confirmed = correction('confirmed', 'Typo in the minutes');
+      expect(at('en', confirmed).subject).toBe('[1(d)] The record was corrected (correction 12)');
+      expect(at('en', confirmed).text).toContain('What is asked: Nothing is asked of you: for your information.');
+      expect(at('ru', confirmed).subject).toBe('[1(d)] Запись исправлена (исправление № 12)');
+      expect(at('zh', confirmed).subject).toBe('[1(d)] 记录已更正（第12号更正）');
+      const rejected = correction('rejected', 'The minutes are right');
+      expect(at('en', rejected).subject).toBe('[1(d)] Correction 12 of the record was rejected');
+      expect(at('en', rejected).text).toContain('Reason: The minutes are right');
+      expect(at('ru', rejected).subject).toBe('[1(d)] Исправление записи № 12 отклонено');
+      expect(at('zh', rejected).subject).toBe('[1(d)] 第12号记录更正已被驳回');
+    });
+
+    it('a withdrawal releases the states that owed an answer; the officers are told for information', () => {
+      const toState: MailItem = {
+        topic: 'withdrawn',
+        subject:
+          "The procedure was withdrawn while your state's answer on draft version 3 was awaited: no answer is needed any more",
+        instanceId: item.instanceId,
+        data: { ...base, details: { reason: 'Superseded', owedBy: ['KZ'], owing: ['KZ'], draftVersion: 3 } },
+      };
+      const toOfficers: MailItem = {
+        ...toState,
+        subject: 'The procedure was withdrawn: Superseded',
+        data: { ...base, details: { reason: 'Superseded', owedBy: ['KZ'] } },
+      };
+      expect(at('en', toState).subject).toBe('[1(d)] The procedure has been withdrawn');
+      expect(at('en', toState).text).toContain('What is asked: No answer is needed from your state any more.');
+      expect(at('en', toState).text).toContain('Reason: Superseded');
+      expect(at('ru', toState).text).toContain('Что требуется: Ответ вашего государства больше не требуется.');
+      expect(at('ru', toState).subject).toBe('[1(d)] Процедура отозвана');
+      expect(at('zh', toState).text).toContain('需要您做的: 贵国无需再作答复。');
+      expect(at('en', toOfficers).text).toContain('What is asked: Nothing is asked of you: for your information.');
+    });
+  });
 });

@@ -211,6 +211,84 @@ describe('notification mail through a real SMTP server', () => {
     expect(review).toMatchObject({ language: 'en', subject: '[1(d)] Legal review of draft version 1 requested' });
   });
 
+  it('a correction of the adopted record: proposed to the other officer and the managers, confirmed or rejected to those concerned, by mail in their language', async () => {
+    const id = procedureId;
+    expect(id).not.toBe('');
+    const mailsOf = async (topic: string, since: number) => {
+      await mailsSettled();
+      const rows: { id: string; email: string; data: { details: Record<string, unknown> } }[] =
+        await t.dataSource.query(
+          `SELECT n.id, u.email, n.data FROM notification n JOIN app_user u ON u.id = n.user_id
+            WHERE n.instance_id = $1 AND n.topic = $2 AND (n.data->>'seq')::int = $3`,
+          [id, topic, since],
+        );
+      return rows.map((r) => ({ ...r, mail: smtp.received.find((m) => m.reference === `notification-${r.id}`) }));
+    };
+    const correct = (u: TestUser, path: string, body: Record<string, unknown>) =>
+      t.http().post(`/instances/${id}/corrections${path}`).set(as(u)).send(body);
+    const approverEmails = [...approvers.values()].map((u) => u.email);
+
+    // the drafter proposes: the reviewer (the procedure's other officer) and the manager are asked, not the drafter
+    const proposed = await correct(drafter, '', {
+      field: 'adoption.decisionNumber',
+      value: 'CFM-2026/19',
+      reason: 'The signed decision reads No. 19',
+    }).expect(200);
+    const number = proposed.body.result.seq as number;
+    const asked = await mailsOf('correction_proposed', number);
+    const askedEmails = asked.map((r) => r.email);
+    expect(askedEmails).toEqual(expect.arrayContaining([reviewer.email, manager.email]));
+    expect(askedEmails).not.toContain(drafter.email);
+    for (const e of approverEmails) expect(askedEmails).not.toContain(e);
+    const toReviewer = asked.find((r) => r.email === reviewer.email);
+    expect(toReviewer?.data.details).toMatchObject({
+      correction: number,
+      decision: 'proposed',
+      oldValue: 'CFM-2026/9',
+      newValue: 'CFM-2026/19',
+    });
+    expect(toReviewer?.mail).toMatchObject({
+      to: [reviewer.email],
+      language: 'en',
+      subject: `[1(d)] Correction ${number} of the record awaits confirmation`,
+    });
+    expect(toReviewer?.mail?.text).toContain('Correction: the decision number: "CFM-2026/9" → "CFM-2026/19"');
+    expect(toReviewer?.mail?.text).toContain('Reason: The signed decision reads No. 19');
+    expect(toReviewer?.mail?.text).toContain(`${PUBLIC_URL}/app/#/procedure/${id}`);
+
+    // the reviewer confirms: the drafter and the manager are told, not the reviewer; no member state (not its answer)
+    const confirmed = await correct(reviewer, `/${number}/confirm`, {}).expect(200);
+    const told = await mailsOf('correction_recorded', confirmed.body.result.seq as number);
+    const toldEmails = told.map((r) => r.email);
+    expect(toldEmails).toEqual(expect.arrayContaining([drafter.email, manager.email]));
+    expect(toldEmails).not.toContain(reviewer.email);
+    for (const e of approverEmails) expect(toldEmails).not.toContain(e);
+    expect(told.find((r) => r.email === drafter.email)?.mail).toMatchObject({
+      subject: `[1(d)] The record was corrected (correction ${number})`,
+    });
+
+    // a Russian-speaking manager proposes another; the drafter rejects it: the proposer is told why, in Russian
+    const ruManager = await createUser(t.app, { role: 'manager' });
+    await t.dataSource.query(`UPDATE app_user SET language = 'ru' WHERE id = $1`, [ruManager.id]);
+    tokens.set(ruManager.id, await tokenFor(t.app, ruManager));
+    const second = await correct(ruManager, '', {
+      field: 'adoption.decisionNumber',
+      value: 'CFM-2026/91',
+      reason: 'Misread',
+    }).expect(200);
+    const rejected = await correct(drafter, `/${second.body.result.seq as number}/reject`, {
+      reason: 'The certified copy reads 19',
+    }).expect(200);
+    const back = await mailsOf('correction_recorded', rejected.body.result.seq as number);
+    const toProposer = back.find((r) => r.email === ruManager.email);
+    expect(toProposer?.mail).toMatchObject({
+      language: 'ru',
+      subject: `[1(d)] Исправление записи № ${second.body.result.seq as number} отклонено`,
+    });
+    expect(toProposer?.mail?.text).toContain('Причина: The certified copy reads 19');
+    expect(back.map((r) => r.email)).not.toContain(drafter.email);
+  });
+
   /** Stores one notice for a user, as the relay would for a machine's effect. */
   let nextOutboxId = 8_000_000;
   const notify = async (u: TestUser, effect: Partial<NotifyEffect> = {}) => {
@@ -261,6 +339,35 @@ describe('notification mail through a real SMTP server', () => {
     expect(smtp.received.filter((m) => m.to.includes(gone.email))).toHaveLength(0);
     expect(smtp.attempts.get(gone.email)).toBe(1); // a 5xx answer is not retried
     expect((await status(b)).mail_error).toMatch(/550/);
+    // each reader sees how their mail went: what the server answered for their address
+    const mailOf = async (u: TestUser, outboxId: string) => {
+      const token = await tokenFor(t.app, u);
+      const list = await t.http().get('/notifications').set(bearer(token)).expect(200);
+      const [row] = await t.dataSource.query<{ id: string }[]>(`SELECT id FROM notification WHERE outbox_id = $1`, [
+        outboxId,
+      ]);
+      return (list.body.items as { id: string; mail: unknown }[]).find((n) => n.id === row.id)?.mail;
+    };
+    expect(await mailOf(flaky, a)).toEqual({
+      status: 'sent',
+      attempts: 3,
+      sentAt: expect.any(String) as string,
+      error: null,
+      accepted: [flaky.email.toLowerCase()],
+      rejected: [],
+      response: expect.stringMatching(/^250 /) as string,
+      messageId: expect.stringMatching(/^<notification-[0-9a-f-]+@amendflow\.sco\.test>$/) as string,
+    });
+    expect(await mailOf(gone, b)).toEqual({
+      status: 'refused',
+      attempts: 1,
+      sentAt: null,
+      error: expect.stringMatching(/550/) as string,
+      accepted: [],
+      rejected: [gone.email.toLowerCase()],
+      response: expect.stringMatching(/^550 /) as string,
+      messageId: expect.stringMatching(/^<notification-/) as string,
+    });
   });
 
   it('a digest reader gets one mail a day, at their hour in their time zone, with everything', async () => {

@@ -340,11 +340,9 @@ describe('consensusStage in a machine', () => {
       closedAlso: T2,
     });
     expect(s.context.rounds[0]).toMatchObject({ outcome: 'superseded', closedAt: T2 });
-    // the states that owed an answer are told once, by this notice (the kernel notices tell the officers)
-    const told = effects.filter((e) => e.type === 'effect.notify' && e.data && 'owing' in e.data);
-    expect(told).toHaveLength(1);
-    expect(told[0]).toMatchObject({ audience: { memberStates: owing }, data: { reason: 'Moot', owing } });
-    expect(told[0].type === 'effect.notify' && told[0].subject).toMatch(/no answer is needed any more$/);
+    // the machine records who owed an answer and tells nobody itself: the kernel notices tell the
+    // officers and those states (topic `withdrawn`, see notices.spec), once
+    expect(effects.filter((e) => e.type === 'effect.notify')).toEqual([]);
   });
 
   it('uses the world of the entering event for the electorate', () => {

@@ -244,8 +244,8 @@ export const withdrawable: Refusal<WithdrawableContext> = ({ context, event }) =
 /**
  * WITHDRAW from any open stage (guarded by the kernel rule `withdrawable`; name it so in the
  * machine's refusals): the reason is recorded, open rounds are superseded and the states that owed
- * an answer are told (`owedBy` in the record) — by this notice only, the kernel notices telling the
- * officers; `also` closes what else the machine keeps open.
+ * an answer are recorded (`owedBy`); the kernel notices (`transitionNotices`, topic `withdrawn`)
+ * tell the officers and those states. `also` closes what else the machine keeps open.
  */
 export function withdrawTransition<C extends WithdrawableContext, E extends WorkflowEvent = ProcedureEvent>(
   also?: (context: C, at: string) => Partial<C>,
@@ -255,19 +255,9 @@ export function withdrawTransition<C extends WithdrawableContext, E extends Work
     target: '.withdrawn',
     actions: enqueueActions<C, E, undefined, E, never, never, never, never, WorkflowEffect>(
       ({ context, event, enqueue }) => {
-        const reason = textIn(event, 'reason') ?? '';
         const owing = owingStates(context);
-        if (owing.length)
-          enqueue.emit(
-            notice(
-              'info',
-              { memberStates: owing },
-              `The procedure was withdrawn while your state's answer on draft version ${context.draftVersion ?? ''} was awaited: no answer is needed any more`,
-              { reason, draftVersion: context.draftVersion, owing },
-            ),
-          );
         const withdrawal: Withdrawal = {
-          reason,
+          reason: textIn(event, 'reason') ?? '',
           by: event.actor.id,
           at: event.at,
           ...(owing.length ? { owedBy: owing } : {}),

@@ -27,6 +27,11 @@ export interface CorrectableField<C = unknown> {
    * the reference data now). Null when the corrected record is consistent, else the reason.
    */
   refuse?(corrected: C, at: string, world: World): string | null;
+  /**
+   * When the fact is a member state's recorded answer (e.g. the date of its position), that state:
+   * its people are told when the correction is confirmed. Absent for the Organisation's own facts.
+   */
+  answerOf?(context: C): string | null;
 }
 
 /** A definition's correctable facts by name (e.g. `adoption.date`). */

@@ -4,7 +4,14 @@ import { memorandumAmendment } from '../procedures/memorandum-amendment';
 import { normativeEvents } from '../procedures/normative-amendment';
 import { activeStateMeta, stateMeta } from './inspect';
 import { EVERYONE_CONCERNED } from './stage';
-import { extensionNotice, openedNotice, transitionNotices, type NoticeSide } from './notices';
+import {
+  correctionNotice,
+  extensionNotice,
+  openedNotice,
+  transitionNotices,
+  type CorrectionNoticeInput,
+  type NoticeSide,
+} from './notices';
 import { actors, BODIES, eventsOf, MEMBER_STATES, T0, world } from './testing';
 import type { NotifyEffect, World, WorkflowEvent } from './types';
 
@@ -132,22 +139,56 @@ describe('notices: who is told what, read from the procedures’ conventions', (
     });
   });
 
-  it('a withdrawal tells the officers; the states that still owed an answer are told by the withdrawal itself, once', () => {
+  it('a withdrawal tells the officers and, apart, the states that still owed an answer (not those that answered)', () => {
     const d = driver();
     d.send(ev('START_DRAFTING'));
     d.send(ev('SUBMIT_FOR_REVIEW', { draftVersion: 1 }));
     d.send(ev('APPROVE_REVIEW', {}, actors.reviewer));
     d.send(ev('RESPOND', { draftVersion: 1 }, actors.approver('RU')));
     const owing = MEMBER_STATES.filter((s) => s !== 'RU');
+    // the stage the procedure was withdrawn from (the circulation), in every language
+    const stage = activeStateMeta(d.state()).at(-1)?.meta.label;
+    expect(stage?.en).toBeTruthy();
     const told = d.send(ev('WITHDRAW', { reason: 'Superseded by a new proposal' }, actors.manager));
-    expect(told).toHaveLength(1);
-    expect(told[0]).toMatchObject({
-      topic: 'withdrawn',
-      audience: { procedureOfficers: true },
-      data: { reason: 'Superseded by a new proposal', owedBy: owing },
-    });
-    expect(told[0].audience.memberStates).toBeUndefined();
+    expect(told).toEqual([
+      {
+        type: 'effect.notify',
+        kind: 'info',
+        topic: 'withdrawn',
+        audience: { procedureOfficers: true },
+        subject: 'The procedure was withdrawn: Superseded by a new proposal',
+        data: {
+          reason: 'Superseded by a new proposal',
+          owedBy: owing,
+          stage,
+        },
+      },
+      {
+        type: 'effect.notify',
+        kind: 'info',
+        topic: 'withdrawn',
+        audience: { memberStates: owing },
+        subject:
+          "The procedure was withdrawn while your state's answer on draft version 1 was awaited: no answer is needed any more",
+        data: {
+          reason: 'Superseded by a new proposal',
+          owedBy: owing,
+          owing,
+          draftVersion: 1,
+          stage,
+        },
+      },
+    ]);
+    expect(told[1].audience.memberStates).not.toContain('RU');
     expect(d.state().context).toMatchObject({ withdrawal: { owedBy: owing } });
+  });
+
+  it('a withdrawal outside a member-state round tells the officers only', () => {
+    const d = driver();
+    d.send(ev('START_DRAFTING'));
+    const told = d.send(ev('WITHDRAW', { reason: 'No longer needed' }));
+    expect(told).toHaveLength(1);
+    expect(told[0]).toMatchObject({ topic: 'withdrawn', audience: { procedureOfficers: true }, data: { owedBy: [] } });
   });
 
   it('signature and entry into force of a 1(e) are announced by their states’ meta', () => {
@@ -175,5 +216,85 @@ describe('notices: who is told what, read from the procedures’ conventions', (
     expect(
       extensionNotice({ key: 'review', label, responsible: 'legal_officer', assignee: null }, [], change).audience,
     ).toEqual({ roles: ['legal_officer'], procedureOfficers: true });
+  });
+});
+
+describe('notices of a correction of a recorded fact', () => {
+  const proposal: CorrectionNoticeInput = {
+    number: 12,
+    field: 'adoption.date',
+    label: 'the decision date',
+    oldValue: '2025-01-03',
+    newValue: '2025-01-02',
+    reason: 'Typo in the minutes',
+    proposedBy: 'officer-1',
+    memberState: null,
+  };
+
+  it('proposed: the officers and the managers may confirm it, not the proposer', () => {
+    expect(correctionNotice('proposed', proposal, actors.officer)).toEqual({
+      type: 'effect.notify',
+      kind: 'info',
+      topic: 'correction_proposed',
+      audience: { roles: ['manager'], procedureOfficers: true, exceptUserIds: ['officer-1'] },
+      subject:
+        'Correction 12 proposed: the decision date from "2025-01-03" to "2025-01-02" (Typo in the minutes); another officer must confirm or reject it',
+      data: {
+        correction: 12,
+        decision: 'proposed',
+        field: 'adoption.date',
+        label: 'the decision date',
+        oldValue: '2025-01-03',
+        newValue: '2025-01-02',
+        reason: 'Typo in the minutes',
+        proposedBy: 'officer-1',
+        memberState: null,
+      },
+    });
+  });
+
+  it('confirmed: the officers and managers (not the confirmer); no member state for the Organisation’s own facts', () => {
+    const n = correctionNotice('confirmed', proposal, actors.reviewer);
+    expect(n).toMatchObject({
+      topic: 'correction_recorded',
+      audience: { roles: ['manager'], procedureOfficers: true, exceptUserIds: [actors.reviewer.id] },
+      data: { decision: 'confirmed', oldValue: '2025-01-03', newValue: '2025-01-02', reason: 'Typo in the minutes' },
+    });
+    expect(n.subject).toBe(
+      'Correction 12 confirmed: the decision date from "2025-01-03" to "2025-01-02" (Typo in the minutes)',
+    );
+    expect(n.audience.memberStates).toBeUndefined();
+  });
+
+  it("confirmed: a member state's corrected answer is told to that state too", () => {
+    const n = correctionNotice('confirmed', { ...proposal, memberState: 'KZ' }, actors.reviewer);
+    expect(n.audience).toEqual({
+      roles: ['manager'],
+      procedureOfficers: true,
+      memberStates: ['KZ'],
+      exceptUserIds: [actors.reviewer.id],
+    });
+    expect(n.data).toMatchObject({ memberState: 'KZ' });
+    // a proposal is not told to the state: its record has not changed yet
+    expect(correctionNotice('proposed', { ...proposal, memberState: 'KZ' }, actors.officer).audience.memberStates).toBe(
+      undefined,
+    );
+  });
+
+  it('rejected: those asked to review it and the proposer, with the reason of the rejection', () => {
+    const n = correctionNotice('rejected', proposal, actors.manager, 'The minutes are right');
+    expect(n).toMatchObject({
+      topic: 'correction_recorded',
+      audience: {
+        roles: ['manager'],
+        procedureOfficers: true,
+        userIds: ['officer-1'],
+        exceptUserIds: [actors.manager.id],
+      },
+      data: { decision: 'rejected', reason: 'The minutes are right', proposalReason: 'Typo in the minutes' },
+    });
+    expect(n.subject).toBe(
+      'Correction 12 rejected: the decision date from "2025-01-03" to "2025-01-02" (The minutes are right)',
+    );
   });
 });

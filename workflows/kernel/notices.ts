@@ -11,6 +11,7 @@
 import type { ConsensusRound, Position } from './consensus';
 import type { CommentRound } from './comment-round';
 import { awaitedAnswers } from './awaited';
+import { shown, type CorrectionProposal } from './corrections';
 import type { Actor, Labels, NoticeTopic, NotifyEffect, StateMeta } from './types';
 
 /** One side of a transition as the notices see it: the active states with their meta, and the context. */
@@ -44,6 +45,7 @@ interface ConventionContext {
   rounds?: unknown;
   commentRounds?: unknown;
   withdrawal?: unknown;
+  draftVersion?: unknown;
 }
 
 function listIn<T>(value: unknown): readonly T[] {
@@ -55,6 +57,11 @@ function listIn<T>(value: unknown): readonly T[] {
 const conventions = (context: unknown): ConventionContext => context ?? {};
 const roundsOf = (context: unknown) => listIn<ConsensusRound>(conventions(context).rounds);
 const commentRoundsOf = (context: unknown) => listIn<CommentRound>(conventions(context).commentRounds);
+
+function draftVersionOf(context: unknown): number | null {
+  const v = conventions(context).draftVersion;
+  return typeof v === 'number' ? v : null;
+}
 
 function withdrawalOf(context: unknown): { reason: string; owedBy: string[] } | null {
   const w = conventions(context).withdrawal;
@@ -80,8 +87,8 @@ function newPositions(before: ConsensusRound | undefined, after: ConsensusRound)
  * comments recorded (the procedure's officers), an objection (officers and managers, with the
  * reason), a round settled (officers and the round's states), a review requested (the other
  * officers), a state entered that announces itself (its meta's audience), a withdrawal (the
- * officers: the states that still owed an answer are told by the withdrawal itself, once, in
- * kernel `withdrawTransition`, which records them as `owedBy`).
+ * officers; and, apart, the states that still owed an answer, recorded as `owedBy` by kernel
+ * `withdrawTransition`: no answer is needed from them any more).
  */
 export function transitionNotices(before: NoticeSide, after: NoticeSide, event: NoticeEvent): NotifyEffect[] {
   const out: NotifyEffect[] = [];
@@ -224,16 +231,25 @@ export function transitionNotices(before: NoticeSide, after: NoticeSide, event: 
         }),
       );
 
-  // a withdrawal: the officers (the states that owed an answer are told by the withdrawal's own
-  // notice, that no answer is needed any more; telling them here too would tell them twice)
-  if (withdrawn)
+  // a withdrawal: the officers, and the states that still owed an answer (told that none is needed
+  // any more; a state that had answered, or was never asked, is not told)
+  if (withdrawn) {
+    const data = { reason: withdrawn.reason, owedBy: withdrawn.owedBy, stage: stageLabel(before) };
     out.push(
-      notice('withdrawn', { procedureOfficers: true }, `The procedure was withdrawn: ${withdrawn.reason}`, {
-        reason: withdrawn.reason,
-        owedBy: withdrawn.owedBy,
-        stage: stageLabel(before),
-      }),
+      notice('withdrawn', { procedureOfficers: true }, `The procedure was withdrawn: ${withdrawn.reason}`, data),
     );
+    if (withdrawn.owedBy.length) {
+      const draftVersion = was?.draftVersion ?? draftVersionOf(before.context);
+      out.push(
+        notice(
+          'withdrawn',
+          { memberStates: [...withdrawn.owedBy] },
+          `The procedure was withdrawn while your state's answer on draft version ${draftVersion ?? ''} was awaited: no answer is needed any more`,
+          { ...data, draftVersion, owing: withdrawn.owedBy },
+        ),
+      );
+    }
+  }
   return out;
 }
 
@@ -279,5 +295,63 @@ export function extensionNotice(
       stage: deadline.label,
       ...change,
     },
+  );
+}
+
+/** A correction of a recorded fact as its notice tells it. */
+export interface CorrectionNoticeInput extends CorrectionProposal {
+  /** Its number (the seq of the proposal's event). */
+  number: number;
+  proposedBy: string;
+  /** The member state whose recorded answer the fact is, if it is one (see `CorrectableField.answerOf`). */
+  memberState: string | null;
+}
+
+/**
+ * A correction of a recorded fact, told in three steps. Proposed: the procedure's officers and
+ * the managers (who may confirm it; four-eyes: not the proposer). Confirmed: the record now reads
+ * the new value, so the officers, the managers and, when the fact is a member state's answer, that
+ * state's approvers. Rejected: those who were asked to review it, and the proposer. Never the
+ * person who acted.
+ */
+export function correctionNotice(
+  decision: 'proposed' | 'confirmed' | 'rejected',
+  c: CorrectionNoticeInput,
+  actor: Actor,
+  rejectionReason: string | null = null,
+): NotifyEffect {
+  const data = {
+    correction: c.number,
+    decision,
+    field: c.field,
+    label: c.label,
+    oldValue: c.oldValue,
+    newValue: c.newValue,
+    reason: decision === 'rejected' ? rejectionReason : c.reason,
+    ...(decision === 'rejected' ? { proposalReason: c.reason } : {}),
+    proposedBy: c.proposedBy,
+    memberState: c.memberState,
+  };
+  const change = `${c.label} from ${shown(c.oldValue)} to ${shown(c.newValue)}`;
+  const officers = { roles: ['manager' as const], procedureOfficers: true, exceptUserIds: [actor.id] };
+  if (decision === 'proposed')
+    return notice(
+      'correction_proposed',
+      officers,
+      `Correction ${c.number} proposed: ${change} (${c.reason}); another officer must confirm or reject it`,
+      data,
+    );
+  if (decision === 'rejected')
+    return notice(
+      'correction_recorded',
+      { ...officers, userIds: [c.proposedBy] },
+      `Correction ${c.number} rejected: ${change} (${rejectionReason ?? ''})`,
+      data,
+    );
+  return notice(
+    'correction_recorded',
+    { ...officers, ...(c.memberState ? { memberStates: [c.memberState] } : {}) },
+    `Correction ${c.number} confirmed: ${change} (${c.reason})`,
+    data,
   );
 }

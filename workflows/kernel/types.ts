@@ -124,6 +124,8 @@ export const NOTICE_TOPICS = [
   'procedure_opened',
   'deadline_extended',
   'withdrawn',
+  'correction_proposed',
+  'correction_recorded',
   'reminder',
   'escalation',
   'info',

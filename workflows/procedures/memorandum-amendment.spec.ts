@@ -3,6 +3,8 @@ import { initialTransition, transition } from 'xstate';
 import { lastRound, reservations } from '../kernel/consensus';
 import { acceptedEventTypes, effectsOf, explainRefusal, statePaths } from '../kernel/inspect';
 import { refuseCorrection } from '../kernel/corrections';
+import { activeStateMeta } from '../kernel/inspect';
+import { transitionNotices } from '../kernel/notices';
 import { actors, draftFacts, eventsOf, explore, MEMBER_STATES, T0, world } from '../kernel/testing';
 import { latestDateAt, memorandumAmendment as def, memorandumCorrections, signatoryOf } from './memorandum-amendment';
 import { regulationAmendment } from './regulation-amendment';
@@ -123,6 +125,17 @@ function run(start: MemorandumAmendmentInput = input) {
       const [n, actions] = transition(def.machine, s, e);
       s = n;
       return effectsOf(actions);
+    },
+    /** Like `step`, and returns the notices the kernel writes for the transition (`transitionNotices`). */
+    stepNotices(e: MemorandumAmendmentEvent) {
+      const before = s;
+      const effects = this.step(e);
+      const notices = transitionNotices(
+        { context: before.context, states: activeStateMeta(before) },
+        { context: s.context, states: activeStateMeta(s) },
+        { type: e.type, actor: e.actor, payload: e.payload, memberStates: e.world.memberStates },
+      );
+      return { effects, notices };
     },
     /** Asserts the event is refused and returns the reason. */
     refuse(e: MemorandumAmendmentEvent) {
@@ -603,13 +616,22 @@ describe('memorandum-amendment (1(e))', () => {
     expect(r.refuse(ev('WITHDRAW', { reason: 'x' }))).toMatch(
       /^The member states are answering on draft version 1: during a member-state round only a manager may withdraw/,
     );
-    const told = r.step(ev('WITHDRAW', { reason: 'The partner’s status changed' }, actors.manager));
-    expect(told).toHaveLength(1);
-    expect(told[0]).toMatchObject({
-      kind: 'info',
+    const { effects, notices } = r.stepNotices(
+      ev('WITHDRAW', { reason: 'The partner’s status changed' }, actors.manager),
+    );
+    // the machine only records who owed an answer; the kernel's transition notices tell them, once
+    expect(effects).toEqual([]);
+    const toStates = notices.filter((n) => n.audience.memberStates);
+    expect(toStates).toHaveLength(1);
+    expect(toStates[0]).toMatchObject({
+      topic: 'withdrawn',
       audience: { memberStates: MEMBER_STATES.filter((s) => s !== 'CN') },
-      data: { reason: 'The partner’s status changed' },
+      data: { reason: 'The partner’s status changed', draftVersion: 1 },
     });
+    expect(toStates[0].subject).toMatch(/on draft version 1 was awaited: no answer is needed any more$/);
+    const toOfficers = notices.filter((n) => n.audience.procedureOfficers);
+    expect(toOfficers).toHaveLength(1);
+    expect(toOfficers[0]).toMatchObject({ topic: 'withdrawn', data: { reason: 'The partner’s status changed' } });
     expect(statePaths(r.s)).toEqual(['withdrawn']);
     expect(r.s.context.withdrawal).toMatchObject({ reason: 'The partner’s status changed', by: 'manager-1' });
     expect(lastRound(r.s.context.rounds)).toMatchObject({

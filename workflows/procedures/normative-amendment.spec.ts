@@ -1,14 +1,26 @@
-import type { SnapshotFrom } from 'xstate';
+import type { AnyMachineSnapshot, SnapshotFrom } from 'xstate';
 import { transition, initialTransition } from 'xstate';
 import { lastRound } from '../kernel/consensus';
 import { isReviewed } from '../kernel/review';
 import { acceptedEventTypes, effectsOf, explainRefusal, statePaths } from '../kernel/inspect';
 import { refuseCorrection } from '../kernel/corrections';
+import { activeStateMeta } from '../kernel/inspect';
+import { transitionNotices } from '../kernel/notices';
 import { actors, BODIES, draftFacts, eventsOf, explore, MEMBER_STATES, T0, world } from '../kernel/testing';
-import type { Actor, World } from '../kernel/types';
+import type { Actor, NotifyEffect, World, WorkflowEvent } from '../kernel/types';
 import { modelMemorandumAmendment } from './model-memorandum-amendment';
 import { adoptionCorrections, normativeEvents, type NormativeEvent } from './normative-amendment';
 import { regulationAmendment } from './regulation-amendment';
+
+/** The notices the kernel writes for one transition (`transitionNotices`), as the engine calls it. */
+function kernelNotices(before: AnyMachineSnapshot, after: AnyMachineSnapshot, e: WorkflowEvent) {
+  return transitionNotices(
+    { context: before.context, states: activeStateMeta(before) },
+    { context: after.context, states: activeStateMeta(after) },
+    { type: e.type, actor: e.actor, payload: e.payload, memberStates: e.world.memberStates },
+  );
+}
+const toOwingStates = (ns: NotifyEffect[]) => ns.filter((n) => n.audience.memberStates);
 
 type Snapshot = SnapshotFrom<typeof regulationAmendment.machine>;
 
@@ -330,7 +342,8 @@ describe.each([regulationAmendment, modelMemorandumAmendment])('$id', (def) => {
     expect(explainRefusal(def, s, byOfficer)).toBe(
       'The member states are answering on draft version 1: during a member-state round only a manager may withdraw the procedure, with a reason, and IN, IR, KG, KZ, PK, RU, TJ, UZ, which still owe an answer, will be told. Ask a manager.',
     );
-    const [w, actions] = transition(m, s, ev('WITHDRAW', { reason: 'Superseded' }, actors.manager));
+    const withdraw = ev('WITHDRAW', { reason: 'Superseded' }, actors.manager);
+    const [w, actions] = transition(m, s, withdraw);
     expect(w.status).toBe('done');
     expect(w.context.withdrawal).toEqual({
       reason: 'Superseded',
@@ -338,14 +351,23 @@ describe.each([regulationAmendment, modelMemorandumAmendment])('$id', (def) => {
       at: T0,
       owedBy: ['IN', 'IR', 'KG', 'KZ', 'PK', 'RU', 'TJ', 'UZ'],
     });
-    expect(effectsOf(actions)).toEqual([
+    // the machine tells nobody itself; the kernel's transition notices tell the owing states, once
+    expect(effectsOf(actions)).toEqual([]);
+    expect(toOwingStates(kernelNotices(s, w, withdraw))).toEqual([
       {
         type: 'effect.notify',
         kind: 'info',
+        topic: 'withdrawn',
         audience: { memberStates: ['IN', 'IR', 'KG', 'KZ', 'PK', 'RU', 'TJ', 'UZ'] },
         subject:
           "The procedure was withdrawn while your state's answer on draft version 1 was awaited: no answer is needed any more",
-        data: { reason: 'Superseded', draftVersion: 1, owing: ['IN', 'IR', 'KG', 'KZ', 'PK', 'RU', 'TJ', 'UZ'] },
+        data: {
+          reason: 'Superseded',
+          draftVersion: 1,
+          owedBy: ['IN', 'IR', 'KG', 'KZ', 'PK', 'RU', 'TJ', 'UZ'],
+          owing: ['IN', 'IR', 'KG', 'KZ', 'PK', 'RU', 'TJ', 'UZ'],
+          stage: activeStateMeta(s).at(-1)?.meta.label,
+        },
       },
     ]);
     // the coordinators' round too
@@ -356,11 +378,13 @@ describe.each([regulationAmendment, modelMemorandumAmendment])('$id', (def) => {
     [r] = transition(m, r, ev('SUBMIT_TO_COORDINATORS', { draftVersion: 1 }));
     [r] = transition(m, r, ev('POSITION', { draftVersion: 1, kind: 'agree' }, actors.approver('KZ')));
     expect(r.can(ev('WITHDRAW', { reason: 'x' }, actors.officer))).toBe(false);
-    const [, told] = transition(m, r, ev('WITHDRAW', { reason: 'x' }, actors.manager));
-    const notice = effectsOf(told)[0];
-    expect(notice?.type === 'effect.notify' && notice.audience.memberStates).toEqual(
-      MEMBER_STATES.filter((x) => x !== 'KZ'),
-    );
+    const byManager = ev('WITHDRAW', { reason: 'x' }, actors.manager);
+    const [after, told] = transition(m, r, byManager);
+    expect(effectsOf(told)).toEqual([]);
+    const notices = toOwingStates(kernelNotices(r, after, byManager));
+    expect(notices).toHaveLength(1);
+    expect(notices[0]).toMatchObject({ topic: 'withdrawn', data: { reason: 'x', draftVersion: 1 } });
+    expect(notices[0].audience.memberStates).toEqual(MEMBER_STATES.filter((x) => x !== 'KZ'));
     // outside a round, a legal officer withdraws and nobody owes an answer
     const [d] = transition(
       m,
@@ -368,6 +392,8 @@ describe.each([regulationAmendment, modelMemorandumAmendment])('$id', (def) => {
       ev('WITHDRAW', { reason: 'Not pursued' }, actors.officer),
     );
     expect(d.context.withdrawal).toEqual({ reason: 'Not pursued', by: 'officer-1', at: T0 });
+    const outside = ev('WITHDRAW', { reason: 'Not pursued' }, actors.officer);
+    expect(toOwingStates(kernelNotices(initialTransition(m, input)[0], d, outside))).toEqual([]);
   });
 
   it('corrections of the adoption record: known fields only, and the same checks as the original', () => {

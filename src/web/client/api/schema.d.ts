@@ -2663,6 +2663,8 @@ export interface components {
       instanceId: string | null;
       /** @enum {string} */
       kind: 'reminder' | 'escalation' | 'info';
+      /** @description How its mail went; null when no mail is sent for it (in the application only, or mail off) */
+      mail: components['schemas']['NotificationMailDto'] | null;
       /** Format: date-time */
       readAt: string | null;
       subject: string;
@@ -2681,9 +2683,32 @@ export interface components {
         | 'procedure_opened'
         | 'deadline_extended'
         | 'withdrawn'
+        | 'correction_proposed'
+        | 'correction_recorded'
         | 'reminder'
         | 'escalation'
         | 'info';
+    };
+    NotificationMailDto: {
+      /** @description Recipients the mail server accepted */
+      accepted: string[];
+      /** @description Tries so far */
+      attempts: number;
+      /** @description The last error the server gave */
+      error: string | null;
+      /** @description The Message-ID of the mail, as a bounce names it */
+      messageId: string | null;
+      /** @description Recipients the mail server rejected */
+      rejected: string[];
+      /** @description The server's last answer, e.g. 250 2.0.0 Ok: queued */
+      response: string | null;
+      /** Format: date-time */
+      sentAt: string | null;
+      /**
+       * @description queued; digest (waits for the daily mail); sent (the mail server accepted it: a bounce that comes later is not read back); refused (the server answered 5xx or rejected the recipient; not retried); failed (no answer or 4xx until the last try)
+       * @enum {string}
+       */
+      status: 'queued' | 'digest' | 'sent' | 'refused' | 'failed';
     };
     NotificationPageDto: {
       items: components['schemas']['NotificationDto'][];
@@ -3365,7 +3390,7 @@ export interface components {
        */
       language?: 'en' | 'ru' | 'zh' | null;
       /**
-       * @description Per topic (round_opened, version_circulated, position_recorded, objection, round_settled, review_requested, stage_reached, procedure_opened, deadline_extended, withdrawn, reminder, escalation, info): in_app (in the application only), email (a mail at once) or digest (in the daily mail)
+       * @description Per topic (round_opened, version_circulated, position_recorded, objection, round_settled, review_requested, stage_reached, procedure_opened, deadline_extended, withdrawn, correction_proposed, correction_recorded, reminder, escalation, info): in_app (in the application only), email (a mail at once) or digest (in the daily mail)
        * @example {
        *       "reminder": "email",
        *       "position_recorded": "digest",
@@ -7440,6 +7465,8 @@ export interface operations {
           | 'procedure_opened'
           | 'deadline_extended'
           | 'withdrawn'
+          | 'correction_proposed'
+          | 'correction_recorded'
           | 'reminder'
           | 'escalation'
           | 'info';

@@ -93,6 +93,8 @@ const TOPICS = [
   'procedure_opened',
   'deadline_extended',
   'withdrawn',
+  'correction_proposed',
+  'correction_recorded',
   'reminder',
   'escalation',
   'info',
@@ -173,6 +175,8 @@ function listView(l: NotificationList, read: () => void): HTMLElement {
         ' ',
         h('span', { class: 'muted' }, fmtDate(n.createdAt)),
         ' ',
+        n.mail ? mailView(n.mail) : null,
+        ' ',
         n.instanceId ? h('a', { href: `#/procedure/${n.instanceId}` }, t('open')) : null,
         ' ',
         n.readAt
@@ -189,5 +193,20 @@ function listView(l: NotificationList, read: () => void): HTMLElement {
             ),
       ),
     ),
+  );
+}
+
+/** How the mail of a notification went, with the server's answer on hover (refusals in full). */
+function mailView(m: NonNullable<NotificationList['items'][number]['mail']>): HTMLElement {
+  const said = m.error ?? m.response ?? '';
+  return h(
+    'span',
+    {
+      class: m.status === 'refused' || m.status === 'failed' ? 'badge kind-escalation' : 'muted',
+      'data-testid': 'mail-status',
+      'data-status': m.status,
+      title: said,
+    },
+    `${t(`mail_${m.status}`)}${m.status === 'refused' || m.status === 'failed' ? `: ${said}` : ''}`,
   );
 }
