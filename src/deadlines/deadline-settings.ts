@@ -25,6 +25,8 @@ export interface DeadlineSettings {
   webhookTimeoutMs: number;
   /** Completed jobs are kept this long (seconds) so that re-adding the same id is a no-op. */
   keepCompletedSeconds: number;
+  /** Completed deadline jobs are kept this long (seconds): what ran is never planned again (its event is in the history). */
+  keepCompletedDeadlineSeconds: number;
   keepFailedSeconds: number;
 }
 
@@ -62,6 +64,7 @@ export function deadlineSettingsOf(
     webhookBackoffMs: env.WEBHOOK_BACKOFF_MS,
     webhookTimeoutMs: env.WEBHOOK_TIMEOUT_MS,
     keepCompletedSeconds: 14 * 24 * 3600,
+    keepCompletedDeadlineSeconds: 3600,
     keepFailedSeconds: 30 * 24 * 3600,
   };
 }
@@ -78,6 +81,7 @@ export function deadlineSettingsFrom(source: Record<string, string | undefined>)
     webhookBackoffMs: int(source, 'WEBHOOK_BACKOFF_MS', 5000, 1),
     webhookTimeoutMs: int(source, 'WEBHOOK_TIMEOUT_MS', 10_000, 1),
     keepCompletedSeconds: 14 * 24 * 3600,
+    keepCompletedDeadlineSeconds: 3600,
     keepFailedSeconds: 30 * 24 * 3600,
   };
 }
