@@ -64,7 +64,7 @@ export class DeadlineDelivery {
    */
   async handleGroup(items: { job: Job<DeadlineJobData>; token?: string }[]): Promise<(string | Error)[]> {
     if (items.length === 1) return [await this.handle(items[0].job, items[0].token).catch(asError)];
-    const out: (string | Error)[] = new Array(items.length);
+    const out: (string | Error)[] = [];
     const rows = await queryRows<DeadlineState & { id: string }>(
       this.ds,
       `SELECT id, status, due_at, remind_before, key, instance_id FROM deadline WHERE id = ANY($1::uuid[])`,
@@ -93,7 +93,9 @@ export class DeadlineDelivery {
       try {
         results = await this.engine.applyMany(due.map((d) => d.cmd));
       } catch (err) {
-        this.log.warn(`a group of ${due.length} deadline events failed (${(err as Error).message}); delivering them one by one`);
+        this.log.warn(
+          `a group of ${due.length} deadline events failed (${(err as Error).message}); delivering them one by one`,
+        );
         await Promise.all(
           due.map(async (d) => {
             out[d.index] = await this.handle(d.job, items[d.index].token).catch(asError);
@@ -105,7 +107,9 @@ export class DeadlineDelivery {
         for (const [i, r] of results.entries()) {
           const d = due[i];
           try {
-            out[d.index] = r.ok ? this.applied(d.job, d.row, d.cmd.type, r.result) : await this.refused(d.job, d.row, d.cmd.type, r.error);
+            out[d.index] = r.ok
+              ? this.applied(d.job, d.row, d.cmd.type, r.result)
+              : await this.refused(d.job, d.row, d.cmd.type, r.error);
           } catch (err) {
             out[d.index] = asError(err);
           }

@@ -59,7 +59,9 @@ export class DeadlineScheduler implements OnModuleInit {
     const removed = (await Promise.all(stale.map((id) => this.queue.remove(id)))).reduce((a, b) => a + b, 0);
     if (next) await this.add([next], now);
     if (removed)
-      this.log.debug(`deadline ${row.id} (${row.key}, ${row.status}): next job ${next?.id ?? 'none'}, ${removed} removed`);
+      this.log.debug(
+        `deadline ${row.id} (${row.key}, ${row.status}): next job ${next?.id ?? 'none'}, ${removed} removed`,
+      );
     return { planned: next ? 1 : 0, removed };
   }
 

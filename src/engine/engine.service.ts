@@ -1485,7 +1485,7 @@ export class WorkflowEngine {
     if (this.groupTransaction.getStore()) throw new Error('applyMany cannot run inside another applyMany');
     const order = cmds.map((_, i) => i).sort((a, b) => cmds[a].instanceId.localeCompare(cmds[b].instanceId) || a - b);
     return this.inTransaction(async (m) => {
-      const out: ({ ok: true; result: ApplyResult } | { ok: false; error: DomainException })[] = new Array(cmds.length);
+      const out: ({ ok: true; result: ApplyResult } | { ok: false; error: DomainException })[] = [];
       for (const i of order) {
         await m.query('SAVEPOINT apply_many');
         try {

@@ -120,9 +120,7 @@ describe('one pending job per open deadline; bursts delivered in groups (real Po
     const due = deadlineJobId(deadlineId, 'due', dueAt);
     // one job hash per deadline, nothing else of a deadline anywhere in the queue
     expect(await jobKeys()).toHaveLength(10);
-    expect(await pendingIds()).toEqual(
-      started.map((s) => deadlineJobId(s.deadlineId, 'reminder', s.dueAt, 7)).sort(),
-    );
+    expect(await pendingIds()).toEqual(started.map((s) => deadlineJobId(s.deadlineId, 'reminder', s.dueAt, 7)).sort());
 
     t.clock.advance({ days: 23 });
     const first = await fireDue(t);

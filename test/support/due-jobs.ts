@@ -37,10 +37,7 @@ export async function fireDue(
   // A job that ran adds its deadline's next job (one pending job per deadline); when that one is
   // due by now as well it is run in the next round, until nothing due is left (bounded).
   for (let round = 0; round < 20; round++) {
-    const jobs = [
-      ...(await queue.getDelayed(0, -1)),
-      ...(await queue.getJobs(['wait', 'active', 'prioritized'])),
-    ];
+    const jobs = [...(await queue.getDelayed(0, -1)), ...(await queue.getJobs(['wait', 'active', 'prioritized']))];
     const due = jobs
       .filter((j) => j?.id && !seen.has(j.id) && typeof j.data?.at === 'number' && j.data.at <= at)
       .sort((a, b) => a.data.at - b.data.at || (a.data.kind === b.data.kind ? 0 : a.data.kind === 'reminder' ? -1 : 1));
