@@ -17,6 +17,9 @@ import {
 } from './deadline-jobs';
 import { DEADLINE_SETTINGS, type DeadlineSettings } from './deadline-settings';
 
+/** Jobs due further ahead than this cannot have been delivered yet (see nextJobs). */
+const SETTLED_HORIZON_MS = 3600_000;
+
 export const DEADLINE_ROW_COLUMNS = `id, instance_id, key, unit, starts_at, due_at, remind_before, status, extensions`;
 
 /**
@@ -84,10 +87,16 @@ export class DeadlineScheduler implements OnModuleInit {
     return next.length;
   }
 
-  /** The next job of each row (null where nothing is left), in the order of `rows`: one query for what is settled. */
+  /**
+   * The next job of each row (null where nothing is left), in the order of `rows`: one query for
+   * what is settled, asked only about jobs whose time is at most SETTLED_HORIZON_MS ahead — a job
+   * is delivered only once its time has come by the application clock (one firing early waits
+   * again), so one further ahead cannot be settled, and a deadline just opened costs no query.
+   */
   async nextJobs(rows: DeadlineRow[], now: Date): Promise<(PlannedJob | null)[]> {
     const plans = rows.map((r) => planDeadlineJobs(r, now));
-    const settled = await this.settledJobIds(plans.flat());
+    const horizon = now.getTime() + SETTLED_HORIZON_MS;
+    const settled = await this.settledJobIds(plans.flat().filter((j) => j.data.at <= horizon));
     return rows.map((r) => nextDeadlineJob(r, now, settled));
   }
 

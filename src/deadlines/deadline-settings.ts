@@ -6,7 +6,7 @@ import type { Env } from '../config/env';
  *
  *   RECONCILE_EVERY_MS        60000   periodic PostgreSQL -> Redis reconciliation; 0 = only at start
  *   DEADLINE_CONCURRENCY      8       groups of deadline jobs delivered at once per worker process (each
- *                                     group: up to 50 jobs fired together, one database connection;
+ *                                     group: up to 25 jobs fired together, one database connection;
  *                                     keep it below DB_POOL_SIZE, default 20)
  *   DEADLINE_JOB_ATTEMPTS     10      tries of a deadline job before it is marked failed
  *   DEADLINE_BACKOFF_MS       2000    first retry delay (exponential)

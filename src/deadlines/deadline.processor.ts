@@ -9,7 +9,7 @@ import { DEADLINE_SETTINGS, type DeadlineSettings } from './deadline-settings';
 /** Jobs that fire within this window of the first one are delivered together. */
 export const GROUP_WINDOW_MS = 5;
 /** At most this many jobs per group (one engine transaction). */
-export const GROUP_MAX = 50;
+export const GROUP_MAX = 25;
 
 interface Pending {
   job: Job<DeadlineJobData>;
