@@ -1,6 +1,6 @@
 /**
- * Pure planning of the BullMQ jobs of one deadline row: which jobs should exist, their
- * deterministic ids and when each is due. Used by the outbox handler (`deadline.sync`), the
+ * Pure planning of the BullMQ jobs of one deadline row: which jobs a deadline goes through, their
+ * deterministic ids and when each is due, and which ONE of them is pending in Redis (nextDeadlineJob). Used by the outbox handler (`deadline.sync`), the
  * reconciler and the processor, so all three agree on what "the jobs of a deadline" are.
  */
 import { reminderTimes } from '../engine/deadline-plan';
@@ -119,6 +119,18 @@ export function planDeadlineJobs(row: DeadlineRow, now: Date): PlannedJob[] {
   }
   jobs.push(job(row, 'due', dueAt, dueAt, null));
   return jobs;
+}
+
+/**
+ * The ONE job a deadline keeps in Redis: the first of its planned jobs (planDeadlineJobs, in time
+ * order: reminders, then the due time) whose event is not settled yet — neither applied (the
+ * system's event with the job id as idempotency key) nor refused (a `deadline_refusal` row).
+ * `settled` holds the ids of the planned jobs that are. Null when nothing is left (a closed
+ * deadline, or one whose DEADLINE_PASSED is settled). When a job fires and its event is applied,
+ * the worker plans again and adds the next one: reminder -> next reminder -> due.
+ */
+export function nextDeadlineJob(row: DeadlineRow, now: Date, settled: ReadonlySet<string>): PlannedJob | null {
+  return planDeadlineJobs(row, now).find((j) => !settled.has(j.id)) ?? null;
 }
 
 /**

@@ -6,7 +6,7 @@ import { DataSource } from 'typeorm';
 import { CLOCK, type Clock } from '../infra/clock';
 import { execute, queryRows } from '../infra/sql';
 import { REDIS, REDIS_PREFIX, redisKey } from '../infra/redis.module';
-import { parseDeadlineJobId, planDeadlineJobs, type DeadlineRow, type PlannedJob } from './deadline-jobs';
+import { parseDeadlineJobId, type DeadlineRow, type PlannedJob } from './deadline-jobs';
 import { DEADLINE_ROW_COLUMNS, DeadlineScheduler } from './deadline-scheduler.service';
 import { DEADLINE_SETTINGS, type DeadlineSettings } from './deadline-settings';
 import { NotificationsService, webhookJobId } from './notifications.service';
@@ -44,13 +44,15 @@ const RELEASE = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call
  * a relay crashed before scheduling, a removal lost:
  *
  * 1. runs again every `deadline.sync` outbox row left unprocessed;
- * 2. walks the open deadlines (keyset pages of 2000, the next read while the current is checked), plans their jobs, checks which exist with
- *    one pipelined EXISTS per page, and adds the missing ones with addBulk — except jobs whose time
- *    has passed and whose event is already in the history (the system's event with the job id as
- *    key) or whose refusal is recorded; a past job kept as completed although neither happened
- *    (skipped in error) is removed and added again;
+ * 2. walks the open deadlines (keyset pages of 2000, the next read while the current is checked),
+ *    plans the ONE next job of each (the first whose event is neither in the history — the
+ *    system's event with the job id as key — nor refused: one query per page), checks which exist
+ *    with one pipelined EXISTS per page, and adds the missing ones with addBulk; a past next job
+ *    kept as completed although its event is missing (skipped in error) is removed and added again;
  * 3. walks the jobs waiting in Redis (delayed, waiting, prioritized, paused), looks their deadlines
- *    up 5000 at a time and removes those whose deadline is closed, gone or moved; retries failed jobs of deadlines still open;
+ *    up 5000 at a time and removes those whose deadline is closed, gone or moved and those that are
+ *    not their deadline's next job (one pending job per open deadline); retries failed jobs of
+ *    deadlines still open;
  * 4. queues again every pending `webhook_delivery` whose job is missing from the `webhooks` queue
  *    (the job id is the delivery's, so a job still there is never duplicated; the delivery row
  *    makes a delivery already made a no-op).
@@ -182,7 +184,7 @@ export class DeadlineReconciler implements OnApplicationBootstrap, OnApplication
     return total;
   }
 
-  /** Step 2: every planned job of every open deadline exists in Redis. */
+  /** Step 2: the next job of every open deadline exists in Redis. */
   private async addMissing(): Promise<{ checked: number; readded: number }> {
     let after = ZERO_UUID;
     let checked = 0;
@@ -207,7 +209,8 @@ export class DeadlineReconciler implements OnApplicationBootstrap, OnApplication
       next = rows.length < PAGE ? Promise.resolve([]) : page(after);
       checked += rows.length;
       const now = this.clock.now();
-      const planned = rows.flatMap((r) => planDeadlineJobs(r, now));
+      // one job per open deadline: the first one whose event is neither in the history nor refused
+      const planned = (await this.scheduler.nextJobs(rows, now)).filter((j): j is PlannedJob => j !== null);
       const pipeline = this.redis.pipeline();
       for (const j of planned) pipeline.exists(queue.toKey(j.id));
       const exists = ((await pipeline.exec()) ?? []).map(([err, n]) => {
@@ -215,8 +218,7 @@ export class DeadlineReconciler implements OnApplicationBootstrap, OnApplication
         return n === 1;
       });
       let missing = planned.filter((_, i) => !exists[i]);
-      missing = await this.withoutDelivered(missing, now);
-      // A job that completed without delivering (no event, no recorded refusal) was skipped in error: it runs again.
+      // A next job kept as completed ran without delivering (no event, no recorded refusal): it runs again.
       const skipped = await this.completedWithoutEvent(
         planned.filter((j, i) => exists[i] && j.data.at <= now.getTime()),
         now,
@@ -230,30 +232,7 @@ export class DeadlineReconciler implements OnApplicationBootstrap, OnApplication
     return { checked, readded };
   }
 
-  /**
-   * Jobs whose time has passed and whose event is in the history (an event of the system with the
-   * job id as key: a caller's key never counts) or whose refusal is recorded already ran: not re-added.
-   */
-  private async withoutDelivered(jobs: PlannedJob[], now: Date): Promise<PlannedJob[]> {
-    const past = jobs.filter((j) => j.data.at <= now.getTime());
-    if (!past.length) return jobs;
-    const settled = await this.settledJobIds(past);
-    return jobs.filter((j) => !settled.has(j.id));
-  }
-
-  private async settledJobIds(jobs: PlannedJob[]): Promise<Set<string>> {
-    const seen: { key: string }[] = await this.ds.query(
-      `SELECT e.idempotency_key AS key FROM workflow_event e
-         JOIN unnest($1::uuid[], $2::text[]) AS k(instance_id, key)
-           ON e.instance_id = k.instance_id AND e.idempotency_key = k.key AND e.actor_role = 'system'
-       UNION ALL
-       SELECT job_id AS key FROM deadline_refusal WHERE job_id = ANY($2::text[])`,
-      [jobs.map((j) => j.data.instanceId), jobs.map((j) => j.id)],
-    );
-    return new Set(seen.map((s) => s.key));
-  }
-
-  /** Past jobs kept in Redis as completed although their event was neither delivered nor refused. */
+  /** Past next jobs kept in Redis as completed although their event was neither delivered nor refused. */
   private async completedWithoutEvent(jobs: PlannedJob[], now: Date): Promise<PlannedJob[]> {
     if (!jobs.length) return [];
     const pipeline = this.redis.pipeline();
@@ -264,7 +243,8 @@ export class DeadlineReconciler implements OnApplicationBootstrap, OnApplication
     });
     const done = jobs.filter((_, i) => completed[i]);
     if (!done.length) return [];
-    const settled = await this.settledJobIds(done);
+    // they were unsettled when planned; checked again now, in case one was delivered meanwhile
+    const settled = await this.scheduler.settledJobIds(done);
     const stale = done.filter((j) => !settled.has(j.id));
     if (stale.length)
       this.log.warn(`${stale.length} deadline job(s) completed without their event; running them again`);
@@ -294,12 +274,15 @@ export class DeadlineReconciler implements OnApplicationBootstrap, OnApplication
           (c): c is { id: string; parsed: NonNullable<ReturnType<typeof parseDeadlineJobId>> } => c.parsed !== null,
         );
       if (!chunk.length) continue;
-      const rows = await queryRows<{ id: string; status: 'open' | 'closed'; due_at: Date; remind_before: number[] }>(
+      const rows = await queryRows<DeadlineRow>(
         this.ds,
-        `SELECT id, status, due_at, remind_before FROM deadline WHERE id = ANY($1::uuid[])`,
+        `SELECT ${DEADLINE_ROW_COLUMNS} FROM deadline WHERE id = ANY($1::uuid[])`,
         [[...new Set(chunk.map((c) => c.parsed.deadlineId))]],
       );
       const byId = new Map(rows.map((r) => [r.id, r]));
+      const now = this.clock.now();
+      const open = rows.filter((r) => r.status === 'open');
+      const nextOf = new Map((await this.scheduler.nextJobs(open, now)).map((j, i) => [open[i].id, j?.id ?? null]));
       // A job is live while its deadline is open, still due when the job says, and (a reminder) still has that reminder.
       const live = (c: (typeof chunk)[number]) => {
         const row = byId.get(c.parsed.deadlineId);
@@ -310,7 +293,9 @@ export class DeadlineReconciler implements OnApplicationBootstrap, OnApplication
           (c.parsed.kind === 'due' || row.remind_before.includes(c.parsed.daysBefore as number))
         );
       };
-      const stale = chunk.filter((c) => !failed.has(c.id) && !live(c));
+      // A waiting job is kept only if it is its deadline's next job: one pending job per open
+      // deadline (the later ones of a deadline scheduled before, e.g. three per deadline, go).
+      const stale = chunk.filter((c) => !failed.has(c.id) && (!live(c) || nextOf.get(c.parsed.deadlineId) !== c.id));
       const retry = chunk.filter((c) => failed.has(c.id) && live(c));
       for (let j = 0; j < stale.length; j += 500) {
         const results = await Promise.all(stale.slice(j, j + 500).map((c) => queue.remove(c.id)));

@@ -5,10 +5,11 @@ import type { JobsOptions, Queue } from 'bullmq';
 import { DataSource } from 'typeorm';
 import { OutboxRelay } from '../engine/outbox.relay';
 import { CLOCK, type Clock } from '../infra/clock';
-import { queryOne } from '../infra/sql';
+import { queryOne, queryRows } from '../infra/sql';
 import {
   allJobIdsOf,
   DEADLINES_QUEUE,
+  nextDeadlineJob,
   planDeadlineJobs,
   type DeadlineJobData,
   type DeadlineRow,
@@ -16,15 +17,20 @@ import {
 } from './deadline-jobs';
 import { DEADLINE_SETTINGS, type DeadlineSettings } from './deadline-settings';
 
+/** Jobs due further ahead than this cannot have been delivered yet (see nextJobs). */
+const SETTLED_HORIZON_MS = 3600_000;
+
 export const DEADLINE_ROW_COLUMNS = `id, instance_id, key, unit, starts_at, due_at, remind_before, status, extensions`;
 
 /**
- * Keeps the BullMQ `deadlines` queue in line with the `deadline` table. The engine writes a
- * `deadline.sync` outbox row for every deadline it opens, closes or moves; after commit this
- * handler reads the row as it is *now* and adds the planned jobs (see planDeadlineJobs) and removes
- * every other job the deadline may have had. Running it twice changes nothing: job ids are
- * deterministic, BullMQ ignores an id it already holds (in any state), and removing a job that
- * is gone is a no-op.
+ * Keeps the BullMQ `deadlines` queue in line with the `deadline` table, with ONE pending job per
+ * open deadline: the next thing due (nextDeadlineJob — the earliest reminder whose event is not
+ * settled yet, else the due time). The engine writes a `deadline.sync` outbox row for every
+ * deadline it opens, closes or moves; after commit this handler reads the row as it is *now*,
+ * adds its next job and removes every other job the deadline may have had. When a job has run,
+ * the worker calls advance(), which adds the job after it. Running either twice changes nothing:
+ * job ids are deterministic, BullMQ ignores an id it already holds (in any state), removing a
+ * job that is gone is a no-op, and a job whose event is already in the history is never planned.
  */
 @Injectable()
 export class DeadlineScheduler implements OnModuleInit {
@@ -44,23 +50,71 @@ export class DeadlineScheduler implements OnModuleInit {
     });
   }
 
-  /** Brings one deadline's jobs in line with its row; returns how many jobs were removed. */
+  /** Brings one deadline's jobs in line with its row (its next job only); returns how many jobs were removed. */
   async sync(deadlineId: string): Promise<{ planned: number; removed: number }> {
     const row = await queryOne<DeadlineRow>(this.ds, `SELECT ${DEADLINE_ROW_COLUMNS} FROM deadline WHERE id = $1`, [
       deadlineId,
     ]);
     if (!row) return { planned: 0, removed: 0 };
     const now = this.clock.now();
-    const planned = planDeadlineJobs(row, now);
-    const keep = new Set(planned.map((j) => j.id));
-    const stale = allJobIdsOf(row).filter((id) => !keep.has(id));
+    const [next] = await this.nextJobs([row], now);
+    const stale = allJobIdsOf(row).filter((id) => id !== next?.id);
     const removed = (await Promise.all(stale.map((id) => this.queue.remove(id)))).reduce((a, b) => a + b, 0);
-    await this.add(planned, now);
+    if (next) await this.add([next], now);
     if (removed)
       this.log.debug(
-        `deadline ${row.id} (${row.key}, ${row.status}): ${planned.length} job(s) planned, ${removed} removed`,
+        `deadline ${row.id} (${row.key}, ${row.status}): next job ${next?.id ?? 'none'}, ${removed} removed`,
       );
-    return { planned: planned.length, removed };
+    return { planned: next ? 1 : 0, removed };
+  }
+
+  /**
+   * After jobs of these deadlines ran (delivered, refused or skipped): adds each deadline's next
+   * job — one read of the rows, one of the settled events, one addBulk. A deadline closed or
+   * moved meanwhile gets what its row says (its sync added it already: a no-op).
+   */
+  async advance(deadlineIds: string[]): Promise<number> {
+    const ids = [...new Set(deadlineIds)];
+    if (!ids.length) return 0;
+    const rows = await queryRows<DeadlineRow>(
+      this.ds,
+      `SELECT ${DEADLINE_ROW_COLUMNS} FROM deadline WHERE id = ANY($1::uuid[]) AND status = 'open'`,
+      [ids],
+    );
+    const now = this.clock.now();
+    const next = (await this.nextJobs(rows, now)).filter((j): j is PlannedJob => j !== null);
+    await this.add(next, now);
+    return next.length;
+  }
+
+  /**
+   * The next job of each row (null where nothing is left), in the order of `rows`: one query for
+   * what is settled, asked only about jobs whose time is at most SETTLED_HORIZON_MS ahead — a job
+   * is delivered only once its time has come by the application clock (one firing early waits
+   * again), so one further ahead cannot be settled, and a deadline just opened costs no query.
+   */
+  async nextJobs(rows: DeadlineRow[], now: Date): Promise<(PlannedJob | null)[]> {
+    const plans = rows.map((r) => planDeadlineJobs(r, now));
+    const horizon = now.getTime() + SETTLED_HORIZON_MS;
+    const settled = await this.settledJobIds(plans.flat().filter((j) => j.data.at <= horizon));
+    return rows.map((r) => nextDeadlineJob(r, now, settled));
+  }
+
+  /**
+   * The ids of these jobs whose event is in the history (an event of the system with the job id
+   * as key: a caller's key never counts) or whose refusal is recorded.
+   */
+  async settledJobIds(jobs: PlannedJob[]): Promise<Set<string>> {
+    if (!jobs.length) return new Set();
+    const seen: { key: string }[] = await this.ds.query(
+      `SELECT e.idempotency_key AS key FROM workflow_event e
+         JOIN unnest($1::uuid[], $2::text[]) AS k(instance_id, key)
+           ON e.instance_id = k.instance_id AND e.idempotency_key = k.key AND e.actor_role = 'system'
+       UNION ALL
+       SELECT job_id AS key FROM deadline_refusal WHERE job_id = ANY($2::text[])`,
+      [jobs.map((j) => j.data.instanceId), jobs.map((j) => j.id)],
+    );
+    return new Set(seen.map((s) => s.key));
   }
 
   /** Adds jobs (an id BullMQ already holds is left as it is). Delays come from the application clock. */
@@ -78,9 +132,10 @@ export class DeadlineScheduler implements OnModuleInit {
       delay: Math.max(0, job.data.at - now.getTime()),
       attempts: this.settings.deadlineAttempts,
       backoff: { type: 'exponential', delay: this.settings.deadlineBackoffMs },
-      // Kept after they ran, so that re-adding the same id (a re-run outbox row, a reconciliation)
-      // is a no-op; a closed deadline's sync removes them, age removes the rest.
-      removeOnComplete: { age: this.settings.keepCompletedSeconds },
+      // Kept a short while after they ran (Bull Board, a re-added id stays a no-op meanwhile); what
+      // ran is never planned again anyway (its event is in the history), and an open deadline
+      // carries only its one pending job in Redis.
+      removeOnComplete: { age: this.settings.keepCompletedDeadlineSeconds },
       removeOnFail: { age: this.settings.keepFailedSeconds },
     };
   }

@@ -5,8 +5,9 @@ import type { Env } from '../config/env';
  * schema (src/config/env.ts) at boot. Every value has a production default; tests lower the delays.
  *
  *   RECONCILE_EVERY_MS        60000   periodic PostgreSQL -> Redis reconciliation; 0 = only at start
- *   DEADLINE_CONCURRENCY      8       deadline jobs processed at once per worker process (each holds
- *                                     a database connection: keep it below DB_POOL_SIZE, default 20)
+ *   DEADLINE_CONCURRENCY      8       groups of deadline jobs delivered at once per worker process (each
+ *                                     group: up to 25 jobs fired together, one database connection;
+ *                                     keep it below DB_POOL_SIZE, default 20)
  *   DEADLINE_JOB_ATTEMPTS     10      tries of a deadline job before it is marked failed
  *   DEADLINE_BACKOFF_MS       2000    first retry delay (exponential)
  *   WEBHOOK_CONCURRENCY       8       webhook POSTs at once per worker process
@@ -25,6 +26,8 @@ export interface DeadlineSettings {
   webhookTimeoutMs: number;
   /** Completed jobs are kept this long (seconds) so that re-adding the same id is a no-op. */
   keepCompletedSeconds: number;
+  /** Completed deadline jobs are kept this long (seconds): what ran is never planned again (its event is in the history). */
+  keepCompletedDeadlineSeconds: number;
   keepFailedSeconds: number;
 }
 
@@ -62,6 +65,7 @@ export function deadlineSettingsOf(
     webhookBackoffMs: env.WEBHOOK_BACKOFF_MS,
     webhookTimeoutMs: env.WEBHOOK_TIMEOUT_MS,
     keepCompletedSeconds: 14 * 24 * 3600,
+    keepCompletedDeadlineSeconds: 3600,
     keepFailedSeconds: 30 * 24 * 3600,
   };
 }
@@ -78,6 +82,7 @@ export function deadlineSettingsFrom(source: Record<string, string | undefined>)
     webhookBackoffMs: int(source, 'WEBHOOK_BACKOFF_MS', 5000, 1),
     webhookTimeoutMs: int(source, 'WEBHOOK_TIMEOUT_MS', 10_000, 1),
     keepCompletedSeconds: 14 * 24 * 3600,
+    keepCompletedDeadlineSeconds: 3600,
     keepFailedSeconds: 30 * 24 * 3600,
   };
 }

@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { createHash, randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
@@ -1565,6 +1566,9 @@ export class WorkflowEngine {
 
   /** Runs `work` in a transaction, retrying on deadlock, serialization failure or a concurrent duplicate idempotency key. */
   private async inTransaction<T>(work: (m: EntityManager) => Promise<T>): Promise<T> {
+    // Inside applyMany: the command joins the group's transaction (its retries are the group's).
+    const joined = this.groupTransaction.getStore();
+    if (joined) return work(joined);
     for (let attempt = 1; ; attempt++) {
       try {
         let kick = false;
@@ -1598,6 +1602,47 @@ export class WorkflowEngine {
 
   private inject(point: FaultPoint, command: { type: string; instanceId?: string }) {
     this.faults?.at(point, command);
+  }
+
+  /** The transaction of the applyMany call running in this async context, if any. */
+  private readonly groupTransaction = new AsyncLocalStorage<EntityManager>();
+
+  /**
+   * Applies several commands, each exactly as apply() does (its instance locked with SELECT ... FOR
+   * UPDATE, its event appended to that instance's own hash chain, its idempotency key remembered),
+   * in ONE transaction: the deadline worker delivers a burst of reminders this way. Instances are
+   * locked in id order, so two groups never wait on each other in a cycle. A command the procedure
+   * refuses (a DomainException other than a concurrent change) is rolled back to its savepoint and
+   * returned as an error; the others still commit. Anything else (a database error) aborts the
+   * whole group: it is retried like a single apply, then thrown, and nothing of the group is kept.
+   * Results come back in the order of `cmds`.
+   */
+  async applyMany(
+    cmds: ApplyCommand[],
+  ): Promise<({ ok: true; result: ApplyResult } | { ok: false; error: DomainException })[]> {
+    if (this.groupTransaction.getStore()) throw new Error('applyMany cannot run inside another applyMany');
+    const order = cmds.map((_, i) => i).sort((a, b) => cmds[a].instanceId.localeCompare(cmds[b].instanceId) || a - b);
+    return this.inTransaction(async (m) => {
+      const out: ({ ok: true; result: ApplyResult } | { ok: false; error: DomainException })[] = [];
+      for (const i of order) {
+        await m.query('SAVEPOINT apply_many');
+        // shared facts written by a command rolled back below are not in the table after all
+        const factsBefore = this.factsOfTransaction.get(m)?.length ?? 0;
+        try {
+          const result = await this.groupTransaction.run(m, () => this.apply(cmds[i]));
+          await m.query('RELEASE SAVEPOINT apply_many');
+          out[i] = { ok: true, result };
+        } catch (err) {
+          if (!(err instanceof DomainException) || err.reason === ErrorReason.CONCURRENT_UPDATE) throw err;
+          await m.query('ROLLBACK TO SAVEPOINT apply_many');
+          // what the refused command queued or learned is gone with its savepoint
+          this.batches.delete(m);
+          this.factsOfTransaction.get(m)?.splice(factsBefore);
+          out[i] = { ok: false, error: err };
+        }
+      }
+      return out;
+    });
   }
 }
 

@@ -2,6 +2,7 @@ import { addDays, reminderTimes, subtractDays } from '../../src/engine/deadline-
 import {
   allJobIdsOf,
   deadlineJobId,
+  nextDeadlineJob,
   parseDeadlineJobId,
   planDeadlineJobs,
   type DeadlineRow,
@@ -87,6 +88,27 @@ describe('planDeadlineJobs', () => {
   it('plans the reminders ahead and the due job of an open deadline', () => {
     expect(ids(start)).toEqual(['reminder7@23', 'reminder1@29', 'due@30']);
     expect(planDeadlineJobs(row({ status: 'closed' }), start)).toEqual([]);
+  });
+
+  it('keeps ONE job pending: the first one whose event is not settled, in the order reminder, reminder, due', () => {
+    const due = start.getTime() + 30 * DAY;
+    const r7 = deadlineJobId(ID, 'reminder', due, 7);
+    const r1 = deadlineJobId(ID, 'reminder', due, 1);
+    const d = deadlineJobId(ID, 'due', due);
+    expect(nextDeadlineJob(row(), start, new Set())?.id).toBe(r7);
+    // day 23 after the 7-day reminder was delivered (or refused): the 1-day one, due on day 29
+    const day23 = new Date(start.getTime() + 23 * DAY);
+    expect(nextDeadlineJob(row(), day23, new Set([r7]))?.data).toMatchObject({
+      kind: 'reminder',
+      daysBefore: 1,
+      at: due - DAY,
+    });
+    expect(nextDeadlineJob(row(), day23, new Set())?.id).toBe(r7); // not settled yet: still the 7-day one
+    expect(nextDeadlineJob(row(), new Date(start.getTime() + 29 * DAY), new Set([r7, r1]))?.id).toBe(d);
+    // past the due time the reminders are no longer planned: the due job, then nothing
+    expect(nextDeadlineJob(row(), new Date(due + DAY), new Set([r7]))?.id).toBe(d);
+    expect(nextDeadlineJob(row(), new Date(due + DAY), new Set([r7, r1, d]))).toBeNull();
+    expect(nextDeadlineJob(row({ status: 'closed' }), start, new Set())).toBeNull();
   });
 
   it('keeps only the latest missed reminder, and none once the deadline has passed', () => {

@@ -171,36 +171,43 @@ describe('idempotency keys scoped to their caller; deadlines never suppressed', 
 
   it('reconciliation runs again a deadline job that completed without delivering its event', async () => {
     const { instanceId, deadlineId, dueAt } = await start();
-    const due = deadlineJobId(deadlineId, 'due', dueAt);
-    // As a delivery skipped in error left it: the job completed, no event in the history.
-    const job = await queue.getJob(due);
+    // the deadline's one pending job: its 7-day reminder
+    const r7 = deadlineJobId(deadlineId, 'reminder', dueAt, 7);
+    // As a delivery skipped in error left it: the job completed, no event in the history, no next job.
+    const job = await queue.getJob(r7);
     expect(job).toBeDefined();
     const k = queue.keys;
     const redis = t.app.get<Redis>(REDIS);
     await redis
       .multi()
-      .zrem(k.delayed, due)
-      .zadd(k.completed, Date.now(), due)
-      .hset(queue.toKey(due), 'finishedOn', String(Date.now()), 'returnvalue', JSON.stringify('skipped: refused'))
+      .zrem(k.delayed, r7)
+      .zadd(k.completed, Date.now(), r7)
+      .hset(queue.toKey(r7), 'finishedOn', String(Date.now()), 'returnvalue', JSON.stringify('skipped: refused'))
       .exec();
-    expect(await queue.getJobState(due)).toBe('completed');
+    expect(await queue.getJobState(r7)).toBe('completed');
 
-    t.clock.advance({ days: 31 });
-    expect((await fire(deadlineId)).filter((f) => f.jobId === due)).toEqual([]);
-    expect(await events(instanceId, 'DEADLINE_PASSED')).toEqual([]);
+    // day 23.5: the 7-day reminder's time has passed, the 1-day one's not yet
+    t.clock.advance({ days: 23, hours: 12 });
+    expect((await fire(deadlineId)).filter((f) => f.jobId === r7)).toEqual([]);
+    expect(await events(instanceId, 'REMINDER')).toEqual([]);
     const report = await t.app.get(DeadlineReconciler).reconcile();
     expect(report.readded).toBeGreaterThanOrEqual(1);
     // the re-added job is due at once: the in-process worker delivers it (bounded wait for its completion)
     for (const until = Date.now() + 30_000; Date.now() < until;) {
-      if ((await queue.getJobState(due)) === 'completed') break;
+      if ((await queue.getJobState(r7)) === 'completed') break;
       await new Promise((r) => setTimeout(r, 50));
     }
-    expect(await queue.getJobState(due)).toBe('completed');
+    expect(await queue.getJobState(r7)).toBe('completed');
     await relay.drain();
-    expect(await events(instanceId, 'DEADLINE_PASSED')).toEqual([
-      expect.objectContaining({ actor_role: 'system', idempotency_key: due }),
+    expect(await events(instanceId, 'REMINDER')).toEqual([
+      expect.objectContaining({ actor_role: 'system', idempotency_key: r7 }),
     ]);
-    expect(await notifications(instanceId, 'escalation')).toEqual([{ user_id: manager.id }]);
+    expect((await notifications(instanceId, 'reminder')).filter((n) => n.user_id === officer.id)).toHaveLength(1);
+    // the delivered reminder planned the next one; reconciling again adds nothing
+    for (const until = Date.now() + 30_000; Date.now() < until;) {
+      if ((await queue.getJobState(deadlineJobId(deadlineId, 'reminder', dueAt, 1))) === 'delayed') break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
     expect((await t.app.get(DeadlineReconciler).reconcile()).readded).toBe(0);
   });
 

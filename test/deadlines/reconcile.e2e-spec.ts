@@ -97,9 +97,9 @@ describe('deadline reconciliation (real PostgreSQL and Redis)', () => {
     await relay.drain();
   };
 
-  it('puts back every job of 1,000 open deadlines after Redis lost them all; each fires once', async () => {
+  it('puts back the one job of each of 1,000 open deadlines after Redis lost them all; each fires once', async () => {
     const ids = await startMany(1000);
-    expect(await queue.getDelayedCount()).toBe(3000);
+    expect(await queue.getDelayedCount()).toBe(1000);
 
     await loseRedis();
     expect(await queue.getDelayedCount()).toBe(0);
@@ -114,13 +114,13 @@ describe('deadline reconciliation (real PostgreSQL and Redis)', () => {
     } finally {
       spy.mockRestore();
     }
-    expect(report).toMatchObject({ checked: 1000, readded: 3000, removed: 0, retried: 0 });
+    expect(report).toMatchObject({ checked: 1000, readded: 1000, removed: 0, retried: 0 });
     expect(logged.find((l) => l.startsWith('reconciled deadlines:'))).toMatch(
-      /^reconciled deadlines: 3000 jobs re-added, 0 removed \(1000 open deadlines, \d+ ms\)$/,
+      /^reconciled deadlines: 1000 jobs re-added, 0 removed \(1000 open deadlines, \d+ ms\)$/,
     );
     process.stdout.write(`reconcile of 1,000 deadlines after a Redis loss: ${report.durationMs} ms\n`);
-    expect(await queue.getDelayedCount()).toBe(3000);
-    // the re-added jobs are exactly the planned ones, with delays from the clock
+    expect(await queue.getDelayedCount()).toBe(1000);
+    // the re-added jobs are exactly the planned ones (the first reminder: nothing ran yet), with delays from the clock
     const rows: DeadlineRow[] = await ds.query(
       `SELECT ${DEADLINE_ROW_COLUMNS} FROM deadline WHERE status = 'open' ORDER BY id LIMIT 1`,
     );
@@ -136,11 +136,25 @@ describe('deadline reconciliation (real PostgreSQL and Redis)', () => {
     const r7 = await fireDue(t);
     expect(r7).toHaveLength(1000);
     expect(r7.every((f) => f.state === 'completed' && f.result?.startsWith('done: REMINDER'))).toBe(true);
+    // each reminder that ran added its deadline's next job: still one pending job per deadline
+    expect(await queue.getDelayedCount()).toBe(1000);
+    const next = await queue.getJob(deadlineJobId(rows[0].id, 'reminder', new Date(rows[0].due_at).getTime(), 1));
+    expect(await next!.getState()).toBe('delayed');
+
+    // Redis is lost between two reminders: the reconciler rebuilds the NEXT job of each deadline, not the one that ran
+    await loseRedis();
+    expect(await reconciler.reconcile()).toMatchObject({ checked: 1000, readded: 1000, removed: 0 });
+    expect(await queue.getDelayedCount()).toBe(1000);
+    expect((await queue.getDelayed(0, -1)).every((j) => j.data.kind === 'reminder' && j.data.daysBefore === 1)).toBe(
+      true,
+    );
     t.clock.advance({ days: 6 });
     expect((await fireDue(t)).filter((f) => f.result?.startsWith('done: REMINDER'))).toHaveLength(1000);
     t.clock.advance({ days: 1 });
     expect((await fireDue(t)).filter((f) => f.result?.startsWith('done: DEADLINE_PASSED'))).toHaveLength(1000);
     expect(await fireDue(t)).toEqual([]);
+    // the deadlines stay open (overdue) with nothing left to fire: no job in Redis
+    expect(await queue.getDelayedCount()).toBe(0);
     expect(await countEvents('REMINDER')).toEqual({ n: 2000, keys: 2000 });
     expect(await countEvents('DEADLINE_PASSED')).toEqual({ n: 1000, keys: 1000 });
 
@@ -179,17 +193,15 @@ describe('deadline reconciliation (real PostgreSQL and Redis)', () => {
     });
     await relay.drain();
     await scheduler.add(planDeadlineJobs(openB, now), now);
+    // and every job of its current period at once, as scheduling did before one job per deadline
+    const [currentB] = await rowsOf(b);
+    await scheduler.add(planDeadlineJobs(currentB, now), now);
     expect(await queue.getDelayedCount()).toBe(9);
 
-    expect(await reconciler.reconcile()).toMatchObject({ readded: 0, removed: 6 });
+    // left: the one next job of b
+    expect(await reconciler.reconcile()).toMatchObject({ readded: 0, removed: 8 });
     const left = (await queue.getDelayed()).map((j) => j.id).sort();
-    expect(left).toEqual(
-      [
-        deadlineJobId(openB.id, 'reminder', newDue.getTime(), 7),
-        deadlineJobId(openB.id, 'reminder', newDue.getTime(), 1),
-        deadlineJobId(openB.id, 'due', newDue.getTime()),
-      ].sort(),
-    );
+    expect(left).toEqual([deadlineJobId(openB.id, 'reminder', newDue.getTime(), 7)]);
     await finishAll([b]);
   });
 
@@ -210,7 +222,7 @@ describe('deadline reconciliation (real PostgreSQL and Redis)', () => {
 
     const report = await reconciler.reconcile();
     expect(report).toMatchObject({ outboxRerun: 1, readded: 0, removed: 0 });
-    expect(await queue.getDelayedCount()).toBe(3);
+    expect(await queue.getDelayedCount()).toBe(1);
     const [after] = await ds.query(
       `SELECT processed_at FROM outbox_message WHERE instance_id = $1 AND kind = 'deadline.sync'`,
       [instanceId],

@@ -17,7 +17,8 @@ export interface FiredJob {
 type Outcome = Omit<FiredJob, 'jobId' | 'name'>;
 
 /**
- * Runs now every delayed deadline job that is due by the application clock at `now`, through
+ * Runs now every deadline job that is due by the application clock at `now` (delayed, or already
+ * waiting: a next job added with no delay), and the next jobs those add while they are due too, through
  * the workers (in this process or another), and waits until each has finished: the test path
  * that replaces waiting for Redis's own timers when a FakeClock moves. Jobs run in waves of equal
  * due time, earliest first (a reminder before the deadline it announces). A retry waiting for its
@@ -31,23 +32,30 @@ export async function fireDue(
   const queue = t.app.get(DeadlineScheduler).queue;
   const timeoutMs = options.timeoutMs ?? 120_000;
   const at = (options.now ?? t.clock.now()).getTime();
-  const delayed = await queue.getDelayed(0, -1);
-  const due = delayed
-    .filter((j) => j?.id && typeof j.data?.at === 'number' && j.data.at <= at)
-    .sort((a, b) => a.data.at - b.data.at || (a.data.kind === b.data.kind ? 0 : a.data.kind === 'reminder' ? -1 : 1));
-  if (!due.length) return [];
-  const waves: { at: number; ids: string[] }[] = [];
-  const names = new Map<string, string>();
-  for (const j of due) {
-    const id = j.id!;
-    if (waves[waves.length - 1]?.at !== j.data.at) waves.push({ at: j.data.at, ids: [] });
-    waves[waves.length - 1].ids.push(id);
-    names.set(id, j.name);
-  }
   const fired: FiredJob[] = [];
-  for (const wave of waves) {
-    const outcomes = await runWave(queue, t.redis, wave.ids, timeoutMs);
-    fired.push(...wave.ids.map((id) => ({ jobId: id, name: names.get(id) ?? '', ...outcomes.get(id)! })));
+  const seen = new Set<string>();
+  // A job that ran adds its deadline's next job (one pending job per deadline); when that one is
+  // due by now as well it is run in the next round, until nothing due is left (bounded).
+  for (let round = 0; round < 20; round++) {
+    const jobs = [...(await queue.getDelayed(0, -1)), ...(await queue.getJobs(['wait', 'active', 'prioritized']))];
+    const due = jobs
+      .filter((j) => j?.id && !seen.has(j.id) && typeof j.data?.at === 'number' && j.data.at <= at)
+      .sort((a, b) => a.data.at - b.data.at || (a.data.kind === b.data.kind ? 0 : a.data.kind === 'reminder' ? -1 : 1));
+    if (!due.length) break;
+    const waves: { at: number; ids: string[] }[] = [];
+    const names = new Map<string, string>();
+    for (const j of due) {
+      const id = j.id!;
+      if (seen.has(id)) continue;
+      seen.add(id);
+      if (waves[waves.length - 1]?.at !== j.data.at) waves.push({ at: j.data.at, ids: [] });
+      waves[waves.length - 1].ids.push(id);
+      names.set(id, j.name);
+    }
+    for (const wave of waves) {
+      const outcomes = await runWave(queue, t.redis, wave.ids, timeoutMs);
+      fired.push(...wave.ids.map((id) => ({ jobId: id, name: names.get(id) ?? '', ...outcomes.get(id)! })));
+    }
   }
   return fired;
 }
@@ -89,8 +97,14 @@ async function runWave(
     await Promise.all(
       ids.map(async (id) => {
         const job = await queue.getJob(id);
-        if (!job) settle(id, { state: 'unknown', result: null });
-        else await job.promote().catch(() => undefined); // no longer delayed: already running or gone
+        if (!job) return settle(id, { state: 'unknown', result: null });
+        const state = await job.getState();
+        // a job waiting or running already (its delay was 0) finishes on its own; one that finished
+        // before the events were read reports from the job itself
+        if (state === 'completed')
+          settle(id, { state: 'completed', result: (job.returnvalue as string | null | undefined) ?? null });
+        else if (state === 'failed') settle(id, { state: 'failed', result: job.failedReason ?? null });
+        else if (state === 'delayed') await job.promote().catch(() => undefined); // no longer delayed: already running or gone
       }),
     );
     const timedOut = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), timeoutMs)));
