@@ -7,6 +7,7 @@ import { AccessTokenService, type IssuedAccessToken } from './access-token.servi
 import { ActingAppointmentEntity } from './acting-appointment.entity';
 import { AuditService } from './audit.service';
 import { verifyPassword } from './password-hasher';
+import { queryOne } from '../infra/sql';
 import { UserEntity } from './user.entity';
 
 export interface SignInResult extends IssuedAccessToken {
@@ -87,17 +88,15 @@ export class AuthService {
   async resolveActing(actor: Actor, at: Date, manager?: EntityManager): Promise<Actor> {
     const own: Actor = { ...actor, actingFor: null };
     if (actor.role !== 'approver' || !actor.memberState) return own;
-    const repository = manager ? manager.getRepository(ActingAppointmentEntity) : this.appointments;
-    const appointment = await repository
-      .createQueryBuilder('a')
-      .where('a.actingUserId = :id', { id: actor.id })
-      .andWhere('a.memberState = :state', { state: actor.memberState })
-      .andWhere('a.revokedAt is null')
-      .andWhere('a.validFrom <= :at and a.validTo > :at', { at })
-      .orderBy('a.validFrom', 'DESC')
-      .addOrderBy('a.createdAt', 'DESC')
-      .getOne();
+    // on the hot path of every answer (under the instance lock): one plain statement
+    const appointment = await queryOne<{ member_state: string; for_user_id: string }>(
+      manager ?? this.appointments.manager,
+      `SELECT member_state, for_user_id FROM acting_appointment
+        WHERE acting_user_id = $1 AND member_state = $2 AND revoked_at IS NULL AND valid_from <= $3 AND valid_to > $3
+        ORDER BY valid_from DESC, created_at DESC LIMIT 1`,
+      [actor.id, actor.memberState, at],
+    );
     if (!appointment) return own;
-    return { ...actor, memberState: appointment.memberState, actingFor: appointment.forUserId };
+    return { ...actor, memberState: appointment.member_state, actingFor: appointment.for_user_id };
   }
 }
