@@ -36,7 +36,7 @@ module.exports = {
     {
       ...common,
       displayName: 'unit',
-      setupFiles: ['<rootDir>/test/setup/unit-no-network.ts'],
+      setupFilesAfterEnv: ['<rootDir>/test/setup/unit-no-network.ts'],
       testMatch: ['<rootDir>/workflows/**/*.spec.ts', '<rootDir>/test/**/*.spec.ts', '<rootDir>/src/**/*.spec.ts'],
     },
     {

@@ -1,8 +1,13 @@
 /**
- * Setup file of the `unit` jest project: a unit spec opens no network
- * connection, so it can never come to depend on PostgreSQL or Redis (or any
- * other server) by accident. A connection attempt fails the spec at once with
- * a sentence saying where such a spec belongs.
+ * Setup file (after the test framework) of the `unit` jest project: a unit spec
+ * opens no network connection, so it can never come to depend on PostgreSQL or
+ * Redis (or any other server) by accident. A connection attempt fails the spec
+ * at once with a sentence saying where such a spec belongs.
+ *
+ * `node:net` is the worker process's own module, shared by every spec file the
+ * worker runs, of both projects: the refusal is put in place for this file only
+ * and taken away after it, so an integration suite that runs next in the same
+ * worker connects as it should.
  */
 import * as net from 'node:net';
 
@@ -24,4 +29,8 @@ function describeTarget(options: unknown): string {
   return 'unknown target';
 }
 
+const connect = net.Socket.prototype.connect;
 net.Socket.prototype.connect = refuseConnection;
+afterAll(() => {
+  net.Socket.prototype.connect = connect;
+});
