@@ -597,7 +597,7 @@ describe('fuzzing every OpenAPI operation from its schema, as every role', () =>
               for (const [k, v] of Object.entries(g.headers)) if (v !== undefined) req.set(k, v);
               if (g.body !== undefined) req.set('Content-Type', 'application/json');
               const res = await (g.body !== undefined ? req.send(g.body) : req);
-              const context = `${name}: ${method.toUpperCase()} ${`${g.path}${g.query}`.slice(0, 300)} (${g.label}) body ${(g.body ?? '').slice(0, 300)} -> ${res.status} ${res.text.slice(0, 300)}`;
+              const context = `${name}: ${method.toUpperCase()} ${`${g.path}${g.query}`.slice(0, 300)} (${g.label}) body ${(g.body ?? '').slice(0, 300)} -> ${res.status} ${(res.text ?? `(${res.type} body)`).slice(0, 300)}`;
               if (res.status >= 500) throw fail(`5xx for ${context}`);
               if (res.status < 400) {
                 accepted++;
