@@ -409,6 +409,8 @@ void withScratch(async (scratch) => {
       WEBHOOK_SECRET_KEY: runtime.env.WEBHOOK_SECRET_KEY,
       EVIDENCE_SIGNING_KEY: runtime.env.EVIDENCE_SIGNING_KEY ?? '',
       ANSWER_SIGNING: runtime.env.ANSWER_SIGNING,
+      RATE_LIMIT_REQUESTS: String(runtime.env.RATE_LIMIT_REQUESTS),
+      RATE_LIMIT_EVENTS: String(runtime.env.RATE_LIMIT_EVENTS),
       WORKERS_IN_PROCESS: 'false',
       LOG_LEVEL: 'error',
     }).catch(async (err: unknown) => {
