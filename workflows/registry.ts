@@ -12,6 +12,8 @@ import { treatyAccession } from './procedures/treaty-accession';
 
 export class DefinitionRegistry {
   private readonly byId = new Map<string, Map<number, WorkflowDefinition>>();
+  /** Event types whose guard reads the draft in some registered definition. */
+  private readonly draftReaders = new Set<string>();
 
   constructor(definitions: readonly WorkflowDefinition[] = []) {
     for (const d of definitions) this.register(d);
@@ -22,6 +24,12 @@ export class DefinitionRegistry {
     if (versions.has(def.version)) throw new Error(`Definition ${def.id} v${def.version} is registered twice`);
     versions.set(def.version, def);
     this.byId.set(def.id, versions);
+    for (const [type, spec] of Object.entries(def.events)) if (spec.readsDraft) this.draftReaders.add(type);
+  }
+
+  /** Whether an event of this type reads the draft in any registered definition (a superset of what one instance needs). */
+  readsDraft(type: string): boolean {
+    return this.draftReaders.has(type);
   }
 
   ids(): string[] {

@@ -312,7 +312,10 @@ export class WorkflowEngine {
     }
     const result = await this.inTransaction(async (m) => {
       // One statement locks the instance and reads what its event's facts need (reference data version, draft).
-      const row = await this.lock(m, command.instanceId, true);
+      // the draft facts are read with the lock when the event may read them: it names a draft
+      // version, is decided under the lock (an answer), or is of a type some guard reads the draft for
+      const mayReadDraft = !!resolve || hasDraftVersion(command.payload) || this.registry.readsDraft(command.type);
+      const row = await this.lock(m, command.instanceId, true, mayReadDraft);
       const cmd: ApplyCommand = resolve
         ? {
             ...command,
@@ -1503,13 +1506,18 @@ export class WorkflowEngine {
   }
 
   private async lock(m: EntityManager, instanceId: string): Promise<InstanceRow>;
-  private async lock(m: EntityManager, instanceId: string, withFacts: true): Promise<InstanceRow & LockedFacts>;
-  private async lock(m: EntityManager, instanceId: string, withFacts = false): Promise<InstanceRow> {
+  private async lock(
+    m: EntityManager,
+    instanceId: string,
+    withFacts: true,
+    withDraft: boolean,
+  ): Promise<InstanceRow & LockedFacts>;
+  private async lock(m: EntityManager, instanceId: string, withFacts = false, withDraft = false): Promise<InstanceRow> {
     if (!isUuid(instanceId))
       throw new DomainException(ErrorCode.NOT_FOUND, `There is no procedure with id "${instanceId}".`);
     const [row] = await m.query<InstanceRow[]>(
       withFacts
-        ? `SELECT i.*, ${this.world.lockColumns('i')} FROM workflow_instance i WHERE i.id = $1 FOR UPDATE OF i`
+        ? `SELECT i.*, ${this.world.lockColumns('i', withDraft)} FROM workflow_instance i WHERE i.id = $1 FOR UPDATE OF i`
         : `SELECT * FROM workflow_instance WHERE id = $1 FOR UPDATE`,
       [instanceId],
     );

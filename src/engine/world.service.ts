@@ -17,6 +17,8 @@ export interface DraftFactsProvider {
 export interface LockedFacts {
   reference_version: string;
   draft_facts: unknown;
+  /** Whether the lock statement read the draft facts (only for events that may read them). */
+  draft_read: boolean;
 }
 
 /**
@@ -44,21 +46,26 @@ export class WorldService {
    * Columns for the statement that locks an instance (alias `alias`), so that the event's facts
    * need no further round trip: the reference data version, and the instance's draft facts.
    */
-  lockColumns(alias: string): string {
-    const draft = this.drafts ? this.drafts.factsColumn(`${alias}.id`) : 'NULL::json';
-    return `(SELECT version::text FROM reference_data_version) AS reference_version, ${draft} AS draft_facts`;
+  lockColumns(alias: string, withDraft: boolean): string {
+    const draft = withDraft && this.drafts ? this.drafts.factsColumn(`${alias}.id`) : 'NULL::json';
+    return `(SELECT version::text FROM reference_data_version) AS reference_version, ${draft} AS draft_facts, ${withDraft} AS draft_read`;
   }
 
   /** The facts for an event from what the lock statement read (`withDraft`: the event reads the draft). */
   forLocked(
     manager: EntityManager,
-    locked: LockedFacts,
+    locked: LockedFacts & { id: string },
     withDraft: boolean,
     at: Date,
     treatyId?: string | null,
   ): Promise<World> {
-    const draft = withDraft && this.drafts ? this.drafts.factsFrom(locked.draft_facts) : null;
-    return this.gather(manager, at, treatyId, { draft: Promise.resolve(draft), version: locked.reference_version });
+    const draft =
+      !withDraft || !this.drafts
+        ? Promise.resolve(null)
+        : locked.draft_read
+          ? Promise.resolve(this.drafts.factsFrom(locked.draft_facts))
+          : this.drafts.factsFor(manager, locked.id);
+    return this.gather(manager, at, treatyId, { draft, version: locked.reference_version });
   }
 
   private async gather(
