@@ -75,7 +75,7 @@ import { idempotencyScope } from './idempotency-scope';
 import { OutboxRelay } from './outbox.relay';
 import { pathsToValue } from './state-value';
 import { WorldService, type LockedFacts } from './world.service';
-import { WriteBatch } from './write-batch';
+import { hotQuery, WriteBatch } from './write-batch';
 
 interface DeadlineDemand {
   key: string;
@@ -1515,7 +1515,8 @@ export class WorkflowEngine {
   private async lock(m: EntityManager, instanceId: string, withFacts = false, withDraft = false): Promise<InstanceRow> {
     if (!isUuid(instanceId))
       throw new DomainException(ErrorCode.NOT_FOUND, `There is no procedure with id "${instanceId}".`);
-    const [row] = await m.query<InstanceRow[]>(
+    const [row] = await hotQuery<InstanceRow>(
+      m,
       withFacts
         ? `SELECT i.*, ${this.world.lockColumns('i', withDraft)} FROM workflow_instance i WHERE i.id = $1 FOR UPDATE OF i`
         : `SELECT * FROM workflow_instance WHERE id = $1 FOR UPDATE`,
