@@ -13,7 +13,7 @@ import { isUuid } from '../common/ids';
 import type { OutboxMessage, OutboxPayloads } from '../engine/outbox-messages';
 import { OutboxRelay } from '../engine/outbox.relay';
 import { CLOCK, type Clock } from '../infra/clock';
-import { execute, queryOne, queryRows } from '../infra/sql';
+import { execute, preparedRows, queryOne, queryRows } from '../infra/sql';
 import { WEBHOOKS_QUEUE } from './deadline-jobs';
 import { DEADLINE_SETTINGS, type DeadlineSettings } from './deadline-settings';
 
@@ -160,7 +160,7 @@ export class NotificationsService implements OnModuleInit {
       if (!users.length) return [];
       const context = p.instanceId ? await this.contextOf(m, p.instanceId, p.seq, effect) : {};
       const data = { definitionId: p.definitionId, seq: p.seq, by: p.by, details: effect.data ?? null, ...context };
-      const inserted = await queryRows<{ id: string }>(
+      const inserted = await preparedRows<{ id: string }>(
         m,
         `INSERT INTO notification (id, user_id, instance_id, kind, topic, subject, data, outbox_id, created_at)
          SELECT gen_random_uuid(), u, $2::uuid, $3::text, $8::text, $4::text, $5::jsonb, $6::bigint, $7::timestamptz FROM unnest($1::uuid[]) AS u
@@ -178,7 +178,7 @@ export class NotificationsService implements OnModuleInit {
       );
       // One delivery per (subscription, notification): a person's own subscriptions get each of
       // their notifications; a member state's subscription gets one per message for that state.
-      await execute(
+      await preparedRows(
         m,
         `INSERT INTO webhook_delivery (id, subscription_id, notification_id, status, attempts, created_at)
          SELECT gen_random_uuid(), s.id, n.id, 'pending', 0, $2::timestamptz
@@ -221,7 +221,7 @@ export class NotificationsService implements OnModuleInit {
     seq: number,
     effect: NotifyEffect,
   ): Promise<Record<string, unknown>> {
-    const row = await queryOne<{
+    const [row] = await preparedRows<{
       definition_id: string;
       definition_version: number;
       subject: string;
@@ -241,7 +241,7 @@ export class NotificationsService implements OnModuleInit {
     const given = effect.data?.stage;
     const stage: Labels | null = isLabels(given) ? given : def ? (stateMeta(def.machine, path)?.label ?? null) : null;
     const key = typeof row.payload?.deadlineKey === 'string' ? row.payload.deadlineKey : null;
-    const deadline = await queryOne<{ key: string; label: Labels; due_at: Date }>(
+    const [deadline] = await preparedRows<{ key: string; label: Labels; due_at: Date }>(
       m,
       key
         ? `SELECT key, label, due_at FROM deadline WHERE instance_id = $1 AND key = $3 AND opened_by_seq <= $2 ORDER BY opened_by_seq DESC LIMIT 1`
@@ -300,7 +300,7 @@ export class NotificationsService implements OnModuleInit {
     const officers = audience.procedureOfficers === true && instanceId !== null;
     if (!roles.length && !states.length && !ids.length && !officers) return [];
     const acting = states.length && (await this.hasActingAppointments(m));
-    const rows = await queryRows<{ id: string }>(
+    const rows = await preparedRows<{ id: string }>(
       m,
       `SELECT id FROM app_user WHERE active AND role = ANY($1::text[])
        UNION SELECT id FROM app_user WHERE active AND role = 'approver' AND member_state = ANY($2::text[])
@@ -322,7 +322,7 @@ export class NotificationsService implements OnModuleInit {
 
   /** The legal officers of a procedure: those who sent it an event or started it; all of them when none is known. */
   private async procedureOfficers(m: EntityManager, instanceId: string): Promise<string[]> {
-    const own = await queryRows<{ id: string }>(
+    const own = await preparedRows<{ id: string }>(
       m,
       `SELECT u.id FROM app_user u
         WHERE u.active AND u.role = 'legal_officer'
@@ -331,7 +331,11 @@ export class NotificationsService implements OnModuleInit {
       [instanceId],
     );
     if (own.length) return own.map((r) => r.id);
-    const all = await queryRows<{ id: string }>(m, `SELECT id FROM app_user WHERE active AND role = 'legal_officer'`);
+    const all = await preparedRows<{ id: string }>(
+      m,
+      `SELECT id FROM app_user WHERE active AND role = 'legal_officer'`,
+      [],
+    );
     return all.map((r) => r.id);
   }
 

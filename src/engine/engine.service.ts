@@ -45,6 +45,7 @@ import { isUuid } from '../common/ids';
 import { PgErrorCode, pgErrorCode } from '../common/pg-errors';
 import { CLOCK, type Clock } from '../infra/clock';
 import { RUNTIME, type Runtime } from '../infra/runtime';
+import { preparedRows } from '../infra/sql';
 import {
   ANSWER_STATEMENT_FORMAT,
   statementEventMismatches,
@@ -75,7 +76,7 @@ import { idempotencyScope } from './idempotency-scope';
 import { OutboxRelay } from './outbox.relay';
 import { pathsToValue } from './state-value';
 import { WorldService, type LockedFacts } from './world.service';
-import { hotQuery, WriteBatch } from './write-batch';
+import { WriteBatch } from './write-batch';
 
 interface DeadlineDemand {
   key: string;
@@ -1515,7 +1516,7 @@ export class WorkflowEngine {
   private async lock(m: EntityManager, instanceId: string, withFacts = false, withDraft = false): Promise<InstanceRow> {
     if (!isUuid(instanceId))
       throw new DomainException(ErrorCode.NOT_FOUND, `There is no procedure with id "${instanceId}".`);
-    const [row] = await hotQuery<InstanceRow>(
+    const [row] = await preparedRows<InstanceRow>(
       m,
       withFacts
         ? `SELECT i.*, ${this.world.lockColumns('i', withDraft)} FROM workflow_instance i WHERE i.id = $1 FOR UPDATE OF i`

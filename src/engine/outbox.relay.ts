@@ -4,6 +4,7 @@ import { DataSource } from 'typeorm';
 import { CLOCK, type Clock } from '../infra/clock';
 import { RUNTIME, type Runtime } from '../infra/runtime';
 
+import { preparedRows } from '../infra/sql';
 import {
   OUTBOX_KINDS,
   type OutboxHandlers,
@@ -114,7 +115,8 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
     const kinds = OUTBOX_KINDS.filter((k) => this.handlers[k]);
     if (!kinds.length || !this.ds.isInitialized) return 0;
     return this.ds.transaction(async (m) => {
-      const rows = await m.query<OutboxRow[]>(
+      const rows = await preparedRows<OutboxRow>(
+        m,
         `SELECT id, instance_id, kind, payload, attempts FROM outbox_message
          WHERE processed_at IS NULL AND available_at <= $1 AND kind = ANY($2)
          ORDER BY id LIMIT ${BATCH} FOR UPDATE SKIP LOCKED`,
@@ -124,7 +126,8 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
       for (const r of rows) {
         try {
           const note = await this.run(messageOf(r));
-          await m.query(
+          await preparedRows(
+            m,
             `UPDATE outbox_message SET processed_at = $2, attempts = attempts + 1, last_error = NULL, note = $3 WHERE id = $1`,
             [r.id, this.clock.now(), note],
           );

@@ -1,33 +1,5 @@
-import { createHash } from 'node:crypto';
-import type { PoolClient } from 'pg';
 import type { EntityManager } from 'typeorm';
-import { PostgresQueryRunner } from 'typeorm/driver/postgres/PostgresQueryRunner';
-
-const NAMES = new Map<string, string>();
-
-/** A stable name per statement text: the same text is prepared once per connection. */
-function statementName(sql: string): string {
-  let name = NAMES.get(sql);
-  if (!name) {
-    name = `af_${createHash('sha1').update(sql).digest('hex').slice(0, 24)}`;
-    if (NAMES.size < 1000) NAMES.set(sql, name);
-  }
-  return name;
-}
-
-/**
- * A statement of the engine's hot path, sent as a named prepared statement on the transaction's
- * own connection: PostgreSQL parses and plans a statement text once per connection instead of on
- * every event (the lock's subqueries and the CTEs of a write batch cost more to plan than to run).
- * Outside a PostgreSQL transaction it is an ordinary query.
- */
-export async function hotQuery<Row>(manager: EntityManager, sql: string, params: unknown[]): Promise<Row[]> {
-  const runner = manager.queryRunner;
-  if (!(runner instanceof PostgresQueryRunner) || runner.isReleased) return manager.query<Row[]>(sql, params);
-  const client = (await runner.connect()) as PoolClient;
-  const result = await client.query({ name: statementName(sql), text: sql, values: params });
-  return result.rows as Row[];
-}
+import { preparedRows } from '../infra/sql';
 
 interface PendingWrite {
   table: string;
@@ -66,11 +38,11 @@ export class WriteBatch {
     if (!this.pending.length) return;
     const writes = this.pending.splice(0);
     if (writes.length === 1) {
-      await hotQuery(this.manager, writes[0].sql, writes[0].params);
+      await preparedRows(this.manager, writes[0].sql, writes[0].params);
       return;
     }
     const { sql, params } = combined(writes);
-    await hotQuery(this.manager, sql, params);
+    await preparedRows(this.manager, sql, params);
   }
 
   get size(): number {
