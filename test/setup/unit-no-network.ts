@@ -29,8 +29,8 @@ function describeTarget(options: unknown): string {
   return 'unknown target';
 }
 
-const connect = net.Socket.prototype.connect;
+const original = Object.getOwnPropertyDescriptor(net.Socket.prototype, 'connect');
 net.Socket.prototype.connect = refuseConnection;
 afterAll(() => {
-  net.Socket.prototype.connect = connect;
+  if (original) Object.defineProperty(net.Socket.prototype, 'connect', original);
 });

@@ -207,10 +207,7 @@ function sameAsXState(
 ): void {
   const [expected, expectedActions] = transition(machine, from, event);
   const a = JSON.stringify([machine.getPersistedSnapshot(next), actions.map((x) => [x.type, x.params])]);
-  const b = JSON.stringify([
-    machine.getPersistedSnapshot(expected),
-    expectedActions.map((x) => [x.type, x.params]),
-  ]);
+  const b = JSON.stringify([machine.getPersistedSnapshot(expected), expectedActions.map((x) => [x.type, x.params])]);
   if (a !== b) throw new Error(`pureTransition differs from XState's transition() on ${event.type}:\n${a}\n${b}`);
 }
 

@@ -18,15 +18,7 @@
  * The package pins XState to a minor range for this reason.
  */
 import { createActor, createMachine, transition } from 'xstate';
-import type {
-  AnyActorRef,
-  AnyActorScope,
-  AnyMachineSnapshot,
-  AnyStateMachine,
-  AnyStateNode,
-  EventObject,
-  StateValue,
-} from 'xstate';
+import type { AnyMachineSnapshot, AnyStateMachine, AnyStateNode, EventObject, StateValue } from 'xstate';
 import type { StateMeta, WorkflowEffect } from './types';
 
 /** A state of a machine as the tree declares it: path, kind, meta, and its outgoing transitions. */
@@ -109,7 +101,10 @@ export function guardsFor(snapshot: AnyMachineSnapshot, eventType: string): Name
   return out;
 }
 
-const INERT_SELVES = new WeakMap<AnyStateMachine, AnyActorRef>();
+/** The actor scope a machine's `transition` takes. */
+type InertScope = Parameters<AnyStateMachine['transition']>[2];
+
+const INERT_SELVES = new WeakMap<AnyStateMachine, InertScope['self']>();
 
 /**
  * XState's pure `transition(machine, snapshot, event)`, without its cost per call: XState builds a
@@ -129,7 +124,7 @@ export function pureTransition(
     INERT_SELVES.set(machine, self);
   }
   const actions: { type: string; params?: unknown }[] = [];
-  const scope: AnyActorScope = {
+  const scope: InertScope = {
     self,
     defer: () => undefined,
     id: '',
