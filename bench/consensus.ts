@@ -26,10 +26,12 @@
  *   npm run bench:consensus
  *   (BENCH_INSTANCES=500, BENCH_ROUNDS=3, BENCH_SEED=17, BENCH_SENDERS=8, BENCH_MAX_SECONDS=600 per slice;
  *   BENCH_API_PROCESSES=<cores>, what docs/operations.md recommends: API_PROCESSES=auto;
- *   BENCH_STATEMENTS=1 lists each side's statements per answer by text)
+ *   BENCH_STATEMENTS=1 lists each side's statements per answer by text;
+ *   BENCH_WAL_DETAIL=1 lists each side's WAL bytes per answer by relation, with pg_walinspect)
  */
 import { fork } from 'node:child_process';
 import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import * as path from 'node:path';
 import { Client, Pool, type PoolClient } from 'pg';
@@ -304,6 +306,46 @@ async function walDelta(c: Client, from: string): Promise<number> {
 }
 
 /**
+ * The WAL written since `from`, per answer, by relation (full-page images apart): what each table
+ * and index costs. Records without a relation (commits, ...) are listed by resource manager.
+ */
+/** CPU seconds (user + system) spent so far by the PostgreSQL server's processes, read from /proc. */
+function postgresCpuSeconds(): number {
+  const tick = 100; // USER_HZ on Linux
+  let total = 0;
+  for (const pid of readdirSync('/proc')) {
+    if (!/^\d+$/.test(pid)) continue;
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+      if (name !== 'postgres' && !name.startsWith('postgres:')) continue;
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      total += (Number(fields[11]) + Number(fields[12])) / tick;
+    } catch {
+      // the process ended between the listing and the read
+    }
+  }
+  return total;
+}
+
+async function walDetail(c: Client, from: string, answers: number): Promise<void> {
+  await c.query(`CREATE EXTENSION IF NOT EXISTS pg_walinspect`);
+  const { rows } = await c.query(
+    `WITH r AS (
+       SELECT w.resource_manager, w.record_length, w.fpi_length,
+              (regexp_match(w.block_ref, 'rel \\d+/\\d+/(\\d+)'))[1]::oid AS node
+         FROM pg_get_wal_records_info($1::pg_lsn, pg_current_wal_lsn()) w)
+     SELECT coalesce(k.relname, CASE WHEN r.node IS NULL THEN r.resource_manager ELSE 'other ' || r.node END) AS what,
+            sum(r.record_length - r.fpi_length)::float8 AS bytes, sum(r.fpi_length)::float8 AS fpi
+       FROM r LEFT JOIN pg_class k ON k.relfilenode = r.node
+      GROUP BY 1 ORDER BY sum(r.record_length)::float8 DESC LIMIT 25`,
+    [from],
+  );
+  for (const r of rows as { what: string; bytes: number; fpi: number }[])
+    log(`    ${fmt(r.bytes / answers).padStart(6)} B + ${fmt(r.fpi / answers).padStart(6)} B full pages  ${r.what}`);
+}
+
+/**
  * Runs one slice: the answers applied, with statements, WAL, CPU and RSS around it. `seconds`, when
  * `fn` returns it, is the load generator's own time (without its process start).
  */
@@ -316,6 +358,7 @@ async function measured(
   const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 200);
   await api?.reset();
   const lsn = await walLsn(wal);
+  const pg0 = postgresCpuSeconds();
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   try {
@@ -332,6 +375,12 @@ async function measured(
     const seconds = result.seconds ?? (performance.now() - t0) / 1000;
     const cpu = process.cpuUsage(cpu0);
     const walBytes = await walDelta(wal, lsn);
+    if (process.env.BENCH_WAL_DETAIL === '1') {
+      log(
+        `    PostgreSQL CPU ${(((postgresCpuSeconds() - pg0) * 1000) / Math.max(1, result.applied)).toFixed(2)} ms per answer`,
+      );
+      await walDetail(wal, lsn, Math.max(1, result.applied));
+    }
     const statements = [...counts.values()].reduce((a, b) => a + b, 0);
     peakRss = Math.max(peakRss, process.memoryUsage().rss);
     return {
@@ -467,6 +516,8 @@ void withScratch(async (scratch) => {
       `brought ${fmt(2 * INSTANCES)} instances to the coordinators' round in ${((performance.now() - t0) / 1000).toFixed(1)} s (untimed); ` +
         `${fmt(INSTANCES)} floor rows; listening on ${url}; RSS ${fmt(process.memoryUsage().rss / 1024 / 1024)} MB`,
     );
+    // the notices of the set-up are delivered before the first slice, so that no side pays for them
+    await outboxDrained(wal);
     const slices = answerSlices(INSTANCES, ROUNDS, SEED);
 
     const runEngine = (answers: Answer[]) =>

@@ -57,8 +57,14 @@ export interface WebhookJobData {
   deliveryId: string;
 }
 
-/** Told after a message's notifications are committed: the outbox message id and the ids of the new rows. */
-export type StoredListener = (outboxId: string, created: string[]) => Promise<void>;
+/** Told after some messages' notifications are committed: the outbox message ids and the ids of the new rows. */
+export type StoredListener = (outboxIds: string[], created: string[]) => Promise<void>;
+
+/** `at` plus `n` microseconds, as PostgreSQL reads a timestamp (a Date holds milliseconds only). */
+function microsecondsAfter(at: Date, n: number): string {
+  const ms = at.getTime() + Math.floor(n / 1000);
+  return `${new Date(ms).toISOString().slice(0, 23)}${String(n % 1000).padStart(3, '0')}Z`;
+}
 
 function isLabels(v: unknown): v is Labels {
   return typeof v === 'object' && v !== null && 'en' in v && 'ru' in v && 'zh' in v;
@@ -129,12 +135,13 @@ export class NotificationsService implements OnModuleInit {
   ) {}
 
   onModuleInit(): void {
-    this.relay.register('notify', (m) => this.store(m).then(() => undefined));
+    this.relay.registerBatch('notify', (messages) => this.storeMany(messages).then(() => undefined));
   }
 
   /**
-   * Called after the notifications of a message are committed, with the ids of the rows that are
-   * new (mail and live counts hang off this). A listener must be idempotent like the relay.
+   * Called after the notifications of some messages are committed, with the messages' ids and the
+   * ids of the rows that are new (mail and live counts hang off this). A listener must be
+   * idempotent like the relay.
    */
   onStored(listener: StoredListener): void {
     this.listeners.push(listener);
@@ -150,30 +157,67 @@ export class NotificationsService implements OnModuleInit {
   }
 
   /** Stores the notifications of one outbox message and queues their webhooks; returns how many rows are new. */
-  async store(message: OutboxMessage<'notify'>): Promise<number> {
-    const p: NotifyMessage = message.payload;
-    const effect = p.effect;
-    const topic: NoticeTopic = effect.topic && NOTICE_TOPICS.includes(effect.topic) ? effect.topic : effect.kind;
+  store(message: OutboxMessage<'notify'>): Promise<number> {
+    return this.storeMany([message]);
+  }
+
+  /**
+   * Stores the notifications of several outbox messages in one transaction, set-based: the
+   * audiences (one query per distinct audience, one for the officers of every procedure), what a
+   * reader needs of each procedure (one query), the rows (one insert) and their webhook deliveries
+   * (one insert), whatever the number of messages. Returns how many rows are new. Each message's
+   * rows are stamped with the relay's time plus the message's place in the batch in microseconds,
+   * so that a reader's list keeps the order in which the procedure sent them.
+   */
+  async storeMany(messages: OutboxMessage<'notify'>[]): Promise<number> {
+    if (!messages.length) return 0;
     const now = this.clock.now();
+    const outboxIds = messages.map((message) => message.id);
     const created = await this.ds.transaction(async (m) => {
-      const users = await this.audience(m, effect.audience, now, p.instanceId ?? null);
-      if (!users.length) return [];
-      const context = p.instanceId ? await this.contextOf(m, p.instanceId, p.seq, effect) : {};
-      const data = { definitionId: p.definitionId, seq: p.seq, by: p.by, details: effect.data ?? null, ...context };
+      const audiences = await this.audiences(
+        m,
+        messages.map((message) => ({
+          audience: message.payload.effect.audience,
+          instanceId: message.payload.instanceId ?? null,
+        })),
+        now,
+      );
+      const contexts = await this.contextsOf(m, messages);
+      const rows: { user: string; message: OutboxMessage<'notify'>; at: string; topic: NoticeTopic; data: string }[] =
+        [];
+      messages.forEach((message, i) => {
+        const users = audiences[i];
+        if (!users.length) return;
+        const p: NotifyMessage = message.payload;
+        const topic: NoticeTopic =
+          p.effect.topic && NOTICE_TOPICS.includes(p.effect.topic) ? p.effect.topic : p.effect.kind;
+        const data = JSON.stringify({
+          definitionId: p.definitionId,
+          seq: p.seq,
+          by: p.by,
+          details: p.effect.data ?? null,
+          ...contexts[i],
+        });
+        const at = microsecondsAfter(now, i);
+        for (const user of users) rows.push({ user, message, at, topic, data });
+      });
+      if (!rows.length) return [];
       const inserted = await preparedRows<{ id: string }>(
         m,
         `INSERT INTO notification (id, user_id, instance_id, kind, topic, subject, data, outbox_id, created_at)
-         SELECT gen_random_uuid(), u, $2::uuid, $3::text, $8::text, $4::text, $5::jsonb, $6::bigint, $7::timestamptz FROM unnest($1::uuid[]) AS u
+         SELECT gen_random_uuid(), r.u, r.instance_id, r.kind, r.topic, r.subject, r.data, r.outbox_id, r.at
+           FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::text[], $6::jsonb[], $7::bigint[], $8::timestamptz[])
+                AS r(u, instance_id, kind, topic, subject, data, outbox_id, at)
          ON CONFLICT (outbox_id, user_id) DO NOTHING RETURNING id`,
         [
-          users,
-          p.instanceId ?? null,
-          effect.kind,
-          String(effect.subject).slice(0, 2000),
-          JSON.stringify(data),
-          message.id,
-          now,
-          topic,
+          rows.map((r) => r.user),
+          rows.map((r) => r.message.payload.instanceId ?? null),
+          rows.map((r) => r.message.payload.effect.kind),
+          rows.map((r) => r.topic),
+          rows.map((r) => String(r.message.payload.effect.subject).slice(0, 2000)),
+          rows.map((r) => r.data),
+          rows.map((r) => r.message.id),
+          rows.map((r) => r.at),
         ],
       );
       // One delivery per (subscription, notification): a person's own subscriptions get each of
@@ -183,82 +227,92 @@ export class NotificationsService implements OnModuleInit {
         `INSERT INTO webhook_delivery (id, subscription_id, notification_id, status, attempts, created_at)
          SELECT gen_random_uuid(), s.id, n.id, 'pending', 0, $2::timestamptz
            FROM notification n JOIN webhook_subscription s ON s.active AND s.user_id = n.user_id
-          WHERE n.outbox_id = $1
+          WHERE n.outbox_id = ANY($1::bigint[])
          UNION ALL
          SELECT gen_random_uuid(), x.sid, x.nid, 'pending', 0, $2::timestamptz FROM (
-           SELECT DISTINCT ON (s.id) s.id AS sid, n.id AS nid
+           SELECT DISTINCT ON (n.outbox_id, s.id) s.id AS sid, n.id AS nid
              FROM notification n
              JOIN app_user u ON u.id = n.user_id
              JOIN webhook_subscription s ON s.active AND s.member_state = u.member_state
-            WHERE n.outbox_id = $1
-            ORDER BY s.id, n.user_id) x
+            WHERE n.outbox_id = ANY($1::bigint[])
+            ORDER BY n.outbox_id, s.id, n.user_id) x
          ON CONFLICT (subscription_id, notification_id) DO NOTHING`,
-        [message.id, now],
+        [outboxIds, now],
       );
       return inserted.map((r) => r.id);
     });
-    // After commit (and again on a re-run): every delivery of this message not yet made gets its job.
+    // After commit (and again on a re-run): every delivery of these messages not yet made gets its job.
     const pending = await queryRows<{ id: string }>(
       this.ds,
-      `SELECT d.id FROM webhook_delivery d JOIN notification n ON n.id = d.notification_id WHERE n.outbox_id = $1 AND d.status = 'pending'`,
-      [message.id],
+      `SELECT d.id FROM webhook_delivery d JOIN notification n ON n.id = d.notification_id
+        WHERE n.outbox_id = ANY($1::bigint[]) AND d.status = 'pending'`,
+      [outboxIds],
     );
     if (pending.length) await this.queueDeliveries(pending.map((d) => d.id));
-    for (const listener of this.listeners) await listener(message.id, created);
+    for (const listener of this.listeners) await listener(outboxIds, created);
     if (created.length)
-      this.log.debug(`${topic} "${effect.subject}": ${created.length} notification(s), ${pending.length} webhook(s)`);
+      this.log.debug(
+        `${messages.length} message(s) (${[...new Set(messages.map((x) => x.payload.effect.topic ?? x.payload.effect.kind))].join(', ')}): ` +
+          `${created.length} notification(s), ${pending.length} webhook(s)`,
+      );
     return created.length;
   }
 
   /**
-   * What a reader needs besides the machine's words, read once per message: the procedure's
-   * title, its subject, the stage it is in (labels in every language) and the deadline the notice
-   * is about (a reminder's own; else the one open at that event).
+   * What a reader needs besides the machine's words, for each message (one query for them all):
+   * the procedure's title, its subject, the stage it is in (labels in every language) and the
+   * deadline the notice is about (a reminder's own; else the one open at that event).
    */
-  private async contextOf(
-    m: EntityManager,
-    instanceId: string,
-    seq: number,
-    effect: NotifyEffect,
-  ): Promise<Record<string, unknown>> {
-    const [row] = await preparedRows<{
+  private async contextsOf(m: EntityManager, messages: OutboxMessage<'notify'>[]): Promise<Record<string, unknown>[]> {
+    const asked = messages
+      .map((message, i) => ({ i, instanceId: message.payload.instanceId, seq: message.payload.seq }))
+      .filter((x) => typeof x.instanceId === 'string' && isUuid(x.instanceId));
+    const contexts: Record<string, unknown>[] = messages.map(() => ({}));
+    if (!asked.length) return contexts;
+    const rows = await preparedRows<{
+      i: number;
       definition_id: string;
       definition_version: number;
       subject: string;
       partner: string | null;
       state_after: string | null;
-      payload: Record<string, unknown> | null;
+      deadline_key: string | null;
+      deadline_label: Labels | null;
+      deadline_due_at: Date | null;
     }>(
       m,
-      `SELECT i.definition_id, i.definition_version, i.subject, i.partner, e.state_after, e.payload
-         FROM workflow_instance i LEFT JOIN workflow_event e ON e.instance_id = i.id AND e.seq = $2
-        WHERE i.id = $1`,
-      [instanceId, seq],
+      `SELECT x.i, i.definition_id, i.definition_version, i.subject, i.partner, e.state_after,
+              d.key AS deadline_key, d.label AS deadline_label, d.due_at AS deadline_due_at
+         FROM unnest($1::int[], $2::uuid[], $3::int[]) AS x(i, instance_id, seq)
+         JOIN workflow_instance i ON i.id = x.instance_id
+         LEFT JOIN workflow_event e ON e.instance_id = x.instance_id AND e.seq = x.seq
+         LEFT JOIN LATERAL (
+           SELECT key, label, due_at FROM deadline
+            WHERE instance_id = x.instance_id AND opened_by_seq <= x.seq
+              AND CASE WHEN jsonb_typeof(e.payload -> 'deadlineKey') = 'string' THEN key = e.payload ->> 'deadlineKey'
+                       ELSE closed_by_seq IS NULL OR closed_by_seq > x.seq END
+            ORDER BY opened_by_seq DESC LIMIT 1) d ON true`,
+      [asked.map((x) => x.i), asked.map((x) => x.instanceId), asked.map((x) => x.seq)],
     );
-    if (!row) return {};
-    const def = this.registry.get(row.definition_id, row.definition_version);
-    const path = (row.state_after ?? '').split(',')[0];
-    const given = effect.data?.stage;
-    const stage: Labels | null = isLabels(given) ? given : def ? (stateMeta(def.machine, path)?.label ?? null) : null;
-    const key = typeof row.payload?.deadlineKey === 'string' ? row.payload.deadlineKey : null;
-    const [deadline] = await preparedRows<{ key: string; label: Labels; due_at: Date }>(
-      m,
-      key
-        ? `SELECT key, label, due_at FROM deadline WHERE instance_id = $1 AND key = $3 AND opened_by_seq <= $2 ORDER BY opened_by_seq DESC LIMIT 1`
-        : `SELECT key, label, due_at FROM deadline WHERE instance_id = $1 AND opened_by_seq <= $2
-             AND (closed_by_seq IS NULL OR closed_by_seq > $2) ORDER BY opened_by_seq DESC LIMIT 1`,
-      key ? [instanceId, seq, key] : [instanceId, seq],
-    );
-    return {
-      topicTitle: def?.title ?? null,
-      measure: def?.measure ?? null,
-      procedureSubject: row.subject,
-      partner: row.partner,
-      stage,
-      deadline: deadline
-        ? { key: deadline.key, label: deadline.label, dueAt: new Date(deadline.due_at).toISOString() }
-        : null,
-    };
+    for (const row of rows) {
+      const effect = messages[row.i].payload.effect;
+      const def = this.registry.get(row.definition_id, row.definition_version);
+      const path = (row.state_after ?? '').split(',')[0];
+      const given = effect.data?.stage;
+      const stage: Labels | null = isLabels(given) ? given : def ? (stateMeta(def.machine, path)?.label ?? null) : null;
+      contexts[row.i] = {
+        topicTitle: def?.title ?? null,
+        measure: def?.measure ?? null,
+        procedureSubject: row.subject,
+        partner: row.partner,
+        stage,
+        deadline:
+          row.deadline_key !== null && row.deadline_due_at !== null
+            ? { key: row.deadline_key, label: row.deadline_label, dueAt: new Date(row.deadline_due_at).toISOString() }
+            : null,
+      };
+    }
+    return contexts;
   }
 
   /** The `webhooks` queue (the reconciler checks which delivery jobs it still holds). */
@@ -294,11 +348,57 @@ export class NotificationsService implements OnModuleInit {
     at: Date,
     instanceId: string | null = null,
   ): Promise<string[]> {
-    const roles = (audience.roles ?? []).filter((r) => r !== 'system');
-    const states = audience.memberStates ?? [];
-    const ids = (audience.userIds ?? []).filter(isUuid);
-    const officers = audience.procedureOfficers === true && instanceId !== null;
-    if (!roles.length && !states.length && !ids.length && !officers) return [];
+    return (await this.audiences(m, [{ audience, instanceId }], at))[0];
+  }
+
+  /**
+   * `audience` for several at once: one query per distinct set of roles, member states and ids,
+   * and one for the officers of every procedure named.
+   */
+  private async audiences(
+    m: EntityManager,
+    asked: { audience: NotifyEffect['audience']; instanceId: string | null }[],
+    at: Date,
+  ): Promise<string[][]> {
+    const named = new Map<string, Promise<string[]>>();
+    const bases = asked.map(({ audience }) => {
+      const roles = (audience.roles ?? []).filter((r) => r !== 'system');
+      const states = audience.memberStates ?? [];
+      const ids = (audience.userIds ?? []).filter(isUuid);
+      if (!roles.length && !states.length && !ids.length) return Promise.resolve([]);
+      const key = JSON.stringify([roles, states, ids]);
+      let found = named.get(key);
+      if (!found) {
+        found = this.namedUsers(m, roles, states, ids, at);
+        named.set(key, found);
+      }
+      return found;
+    });
+    const officersOf = asked
+      .filter((a) => a.audience.procedureOfficers === true && a.instanceId !== null)
+      .map((a) => a.instanceId as string);
+    const officers = officersOf.length
+      ? await this.procedureOfficers(m, [...new Set(officersOf)])
+      : new Map<string, string[]>();
+    const result: string[][] = [];
+    for (const [i, { audience, instanceId }] of asked.entries()) {
+      const found = new Set(await bases[i]);
+      if (audience.procedureOfficers === true && instanceId !== null)
+        for (const id of officers.get(instanceId) ?? []) found.add(id);
+      for (const id of audience.exceptUserIds ?? []) found.delete(id);
+      result.push([...found].sort());
+    }
+    return result;
+  }
+
+  /** The active users of the roles, the approvers (and acting approvers at `at`) of the states, and the users named. */
+  private async namedUsers(
+    m: EntityManager,
+    roles: string[],
+    states: string[],
+    ids: string[],
+    at: Date,
+  ): Promise<string[]> {
     const acting = states.length && (await this.hasActingAppointments(m));
     const rows = await preparedRows<{ id: string }>(
       m,
@@ -314,29 +414,32 @@ export class NotificationsService implements OnModuleInit {
        ORDER BY 1`,
       acting ? [roles, states, ids, at] : [roles, states, ids],
     );
-    const found = new Set(rows.map((r) => r.id));
-    if (officers) for (const id of await this.procedureOfficers(m, instanceId)) found.add(id);
-    for (const id of audience.exceptUserIds ?? []) found.delete(id);
-    return [...found].sort();
+    return rows.map((r) => r.id);
   }
 
-  /** The legal officers of a procedure: those who sent it an event or started it; all of them when none is known. */
-  private async procedureOfficers(m: EntityManager, instanceId: string): Promise<string[]> {
-    const own = await preparedRows<{ id: string }>(
+  /**
+   * The legal officers of each procedure: those who sent it an event or started it; all of them
+   * when none is known. One query for every procedure, one more only if one of them has none.
+   */
+  private async procedureOfficers(m: EntityManager, instanceIds: string[]): Promise<Map<string, string[]>> {
+    const rows = await preparedRows<{ instance_id: string; id: string }>(
       m,
-      `SELECT u.id FROM app_user u
-        WHERE u.active AND u.role = 'legal_officer'
-          AND (u.id::text IN (SELECT DISTINCT actor_id FROM workflow_event WHERE instance_id = $1 AND actor_role = 'legal_officer')
-               OR u.id::text = (SELECT started_by FROM workflow_instance WHERE id = $1))`,
-      [instanceId],
+      `SELECT x.id AS instance_id, u.id FROM unnest($1::uuid[]) AS x(id)
+         JOIN app_user u ON u.active AND u.role = 'legal_officer'
+          AND (u.id::text IN (SELECT DISTINCT actor_id FROM workflow_event WHERE instance_id = x.id AND actor_role = 'legal_officer')
+               OR u.id::text = (SELECT started_by FROM workflow_instance WHERE id = x.id))
+        ORDER BY 1, 2`,
+      [instanceIds],
     );
-    if (own.length) return own.map((r) => r.id);
-    const all = await preparedRows<{ id: string }>(
-      m,
-      `SELECT id FROM app_user WHERE active AND role = 'legal_officer'`,
-      [],
-    );
-    return all.map((r) => r.id);
+    const officers = new Map<string, string[]>();
+    for (const r of rows) officers.set(r.instance_id, [...(officers.get(r.instance_id) ?? []), r.id]);
+    if (instanceIds.some((id) => !officers.has(id))) {
+      const all = (
+        await preparedRows<{ id: string }>(m, `SELECT id FROM app_user WHERE active AND role = 'legal_officer'`, [])
+      ).map((r) => r.id);
+      for (const id of instanceIds) if (!officers.has(id)) officers.set(id, all);
+    }
+    return officers;
   }
 
   private hasActingAppointments(m: EntityManager): Promise<boolean> {

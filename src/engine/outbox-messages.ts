@@ -53,5 +53,12 @@ export type AnyOutboxMessage = { [K in OutboxKind]: OutboxMessage<K> }[OutboxKin
  */
 export type OutboxHandler<K extends OutboxKind> = (message: OutboxMessage<K>) => Promise<string | void>;
 
+/**
+ * Runs several messages of one kind together, all or nothing (set-based: a few statements for the
+ * whole batch instead of a few per message). Must be idempotent like a handler. When it throws, the
+ * relay runs the same messages again one at a time, so that one bad message holds up only itself.
+ */
+export type OutboxBatchHandler<K extends OutboxKind> = (messages: OutboxMessage<K>[]) => Promise<void>;
+
 /** The handler of each kind. */
 export type OutboxHandlers = { [K in OutboxKind]: OutboxHandler<K> };

@@ -7,6 +7,7 @@ import { RUNTIME, type Runtime } from '../infra/runtime';
 import { preparedRows } from '../infra/sql';
 import {
   OUTBOX_KINDS,
+  type OutboxBatchHandler,
   type OutboxHandlers,
   type OutboxKind,
   type OutboxMessage,
@@ -31,11 +32,14 @@ const BATCH = 100;
  * CHILD_DONE, schedule deadline jobs, store notifications). A crash between commit and relay only
  * delays the work: the periodic sweep and the sweep at start pick up every row not yet processed.
  * Rows are claimed with FOR UPDATE SKIP LOCKED, so any number of processes can relay at once.
+ * A kind with a batch handler (notify) has each run of consecutive messages of that kind handled
+ * together; the messages handled are marked processed by one statement per batch.
  */
 @Injectable()
 export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly log = new Logger('OutboxRelay');
   private readonly handlers: Partial<OutboxHandlers> = {};
+  private readonly batchHandlers: Partial<Record<OutboxKind, OutboxBatchHandler<OutboxKind>>> = {};
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<number> | null = null;
   private again = false;
@@ -49,6 +53,15 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
 
   register<K extends OutboxKind>(kind: K, handler: OutboxHandlers[K]): void {
     this.handlers[kind] = handler;
+  }
+
+  /**
+   * Registers a kind's batch handler: consecutive claimed messages of the kind are run together,
+   * and one at a time (through the same handler) after a batch failed.
+   */
+  registerBatch<K extends OutboxKind>(kind: K, handler: OutboxBatchHandler<K>): void {
+    this.batchHandlers[kind] = handler as unknown as OutboxBatchHandler<OutboxKind>;
+    this.register(kind, ((message: OutboxMessage<K>) => handler([message])) as OutboxHandlers[K]);
   }
 
   onApplicationBootstrap(): void {
@@ -122,25 +135,46 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
          ORDER BY id LIMIT ${BATCH} FOR UPDATE SKIP LOCKED`,
         [this.clock.now(), kinds],
       );
-      let done = 0;
-      for (const r of rows) {
-        try {
-          const note = await this.run(messageOf(r));
-          await preparedRows(
-            m,
-            `UPDATE outbox_message SET processed_at = $2, attempts = attempts + 1, last_error = NULL, note = $3 WHERE id = $1`,
-            [r.id, this.clock.now(), note],
-          );
-          done++;
-        } catch (err) {
-          const backoffMs = Math.min(60_000, 500 * 2 ** Math.min(r.attempts, 7));
-          this.log.warn(`outbox ${r.kind} #${r.id} failed (attempt ${r.attempts + 1}): ${(err as Error).message}`);
-          await m.query(
-            `UPDATE outbox_message SET attempts = attempts + 1, last_error = $2, available_at = $3 WHERE id = $1`,
-            [r.id, String((err as Error).message).slice(0, 2000), new Date(this.clock.now().getTime() + backoffMs)],
-          );
+      const finished: { id: string; note: string | null }[] = [];
+      for (let i = 0; i < rows.length;) {
+        // a run of consecutive messages of a kind that has a batch handler, handled together
+        let j = i + 1;
+        const together = this.batchHandlers[rows[i].kind];
+        if (together) while (j < rows.length && rows[j].kind === rows[i].kind) j++;
+        const run = rows.slice(i, j);
+        i = j;
+        if (together && run.length > 1) {
+          try {
+            await together(run.map((r) => messageOf<OutboxKind>(r)));
+            for (const r of run) finished.push({ id: r.id, note: null });
+            continue;
+          } catch (err) {
+            this.log.warn(
+              `outbox ${run[0].kind} batch of ${run.length} failed, one at a time: ${(err as Error).message}`,
+            );
+          }
+        }
+        for (const r of run) {
+          try {
+            finished.push({ id: r.id, note: await this.run(messageOf(r)) });
+          } catch (err) {
+            const backoffMs = Math.min(60_000, 500 * 2 ** Math.min(r.attempts, 7));
+            this.log.warn(`outbox ${r.kind} #${r.id} failed (attempt ${r.attempts + 1}): ${(err as Error).message}`);
+            await m.query(
+              `UPDATE outbox_message SET attempts = attempts + 1, last_error = $2, available_at = $3 WHERE id = $1`,
+              [r.id, String((err as Error).message).slice(0, 2000), new Date(this.clock.now().getTime() + backoffMs)],
+            );
+          }
         }
       }
+      if (finished.length)
+        await preparedRows(
+          m,
+          `UPDATE outbox_message o SET processed_at = $3, attempts = o.attempts + 1, last_error = NULL, note = d.note
+             FROM unnest($1::bigint[], $2::text[]) AS d(id, note) WHERE o.id = d.id`,
+          [finished.map((f) => f.id), finished.map((f) => f.note), this.clock.now()],
+        );
+      const done = finished.length;
       return rows.length === BATCH ? BATCH : done;
     });
   }

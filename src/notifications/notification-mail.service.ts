@@ -74,7 +74,7 @@ export class NotificationMail implements OnModuleInit, OnApplicationBootstrap {
     this.transport.announce();
     this.modules
       .get(NotificationsService, { strict: false })
-      .onStored((outboxId) => this.dispatch(outboxId).then(() => undefined));
+      .onStored((outboxIds) => this.dispatch(outboxIds).then(() => undefined));
   }
 
   async onApplicationBootstrap(): Promise<void> {
@@ -87,8 +87,8 @@ export class NotificationMail implements OnModuleInit, OnApplicationBootstrap {
     );
   }
 
-  /** Decides the mail of each notification of an outbox message that has none yet, and queues those due now. */
-  async dispatch(outboxId: string): Promise<number> {
+  /** Decides the mail of each notification of these outbox messages that has none yet, and queues those due now. */
+  async dispatch(outboxIds: string[]): Promise<number> {
     if (!this.transport.enabled) return 0;
     await execute(
       this.ds,
@@ -96,14 +96,14 @@ export class NotificationMail implements OnModuleInit, OnApplicationBootstrap {
          FROM notification x
          JOIN app_user u ON u.id = x.user_id
          LEFT JOIN notification_preference p ON p.user_id = x.user_id AND p.topic = x.topic
-        WHERE n.id = x.id AND x.outbox_id = $1 AND x.mail_status IS NULL AND u.active
+        WHERE n.id = x.id AND x.outbox_id = ANY($1::bigint[]) AND x.mail_status IS NULL AND u.active
           AND COALESCE(p.delivery, 'email') <> 'in_app'`,
-      [outboxId],
+      [outboxIds],
     );
     const queued = await queryRows<{ id: string }>(
       this.ds,
-      `SELECT id FROM notification WHERE outbox_id = $1 AND mail_status = 'queued'`,
-      [outboxId],
+      `SELECT id FROM notification WHERE outbox_id = ANY($1::bigint[]) AND mail_status = 'queued'`,
+      [outboxIds],
     );
     await this.queueMails(queued.map((r) => r.id));
     return queued.length;
