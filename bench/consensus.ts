@@ -279,17 +279,23 @@ interface Slice {
   walBytes: number;
   cpuMs: number;
   rssMb: number;
+  /** Outbox messages (notices, deadline changes) not yet relayed when the slice's last answer was applied. */
+  backlog: number;
   /** The http side's API processes, when they are not this process: each one's own figures. */
   processes?: ApiProcessStats[];
+}
+
+/** How many outbox messages are still to be relayed. */
+async function outboxBacklog(c: Client): Promise<number> {
+  const r = await c.query(`SELECT count(*)::int AS n FROM outbox_message WHERE processed_at IS NULL AND attempts < 5`);
+  return (r.rows[0] as { n: number }).n;
 }
 
 /** Waits (bounded) until every outbox message is processed, by whichever process's relay. */
 async function outboxDrained(c: Client): Promise<void> {
   const until = Date.now() + 300_000;
   for (;;) {
-    const [{ n }] = (
-      await c.query(`SELECT count(*)::int AS n FROM outbox_message WHERE processed_at IS NULL AND attempts < 5`)
-    ).rows as { n: number }[];
+    const n = await outboxBacklog(c);
     if (n === 0) return;
     if (Date.now() > until) throw new Error(`the outbox still holds ${n} messages after 300 s`);
     await new Promise((resolve) => setTimeout(resolve, 100));
@@ -374,6 +380,7 @@ async function measured(
         log(`    ${(n / Math.max(1, result.applied)).toFixed(2)} × ${text}`);
     const seconds = result.seconds ?? (performance.now() - t0) / 1000;
     const cpu = process.cpuUsage(cpu0);
+    const backlog = await outboxBacklog(wal);
     const walBytes = await walDelta(wal, lsn);
     if (process.env.BENCH_WAL_DETAIL === '1') {
       log(
@@ -389,6 +396,7 @@ async function measured(
       latencies: result.latencies,
       statements,
       walBytes,
+      backlog,
       cpuMs: processes ? processes.reduce((a, p) => a + p.cpuMs, 0) : (cpu.user + cpu.system) / 1000,
       rssMb: processes ? Math.max(...processes.map((p) => p.rssMb)) : peakRss / 1024 / 1024,
       ...(processes ? { processes } : {}),
@@ -439,7 +447,8 @@ function line(side: Side, s: Slice): string {
   return (
     `${side.padEnd(6)} ${fmt(perSecond(s)).padStart(6)} approvals/s (${fmt(s.answers)} in ${s.seconds.toFixed(1)} s; ` +
     `p50 ${percentile(s.latencies, 50).toFixed(1)} ms, p99 ${percentile(s.latencies, 99).toFixed(1)} ms; ` +
-    `${(s.statements / n).toFixed(1)} statements, ${fmt(s.walBytes / n)} WAL bytes, ${(s.cpuMs / n).toFixed(2)} ms CPU per answer` +
+    `${(s.statements / n).toFixed(1)} statements, ${fmt(s.walBytes / n)} WAL bytes, ${(s.cpuMs / n).toFixed(2)} ms CPU per answer; ` +
+    `${fmt(s.backlog)} outbox messages left to relay at the end` +
     (several
       ? ` in ${s.processes!.length} API process(es); peak RSS per API process ${fmt(s.rssMb)} MB)\n           ${perProcess(s)}`
       : `; API process RSS ${fmt(s.rssMb)} MB)`)
