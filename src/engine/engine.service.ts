@@ -45,6 +45,7 @@ import { isUuid } from '../common/ids';
 import { PgErrorCode, pgErrorCode } from '../common/pg-errors';
 import { CLOCK, type Clock } from '../infra/clock';
 import { RUNTIME, type Runtime } from '../infra/runtime';
+import { PipelinedTransaction } from '../infra/pipelined-transaction';
 import { preparedRows } from '../infra/sql';
 import {
   ANSWER_STATEMENT_FORMAT,
@@ -150,6 +151,8 @@ export class WorkflowEngine {
   private readonly wroteOutbox = new WeakSet<EntityManager>();
   /** Transactions whose writes are sent together (apply, the hot path): see WriteBatch. */
   private readonly batches = new WeakMap<EntityManager, WriteBatch>();
+  /** The pipelined transactions of apply() running now, by their manager. */
+  private readonly pipelines = new WeakMap<EntityManager, PipelinedTransaction>();
   /** Shared facts (JSON text -> hash) known to be in world_facts: written by a committed transaction of this process. */
   private readonly factsHashes = new Map<string, string>();
   /** Facts a transaction writes, known once it commits. */
@@ -452,10 +455,14 @@ export class WorkflowEngine {
         await this.enqueue(m, row.id, 'evidence.checkpoint', { instanceId: row.id, seq }, now);
       this.inject('after-outbox', { type: cmd.type, instanceId: row.id });
       if (cmd.idempotencyKey) await this.remember(m, cmd.actor, cmd.idempotencyKey, fingerprint, row.id, seq, now);
-      await batch.flush();
+      // the writes go out with COMMIT when the transaction is pipelined (see inTransaction)
+      const pipeline = this.pipelines.get(m);
+      const writes = pipeline ? batch.take() : null;
+      if (pipeline) await pipeline.last(writes?.sql ?? null, writes?.params ?? []);
+      else await batch.flush();
       this.batches.delete(m);
       return applied;
-    });
+    }, true);
     if (!result.replayed) this.metrics?.eventApplied(definitionId, eventType, (performance.now() - startedAt) / 1000);
     return result;
   }
@@ -1516,13 +1523,15 @@ export class WorkflowEngine {
   private async lock(m: EntityManager, instanceId: string, withFacts = false, withDraft = false): Promise<InstanceRow> {
     if (!isUuid(instanceId))
       throw new DomainException(ErrorCode.NOT_FOUND, `There is no procedure with id "${instanceId}".`);
-    const [row] = await preparedRows<InstanceRow>(
-      m,
-      withFacts
-        ? `SELECT i.*, ${this.world.lockColumns('i', withDraft)} FROM workflow_instance i WHERE i.id = $1 FOR UPDATE OF i`
-        : `SELECT * FROM workflow_instance WHERE id = $1 FOR UPDATE`,
-      [instanceId],
-    );
+    const sql = withFacts
+      ? `SELECT i.*, ${this.world.lockColumns('i', withDraft)} FROM workflow_instance i WHERE i.id = $1 FOR UPDATE OF i`
+      : `SELECT * FROM workflow_instance WHERE id = $1 FOR UPDATE`;
+    // the first statement of a pipelined transaction goes out with its BEGIN
+    const pipeline = this.pipelines.get(m);
+    const [row] =
+      pipeline && !pipeline.started
+        ? await pipeline.first<InstanceRow>(sql, [instanceId])
+        : await preparedRows<InstanceRow>(m, sql, [instanceId]);
     if (!row) throw new DomainException(ErrorCode.NOT_FOUND, `There is no procedure with id "${instanceId}".`);
     return row;
   }
@@ -1574,8 +1583,13 @@ export class WorkflowEngine {
     );
   }
 
-  /** Runs `work` in a transaction, retrying on deadlock, serialization failure or a concurrent duplicate idempotency key. */
-  private async inTransaction<T>(work: (m: EntityManager) => Promise<T>): Promise<T> {
+  /**
+   * Runs `work` in a transaction, retrying on deadlock, serialization failure or a concurrent
+   * duplicate idempotency key. `pipelined` (apply): the transaction's BEGIN goes out with its
+   * first statement, the lock, and its COMMIT with its last, the writes
+   * (src/infra/pipelined-transaction.ts): two round trips for an event instead of four.
+   */
+  private async inTransaction<T>(work: (m: EntityManager) => Promise<T>, pipelined = false): Promise<T> {
     // Inside applyMany: the command joins the group's transaction (its retries are the group's).
     const joined = this.groupTransaction.getStore();
     if (joined) return work(joined);
@@ -1583,12 +1597,22 @@ export class WorkflowEngine {
       try {
         let kick = false;
         let learned: [string, string][] = [];
-        const result = await this.ds.transaction(async (m) => {
+        const body = async (m: EntityManager) => {
           const r = await work(m);
           kick = this.wroteOutbox.has(m);
           learned = this.factsOfTransaction.get(m) ?? [];
           return r;
-        });
+        };
+        const result = pipelined
+          ? await PipelinedTransaction.run(this.ds, async (tx) => {
+              this.pipelines.set(tx.manager, tx);
+              try {
+                return await body(tx.manager);
+              } finally {
+                this.pipelines.delete(tx.manager);
+              }
+            })
+          : await this.ds.transaction(body);
         if (kick) this.outbox.kick();
         for (const [text, hash] of learned) {
           // a handful of distinct sets in practice (they change with the reference data); bounded anyway

@@ -45,6 +45,13 @@ export class WriteBatch {
     await preparedRows(this.manager, sql, params);
   }
 
+  /** The queued writes as one statement, taken out of the batch (null when none): for a caller that sends them itself. */
+  take(): { sql: string; params: unknown[] } | null {
+    if (!this.pending.length) return null;
+    const writes = this.pending.splice(0);
+    return writes.length === 1 ? { sql: writes[0].sql, params: writes[0].params } : combined(writes);
+  }
+
   get size(): number {
     return this.pending.length;
   }
