@@ -462,7 +462,7 @@ export class WorkflowEngine {
       else await batch.flush();
       this.batches.delete(m);
       return applied;
-    }, true);
+    }, this.runtime.env.PIPELINED_TRANSACTIONS);
     if (!result.replayed) this.metrics?.eventApplied(definitionId, eventType, (performance.now() - startedAt) / 1000);
     return result;
   }
