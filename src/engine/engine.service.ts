@@ -455,11 +455,13 @@ export class WorkflowEngine {
         await this.enqueue(m, row.id, 'evidence.checkpoint', { instanceId: row.id, seq }, now);
       this.inject('after-outbox', { type: cmd.type, instanceId: row.id });
       if (cmd.idempotencyKey) await this.remember(m, cmd.actor, cmd.idempotencyKey, fingerprint, row.id, seq, now);
-      // the writes go out with COMMIT when the transaction is pipelined (see inTransaction)
+      // pipelined (see inTransaction): the writes go out with COMMIT, or, in a group
+      // (applyMany), with the next command's first statement
       const pipeline = this.pipelines.get(m);
       const writes = pipeline ? batch.take() : null;
-      if (pipeline) await pipeline.last(writes?.sql ?? null, writes?.params ?? []);
-      else await batch.flush();
+      if (!pipeline) await batch.flush();
+      else if (!this.groupTransaction.getStore()) await pipeline.last(writes?.sql ?? null, writes?.params ?? []);
+      else if (writes) await pipeline.defer(writes.sql, writes.params);
       this.batches.delete(m);
       return applied;
     }, this.runtime.env.PIPELINED_TRANSACTIONS);
@@ -1526,12 +1528,11 @@ export class WorkflowEngine {
     const sql = withFacts
       ? `SELECT i.*, ${this.world.lockColumns('i', withDraft)} FROM workflow_instance i WHERE i.id = $1 FOR UPDATE OF i`
       : `SELECT * FROM workflow_instance WHERE id = $1 FOR UPDATE`;
-    // the first statement of a pipelined transaction goes out with its BEGIN
+    // pipelined: with what waits to go out before it (the transaction's BEGIN, a savepoint, the previous writes)
     const pipeline = this.pipelines.get(m);
-    const [row] =
-      pipeline && !pipeline.started
-        ? await pipeline.first<InstanceRow>(sql, [instanceId])
-        : await preparedRows<InstanceRow>(m, sql, [instanceId]);
+    const [row] = pipeline
+      ? await pipeline.query<InstanceRow>(sql, [instanceId])
+      : await preparedRows<InstanceRow>(m, sql, [instanceId]);
     if (!row) throw new DomainException(ErrorCode.NOT_FOUND, `There is no procedure with id "${instanceId}".`);
     return row;
   }
@@ -1658,16 +1659,20 @@ export class WorkflowEngine {
     const order = cmds.map((_, i) => i).sort((a, b) => cmds[a].instanceId.localeCompare(cmds[b].instanceId) || a - b);
     return this.inTransaction(async (m) => {
       const out: ({ ok: true; result: ApplyResult } | { ok: false; error: DomainException })[] = [];
+      // pipelined: each savepoint, release and command's writes go out with the next command's lock
+      const pipeline = this.pipelines.get(m);
+      const send = (sql: string) => (pipeline ? pipeline.defer(sql) : m.query(sql));
       for (const i of order) {
-        await m.query('SAVEPOINT apply_many');
+        await send('SAVEPOINT apply_many');
         // shared facts written by a command rolled back below are not in the table after all
         const factsBefore = this.factsOfTransaction.get(m)?.length ?? 0;
         try {
           const result = await this.groupTransaction.run(m, () => this.apply(cmds[i]));
-          await m.query('RELEASE SAVEPOINT apply_many');
+          await send('RELEASE SAVEPOINT apply_many');
           out[i] = { ok: true, result };
         } catch (err) {
           if (!(err instanceof DomainException) || err.reason === ErrorReason.CONCURRENT_UPDATE) throw err;
+          // (what is deferred, its savepoint included, goes out first)
           await m.query('ROLLBACK TO SAVEPOINT apply_many');
           // what the refused command queued or learned is gone with its savepoint
           this.batches.delete(m);
@@ -1676,7 +1681,7 @@ export class WorkflowEngine {
         }
       }
       return out;
-    });
+    }, this.runtime.env.PIPELINED_TRANSACTIONS);
   }
 }
 

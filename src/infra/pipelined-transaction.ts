@@ -34,87 +34,118 @@ export function sqlLiteral(value: unknown): string {
   return escapeLiteral(Buffer.isBuffer(text) ? `\\x${text.toString('hex')}` : text);
 }
 
+type QueryFn = (...args: unknown[]) => Promise<unknown>;
+
 /**
- * A transaction whose edges travel with its statements. `BEGIN` goes out in one message with the
- * first statement, and `COMMIT` in one message with the last: `BEGIN; EXECUTE s(...)` and
- * `EXECUTE s(...); COMMIT`, each in the simple query protocol, where one message may hold several
- * statements. `s` is the statement text prepared once per connection with SQL `PREPARE`, so it is
- * planned once as with `preparedRows`; its values go in as literals (`sqlLiteral`). A transaction
- * of four statements (begin, lock, write, commit) costs two round trips instead of four, and a
- * socket write is what a statement costs most on a small machine.
+ * A transaction whose statements that need no answer travel with the next one that does. `BEGIN`
+ * goes out in one message with the first statement, and `COMMIT` with the last: `BEGIN; EXECUTE
+ * s(...)` and `EXECUTE s(...); COMMIT`, in the simple query protocol, where one message may hold
+ * several statements. Between them, statements whose result nobody reads (a savepoint, the writes
+ * of one event of a group) can be deferred (`defer`) to go out before the next statement. `s` is
+ * a statement text prepared once per connection with SQL `PREPARE`, so it is planned once, as with
+ * `preparedRows`; its values go in as literals (`sqlLiteral`). A transaction of four statements
+ * (begin, lock, write, commit) costs two round trips instead of four; a socket write is what a
+ * statement costs most on a small machine.
  *
- * Everything else between the two edges runs on `manager` as usual (its connection is the
- * transaction's). The query runner is marked as inside a transaction, so a nested
- * `manager.transaction()` becomes a savepoint, as in TypeORM's own transactions. If the first
- * statement or anything after it fails, the transaction is rolled back; PostgreSQL runs nothing
+ * Everything else runs on `manager` as usual, on the transaction's connection: any other query on
+ * it first sends what was deferred, so nothing runs out of order. The query runner is marked as
+ * inside a transaction, so a nested `manager.transaction()` becomes a savepoint, as in TypeORM's
+ * own transactions. If anything fails, the transaction is rolled back; PostgreSQL runs nothing
  * after the failing statement of a message, so a failed last write never commits.
  */
 export class PipelinedTransaction {
+  /** Statements to send before the next one, in order; the transaction's BEGIN first. */
+  private deferred: string[] = ['BEGIN'];
   private begun = false;
   private ended = false;
 
   private constructor(
     readonly manager: EntityManager,
     private readonly client: PoolClient,
+    private readonly send: QueryFn,
   ) {}
 
-  /** Runs `work` in a pipelined transaction; `work` must call `first` before anything else and `last` at its end. */
+  /** Runs `work` in a pipelined transaction, committed (with what is still deferred) when `work` has not called `last`. */
   static async run<T>(ds: DataSource, work: (tx: PipelinedTransaction) => Promise<T>): Promise<T> {
     const runner = ds.createQueryRunner() as PostgresQueryRunner;
     const client = (await runner.connect()) as PoolClient;
     const state = runner as unknown as { isTransactionActive: boolean; transactionDepth: number };
     state.isTransactionActive = true;
     state.transactionDepth = 1;
-    const tx = new PipelinedTransaction(runner.manager, client);
+    // any other statement on the connection first sends what was deferred
+    const target = client as unknown as { query: QueryFn };
+    const own = Object.getOwnPropertyDescriptor(client, 'query');
+    const original = target.query;
+    const send: QueryFn = (...args) => original.apply(client, args);
+    const tx = new PipelinedTransaction(runner.manager, client, send);
+    target.query = async (...args) => {
+      await tx.flush();
+      return send(...args);
+    };
     try {
       const result = await work(tx);
       if (!tx.ended) await tx.last(null, []);
       return result;
     } catch (err) {
-      if (tx.begun && !tx.ended) await client.query('ROLLBACK').catch(() => undefined);
+      if (tx.begun && !tx.ended) await send('ROLLBACK').catch(() => undefined);
       throw err;
     } finally {
+      if (own) Object.defineProperty(client, 'query', own);
+      else delete (target as { query?: QueryFn }).query;
       state.isTransactionActive = false;
       state.transactionDepth = 0;
       await runner.release();
     }
   }
 
-  /** Whether `manager` is this transaction's (for callers handed only the manager). */
-  owns(manager: EntityManager): boolean {
-    return manager === this.manager;
-  }
-
-  get started(): boolean {
-    return this.begun;
-  }
-
-  /** `BEGIN` and the first statement, in one message; the statement's rows. */
-  async first<Row>(sql: string, params: unknown[]): Promise<Row[]> {
-    if (this.begun) throw new Error('the transaction has already begun');
+  /** The rows of a statement, sent with everything deferred before it in one message. */
+  async query<Row>(sql: string, params: unknown[]): Promise<Row[]> {
+    this.open();
     const call = await this.execute(sql, params);
-    this.begun = true;
-    const results = (await this.client.query(`BEGIN; ${call}`)) as unknown as QueryResult[];
-    return results[1].rows as Row[];
+    const results = await this.message([...this.take(), call]);
+    return results[results.length - 1].rows as Row[];
   }
 
-  /** The last statement (none: `sql` null) and `COMMIT`, in one message. */
+  /** Defers a statement whose result nobody reads (`params` null: a plain statement such as SAVEPOINT). */
+  async defer(sql: string, params: unknown[] | null = null): Promise<void> {
+    this.open();
+    this.deferred.push(params === null ? sql : await this.execute(sql, params));
+  }
+
+  /** Sends what was deferred, if anything (before a statement sent some other way). */
+  async flush(): Promise<void> {
+    if (this.ended || !this.deferred.length) return;
+    await this.message(this.take());
+  }
+
+  /** What is deferred, the last statement (none: `sql` null) and `COMMIT`, in one message. */
   async last(sql: string | null, params: unknown[]): Promise<void> {
-    if (this.ended) throw new Error('the transaction has already ended');
-    if (!this.begun) {
-      // nothing was read or written: there is nothing to commit
-      if (sql !== null) throw new Error('the last statement of a transaction that never began');
-      this.ended = true;
-      return;
-    }
+    this.open();
     const call = sql === null ? null : await this.execute(sql, params);
+    const statements = [...this.take(), ...(call === null ? [] : [call])];
     this.ended = true;
+    // nothing was ever sent and nothing is to be written: there is nothing to commit
+    if (!this.begun && statements.every((s) => s === 'BEGIN')) return;
     try {
-      await this.client.query(call === null ? 'COMMIT' : `${call}; COMMIT`);
+      await this.message([...statements, 'COMMIT']);
     } catch (err) {
-      await this.client.query('ROLLBACK').catch(() => undefined);
+      await this.send('ROLLBACK').catch(() => undefined);
       throw err;
     }
+  }
+
+  private open(): void {
+    if (this.ended) throw new Error('the transaction has already ended');
+  }
+
+  private take(): string[] {
+    return this.deferred.splice(0);
+  }
+
+  private async message(statements: string[]): Promise<QueryResult[]> {
+    if (statements[0] === 'BEGIN') this.begun = true;
+    const result = (await this.send(statements.join('; '))) as QueryResult | QueryResult[];
+    return Array.isArray(result) ? result : [result];
   }
 
   /** `EXECUTE` of `sql` with `params` as literals, preparing `sql` on this connection the first time. */
@@ -123,7 +154,7 @@ export class PipelinedTransaction {
     let prepared = preparedOn.get(this.client);
     if (!prepared) preparedOn.set(this.client, (prepared = new Set()));
     if (!prepared.has(name)) {
-      await this.client.query(`PREPARE ${name} AS ${sql}`);
+      await this.send(`PREPARE ${name} AS ${sql}`);
       prepared.add(name);
     }
     return params.length ? `EXECUTE ${name}(${params.map(sqlLiteral).join(', ')})` : `EXECUTE ${name}`;

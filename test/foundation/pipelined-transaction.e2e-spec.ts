@@ -5,6 +5,7 @@
  * included; a failing last statement commits nothing; a failure in between rolls back; a nested
  * transaction is a savepoint; the connection is clean for its next user.
  */
+import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { PipelinedTransaction, sqlLiteral } from '../../src/infra/pipelined-transaction';
 import { execute, queryRows } from '../../src/infra/sql';
@@ -70,7 +71,7 @@ describe('pipelined transactions', () => {
 
     for (const v of values)
       await PipelinedTransaction.run(ds, async (tx) => {
-        await tx.first(`SELECT count(*) FROM item WHERE id = $1`, [v[0]]);
+        await tx.query(`SELECT count(*) FROM item WHERE id = $1`, [v[0]]);
         await tx.last(INSERT, v);
       });
     expect(await queryRows<Row>(ds, `SELECT * FROM item ORDER BY id`)).toEqual(expected);
@@ -82,21 +83,22 @@ describe('pipelined transactions', () => {
   it('sends BEGIN with the first statement and COMMIT with the last: two messages', async () => {
     await execute(ds, `INSERT INTO item (id, t) VALUES (1, 'a')`);
     const seen: string[] = [];
-    const rows = await PipelinedTransaction.run(ds, async (tx) => {
-      const c = (await tx.manager.queryRunner!.connect()) as { query: (...a: unknown[]) => unknown };
-      const original = c.query.bind(c);
-      c.query = (...args: unknown[]) => {
-        seen.push(String(typeof args[0] === 'string' ? args[0] : (args[0] as { text: string }).text));
-        return original(...args);
-      };
-      try {
-        const locked = await tx.first<{ t: string }>(`SELECT t FROM item WHERE id = $1 FOR UPDATE`, [1]);
+    const proto = Client.prototype as unknown as { query: (...args: unknown[]) => unknown };
+    const original = proto.query;
+    proto.query = function (this: unknown, ...args: unknown[]) {
+      seen.push(String(typeof args[0] === 'string' ? args[0] : (args[0] as { text: string }).text));
+      return original.apply(this, args);
+    };
+    let rows: { t: string }[];
+    try {
+      rows = await PipelinedTransaction.run(ds, async (tx) => {
+        const locked = await tx.query<{ t: string }>(`SELECT t FROM item WHERE id = $1 FOR UPDATE`, [1]);
         await tx.last(`UPDATE item SET t = $2 WHERE id = $1`, [1, `${locked[0].t}b`]);
         return locked;
-      } finally {
-        c.query = original;
-      }
-    });
+      });
+    } finally {
+      proto.query = original;
+    }
     expect(rows).toEqual([{ t: 'a' }]);
     const messages = seen.filter((s) => !s.startsWith('PREPARE '));
     expect(messages).toEqual([
@@ -110,7 +112,7 @@ describe('pipelined transactions', () => {
     await execute(ds, `INSERT INTO item (id, t) VALUES (1, 'a')`);
     await expect(
       PipelinedTransaction.run(ds, async (tx) => {
-        await tx.first(`SELECT t FROM item WHERE id = $1 FOR UPDATE`, [1]);
+        await tx.query(`SELECT t FROM item WHERE id = $1 FOR UPDATE`, [1]);
         await execute(tx.manager, `UPDATE item SET t = 'changed' WHERE id = 1`);
         // a duplicate key: the statement fails, so its COMMIT never runs
         await tx.last(`INSERT INTO item (id, t) VALUES ($1, $2)`, [1, 'duplicate']);
@@ -130,7 +132,7 @@ describe('pipelined transactions', () => {
     await execute(ds, `INSERT INTO item (id, t) VALUES (1, 'a')`);
     await expect(
       PipelinedTransaction.run(ds, async (tx) => {
-        await tx.first(`SELECT t FROM item WHERE id = $1 FOR UPDATE`, [1]);
+        await tx.query(`SELECT t FROM item WHERE id = $1 FOR UPDATE`, [1]);
         // a nested transaction must not commit the outer one
         await tx.manager.transaction(async (inner) => {
           await execute(inner, `UPDATE item SET t = 'inner' WHERE id = 1`);
@@ -144,11 +146,38 @@ describe('pipelined transactions', () => {
   it('commits a transaction that only read, and does nothing for one that never began', async () => {
     await execute(ds, `INSERT INTO item (id, t) VALUES (1, 'a')`);
     const seen = await PipelinedTransaction.run(ds, (tx) =>
-      tx.first<{ t: string }>(`SELECT t FROM item WHERE id = $1`, [1]),
+      tx.query<{ t: string }>(`SELECT t FROM item WHERE id = $1`, [1]),
     );
     expect(seen).toEqual([{ t: 'a' }]);
     expect(await PipelinedTransaction.run(ds, () => Promise.resolve(42))).toBe(42);
     await execute(ds, `INSERT INTO item (id, t) VALUES (2, 'b')`);
     expect(await queryRows(ds, `SELECT count(*)::int AS n FROM item`)).toEqual([{ n: 2 }]);
+  });
+  it('sends deferred statements before the next one, in order, whichever way it goes out', async () => {
+    await execute(ds, `INSERT INTO item (id, t) VALUES (1, 'a')`);
+    await PipelinedTransaction.run(ds, async (tx) => {
+      await tx.defer('SAVEPOINT s');
+      await tx.defer(`UPDATE item SET t = $2 WHERE id = $1`, [1, 'deferred']);
+      // a statement sent some other way on the transaction's connection sees the deferred write
+      expect(await queryRows(tx.manager, `SELECT t FROM item WHERE id = 1`)).toEqual([{ t: 'deferred' }]);
+      await execute(tx.manager, 'ROLLBACK TO SAVEPOINT s');
+      await tx.defer(`INSERT INTO item (id, t) VALUES ($1, $2)`, [2, 'kept']);
+      expect(await tx.query(`SELECT t FROM item ORDER BY id`, [])).toEqual([{ t: 'a' }, { t: 'kept' }]);
+      await tx.defer(`INSERT INTO item (id, t) VALUES ($1, $2)`, [3, 'committed with COMMIT']);
+    });
+    expect(await queryRows(ds, `SELECT id, t FROM item ORDER BY id`)).toEqual([
+      { id: 1, t: 'a' },
+      { id: 2, t: 'kept' },
+      { id: 3, t: 'committed with COMMIT' },
+    ]);
+    // a deferred write that fails fails the statement it went out with, and nothing commits
+    await expect(
+      PipelinedTransaction.run(ds, async (tx) => {
+        await tx.defer(`UPDATE item SET t = 'lost' WHERE id = $1`, [1]);
+        await tx.defer(`INSERT INTO item (id, t) VALUES ($1, $2)`, [2, 'duplicate']);
+        await tx.query(`SELECT 1`, []);
+      }),
+    ).rejects.toThrow(/duplicate key/);
+    expect(await queryRows(ds, `SELECT t FROM item WHERE id = 1`)).toEqual([{ t: 'a' }]);
   });
 });
