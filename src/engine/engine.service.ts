@@ -319,7 +319,12 @@ export class WorkflowEngine {
       // the draft facts are read with the lock when the event may read them: it names a draft
       // version, is decided under the lock (an answer), or is of a type some guard reads the draft for
       const mayReadDraft = !!resolve || hasDraftVersion(command.payload) || this.registry.readsDraft(command.type);
-      const row = await this.lock(m, command.instanceId, true, mayReadDraft);
+      // without a resolver (which may change who acts, hence the key's scope) the key's record is read with the lock too
+      const key =
+        command.idempotencyKey && !resolve
+          ? { scope: idempotencyScope(command.actor), key: command.idempotencyKey }
+          : undefined;
+      const row = await this.lock(m, command.instanceId, true, mayReadDraft, key);
       const cmd: ApplyCommand = resolve
         ? {
             ...command,
@@ -337,7 +342,9 @@ export class WorkflowEngine {
         ? requestHash({ op: 'apply', instanceId: cmd.instanceId, type: cmd.type, payload: cmd.payload ?? {} })
         : '';
       if (cmd.idempotencyKey) {
-        const seen = await this.replay(m, cmd.actor, cmd.idempotencyKey, fingerprint);
+        const seen = key
+          ? await this.replayOf(m, row.idempotency_seen ?? null, cmd.idempotencyKey, fingerprint)
+          : await this.replay(m, cmd.actor, cmd.idempotencyKey, fingerprint);
         if (seen) return seen;
       }
       const def = this.definitionOf(row);
@@ -1521,18 +1528,31 @@ export class WorkflowEngine {
     instanceId: string,
     withFacts: true,
     withDraft: boolean,
-  ): Promise<InstanceRow & LockedFacts>;
-  private async lock(m: EntityManager, instanceId: string, withFacts = false, withDraft = false): Promise<InstanceRow> {
+    idempotency?: { scope: string; key: string },
+  ): Promise<InstanceRow & LockedFacts & { idempotency_seen?: IdempotencyRecord | null }>;
+  private async lock(
+    m: EntityManager,
+    instanceId: string,
+    withFacts = false,
+    withDraft = false,
+    idempotency?: { scope: string; key: string },
+  ): Promise<InstanceRow> {
     if (!isUuid(instanceId))
       throw new DomainException(ErrorCode.NOT_FOUND, `There is no procedure with id "${instanceId}".`);
+    // the record of an idempotency key, when asked for, comes with the lock (one round trip less)
+    const seen = idempotency
+      ? `, (SELECT json_build_object('request_hash', r.request_hash, 'instance_id', r.instance_id, 'seq', r.seq)
+            FROM idempotency_record r WHERE r.scope = $2 AND r.key = $3) AS idempotency_seen`
+      : '';
     const sql = withFacts
-      ? `SELECT i.*, ${this.world.lockColumns('i', withDraft)} FROM workflow_instance i WHERE i.id = $1 FOR UPDATE OF i`
+      ? `SELECT i.*, ${this.world.lockColumns('i', withDraft)}${seen} FROM workflow_instance i WHERE i.id = $1 FOR UPDATE OF i`
       : `SELECT * FROM workflow_instance WHERE id = $1 FOR UPDATE`;
+    const params = idempotency && withFacts ? [instanceId, idempotency.scope, idempotency.key] : [instanceId];
     // pipelined: with what waits to go out before it (the transaction's BEGIN, a savepoint, the previous writes)
     const pipeline = this.pipelines.get(m);
     const [row] = pipeline
-      ? await pipeline.query<InstanceRow>(sql, [instanceId])
-      : await preparedRows<InstanceRow>(m, sql, [instanceId]);
+      ? await pipeline.query<InstanceRow>(sql, params)
+      : await preparedRows<InstanceRow>(m, sql, params);
     if (!row) throw new DomainException(ErrorCode.NOT_FOUND, `There is no procedure with id "${instanceId}".`);
     return row;
   }
@@ -1544,10 +1564,20 @@ export class WorkflowEngine {
   }
 
   private async replay(m: EntityManager, actor: Actor, key: string, fingerprint: string): Promise<ApplyResult | null> {
-    const [seen] = await m.query<{ request_hash: string; instance_id: string; seq: number }[]>(
+    const [seen] = await m.query<IdempotencyRecord[]>(
       `SELECT request_hash, instance_id, seq FROM idempotency_record WHERE scope = $1 AND key = $2`,
       [idempotencyScope(actor), key],
     );
+    return this.replayOf(m, seen ?? null, key, fingerprint);
+  }
+
+  /** The result to give again for a key already used (null: a new key); a different request under it is refused. */
+  private async replayOf(
+    m: EntityManager,
+    seen: IdempotencyRecord | null,
+    key: string,
+    fingerprint: string,
+  ): Promise<ApplyResult | null> {
     if (!seen) return null;
     if (seen.request_hash !== fingerprint)
       throw new DomainException(
@@ -1683,6 +1713,13 @@ export class WorkflowEngine {
       return out;
     }, this.runtime.env.PIPELINED_TRANSACTIONS);
   }
+}
+
+/** The stored record of an idempotency key. */
+interface IdempotencyRecord {
+  request_hash: string;
+  instance_id: string;
+  seq: number;
 }
 
 function requireCorrectionRole(actor: Actor): void {
