@@ -18,6 +18,7 @@ import cluster from 'node:cluster';
 import * as net from 'node:net';
 import { Client } from 'pg';
 import { startApi } from '../../src/cluster';
+import { statementKey } from './harness';
 
 export interface ApiStatsRequest {
   readonly bench: 'reset' | 'report';
@@ -61,7 +62,7 @@ function instrumentApiProcess(): void {
   proto.query = function (this: unknown, ...args: unknown[]) {
     const q = args[0];
     const text = typeof q === 'string' ? q : ((q as { text?: string })?.text ?? '?');
-    const key = text.replace(/\s+/g, ' ').trim().slice(0, 70);
+    const key = statementKey(text);
     counts.set(key, (counts.get(key) ?? 0) + 1);
     return original.apply(this, args);
   };

@@ -10,6 +10,7 @@ import Redis from 'ioredis';
 import { Client, Pool, type PoolClient } from 'pg';
 import { createApp, runMigrations } from '../../src/bootstrap';
 import { loadEnv } from '../../src/config/env';
+import { expandPipelined } from '../../src/infra/pipelined-transaction';
 import { WorkflowEngine } from '../../src/engine/engine.service';
 import { DEFINITIONS } from '../../src/engine/engine.types';
 import { systemClock } from '../../src/infra/clock';
@@ -140,6 +141,8 @@ export async function bootApp(
     RATE_LIMIT_REQUESTS: '1000000',
     RATE_LIMIT_EVENTS: '1000000',
     WORKERS_IN_PROCESS: 'false',
+    // passed through, so that a run can compare (PIPELINED_TRANSACTIONS=false npm run bench:...)
+    PIPELINED_TRANSACTIONS: process.env.PIPELINED_TRANSACTIONS ?? 'true',
     LOG_LEVEL: 'warn',
     PORT: '0',
   });
@@ -374,6 +377,17 @@ export function engineOp(engine: WorkflowEngine, ids: string[], start = 0): () =
 }
 
 /** Counts statements sent through `pg` (which TypeORM uses) by their first words, while `fn` runs. */
+/**
+ * What a statement is counted as: its first 70 characters, whitespace collapsed, a pipelined
+ * message's `EXECUTE afp_...(values)` shown as the prepared statement's text (so that messages
+ * differing only in their values count as one), copied out of the message so that the key does not
+ * keep the message (kilobytes of literals) alive.
+ */
+export function statementKey(text: string): string {
+  const short = expandPipelined(text).replace(/\s+/g, ' ').trim().slice(0, 70);
+  return Buffer.from(short, 'utf8').toString('utf8');
+}
+
 export async function countStatements<T>(
   fn: () => Promise<T>,
 ): Promise<{ result: T; counts: Map<string, number>; dbMs: number }> {
@@ -384,7 +398,7 @@ export async function countStatements<T>(
   proto.query = function (this: unknown, ...args: unknown[]) {
     const q = args[0];
     const text = typeof q === 'string' ? q : ((q as { text?: string })?.text ?? '?');
-    const key = text.replace(/\s+/g, ' ').trim().slice(0, 70);
+    const key = statementKey(text);
     counts.set(key, (counts.get(key) ?? 0) + 1);
     const s = performance.now();
     const out = original.apply(this, args);
