@@ -6,7 +6,6 @@
  * its own (the draft) beside it, while the record still gives each event the whole of what its
  * machine saw.
  */
-import { Client } from 'pg';
 import type { Actor } from '../../workflows/kernel/types';
 import { WorkflowEngine } from '../../src/engine/engine.service';
 import { OutboxRelay } from '../../src/engine/outbox.relay';
@@ -14,29 +13,11 @@ import { expandPipelined } from '../../src/infra/pipelined-transaction';
 import { EvidenceService } from '../../src/record/evidence.service';
 import { bearer, signedIn, type TestUser } from '../support/auth';
 import { draftUpTo } from '../support/drafts';
+import { statementsDuring } from '../support/statements';
 import { createTestApp, type TestApp } from '../support/test-app';
 
 const STATES = ['BY', 'CN', 'IN', 'IR', 'KG', 'KZ', 'PK', 'RU', 'TJ', 'UZ'];
 const SYSTEM: Actor = { id: 'system', role: 'system', memberState: null, actingFor: null };
-
-/** Every statement any pg client of this process sends while `fn` runs, by text. */
-async function statementsDuring(fn: () => Promise<unknown>): Promise<string[]> {
-  const proto = Client.prototype as unknown as { query: (...args: unknown[]) => unknown };
-  const original = proto.query;
-  const seen: string[] = [];
-  proto.query = function (this: unknown, ...args: unknown[]) {
-    const q = args[0];
-    const text = typeof q === 'string' ? q : ((q as { text?: string } | undefined)?.text ?? '?');
-    seen.push(text.replace(/\s+/g, ' ').trim());
-    return original.apply(this, args);
-  };
-  try {
-    await fn();
-  } finally {
-    proto.query = original;
-  }
-  return seen;
-}
 
 describe.each([true, false])('the answer path (HTTP, real PostgreSQL; PIPELINED_TRANSACTIONS=%s)', (pipelined) => {
   let t: TestApp;
@@ -108,7 +89,7 @@ describe.each([true, false])('the answer path (HTTP, real PostgreSQL; PIPELINED_
     await t.http().get('/approvals/inbox').set(bearer(approvers.CN.token)).expect(200);
     // the notices an answer leaves in the outbox are delivered later by the relay, not by the request: stopped here
     await t.app.get(OutboxRelay).onModuleDestroy();
-    const sent = await statementsDuring(() => answer(id, 'CN'));
+    const { statements: sent } = await statementsDuring(() => answer(id, 'CN'));
     // a statement text is prepared once per connection (SQL PREPARE); the messages of the answer itself:
     const messages = sent.filter((s) => !/^PREPARE /.test(s));
     const statements = messages.map((m) => expandPipelined(m).replace(/\s+/g, ' '));

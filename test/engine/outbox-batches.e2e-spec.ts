@@ -5,32 +5,14 @@
  * time, so a bad message holds up only itself. Real PostgreSQL, real relay.
  */
 import { randomUUID } from 'node:crypto';
-import { Client } from 'pg';
 import type { DefinitionRegistry } from '../../workflows/registry';
 import { WorkflowEngine } from '../../src/engine/engine.service';
 import { DEFINITIONS } from '../../src/engine/engine.types';
 import { OutboxRelay } from '../../src/engine/outbox.relay';
 import { signedIn } from '../support/auth';
+import { statementsDuring } from '../support/statements';
 import { createTestApp, type TestApp } from '../support/test-app';
 import { counterDefinition } from './counter.definition';
-
-/** Every statement any pg client of this process sends while `fn` runs. */
-async function statementsDuring(fn: () => Promise<unknown>): Promise<string[]> {
-  const proto = Client.prototype as unknown as { query: (...args: unknown[]) => unknown };
-  const original = proto.query;
-  const seen: string[] = [];
-  proto.query = function (this: unknown, ...args: unknown[]) {
-    const q = args[0];
-    seen.push(typeof q === 'string' ? q : ((q as { text?: string } | undefined)?.text ?? '?'));
-    return original.apply(this, args);
-  };
-  try {
-    await fn();
-  } finally {
-    proto.query = original;
-  }
-  return seen;
-}
 
 describe('the relay delivers notices set-based', () => {
   let t: TestApp;
@@ -85,9 +67,9 @@ describe('the relay delivers notices set-based', () => {
 
   it('stores forty notices with as many statements as one, marks them processed at once, and keeps their order', async () => {
     const one = await notices(1);
-    const forOne = await statementsDuring(() => relay.drain());
+    const { statements: forOne } = await statementsDuring(() => relay.drain());
     const forty = await notices(40);
-    const forForty = await statementsDuring(() => relay.drain());
+    const { statements: forForty } = await statementsDuring(() => relay.drain());
 
     // the same statements for forty messages as for one: nothing is repeated per message
     expect(forForty.length).toBe(forOne.length);

@@ -5,11 +5,11 @@
  * included; a failing last statement commits nothing; a failure in between rolls back; a nested
  * transaction is a savepoint; the connection is clean for its next user.
  */
-import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { PipelinedTransaction, sqlLiteral } from '../../src/infra/pipelined-transaction';
 import { execute, queryRows } from '../../src/infra/sql';
 import { createEmptyDatabase, type TestDatabase } from '../support/databases';
+import { statementsDuring } from '../support/statements';
 
 interface Row {
   id: number;
@@ -82,23 +82,13 @@ describe('pipelined transactions', () => {
 
   it('sends BEGIN with the first statement and COMMIT with the last: two messages', async () => {
     await execute(ds, `INSERT INTO item (id, t) VALUES (1, 'a')`);
-    const seen: string[] = [];
-    const proto = Client.prototype as unknown as { query: (...args: unknown[]) => unknown };
-    const original = proto.query;
-    proto.query = function (this: unknown, ...args: unknown[]) {
-      seen.push(String(typeof args[0] === 'string' ? args[0] : (args[0] as { text: string }).text));
-      return original.apply(this, args);
-    };
-    let rows: { t: string }[];
-    try {
-      rows = await PipelinedTransaction.run(ds, async (tx) => {
+    const { statements: seen, result: rows } = await statementsDuring(() =>
+      PipelinedTransaction.run(ds, async (tx) => {
         const locked = await tx.query<{ t: string }>(`SELECT t FROM item WHERE id = $1 FOR UPDATE`, [1]);
         await tx.last(`UPDATE item SET t = $2 WHERE id = $1`, [1, `${locked[0].t}b`]);
         return locked;
-      });
-    } finally {
-      proto.query = original;
-    }
+      }),
+    );
     expect(rows).toEqual([{ t: 'a' }]);
     const messages = seen.filter((s) => !s.startsWith('PREPARE '));
     expect(messages).toEqual([
