@@ -144,7 +144,7 @@ export async function startApiCluster(
 ): Promise<ApiCluster> {
   const port = await freePort();
   const proc: ChildProcess = fork(__filename, [], {
-    execArgv: ['--max-semi-space-size=32', '-r', 'ts-node/register/transpile-only'],
+    execArgv: ['-r', 'ts-node/register/transpile-only'],
     env: {
       PATH: process.env.PATH ?? '',
       HOME: process.env.HOME ?? '/tmp',
