@@ -239,9 +239,9 @@ export class ApprovalsService {
   ): Promise<ApplyResult> {
     return this.engine.apply(
       { instanceId, type: 'answer', payload: {}, actor, idempotencyKey },
-      async (manager, instance) => {
+      (_manager, instance) => {
         const { type, payload } = answerEvent(instance, dto);
-        return { type, payload, actor: await this.auth.resolveActing(actor, this.clock.now(), manager) };
+        return { type, payload, actor: instance.actor };
       },
     );
   }
@@ -404,7 +404,7 @@ export class ApprovalsService {
  * round, a RESPOND in a comment circulation, on the draft version the round is on. Pure: the
  * engine calls it under the instance lock (EventResolver), and the statement route before signing.
  */
-export function answerEvent(instance: LockedInstance, dto: StatementRequestDto) {
+export function answerEvent(instance: Omit<LockedInstance, 'actor'>, dto: StatementRequestDto) {
   const q = instance.status === 'active' ? awaitedAnswers(instance.context) : null;
   if (!q)
     throw new DomainException(

@@ -5,6 +5,7 @@ import type { Actor } from '../../workflows/kernel/types';
 import { DomainException, ErrorCode } from '../common/domain.exception';
 import { AccessTokenService, type IssuedAccessToken } from './access-token.service';
 import { ActingAppointmentEntity } from './acting-appointment.entity';
+import { actingAppointmentSql, actingAs, mayActFor, type ActingAppointmentRow } from './acting';
 import { AuditService } from './audit.service';
 import { verifyPassword } from './password-hasher';
 import { queryOne } from '../infra/sql';
@@ -86,17 +87,12 @@ export class AuthService {
    * of the actor's own member state count, so a later change of the user's state voids them.
    */
   async resolveActing(actor: Actor, at: Date, manager?: EntityManager): Promise<Actor> {
-    const own: Actor = { ...actor, actingFor: null };
-    if (actor.role !== 'approver' || !actor.memberState) return own;
-    // on the hot path of every answer (under the instance lock): one plain statement
-    const appointment = await queryOne<{ member_state: string; for_user_id: string }>(
+    if (!mayActFor(actor)) return actingAs(actor, null);
+    const row = await queryOne<{ appointment: ActingAppointmentRow | null }>(
       manager ?? this.appointments.manager,
-      `SELECT member_state, for_user_id FROM acting_appointment
-        WHERE acting_user_id = $1 AND member_state = $2 AND revoked_at IS NULL AND valid_from <= $3 AND valid_to > $3
-        ORDER BY valid_from DESC, created_at DESC LIMIT 1`,
+      `SELECT ${actingAppointmentSql('$1', '$2', '$3')} AS appointment`,
       [actor.id, actor.memberState, at],
     );
-    if (!appointment) return own;
-    return { ...actor, memberState: appointment.member_state, actingFor: appointment.for_user_id };
+    return actingAs(actor, row?.appointment);
   }
 }

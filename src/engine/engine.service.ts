@@ -73,6 +73,7 @@ import {
 } from './engine.types';
 import { eventHash, GENESIS_HASH, requestHash } from './event-hash';
 import type { OutboxKind, OutboxPayloads } from './outbox-messages';
+import { actingAppointmentSql, actingAs, mayActFor, type ActingAppointmentRow } from '../auth/acting';
 import { idempotencyScope } from './idempotency-scope';
 import { OutboxRelay } from './outbox.relay';
 import { pathsToValue } from './state-value';
@@ -324,7 +325,9 @@ export class WorkflowEngine {
         command.idempotencyKey && !resolve
           ? { scope: idempotencyScope(command.actor), key: command.idempotencyKey }
           : undefined;
-      const row = await this.lock(m, command.instanceId, true, mayReadDraft, key);
+      // an event decided under the lock (an answer) learns who its actor acts as from the lock statement too
+      const acting = resolve && mayActFor(command.actor) ? { actor: command.actor, at: this.clock.now() } : undefined;
+      const row = await this.lock(m, command.instanceId, true, mayReadDraft, key, acting);
       const cmd: ApplyCommand = resolve
         ? {
             ...command,
@@ -332,6 +335,7 @@ export class WorkflowEngine {
               context: (row.snapshot as { context?: unknown }).context ?? null,
               statePath: row.state_path,
               status: row.status,
+              actor: actingAs(command.actor, row.acting_appointment),
             })),
           }
         : command;
@@ -1529,25 +1533,37 @@ export class WorkflowEngine {
     withFacts: true,
     withDraft: boolean,
     idempotency?: { scope: string; key: string },
-  ): Promise<InstanceRow & LockedFacts & { idempotency_seen?: IdempotencyRecord | null }>;
+    acting?: { actor: Actor & { memberState: string }; at: Date },
+  ): Promise<
+    InstanceRow &
+      LockedFacts & { idempotency_seen?: IdempotencyRecord | null; acting_appointment?: ActingAppointmentRow | null }
+  >;
   private async lock(
     m: EntityManager,
     instanceId: string,
     withFacts = false,
     withDraft = false,
     idempotency?: { scope: string; key: string },
+    acting?: { actor: Actor & { memberState: string }; at: Date },
   ): Promise<InstanceRow> {
     if (!isUuid(instanceId))
       throw new DomainException(ErrorCode.NOT_FOUND, `There is no procedure with id "${instanceId}".`);
-    // the record of an idempotency key, when asked for, comes with the lock (one round trip less)
-    const seen = idempotency
-      ? `, (SELECT json_build_object('request_hash', r.request_hash, 'instance_id', r.instance_id, 'seq', r.seq)
-            FROM idempotency_record r WHERE r.scope = $2 AND r.key = $3) AS idempotency_seen`
-      : '';
+    const params: unknown[] = [instanceId];
+    const param = (value: unknown) => `$${params.push(value)}`;
+    // the record of an idempotency key, and the acting appointment covering the actor, when asked
+    // for, come with the lock (a round trip less each)
+    const seen =
+      idempotency && withFacts
+        ? `, (SELECT json_build_object('request_hash', r.request_hash, 'instance_id', r.instance_id, 'seq', r.seq)
+            FROM idempotency_record r WHERE r.scope = ${param(idempotency.scope)} AND r.key = ${param(idempotency.key)}) AS idempotency_seen`
+        : '';
+    const appointment =
+      acting && withFacts
+        ? `, ${actingAppointmentSql(param(acting.actor.id), param(acting.actor.memberState), param(acting.at))} AS acting_appointment`
+        : '';
     const sql = withFacts
-      ? `SELECT i.*, ${this.world.lockColumns('i', withDraft)}${seen} FROM workflow_instance i WHERE i.id = $1 FOR UPDATE OF i`
+      ? `SELECT i.*, ${this.world.lockColumns('i', withDraft)}${seen}${appointment} FROM workflow_instance i WHERE i.id = $1 FOR UPDATE OF i`
       : `SELECT * FROM workflow_instance WHERE id = $1 FOR UPDATE`;
-    const params = idempotency && withFacts ? [instanceId, idempotency.scope, idempotency.key] : [instanceId];
     // pipelined: with what waits to go out before it (the transaction's BEGIN, a savepoint, the previous writes)
     const pipeline = this.pipelines.get(m);
     const [row] = pipeline

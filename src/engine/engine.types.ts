@@ -30,18 +30,25 @@ export interface LockedInstance {
   context: unknown;
   statePath: string;
   status: 'active' | 'done';
+  /**
+   * The command's actor as they act at the lock: an approver covered by an acting appointment then
+   * answers for its member state, on behalf of the approver they replace (read with the lock).
+   */
+  actor: Actor;
 }
 
 /**
  * Decides an event under the instance lock, in the event's transaction (`manager`), from the
  * instance as it stands: a member state's answer is a POSITION or a RESPOND depending on the round
- * open now, and its actor is who the caller acts as at this moment (acting appointments). Throws a
+ * open now, and its actor is who the caller acts as at this moment (`instance.actor`). Throws a
  * DomainException to refuse.
  */
 export type EventResolver = (
   manager: EntityManager,
   instance: LockedInstance,
-) => Promise<{ type: string; payload: Record<string, unknown>; actor: Actor }>;
+) =>
+  | Promise<{ type: string; payload: Record<string, unknown>; actor: Actor }>
+  | { type: string; payload: Record<string, unknown>; actor: Actor };
 
 export interface ApplyResult {
   instanceId: string;
