@@ -360,20 +360,25 @@ export class NotificationsService implements OnModuleInit {
     asked: { audience: NotifyEffect['audience']; instanceId: string | null }[],
     at: Date,
   ): Promise<string[][]> {
-    const named = new Map<string, Promise<string[]>>();
-    const bases = asked.map(({ audience }) => {
+    // one statement at a time on the transaction's connection
+    const named = new Map<string, string[]>();
+    const bases: string[][] = [];
+    for (const { audience } of asked) {
       const roles = (audience.roles ?? []).filter((r) => r !== 'system');
       const states = audience.memberStates ?? [];
       const ids = (audience.userIds ?? []).filter(isUuid);
-      if (!roles.length && !states.length && !ids.length) return Promise.resolve([]);
+      if (!roles.length && !states.length && !ids.length) {
+        bases.push([]);
+        continue;
+      }
       const key = JSON.stringify([roles, states, ids]);
       let found = named.get(key);
       if (!found) {
-        found = this.namedUsers(m, roles, states, ids, at);
+        found = await this.namedUsers(m, roles, states, ids, at);
         named.set(key, found);
       }
-      return found;
-    });
+      bases.push(found);
+    }
     const officersOf = asked
       .filter((a) => a.audience.procedureOfficers === true && a.instanceId !== null)
       .map((a) => a.instanceId as string);
@@ -382,7 +387,7 @@ export class NotificationsService implements OnModuleInit {
       : new Map<string, string[]>();
     const result: string[][] = [];
     for (const [i, { audience, instanceId }] of asked.entries()) {
-      const found = new Set(await bases[i]);
+      const found = new Set(bases[i]);
       if (audience.procedureOfficers === true && instanceId !== null)
         for (const id of officers.get(instanceId) ?? []) found.add(id);
       for (const id of audience.exceptUserIds ?? []) found.delete(id);

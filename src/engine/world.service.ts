@@ -37,8 +37,9 @@ export class WorldService {
   }
 
   async for(manager: EntityManager, instanceId: string | null, at: Date, treatyId?: string | null): Promise<World> {
+    const drafts = this.drafts;
     return this.gather(manager, at, treatyId, {
-      draft: instanceId && this.drafts ? this.drafts.factsFor(manager, instanceId) : Promise.resolve(null),
+      draft: () => (instanceId && drafts ? drafts.factsFor(manager, instanceId) : Promise.resolve(null)),
     });
   }
 
@@ -59,12 +60,13 @@ export class WorldService {
     at: Date,
     treatyId?: string | null,
   ): Promise<World> {
-    const draft =
-      !withDraft || !this.drafts
+    const drafts = this.drafts;
+    const draft = () =>
+      !withDraft || !drafts
         ? Promise.resolve(null)
         : locked.draft_read
-          ? Promise.resolve(this.drafts.factsFrom(locked.draft_facts))
-          : this.drafts.factsFor(manager, locked.id);
+          ? Promise.resolve(drafts.factsFrom(locked.draft_facts))
+          : drafts.factsFor(manager, locked.id);
     return this.gather(manager, at, treatyId, { draft, version: locked.reference_version });
   }
 
@@ -72,16 +74,16 @@ export class WorldService {
     manager: EntityManager,
     at: Date,
     treatyId: string | null | undefined,
-    known: { draft: Promise<DraftFacts | null>; version?: string },
+    known: { draft: () => Promise<DraftFacts | null>; version?: string },
   ): Promise<World> {
-    const v = known.version;
-    const [states, memoranda, bodies, draft, treaty] = await Promise.all([
-      this.reference.memberStateCodes(at, manager, v),
-      this.reference.memoranda(at, manager, v),
-      this.reference.bodyFacts(at, manager, v),
-      known.draft,
-      treatyId ? this.reference.find('treaty', treatyId, at, manager, v) : Promise.resolve(null),
-    ]);
+    // One statement at a time on the transaction's connection (a connection runs one anyway); with
+    // the version known, the reference data come from the in-memory copy without a statement.
+    const v = known.version ?? (await this.reference.version(manager));
+    const states = await this.reference.memberStateCodes(at, manager, v);
+    const memoranda = await this.reference.memoranda(at, manager, v);
+    const bodies = await this.reference.bodyFacts(at, manager, v);
+    const treaty = treatyId ? await this.reference.find('treaty', treatyId, at, manager, v) : null;
+    const draft = await known.draft();
     const world: World = { memberStates: states, memoranda, bodies, draft };
     return treatyId ? { ...world, treaty: treaty && treatyConsentFacts(treaty.data, states, at) } : world;
   }

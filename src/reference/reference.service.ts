@@ -407,6 +407,15 @@ export class ReferenceService {
     return (await this.rows(db, knownVersion)).filter((r) => r.kind === kind && isValidAt(r, moment));
   }
 
+  /** The stored reference data's version (a counter every change raises), read on `db` when given. */
+  async version(db?: EntityManager): Promise<string> {
+    const runner = db ?? this.dataSource.manager;
+    const [row] = await runner.query<{ version: string }[]>(
+      `SELECT version::text AS version FROM reference_data_version`,
+    );
+    return row.version;
+  }
+
   /**
    * Every stored version, sorted by kind, code, version (cached while the stored version is unchanged).
    * `knownVersion`: the caller read `reference_data_version` itself in its transaction (the engine
@@ -417,10 +426,7 @@ export class ReferenceService {
     // second (with every pooled connection held that way, none would ever come free).
     const runner = db ?? this.dataSource.manager;
     // Read before the rows: a change committed in between makes the copy newer than its tag, and the next read reloads.
-    const version =
-      knownVersion ??
-      (await runner.query<{ version: string }[]>(`SELECT version::text AS version FROM reference_data_version`))[0]
-        .version;
+    const version = knownVersion ?? (await this.version(runner));
     if (this.snapshot?.version !== version) {
       const loading = runner
         .getRepository(ReferenceRecord)
