@@ -13,7 +13,7 @@ import { expandPipelined } from '../../src/infra/pipelined-transaction';
 import { EvidenceService } from '../../src/record/evidence.service';
 import { bearer, signedIn, type TestUser } from '../support/auth';
 import { draftUpTo } from '../support/drafts';
-import { statementsDuring } from '../support/statements';
+import { queuedDuring, statementsDuring } from '../support/statements';
 import { createTestApp, type TestApp } from '../support/test-app';
 
 const STATES = ['BY', 'CN', 'IN', 'IR', 'KG', 'KZ', 'PK', 'RU', 'TJ', 'UZ'];
@@ -121,6 +121,18 @@ describe.each([true, false])('the answer path (HTTP, real PostgreSQL; PIPELINED_
       [id],
     );
     expect(cn).toEqual({ actor_member_state: 'CN', type: 'POSITION' });
+  });
+
+  it('sends one statement at a time on a connection: a start, answers and their notices queue nothing', async () => {
+    // the relay runs only when asked below, so that its batch holds every notice
+    await t.app.get(OutboxRelay).onModuleDestroy();
+    const { queued } = await queuedDuring(async () => {
+      const id = await atCoordinatorsRound();
+      for (const s of ['BY', 'CN', 'IN']) await answer(id, s);
+      // the notices of the start and the answers, several audiences in one batch
+      expect(await t.app.get(OutboxRelay).drain()).toBeGreaterThan(3);
+    });
+    expect(queued).toEqual([]);
   });
 
   it('stores the facts shared by many events once, by hash; the record gives every event all it saw', async () => {
