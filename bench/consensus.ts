@@ -31,7 +31,6 @@
  */
 import { fork } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import * as path from 'node:path';
 import { Client, Pool, type PoolClient } from 'pg';
@@ -44,12 +43,19 @@ import type { Actor } from '../workflows/kernel/types';
 import {
   bootApp,
   countStatements,
+  cpuLine,
+  cpuSample,
+  cpuSince,
+  type CpuSample,
   fmt,
   log,
   machineLine,
   median,
   percentile,
+  profiled,
   runBounded,
+  socketWriteCounter,
+  writesLine,
   withScratch,
 } from './lib/harness';
 import { startApiCluster, type ApiCluster, type ApiProcessStats } from './lib/api-cluster';
@@ -283,6 +289,12 @@ interface Slice {
   backlog: number;
   /** The http side's API processes, when they are not this process: each one's own figures. */
   processes?: ApiProcessStats[];
+  /** The machine's CPU, and the PostgreSQL and Redis servers', during the slice. */
+  cpu: CpuSample;
+  /** The load generator's own CPU time (the http side's HTTP clients, another process), ms. */
+  loadCpuMs: number;
+  /** Socket writes by remote port: this process's, or the API processes' for the http side. */
+  writes: Map<number, number>;
 }
 
 /** How many outbox messages are still to be relayed. */
@@ -315,25 +327,6 @@ async function walDelta(c: Client, from: string): Promise<number> {
  * The WAL written since `from`, per answer, by relation (full-page images apart): what each table
  * and index costs. Records without a relation (commits, ...) are listed by resource manager.
  */
-/** CPU seconds (user + system) spent so far by the PostgreSQL server's processes, read from /proc. */
-function postgresCpuSeconds(): number {
-  const tick = 100; // USER_HZ on Linux
-  let total = 0;
-  for (const pid of readdirSync('/proc')) {
-    if (!/^\d+$/.test(pid)) continue;
-    try {
-      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
-      if (name !== 'postgres' && !name.startsWith('postgres:')) continue;
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      total += (Number(fields[11]) + Number(fields[12])) / tick;
-    } catch {
-      // the process ended between the listing and the read
-    }
-  }
-  return total;
-}
-
 async function walDetail(c: Client, from: string, answers: number): Promise<void> {
   await c.query(`CREATE EXTENSION IF NOT EXISTS pg_walinspect`);
   const { rows } = await c.query(
@@ -357,14 +350,15 @@ async function walDetail(c: Client, from: string, answers: number): Promise<void
  */
 async function measured(
   wal: Client,
-  fn: () => Promise<{ applied: number; latencies: number[]; seconds?: number }>,
+  fn: () => Promise<{ applied: number; latencies: number[]; seconds?: number; loadCpuMs?: number }>,
   api?: ApiCluster,
 ): Promise<Slice> {
   let peakRss = process.memoryUsage().rss;
   const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 200);
   await api?.reset();
   const lsn = await walLsn(wal);
-  const pg0 = postgresCpuSeconds();
+  const machine0 = cpuSample();
+  const sockets = socketWriteCounter();
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   try {
@@ -380,14 +374,16 @@ async function measured(
         log(`    ${(n / Math.max(1, result.applied)).toFixed(2)} × ${text}`);
     const seconds = result.seconds ?? (performance.now() - t0) / 1000;
     const cpu = process.cpuUsage(cpu0);
+    const machine = cpuSince(machine0);
+    sockets.stop();
+    const writes = new Map(sockets.writes);
+    if (processes) {
+      writes.clear();
+      for (const p of processes) for (const [port, n] of p.writes) writes.set(port, (writes.get(port) ?? 0) + n);
+    }
     const backlog = await outboxBacklog(wal);
     const walBytes = await walDelta(wal, lsn);
-    if (process.env.BENCH_WAL_DETAIL === '1') {
-      log(
-        `    PostgreSQL CPU ${(((postgresCpuSeconds() - pg0) * 1000) / Math.max(1, result.applied)).toFixed(2)} ms per answer`,
-      );
-      await walDetail(wal, lsn, Math.max(1, result.applied));
-    }
+    if (process.env.BENCH_WAL_DETAIL === '1') await walDetail(wal, lsn, Math.max(1, result.applied));
     const statements = [...counts.values()].reduce((a, b) => a + b, 0);
     peakRss = Math.max(peakRss, process.memoryUsage().rss);
     return {
@@ -400,9 +396,13 @@ async function measured(
       cpuMs: processes ? processes.reduce((a, p) => a + p.cpuMs, 0) : (cpu.user + cpu.system) / 1000,
       rssMb: processes ? Math.max(...processes.map((p) => p.rssMb)) : peakRss / 1024 / 1024,
       ...(processes ? { processes } : {}),
+      cpu: machine,
+      loadCpuMs: result.loadCpuMs ?? 0,
+      writes,
     };
   } finally {
     clearInterval(sampler);
+    sockets.stop();
   }
 }
 
@@ -451,7 +451,10 @@ function line(side: Side, s: Slice): string {
     `${fmt(s.backlog)} outbox messages left to relay at the end` +
     (several
       ? ` in ${s.processes!.length} API process(es); peak RSS per API process ${fmt(s.rssMb)} MB)\n           ${perProcess(s)}`
-      : `; API process RSS ${fmt(s.rssMb)} MB)`)
+      : `; API process RSS ${fmt(s.rssMb)} MB)`) +
+    `\n           ${cpuLine(s.cpu, n, 'answer')}` +
+    (s.loadCpuMs ? `, the load generator (HTTP clients) ${(s.loadCpuMs / n).toFixed(2)} ms` : '') +
+    `; socket writes per answer: ${writesLine(s.writes, n)}`
   );
 }
 
@@ -484,6 +487,7 @@ void withScratch(async (scratch) => {
       RATE_LIMIT_EVENTS: String(runtime.env.RATE_LIMIT_EVENTS),
       WORKERS_IN_PROCESS: 'false',
       LOG_LEVEL: 'error',
+      ...(process.env.BENCH_PROFILE ? { BENCH_PROFILE: process.env.BENCH_PROFILE } : {}),
     }).catch(async (err: unknown) => {
       await app.close();
       throw err;
@@ -565,7 +569,7 @@ void withScratch(async (scratch) => {
           });
           if (r.failures.length)
             throw new Error(`HTTP answers failed (${r.sent - r.ok} of ${r.sent}):\n  ${r.failures.join('\n  ')}`);
-          return { applied: r.ok, latencies: r.latencies, seconds: r.seconds };
+          return { applied: r.ok, latencies: r.latencies, seconds: r.seconds, loadCpuMs: r.cpuMs };
         },
         api,
       );
@@ -586,7 +590,7 @@ void withScratch(async (scratch) => {
     for (let r = 0; r < ROUNDS; r++) {
       const turn = [...order.slice(r % 3), ...order.slice(0, r % 3)];
       for (const side of turn) {
-        results[side].push(await runners[side](slices[r]));
+        results[side].push(await profiled(`consensus-${side}-${r + 1}`, () => runners[side](slices[r])));
         // the notices a side's answers left in the outbox are delivered before the next side starts
         // (untimed), so that no side's time or CPU includes another side's deliveries
         await outboxDrained(wal);
@@ -669,6 +673,30 @@ void withScratch(async (scratch) => {
       );
     }
     log(`floor ${fmt(fm)} approvals/s is the reference of both ratios`);
+    // The CPU budget: what each answer costs the whole machine (every process: the side's Node
+    // processes, PostgreSQL, Redis, the load generator) and what that allows with every core busy.
+    const cores = availableParallelism();
+    const machineMs = (side: Side) => med(side, (s) => (s.cpu.busy * 1000) / Math.max(1, s.answers));
+    const ceiling = (side: Side) => (cores * 1000) / machineMs(side);
+    log(
+      `SUMMARY CPU per answer on the machine (all processes): ` +
+        (['floor', 'engine', 'http'] as const)
+          .map(
+            (side) =>
+              `${side} ${machineMs(side).toFixed(2)} ms (PostgreSQL ${med(side, (s) => (s.cpu.postgres * 1000) / Math.max(1, s.answers)).toFixed(2)} ms; ` +
+              `machine ${Math.round(med(side, (s) => (100 * s.cpu.busy) / Math.max(1e-9, s.cpu.total)))} % busy)`,
+          )
+          .join(', '),
+    );
+    // the http side without its clients: what the product itself costs when they run elsewhere
+    const serverMs = machineMs('http') - med('http', (s) => s.loadCpuMs / Math.max(1, s.answers));
+    const serverCeiling = (cores * 1000) / serverMs;
+    log(
+      `SUMMARY with all ${cores} cores busy that allows at most: floor ${fmt(ceiling('floor'))}/s, ` +
+        `engine ${fmt(ceiling('engine'))}/s (${(ceiling('engine') / ceiling('floor')).toFixed(3)} of the floor's), ` +
+        `http ${fmt(ceiling('http'))}/s (${(ceiling('http') / ceiling('floor')).toFixed(3)}); ` +
+        `http with its clients on another machine (${serverMs.toFixed(2)} ms per answer here) ${fmt(serverCeiling)}/s (${(serverCeiling / ceiling('floor')).toFixed(3)})`,
+    );
     if (problems.length) throw new Error(`correctness checks failed for: ${problems.join(', ')}`);
     log('checks passed: every instance reached consensus once, positions as expected, chains valid');
   } finally {

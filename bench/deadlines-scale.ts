@@ -28,6 +28,7 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { execSync } from 'node:child_process';
+import { availableParallelism } from 'node:os';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import Redis from 'ioredis';
 import { Client } from 'pg';
@@ -48,11 +49,16 @@ import type { WorkflowEffect, WorkflowEvent } from '../workflows/kernel/types';
 import type { DefinitionRegistry } from '../workflows/registry';
 import {
   countStatements,
+  cpuLine,
+  cpuSample,
+  cpuSince,
+  type CpuSample,
   fmt,
   log,
   machineLine,
   OFFICER,
   percentile,
+  profiled,
   REDIS_URL,
   withScratch,
   type Scratch,
@@ -380,19 +386,31 @@ async function batchDueTogether(
     return applyMany(cmds);
   };
   const cpu0 = process.cpuUsage();
+  // the machine's CPU from the due instant to the poll that sees the last job finished
+  let burst0: { machine: CpuSample; node: NodeJS.CpuUsage } | null = null;
+  const atDue = setTimeout(
+    () => (burst0 = { machine: cpuSample(), node: process.cpuUsage() }),
+    Math.max(0, T - Date.now()),
+  );
   const timeoutAt = T + 300_000;
   const { result: statements, commands } = await countRedisCommands(redis, scripts, () =>
-    countStatements(async () => {
-      for (;;) {
-        const finished =
-          (await redis.zcard(queue.keys.completed)) + (await redis.zcard(queue.keys.failed)) - completedBefore;
-        if (finished >= BATCH) return finished;
-        if (Date.now() > timeoutAt)
-          throw new Error(`only ${finished} of ${BATCH} reminders finished within 300 s of their time`);
-        await sleep(200);
-      }
-    }),
+    profiled(`deadlines-burst-${label.replace(/\W+/g, '-')}`, () =>
+      countStatements(async () => {
+        for (;;) {
+          const finished =
+            (await redis.zcard(queue.keys.completed)) + (await redis.zcard(queue.keys.failed)) - completedBefore;
+          if (finished >= BATCH) return finished;
+          if (Date.now() > timeoutAt)
+            throw new Error(`only ${finished} of ${BATCH} reminders finished within 300 s of their time`);
+          await sleep(200);
+        }
+      }),
+    ),
   );
+  clearTimeout(atDue);
+  const started = burst0 as { machine: CpuSample; node: NodeJS.CpuUsage } | null;
+  const burstMachine = started ? cpuSince(started.machine) : null;
+  const burstNode = started ? process.cpuUsage(started.node) : null;
   await a.relay.drain(); // the notify rows the reminders wrote (kicked after commit; normally already done)
   const cpu = process.cpuUsage(cpu0);
   a.engine.applyMany = applyMany;
@@ -449,6 +467,15 @@ async function batchDueTogether(
   log(
     `    per reminder: ${(totalCommands / BATCH).toFixed(1)} Redis commands, ${(totalStatements / BATCH).toFixed(1)} SQL statements, ${((cpu.user + cpu.system) / 1000 / BATCH).toFixed(2)} ms Node CPU (whole window, notify relay included)`,
   );
+  if (burstMachine && burstNode) {
+    const cores = availableParallelism();
+    const perReminder = (burstMachine.busy * 1000) / BATCH;
+    log(
+      `    during the burst (due instant to the poll that saw the last job finished): ${cpuLine(burstMachine, BATCH, 'reminder')}, ` +
+        `this process (worker, engine, relay) ${((burstNode.user + burstNode.system) / 1000 / BATCH).toFixed(2)} ms; ` +
+        `with all ${cores} cores busy, ${fmt(BATCH)} reminders at ${perReminder.toFixed(2)} ms of machine CPU each need at least ${fmt((perReminder * BATCH) / cores)} ms`,
+    );
+  }
   const top = (m: Map<string, number>, k: number) =>
     [...m.entries()]
       .sort((x, y) => y[1] - x[1])

@@ -18,7 +18,9 @@ import cluster from 'node:cluster';
 import * as net from 'node:net';
 import { Client } from 'pg';
 import { startApi } from '../../src/cluster';
-import { statementKey } from './harness';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import * as inspector from 'node:inspector';
+import { socketWriteCounter, statementKey } from './harness';
 
 export interface ApiStatsRequest {
   readonly bench: 'reset' | 'report';
@@ -34,6 +36,8 @@ export interface ApiProcessStats {
   readonly cpuMs: number;
   /** Peak RSS since the reset (sampled every 200 ms and at the report), MB. */
   readonly rssMb: number;
+  /** Socket writes since the reset, by remote port. */
+  readonly writes: [number, number][];
 }
 
 export type ApiStatsReply =
@@ -68,11 +72,35 @@ function instrumentApiProcess(): void {
   };
   let cpu0 = process.cpuUsage();
   let peak = process.memoryUsage().rss;
+  let sockets = socketWriteCounter();
   setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 200).unref();
-  process.on('message', (m: unknown) => {
+  // BENCH_PROFILE=<dir>: a CPU profile of each measured window (reset to report)
+  const profileDir = process.env.BENCH_PROFILE;
+  let profiler: inspector.Session | null = null;
+  let windows = 0;
+  const post = (s: inspector.Session, method: string, params?: object) =>
+    new Promise<unknown>((resolve, reject) => s.post(method, params ?? {}, (e, r) => (e ? reject(e) : resolve(r))));
+  const handle = async (m: unknown) => {
     if (!isRequest(m)) return;
+    if (profileDir && m.bench === 'reset') {
+      profiler?.disconnect();
+      profiler = new inspector.Session();
+      profiler.connect();
+      await post(profiler, 'Profiler.enable');
+      await post(profiler, 'Profiler.setSamplingInterval', { interval: 500 });
+      await post(profiler, 'Profiler.start');
+    }
+    if (profileDir && m.bench === 'report' && profiler) {
+      const { profile } = (await post(profiler, 'Profiler.stop')) as inspector.Profiler.StopReturnType;
+      mkdirSync(profileDir, { recursive: true });
+      writeFileSync(`${profileDir}/api-${process.pid}-${++windows}.cpuprofile`, JSON.stringify(profile));
+      profiler.disconnect();
+      profiler = null;
+    }
     if (m.bench === 'reset') {
       counts = new Map();
+      sockets.stop();
+      sockets = socketWriteCounter();
       cpu0 = process.cpuUsage();
       peak = process.memoryUsage().rss;
       process.send?.({ bench: 'reset', id: m.id, pid: process.pid } satisfies ApiStatsReply);
@@ -86,9 +114,11 @@ function instrumentApiProcess(): void {
       counts: [...counts],
       cpuMs: (cpu.user + cpu.system) / 1000,
       rssMb: peak / 1024 / 1024,
+      writes: [...sockets.writes],
     };
     process.send?.({ bench: 'report', id: m.id, stats } satisfies ApiStatsReply);
-  });
+  };
+  process.on('message', (m: unknown) => void handle(m));
 }
 
 async function child(): Promise<void> {

@@ -4,6 +4,8 @@
  * loops and small statistics. Benchmarks are run by hand (npm run bench:*), never by jest or CI.
  */
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
+import * as net from 'node:net';
 import * as os from 'node:os';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import Redis from 'ioredis';
@@ -446,4 +448,96 @@ export async function profiled<T>(name: string, fn: () => Promise<T>): Promise<T
     session.disconnect();
     log(`profile written to ${dir}/${name}.cpuprofile`);
   }
+}
+
+/**
+ * Counts the socket writes (system calls: one per `write` or corked `writev`) this process makes
+ * from now until `stop()`, by remote port (5432 PostgreSQL, 6379 Redis...).
+ */
+export function socketWriteCounter(): { writes: Map<number, number>; stop: () => void } {
+  const proto = net.Socket.prototype as unknown as { _writeGeneric: (...args: unknown[]) => unknown };
+  const original = proto._writeGeneric;
+  const writes = new Map<number, number>();
+  proto._writeGeneric = function (this: net.Socket, ...args: unknown[]) {
+    const port = this.remotePort ?? 0;
+    writes.set(port, (writes.get(port) ?? 0) + 1);
+    return original.apply(this, args);
+  };
+  return { writes, stop: () => (proto._writeGeneric = original) };
+}
+
+/** "PostgreSQL 2.57, Redis 0.04" socket writes per op (other ports together). */
+export function writesLine(writes: Iterable<[number, number]>, ops: number): string {
+  const names: Record<number, string> = { 5432: 'PostgreSQL', 6379: 'Redis' };
+  const by = new Map<string, number>();
+  for (const [port, n] of writes) {
+    const name = names[port] ?? 'other (HTTP, IPC)';
+    by.set(name, (by.get(name) ?? 0) + n);
+  }
+  const parts = [...by].sort((a, b) => b[1] - a[1]).map(([name, n]) => `${name} ${(n / Math.max(1, ops)).toFixed(2)}`);
+  return parts.length ? parts.join(', ') : 'none';
+}
+
+/**
+ * CPU seconds so far, read from /proc: the whole machine's (busy = every state but idle and
+ * iowait; steal apart, the time the hypervisor gave to other guests), and the PostgreSQL and Redis
+ * servers' processes (their own time plus that of exited children they reaped, so that a backend
+ * ending during a measurement does not take its time with it).
+ */
+export interface CpuSample {
+  busy: number;
+  total: number;
+  steal: number;
+  postgres: number;
+  redis: number;
+}
+
+export function cpuSample(): CpuSample {
+  const tick = 100; // USER_HZ on Linux
+  const [, ...f] = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/);
+  const [user, nice, system, idle, iowait, irq, softirq, steal] = f.map(Number);
+  const sample: CpuSample = {
+    busy: (user + nice + system + irq + softirq) / tick,
+    total: (user + nice + system + idle + iowait + irq + softirq + steal) / tick,
+    steal: steal / tick,
+    postgres: 0,
+    redis: 0,
+  };
+  for (const pid of readdirSync('/proc')) {
+    if (!/^\d+$/.test(pid)) continue;
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+      const server =
+        name === 'postgres' || name.startsWith('postgres:') ? 'postgres' : name === 'redis-server' ? 'redis' : null;
+      if (!server) continue;
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      // utime, stime, cutime, cstime: fields 14-17 of /proc/<pid>/stat
+      sample[server] += (Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14])) / tick;
+    } catch {
+      // the process ended between the listing and the read
+    }
+  }
+  return sample;
+}
+
+export function cpuSince(from: CpuSample): CpuSample {
+  const now = cpuSample();
+  return {
+    busy: now.busy - from.busy,
+    total: now.total - from.total,
+    steal: now.steal - from.steal,
+    postgres: now.postgres - from.postgres,
+    redis: now.redis - from.redis,
+  };
+}
+
+/** "machine 97 % busy (steal 1 %); per op: 2.31 ms CPU on the machine, PostgreSQL 1.02 ms, Redis 0.05 ms". */
+export function cpuLine(cpu: CpuSample, ops: number, what: string): string {
+  const per = (s: number) => ((s * 1000) / Math.max(1, ops)).toFixed(2);
+  const pct = (s: number) => Math.round((100 * s) / Math.max(1e-9, cpu.total));
+  return (
+    `machine ${pct(cpu.busy)} % busy (steal ${pct(cpu.steal)} %); per ${what}: ${per(cpu.busy)} ms CPU on the machine, ` +
+    `PostgreSQL ${per(cpu.postgres)} ms, Redis ${per(cpu.redis)} ms`
+  );
 }

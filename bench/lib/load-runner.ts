@@ -91,6 +91,8 @@ export interface SequenceResult {
   perSecond: number;
   /** Latency of each request in ms, in completion order. */
   latencies: number[];
+  /** This load generator's own CPU time (user + system) while it sent, ms. */
+  cpuMs: number;
 }
 
 async function runSequence(job: SequenceJob): Promise<SequenceResult> {
@@ -98,6 +100,7 @@ async function runSequence(job: SequenceJob): Promise<SequenceResult> {
   const failures: string[] = [];
   let next = 0;
   let ok = 0;
+  const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   const deadline = t0 + job.maxSeconds * 1000;
   const sender = async () => {
@@ -123,7 +126,16 @@ async function runSequence(job: SequenceJob): Promise<SequenceResult> {
   };
   await Promise.all(Array.from({ length: job.senders }, () => sender()));
   const seconds = (performance.now() - t0) / 1000;
-  return { sent: latencies.length, ok, failures, seconds, perSecond: ok / seconds, latencies };
+  const cpu = process.cpuUsage(cpu0);
+  return {
+    sent: latencies.length,
+    ok,
+    failures,
+    seconds,
+    perSecond: ok / seconds,
+    latencies,
+    cpuMs: (cpu.user + cpu.system) / 1000,
+  };
 }
 
 process.on('message', (job: LoadJob | SequenceJob) => {
