@@ -25,7 +25,7 @@
  *
  *   npm run bench:consensus
  *   (BENCH_INSTANCES=500, BENCH_ROUNDS=3, BENCH_SEED=17, BENCH_SENDERS=8, BENCH_MAX_SECONDS=600 per slice;
- *   BENCH_API_PROCESSES=<cores>, what docs/operations.md recommends: API_PROCESSES=auto;
+ *   BENCH_API_PROCESSES=<cores - 1, at least 1>, what docs/operations.md recommends with PostgreSQL on the same machine;
  *   BENCH_STATEMENTS=1 lists each side's statements per answer by text;
  *   BENCH_WAL_DETAIL=1 lists each side's WAL bytes per answer by relation, with pg_walinspect)
  */
@@ -66,8 +66,11 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const SEED = Number(process.env.BENCH_SEED ?? 17);
 const SENDERS = Number(process.env.BENCH_SENDERS ?? 8);
 const MAX_SECONDS = Number(process.env.BENCH_MAX_SECONDS ?? 600);
-/** API processes of the http side (docs/operations.md recommends one per core); 0 = this process. */
-const API_PROCESSES = Number(process.env.BENCH_API_PROCESSES ?? availableParallelism());
+/**
+ * API processes of the http side: what docs/operations.md recommends with PostgreSQL on the same
+ * machine (it needs a core: one per core less one, at least one); 0 = this process.
+ */
+const API_PROCESSES = Number(process.env.BENCH_API_PROCESSES ?? Math.max(1, availableParallelism() - 1));
 const STATES = ['BY', 'CN', 'IN', 'IR', 'KG', 'KZ', 'PK', 'RU', 'TJ', 'UZ'] as const;
 const DEFINITION = 'model-memorandum-amendment';
 const SYSTEM: Actor = { id: 'system', role: 'system', memberState: null, actingFor: null };
