@@ -171,6 +171,13 @@ export class NotificationsService implements OnModuleInit {
    */
   async storeMany(messages: OutboxMessage<'notify'>[]): Promise<number> {
     if (!messages.length) return 0;
+    // A notice's procedure is its outbox row's, which a foreign key checked when the engine wrote
+    // it; the notification rows keep it without a key of their own (migration 1700000071000).
+    for (const message of messages)
+      if ((message.payload.instanceId ?? null) !== message.instanceId)
+        throw new Error(
+          `notice ${message.id} names procedure ${message.payload.instanceId ?? 'none'} but its outbox row ${message.instanceId ?? 'none'}; not stored`,
+        );
     const now = this.clock.now();
     const outboxIds = messages.map((message) => message.id);
     const created = await this.ds.transaction(async (m) => {
