@@ -332,11 +332,13 @@ async function walDelta(c: Client, from: string): Promise<number> {
  */
 async function walDetail(c: Client, from: string, answers: number): Promise<void> {
   await c.query(`CREATE EXTENSION IF NOT EXISTS pg_walinspect`);
+  // pg_walinspect reads only WAL already flushed: the window ends at the flush position
+  // (pg_current_wal_lsn, the insert position, can be ahead of it by a record being written).
   const { rows } = await c.query(
     `WITH r AS (
        SELECT w.resource_manager, w.record_length, w.fpi_length,
               (regexp_match(w.block_ref, 'rel \\d+/\\d+/(\\d+)'))[1]::oid AS node
-         FROM pg_get_wal_records_info($1::pg_lsn, pg_current_wal_lsn()) w)
+         FROM pg_get_wal_records_info($1::pg_lsn, pg_current_wal_flush_lsn()) w)
      SELECT coalesce(k.relname, CASE WHEN r.node IS NULL THEN r.resource_manager ELSE 'other ' || r.node END) AS what,
             sum(r.record_length - r.fpi_length)::float8 AS bytes, sum(r.fpi_length)::float8 AS fpi
        FROM r LEFT JOIN pg_class k ON k.relfilenode = r.node
