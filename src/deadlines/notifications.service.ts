@@ -50,6 +50,47 @@ export interface NotificationMailView {
   messageId: string | null;
 }
 
+/**
+ * What a reader needs of each message's procedure ($1 the message's place, $2 its procedure, $3
+ * its event's seq): title, subject, the stage after the event and the deadline the notice is about
+ * (the one the event names, else the newest opened at or before it and open at it), by index
+ * (`deadline_instance_opened`, migration 1700000072200).
+ */
+export const NOTICE_CONTEXTS_SQL = `SELECT x.i, i.definition_id, i.definition_version, i.subject, i.partner, e.state_after,
+              d.key AS deadline_key, d.label AS deadline_label, d.due_at AS deadline_due_at
+         FROM unnest($1::int[], $2::uuid[], $3::int[]) AS x(i, instance_id, seq)
+         JOIN workflow_instance i ON i.id = x.instance_id
+         LEFT JOIN workflow_event e ON e.instance_id = x.instance_id AND e.seq = x.seq
+         LEFT JOIN LATERAL (
+           SELECT key, label, due_at FROM deadline
+            WHERE instance_id = x.instance_id AND opened_by_seq <= x.seq
+              AND CASE WHEN jsonb_typeof(e.payload -> 'deadlineKey') = 'string' THEN key = e.payload ->> 'deadlineKey'
+                       ELSE closed_by_seq IS NULL OR closed_by_seq > x.seq END
+            ORDER BY opened_by_seq DESC LIMIT 1) d ON true`;
+
+/**
+ * The webhook deliveries of some messages' notifications ($1 the outbox ids, $2 the time): one per
+ * (subscription, notification) for a person's own subscriptions, one per message for a member
+ * state's. Driven from the active subscriptions (few, often none), each looking up the messages'
+ * rows by (outbox_id, user_id): a plan made while the tables were small cannot turn into a scan of
+ * every notification once they are large.
+ */
+export const WEBHOOK_DELIVERIES_SQL = `INSERT INTO webhook_delivery (id, subscription_id, notification_id, status, attempts, created_at)
+         SELECT gen_random_uuid(), s.id, n.id, 'pending', 0, $2::timestamptz
+           FROM webhook_subscription s
+           JOIN LATERAL (SELECT n.id FROM notification n WHERE n.outbox_id = ANY($1::bigint[]) AND n.user_id = s.user_id) n ON true
+          WHERE s.active AND s.user_id IS NOT NULL
+         UNION ALL
+         SELECT gen_random_uuid(), s.id, x.id, 'pending', 0, $2::timestamptz
+           FROM webhook_subscription s
+           JOIN LATERAL (
+             SELECT DISTINCT ON (n.outbox_id) n.id
+               FROM notification n JOIN app_user u ON u.id = n.user_id
+              WHERE n.outbox_id = ANY($1::bigint[]) AND u.member_state = s.member_state
+              ORDER BY n.outbox_id, n.user_id) x ON true
+          WHERE s.active AND s.member_state IS NOT NULL
+         ON CONFLICT (subscription_id, notification_id) DO NOTHING`;
+
 /** The BullMQ job id of a webhook delivery: one job per delivery row. */
 export const webhookJobId = (deliveryId: string): string => `wh-${deliveryId}`;
 
@@ -86,8 +127,16 @@ interface NotificationRow {
   mail_delivery: { accepted?: string[]; rejected?: string[]; response?: string | null; messageId?: string } | null;
 }
 
-const NOTIFICATION_COLUMNS =
-  'id, instance_id, kind, topic, subject, data, created_at, read_at, mail_status, mail_attempts, mail_error, mailed_at, mail_delivery';
+/**
+ * A notification's context (`data`), stored once per outbox message in `notice` (migration
+ * 1700000072000), read by the notification row `alias`'s outbox_id; `{}` if there is none.
+ */
+export const noticeData = (alias: string): string =>
+  `COALESCE((SELECT m.data FROM notice m WHERE m.outbox_id = ${alias}.outbox_id), '{}'::jsonb)`;
+
+/** The columns of a NotificationRow, from `notification n` (in a SELECT or an UPDATE's RETURNING). */
+const NOTIFICATION_COLUMNS = `n.id, n.instance_id, n.kind, n.topic, n.subject, ${noticeData('n')} AS data, n.created_at, n.read_at,
+  n.mail_status, n.mail_attempts, n.mail_error, n.mailed_at, n.mail_delivery`;
 
 const view = (r: NotificationRow): NotificationView => ({
   id: r.id,
@@ -114,7 +163,8 @@ const view = (r: NotificationRow): NotificationView => ({
 
 /**
  * Notifications: the outbox handler for `notify` turns a machine's audience (roles, member
- * states, user ids) into one row per person — unique per (outbox message, user), so a reminder
+ * states, user ids) into the message's notice (its context, stored once) and one row per person —
+ * unique per (outbox message, user), so a reminder
  * delivered or relayed twice never notifies anyone twice — and queues the webhook deliveries of
  * those rows. Also the reads and marks behind GET/POST /notifications.
  */
@@ -164,8 +214,8 @@ export class NotificationsService implements OnModuleInit {
   /**
    * Stores the notifications of several outbox messages in one transaction, set-based: the
    * audiences (one query per distinct audience, one for the officers of every procedure), what a
-   * reader needs of each procedure (one query), the rows (one insert) and their webhook deliveries
-   * (one insert), whatever the number of messages. Returns how many rows are new. Each message's
+   * reader needs of each procedure (one query), each message's notice and its readers' rows (one
+   * statement) and their webhook deliveries (one insert), whatever the number of messages. Returns how many rows are new. Each message's
    * rows are stamped with the relay's time plus the message's place in the batch in microseconds,
    * so that a reader's list keeps the order in which the procedure sent them.
    */
@@ -190,8 +240,8 @@ export class NotificationsService implements OnModuleInit {
         now,
       );
       const contexts = await this.contextsOf(m, messages);
-      const rows: { user: string; message: OutboxMessage<'notify'>; at: string; topic: NoticeTopic; data: string }[] =
-        [];
+      const rows: { user: string; message: OutboxMessage<'notify'>; at: string; topic: NoticeTopic }[] = [];
+      const notices: { id: string; data: string }[] = [];
       messages.forEach((message, i) => {
         const users = audiences[i];
         if (!users.length) return;
@@ -206,15 +256,20 @@ export class NotificationsService implements OnModuleInit {
           ...contexts[i],
         });
         const at = microsecondsAfter(now, i);
-        for (const user of users) rows.push({ user, message, at, topic, data });
+        notices.push({ id: message.id, data });
+        for (const user of users) rows.push({ user, message, at, topic });
       });
       if (!rows.length) return [];
+      // the notice's context once per message (a message told again keeps its first), a row per reader
       const inserted = await preparedRows<{ id: string }>(
         m,
-        `INSERT INTO notification (id, user_id, instance_id, kind, topic, subject, data, outbox_id, created_at)
-         SELECT gen_random_uuid(), r.u, r.instance_id, r.kind, r.topic, r.subject, r.data, r.outbox_id, r.at
-           FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::text[], $6::jsonb[], $7::bigint[], $8::timestamptz[])
-                AS r(u, instance_id, kind, topic, subject, data, outbox_id, at)
+        `WITH notices AS (
+           INSERT INTO notice (outbox_id, data) SELECT * FROM unnest($8::bigint[], $9::jsonb[])
+           ON CONFLICT (outbox_id) DO NOTHING)
+         INSERT INTO notification (id, user_id, instance_id, kind, topic, subject, outbox_id, created_at)
+         SELECT gen_random_uuid(), r.u, r.instance_id, r.kind, r.topic, r.subject, r.outbox_id, r.at
+           FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::text[], $6::bigint[], $7::timestamptz[])
+                AS r(u, instance_id, kind, topic, subject, outbox_id, at)
          ON CONFLICT (outbox_id, user_id) DO NOTHING RETURNING id`,
         [
           rows.map((r) => r.user),
@@ -222,30 +277,15 @@ export class NotificationsService implements OnModuleInit {
           rows.map((r) => r.message.payload.effect.kind),
           rows.map((r) => r.topic),
           rows.map((r) => String(r.message.payload.effect.subject).slice(0, 2000)),
-          rows.map((r) => r.data),
           rows.map((r) => r.message.id),
           rows.map((r) => r.at),
+          notices.map((x) => x.id),
+          notices.map((x) => x.data),
         ],
       );
       // One delivery per (subscription, notification): a person's own subscriptions get each of
       // their notifications; a member state's subscription gets one per message for that state.
-      await preparedRows(
-        m,
-        `INSERT INTO webhook_delivery (id, subscription_id, notification_id, status, attempts, created_at)
-         SELECT gen_random_uuid(), s.id, n.id, 'pending', 0, $2::timestamptz
-           FROM notification n JOIN webhook_subscription s ON s.active AND s.user_id = n.user_id
-          WHERE n.outbox_id = ANY($1::bigint[])
-         UNION ALL
-         SELECT gen_random_uuid(), x.sid, x.nid, 'pending', 0, $2::timestamptz FROM (
-           SELECT DISTINCT ON (n.outbox_id, s.id) s.id AS sid, n.id AS nid
-             FROM notification n
-             JOIN app_user u ON u.id = n.user_id
-             JOIN webhook_subscription s ON s.active AND s.member_state = u.member_state
-            WHERE n.outbox_id = ANY($1::bigint[])
-            ORDER BY n.outbox_id, s.id, n.user_id) x
-         ON CONFLICT (subscription_id, notification_id) DO NOTHING`,
-        [outboxIds, now],
-      );
+      await preparedRows(m, WEBHOOK_DELIVERIES_SQL, [outboxIds, now]);
       return inserted.map((r) => r.id);
     });
     // After commit (and again on a re-run): every delivery of these messages not yet made gets its job.
@@ -286,21 +326,7 @@ export class NotificationsService implements OnModuleInit {
       deadline_key: string | null;
       deadline_label: Labels | null;
       deadline_due_at: Date | null;
-    }>(
-      m,
-      `SELECT x.i, i.definition_id, i.definition_version, i.subject, i.partner, e.state_after,
-              d.key AS deadline_key, d.label AS deadline_label, d.due_at AS deadline_due_at
-         FROM unnest($1::int[], $2::uuid[], $3::int[]) AS x(i, instance_id, seq)
-         JOIN workflow_instance i ON i.id = x.instance_id
-         LEFT JOIN workflow_event e ON e.instance_id = x.instance_id AND e.seq = x.seq
-         LEFT JOIN LATERAL (
-           SELECT key, label, due_at FROM deadline
-            WHERE instance_id = x.instance_id AND opened_by_seq <= x.seq
-              AND CASE WHEN jsonb_typeof(e.payload -> 'deadlineKey') = 'string' THEN key = e.payload ->> 'deadlineKey'
-                       ELSE closed_by_seq IS NULL OR closed_by_seq > x.seq END
-            ORDER BY opened_by_seq DESC LIMIT 1) d ON true`,
-      [asked.map((x) => x.i), asked.map((x) => x.instanceId), asked.map((x) => x.seq)],
-    );
+    }>(m, NOTICE_CONTEXTS_SQL, [asked.map((x) => x.i), asked.map((x) => x.instanceId), asked.map((x) => x.seq)]);
     for (const row of rows) {
       const effect = messages[row.i].payload.effect;
       const def = this.registry.get(row.definition_id, row.definition_version);
@@ -469,19 +495,21 @@ export class NotificationsService implements OnModuleInit {
     q: { unread?: boolean; topic?: NoticeTopic; page: number; pageSize: number; cursor?: string },
   ) {
     // the topic is one of NOTICE_TOPICS (checked by the query DTO): safe to inline as a literal
-    const topic = q.topic && NOTICE_TOPICS.includes(q.topic) ? ` AND topic = '${q.topic}'` : '';
-    const where = `user_id = $1${q.unread ? ' AND read_at IS NULL' : ''}${topic}`;
+    const topic = q.topic && NOTICE_TOPICS.includes(q.topic) ? ` AND n.topic = '${q.topic}'` : '';
+    const where = `n.user_id = $1${q.unread ? ' AND n.read_at IS NULL' : ''}${topic}`;
     const after = q.cursor === undefined ? null : decodeCursor(q.cursor);
     // From a cursor: the rows after the last one of the previous page (created_at DESC, id DESC).
     const [rows, [{ total }]] = await Promise.all([
       queryRows<NotificationRow & { cursor_at: string }>(
         this.ds,
-        `SELECT ${NOTIFICATION_COLUMNS}, created_at::text AS cursor_at FROM notification WHERE ${where}
-         ${after ? 'AND (created_at, id) < ($4::timestamptz, $5::uuid)' : ''}
-         ORDER BY created_at DESC, id DESC LIMIT $2 OFFSET $3`,
+        `SELECT ${NOTIFICATION_COLUMNS}, n.created_at::text AS cursor_at FROM notification n WHERE ${where}
+         ${after ? 'AND (n.created_at, n.id) < ($4::timestamptz, $5::uuid)' : ''}
+         ORDER BY n.created_at DESC, n.id DESC LIMIT $2 OFFSET $3`,
         after ? [userId, q.pageSize + 1, 0, after.at, after.id] : [userId, q.pageSize + 1, (q.page - 1) * q.pageSize],
       ),
-      queryRows<{ total: number }>(this.ds, `SELECT count(*)::int AS total FROM notification WHERE ${where}`, [userId]),
+      queryRows<{ total: number }>(this.ds, `SELECT count(*)::int AS total FROM notification n WHERE ${where}`, [
+        userId,
+      ]),
     ]);
     const more = rows.length > q.pageSize;
     if (more) rows.pop();
@@ -509,7 +537,7 @@ export class NotificationsService implements OnModuleInit {
     if (!isUuid(id)) throw new DomainException(ErrorCode.NOT_FOUND, `You have no notification "${id}".`);
     const row = await queryOne<NotificationRow>(
       this.ds,
-      `UPDATE notification SET read_at = COALESCE(read_at, $3) WHERE id = $1 AND user_id = $2
+      `UPDATE notification n SET read_at = COALESCE(n.read_at, $3) WHERE n.id = $1 AND n.user_id = $2
        RETURNING ${NOTIFICATION_COLUMNS}`,
       [id, userId, this.clock.now()],
     );

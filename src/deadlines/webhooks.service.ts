@@ -14,7 +14,7 @@ import { execute, queryOne, queryRows } from '../infra/sql';
 import { RUNTIME, type Runtime } from '../infra/runtime';
 import { ReferenceService } from '../reference/reference.service';
 import { DEADLINE_SETTINGS, type DeadlineSettings } from './deadline-settings';
-import type { WebhookJobData } from './notifications.service';
+import { noticeData, type WebhookJobData } from './notifications.service';
 import { openWebhookSecret, sealWebhookSecret } from './webhook-secrets';
 import { WebhookTargetPolicy, WebhookTargetRefused, type ResolvedAddress } from './webhook-targets';
 
@@ -234,7 +234,7 @@ export class WebhooksService {
     const row = await queryOne<DeliveryRow>(
       this.ds,
       `SELECT d.id, d.status, s.url, s.secret_sealed, s.active, s.id AS subscription_id, s.member_state,
-              n.id AS notification_id, n.user_id, n.instance_id, n.kind, n.subject, n.data, n.created_at
+              n.id AS notification_id, n.user_id, n.instance_id, n.kind, n.subject, ${noticeData('n')} AS data, n.created_at
          FROM webhook_delivery d
          JOIN webhook_subscription s ON s.id = d.subscription_id
          JOIN notification n ON n.id = d.notification_id

@@ -6,7 +6,7 @@ import { type Queue, UnrecoverableError } from 'bullmq';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import type { NoticeTopic } from '../../workflows/kernel/types';
-import { NotificationsService } from '../deadlines/notifications.service';
+import { NotificationsService, noticeData } from '../deadlines/notifications.service';
 import { CLOCK, type Clock } from '../infra/clock';
 import { RUNTIME, type Runtime } from '../infra/runtime';
 import { execute, queryOne, queryRows } from '../infra/sql';
@@ -138,7 +138,7 @@ export class NotificationMail implements OnModuleInit, OnApplicationBootstrap {
   async sendNotification(id: string, attempt: number, attempts: number): Promise<string> {
     const row = await queryOne<NotificationMailRow>(
       this.ds,
-      `SELECT n.id, n.topic, n.subject, n.instance_id, n.data, n.mail_status, u.email, u.language, u.time_zone, u.member_state, u.active
+      `SELECT n.id, n.topic, n.subject, n.instance_id, ${noticeData('n')} AS data, n.mail_status, u.email, u.language, u.time_zone, u.member_state, u.active
          FROM notification n JOIN app_user u ON u.id = n.user_id WHERE n.id = $1`,
       [id],
     );
@@ -289,7 +289,8 @@ export class NotificationMail implements OnModuleInit, OnApplicationBootstrap {
     if (d.status !== 'queued') return `skipped: digest already ${d.status}`;
     const items = await queryRows<NotificationMailRow>(
       this.ds,
-      `SELECT id, topic, subject, instance_id, data FROM notification WHERE digest_id = $1 ORDER BY created_at, id`,
+      `SELECT n.id, n.topic, n.subject, n.instance_id, ${noticeData('n')} AS data
+         FROM notification n WHERE n.digest_id = $1 ORDER BY n.created_at, n.id`,
       [id],
     );
     const locale = readerLocale({ language: d.language, timeZone: d.time_zone, memberState: d.member_state });

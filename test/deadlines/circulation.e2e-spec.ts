@@ -160,7 +160,8 @@ describe('regulation amendment: 30-day circulation with reminders and escalation
     const [row] = await ds.query(`SELECT state_path FROM workflow_instance WHERE id = $1`, [instanceId]);
     expect(row.state_path).toBe('consolidation');
     const escalations = await ds.query(
-      `SELECT user_id, kind, subject, data FROM notification WHERE instance_id = $1 AND kind = 'escalation'`,
+      `SELECT n.user_id, n.kind, n.subject, m.data FROM notification n JOIN notice m ON m.outbox_id = n.outbox_id
+        WHERE n.instance_id = $1 AND n.kind = 'escalation'`,
       [instanceId],
     );
     expect(escalations).toHaveLength(1);

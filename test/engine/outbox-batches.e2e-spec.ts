@@ -9,7 +9,8 @@ import type { DefinitionRegistry } from '../../workflows/registry';
 import { WorkflowEngine } from '../../src/engine/engine.service';
 import { DEFINITIONS } from '../../src/engine/engine.types';
 import { OutboxRelay } from '../../src/engine/outbox.relay';
-import { signedIn } from '../support/auth';
+import { NOTICE_CONTEXTS_SQL, WEBHOOK_DELIVERIES_SQL } from '../../src/deadlines/notifications.service';
+import { bearer, signedIn } from '../support/auth';
 import { statementsDuring } from '../support/statements';
 import { createTestApp, type TestApp } from '../support/test-app';
 import { counterDefinition } from './counter.definition';
@@ -20,6 +21,7 @@ describe('the relay delivers notices set-based', () => {
   let instanceId: string;
   let officerId: string;
   const managers: string[] = [];
+  let managerToken: string;
 
   beforeAll(async () => {
     t = await createTestApp({ env: { WORKERS_IN_PROCESS: 'false', OUTBOX_SWEEP_MS: '0' } });
@@ -28,7 +30,11 @@ describe('the relay delivers notices set-based', () => {
     if (!registry.get('test-counter', 1)) registry.register(counterDefinition(1));
     const officer = await signedIn(t.app, { role: 'legal_officer' });
     officerId = officer.user.id;
-    for (let i = 0; i < 3; i++) managers.push((await signedIn(t.app, { role: 'manager' })).user.id);
+    for (let i = 0; i < 3; i++) {
+      const manager = await signedIn(t.app, { role: 'manager' });
+      managers.push(manager.user.id);
+      managerToken = manager.token;
+    }
     ({ instanceId } = await t.app
       .get(WorkflowEngine)
       .start({ definitionId: 'test-counter', input: {}, actor: officer.actor }));
@@ -55,6 +61,7 @@ describe('the relay delivers notices set-based', () => {
               kind: 'info',
               topic: 'stage_reached',
               subject: `Notice ${i + 1} of ${n}`,
+              data: { number: i + 1 },
               audience: { roles: ['manager'], procedureOfficers: true },
             },
           }),
@@ -119,5 +126,67 @@ describe('the relay delivers notices set-based', () => {
     expect(state[2]).toMatchObject({ attempts: 1 });
     expect(state[2].last_error).toMatch(/names procedure .* but its outbox row/);
     for (const s of [0, 1, 3, 4]) expect(state[s]).toMatchObject({ attempts: 1, last_error: null });
+  });
+  it("stores a notice's context once, whatever the number of its readers, and every reader reads it", async () => {
+    t.clock.advance(100); // after the notices of the tests before (the failed one still waits)
+    const ids = await notices(3);
+    await relay.drain();
+    // one notice row per message; the four readers' rows hold only their own state
+    const stored = await t.dataSource.query<{ outbox_id: string; readers: number; number: number }[]>(
+      `SELECT m.outbox_id::text, (m.data->'details'->>'number')::int AS number,
+              (SELECT count(*)::int FROM notification n WHERE n.outbox_id = m.outbox_id) AS readers
+         FROM notice m WHERE m.outbox_id = ANY($1::bigint[]) ORDER BY m.outbox_id`,
+      [ids],
+    );
+    expect(stored).toEqual(ids.map((id, i) => ({ outbox_id: id, number: i + 1, readers: 4 })));
+    const columns = await t.dataSource.query<{ column_name: string }[]>(
+      `SELECT column_name FROM information_schema.columns WHERE table_name = 'notification'`,
+    );
+    expect(columns.map((c) => c.column_name)).not.toContain('data');
+    // a reader's list carries the context, as before
+    const list = await t.http().get('/notifications?pageSize=3').set(bearer(managerToken)).expect(200);
+    expect(list.body.items.map((x: { subject: string }) => x.subject)).toEqual([
+      'Notice 3 of 3',
+      'Notice 2 of 3',
+      'Notice 1 of 3',
+    ]);
+    for (const [k, item] of (list.body.items as { data: Record<string, unknown> }[]).entries())
+      expect(item.data).toMatchObject({ definitionId: 'test-counter', seq: 1, details: { number: 3 - k } });
+    // a notice relayed again (a crash after commit) keeps its one context and its readers' rows
+    await t.dataSource.query(`UPDATE outbox_message SET processed_at = NULL WHERE id = $1`, [ids[0]]);
+    await relay.drain();
+    const again = await t.dataSource.query<{ notices: number; rows: number }[]>(
+      `SELECT (SELECT count(*)::int FROM notice WHERE outbox_id = $1) AS notices,
+              (SELECT count(*)::int FROM notification WHERE outbox_id = $1) AS rows`,
+      [ids[0]],
+    );
+    expect(again[0]).toEqual({ notices: 1, rows: 4 });
+  });
+
+  it('finds what a batch of notices needs by index, however large the tables grow', async () => {
+    // With sequential scans priced out, a plan that still reads a whole table has no index to use.
+    // The generic plan is the one a prepared statement keeps.
+    const runner = t.dataSource.createQueryRunner();
+    try {
+      // in a transaction, so that the settings end with it (the connection goes back to the pool)
+      await runner.query(`BEGIN`);
+      await runner.query(`SET LOCAL enable_seqscan = off`);
+      await runner.query(`SET LOCAL plan_cache_mode = force_generic_plan`);
+      const planOf = async (name: string, sql: string, args: string) => {
+        await runner.query(`PREPARE ${name} AS ${sql}`);
+        const rows = await runner.query<{ 'QUERY PLAN': string }[]>(`EXPLAIN EXECUTE ${name}(${args})`);
+        return rows.map((r) => r['QUERY PLAN']).join('\n');
+      };
+      const contexts = await planOf('contexts', NOTICE_CONTEXTS_SQL, `'{0}', '{${instanceId}}', '{1}'`);
+      expect(contexts).toMatch(/Index Scan.* on deadline/);
+      expect(contexts).not.toMatch(/Seq Scan on (deadline|workflow_event|workflow_instance)\b/);
+      // webhook deliveries: from the (few) active subscriptions to their readers' rows by index
+      const deliveries = await planOf('deliveries', WEBHOOK_DELIVERIES_SQL, `'{1}', now()`);
+      expect(deliveries).not.toMatch(/Seq Scan on notification\b/);
+    } finally {
+      await runner.query(`ROLLBACK`).catch(() => undefined);
+      await runner.query(`DEALLOCATE ALL`).catch(() => undefined);
+      await runner.release();
+    }
   });
 });

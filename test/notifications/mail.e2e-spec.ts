@@ -218,8 +218,9 @@ describe('notification mail through a real SMTP server', () => {
       await mailsSettled();
       const rows: { id: string; email: string; data: { details: Record<string, unknown> } }[] =
         await t.dataSource.query(
-          `SELECT n.id, u.email, n.data FROM notification n JOIN app_user u ON u.id = n.user_id
-            WHERE n.instance_id = $1 AND n.topic = $2 AND (n.data->>'seq')::int = $3`,
+          `SELECT n.id, u.email, m.data FROM notification n JOIN app_user u ON u.id = n.user_id
+             JOIN notice m ON m.outbox_id = n.outbox_id
+            WHERE n.instance_id = $1 AND n.topic = $2 AND (m.data->>'seq')::int = $3`,
           [id, topic, since],
         );
       return rows.map((r) => ({ ...r, mail: smtp.received.find((m) => m.reference === `notification-${r.id}`) }));

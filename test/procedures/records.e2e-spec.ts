@@ -302,9 +302,10 @@ describe('records and corrections (real engine, HTTP, PostgreSQL)', () => {
     const told = await t.dataSource.query<
       { member_state: string; subject: string; data: { details: { reason: string; owing: string[] } } }[]
     >(
-      `SELECT u.member_state, n.subject, n.data FROM notification n JOIN app_user u ON u.id = n.user_id
+      `SELECT u.member_state, n.subject, m.data FROM notification n JOIN app_user u ON u.id = n.user_id
+         JOIN notice m ON m.outbox_id = n.outbox_id
         WHERE n.instance_id = $1 AND u.member_state IS NOT NULL
-          AND (n.data->>'seq')::int = (SELECT max(seq) FROM workflow_event WHERE instance_id = $1)
+          AND (m.data->>'seq')::int = (SELECT max(seq) FROM workflow_event WHERE instance_id = $1)
         ORDER BY u.member_state`,
       [id],
     );
