@@ -27,7 +27,8 @@
  *   (BENCH_INSTANCES=500, BENCH_ROUNDS=3, BENCH_SEED=17, BENCH_SENDERS=8, BENCH_MAX_SECONDS=600 per slice;
  *   BENCH_API_PROCESSES=<cores - 1, at least 1>, what docs/operations.md recommends with PostgreSQL on the same machine;
  *   BENCH_STATEMENTS=1 lists each side's statements per answer by text;
- *   BENCH_WAL_DETAIL=1 lists each side's WAL bytes per answer by relation, with pg_walinspect)
+ *   BENCH_WAL_DETAIL=1 lists each side's WAL bytes per answer by relation, with pg_walinspect;
+ *   BENCH_PG_STATEMENTS=1 lists the statements the server spent most time on, with pg_stat_statements)
  */
 import { fork } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -327,6 +328,41 @@ async function walDelta(c: Client, from: string): Promise<number> {
 }
 
 /**
+ * BENCH_PG_STATEMENTS=1: the server's own account of its statements (pg_stat_statements, which
+ * needs `shared_preload_libraries = 'pg_stat_statements'`), reset before a slice. Says so and
+ * returns false when the extension cannot be used.
+ */
+async function serverStatementsReset(c: Client): Promise<boolean> {
+  try {
+    await c.query(`CREATE EXTENSION IF NOT EXISTS pg_stat_statements`);
+    await c.query(`SELECT pg_stat_statements_reset()`);
+    return true;
+  } catch (err) {
+    log(`    BENCH_PG_STATEMENTS: pg_stat_statements is not available (${(err as Error).message})`);
+    return false;
+  }
+}
+
+/**
+ * The statements of this database the server spent most time executing since the reset, per
+ * answer: execution time (wall time in the server, which on busy cores includes waiting to run),
+ * calls and rows. The relay's statements show here with the engine's.
+ */
+async function serverStatementsDetail(c: Client, answers: number): Promise<void> {
+  const { rows } = await c.query(
+    `SELECT total_exec_time::float8 AS ms, calls::float8 AS calls, rows::float8 AS rows,
+            left(regexp_replace(query, '\s+', ' ', 'g'), 110) AS text
+       FROM pg_stat_statements WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())
+      ORDER BY total_exec_time DESC LIMIT 12`,
+  );
+  for (const r of rows as { ms: number; calls: number; rows: number; text: string }[])
+    log(
+      `    ${(r.ms / answers).toFixed(3).padStart(7)} ms ${(r.calls / answers).toFixed(2).padStart(5)} calls ` +
+        `${(r.ms / Math.max(1, r.calls)).toFixed(3).padStart(7)} ms each  ${r.text}`,
+    );
+}
+
+/**
  * The WAL written since `from`, per answer, by relation (full-page images apart): what each table
  * and index costs. Records without a relation (commits, ...) are listed by resource manager.
  */
@@ -361,6 +397,7 @@ async function measured(
   let peakRss = process.memoryUsage().rss;
   const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 200);
   await api?.reset();
+  const serverStatements = process.env.BENCH_PG_STATEMENTS === '1' && (await serverStatementsReset(wal));
   const lsn = await walLsn(wal);
   const machine0 = cpuSample();
   const sockets = socketWriteCounter();
@@ -389,6 +426,7 @@ async function measured(
     const backlog = await outboxBacklog(wal);
     const walBytes = await walDelta(wal, lsn);
     if (process.env.BENCH_WAL_DETAIL === '1') await walDetail(wal, lsn, Math.max(1, result.applied));
+    if (serverStatements) await serverStatementsDetail(wal, Math.max(1, result.applied));
     const statements = [...counts.values()].reduce((a, b) => a + b, 0);
     peakRss = Math.max(peakRss, process.memoryUsage().rss);
     return {

@@ -174,7 +174,7 @@ describe('the relay delivers notices set-based', () => {
       await runner.query(`SET LOCAL plan_cache_mode = force_generic_plan`);
       const planOf = async (name: string, sql: string, args: string) => {
         await runner.query(`PREPARE ${name} AS ${sql}`);
-        const rows = await runner.query<{ 'QUERY PLAN': string }[]>(`EXPLAIN EXECUTE ${name}(${args})`);
+        const rows = (await runner.query(`EXPLAIN EXECUTE ${name}(${args})`)) as { 'QUERY PLAN': string }[];
         return rows.map((r) => r['QUERY PLAN']).join('\n');
       };
       const contexts = await planOf('contexts', NOTICE_CONTEXTS_SQL, `'{0}', '{${instanceId}}', '{1}'`);
