@@ -351,7 +351,7 @@ async function serverStatementsReset(c: Client): Promise<boolean> {
 async function serverStatementsDetail(c: Client, answers: number): Promise<void> {
   const { rows } = await c.query(
     `SELECT total_exec_time::float8 AS ms, calls::float8 AS calls, rows::float8 AS rows,
-            left(regexp_replace(query, '\s+', ' ', 'g'), 110) AS text
+            left(regexp_replace(query, '\\s+', ' ', 'g'), 110) AS text
        FROM pg_stat_statements WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())
       ORDER BY total_exec_time DESC LIMIT 12`,
   );
