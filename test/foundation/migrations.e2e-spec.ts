@@ -55,4 +55,60 @@ describe('migrations', () => {
       await expect(c.query(`insert into app_meta(key) values ('x')`)).rejects.toThrow(/null value/);
     });
   });
+  it("moves the notifications' context into one notice per message, and back", async () => {
+    const scratch = await createEmptyDatabase();
+    try {
+      const applied = await runMigrations(scratch.url);
+      const since = applied.indexOf('NoticeOncePerMessage1700000072000');
+      expect(since).toBeGreaterThan(0);
+      await revertMigrations(scratch.url, applied.length - since);
+      // notifications as stored before: each reader's row with its copy of the message's context
+      const readers = await withPg(scratch.url, async (c) => {
+        const ids: string[] = [];
+        for (const name of ['a', 'b'])
+          ids.push(
+            (
+              await c.query<{ id: string }>(
+                `INSERT INTO app_user (email, display_name, password_hash, role) VALUES ($1, $1, 'x', 'manager') RETURNING id`,
+                [`${name}@example.org`],
+              )
+            ).rows[0].id,
+          );
+        const row = `INSERT INTO notification (id, user_id, kind, topic, subject, data, outbox_id, created_at)
+                     VALUES (gen_random_uuid(), $1, 'info', 'info', $2, $3, $4, now())`;
+        await c.query(row, [ids[0], 'first', { stage: 'one' }, 7]);
+        await c.query(row, [ids[1], 'first', { stage: 'one' }, 7]);
+        await c.query(row, [ids[0], 'second', { stage: 'two' }, 8]);
+        await c.query(row, [ids[1], 'no context', {}, 9]);
+        return ids;
+      });
+      await runMigrations(scratch.url);
+      await withPg(scratch.url, async (c) => {
+        const notices = await c.query(`SELECT outbox_id::int AS id, data FROM notice ORDER BY outbox_id`);
+        expect(notices.rows).toEqual([
+          { id: 7, data: { stage: 'one' } },
+          { id: 8, data: { stage: 'two' } },
+          { id: 9, data: {} },
+        ]);
+        const rows = await c.query(`SELECT count(*)::int AS n FROM notification`);
+        expect(rows.rows[0].n).toBe(4);
+      });
+      await revertMigrations(scratch.url, applied.length - since);
+      await withPg(scratch.url, async (c) => {
+        const back = await c.query(
+          `SELECT user_id, outbox_id::int AS id, data FROM notification ORDER BY outbox_id, subject, user_id`,
+        );
+        expect(back.rows).toEqual(
+          [
+            { user_id: readers[0], id: 7, data: { stage: 'one' } },
+            { user_id: readers[1], id: 7, data: { stage: 'one' } },
+            { user_id: readers[0], id: 8, data: { stage: 'two' } },
+            { user_id: readers[1], id: 9, data: {} },
+          ].sort((x, y) => x.id - y.id || (x.user_id < y.user_id ? -1 : 1)),
+        );
+      });
+    } finally {
+      await scratch.drop();
+    }
+  });
 });
