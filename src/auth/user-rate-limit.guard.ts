@@ -2,7 +2,7 @@ import { Inject, Injectable, SetMetadata, type CanActivate, type ExecutionContex
 import { Reflector } from '@nestjs/core';
 import type { Request, Response } from 'express';
 import { DomainException, ErrorCode } from '../common/domain.exception';
-import { RedisWindowCounter } from '../infra/redis-window-counter';
+import { RedisWindowCounter, type WindowLimit } from '../infra/redis-window-counter';
 import { RUNTIME, type Runtime } from '../infra/runtime';
 
 /** What a write route counts against: comments, draft versions, events (answers included). */
@@ -48,16 +48,20 @@ export class UserRateLimitGuard implements CanActivate {
     if (kind === 'comments') limits.push([kind, env.RATE_LIMIT_COMMENTS]);
     if (kind === 'versions') limits.push([kind, env.RATE_LIMIT_VERSIONS]);
     if (kind === 'events') limits.push([kind, env.RATE_LIMIT_EVENTS]);
-    for (const [name, limit] of limits) {
-      const { count, retryAfterSeconds } = await this.counter.hit(`user:${actor.id}:${name}`, windowMs);
-      if (count > limit) {
-        context.switchToHttp().getResponse<Response>().setHeader('Retry-After', String(retryAfterSeconds));
-        throw new DomainException(
-          ErrorCode.RATE_LIMITED,
-          `You have sent more than ${limit} ${LABEL[name]} in ${env.RATE_LIMIT_WINDOW_SECONDS} seconds; try again in ${retryAfterSeconds} second${retryAfterSeconds === 1 ? '' : 's'}`,
-          { limit, retryAfterSeconds, kind: name },
-        );
-      }
+    // one round trip for all of them: the first window over its limit refuses the request
+    const exceeded = await this.counter.hitAll(
+      limits.map(([name, limit]): WindowLimit => ({ name: `user:${actor.id}:${name}`, limit })),
+      windowMs,
+    );
+    if (exceeded) {
+      const { retryAfterSeconds } = exceeded;
+      const [name, limit] = limits[exceeded.index];
+      context.switchToHttp().getResponse<Response>().setHeader('Retry-After', String(retryAfterSeconds));
+      throw new DomainException(
+        ErrorCode.RATE_LIMITED,
+        `You have sent more than ${limit} ${LABEL[name]} in ${env.RATE_LIMIT_WINDOW_SECONDS} seconds; try again in ${retryAfterSeconds} second${retryAfterSeconds === 1 ? '' : 's'}`,
+        { limit, retryAfterSeconds, kind: name },
+      );
     }
     return true;
   }

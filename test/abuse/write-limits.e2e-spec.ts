@@ -3,6 +3,7 @@
  * a window are 429 with Retry-After and write nothing, and the count is shared by two API
  * processes on one Redis (the same prefix). Sign-in is limited per account from any address.
  */
+import { RedisWindowCounter } from '../../src/infra/redis-window-counter';
 import { bearer, createUser, tokenFor, type TestUser } from '../support/auth';
 import { createTestApp, type TestApp } from '../support/test-app';
 
@@ -81,6 +82,54 @@ describe('per-user write limits (Redis)', () => {
       .set(bearer(await tokenFor(t.app, other)))
       .send({ type: 'NO_SUCH_EVENT', payload: {} });
     expect(ok.status).toBe(400);
+  });
+
+  it("counts a write's windows (requests, events) in one round trip to Redis", async () => {
+    const user = await createUser(t.app, { role: 'legal_officer' });
+    const token = await tokenFor(t.app, user);
+    const commands: string[] = [];
+    const send = t.redis.sendCommand.bind(t.redis);
+    const spy = jest.spyOn(t.redis, 'sendCommand').mockImplementation((command, stream) => {
+      const args = (command as unknown as { args: unknown[] }).args.map(String);
+      if (args.some((a) => a.includes(`:rate:user:${user.id}:`))) commands.push((command as { name: string }).name);
+      return send(command, stream);
+    });
+    try {
+      const res = await t
+        .http()
+        .post(`/instances/${instanceId}/events`)
+        .set(bearer(token))
+        .send({ type: 'NO_SUCH_EVENT', payload: {} });
+      expect(res.status).toBe(400);
+    } finally {
+      spy.mockRestore();
+    }
+    expect(commands).toHaveLength(1);
+    expect(commands[0]).toMatch(/^evalsha$|^eval$/);
+    const keys = await t.redis.keys(`${t.redisPrefix}:rate:user:${user.id}:*`);
+    expect(keys.map((k) => k.split(':').pop()).sort()).toEqual(['events', 'requests']);
+  });
+
+  it('stops counting at the first window over its limit: the windows after it are not counted', async () => {
+    const counter = new RedisWindowCounter(t.redis, t.redisPrefix);
+    const windows = [
+      { name: 'probe:first', limit: 1 },
+      { name: 'probe:second', limit: 5 },
+    ];
+    expect(await counter.hitAll(windows, 60_000)).toBeNull();
+    const exceeded = await counter.hitAll(windows, 60_000);
+    expect(exceeded).toMatchObject({ index: 0, count: 2 });
+    expect(exceeded?.retryAfterSeconds).toBeGreaterThanOrEqual(59);
+    expect(await t.redis.get(`${t.redisPrefix}:rate:probe:first`)).toBe('2');
+    expect(await t.redis.get(`${t.redisPrefix}:rate:probe:second`)).toBe('1');
+    expect(await t.redis.pttl(`${t.redisPrefix}:rate:probe:second`)).toBeGreaterThan(59_000);
+    // the later window's own limit refuses too, and says which window it was
+    const tight = [
+      { name: 'probe:third', limit: 10 },
+      { name: 'probe:fourth', limit: 0 },
+    ];
+    expect(await counter.hitAll(tight, 60_000)).toMatchObject({ index: 1, count: 1 });
+    expect(await counter.hit('probe:third', 60_000)).toMatchObject({ count: 2 });
   });
 
   it('every request of one user counts against the global per-user limit', async () => {
